@@ -1,0 +1,119 @@
+// Package builtins owns Quiver's built-in functions, operators, aggregates
+// and set-returning functions: their signatures (for the planner's overload
+// resolution) and their implementations (for the executor).
+package builtins
+
+import (
+	"context"
+	"time"
+
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// Session is what built-ins may ask of the session that runs them.
+type Session interface {
+	CurrentUser() string
+	CurrentDatabase() string
+	// SearchPath is the effective schema search path.
+	SearchPath() []string
+	Setting(name string) (string, bool)
+	SetSetting(name, value string, local bool) error
+	BackendPID() int32
+	// NextVal, CurrVal and SetVal act on the sequence named by text
+	// (possibly schema-qualified, as nextval('s') receives it).
+	NextVal(ctx context.Context, name string) (int64, error)
+	CurrVal(name string) (int64, error)
+	SetVal(ctx context.Context, name string, v int64, isCalled bool) (int64, error)
+}
+
+// EvalContext carries per-statement state into functions.
+type EvalContext struct {
+	Ctx context.Context
+	// StmtTime is the statement's start (now(), current_timestamp);
+	// TxnTime the transaction's start.
+	StmtTime time.Time
+	TxnTime  time.Time
+	Location *time.Location // the session TimeZone
+	Session  Session        // may be nil in tests
+}
+
+// Overload is one signature of a function or operator.
+type Overload struct {
+	// Params are the parameter types; a nil entry accepts any type
+	// (PostgreSQL's anyelement) and ties to other nil entries.
+	Params []*types.T
+	// Variadic, when set, repeats as the type of any further arguments.
+	Variadic *types.T
+	// Return is the result type; ReturnFn, when set, computes it from the
+	// resolved argument types instead.
+	Return   *types.T
+	ReturnFn func(args []*types.T) *types.T
+	// NullCall means the function is called with NULL arguments; when false
+	// (PostgreSQL's STRICT) a NULL argument yields NULL without a call.
+	NullCall bool
+	// Volatile functions (random, nextval, now is stable) must not be folded.
+	Volatile bool
+	Fn       func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
+}
+
+// Aggregator accumulates one group's values.
+type Aggregator interface {
+	// Add receives one row's arguments (NULLs included: each aggregate
+	// decides, e.g. count(x) skips them, count(*) gets no arguments).
+	Add(ctx *EvalContext, args []types.Datum) error
+	Result(ctx *EvalContext) (types.Datum, error)
+}
+
+// AggOverload is one signature of an aggregate.
+type AggOverload struct {
+	Params   []*types.T
+	Return   *types.T
+	ReturnFn func(args []*types.T) *types.T
+	New      func(argTypes []*types.T) Aggregator
+}
+
+// Column is one output column of a set-returning function.
+type Column struct {
+	Name string
+	Type *types.T
+}
+
+// SRFOverload is one signature of a set-returning function (generate_series,
+// unnest, ...). Columns == nil with ReturnFn set means one column whose type
+// depends on the arguments.
+type SRFOverload struct {
+	Params    []*types.T
+	Variadic  *types.T
+	Columns   []Column
+	ColumnsFn func(args []*types.T) []Column
+	// Fn returns a generator called until it reports done.
+	Fn func(ctx *EvalContext, args []types.Datum) (func() ([]types.Datum, bool, error), error)
+}
+
+// Functions returns the overloads of the scalar function name (lower case,
+// unqualified; pg_catalog's functions are found with or without the
+// pg_catalog prefix).
+func Functions(name string) []*Overload { return nil }
+
+// BinaryOps returns the overloads of a binary operator (tree.BinaryExpr.Op
+// spelling) other than AND/OR, which the planner handles itself.
+func BinaryOps(op string) []*Overload { return nil }
+
+// UnaryOps returns the overloads of a prefix operator other than NOT.
+func UnaryOps(op string) []*Overload { return nil }
+
+// Aggregates returns the overloads of an aggregate, or nil if name is not one.
+func Aggregates(name string) []*AggOverload { return nil }
+
+// SRFs returns the overloads of a set-returning function.
+func SRFs(name string) []*SRFOverload { return nil }
+
+// Resolve picks the overload that best matches argument types following
+// PostgreSQL's rules (exact match, then unknown literals, then implicit
+// casts, preferring the category's preferred type), returning the chosen
+// overload and the type each argument must be cast to. No match is 42883
+// ("function f(integer) does not exist" / "operator does not exist:
+// integer + text"); ambiguity is 42725.
+func Resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []*types.T, error) {
+	return nil, nil, nil
+}

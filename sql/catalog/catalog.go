@@ -1,0 +1,158 @@
+// Package catalog owns the descriptors of schema objects — databases,
+// schemas, tables, columns, indexes, sequences, roles — as plain values.
+// Persisting them is storage's job; resolving names against them is the
+// planner's.
+package catalog
+
+import "github.com/quiverdb/quiver/sql/types"
+
+// ID identifies a catalog object. IDs are unique across the whole server
+// (all databases) and never reused; they double as PostgreSQL OIDs, so they
+// start above PostgreSQL's fixed-OID range.
+type ID uint32
+
+// FirstUserID is the first ID handed to user objects (PostgreSQL's
+// FirstNormalObjectId).
+const FirstUserID ID = 16384
+
+// Database is a database: its own key space of schemas and tables.
+type Database struct {
+	ID    ID     `json:"id"`
+	Name  string `json:"name"`
+	Owner string `json:"owner"`
+}
+
+// Schema is a namespace inside a database.
+type Schema struct {
+	ID         ID     `json:"id"`
+	DatabaseID ID     `json:"db"`
+	Name       string `json:"name"`
+	Owner      string `json:"owner"`
+}
+
+// Table describes a table. Columns are in attnum order (attnum = index+1);
+// dropped columns stay with Dropped set so stored rows keep decoding.
+type Table struct {
+	ID         ID       `json:"id"`
+	DatabaseID ID       `json:"db"`
+	SchemaID   ID       `json:"schema"`
+	Name       string   `json:"name"`
+	Owner      string   `json:"owner"`
+	Columns    []Column `json:"columns"`
+	// PrimaryKey holds column ordinals (0-based into Columns). A table
+	// declared without a primary key gets a hidden rowid column used here.
+	PrimaryKey     []int        `json:"pk"`
+	PrimaryKeyName string       `json:"pk_name,omitempty"`
+	Indexes        []Index      `json:"indexes,omitempty"`
+	Checks         []Check      `json:"checks,omitempty"`
+	ForeignKeys    []ForeignKey `json:"fks,omitempty"`
+	// Version increases with every change to the descriptor; plans cached
+	// against an older version are rebuilt.
+	Version uint64 `json:"version"`
+	// Comment is COMMENT ON TABLE's text.
+	Comment string `json:"comment,omitempty"`
+}
+
+// Column describes one column.
+type Column struct {
+	// ID is stable for the column's life; rows are encoded by column ID so
+	// that adding and dropping columns never rewrites rows.
+	ID      uint32   `json:"id"`
+	Name    string   `json:"name"`
+	Type    *types.T `json:"type"`
+	NotNull bool     `json:"not_null,omitempty"`
+	// Default is the DEFAULT expression's SQL text ("" when none), parsed
+	// again when a statement needs it.
+	Default string `json:"default,omitempty"`
+	// Hidden columns (the implicit rowid) are invisible to SELECT *.
+	Hidden bool `json:"hidden,omitempty"`
+	// Dropped columns stay in the descriptor so old rows decode.
+	Dropped bool `json:"dropped,omitempty"`
+	// SequenceID is the sequence a serial column owns (0 when none).
+	SequenceID ID     `json:"seq,omitempty"`
+	Identity   string `json:"identity,omitempty"` // "", "always", "by default"
+	Comment    string `json:"comment,omitempty"`
+}
+
+// Index describes a secondary index (b-tree or vector).
+type Index struct {
+	ID      ID     `json:"id"`
+	Name    string `json:"name"`
+	Unique  bool   `json:"unique,omitempty"`
+	Method  string `json:"method"` // "btree", "hnsw"
+	Columns []int  `json:"columns"`
+	Desc    []bool `json:"desc,omitempty"`
+	// Opclass per column for non-btree methods ("vector_l2_ops").
+	Opclass []string          `json:"opclass,omitempty"`
+	Options map[string]string `json:"options,omitempty"`
+	// ConstraintName is set when the index backs a UNIQUE constraint.
+	Constraint bool   `json:"constraint,omitempty"`
+	Where      string `json:"where,omitempty"`
+	// Building is true while CREATE INDEX is filling the index.
+	Building bool `json:"building,omitempty"`
+}
+
+// Check is a CHECK constraint.
+type Check struct {
+	Name string `json:"name"`
+	Expr string `json:"expr"`
+}
+
+// ForeignKey is a FOREIGN KEY constraint.
+type ForeignKey struct {
+	Name       string `json:"name"`
+	Columns    []int  `json:"columns"`
+	RefTable   ID     `json:"ref_table"`
+	RefColumns []int  `json:"ref_columns"`
+	OnDelete   string `json:"on_delete,omitempty"`
+	OnUpdate   string `json:"on_update,omitempty"`
+}
+
+// Sequence describes a sequence; its current value lives in storage apart
+// from the descriptor because nextval is not transactional.
+type Sequence struct {
+	ID         ID     `json:"id"`
+	DatabaseID ID     `json:"db"`
+	SchemaID   ID     `json:"schema"`
+	Name       string `json:"name"`
+	Increment  int64  `json:"increment"`
+	Min        int64  `json:"min"`
+	Max        int64  `json:"max"`
+	Start      int64  `json:"start"`
+	Cycle      bool   `json:"cycle,omitempty"`
+	// OwnedBy is the table and column ordinal a serial sequence belongs to.
+	OwnedByTable  ID     `json:"owned_table,omitempty"`
+	OwnedByColumn int    `json:"owned_column,omitempty"`
+	TypeOID       uint32 `json:"type_oid,omitempty"`
+}
+
+// Role is a login or group role.
+type Role struct {
+	ID        ID     `json:"id"`
+	Name      string `json:"name"`
+	Superuser bool   `json:"superuser,omitempty"`
+	Login     bool   `json:"login,omitempty"`
+	// PasswordVerifier is a SCRAM-SHA-256 or md5 verifier, never the password.
+	PasswordVerifier string `json:"password_verifier,omitempty"`
+}
+
+// ColumnByName returns the ordinal of a visible, not dropped column or -1.
+func (t *Table) ColumnByName(name string) int {
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if c.Name == name && !c.Dropped {
+			return i
+		}
+	}
+	return -1
+}
+
+// IndexByName returns the index with the given name or nil.
+func (t *Table) IndexByName(name string) *Index {
+	for i := range t.Indexes {
+		if t.Indexes[i].Name == name {
+			return &t.Indexes[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,305 @@
+// Package types owns Quiver's SQL types and values: PostgreSQL type OIDs,
+// typmods and names, the Go representation of each value (Datum), and the
+// text and binary forms clients see. It imports nothing else of Quiver's.
+package types
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Family groups types that share a value representation.
+type Family int
+
+// Families. Int2/Int4/Int8 share DInt, Float4/Float8 share DFloat, the text
+// family shares DString; the family still decides OIDs, ranges and formats.
+const (
+	FamUnknown Family = iota // an untyped literal or parameter not yet resolved
+	FamBool
+	FamInt2
+	FamInt4
+	FamInt8
+	FamFloat4
+	FamFloat8
+	FamNumeric
+	FamText
+	FamVarchar
+	FamChar // bpchar
+	FamName
+	FamBytea
+	FamDate
+	FamTimestamp
+	FamTimestampTZ
+	FamInterval
+	FamUUID
+	FamJSON
+	FamJSONB
+	FamOid
+	FamRegclass
+	FamRegtype
+	FamRegproc
+	FamVector
+	FamArray
+	FamVoid
+	FamRecord
+)
+
+// Well-known PostgreSQL type OIDs.
+const (
+	OidBool        uint32 = 16
+	OidBytea       uint32 = 17
+	OidChar1       uint32 = 18 // "char"
+	OidName        uint32 = 19
+	OidInt8        uint32 = 20
+	OidInt2        uint32 = 21
+	OidInt4        uint32 = 23
+	OidRegproc     uint32 = 24
+	OidText        uint32 = 25
+	OidOid         uint32 = 26
+	OidJSON        uint32 = 114
+	OidFloat4      uint32 = 700
+	OidFloat8      uint32 = 701
+	OidUnknown     uint32 = 705
+	OidBpchar      uint32 = 1042
+	OidVarchar     uint32 = 1043
+	OidDate        uint32 = 1082
+	OidTimestamp   uint32 = 1114
+	OidTimestampTZ uint32 = 1184
+	OidInterval    uint32 = 1186
+	OidNumeric     uint32 = 1700
+	OidRegclass    uint32 = 2205
+	OidRegtype     uint32 = 2206
+	OidRecord      uint32 = 2249
+	OidVoid        uint32 = 2278
+	OidUUID        uint32 = 2950
+	OidJSONB       uint32 = 3802
+	// OidVector is Quiver's fixed OID for pgvector's vector type. Clients
+	// look it up by name (to_regtype('vector')), so only stability matters;
+	// it sits in the range PostgreSQL leaves to extensions' first objects.
+	OidVector      uint32 = 16385
+	OidVectorArray uint32 = 16386
+)
+
+// T is a SQL type: a family plus its modifiers.
+type T struct {
+	Family Family
+	// Width is varchar(n)/char(n)'s n, numeric's precision, vector's
+	// dimensions; 0 means unconstrained.
+	Width int32
+	// Scale is numeric's scale (meaningful only when Width > 0).
+	Scale int32
+	// Elem is the element type of an array.
+	Elem *T
+}
+
+// Unconstrained instances, shared and never mutated.
+var (
+	Unknown     = &T{Family: FamUnknown}
+	Bool        = &T{Family: FamBool}
+	Int2        = &T{Family: FamInt2}
+	Int4        = &T{Family: FamInt4}
+	Int8        = &T{Family: FamInt8}
+	Float4      = &T{Family: FamFloat4}
+	Float8      = &T{Family: FamFloat8}
+	Numeric     = &T{Family: FamNumeric}
+	Text        = &T{Family: FamText}
+	Varchar     = &T{Family: FamVarchar}
+	Bpchar      = &T{Family: FamChar}
+	Name        = &T{Family: FamName}
+	Bytea       = &T{Family: FamBytea}
+	Date        = &T{Family: FamDate}
+	Timestamp   = &T{Family: FamTimestamp}
+	TimestampTZ = &T{Family: FamTimestampTZ}
+	Interval    = &T{Family: FamInterval}
+	UUID        = &T{Family: FamUUID}
+	JSON        = &T{Family: FamJSON}
+	JSONB       = &T{Family: FamJSONB}
+	Oid         = &T{Family: FamOid}
+	Regclass    = &T{Family: FamRegclass}
+	Regtype     = &T{Family: FamRegtype}
+	Regproc     = &T{Family: FamRegproc}
+	Vector      = &T{Family: FamVector}
+	Void        = &T{Family: FamVoid}
+	Record      = &T{Family: FamRecord}
+)
+
+// ArrayOf returns the array type with elements of type elem.
+func ArrayOf(elem *T) *T { return &T{Family: FamArray, Elem: elem} }
+
+// VarcharN, BpcharN, NumericPS and VectorN build constrained types.
+func VarcharN(n int32) *T         { return &T{Family: FamVarchar, Width: n} }
+func BpcharN(n int32) *T          { return &T{Family: FamChar, Width: n} }
+func NumericPS(p, s int32) *T     { return &T{Family: FamNumeric, Width: p, Scale: s} }
+func VectorN(dims int32) *T       { return &T{Family: FamVector, Width: dims} }
+func (t *T) IsArray() bool        { return t.Family == FamArray }
+func (t *T) Equal(o *T) bool      { return t.Identical(o) }
+func (t *T) SameFamily(o *T) bool { return t.Family == o.Family }
+
+// Identical reports whether t and o are the same type including modifiers.
+func (t *T) Identical(o *T) bool {
+	if t == o {
+		return true
+	}
+	if t == nil || o == nil || t.Family != o.Family || t.Width != o.Width || t.Scale != o.Scale {
+		return false
+	}
+	if t.Family == FamArray {
+		return t.Elem.Identical(o.Elem)
+	}
+	return true
+}
+
+type famInfo struct {
+	oid, arrayOid uint32
+	name          string // pg_type.typname
+	sqlName       string // format_type's spelling
+	size          int16  // typlen
+}
+
+var famInfos = map[Family]famInfo{
+	FamUnknown:     {OidUnknown, 0, "unknown", "unknown", -2},
+	FamBool:        {OidBool, 1000, "bool", "boolean", 1},
+	FamInt2:        {OidInt2, 1005, "int2", "smallint", 2},
+	FamInt4:        {OidInt4, 1007, "int4", "integer", 4},
+	FamInt8:        {OidInt8, 1016, "int8", "bigint", 8},
+	FamFloat4:      {OidFloat4, 1021, "float4", "real", 4},
+	FamFloat8:      {OidFloat8, 1022, "float8", "double precision", 8},
+	FamNumeric:     {OidNumeric, 1231, "numeric", "numeric", -1},
+	FamText:        {OidText, 1009, "text", "text", -1},
+	FamVarchar:     {OidVarchar, 1015, "varchar", "character varying", -1},
+	FamChar:        {OidBpchar, 1014, "bpchar", "character", -1},
+	FamName:        {OidName, 1003, "name", "name", 64},
+	FamBytea:       {OidBytea, 1001, "bytea", "bytea", -1},
+	FamDate:        {OidDate, 1182, "date", "date", 4},
+	FamTimestamp:   {OidTimestamp, 1115, "timestamp", "timestamp without time zone", 8},
+	FamTimestampTZ: {OidTimestampTZ, 1185, "timestamptz", "timestamp with time zone", 8},
+	FamInterval:    {OidInterval, 1187, "interval", "interval", 16},
+	FamUUID:        {OidUUID, 2951, "uuid", "uuid", 16},
+	FamJSON:        {OidJSON, 199, "json", "json", -1},
+	FamJSONB:       {OidJSONB, 3807, "jsonb", "jsonb", -1},
+	FamOid:         {OidOid, 1028, "oid", "oid", 4},
+	FamRegclass:    {OidRegclass, 2210, "regclass", "regclass", 4},
+	FamRegtype:     {OidRegtype, 2211, "regtype", "regtype", 4},
+	FamRegproc:     {OidRegproc, 1008, "regproc", "regproc", 4},
+	FamVector:      {OidVector, OidVectorArray, "vector", "vector", -1},
+	FamVoid:        {OidVoid, 0, "void", "void", 4},
+	FamRecord:      {OidRecord, 2287, "record", "record", -1},
+}
+
+// OID returns the PostgreSQL type OID.
+func (t *T) OID() uint32 {
+	if t.Family == FamArray {
+		return famInfos[t.Elem.Family].arrayOid
+	}
+	return famInfos[t.Family].oid
+}
+
+// TypeName returns pg_type.typname (e.g. "int4", "_text").
+func (t *T) TypeName() string {
+	if t.Family == FamArray {
+		return "_" + t.Elem.TypeName()
+	}
+	return famInfos[t.Family].name
+}
+
+// Len returns pg_type.typlen.
+func (t *T) Len() int16 {
+	if t.Family == FamArray {
+		return -1
+	}
+	return famInfos[t.Family].size
+}
+
+// Typmod returns the type modifier as PostgreSQL reports it in
+// RowDescription and pg_attribute.atttypmod (-1 when unconstrained).
+func (t *T) Typmod() int32 {
+	switch t.Family {
+	case FamVarchar, FamChar:
+		if t.Width > 0 {
+			return t.Width + 4
+		}
+	case FamNumeric:
+		if t.Width > 0 {
+			return ((t.Width << 16) | (t.Scale & 0xffff)) + 4
+		}
+	case FamVector:
+		if t.Width > 0 {
+			return t.Width
+		}
+	case FamArray:
+		return t.Elem.Typmod()
+	}
+	return -1
+}
+
+// String returns the type as format_type() spells it, e.g.
+// "character varying(10)", "numeric(10,2)", "vector(3)", "integer[]".
+func (t *T) String() string {
+	if t == nil {
+		return "<nil>"
+	}
+	if t.Family == FamArray {
+		return t.Elem.String() + "[]"
+	}
+	base := famInfos[t.Family].sqlName
+	switch t.Family {
+	case FamVarchar, FamChar, FamVector:
+		if t.Width > 0 {
+			return fmt.Sprintf("%s(%d)", base, t.Width)
+		}
+	case FamNumeric:
+		if t.Width > 0 {
+			return fmt.Sprintf("numeric(%d,%d)", t.Width, t.Scale)
+		}
+	}
+	return base
+}
+
+// ByOID returns the unconstrained type with the given OID, or nil.
+func ByOID(oid uint32) *T {
+	for fam, info := range famInfos {
+		if info.oid == oid && fam != FamUnknown {
+			return &T{Family: fam}
+		}
+		if info.arrayOid == oid && oid != 0 {
+			return ArrayOf(&T{Family: fam})
+		}
+	}
+	if oid == OidUnknown {
+		return Unknown
+	}
+	return nil
+}
+
+// IsNumericFamily reports whether values of t take part in arithmetic.
+func (t *T) IsNumericFamily() bool {
+	switch t.Family {
+	case FamInt2, FamInt4, FamInt8, FamFloat4, FamFloat8, FamNumeric:
+		return true
+	}
+	return false
+}
+
+// IsStringFamily reports text-like types (text, varchar, char, name).
+func (t *T) IsStringFamily() bool {
+	switch t.Family {
+	case FamText, FamVarchar, FamChar, FamName:
+		return true
+	}
+	return false
+}
+
+// IsIntegerFamily reports int2/int4/int8.
+func (t *T) IsIntegerFamily() bool {
+	switch t.Family {
+	case FamInt2, FamInt4, FamInt8:
+		return true
+	}
+	return false
+}
+
+// normalizeName lower-cases and collapses internal spaces so that
+// "DOUBLE  PRECISION" and "double precision" resolve alike.
+func normalizeName(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(name)), " ")
+}
