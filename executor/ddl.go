@@ -1,0 +1,543 @@
+package executor
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// rowidColumn names the hidden key column of a table declared without a
+// primary key; the name cannot be written as an unquoted identifier.
+const rowidColumn = "?rowid?"
+
+// execUtility runs DDL and other statements that need no plan.
+func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) {
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	b := s.binder(cat, nil)
+	switch n := stmt.(type) {
+	case *tree.CreateTable:
+		return s.createTable(ec, b, n)
+	case *tree.DropTable:
+		return s.dropTables(ec, b, n)
+	case *tree.CreateSchema:
+		if cat.SchemaByName(s.db.ID, n.Name) != nil {
+			if n.IfNotExists {
+				s.notice("schema \"%s\" already exists, skipping", n.Name)
+				return doneResult("CREATE SCHEMA"), nil
+			}
+			return nil, pgerror.New(pgerror.CodeDuplicateSchema, "schema \"%s\" already exists", n.Name)
+		}
+		if strings.HasPrefix(n.Name, "pg_") {
+			return nil, pgerror.New("42939", "unacceptable schema name \"%s\"", n.Name).WithDetail("The prefix \"pg_\" is reserved for system schemas.")
+		}
+		id, err := s.eng.store.AllocateID(ec.ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := ec.txn.PutSchema(&catalog.Schema{ID: id, DatabaseID: s.db.ID, Name: n.Name, Owner: s.user}); err != nil {
+			return nil, err
+		}
+		return doneResult("CREATE SCHEMA"), nil
+	case *tree.DropSchema:
+		return s.dropSchemas(ec, cat, n)
+	case *tree.CreateDatabase:
+		if cat.DatabaseByName(n.Name) != nil {
+			if n.IfNotExists {
+				s.notice("database \"%s\" already exists, skipping", n.Name)
+				return doneResult("CREATE DATABASE"), nil
+			}
+			return nil, pgerror.New(pgerror.CodeDuplicateDatabase, "database \"%s\" already exists", n.Name)
+		}
+		dbID, err := s.eng.store.AllocateID(ec.ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := ec.txn.PutDatabase(&catalog.Database{ID: dbID, Name: n.Name, Owner: s.user}); err != nil {
+			return nil, err
+		}
+		for _, name := range []string{"pg_catalog", "information_schema", "public"} {
+			id, err := s.eng.store.AllocateID(ec.ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := ec.txn.PutSchema(&catalog.Schema{ID: id, DatabaseID: dbID, Name: name, Owner: s.user}); err != nil {
+				return nil, err
+			}
+		}
+		return doneResult("CREATE DATABASE"), nil
+	case *tree.DropDatabase:
+		d := cat.DatabaseByName(n.Name)
+		if d == nil {
+			if n.IfExists {
+				s.notice("database \"%s\" does not exist, skipping", n.Name)
+				return doneResult("DROP DATABASE"), nil
+			}
+			return nil, pgerror.New(pgerror.CodeInvalidCatalogName, "database \"%s\" does not exist", n.Name)
+		}
+		if d.ID == s.db.ID {
+			return nil, pgerror.New(pgerror.CodeObjectInUse, "cannot drop the currently open database")
+		}
+		if err := ec.txn.DropDatabase(d.ID); err != nil {
+			return nil, err
+		}
+		return doneResult("DROP DATABASE"), nil
+	case *tree.CreateSequence:
+		return s.createSequence(ec, b, n)
+	case *tree.DropSequence:
+		for _, name := range n.Names {
+			seq, err := s.resolveSequence(b, name)
+			if err != nil {
+				return nil, err
+			}
+			if seq == nil {
+				if n.IfExists {
+					s.notice("sequence \"%s\" does not exist, skipping", name.Name)
+					continue
+				}
+				return nil, pgerror.New(pgerror.CodeUndefinedTable, "sequence \"%s\" does not exist", name.Name)
+			}
+			if err := ec.txn.DropSequence(seq.ID); err != nil {
+				return nil, err
+			}
+		}
+		return doneResult("DROP SEQUENCE"), nil
+	case *tree.Truncate:
+		for _, name := range n.Names {
+			t, err := b.ResolveTable(name)
+			if err != nil {
+				return nil, err
+			}
+			it, err := ec.txn.ScanTable(ec.ctx, t, storage.Span{}, false)
+			if err != nil {
+				return nil, err
+			}
+			for {
+				row, err := it.Next()
+				if err != nil {
+					it.Close()
+					return nil, err
+				}
+				if row == nil {
+					break
+				}
+				if err := ec.txn.DeleteRow(ec.ctx, t, row); err != nil {
+					it.Close()
+					return nil, err
+				}
+			}
+			it.Close()
+		}
+		return doneResult("TRUNCATE TABLE"), nil
+	case *tree.CreateExtension:
+		switch n.Name {
+		case "vector", "plpgsql":
+			return doneResult("CREATE EXTENSION"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is not available", n.Name).WithHint("Quiver has the vector extension built in.")
+	case *tree.DropExtension:
+		return nil, notSupportedStmt("DROP EXTENSION")
+	case *tree.Vacuum:
+		return doneResult(map[bool]string{true: "ANALYZE", false: "VACUUM"}[n.Analyze]), nil
+	case *tree.Grant:
+		return nil, notSupportedStmt("GRANT/REVOKE")
+	case *tree.Explain:
+		return nil, notSupportedStmt("EXPLAIN")
+	case *tree.Copy:
+		return nil, notSupportedStmt("COPY")
+	case *tree.CreateIndex:
+		return nil, notSupportedStmt("CREATE INDEX")
+	}
+	return nil, notSupportedStmt(statementName(stmt))
+}
+
+// statementName names a statement type for 0A000 messages.
+func statementName(stmt tree.Statement) string {
+	name := fmt.Sprintf("%T", stmt)
+	name = strings.TrimPrefix(name, "*tree.")
+	var sb strings.Builder
+	for i, r := range name {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			sb.WriteByte(' ')
+		}
+		sb.WriteRune(r)
+	}
+	return strings.ToUpper(sb.String())
+}
+
+// creationSchema is where an unqualified CREATE puts its object: the first
+// existing schema of the search path.
+func (s *Session) creationSchema(b *planner.Binder, name tree.ObjectName) (*catalog.Schema, error) {
+	if name.Schema != "" {
+		sc := b.Cat.SchemaByName(s.db.ID, name.Schema)
+		if sc == nil {
+			return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", name.Schema)
+		}
+		return sc, nil
+	}
+	for _, p := range s.SearchPath() {
+		if sc := b.Cat.SchemaByName(s.db.ID, p); sc != nil && p != "pg_catalog" && p != "information_schema" {
+			return sc, nil
+		}
+	}
+	return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "no schema has been selected to create in")
+}
+
+var serialTypes = map[string]*types.T{
+	"serial": types.Int4, "serial4": types.Int4,
+	"bigserial": types.Int8, "serial8": types.Int8,
+	"smallserial": types.Int2, "serial2": types.Int2,
+}
+
+func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTable) (Result, error) {
+	if n.AsSelect != nil {
+		return nil, notSupportedStmt("CREATE TABLE AS")
+	}
+	sc, err := s.creationSchema(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if b.Cat.TableByName(sc.ID, n.Name.Name) != nil || b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil {
+		if n.IfNotExists {
+			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			return doneResult("CREATE TABLE"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	}
+	id, err := s.eng.store.AllocateID(ec.ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &catalog.Table{ID: id, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user}
+	var pk []string
+	pkName := ""
+	var uniques []tree.Constraint
+	var seqs []*catalog.Sequence
+	addConstraint := func(c tree.Constraint, col string) error {
+		if len(c.Columns) == 0 && col != "" {
+			c.Columns = []string{col}
+		}
+		switch c.Kind {
+		case "primary key":
+			if pk != nil {
+				return pgerror.New(pgerror.CodeInvalidTableDefinition, "multiple primary keys for table \"%s\" are not allowed", t.Name)
+			}
+			pk, pkName = c.Columns, c.Name
+		case "unique":
+			uniques = append(uniques, c)
+		case "check":
+			return notSupportedStmt("CHECK constraints")
+		case "foreign key":
+			return notSupportedStmt("FOREIGN KEY constraints")
+		default:
+			return notSupportedStmt(strings.ToUpper(c.Kind) + " constraints")
+		}
+		return nil
+	}
+	for _, cd := range n.Columns {
+		if t.ColumnByName(cd.Name) >= 0 {
+			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", cd.Name)
+		}
+		col := catalog.Column{ID: uint32(len(t.Columns) + 1), Name: cd.Name, NotNull: cd.NotNull}
+		if st, ok := serialTypes[cd.Type.Name]; ok && cd.Type.ArrayDims == 0 {
+			col.Type = st
+			seqID, err := s.eng.store.AllocateID(ec.ctx)
+			if err != nil {
+				return nil, err
+			}
+			seqName := fmt.Sprintf("%s_%s_seq", t.Name, cd.Name)
+			max := int64(math.MaxInt64)
+			switch st.Family {
+			case types.FamInt4:
+				max = math.MaxInt32
+			case types.FamInt2:
+				max = math.MaxInt16
+			}
+			seq := &catalog.Sequence{ID: seqID, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: seqName, Increment: 1, Min: 1, Max: max, Start: 1, OwnedByTable: t.ID, OwnedByColumn: len(t.Columns), TypeOID: st.OID()}
+			seqs = append(seqs, seq)
+			col.SequenceID = seqID
+			col.NotNull = true
+			col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteSeqName(sc.Name, seqName))
+		} else {
+			typ, err := planner.ResolveTypeName(cd.Type)
+			if err != nil {
+				return nil, err
+			}
+			col.Type = typ
+		}
+		if cd.Default != nil {
+			if col.SequenceID != 0 {
+				return nil, pgerror.New(pgerror.CodeSyntaxError, "multiple default values specified for column \"%s\" of table \"%s\"", cd.Name, t.Name)
+			}
+			text := cd.DefaultText
+			if text == "" {
+				return nil, pgerror.New(pgerror.CodeInternal, "DEFAULT of column \"%s\" has no source text", cd.Name)
+			}
+			x, err := b.BindScalar(cd.Default)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := b.Coerce(x, col.Type); err != nil {
+				return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but default expression is of type %s", cd.Name, col.Type, x.Type()).WithHint("You will need to rewrite or cast the expression.")
+			}
+			col.Default = text
+		}
+		t.Columns = append(t.Columns, col)
+		for _, c := range cd.Constraints {
+			if err := addConstraint(c, cd.Name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, c := range n.Constraints {
+		if err := addConstraint(c, ""); err != nil {
+			return nil, err
+		}
+	}
+	if len(t.Columns) == 0 {
+		return nil, notSupportedStmt("tables without columns")
+	}
+	if pk != nil {
+		for _, name := range pk {
+			i := t.ColumnByName(name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" named in key does not exist", name)
+			}
+			t.Columns[i].NotNull = true
+			t.PrimaryKey = append(t.PrimaryKey, i)
+		}
+		if pkName == "" {
+			pkName = t.Name + "_pkey"
+		}
+		t.PrimaryKeyName = pkName
+	} else {
+		t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
+		t.PrimaryKey = []int{len(t.Columns) - 1}
+	}
+	for _, u := range uniques {
+		idx := catalog.Index{Name: u.Name, Unique: true, Method: "btree", Constraint: true}
+		for _, name := range u.Columns {
+			i := t.ColumnByName(name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" named in key does not exist", name)
+			}
+			idx.Columns = append(idx.Columns, i)
+		}
+		if sameColumns(idx.Columns, t.PrimaryKey) && pk != nil {
+			continue // a UNIQUE on the primary key adds nothing
+		}
+		if idx.Name == "" {
+			idx.Name = t.Name + "_" + strings.Join(u.Columns, "_") + "_key"
+		}
+		if idx.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
+			return nil, err
+		}
+		t.Indexes = append(t.Indexes, idx)
+	}
+	for _, seq := range seqs {
+		if err := ec.txn.PutSequence(seq); err != nil {
+			return nil, err
+		}
+	}
+	if err := ec.txn.PutTable(t); err != nil {
+		return nil, err
+	}
+	return doneResult("CREATE TABLE"), nil
+}
+
+func sameColumns(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteSeqName spells a sequence the way PostgreSQL's column default shows
+// it: schema-qualified only outside public.
+func quoteSeqName(schema, name string) string {
+	if schema == "public" {
+		return quoteIdentIfNeeded(name)
+	}
+	return quoteIdentIfNeeded(schema) + "." + quoteIdentIfNeeded(name)
+}
+
+func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) (Result, error) {
+	for _, name := range n.Names {
+		t, err := b.LookupTable(name)
+		if err != nil {
+			if n.IfExists && pgerror.CodeOf(err) == pgerror.CodeInvalidSchemaName {
+				s.notice("schema \"%s\" does not exist, skipping", name.Schema)
+				continue
+			}
+			return nil, err
+		}
+		if t == nil {
+			if n.IfExists {
+				s.notice("table \"%s\" does not exist, skipping", name.Name)
+				continue
+			}
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
+		}
+		if err := s.dropTable(ec, b.Cat, t); err != nil {
+			return nil, err
+		}
+	}
+	return doneResult("DROP TABLE"), nil
+}
+
+func (s *Session) dropTable(ec *execCtx, cat *storage.Catalog, t *catalog.Table) error {
+	for _, seq := range cat.Sequences {
+		if seq.OwnedByTable == t.ID {
+			if err := ec.txn.DropSequence(seq.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return ec.txn.DropTable(t.ID)
+}
+
+func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSchema) (Result, error) {
+	for _, name := range n.Names {
+		sc := cat.SchemaByName(s.db.ID, name)
+		if sc == nil {
+			if n.IfExists {
+				s.notice("schema \"%s\" does not exist, skipping", name)
+				continue
+			}
+			return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", name)
+		}
+		var tables []*catalog.Table
+		for _, t := range cat.Tables {
+			if t.SchemaID == sc.ID {
+				tables = append(tables, t)
+			}
+		}
+		var seqs []*catalog.Sequence
+		for _, q := range cat.Sequences {
+			if q.SchemaID == sc.ID {
+				seqs = append(seqs, q)
+			}
+		}
+		if (len(tables) > 0 || len(seqs) > 0) && !n.Cascade {
+			return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
+				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+		for _, t := range tables {
+			if err := s.dropTable(ec, cat, t); err != nil {
+				return nil, err
+			}
+		}
+		for _, q := range seqs {
+			if q.OwnedByTable == 0 {
+				if err := ec.txn.DropSequence(q.ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := ec.txn.DropSchema(sc.ID); err != nil {
+			return nil, err
+		}
+	}
+	return doneResult("DROP SCHEMA"), nil
+}
+
+func (s *Session) resolveSequence(b *planner.Binder, name tree.ObjectName) (*catalog.Sequence, error) {
+	if name.Schema != "" {
+		sc := b.Cat.SchemaByName(s.db.ID, name.Schema)
+		if sc == nil {
+			return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", name.Schema)
+		}
+		return b.Cat.SequenceByName(sc.ID, name.Name), nil
+	}
+	return b.LookupSequence(name.Name), nil
+}
+
+func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateSequence) (Result, error) {
+	sc, err := s.creationSchema(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil || b.Cat.TableByName(sc.ID, n.Name.Name) != nil {
+		if n.IfNotExists {
+			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			return doneResult("CREATE SEQUENCE"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	}
+	id, err := s.eng.store.AllocateID(ec.ctx)
+	if err != nil {
+		return nil, err
+	}
+	seq := &catalog.Sequence{ID: id, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Increment: 1, Min: 1, Max: math.MaxInt64, TypeOID: types.OidInt8}
+	startSet, minSet, maxSet := false, false, false
+	for _, o := range n.Options {
+		num := func() (int64, error) {
+			v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
+			if err != nil {
+				return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for sequence option %s: %s", o.Name, o.Value)
+			}
+			return v, nil
+		}
+		var err error
+		switch o.Name {
+		case "increment":
+			seq.Increment, err = num()
+		case "minvalue":
+			seq.Min, err = num()
+			minSet = true
+		case "maxvalue":
+			seq.Max, err = num()
+			maxSet = true
+		case "start":
+			seq.Start, err = num()
+			startSet = true
+		case "cycle":
+			seq.Cycle = true
+		case "no cycle", "cache", "no minvalue", "no maxvalue", "owned by", "as":
+		default:
+			return nil, notSupportedStmt("sequence option " + strings.ToUpper(o.Name))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if seq.Increment == 0 {
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "INCREMENT must not be zero")
+	}
+	if seq.Increment < 0 {
+		if !maxSet {
+			seq.Max = -1
+		}
+		if !minSet {
+			seq.Min = math.MinInt64
+		}
+	}
+	if !startSet {
+		seq.Start = seq.Min
+		if seq.Increment < 0 {
+			seq.Start = seq.Max
+		}
+	}
+	if seq.Start < seq.Min || seq.Start > seq.Max {
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d)", seq.Start, seq.Min)
+	}
+	if err := ec.txn.PutSequence(seq); err != nil {
+		return nil, err
+	}
+	return doneResult("CREATE SEQUENCE"), nil
+}

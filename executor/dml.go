@@ -1,0 +1,347 @@
+package executor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// dmlResult is the outcome of INSERT/UPDATE/DELETE: a count and the
+// RETURNING rows, computed before the result is handed back.
+func dmlResult(tag string, count int64, cols []planner.Column, rows [][]types.Datum) Result {
+	r := &rowsResult{tag: fmt.Sprintf("%s %d", tag, count)}
+	if cols != nil {
+		r.cols = resultColumns(&planner.Project{Cols: cols})
+		r.it = &sliceIter{rows: rows}
+	}
+	return r
+}
+
+// checkRow enforces NOT NULL on a full-width row about to be stored.
+func checkRow(t *catalog.Table, row []types.Datum) error {
+	for i, c := range t.Columns {
+		if c.NotNull && !c.Hidden && !c.Dropped && types.IsNull(row[i]) {
+			return &pgerror.Error{
+				Severity: "ERROR",
+				Code:     pgerror.CodeNotNullViolation,
+				Message:  fmt.Sprintf("null value in column \"%s\" of relation \"%s\" violates not-null constraint", c.Name, t.Name),
+				Detail:   "Failing row contains " + failingRow(t, row) + ".",
+				Table:    t.Name,
+				Column:   c.Name,
+			}
+		}
+	}
+	return nil
+}
+
+func failingRow(t *catalog.Table, row []types.Datum) string {
+	var parts []string
+	for i, c := range t.Columns {
+		if c.Hidden || c.Dropped {
+			continue
+		}
+		if types.IsNull(row[i]) {
+			parts = append(parts, "null")
+		} else {
+			parts = append(parts, types.FormatText(c.Type, row[i]))
+		}
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func (ec *execCtx) returning(exprs []evalFn, row []types.Datum) ([]types.Datum, error) {
+	out := make([]types.Datum, len(exprs))
+	for i, f := range exprs {
+		v, err := f(row)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
+	t := n.Table
+	defaults := make([]evalFn, len(t.Columns))
+	for i, d := range n.Defaults {
+		if d != nil {
+			f, err := ec.compile(d)
+			if err != nil {
+				return nil, err
+			}
+			defaults[i] = f
+		}
+	}
+	ret, err := ec.compileAll(n.Returning)
+	if err != nil {
+		return nil, err
+	}
+	var conflictSet []evalFn
+	var conflictWhere evalFn
+	if oc := n.OnConflict; oc != nil && !oc.DoNothing {
+		if conflictSet, err = ec.compileAll(oc.Set); err != nil {
+			return nil, err
+		}
+		if oc.Where != nil {
+			if conflictWhere, err = ec.compile(oc.Where); err != nil {
+				return nil, err
+			}
+		}
+	}
+	src, err := ec.build(n.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	isTarget := make([]int, len(t.Columns))
+	for i := range isTarget {
+		isTarget[i] = -1
+	}
+	for j, i := range n.Targets {
+		isTarget[i] = j
+	}
+	var count int64
+	var out [][]types.Datum
+	for {
+		in, err := src.Next()
+		if err != nil {
+			return nil, err
+		}
+		if in == nil {
+			break
+		}
+		if count&255 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		row := make([]types.Datum, len(t.Columns))
+		for i := range t.Columns {
+			switch {
+			case isTarget[i] >= 0:
+				row[i] = in[isTarget[i]]
+			case defaults[i] != nil:
+				if row[i], err = defaults[i](nil); err != nil {
+					return nil, err
+				}
+			default:
+				row[i] = types.Null
+			}
+		}
+		if err := checkRow(t, row); err != nil {
+			return nil, err
+		}
+		stored := row
+		if oc := n.OnConflict; oc != nil {
+			existing, err := ec.findConflict(t, oc, row)
+			if err != nil {
+				return nil, err
+			}
+			if existing != nil {
+				if oc.DoNothing {
+					continue
+				}
+				both := append(append([]types.Datum(nil), existing...), row...)
+				if conflictWhere != nil {
+					v, err := conflictWhere(both)
+					if err != nil {
+						return nil, err
+					}
+					if !isTrue(v) {
+						continue
+					}
+				}
+				updated := append([]types.Datum(nil), existing...)
+				for k, ci := range oc.SetCols {
+					if updated[ci], err = conflictSet[k](both); err != nil {
+						return nil, err
+					}
+				}
+				if err := checkRow(t, updated); err != nil {
+					return nil, err
+				}
+				if err := ec.txn.UpdateRow(ec.ctx, t, existing, updated); err != nil {
+					return nil, err
+				}
+				stored = updated
+				goto emitted
+			}
+		}
+		if err := ec.txn.InsertRow(ec.ctx, t, row); err != nil {
+			return nil, err
+		}
+	emitted:
+		count++
+		if ret != nil {
+			r, err := ec.returning(ret, stored)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return dmlResult("INSERT 0", count, n.ReturningCols, out), nil
+}
+
+// findConflict returns the stored row that a new row would collide with
+// on the ON CONFLICT target, or nil.
+func (ec *execCtx) findConflict(t *catalog.Table, oc *planner.OnConflict, row []types.Datum) ([]types.Datum, error) {
+	lookupPK := func() ([]types.Datum, error) {
+		pk := make([]types.Datum, len(t.PrimaryKey))
+		for i, c := range t.PrimaryKey {
+			if t.Columns[c].Hidden {
+				return nil, nil
+			}
+			pk[i] = row[c]
+		}
+		return ec.txn.GetRow(ec.ctx, t, pk)
+	}
+	lookupIndex := func(idx *catalog.Index) ([]types.Datum, error) {
+		vals := make([]types.Datum, len(idx.Columns))
+		for i, c := range idx.Columns {
+			if types.IsNull(row[c]) {
+				return nil, nil // NULLs never conflict
+			}
+			vals[i] = row[c]
+		}
+		b := &storage.Bound{Values: vals, Inclusive: true}
+		it, err := ec.txn.ScanIndex(ec.ctx, t, idx, storage.Span{Start: b, End: b}, false)
+		if err != nil {
+			return nil, err
+		}
+		defer it.Close()
+		return it.Next()
+	}
+	if !oc.Any {
+		if oc.Index == nil {
+			return lookupPK()
+		}
+		return lookupIndex(oc.Index)
+	}
+	if r, err := lookupPK(); err != nil || r != nil {
+		return r, err
+	}
+	for i := range t.Indexes {
+		idx := &t.Indexes[i]
+		if idx.Unique && idx.Method == "btree" {
+			if r, err := lookupIndex(idx); err != nil || r != nil {
+				return r, err
+			}
+		}
+	}
+	return nil, nil
+}
+
+// collectTargets reads every row an UPDATE/DELETE will change before
+// changing any, so the statement never sees its own writes.
+func (ec *execCtx) collectTargets(p planner.Plan, width int) ([][]types.Datum, error) {
+	it, err := ec.build(p)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var rows [][]types.Datum
+	seen := map[string]bool{}
+	var key []byte
+	for {
+		r, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return rows, nil
+		}
+		if len(r) > width {
+			// A joined FROM/USING row: each target row is changed once.
+			key = appendRowKey(key[:0], r[:width])
+			if seen[string(key)] {
+				continue
+			}
+			seen[string(key)] = true
+		}
+		rows = append(rows, r)
+	}
+}
+
+func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
+	t := n.Table
+	sets, err := ec.compileAll(n.Set)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := ec.compileAll(n.Returning)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ec.collectTargets(n.Source, len(t.Columns))
+	if err != nil {
+		return nil, err
+	}
+	var out [][]types.Datum
+	for i, full := range rows {
+		if i&255 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		old := full[:len(t.Columns)]
+		updated := append([]types.Datum(nil), old...)
+		for k, ci := range n.SetCols {
+			if updated[ci], err = sets[k](full); err != nil {
+				return nil, err
+			}
+		}
+		if err := checkRow(t, updated); err != nil {
+			return nil, err
+		}
+		if err := ec.txn.UpdateRow(ec.ctx, t, old, updated); err != nil {
+			return nil, err
+		}
+		if ret != nil {
+			newFull := append(append([]types.Datum(nil), updated...), full[len(t.Columns):]...)
+			r, err := ec.returning(ret, newFull)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return dmlResult("UPDATE", int64(len(rows)), n.ReturningCols, out), nil
+}
+
+func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
+	t := n.Table
+	ret, err := ec.compileAll(n.Returning)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ec.collectTargets(n.Source, len(t.Columns))
+	if err != nil {
+		return nil, err
+	}
+	var out [][]types.Datum
+	for i, full := range rows {
+		if i&255 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		if err := ec.txn.DeleteRow(ec.ctx, t, full[:len(t.Columns)]); err != nil {
+			return nil, err
+		}
+		if ret != nil {
+			r, err := ec.returning(ret, full)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return dmlResult("DELETE", int64(len(rows)), n.ReturningCols, out), nil
+}

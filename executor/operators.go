@@ -1,0 +1,630 @@
+package executor
+
+import (
+	"container/heap"
+	"context"
+	"sort"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// execCtx is the state one statement execution shares between its
+// operators and compiled expressions.
+type execCtx struct {
+	ctx    context.Context
+	txn    *storage.Txn
+	sess   *Session
+	eval   *builtins.EvalContext
+	params []types.Datum
+	// outer is the stack of enclosing rows seen by correlated subqueries.
+	outer [][]types.Datum
+	// ctes holds each WITH query's rows once computed.
+	ctes map[int][][]types.Datum
+}
+
+// rowIter is a physical operator: rows are pulled one at a time.
+type rowIter interface {
+	// Next returns the next row, or nil when exhausted.
+	Next() ([]types.Datum, error)
+	Close()
+}
+
+// build instantiates the operators for a plan.
+func (ec *execCtx) build(p planner.Plan) (rowIter, error) {
+	switch n := p.(type) {
+	case *planner.Scan:
+		return ec.buildScan(n)
+	case *planner.ValuesNode:
+		rows := make([][]evalFn, len(n.Rows))
+		for i, r := range n.Rows {
+			fs, err := ec.compileAll(r)
+			if err != nil {
+				return nil, err
+			}
+			rows[i] = fs
+		}
+		return &valuesIter{ec: ec, rows: rows}, nil
+	case *planner.FuncScan:
+		args, err := ec.compileAll(n.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &funcScanIter{ec: ec, fn: n.Fn, args: args, ordinality: n.Ordinality}, nil
+	case *planner.Filter:
+		in, err := ec.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		cond, err := ec.compile(n.Cond)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		return &filterIter{in: in, cond: cond}, nil
+	case *planner.Project:
+		in, err := ec.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		exprs, err := ec.compileAll(n.Exprs)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		return &projectIter{in: in, exprs: exprs}, nil
+	case *planner.Join:
+		return ec.buildJoin(n)
+	case *planner.Aggregate:
+		return ec.buildAggregate(n)
+	case *planner.Sort:
+		return ec.buildSort(n)
+	case *planner.Limit:
+		return ec.buildLimit(n)
+	case *planner.Distinct:
+		in, err := ec.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return &distinctIter{in: in, seen: map[string]struct{}{}}, nil
+	case *planner.SetOpNode:
+		return ec.buildSetOp(n)
+	case *planner.WithNode:
+		return ec.build(n.Input)
+	case *planner.CTERef:
+		rows, err := ec.cteRows(n.CTE)
+		if err != nil {
+			return nil, err
+		}
+		return &sliceIter{rows: rows}, nil
+	case interface{ Unwrap() planner.Plan }:
+		return ec.build(n.Unwrap())
+	}
+	return nil, pgerror.New(pgerror.CodeInternal, "no operator for plan node %T", p)
+}
+
+func (ec *execCtx) cteRows(def *planner.CTEDef) ([][]types.Datum, error) {
+	if rows, ok := ec.ctes[def.ID]; ok {
+		return rows, nil
+	}
+	rows, err := ec.drain(def.Plan)
+	if err != nil {
+		return nil, err
+	}
+	if ec.ctes == nil {
+		ec.ctes = map[int][][]types.Datum{}
+	}
+	ec.ctes[def.ID] = rows
+	return rows, nil
+}
+
+// drain runs a plan to completion.
+func (ec *execCtx) drain(p planner.Plan) ([][]types.Datum, error) {
+	it, err := ec.build(p)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var rows [][]types.Datum
+	for {
+		r, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return rows, nil
+		}
+		rows = append(rows, r)
+	}
+}
+
+// ---- scans ----
+
+func (ec *execCtx) bounds(es []planner.Expr) ([]types.Datum, bool, error) {
+	vals := make([]types.Datum, len(es))
+	for i, e := range es {
+		f, err := ec.compile(e)
+		if err != nil {
+			return nil, false, err
+		}
+		v, err := f(nil)
+		if err != nil {
+			return nil, false, err
+		}
+		if types.IsNull(v) {
+			return nil, true, nil
+		}
+		vals[i] = v
+	}
+	return vals, false, nil
+}
+
+func (ec *execCtx) buildScan(n *planner.Scan) (rowIter, error) {
+	var span storage.Span
+	if len(n.Lower) > 0 {
+		vals, isNull, err := ec.bounds(n.Lower)
+		if err != nil {
+			return nil, err
+		}
+		if isNull { // a comparison with NULL matches nothing
+			return &sliceIter{}, nil
+		}
+		span.Start = &storage.Bound{Values: vals, Inclusive: n.LowerIncl}
+	}
+	if len(n.Upper) > 0 {
+		vals, isNull, err := ec.bounds(n.Upper)
+		if err != nil {
+			return nil, err
+		}
+		if isNull {
+			return &sliceIter{}, nil
+		}
+		span.End = &storage.Bound{Values: vals, Inclusive: n.UpperIncl}
+	}
+	it, err := ec.txn.ScanTable(ec.ctx, n.Table, span, n.Reverse)
+	if err != nil {
+		return nil, err
+	}
+	var in rowIter = storageIter{it}
+	if n.Filter != nil {
+		cond, err := ec.compile(n.Filter)
+		if err != nil {
+			it.Close()
+			return nil, err
+		}
+		in = &filterIter{in: in, cond: cond}
+	}
+	return in, nil
+}
+
+type storageIter struct{ it storage.RowIterator }
+
+func (s storageIter) Next() ([]types.Datum, error) { return s.it.Next() }
+func (s storageIter) Close()                       { s.it.Close() }
+
+type sliceIter struct {
+	rows [][]types.Datum
+	i    int
+}
+
+func (s *sliceIter) Next() ([]types.Datum, error) {
+	if s.i >= len(s.rows) {
+		return nil, nil
+	}
+	s.i++
+	return s.rows[s.i-1], nil
+}
+func (s *sliceIter) Close() {}
+
+type valuesIter struct {
+	ec   *execCtx
+	rows [][]evalFn
+	i    int
+}
+
+func (v *valuesIter) Next() ([]types.Datum, error) {
+	if v.i >= len(v.rows) {
+		return nil, nil
+	}
+	fs := v.rows[v.i]
+	v.i++
+	out := make([]types.Datum, len(fs))
+	for j, f := range fs {
+		d, err := f(nil)
+		if err != nil {
+			return nil, err
+		}
+		out[j] = d
+	}
+	return out, nil
+}
+func (v *valuesIter) Close() {}
+
+type funcScanIter struct {
+	ec         *execCtx
+	fn         *builtins.SRFOverload
+	args       []evalFn
+	ordinality bool
+	gen        func() ([]types.Datum, bool, error)
+	n          int64
+	done       bool
+}
+
+func (f *funcScanIter) Next() ([]types.Datum, error) {
+	if f.done {
+		return nil, nil
+	}
+	if f.gen == nil {
+		vals := make([]types.Datum, len(f.args))
+		for i, a := range f.args {
+			v, err := a(nil)
+			if err != nil {
+				return nil, err
+			}
+			if types.IsNull(v) {
+				f.done = true
+				return nil, nil
+			}
+			vals[i] = v
+		}
+		gen, err := f.fn.Fn(f.ec.eval, vals)
+		if err != nil {
+			return nil, err
+		}
+		f.gen = gen
+	}
+	if f.n&1023 == 0 {
+		if err := f.ec.ctx.Err(); err != nil {
+			return nil, canceled(err)
+		}
+	}
+	row, ok, err := f.gen()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		f.done = true
+		return nil, nil
+	}
+	f.n++
+	if f.ordinality {
+		row = append(row, types.DInt(f.n))
+	}
+	return row, nil
+}
+func (f *funcScanIter) Close() {}
+
+// canceled reports a cancelled context as PostgreSQL does.
+func canceled(err error) error {
+	if err == context.DeadlineExceeded {
+		return pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to statement timeout")
+	}
+	return pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
+}
+
+// ---- row-at-a-time operators ----
+
+type filterIter struct {
+	in   rowIter
+	cond evalFn
+}
+
+func (f *filterIter) Next() ([]types.Datum, error) {
+	for {
+		row, err := f.in.Next()
+		if err != nil || row == nil {
+			return nil, err
+		}
+		v, err := f.cond(row)
+		if err != nil {
+			return nil, err
+		}
+		if isTrue(v) {
+			return row, nil
+		}
+	}
+}
+func (f *filterIter) Close() { f.in.Close() }
+
+type projectIter struct {
+	in    rowIter
+	exprs []evalFn
+}
+
+func (p *projectIter) Next() ([]types.Datum, error) {
+	row, err := p.in.Next()
+	if err != nil || row == nil {
+		return nil, err
+	}
+	out := make([]types.Datum, len(p.exprs))
+	for i, e := range p.exprs {
+		if out[i], err = e(row); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+func (p *projectIter) Close() { p.in.Close() }
+
+type limitIter struct {
+	in            rowIter
+	count, offset int64 // count < 0: no limit
+	seen          int64
+}
+
+func (ec *execCtx) buildLimit(n *planner.Limit) (rowIter, error) {
+	count, offset := int64(-1), int64(0)
+	for _, x := range []struct {
+		e   planner.Expr
+		dst *int64
+		hdr string
+	}{{n.Count, &count, "LIMIT"}, {n.Offset, &offset, "OFFSET"}} {
+		if x.e == nil {
+			continue
+		}
+		f, err := ec.compile(x.e)
+		if err != nil {
+			return nil, err
+		}
+		v, err := f(nil)
+		if err != nil {
+			return nil, err
+		}
+		if types.IsNull(v) {
+			continue
+		}
+		k := int64(v.(types.DInt))
+		if k < 0 {
+			if x.hdr == "LIMIT" {
+				return nil, pgerror.New("2201W", "LIMIT must not be negative")
+			}
+			return nil, pgerror.New("2201X", "OFFSET must not be negative")
+		}
+		*x.dst = k
+	}
+	if count == 0 {
+		return &sliceIter{}, nil
+	}
+	in, err := ec.build(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	return &limitIter{in: in, count: count, offset: offset}, nil
+}
+
+func (l *limitIter) Next() ([]types.Datum, error) {
+	for l.offset > 0 {
+		row, err := l.in.Next()
+		if err != nil || row == nil {
+			return nil, err
+		}
+		l.offset--
+	}
+	if l.count >= 0 && l.seen >= l.count {
+		return nil, nil
+	}
+	row, err := l.in.Next()
+	if err != nil || row == nil {
+		return nil, err
+	}
+	l.seen++
+	return row, nil
+}
+func (l *limitIter) Close() { l.in.Close() }
+
+type distinctIter struct {
+	in   rowIter
+	seen map[string]struct{}
+	buf  []byte
+}
+
+func (d *distinctIter) Next() ([]types.Datum, error) {
+	for {
+		row, err := d.in.Next()
+		if err != nil || row == nil {
+			return nil, err
+		}
+		d.buf = appendRowKey(d.buf[:0], row)
+		if _, ok := d.seen[string(d.buf)]; ok {
+			continue
+		}
+		d.seen[string(d.buf)] = struct{}{}
+		return row, nil
+	}
+}
+func (d *distinctIter) Close() { d.in.Close() }
+
+// ---- sort ----
+
+type sortKey struct {
+	f          evalFn
+	t          *types.T
+	desc       bool
+	nullsFirst bool
+}
+
+type sortedRow struct {
+	row  []types.Datum
+	keys []types.Datum
+}
+
+func compareKeys(keys []sortKey, a, b []types.Datum) int {
+	for i, k := range keys {
+		x, y := a[i], b[i]
+		xn, yn := types.IsNull(x), types.IsNull(y)
+		var c int
+		switch {
+		case xn && yn:
+			c = 0
+		case xn:
+			if k.nullsFirst {
+				return -1
+			}
+			return 1
+		case yn:
+			if k.nullsFirst {
+				return 1
+			}
+			return -1
+		default:
+			c = types.Compare(k.t, x, y)
+			if k.desc {
+				c = -c
+			}
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// rowHeap keeps the best rows of a top-k sort; the worst kept row is on top.
+type rowHeap struct {
+	keys []sortKey
+	rows []sortedRow
+}
+
+func (h *rowHeap) Len() int { return len(h.rows) }
+func (h *rowHeap) Less(i, j int) bool {
+	return compareKeys(h.keys, h.rows[i].keys, h.rows[j].keys) > 0
+}
+func (h *rowHeap) Swap(i, j int) { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
+func (h *rowHeap) Push(x any)    { h.rows = append(h.rows, x.(sortedRow)) }
+func (h *rowHeap) Pop() any {
+	x := h.rows[len(h.rows)-1]
+	h.rows = h.rows[:len(h.rows)-1]
+	return x
+}
+
+func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
+	keys := make([]sortKey, len(n.Keys))
+	for i, k := range n.Keys {
+		f, err := ec.compile(k.Expr)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = sortKey{f: f, t: k.Expr.Type(), desc: k.Desc, nullsFirst: k.NullsFirst}
+	}
+	limit := int64(-1)
+	if n.TopK != nil {
+		f, err := ec.compile(n.TopK)
+		if err != nil {
+			return nil, err
+		}
+		v, err := f(nil)
+		if err != nil {
+			return nil, err
+		}
+		if !types.IsNull(v) && v.(types.DInt) >= 0 {
+			limit = int64(v.(types.DInt))
+		}
+	}
+	in, err := ec.build(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	h := &rowHeap{keys: keys}
+	var seq int64
+	for {
+		row, err := in.Next()
+		if err != nil {
+			return nil, err
+		}
+		if row == nil {
+			break
+		}
+		seq++
+		if seq&1023 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		kv := make([]types.Datum, len(keys))
+		for i, k := range keys {
+			if kv[i], err = k.f(row); err != nil {
+				return nil, err
+			}
+		}
+		sr := sortedRow{row: row, keys: kv}
+		if limit < 0 {
+			h.rows = append(h.rows, sr)
+			continue
+		}
+		if int64(len(h.rows)) < limit {
+			heap.Push(h, sr)
+		} else if limit > 0 && compareKeys(keys, kv, h.rows[0].keys) < 0 {
+			h.rows[0] = sr
+			heap.Fix(h, 0)
+		}
+	}
+	rows := h.rows
+	sort.SliceStable(rows, func(i, j int) bool { return compareKeys(keys, rows[i].keys, rows[j].keys) < 0 })
+	out := make([][]types.Datum, len(rows))
+	for i, r := range rows {
+		out[i] = r.row
+	}
+	return &sliceIter{rows: out}, nil
+}
+
+// ---- set operations ----
+
+func (ec *execCtx) buildSetOp(n *planner.SetOpNode) (rowIter, error) {
+	left, err := ec.drain(n.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := ec.drain(n.Right)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]types.Datum
+	var buf []byte
+	key := func(r []types.Datum) string {
+		buf = appendRowKey(buf[:0], r)
+		return string(buf)
+	}
+	switch n.Op {
+	case "union":
+		if n.All {
+			return &sliceIter{rows: append(left, right...)}, nil
+		}
+		seen := map[string]bool{}
+		for _, r := range append(left, right...) {
+			k := key(r)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, r)
+			}
+		}
+	case "intersect", "except":
+		counts := map[string]int{}
+		for _, r := range right {
+			counts[key(r)]++
+		}
+		emitted := map[string]bool{}
+		for _, r := range left {
+			k := key(r)
+			inRight := counts[k] > 0
+			keep := inRight == (n.Op == "intersect")
+			if n.All {
+				if inRight {
+					counts[k]--
+				}
+				if keep {
+					out = append(out, r)
+				}
+				continue
+			}
+			if keep && !emitted[k] {
+				emitted[k] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return &sliceIter{rows: out}, nil
+}

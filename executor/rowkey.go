@@ -1,0 +1,86 @@
+package executor
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// appendRowKey appends a canonical encoding of values for hashing: two
+// rows get the same bytes exactly when they are equal for grouping,
+// DISTINCT, set operations and hash joins (1.0 = 1.00, -0 = 0, NULLs
+// group together). Unlike storage keys it need not preserve order.
+func appendRowKey(buf []byte, row []types.Datum) []byte {
+	for _, d := range row {
+		buf = appendDatumKey(buf, d)
+	}
+	return buf
+}
+
+func appendDatumKey(buf []byte, d types.Datum) []byte {
+	switch v := d.(type) {
+	case nil, types.DNull:
+		return append(buf, 0)
+	case types.DBool:
+		if v {
+			return append(buf, 1, 1)
+		}
+		return append(buf, 1, 0)
+	case types.DInt:
+		buf = append(buf, 2)
+		return binary.BigEndian.AppendUint64(buf, uint64(v))
+	case types.DFloat:
+		f := float64(v)
+		if f == 0 {
+			f = 0 // folds -0 into 0
+		}
+		if math.IsNaN(f) {
+			f = math.NaN()
+		}
+		buf = append(buf, 3)
+		return binary.BigEndian.AppendUint64(buf, math.Float64bits(f))
+	case *types.DDecimal:
+		var r types.DDecimal
+		r.Reduce(&v.Decimal)
+		return appendBytesKey(append(buf, 4), []byte(r.Text('E')))
+	case types.DString:
+		return appendBytesKey(append(buf, 5), []byte(v))
+	case types.DBytes:
+		return appendBytesKey(append(buf, 6), v)
+	case types.DDate:
+		return binary.BigEndian.AppendUint32(append(buf, 7), uint32(v))
+	case types.DTimestamp:
+		return binary.BigEndian.AppendUint64(append(buf, 8), uint64(v))
+	case types.DTimestampTZ:
+		return binary.BigEndian.AppendUint64(append(buf, 9), uint64(v))
+	case types.DInterval:
+		// Intervals compare equal when their spans match (1 day = 24 hours).
+		span := int64(v.Months)*30*86400e6 + int64(v.Days)*86400e6 + v.Micros
+		return binary.BigEndian.AppendUint64(append(buf, 10), uint64(span))
+	case types.DUUID:
+		return append(append(buf, 11), v[:]...)
+	case types.DJSON:
+		return appendBytesKey(append(buf, 12), []byte(v))
+	case types.DOid:
+		return binary.BigEndian.AppendUint32(append(buf, 13), uint32(v))
+	case types.DVector:
+		buf = binary.BigEndian.AppendUint32(append(buf, 14), uint32(len(v)))
+		for _, f := range v {
+			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
+		}
+		return buf
+	case *types.DArray:
+		buf = binary.BigEndian.AppendUint32(append(buf, 15), uint32(len(v.Elems)))
+		return appendRowKey(buf, v.Elems)
+	case types.DTuple:
+		buf = binary.BigEndian.AppendUint32(append(buf, 16), uint32(len(v)))
+		return appendRowKey(buf, v)
+	}
+	return append(buf, 255)
+}
+
+func appendBytesKey(buf, b []byte) []byte {
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(b)))
+	return append(buf, b...)
+}

@@ -1,0 +1,967 @@
+// Package executor owns sessions and transactions, the physical operators,
+// expression evaluation and the execution of DDL, DML and utility
+// statements. The server hands it parsed statements and parameters and
+// reads back result columns and rows.
+package executor
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgdialect"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Engine is the shared, server-wide state sessions run against.
+type Engine struct {
+	store *storage.Engine
+}
+
+// NewEngine wraps an open store.
+func NewEngine(store *storage.Engine) *Engine { return &Engine{store: store} }
+
+// Store returns the underlying store.
+func (e *Engine) Store() *storage.Engine { return e.store }
+
+// SessionOptions are the start-up parameters of a connection.
+type SessionOptions struct {
+	User     string
+	Database string
+	// Settings are startup parameters and `-c key=value` options
+	// (application_name, search_path, DateStyle, TimeZone, ...).
+	Settings map[string]string
+	// BackendPID identifies the session (pg_backend_pid, cancel keys).
+	BackendPID int32
+}
+
+// ResultColumn describes one column of a result (RowDescription).
+type ResultColumn struct {
+	Name     string
+	Type     *types.T
+	TableOID uint32 // 0 when not a plain table column
+	AttNum   int16
+}
+
+// Prepared is a statement parsed and bound once, executable many times.
+type Prepared struct {
+	Parsed pgdialect.Parsed
+	// Params are the parameter types ($1 is Params[0]).
+	Params []*types.T
+	// Columns is nil for statements that return no rows.
+	Columns []ResultColumn
+
+	mu      sync.Mutex
+	plan    any              // cached plan for the catalog it was bound against
+	planCat *storage.Catalog // catalog the cached plan belongs to
+}
+
+// Result is a running statement's output.
+type Result interface {
+	Columns() []ResultColumn
+	// Next returns the next row or nil at the end.
+	Next(ctx context.Context) ([]types.Datum, error)
+	// Tag is the CommandComplete tag, valid after Next returned nil.
+	Tag() string
+	// Close releases resources; an autocommit statement commits here, so
+	// its effects are final only when Close returned nil.
+	Close() error
+}
+
+// Session is one connection's state. Not safe for concurrent use.
+type Session struct {
+	eng      *Engine
+	user     string
+	db       *catalog.Database
+	pid      int32
+	settings map[string]string // lower-case name -> value
+	local    map[string]string // SET LOCAL values saved for restore
+	changed  map[string]string
+	notices  []*pgerror.Error
+
+	txn      *storage.Txn // open explicit transaction block
+	inBlock  bool
+	failed   bool
+	txnStart time.Time
+	seqCurr  map[catalog.ID]int64
+	prepared map[string]*Prepared
+}
+
+// NewSession opens a session; an unknown database is 3D000.
+func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session, error) {
+	s := &Session{
+		eng:      e,
+		user:     opts.User,
+		pid:      opts.BackendPID,
+		settings: map[string]string{},
+		changed:  map[string]string{},
+		seqCurr:  map[catalog.ID]int64{},
+		prepared: map[string]*Prepared{},
+	}
+	if s.user == "" {
+		s.user = "postgres"
+	}
+	dbName := opts.Database
+	if dbName == "" {
+		dbName = s.user
+	}
+	txn := e.store.Begin()
+	defer txn.Rollback()
+	cat, err := txn.Catalog()
+	if err != nil {
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	s.db = cat.DatabaseByName(dbName)
+	if s.db == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidCatalogName, "database \"%s\" does not exist", dbName)
+	}
+	s.settings["session_authorization"] = s.user
+	for k, v := range opts.Settings {
+		switch strings.ToLower(k) {
+		case "user", "database", "options", "replication":
+			continue
+		}
+		if err := s.setSetting(k, v, false); err != nil {
+			return nil, err
+		}
+	}
+	s.changed = map[string]string{}
+	return s, nil
+}
+
+// Close ends the session, rolling back any open transaction.
+func (s *Session) Close() {
+	if s.txn != nil {
+		s.txn.Rollback()
+		s.txn = nil
+	}
+}
+
+// TxnStatus is the ReadyForQuery status byte.
+func (s *Session) TxnStatus() byte {
+	switch {
+	case s.failed:
+		return 'E'
+	case s.inBlock:
+		return 'T'
+	}
+	return 'I'
+}
+
+// TakeNotices returns and clears notices raised since the last call.
+func (s *Session) TakeNotices() []*pgerror.Error {
+	n := s.notices
+	s.notices = nil
+	return n
+}
+
+func (s *Session) notice(format string, args ...any) {
+	s.notices = append(s.notices, pgerror.Notice(format, args...))
+}
+
+// ChangedParameters returns and clears the reported settings changed since
+// the last call.
+func (s *Session) ChangedParameters() map[string]string {
+	if len(s.changed) == 0 {
+		return nil
+	}
+	c := s.changed
+	s.changed = map[string]string{}
+	return c
+}
+
+// ParameterStatus returns the initial ParameterStatus set.
+func (s *Session) ParameterStatus() map[string]string {
+	out := map[string]string{}
+	for _, d := range settingDefs {
+		if d.reported {
+			out[d.name] = s.Setting0(d.name)
+		}
+	}
+	return out
+}
+
+// Setting0 returns a setting's current value ("" when unknown).
+func (s *Session) Setting0(name string) string {
+	v, _ := s.Setting(name)
+	return v
+}
+
+// Setting implements builtins.Session.
+func (s *Session) Setting(name string) (string, bool) {
+	key := strings.ToLower(name)
+	if v, ok := s.settings[key]; ok {
+		return v, true
+	}
+	if d, ok := settingDefs[key]; ok {
+		return d.def, true
+	}
+	return "", false
+}
+
+// SetSetting implements builtins.Session (set_config).
+func (s *Session) SetSetting(name, value string, local bool) error {
+	return s.setSetting(name, value, local)
+}
+
+func (s *Session) setSetting(name, value string, local bool) error {
+	d, err := lookupSetting(name)
+	if err != nil {
+		return err
+	}
+	if d.readOnly {
+		if cur, _ := s.Setting(d.name); cur == value || strings.EqualFold(d.name, "session_authorization") {
+			if strings.EqualFold(d.name, "session_authorization") {
+				s.settings["session_authorization"] = value
+			}
+			return nil
+		}
+		return pgerror.New("55P02", "parameter \"%s\" cannot be changed", d.name)
+	}
+	if d.check != nil {
+		if value, err = d.check(value); err != nil {
+			return err
+		}
+	}
+	key := strings.ToLower(d.name)
+	if strings.EqualFold(key, "timezone") {
+		if _, err := loadLocation(value); err != nil {
+			return err
+		}
+	}
+	if local && s.inBlock {
+		if s.local == nil {
+			s.local = map[string]string{}
+		}
+		if _, saved := s.local[key]; !saved {
+			s.local[key], _ = s.Setting(key)
+		}
+	}
+	s.settings[key] = value
+	if d.reported {
+		s.changed[d.name] = value
+	}
+	return nil
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	switch strings.ToUpper(name) {
+	case "UTC", "GMT", "Z", "ZULU", "UCT":
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"TimeZone\": \"%s\"", name)
+	}
+	return loc, nil
+}
+
+// CurrentUser implements builtins.Session.
+func (s *Session) CurrentUser() string { return s.user }
+
+// CurrentDatabase implements builtins.Session.
+func (s *Session) CurrentDatabase() string { return s.db.Name }
+
+// BackendPID implements builtins.Session.
+func (s *Session) BackendPID() int32 { return s.pid }
+
+// SearchPath implements builtins.Session.
+func (s *Session) SearchPath() []string {
+	raw, _ := s.Setting("search_path")
+	var out []string
+	for _, p := range strings.Split(raw, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+			p = strings.ReplaceAll(p[1:len(p)-1], `""`, `"`)
+		} else {
+			p = strings.ToLower(p)
+		}
+		if p == "$user" {
+			p = s.user
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// NextVal implements builtins.Session.
+func (s *Session) NextVal(ctx context.Context, name string) (int64, error) {
+	seq, err := s.sequenceByName(name)
+	if err != nil {
+		return 0, err
+	}
+	return s.nextVal(ctx, seq)
+}
+
+// CurrVal implements builtins.Session.
+func (s *Session) CurrVal(name string) (int64, error) {
+	seq, err := s.sequenceByName(name)
+	if err != nil {
+		return 0, err
+	}
+	return s.currVal(seq)
+}
+
+// SetVal implements builtins.Session.
+func (s *Session) SetVal(ctx context.Context, name string, v int64, isCalled bool) (int64, error) {
+	seq, err := s.sequenceByName(name)
+	if err != nil {
+		return 0, err
+	}
+	if v < seq.Min || v > seq.Max {
+		return 0, pgerror.New(pgerror.CodeNumericValueOutOfRange, "setval: value %d is out of bounds for sequence \"%s\" (%d..%d)", v, seq.Name, seq.Min, seq.Max)
+	}
+	if err := s.eng.store.SetVal(ctx, seq, v, isCalled); err != nil {
+		return 0, err
+	}
+	if isCalled {
+		s.seqCurr[seq.ID] = v
+	}
+	return v, nil
+}
+
+func (s *Session) nextVal(ctx context.Context, seq *catalog.Sequence) (int64, error) {
+	v, err := s.eng.store.NextVal(ctx, seq)
+	if err != nil {
+		return 0, err
+	}
+	s.seqCurr[seq.ID] = v
+	return v, nil
+}
+
+func (s *Session) currVal(seq *catalog.Sequence) (int64, error) {
+	v, ok := s.seqCurr[seq.ID]
+	if !ok {
+		return 0, pgerror.New("55000", "currval of sequence \"%s\" is not yet defined in this session", seq.Name)
+	}
+	return v, nil
+}
+
+func (s *Session) sequenceByName(name string) (*catalog.Sequence, error) {
+	txn := s.txn
+	if txn == nil {
+		txn = s.eng.store.Begin()
+		defer txn.Rollback()
+	}
+	cat, err := txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	b := s.binder(cat, nil)
+	parts := strings.Split(name, ".")
+	for i := range parts {
+		p := parts[i]
+		if len(p) >= 2 && p[0] == '"' {
+			parts[i] = strings.ReplaceAll(p[1:len(p)-1], `""`, `"`)
+		} else {
+			parts[i] = strings.ToLower(p)
+		}
+	}
+	seq := b.LookupSequence(strings.Join(parts, "."))
+	if seq == nil {
+		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name)
+	}
+	return seq, nil
+}
+
+func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binder {
+	return &planner.Binder{
+		Cat:        cat,
+		DB:         s.db,
+		SearchPath: s.SearchPath(),
+		Params:     append([]*types.T(nil), params...),
+		ParseExpr:  pgdialect.ParseExpr,
+	}
+}
+
+// Parse parses a query string into statements.
+func (s *Session) Parse(sql string) ([]pgdialect.Parsed, error) { return pgdialect.Parse(sql) }
+
+// Prepare binds a parsed statement to learn its parameter and result
+// types. paramTypes may be shorter than the statement's parameters or
+// hold nil for "infer".
+func (s *Session) Prepare(ctx context.Context, p pgdialect.Parsed, paramTypes []*types.T) (*Prepared, error) {
+	prep := &Prepared{Parsed: p}
+	params := make([]*types.T, max(len(paramTypes), p.NumParams))
+	for i := range params {
+		if i < len(paramTypes) && paramTypes[i] != nil {
+			params[i] = paramTypes[i]
+		} else {
+			params[i] = types.Unknown
+		}
+	}
+	stmt := p.Stmt
+	if ex, ok := stmt.(*tree.Execute); ok {
+		target, found := s.prepared[ex.Name]
+		if !found {
+			return nil, pgerror.New(pgerror.CodeUndefinedPreparedStatement, "prepared statement \"%s\" does not exist", ex.Name)
+		}
+		prep.Params = params
+		prep.Columns = target.Columns
+		return prep, nil
+	}
+	if !needsBinding(stmt) {
+		prep.Params = params
+		if sh, ok := stmt.(*tree.Show); ok {
+			prep.Columns = showColumns(sh)
+		}
+		return prep, nil
+	}
+	if s.failed {
+		// Binding would read the catalog of an aborted transaction.
+		prep.Params = params
+		return prep, nil
+	}
+	txn, release := s.readTxn()
+	defer release()
+	cat, err := txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	b := s.binder(cat, params)
+	plan, err := bindStatement(b, stmt)
+	if err != nil {
+		return nil, err
+	}
+	b.FinishParams()
+	prep.Params = b.Params
+	prep.Columns = resultColumns(plan)
+	prep.plan, prep.planCat = plan, cat
+	return prep, nil
+}
+
+// readTxn returns the open transaction or a short-lived read transaction.
+func (s *Session) readTxn() (*storage.Txn, func()) {
+	if s.txn != nil {
+		return s.txn, func() {}
+	}
+	t := s.eng.store.Begin()
+	return t, t.Rollback
+}
+
+func needsBinding(stmt tree.Statement) bool {
+	switch n := stmt.(type) {
+	case *tree.Select, *tree.Insert, *tree.Update, *tree.Delete:
+		return true
+	case *tree.Explain:
+		return needsBinding(n.Stmt)
+	}
+	return false
+}
+
+// bindStatement plans a query or DML statement.
+func bindStatement(b *planner.Binder, stmt tree.Statement) (planner.Plan, error) {
+	switch n := stmt.(type) {
+	case *tree.Select:
+		return b.BindQuery(n)
+	case *tree.Insert:
+		return b.BindInsert(n)
+	case *tree.Update:
+		return b.BindUpdate(n)
+	case *tree.Delete:
+		return b.BindDelete(n)
+	}
+	return nil, pgerror.New(pgerror.CodeInternal, "cannot plan %T", stmt)
+}
+
+func resultColumns(p planner.Plan) []ResultColumn {
+	cols := p.Columns()
+	if cols == nil {
+		return nil
+	}
+	out := make([]ResultColumn, 0, len(cols))
+	for _, c := range cols {
+		if c.Hidden {
+			continue
+		}
+		t := c.T
+		if t.Family == types.FamUnknown {
+			t = types.Text
+		}
+		out = append(out, ResultColumn{Name: c.Name, Type: t, TableOID: c.TableOID, AttNum: c.AttNum})
+	}
+	return out
+}
+
+// Execute runs a prepared statement with parameter values.
+func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum) (res Result, err error) {
+	stmt := p.Parsed.Stmt
+	if s.failed {
+		switch n := stmt.(type) {
+		case *tree.Commit, *tree.Rollback:
+			if r, ok := n.(*tree.Rollback); ok && r.Savepoint != "" {
+				return nil, notSupportedStmt("ROLLBACK TO SAVEPOINT")
+			}
+			s.endBlock(false)
+			return doneResult("ROLLBACK"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeInFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+	}
+	defer func() {
+		if err != nil {
+			s.statementFailed()
+		}
+	}()
+	switch n := stmt.(type) {
+	case *tree.Empty:
+		return doneResult(""), nil
+	case *tree.Begin:
+		if s.inBlock {
+			s.notice("there is already a transaction in progress")
+			return doneResult("BEGIN"), nil
+		}
+		s.inBlock = true
+		s.txn = s.eng.store.Begin()
+		s.txnStart = time.Now()
+		return doneResult("BEGIN"), nil
+	case *tree.Commit:
+		if !s.inBlock {
+			s.notice("there is no transaction in progress")
+			return doneResult("COMMIT"), nil
+		}
+		err := s.txn.Commit(ctx)
+		s.txn = nil
+		s.endBlock(err == nil)
+		if err != nil {
+			return nil, err
+		}
+		return doneResult("COMMIT"), nil
+	case *tree.Rollback:
+		if n.Savepoint != "" {
+			return nil, notSupportedStmt("ROLLBACK TO SAVEPOINT")
+		}
+		if !s.inBlock {
+			s.notice("there is no transaction in progress")
+			return doneResult("ROLLBACK"), nil
+		}
+		s.endBlock(false)
+		return doneResult("ROLLBACK"), nil
+	case *tree.Savepoint:
+		return nil, notSupportedStmt("SAVEPOINT")
+	case *tree.ReleaseSavepoint:
+		return nil, notSupportedStmt("RELEASE SAVEPOINT")
+	case *tree.Set:
+		return s.execSet(n)
+	case *tree.Reset:
+		return s.execReset(n)
+	case *tree.Show:
+		return s.execShow(n)
+	case *tree.SetTransaction:
+		return doneResult("SET"), nil
+	case *tree.Prepare:
+		return s.execPrepareStmt(ctx, n, p.Parsed)
+	case *tree.Execute:
+		return s.execExecuteStmt(ctx, n)
+	case *tree.Deallocate:
+		if n.All {
+			s.prepared = map[string]*Prepared{}
+		} else if _, ok := s.prepared[n.Name]; !ok {
+			return nil, pgerror.New(pgerror.CodeUndefinedPreparedStatement, "prepared statement \"%s\" does not exist", n.Name)
+		} else {
+			delete(s.prepared, n.Name)
+		}
+		return doneResult("DEALLOCATE"), nil
+	case *tree.Discard:
+		if s.inBlock && strings.EqualFold(n.What, "all") {
+			return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
+		}
+		s.prepared = map[string]*Prepared{}
+		if strings.EqualFold(n.What, "all") {
+			for k := range s.settings {
+				if k != "session_authorization" {
+					delete(s.settings, k)
+				}
+			}
+		}
+		return doneResult("DISCARD " + strings.ToUpper(n.What)), nil
+	case *tree.Unsupported:
+		return nil, notSupportedStmt(n.What)
+	case *tree.CreateDatabase, *tree.DropDatabase:
+		if s.inBlock {
+			what := "CREATE DATABASE"
+			if _, ok := n.(*tree.DropDatabase); ok {
+				what = "DROP DATABASE"
+			}
+			return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "%s cannot run inside a transaction block", what)
+		}
+	}
+	return s.execInTxn(ctx, p, params)
+}
+
+func notSupportedStmt(what string) error {
+	return pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not supported yet", what)
+}
+
+// statementFailed records a failed statement: inside a block the
+// transaction becomes aborted until ROLLBACK.
+func (s *Session) statementFailed() {
+	if s.inBlock {
+		s.failed = true
+	}
+}
+
+// endBlock leaves a transaction block; SET LOCAL values are restored.
+func (s *Session) endBlock(committed bool) {
+	if s.txn != nil {
+		s.txn.Rollback()
+		s.txn = nil
+	}
+	for k, v := range s.local {
+		s.settings[k] = v
+		if d, ok := settingDefs[k]; ok && d.reported {
+			s.changed[d.name] = v
+		}
+	}
+	s.local = nil
+	s.inBlock, s.failed = false, false
+}
+
+// evalContext builds the per-statement context for built-ins.
+func (s *Session) evalContext(ctx context.Context) *builtins.EvalContext {
+	now := time.Now()
+	txnTime := now
+	if s.inBlock {
+		txnTime = s.txnStart
+	}
+	loc, err := loadLocation(s.Setting0("TimeZone"))
+	if err != nil {
+		loc = time.UTC
+	}
+	return &builtins.EvalContext{Ctx: ctx, StmtTime: now, TxnTime: txnTime, Location: loc, Session: s}
+}
+
+// execInTxn runs a statement inside the open block or its own autocommit
+// transaction.
+func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Datum) (Result, error) {
+	txn := s.txn
+	auto := txn == nil
+	if auto {
+		txn = s.eng.store.Begin()
+	}
+	finish := func(ok bool) error {
+		if !auto {
+			return nil
+		}
+		if !ok {
+			txn.Rollback()
+			return nil
+		}
+		return txn.Commit(ctx)
+	}
+	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx), params: params}
+	res, err := s.dispatch(ec, p)
+	if err != nil {
+		_ = finish(false)
+		return nil, err
+	}
+	if r, ok := res.(*rowsResult); ok {
+		r.finish = func(ok bool) error {
+			err := finish(ok)
+			if err != nil || !ok {
+				s.statementFailed()
+			}
+			return err
+		}
+		return r, nil
+	}
+	if err := finish(true); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
+	stmt := p.Parsed.Stmt
+	if needsBinding(stmt) {
+		plan, err := s.planFor(ec, p)
+		if err != nil {
+			return nil, err
+		}
+		switch n := plan.(type) {
+		case *planner.Insert:
+			return ec.execInsert(n)
+		case *planner.Update:
+			return ec.execUpdate(n)
+		case *planner.Delete:
+			return ec.execDelete(n)
+		}
+		it, err := ec.build(plan)
+		if err != nil {
+			return nil, err
+		}
+		return &rowsResult{cols: resultColumns(plan), it: it, tagWord: "SELECT", ctx: ec.ctx}, nil
+	}
+	return s.execUtility(ec, stmt)
+}
+
+// planFor reuses the plan bound at Prepare while the catalog is unchanged.
+func (s *Session) planFor(ec *execCtx, p *Prepared) (planner.Plan, error) {
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.plan != nil && p.planCat == cat {
+		return p.plan.(planner.Plan), nil
+	}
+	b := s.binder(cat, p.Params)
+	plan, err := bindStatement(b, p.Parsed.Stmt)
+	if err != nil {
+		return nil, err
+	}
+	p.plan, p.planCat = plan, cat
+	return plan, nil
+}
+
+// rowsResult streams a query's rows, or replays rows already computed
+// (DML RETURNING).
+type rowsResult struct {
+	ctx     context.Context
+	cols    []ResultColumn
+	it      rowIter
+	tagWord string
+	tag     string
+	count   int64
+	finish  func(ok bool) error
+	failed  bool
+	closed  bool
+}
+
+func (r *rowsResult) Columns() []ResultColumn { return r.cols }
+
+func (r *rowsResult) Next(ctx context.Context) ([]types.Datum, error) {
+	if r.it == nil {
+		return nil, nil
+	}
+	if r.count&255 == 0 {
+		if err := ctx.Err(); err != nil {
+			r.failed = true
+			return nil, canceled(err)
+		}
+	}
+	row, err := r.it.Next()
+	if err != nil {
+		r.failed = true
+		return nil, err
+	}
+	if row == nil {
+		return nil, nil
+	}
+	r.count++
+	return row, nil
+}
+
+func (r *rowsResult) Tag() string {
+	if r.tag != "" {
+		return r.tag
+	}
+	return fmt.Sprintf("%s %d", r.tagWord, r.count)
+}
+
+func (r *rowsResult) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.it != nil {
+		r.it.Close()
+	}
+	if r.finish != nil {
+		return r.finish(!r.failed)
+	}
+	return nil
+}
+
+// doneResult is a statement with no rows.
+func doneResult(tag string) Result { return &rowsResult{tag: tag} }
+
+// ---- SET / SHOW ----
+
+func (s *Session) execSet(n *tree.Set) (Result, error) {
+	name := n.Name
+	if name == "time zone" || name == "timezone" {
+		name = "TimeZone"
+	}
+	if n.Default {
+		d, err := lookupSetting(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.setSetting(name, d.def, n.Local); err != nil {
+			return nil, err
+		}
+		return doneResult("SET"), nil
+	}
+	value := strings.Join(n.Values, ", ")
+	if strings.EqualFold(name, "search_path") {
+		quoted := make([]string, len(n.Values))
+		for i, v := range n.Values {
+			quoted[i] = quoteIdentIfNeeded(v)
+		}
+		value = strings.Join(quoted, ", ")
+	}
+	if strings.EqualFold(name, "TimeZone") && strings.EqualFold(value, "local") {
+		value = "UTC"
+	}
+	if err := s.setSetting(name, value, n.Local); err != nil {
+		return nil, err
+	}
+	return doneResult("SET"), nil
+}
+
+func quoteIdentIfNeeded(s string) string {
+	if s == "$user" || s == `"$user"` {
+		return `"$user"`
+	}
+	plain := s != ""
+	for i, r := range s {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (i > 0 && r >= '0' && r <= '9')) {
+			plain = false
+		}
+	}
+	if plain {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+func (s *Session) execReset(n *tree.Reset) (Result, error) {
+	if n.All {
+		for k := range s.settings {
+			if k == "session_authorization" {
+				continue
+			}
+			delete(s.settings, k)
+			if d, ok := settingDefs[k]; ok && d.reported {
+				s.changed[d.name] = d.def
+			}
+		}
+		return doneResult("RESET"), nil
+	}
+	d, err := lookupSetting(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.setSetting(n.Name, d.def, false); err != nil {
+		return nil, err
+	}
+	return doneResult("RESET"), nil
+}
+
+func showColumns(n *tree.Show) []ResultColumn {
+	if strings.EqualFold(n.Name, "all") {
+		return []ResultColumn{{Name: "name", Type: types.Text}, {Name: "setting", Type: types.Text}, {Name: "description", Type: types.Text}}
+	}
+	name := strings.ToLower(n.Name)
+	if d, ok := settingDefs[name]; ok {
+		name = strings.ToLower(d.name)
+	}
+	if name == "time zone" {
+		name = "timezone"
+	}
+	return []ResultColumn{{Name: name, Type: types.Text}}
+}
+
+func (s *Session) execShow(n *tree.Show) (Result, error) {
+	cols := showColumns(n)
+	if strings.EqualFold(n.Name, "all") {
+		names := make([]string, 0, len(settingDefs))
+		for _, d := range settingDefs {
+			names = append(names, d.name)
+		}
+		sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
+		rows := make([][]types.Datum, len(names))
+		for i, name := range names {
+			rows[i] = []types.Datum{types.DString(name), types.DString(s.Setting0(name)), types.DString("")}
+		}
+		return &rowsResult{cols: cols, it: &sliceIter{rows: rows}, tag: "SHOW"}, nil
+	}
+	name := n.Name
+	if name == "time zone" {
+		name = "TimeZone"
+	}
+	v, ok := s.Setting(name)
+	if !ok {
+		return nil, pgerror.New(pgerror.CodeUndefinedObject, "unrecognized configuration parameter \"%s\"", n.Name)
+	}
+	return &rowsResult{cols: cols, it: &sliceIter{rows: [][]types.Datum{{types.DString(v)}}}, tag: "SHOW"}, nil
+}
+
+// ---- SQL-level PREPARE / EXECUTE ----
+
+func (s *Session) execPrepareStmt(ctx context.Context, n *tree.Prepare, parsed pgdialect.Parsed) (Result, error) {
+	if _, exists := s.prepared[n.Name]; exists {
+		return nil, pgerror.New("42P05", "prepared statement \"%s\" already exists", n.Name)
+	}
+	var ptypes []*types.T
+	for _, tn := range n.Types {
+		t, err := planner.ResolveTypeName(tn)
+		if err != nil {
+			return nil, err
+		}
+		ptypes = append(ptypes, t)
+	}
+	inner := pgdialect.Parsed{Stmt: n.Stmt, SQL: n.Text, NumParams: parsed.NumParams}
+	p, err := s.Prepare(ctx, inner, ptypes)
+	if err != nil {
+		return nil, err
+	}
+	s.prepared[n.Name] = p
+	return doneResult("PREPARE"), nil
+}
+
+func (s *Session) execExecuteStmt(ctx context.Context, n *tree.Execute) (Result, error) {
+	p, ok := s.prepared[n.Name]
+	if !ok {
+		return nil, pgerror.New(pgerror.CodeUndefinedPreparedStatement, "prepared statement \"%s\" does not exist", n.Name)
+	}
+	if len(n.Params) != len(p.Params) {
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", n.Name).
+			WithDetail("Expected %d parameters but got %d.", len(p.Params), len(n.Params))
+	}
+	txn, release := s.readTxn()
+	cat, err := txn.Catalog()
+	if err != nil {
+		release()
+		return nil, err
+	}
+	b := s.binder(cat, nil)
+	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
+	vals := make([]types.Datum, len(n.Params))
+	for i, e := range n.Params {
+		x, err := b.BindScalar(e)
+		if err == nil {
+			x, err = b.Coerce(x, p.Params[i])
+		}
+		var f evalFn
+		if err == nil {
+			f, err = ec.compile(x)
+		}
+		if err == nil {
+			vals[i], err = f(nil)
+		}
+		if err != nil {
+			release()
+			return nil, err
+		}
+	}
+	release()
+	return s.Execute(ctx, p, vals)
+}
+
+// compiledBy reports the Go toolchain in version().
+var compiledBy = runtime.Version()

@@ -1,0 +1,118 @@
+package executor
+
+import (
+	"strings"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// settingDef describes a run-time parameter.
+type settingDef struct {
+	name     string // canonical spelling (ParameterStatus, SHOW ALL)
+	def      string
+	reported bool // sent as ParameterStatus when it changes
+	readOnly bool
+	check    func(string) (string, error)
+}
+
+// ServerVersion is what clients parse to pick their dialect: PostgreSQL
+// 15 semantics, Quiver's own version in parentheses.
+const ServerVersion = "15.0 (Quiver 0.1.0)"
+
+var settingDefs = func() map[string]settingDef {
+	defs := []settingDef{
+		{name: "server_version", def: ServerVersion, reported: true, readOnly: true},
+		{name: "server_version_num", def: "150000", readOnly: true},
+		{name: "server_encoding", def: "UTF8", reported: true, readOnly: true},
+		{name: "client_encoding", def: "UTF8", reported: true, check: checkEncoding},
+		{name: "DateStyle", def: "ISO, MDY", reported: true, check: checkDateStyle},
+		{name: "IntervalStyle", def: "postgres", reported: true},
+		{name: "TimeZone", def: "UTC", reported: true},
+		{name: "integer_datetimes", def: "on", reported: true, readOnly: true},
+		{name: "standard_conforming_strings", def: "on", reported: true},
+		{name: "application_name", def: "", reported: true},
+		{name: "is_superuser", def: "on", reported: true, readOnly: true},
+		{name: "session_authorization", def: "postgres", reported: true, readOnly: true},
+		{name: "search_path", def: `"$user", public`},
+		{name: "extra_float_digits", def: "1"},
+		{name: "statement_timeout", def: "0"},
+		{name: "lock_timeout", def: "0"},
+		{name: "idle_in_transaction_session_timeout", def: "0"},
+		{name: "client_min_messages", def: "notice"},
+		{name: "bytea_output", def: "hex"},
+		{name: "default_transaction_isolation", def: "read committed"},
+		{name: "transaction_isolation", def: "read committed"},
+		{name: "default_transaction_read_only", def: "off"},
+		{name: "transaction_read_only", def: "off"},
+		{name: "max_identifier_length", def: "63", readOnly: true},
+		{name: "max_connections", def: "100", readOnly: true},
+		{name: "enable_seqscan", def: "on"},
+		{name: "enable_indexscan", def: "on"},
+		{name: "enable_bitmapscan", def: "on"},
+		{name: "work_mem", def: "4MB"},
+		{name: "maintenance_work_mem", def: "64MB"},
+		{name: "max_parallel_workers_per_gather", def: "2"},
+		{name: "jit", def: "off"},
+		{name: "synchronous_commit", def: "on"},
+		{name: "row_security", def: "on"},
+		{name: "escape_string_warning", def: "on"},
+		{name: "lc_messages", def: "C"},
+		{name: "lc_monetary", def: "C"},
+		{name: "lc_numeric", def: "C"},
+		{name: "lc_time", def: "C"},
+		{name: "lc_collate", def: "C", readOnly: true},
+		{name: "lc_ctype", def: "C", readOnly: true},
+		{name: "block_size", def: "8192", readOnly: true},
+		{name: "random_page_cost", def: "4"},
+		{name: "effective_cache_size", def: "4GB"},
+		{name: "timezone_abbreviations", def: "Default"},
+		{name: "default_text_search_config", def: "pg_catalog.english"},
+		{name: "check_function_bodies", def: "on"},
+		{name: "xmloption", def: "content"},
+		{name: "geqo", def: "on"},
+		{name: "hnsw.ef_search", def: "40"},
+		{name: "hnsw.iterative_scan", def: "off"},
+		{name: "ivfflat.probes", def: "1"},
+	}
+	m := make(map[string]settingDef, len(defs))
+	for _, d := range defs {
+		m[strings.ToLower(d.name)] = d
+	}
+	return m
+}()
+
+func checkEncoding(v string) (string, error) {
+	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
+	case "UTF8", "UNICODE":
+		return "UTF8", nil
+	}
+	return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"client_encoding\": \"%s\"", v).WithDetail("Quiver supports only the UTF8 client encoding.")
+}
+
+func checkDateStyle(v string) (string, error) {
+	// Quiver formats dates in ISO; accept the combinations clients send
+	// that keep ISO output.
+	up := strings.ToUpper(strings.ReplaceAll(v, " ", ""))
+	switch up {
+	case "ISO", "ISO,MDY", "MDY,ISO":
+		return "ISO, MDY", nil
+	case "ISO,DMY", "DMY,ISO":
+		return "ISO, DMY", nil
+	case "ISO,YMD", "YMD,ISO":
+		return "ISO, YMD", nil
+	}
+	return "", pgerror.New(pgerror.CodeFeatureNotSupported, "DateStyle \"%s\" is not supported", v).WithHint("Quiver supports the ISO DateStyle only.")
+}
+
+// lookupSetting finds a setting definition; dotted (extension) names are
+// accepted as custom settings, as PostgreSQL does.
+func lookupSetting(name string) (settingDef, error) {
+	key := strings.ToLower(name)
+	if d, ok := settingDefs[key]; ok {
+		return d, nil
+	}
+	if strings.Contains(key, ".") {
+		return settingDef{name: key}, nil
+	}
+	return settingDef{}, pgerror.New(pgerror.CodeUndefinedObject, "unrecognized configuration parameter \"%s\"", name)
+}

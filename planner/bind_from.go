@@ -1,0 +1,366 @@
+package planner
+
+import (
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// bindFrom binds the FROM list; comma-separated items are cross joined.
+// Without FROM the input is a single empty row.
+func (b *Binder) bindFrom(items []tree.TableExpr, outer *scope) (Plan, *scope, error) {
+	if len(items) == 0 {
+		return &ValuesNode{Rows: [][]Expr{{}}}, &scope{parent: outer}, nil
+	}
+	var p Plan
+	var sc *scope
+	for _, it := range items {
+		ip, isc, err := b.bindTableExpr(it, outer)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p == nil {
+			p, sc = ip, isc
+			continue
+		}
+		p, sc = b.crossJoin(p, sc, ip, isc, outer)
+	}
+	return p, sc, nil
+}
+
+func (b *Binder) crossJoin(l Plan, ls *scope, r Plan, rs *scope, outer *scope) (Plan, *scope) {
+	cols := append(append([]Column(nil), l.Columns()...), r.Columns()...)
+	sc := &scope{parent: outer}
+	sc.cols = append(append(sc.cols, ls.cols...), rs.cols...)
+	return &Join{Kind: InnerJoin, Left: l, Right: r, Cols: cols}, sc
+}
+
+func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, error) {
+	switch n := te.(type) {
+	case *tree.TableRef:
+		if n.Name.Schema == "" {
+			if cte := b.lookupCTE(n.Name.Name); cte != nil {
+				alias := n.Name.Name
+				if n.Alias != "" {
+					alias = n.Alias
+				}
+				cols := renameColumns(cte.cols, alias, n.ColAliases)
+				return &CTERef{CTE: cte.def, Cols: cols}, newScope(cols, outer), nil
+			}
+		}
+		t, err := b.ResolveTable(n.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		alias := t.Name
+		if n.Alias != "" {
+			alias = n.Alias
+		}
+		cols := TableColumns(t, alias)
+		if len(n.ColAliases) > 0 {
+			j := 0
+			for i := range cols {
+				if cols[i].Hidden || j >= len(n.ColAliases) {
+					continue
+				}
+				cols[i].Name = n.ColAliases[j]
+				j++
+			}
+		}
+		return &Scan{Table: t, Cols: cols}, newScope(cols, outer), nil
+	case *tree.SubqueryTable:
+		if n.Lateral {
+			return nil, nil, notSupported("LATERAL")
+		}
+		p, err := b.bindSelect(n.Select, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		p = stripHidden(p)
+		cols := renameColumns(p.Columns(), n.Alias, n.ColAliases)
+		for i := range cols {
+			cols[i].TableOID, cols[i].AttNum = 0, 0
+		}
+		return &renamed{Plan: p, cols: cols}, newScope(cols, outer), nil
+	case *tree.FuncTable:
+		return b.bindFuncTable(n, outer)
+	case *tree.ParenTable:
+		p, sc, err := b.bindTableExpr(n.Inner, outer)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n.Alias != "" {
+			for i := range sc.cols {
+				sc.cols[i].Table = n.Alias
+			}
+		}
+		return p, sc, nil
+	case *tree.Join:
+		return b.bindJoin(n, outer)
+	}
+	return nil, nil, notSupported("this FROM item")
+}
+
+// renamed gives a subplan the column names of its FROM alias.
+type renamed struct {
+	Plan
+	cols []Column
+}
+
+func (r *renamed) Columns() []Column { return r.cols }
+
+// Unwrap returns the plan underneath the renaming.
+func (r *renamed) Unwrap() Plan { return r.Plan }
+
+func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, error) {
+	if n.Lateral {
+		return nil, nil, notSupported("LATERAL")
+	}
+	srfs := builtins.SRFs(n.Func.Name)
+	if srfs == nil {
+		// A scalar function in FROM yields one row of one column.
+		if builtins.Functions(n.Func.Name) == nil {
+			return nil, nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s does not exist", n.Func.Name).WithPosition(int(n.Func.Pos))
+		}
+		sc := &scope{parent: outer, noAggReason: "functions in FROM"}
+		x, err := b.bindExpr(n.Func, sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		alias := n.Func.Name
+		if n.Alias != "" {
+			alias = n.Alias
+		}
+		name := n.Func.Name
+		if len(n.ColAliases) > 0 {
+			name = n.ColAliases[0]
+		} else if n.Alias != "" {
+			name = n.Alias
+		}
+		cols := []Column{{Name: name, Table: alias, T: x.Type()}}
+		return &ValuesNode{Rows: [][]Expr{{x}}, Cols: cols}, newScope(cols, outer), nil
+	}
+	sc := &scope{parent: outer, noAggReason: "functions in FROM"}
+	args := make([]Expr, len(n.Func.Args))
+	argTypes := make([]*types.T, len(args))
+	for i, a := range n.Func.Args {
+		x, err := b.bindExpr(a, sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		args[i], argTypes[i] = x, x.Type()
+	}
+	ovs := make([]*builtins.Overload, len(srfs))
+	for i, s := range srfs {
+		ovs[i] = &builtins.Overload{Params: s.Params, Variadic: s.Variadic}
+	}
+	chosen, targets, err := builtins.Resolve(n.Func.Name, ovs, argTypes)
+	if err != nil {
+		return nil, nil, withPos(err, n.Func.Pos)
+	}
+	var srf *builtins.SRFOverload
+	for i, o := range ovs {
+		if o == chosen {
+			srf = srfs[i]
+		}
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], targets[i], types.CastImplicit, n.Func.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	fcols := srf.Columns
+	if srf.ColumnsFn != nil {
+		fcols = srf.ColumnsFn(targets)
+	}
+	alias := n.Func.Name
+	if n.Alias != "" {
+		alias = n.Alias
+	}
+	cols := make([]Column, 0, len(fcols)+1)
+	for i, c := range fcols {
+		name := c.Name
+		if len(fcols) == 1 {
+			name = n.Func.Name
+			if n.Alias != "" {
+				name = n.Alias
+			}
+		}
+		if i < len(n.ColAliases) {
+			name = n.ColAliases[i]
+		}
+		cols = append(cols, Column{Name: name, Table: alias, T: c.Type})
+	}
+	if n.Ordinality {
+		name := "ordinality"
+		if len(fcols) < len(n.ColAliases) {
+			name = n.ColAliases[len(fcols)]
+		}
+		cols = append(cols, Column{Name: name, Table: alias, T: types.Int8})
+	}
+	return &FuncScan{Fn: srf, Args: args, Cols: cols, Ordinality: n.Ordinality}, newScope(cols, outer), nil
+}
+
+func (b *Binder) bindJoin(n *tree.Join, outer *scope) (Plan, *scope, error) {
+	l, ls, err := b.bindTableExpr(n.Left, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, rs, err := b.bindTableExpr(n.Right, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n.Kind == "cross" {
+		p, sc := b.crossJoin(l, ls, r, rs, outer)
+		return p, sc, nil
+	}
+	kind := map[string]JoinKind{"inner": InnerJoin, "left": LeftJoin, "right": RightJoin, "full": FullJoin}[n.Kind]
+	cols := append(append([]Column(nil), l.Columns()...), r.Columns()...)
+	sc := &scope{parent: outer}
+	sc.cols = append(append(sc.cols, ls.cols...), rs.cols...)
+	nl := len(ls.cols)
+	// Outer joins make the nullable side's columns nullable; types stay.
+	var cond Expr
+	using := n.Using
+	if n.Natural {
+		for _, lc := range ls.cols {
+			if lc.Hidden || lc.mergedAway {
+				continue
+			}
+			for _, rc := range rs.cols {
+				if !rc.Hidden && !rc.mergedAway && rc.Name == lc.Name {
+					using = append(using, lc.Name)
+				}
+			}
+		}
+	}
+	for _, name := range using {
+		li, lok, err := ls.resolve("", name, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		ri, rok, err := rs.resolve("", name, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !lok || !rok {
+			side := "left"
+			if lok {
+				side = "right"
+			}
+			return nil, nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" specified in USING clause does not exist in %s table", name, side)
+		}
+		eq, err := b.bindBinary("=", &ColRef{Idx: li, T: ls.cols[li].T}, &ColRef{Idx: nl + ri, T: rs.cols[ri].T}, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		cond = andExpr(cond, eq)
+		if kind == RightJoin {
+			sc.cols[li].mergedAway = true
+		} else {
+			sc.cols[nl+ri].mergedAway = true
+		}
+	}
+	if n.On != nil {
+		sc.noAggReason = "JOIN conditions"
+		on, err := b.bindCondition(n.On, sc, "JOIN/ON")
+		if err != nil {
+			return nil, nil, err
+		}
+		sc.noAggReason = ""
+		cond = andExpr(cond, on)
+	}
+	j := &Join{Kind: kind, Left: l, Right: r, Cols: cols}
+	splitJoinCondition(j, cond, nl)
+	if n.Alias != "" {
+		for i := range sc.cols {
+			sc.cols[i].Table = n.Alias
+		}
+	}
+	return j, sc, nil
+}
+
+// splitJoinCondition moves `left = right` conjuncts into hash-join keys.
+func splitJoinCondition(j *Join, cond Expr, nl int) {
+	var rest []Expr
+	for _, c := range conjunctsOf(cond) {
+		call, ok := c.(*Call)
+		if ok && call.Name == "=" && len(call.Args) == 2 {
+			a, bb := call.Args[0], call.Args[1]
+			sa, sb := sideOf(a, nl), sideOf(bb, nl)
+			if sa == sideLeft && sb == sideRight && a.Type().Identical(bb.Type()) {
+				j.LeftKeys = append(j.LeftKeys, a)
+				j.RightKeys = append(j.RightKeys, shiftCols(bb, -nl))
+				continue
+			}
+			if sa == sideRight && sb == sideLeft && a.Type().Identical(bb.Type()) {
+				j.LeftKeys = append(j.LeftKeys, bb)
+				j.RightKeys = append(j.RightKeys, shiftCols(a, -nl))
+				continue
+			}
+		}
+		rest = append(rest, c)
+	}
+	switch len(rest) {
+	case 0:
+	case 1:
+		j.Cond = rest[0]
+	default:
+		j.Cond = &BoolOp{Args: rest}
+	}
+}
+
+func conjunctsOf(e Expr) []Expr {
+	if e == nil {
+		return nil
+	}
+	return conjuncts(e)
+}
+
+type side int
+
+const (
+	sideNone side = iota
+	sideLeft
+	sideRight
+	sideBoth
+)
+
+// sideOf says which join input an expression's columns come from; an
+// expression with outer references or subqueries counts as both.
+func sideOf(e Expr, nl int) side {
+	s := sideNone
+	bad := false
+	walkExpr(e, func(x Expr) {
+		switch n := x.(type) {
+		case *ColRef:
+			if n.Idx < nl {
+				s |= sideLeft
+			} else {
+				s |= sideRight
+			}
+		case *OuterRef, *SubqueryExpr, *ParamRef:
+			bad = true
+		case *Call:
+			if n.Fn != nil && n.Fn.Volatile {
+				bad = true
+			}
+		}
+	})
+	if bad {
+		return sideBoth
+	}
+	return s
+}
+
+func shiftCols(e Expr, delta int) Expr {
+	var f func(Expr) Expr
+	f = func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok {
+			return &ColRef{Idx: c.Idx + delta, T: c.T}
+		}
+		return mapChildren(x, f)
+	}
+	return f(e)
+}

@@ -1,0 +1,726 @@
+package planner
+
+import (
+	"strconv"
+
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// bindSelect binds a full query. The result may carry hidden trailing
+// columns; BindQuery strips them.
+func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
+	var with *WithNode
+	if s.With != nil {
+		if s.With.Recursive {
+			return nil, notSupported("WITH RECURSIVE")
+		}
+		frame := map[string]*cteBinding{}
+		b.ctes = append(b.ctes, frame)
+		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+		with = &WithNode{}
+		for _, cte := range s.With.CTEs {
+			q, ok := cte.Stmt.(*tree.Select)
+			if !ok {
+				return nil, notSupported("data-modifying statements in WITH")
+			}
+			p, err := b.bindSelect(q, outer)
+			if err != nil {
+				return nil, err
+			}
+			p = stripHidden(p)
+			cols := renameColumns(p.Columns(), cte.Name, cte.Columns)
+			b.nextCTE++
+			def := &CTEDef{Name: cte.Name, Plan: p, ID: b.nextCTE}
+			frame[cte.Name] = &cteBinding{def: def, cols: cols}
+			with.CTEs = append(with.CTEs, def)
+		}
+	}
+	var p Plan
+	var err error
+	if sc, ok := s.Body.(*tree.SelectClause); ok {
+		p, err = b.bindSelectClause(sc, s.OrderBy, outer)
+	} else {
+		p, err = b.bindSetBody(s.Body, outer)
+		if err == nil && len(s.OrderBy) > 0 {
+			p, err = b.bindOutputOrder(p, s.OrderBy)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Limit != nil || s.Offset != nil {
+		lim := &Limit{Input: p}
+		if s.Limit != nil {
+			if lim.Count, err = b.bindLimitExpr(s.Limit, "LIMIT"); err != nil {
+				return nil, err
+			}
+		}
+		if s.Offset != nil {
+			if lim.Offset, err = b.bindLimitExpr(s.Offset, "OFFSET"); err != nil {
+				return nil, err
+			}
+		}
+		if sort, ok := p.(*Sort); ok && lim.Count != nil {
+			sort.TopK = lim.Count
+			if lim.Offset != nil {
+				sort.TopK = &LimitSum{Count: lim.Count, Offset: lim.Offset}
+			}
+		}
+		p = lim
+	}
+	if with != nil && len(with.CTEs) > 0 {
+		with.Input = p
+		p = with
+	}
+	return p, nil
+}
+
+// LimitSum is LIMIT + OFFSET, the number of rows a top-k sort keeps.
+type LimitSum struct{ Count, Offset Expr }
+
+func (e *LimitSum) Type() *types.T { return types.Int8 }
+
+func (b *Binder) bindLimitExpr(e tree.Expr, clause string) (Expr, error) {
+	sc := &scope{noAggReason: clause}
+	x, err := b.bindExpr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	return b.coerce(x, types.Int8, types.CastAssignment, clause)
+}
+
+// bindSetBody binds a UNION/INTERSECT/EXCEPT, VALUES or nested query.
+func (b *Binder) bindSetBody(body tree.SelectBody, outer *scope) (Plan, error) {
+	switch n := body.(type) {
+	case *tree.SelectClause:
+		return b.bindSelectClause(n, nil, outer)
+	case *tree.ParenSelect:
+		p, err := b.bindSelect(n.Select, outer)
+		if err != nil {
+			return nil, err
+		}
+		return stripHidden(p), nil
+	case *tree.Values:
+		return b.bindValues(n, outer, nil)
+	case *tree.SetOp:
+		l, err := b.bindSetBody(n.Left, outer)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.bindSetBody(n.Right, outer)
+		if err != nil {
+			return nil, err
+		}
+		l, r = stripHidden(l), stripHidden(r)
+		lc, rc := l.Columns(), r.Columns()
+		if len(lc) != len(rc) {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "each %s query must have the same number of columns", opName(n.Op))
+		}
+		cols := make([]Column, len(lc))
+		lx := make([]Expr, len(lc))
+		rx := make([]Expr, len(lc))
+		castL, castR := false, false
+		for i := range lc {
+			t, err := commonType([]*types.T{lc[i].T, rc[i].T}, opName(n.Op))
+			if err != nil {
+				return nil, err
+			}
+			cols[i] = Column{Name: lc[i].Name, T: t}
+			lx[i], rx[i] = &ColRef{Idx: i, T: lc[i].T}, &ColRef{Idx: i, T: rc[i].T}
+			if !lc[i].T.Identical(t) {
+				castL = true
+				if lx[i], err = b.coerce(lx[i], t, types.CastImplicit, opName(n.Op)); err != nil {
+					return nil, err
+				}
+			}
+			if !rc[i].T.Identical(t) {
+				castR = true
+				if rx[i], err = b.coerce(rx[i], t, types.CastImplicit, opName(n.Op)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if castL {
+			l = &Project{Input: l, Exprs: lx, Cols: cols}
+		}
+		if castR {
+			r = &Project{Input: r, Exprs: rx, Cols: cols}
+		}
+		return &SetOpNode{Op: n.Op, All: n.All, Left: l, Right: r, Cols: cols}, nil
+	}
+	return nil, notSupported("this query form")
+}
+
+func opName(op string) string {
+	switch op {
+	case "union":
+		return "UNION"
+	case "intersect":
+		return "INTERSECT"
+	}
+	return "EXCEPT"
+}
+
+// bindValues binds VALUES rows; when targets is non-nil each column is
+// coerced to that type (INSERT), otherwise to the rows' common type.
+func (b *Binder) bindValues(v *tree.Values, outer *scope, targets []*types.T) (*ValuesNode, error) {
+	if len(v.Rows) == 0 {
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must not be empty")
+	}
+	width := len(v.Rows[0])
+	sc := &scope{parent: outer, noAggReason: "VALUES"}
+	rows := make([][]Expr, len(v.Rows))
+	for i, r := range v.Rows {
+		if len(r) != width {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must all be the same length")
+		}
+		rows[i] = make([]Expr, width)
+		for j, e := range r {
+			if _, ok := e.(*tree.DefaultExpr); ok && targets != nil {
+				rows[i][j] = nil // filled by the caller with the column default
+				continue
+			}
+			x, err := b.bindExpr(e, sc)
+			if err != nil {
+				return nil, err
+			}
+			rows[i][j] = x
+		}
+	}
+	cols := make([]Column, width)
+	for j := 0; j < width; j++ {
+		var t *types.T
+		if targets != nil && j < len(targets) {
+			t = targets[j]
+		} else {
+			ts := make([]*types.T, 0, len(rows))
+			for _, r := range rows {
+				if r[j] != nil {
+					ts = append(ts, r[j].Type())
+				}
+			}
+			var err error
+			if t, err = commonType(ts, "VALUES"); err != nil {
+				return nil, err
+			}
+		}
+		ctx := types.CastImplicit
+		if targets != nil {
+			ctx = types.CastAssignment
+		}
+		for _, r := range rows {
+			if r[j] == nil {
+				continue
+			}
+			x, err := b.coerce(r[j], t, ctx, "VALUES")
+			if err != nil {
+				return nil, err
+			}
+			r[j] = x
+		}
+		cols[j] = Column{Name: "column" + strconv.Itoa(j+1), T: t}
+	}
+	return &ValuesNode{Rows: rows, Cols: cols}, nil
+}
+
+// bindSelectClause binds SELECT ... FROM ... WHERE ... GROUP BY ... HAVING
+// plus the query's ORDER BY, which may refer to input columns.
+func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderItem, outer *scope) (Plan, error) {
+	input, in, err := b.bindFrom(sc.From, outer)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Where != nil {
+		in.noAggReason = "WHERE"
+		cond, err := b.bindCondition(sc.Where, in, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		in.noAggReason = ""
+		input = addFilter(input, cond)
+	}
+	if len(sc.DistinctOn) > 0 {
+		return nil, notSupported("SELECT DISTINCT ON")
+	}
+
+	targets, err := b.expandTargets(sc.Targets, in)
+	if err != nil {
+		return nil, err
+	}
+	aggregating := len(sc.GroupBy) > 0 || sc.Having != nil || hasAggregate(targetExprs(targets)) || hasAggregate(orderExprs(orderBy))
+
+	var exprs []Expr
+	var cols []Column
+	var post *scope // scope in which ORDER BY expressions are bound
+	var proj Plan
+	if aggregating {
+		st := &aggState{}
+		var groupExprs []Expr
+		for _, g := range sc.GroupBy {
+			ge, err := b.bindGroupItem(g, targets, in)
+			if err != nil {
+				return nil, err
+			}
+			groupExprs = append(groupExprs, ge)
+			st.groupKeys = append(st.groupKeys, exprKey(ge))
+			st.groupT = append(st.groupT, ge.Type())
+		}
+		in.agg = st
+		for _, t := range targets {
+			x, err := b.bindExpr(t.expr, in)
+			if err != nil {
+				return nil, err
+			}
+			x, err = b.finishAggExpr(x, st, in, t.pos)
+			if err != nil {
+				return nil, err
+			}
+			exprs = append(exprs, x)
+			cols = append(cols, t.column(x))
+		}
+		var having Expr
+		if sc.Having != nil {
+			h, err := b.bindCondition(sc.Having, in, "HAVING")
+			if err != nil {
+				return nil, err
+			}
+			if having, err = b.finishAggExpr(h, st, in, 0); err != nil {
+				return nil, err
+			}
+		}
+		// ORDER BY expressions of an aggregating query are bound now, while
+		// the aggregate state is open, and carried as hidden columns.
+		orderKeys, extra, extraCols, err := b.bindOrderKeys(orderBy, cols, func(e tree.Expr) (Expr, error) {
+			x, err := b.bindExpr(e, in)
+			if err != nil {
+				return nil, err
+			}
+			return b.finishAggExpr(x, st, in, 0)
+		}, len(exprs))
+		if err != nil {
+			return nil, err
+		}
+		in.agg = nil
+		aggCols := make([]Column, 0, len(groupExprs)+len(st.aggs))
+		for i, g := range groupExprs {
+			aggCols = append(aggCols, Column{Name: "?group" + strconv.Itoa(i) + "?", T: g.Type()})
+		}
+		for _, a := range st.aggs {
+			aggCols = append(aggCols, Column{Name: a.Name, T: a.T})
+		}
+		var agg Plan = &Aggregate{Input: input, GroupBy: groupExprs, Aggs: st.aggs, Cols: aggCols}
+		if having != nil {
+			agg = &Filter{Input: agg, Cond: having}
+		}
+		exprs = append(exprs, extra...)
+		cols = append(cols, extraCols...)
+		proj = &Project{Input: agg, Exprs: exprs, Cols: cols}
+		return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
+	}
+	for _, t := range targets {
+		x, err := b.bindExpr(t.expr, in)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, x)
+		cols = append(cols, t.column(x))
+	}
+	post = in
+	orderKeys, extra, extraCols, err := b.bindOrderKeys(orderBy, cols, func(e tree.Expr) (Expr, error) {
+		return b.bindExpr(e, post)
+	}, len(exprs))
+	if err != nil {
+		return nil, err
+	}
+	exprs = append(exprs, extra...)
+	cols = append(cols, extraCols...)
+	proj = &Project{Input: input, Exprs: exprs, Cols: cols}
+	return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
+}
+
+func (b *Binder) finishSelect(p Plan, distinct bool, keys []SortKey, hiddenKeys int) (Plan, error) {
+	if distinct {
+		if hiddenKeys > 0 {
+			return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+		}
+		p = &Distinct{Input: p}
+	}
+	if len(keys) > 0 {
+		p = &Sort{Input: p, Keys: keys}
+	}
+	return p, nil
+}
+
+// bindOrderKeys binds ORDER BY items against the select list: an output
+// column name or ordinal refers to that column; anything else is an
+// expression over the input, appended as a hidden column.
+func (b *Binder) bindOrderKeys(items []tree.OrderItem, cols []Column, bindInput func(tree.Expr) (Expr, error), base int) ([]SortKey, []Expr, []Column, error) {
+	var keys []SortKey
+	var extra []Expr
+	var extraCols []Column
+	for _, it := range items {
+		if it.Using != "" {
+			return nil, nil, nil, notSupported("ORDER BY ... USING")
+		}
+		idx := -1
+		switch e := it.Expr.(type) {
+		case *tree.NumberLit:
+			n, err := strconv.Atoi(e.Text)
+			if err != nil || n < 1 || n > len(cols) {
+				return nil, nil, nil, pgerror.New(pgerror.CodeInvalidColumnReference, "ORDER BY position %s is not in select list", e.Text).WithPosition(int(e.Pos))
+			}
+			idx = n - 1
+		case *tree.ColumnRef:
+			if len(e.Parts) == 1 {
+				for i, c := range cols {
+					if c.Name == e.Parts[0] && !c.Hidden {
+						if idx >= 0 {
+							return nil, nil, nil, pgerror.New(pgerror.CodeAmbiguousColumn, "ORDER BY \"%s\" is ambiguous", e.Parts[0]).WithPosition(int(e.Pos))
+						}
+						idx = i
+					}
+				}
+			}
+		}
+		var x Expr
+		if idx >= 0 {
+			x = &ColRef{Idx: idx, T: cols[idx].T}
+		} else {
+			bound, err := bindInput(it.Expr)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			x = &ColRef{Idx: base + len(extra), T: bound.Type()}
+			extra = append(extra, bound)
+			extraCols = append(extraCols, Column{Name: "?sort?", T: bound.Type(), Hidden: true})
+		}
+		nullsFirst := it.Desc
+		switch it.Nulls {
+		case "first":
+			nullsFirst = true
+		case "last":
+			nullsFirst = false
+		}
+		keys = append(keys, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
+	}
+	return keys, extra, extraCols, nil
+}
+
+// bindOutputOrder sorts a set operation or VALUES by its output columns.
+func (b *Binder) bindOutputOrder(p Plan, items []tree.OrderItem) (Plan, error) {
+	cols := p.Columns()
+	sc := newScope(cols, nil)
+	keys, extra, _, err := b.bindOrderKeys(items, cols, func(e tree.Expr) (Expr, error) {
+		return b.bindExpr(e, sc)
+	}, len(cols))
+	if err != nil {
+		return nil, err
+	}
+	if len(extra) > 0 {
+		exprs := make([]Expr, 0, len(cols)+len(extra))
+		out := append([]Column(nil), cols...)
+		for i, c := range cols {
+			exprs = append(exprs, &ColRef{Idx: i, T: c.T})
+		}
+		for _, x := range extra {
+			exprs = append(exprs, x)
+			out = append(out, Column{Name: "?sort?", T: x.Type(), Hidden: true})
+		}
+		p = &Project{Input: p, Exprs: exprs, Cols: out}
+	}
+	return &Sort{Input: p, Keys: keys}, nil
+}
+
+// boundTarget is a select-list item after star expansion.
+type boundTarget struct {
+	expr  tree.Expr
+	name  string
+	pos   tree.Pos
+	named bool
+	// star columns keep their source attribution
+	src *Column
+}
+
+func (t boundTarget) column(x Expr) Column {
+	c := Column{Name: t.name, T: x.Type()}
+	if t.src != nil {
+		c.TableOID, c.AttNum = t.src.TableOID, t.src.AttNum
+	} else if ref, ok := x.(*ColRef); ok && !t.named {
+		_ = ref
+	}
+	return c
+}
+
+func targetExprs(ts []boundTarget) []tree.Expr {
+	out := make([]tree.Expr, len(ts))
+	for i, t := range ts {
+		out[i] = t.expr
+	}
+	return out
+}
+
+func orderExprs(items []tree.OrderItem) []tree.Expr {
+	out := make([]tree.Expr, len(items))
+	for i, it := range items {
+		out[i] = it.Expr
+	}
+	return out
+}
+
+// expandTargets expands * and t.* and names each item as PostgreSQL does.
+func (b *Binder) expandTargets(items []tree.Target, in *scope) ([]boundTarget, error) {
+	var out []boundTarget
+	for _, it := range items {
+		table := ""
+		star := false
+		switch e := it.Expr.(type) {
+		case *tree.Star:
+			star = true
+		case *tree.ColumnRef:
+			if len(e.Parts) >= 2 && e.Parts[len(e.Parts)-1] == "*" {
+				star = true
+				table = e.Parts[len(e.Parts)-2]
+				if !in.hasTable(table) {
+					return nil, pgerror.New(pgerror.CodeUndefinedTable, "missing FROM-clause entry for table \"%s\"", table).WithPosition(int(e.Pos))
+				}
+			}
+		}
+		if !star {
+			name := it.Alias
+			named := name != ""
+			if !named {
+				name = deriveName(it.Expr)
+			}
+			out = append(out, boundTarget{expr: it.Expr, name: name, pos: it.Pos, named: named})
+			continue
+		}
+		if len(in.cols) == 0 && table == "" {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "SELECT * with no tables specified is not valid").WithPosition(int(it.Pos))
+		}
+		for i := range in.cols {
+			c := in.cols[i]
+			if c.Hidden || (table == "" && c.mergedAway) || (table != "" && c.Table != table) {
+				continue
+			}
+			src := c.Column
+			out = append(out, boundTarget{
+				expr: &tree.ColumnRef{Parts: []string{c.Table, c.Name}},
+				name: c.Name,
+				src:  &src,
+			})
+		}
+	}
+	return out, nil
+}
+
+// deriveName is PostgreSQL's FigureColname: the column name, the function
+// name, the cast's type name, or ?column?.
+func deriveName(e tree.Expr) string {
+	switch n := e.(type) {
+	case *tree.ColumnRef:
+		return n.Parts[len(n.Parts)-1]
+	case *tree.FuncCall:
+		return n.Name
+	case *tree.CastExpr:
+		if name := deriveName(n.Operand); name != "?column?" {
+			return name
+		}
+		return castDisplayName(n.Type)
+	case *tree.CaseExpr:
+		return "case"
+	case *tree.ParenExpr:
+		return deriveName(n.Inner)
+	case *tree.ExistsExpr:
+		return "exists"
+	case *tree.ArrayExpr, *tree.ArraySubquery:
+		return "array"
+	case *tree.SubqueryExpr:
+		if sc, ok := n.Subquery.Body.(*tree.SelectClause); ok && len(sc.Targets) == 1 {
+			if sc.Targets[0].Alias != "" {
+				return sc.Targets[0].Alias
+			}
+			return deriveName(sc.Targets[0].Expr)
+		}
+	case *tree.CollateExpr:
+		return deriveName(n.Operand)
+	case *tree.Subscript:
+		return deriveName(n.Operand)
+	}
+	return "?column?"
+}
+
+// castDisplayName is the column name PostgreSQL gives `'x'::type`.
+func castDisplayName(t tree.TypeName) string {
+	switch t.Name {
+	case "int4", "integer", "int":
+		return "int4"
+	case "int8", "bigint":
+		return "int8"
+	case "int2", "smallint":
+		return "int2"
+	case "float8", "double precision":
+		return "float8"
+	case "float4", "real":
+		return "float4"
+	case "bool", "boolean":
+		return "bool"
+	case "varchar", "character varying":
+		return "varchar"
+	case "char", "character", "bpchar":
+		return "bpchar"
+	case "timestamptz", "timestamp with time zone":
+		return "timestamptz"
+	case "timestamp", "timestamp without time zone":
+		return "timestamp"
+	case "decimal":
+		return "numeric"
+	}
+	return t.Name
+}
+
+// bindGroupItem binds a GROUP BY item: an output ordinal, an input
+// expression, or (PostgreSQL's extension) an output column alias.
+func (b *Binder) bindGroupItem(g tree.Expr, targets []boundTarget, in *scope) (Expr, error) {
+	in.noAggReason = "GROUP BY"
+	defer func() { in.noAggReason = "" }()
+	if n, ok := g.(*tree.NumberLit); ok {
+		i, err := strconv.Atoi(n.Text)
+		if err != nil || i < 1 || i > len(targets) {
+			return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "GROUP BY position %s is not in select list", n.Text).WithPosition(int(n.Pos))
+		}
+		return b.bindExpr(targets[i-1].expr, in)
+	}
+	x, err := b.bindExpr(g, in)
+	if err == nil {
+		return x, nil
+	}
+	if ref, ok := g.(*tree.ColumnRef); ok && len(ref.Parts) == 1 && pgerror.CodeOf(err) == pgerror.CodeUndefinedColumn {
+		for _, t := range targets {
+			if t.name == ref.Parts[0] {
+				return b.bindExpr(t.expr, in)
+			}
+		}
+	}
+	return nil, err
+}
+
+// finishAggExpr rewrites an expression bound in an aggregating query so it
+// reads the Aggregate node's output: group expressions and aggregates
+// become column references, and any other input column is an error.
+func (b *Binder) finishAggExpr(e Expr, st *aggState, in *scope, pos tree.Pos) (Expr, error) {
+	var err error
+	var rewrite func(Expr) Expr
+	rewrite = func(x Expr) Expr {
+		if err != nil {
+			return x
+		}
+		if _, isConst := x.(*Const); !isConst {
+			key := exprKey(x)
+			for i, k := range st.groupKeys {
+				if k == key {
+					return &ColRef{Idx: i, T: st.groupT[i]}
+				}
+			}
+		}
+		switch n := x.(type) {
+		case *AggRef:
+			return &ColRef{Idx: len(st.groupKeys) + n.Idx, T: n.T}
+		case *ColRef:
+			name := "?column?"
+			if n.Idx < len(in.cols) {
+				name = in.cols[n.Idx].Name
+				if t := in.cols[n.Idx].Table; t != "" {
+					name = t + "." + name
+				}
+			}
+			err = pgerror.New(pgerror.CodeGroupingError, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function", name).WithPosition(int(pos))
+			return x
+		case *SubqueryExpr:
+			// A correlated subquery's OuterRefs point into the input row,
+			// which the Aggregate node does not pass on.
+			if n.Correlated {
+				err = notSupported("correlated subqueries in an aggregating query's select list")
+			}
+			return x
+		}
+		return mapChildren(x, rewrite)
+	}
+	out := rewrite(e)
+	return out, err
+}
+
+// hasAggregate reports whether any expression calls an aggregate at this
+// query level (not inside a subquery).
+func hasAggregate(es []tree.Expr) bool {
+	found := false
+	for _, e := range es {
+		walkTree(e, func(n tree.Expr) bool {
+			switch f := n.(type) {
+			case *tree.FuncCall:
+				if f.Over == nil && builtins.Aggregates(f.Name) != nil {
+					found = true
+				}
+			case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery, *tree.InExpr:
+				if in, ok := f.(*tree.InExpr); ok && in.Subquery == nil {
+					return true
+				}
+				if in, ok := f.(*tree.InExpr); ok {
+					walkTree(in.Operand, func(m tree.Expr) bool {
+						if fc, ok := m.(*tree.FuncCall); ok && fc.Over == nil && builtins.Aggregates(fc.Name) != nil {
+							found = true
+						}
+						return !found
+					})
+				}
+				return false
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+func renameColumns(cols []Column, table string, names []string) []Column {
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		c.Table = table
+		if i < len(names) {
+			c.Name = names[i]
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func addFilter(p Plan, cond Expr) Plan {
+	if s, ok := p.(*Scan); ok {
+		s.Filter = andExpr(s.Filter, cond)
+		pushSpan(s)
+		return s
+	}
+	return &Filter{Input: p, Cond: cond}
+}
+
+func andExpr(a, b Expr) Expr {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	return &BoolOp{Args: append(conjuncts(a), conjuncts(b)...)}
+}
+
+func conjuncts(e Expr) []Expr {
+	if bo, ok := e.(*BoolOp); ok && !bo.Or {
+		var out []Expr
+		for _, a := range bo.Args {
+			out = append(out, conjuncts(a)...)
+		}
+		return out
+	}
+	return []Expr{e}
+}

@@ -1,0 +1,184 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Binder turns one statement's tree into a plan. It is used for a single
+// statement and then discarded.
+type Binder struct {
+	Cat        *storage.Catalog
+	DB         *catalog.Database
+	SearchPath []string
+	// Params holds the parameter types: given ones first, the rest
+	// inferred while binding (types.Unknown until then).
+	Params []*types.T
+	// ParseExpr parses stored expression text (column defaults).
+	ParseExpr func(string) (tree.Expr, error)
+
+	ctes    []map[string]*cteBinding
+	nextCTE int
+}
+
+type cteBinding struct {
+	def  *CTEDef
+	cols []Column
+}
+
+// FinishParams gives every still-unknown parameter the type text, as
+// PostgreSQL does for parameters no context typed.
+func (b *Binder) FinishParams() {
+	for i, t := range b.Params {
+		if t == nil || t.Family == types.FamUnknown {
+			b.Params[i] = types.Text
+		}
+	}
+}
+
+// BindQuery binds a SELECT (or VALUES) statement.
+func (b *Binder) BindQuery(s *tree.Select) (Plan, error) {
+	p, err := b.bindSelect(s, nil)
+	if err != nil {
+		return nil, err
+	}
+	return stripHidden(p), nil
+}
+
+// schemaIDs returns the schemas to search for an unqualified name.
+func (b *Binder) schemaIDs() []catalog.ID {
+	var ids []catalog.ID
+	for _, name := range b.SearchPath {
+		if name == "$user" {
+			continue
+		}
+		if s := b.Cat.SchemaByName(b.DB.ID, name); s != nil {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// resolveSchema finds a named schema; missing is 3F000.
+func (b *Binder) resolveSchema(name string) (*catalog.Schema, error) {
+	s := b.Cat.SchemaByName(b.DB.ID, name)
+	if s == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", name)
+	}
+	return s, nil
+}
+
+// ResolveTable finds a table by possibly qualified name; missing is 42P01.
+func (b *Binder) ResolveTable(n tree.ObjectName) (*catalog.Table, error) {
+	t, err := b.LookupTable(n)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", displayName(n)).WithPosition(int(n.Pos))
+	}
+	return t, nil
+}
+
+// LookupTable is ResolveTable returning nil for a missing table.
+func (b *Binder) LookupTable(n tree.ObjectName) (*catalog.Table, error) {
+	if n.Catalog != "" && n.Catalog != b.DB.Name {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cross-database references are not implemented: %s", displayName(n))
+	}
+	if n.Schema != "" {
+		s := b.Cat.SchemaByName(b.DB.ID, n.Schema)
+		if s == nil {
+			return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n.Schema).WithPosition(int(n.Pos))
+		}
+		return b.Cat.TableByName(s.ID, n.Name), nil
+	}
+	for _, id := range b.schemaIDs() {
+		if t := b.Cat.TableByName(id, n.Name); t != nil {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+// LookupSequence finds a sequence by name ("s" or "schema.s").
+func (b *Binder) LookupSequence(name string) *catalog.Sequence {
+	schema, rel := "", name
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		schema, rel = name[:i], name[i+1:]
+	}
+	if schema != "" {
+		s := b.Cat.SchemaByName(b.DB.ID, schema)
+		if s == nil {
+			return nil
+		}
+		return b.Cat.SequenceByName(s.ID, rel)
+	}
+	for _, id := range b.schemaIDs() {
+		if s := b.Cat.SequenceByName(id, rel); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+func displayName(n tree.ObjectName) string {
+	if n.Schema != "" {
+		return n.Schema + "." + n.Name
+	}
+	return n.Name
+}
+
+// TableColumns returns the columns a scan of t produces, qualified by alias.
+func TableColumns(t *catalog.Table, alias string) []Column {
+	cols := make([]Column, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = Column{
+			Name:     c.Name,
+			Table:    alias,
+			T:        c.Type,
+			TableOID: uint32(t.ID),
+			AttNum:   int16(i + 1),
+			Hidden:   c.Hidden || c.Dropped,
+		}
+	}
+	return cols
+}
+
+// stripHidden projects away hidden trailing columns (sort keys).
+func stripHidden(p Plan) Plan {
+	cols := p.Columns()
+	var keep []int
+	for i, c := range cols {
+		if !c.Hidden {
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == len(cols) {
+		return p
+	}
+	exprs := make([]Expr, len(keep))
+	out := make([]Column, len(keep))
+	for j, i := range keep {
+		exprs[j] = &ColRef{Idx: i, T: cols[i].T}
+		out[j] = cols[i]
+	}
+	return &Project{Input: p, Exprs: exprs, Cols: out}
+}
+
+func (b *Binder) lookupCTE(name string) *cteBinding {
+	for i := len(b.ctes) - 1; i >= 0; i-- {
+		if c, ok := b.ctes[i][name]; ok {
+			return c
+		}
+	}
+	return nil
+}
+
+func notSupported(what string) error {
+	return pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not supported yet", what)
+}

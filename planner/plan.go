@@ -1,0 +1,243 @@
+package planner
+
+import (
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// Column is one output column of a plan node.
+type Column struct {
+	Name string
+	// Table is the range-table name (alias) that qualifies the column.
+	Table string
+	T     *types.T
+	// TableOID and AttNum attribute a plain table column (RowDescription).
+	TableOID uint32
+	AttNum   int16
+	// Hidden columns (rowid, sort keys carried for ORDER BY) are not part
+	// of SELECT * or the final result.
+	Hidden bool
+}
+
+// Plan is a node of an executable plan tree.
+type Plan interface {
+	Columns() []Column
+}
+
+// Scan reads a table in primary-key order, optionally within key bounds.
+type Scan struct {
+	Table *catalog.Table
+	Cols  []Column
+	// Lower/Upper bound the leading primary-key columns; each value is an
+	// expression evaluated once when the scan starts (constants, params).
+	Lower, Upper         []Expr
+	LowerIncl, UpperIncl bool
+	Filter               Expr
+	Reverse              bool
+}
+
+// IndexScan reads a table through a secondary b-tree index.
+type IndexScan struct {
+	Table                *catalog.Table
+	Index                *catalog.Index
+	Cols                 []Column
+	Lower, Upper         []Expr
+	LowerIncl, UpperIncl bool
+	Filter               Expr
+}
+
+// ValuesNode produces constant rows (VALUES, SELECT without FROM).
+type ValuesNode struct {
+	Rows [][]Expr
+	Cols []Column
+}
+
+// FuncScan runs a set-returning function.
+type FuncScan struct {
+	Fn         *builtins.SRFOverload
+	Args       []Expr
+	Cols       []Column
+	Ordinality bool
+}
+
+// Filter drops rows whose condition is not true.
+type Filter struct {
+	Input Plan
+	Cond  Expr
+}
+
+// Project computes output expressions over each input row.
+type Project struct {
+	Input Plan
+	Exprs []Expr
+	Cols  []Column
+}
+
+// JoinKind is the kind of a join.
+type JoinKind int
+
+const (
+	InnerJoin JoinKind = iota
+	LeftJoin
+	RightJoin
+	FullJoin
+	// SemiJoin and AntiJoin are not produced yet; subqueries run as
+	// SubqueryExpr.
+)
+
+// Join combines two inputs. With equality keys it runs as a hash join
+// (building a hash table over Right, memory grows with Right's size);
+// otherwise as a nested loop over a materialised Right.
+type Join struct {
+	Kind        JoinKind
+	Left, Right Plan
+	// LeftKeys[i] = RightKeys[i] are equi-join conditions (expressions over
+	// each side's own columns), Cond the rest (over the joined row).
+	LeftKeys, RightKeys []Expr
+	Cond                Expr
+	Cols                []Column
+}
+
+// AggCall is one aggregate computation.
+type AggCall struct {
+	Name     string
+	Fn       *builtins.AggOverload
+	Args     []Expr
+	ArgTypes []*types.T
+	Distinct bool
+	Filter   Expr
+	Star     bool
+	T        *types.T
+}
+
+// Aggregate groups its input. Output columns are the group expressions
+// followed by the aggregates. Memory grows with the number of groups.
+type Aggregate struct {
+	Input   Plan
+	GroupBy []Expr
+	Aggs    []AggCall
+	Cols    []Column
+}
+
+// SortKey is one ORDER BY key over the input row.
+type SortKey struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+// Sort orders its input. It holds all rows in memory (no spill to disk
+// yet); with Limit set it keeps only the top Limit+Offset rows in a heap.
+type Sort struct {
+	Input Plan
+	Keys  []SortKey
+	// TopK, when non-nil, bounds how many rows the sort must keep.
+	TopK Expr
+}
+
+// Limit applies LIMIT/OFFSET (either may be nil).
+type Limit struct {
+	Input         Plan
+	Count, Offset Expr
+}
+
+// Distinct removes duplicate rows (over the first N columns when
+// OnColumns > 0, for DISTINCT ON). Memory grows with distinct rows.
+type Distinct struct {
+	Input     Plan
+	OnColumns int
+}
+
+// SetOpNode is UNION/INTERSECT/EXCEPT.
+type SetOpNode struct {
+	Op          string
+	All         bool
+	Left, Right Plan
+	Cols        []Column
+}
+
+// CTERef reads a WITH query's materialised rows.
+type CTERef struct {
+	CTE  *CTEDef
+	Cols []Column
+}
+
+// CTEDef is a WITH query evaluated once per statement.
+type CTEDef struct {
+	Name string
+	Plan Plan
+	ID   int
+}
+
+// WithNode evaluates its CTEs lazily for its input.
+type WithNode struct {
+	CTEs  []*CTEDef
+	Input Plan
+}
+
+func (p *Scan) Columns() []Column       { return p.Cols }
+func (p *IndexScan) Columns() []Column  { return p.Cols }
+func (p *ValuesNode) Columns() []Column { return p.Cols }
+func (p *FuncScan) Columns() []Column   { return p.Cols }
+func (p *Filter) Columns() []Column     { return p.Input.Columns() }
+func (p *Project) Columns() []Column    { return p.Cols }
+func (p *Join) Columns() []Column       { return p.Cols }
+func (p *Aggregate) Columns() []Column  { return p.Cols }
+func (p *Sort) Columns() []Column       { return p.Input.Columns() }
+func (p *Limit) Columns() []Column      { return p.Input.Columns() }
+func (p *Distinct) Columns() []Column   { return p.Input.Columns() }
+func (p *SetOpNode) Columns() []Column  { return p.Cols }
+func (p *CTERef) Columns() []Column     { return p.Cols }
+func (p *WithNode) Columns() []Column   { return p.Input.Columns() }
+
+// ---- statements ----
+
+// Insert inserts the rows of Source into Table. Source yields one value per
+// entry of Targets (column ordinals); other columns take Defaults.
+type Insert struct {
+	Table    *catalog.Table
+	Source   Plan
+	Targets  []int
+	Defaults []Expr // per table column; nil means NULL
+	// Returning is evaluated over the full new row.
+	Returning     []Expr
+	ReturningCols []Column
+	OnConflict    *OnConflict
+}
+
+// OnConflict is the ON CONFLICT action.
+type OnConflict struct {
+	// Index is the unique index (nil: the primary key) whose conflict is
+	// handled; Any means DO NOTHING on any unique conflict.
+	Index     *catalog.Index
+	Any       bool
+	DoNothing bool
+	// Set computes new values over the row [existing row..., excluded row...].
+	SetCols []int
+	Set     []Expr
+	Where   Expr
+}
+
+// Update changes rows of Table read by Source (full-width table rows,
+// possibly followed by columns of FROM tables).
+type Update struct {
+	Table         *catalog.Table
+	Source        Plan
+	SetCols       []int
+	Set           []Expr
+	Returning     []Expr
+	ReturningCols []Column
+}
+
+// Delete deletes the rows of Table read by Source.
+type Delete struct {
+	Table         *catalog.Table
+	Source        Plan
+	Returning     []Expr
+	ReturningCols []Column
+}
+
+func (p *Insert) Columns() []Column { return p.ReturningCols }
+func (p *Update) Columns() []Column { return p.ReturningCols }
+func (p *Delete) Columns() []Column { return p.ReturningCols }

@@ -1,0 +1,132 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// scope is the set of columns a name can refer to at one query level.
+type scope struct {
+	cols   []scopeCol
+	parent *scope
+	// agg is set while binding the select list, HAVING and ORDER BY of an
+	// aggregating query: aggregate calls are collected there.
+	agg *aggState
+	// noAggReason, when set, names the clause in which aggregates are not
+	// allowed (WHERE, JOIN conditions, GROUP BY).
+	noAggReason string
+}
+
+type scopeCol struct {
+	Column
+	// mergedAway hides a USING column from unqualified references and
+	// from *, because its merged twin on the other side answers for it.
+	mergedAway bool
+}
+
+func newScope(cols []Column, parent *scope) *scope {
+	s := &scope{parent: parent}
+	for _, c := range cols {
+		s.cols = append(s.cols, scopeCol{Column: c})
+	}
+	return s
+}
+
+func (s *scope) columns() []Column {
+	out := make([]Column, len(s.cols))
+	for i, c := range s.cols {
+		out[i] = c.Column
+	}
+	return out
+}
+
+// resolve finds a column reference at this level. found=false means not
+// here (try the parent); an error means ambiguous.
+func (s *scope) resolve(table, name string, pos tree.Pos) (int, bool, error) {
+	idx := -1
+	for i, c := range s.cols {
+		if c.Name != name {
+			continue
+		}
+		if table == "" && (c.mergedAway || c.Hidden) {
+			continue
+		}
+		if table != "" && c.Table != table {
+			continue
+		}
+		if idx >= 0 {
+			ref := name
+			if table != "" {
+				ref = table + "." + name
+			}
+			return 0, false, pgerror.New(pgerror.CodeAmbiguousColumn, "column reference \"%s\" is ambiguous", ref).WithPosition(int(pos))
+		}
+		idx = i
+	}
+	return idx, idx >= 0, nil
+}
+
+func (s *scope) hasTable(table string) bool {
+	for _, c := range s.cols {
+		if c.Table == table {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveColumn binds a column reference through this scope and its
+// parents, producing a ColRef or an OuterRef.
+func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
+	var table, name string
+	switch len(ref.Parts) {
+	case 1:
+		name = ref.Parts[0]
+	case 2:
+		table, name = ref.Parts[0], ref.Parts[1]
+	case 3, 4:
+		// schema.table.column (database.schema.table.column): the range
+		// table is named by its last qualifier.
+		table, name = ref.Parts[len(ref.Parts)-2], ref.Parts[len(ref.Parts)-1]
+	default:
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(ref.Parts, ".")).WithPosition(int(ref.Pos))
+	}
+	tableSeen := false
+	depth := 0
+	for cur := s; cur != nil; cur = cur.parent {
+		idx, ok, err := cur.resolve(table, name, ref.Pos)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			t := cur.cols[idx].T
+			if depth == 0 {
+				return &ColRef{Idx: idx, T: t}, nil
+			}
+			return &OuterRef{Depth: depth, Idx: idx, T: t}, nil
+		}
+		if table != "" && cur.hasTable(table) {
+			tableSeen = true
+		}
+		depth++
+	}
+	if table != "" {
+		if !tableSeen {
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "missing FROM-clause entry for table \"%s\"", table).WithPosition(int(ref.Pos))
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column %s.%s does not exist", table, name).WithPosition(int(ref.Pos))
+	}
+	return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", name).WithPosition(int(ref.Pos))
+}
+
+// aggState collects the aggregates and grouping expressions of one query
+// level while its select list is bound.
+type aggState struct {
+	groupKeys []string
+	groupT    []*types.T
+	aggs      []AggCall
+	aggKeys   []string
+}
