@@ -89,13 +89,22 @@ type Session struct {
 	changed  map[string]string
 	notices  []*pgerror.Error
 
-	txn      *storage.Txn // open explicit transaction block
+	txn      *storage.Txn // open transaction: a block's, or an implicit one
 	inBlock  bool
+	// implicit is set while a multi-statement simple query runs in one
+	// implicit transaction (PostgreSQL's behaviour without BEGIN).
+	implicit bool
 	failed   bool
 	txnStart time.Time
 	seqCurr  map[catalog.ID]int64
 	prepared map[string]*Prepared
+	// lastStats is the storage work of the last statement's transaction
+	// (cumulative inside a block), for tests and EXPLAIN ANALYZE.
+	lastStats storage.Stats
 }
+
+// LastStats reports the storage counters of the most recent statement.
+func (s *Session) LastStats() storage.Stats { return s.lastStats }
 
 // NewSession opens a session; an unknown database is 3D000.
 func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session, error) {
@@ -439,6 +448,9 @@ func (s *Session) Prepare(ctx context.Context, p pgdialect.Parsed, paramTypes []
 	b.FinishParams()
 	prep.Params = b.Params
 	prep.Columns = resultColumns(plan)
+	if _, ok := stmt.(*tree.Explain); ok {
+		prep.Columns = explainColumns
+	}
 	prep.plan, prep.planCat = plan, cat
 	return prep, nil
 }
@@ -462,9 +474,17 @@ func needsBinding(stmt tree.Statement) bool {
 	return false
 }
 
+// explained returns the statement EXPLAIN wraps, or stmt itself.
+func explained(stmt tree.Statement) tree.Statement {
+	if e, ok := stmt.(*tree.Explain); ok {
+		return e.Stmt
+	}
+	return stmt
+}
+
 // bindStatement plans a query or DML statement.
 func bindStatement(b *planner.Binder, stmt tree.Statement) (planner.Plan, error) {
-	switch n := stmt.(type) {
+	switch n := explained(stmt).(type) {
 	case *tree.Select:
 		return b.BindQuery(n)
 	case *tree.Insert:
@@ -524,10 +544,20 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			return doneResult("BEGIN"), nil
 		}
 		s.inBlock = true
-		s.txn = s.eng.store.Begin()
+		if s.implicit {
+			// BEGIN inside a multi-statement query turns the implicit
+			// transaction into a block.
+			s.implicit = false
+		} else {
+			s.txn = s.eng.store.Begin()
+		}
 		s.txnStart = time.Now()
 		return doneResult("BEGIN"), nil
 	case *tree.Commit:
+		if s.implicit {
+			s.notice("there is no transaction in progress")
+			return doneResult("COMMIT"), s.EndImplicit(ctx)
+		}
 		if !s.inBlock {
 			s.notice("there is no transaction in progress")
 			return doneResult("COMMIT"), nil
@@ -542,6 +572,10 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 	case *tree.Rollback:
 		if n.Savepoint != "" {
 			return nil, notSupportedStmt("ROLLBACK TO SAVEPOINT")
+		}
+		if s.implicit {
+			s.txn.Rollback()
+			s.txn, s.implicit = nil, false
 		}
 		if !s.inBlock {
 			s.notice("there is no transaction in progress")
@@ -606,11 +640,39 @@ func notSupportedStmt(what string) error {
 }
 
 // statementFailed records a failed statement: inside a block the
-// transaction becomes aborted until ROLLBACK.
+// transaction becomes aborted until ROLLBACK; an implicit transaction is
+// rolled back at once.
 func (s *Session) statementFailed() {
 	if s.inBlock {
 		s.failed = true
+		return
 	}
+	if s.implicit {
+		s.txn.Rollback()
+		s.txn, s.implicit = nil, false
+	}
+}
+
+// StartImplicit opens the implicit transaction that makes the statements
+// of one multi-statement simple query atomic. Inside a block it does
+// nothing.
+func (s *Session) StartImplicit() {
+	if s.inBlock || s.txn != nil {
+		return
+	}
+	s.txn = s.eng.store.Begin()
+	s.implicit = true
+}
+
+// EndImplicit commits the implicit transaction StartImplicit opened (if a
+// statement has not already ended it).
+func (s *Session) EndImplicit(ctx context.Context) error {
+	if !s.implicit {
+		return nil
+	}
+	txn := s.txn
+	s.txn, s.implicit = nil, false
+	return txn.Commit(ctx)
 }
 
 // endBlock leaves a transaction block; SET LOCAL values are restored.
@@ -652,6 +714,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		txn = s.eng.store.Begin()
 	}
 	finish := func(ok bool) error {
+		s.lastStats = txn.Stats()
 		if !auto {
 			return nil
 		}
@@ -685,6 +748,9 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 
 func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 	stmt := p.Parsed.Stmt
+	if ex, ok := stmt.(*tree.Explain); ok && needsBinding(stmt) {
+		return s.explain(ec, ex, p)
+	}
 	if needsBinding(stmt) {
 		plan, err := s.planFor(ec, p)
 		if err != nil {

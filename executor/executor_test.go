@@ -1,0 +1,220 @@
+package executor
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// newTestSession opens an in-memory store and a session on "postgres".
+func newTestSession(t *testing.T) *Session {
+	t.Helper()
+	store, err := storage.Open(storage.Options{InMemory: true, NoSync: true})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s, err := NewEngine(store).NewSession(context.Background(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatalf("new session: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// run executes every statement of sql and returns the last statement's
+// rows in text form ("NULL" for NULL), or its error.
+func run(t *testing.T, s *Session, sql string) ([][]string, error) {
+	t.Helper()
+	ctx := context.Background()
+	stmts, err := s.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	if len(stmts) > 1 {
+		s.StartImplicit()
+	}
+	for _, st := range stmts {
+		rows = nil
+		p, err := s.Prepare(ctx, st, nil)
+		if err != nil {
+			s.statementFailed()
+			return nil, err
+		}
+		res, err := s.Execute(ctx, p, nil)
+		if err != nil {
+			return nil, err
+		}
+		cols := res.Columns()
+		for {
+			r, err := res.Next(ctx)
+			if err != nil {
+				res.Close()
+				return nil, err
+			}
+			if r == nil {
+				break
+			}
+			out := make([]string, len(r))
+			for i, d := range r {
+				if types.IsNull(d) {
+					out[i] = "NULL"
+				} else {
+					out[i] = types.FormatText(cols[i].Type, d)
+				}
+			}
+			rows = append(rows, out)
+		}
+		if err := res.Close(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.EndImplicit(ctx); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func mustRun(t *testing.T, s *Session, sql string) [][]string {
+	t.Helper()
+	rows, err := run(t, s, sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return rows
+}
+
+func flat(rows [][]string) string {
+	lines := make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = strings.Join(r, "|")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestQueries(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `CREATE TABLE t (id int PRIMARY KEY, name text, x double precision);
+		INSERT INTO t VALUES (1, 'a', 1.5), (2, 'b', 2.5), (3, NULL, NULL), (4, 'a', 4);
+		CREATE TABLE u (id int PRIMARY KEY, t_id int, v text);
+		INSERT INTO u VALUES (10, 1, 'x'), (11, 1, 'y'), (12, 2, 'z'), (13, 9, 'w')`)
+	cases := []struct{ sql, want string }{
+		{"SELECT id, name FROM t WHERE id >= 2 ORDER BY id", "2|b\n3|NULL\n4|a"},
+		{"SELECT name, count(*), sum(x) FROM t GROUP BY name ORDER BY name", "a|2|5.5\nb|1|2.5\nNULL|1|NULL"},
+		{"SELECT count(*) FILTER (WHERE x > 2), max(id) FROM t", "2|4"},
+		{"SELECT name FROM t ORDER BY name NULLS FIRST, id DESC", "NULL\na\na\nb"},
+		{"SELECT t.id, u.v FROM t JOIN u ON u.t_id = t.id ORDER BY u.id", "1|x\n1|y\n2|z"},
+		{"SELECT t.id, u.v FROM t LEFT JOIN u ON u.t_id = t.id ORDER BY t.id, u.v", "1|x\n1|y\n2|z\n3|NULL\n4|NULL"},
+		{"SELECT t.id, u.id FROM t RIGHT JOIN u ON u.t_id = t.id ORDER BY u.id", "1|10\n1|11\n2|12\nNULL|13"},
+		{"SELECT id FROM t WHERE id IN (SELECT t_id FROM u) ORDER BY 1", "1\n2"},
+		{"SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id) ORDER BY 1", "1\n2"},
+		{"SELECT id, (SELECT count(*) FROM u WHERE u.t_id = t.id) FROM t ORDER BY id", "1|2\n2|1\n3|0\n4|0"},
+		{"SELECT DISTINCT name FROM t WHERE name IS NOT NULL ORDER BY name", "a\nb"},
+		{"SELECT id FROM t ORDER BY id LIMIT 2 OFFSET 1", "2\n3"},
+		{"SELECT id FROM t UNION SELECT t_id FROM u ORDER BY 1", "1\n2\n3\n4\n9"},
+		{"WITH big AS (SELECT id FROM t WHERE id > 2) SELECT count(*) FROM big", "2"},
+		{"SELECT CASE WHEN id < 2 THEN 'low' ELSE 'high' END FROM t ORDER BY id LIMIT 2", "low\nhigh"},
+		{"SELECT coalesce(name, '?') FROM t ORDER BY id", "a\nb\n?\na"},
+		{"SELECT id FROM t WHERE name LIKE 'a%' AND id BETWEEN 1 AND 3", "1"},
+		{"SELECT g FROM generate_series(1, 3) g", "1\n2\n3"},
+		{"SELECT name, count(*) FROM t GROUP BY name HAVING count(*) > 1", "a|2"},
+		{"SELECT 7 / 2, 7.0 / 2, -3 % 2", "3|3.5000000000000000|-1"},
+	}
+	for _, c := range cases {
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got := flat(rows); got != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL)")
+	cases := []struct{ sql, code string }{
+		{"SELECT * FROM nope", pgerror.CodeUndefinedTable},
+		{"SELECT nope FROM t", pgerror.CodeUndefinedColumn},
+		{"CREATE TABLE t (a int)", pgerror.CodeDuplicateTable},
+		{"INSERT INTO t VALUES (1, NULL)", pgerror.CodeNotNullViolation},
+		{"SELECT 1/0", pgerror.CodeDivisionByZero},
+		{"SELECT 'abc'::int", pgerror.CodeInvalidTextRepresentation},
+		{"SELECT 2147483647 + 1", pgerror.CodeNumericValueOutOfRange},
+		{"SELECT v, count(*) FROM t", pgerror.CodeGroupingError},
+		{"SELECT nosuchfn(1)", pgerror.CodeUndefinedFunction},
+	}
+	for _, c := range cases {
+		_, err := run(t, s, c.sql)
+		if got := pgerror.CodeOf(err); got != c.code {
+			t.Errorf("%s: got %s (%v), want %s", c.sql, got, err, c.code)
+		}
+	}
+	mustRun(t, s, "INSERT INTO t VALUES (1, 'a')")
+	if _, err := run(t, s, "INSERT INTO t VALUES (1, 'b')"); pgerror.CodeOf(err) != pgerror.CodeUniqueViolation {
+		t.Errorf("duplicate key: got %v", err)
+	}
+}
+
+func TestTransactionBlock(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY)")
+	mustRun(t, s, "BEGIN; INSERT INTO t VALUES (1)")
+	if s.TxnStatus() != 'T' {
+		t.Fatalf("status %c, want T", s.TxnStatus())
+	}
+	if _, err := run(t, s, "SELECT 1/0"); err == nil {
+		t.Fatal("want division by zero")
+	}
+	if s.TxnStatus() != 'E' {
+		t.Fatalf("status %c, want E", s.TxnStatus())
+	}
+	if _, err := run(t, s, "SELECT 1"); pgerror.CodeOf(err) != pgerror.CodeInFailedSQLTransaction {
+		t.Fatalf("want 25P02, got %v", err)
+	}
+	mustRun(t, s, "ROLLBACK")
+	if got := flat(mustRun(t, s, "SELECT count(*) FROM t")); got != "0" {
+		t.Fatalf("rolled back insert visible: %s", got)
+	}
+	mustRun(t, s, "BEGIN; INSERT INTO t VALUES (2); COMMIT")
+	if got := flat(mustRun(t, s, "SELECT id FROM t")); got != "2" {
+		t.Fatalf("committed row: %s", got)
+	}
+}
+
+// TestPrimaryKeyLookupReadsOneRow proves a primary-key predicate becomes a
+// key span instead of a full scan.
+func TestImplicitTransaction(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY)")
+	if _, err := run(t, s, "INSERT INTO t VALUES (1); SELECT 1/0"); err == nil {
+		t.Fatal("want division by zero")
+	}
+	if got := flat(mustRun(t, s, "SELECT count(*) FROM t")); got != "0" {
+		t.Fatalf("statement before the failure in one query string was kept: %s", got)
+	}
+}
+
+func TestPrimaryKeyLookupReadsOneRow(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g * 10 FROM generate_series(1, 1000) g")
+	if got := flat(mustRun(t, s, "SELECT v FROM t WHERE id = 500")); got != "5000" {
+		t.Fatalf("point lookup: %s", got)
+	}
+	if n := s.LastStats().RowsRead; n != 1 {
+		t.Errorf("point lookup read %d rows, want 1", n)
+	}
+	if got := flat(mustRun(t, s, "SELECT count(*) FROM t WHERE id > 990")); got != "10" {
+		t.Fatalf("range: %s", got)
+	}
+	if n := s.LastStats().RowsRead; n != 10 {
+		t.Errorf("range read %d rows, want 10", n)
+	}
+}

@@ -1,0 +1,128 @@
+package executor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// explainColumns is EXPLAIN's single text column.
+var explainColumns = []ResultColumn{{Name: "QUERY PLAN", Type: types.Text}}
+
+// explain renders a plan tree in PostgreSQL's indented text shape (as
+// with COSTS OFF: Quiver has no cost model to print yet).
+func (s *Session) explain(ec *execCtx, n *tree.Explain, p *Prepared) (Result, error) {
+	if n.Analyze {
+		return nil, notSupportedStmt("EXPLAIN ANALYZE")
+	}
+	plan, err := s.planFor(ec, p)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	explainNode(plan, 0, &lines)
+	rows := make([][]types.Datum, len(lines))
+	for i, l := range lines {
+		rows[i] = []types.Datum{types.DString(l)}
+	}
+	return &rowsResult{cols: explainColumns, it: &sliceIter{rows: rows}, tag: "EXPLAIN"}, nil
+}
+
+func explainNode(p planner.Plan, depth int, lines *[]string) {
+	indent := ""
+	detail := ""
+	if depth > 0 {
+		indent = strings.Repeat(" ", 6*(depth-1)+2) + "->  "
+		detail = strings.Repeat(" ", 6*depth)
+	} else {
+		detail = "  "
+	}
+	add := func(title string, details ...string) {
+		*lines = append(*lines, indent+title)
+		for _, d := range details {
+			*lines = append(*lines, detail+d)
+		}
+	}
+	child := func(c planner.Plan) { explainNode(c, depth+1, lines) }
+	switch n := p.(type) {
+	case *planner.Scan:
+		var det []string
+		if len(n.Lower) > 0 || len(n.Upper) > 0 {
+			add(fmt.Sprintf("Index Scan using %s on %s", n.Table.PrimaryKeyName, n.Table.Name))
+			return
+		}
+		if n.Filter != nil {
+			det = append(det, "Filter: (...)")
+		}
+		add("Seq Scan on "+n.Table.Name, det...)
+	case *planner.IndexScan:
+		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name))
+	case *planner.ValuesNode:
+		if len(n.Rows) == 1 {
+			add("Result")
+		} else {
+			add("Values Scan on \"*VALUES*\"")
+		}
+	case *planner.FuncScan:
+		add("Function Scan")
+	case *planner.Filter:
+		explainNode(n.Input, depth, lines)
+	case *planner.Project:
+		explainNode(n.Input, depth, lines)
+	case *planner.Join:
+		kind := map[planner.JoinKind]string{planner.InnerJoin: "", planner.LeftJoin: " Left Join", planner.RightJoin: " Right Join", planner.FullJoin: " Full Join"}[n.Kind]
+		if len(n.LeftKeys) > 0 {
+			add("Hash" + kind + map[bool]string{true: " Join", false: ""}[kind == ""])
+		} else {
+			add("Nested Loop" + kind)
+		}
+		child(n.Left)
+		child(n.Right)
+	case *planner.Aggregate:
+		if len(n.GroupBy) > 0 {
+			add("HashAggregate")
+		} else {
+			add("Aggregate")
+		}
+		child(n.Input)
+	case *planner.Sort:
+		if n.TopK != nil {
+			add("Sort (top-k)")
+		} else {
+			add("Sort")
+		}
+		child(n.Input)
+	case *planner.Limit:
+		add("Limit")
+		child(n.Input)
+	case *planner.Distinct:
+		add("HashAggregate")
+		child(n.Input)
+	case *planner.SetOpNode:
+		add(map[string]string{"union": "Append", "intersect": "SetOp Intersect", "except": "SetOp Except"}[n.Op])
+		child(n.Left)
+		child(n.Right)
+	case *planner.WithNode:
+		explainNode(n.Input, depth, lines)
+	case *planner.CTERef:
+		add("CTE Scan on " + n.CTE.Name)
+	case *planner.Insert:
+		add("Insert on " + n.Table.Name)
+		child(n.Source)
+	case *planner.Update:
+		add("Update on " + n.Table.Name)
+		child(n.Source)
+	case *planner.Delete:
+		add("Delete on " + n.Table.Name)
+		child(n.Source)
+	case interface{ Unwrap() planner.Plan }:
+		add("Subquery Scan")
+		child(n.Unwrap())
+	default:
+		*lines = append(*lines, indent+fmt.Sprintf("%T", p))
+	}
+}
+
