@@ -125,4 +125,3 @@ func explainNode(p planner.Plan, depth int, lines *[]string) {
 		*lines = append(*lines, indent+fmt.Sprintf("%T", p))
 	}
 }
-

@@ -89,8 +89,8 @@ type Session struct {
 	changed  map[string]string
 	notices  []*pgerror.Error
 
-	txn      *storage.Txn // open transaction: a block's, or an implicit one
-	inBlock  bool
+	txn     *storage.Txn // open transaction: a block's, or an implicit one
+	inBlock bool
 	// implicit is set while a multi-statement simple query runs in one
 	// implicit transaction (PostgreSQL's behaviour without BEGIN).
 	implicit bool
