@@ -251,27 +251,34 @@ type Result struct {
 
 // Run executes one SQL text.
 func (c *Conn) Run(ctx context.Context, sql string) Result {
-	var res *pgconn.Result
-	if c.Simple {
-		all, err := c.PG.Exec(ctx, sql).ReadAll()
-		if err != nil {
-			return Result{Err: err}
-		}
-		if len(all) == 0 {
-			return Result{}
-		}
-		// A multi-statement string reports its last statement's rows.
-		res = all[len(all)-1]
-	} else {
-		res = c.PG.ExecParams(ctx, sql, nil, nil, nil, nil).Read()
-		if res.Err != nil {
-			return Result{Err: res.Err}
-		}
+	if !c.Simple {
+		return readResult(c.PG.ExecParams(ctx, sql, nil, nil, nil, nil))
 	}
-	out := Result{Columns: res.FieldDescriptions, Affected: res.CommandTag.RowsAffected()}
-	for _, row := range res.Rows {
-		vals := make([]*string, len(row))
-		for j, v := range row {
+	mrr := c.PG.Exec(ctx, sql)
+	var out Result
+	// A multi-statement string reports its last statement's rows and the
+	// first error.
+	for mrr.NextResult() {
+		res := readResult(mrr.ResultReader())
+		if res.Err != nil {
+			_ = mrr.Close()
+			return res
+		}
+		out = res
+	}
+	if err := mrr.Close(); err != nil {
+		return Result{Err: err}
+	}
+	return out
+}
+
+// readResult drains one statement's result. pgconn's Result.Read leaves the
+// columns unset when there are no rows, so the reader is walked directly.
+func readResult(rr *pgconn.ResultReader) Result {
+	var out Result
+	for rr.NextRow() {
+		vals := make([]*string, len(rr.Values()))
+		for j, v := range rr.Values() {
 			if v != nil {
 				s := string(v)
 				vals[j] = &s
@@ -279,6 +286,12 @@ func (c *Conn) Run(ctx context.Context, sql string) Result {
 		}
 		out.Rows = append(out.Rows, vals)
 	}
+	out.Columns = append([]pgconn.FieldDescription(nil), rr.FieldDescriptions()...)
+	tag, err := rr.Close()
+	if err != nil {
+		return Result{Err: err}
+	}
+	out.Affected = tag.RowsAffected()
 	return out
 }
 
