@@ -932,12 +932,14 @@ func showColumns(n *tree.Show) []ResultColumn {
 	if strings.EqualFold(n.Name, "all") {
 		return []ResultColumn{{Name: "name", Type: types.Text}, {Name: "setting", Type: types.Text}, {Name: "description", Type: types.Text}}
 	}
+	// PostgreSQL names the column with the setting's canonical spelling
+	// (SHOW timezone -> TimeZone).
 	name := strings.ToLower(n.Name)
-	if d, ok := settingDefs[name]; ok {
-		name = strings.ToLower(d.name)
-	}
 	if name == "time zone" {
 		name = "timezone"
+	}
+	if d, ok := settingDefs[name]; ok {
+		name = d.name
 	}
 	return []ResultColumn{{Name: name, Type: types.Text}}
 }

@@ -70,6 +70,7 @@ var settingDefs = func() map[string]settingDef {
 		{name: "check_function_bodies", def: "on"},
 		{name: "xmloption", def: "content"},
 		{name: "geqo", def: "on"},
+		{name: "role", def: "none"},
 		{name: "hnsw.ef_search", def: "40"},
 		{name: "hnsw.iterative_scan", def: "off"},
 		{name: "ivfflat.probes", def: "1"},
