@@ -38,6 +38,8 @@ func (ec *execCtx) build(p planner.Plan) (rowIter, error) {
 	switch n := p.(type) {
 	case *planner.Scan:
 		return ec.buildScan(n)
+	case *planner.IndexScan:
+		return ec.buildIndexScan(n)
 	case *planner.ValuesNode:
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {
@@ -162,37 +164,56 @@ func (ec *execCtx) bounds(es []planner.Expr) ([]types.Datum, bool, error) {
 	return vals, false, nil
 }
 
-func (ec *execCtx) buildScan(n *planner.Scan) (rowIter, error) {
-	var span storage.Span
-	if len(n.Lower) > 0 {
-		vals, isNull, err := ec.bounds(n.Lower)
-		if err != nil {
-			return nil, err
+// span evaluates a scan's key bounds; empty reports a bound compared
+// with NULL, which matches no row.
+func (ec *execCtx) span(lower, upper []planner.Expr, lowerIncl, upperIncl bool) (span storage.Span, empty bool, err error) {
+	if len(lower) > 0 {
+		vals, isNull, err := ec.bounds(lower)
+		if err != nil || isNull {
+			return span, isNull, err
 		}
-		if isNull { // a comparison with NULL matches nothing
-			return &sliceIter{}, nil
-		}
-		span.Start = &storage.Bound{Values: vals, Inclusive: n.LowerIncl}
+		span.Start = &storage.Bound{Values: vals, Inclusive: lowerIncl}
 	}
-	if len(n.Upper) > 0 {
-		vals, isNull, err := ec.bounds(n.Upper)
-		if err != nil {
-			return nil, err
+	if len(upper) > 0 {
+		vals, isNull, err := ec.bounds(upper)
+		if err != nil || isNull {
+			return span, isNull, err
 		}
-		if isNull {
-			return &sliceIter{}, nil
-		}
-		span.End = &storage.Bound{Values: vals, Inclusive: n.UpperIncl}
+		span.End = &storage.Bound{Values: vals, Inclusive: upperIncl}
+	}
+	return span, false, nil
+}
+
+func (ec *execCtx) buildScan(n *planner.Scan) (rowIter, error) {
+	span, empty, err := ec.span(n.Lower, n.Upper, n.LowerIncl, n.UpperIncl)
+	if err != nil || empty {
+		return &sliceIter{}, err
 	}
 	it, err := ec.txn.ScanTable(ec.ctx, n.Table, span, n.Reverse)
 	if err != nil {
 		return nil, err
 	}
-	var in rowIter = storageIter{it}
-	if n.Filter != nil {
-		cond, err := ec.compile(n.Filter)
+	return ec.filtered(storageIter{it}, n.Filter)
+}
+
+func (ec *execCtx) buildIndexScan(n *planner.IndexScan) (rowIter, error) {
+	span, empty, err := ec.span(n.Lower, n.Upper, n.LowerIncl, n.UpperIncl)
+	if err != nil || empty {
+		return &sliceIter{}, err
+	}
+	it, err := ec.txn.ScanIndex(ec.ctx, n.Table, n.Index, span, false)
+	if err != nil {
+		return nil, err
+	}
+	return ec.filtered(storageIter{it}, n.Filter)
+}
+
+// filtered wraps an input in a filter when there is a condition.
+func (ec *execCtx) filtered(in rowIter, filter planner.Expr) (rowIter, error) {
+	if filter != nil {
+		cond, err := ec.compile(filter)
 		if err != nil {
-			it.Close()
+			in.Close()
 			return nil, err
 		}
 		in = &filterIter{in: in, cond: cond}

@@ -699,7 +699,7 @@ func addFilter(p Plan, cond Expr) Plan {
 	if s, ok := p.(*Scan); ok {
 		s.Filter = andExpr(s.Filter, cond)
 		pushSpan(s)
-		return s
+		return chooseIndex(s)
 	}
 	return &Filter{Input: p, Cond: cond}
 }

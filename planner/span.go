@@ -84,3 +84,62 @@ func isScanConstant(e Expr) bool {
 	})
 	return ok
 }
+
+// chooseIndex replaces a scan that found no primary-key span by a
+// secondary b-tree index scan when the filter has equality on the index's
+// leading columns (and optionally a range on the next one). The longest
+// equality prefix wins.
+func chooseIndex(s *Scan) Plan {
+	if len(s.Lower) > 0 || len(s.Upper) > 0 || s.Filter == nil {
+		return s
+	}
+	conds := conjunctsOf(s.Filter)
+	var best *IndexScan
+	bestEq := 0
+	for i := range s.Table.Indexes {
+		idx := &s.Table.Indexes[i]
+		if idx.Method != "btree" || idx.Building || idx.Where != "" {
+			continue
+		}
+		is := &IndexScan{Table: s.Table, Index: idx, Cols: s.Cols, Filter: s.Filter, LowerIncl: true, UpperIncl: true}
+		eq := 0
+		for k, col := range idx.Columns {
+			if v := findBound(conds, col, "="); v != nil {
+				is.Lower = append(is.Lower, v)
+				is.Upper = append(is.Upper, v)
+				eq++
+				continue
+			}
+			if k < len(idx.Desc) && idx.Desc[k] {
+				break
+			}
+			lo, loIncl := findBound(conds, col, ">="), true
+			if lo == nil {
+				lo, loIncl = findBound(conds, col, ">"), false
+			}
+			hi, hiIncl := findBound(conds, col, "<="), true
+			if hi == nil {
+				hi, hiIncl = findBound(conds, col, "<"), false
+			}
+			if lo != nil {
+				is.Lower = append(is.Lower, lo)
+				is.LowerIncl = loIncl
+			}
+			if hi != nil {
+				is.Upper = append(is.Upper, hi)
+				is.UpperIncl = hiIncl
+			}
+			break
+		}
+		if len(is.Lower) == 0 && len(is.Upper) == 0 {
+			continue
+		}
+		if best == nil || eq > bestEq {
+			best, bestEq = is, eq
+		}
+	}
+	if best == nil {
+		return s
+	}
+	return best
+}
