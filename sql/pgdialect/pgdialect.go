@@ -22,18 +22,77 @@ type Parsed struct {
 // Parse splits a simple-protocol query string into statements, following
 // PostgreSQL's lexical rules (strings, dollar quotes, comments), and parses
 // each. An empty string or one holding only ';' and comments yields one
-// *tree.Empty. Errors are *pgerror.Error with a 1-based position into sql.
+// *tree.Empty. Errors are *pgerror.Error with a 1-based position into sql;
+// node positions (tree.Pos) are also offsets into sql, as PostgreSQL
+// reports them for a multi-statement query string.
 func Parse(sql string) ([]Parsed, error) {
-	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "parser not implemented")
+	toks, err := lex(sql)
+	if err != nil {
+		return nil, err
+	}
+	var out []Parsed
+	start := 0
+	for i, t := range toks {
+		if !t.isPunct(";") && t.kind != tEOF {
+			continue
+		}
+		if i > start {
+			seg := make([]token, i-start+1)
+			copy(seg, toks[start:i])
+			seg[len(seg)-1] = token{kind: tEOF, off: t.off, end: t.end, raw: t.raw}
+			p, err := parseSegment(sql, seg)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		start = i + 1
+	}
+	if len(out) == 0 {
+		out = append(out, Parsed{Stmt: &tree.Empty{}})
+	}
+	return out, nil
+}
+
+func parseSegment(sql string, seg []token) (Parsed, error) {
+	p := newParser(sql, seg)
+	var st tree.Statement
+	if err := p.run(func() { st = p.stmt() }); err != nil {
+		return Parsed{}, err
+	}
+	text := sql[seg[0].off:seg[len(seg)-2].end]
+	return Parsed{Stmt: st, SQL: text, NumParams: p.maxParam}, nil
 }
 
 // ParseOne parses exactly one statement (extended protocol: Parse message).
 func ParseOne(sql string) (Parsed, error) {
-	return Parsed{}, pgerror.New(pgerror.CodeFeatureNotSupported, "parser not implemented")
+	ps, err := Parse(sql)
+	if err != nil {
+		return Parsed{}, err
+	}
+	if len(ps) > 1 {
+		return Parsed{}, pgerror.New(pgerror.CodeSyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	return ps[0], nil
 }
 
 // ParseExpr parses a standalone scalar expression (a stored DEFAULT or
 // CHECK text).
 func ParseExpr(sql string) (tree.Expr, error) {
-	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "parser not implemented")
+	toks, err := lex(sql)
+	if err != nil {
+		return nil, err
+	}
+	p := newParser(sql, toks)
+	var e tree.Expr
+	err = p.run(func() {
+		e = p.expr()
+		if p.peek().kind != tEOF {
+			p.fail()
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }

@@ -1,0 +1,584 @@
+package pgdialect
+
+import (
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+)
+
+// selectStmt parses a full query: WITH, set operations, ORDER BY,
+// LIMIT/OFFSET/FETCH and locking clauses.
+func (p *parser) selectStmt() *tree.Select {
+	p.enter()
+	defer p.leave()
+	t := p.peek()
+	s := &tree.Select{Pos: p.pos(t.off)}
+	if t.is("with") {
+		s.With = p.withClause()
+	}
+	s.Body = p.setExpr()
+	p.selectTail(s)
+	return s
+}
+
+// selectTail parses ORDER BY, LIMIT, OFFSET, FETCH and FOR UPDATE.
+func (p *parser) selectTail(s *tree.Select) {
+	if p.kws("order", "by") {
+		s.OrderBy = p.orderItems()
+	}
+	for {
+		switch {
+		case p.peek().is("limit"):
+			p.i++
+			if p.kw("all") {
+				s.Limit = nil
+			} else {
+				s.Limit = p.expr()
+			}
+		case p.peek().is("offset"):
+			p.i++
+			s.Offset = p.expr()
+			if !p.kw("rows") {
+				p.kw("row")
+			}
+		case p.peek().is("fetch"):
+			p.i++
+			if !p.kw("first") {
+				p.expectKw("next")
+			}
+			if p.peek().is("row") || p.peek().is("rows") {
+				s.Limit = &tree.NumberLit{Text: "1"}
+			} else {
+				s.Limit = p.unaryExpr()
+			}
+			if !p.kw("rows") {
+				p.expectKw("row")
+			}
+			if p.kws("with", "ties") {
+				p.unsupported("FETCH ... WITH TIES")
+			}
+			p.expectKw("only")
+		case p.peek().is("for"):
+			p.i++
+			switch {
+			case p.kw("update"):
+				s.ForUpdate = "update"
+			case p.kw("share"):
+				s.ForUpdate = "share"
+			case p.kws("no", "key", "update"):
+				s.ForUpdate = "no key update"
+			case p.kws("key", "share"):
+				s.ForUpdate = "key share"
+			default:
+				p.fail()
+			}
+			if p.kw("of") {
+				p.objectNames()
+			}
+			if !p.kw("nowait") {
+				p.kws("skip", "locked")
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) withClause() *tree.With {
+	p.expectKw("with")
+	w := &tree.With{Recursive: p.kw("recursive")}
+	for {
+		cte := tree.CTE{Name: p.ident()}
+		if p.peek().isPunct("(") {
+			cte.Columns = p.parenIdentList()
+		}
+		p.expectKw("as")
+		if p.kw("materialized") {
+			cte.Materialized = "materialized"
+		} else if p.kws("not", "materialized") {
+			cte.Materialized = "not materialized"
+		}
+		p.expectPunct("(")
+		switch t := p.peek(); {
+		case t.is("insert"):
+			cte.Stmt = p.insertStmt(nil)
+		case t.is("update"):
+			cte.Stmt = p.updateStmt(nil)
+		case t.is("delete"):
+			cte.Stmt = p.deleteStmt(nil)
+		default:
+			cte.Stmt = p.selectStmt()
+		}
+		p.expectPunct(")")
+		w.CTEs = append(w.CTEs, cte)
+		if !p.punct(",") {
+			return w
+		}
+	}
+}
+
+func (p *parser) setExpr() tree.SelectBody {
+	l := p.intersectExpr()
+	for {
+		t := p.peek()
+		if !(t.is("union") || t.is("except")) {
+			return l
+		}
+		p.i++
+		op := &tree.SetOp{Op: t.val, Left: l}
+		if p.kw("all") {
+			op.All = true
+		} else {
+			p.kw("distinct")
+		}
+		op.Right = p.intersectExpr()
+		l = op
+	}
+}
+
+func (p *parser) intersectExpr() tree.SelectBody {
+	l := p.simpleSelect()
+	for p.peek().is("intersect") {
+		p.i++
+		op := &tree.SetOp{Op: "intersect", Left: l}
+		if p.kw("all") {
+			op.All = true
+		} else {
+			p.kw("distinct")
+		}
+		op.Right = p.simpleSelect()
+		l = op
+	}
+	return l
+}
+
+func (p *parser) simpleSelect() tree.SelectBody {
+	t := p.peek()
+	switch {
+	case t.isPunct("("):
+		p.i++
+		inner := p.selectStmt()
+		p.expectPunct(")")
+		if inner.With == nil && inner.OrderBy == nil && inner.Limit == nil && inner.Offset == nil && inner.ForUpdate == "" {
+			return inner.Body
+		}
+		return &tree.ParenSelect{Select: inner}
+	case t.is("values"):
+		return p.valuesBody()
+	case t.is("table"):
+		p.i++
+		n := p.objectName()
+		return &tree.SelectClause{Targets: []tree.Target{{Expr: &tree.Star{Pos: p.pos(t.off)}}}, From: []tree.TableExpr{&tree.TableRef{Name: n}}}
+	case t.is("select"):
+		return p.selectClause()
+	}
+	p.fail()
+	return nil
+}
+
+func (p *parser) valuesBody() *tree.Values {
+	p.expectKw("values")
+	v := &tree.Values{}
+	for {
+		p.expectPunct("(")
+		v.Rows = append(v.Rows, p.exprList())
+		p.expectPunct(")")
+		if !p.punct(",") {
+			return v
+		}
+	}
+}
+
+func (p *parser) selectClause() *tree.SelectClause {
+	p.expectKw("select")
+	sc := &tree.SelectClause{}
+	if p.kw("distinct") {
+		sc.Distinct = true
+		if p.kw("on") {
+			p.expectPunct("(")
+			sc.DistinctOn = p.exprList()
+			p.expectPunct(")")
+		}
+	} else {
+		p.kw("all")
+	}
+	if p.startsTarget() {
+		sc.Targets = p.targets()
+	}
+	if p.peek().is("into") {
+		p.unsupported("SELECT INTO")
+	}
+	if p.kw("from") {
+		sc.From = p.fromList()
+	}
+	if p.kw("where") {
+		sc.Where = p.expr()
+	}
+	if p.kws("group", "by") {
+		p.kw("all")
+		for {
+			if t := p.peek(); (t.is("rollup") || t.is("cube")) && p.peekN(1).isPunct("(") || t.is("grouping") && p.peekN(1).is("sets") {
+				p.unsupported("GROUPING SETS, ROLLUP and CUBE")
+			}
+			sc.GroupBy = append(sc.GroupBy, p.expr())
+			if !p.punct(",") {
+				break
+			}
+		}
+	}
+	if p.kw("having") {
+		sc.Having = p.expr()
+	}
+	if p.kw("window") {
+		sc.Windows = map[string]*tree.Window{}
+		for {
+			name := p.ident()
+			p.expectKw("as")
+			sc.Windows[name] = p.windowSpec()
+			if !p.punct(",") {
+				break
+			}
+		}
+	}
+	return sc
+}
+
+// startsTarget reports whether a select list follows (PostgreSQL allows an
+// empty one: SELECT FROM t).
+func (p *parser) startsTarget() bool {
+	t := p.peek()
+	switch {
+	case t.kind == tEOF, t.isPunct(")"), t.isPunct(";"):
+		return false
+	case t.kind == tIdent:
+		switch t.val {
+		case "from", "where", "group", "having", "window", "union", "intersect", "except", "order", "limit",
+			"offset", "fetch", "for", "into":
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) targets() []tree.Target {
+	var ts []tree.Target
+	for {
+		t := p.peek()
+		tg := tree.Target{Pos: p.pos(t.off)}
+		if t.isOp("*") {
+			p.i++
+			tg.Expr = &tree.Star{Pos: p.pos(t.off)}
+		} else {
+			tg.Expr = p.expr()
+			tg.Alias = p.optAlias(true)
+		}
+		ts = append(ts, tg)
+		if !p.punct(",") {
+			return ts
+		}
+	}
+}
+
+// optAlias reads [AS] label. bare allows a label without AS.
+func (p *parser) optAlias(bare bool) string {
+	if p.kw("as") {
+		return p.colLabel()
+	}
+	t := p.peek()
+	if !bare {
+		return ""
+	}
+	if t.kind == tQIdent {
+		p.i++
+		return t.val
+	}
+	if t.kind == tIdent && !reserved[t.val] && !noBareLabel[t.val] {
+		p.i++
+		return t.val
+	}
+	return ""
+}
+
+func (p *parser) fromList() []tree.TableExpr {
+	var l []tree.TableExpr
+	for {
+		l = append(l, p.joinedTable())
+		if !p.punct(",") {
+			return l
+		}
+	}
+}
+
+func (p *parser) joinedTable() tree.TableExpr {
+	left := p.tablePrimary()
+	for {
+		j := &tree.Join{Left: left}
+		if p.kw("natural") {
+			j.Natural = true
+		}
+		t := p.peek()
+		switch {
+		case t.is("cross"):
+			p.i++
+			p.expectKw("join")
+			j.Kind = "cross"
+			j.Right = p.tablePrimary()
+			left = j
+			continue
+		case t.is("join"):
+			p.i++
+			j.Kind = "inner"
+		case t.is("inner"):
+			p.i++
+			p.expectKw("join")
+			j.Kind = "inner"
+		case t.is("left") || t.is("right") || t.is("full"):
+			p.i++
+			p.kw("outer")
+			p.expectKw("join")
+			j.Kind = t.val
+		default:
+			if j.Natural {
+				p.fail()
+			}
+			return left
+		}
+		j.Right = p.tablePrimary()
+		if !j.Natural {
+			switch {
+			case p.kw("on"):
+				j.On = p.expr()
+			case p.kw("using"):
+				j.Using = p.parenIdentList()
+				if p.kw("as") {
+					j.Alias = p.ident()
+				}
+			default:
+				p.fail()
+			}
+		}
+		left = j
+	}
+}
+
+func (p *parser) tablePrimary() tree.TableExpr {
+	p.enter()
+	defer p.leave()
+	lateral := p.kw("lateral")
+	t := p.peek()
+	if t.isPunct("(") {
+		if p.startsQuery() {
+			// "((SELECT ...) a JOIN b ...)" also starts like a query: try the
+			// query first and fall back to a parenthesised join
+			save := p.i
+			var st *tree.SubqueryTable
+			err := p.run(func() {
+				p.i++
+				q := p.selectStmt()
+				p.expectPunct(")")
+				st = &tree.SubqueryTable{Select: q, Lateral: lateral}
+				st.Alias, st.ColAliases = p.tableAlias()
+			})
+			if err == nil {
+				return st
+			}
+			if !p.toks[save+1].isPunct("(") {
+				panic(syntaxPanic{pgerror.Convert(err)})
+			}
+			p.i = save
+		}
+		p.i++
+		inner := p.joinedTable()
+		p.expectPunct(")")
+		pt := &tree.ParenTable{Inner: inner}
+		pt.Alias, _ = p.tableAlias()
+		return pt
+	}
+	only := p.kw("only")
+	pos := p.pos(p.peek().off)
+	var name tree.ObjectName
+	if p.peek().kind == tIdent && sqlValueFuncs[p.peek().val] {
+		// FROM current_date etc. are function calls
+		fc := p.keywordExpr().(*tree.FuncCall)
+		ft := &tree.FuncTable{Func: fc, Lateral: lateral}
+		ft.Alias, ft.ColAliases = p.tableAlias()
+		return ft
+	}
+	name = p.objectName()
+	if p.peek().isPunct("(") {
+		parts := []string{name.Name}
+		if name.Schema != "" {
+			parts = []string{name.Schema, name.Name}
+		}
+		fc, ok := p.funcCall(parts, pos).(*tree.FuncCall)
+		if !ok {
+			p.fail()
+		}
+		ft := &tree.FuncTable{Func: fc, Lateral: lateral}
+		if p.kws("with", "ordinality") {
+			ft.Ordinality = true
+		}
+		ft.Alias, ft.ColAliases = p.tableAlias()
+		return ft
+	}
+	if p.op("*") {
+		only = false
+	}
+	tr := &tree.TableRef{Name: name, Only: only}
+	tr.Alias, tr.ColAliases = p.tableAlias()
+	if p.peek().is("tablesample") {
+		p.unsupported("TABLESAMPLE")
+	}
+	return tr
+}
+
+// tableAlias reads [AS] alias [(col, ...)].
+func (p *parser) tableAlias() (string, []string) {
+	alias := ""
+	if p.kw("as") {
+		alias = p.ident()
+	} else if p.isIdentTok() && !noBareLabel[p.peek().val] || p.peek().kind == tQIdent {
+		alias = p.ident()
+	}
+	if alias == "" {
+		return "", nil
+	}
+	var cols []string
+	if p.peek().isPunct("(") {
+		cols = p.parenIdentList()
+	}
+	return alias, cols
+}
+
+// ---- DML ----
+
+func (p *parser) insertStmt(with *tree.With) *tree.Insert {
+	p.expectKw("insert")
+	p.expectKw("into")
+	ins := &tree.Insert{With: with, Table: p.objectName()}
+	if p.kw("as") {
+		ins.Alias = p.ident()
+	}
+	if p.peek().isPunct("(") && !p.startsQuery() {
+		ins.Columns = p.parenIdentList()
+	}
+	if p.kw("overriding") {
+		p.unsupported("OVERRIDING")
+	}
+	if p.kws("default", "values") {
+		ins.Source = nil
+	} else {
+		ins.Source = p.selectStmt()
+	}
+	if p.kws("on", "conflict") {
+		oc := &tree.OnConflict{}
+		if p.peek().isPunct("(") {
+			p.i++
+			for {
+				oc.Columns = append(oc.Columns, p.ident())
+				if !p.punct(",") {
+					break
+				}
+			}
+			p.expectPunct(")")
+			if p.kw("where") {
+				oc.Where = p.expr()
+			}
+		} else if p.kws("on", "constraint") {
+			oc.Constraint = p.ident()
+		}
+		p.expectKw("do")
+		if p.kw("nothing") {
+			oc.DoNothing = true
+		} else {
+			p.expectKw("update")
+			p.expectKw("set")
+			oc.Set = p.setClauses()
+			if p.kw("where") {
+				oc.UpdWhere = p.expr()
+			}
+		}
+		ins.OnConflict = oc
+	}
+	if p.kw("returning") {
+		ins.Returning = p.targets()
+	}
+	return ins
+}
+
+func (p *parser) setClauses() []tree.SetClause {
+	var l []tree.SetClause
+	for {
+		t := p.peek()
+		sc := tree.SetClause{Pos: p.pos(t.off)}
+		if p.punct("(") {
+			sc.Columns = p.identList()
+			p.expectPunct(")")
+		} else {
+			sc.Column = p.colLabelOrIdent()
+			if p.peek().isPunct(".") || p.peek().isPunct("[") {
+				p.unsupported("assignment to a field or subscript")
+			}
+		}
+		p.expectOp("=")
+		sc.Value = p.expr()
+		l = append(l, sc)
+		if !p.punct(",") {
+			return l
+		}
+	}
+}
+
+func (p *parser) dmlAlias() string {
+	if p.kw("as") {
+		return p.ident()
+	}
+	if p.isIdentTok() && !p.peek().is("set") {
+		return p.ident()
+	}
+	return ""
+}
+
+func (p *parser) updateStmt(with *tree.With) *tree.Update {
+	p.expectKw("update")
+	p.kw("only")
+	u := &tree.Update{With: with, Table: p.objectName()}
+	p.op("*")
+	u.Alias = p.dmlAlias()
+	p.expectKw("set")
+	u.Set = p.setClauses()
+	if p.kw("from") {
+		u.From = p.fromList()
+	}
+	if p.kw("where") {
+		if p.peek().is("current") && p.peekN(1).is("of") {
+			p.unsupported("WHERE CURRENT OF")
+		}
+		u.Where = p.expr()
+	}
+	if p.kw("returning") {
+		u.Returning = p.targets()
+	}
+	return u
+}
+
+func (p *parser) deleteStmt(with *tree.With) *tree.Delete {
+	p.expectKw("delete")
+	p.expectKw("from")
+	p.kw("only")
+	d := &tree.Delete{With: with, Table: p.objectName()}
+	p.op("*")
+	d.Alias = p.dmlAlias()
+	if p.kw("using") {
+		d.Using = p.fromList()
+	}
+	if p.kw("where") {
+		if p.peek().is("current") && p.peekN(1).is("of") {
+			p.unsupported("WHERE CURRENT OF")
+		}
+		d.Where = p.expr()
+	}
+	if p.kw("returning") {
+		d.Returning = p.targets()
+	}
+	return d
+}
