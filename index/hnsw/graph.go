@@ -1,0 +1,365 @@
+// Package hnsw owns Quiver's in-memory HNSW graph (Malkov & Yashunin): level
+// generation, greedy descent, the neighbour-selection heuristic, concurrent
+// inserts with striped neighbour-list locks, tombstones, and filter-aware
+// search that keeps going until enough matching nodes are found.
+// Persistence and transactional visibility live above it.
+package hnsw
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
+
+// Node identifies a vector inside one graph (dense, from 0).
+type Node uint32
+
+// DistanceFunc returns the distance the index orders by (smaller is
+// closer). It must not retain its arguments.
+type DistanceFunc func(a, b []float32) float32
+
+// Config configures a graph. Zero values take pgvector's defaults.
+type Config struct {
+	Dims           int
+	M              int // max neighbours per node above layer 0 (layer 0: 2M)
+	EfConstruction int
+	Distance       DistanceFunc
+	Seed           uint64
+}
+
+const (
+	chunkBits  = 10
+	chunkSize  = 1 << chunkBits
+	maxChunks  = 1 << 16 // 67M nodes per graph
+	lockStripe = 4096
+)
+
+// chunk holds chunkSize nodes contiguously: vectors, levels, links.
+type chunk struct {
+	vecs   []float32  // chunkSize * dims
+	levels []int8     // top layer of each node
+	links  [][][]Node // per node, per layer: neighbour list
+	keys   []uint64   // caller's key for each node
+	dead   []atomic.Bool
+}
+
+// Graph is an HNSW graph. Insert and Search may run concurrently.
+type Graph struct {
+	dims      int
+	m, m0     int
+	efC       int
+	mult      float64
+	dist      DistanceFunc
+	chunks    []atomic.Pointer[chunk]
+	count     atomic.Uint32
+	growMu    sync.Mutex
+	locks     [lockStripe]sync.RWMutex
+	entryMu   sync.RWMutex
+	entry     Node
+	maxLevel  int
+	hasEntry  bool
+	rngMu     sync.Mutex
+	rng       *rand.Rand
+	visitPool sync.Pool
+	deleted   atomic.Int64
+}
+
+// ErrDims reports a vector of the wrong length.
+var ErrDims = errors.New("hnsw: vector has the wrong number of dimensions")
+
+// New creates an empty graph.
+func New(cfg Config) *Graph {
+	if cfg.M == 0 {
+		cfg.M = 16
+	}
+	if cfg.EfConstruction == 0 {
+		cfg.EfConstruction = 64
+	}
+	g := &Graph{
+		dims:   cfg.Dims,
+		m:      cfg.M,
+		m0:     2 * cfg.M,
+		efC:    cfg.EfConstruction,
+		mult:   1 / math.Log(float64(cfg.M)),
+		dist:   cfg.Distance,
+		chunks: make([]atomic.Pointer[chunk], maxChunks),
+		rng:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+	}
+	return g
+}
+
+// Len returns the number of nodes (including deleted ones).
+func (g *Graph) Len() int { return int(g.count.Load()) }
+
+// Dims returns the vector length.
+func (g *Graph) Dims() int { return g.dims }
+
+func (g *Graph) chunkOf(n Node) (*chunk, int) {
+	return g.chunks[n>>chunkBits].Load(), int(n & (chunkSize - 1))
+}
+
+// Vector returns node n's vector (shared; do not modify).
+func (g *Graph) Vector(n Node) []float32 {
+	c, i := g.chunkOf(n)
+	return c.vecs[i*g.dims : (i+1)*g.dims : (i+1)*g.dims]
+}
+
+// Key returns the caller's key of node n.
+func (g *Graph) Key(n Node) uint64 {
+	c, i := g.chunkOf(n)
+	return c.keys[i]
+}
+
+// Deleted reports whether node n is tombstoned.
+func (g *Graph) Deleted(n Node) bool {
+	c, i := g.chunkOf(n)
+	return c.dead[i].Load()
+}
+
+// Delete tombstones node n: searches skip it as a result but still route
+// through it, so the graph stays connected until it is repaired.
+func (g *Graph) Delete(n Node) {
+	c, i := g.chunkOf(n)
+	if !c.dead[i].Swap(true) {
+		g.deleted.Add(1)
+	}
+}
+
+// DeletedCount is the number of tombstoned nodes.
+func (g *Graph) DeletedCount() int { return int(g.deleted.Load()) }
+
+func (g *Graph) lock(n Node) *sync.RWMutex { return &g.locks[uint32(n)%lockStripe] }
+
+// links returns a copy of n's neighbour list at layer l.
+func (g *Graph) links(n Node, l int, buf []Node) []Node {
+	c, i := g.chunkOf(n)
+	mu := g.lock(n)
+	mu.RLock()
+	buf = append(buf[:0], c.links[i][l]...)
+	mu.RUnlock()
+	return buf
+}
+
+func (g *Graph) randomLevel() int {
+	g.rngMu.Lock()
+	u := g.rng.Float64()
+	g.rngMu.Unlock()
+	if u == 0 {
+		u = math.SmallestNonzeroFloat64
+	}
+	l := int(-math.Log(u) * g.mult)
+	if l > 31 {
+		l = 31
+	}
+	return l
+}
+
+// allocate reserves a node slot and stores its vector and key.
+func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
+	n := Node(g.count.Add(1) - 1)
+	ci := int(n >> chunkBits)
+	if ci >= maxChunks {
+		return 0, errors.New("hnsw: graph is full")
+	}
+	c := g.chunks[ci].Load()
+	if c == nil {
+		g.growMu.Lock()
+		if c = g.chunks[ci].Load(); c == nil {
+			c = &chunk{
+				vecs:   make([]float32, chunkSize*g.dims),
+				levels: make([]int8, chunkSize),
+				links:  make([][][]Node, chunkSize),
+				keys:   make([]uint64, chunkSize),
+				dead:   make([]atomic.Bool, chunkSize),
+			}
+			g.chunks[ci].Store(c)
+		}
+		g.growMu.Unlock()
+	}
+	i := int(n & (chunkSize - 1))
+	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
+	c.levels[i] = int8(level)
+	c.keys[i] = key
+	ls := make([][]Node, level+1)
+	for l := range ls {
+		capacity := g.m + 1
+		if l == 0 {
+			capacity = g.m0 + 1
+		}
+		ls[l] = make([]Node, 0, capacity)
+	}
+	mu := g.lock(n)
+	mu.Lock()
+	c.links[i] = ls
+	mu.Unlock()
+	return n, nil
+}
+
+func (g *Graph) level(n Node) int {
+	c, i := g.chunkOf(n)
+	return int(c.levels[i])
+}
+
+// Insert adds a vector under the caller's key and links it into the graph.
+func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
+	if len(vec) != g.dims {
+		return 0, ErrDims
+	}
+	level := g.randomLevel()
+	n, err := g.allocate(key, vec, level)
+	if err != nil {
+		return 0, err
+	}
+	g.entryMu.RLock()
+	entry, maxLevel, has := g.entry, g.maxLevel, g.hasEntry
+	g.entryMu.RUnlock()
+	if !has {
+		g.entryMu.Lock()
+		if !g.hasEntry {
+			g.entry, g.maxLevel, g.hasEntry = n, level, true
+			g.entryMu.Unlock()
+			return n, nil
+		}
+		entry, maxLevel = g.entry, g.maxLevel
+		g.entryMu.Unlock()
+	}
+	q := g.Vector(n)
+	ep := entry
+	epDist := g.dist(q, g.Vector(ep))
+	var buf []Node
+	for l := maxLevel; l > level; l-- {
+		ep, epDist = g.greedy(q, ep, epDist, l, &buf)
+	}
+	vs := g.getVisited()
+	defer g.putVisited(vs)
+	eps := []candidate{{ep, epDist}}
+	for l := min(level, maxLevel); l >= 0; l-- {
+		vs.next() // each layer is searched afresh
+		found := g.searchLayer(q, eps, g.efC, l, vs, nil, nil)
+		maxN := g.m
+		if l == 0 {
+			maxN = g.m0
+		}
+		neighbours := g.selectHeuristic(found, g.m)
+		g.setLinks(n, l, neighbours, maxN)
+		for _, nb := range neighbours {
+			g.addLink(nb.node, n, nb.dist, l, maxN)
+		}
+		eps = found
+	}
+	if level > maxLevel {
+		g.entryMu.Lock()
+		if level > g.maxLevel {
+			g.entry, g.maxLevel = n, level
+		}
+		g.entryMu.Unlock()
+	}
+	return n, nil
+}
+
+// setLinks gives n its selected neighbours at layer l, keeping links that
+// concurrent inserters added to n meanwhile (n is reachable from upper
+// layers before its lower layers are linked).
+func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int) {
+	c, i := g.chunkOf(n)
+	mu := g.lock(n)
+	mu.Lock()
+	prev := c.links[i][l]
+	ls := make([]Node, 0, cap(prev))
+	for _, x := range cs {
+		ls = append(ls, x.node)
+	}
+	for _, p := range prev {
+		if len(ls) >= maxN {
+			break
+		}
+		dup := false
+		for _, x := range ls {
+			if x == p {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			ls = append(ls, p)
+		}
+	}
+	c.links[i][l] = ls
+	mu.Unlock()
+}
+
+// addLink adds to -> from's list at layer l, shrinking the list with the
+// heuristic when it overflows (hnswlib's mutuallyConnectNewElement).
+func (g *Graph) addLink(from, to Node, d float32, l, maxN int) {
+	c, i := g.chunkOf(from)
+	mu := g.lock(from)
+	mu.Lock()
+	defer mu.Unlock()
+	ls := c.links[i][l]
+	for _, x := range ls {
+		if x == to {
+			return
+		}
+	}
+	if len(ls) < maxN {
+		c.links[i][l] = append(ls, to)
+		return
+	}
+	fv := g.Vector(from)
+	cands := make([]candidate, 0, len(ls)+1)
+	cands = append(cands, candidate{to, d})
+	for _, x := range ls {
+		cands = append(cands, candidate{x, g.dist(fv, g.Vector(x))})
+	}
+	sortCandidates(cands)
+	kept := g.selectHeuristic(cands, maxN)
+	ls = ls[:0]
+	for _, k := range kept {
+		ls = append(ls, k.node)
+	}
+	c.links[i][l] = ls
+}
+
+// greedy walks layer l from ep to the closest node it can reach.
+func (g *Graph) greedy(q []float32, ep Node, epDist float32, l int, buf *[]Node) (Node, float32) {
+	for changed := true; changed; {
+		changed = false
+		*buf = g.links(ep, l, *buf)
+		for _, nb := range *buf {
+			if d := g.dist(q, g.Vector(nb)); d < epDist {
+				ep, epDist, changed = nb, d, true
+			}
+		}
+	}
+	return ep, epDist
+}
+
+// selectHeuristic is the paper's neighbour-selection heuristic (algorithm
+// 4 without extension): keep a candidate only if it is closer to the base
+// than to every neighbour already kept, which spreads links across
+// directions. cands must be sorted by distance to the base.
+func (g *Graph) selectHeuristic(cands []candidate, m int) []candidate {
+	if len(cands) <= m {
+		return append([]candidate(nil), cands...)
+	}
+	out := make([]candidate, 0, m)
+	for _, c := range cands {
+		if len(out) >= m {
+			break
+		}
+		cv := g.Vector(c.node)
+		good := true
+		for _, s := range out {
+			if g.dist(cv, g.Vector(s.node)) < c.dist {
+				good = false
+				break
+			}
+		}
+		if good {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,199 @@
+package hnsw
+
+import (
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"testing"
+)
+
+func l2(a, b []float32) float32 {
+	var s float32
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return s
+}
+
+// mixture is a Gaussian mixture, like real embeddings; data and queries
+// are drawn from the same one.
+type mixture [][]float32
+
+func newMixture(rng *rand.Rand, dims, clusters int) mixture {
+	centres := make(mixture, clusters)
+	for c := range centres {
+		centres[c] = make([]float32, dims)
+		for d := range centres[c] {
+			centres[c][d] = float32(rng.NormFloat64() * 3)
+		}
+	}
+	return centres
+}
+
+func (centres mixture) draw(rng *rand.Rand, n int) [][]float32 {
+	dims := len(centres[0])
+	clusters := len(centres)
+	out := make([][]float32, n)
+	for i := range out {
+		c := centres[rng.IntN(clusters)]
+		v := make([]float32, dims)
+		for d := range v {
+			v[d] = c[d] + float32(rng.NormFloat64())
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func bruteForce(data [][]float32, q []float32, k int, accept func(int) bool) []int {
+	idx := make([]int, 0, len(data))
+	for i := range data {
+		if accept == nil || accept(i) {
+			idx = append(idx, i)
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return l2(q, data[idx[a]]) < l2(q, data[idx[b]]) })
+	if len(idx) > k {
+		idx = idx[:k]
+	}
+	return idx
+}
+
+func recall(got []Result, want []int) float64 {
+	set := map[uint64]bool{}
+	for _, w := range want {
+		set[uint64(w)] = true
+	}
+	hit := 0
+	for _, g := range got {
+		if set[g.Key] {
+			hit++
+		}
+	}
+	if len(want) == 0 {
+		return 1
+	}
+	return float64(hit) / float64(len(want))
+}
+
+func build(t *testing.T, data [][]float32, workers int) *Graph {
+	t.Helper()
+	g := New(Config{Dims: len(data[0]), Distance: l2, Seed: 42})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(data) {
+					return
+				}
+				if _, err := g.Insert(uint64(i), data[i]); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		t.Fatal(firstErr)
+	}
+	return g
+}
+
+func TestRecall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	mix := newMixture(rng, 32, 50)
+	data := mix.draw(rng, 10000)
+	queries := mix.draw(rng, 200)
+	g := build(t, data, 2)
+	var total float64
+	for _, q := range queries {
+		res, err := g.Search(q, 10, 40, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += recall(res, bruteForce(data, q, 10, nil))
+	}
+	if r := total / float64(len(queries)); r < 0.95 {
+		t.Fatalf("recall@10 at ef 40 = %.3f, want >= 0.95", r)
+	}
+}
+
+// TestFilteredSearchNeverShort checks that a selective filter still
+// yields k rows whenever k rows match.
+func TestFilteredSearchNeverShort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	mix := newMixture(rng, 16, 20)
+	data := mix.draw(rng, 5000)
+	g := build(t, data, 1)
+	accept := func(i int) bool { return i%100 == 7 } // 1% selectivity
+	for qi, q := range mix.draw(rng, 20) {
+		res, err := g.Search(q, 10, 40, func(n Node) bool { return accept(int(g.Key(n))) }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 10 {
+			t.Fatalf("query %d: %d results, want 10", qi, len(res))
+		}
+		for _, r := range res {
+			if !accept(int(r.Key)) {
+				t.Fatalf("query %d: result %d fails the filter", qi, r.Key)
+			}
+		}
+		if rc := recall(res, bruteForce(data, q, 10, accept)); rc < 0.9 {
+			t.Errorf("query %d: filtered recall %.2f", qi, rc)
+		}
+	}
+}
+
+func TestDeletedNodesNeverReturned(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	mix := newMixture(rng, 16, 10)
+	data := mix.draw(rng, 3000)
+	g := build(t, data, 2)
+	for i := 0; i < len(data); i += 2 {
+		g.Delete(Node(i)) // node ids follow insertion order with one worker... keys decide below
+	}
+	for _, q := range mix.draw(rng, 20) {
+		res, err := g.Search(q, 10, 40, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 10 {
+			t.Fatalf("%d results, want 10", len(res))
+		}
+		for _, r := range res {
+			if g.Deleted(r.Node) {
+				t.Fatalf("deleted node %d returned", r.Node)
+			}
+		}
+	}
+	if g.DeletedCount() != len(data)/2 {
+		t.Fatalf("deleted count %d", g.DeletedCount())
+	}
+}
+
+func TestWrongDimensions(t *testing.T) {
+	g := New(Config{Dims: 3, Distance: l2})
+	if _, err := g.Insert(1, []float32{1, 2}); err != ErrDims {
+		t.Fatalf("insert: %v", err)
+	}
+	if _, err := g.Search([]float32{1}, 1, 1, nil, nil); err != ErrDims {
+		t.Fatalf("search: %v", err)
+	}
+	if res, err := g.Search([]float32{1, 2, 3}, 5, 10, nil, nil); err != nil || len(res) != 0 {
+		t.Fatalf("empty graph: %v %v", res, err)
+	}
+}
