@@ -1,0 +1,119 @@
+// Command quiver runs the Quiver database server: it opens the store, starts
+// the PostgreSQL wire-protocol listener and shuts both down cleanly on
+// SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/quiverdb/quiver/executor"
+	"github.com/quiverdb/quiver/server"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// shutdownGrace is how long running statements get to notice their
+// cancellation before connections are closed forcibly.
+const shutdownGrace = 10 * time.Second
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run is main without the process exit, returning the exit status.
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("quiver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:5432", "address to accept PostgreSQL connections on")
+	dataDir := fs.String("data-dir", "./quiver-data", "directory holding the data")
+	inMemory := fs.Bool("in-memory", false, "keep all data in memory (nothing is written to disk)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	noSync := fs.Bool("no-sync", false, "do not fsync commits (tests and benchmarks only: a crash can lose committed data)")
+	maxConns := fs.Int("max-connections", 100, "maximum number of concurrent sessions")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "quiver: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "quiver: invalid --log-level %q: want debug, info, warn or error\n", *logLevel)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "quiver: cannot open data directory %s: %v\n", *dataDir, err)
+		return 1
+	}
+	status := serve(log, store, *listen, *maxConns)
+	if err := store.Close(); err != nil {
+		log.Error("closing storage", "err", err)
+		return 1
+	}
+	if status == 0 {
+		log.Info("shut down cleanly")
+	}
+	return status
+}
+
+// serve runs the server until a signal or a listener failure.
+func serve(log *slog.Logger, store *storage.Engine, addr string, maxConns int) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", addr, "err", err)
+		return 1
+	}
+	srv := server.New(server.Config{
+		Engine:         executor.NewEngine(store),
+		Logger:         log,
+		MaxConnections: maxConns,
+	})
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("ready to accept connections on " + ln.Addr().String())
+
+	select {
+	case sig := <-sigs:
+		log.Info("shutting down", "signal", sig.String())
+	case err := <-served:
+		if err != nil {
+			log.Error("serving", "err", err)
+			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+			return 1
+		}
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	status := 0
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Error("shutting down", "err", err)
+		status = 1
+	} else if err != nil {
+		log.Warn("connections closed forcibly after the grace period", "err", err)
+	}
+	if err := <-served; err != nil {
+		log.Error("serving", "err", err)
+		status = 1
+	}
+	return status
+}

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"context"
+
+	"github.com/quiverdb/quiver/executor"
+	"github.com/quiverdb/quiver/sql/pgdialect"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// Session is what a connection needs from the executor's session. It lets
+// protocol tests substitute a scripted session; *executor.Session satisfies
+// it.
+type Session interface {
+	Parse(sql string) ([]pgdialect.Parsed, error)
+	Prepare(ctx context.Context, p pgdialect.Parsed, paramTypes []*types.T) (*executor.Prepared, error)
+	Execute(ctx context.Context, p *executor.Prepared, params []types.Datum) (executor.Result, error)
+	TxnStatus() byte
+	TakeNotices() []*pgerror.Error
+	ChangedParameters() map[string]string
+	ParameterStatus() map[string]string
+	Close()
+}
+
+// implicitTxnSession is implemented by sessions that can group several
+// statements into one implicit transaction (a multi-statement simple query,
+// an extended-protocol batch up to Sync), as PostgreSQL does.
+type implicitTxnSession interface {
+	StartImplicit()
+	EndImplicit(ctx context.Context) error
+}
+
+// implicitAborter is implemented by sessions that can drop an implicit
+// transaction after a failure the session itself did not see (a panic, a
+// row that could not be encoded).
+type implicitAborter interface {
+	AbortImplicit()
+}
+
+// SessionFactory opens sessions for new connections.
+type SessionFactory interface {
+	NewSession(ctx context.Context, opts executor.SessionOptions) (Session, error)
+}
+
+// EngineSessions adapts an executor engine to SessionFactory.
+func EngineSessions(e *executor.Engine) SessionFactory { return engineSessions{e} }
+
+type engineSessions struct{ e *executor.Engine }
+
+func (a engineSessions) NewSession(ctx context.Context, opts executor.SessionOptions) (Session, error) {
+	s, err := a.e.NewSession(ctx, opts)
+	if err != nil {
+		// Returned as a bare error so a nil *executor.Session never becomes a
+		// non-nil Session.
+		return nil, err
+	}
+	return s, nil
+}
