@@ -1,15 +1,58 @@
 package logictest
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
 
-// startInProcess starts a Quiver server with an in-memory store and returns
-// an admin DSN for its "postgres" database.
-//
-// The server package has no public constructor yet, so for now this runs
-// the real binary with --in-memory; it becomes server.New + Serve on a
-// loopback listener once that API exists.
+	"github.com/quiverdb/quiver/executor"
+	"github.com/quiverdb/quiver/server"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// startInProcess starts a Quiver server with an in-memory store on a free
+// loopback port in this process and returns an admin DSN for its
+// "postgres" database. The server and store are shut down at cleanup.
 func startInProcess(t *testing.T) string {
 	t.Helper()
-	p := startQuiverProc(t, "--in-memory")
-	return p.dsn("postgres")
+	log := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store, err := storage.Open(storage.Options{InMemory: true, Logger: log})
+	if err != nil {
+		t.Fatalf("opening in-memory store: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = store.Close()
+		t.Fatalf("listening on loopback: %v", err)
+	}
+	srv := server.New(server.Config{Engine: executor.NewEngine(store), Logger: log})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("server shutdown: %v", err)
+		}
+		if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("serve: %v", err)
+		}
+		if err := store.Close(); err != nil {
+			t.Errorf("closing store: %v", err)
+		}
+	})
+	return fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable", ln.Addr())
+}
+
+// testLogWriter sends the server's log lines to the test log, so they show
+// up next to the failure that caused them (and only with -v or on failure).
+type testLogWriter struct{ t *testing.T }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
 }
