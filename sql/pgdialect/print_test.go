@@ -429,3 +429,40 @@ func pr(b *strings.Builder, n any) {
 		w("%+v", x)
 	}
 }
+
+// collectPositions lists column refs, calls, strings and params with their
+// positions in tree order.
+func collectPositions(n any) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case *tree.Select:
+			walk(x.Body)
+		case *tree.SelectClause:
+			for _, tg := range x.Targets {
+				walk(tg.Expr)
+			}
+			for _, f := range x.From {
+				walk(f)
+			}
+			walk(x.Where)
+		case *tree.BinaryExpr:
+			walk(x.Left)
+			walk(x.Right)
+		case *tree.ColumnRef:
+			out = append(out, fmt.Sprintf("%s@%d", strings.Join(x.Parts, "."), x.Pos))
+		case *tree.FuncCall:
+			out = append(out, fmt.Sprintf("%s@%d", x.Name, x.Pos))
+			for _, a := range x.Args {
+				walk(a)
+			}
+		case *tree.StringLit:
+			out = append(out, fmt.Sprintf("'%s'@%d", x.Val, x.Pos))
+		case *tree.Param:
+			out = append(out, fmt.Sprintf("$%d@%d", x.N, x.Pos))
+		}
+	}
+	walk(n)
+	return out
+}

@@ -1,0 +1,41 @@
+package pgdialect
+
+import (
+	"errors"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// FuzzParse: any input parses or fails with a *pgerror.Error (never a
+// panic, never an internal error) whose position lies inside the input.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"SELECT a <-> b + c < d FROM t WHERE x = ANY($1) ORDER BY 1 LIMIT 5",
+		"INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = EXCLUDED.a RETURNING *",
+		"CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16)",
+		"SELECT E'\\x41', $$a$$, U&'\\0041', B'1', X'f', \"Q\"::int[] /* /* */ */ -- c",
+		"SET hnsw.ef_search = 100; SHOW x; BEGIN; COMMIT",
+		"CREATE TABLE t (id serial PRIMARY KEY, v vector(3) NOT NULL DEFAULT '[1,2,3]')",
+		"SELECT ((((((1))))))", "SELECT (SELECT (SELECT 1))", "(",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		_, err := Parse(sql)
+		if err == nil {
+			return
+		}
+		var pe *pgerror.Error
+		if !errors.As(err, &pe) {
+			t.Fatalf("%q: non-pgerror %v", sql, err)
+		}
+		if pe.Code == pgerror.CodeInternal {
+			t.Fatalf("%q: internal error %v", sql, err)
+		}
+		if pe.Position < 0 || pe.Position > utf8.RuneCountInString(sql)+1 {
+			t.Fatalf("%q: position %d outside input", sql, pe.Position)
+		}
+	})
+}
