@@ -379,6 +379,8 @@ func (p *parser) tablePrimary() tree.TableExpr {
 				st.Alias, st.ColAliases = p.tableAlias()
 			})
 			if err == nil {
+				// no alias is accepted as PostgreSQL 16 does: pgvector's
+				// README relies on it
 				return st
 			}
 			if !p.toks[save+1].isPunct("(") {
