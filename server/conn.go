@@ -584,6 +584,12 @@ func (c *conn) sendError(err error) {
 }
 
 func (c *conn) readyForQuery() bool {
+	if c.srv.closing.Load() {
+		// The session ends here; PostgreSQL tells the client why instead of
+		// inviting another query.
+		c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
+		return false
+	}
 	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxnStatus()})
 	if err := c.flush(); err != nil {
 		c.log.Debug("sending ReadyForQuery", "err", err)
