@@ -1,0 +1,372 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/quiverdb/quiver/sql/catalog"
+)
+
+// Catalog is an immutable view of all descriptors.
+type Catalog struct {
+	Databases map[catalog.ID]*catalog.Database
+	Schemas   map[catalog.ID]*catalog.Schema
+	Tables    map[catalog.ID]*catalog.Table
+	Sequences map[catalog.ID]*catalog.Sequence
+	Roles     map[catalog.ID]*catalog.Role
+
+	// Version is the catalog version this view was read at (a view with
+	// uncommitted changes carries its snapshot's version).
+	Version uint64
+
+	// Name indexes, built once per view.
+	dbByName     map[string]*catalog.Database
+	roleByName   map[string]*catalog.Role
+	schemaByName map[nameKey]*catalog.Schema
+	tableByName  map[nameKey]*catalog.Table
+	seqByName    map[nameKey]*catalog.Sequence
+	indexByName  map[nameKey]indexRef
+	tablesIn     map[catalog.ID][]*catalog.Table
+}
+
+type nameKey struct {
+	parent catalog.ID
+	name   string
+}
+
+type indexRef struct {
+	table *catalog.Table
+	index int
+}
+
+// Descriptor kinds in /c/<kind><id> keys.
+const (
+	kindDatabase byte = 'd'
+	kindSchema   byte = 's'
+	kindTable    byte = 't'
+	kindSequence byte = 'q'
+	kindRole     byte = 'r'
+)
+
+func newCatalog() *Catalog {
+	return &Catalog{
+		Databases: map[catalog.ID]*catalog.Database{},
+		Schemas:   map[catalog.ID]*catalog.Schema{},
+		Tables:    map[catalog.ID]*catalog.Table{},
+		Sequences: map[catalog.ID]*catalog.Sequence{},
+		Roles:     map[catalog.ID]*catalog.Role{},
+	}
+}
+
+// loadCatalog reads every descriptor visible to btx.
+func loadCatalog(btx *badger.Txn) (*Catalog, error) {
+	c := newCatalog()
+	it := btx.NewIterator(badger.IteratorOptions{Prefix: prefixCatalog, PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if len(k) != len(prefixCatalog)+5 {
+			continue
+		}
+		kind := k[len(prefixCatalog)]
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return nil, fmt.Errorf("storage: read catalog: %w", err)
+		}
+		var target any
+		switch kind {
+		case kindDatabase:
+			d := &catalog.Database{}
+			c.Databases[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = d
+			target = d
+		case kindSchema:
+			s := &catalog.Schema{}
+			c.Schemas[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = s
+			target = s
+		case kindTable:
+			t := &catalog.Table{}
+			c.Tables[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = t
+			target = t
+		case kindSequence:
+			s := &catalog.Sequence{}
+			c.Sequences[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = s
+			target = s
+		case kindRole:
+			r := &catalog.Role{}
+			c.Roles[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = r
+			target = r
+		default:
+			continue
+		}
+		if err := json.Unmarshal(v, target); err != nil {
+			return nil, fmt.Errorf("storage: decode descriptor %q: %w", k, err)
+		}
+	}
+	c.index()
+	return c, nil
+}
+
+func (c *Catalog) index() {
+	c.dbByName = make(map[string]*catalog.Database, len(c.Databases))
+	for _, d := range c.Databases {
+		c.dbByName[d.Name] = d
+	}
+	c.roleByName = make(map[string]*catalog.Role, len(c.Roles))
+	for _, r := range c.Roles {
+		c.roleByName[r.Name] = r
+	}
+	c.schemaByName = make(map[nameKey]*catalog.Schema, len(c.Schemas))
+	for _, s := range c.Schemas {
+		c.schemaByName[nameKey{s.DatabaseID, s.Name}] = s
+	}
+	c.tableByName = make(map[nameKey]*catalog.Table, len(c.Tables))
+	c.indexByName = map[nameKey]indexRef{}
+	c.tablesIn = map[catalog.ID][]*catalog.Table{}
+	for _, t := range c.Tables {
+		c.tableByName[nameKey{t.SchemaID, t.Name}] = t
+		c.tablesIn[t.SchemaID] = append(c.tablesIn[t.SchemaID], t)
+		for i := range t.Indexes {
+			c.indexByName[nameKey{t.SchemaID, t.Indexes[i].Name}] = indexRef{t, i}
+		}
+	}
+	for _, ts := range c.tablesIn {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
+	}
+	c.seqByName = make(map[nameKey]*catalog.Sequence, len(c.Sequences))
+	for _, s := range c.Sequences {
+		c.seqByName[nameKey{s.SchemaID, s.Name}] = s
+	}
+}
+
+// DatabaseByName, SchemaByName, TableByName, SequenceByName and RoleByName
+// resolve names; nil when absent.
+func (c *Catalog) DatabaseByName(name string) *catalog.Database { return c.dbByName[name] }
+func (c *Catalog) SchemaByName(db catalog.ID, name string) *catalog.Schema {
+	return c.schemaByName[nameKey{db, name}]
+}
+func (c *Catalog) TableByName(schema catalog.ID, name string) *catalog.Table {
+	return c.tableByName[nameKey{schema, name}]
+}
+func (c *Catalog) SequenceByName(schema catalog.ID, name string) *catalog.Sequence {
+	return c.seqByName[nameKey{schema, name}]
+}
+func (c *Catalog) RoleByName(name string) *catalog.Role { return c.roleByName[name] }
+
+// IndexByName resolves an index name in a schema to its table and index.
+func (c *Catalog) IndexByName(schema catalog.ID, name string) (*catalog.Table, *catalog.Index) {
+	r, ok := c.indexByName[nameKey{schema, name}]
+	if !ok {
+		return nil, nil
+	}
+	return r.table, &r.table.Indexes[r.index]
+}
+
+// TablesInSchema returns a schema's tables sorted by name.
+func (c *Catalog) TablesInSchema(schema catalog.ID) []*catalog.Table {
+	return c.tablesIn[schema]
+}
+
+// putDescriptor stores a descriptor and bumps the catalog version.
+func (t *Txn) putDescriptor(kind byte, id catalog.ID, desc any) error {
+	if id == 0 {
+		return errors.New("storage: descriptor without an ID")
+	}
+	v, err := json.Marshal(desc)
+	if err != nil {
+		return fmt.Errorf("storage: encode descriptor: %w", err)
+	}
+	if err := t.bumpCatalogVersion(); err != nil {
+		return err
+	}
+	return t.set(catalogKey(kind, id), v)
+}
+
+func (t *Txn) deleteDescriptor(kind byte, id catalog.ID) error {
+	if err := t.bumpCatalogVersion(); err != nil {
+		return err
+	}
+	return t.del(catalogKey(kind, id))
+}
+
+// bumpCatalogVersion writes version+1 once per transaction. Every DDL
+// transaction writes the same key, so concurrent DDL conflicts (40001).
+func (t *Txn) bumpCatalogVersion() error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	t.cat = nil
+	if t.catWritten {
+		return nil
+	}
+	v, err := t.catalogVersion()
+	if err != nil {
+		return err
+	}
+	if err := t.set(keyCatalogVersion, binary.BigEndian.AppendUint64(nil, v+1)); err != nil {
+		return err
+	}
+	t.catWritten = true
+	return nil
+}
+
+// catalogVersion reads the version key at the snapshot.
+func (t *Txn) catalogVersion() (uint64, error) {
+	item, err := t.btx.Get(keyCatalogVersion)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: read catalog version: %w", err)
+	}
+	var v uint64
+	err = item.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return errors.New("storage: corrupt catalog version")
+		}
+		v = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return v, err
+}
+
+// Catalog returns every descriptor visible to this transaction's snapshot
+// plus its own uncommitted catalog changes. The result is shared and must
+// not be modified; put changed copies back with the Put methods.
+func (t *Txn) Catalog() (*Catalog, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	if t.cat != nil {
+		return t.cat, nil
+	}
+	v, err := t.catalogVersion()
+	if err != nil {
+		return nil, err
+	}
+	if t.catWritten {
+		// Uncommitted changes: private to this transaction.
+		c, err := loadCatalog(t.btx)
+		if err != nil {
+			return nil, err
+		}
+		c.Version = v
+		t.cat = c
+		return c, nil
+	}
+	e := t.e
+	e.catMu.Lock()
+	if e.catCache != nil && e.catVersion == v {
+		c := e.catCache
+		e.catMu.Unlock()
+		t.cat = c
+		return c, nil
+	}
+	e.catMu.Unlock()
+	c, err := loadCatalog(t.btx)
+	if err != nil {
+		return nil, err
+	}
+	c.Version = v
+	e.catMu.Lock()
+	if e.catCache == nil || v >= e.catVersion {
+		e.catCache, e.catVersion = c, v
+	}
+	e.catMu.Unlock()
+	t.cat = c
+	return c, nil
+}
+
+// PutDatabase, PutSchema, PutTable, PutSequence and PutRole create or
+// replace a descriptor (PutTable bumps its Version).
+func (t *Txn) PutDatabase(d *catalog.Database) error { return t.putDescriptor(kindDatabase, d.ID, d) }
+func (t *Txn) PutSchema(s *catalog.Schema) error     { return t.putDescriptor(kindSchema, s.ID, s) }
+func (t *Txn) PutSequence(s *catalog.Sequence) error { return t.putDescriptor(kindSequence, s.ID, s) }
+func (t *Txn) PutRole(r *catalog.Role) error         { return t.putDescriptor(kindRole, r.ID, r) }
+
+func (t *Txn) PutTable(tb *catalog.Table) error {
+	c, err := t.Catalog()
+	if err != nil {
+		return err
+	}
+	next := tb.Version + 1
+	if old := c.Tables[tb.ID]; old != nil && old.Version >= tb.Version {
+		next = old.Version + 1
+	}
+	tb.Version = next
+	return t.putDescriptor(kindTable, tb.ID, tb)
+}
+
+// DropDatabase, DropSchema, DropTable, DropSequence and DropRole delete a
+// descriptor; dropping a table or database also deletes its data.
+func (t *Txn) DropDatabase(id catalog.ID) error {
+	c, err := t.Catalog()
+	if err != nil {
+		return err
+	}
+	for _, tb := range c.Tables {
+		if tb.DatabaseID == id {
+			if err := t.DropTable(tb.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range c.Sequences {
+		if s.DatabaseID == id {
+			if err := t.DropSequence(s.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range c.Schemas {
+		if s.DatabaseID == id {
+			if err := t.DropSchema(s.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return t.deleteDescriptor(kindDatabase, id)
+}
+
+func (t *Txn) DropSchema(id catalog.ID) error { return t.deleteDescriptor(kindSchema, id) }
+func (t *Txn) DropRole(id catalog.ID) error   { return t.deleteDescriptor(kindRole, id) }
+
+func (t *Txn) DropSequence(id catalog.ID) error {
+	if err := t.deleteDescriptor(kindSequence, id); err != nil {
+		return err
+	}
+	return t.del(seqStateKey(id))
+}
+
+func (t *Txn) DropTable(id catalog.ID) error {
+	if err := t.deleteDescriptor(kindTable, id); err != nil {
+		return err
+	}
+	// A small table is deleted inside the transaction; a large one would
+	// not fit, so it is marked and removed by DropPrefix once the drop has
+	// committed (the marker makes a crash in between finish the job).
+	prefix := tablePrefix(id)
+	var small [][]byte
+	it := t.btx.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	for it.Rewind(); it.Valid() && len(small) <= smallDropKeys; it.Next() {
+		small = append(small, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	if len(small) <= smallDropKeys {
+		for _, k := range small {
+			if err := t.del(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := t.set(pendingDropKey(id), []byte{1}); err != nil {
+		return err
+	}
+	t.drops = append(t.drops, id)
+	return nil
+}

@@ -1,0 +1,490 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// Engine is one open store. Badger runs in managed mode: the Engine is the
+// timestamp oracle. A transaction reads at the visible watermark (every
+// commit at or below it is fully applied) and commits at the next
+// timestamp after a write-write conflict check against the commits it did
+// not see.
+type Engine struct {
+	db   *badger.DB
+	log  *slog.Logger
+	opts Options
+	seed maphash.Seed
+
+	// commitMu orders conflict check, timestamp allocation and the hand-off
+	// to Badger's write channel, so Badger applies commits in ts order.
+	commitMu sync.Mutex
+
+	mu        sync.Mutex // guards the oracle fields below
+	cond      *sync.Cond // signalled when visible advances
+	nextTs    uint64
+	visible   uint64
+	applied   map[uint64]bool // applied commits above visible
+	committed []committedTxn  // commits newer than the oldest snapshot
+	active    map[uint64]int  // read timestamps of open transactions
+	discardTs uint64
+	closed    bool
+
+	syncMu   sync.Mutex
+	syncedTo uint64 // guarded by syncMu
+
+	catMu      sync.Mutex
+	catCache   *Catalog
+	catVersion uint64
+
+	idMu           sync.Mutex
+	nextID, highID uint32
+
+	rowidMu sync.Mutex
+	rowids  map[catalog.ID]*idBlock
+
+	seqMu sync.Mutex
+	seqs  map[catalog.ID]*seqState
+}
+
+type committedTxn struct {
+	ts   uint64
+	keys map[uint64]struct{}
+}
+
+type idBlock struct{ next, high int64 }
+
+type seqState struct {
+	last     int64
+	isCalled bool
+}
+
+// Durable counters are reserved in blocks so that allocation rarely
+// writes; a crash skips the rest of a block, which PostgreSQL allows too.
+const (
+	idBlockSize    = 64
+	rowidBlockSize = 1024
+	// smallDropKeys is how many keys DropTable deletes inside the
+	// transaction; larger tables are removed by DropPrefix after commit.
+	smallDropKeys = 1000
+)
+
+// Open opens (creating if needed) the store and bootstraps a fresh one with
+// the database "postgres", its schema "public" and the role "postgres".
+// A directory locked by another process is a clear error.
+func Open(opts Options) (*Engine, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	var bo badger.Options
+	if opts.InMemory {
+		bo = badger.DefaultOptions("").WithInMemory(true)
+	} else {
+		if opts.Dir == "" {
+			return nil, errors.New("storage: no data directory given")
+		}
+		bo = badger.DefaultOptions(opts.Dir)
+	}
+	// Conflicts are detected here (write-write, PostgreSQL-like), not by
+	// Badger's read-set check; syncing is done per commit by the Engine so
+	// that non-transactional counter writes need no fsync of their own.
+	bo = bo.WithLogger(badgerLogger{logger}).
+		WithDetectConflicts(false).
+		WithSyncWrites(false).
+		WithMemTableSize(32 << 20).
+		WithBlockCacheSize(64 << 20).
+		WithNumVersionsToKeep(1)
+	db, err := badger.OpenManaged(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "directory lock") || strings.Contains(err.Error(), "Another process is using") {
+			return nil, fmt.Errorf("storage: data directory %s is in use: another server holds the data directory (%w)", opts.Dir, err)
+		}
+		return nil, fmt.Errorf("storage: open %s: %w", opts.Dir, err)
+	}
+	e := &Engine{
+		db:      db,
+		log:     logger,
+		opts:    opts,
+		seed:    maphash.MakeSeed(),
+		applied: map[uint64]bool{},
+		active:  map[uint64]int{},
+		rowids:  map[catalog.ID]*idBlock{},
+		seqs:    map[catalog.ID]*seqState{},
+	}
+	e.cond = sync.NewCond(&e.mu)
+	maxTs := db.MaxVersion()
+	e.visible = maxTs
+	e.nextTs = maxTs + 1
+	e.discardTs = maxTs
+	db.SetDiscardTs(maxTs)
+	if err := e.recoverDrops(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := e.bootstrap(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close flushes and closes the store.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	if err := e.db.Close(); err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	return nil
+}
+
+// Begin starts a transaction reading a snapshot taken now.
+func (e *Engine) Begin() *Txn {
+	e.mu.Lock()
+	ts := e.visible
+	e.active[ts]++
+	closed := e.closed
+	e.mu.Unlock()
+	t := &Txn{e: e, readTs: ts, writes: map[uint64]struct{}{}}
+	if closed {
+		t.closedErr = true
+		return t
+	}
+	t.btx = e.db.NewTransactionAt(ts, true)
+	return t
+}
+
+// release forgets a snapshot and lets Badger discard versions no snapshot
+// can see any more.
+func (e *Engine) release(readTs uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if n := e.active[readTs]; n <= 1 {
+		delete(e.active, readTs)
+	} else {
+		e.active[readTs] = n - 1
+	}
+	e.pruneLocked()
+}
+
+func (e *Engine) pruneLocked() {
+	horizon := e.visible
+	for ts := range e.active {
+		if ts < horizon {
+			horizon = ts
+		}
+	}
+	keep := e.committed[:0]
+	for _, c := range e.committed {
+		if c.ts > horizon {
+			keep = append(keep, c)
+		}
+	}
+	for i := len(keep); i < len(e.committed); i++ {
+		e.committed[i] = committedTxn{}
+	}
+	e.committed = keep
+	if horizon > e.discardTs && !e.closed {
+		e.discardTs = horizon
+		e.db.SetDiscardTs(horizon)
+	}
+}
+
+var errSerialization = func() error {
+	return pgerror.New(pgerror.CodeSerializationFailure, "could not serialize access due to concurrent update")
+}
+
+// commit runs the commit protocol for btx whose write fingerprints are
+// writes; check disables the conflict check for blind internal writes.
+func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes map[uint64]struct{}, check, sync bool) (uint64, error) {
+	e.commitMu.Lock()
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		e.commitMu.Unlock()
+		btx.Discard()
+		return 0, errors.New("storage: engine is closed")
+	}
+	if check {
+		for _, c := range e.committed {
+			if c.ts <= readTs {
+				continue
+			}
+			a, b := writes, c.keys
+			if len(b) < len(a) {
+				a, b = b, a
+			}
+			for k := range a {
+				if _, ok := b[k]; ok {
+					e.mu.Unlock()
+					e.commitMu.Unlock()
+					btx.Discard()
+					return 0, errSerialization()
+				}
+			}
+		}
+	}
+	ts := e.nextTs
+	e.nextTs++
+	e.committed = append(e.committed, committedTxn{ts: ts, keys: writes})
+	e.mu.Unlock()
+	done := make(chan error, 1)
+	_ = btx.CommitAt(ts, func(err error) { done <- err })
+	e.commitMu.Unlock()
+	err := <-done
+
+	e.mu.Lock()
+	e.applied[ts] = true
+	for e.applied[e.visible+1] {
+		delete(e.applied, e.visible+1)
+		e.visible++
+	}
+	e.cond.Broadcast()
+	for e.visible < ts {
+		e.cond.Wait()
+	}
+	e.pruneLocked()
+	e.mu.Unlock()
+	if err != nil {
+		return 0, fmt.Errorf("storage: commit: %w", err)
+	}
+	if sync && !e.opts.NoSync {
+		if err := e.syncTo(ts); err != nil {
+			return 0, err
+		}
+	}
+	return ts, nil
+}
+
+// syncTo makes every commit up to ts durable; concurrent committers share
+// one fsync (group commit).
+func (e *Engine) syncTo(ts uint64) error {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	if e.syncedTo >= ts {
+		return nil
+	}
+	e.mu.Lock()
+	target := e.visible
+	e.mu.Unlock()
+	if err := e.db.Sync(); err != nil {
+		return fmt.Errorf("storage: sync: %w", err)
+	}
+	e.syncedTo = target
+	return nil
+}
+
+// writeInternal commits blind, non-transactional writes (counters,
+// sequence values). It is not synced on its own: Badger's log is
+// sequential, so the next synced commit, which is the first one that can
+// depend on the value, makes it durable too.
+func (e *Engine) writeInternal(kv map[string][]byte) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return errors.New("storage: engine is closed")
+	}
+	readTs := e.visible
+	e.mu.Unlock()
+	btx := e.db.NewTransactionAt(readTs, true)
+	writes := make(map[uint64]struct{}, len(kv))
+	for k, v := range kv {
+		var err error
+		if v == nil {
+			err = btx.Delete([]byte(k))
+		} else {
+			err = btx.Set([]byte(k), v)
+		}
+		if err != nil {
+			btx.Discard()
+			return fmt.Errorf("storage: internal write: %w", err)
+		}
+		writes[maphash.String(e.seed, k)] = struct{}{}
+	}
+	_, err := e.commit(btx, readTs, writes, false, false)
+	return err
+}
+
+// readLatest reads key at the visible watermark.
+func (e *Engine) readLatest(key []byte) ([]byte, error) {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, errors.New("storage: engine is closed")
+	}
+	ts := e.visible
+	e.mu.Unlock()
+	btx := e.db.NewTransactionAt(ts, false)
+	defer btx.Discard()
+	item, err := btx.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: read: %w", err)
+	}
+	return item.ValueCopy(nil)
+}
+
+// AllocateID hands out a new catalog ID (durable, never reused).
+func (e *Engine) AllocateID(ctx context.Context) (catalog.ID, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, canceled(err)
+	}
+	e.idMu.Lock()
+	defer e.idMu.Unlock()
+	if e.nextID == 0 {
+		v, err := e.readLatest(keyIDCounter)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			e.nextID, e.highID = uint32(catalog.FirstUserID), uint32(catalog.FirstUserID)
+		case err != nil:
+			return 0, err
+		case len(v) != 4:
+			return 0, errors.New("storage: corrupt ID counter")
+		default:
+			e.nextID = binary.BigEndian.Uint32(v)
+			e.highID = e.nextID
+		}
+	}
+	if e.nextID >= e.highID {
+		high := e.highID + idBlockSize
+		if err := e.writeInternal(map[string][]byte{string(keyIDCounter): binary.BigEndian.AppendUint32(nil, high)}); err != nil {
+			return 0, err
+		}
+		e.highID = high
+	}
+	id := e.nextID
+	e.nextID++
+	return catalog.ID(id), nil
+}
+
+// allocateRowID hands out a table's next hidden row id.
+func (e *Engine) allocateRowID(tableID catalog.ID) (int64, error) {
+	e.rowidMu.Lock()
+	defer e.rowidMu.Unlock()
+	b := e.rowids[tableID]
+	key := rowidCounterKey(tableID)
+	if b == nil {
+		b = &idBlock{next: 1, high: 1}
+		v, err := e.readLatest(key)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return 0, err
+		case len(v) != 8:
+			return 0, errors.New("storage: corrupt rowid counter")
+		default:
+			b.next = int64(binary.BigEndian.Uint64(v))
+			b.high = b.next
+		}
+		e.rowids[tableID] = b
+	}
+	if b.next >= b.high {
+		high := b.high + rowidBlockSize
+		if err := e.writeInternal(map[string][]byte{string(key): binary.BigEndian.AppendUint64(nil, uint64(high))}); err != nil {
+			return 0, err
+		}
+		b.high = high
+	}
+	id := b.next
+	b.next++
+	return id, nil
+}
+
+// recoverDrops finishes DropPrefix calls a crash interrupted.
+func (e *Engine) recoverDrops() error {
+	var ids []catalog.ID
+	btx := e.db.NewTransactionAt(e.visible, false)
+	it := btx.NewIterator(badger.IteratorOptions{Prefix: prefixPendingDrop})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if len(k) == len(prefixPendingDrop)+4 {
+			ids = append(ids, catalog.ID(binary.BigEndian.Uint32(k[len(prefixPendingDrop):])))
+		}
+	}
+	it.Close()
+	btx.Discard()
+	for _, id := range ids {
+		if err := e.dropTableData(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropTableData removes every version of a dropped table's keys and then
+// its pending-drop marker.
+func (e *Engine) dropTableData(id catalog.ID) error {
+	if err := e.db.DropPrefix(tablePrefix(id)); err != nil {
+		return fmt.Errorf("storage: drop data of table %d: %w", id, err)
+	}
+	return e.writeInternal(map[string][]byte{string(pendingDropKey(id)): nil})
+}
+
+// badgerLogger routes Badger's chatter to slog: its errors and warnings
+// as warnings, the rest as debug.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+func (b badgerLogger) Debugf(f string, a ...any) {
+	b.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+
+// Key layout (DESIGN.md): /c/ catalog, /t/<table>/ rows and indexes, plus
+// engine metadata outside both.
+var (
+	prefixCatalog     = []byte("/c/")
+	keyCatalogVersion = []byte("/c/v")
+	keyIDCounter      = []byte("/m/id")
+	prefixSeqState    = []byte("/q/")
+	prefixPendingDrop = []byte("/g/")
+)
+
+func be32(b []byte, id catalog.ID) []byte { return binary.BigEndian.AppendUint32(b, uint32(id)) }
+
+func catalogKey(kind byte, id catalog.ID) []byte {
+	return be32(append(append([]byte(nil), prefixCatalog...), kind), id)
+}
+
+func tablePrefix(id catalog.ID) []byte { return append(be32([]byte("/t/"), id), '/') }
+
+func rowPrefix(id catalog.ID) []byte { return append(tablePrefix(id), 'r', '/') }
+
+func indexPrefix(tid, iid catalog.ID) []byte {
+	return append(be32(append(tablePrefix(tid), 'i', '/'), iid), '/')
+}
+
+func rowidCounterKey(id catalog.ID) []byte { return append(tablePrefix(id), 'm') }
+
+func seqStateKey(id catalog.ID) []byte {
+	return be32(append([]byte(nil), prefixSeqState...), id)
+}
+
+func pendingDropKey(id catalog.ID) []byte {
+	return be32(append([]byte(nil), prefixPendingDrop...), id)
+}

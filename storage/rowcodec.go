@@ -1,0 +1,338 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// Row values are a format byte followed by (tag, payload) pairs for the
+// non-NULL columns. The tag is uvarint(columnID<<3 | wire) and the wire type
+// says how long the payload is, so a reader can skip a column it no longer
+// knows. Columns are found by ID, never by position: adding or dropping a
+// column never rewrites stored rows, and a column absent from a row is NULL.
+const rowFormatV1 byte = 1
+
+const (
+	wireVarint  = 0 // zigzag or plain varint
+	wireFixed64 = 1 // 8 bytes little-endian
+	wireBytes   = 2 // uvarint length + bytes
+)
+
+var errCorruptRow = errors.New("storage: corrupt row value")
+
+// encodeRow encodes a full-width row of tb.
+func encodeRow(buf []byte, tb *catalog.Table, row []types.Datum) ([]byte, error) {
+	if len(row) != len(tb.Columns) {
+		return nil, fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
+	}
+	buf = append(buf, rowFormatV1)
+	for i := range tb.Columns {
+		c := &tb.Columns[i]
+		d := row[i]
+		if c.Dropped || types.IsNull(d) {
+			continue
+		}
+		var err error
+		if buf, err = appendColumn(buf, uint64(c.ID), d); err != nil {
+			return nil, fmt.Errorf("storage: column %q: %w", c.Name, err)
+		}
+	}
+	return buf, nil
+}
+
+func appendColumn(buf []byte, id uint64, d types.Datum) ([]byte, error) {
+	tag := func(wire uint64) { buf = binary.AppendUvarint(buf, id<<3|wire) }
+	switch v := d.(type) {
+	case types.DBool:
+		tag(wireVarint)
+		if v {
+			return append(buf, 1), nil
+		}
+		return append(buf, 0), nil
+	case types.DInt:
+		tag(wireVarint)
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DDate:
+		tag(wireVarint)
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DTimestamp:
+		tag(wireVarint)
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DTimestampTZ:
+		tag(wireVarint)
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DOid:
+		tag(wireVarint)
+		return binary.AppendUvarint(buf, uint64(v)), nil
+	case types.DFloat:
+		tag(wireFixed64)
+		return binary.LittleEndian.AppendUint64(buf, math.Float64bits(float64(v))), nil
+	}
+	payload, err := appendPayload(nil, d)
+	if err != nil {
+		return nil, err
+	}
+	tag(wireBytes)
+	buf = binary.AppendUvarint(buf, uint64(len(payload)))
+	return append(buf, payload...), nil
+}
+
+// appendPayload encodes a value self-delimited by the caller's length; it
+// also serves array elements.
+func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
+	switch v := d.(type) {
+	case types.DBool:
+		if v {
+			return append(buf, 1), nil
+		}
+		return append(buf, 0), nil
+	case types.DInt:
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DDate:
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DTimestamp:
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DTimestampTZ:
+		return binary.AppendVarint(buf, int64(v)), nil
+	case types.DOid:
+		return binary.AppendUvarint(buf, uint64(v)), nil
+	case types.DFloat:
+		return binary.LittleEndian.AppendUint64(buf, math.Float64bits(float64(v))), nil
+	case types.DString:
+		return append(buf, v...), nil
+	case types.DBytes:
+		return append(buf, v...), nil
+	case types.DJSON:
+		return append(buf, v...), nil
+	case types.DUUID:
+		return append(buf, v[:]...), nil
+	case types.DInterval:
+		buf = binary.AppendVarint(buf, int64(v.Months))
+		buf = binary.AppendVarint(buf, int64(v.Days))
+		return binary.AppendVarint(buf, v.Micros), nil
+	case types.DVector:
+		for _, f := range v {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(f))
+		}
+		return buf, nil
+	case *types.DDecimal:
+		// form|negative, exponent, big-endian coefficient magnitude: exact,
+		// and keeps the scale (1.00 stays 1.00).
+		flags := byte(v.Form) << 1
+		if v.Negative {
+			flags |= 1
+		}
+		buf = append(buf, flags)
+		buf = binary.AppendVarint(buf, int64(v.Exponent))
+		var abs apd.BigInt
+		abs.Abs(&v.Coeff)
+		return append(buf, abs.Bytes()...), nil
+	case *types.DArray:
+		buf = binary.AppendUvarint(buf, uint64(len(v.Elems)))
+		for _, e := range v.Elems {
+			if types.IsNull(e) {
+				buf = append(buf, 0)
+				continue
+			}
+			p, err := appendPayload(nil, e)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, 1)
+			buf = binary.AppendUvarint(buf, uint64(len(p)))
+			buf = append(buf, p...)
+		}
+		return buf, nil
+	}
+	return nil, fmt.Errorf("cannot store a value of kind %T", d)
+}
+
+// decodeRow decodes a stored row into a full-width row of tb; colIdx maps
+// column IDs to ordinals (see columnIndex).
+func decodeRow(tb *catalog.Table, colIdx map[uint32]int, b []byte) ([]types.Datum, error) {
+	row := make([]types.Datum, len(tb.Columns))
+	for i := range row {
+		row[i] = types.Null
+	}
+	if len(b) == 0 || b[0] != rowFormatV1 {
+		return nil, errCorruptRow
+	}
+	b = b[1:]
+	for len(b) > 0 {
+		tag, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, errCorruptRow
+		}
+		b = b[n:]
+		id, wire := uint32(tag>>3), tag&7
+		var raw []byte
+		switch wire {
+		case wireVarint:
+			_, n = binary.Uvarint(b)
+			if n <= 0 {
+				return nil, errCorruptRow
+			}
+			raw, b = b[:n], b[n:]
+		case wireFixed64:
+			if len(b) < 8 {
+				return nil, errCorruptRow
+			}
+			raw, b = b[:8], b[8:]
+		case wireBytes:
+			l, n := binary.Uvarint(b)
+			if n <= 0 || uint64(len(b)-n) < l {
+				return nil, errCorruptRow
+			}
+			raw, b = b[n:n+int(l)], b[n+int(l):]
+		default:
+			return nil, errCorruptRow
+		}
+		ord, ok := colIdx[id]
+		if !ok || tb.Columns[ord].Dropped {
+			continue
+		}
+		d, err := decodePayload(tb.Columns[ord].Type, raw)
+		if err != nil {
+			return nil, fmt.Errorf("storage: column %q: %w", tb.Columns[ord].Name, err)
+		}
+		row[ord] = d
+	}
+	return row, nil
+}
+
+func decodePayload(t *types.T, b []byte) (types.Datum, error) {
+	varint := func() (int64, error) {
+		v, n := binary.Varint(b)
+		if n <= 0 || n != len(b) {
+			return 0, errCorruptRow
+		}
+		return v, nil
+	}
+	switch t.Family {
+	case types.FamBool:
+		if len(b) != 1 {
+			return nil, errCorruptRow
+		}
+		return types.DBool(b[0] != 0), nil
+	case types.FamInt2, types.FamInt4, types.FamInt8:
+		v, err := varint()
+		return types.DInt(v), err
+	case types.FamDate:
+		v, err := varint()
+		return types.DDate(v), err
+	case types.FamTimestamp:
+		v, err := varint()
+		return types.DTimestamp(v), err
+	case types.FamTimestampTZ:
+		v, err := varint()
+		return types.DTimestampTZ(v), err
+	case types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc:
+		v, n := binary.Uvarint(b)
+		if n <= 0 || n != len(b) {
+			return nil, errCorruptRow
+		}
+		return types.DOid(v), nil
+	case types.FamFloat4, types.FamFloat8:
+		if len(b) != 8 {
+			return nil, errCorruptRow
+		}
+		return types.DFloat(math.Float64frombits(binary.LittleEndian.Uint64(b))), nil
+	case types.FamText, types.FamVarchar, types.FamChar, types.FamName, types.FamUnknown:
+		return types.DString(b), nil
+	case types.FamBytea:
+		return types.DBytes(append([]byte(nil), b...)), nil
+	case types.FamJSON, types.FamJSONB:
+		return types.DJSON(b), nil
+	case types.FamUUID:
+		var u types.DUUID
+		if len(b) != len(u) {
+			return nil, errCorruptRow
+		}
+		copy(u[:], b)
+		return u, nil
+	case types.FamInterval:
+		var vals [3]int64
+		for i := range vals {
+			v, n := binary.Varint(b)
+			if n <= 0 {
+				return nil, errCorruptRow
+			}
+			vals[i], b = v, b[n:]
+		}
+		if len(b) != 0 {
+			return nil, errCorruptRow
+		}
+		return types.DInterval{Months: int32(vals[0]), Days: int32(vals[1]), Micros: vals[2]}, nil
+	case types.FamVector:
+		if len(b)%4 != 0 {
+			return nil, errCorruptRow
+		}
+		v := make(types.DVector, len(b)/4)
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+		return v, nil
+	case types.FamNumeric:
+		if len(b) < 2 {
+			return nil, errCorruptRow
+		}
+		d := &types.DDecimal{}
+		d.Form = apd.Form(b[0] >> 1)
+		d.Negative = b[0]&1 != 0
+		exp, n := binary.Varint(b[1:])
+		if n <= 0 {
+			return nil, errCorruptRow
+		}
+		d.Exponent = int32(exp)
+		d.Coeff.SetBytes(b[1+n:])
+		return d, nil
+	case types.FamArray:
+		if t.Elem == nil {
+			return nil, errCorruptRow
+		}
+		cnt, n := binary.Uvarint(b)
+		if n <= 0 || cnt > uint64(len(b)) {
+			return nil, errCorruptRow
+		}
+		b = b[n:]
+		arr := &types.DArray{Elem: t.Elem, Elems: make([]types.Datum, 0, cnt)}
+		for range cnt {
+			if len(b) == 0 {
+				return nil, errCorruptRow
+			}
+			present := b[0]
+			b = b[1:]
+			if present == 0 {
+				arr.Elems = append(arr.Elems, types.Null)
+				continue
+			}
+			l, n := binary.Uvarint(b)
+			if n <= 0 || uint64(len(b)-n) < l {
+				return nil, errCorruptRow
+			}
+			e, err := decodePayload(t.Elem, b[n:n+int(l)])
+			if err != nil {
+				return nil, err
+			}
+			arr.Elems = append(arr.Elems, e)
+			b = b[n+int(l):]
+		}
+		return arr, nil
+	}
+	return nil, fmt.Errorf("cannot decode a value of type %v", t)
+}
+
+// columnIndex maps column IDs to ordinals.
+func columnIndex(tb *catalog.Table) map[uint32]int {
+	m := make(map[uint32]int, len(tb.Columns))
+	for i := range tb.Columns {
+		m[tb.Columns[i].ID] = i
+	}
+	return m
+}

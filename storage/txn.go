@@ -1,0 +1,502 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage/keys"
+)
+
+// Txn is a snapshot transaction. It is not safe for concurrent use.
+type Txn struct {
+	e      *Engine
+	btx    *badger.Txn
+	readTs uint64
+	// writes holds fingerprints of every key written, for the write-write
+	// conflict check at commit.
+	writes     map[uint64]struct{}
+	stats      Stats
+	cat        *Catalog
+	catWritten bool
+	drops      []catalog.ID
+	iters      []*rowIter
+	finished   bool
+	closedErr  bool
+}
+
+func (t *Txn) usable() error {
+	switch {
+	case t.closedErr:
+		return errors.New("storage: engine is closed")
+	case t.finished:
+		return errors.New("storage: transaction already finished")
+	}
+	return nil
+}
+
+func (t *Txn) fingerprint(key []byte) uint64 { return maphash.Bytes(t.e.seed, key) }
+
+func (t *Txn) set(key, val []byte) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := t.btx.Set(key, val); err != nil {
+		return writeErr(err)
+	}
+	t.writes[t.fingerprint(key)] = struct{}{}
+	return nil
+}
+
+func (t *Txn) del(key []byte) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := t.btx.Delete(key); err != nil {
+		return writeErr(err)
+	}
+	t.writes[t.fingerprint(key)] = struct{}{}
+	return nil
+}
+
+// writeErr reports Badger's per-transaction size limit as PostgreSQL's
+// program_limit_exceeded. Transactions larger than one Badger batch are not
+// supported yet (they would need writes staged at a reserved timestamp).
+func writeErr(err error) error {
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		e := pgerror.New(pgerror.CodeProgramLimitExceeded, "transaction too large")
+		e.Detail = "The transaction wrote more data than one storage batch holds."
+		e.Hint = "Split the work into several smaller transactions."
+		return e
+	}
+	return fmt.Errorf("storage: write: %w", err)
+}
+
+// get reads key at the snapshot plus own writes; nil when absent.
+func (t *Txn) get(key []byte) ([]byte, error) {
+	item, err := t.btx.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: read: %w", err)
+	}
+	t.stats.KeysRead++
+	return item.ValueCopy(nil)
+}
+
+func (t *Txn) exists(key []byte) (bool, error) {
+	_, err := t.btx.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: read: %w", err)
+	}
+	t.stats.KeysRead++
+	return true, nil
+}
+
+// Commit makes the writes durable and visible atomically. A write-write
+// conflict with a transaction that committed after this one's snapshot is
+// SQLSTATE 40001.
+func (t *Txn) Commit(ctx context.Context) error {
+	if err := t.usable(); err != nil {
+		if t.closedErr {
+			return err
+		}
+		return nil
+	}
+	t.closeIters()
+	t.finished = true
+	defer t.e.release(t.readTs)
+	if len(t.writes) == 0 {
+		t.btx.Discard()
+		return nil
+	}
+	if _, err := t.e.commit(t.btx, t.readTs, t.writes, true, true); err != nil {
+		return err
+	}
+	for _, id := range t.drops {
+		if err := t.e.dropTableData(id); err != nil {
+			// The drop committed; the marker makes the next Open retry.
+			t.e.log.Warn("storage: deferred table data removal failed", "table", id, "err", err)
+		}
+	}
+	return nil
+}
+
+// Rollback discards the transaction; safe after Commit.
+func (t *Txn) Rollback() {
+	if t.finished || t.closedErr {
+		return
+	}
+	t.closeIters()
+	t.finished = true
+	t.btx.Discard()
+	t.e.release(t.readTs)
+}
+
+func (t *Txn) closeIters() {
+	for _, it := range t.iters {
+		it.Close()
+	}
+	t.iters = nil
+}
+
+// Stats returns this transaction's counters.
+func (t *Txn) Stats() Stats { return t.stats }
+
+// ReadTs is the snapshot timestamp (for diagnostics and tests).
+func (t *Txn) ReadTs() uint64 { return t.readTs }
+
+// pkName is the primary key constraint name PostgreSQL would choose.
+func pkName(tb *catalog.Table) string {
+	if tb.PrimaryKeyName != "" {
+		return tb.PrimaryKeyName
+	}
+	return tb.Name + "_pkey"
+}
+
+// encodeCols appends the key encoding of row's values at ordinals cols.
+func encodeCols(buf []byte, tb *catalog.Table, row []types.Datum, cols []int, desc []bool) ([]byte, error) {
+	var err error
+	for i, c := range cols {
+		if c < 0 || c >= len(row) {
+			return nil, fmt.Errorf("storage: key column %d out of range for table %q", c, tb.Name)
+		}
+		d := i < len(desc) && desc[i]
+		if buf, err = keys.Encode(buf, coerceKey(tb.Columns[c].Type, row[c]), d); err != nil {
+			return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
+		}
+	}
+	return buf, nil
+}
+
+// coerceKey converts a bound of another numeric kind to the column's kind
+// where that is exact, so keys of one column always share one encoding.
+func coerceKey(t *types.T, d types.Datum) types.Datum {
+	if t == nil {
+		return d
+	}
+	switch t.Family {
+	case types.FamFloat4, types.FamFloat8:
+		if v, ok := d.(types.DInt); ok {
+			return types.DFloat(float64(v))
+		}
+	case types.FamNumeric:
+		switch v := d.(type) {
+		case types.DInt:
+			dd := &types.DDecimal{}
+			dd.SetInt64(int64(v))
+			return dd
+		case types.DFloat:
+			dd := &types.DDecimal{}
+			if _, err := dd.SetFloat64(float64(v)); err == nil {
+				return dd
+			}
+		}
+	}
+	return d
+}
+
+func (t *Txn) pkKey(tb *catalog.Table, row []types.Datum) ([]byte, []byte, error) {
+	pk, err := encodeCols(nil, tb, row, tb.PrimaryKey, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(rowPrefix(tb.ID), pk...), pk, nil
+}
+
+// indexEntry returns the key and value of idx's entry for row. A unique
+// index's key is just the indexed values (so two transactions inserting
+// the same value write the same key and conflict) unless one is NULL:
+// NULLs never conflict, so such entries get the primary key appended.
+func indexEntry(tb *catalog.Table, idx *catalog.Index, row []types.Datum, pk []byte) ([]byte, error) {
+	k, err := encodeCols(indexPrefix(tb.ID, idx.ID), tb, row, idx.Columns, idx.Desc)
+	if err != nil {
+		return nil, err
+	}
+	if !idx.Unique || hasNull(row, idx.Columns) {
+		k = append(k, pk...)
+	}
+	return k, nil
+}
+
+func hasNull(row []types.Datum, cols []int) bool {
+	for _, c := range cols {
+		if types.IsNull(row[c]) {
+			return true
+		}
+	}
+	return false
+}
+
+func btreeIndexes(tb *catalog.Table) []*catalog.Index {
+	var out []*catalog.Index
+	for i := range tb.Indexes {
+		if m := tb.Indexes[i].Method; m == "btree" || m == "" {
+			out = append(out, &tb.Indexes[i])
+		}
+	}
+	return out
+}
+
+func uniqueViolation(tb *catalog.Table, constraint string, cols []int, row []types.Datum) error {
+	names := make([]string, len(cols))
+	vals := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = tb.Columns[c].Name
+		vals[i] = datumText(tb.Columns[c].Type, row[c])
+	}
+	e := pgerror.New(pgerror.CodeUniqueViolation, "duplicate key value violates unique constraint \"%s\"", constraint)
+	e.Detail = fmt.Sprintf("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
+	e.Table = tb.Name
+	e.Constraint = constraint
+	return e
+}
+
+// datumText formats a value for an error detail, falling back to a plain
+// rendering if the types package has no text form for it.
+func datumText(t *types.T, d types.Datum) string {
+	if types.IsNull(d) {
+		return "null"
+	}
+	if s := types.FormatText(t, d); s != "" {
+		return s
+	}
+	switch v := d.(type) {
+	case types.DString:
+		return string(v)
+	case *types.DDecimal:
+		return v.String()
+	}
+	return fmt.Sprint(d)
+}
+
+func (t *Txn) checkRow(tb *catalog.Table, row []types.Datum) error {
+	if len(row) != len(tb.Columns) {
+		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
+	}
+	for _, c := range tb.PrimaryKey {
+		if c < 0 || c >= len(row) {
+			return fmt.Errorf("storage: primary key column %d out of range for table %q", c, tb.Name)
+		}
+		if types.IsNull(row[c]) {
+			e := pgerror.New(pgerror.CodeNotNullViolation,
+				"null value in column \"%s\" of relation \"%s\" violates not-null constraint", tb.Columns[c].Name, tb.Name)
+			e.Table, e.Column = tb.Name, tb.Columns[c].Name
+			return e
+		}
+	}
+	return nil
+}
+
+// InsertRow stores a new row (Columns order, full width including hidden
+// and dropped columns — a hidden rowid is filled in when Null). A duplicate
+// primary key or unique-index key is 23505 with PostgreSQL's message and
+// detail (`duplicate key value violates unique constraint "t_pkey"`,
+// `Key (id)=(1) already exists.`).
+func (t *Txn) InsertRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return canceled(err)
+	}
+	if len(row) != len(tb.Columns) {
+		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
+	}
+	for _, c := range tb.PrimaryKey {
+		if c >= 0 && c < len(row) && tb.Columns[c].Hidden && types.IsNull(row[c]) {
+			id, err := t.e.allocateRowID(tb.ID)
+			if err != nil {
+				return err
+			}
+			row[c] = types.DInt(id)
+		}
+	}
+	if err := t.checkRow(tb, row); err != nil {
+		return err
+	}
+	key, pk, err := t.pkKey(tb, row)
+	if err != nil {
+		return err
+	}
+	dup, err := t.exists(key)
+	if err != nil {
+		return err
+	}
+	if dup {
+		return uniqueViolation(tb, pkName(tb), tb.PrimaryKey, row)
+	}
+	val, err := encodeRow(nil, tb, row)
+	if err != nil {
+		return err
+	}
+	for _, idx := range btreeIndexes(tb) {
+		if err := t.addIndexEntry(tb, idx, row, pk); err != nil {
+			return err
+		}
+	}
+	return t.set(key, val)
+}
+
+func (t *Txn) addIndexEntry(tb *catalog.Table, idx *catalog.Index, row []types.Datum, pk []byte) error {
+	k, err := indexEntry(tb, idx, row, pk)
+	if err != nil {
+		return err
+	}
+	if idx.Unique && !hasNull(row, idx.Columns) {
+		dup, err := t.exists(k)
+		if err != nil {
+			return err
+		}
+		if dup {
+			return uniqueViolation(tb, idx.Name, idx.Columns, row)
+		}
+	}
+	return t.set(k, pk)
+}
+
+// UpdateRow replaces oldRow (as read) by newRow, moving the row if its
+// primary key changed and maintaining secondary indexes.
+func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return canceled(err)
+	}
+	if len(oldRow) != len(tb.Columns) {
+		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(oldRow), tb.Name, len(tb.Columns))
+	}
+	if err := t.checkRow(tb, newRow); err != nil {
+		return err
+	}
+	oldKey, oldPK, err := t.pkKey(tb, oldRow)
+	if err != nil {
+		return err
+	}
+	newKey, newPK, err := t.pkKey(tb, newRow)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(oldKey, newKey) {
+		dup, err := t.exists(newKey)
+		if err != nil {
+			return err
+		}
+		if dup {
+			return uniqueViolation(tb, pkName(tb), tb.PrimaryKey, newRow)
+		}
+		if err := t.del(oldKey); err != nil {
+			return err
+		}
+	}
+	for _, idx := range btreeIndexes(tb) {
+		ok, err := indexEntry(tb, idx, oldRow, oldPK)
+		if err != nil {
+			return err
+		}
+		nk, err := indexEntry(tb, idx, newRow, newPK)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(ok, nk) {
+			if !bytes.Equal(oldPK, newPK) {
+				if err := t.set(nk, newPK); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := t.del(ok); err != nil {
+			return err
+		}
+		if err := t.addIndexEntry(tb, idx, newRow, newPK); err != nil {
+			return err
+		}
+	}
+	val, err := encodeRow(nil, tb, newRow)
+	if err != nil {
+		return err
+	}
+	return t.set(newKey, val)
+}
+
+// DeleteRow deletes a row (as read) and its index entries.
+func (t *Txn) DeleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return canceled(err)
+	}
+	if len(row) != len(tb.Columns) {
+		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
+	}
+	key, pk, err := t.pkKey(tb, row)
+	if err != nil {
+		return err
+	}
+	for _, idx := range btreeIndexes(tb) {
+		k, err := indexEntry(tb, idx, row, pk)
+		if err != nil {
+			return err
+		}
+		if err := t.del(k); err != nil {
+			return err
+		}
+	}
+	return t.del(key)
+}
+
+// GetRow fetches the row with the given primary key values (nil, nil when
+// absent).
+func (t *Txn) GetRow(ctx context.Context, tb *catalog.Table, pk []types.Datum) ([]types.Datum, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, canceled(err)
+	}
+	if len(pk) != len(tb.PrimaryKey) {
+		return nil, fmt.Errorf("storage: table %q has %d primary key columns, got %d values", tb.Name, len(tb.PrimaryKey), len(pk))
+	}
+	key := rowPrefix(tb.ID)
+	var err error
+	for i, c := range tb.PrimaryKey {
+		if key, err = keys.Encode(key, coerceKey(tb.Columns[c].Type, pk[i]), false); err != nil {
+			return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
+		}
+	}
+	v, err := t.get(key)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	row, err := decodeRow(tb, columnIndex(tb), v)
+	if err != nil {
+		return nil, err
+	}
+	t.stats.RowsRead++
+	return row, nil
+}
+
+// canceled reports a cancelled or timed-out context as PostgreSQL does.
+func canceled(err error) error {
+	msg := "canceling statement due to user request"
+	if errors.Is(err, context.DeadlineExceeded) {
+		msg = "canceling statement due to statement timeout"
+	}
+	pe := pgerror.Wrap(err, pgerror.CodeQueryCanceled, "")
+	pe.Message = msg
+	return pe
+}
