@@ -449,12 +449,6 @@ func (c *conn) guard(f func() error) (err error) {
 		if r := recover(); r != nil {
 			c.log.Error("panic in session", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			err = pgerror.New(pgerror.CodeInternal, "internal error: %v", r)
-			if a, ok := c.sess.(implicitAborter); ok && c.sess != nil {
-				func() {
-					defer func() { _ = recover() }()
-					a.AbortImplicit()
-				}()
-			}
 		}
 	}()
 	return f()
@@ -604,6 +598,7 @@ func (c *conn) handleQuery(sql string) bool {
 	// drop: the unnamed statement and portal.
 	c.dropUnnamed()
 	var writeErr error
+	implicitStarted := false
 	err := c.guard(func() error {
 		stmts, err := c.sess.Parse(sql)
 		if err != nil {
@@ -613,6 +608,7 @@ func (c *conn) handleQuery(sql string) bool {
 		multi := len(stmts) > 1 && implicit != nil
 		if multi {
 			implicit.StartImplicit()
+			implicitStarted = true
 		}
 		for _, st := range stmts {
 			if _, ok := st.Stmt.(*tree.Empty); ok {
@@ -636,6 +632,9 @@ func (c *conn) handleQuery(sql string) bool {
 	if writeErr != nil {
 		c.log.Debug("writing result", "err", writeErr)
 		return false
+	}
+	if err != nil && implicitStarted {
+		c.abortImplicit()
 	}
 	c.sendNotices()
 	if err != nil {

@@ -62,7 +62,9 @@ func (c *conn) extended(f func() error) bool {
 		c.log.Debug("writing result", "err", we.err)
 		return false
 	}
-	c.abortImplicit()
+	if c.batchImplicit {
+		c.abortImplicit()
+	}
 	c.sendNotices()
 	c.sendError(err)
 	c.ignoreTillSync = true
@@ -119,8 +121,7 @@ func (c *conn) handleSync() bool {
 				delete(c.portals, name)
 			}
 		}
-		if c.batchImplicit {
-			c.batchImplicit = false
+		if c.batchImplicit && len(errs) == 0 {
 			if im, ok := c.sess.(implicitTxnSession); ok {
 				if err := im.EndImplicit(c.srv.baseCtx); err != nil {
 					errs = append(errs, err)
@@ -132,9 +133,12 @@ func (c *conn) handleSync() bool {
 		}
 		return nil
 	})
+	if err != nil && c.batchImplicit {
+		c.abortImplicit()
+	}
+	c.batchImplicit = false
 	c.sendNotices()
 	if err != nil {
-		c.abortImplicit()
 		c.sendError(err)
 	}
 	return c.readyForQuery()

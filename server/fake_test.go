@@ -41,6 +41,23 @@ type fakeEngine struct {
 	started  chan struct{} // receives when "sleep" starts
 	lastOpts executor.SessionOptions
 	sessions int
+	// events records implicit-transaction calls, in order.
+	events []string
+}
+
+func (e *fakeEngine) event(ev string) {
+	e.mu.Lock()
+	e.events = append(e.events, ev)
+	e.mu.Unlock()
+}
+
+// takeEvents returns and clears the recorded events.
+func (e *fakeEngine) takeEvents() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ev := e.events
+	e.events = nil
+	return ev
 }
 
 func newFakeEngine() *fakeEngine { return &fakeEngine{started: make(chan struct{}, 8)} }
@@ -202,6 +219,15 @@ func (s *fakeSession) ParameterStatus() map[string]string {
 }
 
 func (s *fakeSession) Close() {}
+
+func (s *fakeSession) StartImplicit() { s.eng.event("start") }
+
+func (s *fakeSession) EndImplicit(ctx context.Context) error {
+	s.eng.event("end")
+	return nil
+}
+
+func (s *fakeSession) AbortImplicit() { s.eng.event("abort") }
 
 type fakeResult struct {
 	cols []executor.ResultColumn
