@@ -119,6 +119,14 @@ func TestCrashDurability(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p := startQuiverProc(t, "--data-dir", dir)
+	// The listener may accept before the line is written; give it a moment.
+	ready := "ready to accept connections on " + p.addr
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.log.String(), ready) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(p.log.String(), ready) {
+		t.Errorf("server log lacks %q:\n%s", ready, p.log.String())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -189,6 +197,7 @@ func TestCrashDurability(t *testing.T) {
 	}
 	// The restarted server still takes writes on the same table.
 	mustExec(ctx, t, conn2, "INSERT INTO crash VALUES (5000, 'after restart')")
+	// SIGTERM with a session still connected is a clean shutdown.
 	if err := p2.stop(t); err != nil {
 		t.Errorf("graceful shutdown after restart: %v\n%s", err, p2.log.String())
 	}

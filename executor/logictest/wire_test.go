@@ -3,6 +3,7 @@ package logictest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -84,6 +85,26 @@ func TestWire(t *testing.T) {
 		var pgErr *pgconn.PgError
 		if !errors.As(err, &pgErr) || pgErr.Code != "3D000" || pgErr.Message != `database "no_such_database" does not exist` {
 			t.Errorf("got %v, want 3D000 database \"no_such_database\" does not exist", err)
+		}
+	})
+
+	t.Run("databases are separate", func(t *testing.T) {
+		other := freshDatabase(t, srv.adminDSN, "wire_test_other")
+		c1, c2 := connect(t, dsn), connect(t, other)
+		for i, c := range []*pgconn.PgConn{c1, c2} {
+			for _, q := range []string{
+				"CREATE TABLE same_name (v int)",
+				fmt.Sprintf("INSERT INTO same_name VALUES (%d)", i+1),
+			} {
+				if _, err := c.Exec(ctx, q).ReadAll(); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+		}
+		for i, c := range []*pgconn.PgConn{c1, c2} {
+			if got, want := runText(ctx, t, c, "SELECT sum(v) FROM same_name"), fmt.Sprint(i+1); got != want {
+				t.Errorf("database %d sees sum %s, want %s", i+1, got, want)
+			}
 		}
 	})
 
