@@ -208,7 +208,7 @@ func (lx *lexer) next() (token, error) {
 		if err == nil && v == "" {
 			return token{}, lx.errAt(start, "zero-length delimited identifier at or near \"\"\"\"")
 		}
-		return token{kind: tQIdent, val: v, off: start, end: lx.pos}, err
+		return token{kind: tQIdent, val: truncateIdent(v), off: start, end: lx.pos}, err
 	case c == '$':
 		if lx.pos+1 < len(s) && isDigit(s[lx.pos+1]) {
 			lx.pos++
@@ -217,7 +217,8 @@ func (lx *lexer) next() (token, error) {
 			}
 			n, err := strconv.Atoi(s[start+1 : lx.pos])
 			if err != nil || n <= 0 || n > 65535 {
-				return token{}, lx.errAt(start, "there is no parameter %s", s[start:lx.pos])
+				return token{}, pgerror.New(pgerror.CodeUndefinedParameter, "there is no parameter %s", s[start:lx.pos]).
+					WithPosition(charPos(s, start))
 			}
 			return token{kind: tParam, val: s[start:lx.pos], n: n, off: start, end: lx.pos}, nil
 		}
@@ -245,7 +246,7 @@ func (lx *lexer) next() (token, error) {
 			lx.pos++
 		}
 		raw := s[start:lx.pos]
-		return token{kind: tIdent, val: foldIdent(raw), off: start, end: lx.pos}, nil
+		return token{kind: tIdent, val: truncateIdent(foldIdent(raw)), off: start, end: lx.pos}, nil
 	case c == ':':
 		if lx.pos+1 < len(s) && s[lx.pos+1] == ':' {
 			lx.pos += 2
@@ -266,6 +267,22 @@ func (lx *lexer) next() (token, error) {
 	_, size := utf8.DecodeRuneInString(s[start:])
 	lx.pos += size
 	return token{}, lx.errAt(start, "syntax error at or near \"%s\"", s[start:lx.pos])
+}
+
+// maxIdentLen is PostgreSQL's NAMEDATALEN-1: longer names are truncated.
+const maxIdentLen = 63
+
+// truncateIdent cuts an identifier to 63 bytes on a character boundary, as
+// PostgreSQL's truncate_identifier does.
+func truncateIdent(s string) string {
+	if len(s) <= maxIdentLen {
+		return s
+	}
+	cut := maxIdentLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // foldIdent lower-cases ASCII letters as PostgreSQL's downcase_identifier does.

@@ -44,6 +44,8 @@ func TestLexer(t *testing.T) {
 		{"a+/*c*/b a--c\n", "ident:a op:+ ident:b ident:a"},
 		{"'a'\n'b' 'c' 'd'", "string:ab string:c string:d"},
 		{"héllo", "ident:héllo"},
+		{strings.Repeat("a", 70), "ident:" + strings.Repeat("a", 63)},
+		{"\"" + strings.Repeat("B", 64) + "\"", "qident:" + strings.Repeat("B", 63)},
 	}
 	for _, c := range cases {
 		toks, err := lex(c.in)
@@ -82,6 +84,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"SELECT a FROM t WHERE", "syntax error at end of input", 22, pgerror.CodeSyntaxError},
 		{"INSERT INTO t VALUES (1,)", "syntax error at or near \")\"", 25, pgerror.CodeSyntaxError},
 		{"CREATE TABLE t (a int,, b int)", "syntax error at or near \",\"", 23, pgerror.CodeSyntaxError},
+		{"SELECT $0", "there is no parameter $0", 8, pgerror.CodeUndefinedParameter},
 		{"SELECT ''::vector('a')", "invalid input syntax for type integer: \"a\"", 0, pgerror.CodeInvalidTextRepresentation},
 	}
 	for _, c := range cases {

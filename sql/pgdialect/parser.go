@@ -2,6 +2,7 @@ package pgdialect
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
@@ -17,6 +18,8 @@ type parser struct {
 	i        int
 	maxParam int
 	depth    int
+	// rune count of src[:lastOff], for pos
+	lastOff, lastRunes int
 }
 
 // syntaxPanic carries a user-facing error through the recursive descent.
@@ -39,7 +42,18 @@ func (p *parser) pos(off int) tree.Pos {
 	if p.ascii {
 		return tree.Pos(off + 1)
 	}
-	return tree.Pos(charPos(p.src, off))
+	// positions are mostly requested left to right: count runes from the
+	// last answer instead of from the start (linear, not quadratic, on a
+	// large non-ASCII INSERT)
+	if off < p.lastOff || off > len(p.src) {
+		p.lastOff, p.lastRunes = 0, 0
+	}
+	if off > len(p.src) {
+		off = len(p.src)
+	}
+	p.lastRunes += utf8.RuneCountInString(p.src[p.lastOff:off])
+	p.lastOff = off
+	return tree.Pos(p.lastRunes + 1)
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
