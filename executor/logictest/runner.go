@@ -351,13 +351,14 @@ func Check(rec *Record, res Result) (problems []string, got []string) {
 		if !errors.As(res.Err, &pgErr) {
 			return []string{fmt.Sprintf("expected a server error, got %v", res.Err)}, nil
 		}
-		if rec.ErrCode != "" && pgErr.Code != rec.ErrCode {
-			problems = append(problems, fmt.Sprintf("SQLSTATE %s, expected %s (message %q)", pgErr.Code, rec.ErrCode, pgErr.Message))
-		}
+		codeOK := rec.ErrCode == "" || pgErr.Code == rec.ErrCode
+		msgOK := true
 		if rec.ErrPattern != "" {
-			if ok, _ := regexp.MatchString(rec.ErrPattern, pgErr.Message); !ok {
-				problems = append(problems, fmt.Sprintf("message %q does not match %q", pgErr.Message, rec.ErrPattern))
-			}
+			msgOK, _ = regexp.MatchString(rec.ErrPattern, pgErr.Message)
+		}
+		if !codeOK || !msgOK {
+			want := strings.TrimSpace(rec.ErrCode + " " + rec.ErrPattern)
+			problems = append(problems, fmt.Sprintf("error %s %q, expected %s", pgErr.Code, pgErr.Message, want))
 		}
 		return problems, nil
 	}
