@@ -1,0 +1,762 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func openMem(t *testing.T) *Engine {
+	t.Helper()
+	e, err := Open(Options{InMemory: true, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+func openDir(t *testing.T, dir string) *Engine {
+	t.Helper()
+	e, err := Open(Options{Dir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func pgCode(err error) string {
+	var pe *pgerror.Error
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// usersTable: id int8 primary key, name text, email text unique, age int4
+// with a non-unique index on age.
+func usersTable(id catalog.ID) *catalog.Table {
+	return &catalog.Table{
+		ID: id, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "users",
+		Columns: []catalog.Column{
+			{ID: 1, Name: "id", Type: types.Int8, NotNull: true},
+			{ID: 2, Name: "name", Type: types.Text},
+			{ID: 3, Name: "email", Type: types.Text},
+			{ID: 4, Name: "age", Type: types.Int4},
+		},
+		PrimaryKey: []int{0},
+		Indexes: []catalog.Index{
+			{ID: id + 1, Name: "users_email_key", Unique: true, Method: "btree", Columns: []int{2}, Constraint: true},
+			{ID: id + 2, Name: "users_age_idx", Method: "btree", Columns: []int{3}},
+		},
+	}
+}
+
+func user(id int64, name, email string, age int64) []types.Datum {
+	var em types.Datum = types.DString(email)
+	if email == "" {
+		em = types.Null
+	}
+	return []types.Datum{types.DInt(id), types.DString(name), em, types.DInt(age)}
+}
+
+// createTable commits tb and returns the stored descriptor.
+func createTable(t *testing.T, e *Engine, tb *catalog.Table) *catalog.Table {
+	t.Helper()
+	ctx := context.Background()
+	tx := e.Begin()
+	if err := tx.PutTable(tb); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx = e.Begin()
+	defer tx.Rollback()
+	c, err := tx.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Tables[tb.ID]
+}
+
+func insertUsers(t *testing.T, e *Engine, tb *catalog.Table, n int) {
+	t.Helper()
+	ctx := context.Background()
+	tx := e.Begin()
+	for i := 1; i <= n; i++ {
+		if err := tx.InsertRow(ctx, tb, user(int64(i), fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@x", i), int64(i%50))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func collect(t *testing.T) func(RowIterator, error) [][]types.Datum {
+	return func(it RowIterator, err error) [][]types.Datum { return collectRows(t, it, err) }
+}
+
+func collectRows(t *testing.T, it RowIterator, err error) [][]types.Datum {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	var rows [][]types.Datum
+	for {
+		r, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r == nil {
+			return rows
+		}
+		rows = append(rows, r)
+	}
+}
+
+func ids(rows [][]types.Datum) []int64 {
+	out := []int64{}
+	for _, r := range rows {
+		out = append(out, int64(r[0].(types.DInt)))
+	}
+	return out
+}
+
+func TestBootstrapCatalog(t *testing.T) {
+	e := openMem(t)
+	tx := e.Begin()
+	defer tx.Rollback()
+	c, err := tx.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := c.DatabaseByName("postgres")
+	if db == nil {
+		t.Fatal("no database postgres")
+	}
+	for _, s := range []string{"public", "pg_catalog", "information_schema"} {
+		if c.SchemaByName(db.ID, s) == nil {
+			t.Errorf("schema %s missing", s)
+		}
+	}
+	r := c.RoleByName("postgres")
+	if r == nil || !r.Superuser || !r.Login {
+		t.Fatalf("role postgres = %+v", r)
+	}
+}
+
+func dec(s string) *types.DDecimal {
+	d, _, err := apd.NewFromString(s)
+	if err != nil {
+		panic(err)
+	}
+	return &types.DDecimal{Decimal: *d}
+}
+
+func TestRowCodecRoundTrip(t *testing.T) {
+	tests := []struct {
+		typ *types.T
+		val types.Datum
+	}{
+		{types.Bool, types.DBool(true)},
+		{types.Bool, types.DBool(false)},
+		{types.Int2, types.DInt(-32768)},
+		{types.Int8, types.DInt(math.MaxInt64)},
+		{types.Float4, types.DFloat(1.5)},
+		{types.Float8, types.DFloat(math.Inf(-1))},
+		{types.Numeric, dec("1.00")},
+		{types.Numeric, dec("-123456789012345678901234567890.5")},
+		{types.Numeric, dec("NaN")},
+		{types.Numeric, dec("0.000")},
+		{types.Text, types.DString("héllo\x00")},
+		{types.Varchar, types.DString("")},
+		{types.Bytea, types.DBytes{0, 1, 255}},
+		{types.Date, types.DDate(-730000)},
+		{types.Timestamp, types.DTimestamp(1234567890123)},
+		{types.TimestampTZ, types.DTimestampTZ(-5)},
+		{types.Interval, types.DInterval{Months: -1, Days: 40, Micros: 99}},
+		{types.UUID, types.DUUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}},
+		{types.JSONB, types.DJSON(`{"a": [1, 2]}`)},
+		{types.Oid, types.DOid(4000000000)},
+		{types.VectorN(3), types.DVector{1, -2.5, float32(math.NaN())}},
+		{types.ArrayOf(types.Int4), &types.DArray{Elem: types.Int4, Elems: []types.Datum{types.DInt(1), types.Null, types.DInt(-3)}}},
+		{types.ArrayOf(types.Text), &types.DArray{Elem: types.Text, Elems: []types.Datum{}}},
+		{types.Text, types.Null},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%v/%v", tc.typ, tc.val), func(t *testing.T) {
+			tb := &catalog.Table{Name: "t", Columns: []catalog.Column{
+				{ID: 1, Name: "k", Type: types.Int8}, {ID: 7, Name: "v", Type: tc.typ}}}
+			row := []types.Datum{types.DInt(1), tc.val}
+			b, err := encodeRow(nil, tb, row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeRow(tb, columnIndex(tb), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, ok := tc.val.(*types.DDecimal); ok {
+				g := got[1].(*types.DDecimal)
+				if g.String() != d.String() {
+					t.Fatalf("decimal round trip %s -> %s", d.String(), g.String())
+				}
+				return
+			}
+			if v, ok := tc.val.(types.DVector); ok {
+				g := got[1].(types.DVector)
+				for i := range v {
+					if math.Float32bits(v[i]) != math.Float32bits(g[i]) {
+						t.Fatalf("vector round trip %v -> %v", v, g)
+					}
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, row) {
+				t.Fatalf("round trip %#v -> %#v", row, got)
+			}
+		})
+	}
+}
+
+func TestRowCodecSchemaChange(t *testing.T) {
+	v1 := &catalog.Table{Name: "t", Columns: []catalog.Column{
+		{ID: 1, Name: "a", Type: types.Int8}, {ID: 2, Name: "b", Type: types.Text}}}
+	b, err := encodeRow(nil, v1, []types.Datum{types.DInt(1), types.DString("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// v2 drops b and adds c: the old row decodes with b dropped (NULL) and
+	// c NULL; the new layout needs no rewrite.
+	v2 := &catalog.Table{Name: "t", Columns: []catalog.Column{
+		{ID: 1, Name: "a", Type: types.Int8}, {ID: 2, Name: "b", Type: types.Text, Dropped: true},
+		{ID: 3, Name: "c", Type: types.Float8}}}
+	got, err := decodeRow(v2, columnIndex(v2), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []types.Datum{types.DInt(1), types.Null, types.Null}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decode with v2 = %v, want %v", got, want)
+	}
+	// A descriptor that forgot column 2 entirely still skips it.
+	v3 := &catalog.Table{Name: "t", Columns: []catalog.Column{{ID: 1, Name: "a", Type: types.Int8}}}
+	got, err = decodeRow(v3, columnIndex(v3), b)
+	if err != nil || !reflect.DeepEqual(got, []types.Datum{types.DInt(1)}) {
+		t.Fatalf("decode with v3 = %v, %v", got, err)
+	}
+}
+
+func TestSnapshotIsolationAndConflicts(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 3)
+
+	old := e.Begin()
+	defer old.Rollback()
+	w := e.Begin()
+	if err := w.InsertRow(ctx, tb, user(4, "d", "d@x", 4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DeleteRow(ctx, tb, user(1, "u1", "u1@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	// Own writes are visible before commit, others' are not.
+	if got := ids(collect(t)(w.ScanTable(ctx, tb, Span{}, false))); !reflect.DeepEqual(got, []int64{2, 3, 4}) {
+		t.Fatalf("writer sees %v", got)
+	}
+	if got := ids(collect(t)(old.ScanTable(ctx, tb, Span{}, false))); !reflect.DeepEqual(got, []int64{1, 2, 3}) {
+		t.Fatalf("concurrent reader sees %v", got)
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(collect(t)(old.ScanTable(ctx, tb, Span{}, false))); !reflect.DeepEqual(got, []int64{1, 2, 3}) {
+		t.Fatalf("old snapshot sees %v after commit", got)
+	}
+	fresh := e.Begin()
+	if got := ids(collect(t)(fresh.ScanTable(ctx, tb, Span{}, false))); !reflect.DeepEqual(got, []int64{2, 3, 4}) {
+		t.Fatalf("new snapshot sees %v", got)
+	}
+	fresh.Rollback()
+
+	// old wrote nothing yet; updating a row w deleted conflicts.
+	if err := old.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "z", "u1@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	err := old.Commit(ctx)
+	if pgCode(err) != pgerror.CodeSerializationFailure || err.Error() != "could not serialize access due to concurrent update" {
+		t.Fatalf("conflicting commit: %v", err)
+	}
+
+	// Disjoint writes do not conflict.
+	a, b := e.Begin(), e.Begin()
+	if err := a.InsertRow(ctx, tb, user(10, "a", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.InsertRow(ctx, tb, user(11, "b", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatalf("disjoint commit: %v", err)
+	}
+
+	// Concurrent inserts of the same unique email conflict.
+	a, b = e.Begin(), e.Begin()
+	if err := a.InsertRow(ctx, tb, user(20, "a", "same@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.InsertRow(ctx, tb, user(21, "b", "same@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); pgCode(err) != pgerror.CodeSerializationFailure {
+		t.Fatalf("same unique key from two transactions: %v", err)
+	}
+}
+
+func TestConcurrentDDLConflicts(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	a, b := e.Begin(), e.Begin()
+	if err := a.PutSchema(&catalog.Schema{ID: 30000, DatabaseID: BootstrapDatabaseID, Name: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutSchema(&catalog.Schema{ID: 30001, DatabaseID: BootstrapDatabaseID, Name: "s2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); pgCode(err) != pgerror.CodeSerializationFailure {
+		t.Fatalf("concurrent DDL: %v", err)
+	}
+}
+
+func TestUniqueViolations(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 3)
+	tests := []struct {
+		name       string
+		row        []types.Datum
+		constraint string
+		detail     string
+	}{
+		{"primary key", user(2, "x", "new@x", 1), "users_pkey", "Key (id)=(2) already exists."},
+		{"unique index", user(9, "x", "u3@x", 1), "users_email_key", "Key (email)=(u3@x) already exists."},
+		{"null never conflicts", user(9, "x", "", 1), "", ""},
+		{"second null never conflicts", user(10, "x", "", 1), "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := e.Begin()
+			defer tx.Rollback()
+			if tc.name == "second null never conflicts" {
+				if err := tx.InsertRow(ctx, tb, user(11, "y", "", 1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := tx.InsertRow(ctx, tb, tc.row)
+			if tc.constraint == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var pe *pgerror.Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a unique violation", err)
+			}
+			want := fmt.Sprintf("duplicate key value violates unique constraint \"%s\"", tc.constraint)
+			if pe.Code != "23505" || pe.Message != want || pe.Detail != tc.detail || pe.Constraint != tc.constraint || pe.Table != "users" {
+				t.Fatalf("got %s %q %q constraint=%q table=%q", pe.Code, pe.Message, pe.Detail, pe.Constraint, pe.Table)
+			}
+		})
+	}
+	// Named primary key and update onto an existing key.
+	tx := e.Begin()
+	defer tx.Rollback()
+	named := *tb
+	named.PrimaryKeyName = "users_pk"
+	err := tx.UpdateRow(ctx, &named, user(1, "u1", "u1@x", 1), user(2, "u1", "u1@x", 1))
+	if pgCode(err) != "23505" || !strings.Contains(err.Error(), `"users_pk"`) {
+		t.Fatalf("update onto existing pk: %v", err)
+	}
+}
+
+func TestPrimaryKeyRangeReadsOnlyNeededKeys(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 1000)
+	b := func(v int64, incl bool) *Bound { return &Bound{Values: []types.Datum{types.DInt(v)}, Inclusive: incl} }
+	tests := []struct {
+		name    string
+		span    Span
+		reverse bool
+		first   int64
+		last    int64
+		count   int
+	}{
+		{"closed", Span{b(100, true), b(109, true)}, false, 100, 109, 10},
+		{"half open", Span{b(100, true), b(110, false)}, false, 100, 109, 10},
+		{"open start", Span{b(99, false), b(109, true)}, false, 100, 109, 10},
+		{"reverse closed", Span{b(100, true), b(109, true)}, true, 109, 100, 10},
+		{"reverse exclusive end", Span{b(100, false), b(110, false)}, true, 109, 101, 9},
+		{"prefix start", Span{Start: b(996, true)}, false, 996, 1000, 5},
+		{"reverse to end", Span{End: b(3, true)}, true, 3, 1, 3},
+		{"equality", Span{b(500, true), b(500, true)}, false, 500, 500, 1},
+		{"empty", Span{b(500, false), b(500, true)}, false, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := e.Begin()
+			defer tx.Rollback()
+			got := ids(collect(t)(tx.ScanTable(ctx, tb, tc.span, tc.reverse)))
+			if len(got) != tc.count {
+				t.Fatalf("got %d rows %v, want %d", len(got), got, tc.count)
+			}
+			if tc.count > 0 && (got[0] != tc.first || got[len(got)-1] != tc.last) {
+				t.Fatalf("got %v, want %d..%d", got, tc.first, tc.last)
+			}
+			st := tx.Stats()
+			if st.RowsRead != int64(tc.count) || st.KeysRead != int64(tc.count) {
+				t.Fatalf("stats %+v, want %d rows and keys", st, tc.count)
+			}
+		})
+	}
+	tx := e.Begin()
+	defer tx.Rollback()
+	row, err := tx.GetRow(ctx, tb, []types.Datum{types.DInt(777)})
+	if err != nil || row == nil || row[1] != types.DString("u777") {
+		t.Fatalf("GetRow = %v, %v", row, err)
+	}
+	if st := tx.Stats(); st.KeysRead != 1 || st.RowsRead != 1 {
+		t.Fatalf("point lookup stats %+v", st)
+	}
+	if row, err := tx.GetRow(ctx, tb, []types.Datum{types.DInt(5000)}); err != nil || row != nil {
+		t.Fatalf("GetRow(missing) = %v, %v", row, err)
+	}
+}
+
+func TestSecondaryIndexMaintenance(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 100) // age = id % 50
+	tx := e.Begin()
+	defer tx.Rollback()
+	age := func(v int64) *Bound { return &Bound{Values: []types.Datum{types.DInt(v)}, Inclusive: true} }
+	if got := ids(collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[1], Span{age(7), age(7)}, false))); !reflect.DeepEqual(got, []int64{7, 57}) {
+		t.Fatalf("age=7 -> %v", got)
+	}
+	if st := tx.Stats(); st.RowsRead != 2 || st.KeysRead != 4 {
+		t.Fatalf("index lookup stats %+v", st)
+	}
+	if err := tx.UpdateRow(ctx, tb, user(7, "u7", "u7@x", 7), user(7, "u7", "seven@x", 8)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.DeleteRow(ctx, tb, user(57, "u57", "u57@x", 7)); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[1], Span{age(7), age(7)}, false))); len(got) != 0 {
+		t.Fatalf("age=7 after update/delete -> %v", got)
+	}
+	if got := ids(collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[1], Span{age(8), age(8)}, true))); !reflect.DeepEqual(got, []int64{58, 8, 7}) {
+		t.Fatalf("age=8 reverse -> %v", got)
+	}
+	email := func(s string) *Bound { return &Bound{Values: []types.Datum{types.DString(s)}, Inclusive: true} }
+	if got := ids(collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[0], Span{email("seven@x"), email("seven@x")}, false))); !reflect.DeepEqual(got, []int64{7}) {
+		t.Fatalf("email=seven@x -> %v", got)
+	}
+	if got := ids(collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[0], Span{email("u7@x"), email("u7@x")}, false))); len(got) != 0 {
+		t.Fatalf("old email still indexed -> %v", got)
+	}
+	// The freed unique value can be reused.
+	if err := tx.InsertRow(ctx, tb, user(500, "n", "u7@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHiddenRowID(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, &catalog.Table{ID: 20000, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "nopk",
+		Columns: []catalog.Column{
+			{ID: 1, Name: "v", Type: types.Text},
+			{ID: 2, Name: "rowid", Type: types.Int8, Hidden: true},
+		}, PrimaryKey: []int{1}})
+	tx := e.Begin()
+	for range 3 {
+		if err := tx.InsertRow(ctx, tb, []types.Datum{types.DString("same"), types.Null}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx = e.Begin()
+	defer tx.Rollback()
+	rows := collect(t)(tx.ScanTable(ctx, tb, Span{}, false))
+	var got []types.Datum
+	for _, r := range rows {
+		got = append(got, r[1])
+	}
+	if !reflect.DeepEqual(got, []types.Datum{types.DInt(1), types.DInt(2), types.DInt(3)}) {
+		t.Fatalf("rowids %v", got)
+	}
+}
+
+func TestDropTableRemovesData(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []int{10, smallDropKeys + 10} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e := openMem(t)
+			tb := createTable(t, e, usersTable(20000))
+			insertUsers(t, e, tb, n)
+			tx := e.Begin()
+			if err := tx.DropTable(tb.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tx = e.Begin()
+			defer tx.Rollback()
+			c, err := tx.Catalog()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Tables[tb.ID] != nil || c.TableByName(PublicSchemaID, "users") != nil {
+				t.Fatal("table descriptor survived the drop")
+			}
+			if got := collect(t)(tx.ScanTable(ctx, tb, Span{}, false)); len(got) != 0 {
+				t.Fatalf("%d rows survived the drop", len(got))
+			}
+			if got := collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[1], Span{}, false)); len(got) != 0 {
+				t.Fatalf("%d index entries survived the drop", len(got))
+			}
+		})
+	}
+}
+
+func TestCatalogPersistsAndCaches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e := openDir(t, dir)
+	tb := createTable(t, e, usersTable(20000))
+	if tb.Version != 1 {
+		t.Fatalf("new table version %d, want 1", tb.Version)
+	}
+	insertUsers(t, e, tb, 5)
+	// Two transactions at the same catalog version share one decoded view.
+	a, b := e.Begin(), e.Begin()
+	ca, _ := a.Catalog()
+	cb, _ := b.Catalog()
+	a.Rollback()
+	b.Rollback()
+	if ca != cb {
+		t.Fatal("catalog not cached across transactions at the same version")
+	}
+	// A transaction's own DDL is visible to it only.
+	w := e.Begin()
+	changed := *tb
+	changed.Columns = append(append([]catalog.Column(nil), tb.Columns...), catalog.Column{ID: 5, Name: "extra", Type: types.Bool})
+	if err := w.PutTable(&changed); err != nil {
+		t.Fatal(err)
+	}
+	cw, _ := w.Catalog()
+	if got := cw.Tables[tb.ID]; len(got.Columns) != 5 || got.Version != 2 {
+		t.Fatalf("own change not visible: %+v", got)
+	}
+	r := e.Begin()
+	cr, _ := r.Catalog()
+	r.Rollback()
+	if len(cr.Tables[tb.ID].Columns) != 4 {
+		t.Fatal("uncommitted DDL leaked")
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	e = openDir(t, dir)
+	defer e.Close()
+	tx := e.Begin()
+	defer tx.Rollback()
+	c, err := tx.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.TableByName(PublicSchemaID, "users")
+	if got == nil || len(got.Columns) != 5 || got.Version != 2 || got.Columns[4].Type.Family != types.FamBool {
+		t.Fatalf("reloaded table %+v", got)
+	}
+	if rt, idx := c.IndexByName(PublicSchemaID, "users_age_idx"); rt != got || idx == nil || idx.ID != 20002 {
+		t.Fatalf("IndexByName = %v, %v", rt, idx)
+	}
+	if ts := c.TablesInSchema(PublicSchemaID); len(ts) != 1 || ts[0] != got {
+		t.Fatalf("TablesInSchema = %v", ts)
+	}
+	// Old rows decode under the new descriptor with the added column NULL.
+	rows := collect(t)(tx.ScanTable(ctx, got, Span{}, false))
+	if len(rows) != 5 || rows[0][4] != types.Null || rows[4][1] != types.DString("u5") {
+		t.Fatalf("rows after reopen: %v", rows)
+	}
+	id, err := e.AllocateID(ctx)
+	if err != nil || id < catalog.FirstUserID {
+		t.Fatalf("AllocateID = %d, %v", id, err)
+	}
+}
+
+func TestAllocateIDNeverRepeatsAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	seen := map[catalog.ID]bool{}
+	for range 3 {
+		e := openDir(t, dir)
+		for range 100 {
+			id, err := e.AllocateID(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[id] || id < catalog.FirstUserID {
+				t.Fatalf("id %d repeated or below FirstUserID", id)
+			}
+			seen[id] = true
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestSequences(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e := openDir(t, dir)
+	s := &catalog.Sequence{ID: 20000, Name: "s", Increment: 2, Min: 1, Max: 7, Start: 1}
+	cyc := &catalog.Sequence{ID: 20001, Name: "c", Increment: -1, Min: 1, Max: 2, Start: 2, Cycle: true}
+	var got []int64
+	for range 4 {
+		v, err := e.NextVal(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if !reflect.DeepEqual(got, []int64{1, 3, 5, 7}) {
+		t.Fatalf("nextval sequence %v", got)
+	}
+	_, err := e.NextVal(ctx, s)
+	if pgCode(err) != "2200H" || err.Error() != `nextval: reached maximum value of sequence "s" (7)` {
+		t.Fatalf("exhausted: %v", err)
+	}
+	got = nil
+	for range 3 {
+		v, err := e.NextVal(ctx, cyc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if !reflect.DeepEqual(got, []int64{2, 1, 2}) {
+		t.Fatalf("cycling sequence %v", got)
+	}
+	if err := e.SetVal(ctx, s, 3, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetVal(ctx, s, 99, true); pgCode(err) != "22003" {
+		t.Fatalf("setval out of bounds: %v", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	e = openDir(t, dir)
+	defer e.Close()
+	last, called, err := e.SequenceState(s)
+	if err != nil || last != 3 || called {
+		t.Fatalf("state after reopen = %d, %v, %v", last, called, err)
+	}
+	if v, err := e.NextVal(ctx, s); err != nil || v != 3 {
+		t.Fatalf("nextval after setval(3, false) = %d, %v", v, err)
+	}
+	if v, err := e.NextVal(ctx, s); err != nil || v != 5 {
+		t.Fatalf("second nextval = %d, %v", v, err)
+	}
+}
+
+func TestSecondOpenFailsClearly(t *testing.T) {
+	dir := t.TempDir()
+	e := openDir(t, dir)
+	defer e.Close()
+	_, err := Open(Options{Dir: dir, Logger: quiet})
+	if err == nil || !strings.Contains(err.Error(), "another server holds the data directory") {
+		t.Fatalf("second Open: %v", err)
+	}
+}
+
+func TestScanHonoursCancellation(t *testing.T) {
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 2*ctxCheckEvery)
+	ctx, cancel := context.WithCancel(context.Background())
+	tx := e.Begin()
+	defer tx.Rollback()
+	it, err := tx.ScanTable(ctx, tb, Span{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	cancel()
+	for range 2 * ctxCheckEvery {
+		if _, err = it.Next(); err != nil {
+			break
+		}
+	}
+	if pgCode(err) != pgerror.CodeQueryCanceled || err.Error() != "canceling statement due to user request" {
+		t.Fatalf("scan after cancel: %v", err)
+	}
+}
+
+// Rollback with an iterator still open must not panic (Badger refuses to
+// discard a transaction with open iterators).
+func TestRollbackClosesIterators(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 3)
+	tx := e.Begin()
+	if _, err := tx.ScanTable(ctx, tb, Span{}, false); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	tx.Rollback()
+}
