@@ -180,6 +180,7 @@ func (s *fakeSession) Execute(ctx context.Context, p *executor.Prepared, params 
 		s.eng.started <- struct{}{}
 		select {
 		case <-ctx.Done():
+			s.eng.event("sleep cancelled")
 			return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
 		case <-time.After(10 * time.Second):
 			return nil, errors.New("fake: sleep was never cancelled")
