@@ -68,7 +68,7 @@ func TestPsqlSession(t *testing.T) {
 				t.Fatalf("reading expected output: %v", err)
 			}
 			if got := out.String(); got != string(want) {
-				t.Errorf("psql output differs from %s\n%s", expectedPath, lineDiff(string(want), got))
+				t.Errorf("psql output differs from %s\n%s", expectedPath, unifiedDiff(t, expectedPath, got))
 			}
 		})
 	}
@@ -85,6 +85,24 @@ func psqlEnv() []string {
 		env = append(env, "PATH="+p)
 	}
 	return env
+}
+
+// unifiedDiff shows the whole difference with diff(1) when it is
+// installed, else the first differing line.
+func unifiedDiff(t *testing.T, expectedPath, got string) string {
+	gotPath := filepath.Join(t.TempDir(), "got")
+	if err := os.WriteFile(gotPath, []byte(got), 0o644); err == nil {
+		if out, err := exec.Command("diff", "-u", expectedPath, gotPath).Output(); len(out) > 0 {
+			return string(out)
+		} else if err != nil {
+			t.Logf("diff unavailable: %v", err)
+		}
+	}
+	want, err := os.ReadFile(expectedPath)
+	if err != nil {
+		return err.Error()
+	}
+	return lineDiff(string(want), got)
 }
 
 // lineDiff reports the first differing line with some context; enough to
