@@ -84,7 +84,29 @@ func (p *parser) isExpr() tree.Expr {
 		default:
 			return e
 		}
+		if p.continuesOperand() {
+			// a finished postfix test is an operand of what follows:
+			// x IS NULL = false is (x IS NULL) = false
+			p.pending = e
+			e = p.cmpExpr()
+		}
 	}
+}
+
+// continuesOperand reports whether the next token continues an expression
+// whose left operand is already complete.
+func (p *parser) continuesOperand() bool {
+	t := p.peek()
+	switch {
+	case t.kind == tOp, t.isPunct("::"), t.isPunct("["):
+		return true
+	case t.is("like"), t.is("ilike"), t.is("similar"), t.is("between"), t.is("in"), t.is("operator"), t.is("collate"), t.is("at"):
+		return true
+	case t.is("not"):
+		n := p.peekN(1)
+		return n.is("like") || n.is("ilike") || n.is("similar") || n.is("between") || n.is("in")
+	}
+	return false
 }
 
 func isCmpOp(s string) bool {
@@ -112,9 +134,13 @@ func (p *parser) cmpExpr() tree.Expr {
 	}
 	p.i++
 	if q := p.quantified(t, l); q != nil {
-		// x op ANY(...) reduces at the comparison level; a following generic
-		// operator then takes the whole comparison as its left operand.
-		return p.otherTail(q)
+		// x op ANY(...) reduces as soon as it is complete; what follows
+		// takes it as its left operand: x = ANY(a) <-> y, x = ANY(a) = true
+		if p.continuesOperand() {
+			p.pending = q
+			return p.cmpExpr()
+		}
+		return q
 	}
 	r := p.likeExpr()
 	e := &tree.BinaryExpr{Op: t.val, Left: l, Right: r, Pos: p.pos(t.off)}
@@ -219,6 +245,11 @@ func (p *parser) likeExpr() tree.Expr {
 			in.List = p.exprList()
 		}
 		p.expectPunct(")")
+		if n := p.peek(); n.kind == tOp && !isCmpOp(n.val) || n.isPunct("::") || n.isPunct("[") {
+			// x IN (...) || y is (x IN (...)) || y
+			p.pending = in
+			return p.likeExpr()
+		}
 		return in
 	}
 	return l
@@ -273,7 +304,7 @@ func (p *parser) otherTail(l tree.Expr) tree.Expr {
 // otherOperand is an operand of a generic operator: a prefix operator
 // applies to an additive expression.
 func (p *parser) otherOperand() tree.Expr {
-	if p.isOtherOp(p.peek()) {
+	if p.pending == nil && p.isOtherOp(p.peek()) {
 		op, _, t := p.readOp()
 		p.enter()
 		defer p.leave()
@@ -342,7 +373,7 @@ func (p *parser) collateExpr() tree.Expr {
 
 func (p *parser) unaryExpr() tree.Expr {
 	t := p.peek()
-	if t.isOp("-") || t.isOp("+") {
+	if p.pending == nil && (t.isOp("-") || t.isOp("+")) {
 		p.i++
 		p.enter()
 		defer p.leave()
@@ -413,6 +444,10 @@ var sqlValueFuncs = toSet(`current_date current_time current_timestamp localtime
 session_user user current_role current_catalog current_schema`)
 
 func (p *parser) primary() tree.Expr {
+	if e := p.pending; e != nil {
+		p.pending = nil
+		return e
+	}
 	t := p.peek()
 	pos := p.pos(t.off)
 	switch t.kind {

@@ -18,6 +18,9 @@ type parser struct {
 	i        int
 	maxParam int
 	depth    int
+	// pending is a completed left operand (x IS NULL, x = ANY(a)) that the
+	// next primary() returns, so a following operator can take it
+	pending tree.Expr
 	// rune count of src[:lastOff], for pos
 	lastOff, lastRunes int
 }
