@@ -186,6 +186,11 @@ func (c *conn) readStartupPacket() ([]byte, error) {
 func (c *conn) startup() bool {
 	// A client that connects and never speaks must not hold a slot forever.
 	_ = c.nc.SetReadDeadline(time.Now().Add(time.Minute))
+	if c.srv.closing.Load() {
+		// Shutdown may have woken this connection before the deadline
+		// above replaced its wake-up.
+		return false
+	}
 	var params map[string]string
 	for params == nil {
 		body, err := c.readStartupPacket()
@@ -548,12 +553,16 @@ func (c *conn) flush() error {
 	return nil
 }
 
-// sendNotices forwards notices and reported-parameter changes raised by the
-// last statement.
+// sendNotices forwards notices raised by the last statement.
 func (c *conn) sendNotices() {
 	for _, n := range c.sess.TakeNotices() {
 		c.be.Send(noticeResponse(n))
 	}
+}
+
+// sendChangedParameters reports settings changed since the last report; as
+// in PostgreSQL this happens just before ReadyForQuery.
+func (c *conn) sendChangedParameters() {
 	changed := c.sess.ChangedParameters()
 	if len(changed) == 0 {
 		return
@@ -584,6 +593,7 @@ func (c *conn) readyForQuery() bool {
 		c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
 		return false
 	}
+	c.sendChangedParameters()
 	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxnStatus()})
 	if err := c.flush(); err != nil {
 		c.log.Debug("sending ReadyForQuery", "err", err)
@@ -683,7 +693,9 @@ func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
 // when the result is exhausted, in which case it has been closed; an error
 // also closes it.
 func (c *conn) streamRows(ctx context.Context, res executor.Result, cols []executor.ResultColumn, formats []int16, limit int64, writeErr *error) (done bool, err error) {
-	var buf []byte
+	// buf starts non-nil so an empty first value is not taken for NULL.
+	buf := make([]byte, 0, 256)
+	var values [][]byte
 	var n int64
 	for limit <= 0 || n < limit {
 		row, err := res.Next(ctx)
@@ -698,14 +710,13 @@ func (c *conn) streamRows(ctx context.Context, res executor.Result, cols []execu
 			return true, nil
 		}
 		n++
-		values := make([][]byte, len(row))
+		// Send encodes the message into the output buffer at once, so the
+		// value buffer and slice are reused for every row.
 		buf = buf[:0]
-		// Encode every value into one buffer, then slice it, so a row costs
-		// one allocation however wide it is.
-		ends := make([]int, len(row))
+		values = values[:0]
 		for i, d := range row {
 			if d == nil || types.IsNull(d) {
-				ends[i] = -1
+				values = append(values, nil)
 				continue
 			}
 			var t *types.T
@@ -715,6 +726,7 @@ func (c *conn) streamRows(ctx context.Context, res executor.Result, cols []execu
 			if t == nil {
 				t = types.Text
 			}
+			start := len(buf)
 			if formatFor(formats, i) == 1 {
 				buf, err = types.EncodeBinary(buf, t, d)
 				if err != nil {
@@ -724,19 +736,13 @@ func (c *conn) streamRows(ctx context.Context, res executor.Result, cols []execu
 			} else {
 				buf = types.AppendText(buf, t, d)
 			}
-			ends[i] = len(buf)
+			// A non-NULL empty value must stay non-nil to be sent as
+			// length 0 rather than NULL.
+			values = append(values, buf[start:len(buf):len(buf)])
 		}
-		data := make([]byte, len(buf))
-		copy(data, buf)
-		start := 0
-		for i, e := range ends {
-			if e < 0 {
-				continue
-			}
-			values[i] = data[start:e:e]
-			start = e
-		}
-		if *writeErr = c.send(&pgproto3.DataRow{Values: values}, len(data)+4*len(values)+7); *writeErr != nil {
+		// Earlier values may point into an older array if buf grew; it
+		// stays alive until Send has copied them.
+		if *writeErr = c.send(&pgproto3.DataRow{Values: values}, len(buf)+4*len(values)+7); *writeErr != nil {
 			_ = res.Close()
 			return true, nil
 		}

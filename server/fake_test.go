@@ -24,6 +24,7 @@ import (
 //
 //	select 1            one int4 row
 //	select null         one text row holding NULL
+//	select empty        one text row holding ''""
 //	select two          two columns (int8 "a", text "b"), two rows
 //	gen N               N int8 rows 1..N
 //	echo $1 ...         one row holding the parameters (types from Prepare)
@@ -127,7 +128,7 @@ func (s *fakeSession) Prepare(ctx context.Context, p pgdialect.Parsed, paramType
 	switch {
 	case p.SQL == "select 1":
 		prep.Columns = []executor.ResultColumn{col("?column?", types.Int4)}
-	case p.SQL == "select null":
+	case p.SQL == "select null", p.SQL == "select empty":
 		prep.Columns = []executor.ResultColumn{col("n", types.Text)}
 	case p.SQL == "select two":
 		prep.Columns = []executor.ResultColumn{
@@ -151,6 +152,8 @@ func (s *fakeSession) Execute(ctx context.Context, p *executor.Prepared, params 
 		return &fakeResult{cols: p.Columns, rows: [][]types.Datum{{types.DInt(1)}}, tag: "SELECT 1"}, nil
 	case sql == "select null":
 		return &fakeResult{cols: p.Columns, rows: [][]types.Datum{{types.Null}}, tag: "SELECT 1"}, nil
+	case sql == "select empty":
+		return &fakeResult{cols: p.Columns, rows: [][]types.Datum{{types.DString("")}}, tag: "SELECT 1"}, nil
 	case sql == "select two":
 		return &fakeResult{cols: p.Columns, rows: [][]types.Datum{
 			{types.DInt(1), types.DString("x")}, {types.DInt(2), types.Null},

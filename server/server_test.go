@@ -146,6 +146,7 @@ func TestSimpleQuery(t *testing.T) {
 	}{
 		{"select 1", []string{"RowDesc ?column?:23/4/-1/0.0/f0", rowText("1"), "Complete SELECT 1", "Ready I"}},
 		{"select null", []string{"RowDesc n:25/-1/-1/0.0/f0", "Row NULL", "Complete SELECT 1", "Ready I"}},
+		{"select empty", []string{"RowDesc n:25/-1/-1/0.0/f0", rowText(""), "Complete SELECT 1", "Ready I"}},
 		{"select two", []string{"RowDesc a:20/8/-1/16384.1/f0 b:1043/-1/14/16384.2/f0",
 			rowText("1", "x"), rowText("2", "NULL"), "Complete SELECT 2", "Ready I"}},
 		{"select 1; gen 2", []string{"RowDesc ?column?:23/4/-1/0.0/f0", rowText("1"), "Complete SELECT 1",
@@ -158,7 +159,7 @@ func TestSimpleQuery(t *testing.T) {
 			`ERROR 42P01 relation "nope" does not exist @15`, "Ready I"}},
 		{"rowfail", []string{"RowDesc g:20/8/-1/0.0/f0", rowText("1"), "ERROR 22012 division by zero", "Ready I"}},
 		{"notice", []string{`Notice 00000 table "t" does not exist, skipping`, "Complete DROP TABLE", "Ready I"}},
-		{"set tz", []string{"Param TimeZone=Europe/Paris", "Complete SET", "Ready I"}},
+		{"set tz", []string{"Complete SET", "Param TimeZone=Europe/Paris", "Ready I"}},
 		{"begin", []string{"Complete BEGIN", "Ready T"}},
 		{"commit", []string{"Complete COMMIT", "Ready I"}},
 		{"copy", []string{"ERROR 0A000 COPY is not supported yet", "Ready I"}},
