@@ -298,6 +298,9 @@ func (t *Txn) PutTable(tb *catalog.Table) error {
 		next = old.Version + 1
 	}
 	tb.Version = next
+	if err := t.set(tableVersionKey(tb.ID), []byte{}); err != nil {
+		return err
+	}
 	return t.putDescriptor(kindTable, tb.ID, tb)
 }
 
@@ -344,6 +347,9 @@ func (t *Txn) DropSequence(id catalog.ID) error {
 
 func (t *Txn) DropTable(id catalog.ID) error {
 	if err := t.deleteDescriptor(kindTable, id); err != nil {
+		return err
+	}
+	if err := t.del(tableVersionKey(id)); err != nil {
 		return err
 	}
 	// A small table is deleted inside the transaction; a large one would

@@ -102,7 +102,6 @@ func Open(opts Options) (*Engine, error) {
 	bo = bo.WithLogger(badgerLogger{logger}).
 		WithDetectConflicts(false).
 		WithSyncWrites(false).
-		WithMemTableSize(32 << 20).
 		WithBlockCacheSize(64 << 20).
 		WithNumVersionsToKeep(1)
 	db, err := badger.OpenManaged(bo)
@@ -211,8 +210,10 @@ var errSerialization = func() error {
 }
 
 // commit runs the commit protocol for btx whose write fingerprints are
-// writes; check disables the conflict check for blind internal writes.
-func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes map[uint64]struct{}, check, sync bool) (uint64, error) {
+// writes. deps are fingerprints of keys that must not have changed since
+// readTs either (schema versions the writes were made against). check
+// false skips the conflict check for blind internal writes.
+func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]struct{}, check, sync bool) (uint64, error) {
 	e.commitMu.Lock()
 	e.mu.Lock()
 	if e.closed {
@@ -226,17 +227,11 @@ func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes map[uint64]struct
 			if c.ts <= readTs {
 				continue
 			}
-			a, b := writes, c.keys
-			if len(b) < len(a) {
-				a, b = b, a
-			}
-			for k := range a {
-				if _, ok := b[k]; ok {
-					e.mu.Unlock()
-					e.commitMu.Unlock()
-					btx.Discard()
-					return 0, errSerialization()
-				}
+			if intersects(writes, c.keys) || intersects(deps, c.keys) {
+				e.mu.Unlock()
+				e.commitMu.Unlock()
+				btx.Discard()
+				return 0, errSerialization()
 			}
 		}
 	}
@@ -270,6 +265,18 @@ func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes map[uint64]struct
 		}
 	}
 	return ts, nil
+}
+
+func intersects(a, b map[uint64]struct{}) bool {
+	if len(b) < len(a) {
+		a, b = b, a
+	}
+	for k := range a {
+		if _, ok := b[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // syncTo makes every commit up to ts durable; concurrent committers share
@@ -317,7 +324,7 @@ func (e *Engine) writeInternal(kv map[string][]byte) error {
 		}
 		writes[maphash.String(e.seed, k)] = struct{}{}
 	}
-	_, err := e.commit(btx, readTs, writes, false, false)
+	_, err := e.commit(btx, readTs, writes, nil, false, false)
 	return err
 }
 
@@ -478,6 +485,12 @@ func rowPrefix(id catalog.ID) []byte { return append(tablePrefix(id), 'r', '/') 
 func indexPrefix(tid, iid catalog.ID) []byte {
 	return append(be32(append(tablePrefix(tid), 'i', '/'), iid), '/')
 }
+
+// tableVersionKey changes with every PutTable/DropTable of the table; row
+// writes depend on it so that DML racing with DDL on the same table (a
+// new index, a dropped column) is a serialization failure, not rows
+// written against a stale descriptor.
+func tableVersionKey(id catalog.ID) []byte { return be32([]byte("/c/tv"), id) }
 
 func rowidCounterKey(id catalog.ID) []byte { return append(tablePrefix(id), 'm') }
 

@@ -839,3 +839,51 @@ func TestConcurrentCommitsAreOrdered(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(rows), writers*each)
 	}
 }
+
+func TestTransactionTooLarge(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	big := strings.Repeat("x", 4096)
+	tx := e.Begin()
+	defer tx.Rollback()
+	var err error
+	for i := int64(1); i < 100_000 && err == nil; i++ {
+		err = tx.InsertRow(ctx, tb, user(i, big, "", 0))
+	}
+	if pgCode(err) != pgerror.CodeProgramLimitExceeded || err.Error() != "transaction too large" {
+		t.Fatalf("oversized transaction: %v", err)
+	}
+}
+
+func TestDMLConflictsWithConcurrentDDLOnSameTable(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	other := usersTable(21000)
+	other.Name = "other"
+	other.Indexes = nil
+	other = createTable(t, e, other)
+
+	dml, otherDML, ddl := e.Begin(), e.Begin(), e.Begin()
+	if err := dml.InsertRow(ctx, tb, user(1, "a", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := otherDML.InsertRow(ctx, other, user(1, "a", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	changed := *tb
+	changed.Indexes = append(append([]catalog.Index(nil), tb.Indexes...), catalog.Index{ID: 20010, Name: "users_name_idx", Method: "btree", Columns: []int{1}})
+	if err := ddl.PutTable(&changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := ddl.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := dml.Commit(ctx); pgCode(err) != pgerror.CodeSerializationFailure {
+		t.Fatalf("insert racing with a new index: %v", err)
+	}
+	if err := otherDML.Commit(ctx); err != nil {
+		t.Fatalf("insert into an unrelated table: %v", err)
+	}
+}

@@ -23,6 +23,7 @@ type Txn struct {
 	// writes holds fingerprints of every key written, for the write-write
 	// conflict check at commit.
 	writes     map[uint64]struct{}
+	deps       map[uint64]struct{}
 	stats      Stats
 	cat        *Catalog
 	catWritten bool
@@ -121,7 +122,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 		t.btx.Discard()
 		return nil
 	}
-	if _, err := t.e.commit(t.btx, t.readTs, t.writes, true, true); err != nil {
+	if _, err := t.e.commit(t.btx, t.readTs, t.writes, t.deps, true, true); err != nil {
 		return err
 	}
 	for _, id := range t.drops {
@@ -281,6 +282,15 @@ func datumText(t *types.T, d types.Datum) string {
 	return fmt.Sprint(d)
 }
 
+// dependOn records that this transaction's writes assume tb's descriptor
+// as of the snapshot.
+func (t *Txn) dependOn(tb *catalog.Table) {
+	if t.deps == nil {
+		t.deps = map[uint64]struct{}{}
+	}
+	t.deps[t.fingerprint(tableVersionKey(tb.ID))] = struct{}{}
+}
+
 func (t *Txn) checkRow(tb *catalog.Table, row []types.Datum) error {
 	if len(row) != len(tb.Columns) {
 		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
@@ -311,6 +321,7 @@ func (t *Txn) InsertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	if err := ctx.Err(); err != nil {
 		return canceled(err)
 	}
+	t.dependOn(tb)
 	if len(row) != len(tb.Columns) {
 		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
 	}
@@ -375,6 +386,7 @@ func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 	if err := ctx.Err(); err != nil {
 		return canceled(err)
 	}
+	t.dependOn(tb)
 	if len(oldRow) != len(tb.Columns) {
 		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(oldRow), tb.Name, len(tb.Columns))
 	}
@@ -440,6 +452,7 @@ func (t *Txn) DeleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	if err := ctx.Err(); err != nil {
 		return canceled(err)
 	}
+	t.dependOn(tb)
 	if len(row) != len(tb.Columns) {
 		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
 	}
