@@ -13,7 +13,17 @@ import (
 
 // deparse renders an expression fully parenthesised, so PostgreSQL reading
 // it back must group exactly as this parser did.
-func deparse(e tree.Expr) string {
+func deparse(e tree.Expr) string { return deparseWith(e, deparse) }
+
+// deparseWith renders e, using sub for its operands.
+func deparseWith(e tree.Expr, deparse func(tree.Expr) string) string {
+	deparseList := func(l []tree.Expr) string {
+		var parts []string
+		for _, e := range l {
+			parts = append(parts, deparse(e))
+		}
+		return strings.Join(parts, ", ")
+	}
 	switch x := e.(type) {
 	case *tree.ColumnRef:
 		return strings.Join(x.Parts, ".")
@@ -106,14 +116,6 @@ func deparse(e tree.Expr) string {
 		return "(" + deparse(x.Inner) + ")"
 	}
 	return fmt.Sprintf("<%T>", e)
-}
-
-func deparseList(l []tree.Expr) string {
-	var parts []string
-	for _, e := range l {
-		parts = append(parts, deparse(e))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // TestPrecedenceAgainstPostgres compares this parser's grouping with a real
