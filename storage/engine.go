@@ -169,6 +169,18 @@ func (e *Engine) Begin() *Txn {
 	return t
 }
 
+// pin registers a snapshot at the visible watermark so that Badger keeps
+// the versions it reads; release undoes it.
+func (e *Engine) pin() (uint64, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return 0, errors.New("storage: engine is closed")
+	}
+	e.active[e.visible]++
+	return e.visible, nil
+}
+
 // release forgets a snapshot and lets Badger discard versions no snapshot
 // can see any more.
 func (e *Engine) release(readTs uint64) {
@@ -302,13 +314,11 @@ func (e *Engine) syncTo(ts uint64) error {
 // sequential, so the next synced commit, which is the first one that can
 // depend on the value, makes it durable too.
 func (e *Engine) writeInternal(kv map[string][]byte) error {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return errors.New("storage: engine is closed")
+	readTs, err := e.pin()
+	if err != nil {
+		return err
 	}
-	readTs := e.visible
-	e.mu.Unlock()
+	defer e.release(readTs)
 	btx := e.db.NewTransactionAt(readTs, true)
 	writes := make(map[uint64]struct{}, len(kv))
 	for k, v := range kv {
@@ -324,19 +334,17 @@ func (e *Engine) writeInternal(kv map[string][]byte) error {
 		}
 		writes[maphash.String(e.seed, k)] = struct{}{}
 	}
-	_, err := e.commit(btx, readTs, writes, nil, false, false)
+	_, err = e.commit(btx, readTs, writes, nil, false, false)
 	return err
 }
 
 // readLatest reads key at the visible watermark.
 func (e *Engine) readLatest(key []byte) ([]byte, error) {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return nil, errors.New("storage: engine is closed")
+	ts, err := e.pin()
+	if err != nil {
+		return nil, err
 	}
-	ts := e.visible
-	e.mu.Unlock()
+	defer e.release(ts)
 	btx := e.db.NewTransactionAt(ts, false)
 	defer btx.Discard()
 	item, err := btx.Get(key)
