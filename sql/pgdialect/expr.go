@@ -127,6 +127,8 @@ func isArithOp(s string) bool {
 
 // cmpExpr is the non-associative comparison level.
 func (p *parser) cmpExpr() tree.Expr {
+	p.enter()
+	defer p.leave()
 	l := p.likeExpr()
 	t := p.peek()
 	if t.kind != tOp || !isCmpOp(t.val) {
@@ -176,7 +178,7 @@ func (p *parser) startsQuery() bool {
 	if t.isPunct("(") {
 		// ((SELECT ...)) nests a query only when the parens lead to one
 		j := p.i
-		for j < len(p.toks) && p.toks[j].isPunct("(") {
+		for j < len(p.toks) && p.toks[j].isPunct("(") && j-p.i < maxDepth {
 			j++
 		}
 		n := p.toks[j]
@@ -186,6 +188,8 @@ func (p *parser) startsQuery() bool {
 }
 
 func (p *parser) likeExpr() tree.Expr {
+	p.enter()
+	defer p.leave()
 	l := p.otherExpr()
 	t := p.peek()
 	not := false
@@ -730,6 +734,8 @@ func (p *parser) tryTypedLiteral() (tree.Expr, bool) {
 var intervalFields = toSet(`year month day hour minute second`)
 
 func (p *parser) arrayLit() tree.Expr {
+	p.enter()
+	defer p.leave()
 	t := p.expectPunct("[")
 	a := &tree.ArrayExpr{Pos: p.pos(t.off)}
 	if !p.peek().isPunct("]") {

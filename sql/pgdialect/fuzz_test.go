@@ -2,6 +2,7 @@ package pgdialect
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -38,4 +39,29 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%q: position %d outside input", sql, pe.Position)
 		}
 	})
+}
+
+// TestDeepNesting: pathological nesting ends in an error, not a crash.
+func TestDeepNesting(t *testing.T) {
+	cases := []string{
+		"SELECT " + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000),
+		"SELECT ARRAY" + strings.Repeat("[", 100000),
+		"SELECT " + strings.Repeat("- ", 100000) + "1",
+		"SELECT " + strings.Repeat("NOT ", 100000) + "true",
+		"SELECT " + strings.Repeat("a IN (1) || ", 50000) + "1",
+		"SELECT * FROM " + strings.Repeat("(", 100000) + "t",
+		"SELECT " + strings.Repeat("(SELECT ", 50000),
+		"SELECT " + strings.Repeat("~ ", 100000) + "1",
+	}
+	for _, sql := range cases {
+		_, err := Parse(sql)
+		var pe *pgerror.Error
+		if !errors.As(err, &pe) || (pe.Code != pgerror.CodeProgramLimitExceeded && pe.Code != pgerror.CodeSyntaxError) {
+			t.Errorf("%.30s...: got %v", sql, err)
+		}
+	}
+	// moderate nesting still parses
+	if _, err := Parse("SELECT " + strings.Repeat("(", 200) + "1" + strings.Repeat(")", 200)); err != nil {
+		t.Errorf("200 nested parentheses: %v", err)
+	}
 }

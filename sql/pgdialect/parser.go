@@ -96,7 +96,8 @@ func (p *parser) failMsg(t token, format string, args ...any) {
 }
 
 func (p *parser) unsupported(what string) {
-	panic(syntaxPanic{pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not supported", what)})
+	e := pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not supported", what)
+	panic(syntaxPanic{e.WithPosition(int(p.pos(p.peek().off)))})
 }
 
 // kw reports whether the next token is the keyword kw and consumes it.
@@ -292,7 +293,9 @@ func (p *parser) run(fn func()) (err error) {
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > maxDepth {
-		panic(syntaxPanic{pgerror.New(pgerror.CodeProgramLimitExceeded, "stack depth limit exceeded")})
+		e := pgerror.New(pgerror.CodeProgramLimitExceeded, "stack depth limit exceeded").
+			WithHint("The statement nests expressions or queries too deeply.")
+		panic(syntaxPanic{e.WithPosition(int(p.pos(p.peek().off)))})
 	}
 }
 
