@@ -670,6 +670,14 @@ func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
 	if err != nil {
 		return err
 	}
+	finished := false
+	defer func() {
+		if !finished {
+			// A panic while streaming: the result must still release its
+			// transaction (Close is idempotent).
+			_ = res.Close()
+		}
+	}()
 	c.sendNotices()
 	cols := res.Columns()
 	if cols != nil {
@@ -678,7 +686,9 @@ func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
 			return nil
 		}
 	}
-	if _, err := c.streamRows(ctx, res, cols, nil, 0, writeErr); err != nil {
+	_, err = c.streamRows(ctx, res, cols, nil, 0, writeErr)
+	finished = true
+	if err != nil {
 		return err
 	}
 	if *writeErr != nil {

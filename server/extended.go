@@ -341,8 +341,12 @@ func (c *conn) handleExecute(m *pgproto3.Execute) error {
 		p.res = res
 		c.sendNotices()
 	}
+	cols := p.res.Columns()
+	if cols == nil {
+		cols = p.prep.Columns
+	}
 	var writeErr error
-	done, err := c.streamRows(p.ctx, p.res, p.prep.Columns, p.formats, int64(m.MaxRows), &writeErr)
+	done, err := c.streamRows(p.ctx, p.res, cols, p.formats, int64(m.MaxRows), &writeErr)
 	if writeErr != nil {
 		p.done = true
 		return &errWrite{writeErr}
