@@ -406,6 +406,8 @@ func summarize(m pgproto3.BackendMessage) string {
 		return "NoData"
 	case *pgproto3.PortalSuspended:
 		return "Suspended"
+	case *pgproto3.NegotiateProtocolVersion:
+		return fmt.Sprintf("Negotiate 3.%d %v", m.NewestMinorProtocol, m.UnrecognizedOptions)
 	case *pgproto3.ParameterDescription:
 		return fmt.Sprintf("ParamDesc %v", m.ParameterOIDs)
 	}

@@ -137,6 +137,18 @@ func TestUnsupportedProtocol(t *testing.T) {
 		[]string{"FATAL 0A000 unsupported frontend protocol 2.0: server supports 3.0 to 3.0"})
 }
 
+func TestNewerMinorProtocolNegotiated(t *testing.T) {
+	_, eng, addr := startServer(t, Config{})
+	c := dial(t, addr)
+	c.send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion32,
+		Parameters: map[string]string{"user": "u", "_pq_.future": "1"}})
+	want := append([]string{"Negotiate 3.0 [_pq_.future]"}, startupStatuses("u", "UTC", "")...)
+	expectSeq(t, "3.2 start-up", c.untilReady(), want)
+	if _, ok := eng.options().Settings["_pq_.future"]; ok {
+		t.Error("protocol option passed to the session as a setting")
+	}
+}
+
 func TestSimpleQuery(t *testing.T) {
 	_, _, addr := startServer(t, Config{})
 	c, _ := connect(t, addr, nil)
@@ -223,6 +235,28 @@ func TestOversizeMessage(t *testing.T) {
 	c2.send(&pgproto3.Query{String: "select 1"})
 	expectSeq(t, "small query", c2.untilReady(),
 		[]string{"RowDesc ?column?:23/4/-1/0.0/f0", rowText("1"), "Complete SELECT 1", "Ready I"})
+}
+
+func TestMalformedMessageClosesConnection(t *testing.T) {
+	_, _, addr := startServer(t, Config{})
+	tests := []struct {
+		name string
+		raw  []byte
+		want string
+	}{
+		{"unknown type", []byte{'z', 0, 0, 0, 4}, "FATAL 08P01 invalid frontend message: unknown message type: z"},
+		{"length below 4", []byte{'Q', 0, 0, 0, 2}, "FATAL 08P01 invalid frontend message: invalid message length: 2"},
+	}
+	for _, tc := range tests {
+		c, _ := connect(t, addr, nil)
+		if _, err := c.nc.Write(tc.raw); err != nil {
+			t.Fatal(err)
+		}
+		expectSeq(t, tc.name, []string{c.receive()}, []string{tc.want})
+		if _, err := c.fe.Receive(); err == nil {
+			t.Errorf("%s: connection still open", tc.name)
+		}
+	}
 }
 
 func TestCancelRequest(t *testing.T) {
