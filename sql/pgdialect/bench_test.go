@@ -1,6 +1,8 @@
 package pgdialect
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	tidb "github.com/pingcap/tidb/pkg/parser"
@@ -68,3 +70,16 @@ func BenchmarkParseKNN(b *testing.B)        { benchParse(b, benchKNN) }
 func BenchmarkTiDBRawKNN(b *testing.B)      { benchTiDB(b, benchKNNMySQL) }
 func BenchmarkParseDescribe(b *testing.B)   { benchParse(b, benchDescribe) }
 func BenchmarkTiDBRawDescribe(b *testing.B) { benchTiDB(b, benchDescribeMySQL) }
+
+// BenchmarkParseInsert1000 is one 1000-row multi-row INSERT (bulk loads).
+func BenchmarkParseInsert1000(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO items (id, name, price, embedding) VALUES ")
+	for i := 0; i < 1000; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "(%d, 'item %d', %d.50, '[1,2,3]')", i, i, i)
+	}
+	benchParse(b, sb.String())
+}

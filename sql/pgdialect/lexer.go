@@ -28,7 +28,6 @@ const (
 type token struct {
 	kind tokKind
 	val  string // folded ident, decoded string, operator text, punct, number text
-	raw  string // the source text of the token
 	off  int
 	end  int
 	n    int // parameter number for tParam
@@ -146,7 +145,6 @@ func lex(src string) ([]token, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.raw = src[t.off:t.end]
 		toks = append(toks, t)
 	}
 }

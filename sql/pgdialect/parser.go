@@ -79,10 +79,12 @@ func (p *parser) advance() token {
 // fail raises a syntax error at the given token, worded as PostgreSQL does.
 func (p *parser) failAt(t token) {
 	var e *pgerror.Error
-	if t.kind == tEOF && t.raw == "" {
+	// a statement's end token is its ';' (then reported as such) or the
+	// end of the text
+	if t.kind == tEOF && t.off == t.end {
 		e = pgerror.New(pgerror.CodeSyntaxError, "syntax error at end of input")
 	} else {
-		e = pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"%s\"", t.raw)
+		e = pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"%s\"", p.src[t.off:t.end])
 	}
 	panic(syntaxPanic{e.WithPosition(int(p.pos(t.off)))})
 }

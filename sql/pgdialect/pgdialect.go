@@ -37,10 +37,9 @@ func Parse(sql string) ([]Parsed, error) {
 			continue
 		}
 		if i > start {
-			seg := make([]token, i-start+1)
-			copy(seg, toks[start:i])
-			seg[len(seg)-1] = token{kind: tEOF, off: t.off, end: t.end, raw: t.raw}
-			p, err := parseSegment(sql, seg)
+			// the ';' becomes the segment's end token, in place
+			toks[i] = token{kind: tEOF, off: t.off, end: t.end}
+			p, err := parseSegment(sql, toks[start:i+1])
 			if err != nil {
 				return nil, err
 			}

@@ -476,7 +476,16 @@ func (p *parser) insertStmt(with *tree.With) *tree.Insert {
 		if p.peek().isPunct("(") {
 			p.i++
 			for {
+				if p.peek().isPunct("(") || p.peekN(1).isPunct("(") {
+					p.unsupported("ON CONFLICT with an expression target")
+				}
 				oc.Columns = append(oc.Columns, p.ident())
+				if p.kw("collate") {
+					p.objectName()
+				}
+				if p.isIdentTok() {
+					p.objectName() // opclass
+				}
 				if !p.punct(",") {
 					break
 				}
