@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -659,7 +660,7 @@ func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
 	if _, ok := st.Stmt.(*tree.Copy); ok {
 		return pgerror.New(pgerror.CodeFeatureNotSupported, "COPY is not supported yet")
 	}
-	ctx, cancel := context.WithCancel(c.srv.baseCtx)
+	ctx, cancel := c.statementContext()
 	defer cancel()
 	defer c.running(cancel)()
 	prep, err := c.sess.Prepare(ctx, st, nil)
@@ -697,6 +698,42 @@ func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
 	c.sendNotices()
 	*writeErr = c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag())}, 32)
 	return nil
+}
+
+// statementContext is the context of one statement: cancelled by a
+// CancelRequest or Shutdown, and bounded by statement_timeout.
+func (c *conn) statementContext() (context.Context, context.CancelFunc) {
+	if ss, ok := c.sess.(settingSession); ok {
+		if v, ok := ss.Setting("statement_timeout"); ok {
+			if d := parseTimeout(v); d > 0 {
+				return context.WithTimeout(c.srv.baseCtx, d)
+			}
+		}
+	}
+	return context.WithCancel(c.srv.baseCtx)
+}
+
+// parseTimeout reads a time setting as PostgreSQL does: a number in
+// milliseconds or with a unit (us, ms, s, min, h, d). Anything else is no
+// timeout; SET has already validated the value.
+func parseTimeout(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	num, err := strconv.ParseFloat(v[:i], 64)
+	if err != nil || num <= 0 {
+		return 0
+	}
+	unit := map[string]time.Duration{
+		"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
+		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
+	}[strings.TrimSpace(v[i:])]
+	if unit == 0 {
+		return 0
+	}
+	return time.Duration(num * float64(unit))
 }
 
 // streamRows sends up to limit rows (all when limit is 0). It returns true

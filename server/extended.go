@@ -325,7 +325,7 @@ func (c *conn) handleExecute(m *pgproto3.Execute) error {
 		return pgerror.New(pgerror.CodeFeatureNotSupported, "COPY is not supported yet")
 	}
 	if p.ctx == nil {
-		p.ctx, p.cancel = context.WithCancel(c.srv.baseCtx)
+		p.ctx, p.cancel = c.statementContext()
 	}
 	defer c.running(p.cancel)()
 	if p.res == nil {

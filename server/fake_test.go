@@ -72,7 +72,7 @@ func (e *fakeEngine) NewSession(ctx context.Context, opts executor.SessionOption
 	}
 	e.sessions++
 	tz := opts.Settings["TimeZone"]
-	return &fakeSession{eng: e, status: 'I', tz: tz}, nil
+	return &fakeSession{eng: e, status: 'I', tz: tz, timeout: opts.Settings["statement_timeout"]}, nil
 }
 
 func (e *fakeEngine) options() executor.SessionOptions {
@@ -85,6 +85,7 @@ type fakeSession struct {
 	eng      *fakeEngine
 	status   byte
 	tz       string
+	timeout  string
 	notices  []*pgerror.Error
 	changed  map[string]string
 	implicit int // StartImplicit calls not yet ended
@@ -184,6 +185,9 @@ func (s *fakeSession) Execute(ctx context.Context, p *executor.Prepared, params 
 		select {
 		case <-ctx.Done():
 			s.eng.event("sleep cancelled")
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to statement timeout")
+			}
 			return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
 		case <-time.After(10 * time.Second):
 			return nil, errors.New("fake: sleep was never cancelled")
@@ -223,6 +227,13 @@ func (s *fakeSession) ParameterStatus() map[string]string {
 }
 
 func (s *fakeSession) Close() {}
+
+func (s *fakeSession) Setting(name string) (string, bool) {
+	if name == "statement_timeout" && s.timeout != "" {
+		return s.timeout, true
+	}
+	return "", false
+}
 
 func (s *fakeSession) StartImplicit() { s.eng.event("start") }
 

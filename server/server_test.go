@@ -286,6 +286,36 @@ func TestCancelRequest(t *testing.T) {
 		[]string{"RowDesc ?column?:23/4/-1/0.0/f0", rowText("1"), "Complete SELECT 1", "Ready I"})
 }
 
+func TestStatementTimeout(t *testing.T) {
+	_, _, addr := startServer(t, Config{})
+	c, _ := connect(t, addr, map[string]string{"user": "u", "options": "-c statement_timeout=50ms"})
+	start := time.Now()
+	c.send(&pgproto3.Query{String: "sleep"})
+	expectSeq(t, "timeout", c.untilReady(), []string{"ERROR 57014 canceling statement due to statement timeout", "Ready I"})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+	c.send(&pgproto3.Parse{Query: "sleep"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+	expectSeq(t, "extended timeout", c.untilReady(),
+		[]string{"ParseOk", "BindOk", "ERROR 57014 canceling statement due to statement timeout", "Ready I"})
+}
+
+func TestParseTimeout(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"0", 0}, {"250", 250 * time.Millisecond}, {"5s", 5 * time.Second}, {"1.5s", 1500 * time.Millisecond},
+		{"2min", 2 * time.Minute}, {"1h", time.Hour}, {"10 ms", 10 * time.Millisecond}, {"1d", 24 * time.Hour},
+		{"abc", 0}, {"5parsecs", 0}, {"-1", 0},
+	}
+	for _, tc := range tests {
+		if got := parseTimeout(tc.in); got != tc.want {
+			t.Errorf("parseTimeout(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestMaxConnections(t *testing.T) {
 	_, _, addr := startServer(t, Config{MaxConnections: 1})
 	first, _ := connect(t, addr, nil)

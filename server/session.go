@@ -38,6 +38,13 @@ type implicitAborter interface {
 	AbortImplicit()
 }
 
+// settingSession is implemented by sessions that expose their settings;
+// the server reads statement_timeout from it, since it owns the statement's
+// context.
+type settingSession interface {
+	Setting(name string) (string, bool)
+}
+
 // SessionFactory opens sessions for new connections.
 type SessionFactory interface {
 	NewSession(ctx context.Context, opts executor.SessionOptions) (Session, error)
