@@ -14,6 +14,14 @@ import (
 	"github.com/quiverdb/quiver/storage"
 )
 
+// The executor's session provides the optional capabilities the server
+// relies on; a rename there should fail here, not silently turn them off.
+var (
+	_ Session            = (*executor.Session)(nil)
+	_ implicitTxnSession = (*executor.Session)(nil)
+	_ settingSession     = (*executor.Session)(nil)
+)
+
 // TestRealEngine runs the server over the real executor and an in-memory
 // store: implicit transactions of multi-statement queries and extended
 // batches, and that a failed batch leaves no open transaction behind.
