@@ -644,8 +644,8 @@ func (c *conn) handleQuery(sql string) bool {
 		c.log.Debug("writing result", "err", writeErr)
 		return false
 	}
-	if err != nil && implicitStarted {
-		c.abortImplicit()
+	if err != nil {
+		c.statementFailed(implicitStarted)
 	}
 	c.sendNotices()
 	if err != nil {

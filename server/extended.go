@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -62,13 +63,32 @@ func (c *conn) extended(f func() error) bool {
 		c.log.Debug("writing result", "err", we.err)
 		return false
 	}
-	if c.batchImplicit {
-		c.abortImplicit()
-	}
+	c.statementFailed(c.batchImplicit)
 	c.sendNotices()
 	c.sendError(err)
 	c.ignoreTillSync = true
 	return true
+}
+
+// statementFailed applies PostgreSQL's rule that any error aborts the
+// transaction, for errors the session may not have seen itself.
+// implicitOpen says whether the server started an implicit transaction.
+func (c *conn) statementFailed(implicitOpen bool) {
+	if fr, ok := c.sess.(failureRecorder); ok && c.sess != nil {
+		c.batchImplicit = false
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.log.Error("panic recording a failed statement", "panic", r, "stack", string(debug.Stack()))
+				}
+			}()
+			fr.StatementFailed()
+		}()
+		return
+	}
+	if implicitOpen {
+		c.abortImplicit()
+	}
 }
 
 // abortImplicit drops an implicit transaction after an error the session
@@ -133,8 +153,8 @@ func (c *conn) handleSync() bool {
 		}
 		return nil
 	})
-	if err != nil && c.batchImplicit {
-		c.abortImplicit()
+	if err != nil {
+		c.statementFailed(c.batchImplicit)
 	}
 	c.batchImplicit = false
 	c.sendNotices()

@@ -282,3 +282,40 @@ func TestImplicitTransactions(t *testing.T) {
 		expectSeq(t, tc.name, eng.takeEvents(), tc.want)
 	}
 }
+
+func TestStatementFailedReported(t *testing.T) {
+	_, eng, addr := startServer(t, Config{})
+	eng.recordsFailures = true
+	c, _ := connect(t, addr, nil)
+	tests := []struct {
+		name       string
+		msgs       []pgproto3.FrontendMessage
+		wantEvents []string
+		wantLast   string
+	}{
+		{"parse error in a block", []pgproto3.FrontendMessage{&pgproto3.Query{String: "begin"}, &pgproto3.Query{String: "bad"}},
+			[]string{"failed"}, "Ready E"},
+		{"no failure", []pgproto3.FrontendMessage{&pgproto3.Query{String: "commit; select 1"}},
+			[]string{"start", "end"}, "Ready I"},
+		{"execute error in a block", []pgproto3.FrontendMessage{&pgproto3.Query{String: "begin"}, &pgproto3.Query{String: "missing"}},
+			[]string{"failed"}, "Ready E"},
+		{"extended bind error", []pgproto3.FrontendMessage{&pgproto3.Query{String: "commit"},
+			&pgproto3.Bind{PreparedStatement: "nope"}, &pgproto3.Sync{}},
+			[]string{"failed"}, "Ready I"},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, m := range tc.msgs {
+			c.send(m)
+			if _, ok := m.(*pgproto3.Bind); ok {
+				continue
+			}
+			got = c.untilReady()
+		}
+		// The statement-level errors are reported whatever the session does.
+		expectSeq(t, tc.name+" events", eng.takeEvents(), tc.wantEvents)
+		if last := got[len(got)-1]; last != tc.wantLast {
+			t.Errorf("%s: ended with %s, want %s", tc.name, last, tc.wantLast)
+		}
+	}
+}

@@ -44,6 +44,8 @@ type fakeEngine struct {
 	sessions int
 	// events records implicit-transaction calls, in order.
 	events []string
+	// recordsFailures makes sessions implement StatementFailed.
+	recordsFailures bool
 }
 
 func (e *fakeEngine) event(ev string) {
@@ -72,7 +74,22 @@ func (e *fakeEngine) NewSession(ctx context.Context, opts executor.SessionOption
 	}
 	e.sessions++
 	tz := opts.Settings["TimeZone"]
-	return &fakeSession{eng: e, status: 'I', tz: tz, timeout: opts.Settings["statement_timeout"]}, nil
+	fs := &fakeSession{eng: e, status: 'I', tz: tz, timeout: opts.Settings["statement_timeout"]}
+	if e.recordsFailures {
+		return &failureRecordingSession{fs}, nil
+	}
+	return fs, nil
+}
+
+// failureRecordingSession is a session that can be told about failures,
+// which then supersedes AbortImplicit.
+type failureRecordingSession struct{ *fakeSession }
+
+func (s *failureRecordingSession) StatementFailed() {
+	s.eng.event("failed")
+	if s.status == 'T' {
+		s.status = 'E'
+	}
 }
 
 func (e *fakeEngine) options() executor.SessionOptions {

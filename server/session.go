@@ -31,6 +31,14 @@ type implicitTxnSession interface {
 	EndImplicit(ctx context.Context) error
 }
 
+// failureRecorder is implemented by sessions that can be told a statement
+// failed outside their own Prepare/Execute (a parse, bind or protocol
+// error, a panic): inside a block the transaction becomes aborted, an
+// implicit transaction is rolled back — PostgreSQL's rule for any error.
+type failureRecorder interface {
+	StatementFailed()
+}
+
 // implicitAborter is implemented by sessions that can drop an implicit
 // transaction after a failure the session itself did not see (a panic, a
 // row that could not be encoded).
