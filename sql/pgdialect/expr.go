@@ -155,10 +155,11 @@ func (p *parser) cmpExpr() tree.Expr {
 // quantified parses ANY|SOME|ALL (array or subquery) after operator t.
 func (p *parser) quantified(t token, left tree.Expr) tree.Expr {
 	k := p.peek()
-	if !(k.is("any") || k.is("some") || k.is("all")) || !p.peekN(1).isPunct("(") {
+	if !(k.is("any") || k.is("some") || k.is("all")) {
 		return nil
 	}
-	p.i += 2
+	p.i++
+	p.expectPunct("(")
 	q := &tree.QuantifiedExpr{Op: t.val, All: k.is("all"), Operand: left, Pos: p.pos(t.off)}
 	if p.startsQuery() {
 		q.Subquery = p.selectStmt()
@@ -790,6 +791,9 @@ func (p *parser) nameExpr() tree.Expr {
 		}
 		parts = append(parts, p.colLabel())
 	}
+	if len(parts) > 4 {
+		p.failMsg(t, "improper qualified name (too many dotted names): %s", strings.Join(parts, "."))
+	}
 	n := p.peek()
 	if n.isPunct("(") {
 		return p.funcCall(parts, pos)
@@ -845,8 +849,8 @@ func (p *parser) funcCall(parts []string, pos tree.Pos) tree.Expr {
 				break
 			}
 		}
-		if p.peek().is("order") && p.peekN(1).is("by") {
-			p.i += 2
+		if p.kw("order") {
+			p.expectKw("by")
 			fc.OrderBy = p.orderItems()
 		}
 	}
@@ -881,10 +885,12 @@ func (p *parser) windowSpec() *tree.Window {
 	if p.isIdentTok() && !p.peek().is("partition") && !p.peek().is("rows") && !p.peek().is("range") && !p.peek().is("groups") {
 		w.Name = p.ident()
 	}
-	if p.kws("partition", "by") {
+	if p.kw("partition") {
+		p.expectKw("by")
 		w.PartitionBy = p.exprList()
 	}
-	if p.kws("order", "by") {
+	if p.kw("order") {
+		p.expectKw("by")
 		w.OrderBy = p.orderItems()
 	}
 	if t := p.peek(); t.is("rows") || t.is("range") || t.is("groups") {
@@ -925,14 +931,13 @@ func (p *parser) orderItems() []tree.OrderItem {
 			it.Using = op
 			it.Desc = op == ">" || op == ">="
 		}
-		if p.kw("nulls") {
-			switch {
-			case p.kw("first"):
-				it.Nulls = "first"
-			case p.kw("last"):
-				it.Nulls = "last"
+		if p.peek().is("nulls") {
+			switch n := p.peekN(1); {
+			case n.is("first"), n.is("last"):
+				p.i += 2
+				it.Nulls = n.val
 			default:
-				p.fail()
+				p.fail() // PostgreSQL reports the NULLS itself
 			}
 		}
 		items = append(items, it)

@@ -238,7 +238,21 @@ func (lx *lexer) next() (token, error) {
 		lx.pos++
 		return token{}, lx.errAt(start, "syntax error at or near \"$\"")
 	case isDigit(c) || (c == '.' && lx.pos+1 < len(s) && isDigit(s[lx.pos+1])):
-		return lx.number(), nil
+		t := lx.number()
+		// PostgreSQL 15 rejects a number running into an identifier (0x1F,
+		// 1e, 12abc) instead of reading the rest as an alias
+		if lx.pos < len(s) && isIdentStart(s[lx.pos]) {
+			j := lx.pos
+			for j < len(s) && isIdentCont(s[j]) {
+				j++
+			}
+			// "1e+" (an exponent sign without digits) is matched whole
+			if e := s[lx.pos]; (e == 'e' || e == 'E') && lx.pos+1 < len(s) && (s[lx.pos+1] == '+' || s[lx.pos+1] == '-') && lx.pos+2 > j {
+				j = lx.pos + 2
+			}
+			return token{}, lx.errAt(start, "trailing junk after numeric literal at or near \"%s\"", s[start:j])
+		}
+		return t, nil
 	case isIdentStart(c):
 		for lx.pos < len(s) && isIdentCont(s[lx.pos]) {
 			lx.pos++
@@ -256,6 +270,9 @@ func (lx *lexer) next() (token, error) {
 		}
 		lx.pos++
 		return token{kind: tPunct, val: ":", off: start, end: lx.pos}, nil
+	case c == '.' && lx.pos+1 < len(s) && s[lx.pos+1] == '.':
+		lx.pos += 2
+		return token{kind: tPunct, val: "..", off: start, end: lx.pos}, nil
 	case strings.IndexByte("()[],;.", c) >= 0:
 		lx.pos++
 		return token{kind: tPunct, val: s[start:lx.pos], off: start, end: lx.pos}, nil
@@ -377,14 +394,25 @@ func (lx *lexer) quoted(escapes bool) (string, error) {
 				continue
 			}
 			lx.pos++
-			// continuation: whitespace including a newline, then another quote
+			// continuation: whitespace (and -- comments) including a newline,
+			// then another quote
 			j := lx.pos
 			sawNL := false
-			for j < len(s) && isSpace(s[j]) {
-				if s[j] == '\n' || s[j] == '\r' {
-					sawNL = true
+			for j < len(s) {
+				if isSpace(s[j]) {
+					if s[j] == '\n' || s[j] == '\r' {
+						sawNL = true
+					}
+					j++
+					continue
 				}
-				j++
+				if s[j] == '-' && j+1 < len(s) && s[j+1] == '-' {
+					for j < len(s) && s[j] != '\n' && s[j] != '\r' {
+						j++
+					}
+					continue
+				}
+				break
 			}
 			if sawNL && j < len(s) && s[j] == '\'' {
 				lx.pos = j + 1
@@ -423,8 +451,9 @@ func (lx *lexer) quoted(escapes bool) (string, error) {
 				if e == 'U' {
 					n = 8
 				}
-				if lx.pos+n >= len(s) {
-					return "", lx.errAt(lx.pos-1, "invalid Unicode escape")
+				if lx.pos+n >= len(s) || !allHex(s[lx.pos+1:lx.pos+1+n]) {
+					return "", pgerror.New(pgerror.CodeInvalidEscapeSequence, "invalid Unicode escape").
+						WithHint("Unicode escapes must be \\uXXXX or \\UXXXXXXXX.").WithPosition(charPos(s, lx.pos-1))
 				}
 				v, err := strconv.ParseUint(s[lx.pos+1:lx.pos+1+n], 16, 32)
 				if err != nil || !utf8.ValidRune(rune(v)) {
@@ -451,6 +480,15 @@ func (lx *lexer) quoted(escapes bool) (string, error) {
 		b.WriteByte(c)
 		lx.pos++
 	}
+}
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isHex(c byte) bool {
@@ -486,6 +524,8 @@ func (lx *lexer) unicodeEscapes(v string, start int) (string, error) {
 	if !strings.Contains(v, "\\") {
 		return v, nil
 	}
+	// positions point at the escape (exact unless a doubled quote precedes it)
+	at := func(i int) int { return start + 3 + i }
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		if v[i] != '\\' {
@@ -499,19 +539,19 @@ func (lx *lexer) unicodeEscapes(v string, start int) (string, error) {
 		case i+7 < len(v) && v[i+1] == '+':
 			r, err := strconv.ParseUint(v[i+2:i+8], 16, 32)
 			if err != nil || !utf8.ValidRune(rune(r)) {
-				return "", lx.errAt(start, "invalid Unicode escape value")
+				return "", lx.errAt(at(i), "invalid Unicode escape value")
 			}
 			b.WriteRune(rune(r))
 			i += 7
 		case i+4 < len(v):
 			r, err := strconv.ParseUint(v[i+1:i+5], 16, 32)
 			if err != nil || !utf8.ValidRune(rune(r)) {
-				return "", lx.errAt(start, "invalid Unicode escape value")
+				return "", lx.errAt(at(i), "invalid Unicode escape value")
 			}
 			b.WriteRune(rune(r))
 			i += 4
 		default:
-			return "", lx.errAt(start, "invalid Unicode escape")
+			return "", lx.errAt(at(i), "invalid Unicode escape")
 		}
 	}
 	return b.String(), nil

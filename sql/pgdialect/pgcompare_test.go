@@ -2,12 +2,15 @@ package pgdialect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 )
 
@@ -200,4 +203,131 @@ func explainOutput(ctx context.Context, conn *pgx.Conn, expr string) (string, er
 		}
 	}
 	return strings.Join(out, "\n"), rows.Err()
+}
+
+// TestLiteralsAgainstPostgres compares the lexer's decoding of string
+// constants with the value PostgreSQL computes for the same text.
+func TestLiteralsAgainstPostgres(t *testing.T) {
+	url := os.Getenv("QUIVER_TEST_PG_URL")
+	if url == "" {
+		t.Skip("QUIVER_TEST_PG_URL not set (a PostgreSQL 15 to compare with)")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	lits := []string{
+		`'plain'`, `'it''s'`, `'back\slash'`, `E'a\nb\tc'`, `E'\x41\101\u00e9\U0001F600'`, `E'\'q\''`, `E'\\'`,
+		`E'\z'`, `$$dollar 'q' \n$$`, `$tag$a$$b$tag$`, `U&'d\0061t\+000061'`, `U&'\\'`, `N'nat'`,
+		"'con'\n'cat'", "'a' -- c\n'b'", `e'\x4'`, `E'\7'`, `'multi
+line'`,
+	}
+	for _, lit := range lits {
+		e, err := ParseExpr(lit)
+		if err != nil {
+			t.Errorf("%s: %v", lit, err)
+			continue
+		}
+		s, ok := e.(*tree.StringLit)
+		if !ok {
+			t.Errorf("%s: parsed as %T", lit, e)
+			continue
+		}
+		var want string
+		if err := conn.QueryRow(ctx, "SELECT ("+lit+")::text").Scan(&want); err != nil {
+			t.Errorf("%s: postgres: %v", lit, err)
+			continue
+		}
+		if s.Val != want {
+			t.Errorf("%s: we read %q, postgres %q", lit, s.Val, want)
+		}
+	}
+}
+
+// TestIdentifiersAgainstPostgres compares case folding, quoting and
+// truncation of column labels with the names PostgreSQL reports.
+func TestIdentifiersAgainstPostgres(t *testing.T) {
+	url := os.Getenv("QUIVER_TEST_PG_URL")
+	if url == "" {
+		t.Skip("QUIVER_TEST_PG_URL not set (a PostgreSQL 15 to compare with)")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	sql := `SELECT 1 AS "Quoted", 1 AS Unquoted, 1 AS "a""b", 1 AS ÉtÉ, 1 AS U&"\0041b", 1 AS ` +
+		strings.Repeat("Long", 20) + `, 1 AS "` + strings.Repeat("é", 40) + `", 1 value, 1 AS "select"`
+	p, err := ParseOne(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ours []string
+	for _, tg := range p.Stmt.(*tree.Select).Body.(*tree.SelectClause).Targets {
+		ours = append(ours, tg.Alias)
+	}
+	rows, err := conn.Query(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs []string
+	for _, f := range rows.FieldDescriptions() {
+		theirs = append(theirs, f.Name)
+	}
+	rows.Close()
+	if fmt.Sprint(ours) != fmt.Sprint(theirs) {
+		t.Errorf("labels differ:\n ours   %q\n theirs %q", ours, theirs)
+	}
+}
+
+// TestSyntaxErrorsAgainstPostgres compares SQLSTATE, message and position
+// of syntax errors with PostgreSQL's.
+func TestSyntaxErrorsAgainstPostgres(t *testing.T) {
+	url := os.Getenv("QUIVER_TEST_PG_URL")
+	if url == "" {
+		t.Skip("QUIVER_TEST_PG_URL not set (a PostgreSQL 15 to compare with)")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	bad := []string{
+		"SELECT * FROM", "SELECT 1 +", "SELECT * FORM t", "SELEC 1", "SELECT 'héllo' FRM x", "SELECT (",
+		"SELECT 1 2", "SELECT 'abc", "SELECT \"abc", "SELECT 1 /* x", "SELECT $$x", "SELECT a = b = c",
+		"SELECT a FROM t WHERE", "INSERT INTO t VALUES (1,)", "CREATE TABLE t (a int,, b int)",
+		"SELECT a < b < c", "SELECT a LIKE b LIKE c", "UPDATE t SET", "DELETE t", "SELECT 1 FROM t ORDER",
+		"CREATE INDEX ON t USING hnsw", "SET x", "SHOW", "SELECT CASE END", "SELECT ARRAY[1,", "SELECT x::",
+		"SELECT f(,)", "SELECT 1 UNION", "SELECT * FROM a JOIN b", "SELECT (1, 2", "BEGIN x", "COMMIT x",
+		"SELECT e'\\u00'", "SELECT U&'\\00'", "SELECT 1 AS", "WITH x AS (SELECT 1)", "INSERT INTO t (a VALUES (1)",
+		"SELECT \"\"", "SELECT 1 FROM t LIMIT", "SELECT $0", "SELECT x FROM t GROUP a",
+		"CREATE TABLE t (a int", "DROP TABLE", "ALTER TABLE t ADD", "SELECT a FROM t WHERE a IN ()",
+		"SELECT count(DISTINCT)", "SELECT 1 ORDER BY 1 NULLS", "COPY t FROM", "EXPLAIN",
+		"SET TIME ZONE", "CREATE INDEX i ON t ()", "SELECT 'a' 'b'", "SELECT 1 FROM t t2 t3",
+		"SELECT * FROM t WHERE a = ANY", "SELECT a BETWEEN 1", "VALUES (1), (2",
+		"SELECT 1 FROM t JOIN u USING", "INSERT INTO t VALUES (1) ON CONFLICT DO", "SELECT * FROM t FOR",
+		"SELECT a @", "SELECT 1 INTERSECT ALL", "TRUNCATE", "PREPARE p AS", "DEALLOCATE", "LISTEN",
+		"SELECT 0x1F", "SELECT 1e", "SELECT .e1", "SELECT 1..2", "SELECT a.b.c.d.e FROM pg_class", "SELECT 1e", "SELECT 12abc", "SELECT 1.5e+x",
+	}
+	for _, sql := range bad {
+		_, ourErr := Parse(sql)
+		var ours *pgerror.Error
+		if !errors.As(ourErr, &ours) {
+			t.Errorf("%s: we accept it or fail oddly (%v)", sql, ourErr)
+			continue
+		}
+		_, pgErr := conn.Exec(ctx, sql)
+		var theirs *pgconn.PgError
+		if !errors.As(pgErr, &theirs) {
+			t.Errorf("%s: postgres said %v", sql, pgErr)
+			continue
+		}
+		if ours.Code != theirs.Code || ours.Message != theirs.Message || int32(ours.Position) != theirs.Position {
+			t.Errorf("%s:\n ours   %s %q at %d\n theirs %s %q at %d", sql, ours.Code, ours.Message, ours.Position, theirs.Code, theirs.Message, theirs.Position)
+		}
+	}
 }

@@ -22,7 +22,8 @@ func (p *parser) selectStmt() *tree.Select {
 
 // selectTail parses ORDER BY, LIMIT, OFFSET, FETCH and FOR UPDATE.
 func (p *parser) selectTail(s *tree.Select) {
-	if p.kws("order", "by") {
+	if p.kw("order") {
+		p.expectKw("by")
 		s.OrderBy = p.orderItems()
 	}
 	for {
@@ -213,7 +214,8 @@ func (p *parser) selectClause() *tree.SelectClause {
 	if p.kw("where") {
 		sc.Where = p.expr()
 	}
-	if p.kws("group", "by") {
+	if p.kw("group") {
+		p.expectKw("by")
 		p.kw("all")
 		for {
 			if t := p.peek(); (t.is("rollup") || t.is("cube")) && p.peekN(1).isPunct("(") || t.is("grouping") && p.peekN(1).is("sets") {

@@ -108,6 +108,9 @@ func (p *parser) stmtNoEnd() tree.Statement {
 		}
 		p.expectKw("as")
 		start := p.peek().off
+		if p.peek().kind == tEOF {
+			p.fail()
+		}
 		pr.Stmt = p.stmtNoEnd()
 		pr.Text = p.src[start:p.prevEnd()]
 		return pr
@@ -455,6 +458,9 @@ func (p *parser) explainStmt() tree.Statement {
 		if p.kw("verbose") {
 			ex.Verbose = true
 		}
+	}
+	if p.peek().kind == tEOF {
+		p.fail()
 	}
 	ex.Stmt = p.stmtNoEnd()
 	return ex
