@@ -1,5 +1,5 @@
 // Package pgdialect owns "PostgreSQL text in, statements out": a
-// PostgreSQL lexer (scan.l's rules: strings, E”, U&”, dollar quotes,
+// PostgreSQL lexer (scan.l's rules: standard, E- and U&-strings, dollar quotes,
 // quoted identifiers, $n, nested comments, operators) and a recursive-descent
 // parser with PostgreSQL 15's operator precedence that produces sql/tree
 // nodes directly, for ordinary and PostgreSQL-only statements alike.
