@@ -375,7 +375,7 @@ func (lx *lexer) number() token {
 }
 
 // quoted scans a '...' string starting at lx.pos (the quote). escapes selects
-// E” backslash processing. Adjacent constants separated by a newline are
+// E-string backslash processing. Adjacent constants separated by a newline are
 // concatenated as PostgreSQL does.
 func (lx *lexer) quoted(escapes bool) (string, error) {
 	s := lx.src
@@ -519,7 +519,7 @@ func (lx *lexer) quotedIdent() (string, error) {
 	}
 }
 
-// unicodeEscapes decodes U&” escapes (\XXXX, \+XXXXXX, \\).
+// unicodeEscapes decodes U&-string escapes (\XXXX, \+XXXXXX, \\).
 func (lx *lexer) unicodeEscapes(v string, start int) (string, error) {
 	if !strings.Contains(v, "\\") {
 		return v, nil
