@@ -29,29 +29,9 @@ func TestRealEngine(t *testing.T) {
 	if !typesReady || !inputReady || !binaryReady {
 		t.Skip("sql/types formats not implemented yet")
 	}
-	store, err := storage.Open(storage.Options{InMemory: true})
-	if err != nil {
-		t.Fatalf("storage.Open: %v", err)
-	}
-	defer store.Close()
-	srv := New(Config{Engine: executor.NewEngine(store)})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		<-served
-	}()
+	dsn := startRealServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	dsn := "postgres://postgres@" + ln.Addr().String() + "/postgres?sslmode=disable"
 	a, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
@@ -101,6 +81,82 @@ func TestRealEngine(t *testing.T) {
 	}
 	if s := a.PgConn().TxStatus(); s != 'I' {
 		t.Errorf("status %c, want I", s)
+	}
+}
+
+// startRealServer serves the real executor over an in-memory store and
+// returns a DSN for the postgres database.
+func startRealServer(t *testing.T) string {
+	t.Helper()
+	store, err := storage.Open(storage.Options{InMemory: true})
+	if err != nil {
+		t.Fatalf("storage.Open: %v", err)
+	}
+	srv := New(Config{Engine: executor.NewEngine(store)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		<-served
+		if err := store.Close(); err != nil {
+			t.Errorf("closing store: %v", err)
+		}
+	})
+	return "postgres://postgres@" + ln.Addr().String() + "/postgres?sslmode=disable"
+}
+
+// TestRealEngineErrorsAbortTransactions checks PostgreSQL's rule that any
+// error — including one at Parse/bind time, which the executor's Prepare
+// does not record — aborts a block, and that a failed multi-statement
+// query leaves no implicit transaction open.
+func TestRealEngineErrorsAbortTransactions(t *testing.T) {
+	dsn := startRealServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	simple := pgx.QueryExecModeSimpleProtocol
+	steps := []struct {
+		sql        string
+		simple     bool
+		wantErr    string
+		wantStatus byte
+	}{
+		{sql: "begin", wantStatus: 'T'},
+		{sql: "select * from nope", wantErr: "42P01", wantStatus: 'E'},
+		{sql: "drop table if exists zz", wantErr: "25P02", wantStatus: 'E'},
+		{sql: "rollback", wantStatus: 'I'},
+		{sql: "begin", simple: true, wantStatus: 'T'},
+		{sql: "select * from nope", simple: true, wantErr: "42P01", wantStatus: 'E'},
+		{sql: "rollback", simple: true, wantStatus: 'I'},
+		{sql: "drop table if exists zz; select * from nope", simple: true, wantErr: "42P01", wantStatus: 'I'},
+		{sql: "drop table if exists zz", wantStatus: 'I'},
+		{sql: "begin; drop table if exists zz", simple: true, wantStatus: 'T'},
+		{sql: "commit", wantStatus: 'I'},
+	}
+	for _, st := range steps {
+		var args []any
+		if st.simple {
+			args = append(args, simple)
+		}
+		_, err := conn.Exec(ctx, st.sql, args...)
+		if got := errCode(err); got != st.wantErr {
+			t.Fatalf("%s: error %v, want code %q", st.sql, err, st.wantErr)
+		}
+		if got := conn.PgConn().TxStatus(); got != st.wantStatus {
+			t.Errorf("%s: status %c, want %c", st.sql, got, st.wantStatus)
+		}
 	}
 }
 

@@ -86,44 +86,49 @@ func (c *conn) statementFailed(implicitOpen bool) {
 		}()
 		return
 	}
-	if implicitOpen {
-		c.abortImplicit()
+	if _, ok := c.sess.(implicitAborter); ok {
+		if implicitOpen {
+			c.abortImplicit()
+		}
+		return
 	}
+	c.batchImplicit = false
+	c.failInSession()
 }
 
 // abortImplicit drops an implicit transaction after an error the session
-// may not have seen (it rolls back on its own when a statement fails).
+// may not have seen.
 func (c *conn) abortImplicit() {
 	c.batchImplicit = false
-	if c.sess == nil {
+	if a, ok := c.sess.(implicitAborter); ok {
+		defer func() {
+			if r := recover(); r != nil {
+				c.log.Error("panic aborting implicit transaction", "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		a.AbortImplicit()
+		return
+	}
+	c.failInSession()
+}
+
+// failInSession makes the session run a statement that always fails, for
+// sessions without StatementFailed: its own failure handling then aborts a
+// block or rolls back an implicit transaction, as any failed statement
+// does. The error itself is not the client's business.
+func (c *conn) failInSession() {
+	if c.sess == nil || c.sess.TxnStatus() == 'E' {
 		return
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("panic aborting implicit transaction", "panic", r)
+			c.log.Error("panic aborting the transaction", "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
-	if a, ok := c.sess.(implicitAborter); ok {
-		a.AbortImplicit()
-		return
-	}
-	if _, ok := c.sess.(implicitTxnSession); !ok || c.sess.TxnStatus() != 'I' {
-		return
-	}
-	// Without AbortImplicit a ROLLBACK outside a block ends the implicit
-	// transaction; its "no transaction in progress" notice is not the
-	// client's business.
-	kept := c.sess.TakeNotices()
-	if ps, err := c.sess.Parse("ROLLBACK"); err == nil && len(ps) == 1 {
-		if prep, err := c.sess.Prepare(c.srv.baseCtx, ps[0], nil); err == nil {
-			if res, err := c.sess.Execute(c.srv.baseCtx, prep, nil); err == nil {
-				_ = res.Close()
-			}
-		}
-	}
-	_ = c.sess.TakeNotices()
-	for _, n := range kept {
-		c.be.Send(noticeResponse(n))
+	prep := &executor.Prepared{Parsed: pgdialect.Parsed{Stmt: &tree.Unsupported{What: "a statement after an error"}}}
+	if res, err := c.sess.Execute(c.srv.baseCtx, prep, nil); err == nil {
+		// Only a session that ignores unsupported statements gets here.
+		_ = res.Close()
 	}
 }
 
