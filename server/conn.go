@@ -609,15 +609,17 @@ func (c *conn) handleQuery(sql string) bool {
 	// drop: the unnamed statement and portal.
 	c.dropUnnamed()
 	var writeErr error
-	implicitStarted := false
+	// A Query in the middle of an extended batch (no Sync yet) ends the
+	// batch's implicit transaction with its own, as in PostgreSQL.
+	implicitStarted := c.batchImplicit
+	c.batchImplicit = false
 	err := c.guard(func() error {
 		stmts, err := c.sess.Parse(sql)
 		if err != nil {
 			return err
 		}
 		implicit, _ := c.sess.(implicitTxnSession)
-		multi := len(stmts) > 1 && implicit != nil
-		if multi {
+		if len(stmts) > 1 && implicit != nil && !implicitStarted {
 			implicit.StartImplicit()
 			implicitStarted = true
 		}
@@ -633,7 +635,7 @@ func (c *conn) handleQuery(sql string) bool {
 				return nil
 			}
 		}
-		if multi {
+		if implicitStarted && implicit != nil {
 			if err := implicit.EndImplicit(c.srv.baseCtx); err != nil {
 				return err
 			}

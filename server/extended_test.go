@@ -272,6 +272,10 @@ func TestImplicitTransactions(t *testing.T) {
 			&pgproto3.Parse{Query: "select 1"}, &pgproto3.Bind{}, &pgproto3.Execute{},
 			&pgproto3.Parse{Query: "missing"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{},
 		}, []string{"start", "abort"}},
+		{"simple query ends an unsynced batch", []pgproto3.FrontendMessage{
+			&pgproto3.Parse{Query: "select 1"}, &pgproto3.Bind{}, &pgproto3.Execute{},
+			&pgproto3.Query{String: "select 1"},
+		}, []string{"start", "end"}},
 		{"parse and describe only", []pgproto3.FrontendMessage{
 			&pgproto3.Parse{Query: "select 1"}, &pgproto3.Describe{ObjectType: 'S'}, &pgproto3.Sync{},
 		}, nil},
