@@ -55,7 +55,11 @@ func run(args []string, stderr io.Writer) int {
 
 	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log})
 	if err != nil {
-		fmt.Fprintf(stderr, "quiver: cannot open data directory %s: %v\n", *dataDir, err)
+		if *inMemory {
+			fmt.Fprintf(stderr, "quiver: cannot open the in-memory store: %v\n", err)
+		} else {
+			fmt.Fprintf(stderr, "quiver: cannot open data directory %s: %v\n", *dataDir, err)
+		}
 		return 1
 	}
 	status := serve(log, store, *listen, *maxConns)
