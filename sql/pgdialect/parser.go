@@ -202,7 +202,7 @@ func (p *parser) ident() string {
 	return ""
 }
 
-// anyName reads an identifier allowing reserved words (after a '.', in
+// colLabel reads an identifier allowing reserved words (after a '.', in
 // option lists and similar places PostgreSQL's ColLabel accepts).
 func (p *parser) colLabel() string {
 	t := p.peek()
@@ -264,9 +264,6 @@ func (p *parser) parenIdentList() []string {
 	p.expectPunct(")")
 	return l
 }
-
-// textFrom returns the source text between two byte offsets.
-func (p *parser) textFrom(off, end int) string { return p.src[off:end] }
 
 // prevEnd is the end offset of the last consumed token.
 func (p *parser) prevEnd() int {
