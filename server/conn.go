@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -77,10 +78,18 @@ type conn struct {
 	// implicit transaction that Sync ends.
 	batchImplicit bool
 
+	// terminated is set by TerminateBackend: the session ends as at
+	// shutdown.
+	terminated atomic.Bool
+
 	mu sync.Mutex
 	// cancelStmt cancels the statement running now (nil when idle).
 	cancelStmt context.CancelFunc
 }
+
+// ending reports whether the session must end with 57P01 (shutdown or
+// TerminateBackend).
+func (c *conn) ending() bool { return c.srv.closing.Load() || c.terminated.Load() }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	rd := bufio.NewReader(nc)
@@ -510,7 +519,7 @@ func (c *conn) loop() {
 		if !ok {
 			return
 		}
-		if c.srv.closing.Load() {
+		if c.ending() {
 			c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
 			return
 		}
@@ -522,7 +531,7 @@ func (c *conn) loop() {
 func (c *conn) receiveFailed(err error) {
 	var tooBig *pgproto3.ExceededMaxBodyLenErr
 	switch {
-	case c.srv.closing.Load():
+	case c.ending():
 		c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
 	case errors.As(err, &tooBig):
 		c.log.Warn("message too large", "size", tooBig.ActualBodyLen, "max", tooBig.MaxExpectedBodyLen)
@@ -581,14 +590,14 @@ func (c *conn) sendChangedParameters() {
 // sendError reports err; during shutdown the report is the FATAL 57P01 the
 // loop sends afterwards instead.
 func (c *conn) sendError(err error) {
-	if c.srv.closing.Load() {
+	if c.ending() {
 		return
 	}
 	c.be.Send(errorResponse(toPgError(err), ""))
 }
 
 func (c *conn) readyForQuery() bool {
-	if c.srv.closing.Load() {
+	if c.ending() {
 		// The session ends here; PostgreSQL tells the client why instead of
 		// inviting another query.
 		c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))

@@ -189,6 +189,35 @@ func (s *Server) register(c *conn) bool {
 	return true
 }
 
+// CancelBackend cancels the running statement of the session with this
+// backend PID (pg_cancel_backend); false when there is no such session.
+func (s *Server) CancelBackend(pid int32) bool {
+	s.mu.Lock()
+	c := s.byPID[pid]
+	s.mu.Unlock()
+	if c == nil {
+		return false
+	}
+	c.cancelRunning()
+	return true
+}
+
+// TerminateBackend ends the session with this backend PID
+// (pg_terminate_backend): its statement is cancelled and the client gets
+// 57P01. False when there is no such session.
+func (s *Server) TerminateBackend(pid int32) bool {
+	s.mu.Lock()
+	c := s.byPID[pid]
+	s.mu.Unlock()
+	if c == nil {
+		return false
+	}
+	c.terminated.Store(true)
+	c.cancelRunning()
+	c.wake()
+	return true
+}
+
 // cancel handles a CancelRequest: the running statement of the session with
 // this key, if any, has its context cancelled.
 func (s *Server) cancel(pid int32, secret []byte) {

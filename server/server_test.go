@@ -316,6 +316,38 @@ func TestParseTimeout(t *testing.T) {
 	}
 }
 
+func TestCancelAndTerminateBackend(t *testing.T) {
+	srv, eng, addr := startServer(t, Config{})
+	c, _ := connect(t, addr, nil)
+	other, _ := connect(t, addr, nil)
+	if srv.CancelBackend(99999) || srv.TerminateBackend(99999) {
+		t.Error("unknown PID reported as found")
+	}
+	c.send(&pgproto3.Query{String: "sleep"})
+	<-eng.started
+	if !srv.CancelBackend(int32(c.pid)) {
+		t.Fatal("CancelBackend did not find the session")
+	}
+	expectSeq(t, "cancelled", c.untilReady(), []string{"ERROR 57014 canceling statement due to user request", "Ready I"})
+
+	// Terminating an idle session and a busy one.
+	if !srv.TerminateBackend(int32(other.pid)) {
+		t.Fatal("TerminateBackend did not find the idle session")
+	}
+	expectSeq(t, "terminated idle", []string{other.receive()},
+		[]string{"FATAL 57P01 terminating connection due to administrator command"})
+	c.send(&pgproto3.Query{String: "sleep"})
+	<-eng.started
+	srv.TerminateBackend(int32(c.pid))
+	expectSeq(t, "terminated busy", []string{c.receive()},
+		[]string{"FATAL 57P01 terminating connection due to administrator command"})
+	for _, cl := range []*client{c, other} {
+		if _, err := cl.fe.Receive(); err == nil {
+			t.Error("connection open after TerminateBackend")
+		}
+	}
+}
+
 func TestMaxConnections(t *testing.T) {
 	_, _, addr := startServer(t, Config{MaxConnections: 1})
 	first, _ := connect(t, addr, nil)
