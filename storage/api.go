@@ -11,11 +11,11 @@
 // DML racing DDL on the same table is 40001 instead of rows written
 // against a stale schema.
 //
-// Known limit: a transaction's writes must fit in one Badger batch (15%
-// of the 64 MB memtable, roughly 35k narrow rows with one index); more is
-// 54000 "transaction too large". Atomic commits of any size (DESIGN.md)
-// need the write set staged outside Badger's transaction and applied at a
-// reserved commit timestamp with crash-time rollback; not built yet.
+// Transactions buffer their writes; a commit larger than one Badger batch
+// is written in several batches at one commit timestamp behind a marker,
+// invisible until complete and rolled back by Open after a crash
+// (largecommit.go). The buffer lives in memory, so a transaction's size is
+// bounded by RAM, not by Badger.
 package storage
 
 import (

@@ -63,18 +63,17 @@ func newCatalog() *Catalog {
 }
 
 // loadCatalog reads every descriptor visible to btx.
-func loadCatalog(btx *badger.Txn) (*Catalog, error) {
+func loadCatalog(t *Txn) (*Catalog, error) {
 	c := newCatalog()
-	it := btx.NewIterator(badger.IteratorOptions{Prefix: prefixCatalog, PrefetchValues: true, PrefetchSize: 64})
+	it := t.newMergeIter(badger.IteratorOptions{Prefix: prefixCatalog, PrefetchValues: true, PrefetchSize: 64})
 	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		item := it.Item()
-		k := item.Key()
+	for it.Seek(prefixCatalog); it.Valid(); it.Next() {
+		k := it.Key()
 		if len(k) != len(prefixCatalog)+5 {
 			continue
 		}
 		kind := k[len(prefixCatalog)]
-		v, err := item.ValueCopy(nil)
+		v, err := it.Value()
 		if err != nil {
 			return nil, fmt.Errorf("storage: read catalog: %w", err)
 		}
@@ -216,22 +215,14 @@ func (t *Txn) bumpCatalogVersion() error {
 
 // catalogVersion reads the version key at the snapshot.
 func (t *Txn) catalogVersion() (uint64, error) {
-	item, err := t.btx.Get(keyCatalogVersion)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, nil
+	b, ok, err := t.lookup(keyCatalogVersion)
+	if err != nil || !ok {
+		return 0, err
 	}
-	if err != nil {
-		return 0, fmt.Errorf("storage: read catalog version: %w", err)
+	if len(b) != 8 {
+		return 0, errors.New("storage: corrupt catalog version")
 	}
-	var v uint64
-	err = item.Value(func(b []byte) error {
-		if len(b) != 8 {
-			return errors.New("storage: corrupt catalog version")
-		}
-		v = binary.BigEndian.Uint64(b)
-		return nil
-	})
-	return v, err
+	return binary.BigEndian.Uint64(b), nil
 }
 
 // Catalog returns every descriptor visible to this transaction's snapshot
@@ -250,7 +241,7 @@ func (t *Txn) Catalog() (*Catalog, error) {
 	}
 	if t.catWritten {
 		// Uncommitted changes: private to this transaction.
-		c, err := loadCatalog(t.btx)
+		c, err := loadCatalog(t)
 		if err != nil {
 			return nil, err
 		}
@@ -267,7 +258,7 @@ func (t *Txn) Catalog() (*Catalog, error) {
 		return c, nil
 	}
 	e.catMu.Unlock()
-	c, err := loadCatalog(t.btx)
+	c, err := loadCatalog(t)
 	if err != nil {
 		return nil, err
 	}
@@ -357,9 +348,9 @@ func (t *Txn) DropTable(id catalog.ID) error {
 	// committed (the marker makes a crash in between finish the job).
 	prefix := tablePrefix(id)
 	var small [][]byte
-	it := t.btx.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	for it.Rewind(); it.Valid() && len(small) <= smallDropKeys; it.Next() {
-		small = append(small, it.Item().KeyCopy(nil))
+	it := t.newMergeIter(badger.IteratorOptions{Prefix: prefix})
+	for it.Seek(prefix); it.Valid() && len(small) <= smallDropKeys; it.Next() {
+		small = append(small, append([]byte(nil), it.Key()...))
 	}
 	it.Close()
 	if len(small) <= smallDropKeys {

@@ -3,13 +3,17 @@ package storage
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/types"
 )
 
@@ -111,5 +115,90 @@ func TestCrashDurability(t *testing.T) {
 	idxRows := collect(t)(tx.ScanIndex(context.Background(), tb, &tb.Indexes[1], Span{}, false))
 	if len(idxRows) != len(rows) {
 		t.Fatalf("index has %d entries, table %d rows", len(idxRows), len(rows))
+	}
+}
+
+const largeCrashDirEnv = "QUIVER_STORAGE_LARGE_CRASH_HELPER_DIR"
+
+// TestLargeCrashHelper is the child of TestLargeCommitCrashRollsBack: it
+// SIGKILLs itself in the middle of a multi-batch commit.
+func TestLargeCrashHelper(t *testing.T) {
+	dir := os.Getenv(largeCrashDirEnv)
+	if dir == "" {
+		t.Skip("helper process for TestLargeCommitCrashRollsBack")
+	}
+	ctx := context.Background()
+	e, err := Open(Options{Dir: dir, Logger: quiet})
+	if err != nil {
+		os.Exit(2)
+	}
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 10)
+	e.afterBatch = func(i int) {
+		if i == 1 {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	wide := strings.Repeat("x", 1024)
+	tx := e.Begin()
+	if err := tx.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "changed", "new@x", 2)); err != nil {
+		os.Exit(2)
+	}
+	if err := tx.DeleteRow(ctx, tb, user(2, "u2", "u2@x", 2)); err != nil {
+		os.Exit(2)
+	}
+	for i := int64(11); i <= 12_000; i++ {
+		if err := tx.InsertRow(ctx, tb, user(i, wide, fmt.Sprintf("%d@x", i), i%50)); err != nil {
+			os.Exit(2)
+		}
+	}
+	_ = tx.Commit(ctx)
+	os.Exit(3) // not reached: the hook kills the process
+}
+
+func TestLargeCommitCrashRollsBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLargeCrashHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), largeCrashDirEnv+"="+dir)
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("helper did not die by SIGKILL mid-commit: %v", err)
+	}
+	e := openDir(t, dir)
+	defer e.Close()
+	ctx := context.Background()
+	tx := e.Begin()
+	defer tx.Rollback()
+	c, err := tx.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := c.TableByName(PublicSchemaID, "users")
+	rows := collect(t)(tx.ScanTable(ctx, tb, Span{}, false))
+	if len(rows) != 10 {
+		t.Fatalf("%d rows after the interrupted commit, want the 10 committed before", len(rows))
+	}
+	for i, r := range rows {
+		want := user(int64(i+1), fmt.Sprintf("u%d", i+1), fmt.Sprintf("u%d@x", i+1), int64(i+1))
+		if !reflect.DeepEqual(r, want) {
+			t.Fatalf("row %d = %v, want %v", i, r, want)
+		}
+	}
+	if got := collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[0], Span{}, false)); len(got) != 10 {
+		t.Fatalf("unique index has %d entries", len(got))
+	}
+	if got := collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[1], Span{}, false)); len(got) != 10 {
+		t.Fatalf("age index has %d entries", len(got))
+	}
+	// The bookkeeping of the interrupted commit is gone.
+	it := tx.newMergeIter(badger.IteratorOptions{Prefix: prefixLarge})
+	defer it.Close()
+	if it.Seek(prefixLarge); it.Valid() {
+		t.Fatalf("large-commit marker %x left behind", it.Key())
 	}
 }

@@ -26,10 +26,6 @@ type Engine struct {
 	opts Options
 	seed maphash.Seed
 
-	// commitMu orders conflict check, timestamp allocation and the hand-off
-	// to Badger's write channel, so Badger applies commits in ts order.
-	commitMu sync.Mutex
-
 	mu        sync.Mutex // guards the oracle fields below
 	cond      *sync.Cond // signalled when visible advances
 	nextTs    uint64
@@ -55,6 +51,10 @@ type Engine struct {
 
 	seqMu sync.Mutex
 	seqs  map[catalog.ID]*seqState
+
+	// afterBatch, when set (tests), runs after each batch of a multi-batch
+	// commit has been written.
+	afterBatch func(batch int)
 }
 
 type committedTxn struct {
@@ -125,8 +125,10 @@ func Open(opts Options) (*Engine, error) {
 	maxTs := db.MaxVersion()
 	e.visible = maxTs
 	e.nextTs = maxTs + 1
-	e.discardTs = maxTs
-	db.SetDiscardTs(maxTs)
+	if err := e.recoverLarge(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	if err := e.recoverDrops(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -160,12 +162,12 @@ func (e *Engine) Begin() *Txn {
 	e.active[ts]++
 	closed := e.closed
 	e.mu.Unlock()
-	t := &Txn{e: e, readTs: ts, writes: map[uint64]struct{}{}}
+	t := &Txn{e: e, readTs: ts, writes: map[uint64]struct{}{}, buf: map[string]wentry{}}
 	if closed {
 		t.closedErr = true
 		return t
 	}
-	t.btx = e.db.NewTransactionAt(ts, true)
+	t.btx = e.db.NewTransactionAt(ts, false)
 	return t
 }
 
@@ -221,28 +223,20 @@ var errSerialization = func() error {
 	return pgerror.New(pgerror.CodeSerializationFailure, "could not serialize access due to concurrent update")
 }
 
-// commit runs the commit protocol for btx whose write fingerprints are
-// writes. deps are fingerprints of keys that must not have changed since
-// readTs either (schema versions the writes were made against). check
-// false skips the conflict check for blind internal writes.
-func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]struct{}, check, sync bool) (uint64, error) {
-	e.commitMu.Lock()
+// reserve checks ts-ordered conflicts and allocates a commit timestamp;
+// until finish(ts), the visible watermark stays below ts. deps are
+// fingerprints of keys that must not have changed since readTs either
+// (schema versions the writes were made against). check false skips the
+// conflict check for blind internal writes.
+func (e *Engine) reserve(readTs uint64, writes, deps map[uint64]struct{}, check bool) (uint64, error) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.closed {
-		e.mu.Unlock()
-		e.commitMu.Unlock()
-		btx.Discard()
 		return 0, errors.New("storage: engine is closed")
 	}
 	if check {
 		for _, c := range e.committed {
-			if c.ts <= readTs {
-				continue
-			}
-			if intersects(writes, c.keys) || intersects(deps, c.keys) {
-				e.mu.Unlock()
-				e.commitMu.Unlock()
-				btx.Discard()
+			if c.ts > readTs && (intersects(writes, c.keys) || intersects(deps, c.keys)) {
 				return 0, errSerialization()
 			}
 		}
@@ -250,13 +244,15 @@ func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]
 	ts := e.nextTs
 	e.nextTs++
 	e.committed = append(e.committed, committedTxn{ts: ts, keys: writes})
-	e.mu.Unlock()
-	done := make(chan error, 1)
-	_ = btx.CommitAt(ts, func(err error) { done <- err })
-	e.commitMu.Unlock()
-	err := <-done
+	return ts, nil
+}
 
+// finish marks ts applied, advances the visible watermark over every
+// applied timestamp in order, and waits until ts itself is visible, so a
+// transaction begun after Commit returns sees the commit.
+func (e *Engine) finish(ts uint64) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.applied[ts] = true
 	for e.applied[e.visible+1] {
 		delete(e.applied, e.visible+1)
@@ -267,9 +263,30 @@ func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]
 		e.cond.Wait()
 	}
 	e.pruneLocked()
-	e.mu.Unlock()
+}
+
+// commitAt hands btx to Badger at ts and waits for it to be applied.
+func commitAt(btx *badger.Txn, ts uint64) error {
+	done := make(chan error, 1)
+	_ = btx.CommitAt(ts, func(err error) { done <- err })
+	if err := <-done; err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// commit runs the commit protocol for a small Badger transaction (internal
+// writes).
+func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]struct{}, check, sync bool) (uint64, error) {
+	ts, err := e.reserve(readTs, writes, deps, check)
 	if err != nil {
-		return 0, fmt.Errorf("storage: commit: %w", err)
+		btx.Discard()
+		return 0, err
+	}
+	err = commitAt(btx, ts)
+	e.finish(ts)
+	if err != nil {
+		return 0, err
 	}
 	if sync && !e.opts.NoSync {
 		if err := e.syncTo(ts); err != nil {

@@ -107,7 +107,7 @@ type rowIter struct {
 	ctx     context.Context
 	tb      *catalog.Table
 	colIdx  map[uint32]int
-	it      *badger.Iterator
+	it      *mergeIter
 	lo, hi  []byte
 	reverse bool
 	index   bool
@@ -130,7 +130,7 @@ func (t *Txn) newIter(ctx context.Context, tb *catalog.Table, prefix, lo, hi []b
 		unbounded = span.Start == nil
 	}
 	opts := badger.IteratorOptions{Prefix: prefix, Reverse: reverse, PrefetchValues: unbounded && !index, PrefetchSize: 64}
-	r.it = t.btx.NewIterator(opts)
+	r.it = t.newMergeIter(opts)
 	if len(t.iters) >= 32 {
 		live := t.iters[:0]
 		for _, o := range t.iters {
@@ -156,7 +156,7 @@ func (r *rowIter) Next() ([]types.Datum, error) {
 			if r.reverse {
 				r.it.Seek(r.hi)
 				// Reverse Seek lands on the last key <= hi; hi is exclusive.
-				if r.it.Valid() && bytes.Compare(r.it.Item().Key(), r.hi) >= 0 {
+				if r.it.Valid() && bytes.Compare(r.it.Key(), r.hi) >= 0 {
 					r.it.Next()
 				}
 			} else {
@@ -169,8 +169,7 @@ func (r *rowIter) Next() ([]types.Datum, error) {
 			r.finish()
 			return nil, nil
 		}
-		item := r.it.Item()
-		k := item.Key()
+		k := r.it.Key()
 		if (!r.reverse && bytes.Compare(k, r.hi) >= 0) || (r.reverse && bytes.Compare(k, r.lo) < 0) {
 			r.finish()
 			return nil, nil
@@ -184,7 +183,7 @@ func (r *rowIter) Next() ([]types.Datum, error) {
 			}
 		}
 		r.t.stats.KeysRead++
-		val, err := item.ValueCopy(nil)
+		val, err := r.it.Value()
 		if err != nil {
 			r.err = fmt.Errorf("storage: scan %q: %w", r.tb.Name, err)
 			return nil, r.err

@@ -840,50 +840,44 @@ func TestConcurrentCommitsAreOrdered(t *testing.T) {
 	}
 }
 
-func TestTransactionTooLarge(t *testing.T) {
+// A transaction larger than one Badger batch commits atomically: nobody
+// sees it before Commit returns, everyone sees all of it after.
+func TestLargeTransactionCommitsAtomically(t *testing.T) {
 	ctx := context.Background()
 	e := openMem(t)
 	tb := createTable(t, e, usersTable(20000))
-	big := strings.Repeat("x", 4096)
+	insertUsers(t, e, tb, 10)
+	wide := strings.Repeat("x", 1024)
+	const n = 12_000 // ~12 MB of rows plus index entries: several batches
+	var batches int
+	e.afterBatch = func(int) { batches++ }
 	tx := e.Begin()
-	defer tx.Rollback()
-	var err error
-	for i := int64(1); i < 100_000 && err == nil; i++ {
-		err = tx.InsertRow(ctx, tb, user(i, big, "", 0))
+	for i := int64(11); i <= n; i++ {
+		if err := tx.InsertRow(ctx, tb, user(i, wide, fmt.Sprintf("%d@x", i), i%50)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if pgCode(err) != pgerror.CodeProgramLimitExceeded || err.Error() != "transaction too large" {
-		t.Fatalf("oversized transaction: %v", err)
-	}
-}
-
-func TestDMLConflictsWithConcurrentDDLOnSameTable(t *testing.T) {
-	ctx := context.Background()
-	e := openMem(t)
-	tb := createTable(t, e, usersTable(20000))
-	other := usersTable(21000)
-	other.Name = "other"
-	other.Indexes = nil
-	other = createTable(t, e, other)
-
-	dml, otherDML, ddl := e.Begin(), e.Begin(), e.Begin()
-	if err := dml.InsertRow(ctx, tb, user(1, "a", "", 1)); err != nil {
+	if err := tx.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "changed", "u1@x", 1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := otherDML.InsertRow(ctx, other, user(1, "a", "", 1)); err != nil {
+	before := e.Begin()
+	defer before.Rollback()
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	changed := *tb
-	changed.Indexes = append(append([]catalog.Index(nil), tb.Indexes...), catalog.Index{ID: 20010, Name: "users_name_idx", Method: "btree", Columns: []int{1}})
-	if err := ddl.PutTable(&changed); err != nil {
-		t.Fatal(err)
+	if batches < 2 {
+		t.Fatalf("commit used %d batches, want several", batches)
 	}
-	if err := ddl.Commit(ctx); err != nil {
-		t.Fatal(err)
+	if got := collect(t)(before.ScanTable(ctx, tb, Span{}, false)); len(got) != 10 || got[0][1] != types.DString("u1") {
+		t.Fatalf("older snapshot sees %d rows", len(got))
 	}
-	if err := dml.Commit(ctx); pgCode(err) != pgerror.CodeSerializationFailure {
-		t.Fatalf("insert racing with a new index: %v", err)
+	after := e.Begin()
+	defer after.Rollback()
+	rows := collect(t)(after.ScanTable(ctx, tb, Span{}, false))
+	if len(rows) != n || rows[0][1] != types.DString("changed") {
+		t.Fatalf("after commit: %d rows, first %v", len(rows), rows[0][1])
 	}
-	if err := otherDML.Commit(ctx); err != nil {
-		t.Fatalf("insert into an unrelated table: %v", err)
+	if got := collect(t)(after.ScanIndex(ctx, tb, &tb.Indexes[0], Span{}, false)); len(got) != n {
+		t.Fatalf("unique index has %d entries, want %d", len(got), n)
 	}
 }

@@ -24,6 +24,8 @@ type Txn struct {
 	// conflict check at commit.
 	writes     map[uint64]struct{}
 	deps       map[uint64]struct{}
+	buf        map[string]wentry
+	sortedBuf  *sortedWrites
 	stats      Stats
 	cat        *Catalog
 	catWritten bool
@@ -49,9 +51,8 @@ func (t *Txn) set(key, val []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	if err := t.btx.Set(key, val); err != nil {
-		return writeErr(err)
-	}
+	t.buf[string(key)] = wentry{val: append([]byte{}, val...)}
+	t.sortedBuf = nil
 	t.writes[t.fingerprint(key)] = struct{}{}
 	return nil
 }
@@ -60,16 +61,14 @@ func (t *Txn) del(key []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	if err := t.btx.Delete(key); err != nil {
-		return writeErr(err)
-	}
+	t.buf[string(key)] = wentry{del: true}
+	t.sortedBuf = nil
 	t.writes[t.fingerprint(key)] = struct{}{}
 	return nil
 }
 
-// writeErr reports Badger's per-transaction size limit as PostgreSQL's
-// program_limit_exceeded. Transactions larger than one Badger batch are not
-// supported yet (they would need writes staged at a reserved timestamp).
+// writeErr reports Badger's per-batch size limit (only reachable by a
+// single oversized value) as PostgreSQL's program_limit_exceeded.
 func writeErr(err error) error {
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		e := pgerror.New(pgerror.CodeProgramLimitExceeded, "transaction too large")
@@ -82,27 +81,20 @@ func writeErr(err error) error {
 
 // get reads key at the snapshot plus own writes; nil when absent.
 func (t *Txn) get(key []byte) ([]byte, error) {
-	item, err := t.btx.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("storage: read: %w", err)
+	v, ok, err := t.lookup(key)
+	if err != nil || !ok {
+		return nil, err
 	}
 	t.stats.KeysRead++
-	return item.ValueCopy(nil)
+	return v, nil
 }
 
 func (t *Txn) exists(key []byte) (bool, error) {
-	_, err := t.btx.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
+	_, ok, err := t.lookup(key)
+	if ok {
+		t.stats.KeysRead++
 	}
-	if err != nil {
-		return false, fmt.Errorf("storage: read: %w", err)
-	}
-	t.stats.KeysRead++
-	return true, nil
+	return ok, err
 }
 
 // Commit makes the writes durable and visible atomically. A write-write
@@ -122,7 +114,8 @@ func (t *Txn) Commit(ctx context.Context) error {
 		t.btx.Discard()
 		return nil
 	}
-	if _, err := t.e.commit(t.btx, t.readTs, t.writes, t.deps, true, true); err != nil {
+	t.btx.Discard()
+	if err := t.e.commitTxn(t); err != nil {
 		return err
 	}
 	for _, id := range t.drops {

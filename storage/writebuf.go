@@ -1,0 +1,195 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// A transaction buffers its writes itself rather than in a Badger
+// transaction, so its size is not bounded by one Badger batch: at commit
+// the buffer is written in as many batches as it needs, all at the same
+// commit timestamp (see Engine.commitLarge).
+
+type wentry struct {
+	val []byte
+	del bool
+}
+
+// sortedWrites is an immutable sorted copy of the write buffer, shared by
+// iterators created while the buffer is unchanged. Iterators keep the copy
+// they started with, so a scan never sees rows its own statement writes.
+type sortedWrites struct {
+	keys []string
+	vals []wentry
+}
+
+func (t *Txn) sorted() *sortedWrites {
+	if t.sortedBuf != nil {
+		return t.sortedBuf
+	}
+	s := &sortedWrites{keys: make([]string, 0, len(t.buf))}
+	for k := range t.buf {
+		s.keys = append(s.keys, k)
+	}
+	sort.Strings(s.keys)
+	s.vals = make([]wentry, len(s.keys))
+	for i, k := range s.keys {
+		s.vals[i] = t.buf[k]
+	}
+	t.sortedBuf = s
+	return s
+}
+
+// lookup reads key from the write buffer, then the snapshot; nil when
+// absent or deleted.
+func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
+	if e, ok := t.buf[string(key)]; ok {
+		if e.del {
+			return nil, false, nil
+		}
+		return e.val, true, nil
+	}
+	item, err := t.btx.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("storage: read: %w", err)
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("storage: read: %w", err)
+	}
+	return v, true, nil
+}
+
+// mergeIter merges a Badger snapshot iterator with the transaction's
+// buffered writes (which win on equal keys; deletions hide keys).
+type mergeIter struct {
+	it      *badger.Iterator
+	buf     *sortedWrites
+	lo, hi  int // buffer range within the prefix
+	i       int // next buffer position
+	reverse bool
+	cur     int // 0 snapshot, 1 buffer, 2 both (buffer wins)
+	valid   bool
+}
+
+func (t *Txn) newMergeIter(opts badger.IteratorOptions) *mergeIter {
+	s := t.sorted()
+	lo := sort.SearchStrings(s.keys, string(opts.Prefix))
+	hi := len(s.keys)
+	if end := prefixEndKey(opts.Prefix); end != nil {
+		hi = sort.SearchStrings(s.keys, string(end))
+	}
+	return &mergeIter{it: t.btx.NewIterator(opts), buf: s, lo: lo, hi: hi, reverse: opts.Reverse}
+}
+
+func prefixEndKey(p []byte) []byte {
+	end := append([]byte(nil), p...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] != 0xFF {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// Seek positions at the first key >= k (forward) or the last key <= k
+// (reverse).
+func (m *mergeIter) Seek(k []byte) {
+	m.it.Seek(k)
+	ks := m.buf.keys[m.lo:m.hi]
+	if !m.reverse {
+		m.i = m.lo + sort.SearchStrings(ks, string(k))
+	} else {
+		// Last index with key <= k.
+		m.i = m.lo + sort.Search(len(ks), func(i int) bool { return ks[i] > string(k) }) - 1
+	}
+	m.settle()
+}
+
+func (m *mergeIter) bufValid() bool {
+	if m.reverse {
+		return m.i >= m.lo
+	}
+	return m.i < m.hi
+}
+
+func (m *mergeIter) bufStep() {
+	if m.reverse {
+		m.i--
+	} else {
+		m.i++
+	}
+}
+
+func (m *mergeIter) settle() {
+	for {
+		bv, uv := m.it.Valid(), m.bufValid()
+		if !bv && !uv {
+			m.valid = false
+			return
+		}
+		c := 1
+		switch {
+		case !uv:
+			c = -1
+		case bv:
+			c = bytes.Compare(m.it.Item().Key(), []byte(m.buf.keys[m.i]))
+			if m.reverse {
+				c = -c
+			}
+		}
+		if c < 0 {
+			m.cur, m.valid = 0, true
+			return
+		}
+		if m.buf.vals[m.i].del {
+			if c == 0 {
+				m.it.Next()
+			}
+			m.bufStep()
+			continue
+		}
+		m.cur, m.valid = 1, true
+		if c == 0 {
+			m.cur = 2
+		}
+		return
+	}
+}
+
+func (m *mergeIter) Valid() bool { return m.valid }
+
+func (m *mergeIter) Next() {
+	if m.cur != 1 {
+		m.it.Next()
+	}
+	if m.cur != 0 {
+		m.bufStep()
+	}
+	m.settle()
+}
+
+func (m *mergeIter) Key() []byte {
+	if m.cur == 0 {
+		return m.it.Item().Key()
+	}
+	return []byte(m.buf.keys[m.i])
+}
+
+// Value returns the current value; the caller may keep it.
+func (m *mergeIter) Value() ([]byte, error) {
+	if m.cur == 0 {
+		return m.it.Item().ValueCopy(nil)
+	}
+	return m.buf.vals[m.i].val, nil
+}
+
+func (m *mergeIter) Close() { m.it.Close() }
