@@ -20,40 +20,66 @@ func TestLogicTestsParse(t *testing.T) {
 	}
 	n := 0
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n\n")
-		for _, b := range blocks {
-			lines := strings.Split(strings.TrimSpace(b), "\n")
-			for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
-				lines = lines[1:]
-			}
-			if len(lines) < 2 {
-				continue
-			}
-			head := strings.Fields(lines[0])
-			if len(head) == 0 || (head[0] != "statement" && head[0] != "query") {
-				continue
-			}
-			var sqlLines []string
-			for _, l := range lines[1:] {
-				if l == "----" {
-					break
-				}
-				sqlLines = append(sqlLines, l)
-			}
-			sql := strings.Join(sqlLines, "\n")
-			expectSyntax := head[0] == "statement" && len(head) > 2 && head[1] == "error" && strings.Contains(lines[0], "42601")
+		for _, st := range logicFileStatements(t, f) {
 			n++
-			_, err := Parse(sql)
+			_, err := Parse(st.sql)
 			var pe *pgerror.Error
-			switch {
-			case err != nil && !expectSyntax && errors.As(err, &pe) && pe.Code == pgerror.CodeSyntaxError:
-				t.Errorf("%s: %v (pos %d): %s", filepath.Base(f), err, pe.Position, sql)
+			if err != nil && !st.expectSyntax && errors.As(err, &pe) && pe.Code == pgerror.CodeSyntaxError {
+				t.Errorf("%s: %v (pos %d): %s", filepath.Base(f), err, pe.Position, st.sql)
 			}
 		}
 	}
 	t.Logf("%d logic-test statements parsed", n)
+}
+
+// logicStatement is one statement of a logic-test file and whether the
+// file expects it to fail with 42601.
+type logicStatement struct {
+	sql          string
+	expectSyntax bool
+}
+
+// logicFileStatements splits a sqllogictest-style file into statements.
+func logicFileStatements(t *testing.T, path string) []logicStatement {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []logicStatement
+	blocks := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n\n")
+	for _, b := range blocks {
+		lines := strings.Split(strings.TrimSpace(b), "\n")
+		for len(lines) > 0 && strings.HasPrefix(lines[0], "#") {
+			lines = lines[1:]
+		}
+		if len(lines) < 2 {
+			continue
+		}
+		head := strings.Fields(lines[0])
+		if len(head) == 0 || (head[0] != "statement" && head[0] != "query") {
+			continue
+		}
+		var sqlLines []string
+		for _, l := range lines[1:] {
+			if l == "----" {
+				break
+			}
+			sqlLines = append(sqlLines, l)
+		}
+		out = append(out, logicStatement{
+			sql:          strings.Join(sqlLines, "\n"),
+			expectSyntax: head[0] == "statement" && len(head) > 2 && head[1] == "error" && strings.Contains(lines[0], "42601"),
+		})
+	}
+	return out
+}
+
+// logicStatements is the SQL of every statement of a logic-test file.
+func logicStatements(t *testing.T, path string) []string {
+	var out []string
+	for _, s := range logicFileStatements(t, path) {
+		out = append(out, s.sql)
+	}
+	return out
 }

@@ -390,3 +390,48 @@ func explainPlan(ctx context.Context, conn *pgx.Conn, sql string) (string, error
 	}
 	return strings.Join(out, "\n"), rows.Err()
 }
+
+// TestLogicQueriesAgainstPostgres replays each logic-test file on a real
+// PostgreSQL (in a scratch schema) and compares the plan of every SELECT
+// with the plan of our deparse. Set QUIVER_TEST_PG_URL to run it.
+func TestLogicQueriesAgainstPostgres(t *testing.T) {
+	url := os.Getenv("QUIVER_TEST_PG_URL")
+	if url == "" {
+		t.Skip("QUIVER_TEST_PG_URL not set (a PostgreSQL 15 to compare with)")
+	}
+	files, _ := filepath.Glob("../../testdata/logic/*.test")
+	ctx := context.Background()
+	compared := 0
+	for _, f := range files {
+		if strings.Contains(f, "database") || strings.Contains(f, "txn") || strings.Contains(f, "settings") {
+			continue // these change server state beyond one schema
+		}
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"DROP SCHEMA IF EXISTS pgdialect_logic CASCADE", "CREATE SCHEMA pgdialect_logic", "SET search_path = pgdialect_logic"} {
+			if _, err := conn.Exec(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, sql := range logicStatements(t, f) {
+			ps, err := Parse(sql)
+			if err == nil && len(ps) == 1 && ps[0].NumParams == 0 {
+				if sel, ok := ps[0].Stmt.(*tree.Select); ok {
+					if want, err := explainPlan(ctx, conn, sql); err == nil {
+						mine := deparseSelect(sel)
+						got, err := explainPlan(ctx, conn, mine)
+						compared++
+						if err != nil || got != want {
+							t.Errorf("%s: plans differ (%v)\n--- original\n%s\n--- deparse\n%s\n--- want\n%s\n--- got\n%s", filepath.Base(f), err, sql, mine, want, got)
+						}
+					}
+				}
+			}
+			_, _ = conn.Exec(ctx, sql) // build the state later statements need
+		}
+		conn.Close(ctx)
+	}
+	t.Logf("%d logic-test queries compared with PostgreSQL", compared)
+}
