@@ -881,3 +881,34 @@ func TestLargeTransactionCommitsAtomically(t *testing.T) {
 		t.Fatalf("unique index has %d entries, want %d", len(got), n)
 	}
 }
+
+func TestRawVectorIndexKeys(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	p := VectorIndexPrefix(20000, 20005)
+	if err := e.WriteRaw(map[string][]byte{string(p) + "a": []byte("1"), string(p) + "c": []byte("3")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.WriteRaw(map[string][]byte{"/c/x": nil}); err == nil {
+		t.Fatal("WriteRaw accepted a key outside the vector index space")
+	}
+	tx := e.Begin()
+	defer tx.Rollback()
+	if err := tx.RawSet(append(append([]byte(nil), p...), 'b'), []byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.RawDelete(append(append([]byte(nil), p...), 'c')); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := tx.RawScan(ctx, p, func(k, v []byte) error {
+		got = append(got, string(k[len(p):])+"="+string(v))
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(got, []string{"a=1", "b=2"}) {
+		t.Fatalf("RawScan = %v, %v", got, err)
+	}
+	if v, err := tx.RawGet(append(append([]byte(nil), p...), 'a')); err != nil || string(v) != "1" {
+		t.Fatalf("RawGet = %q, %v", v, err)
+	}
+}
