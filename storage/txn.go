@@ -148,6 +148,10 @@ func (t *Txn) closeIters() {
 // Stats returns this transaction's counters.
 func (t *Txn) Stats() Stats { return t.stats }
 
+// ResetStats zeroes the counters (per-statement accounting inside an
+// explicit transaction block).
+func (t *Txn) ResetStats() { t.stats = Stats{} }
+
 // ReadTs is the snapshot timestamp (for diagnostics and tests).
 func (t *Txn) ReadTs() uint64 { return t.readTs }
 
