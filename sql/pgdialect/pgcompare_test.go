@@ -38,6 +38,8 @@ func deparseWith(e tree.Expr, deparse func(tree.Expr) string) string {
 		return fmt.Sprint(x.Val)
 	case *tree.NullLit:
 		return "NULL"
+	case *tree.DefaultExpr:
+		return "DEFAULT"
 	case *tree.BinaryExpr:
 		op := x.Op
 		if x.Schema != "" {
