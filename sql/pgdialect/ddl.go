@@ -8,7 +8,7 @@ import (
 
 // unsupportedCreate are CREATE forms Quiver recognises but does not run.
 var unsupportedCreate = toSet(`function procedure trigger rule aggregate operator cast domain policy publication
-subscription server foreign event language collation tablespace statistics transform access conversion text
+subscription server foreign event language collation tablespace statistics transform access conversion text routine
 materialized group constraint`)
 
 func (p *parser) createStmt() tree.Statement {
