@@ -429,6 +429,7 @@ func TestPrimaryKeyRangeReadsOnlyNeededKeys(t *testing.T) {
 		{"reverse exclusive end", Span{b(100, false), b(110, false)}, true, 109, 101, 9},
 		{"prefix start", Span{Start: b(996, true)}, false, 996, 1000, 5},
 		{"reverse to end", Span{End: b(3, true)}, true, 3, 1, 3},
+		{"reverse from end", Span{Start: b(997, false)}, true, 1000, 998, 3},
 		{"equality", Span{b(500, true), b(500, true)}, false, 500, 500, 1},
 		{"empty", Span{b(500, false), b(500, true)}, false, 0, 0, 0},
 	}
@@ -910,5 +911,33 @@ func TestRawVectorIndexKeys(t *testing.T) {
 	}
 	if v, err := tx.RawGet(append(append([]byte(nil), p...), 'a')); err != nil || string(v) != "1" {
 		t.Fatalf("RawGet = %q, %v", v, err)
+	}
+}
+
+func TestReverseFullScans(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	other := usersTable(20001 + 10)
+	other.Name = "later"
+	other = createTable(t, e, other)
+	insertUsers(t, e, tb, 20)
+	insertUsers(t, e, other, 5)
+	tx := e.Begin()
+	defer tx.Rollback()
+	// Own uncommitted writes merge into reverse scans too.
+	if err := tx.InsertRow(ctx, tb, user(21, "new", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.DeleteRow(ctx, tb, user(20, "u20", "u20@x", 20)); err != nil {
+		t.Fatal(err)
+	}
+	got := ids(collect(t)(tx.ScanTable(ctx, tb, Span{}, true)))
+	if len(got) != 20 || got[0] != 21 || got[1] != 19 || got[19] != 1 {
+		t.Fatalf("reverse scan = %v", got)
+	}
+	got = ids(collect(t)(tx.ScanIndex(ctx, tb, &tb.Indexes[1], Span{}, true)))
+	if len(got) != 20 || got[0] != 19 {
+		t.Fatalf("reverse index scan = %v", got)
 	}
 }
