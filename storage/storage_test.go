@@ -941,3 +941,48 @@ func TestReverseFullScans(t *testing.T) {
 		t.Fatalf("reverse index scan = %v", got)
 	}
 }
+
+func TestDropDatabaseCascades(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tx := e.Begin()
+	steps := []error{
+		tx.PutDatabase(&catalog.Database{ID: 30000, Name: "other"}),
+		tx.PutSchema(&catalog.Schema{ID: 30001, DatabaseID: 30000, Name: "public"}),
+		tx.PutSequence(&catalog.Sequence{ID: 30002, DatabaseID: 30000, SchemaID: 30001, Name: "s", Increment: 1}),
+	}
+	for _, err := range steps {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tb := usersTable(30010)
+	tb.DatabaseID, tb.SchemaID = 30000, 30001
+	tb = createTable(t, e, tb)
+	insertUsers(t, e, tb, 5)
+	tx = e.Begin()
+	if err := tx.DropDatabase(30000); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx = e.Begin()
+	defer tx.Rollback()
+	c, err := tx.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseByName("other") != nil || c.Schemas[30001] != nil || c.Sequences[30002] != nil || c.Tables[30010] != nil {
+		t.Fatal("descriptors of the dropped database survived")
+	}
+	if c.DatabaseByName("postgres") == nil {
+		t.Fatal("DropDatabase removed another database")
+	}
+	if got := collect(t)(tx.ScanTable(ctx, tb, Span{}, false)); len(got) != 0 {
+		t.Fatalf("%d rows of the dropped database survived", len(got))
+	}
+}
