@@ -85,7 +85,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"INSERT INTO t VALUES (1,)", "syntax error at or near \")\"", 25, pgerror.CodeSyntaxError},
 		{"CREATE TABLE t (a int,, b int)", "syntax error at or near \",\"", 23, pgerror.CodeSyntaxError},
 		{"SELECT $0", "there is no parameter $0", 8, pgerror.CodeUndefinedParameter},
-		{"SELECT ''::vector('a')", "invalid input syntax for type integer: \"a\"", 0, pgerror.CodeInvalidTextRepresentation},
+		{"SELECT ''::vector('a')", "invalid input syntax for type integer: \"a\"", 12, pgerror.CodeInvalidTextRepresentation},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.sql)

@@ -313,7 +313,7 @@ func TestSyntaxErrorsAgainstPostgres(t *testing.T) {
 		"SELECT * FROM t WHERE a = ANY", "SELECT a BETWEEN 1", "VALUES (1), (2",
 		"SELECT 1 FROM t JOIN u USING", "INSERT INTO t VALUES (1) ON CONFLICT DO", "SELECT * FROM t FOR",
 		"SELECT a @", "SELECT 1 INTERSECT ALL", "TRUNCATE", "PREPARE p AS", "DEALLOCATE", "LISTEN",
-		"SELECT 0x1F", "SELECT 1e", "SELECT .e1", "SELECT 1..2", "SELECT a.b.c.d.e FROM pg_class", "SELECT 1e", "SELECT 12abc", "SELECT 1.5e+x",
+		"SELECT 0x1F", "SELECT 1::int(", "SELECT ''::varchar('a')", "SELECT 1::numeric(x)", "SELECT 1::integer(2)", "SELECT B'1'::bit('z')", "SELECT 1::float('a')", "SELECT now()::timestamp(x)", "SELECT 1e", "SELECT .e1", "SELECT 1..2", "SELECT a.b.c.d.e FROM pg_class", "SELECT 1e", "SELECT 12abc", "SELECT 1.5e+x",
 	}
 	for _, sql := range bad {
 		_, ourErr := Parse(sql)

@@ -52,7 +52,7 @@ func (p *parser) typeName() tree.TypeName {
 			}
 			typ.Name = canonicalType(n.val, n.kind == tQIdent)
 		}
-		p.typeMods(&typ)
+		p.genericMods(&typ)
 		p.arrayBounds(&typ)
 		return typ
 	}
@@ -71,7 +71,7 @@ func (p *parser) typeName() tree.TypeName {
 		word = n.val
 		if n.kind == tQIdent {
 			typ.Name = n.val
-			p.typeMods(&typ)
+			p.genericMods(&typ)
 			p.arrayBounds(&typ)
 			return typ
 		}
@@ -101,7 +101,7 @@ func (p *parser) typeName() tree.TypeName {
 		} else {
 			typ.Name = "bit"
 		}
-		p.typeMods(&typ)
+		p.genericMods(&typ)
 	case "timestamp", "time":
 		p.typeMods(&typ)
 		typ.Name = word
@@ -141,24 +141,42 @@ func (p *parser) typeName() tree.TypeName {
 			p.failAt(t)
 		}
 		typ.Name = canonicalType(word, false)
-		p.typeMods(&typ)
+		switch {
+		case typ.Schema != "":
+			p.genericMods(&typ)
+		case word == "int" || word == "integer" || word == "smallint" || word == "bigint" || word == "real" || word == "boolean":
+			// SQL keywords without modifiers: a "(" is a syntax error
+		case word == "varchar":
+			p.typeMods(&typ)
+		default:
+			p.genericMods(&typ)
+		}
 	}
 	p.arrayBounds(&typ)
 	return typ
 }
 
-// typeMods reads (n[, m]) integer modifiers.
-func (p *parser) typeMods(typ *tree.TypeName) {
+// typeMods reads (n[, m]) integer modifiers of a SQL-standard type, where
+// the grammar admits only integers.
+func (p *parser) typeMods(typ *tree.TypeName) { p.mods(typ, false) }
+
+// genericMods reads the modifiers of a type named by an identifier (vector,
+// varbit, ...), where the grammar admits any constant and the type's
+// modifier input rejects what is not an integer.
+func (p *parser) genericMods(typ *tree.TypeName) { p.mods(typ, true) }
+
+func (p *parser) mods(typ *tree.TypeName, generic bool) {
 	if !p.peek().isPunct("(") {
 		return
 	}
 	p.i++
 	for {
 		t := p.advance()
-		if t.kind == tString || t.kind == tIdent {
+		if generic && (t.kind == tString || t.kind == tIdent) {
 			// PostgreSQL accepts any constant here and rejects it when the
 			// type's modifier input function runs
-			panic(syntaxPanic{pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type integer: \"%s\"", t.val)})
+			e := pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type integer: \"%s\"", t.val)
+			panic(syntaxPanic{e.WithPosition(int(typ.Pos))})
 		}
 		if t.kind != tNumber {
 			p.failAt(t)
