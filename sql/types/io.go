@@ -1,9 +1,10 @@
 package types
 
-import "errors"
+import (
+	"time"
 
-// errTODO marks functions the types package has yet to implement.
-var errTODO = errors.New("types: not implemented")
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
 
 // CastContext says how a conversion was asked for; PostgreSQL allows more
 // conversions explicitly (CAST, ::) than on assignment or implicitly.
@@ -15,35 +16,85 @@ const (
 	CastExplicit
 )
 
-// Resolve maps a SQL type name as written (already lower-cased unless it
-// was quoted) and its modifiers to a type: "int", "int4", "integer",
-// "character varying", "varchar", "timestamp with time zone",
-// "double precision", "vector", "serial" (-> int4) ... Unknown names give
-// 42704 `type "x" does not exist`.
-func Resolve(name string, mods []int32) (*T, error) { return nil, errTODO }
-
 // ParseText runs t's input function on s. Bad input is 22P02 (or 22003,
 // 22007, 22008 ...) with PostgreSQL's message, e.g.
-// `invalid input syntax for type integer: "abc"`.
-func ParseText(t *T, s string) (Datum, error) { return nil, errTODO }
+// `invalid input syntax for type integer: "abc"`. A timestamptz without an
+// explicit zone is read as UTC; see ParseTextLoc.
+func ParseText(t *T, s string) (Datum, error) { return ParseTextLoc(t, s, time.UTC) }
 
-// AppendText appends t's output-function text form of d (not NULL).
-func AppendText(buf []byte, t *T, d Datum) []byte { return buf }
+// ParseTextLoc is ParseText with the session's time zone, which decides
+// the meaning of a timestamptz written without a zone.
+func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch t.Family {
+	case FamBool:
+		return parseBool(s)
+	case FamInt2, FamInt4, FamInt8:
+		return parseInt(t, s)
+	case FamFloat4, FamFloat8:
+		return parseFloat(t, s)
+	case FamNumeric:
+		d, err := parseNumeric(s)
+		if err != nil {
+			return nil, err
+		}
+		if t.Width > 0 {
+			return applyNumericTypmod(d, t)
+		}
+		return d, nil
+	case FamText, FamVarchar, FamChar, FamUnknown:
+		return DString(s), nil
+	case FamName:
+		return DString(truncateName(s)), nil
+	case FamBytea:
+		return parseBytea(s)
+	case FamDate:
+		return parseDate(s)
+	case FamTimestamp:
+		return parseTimestamp(s, false, loc)
+	case FamTimestampTZ:
+		return parseTimestamp(s, true, loc)
+	case FamInterval:
+		return parseInterval(s)
+	case FamUUID:
+		return parseUUID(s)
+	case FamJSON:
+		if err := validateJSON(s); err != nil {
+			return nil, err
+		}
+		return DJSON(s), nil
+	case FamJSONB:
+		n, err := normalizeJSONB(s)
+		if err != nil {
+			return nil, err
+		}
+		return DJSON(n), nil
+	case FamOid, FamRegclass, FamRegtype, FamRegproc:
+		return parseOid(t, s)
+	case FamVector:
+		return parseVector(t, s)
+	case FamArray:
+		return parseArray(t, s, loc)
+	case FamVoid:
+		return Null, nil
+	}
+	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "input of type %s is not supported", t)
+}
+
+// AppendText appends t's output-function text form of d (not NULL), with
+// DateStyle ISO and TimeZone UTC.
+func AppendText(buf []byte, t *T, d Datum) []byte { return AppendTextLoc(buf, t, d, time.UTC) }
 
 // FormatText is AppendText into a new string.
 func FormatText(t *T, d Datum) string { return string(AppendText(nil, t, d)) }
 
-// Compare orders two non-NULL values of type t: -1, 0, +1.
-func Compare(t *T, a, b Datum) int { return 0 }
-
-// CanCast reports whether from converts to to in the given context.
-func CanCast(from, to *T, ctx CastContext) bool { return false }
-
-// Cast converts d from one type to another, applying to's modifiers.
-func Cast(d Datum, from, to *T, ctx CastContext) (Datum, error) { return nil, errTODO }
-
-// EncodeBinary appends the binary wire form of d.
-func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) { return nil, errTODO }
-
-// DecodeBinary reads the binary wire form of a value of type t.
-func DecodeBinary(t *T, b []byte) (Datum, error) { return nil, errTODO }
+// AppendTextLoc is AppendText showing timestamptz values in loc, the
+// session's TimeZone.
+func AppendTextLoc(buf []byte, t *T, d Datum, loc *time.Location) []byte {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return appendText(buf, t, d, loc)
+}

@@ -1,0 +1,260 @@
+package types
+
+import (
+	"bytes"
+	"math"
+	"math/big"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+)
+
+func cmp3[X int64 | uint32 | int32 | float32](a, b X) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Compare orders two non-NULL values of type t: -1, 0, +1, as PostgreSQL's
+// default btree operator class does.
+func Compare(t *T, a, b Datum) int {
+	switch x := a.(type) {
+	case DBool:
+		y, _ := b.(DBool)
+		if x == y {
+			return 0
+		}
+		if !x {
+			return -1
+		}
+		return 1
+	case DInt:
+		switch y := b.(type) {
+		case DInt:
+			return cmp3(int64(x), int64(y))
+		case DFloat:
+			return compareFloat(float64(x), float64(y))
+		case *DDecimal:
+			return compareDecimal(decimalFromInt(int64(x)), y)
+		}
+	case DFloat:
+		switch y := b.(type) {
+		case DFloat:
+			return compareFloat(float64(x), float64(y))
+		case DInt:
+			return compareFloat(float64(x), float64(y))
+		}
+	case *DDecimal:
+		switch y := b.(type) {
+		case *DDecimal:
+			return compareDecimal(x, y)
+		case DInt:
+			return compareDecimal(x, decimalFromInt(int64(y)))
+		}
+	case DString:
+		y, _ := b.(DString)
+		if t != nil && t.Family == FamChar {
+			// bpchar ignores trailing blanks when comparing.
+			return strings.Compare(strings.TrimRight(string(x), " "), strings.TrimRight(string(y), " "))
+		}
+		return strings.Compare(string(x), string(y))
+	case DBytes:
+		y, _ := b.(DBytes)
+		return bytes.Compare(x, y)
+	case DDate:
+		switch y := b.(type) {
+		case DDate:
+			return cmp3(int32(x), int32(y))
+		case DTimestamp:
+			return cmp3(dateToTimestamp(x), int64(y))
+		}
+	case DTimestamp:
+		switch y := b.(type) {
+		case DTimestamp:
+			return cmp3(int64(x), int64(y))
+		case DTimestampTZ:
+			return cmp3(int64(x), int64(y))
+		case DDate:
+			return cmp3(int64(x), dateToTimestamp(y))
+		}
+	case DTimestampTZ:
+		switch y := b.(type) {
+		case DTimestampTZ:
+			return cmp3(int64(x), int64(y))
+		case DTimestamp:
+			return cmp3(int64(x), int64(y))
+		}
+	case DInterval:
+		y, _ := b.(DInterval)
+		return compareInterval(x, y)
+	case DUUID:
+		y, _ := b.(DUUID)
+		return bytes.Compare(x[:], y[:])
+	case DJSON:
+		y, _ := b.(DJSON)
+		if t != nil && t.Family == FamJSONB {
+			return compareJSONB(string(x), string(y))
+		}
+		return strings.Compare(string(x), string(y))
+	case DOid:
+		y, _ := b.(DOid)
+		return cmp3(uint32(x), uint32(y))
+	case DVector:
+		y, _ := b.(DVector)
+		return compareVector(x, y)
+	case *DArray:
+		y, _ := b.(*DArray)
+		if y == nil {
+			return 1
+		}
+		return compareArray(t, x, y)
+	case DTuple:
+		y, _ := b.(DTuple)
+		for i := 0; i < len(x) && i < len(y); i++ {
+			if c := compareNullable(typeOfDatum(x[i]), x[i], y[i]); c != 0 {
+				return c
+			}
+		}
+		return cmp3(int64(len(x)), int64(len(y)))
+	}
+	return 0
+}
+
+// compareNullable orders NULL after everything, as arrays and records do.
+func compareNullable(t *T, a, b Datum) int {
+	an, bn := IsNull(a), IsNull(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return Compare(t, a, b)
+}
+
+// compareFloat puts NaN above every other value and equal to itself.
+func compareFloat(a, b float64) int {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func decimalFromInt(v int64) *DDecimal {
+	d := &DDecimal{}
+	d.SetInt64(v)
+	return d
+}
+
+// compareDecimal orders -Infinity < finite < Infinity < NaN.
+func compareDecimal(a, b *DDecimal) int {
+	an, bn := a.Form == apd.NaN || a.Form == apd.NaNSignaling, b.Form == apd.NaN || b.Form == apd.NaNSignaling
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return a.Cmp(&b.Decimal)
+}
+
+func dateToTimestamp(d DDate) int64 {
+	switch d {
+	case DatePosInfinity:
+		return TSPosInfinity
+	case DateNegInfinity:
+		return TSNegInfinity
+	}
+	return int64(d) * usecsPerDay
+}
+
+// intervalSpan is an interval's length with 30-day months and 24-hour
+// days, the key PostgreSQL's interval_cmp uses; 128 bits avoid overflow.
+func intervalSpan(iv DInterval) *big.Int {
+	days := int64(iv.Months)*30 + int64(iv.Days)
+	s := new(big.Int).Mul(big.NewInt(days), big.NewInt(usecsPerDay))
+	return s.Add(s, big.NewInt(iv.Micros))
+}
+
+func compareInterval(a, b DInterval) int {
+	return intervalSpan(a).Cmp(intervalSpan(b))
+}
+
+// compareVector follows pgvector's vector_cmp_internal: element by element
+// over the shared prefix, then the shorter vector first.
+func compareVector(a, b DVector) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if c := cmp3(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp3(int64(len(a)), int64(len(b)))
+}
+
+func compareArray(t *T, a, b *DArray) int {
+	elemT := a.Elem
+	if elemT == nil && t != nil {
+		elemT = t.Elem
+	}
+	for i := 0; i < len(a.Elems) && i < len(b.Elems); i++ {
+		if c := compareNullable(elemT, a.Elems[i], b.Elems[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp3(int64(len(a.Elems)), int64(len(b.Elems)))
+}
+
+// compareJSONB approximates jsonb's btree order on normalised text: the
+// kind rank comes first (null < string < number < bool < array < object,
+// as PostgreSQL orders scalars and containers), then the text.
+func compareJSONB(a, b string) int {
+	ra, rb := jsonbRank(a), jsonbRank(b)
+	if ra != rb {
+		return cmp3(int64(ra), int64(rb))
+	}
+	if ra == 3 {
+		da, err1 := parseNumeric(a)
+		db, err2 := parseNumeric(b)
+		if err1 == nil && err2 == nil {
+			return compareDecimal(da, db)
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+func jsonbRank(s string) int {
+	if s == "" {
+		return 0
+	}
+	switch s[0] {
+	case 'n':
+		return 1
+	case '"':
+		return 2
+	case 't', 'f':
+		return 4
+	case '[':
+		return 5
+	case '{':
+		return 6
+	}
+	return 3
+}

@@ -1,0 +1,507 @@
+package types
+
+import (
+	"encoding/hex"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// numCtx is the context for exact numeric work: precision far beyond
+// PostgreSQL's 1000-digit typmod limit so that only explicit rounding rounds.
+var numCtx = &apd.Context{
+	Precision:   20000,
+	MaxExponent: apd.MaxExponent,
+	MinExponent: apd.MinExponent,
+	Rounding:    apd.RoundHalfUp, // half away from zero, like PostgreSQL's round()
+	Traps:       apd.DefaultTraps,
+}
+
+const nameMaxBytes = 63 // NAMEDATALEN - 1
+
+// pgSpace reports the characters C's isspace accepts, which PostgreSQL's
+// input functions skip around numbers and booleans.
+func pgSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func trimPGSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && pgSpace(s[i]) {
+		i++
+	}
+	for j > i && pgSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func invalidSyntax(typ, s string) error {
+	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", typ, s)
+}
+
+func parseBool(s string) (Datum, error) {
+	v := strings.ToLower(trimPGSpace(s))
+	if v != "" {
+		switch {
+		case strings.HasPrefix("true", v), strings.HasPrefix("yes", v), v == "1", v == "on":
+			return DBool(true), nil
+		case strings.HasPrefix("false", v), strings.HasPrefix("no", v), v == "0", len(v) >= 2 && strings.HasPrefix("off", v):
+			return DBool(false), nil
+		}
+	}
+	return nil, invalidSyntax("boolean", s)
+}
+
+// intBounds gives each integer family's SQL name and range.
+func intBounds(f Family) (name string, lo, hi int64) {
+	switch f {
+	case FamInt2:
+		return "smallint", math.MinInt16, math.MaxInt16
+	case FamInt4:
+		return "integer", math.MinInt32, math.MaxInt32
+	}
+	return "bigint", math.MinInt64, math.MaxInt64
+}
+
+func parseInt(t *T, s string) (Datum, error) {
+	name, lo, hi := intBounds(t.Family)
+	v := trimPGSpace(s)
+	digits := v
+	if len(digits) > 0 && (digits[0] == '+' || digits[0] == '-') {
+		digits = digits[1:]
+	}
+	if digits == "" {
+		return nil, invalidSyntax(name, s)
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return nil, invalidSyntax(name, s)
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64)
+	if err != nil || n < lo || n > hi {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value %q is out of range for type %s", s, name)
+	}
+	return DInt(n), nil
+}
+
+func floatName(f Family) string {
+	if f == FamFloat4 {
+		return "real"
+	}
+	return "double precision"
+}
+
+func parseFloat(t *T, s string) (Datum, error) {
+	name := floatName(t.Family)
+	v := trimPGSpace(s)
+	switch strings.ToLower(v) {
+	case "nan", "+nan", "-nan":
+		return DFloat(math.NaN()), nil
+	case "infinity", "+infinity", "inf", "+inf":
+		return DFloat(math.Inf(1)), nil
+	case "-infinity", "-inf":
+		return DFloat(math.Inf(-1)), nil
+	}
+	if v == "" || strings.ContainsAny(v, "_xXpPnNiI") {
+		// Go also reads underscores, hex floats and spelled-out specials in
+		// places strtod does not; the specials were handled above.
+		return nil, invalidSyntax(name, s)
+	}
+	bits := 64
+	if t.Family == FamFloat4 {
+		bits = 32
+	}
+	f, err := strconv.ParseFloat(v, bits)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "%q is out of range for type %s", v, name)
+		}
+		return nil, invalidSyntax(name, s)
+	}
+	if f == 0 && hasNonZeroMantissa(v) {
+		// strtod reports underflow to zero as ERANGE, which PostgreSQL rejects.
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "%q is out of range for type %s", v, name)
+	}
+	return DFloat(f), nil
+}
+
+func hasNonZeroMantissa(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == 'e' || c == 'E' {
+			return false
+		}
+		if c >= '1' && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+func parseNumeric(s string) (*DDecimal, error) {
+	v := trimPGSpace(s)
+	d := &DDecimal{}
+	switch strings.ToLower(v) {
+	case "nan":
+		d.Form = apd.NaN
+		return d, nil
+	case "infinity", "+infinity", "inf", "+inf":
+		d.Form = apd.Infinite
+		return d, nil
+	case "-infinity", "-inf":
+		d.Form = apd.Infinite
+		d.Negative = true
+		return d, nil
+	}
+	if v == "" || !numericLiteral(v) {
+		return nil, invalidSyntax("numeric", s)
+	}
+	if _, _, err := d.SetString(v); err != nil {
+		return nil, invalidSyntax("numeric", s)
+	}
+	normalizeDecimal(d)
+	return d, nil
+}
+
+// numericLiteral checks PostgreSQL's numeric_in grammar: sign, digits with
+// an optional point (at least one digit), optional exponent.
+func numericLiteral(v string) bool {
+	i := 0
+	if v[i] == '+' || v[i] == '-' {
+		i++
+	}
+	nd := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+		nd++
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+			nd++
+		}
+	}
+	if nd == 0 {
+		return false
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		ne := 0
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+			ne++
+		}
+		if ne == 0 {
+			return false
+		}
+	}
+	return i == len(v)
+}
+
+// normalizeDecimal gives d PostgreSQL's display scale: never a positive
+// exponent (1e2 shows as 100) and no negative zero.
+func normalizeDecimal(d *DDecimal) {
+	if d.Form != apd.Finite {
+		return
+	}
+	if d.Exponent > 0 {
+		var r apd.Decimal
+		_, _ = numCtx.Quantize(&r, &d.Decimal, 0)
+		d.Decimal.Set(&r)
+	}
+	if d.Coeff.Sign() == 0 {
+		d.Negative = false
+	}
+}
+
+// applyNumericTypmod rounds d to t's scale and checks its precision, as
+// PostgreSQL's apply_typmod does.
+func applyNumericTypmod(d *DDecimal, t *T) (*DDecimal, error) {
+	p, sc := t.Width, t.Scale
+	if d.Form == apd.NaN {
+		return d, nil
+	}
+	if d.Form == apd.Infinite {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "numeric field overflow").
+			WithDetail("A field with precision %d, scale %d cannot hold an infinite value.", p, sc)
+	}
+	r := &DDecimal{}
+	if _, err := numCtx.Quantize(&r.Decimal, &d.Decimal, -sc); err != nil {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "numeric field overflow")
+	}
+	if sc < 0 {
+		// A negative scale rounds to tens, hundreds ... but still shows as an integer.
+		var z apd.Decimal
+		_, _ = numCtx.Quantize(&z, &r.Decimal, 0)
+		r.Decimal.Set(&z)
+	}
+	if r.Coeff.Sign() == 0 {
+		r.Negative = false
+	}
+	maxDigits := p - sc
+	intDigits := int32(r.NumDigits()) + r.Exponent
+	if r.Coeff.Sign() != 0 && intDigits > maxDigits {
+		e := pgerror.New(pgerror.CodeNumericValueOutOfRange, "numeric field overflow")
+		if maxDigits > 0 {
+			return nil, e.WithDetail("A field with precision %d, scale %d must round to an absolute value less than 10^%d.", p, sc, maxDigits)
+		}
+		return nil, e.WithDetail("A field with precision %d, scale %d must round to an absolute value less than 1.", p, sc)
+	}
+	return r, nil
+}
+
+func appendNumeric(buf []byte, d *DDecimal) []byte {
+	switch d.Form {
+	case apd.NaN, apd.NaNSignaling:
+		return append(buf, "NaN"...)
+	case apd.Infinite:
+		if d.Negative {
+			return append(buf, "-Infinity"...)
+		}
+		return append(buf, "Infinity"...)
+	}
+	return append(buf, d.Text('f')...)
+}
+
+// appendFloat formats like PostgreSQL 12+'s float4out/float8out with
+// extra_float_digits = 1: the shortest text that reads back exactly, in
+// positional notation for decimal exponents -4 .. digits-1 (below 6 for
+// real, 15 for double precision) and %e style otherwise.
+func appendFloat(buf []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(buf, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Infinity"...)
+	}
+	if f == 0 {
+		if math.Signbit(f) {
+			return append(buf, "-0"...)
+		}
+		return append(buf, '0')
+	}
+	e := strconv.FormatFloat(f, 'e', -1, bits)
+	mant, expStr, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(expStr)
+	neg := false
+	if mant[0] == '-' {
+		neg = true
+		mant = mant[1:]
+	}
+	digits := strings.Replace(mant, ".", "", 1)
+	limit := 15
+	if bits == 32 {
+		limit = 6
+	}
+	if neg {
+		buf = append(buf, '-')
+	}
+	if exp < -4 || exp >= limit {
+		buf = append(buf, digits[0])
+		if len(digits) > 1 {
+			buf = append(buf, '.')
+			buf = append(buf, digits[1:]...)
+		}
+		buf = append(buf, 'e')
+		if exp < 0 {
+			buf = append(buf, '-')
+			exp = -exp
+		} else {
+			buf = append(buf, '+')
+		}
+		if exp < 10 {
+			buf = append(buf, '0')
+		}
+		return strconv.AppendInt(buf, int64(exp), 10)
+	}
+	if exp < 0 {
+		buf = append(buf, "0."...)
+		for i := -1; i > exp; i-- {
+			buf = append(buf, '0')
+		}
+		return append(buf, digits...)
+	}
+	if len(digits) <= exp+1 {
+		buf = append(buf, digits...)
+		for i := len(digits); i <= exp; i++ {
+			buf = append(buf, '0')
+		}
+		return buf
+	}
+	buf = append(buf, digits[:exp+1]...)
+	buf = append(buf, '.')
+	return append(buf, digits[exp+1:]...)
+}
+
+// truncateName cuts s to NAMEDATALEN-1 bytes at a character boundary.
+func truncateName(s string) string {
+	if len(s) <= nameMaxBytes {
+		return s
+	}
+	n := nameMaxBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func parseBytea(s string) (Datum, error) {
+	if strings.HasPrefix(s, `\x`) {
+		out := make([]byte, 0, (len(s)-2)/2)
+		for i := 2; i < len(s); {
+			c := s[i]
+			if pgSpace(c) {
+				i++
+				continue
+			}
+			hi, ok := unhex(c)
+			if !ok {
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid hexadecimal digit: %q", string(rune(c)))
+			}
+			if i+1 >= len(s) {
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid hexadecimal data: odd number of digits")
+			}
+			lo, ok := unhex(s[i+1])
+			if !ok {
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid hexadecimal digit: %q", string(rune(s[i+1])))
+			}
+			out = append(out, hi<<4|lo)
+			i += 2
+		}
+		return DBytes(out), nil
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if s[i] != '\\' {
+			out = append(out, s[i])
+			i++
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '\\' {
+			out = append(out, '\\')
+			i += 2
+			continue
+		}
+		if i+3 < len(s)+0 && s[i+1] >= '0' && s[i+1] <= '3' && isOct(s[i+2]) && isOct(s[i+3]) {
+			out = append(out, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
+			i += 4
+			continue
+		}
+		return nil, pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type bytea")
+	}
+	return DBytes(out), nil
+}
+
+func isOct(c byte) bool { return c >= '0' && c <= '7' }
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func appendBytea(buf []byte, b []byte) []byte {
+	buf = append(buf, `\x`...)
+	return hex.AppendEncode(buf, b)
+}
+
+// parseUUID accepts PostgreSQL's forms: 32 hex digits, optionally in
+// braces, with a hyphen allowed after any group of four digits.
+func parseUUID(s string) (Datum, error) {
+	v := s
+	if strings.HasPrefix(v, "{") {
+		if !strings.HasSuffix(v, "}") {
+			return nil, invalidSyntax("uuid", s)
+		}
+		v = v[1 : len(v)-1]
+	}
+	var u DUUID
+	n := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '-' {
+			if n == 0 || n%4 != 0 || n == 32 || (i > 0 && v[i-1] == '-') {
+				return nil, invalidSyntax("uuid", s)
+			}
+			continue
+		}
+		h, ok := unhex(c)
+		if !ok || n >= 32 {
+			return nil, invalidSyntax("uuid", s)
+		}
+		if n%2 == 0 {
+			u[n/2] = h << 4
+		} else {
+			u[n/2] |= h
+		}
+		n++
+	}
+	if n != 32 || strings.HasSuffix(v, "-") {
+		return nil, invalidSyntax("uuid", s)
+	}
+	return u, nil
+}
+
+func appendUUID(buf []byte, u DUUID) []byte {
+	var tmp [36]byte
+	hex.Encode(tmp[0:8], u[0:4])
+	tmp[8] = '-'
+	hex.Encode(tmp[9:13], u[4:6])
+	tmp[13] = '-'
+	hex.Encode(tmp[14:18], u[6:8])
+	tmp[18] = '-'
+	hex.Encode(tmp[19:23], u[8:10])
+	tmp[23] = '-'
+	hex.Encode(tmp[24:36], u[10:16])
+	return append(buf, tmp[:]...)
+}
+
+// parseOid reads an oid as oidin does: a decimal that may be negative
+// (wrapping like strtoul) within the 32-bit range.
+func parseOid(t *T, s string) (Datum, error) {
+	name := t.TypeName()
+	v := trimPGSpace(s)
+	if v == "" {
+		return nil, invalidSyntax(name, s)
+	}
+	neg := false
+	digits := v
+	if digits[0] == '-' || digits[0] == '+' {
+		neg = digits[0] == '-'
+		digits = digits[1:]
+	}
+	if digits == "" {
+		return nil, invalidSyntax(name, s)
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return nil, invalidSyntax(name, s)
+		}
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || n > math.MaxUint32 || (neg && n > -math.MinInt32) {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value %q is out of range for type %s", s, name)
+	}
+	if neg {
+		return DOid(uint32(-int64(n))), nil
+	}
+	return DOid(uint32(n)), nil
+}

@@ -1,0 +1,127 @@
+package types
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+func vectorSyntax(s string) *pgerror.Error {
+	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type vector: %q", s)
+}
+
+// checkVectorElem rejects what pgvector's CheckElement rejects.
+func checkVectorElem(f float32) error {
+	if math.IsNaN(float64(f)) {
+		return pgerror.New(pgerror.CodeDataException, "NaN not allowed in vector")
+	}
+	if math.IsInf(float64(f), 0) {
+		return pgerror.New(pgerror.CodeDataException, "infinite value not allowed in vector")
+	}
+	return nil
+}
+
+// checkVectorDims applies a vector(n) typmod as pgvector's CheckExpectedDim.
+func checkVectorDims(t *T, n int) error {
+	if t != nil && t.Width > 0 && int(t.Width) != n {
+		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", t.Width, n)
+	}
+	return nil
+}
+
+func isVectorElemChar(c byte) bool {
+	return c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+// parseVector follows pgvector's vector_in step by step so that the same
+// inputs fail with the same messages.
+func parseVector(t *T, s string) (Datum, error) {
+	i := 0
+	for i < len(s) && pgSpace(s[i]) {
+		i++
+	}
+	if i >= len(s) || s[i] != '[' {
+		return nil, vectorSyntax(s).WithDetail("Vector contents must start with \"[\".")
+	}
+	i++
+	for i < len(s) && pgSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && s[i] == ']' {
+		return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
+	}
+	var out DVector
+	for {
+		if len(out) == maxVectorDims {
+			return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
+		}
+		for i < len(s) && pgSpace(s[i]) {
+			i++
+		}
+		if i >= len(s) {
+			return nil, vectorSyntax(s)
+		}
+		j := i
+		for j < len(s) && isVectorElemChar(s[j]) {
+			j++
+		}
+		tok := s[i:j]
+		f, err := strconv.ParseFloat(tok, 32)
+		if tok == "" || containsUnderscoreOrHexPrefix(tok) || (err != nil && !isRangeErr(err)) {
+			return nil, vectorSyntax(s)
+		}
+		if err := checkVectorElem(float32(f)); err != nil {
+			return nil, err
+		}
+		out = append(out, float32(f))
+		i = j
+		for i < len(s) && pgSpace(s[i]) {
+			i++
+		}
+		if i < len(s) && s[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(s) && s[i] == ']' {
+			i++
+			break
+		}
+		return nil, vectorSyntax(s)
+	}
+	for i < len(s) && pgSpace(s[i]) {
+		i++
+	}
+	if i != len(s) {
+		return nil, vectorSyntax(s).WithDetail("Junk after closing right brace.")
+	}
+	if err := checkVectorDims(t, len(out)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+func containsUnderscoreOrHexPrefix(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] == '_' {
+			return true
+		}
+	}
+	return false
+}
+
+func appendVector(buf []byte, v DVector) []byte {
+	buf = append(buf, '[')
+	for i, f := range v {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendFloat(buf, float64(f), 32)
+	}
+	return append(buf, ']')
+}
