@@ -168,10 +168,11 @@ func appendNumericBinary(buf []byte, d *DDecimal) []byte {
 	case apd.NaN, apd.NaNSignaling:
 		return put(0, 0, numericNaN, 0, nil)
 	case apd.Infinite:
+		// PostgreSQL's infinities carry a display scale of 32 on the wire.
 		if d.Negative {
-			return put(0, 0, numericNInf, 0, nil)
+			return put(0, 0, numericNInf, 32, nil)
 		}
-		return put(0, 0, numericPInf, 0, nil)
+		return put(0, 0, numericPInf, 32, nil)
 	}
 	coeff := d.Coeff.String()
 	exp := int(d.Exponent)

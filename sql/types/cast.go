@@ -161,6 +161,13 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 			}
 			return s, nil
 		}
+		if b, ok := d.(DBool); ok {
+			// bool's cast to text is booltext, not boolout: true/false.
+			if b {
+				return DString("true"), nil
+			}
+			return DString("false"), nil
+		}
 		return DString(AppendTextLoc(nil, from, d, loc)), nil
 	case f == g && f != FamArray:
 		return d, nil
@@ -191,7 +198,7 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 		}
 		return out, nil
 	case numRank(f) > 0 && numRank(g) > 0:
-		return convertNumber(d, g)
+		return convertNumber(d, f, g)
 	case isOidFamily(g):
 		switch v := d.(type) {
 		case DInt:
@@ -280,7 +287,7 @@ func intOutOfRange(g Family) error {
 	return pgerror.New(pgerror.CodeNumericValueOutOfRange, "%s out of range", name)
 }
 
-func convertNumber(d Datum, g Family) (Datum, error) {
+func convertNumber(d Datum, f0, g Family) (Datum, error) {
 	switch v := d.(type) {
 	case DInt:
 		switch g {
@@ -309,6 +316,9 @@ func convertNumber(d Datum, g Family) (Datum, error) {
 			}
 			return DInt(int64(r)), nil
 		case FamNumeric:
+			if f0 == FamFloat4 {
+				return floatToNumeric(f, 6)
+			}
 			return floatToNumeric(f, 15)
 		case FamFloat4:
 			if math.IsInf(f, 0) || math.IsNaN(f) {
@@ -444,7 +454,7 @@ func jsonbToScalar(s string, to *T) (Datum, error) {
 	if to.Family == FamNumeric {
 		return n, nil
 	}
-	return convertNumber(n, to.Family)
+	return convertNumber(n, FamNumeric, to.Family)
 }
 
 // charLen counts characters as PostgreSQL does for varchar(n)/char(n).

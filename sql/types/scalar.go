@@ -23,6 +23,12 @@ var numCtx = &apd.Context{
 
 const nameMaxBytes = 63 // NAMEDATALEN - 1
 
+// canonicalNaN is the NaN bit pattern PostgreSQL's float8in produces;
+// math.NaN() differs in its low bit, which clients see in binary results.
+const canonicalNaNBits = 0x7ff8000000000000
+
+var canonicalNaN = math.Float64frombits(canonicalNaNBits)
+
 // pgSpace reports the characters C's isspace accepts, which PostgreSQL's
 // input functions skip around numbers and booleans.
 func pgSpace(c byte) bool {
@@ -101,17 +107,24 @@ func parseFloat(t *T, s string) (Datum, error) {
 	name := floatName(t.Family)
 	v := trimPGSpace(s)
 	switch strings.ToLower(v) {
-	case "nan", "+nan", "-nan":
-		return DFloat(math.NaN()), nil
+	case "nan", "+nan":
+		return DFloat(canonicalNaN), nil
+	case "-nan":
+		return DFloat(math.Float64frombits(canonicalNaNBits | 1<<63)), nil
 	case "infinity", "+infinity", "inf", "+inf":
 		return DFloat(math.Inf(1)), nil
 	case "-infinity", "-inf":
 		return DFloat(math.Inf(-1)), nil
 	}
-	if v == "" || strings.ContainsAny(v, "_xXpPnNiI") {
-		// Go also reads underscores, hex floats and spelled-out specials in
-		// places strtod does not; the specials were handled above.
+	body := strings.TrimLeft(v, "+-")
+	isHex := len(body) > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')
+	if v == "" || strings.ContainsAny(v, "_nNiI") || (!isHex && strings.ContainsAny(v, "xXpP")) {
+		// Go also reads underscores and spelled-out specials in places
+		// strtod does not; the specials were handled above.
 		return nil, invalidSyntax(name, s)
+	}
+	if isHex && !strings.ContainsAny(v, "pP") {
+		v += "p0" // strtod's hex floats need no binary exponent, Go's do
 	}
 	bits := 64
 	if t.Family == FamFloat4 {
@@ -124,7 +137,7 @@ func parseFloat(t *T, s string) (Datum, error) {
 		}
 		return nil, invalidSyntax(name, s)
 	}
-	if f == 0 && hasNonZeroMantissa(v) {
+	if f == 0 && !isHex && hasNonZeroMantissa(v) {
 		// strtod reports underflow to zero as ERANGE, which PostgreSQL rejects.
 		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "%q is out of range for type %s", v, name)
 	}
