@@ -1,0 +1,349 @@
+package types
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+func codeMsg(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *pgerror.Error
+	if errors.As(err, &pe) {
+		return pe.Code + " " + pe.Message
+	}
+	return "GO " + err.Error()
+}
+
+func TestResolve(t *testing.T) {
+	tests := []struct {
+		name string
+		mods []int32
+		want string // T.String(), or the error
+		oid  uint32
+	}{
+		{"bool", nil, "boolean", OidBool},
+		{"boolean", nil, "boolean", OidBool},
+		{"int2", nil, "smallint", OidInt2},
+		{"smallint", nil, "smallint", OidInt2},
+		{"smallserial", nil, "smallint", OidInt2},
+		{"int", nil, "integer", OidInt4},
+		{"INTEGER", nil, "integer", OidInt4},
+		{"serial", nil, "integer", OidInt4},
+		{"serial4", nil, "integer", OidInt4},
+		{"bigserial", nil, "bigint", OidInt8},
+		{"serial8", nil, "bigint", OidInt8},
+		{"int8", nil, "bigint", OidInt8},
+		{"real", nil, "real", OidFloat4},
+		{"float4", nil, "real", OidFloat4},
+		{"double  precision", nil, "double precision", OidFloat8},
+		{"float", nil, "double precision", OidFloat8},
+		{"float", []int32{24}, "real", OidFloat4},
+		{"float", []int32{25}, "double precision", OidFloat8},
+		{"float", []int32{0}, "22023 precision for type float must be at least 1 bit", 0},
+		{"float", []int32{54}, "22023 precision for type float must be less than 54 bits", 0},
+		{"numeric", nil, "numeric", OidNumeric},
+		{"decimal", []int32{10, 2}, "numeric(10,2)", OidNumeric},
+		{"numeric", []int32{5}, "numeric(5,0)", OidNumeric},
+		{"numeric", []int32{0}, "22023 NUMERIC precision 0 must be between 1 and 1000", 0},
+		{"numeric", []int32{1001}, "22023 NUMERIC precision 1001 must be between 1 and 1000", 0},
+		{"numeric", []int32{5, 1001}, "22023 NUMERIC scale 1001 must be between -1000 and 1000", 0},
+		{"varchar", []int32{3}, "character varying(3)", OidVarchar},
+		{"character varying", nil, "character varying", OidVarchar},
+		{"varchar", []int32{0}, "22023 length for type varchar must be at least 1", 0},
+		{"char", nil, "character(1)", OidBpchar},
+		{"character", []int32{4}, "character(4)", OidBpchar},
+		{"bpchar", nil, "character", OidBpchar},
+		{"char", []int32{10485761}, "22023 length for type bpchar cannot exceed 10485760", 0},
+		{"name", nil, "name", OidName},
+		{"bytea", nil, "bytea", OidBytea},
+		{"date", nil, "date", OidDate},
+		{"timestamp", nil, "timestamp without time zone", OidTimestamp},
+		{"timestamp without time zone", nil, "timestamp without time zone", OidTimestamp},
+		{"timestamptz", nil, "timestamp with time zone", OidTimestampTZ},
+		{"timestamp with time zone", []int32{3}, "timestamp with time zone", OidTimestampTZ},
+		{"interval", nil, "interval", OidInterval},
+		{"uuid", nil, "uuid", OidUUID},
+		{"json", nil, "json", OidJSON},
+		{"jsonb", nil, "jsonb", OidJSONB},
+		{"oid", nil, "oid", OidOid},
+		{"regclass", nil, "regclass", OidRegclass},
+		{"regtype", nil, "regtype", OidRegtype},
+		{"regproc", nil, "regproc", OidRegproc},
+		{"vector", nil, "vector", OidVector},
+		{"vector", []int32{3}, "vector(3)", OidVector},
+		{"vector", []int32{0}, "22023 dimensions for type vector must be at least 1", 0},
+		{"vector", []int32{16001}, "22023 dimensions for type vector cannot exceed 16000", 0},
+		{"_int4", nil, "integer[]", 1007},
+		{"_text", nil, "text[]", 1009},
+		{"int4[]", nil, "integer[]", 1007},
+		{"_integer", nil, `42704 type "_integer" does not exist`, 0},
+		{"widget", nil, `42704 type "widget" does not exist`, 0},
+		{"int4", []int32{3}, `42601 type modifier is not allowed for type "int4"`, 0},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.name, tc.mods), func(t *testing.T) {
+			got, err := Resolve(tc.name, tc.mods)
+			if err != nil {
+				if codeMsg(err) != tc.want {
+					t.Fatalf("error %q, want %q", codeMsg(err), tc.want)
+				}
+				return
+			}
+			if got.String() != tc.want || got.OID() != tc.oid {
+				t.Fatalf("got %s (oid %d), want %s (oid %d)", got, got.OID(), tc.want, tc.oid)
+			}
+		})
+	}
+}
+
+// Vector behaviour follows pgvector's vector_in/vector_out and its
+// test/expected/input.out (the PostgreSQL here has no pgvector to ask).
+func TestVectorText(t *testing.T) {
+	tests := []struct {
+		typ  *T
+		in   string
+		want string // output, or SQLSTATE and message
+	}{
+		{Vector, "[1,2,3]", "[1,2,3]"},
+		{Vector, "[-1,-2,-3]", "[-1,-2,-3]"},
+		{Vector, "[1.,2.,3.]", "[1,2,3]"},
+		{Vector, " [ 1,  2 ,    3  ] ", "[1,2,3]"},
+		{Vector, "[1.23456]", "[1.23456]"},
+		{Vector, "[0.1,2.5,1e-05]", "[0.1,2.5,1e-05]"},
+		{Vector, "[1.5e38,-1.5e38]", "[1.5e+38,-1.5e+38]"},
+		{Vector, "[1.5e-38,-1.5e-38]", "[1.5e-38,-1.5e-38]"},
+		{Vector, "[123456789]", "[1.2345679e+08]"},
+		{Vector, "[hello,1]", `22P02 invalid input syntax for type vector: "[hello,1]"`},
+		{Vector, "[NaN,1]", "22000 NaN not allowed in vector"},
+		{Vector, "[Infinity,1]", "22000 infinite value not allowed in vector"},
+		{Vector, "[-Infinity,1]", "22000 infinite value not allowed in vector"},
+		{Vector, "[4e38,1]", "22000 infinite value not allowed in vector"},
+		{Vector, "[1,2,3", `22P02 invalid input syntax for type vector: "[1,2,3"`},
+		{Vector, "[1,2,3]9", `22P02 invalid input syntax for type vector: "[1,2,3]9"`},
+		{Vector, "1,2,3", `22P02 invalid input syntax for type vector: "1,2,3"`},
+		{Vector, "[", `22P02 invalid input syntax for type vector: "["`},
+		{Vector, "[]", "22000 vector must have at least 1 dimension"},
+		{Vector, "[ ]", "22000 vector must have at least 1 dimension"},
+		{Vector, "[1,]", `22P02 invalid input syntax for type vector: "[1,]"`},
+		{Vector, "[1a]", `22P02 invalid input syntax for type vector: "[1a]"`},
+		{Vector, "[1,,3]", `22P02 invalid input syntax for type vector: "[1,,3]"`},
+		{VectorN(2), "[1,2,3]", "22000 expected 2 dimensions, not 3"},
+		{VectorN(3), "[1,2,3]", "[1,2,3]"},
+		{ArrayOf(Vector), `{"[1,2,3]","[4,5,6]"}`, `{"[1,2,3]","[4,5,6]"}`},
+		{ArrayOf(VectorN(2)), `{"[1,2,3]"}`, "22000 expected 2 dimensions, not 3"},
+	}
+	for _, tc := range tests {
+		d, err := ParseText(tc.typ, tc.in)
+		got := codeMsg(err)
+		if err == nil {
+			got = FormatText(tc.typ, d)
+		}
+		if got != tc.want {
+			t.Errorf("ParseText(%s, %q) = %s, want %s", tc.typ, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestVectorBinary(t *testing.T) {
+	v := DVector{1, 2.5, -3}
+	b, err := EncodeBinary(nil, Vector, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprintf("%x", b), "000300003f80000040200000c0400000"; got != want {
+		t.Fatalf("EncodeBinary = %s, want %s", got, want)
+	}
+	back, err := DecodeBinary(Vector, b)
+	if err != nil || Compare(Vector, back, v) != 0 {
+		t.Fatalf("DecodeBinary = %v, %v", back, err)
+	}
+	bad := []struct {
+		in   string
+		typ  *T
+		want string
+	}{
+		{"00000000", Vector, "22000 vector must have at least 1 dimension"},
+		{"000100013f800000", Vector, "22000 expected unused to be 0, not 1"},
+		{"000200003f800000", Vector, "22P03 incorrect binary data format"},
+		{"000100007fc00000", Vector, "22000 NaN not allowed in vector"},
+		{"000100007f800000", Vector, "22000 infinite value not allowed in vector"},
+		{"000100003f800000", VectorN(2), "22000 expected 2 dimensions, not 1"},
+		{"0001", Vector, "22P03 incorrect binary data format"},
+	}
+	for _, tc := range bad {
+		var raw []byte
+		fmt.Sscanf(tc.in, "%x", &raw)
+		_, err := DecodeBinary(tc.typ, raw)
+		if codeMsg(err) != tc.want {
+			t.Errorf("DecodeBinary(%s) error %q, want %q", tc.in, codeMsg(err), tc.want)
+		}
+	}
+}
+
+func TestVectorCompareAndCast(t *testing.T) {
+	cmp := []struct {
+		a, b string
+		want int
+	}{
+		{"[1,2,3]", "[1,2,3]", 0},
+		{"[1,2,3]", "[1,2,4]", -1},
+		{"[1,2]", "[1,2,3]", -1},
+		{"[2]", "[1,2,3]", 1},
+		{"[-1]", "[0]", -1},
+	}
+	for _, tc := range cmp {
+		a, _ := ParseText(Vector, tc.a)
+		b, _ := ParseText(Vector, tc.b)
+		if got := Compare(Vector, a, b); got != tc.want {
+			t.Errorf("Compare(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+	casts := []struct {
+		from *T
+		in   string
+		to   *T
+		ctx  CastContext
+		want string
+	}{
+		{ArrayOf(Float4), "{1,2.5,3}", Vector, CastAssignment, "[1,2.5,3]"},
+		{ArrayOf(Float8), "{1,2.5,3}", VectorN(3), CastExplicit, "[1,2.5,3]"},
+		{ArrayOf(Int4), "{1,2}", Vector, CastExplicit, "[1,2]"},
+		{ArrayOf(Numeric), "{1.25,2}", Vector, CastExplicit, "[1.25,2]"},
+		{ArrayOf(Int4), "{1,NULL}", Vector, CastExplicit, "22004 array must not contain nulls"},
+		{ArrayOf(Int4), "{}", Vector, CastExplicit, "22000 vector must have at least 1 dimension"},
+		{ArrayOf(Float8), "{NaN}", Vector, CastExplicit, "22000 NaN not allowed in vector"},
+		{ArrayOf(Float8), "{1,2}", VectorN(3), CastExplicit, "22000 expected 3 dimensions, not 2"},
+		{ArrayOf(Float4), "{1,2}", Vector, CastImplicit, "42846 cannot cast type real[] to vector"},
+		{Vector, "[1,2.5]", ArrayOf(Float4), CastImplicit, "{1,2.5}"},
+		{Vector, "[1,2]", VectorN(3), CastImplicit, "22000 expected 3 dimensions, not 2"},
+		{Vector, "[1,2]", Text, CastExplicit, "[1,2]"},
+		{Text, "[1,2]", VectorN(2), CastExplicit, "[1,2]"},
+		{Unknown, "[1,2]", VectorN(3), CastImplicit, "22000 expected 3 dimensions, not 2"},
+	}
+	for _, tc := range casts {
+		d, err := ParseText(tc.from, tc.in)
+		if err != nil {
+			t.Fatalf("ParseText(%s, %q): %v", tc.from, tc.in, err)
+		}
+		var got string
+		if !CanCast(tc.from, tc.to, tc.ctx) {
+			got = fmt.Sprintf("42846 cannot cast type %s to %s", tc.from, tc.to)
+		} else if r, err := Cast(d, tc.from, tc.to, tc.ctx); err != nil {
+			got = codeMsg(err)
+		} else {
+			got = FormatText(tc.to, r)
+		}
+		if got != tc.want {
+			t.Errorf("Cast(%s %q -> %s) = %s, want %s", tc.from, tc.in, tc.to, got, tc.want)
+		}
+	}
+}
+
+func TestCanCast(t *testing.T) {
+	tests := []struct {
+		from, to *T
+		ctx      CastContext
+		want     bool
+	}{
+		{Int2, Int4, CastImplicit, true},
+		{Int4, Int8, CastImplicit, true},
+		{Int8, Numeric, CastImplicit, true},
+		{Numeric, Float4, CastImplicit, true},
+		{Float4, Float8, CastImplicit, true},
+		{Int8, Int4, CastImplicit, false},
+		{Int8, Int4, CastAssignment, true},
+		{Float8, Numeric, CastAssignment, true},
+		{Numeric, Int4, CastImplicit, false},
+		{Text, Varchar, CastImplicit, true},
+		{Varchar, Text, CastImplicit, true},
+		{Bpchar, Text, CastImplicit, true},
+		{Unknown, Date, CastImplicit, true},
+		{Text, Int4, CastAssignment, false},
+		{Text, Int4, CastExplicit, true},
+		{Int4, Text, CastImplicit, false},
+		{Int4, Text, CastAssignment, true},
+		{Bool, Int4, CastAssignment, false},
+		{Bool, Int4, CastExplicit, true},
+		{Int8, Bool, CastExplicit, false},
+		{Date, Timestamp, CastImplicit, true},
+		{Timestamp, TimestampTZ, CastImplicit, true},
+		{TimestampTZ, Timestamp, CastImplicit, false},
+		{TimestampTZ, Timestamp, CastAssignment, true},
+		{JSON, JSONB, CastImplicit, false},
+		{JSON, JSONB, CastAssignment, true},
+		{JSONB, Numeric, CastExplicit, true},
+		{UUID, Int4, CastExplicit, false},
+		{Int4, Oid, CastImplicit, true},
+		{Regclass, Oid, CastImplicit, true},
+		{ArrayOf(Int4), ArrayOf(Int8), CastImplicit, true},
+		{ArrayOf(Int8), ArrayOf(Int4), CastImplicit, false},
+		{VarcharN(3), VarcharN(5), CastImplicit, true},
+	}
+	for _, tc := range tests {
+		if got := CanCast(tc.from, tc.to, tc.ctx); got != tc.want {
+			t.Errorf("CanCast(%s, %s, %d) = %v, want %v", tc.from, tc.to, tc.ctx, got, tc.want)
+		}
+	}
+}
+
+func TestTimestampTZLoc(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tz database")
+	}
+	kol, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Skip("no tz database")
+	}
+	tests := []struct {
+		in   string
+		loc  *time.Location
+		want string
+	}{
+		// Checked against PostgreSQL 15 with SET TimeZone.
+		{"2026-01-02 03:04:05+00", ny, "2026-01-01 22:04:05-05"},
+		{"2026-07-02 03:04:05+00", ny, "2026-07-01 23:04:05-04"},
+		{"2026-01-02 03:04:05.5+00", kol, "2026-01-02 08:34:05.5+05:30"},
+		{"1900-01-01 00:00:00+00", kol, "1900-01-01 05:21:10+05:21:10"},
+	}
+	for _, tc := range tests {
+		d, err := ParseText(TimestampTZ, tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(AppendTextLoc(nil, TimestampTZ, d, tc.loc)); got != tc.want {
+			t.Errorf("AppendTextLoc(%q, %s) = %q, want %q", tc.in, tc.loc, got, tc.want)
+		}
+	}
+	// A zone-less literal is read in the session's zone.
+	d, err := ParseTextLoc(TimestampTZ, "2026-01-02 03:04:05", ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := FormatText(TimestampTZ, d); got != "2026-01-02 08:04:05+00" {
+		t.Errorf("zone-less input in New York = %q", got)
+	}
+}
+
+func TestNoPanicOnBadInput(t *testing.T) {
+	types := []*T{Bool, Int2, Int4, Int8, Float4, Float8, Numeric, Text, Bytea, Date, Timestamp, TimestampTZ,
+		Interval, UUID, JSON, JSONB, Oid, Vector, ArrayOf(Int4), ArrayOf(Text)}
+	inputs := []string{"", " ", "{", "[", "\\", "\\x", "-", "+", "P", "PT", "1:", ":", "@", "ago", "\"", "{\"", "[1,", "\\u", "1e", "T"}
+	for _, typ := range types {
+		for _, in := range inputs {
+			d, err := ParseText(typ, in)
+			if err == nil {
+				_ = FormatText(typ, d)
+			} else if codeMsg(err)[:2] == "GO" {
+				t.Errorf("ParseText(%s, %q) gave a plain Go error: %v", typ, in, err)
+			}
+			_, _ = DecodeBinary(typ, []byte(in))
+		}
+	}
+}
