@@ -424,15 +424,26 @@ func parseTimestamp(s string, tz bool, loc *time.Location) (Datum, error) {
 }
 
 // zoneOffsetAtLocal finds loc's UTC offset (seconds) in force at the given
-// local wall-clock time, expressed as µs since 2000-01-01.
+// local wall-clock time, expressed as µs since 2000-01-01. Like
+// PostgreSQL, a time skipped by a forward transition uses the offset from
+// before it, and a time repeated by a backward one the offset after it.
 func zoneOffsetAtLocal(local int64, loc *time.Location) int {
 	if loc == time.UTC {
 		return 0
 	}
-	y, mo, d, h, mi, sec, us := splitMicros(local)
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, int(us)*1000, loc)
-	_, off := t.Zone()
-	return off
+	l := floorDiv(local, usecsPerSec) + int64(pgEpochJDate-unixEpochJDate)*86400
+	offAt := func(unix int64) int {
+		_, off := time.Unix(unix, 0).In(loc).Zone()
+		return off
+	}
+	before, after := offAt(l-86400), offAt(l+86400)
+	if offAt(l-int64(after)) == after {
+		return after
+	}
+	if offAt(l-int64(before)) == before {
+		return before
+	}
+	return before
 }
 
 // zoneOffsetAtUTC finds loc's UTC offset at the instant utc (µs since 2000).

@@ -110,6 +110,7 @@ func parseInterval(s string) (Datum, error) {
 	words := strings.Fields(v)
 	ago := false
 	sawTime := false
+	seen := map[string]bool{}
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		switch {
@@ -119,7 +120,7 @@ func parseInterval(s string) (Datum, error) {
 			ago = true
 			continue
 		case strings.Contains(w, ":"):
-			if sawTime {
+			if sawTime || seen["h"] || seen["min"] || seen["s"] {
 				return nil, intervalSyntax(s)
 			}
 			us, ok := parseIntervalTime(w)
@@ -159,9 +160,11 @@ func parseInterval(s string) (Datum, error) {
 			unit = "s" // a trailing bare number counts seconds
 		}
 		kind, ok := unitKind(unit)
-		if !ok {
+		if !ok || seen[kind] || (sawTime && (kind == "h" || kind == "min" || kind == "s")) {
+			// Each field may appear once, as in PostgreSQL's DecodeInterval.
 			return nil, intervalSyntax(s)
 		}
+		seen[kind] = true
 		a.add(kind, num)
 	}
 	if ago {

@@ -3,6 +3,7 @@ package types
 import (
 	"encoding/hex"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -305,7 +306,7 @@ func appendFloat(buf []byte, f float64, bits int) []byte {
 		}
 		return append(buf, '0')
 	}
-	e := strconv.FormatFloat(f, 'e', -1, bits)
+	e := shortestFloat(f, bits)
 	mant, expStr, _ := strings.Cut(e, "e")
 	exp, _ := strconv.Atoi(expStr)
 	neg := false
@@ -356,6 +357,61 @@ func appendFloat(buf []byte, f float64, bits int) []byte {
 	buf = append(buf, digits[:exp+1]...)
 	buf = append(buf, '.')
 	return append(buf, digits[exp+1:]...)
+}
+
+// shortestFloat is strconv's shortest round-trip %e form, except that
+// PostgreSQL's Ryū never picks a decimal lying exactly halfway between two
+// floats (it would read back only by ties-to-even): 1e23 prints as
+// 9.999999999999999e+22. Such ties need at least 2^(mantissa bits - 2)
+// in magnitude, so smaller values skip the exact check.
+func shortestFloat(f float64, bits int) string {
+	e := strconv.FormatFloat(f, 'e', -1, bits)
+	limit := 0x1p50
+	if bits == 32 {
+		limit = 0x1p21
+	}
+	if math.Abs(f) < limit {
+		return e
+	}
+	digits := strings.IndexByte(e, 'e') - 1
+	if strings.IndexByte(e, '.') < 0 {
+		digits++
+	}
+	if f < 0 {
+		digits--
+	}
+	for prec := digits; onFloatMidpoint(e, f, bits) && prec < 17; prec++ {
+		e = strconv.FormatFloat(f, 'e', prec, bits)
+	}
+	return e
+}
+
+// onFloatMidpoint reports whether the decimal text s equals, exactly, the
+// midpoint between f and one of its neighbours.
+func onFloatMidpoint(s string, f float64, bits int) bool {
+	dec, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return false
+	}
+	var lo, hi float64
+	if bits == 32 {
+		lo = float64(math.Nextafter32(float32(f), float32(math.Inf(-1))))
+		hi = float64(math.Nextafter32(float32(f), float32(math.Inf(1))))
+	} else {
+		lo, hi = math.Nextafter(f, math.Inf(-1)), math.Nextafter(f, math.Inf(1))
+	}
+	x := new(big.Rat).SetFloat64(f)
+	for _, n := range []float64{lo, hi} {
+		if math.IsInf(n, 0) {
+			continue
+		}
+		mid := new(big.Rat).Add(x, new(big.Rat).SetFloat64(n))
+		mid.Quo(mid, big.NewRat(2, 1))
+		if mid.Cmp(dec) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // truncateName cuts s to NAMEDATALEN-1 bytes at a character boundary.
