@@ -93,20 +93,20 @@ type SRFOverload struct {
 // Functions returns the overloads of the scalar function name (lower case,
 // unqualified; pg_catalog's functions are found with or without the
 // pg_catalog prefix).
-func Functions(name string) []*Overload { return nil }
+func Functions(name string) []*Overload { return registry.funcs[stripCatalog(name)] }
 
 // BinaryOps returns the overloads of a binary operator (tree.BinaryExpr.Op
 // spelling) other than AND/OR, which the planner handles itself.
-func BinaryOps(op string) []*Overload { return nil }
+func BinaryOps(op string) []*Overload { return registry.binary[normalizeOp(op)] }
 
 // UnaryOps returns the overloads of a prefix operator other than NOT.
-func UnaryOps(op string) []*Overload { return nil }
+func UnaryOps(op string) []*Overload { return registry.unary[normalizeOp(op)] }
 
 // Aggregates returns the overloads of an aggregate, or nil if name is not one.
-func Aggregates(name string) []*AggOverload { return nil }
+func Aggregates(name string) []*AggOverload { return registry.aggs[stripCatalog(name)] }
 
 // SRFs returns the overloads of a set-returning function.
-func SRFs(name string) []*SRFOverload { return nil }
+func SRFs(name string) []*SRFOverload { return registry.srfs[stripCatalog(name)] }
 
 // Resolve picks the overload that best matches argument types following
 // PostgreSQL's rules (exact match, then unknown literals, then implicit
@@ -115,5 +115,5 @@ func SRFs(name string) []*SRFOverload { return nil }
 // ("function f(integer) does not exist" / "operator does not exist:
 // integer + text"); ambiguity is 42725.
 func Resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []*types.T, error) {
-	return nil, nil, nil
+	return resolve(name, overloads, args)
 }

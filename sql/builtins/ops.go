@@ -1,0 +1,456 @@
+package builtins
+
+import (
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+var intTypes = []*types.T{types.Int2, types.Int4, types.Int8}
+
+func intRangeErr(f types.Family) error {
+	switch f {
+	case types.FamInt2:
+		return pgerror.New(pgerror.CodeNumericValueOutOfRange, "smallint out of range")
+	case types.FamInt4:
+		return pgerror.New(pgerror.CodeNumericValueOutOfRange, "integer out of range")
+	}
+	return pgerror.New(pgerror.CodeNumericValueOutOfRange, "bigint out of range")
+}
+
+func checkInt(v int64, f types.Family) (types.Datum, error) {
+	switch f {
+	case types.FamInt2:
+		if v < math.MinInt16 || v > math.MaxInt16 {
+			return nil, intRangeErr(f)
+		}
+	case types.FamInt4:
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return nil, intRangeErr(f)
+		}
+	}
+	return types.DInt(v), nil
+}
+
+func wider(a, b *types.T) *types.T {
+	if a.Family >= b.Family {
+		return a
+	}
+	return b
+}
+
+func intArith(op string, a, b int64, f types.Family) (types.Datum, error) {
+	switch op {
+	case "+":
+		s := a + b
+		if (a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0) {
+			return nil, intRangeErr(f)
+		}
+		return checkInt(s, f)
+	case "-":
+		s := a - b
+		if (a >= 0 && b < 0 && s < 0) || (a < 0 && b > 0 && s >= 0) {
+			return nil, intRangeErr(f)
+		}
+		return checkInt(s, f)
+	case "*":
+		r := a * b
+		if a != 0 && (r/a != b || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64)) {
+			return nil, intRangeErr(f)
+		}
+		return checkInt(r, f)
+	case "/":
+		if b == 0 {
+			return nil, errDivZero()
+		}
+		if b == -1 {
+			if a == math.MinInt64 {
+				return nil, intRangeErr(f)
+			}
+			return checkInt(-a, f)
+		}
+		return checkInt(a/b, f)
+	case "%":
+		if b == 0 {
+			return nil, errDivZero()
+		}
+		if b == -1 {
+			return types.DInt(0), nil
+		}
+		return types.DInt(a % b), nil
+	}
+	return nil, pgerror.New(pgerror.CodeInternal, "unknown integer operator %s", op)
+}
+
+func absI(a int64) int64 {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
+
+func floatResult(r float64, f types.Family, inInf bool, zeroOK bool) (types.Datum, error) {
+	if f == types.FamFloat4 {
+		r32 := float32(r)
+		if math.IsInf(float64(r32), 0) && !inInf {
+			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: overflow")
+		}
+		if r32 == 0 && r != 0 || r == 0 && !zeroOK {
+			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: underflow")
+		}
+		return types.DFloat(r32), nil
+	}
+	if math.IsInf(r, 0) && !inInf {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: overflow")
+	}
+	if r == 0 && !zeroOK {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: underflow")
+	}
+	return types.DFloat(r), nil
+}
+
+func floatArith(op string, a, b float64, f types.Family) (types.Datum, error) {
+	inf := math.IsInf(a, 0) || math.IsInf(b, 0)
+	switch op {
+	case "+":
+		return floatResult(a+b, f, inf, true)
+	case "-":
+		return floatResult(a-b, f, inf, true)
+	case "*":
+		return floatResult(a*b, f, inf, a == 0 || b == 0)
+	case "/":
+		if b == 0 {
+			return nil, errDivZero()
+		}
+		return floatResult(a/b, f, inf, a == 0 || math.IsInf(b, 0))
+	}
+	return nil, pgerror.New(pgerror.CodeInternal, "unknown float operator %s", op)
+}
+
+func powFloat(a, b float64) (types.Datum, error) {
+	if a == 0 && b < 0 {
+		return nil, pgerror.New("2201F", "zero raised to a negative power is undefined")
+	}
+	if a < 0 && b != math.Floor(b) && !math.IsInf(b, 0) {
+		return nil, pgerror.New("2201F", "a negative number raised to a non-integer power yields a complex result")
+	}
+	r := math.Pow(a, b)
+	return floatResult(r, types.FamFloat8, math.IsInf(a, 0) || math.IsInf(b, 0), a == 0 || math.IsInf(b, -1) || math.Abs(a) < 1 && math.IsInf(b, 1) || math.Abs(a) > 1 && math.IsInf(b, -1))
+}
+
+var cmpOps = []string{"=", "<>", "<", "<=", ">", ">="}
+
+func cmpResult(op string, c int) types.Datum {
+	switch op {
+	case "=":
+		return types.DBool(c == 0)
+	case "<>":
+		return types.DBool(c != 0)
+	case "<":
+		return types.DBool(c < 0)
+	case "<=":
+		return types.DBool(c <= 0)
+	case ">":
+		return types.DBool(c > 0)
+	}
+	return types.DBool(c >= 0)
+}
+
+// comparableTypes get the six comparison operators on same-type operands.
+var comparableTypes = []*types.T{
+	types.Bool, types.Numeric, types.Text, types.Name, types.Bytea, types.Date, types.Timestamp,
+	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, AnyArray, types.Record,
+}
+
+func addComparisons() {
+	for _, op := range cmpOps {
+		cmp := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return cmpResult(op, compareDatums(a[0], a[1])), nil
+		}
+		for _, l := range intTypes {
+			for _, r := range intTypes {
+				addBin(op, l, r, types.Bool, cmp)
+			}
+		}
+		for _, l := range []*types.T{types.Float4, types.Float8} {
+			for _, r := range []*types.T{types.Float4, types.Float8} {
+				addBin(op, l, r, types.Bool, cmp)
+			}
+		}
+		for _, t := range comparableTypes {
+			addBin(op, t, t, types.Bool, cmp)
+		}
+		// bpchar ignores trailing blanks when comparing.
+		addBin(op, types.Bpchar, types.Bpchar, types.Bool, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			x := strings.TrimRight(string(a[0].(types.DString)), " ")
+			y := strings.TrimRight(string(a[1].(types.DString)), " ")
+			return cmpResult(op, strings.Compare(x, y)), nil
+		})
+	}
+}
+
+func registerOperators() {
+	addComparisons()
+	for _, op := range []string{"+", "-", "*", "/", "%"} {
+		for _, l := range intTypes {
+			for _, r := range intTypes {
+				res := wider(l, r)
+				f := res.Family
+				addBin(op, l, r, res, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+					return intArith(op, int64(a[0].(types.DInt)), int64(a[1].(types.DInt)), f)
+				})
+			}
+		}
+	}
+	for _, op := range []string{"+", "-", "*", "/"} {
+		for _, l := range []*types.T{types.Float4, types.Float8} {
+			for _, r := range []*types.T{types.Float4, types.Float8} {
+				res := wider(l, r)
+				f := res.Family
+				addBin(op, l, r, res, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+					return floatArith(op, float64(a[0].(types.DFloat)), float64(a[1].(types.DFloat)), f)
+				})
+			}
+		}
+	}
+	decOps := map[string]func(a, b *apd.Decimal) (*types.DDecimal, error){
+		"+": decAdd, "-": decSub, "*": decMul, "/": decDiv, "%": decMod, "^": decPow,
+	}
+	for op, f := range decOps {
+		addBin(op, types.Numeric, types.Numeric, types.Numeric, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return f(dec(a[0]), dec(a[1]))
+		})
+	}
+	addBin("^", types.Float8, types.Float8, types.Float8, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return powFloat(float64(a[0].(types.DFloat)), float64(a[1].(types.DFloat)))
+	})
+
+	// Prefix operators.
+	for _, t := range intTypes {
+		f := t.Family
+		addUnary("-", t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			v := int64(a[0].(types.DInt))
+			if v == math.MinInt64 {
+				return nil, intRangeErr(f)
+			}
+			return checkInt(-v, f)
+		})
+		addUnary("@", t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			v := int64(a[0].(types.DInt))
+			if v == math.MinInt64 {
+				return nil, intRangeErr(f)
+			}
+			return checkInt(absI(v), f)
+		})
+	}
+	for _, t := range []*types.T{types.Float4, types.Float8} {
+		addUnary("-", t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) { return -a[0].(types.DFloat), nil })
+		addUnary("@", t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return types.DFloat(math.Abs(float64(a[0].(types.DFloat)))), nil
+		})
+	}
+	addUnary("-", types.Numeric, types.Numeric, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		r := newDec()
+		r.Neg(dec(a[0]))
+		return r, nil
+	})
+	addUnary("@", types.Numeric, types.Numeric, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		r := newDec()
+		r.Abs(dec(a[0]))
+		return r, nil
+	})
+	for _, t := range []*types.T{types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric, types.Interval} {
+		addUnary("+", t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) { return a[0], nil })
+	}
+
+	// Strings.
+	addBin("||", types.Text, types.Text, types.Text, concatOp)
+	addBin("||", Any, types.Text, types.Text, concatOp)
+	addBin("||", types.Text, Any, types.Text, concatOp)
+	for _, l := range []struct {
+		op          string
+		insensitive bool
+		negate      bool
+	}{{"LIKE", false, false}, {"NOT LIKE", false, true}, {"ILIKE", true, false}, {"NOT ILIKE", true, true}} {
+		l := l
+		f := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			ok, err := likeMatch(string(a[0].(types.DString)), string(a[1].(types.DString)), '\\', l.insensitive)
+			if err != nil {
+				return nil, err
+			}
+			return types.DBool(ok != l.negate), nil
+		}
+		addBin(l.op, types.Text, types.Text, types.Bool, f)
+		addBin(l.op, types.Bpchar, types.Text, types.Bool, f)
+		addBin(l.op, types.Name, types.Text, types.Bool, f)
+	}
+	for _, r := range []struct {
+		op          string
+		insensitive bool
+		negate      bool
+	}{{"~", false, false}, {"!~", false, true}, {"~*", true, false}, {"!~*", true, true}} {
+		r := r
+		f := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			re, err := compileRegex(string(a[1].(types.DString)), r.insensitive)
+			if err != nil {
+				return nil, err
+			}
+			return types.DBool(re.MatchString(string(a[0].(types.DString))) != r.negate), nil
+		}
+		addBin(r.op, types.Text, types.Text, types.Bool, f)
+		addBin(r.op, types.Name, types.Text, types.Bool, f)
+		addBin(r.op, types.Bpchar, types.Text, types.Bool, f)
+	}
+	addFunc("like_escape", fn(params(types.Text, types.Text), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		s, err := likeEscape(string(a[0].(types.DString)), string(a[1].(types.DString)))
+		if err != nil {
+			return nil, err
+		}
+		return types.DString(s), nil
+	}))
+	for _, name := range []string{"like", "ilike", "notlike", "notilike"} {
+		insensitive := strings.Contains(name, "ilike")
+		negate := strings.HasPrefix(name, "not")
+		f := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			pat := string(a[1].(types.DString))
+			if len(a) == 3 {
+				var err error
+				if pat, err = likeEscape(pat, string(a[2].(types.DString))); err != nil {
+					return nil, err
+				}
+			}
+			ok, err := likeMatch(string(a[0].(types.DString)), pat, '\\', insensitive)
+			if err != nil {
+				return nil, err
+			}
+			return types.DBool(ok != negate), nil
+		}
+		addFunc(name, fn(params(types.Text, types.Text), types.Bool, f))
+		addFunc(name, fn(params(types.Text, types.Text, types.Text), types.Bool, f))
+	}
+}
+
+// concatOp is text || text; a NULL operand makes NULL (the operator is
+// strict), unlike concat().
+func concatOp(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+	return types.DString(datumText(a[0]) + datumText(a[1])), nil
+}
+
+// likeEscape rewrites a pattern using escape character esc into one using
+// backslash, as PostgreSQL's like_escape does; an empty esc disables
+// escaping.
+func likeEscape(pat, esc string) (string, error) {
+	if utf8.RuneCountInString(esc) > 1 {
+		return "", pgerror.New(pgerror.CodeInvalidEscapeSequence, "invalid escape string").WithHint("Escape string must be empty or one character.")
+	}
+	if esc == "\\" {
+		return pat, nil
+	}
+	var b strings.Builder
+	escR, _ := utf8.DecodeRuneInString(esc)
+	afterEsc := false
+	for _, r := range pat {
+		switch {
+		case afterEsc:
+			if r == '\\' {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteRune('\\')
+				b.WriteRune(r)
+			}
+			afterEsc = false
+		case esc != "" && r == escR:
+			afterEsc = true
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if afterEsc {
+		return "", pgerror.New(pgerror.CodeInvalidEscapeSequence, "LIKE pattern must not end with escape character")
+	}
+	return b.String(), nil
+}
+
+type likeTok struct {
+	r       rune
+	any     bool // %
+	one     bool // _
+	literal bool
+}
+
+// likeMatch matches s against a LIKE pattern with % and _ wildcards.
+func likeMatch(s, pat string, esc rune, insensitive bool) (bool, error) {
+	if insensitive {
+		s, pat = strings.ToLower(s), strings.ToLower(pat)
+	}
+	var toks []likeTok
+	rs := []rune(pat)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == esc:
+			if i+1 >= len(rs) {
+				return false, pgerror.New(pgerror.CodeInvalidEscapeSequence, "LIKE pattern must not end with escape character")
+			}
+			i++
+			toks = append(toks, likeTok{r: rs[i], literal: true})
+		case r == '%':
+			toks = append(toks, likeTok{any: true})
+		case r == '_':
+			toks = append(toks, likeTok{one: true})
+		default:
+			toks = append(toks, likeTok{r: r, literal: true})
+		}
+	}
+	str := []rune(s)
+	// Iterative wildcard matching with single-star backtracking.
+	si, pi, starP, starS := 0, 0, -1, 0
+	for si < len(str) {
+		switch {
+		case pi < len(toks) && (toks[pi].one || toks[pi].literal && toks[pi].r == str[si]):
+			si++
+			pi++
+		case pi < len(toks) && toks[pi].any:
+			starP, starS = pi, si
+			pi++
+		case starP >= 0:
+			pi = starP + 1
+			starS++
+			si = starS
+		default:
+			return false, nil
+		}
+	}
+	for pi < len(toks) && toks[pi].any {
+		pi++
+	}
+	return pi == len(toks), nil
+}
+
+// compileRegex compiles a POSIX regular expression with Go's RE2 engine,
+// which covers PostgreSQL's ARE syntax except back-references,
+// lookaround and the embedded-option forms other than (?i).
+func compileRegex(pat string, insensitive bool) (*regexp.Regexp, error) {
+	if insensitive {
+		pat = "(?i)" + pat
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return nil, pgerror.New("2201B", "invalid regular expression: %s", regexErrText(err))
+	}
+	return re, nil
+}
+
+func regexErrText(err error) string {
+	if e, ok := err.(*syntax.Error); ok {
+		return string(e.Code)
+	}
+	return err.Error()
+}
