@@ -107,7 +107,7 @@ func parseArray(t *T, s string, loc *time.Location) (Datum, error) {
 		if !quoted && strings.EqualFold(string(elem), "null") {
 			arr.Elems = append(arr.Elems, Null)
 		} else {
-			d, err := ParseTextLoc(t.Elem, string(elem), loc)
+			d, err := ParseTextLoc(baseOf(t.Elem), string(elem), loc)
 			if err != nil {
 				return nil, err
 			}

@@ -268,6 +268,8 @@ func baseOf(t *T) *T {
 	switch t.Family {
 	case FamVarchar, FamChar, FamNumeric:
 		return &T{Family: t.Family}
+	case FamArray:
+		return ArrayOf(baseOf(t.Elem))
 	}
 	return t
 }
@@ -471,6 +473,22 @@ func truncateChars(s string, n int) string {
 	return s
 }
 
+// roundMicrosTo rounds µs to p fractional digits, halves away from zero,
+// as AdjustTimestampForTypmod does; infinities stay put.
+func roundMicrosTo(v int64, p int) int64 {
+	if p >= 6 || v == TSPosInfinity || v == TSNegInfinity {
+		return v
+	}
+	scale := int64(1)
+	for i := p; i < 6; i++ {
+		scale *= 10
+	}
+	if v >= 0 {
+		return (v + scale/2) / scale * scale
+	}
+	return -((-v + scale/2) / scale * scale)
+}
+
 // applyTypmod enforces to's modifiers: explicit casts truncate strings,
 // implicit and assignment casts reject a too-long value unless the excess
 // is blanks.
@@ -505,6 +523,18 @@ func applyTypmod(d Datum, to *T, explicit bool) (Datum, error) {
 	case FamNumeric:
 		if v, ok := d.(*DDecimal); ok && to.Width > 0 {
 			return applyNumericTypmod(v, to)
+		}
+	case FamTimestamp, FamTimestampTZ, FamInterval:
+		if p, ok := to.TimePrecision(); ok {
+			switch v := d.(type) {
+			case DTimestamp:
+				return DTimestamp(roundMicrosTo(int64(v), p)), nil
+			case DTimestampTZ:
+				return DTimestampTZ(roundMicrosTo(int64(v), p)), nil
+			case DInterval:
+				v.Micros = roundMicrosTo(v.Micros, p)
+				return v, nil
+			}
 		}
 	case FamVector:
 		if v, ok := d.(DVector); ok {

@@ -44,20 +44,32 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 			return applyNumericTypmod(d, t)
 		}
 		return d, nil
-	case FamText, FamVarchar, FamChar, FamUnknown:
+	case FamText, FamUnknown:
 		return DString(s), nil
+	case FamVarchar, FamChar:
+		// With a length, the input function enforces it as on assignment.
+		return applyTypmod(DString(s), t, false)
 	case FamName:
 		return DString(truncateName(s)), nil
 	case FamBytea:
 		return parseBytea(s)
 	case FamDate:
 		return parseDate(s)
-	case FamTimestamp:
-		return parseTimestamp(s, false, loc)
-	case FamTimestampTZ:
-		return parseTimestamp(s, true, loc)
-	case FamInterval:
-		return parseInterval(s)
+	case FamTimestamp, FamTimestampTZ, FamInterval:
+		var d Datum
+		var err error
+		switch t.Family {
+		case FamTimestamp:
+			d, err = parseTimestamp(s, false, loc)
+		case FamTimestampTZ:
+			d, err = parseTimestamp(s, true, loc)
+		default:
+			d, err = parseInterval(s)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return applyTypmod(d, t, false)
 	case FamUUID:
 		return parseUUID(s)
 	case FamJSON:
@@ -76,7 +88,11 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 	case FamVector:
 		return parseVector(t, s)
 	case FamArray:
-		return parseArray(t, s, loc)
+		d, err := parseArray(t, s, loc)
+		if err != nil {
+			return nil, err
+		}
+		return applyTypmod(d, t, false)
 	case FamVoid:
 		return Null, nil
 	}

@@ -77,6 +77,9 @@ func readLines(t *testing.T, path string) []string {
 		}
 		lines = append(lines, l)
 	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 	return lines
 }
 
@@ -148,7 +151,9 @@ func resolveSQL(s string) (*T, error) {
 	name, args, hasArgs := strings.Cut(s, "(")
 	var mods []int32
 	if hasArgs {
-		for _, a := range strings.Split(strings.TrimSuffix(args, ")"), ",") {
+		args, rest, _ := strings.Cut(args, ")")
+		name = strings.TrimSpace(name + " " + rest)
+		for _, a := range strings.Split(args, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(a))
 			if err != nil {
 				return nil, err

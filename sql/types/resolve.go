@@ -155,15 +155,24 @@ func applyMods(base *T, n string, mods []int32) (*T, error) {
 		}
 		return VectorN(mods[0]), nil
 	case FamTimestamp, FamTimestampTZ, FamInterval:
-		// Fractional-second precision is accepted but not kept: T has no
-		// field for it yet, and values keep full microsecond precision.
 		if len(mods) != 1 {
 			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid type modifier")
 		}
 		if mods[0] < 0 {
-			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "%s(%d) precision must not be negative", strings.ToUpper(typname), mods[0])
+			switch base.Family {
+			case FamTimestamp:
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", mods[0])
+			case FamTimestampTZ:
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "TIMESTAMP(%d) WITH TIME ZONE precision must not be negative", mods[0])
+			}
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "INTERVAL(%d) precision must not be negative", mods[0])
 		}
-		return base, nil
+		p := mods[0]
+		if p > 6 {
+			// PostgreSQL warns and reduces the precision to 6.
+			p = 6
+		}
+		return TimeP(base, p), nil
 	}
 	return nil, pgerror.New(pgerror.CodeSyntaxError, "type modifier is not allowed for type %q", typname)
 }

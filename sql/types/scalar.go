@@ -15,7 +15,7 @@ import (
 // numCtx is the context for exact numeric work: precision far beyond
 // PostgreSQL's 1000-digit typmod limit so that only explicit rounding rounds.
 var numCtx = &apd.Context{
-	Precision:   20000,
+	Precision:   100000,
 	MaxExponent: apd.MaxExponent,
 	MinExponent: apd.MinExponent,
 	Rounding:    apd.RoundHalfUp, // half away from zero, like PostgreSQL's round()
@@ -176,11 +176,46 @@ func parseNumeric(s string) (*DDecimal, error) {
 	if v == "" || !numericLiteral(v) {
 		return nil, invalidSyntax("numeric", s)
 	}
-	if _, _, err := d.SetString(v); err != nil {
+	mant, exp := v, int64(0)
+	if i := strings.IndexAny(v, "eE"); i >= 0 {
+		e, err := strconv.ParseInt(v[i+1:], 10, 64)
+		if err != nil || e > math.MaxInt32/2 || e < -math.MaxInt32/2 {
+			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value overflows numeric format")
+		}
+		mant, exp = v[:i], e
+	}
+	if _, _, err := d.SetString(mant); err != nil {
 		return nil, invalidSyntax("numeric", s)
 	}
+	// apd's own exponent limit (100000) is below PostgreSQL's, so the
+	// exponent is applied by hand.
+	exp += int64(d.Exponent)
+	if exp > math.MaxInt32/2 || exp < -math.MaxInt32/2 {
+		return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value overflows numeric format")
+	}
+	d.Exponent = int32(exp)
 	normalizeDecimal(d)
+	if err := checkNumericFormat(d); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// Limits of PostgreSQL's numeric storage: a base-10000 weight of at most
+// 32767 (131072 digits before the point) and a display scale of 16383.
+const (
+	numericMaxIntDigits = 4 * (0x7FFF + 1)
+	numericMaxDScale    = 0x3FFF
+)
+
+func checkNumericFormat(d *DDecimal) error {
+	if d.Form != apd.Finite {
+		return nil
+	}
+	if -d.Exponent > numericMaxDScale || (d.Coeff.Sign() != 0 && int64(d.NumDigits())+int64(d.Exponent) > numericMaxIntDigits) {
+		return pgerror.New(pgerror.CodeNumericValueOutOfRange, "value overflows numeric format")
+	}
+	return nil
 }
 
 // numericLiteral checks PostgreSQL's numeric_in grammar: sign, digits with
@@ -228,10 +263,11 @@ func normalizeDecimal(d *DDecimal) {
 	if d.Form != apd.Finite {
 		return
 	}
-	if d.Exponent > 0 {
-		var r apd.Decimal
-		_, _ = numCtx.Quantize(&r, &d.Decimal, 0)
-		d.Decimal.Set(&r)
+	if d.Exponent > 0 && int64(d.NumDigits())+int64(d.Exponent) <= numericMaxIntDigits {
+		var scale apd.BigInt
+		scale.Exp(apd.NewBigInt(10), apd.NewBigInt(int64(d.Exponent)), nil)
+		d.Coeff.Mul(&d.Coeff, &scale)
+		d.Exponent = 0
 	}
 	if d.Coeff.Sign() == 0 {
 		d.Negative = false

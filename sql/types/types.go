@@ -84,7 +84,9 @@ const (
 type T struct {
 	Family Family
 	// Width is varchar(n)/char(n)'s n, numeric's precision, vector's
-	// dimensions; 0 means unconstrained.
+	// dimensions; 0 means unconstrained. For timestamp, timestamptz and
+	// interval it is the fractional-second precision plus one (so that
+	// timestamp(0) differs from timestamp); use TimePrecision to read it.
 	Width int32
 	// Scale is numeric's scale (meaningful only when Width > 0).
 	Scale int32
@@ -226,6 +228,14 @@ func (t *T) Typmod() int32 {
 		if t.Width > 0 {
 			return t.Width
 		}
+	case FamTimestamp, FamTimestampTZ:
+		if t.Width > 0 {
+			return t.Width - 1
+		}
+	case FamInterval:
+		if t.Width > 0 {
+			return intervalFullRange<<16 | (t.Width - 1)
+		}
 	case FamArray:
 		return t.Elem.Typmod()
 	}
@@ -251,9 +261,37 @@ func (t *T) String() string {
 		if t.Width > 0 {
 			return fmt.Sprintf("numeric(%d,%d)", t.Width, t.Scale)
 		}
+	case FamTimestamp, FamTimestampTZ:
+		if t.Width > 0 {
+			return fmt.Sprintf("timestamp(%d) %s", t.Width-1, strings.TrimPrefix(base, "timestamp "))
+		}
+	case FamInterval:
+		if t.Width > 0 {
+			return fmt.Sprintf("interval(%d)", t.Width-1)
+		}
 	}
 	return base
 }
+
+// intervalFullRange is INTERVAL_FULL_RANGE, the field mask PostgreSQL puts
+// in the high half of an interval typmod when no fields are named.
+const intervalFullRange = 0x7FFF
+
+// TimePrecision returns the fractional-second precision of a timestamp,
+// timestamptz or interval type, and false when it is unconstrained.
+func (t *T) TimePrecision() (int, bool) {
+	switch t.Family {
+	case FamTimestamp, FamTimestampTZ, FamInterval:
+		if t.Width > 0 {
+			return int(t.Width - 1), true
+		}
+	}
+	return 0, false
+}
+
+// TimeP builds timestamp(p), timestamptz(p) or interval(p) from one of the
+// unconstrained Timestamp, TimestampTZ and Interval.
+func TimeP(base *T, p int32) *T { return &T{Family: base.Family, Width: p + 1} }
 
 // ByOID returns the unconstrained type with the given OID, or nil.
 func ByOID(oid uint32) *T {

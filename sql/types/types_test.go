@@ -66,7 +66,10 @@ func TestResolve(t *testing.T) {
 		{"timestamp", nil, "timestamp without time zone", OidTimestamp},
 		{"timestamp without time zone", nil, "timestamp without time zone", OidTimestamp},
 		{"timestamptz", nil, "timestamp with time zone", OidTimestampTZ},
-		{"timestamp with time zone", []int32{3}, "timestamp with time zone", OidTimestampTZ},
+		{"timestamp with time zone", []int32{3}, "timestamp(3) with time zone", OidTimestampTZ},
+		{"timestamp", []int32{7}, "timestamp(6) without time zone", OidTimestamp},
+		{"timestamp", []int32{-1}, "22023 TIMESTAMP(-1) precision must not be negative", 0},
+		{"interval", []int32{2}, "interval(2)", OidInterval},
 		{"interval", nil, "interval", OidInterval},
 		{"uuid", nil, "uuid", OidUUID},
 		{"json", nil, "json", OidJSON},
@@ -328,6 +331,47 @@ func TestTimestampTZLoc(t *testing.T) {
 	}
 	if got := FormatText(TimestampTZ, d); got != "2026-01-02 08:04:05+00" {
 		t.Errorf("zone-less input in New York = %q", got)
+	}
+}
+
+func TestTypmodAndNumericLimits(t *testing.T) {
+	mods := []struct {
+		typ  *T
+		want int32
+	}{
+		{TimeP(Timestamp, 3), 3},
+		{TimeP(TimestampTZ, 0), 0},
+		{TimeP(Interval, 2), 2147418114}, // checked in pg_attribute.atttypmod
+		{Timestamp, -1},
+		{VarcharN(10), 14},
+		{NumericPS(10, 2), 655366},
+		{VectorN(3), 3},
+		{ArrayOf(VarcharN(3)), 7},
+	}
+	for _, tc := range mods {
+		if got := tc.typ.Typmod(); got != tc.want {
+			t.Errorf("%s.Typmod() = %d, want %d", tc.typ, got, tc.want)
+		}
+	}
+	limits := []struct {
+		in      string
+		wantLen int
+		wantErr string
+	}{
+		{"1e131071", 131072, ""},
+		{"1e131072", 0, "22003 value overflows numeric format"},
+		{"1e-16383", 16385, ""},
+		{"1e-16384", 0, "22003 value overflows numeric format"},
+	}
+	for _, tc := range limits {
+		d, err := ParseText(Numeric, tc.in)
+		if codeMsg(err) != tc.wantErr {
+			t.Errorf("ParseText(numeric, %s) error %q, want %q", tc.in, codeMsg(err), tc.wantErr)
+			continue
+		}
+		if err == nil && len(FormatText(Numeric, d)) != tc.wantLen {
+			t.Errorf("ParseText(numeric, %s) printed %d characters, want %d", tc.in, len(FormatText(Numeric, d)), tc.wantLen)
+		}
 	}
 }
 
