@@ -79,12 +79,13 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	}
 	switch {
 	case isOidFamily(f) && isOidFamily(g):
-		return CastImplicit, true
+		// The reg* types convert through oid, not directly into each other.
+		return CastImplicit, f == FamOid || g == FamOid
 	case f == FamInt8 && isOidFamily(g), (f == FamInt2 || f == FamInt4) && isOidFamily(g):
 		return CastImplicit, true
 	case isOidFamily(f) && (g == FamInt4 || g == FamInt8):
 		return CastAssignment, true
-	case isStringFam(f) && g == FamRegclass:
+	case (f == FamText || f == FamVarchar) && g == FamRegclass:
 		return CastImplicit, true
 	case f == FamDate && (g == FamTimestamp || g == FamTimestampTZ):
 		return CastImplicit, true
