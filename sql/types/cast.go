@@ -150,11 +150,8 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 		if !ok {
 			return nil, cannotCast(from, to)
 		}
-		str := string(s)
-		if f == FamChar {
-			str = strings.TrimRight(str, " ")
-		}
-		return ParseTextLoc(baseOf(to), str, loc)
+		// bpchar goes through I/O with its padding, as PostgreSQL's does.
+		return ParseTextLoc(baseOf(to), string(s), loc)
 	case isStringFam(g):
 		if s, ok := d.(DString); ok {
 			if f == FamChar && g != FamChar {
@@ -162,8 +159,9 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 			}
 			return s, nil
 		}
-		if b, ok := d.(DBool); ok {
-			// bool's cast to text is booltext, not boolout: true/false.
+		if b, ok := d.(DBool); ok && g != FamName {
+			// bool's casts to text, varchar and bpchar are booltext, not
+			// boolout: true/false.
 			if b {
 				return DString("true"), nil
 			}

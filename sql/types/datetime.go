@@ -136,6 +136,9 @@ func parseDateTime(f Family, s string) (dtFields, error) {
 		first = first[:i]
 	}
 	if err := parseDatePart(&r, first); err != nil {
+		if err == errFieldRange {
+			return r, dtRange(s)
+		}
 		return r, dtSyntax(f, s)
 	}
 	for _, w := range rest {
@@ -223,7 +226,16 @@ func parseDatePart(r *dtFields, w string) error {
 		ymd = len(parts[0]) > 2
 	case len(w) == 8:
 		parts = []string{w[:4], w[4:6], w[6:]}
+	case len(w) == 6:
+		parts = []string{w[:2], w[2:4], w[4:]}
+		if _, ok := atoiAll(w); ok {
+			y, _ := atoiAll(parts[0])
+			parts[0] = strconv.Itoa(twoDigitYear(y))
+		}
 	default:
+		if n, ok := atoiAll(w); ok && len(w) <= 2 && n > 31 {
+			return errFieldRange // read as a day of month, as PostgreSQL does
+		}
 		return errBadField
 	}
 	a, ok1 := atoiAll(parts[0])
@@ -237,17 +249,22 @@ func parseDatePart(r *dtFields, w string) error {
 	} else { // MDY, the default DateStyle order
 		r.month, r.day, r.year = a, b, c
 		if len(parts[2]) <= 2 {
-			// Two-digit years pick the closest century as PostgreSQL does.
-			if r.year < 70 {
-				r.year += 2000
-			} else {
-				r.year += 1900
-			}
+			r.year = twoDigitYear(r.year)
 		}
 	}
 	r.hasDate = true
 	return nil
 }
+
+// twoDigitYear picks the century closest to 2020, as PostgreSQL does.
+func twoDigitYear(y int) int {
+	if y < 70 {
+		return y + 2000
+	}
+	return y + 1900
+}
+
+var errFieldRange = pgerror.New(pgerror.CodeDatetimeFieldOverflow, "field out of range")
 
 var errBadField = pgerror.New(pgerror.CodeInvalidDatetimeFormat, "bad field")
 
@@ -257,6 +274,13 @@ func parseTimePart(r *dtFields, w string) error {
 		w, frac = w[:i], w[i+1:]
 	}
 	parts := strings.Split(w, ":")
+	if len(parts) == 1 && (len(w) == 4 || len(w) == 6) {
+		// Concatenated HHMM or HHMMSS, as ISO 8601 basic format allows.
+		parts = []string{w[:2], w[2:4]}
+		if len(w) == 6 {
+			parts = append(parts, w[4:])
+		}
+	}
 	if len(parts) < 2 || len(parts) > 3 {
 		return errBadField
 	}
