@@ -341,7 +341,7 @@ func registerDatetime() {
 		if math.IsInf(f, 0) || math.Abs(f) > 9.2e12 {
 			return nil, pgerror.New(pgerror.CodeDatetimeFieldOverflow, "timestamp out of range: \"%s\"", formatFloat(f, 15))
 		}
-		return types.DTimestampTZ(int64(math.RoundToEven((f-pgEpochUnix)*1e6))), nil
+		return types.DTimestampTZ(int64(math.RoundToEven((f - pgEpochUnix) * 1e6))), nil
 	}))
 	addFunc("to_char", fn(params(types.Timestamp, types.Text), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return types.DString(toCharTime(microsToTime(tsVal(a[0])), str(a[1]))), nil

@@ -64,6 +64,10 @@ type evalCase struct {
 func runCase(t *testing.T, ovs []*Overload, c evalCase) {
 	t.Helper()
 	o, casts, err := Resolve(c.name, ovs, c.typs)
+	if err == nil && len(c.args) != len(c.typs) {
+		t.Errorf("%s%v: resolved, but the case has no arguments to call with", c.name, c.typs)
+		return
+	}
 	if err == nil {
 		args := make([]types.Datum, len(c.args))
 		null := false
@@ -128,5 +132,5 @@ var (
 	unk        = types.Unknown
 )
 
-func ts(ts ...*types.T) []*types.T      { return ts }
+func ts(ts ...*types.T) []*types.T       { return ts }
 func ds(ds ...types.Datum) []types.Datum { return ds }

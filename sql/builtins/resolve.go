@@ -151,7 +151,8 @@ func paramAt(o *Overload, i int) *types.T {
 func isAnyArray(p *types.T) bool { return p != nil && p.Family == types.FamArray && p.Elem == nil }
 
 // matchOverload checks whether args can call o, returning the parameter
-// type each argument takes and the number of exactly matching known args.
+// type each argument takes and the number of known args whose type equals
+// a non-polymorphic parameter's.
 func matchOverload(o *Overload, args []*types.T) (*candidate, bool) {
 	if len(args) < len(o.Params) || (len(args) > len(o.Params) && o.Variadic == nil) {
 		return nil, false
@@ -178,8 +179,6 @@ func matchOverload(o *Overload, args []*types.T) (*candidate, bool) {
 			c.resolved[i] = a
 			if a.Family == types.FamUnknown {
 				c.resolved[i] = types.Text
-			} else {
-				c.exact++
 			}
 		case a.Family == types.FamUnknown:
 			c.resolved[i] = p
@@ -197,19 +196,13 @@ func matchOverload(o *Overload, args []*types.T) (*candidate, bool) {
 		if !ok {
 			return nil, false
 		}
-		for i, a := range args {
+		for i := range args {
 			p := paramAt(o, i)
 			switch {
 			case p == nil:
 				c.resolved[i] = common
-				if sameType(a, common) {
-					c.exact++
-				}
 			case isAnyArray(p):
 				c.resolved[i] = types.ArrayOf(common)
-				if sameType(a, c.resolved[i]) {
-					c.exact++
-				}
 			}
 		}
 	}
@@ -263,11 +256,17 @@ func resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []
 	if len(cands) == 1 {
 		return cands[0].o, cands[0].resolved, nil
 	}
-	// Then those taking preferred types where a conversion is needed.
+	// Then those taking, at known positions, the input's type or the
+	// preferred type of its category. Polymorphic and "any" parameters
+	// never count as matches, as in PostgreSQL.
 	cands = keepMax(cands, func(c *candidate) int {
 		n := 0
 		for i, a := range args {
-			if !sameType(a, c.resolved[i]) && !c.pseudo[i] && isPreferred(c.resolved[i]) {
+			if a.Family == types.FamUnknown || c.pseudo[i] {
+				continue
+			}
+			p := c.resolved[i]
+			if sameType(a, p) || isPreferred(p) && typeCategory(p) == typeCategory(a) {
 				n++
 			}
 		}
