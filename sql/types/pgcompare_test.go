@@ -202,7 +202,7 @@ func runOurs(c string) string {
 		if f[0] == "assign" {
 			cc = CastAssignment
 			if !CanCast(from, to, cc) {
-				return fmt.Sprintf("ERROR 42804: column \"c\" is of type %s but expression is of type %s", to, from)
+				return fmt.Sprintf("ERROR 42804: column \"c\" is of type %s but expression is of type %s", to.BaseString(), from.BaseString())
 			}
 		}
 		r, err := Cast(d, from, to, cc)

@@ -293,6 +293,19 @@ func (t *T) TimePrecision() (int, bool) {
 // unconstrained Timestamp, TimestampTZ and Interval.
 func TimeP(base *T, p int32) *T { return &T{Family: base.Family, Width: p + 1} }
 
+// BaseString returns the type's name without modifiers, as PostgreSQL's
+// format_type_be spells it in messages such as `column "c" is of type
+// numeric but expression is of type character`.
+func (t *T) BaseString() string {
+	if t == nil {
+		return "<nil>"
+	}
+	if t.Family == FamArray {
+		return t.Elem.BaseString() + "[]"
+	}
+	return famInfos[t.Family].sqlName
+}
+
 // ByOID returns the unconstrained type with the given OID, or nil.
 func ByOID(oid uint32) *T {
 	for fam, info := range famInfos {
