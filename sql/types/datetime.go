@@ -110,10 +110,30 @@ func dtRange(s string) error {
 // parseDateTime reads the ISO forms PostgreSQL accepts under DateStyle
 // ISO, MDY: 2026-01-02, 2026-01-02 03:04:05.5, 2026-01-02T03:04:05Z,
 // ... +02, +05:30, UTC or a zone name, BC/AD, 20260102, 01/02/2026.
-func parseDateTime(f Family, s string) (dtFields, error) {
+func parseDateTime(f Family, s string, loc *time.Location) (dtFields, error) {
 	var r dtFields
 	v := strings.ToLower(trimPGSpace(s))
 	switch v {
+	case "now", "today", "tomorrow", "yesterday":
+		// These read the clock; PostgreSQL uses the transaction start,
+		// which this package cannot see, so the current time stands in.
+		now := time.Now().In(loc)
+		if v != "now" {
+			now = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+			switch v {
+			case "tomorrow":
+				now = now.AddDate(0, 0, 1)
+			case "yesterday":
+				now = now.AddDate(0, 0, -1)
+			}
+		}
+		r.year, r.month, r.day = now.Year(), int(now.Month()), now.Day()
+		r.hour, r.min, r.sec = now.Hour(), now.Minute(), now.Second()
+		r.usec = int64(now.Nanosecond() / 1000)
+		r.hasDate, r.hasTime = true, true
+		_, off := now.Zone()
+		r.hasZone, r.zoneOff = true, off
+		return r, nil
 	case "infinity", "+infinity":
 		r.special = 1
 		return r, nil
@@ -124,8 +144,9 @@ func parseDateTime(f Family, s string) (dtFields, error) {
 		r.special = 2
 		return r, nil
 	}
-	// Split "date[T| ]time zone..." into space-separated words first.
-	words := strings.Fields(v)
+	// Split "date[T| ]time zone..." into words first.
+	words := strings.FieldsFunc(v, func(c rune) bool { return c == ' ' || c == ',' || c == '\t' || c == '\n' })
+	words = normalizeMonthNames(words)
 	if len(words) == 0 {
 		return r, dtSyntax(f, s)
 	}
@@ -165,10 +186,15 @@ func parseDateTime(f Family, s string) (dtFields, error) {
 			if err := parseZone(&r, w); err != nil {
 				return r, dtSyntax(f, s)
 			}
+		case !r.hasZone && zoneAbbrevs[w] != 0:
+			r.hasZone, r.zoneOff = true, zoneAbbrevs[w]%100000
 		case !r.hasZone:
 			loc, err := time.LoadLocation(zoneName(s, w))
-			if err != nil {
+			if err != nil && strings.Contains(w, "/") {
 				return r, pgerror.New(pgerror.CodeInvalidParameterValue, "time zone %q not recognized", w)
+			}
+			if err != nil {
+				return r, dtSyntax(f, s)
 			}
 			r.hasZone, r.zoneLoc = true, loc
 		default:
@@ -190,6 +216,97 @@ func parseDateTime(f Family, s string) (dtFields, error) {
 		return r, dtRange(s)
 	}
 	return r, nil
+}
+
+// zoneAbbrevs holds common abbreviations from PostgreSQL's Default
+// timezone_abbreviations set, as seconds east of UTC (+100000 so that an
+// offset of zero is distinguishable from absence).
+var zoneAbbrevs = map[string]int{
+	"pst": -8 * 3600, "pdt": -7 * 3600, "mst": -7 * 3600, "mdt": -6 * 3600,
+	"cst": -6 * 3600, "cdt": -5 * 3600, "est": -5 * 3600, "edt": -4 * 3600,
+	"akst": -9 * 3600, "akdt": -8 * 3600, "hst": -10 * 3600,
+	"wet": 100000, "west": 3600, "cet": 3600, "cest": 2 * 3600, "eet": 2 * 3600, "eest": 3 * 3600,
+	"bst": 3600, "msk": 3 * 3600, "ist": 2 * 3600, "jst": 9 * 3600, "kst": 9 * 3600, "hkt": 8 * 3600,
+	"awst": 8 * 3600, "acst": 9*3600 + 1800, "aest": 10 * 3600, "aedt": 11 * 3600,
+	"nzst": 12 * 3600, "nzdt": 13 * 3600,
+}
+
+var monthNames = map[string]int{
+	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+	"september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+
+var weekdayNames = map[string]bool{
+	"sun": true, "sunday": true, "mon": true, "monday": true, "tue": true, "tues": true, "tuesday": true,
+	"wed": true, "wednesday": true, "thu": true, "thur": true, "thurs": true, "thursday": true,
+	"fri": true, "friday": true, "sat": true, "saturday": true,
+}
+
+// normalizeMonthNames rewrites dates written with month names (Jan 8 1999,
+// 8 January 1999, 1999-Jan-08, 08-Jan-1999) as Y-M-D and drops weekday
+// names, so the rest of the parser only sees numeric dates.
+func normalizeMonthNames(words []string) []string {
+	out := words[:0:0]
+	for _, w := range words {
+		if strings.HasSuffix(w, ".") {
+			w = strings.TrimSuffix(w, ".")
+		}
+		if !weekdayNames[w] {
+			out = append(out, w)
+		}
+	}
+	for i, w := range out {
+		if parts := strings.Split(w, "-"); len(parts) == 3 {
+			if m, ok := monthNames[parts[1]]; ok {
+				if len(parts[0]) >= 3 {
+					out[i] = parts[0] + "-" + strconv.Itoa(m) + "-" + parts[2]
+				} else {
+					out[i] = parts[2] + "-" + strconv.Itoa(m) + "-" + parts[0]
+				}
+				return out
+			}
+			if m, ok := monthNames[parts[0]]; ok {
+				out[i] = parts[2] + "-" + strconv.Itoa(m) + "-" + parts[1]
+				return out
+			}
+		}
+		m, ok := monthNames[w]
+		if !ok {
+			continue
+		}
+		// The day and year are the bare numbers around the month name.
+		var nums []int
+		var idx []int
+		for j := i - 1; j <= i+3 && j < len(out); j++ {
+			if j < 0 || j == i {
+				continue
+			}
+			if _, isNum := atoiAll(out[j]); isNum && !strings.Contains(out[j], ":") {
+				nums = append(nums, j)
+				idx = append(idx, j)
+			}
+			if len(nums) == 2 {
+				break
+			}
+		}
+		if len(nums) != 2 {
+			return out
+		}
+		day, year := out[nums[0]], out[nums[1]]
+		if len(day) > 2 {
+			day, year = year, day
+		}
+		date := year + "-" + strconv.Itoa(m) + "-" + day
+		var rest []string
+		for j, x := range out {
+			if j != i && j != idx[0] && j != idx[1] {
+				rest = append(rest, x)
+			}
+		}
+		return append([]string{date}, rest...)
+	}
+	return out
 }
 
 // zoneName recovers the original spelling of a lower-cased zone word, since
@@ -377,8 +494,8 @@ func parseZone(r *dtFields, w string) error {
 	return nil
 }
 
-func parseDate(s string) (Datum, error) {
-	r, err := parseDateTime(FamDate, s)
+func parseDate(s string, loc *time.Location) (Datum, error) {
+	r, err := parseDateTime(FamDate, s, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +522,7 @@ func parseTimestamp(s string, tz bool, loc *time.Location) (Datum, error) {
 	if tz {
 		fam = FamTimestampTZ
 	}
-	r, err := parseDateTime(fam, s)
+	r, err := parseDateTime(fam, s, loc)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 	case FamBytea:
 		return parseBytea(s)
 	case FamDate:
-		return parseDate(s)
+		return parseDate(s, loc)
 	case FamTimestamp, FamTimestampTZ, FamInterval:
 		var d Datum
 		var err error
