@@ -437,7 +437,11 @@ func arrayToVector(d Datum, to *T) (Datum, error) {
 
 // jsonbToScalar implements jsonb::numeric, ::integer, ::boolean ...
 func jsonbToScalar(s string, to *T) (Datum, error) {
-	rank := jsonbRank(s)
+	n, err := parseJSONTree(s, true)
+	if err != nil {
+		return nil, err
+	}
+	rank := jsonbRank(n)
 	kind := map[int]string{1: "null", 2: "string", 3: "numeric", 4: "boolean", 5: "array", 6: "object"}[rank]
 	if to.Family == FamBool {
 		if rank != 4 {
@@ -448,14 +452,14 @@ func jsonbToScalar(s string, to *T) (Datum, error) {
 	if rank != 3 {
 		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot cast jsonb %s to type %s", kind, to)
 	}
-	n, err := parseNumeric(s)
+	num, err := parseNumeric(n.text)
 	if err != nil {
 		return nil, err
 	}
 	if to.Family == FamNumeric {
-		return n, nil
+		return num, nil
 	}
-	return convertNumber(n, FamNumeric, to.Family)
+	return convertNumber(num, FamNumeric, to.Family)
 }
 
 // charLen counts characters as PostgreSQL does for varchar(n)/char(n).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/big"
+	"sort"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -222,39 +223,127 @@ func compareArray(t *T, a, b *DArray) int {
 	return cmp3(int64(len(a.Elems)), int64(len(b.Elems)))
 }
 
-// compareJSONB approximates jsonb's btree order on normalised text: the
-// kind rank comes first (null < string < number < bool < array < object,
-// as PostgreSQL orders scalars and containers), then the text.
+// compareJSONB follows jsonb's btree order: object > array > boolean >
+// number > string > null, except that an empty top-level array sorts
+// first; containers with more members sort higher, then members compare
+// in storage order (keys shortest first).
 func compareJSONB(a, b string) int {
+	na, err1 := parseJSONTree(a, true)
+	nb, err2 := parseJSONTree(b, true)
+	if err1 != nil || err2 != nil {
+		return strings.Compare(a, b)
+	}
+	ra, rb := jsonbRank(na), jsonbRank(nb)
+	if na.kind == 'a' && len(na.vals) == 0 {
+		ra = 0
+	}
+	if nb.kind == 'a' && len(nb.vals) == 0 {
+		rb = 0
+	}
+	if ra != rb {
+		return cmp3(int64(ra), int64(rb))
+	}
+	return compareJSONNodes(sortedJSONB(na), sortedJSONB(nb))
+}
+
+func jsonbRank(n *jsonNode) int {
+	switch n.kind {
+	case 'l':
+		if n.text == "null" {
+			return 1
+		}
+		return 4
+	case 's':
+		return 2
+	case 'n':
+		return 3
+	case 'a':
+		return 5
+	}
+	return 6
+}
+
+// sortedJSONB puts object members in jsonb's storage order, keeping the
+// last of duplicate keys.
+func sortedJSONB(n *jsonNode) *jsonNode {
+	switch n.kind {
+	case 'a':
+		out := &jsonNode{kind: 'a', vals: make([]*jsonNode, len(n.vals))}
+		for i, v := range n.vals {
+			out.vals[i] = sortedJSONB(v)
+		}
+		return out
+	case 'o':
+		last := map[string]int{}
+		for i, k := range n.keys {
+			last[k] = i
+		}
+		out := &jsonNode{kind: 'o'}
+		for i, k := range n.keys {
+			if last[k] == i {
+				out.keys = append(out.keys, k)
+				out.vals = append(out.vals, sortedJSONB(n.vals[i]))
+			}
+		}
+		idx := make([]int, len(out.keys))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(x, y int) bool {
+			kx, ky := out.keys[idx[x]], out.keys[idx[y]]
+			if len(kx) != len(ky) {
+				return len(kx) < len(ky)
+			}
+			return kx < ky
+		})
+		keys, vals := make([]string, len(idx)), make([]*jsonNode, len(idx))
+		for i, j := range idx {
+			keys[i], vals[i] = out.keys[j], out.vals[j]
+		}
+		out.keys, out.vals = keys, vals
+		return out
+	}
+	return n
+}
+
+func compareJSONNodes(a, b *jsonNode) int {
 	ra, rb := jsonbRank(a), jsonbRank(b)
 	if ra != rb {
 		return cmp3(int64(ra), int64(rb))
 	}
-	if ra == 3 {
-		da, err1 := parseNumeric(a)
-		db, err2 := parseNumeric(b)
-		if err1 == nil && err2 == nil {
-			return compareDecimal(da, db)
+	switch a.kind {
+	case 'l':
+		return strings.Compare(a.text, b.text) // "false" < "true"
+	case 's':
+		return strings.Compare(a.text, b.text)
+	case 'n':
+		da, err1 := parseNumeric(a.text)
+		db, err2 := parseNumeric(b.text)
+		if err1 != nil || err2 != nil {
+			return strings.Compare(a.text, b.text)
 		}
-	}
-	return strings.Compare(a, b)
-}
-
-func jsonbRank(s string) int {
-	if s == "" {
+		return compareDecimal(da, db)
+	case 'a':
+		if len(a.vals) != len(b.vals) {
+			return cmp3(int64(len(a.vals)), int64(len(b.vals)))
+		}
+		for i := range a.vals {
+			if c := compareJSONNodes(a.vals[i], b.vals[i]); c != 0 {
+				return c
+			}
+		}
 		return 0
 	}
-	switch s[0] {
-	case 'n':
-		return 1
-	case '"':
-		return 2
-	case 't', 'f':
-		return 4
-	case '[':
-		return 5
-	case '{':
-		return 6
+	if len(a.keys) != len(b.keys) {
+		return cmp3(int64(len(a.keys)), int64(len(b.keys)))
 	}
-	return 3
+	for i := range a.keys {
+		if c := strings.Compare(a.keys[i], b.keys[i]); c != 0 {
+			return c
+		}
+		if c := compareJSONNodes(a.vals[i], b.vals[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
