@@ -131,6 +131,15 @@ func parseInterval(s string) (Datum, error) {
 			sawTime = true
 			continue
 		}
+		if ym := yearMonthToken(w); ym != nil {
+			// SQL-standard year-month literal: 1-2 is 1 year 2 months.
+			if seen["y"] || seen["mon"] {
+				return nil, intervalSyntax(s)
+			}
+			seen["y"], seen["mon"] = true, true
+			a.months += float64(ym[0]*12 + ym[1])
+			continue
+		}
 		// A number, with its unit attached ("10min") or as the next word.
 		j := 0
 		if j < len(w) && (w[j] == '+' || w[j] == '-') {
@@ -153,6 +162,9 @@ func parseInterval(s string) (Datum, error) {
 				i++
 			}
 		}
+		if unit == "" && i+1 < len(words) && strings.Contains(words[i+1], ":") {
+			unit = "d" // SQL-standard day-time literal: 1 2:03:04
+		}
 		if unit == "" {
 			if i != len(words)-1 {
 				return nil, intervalSyntax(s)
@@ -170,14 +182,40 @@ func parseInterval(s string) (Datum, error) {
 	if ago {
 		a.months, a.days, a.micros = -a.months, -a.days, -a.micros
 	}
-	return a.finish()
+	return a.finish(s)
 }
 
-func (a intervalAcc) finish() (Datum, error) {
-	if math.Abs(a.months) > math.MaxInt32 || math.Abs(a.days) > math.MaxInt32 || math.Abs(a.micros) >= 9.2e18 {
+func (a intervalAcc) finish(s string) (Datum, error) {
+	if a.months > math.MaxInt32 || a.months < math.MinInt32 || a.days > math.MaxInt32 || a.days < math.MinInt32 {
+		return nil, pgerror.New("22015", "interval field value out of range: %q", s)
+	}
+	if math.Abs(a.micros) >= 9.2e18 {
 		return nil, pgerror.New(pgerror.CodeDatetimeFieldOverflow, "interval out of range")
 	}
 	return DInterval{Months: int32(a.months), Days: int32(a.days), Micros: int64(math.Round(a.micros))}, nil
+}
+
+// yearMonthToken reads [-]Y-M as {years, months}, both carrying the sign.
+func yearMonthToken(w string) []int {
+	neg := false
+	v := w
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		neg = v[0] == '-'
+		v = v[1:]
+	}
+	y, m, ok := strings.Cut(v, "-")
+	if !ok {
+		return nil
+	}
+	yi, ok1 := atoiAll(y)
+	mi, ok2 := atoiAll(m)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	if neg {
+		return []int{-yi, -mi}
+	}
+	return []int{yi, mi}
 }
 
 // parseIntervalTime reads [-]H:MM[:SS[.frac]] as microseconds.
@@ -269,7 +307,7 @@ func parseISOInterval(orig, v string) (Datum, error) {
 		a.add(kind, num)
 		v = v[j+1:]
 	}
-	return a.finish()
+	return a.finish(orig)
 }
 
 func appendIntervalPart(buf []byte, v int64, unit string, isZero, isBefore *bool) []byte {
