@@ -457,7 +457,7 @@ func decodeVectorBinary(t *T, b []byte) (Datum, error) {
 		return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
 	}
 	if dim > maxVectorDims {
-		return nil, pgerror.New(pgerror.CodeDataException, "vector cannot have more than %d dimensions", maxVectorDims)
+		return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
 	}
 	if err := checkVectorDims(t, dim); err != nil {
 		return nil, err

@@ -375,6 +375,48 @@ func TestTypmodAndNumericLimits(t *testing.T) {
 	}
 }
 
+func TestClockWords(t *testing.T) {
+	now := time.Now().UTC()
+	today := now.Format("2006-01-02")
+	tests := []struct {
+		typ  *T
+		in   string
+		want string
+	}{
+		{Date, "today", today},
+		{Date, "TOMORROW", now.AddDate(0, 0, 1).Format("2006-01-02")},
+		{Date, "yesterday", now.AddDate(0, 0, -1).Format("2006-01-02")},
+		{Timestamp, "today", today + " 00:00:00"},
+		{TimestampTZ, "today", today + " 00:00:00+00"},
+	}
+	for _, tc := range tests {
+		d, err := ParseText(tc.typ, tc.in)
+		if err != nil {
+			t.Fatalf("ParseText(%s, %q): %v", tc.typ, tc.in, err)
+		}
+		if got := FormatText(tc.typ, d); got != tc.want && time.Now().UTC().Format("2006-01-02") == today {
+			t.Errorf("ParseText(%s, %q) = %s, want %s", tc.typ, tc.in, got, tc.want)
+		}
+	}
+	d, err := ParseText(TimestampTZ, "now")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := time.Unix(0, 0).Add(time.Duration(int64(d.(DTimestampTZ))+int64(pgEpochJDate-unixEpochJDate)*usecsPerDay) * time.Microsecond)
+	if diff := time.Since(got); diff < 0 || diff > time.Minute {
+		t.Errorf("now parsed as %v, %v from the clock", got, diff)
+	}
+}
+
+func TestMultidimensionalArraysRefused(t *testing.T) {
+	for _, in := range []string{"{{1,2},{3,4}}", "[1:2]={1,2}"} {
+		_, err := ParseText(ArrayOf(Int4), in)
+		if got := codeMsg(err); len(got) < 5 || got[:5] != "0A000" {
+			t.Errorf("ParseText(int[], %q) = %q, want 0A000", in, got)
+		}
+	}
+}
+
 func TestNoPanicOnBadInput(t *testing.T) {
 	types := []*T{Bool, Int2, Int4, Int8, Float4, Float8, Numeric, Text, Bytea, Date, Timestamp, TimestampTZ,
 		Interval, UUID, JSON, JSONB, Oid, Vector, ArrayOf(Int4), ArrayOf(Text)}
