@@ -54,6 +54,11 @@ type Overload struct {
 	// Volatile functions (random, nextval, now is stable) must not be folded.
 	Volatile bool
 	Fn       func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
+	// Bind, when set, is called once at plan time with the argument types
+	// Resolve returned and yields the function to call instead of Fn, for
+	// built-ins whose result depends on the static types (pg_typeof,
+	// to_json). Callable does this choice for the planner.
+	Bind func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
 }
 
 // Aggregator accumulates one group's values.

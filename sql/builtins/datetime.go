@@ -549,13 +549,8 @@ func age(a, b time.Time) types.DInterval {
 		d--
 	}
 	for d < 0 {
-		// Borrow the length of the month before a's month.
-		pm := a.Month() - 1
-		py := a.Year()
-		if pm < 1 {
-			pm, py = 12, py-1
-		}
-		d += daysIn(py, pm)
+		// PostgreSQL borrows the length of the earlier timestamp's month.
+		d += daysIn(b.Year(), b.Month())
 		mo--
 	}
 	if mo < 0 {

@@ -16,7 +16,17 @@ var Any = types.Unknown
 // element type ties to the nil (anyelement) parameters of the overload.
 var AnyArray = &types.T{Family: types.FamArray}
 
-// ReturnType is the overload's result type for the resolved argument types.
+// Callable returns the function to evaluate the overload with, given the
+// argument types Resolve returned.
+func (o *Overload) Callable(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+	if o.Bind != nil {
+		return o.Bind(argTypes)
+	}
+	return o.Fn
+}
+
+// ReturnType is the overload's result type for the argument types Resolve
+// returned.
 func (o *Overload) ReturnType(args []*types.T) *types.T {
 	if o.ReturnFn != nil {
 		return o.ReturnFn(args)

@@ -1,3 +1,142 @@
 package builtins
 
-func registerSystem() {}
+import (
+	"runtime"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// Version is what version() reports: PostgreSQL 15 for client
+// compatibility checks, then Quiver's own version.
+var versionString = "PostgreSQL 15.0 (Quiver 0.1.0) on x86_64-pc-linux-gnu, compiled by " + runtime.Version() + ", 64-bit"
+
+func errNoSession(fn string) error {
+	return pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not available without a session", fn)
+}
+
+func sessionText(name string, get func(s Session) string) *Overload {
+	return fn(nil, types.Name, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ctx.Session == nil {
+			return nil, errNoSession(name + "()")
+		}
+		return types.DString(get(ctx.Session)), nil
+	})
+}
+
+func registerSystem() {
+	addFunc("version", fn(nil, types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DString(versionString), nil
+	}))
+	addFunc("current_database", sessionText("current_database", func(s Session) string { return s.CurrentDatabase() }))
+	addFunc("current_catalog", registry.funcs["current_database"][0])
+	for _, n := range []string{"current_user", "session_user", "user", "current_role"} {
+		addFunc(n, sessionText(n, func(s Session) string { return s.CurrentUser() }))
+	}
+	addFunc("current_schema", &Overload{Return: types.Name, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ctx.Session == nil {
+			return types.DString("public"), nil
+		}
+		for _, s := range ctx.Session.SearchPath() {
+			if s != "pg_catalog" && s != "$user" {
+				return types.DString(s), nil
+			}
+		}
+		return types.Null, nil
+	}})
+	addFunc("current_schemas", fn(params(types.Bool), types.ArrayOf(types.Name), func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		var elems []types.Datum
+		if bool(a[0].(types.DBool)) {
+			elems = append(elems, types.DString("pg_catalog"))
+		}
+		if ctx.Session != nil {
+			for _, s := range ctx.Session.SearchPath() {
+				if s != "pg_catalog" && s != "$user" {
+					elems = append(elems, types.DString(s))
+				}
+			}
+		}
+		return &types.DArray{Elem: types.Name, Elems: elems}, nil
+	}))
+	addFunc("pg_backend_pid", fn(nil, types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ctx.Session == nil {
+			return types.DInt(0), nil
+		}
+		return types.DInt(ctx.Session.BackendPID()), nil
+	}))
+	setting := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		name := str(a[0])
+		missingOK := len(a) > 1 && !types.IsNull(a[1]) && bool(a[1].(types.DBool))
+		if ctx.Session != nil {
+			if v, ok := ctx.Session.Setting(name); ok {
+				return types.DString(v), nil
+			}
+		}
+		if missingOK {
+			return types.Null, nil
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedObject, "unrecognized configuration parameter \"%s\"", name)
+	}
+	addFunc("current_setting", fn(t1, types.Text, setting))
+	addFunc("current_setting", fn(params(types.Text, types.Bool), types.Text, setting))
+	addFunc("set_config", &Overload{Params: params(types.Text, types.Text, types.Bool), Return: types.Text, Volatile: true,
+		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			if ctx.Session == nil {
+				return nil, errNoSession("set_config()")
+			}
+			if err := ctx.Session.SetSetting(str(a[0]), str(a[1]), bool(a[2].(types.DBool))); err != nil {
+				return nil, err
+			}
+			if v, ok := ctx.Session.Setting(str(a[0])); ok {
+				return types.DString(v), nil
+			}
+			return a[1], nil
+		}})
+	addFunc("nextval", &Overload{Params: t1, Return: types.Int8, Volatile: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ctx.Session == nil {
+			return nil, errNoSession("nextval()")
+		}
+		v, err := ctx.Session.NextVal(ctx.Ctx, str(a[0]))
+		if err != nil {
+			return nil, err
+		}
+		return types.DInt(v), nil
+	}})
+	addFunc("currval", &Overload{Params: t1, Return: types.Int8, Volatile: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ctx.Session == nil {
+			return nil, errNoSession("currval()")
+		}
+		v, err := ctx.Session.CurrVal(str(a[0]))
+		if err != nil {
+			return nil, err
+		}
+		return types.DInt(v), nil
+	}})
+	setval := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ctx.Session == nil {
+			return nil, errNoSession("setval()")
+		}
+		called := true
+		if len(a) == 3 {
+			called = bool(a[2].(types.DBool))
+		}
+		v, err := ctx.Session.SetVal(ctx.Ctx, str(a[0]), i64(a[1]), called)
+		if err != nil {
+			return nil, err
+		}
+		return types.DInt(v), nil
+	}
+	addFunc("setval", &Overload{Params: params(types.Text, types.Int8), Return: types.Int8, Volatile: true, Fn: setval})
+	addFunc("setval", &Overload{Params: params(types.Text, types.Int8, types.Bool), Return: types.Int8, Volatile: true, Fn: setval})
+	addFunc("pg_typeof", &Overload{Params: params(Any), Return: types.Regtype, NullCall: true,
+		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return nil, pgerror.New(pgerror.CodeInternal, "pg_typeof must be bound to its argument type")
+		},
+		Bind: func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+			oid := types.DOid(argTypes[0].OID())
+			return func(ctx *EvalContext, args []types.Datum) (types.Datum, error) { return oid, nil }
+		}})
+	addFunc("gen_random_uuid", &Overload{Return: types.UUID, Volatile: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return randomUUID()
+	}})
+}
