@@ -43,7 +43,7 @@ func run(t *testing.T, s *Session, sql string) ([][]string, error) {
 		rows = nil
 		p, err := s.Prepare(ctx, st, nil)
 		if err != nil {
-			s.statementFailed()
+			s.StatementFailed()
 			return nil, err
 		}
 		res, err := s.Execute(ctx, p, nil)

@@ -532,7 +532,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 	}
 	defer func() {
 		if err != nil {
-			s.statementFailed()
+			s.StatementFailed()
 		}
 	}()
 	switch n := stmt.(type) {
@@ -639,14 +639,23 @@ func notSupportedStmt(what string) error {
 	return pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not supported yet", what)
 }
 
-// statementFailed records a failed statement: inside a block the
+// StatementFailed records a failed statement: inside a block the
 // transaction becomes aborted until ROLLBACK; an implicit transaction is
 // rolled back at once.
-func (s *Session) statementFailed() {
+func (s *Session) StatementFailed() {
 	if s.inBlock {
 		s.failed = true
 		return
 	}
+	if s.implicit {
+		s.txn.Rollback()
+		s.txn, s.implicit = nil, false
+	}
+}
+
+// AbortImplicit rolls back an implicit transaction after a failure the
+// session did not see itself (a panic, a row the server could not send).
+func (s *Session) AbortImplicit() {
 	if s.implicit {
 		s.txn.Rollback()
 		s.txn, s.implicit = nil, false
@@ -734,7 +743,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		r.finish = func(ok bool) error {
 			err := finish(ok)
 			if err != nil || !ok {
-				s.statementFailed()
+				s.StatementFailed()
 			}
 			return err
 		}
