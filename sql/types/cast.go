@@ -144,6 +144,9 @@ func CastLoc(d Datum, from, to *T, ctx CastContext, loc *time.Location) (Datum, 
 
 func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 	f, g := from.Family, to.Family
+	if !datumFits(f, d) {
+		return nil, pgerror.New(pgerror.CodeInternal, "value of Go type %T does not belong to type %s", d, from)
+	}
 	switch {
 	case f == FamUnknown || (isStringFam(f) && !isStringFam(g)):
 		s, ok := d.(DString)
@@ -259,6 +262,46 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 		return jsonbToScalar(string(d.(DJSON)), to)
 	}
 	return nil, cannotCast(from, to)
+}
+
+// datumFits reports whether d has the Go representation of family f, so
+// that the conversions below may assert it without risk of a panic.
+func datumFits(f Family, d Datum) bool {
+	switch d.(type) {
+	case DBool:
+		return f == FamBool
+	case DInt:
+		return f == FamInt2 || f == FamInt4 || f == FamInt8
+	case DFloat:
+		return f == FamFloat4 || f == FamFloat8
+	case *DDecimal:
+		return f == FamNumeric
+	case DString:
+		return isStringFam(f) || f == FamUnknown
+	case DBytes:
+		return f == FamBytea
+	case DDate:
+		return f == FamDate
+	case DTimestamp:
+		return f == FamTimestamp
+	case DTimestampTZ:
+		return f == FamTimestampTZ
+	case DInterval:
+		return f == FamInterval
+	case DUUID:
+		return f == FamUUID
+	case DJSON:
+		return f == FamJSON || f == FamJSONB
+	case DOid:
+		return isOidFamily(f)
+	case DVector:
+		return f == FamVector
+	case *DArray:
+		return f == FamArray
+	case DTuple:
+		return f == FamRecord
+	}
+	return false
 }
 
 // baseOf drops modifiers that the input function must not enforce itself

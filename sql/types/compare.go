@@ -196,6 +196,12 @@ func intervalSpan(iv DInterval) *big.Int {
 }
 
 func compareInterval(a, b DInterval) int {
+	da, db := int64(a.Months)*30+int64(a.Days), int64(b.Months)*30+int64(b.Days)
+	const small = 1 << 26 // days small enough that days*µs/day + µs fits in int64
+	if da < small && da > -small && db < small && db > -small &&
+		a.Micros < 1<<61 && a.Micros > -1<<61 && b.Micros < 1<<61 && b.Micros > -1<<61 {
+		return cmp3(da*usecsPerDay+a.Micros, db*usecsPerDay+b.Micros)
+	}
 	return intervalSpan(a).Cmp(intervalSpan(b))
 }
 

@@ -12,11 +12,11 @@ func intervalSyntax(s string) error {
 	return pgerror.New(pgerror.CodeInvalidDatetimeFormat, "invalid input syntax for type interval: %q", s)
 }
 
-// intervalAcc accumulates an interval's parts in wide types so overflow
-// can be reported instead of wrapping.
+// intervalAcc accumulates an interval's parts in 64-bit integers, noting
+// overflow instead of wrapping; fractions spill into the smaller fields.
 type intervalAcc struct {
-	months, days float64
-	micros       float64
+	months, days, micros int64
+	overflow             bool
 }
 
 // unitKind classifies an interval unit word.
@@ -50,52 +50,105 @@ func unitKind(u string) (kind string, ok bool) {
 	return "", false
 }
 
-func (a *intervalAcc) add(kind string, v float64) {
+// addInt adds a*b to *dst, recording overflow.
+func (a *intervalAcc) addInt(dst *int64, x, mult int64) {
+	if x != 0 && (x > math.MaxInt64/mult || x < math.MinInt64/mult) {
+		a.overflow = true
+		return
+	}
+	p := x * mult
+	sum := *dst + p
+	if (p > 0 && sum < *dst) || (p < 0 && sum > *dst) {
+		a.overflow = true
+		return
+	}
+	*dst = sum
+}
+
+// add adds ip+frac of a unit; frac has the same sign as ip.
+func (a *intervalAcc) add(kind string, ip int64, frac float64) {
 	switch kind {
 	case "us":
-		a.micros += v
+		a.addInt(&a.micros, ip, 1)
+		a.addInt(&a.micros, int64(math.RoundToEven(frac)), 1)
 	case "ms":
-		a.micros += v * 1000
+		a.addMicros(ip, frac, 1000)
 	case "s":
-		a.micros += v * 1e6
+		a.addMicros(ip, frac, usecsPerSec)
 	case "min":
-		a.micros += v * 60e6
+		a.addMicros(ip, frac, usecsPerMinute)
 	case "h":
-		a.micros += v * 3600e6
+		a.addMicros(ip, frac, usecsPerHour)
 	case "d":
-		a.addDays(v)
+		a.addInt(&a.days, ip, 1)
+		a.addMicros(0, frac, usecsPerDay)
 	case "w":
-		a.addDays(v * 7)
+		a.addInt(&a.days, ip, 7)
+		a.addDayFraction(frac * 7)
 	case "mon":
-		a.addMonths(v)
+		a.addInt(&a.months, ip, 1)
+		a.addDayFraction(frac * 30)
 	case "y":
-		a.addYears(v)
+		a.addYears(ip, frac, 1)
 	case "dec":
-		a.addYears(v * 10)
+		a.addYears(ip, frac, 10)
 	case "c":
-		a.addYears(v * 100)
+		a.addYears(ip, frac, 100)
 	case "mil":
-		a.addYears(v * 1000)
+		a.addYears(ip, frac, 1000)
 	}
 }
 
-// Fractions spill downwards as PostgreSQL does: years to whole months,
-// months to 30-day months, days to 24-hour days.
-func (a *intervalAcc) addYears(v float64) {
-	whole := math.Trunc(v)
-	a.months += whole*12 + math.RoundToEven((v-whole)*12)
+func (a *intervalAcc) addMicros(ip int64, frac float64, mult int64) {
+	a.addInt(&a.micros, ip, mult)
+	a.addInt(&a.micros, int64(math.RoundToEven(frac*float64(mult))), 1)
 }
 
-func (a *intervalAcc) addMonths(v float64) {
-	whole := math.Trunc(v)
-	a.months += whole
-	a.addDays((v - whole) * 30)
+// addDayFraction adds whole days and spills the rest into microseconds.
+func (a *intervalAcc) addDayFraction(d float64) {
+	whole := math.Trunc(d)
+	a.addInt(&a.days, int64(whole), 1)
+	a.addMicros(0, d-whole, usecsPerDay)
 }
 
-func (a *intervalAcc) addDays(v float64) {
-	whole := math.Trunc(v)
-	a.days += whole
-	a.micros += math.RoundToEven((v - whole) * 86400e6)
+// addYears adds years, a fraction of a year becoming whole months.
+func (a *intervalAcc) addYears(ip int64, frac float64, mult int64) {
+	a.addInt(&a.months, ip, 12*mult)
+	a.addInt(&a.months, int64(math.RoundToEven(frac*float64(12*mult))), 1)
+}
+
+// splitNumber reads a signed decimal as an integer part and a fraction
+// carrying the same sign.
+func splitNumber(s string) (int64, float64, bool) {
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	ipStr, fracStr, _ := strings.Cut(s, ".")
+	if ipStr == "" && fracStr == "" || strings.ContainsAny(fracStr, ".+-") {
+		return 0, 0, false
+	}
+	var ip int64
+	if ipStr != "" {
+		v, err := strconv.ParseInt(ipStr, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		ip = v
+	}
+	var frac float64
+	if fracStr != "" {
+		f, err := strconv.ParseFloat("0."+fracStr, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		frac = f
+	}
+	if neg {
+		return -ip, -frac, true
+	}
+	return ip, frac, true
 }
 
 func parseInterval(s string) (Datum, error) {
@@ -127,7 +180,7 @@ func parseInterval(s string) (Datum, error) {
 			if !ok {
 				return nil, intervalSyntax(s)
 			}
-			a.micros += us
+			a.addInt(&a.micros, us, 1)
 			sawTime = true
 			continue
 		}
@@ -137,7 +190,7 @@ func parseInterval(s string) (Datum, error) {
 				return nil, intervalSyntax(s)
 			}
 			seen["y"], seen["mon"] = true, true
-			a.months += float64(ym[0]*12 + ym[1])
+			a.addInt(&a.months, int64(ym[0])*12+int64(ym[1]), 1)
 			continue
 		}
 		// A number, with its unit attached ("10min") or as the next word.
@@ -152,8 +205,11 @@ func parseInterval(s string) (Datum, error) {
 		if numStr == "" || numStr == "+" || numStr == "-" {
 			return nil, intervalSyntax(s)
 		}
-		num, err := strconv.ParseFloat(numStr, 64)
-		if err != nil {
+		ip, frac, ok := splitNumber(numStr)
+		if !ok {
+			if _, err := strconv.ParseFloat(numStr, 64); err == nil {
+				return nil, pgerror.New("22015", "interval field value out of range: %q", s)
+			}
 			return nil, intervalSyntax(s)
 		}
 		if unit == "" && i+1 < len(words) {
@@ -177,7 +233,7 @@ func parseInterval(s string) (Datum, error) {
 			return nil, intervalSyntax(s)
 		}
 		seen[kind] = true
-		a.add(kind, num)
+		a.add(kind, ip, frac)
 	}
 	if ago {
 		a.months, a.days, a.micros = -a.months, -a.days, -a.micros
@@ -186,13 +242,10 @@ func parseInterval(s string) (Datum, error) {
 }
 
 func (a intervalAcc) finish(s string) (Datum, error) {
-	if a.months > math.MaxInt32 || a.months < math.MinInt32 || a.days > math.MaxInt32 || a.days < math.MinInt32 {
+	if a.overflow || a.months > math.MaxInt32 || a.months < math.MinInt32 || a.days > math.MaxInt32 || a.days < math.MinInt32 {
 		return nil, pgerror.New("22015", "interval field value out of range: %q", s)
 	}
-	if math.Abs(a.micros) >= 9.2e18 {
-		return nil, pgerror.New(pgerror.CodeDatetimeFieldOverflow, "interval out of range")
-	}
-	return DInterval{Months: int32(a.months), Days: int32(a.days), Micros: int64(math.Round(a.micros))}, nil
+	return DInterval{Months: int32(a.months), Days: int32(a.days), Micros: a.micros}, nil
 }
 
 // yearMonthToken reads [-]Y-M as {years, months}, both carrying the sign.
@@ -219,7 +272,7 @@ func yearMonthToken(w string) []int {
 }
 
 // parseIntervalTime reads [-]H:MM[:SS[.frac]] as microseconds.
-func parseIntervalTime(w string) (float64, bool) {
+func parseIntervalTime(w string) (int64, bool) {
 	neg := false
 	if w[0] == '-' || w[0] == '+' {
 		neg = w[0] == '-'
@@ -233,26 +286,29 @@ func parseIntervalTime(w string) (float64, bool) {
 	if len(p) < 2 || len(p) > 3 {
 		return 0, false
 	}
-	var total float64
-	mult := []float64{3600e6, 60e6, 1e6}
+	var acc intervalAcc
+	mult := []int64{usecsPerHour, usecsPerMinute, usecsPerSec}
 	for i, part := range p {
 		n, err := strconv.ParseInt(part, 10, 64)
 		if err != nil || n < 0 {
 			return 0, false
 		}
-		total += float64(n) * mult[i]
+		acc.addInt(&acc.micros, n, mult[i])
 	}
 	if frac != "" {
 		us, ok := fracMicros(frac)
 		if !ok || len(p) != 3 {
 			return 0, false
 		}
-		total += float64(us)
+		acc.addInt(&acc.micros, us, 1)
+	}
+	if acc.overflow {
+		return 0, false
 	}
 	if neg {
-		total = -total
+		return -acc.micros, true
 	}
-	return total, true
+	return acc.micros, true
 }
 
 // parseISOInterval reads ISO 8601 "format with designators": P1Y2M3DT4H5M6S.
@@ -281,8 +337,8 @@ func parseISOInterval(orig, v string) (Datum, error) {
 		if j == 0 || j == len(v) {
 			return nil, intervalSyntax(orig)
 		}
-		num, err := strconv.ParseFloat(v[:j], 64)
-		if err != nil {
+		ip, frac, ok := splitNumber(v[:j])
+		if !ok {
 			return nil, intervalSyntax(orig)
 		}
 		var kind string
@@ -304,7 +360,7 @@ func parseISOInterval(orig, v string) (Datum, error) {
 		default:
 			return nil, intervalSyntax(orig)
 		}
-		a.add(kind, num)
+		a.add(kind, ip, frac)
 		v = v[j+1:]
 	}
 	return a.finish(orig)
