@@ -442,11 +442,18 @@ func (ec *execCtx) compileCall(fn *builtins.Overload, argExprs []planner.Expr) (
 	if err != nil {
 		return nil, err
 	}
-	if fn == nil || fn.Fn == nil {
+	if fn == nil {
+		return nil, pgerror.New(pgerror.CodeInternal, "function has no implementation")
+	}
+	argTypes := make([]*types.T, len(argExprs))
+	for i, a := range argExprs {
+		argTypes[i] = a.Type()
+	}
+	impl := fn.Callable(argTypes)
+	if impl == nil {
 		return nil, pgerror.New(pgerror.CodeInternal, "function has no implementation")
 	}
 	strict := !fn.NullCall
-	impl := fn.Fn
 	return func(row []types.Datum) (types.Datum, error) {
 		vals := make([]types.Datum, len(args))
 		for i, a := range args {

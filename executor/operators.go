@@ -302,11 +302,11 @@ func (f *funcScanIter) Next() ([]types.Datum, error) {
 			return nil, canceled(err)
 		}
 	}
-	row, ok, err := f.gen()
+	row, done, err := f.gen()
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if done {
 		f.done = true
 		return nil, nil
 	}
