@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -60,7 +61,7 @@ func registerArrays() {
 		if n == 0 {
 			return types.Null, nil
 		}
-		return types.DString("[1:" + datumText(types.DInt(n)) + "]"), nil
+		return types.DString("[1:" + strconv.Itoa(n) + "]"), nil
 	}))
 	addFunc("array_lower", fn(params(AnyArray, types.Int4), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		if i64(a[1]) != 1 || len(arr(a[0]).Elems) == 0 {
@@ -75,27 +76,33 @@ func registerArrays() {
 		}
 		return types.DInt(n), nil
 	}))
-	toString := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-		if types.IsNull(a[0]) || types.IsNull(a[1]) {
-			return types.Null, nil
+	toString := func(tx texter, at []*types.T) evalFn {
+		var elemT *types.T
+		if t := argType(at, 0); t != nil {
+			elemT = t.Elem
 		}
-		nullStr, hasNull := "", len(a) == 3 && !types.IsNull(a[2])
-		if hasNull {
-			nullStr = str(a[2])
-		}
-		var parts []string
-		for _, e := range arr(a[0]).Elems {
-			switch {
-			case !types.IsNull(e):
-				parts = append(parts, datumText(e))
-			case hasNull:
-				parts = append(parts, nullStr)
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			if types.IsNull(a[0]) || types.IsNull(a[1]) {
+				return types.Null, nil
 			}
+			nullStr, hasNull := "", len(a) == 3 && !types.IsNull(a[2])
+			if hasNull {
+				nullStr = str(a[2])
+			}
+			var parts []string
+			for _, e := range arr(a[0]).Elems {
+				switch {
+				case !types.IsNull(e):
+					parts = append(parts, tx(ctx, elemT, e))
+				case hasNull:
+					parts = append(parts, nullStr)
+				}
+			}
+			return types.DString(strings.Join(parts, str(a[1]))), nil
 		}
-		return types.DString(strings.Join(parts, str(a[1]))), nil
 	}
-	addFunc("array_to_string", fn(params(AnyArray, types.Text), types.Text, toString))
-	addFunc("array_to_string", &Overload{Params: params(AnyArray, types.Text, types.Text), Return: types.Text, NullCall: true, Fn: toString})
+	addFunc("array_to_string", textOverload(&Overload{Params: params(AnyArray, types.Text), Return: types.Text}, toString))
+	addFunc("array_to_string", textOverload(&Overload{Params: params(AnyArray, types.Text, types.Text), Return: types.Text, NullCall: true}, toString))
 	position := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		if types.IsNull(a[0]) {
 			return types.Null, nil

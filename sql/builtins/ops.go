@@ -271,8 +271,14 @@ func registerOperators() {
 
 	// Strings.
 	addBin("||", types.Text, types.Text, types.Text, concatOp)
-	addBin("||", Any, types.Text, types.Text, concatOp)
-	addBin("||", types.Text, Any, types.Text, concatOp)
+	for _, ps := range [][]*types.T{{Any, types.Text}, {types.Text, Any}} {
+		registry.binary["||"] = append(registry.binary["||"], textOverload(&Overload{Params: ps, Return: types.Text},
+			func(tx texter, at []*types.T) evalFn {
+				return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+					return types.DString(tx(ctx, argType(at, 0), a[0]) + tx(ctx, argType(at, 1), a[1])), nil
+				}
+			}))
+	}
 	for _, l := range []struct {
 		op          string
 		insensitive bool
@@ -339,7 +345,7 @@ func registerOperators() {
 // concatOp is text || text; a NULL operand makes NULL (the operator is
 // strict), unlike concat().
 func concatOp(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-	return types.DString(datumText(a[0]) + datumText(a[1])), nil
+	return types.DString(str(a[0]) + str(a[1])), nil
 }
 
 // likeEscape rewrites a pattern using escape character esc into one using

@@ -8,9 +8,8 @@ import (
 )
 
 // Overload resolution follows PostgreSQL's func_select_candidate
-// (doc: "Type Conversion" chapter). The implicit-cast table is kept here
-// rather than taken from types.CanCast so that resolution stays stable while
-// the types package grows casts of other contexts.
+// (doc: "Type Conversion" chapter); implicit casts are pg_cast's, as
+// types.CanCast reports them.
 
 // typeCategory is pg_type.typcategory.
 func typeCategory(t *types.T) byte {
@@ -43,25 +42,6 @@ func isPreferred(t *types.T) bool {
 	return false
 }
 
-// implicitTargets lists pg_cast's implicit casts between distinct families.
-var implicitTargets = map[types.Family][]types.Family{
-	types.FamInt2:      {types.FamInt4, types.FamInt8, types.FamNumeric, types.FamFloat4, types.FamFloat8, types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc},
-	types.FamInt4:      {types.FamInt8, types.FamNumeric, types.FamFloat4, types.FamFloat8, types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc},
-	types.FamInt8:      {types.FamNumeric, types.FamFloat4, types.FamFloat8, types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc},
-	types.FamNumeric:   {types.FamFloat4, types.FamFloat8},
-	types.FamFloat4:    {types.FamFloat8},
-	types.FamText:      {types.FamVarchar, types.FamChar, types.FamName, types.FamRegclass},
-	types.FamVarchar:   {types.FamText, types.FamChar, types.FamName, types.FamRegclass},
-	types.FamChar:      {types.FamText, types.FamVarchar, types.FamName},
-	types.FamName:      {types.FamText, types.FamVarchar, types.FamChar},
-	types.FamDate:      {types.FamTimestamp, types.FamTimestampTZ},
-	types.FamTimestamp: {types.FamTimestampTZ},
-	types.FamOid:       {types.FamRegclass, types.FamRegtype, types.FamRegproc},
-	types.FamRegclass:  {types.FamOid},
-	types.FamRegtype:   {types.FamOid},
-	types.FamRegproc:   {types.FamOid},
-}
-
 // sameType compares types for matching purposes: modifiers do not matter.
 func sameType(a, b *types.T) bool {
 	if a == nil || b == nil || a.Family != b.Family {
@@ -85,12 +65,10 @@ func ImplicitCast(from, to *types.T) bool {
 	if from.Family == types.FamArray && to.Family == types.FamArray && from.Elem != nil && to.Elem != nil {
 		return ImplicitCast(from.Elem, to.Elem) && from.Elem.Family != types.FamUnknown
 	}
-	for _, f := range implicitTargets[from.Family] {
-		if f == to.Family {
-			return true
-		}
+	if from.Family == types.FamArray || to.Family == types.FamArray {
+		return false
 	}
-	return false
+	return types.CanCast(from, to, types.CastImplicit)
 }
 
 // CommonType is PostgreSQL's select_common_type for polymorphic arguments:

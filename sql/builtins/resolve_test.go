@@ -93,3 +93,30 @@ func TestResolveReturnTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestImplicitCast(t *testing.T) {
+	for _, c := range []struct {
+		from, to *types.T
+		want     bool
+	}{
+		{types.Int4, types.Int8, true},
+		{types.Int8, types.Int4, false},
+		{types.Int2, types.Float8, true},
+		{types.Numeric, types.Float8, true},
+		{types.Float8, types.Numeric, false},
+		{types.Varchar, types.Text, true},
+		{types.Name, types.Text, true},
+		{types.Text, types.Int4, false},
+		{types.Int4, types.Text, false},
+		{types.Date, types.TimestampTZ, true},
+		{types.TimestampTZ, types.Date, false},
+		{types.Unknown, types.Date, true},
+		{types.ArrayOf(types.Int4), types.ArrayOf(types.Int8), true},
+		{types.ArrayOf(types.Int8), types.ArrayOf(types.Int4), false},
+		{types.ArrayOf(types.Int4), types.Int4, false},
+	} {
+		if got := ImplicitCast(c.from, c.to); got != c.want {
+			t.Errorf("ImplicitCast(%s, %s) = %v", c.from, c.to, got)
+		}
+	}
+}

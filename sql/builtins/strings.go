@@ -157,30 +157,37 @@ func registerStrings() {
 		}
 		return types.DString(parts[n-1]), nil
 	}))
-	addFunc("concat", &Overload{Params: nil, Variadic: Any, Return: types.Text, NullCall: true,
-		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			var b strings.Builder
-			for _, d := range a {
-				if !types.IsNull(d) {
-					b.WriteString(datumText(d))
+	addFunc("concat", textOverload(&Overload{Variadic: Any, Return: types.Text, NullCall: true},
+		func(tx texter, at []*types.T) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				var b strings.Builder
+				for i, d := range a {
+					if !types.IsNull(d) {
+						b.WriteString(tx(ctx, argType(at, i), d))
+					}
 				}
+				return types.DString(b.String()), nil
 			}
-			return types.DString(b.String()), nil
-		}})
-	addFunc("concat_ws", &Overload{Params: params(types.Text), Variadic: Any, Return: types.Text, NullCall: true,
-		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			if types.IsNull(a[0]) {
-				return types.Null, nil
-			}
-			var parts []string
-			for _, d := range a[1:] {
-				if !types.IsNull(d) {
-					parts = append(parts, datumText(d))
+		}))
+	addFunc("concat_ws", textOverload(&Overload{Params: params(types.Text), Variadic: Any, Return: types.Text, NullCall: true},
+		func(tx texter, at []*types.T) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				if types.IsNull(a[0]) {
+					return types.Null, nil
 				}
+				var parts []string
+				for i, d := range a[1:] {
+					if !types.IsNull(d) {
+						parts = append(parts, tx(ctx, argType(at, i+1), d))
+					}
+				}
+				return types.DString(strings.Join(parts, str(a[0]))), nil
 			}
-			return types.DString(strings.Join(parts, str(a[0]))), nil
-		}})
-	addFunc("format", &Overload{Params: params(types.Text), Variadic: Any, Return: types.Text, NullCall: true, Fn: formatFn})
+		}))
+	addFunc("format", textOverload(&Overload{Params: params(types.Text), Variadic: Any, Return: types.Text, NullCall: true},
+		func(tx texter, at []*types.T) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) { return formatFn(ctx, tx, at, a) }
+		}))
 	addFunc("starts_with", fn(t2, types.Bool, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return types.DBool(strings.HasPrefix(str(a[0]), str(a[1]))), nil
 	}))
@@ -217,8 +224,10 @@ func registerStrings() {
 	}))
 	addFunc("quote_ident", fn(t1, types.Text, textFn(quoteIdent)))
 	addFunc("quote_literal", fn(t1, types.Text, textFn(quoteLiteral)))
-	addFunc("quote_literal", fn(params(Any), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-		return types.DString(quoteLiteral(datumText(a[0]))), nil
+	addFunc("quote_literal", textOverload(&Overload{Params: params(Any), Return: types.Text}, func(tx texter, at []*types.T) evalFn {
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return types.DString(quoteLiteral(tx(ctx, argType(at, 0), a[0]))), nil
+		}
 	}))
 	addFunc("quote_nullable", &Overload{Params: params(types.Text), Return: types.Text, NullCall: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		if types.IsNull(a[0]) {
@@ -340,7 +349,7 @@ func quoteLiteral(s string) string {
 }
 
 // formatFn is format() with %s, %I, %L and %%, plus positional n$ forms.
-func formatFn(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+func formatFn(ctx *EvalContext, tx texter, at []*types.T, a []types.Datum) (types.Datum, error) {
 	if types.IsNull(a[0]) {
 		return types.Null, nil
 	}
@@ -385,21 +394,22 @@ func formatFn(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		}
 		next = argIdx + 1
 		d := args[argIdx]
+		dt := argType(at, argIdx+1)
 		switch f[i] {
 		case 's':
 			if !types.IsNull(d) {
-				b.WriteString(datumText(d))
+				b.WriteString(tx(ctx, dt, d))
 			}
 		case 'I':
 			if types.IsNull(d) {
 				return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "null values cannot be formatted as an SQL identifier")
 			}
-			b.WriteString(quoteIdent(datumText(d)))
+			b.WriteString(quoteIdent(tx(ctx, dt, d)))
 		case 'L':
 			if types.IsNull(d) {
 				b.WriteString("NULL")
 			} else {
-				b.WriteString(quoteLiteral(datumText(d)))
+				b.WriteString(quoteLiteral(tx(ctx, dt, d)))
 			}
 		default:
 			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "unrecognized format() type specifier \"%c\"", f[i]).

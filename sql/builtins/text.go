@@ -230,3 +230,35 @@ func formatInterval(v types.DInterval) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// texter renders a value as the output function of type t shows it; t
+// may be nil when the static type is not known.
+type texter func(ctx *EvalContext, t *types.T, d types.Datum) string
+
+func untypedText(ctx *EvalContext, t *types.T, d types.Datum) string { return datumText(d) }
+
+// typedText uses the types package's output functions (float4 digits,
+// timestamptz in the session zone) once the planner has bound the types.
+func typedText(ctx *EvalContext, t *types.T, d types.Datum) string {
+	if t == nil || t.Family == types.FamUnknown {
+		return datumText(d)
+	}
+	return string(types.AppendTextLoc(nil, t, d, location(ctx)))
+}
+
+func argType(argTypes []*types.T, i int) *types.T {
+	if i < len(argTypes) {
+		return argTypes[i]
+	}
+	return nil
+}
+
+// textOverload gives o an Fn that renders values from their Go form and a
+// Bind that renders them by their static types.
+func textOverload(o *Overload, f func(tx texter, argTypes []*types.T) evalFn) *Overload {
+	o.Fn = f(untypedText, nil)
+	o.Bind = func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+		return f(typedText, argTypes)
+	}
+	return o
+}
