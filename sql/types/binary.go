@@ -1,6 +1,7 @@
 package types
 
 import (
+	"fmt"
 	"encoding/binary"
 	"math"
 	"strconv"
@@ -382,9 +383,30 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary input of type %s is not supported", t)
 }
 
+// checkUTF8 rejects what PostgreSQL's encoding check rejects in text:
+// invalid UTF-8 and NUL bytes, naming the offending bytes.
 func checkUTF8(b []byte) error {
-	if !utf8.Valid(b) {
-		return pgerror.New("22021", "invalid byte sequence for encoding \"UTF8\"")
+	for i := 0; i < len(b); {
+		if b[i] == 0 {
+			return pgerror.New("22021", "invalid byte sequence for encoding \"UTF8\": 0x00")
+		}
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			end := i + 1
+			for end < len(b) && end < i+4 && b[end]&0xC0 == 0x80 {
+				end++
+			}
+			var hex []string
+			for _, c := range b[i:end] {
+				hex = append(hex, fmt.Sprintf("0x%02x", c))
+			}
+			return pgerror.New("22021", "invalid byte sequence for encoding \"UTF8\": %s", strings.Join(hex, " "))
+		}
+		i += n
 	}
 	return nil
 }

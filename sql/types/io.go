@@ -1,7 +1,9 @@
 package types
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
@@ -27,6 +29,9 @@ func ParseText(t *T, s string) (Datum, error) { return ParseTextLoc(t, s, time.U
 func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 	if loc == nil {
 		loc = time.UTC
+	}
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return nil, checkUTF8([]byte(s))
 	}
 	switch t.Family {
 	case FamBool:
