@@ -1,8 +1,8 @@
 package types
 
 import (
-	"fmt"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
