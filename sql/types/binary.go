@@ -65,7 +65,12 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 		if !ok {
 			return nil, wrongDatum(t)
 		}
-		return binary.BigEndian.AppendUint64(buf, math.Float64bits(float64(v))), nil
+		bits := math.Float64bits(float64(v))
+		if math.IsNaN(float64(v)) {
+			// Go's math.NaN() sets a payload bit PostgreSQL's NaN lacks.
+			bits = canonicalNaNBits | bits&(1<<63)
+		}
+		return binary.BigEndian.AppendUint64(buf, bits), nil
 	case FamNumeric:
 		v, ok := d.(*DDecimal)
 		if !ok {

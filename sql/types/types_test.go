@@ -3,6 +3,7 @@ package types
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -371,6 +372,23 @@ func TestTypmodAndNumericLimits(t *testing.T) {
 		}
 		if err == nil && len(FormatText(Numeric, d)) != tc.wantLen {
 			t.Errorf("ParseText(numeric, %s) printed %d characters, want %d", tc.in, len(FormatText(Numeric, d)), tc.wantLen)
+		}
+	}
+}
+
+func TestFloatNaNBinary(t *testing.T) {
+	for _, tc := range []struct {
+		typ  *T
+		d    Datum
+		want string
+	}{
+		{Float8, DFloat(math.NaN()), "7ff8000000000000"},
+		{Float4, DFloat(math.NaN()), "7fc00000"},
+		{Float8, DFloat(math.Copysign(0, -1)), "8000000000000000"},
+	} {
+		b, err := EncodeBinary(nil, tc.typ, tc.d)
+		if err != nil || fmt.Sprintf("%x", b) != tc.want {
+			t.Errorf("EncodeBinary(%s, %v) = %x, %v; want %s", tc.typ, tc.d, b, err, tc.want)
 		}
 	}
 }
