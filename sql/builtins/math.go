@@ -71,8 +71,27 @@ func errLogNeg() error {
 	return pgerror.New("2201E", "cannot take logarithm of a negative number")
 }
 
-// decLn computes ln with PostgreSQL's ln_var scale choice (16 significant
-// digits, at least the input's scale).
+// estimateLnDweight is PostgreSQL's estimate_ln_dweight: the decimal
+// weight of ln(d), which sets ln's and log's result scales.
+func estimateLnDweight(d *apd.Decimal) int {
+	f := decToFloat(&types.DDecimal{Decimal: *d})
+	if f >= 0.9 && f <= 1.1 {
+		x := f - 1
+		if x == 0 {
+			return 0
+		}
+		return int(math.Floor(math.Log10(math.Abs(x))))
+	}
+	ln := math.Log(f)
+	if ln == 0 {
+		return 0
+	}
+	return int(math.Log10(math.Abs(ln)))
+}
+
+// decLog computes ln or log10 with PostgreSQL's result scale (16
+// significant digits, at least the input's scale); ln(10) has weight 0,
+// so log10 shares ln's estimate.
 func decLog(d *apd.Decimal, base10 bool) (*types.DDecimal, error) {
 	if d.IsZero() {
 		return nil, errLogZero()
@@ -80,17 +99,7 @@ func decLog(d *apd.Decimal, base10 bool) (*types.DDecimal, error) {
 	if d.Negative {
 		return nil, errLogNeg()
 	}
-	f := decToFloat(&types.DDecimal{Decimal: *d})
-	var est float64
-	if base10 {
-		est = math.Log10(f)
-	} else {
-		est = math.Log(f)
-	}
-	w := 0
-	if est != 0 {
-		w = int(math.Floor(math.Log10(math.Abs(est))))
-	}
+	w := estimateLnDweight(d)
 	rs := int32(numericMinSigDigits - w)
 	rs = min(max(rs, dscale(d), 0), numericMaxScale)
 	c := apd.Context{Precision: uint32(int(rs) + max(w, 0) + 10), MaxExponent: apd.MaxExponent, MinExponent: apd.MinExponent, Traps: apd.DefaultTraps, Rounding: apd.RoundHalfUp}
@@ -207,11 +216,7 @@ func registerMath() {
 		if _, err := c.Quo(&r.Decimal, &lx, &lb); err != nil {
 			return nil, numericOverflow()
 		}
-		f := decToFloat(r)
-		w := 0
-		if f != 0 {
-			w = int(math.Floor(math.Log10(math.Abs(f))))
-		}
+		w := estimateLnDweight(x) - estimateLnDweight(b)
 		rs := min(max(int32(numericMinSigDigits-w), dscale(b), dscale(x), 0), numericMaxScale)
 		return r, roundTo(&r.Decimal, rs)
 	}))
