@@ -45,6 +45,20 @@ var baseByName = map[string]*T{
 	"unknown":  Unknown,
 }
 
+// unsupportedTypes are PostgreSQL (and pgvector) types Quiver does not
+// have yet; naming one is 0A000 rather than "does not exist".
+var unsupportedTypes = map[string]bool{
+	"time": true, "time without time zone": true, "timetz": true, "time with time zone": true,
+	"bit": true, "varbit": true, "bit varying": true, "money": true, "inet": true, "cidr": true,
+	"macaddr": true, "macaddr8": true, "point": true, "line": true, "lseg": true, "box": true,
+	"path": true, "polygon": true, "circle": true, "xml": true, "tsvector": true, "tsquery": true,
+	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
+	"daterange": true, "halfvec": true, "sparsevec": true, "jsonpath": true, "pg_lsn": true,
+	"txid_snapshot": true, "pg_snapshot": true, "regnamespace": true, "regrole": true,
+	"regoper": true, "regoperator": true, "regprocedure": true, "regconfig": true, "regdictionary": true,
+	"xid": true, "cid": true, "tid": true, "xid8": true, `"char"`: true,
+}
+
 // Resolve maps a SQL type name as written (already lower-cased unless it
 // was quoted) and its modifiers to a type: "int", "int4", "integer",
 // "character varying", "varchar", "timestamp with time zone",
@@ -80,6 +94,9 @@ func Resolve(name string, mods []int32) (*T, error) {
 	}
 	base, ok := baseByName[n]
 	if !ok {
+		if unsupportedTypes[strings.TrimPrefix(n, "_")] {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "type %s is not supported yet", n)
+		}
 		return nil, pgerror.New(pgerror.CodeUndefinedObject, "type %q does not exist", name)
 	}
 	return applyMods(base, n, mods)

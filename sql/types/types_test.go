@@ -88,6 +88,8 @@ func TestResolve(t *testing.T) {
 		{"int4[]", nil, "integer[]", 1007},
 		{"_integer", nil, `42704 type "_integer" does not exist`, 0},
 		{"widget", nil, `42704 type "widget" does not exist`, 0},
+		{"time", nil, "0A000 type time is not supported yet", 0},
+		{"inet", nil, "0A000 type inet is not supported yet", 0},
 		{"int4", []int32{3}, `42601 type modifier is not allowed for type "int4"`, 0},
 	}
 	for _, tc := range tests {
