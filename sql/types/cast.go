@@ -180,7 +180,13 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 		}
 		out := &DArray{Elem: to.Elem, Elems: make([]Datum, len(a.Elems))}
 		for i, e := range a.Elems {
-			c, err := CastLoc(e, from.Elem, to.Elem, CastExplicit, loc)
+			if IsNull(e) {
+				out.Elems[i] = Null
+				continue
+			}
+			// Element typmods are applied to the whole array afterwards,
+			// with the cast context's rules.
+			c, err := convert(e, from.Elem, to.Elem, loc)
 			if err != nil {
 				return nil, err
 			}
