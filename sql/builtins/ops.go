@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cockroachdb/apd/v3"
@@ -302,16 +303,25 @@ func registerOperators() {
 		negate      bool
 	}{{"~", false, false}, {"!~", false, true}, {"~*", true, false}, {"!~*", true, true}} {
 		r := r
-		f := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			re, err := compileRegex(string(a[1].(types.DString)), r.insensitive)
-			if err != nil {
-				return nil, err
+		match := func(cache *regexCache) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				re, err := cache.get(string(a[1].(types.DString)), r.insensitive)
+				if err != nil {
+					return nil, err
+				}
+				return types.DBool(re.MatchString(string(a[0].(types.DString))) != r.negate), nil
 			}
-			return types.DBool(re.MatchString(string(a[0].(types.DString))) != r.negate), nil
 		}
-		addBin(r.op, types.Text, types.Text, types.Bool, f)
-		addBin(r.op, types.Name, types.Text, types.Bool, f)
-		addBin(r.op, types.Bpchar, types.Text, types.Bool, f)
+		for _, lt := range []*types.T{types.Text, types.Name, types.Bpchar} {
+			registry.binary[r.op] = append(registry.binary[r.op], &Overload{
+				Params: params(lt, types.Text), Return: types.Bool, Fn: match(nil),
+				// Each bound use keeps the last compiled pattern: a
+				// constant pattern compiles once per statement.
+				Bind: func([]*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+					return match(&regexCache{})
+				},
+			})
+		}
 	}
 	addFunc("like_escape", fn(params(types.Text, types.Text), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		s, err := likeEscape(string(a[0].(types.DString)), string(a[1].(types.DString)))
@@ -438,6 +448,31 @@ func likeMatch(s, pat string, esc rune, insensitive bool) (bool, error) {
 		pi++
 	}
 	return pi == len(toks), nil
+}
+
+// regexCache remembers the last pattern compiled by one bound operator.
+type regexCache struct {
+	mu          sync.Mutex
+	pat         string
+	insensitive bool
+	re          *regexp.Regexp
+}
+
+func (c *regexCache) get(pat string, insensitive bool) (*regexp.Regexp, error) {
+	if c == nil {
+		return compileRegex(pat, insensitive)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.re != nil && c.pat == pat && c.insensitive == insensitive {
+		return c.re, nil
+	}
+	re, err := compileRegex(pat, insensitive)
+	if err != nil {
+		return nil, err
+	}
+	c.pat, c.insensitive, c.re = pat, insensitive, re
+	return re, nil
 }
 
 // compileRegex compiles a POSIX regular expression with Go's RE2 engine,

@@ -104,3 +104,19 @@ func TestTextOperators(t *testing.T) {
 		{name: "like", typs: ts(txt, txt, txt), args: ds(sv("a\\b"), sv("a\\b"), sv("")), want: "t"},
 	})
 }
+
+func TestRegexFunctions(t *testing.T) {
+	runFuncs(t, []evalCase{
+		{name: "regexp_replace", typs: ts(txt, unk, unk), args: ds(sv("foobarbaz"), sv("b(..)"), sv(`X\1Y`)), want: "fooXarYbaz"},
+		{name: "regexp_replace", typs: ts(txt, unk, unk, unk), args: ds(sv("foobarbaz"), sv("b(..)"), sv(`X\1Y`), sv("g")), want: "fooXarYXazY"},
+		{name: "regexp_replace", typs: ts(txt, unk, unk, unk), args: ds(sv("ABC"), sv("b"), sv("$"), sv("gi")), want: "A$C"},
+		{name: "regexp_replace", typs: ts(txt, unk, unk, unk), args: ds(sv("x"), sv("b"), sv(""), sv("q")), code: "22023", msg: `invalid regular expression option: "q"`},
+		{name: "regexp_match", typs: ts(txt, unk), args: ds(sv("foobarbequebaz"), sv("(bar)(beque)")), want: "{bar,beque}"},
+		{name: "regexp_match", typs: ts(txt, unk), args: ds(sv("abc"), sv("z")), want: "NULL"},
+		{name: "regexp_match", typs: ts(txt, unk), args: ds(sv("abc"), sv("b.")), want: "{bc}"},
+		{name: "regexp_split_to_array", typs: ts(txt, unk), args: ds(sv("a1b22c"), sv(`\d+`)), want: "{a,b,c}"},
+	})
+	if got := joinSpace(collect(t, "regexp_matches", ts(txt, unk, unk), ds(sv("a1b2"), sv(`(\d)`), sv("g")))); got != "{1} {2}" {
+		t.Errorf("regexp_matches = %q", got)
+	}
+}

@@ -75,6 +75,7 @@ func init() {
 	registerSystem()
 	registerJSON()
 	registerArrays()
+	registerRegex()
 	registerAggregates()
 	registerSRFs()
 }
