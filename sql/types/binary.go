@@ -153,6 +153,12 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			return nil, wrongDatum(t)
 		}
 		return appendArrayBinary(buf, t, v)
+	case FamRecord:
+		v, ok := d.(DTuple)
+		if !ok {
+			return nil, wrongDatum(t)
+		}
+		return appendRecordBinary(buf, v)
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary output of type %s is not supported", t)
 }
@@ -256,6 +262,31 @@ func appendArrayBinary(buf []byte, t *T, a *DArray) ([]byte, error) {
 		var err error
 		buf, err = EncodeBinary(buf, elemT, e)
 		if err != nil {
+			return nil, err
+		}
+		binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
+	}
+	return buf, nil
+}
+
+// appendRecordBinary writes record_send's form: the column count, then
+// each column's type OID and length-prefixed value (-1 for NULL). A tuple
+// carries no column types, so each is inferred from its value (text for
+// NULL).
+func appendRecordBinary(buf []byte, tup DTuple) ([]byte, error) {
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(tup)))
+	for _, e := range tup {
+		if IsNull(e) {
+			buf = binary.BigEndian.AppendUint32(buf, OidText)
+			buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32)
+			continue
+		}
+		et := typeOfDatum(e)
+		buf = binary.BigEndian.AppendUint32(buf, et.OID())
+		at := len(buf)
+		buf = append(buf, 0, 0, 0, 0)
+		var err error
+		if buf, err = EncodeBinary(buf, et, e); err != nil {
 			return nil, err
 		}
 		binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))

@@ -395,6 +395,24 @@ func TestFloatNaNBinary(t *testing.T) {
 	}
 }
 
+func TestRecordOutput(t *testing.T) {
+	tup := DTuple{DInt(1), DString("a b"), Null, DBool(true)}
+	if got, want := FormatText(Record, tup), `(1,"a b",,t)`; got != want {
+		t.Errorf("FormatText(record) = %s, want %s", got, want)
+	}
+	// Both checked with PostgreSQL 15: SELECT row(1,'a"b','').
+	if got, want := FormatText(Record, DTuple{DInt(1), DString(`a"b`), DString("")}), `(1,"a""b","")`; got != want {
+		t.Errorf("FormatText(record) = %s, want %s", got, want)
+	}
+	b, err := EncodeBinary(nil, Record, DTuple{DInt(7), Null})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprintf("%x", b), "00000002"+"00000014"+"00000008"+"0000000000000007"+"00000019"+"ffffffff"; got != want {
+		t.Errorf("EncodeBinary(record) = %s, want %s", got, want)
+	}
+}
+
 func TestClockWords(t *testing.T) {
 	now := time.Now().UTC()
 	today := now.Format("2006-01-02")
