@@ -69,7 +69,7 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 				return types.Null, err
 			}
 			if from.Family == types.FamUnknown {
-				return types.ParseText(to, string(v.(types.DString)))
+				return planner.InputValue(string(v.(types.DString)), to, cctx)
 			}
 			return types.Cast(v, from, to, cctx)
 		}, nil

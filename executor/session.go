@@ -284,8 +284,26 @@ func (s *Session) CurrentDatabase() string { return s.db.Name }
 // BackendPID implements builtins.Session.
 func (s *Session) BackendPID() int32 { return s.pid }
 
-// SearchPath implements builtins.Session.
+// SearchPath implements builtins.Session: the schemas of search_path
+// that exist, in order (what current_schemas(false) shows).
 func (s *Session) SearchPath() []string {
+	txn, release := s.readTxn()
+	defer release()
+	cat, err := txn.Catalog()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, name := range s.searchPathSetting() {
+		if cat.SchemaByName(s.db.ID, name) != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// searchPathSetting parses search_path, resolving "$user".
+func (s *Session) searchPathSetting() []string {
 	raw, _ := s.Setting("search_path")
 	var out []string
 	for _, p := range strings.Split(raw, ",") {
@@ -390,7 +408,7 @@ func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binde
 	return &planner.Binder{
 		Cat:        cat,
 		DB:         s.db,
-		SearchPath: s.SearchPath(),
+		SearchPath: s.searchPathSetting(),
 		Params:     append([]*types.T(nil), params...),
 		ParseExpr:  pgdialect.ParseExpr,
 	}

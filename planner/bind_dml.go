@@ -71,6 +71,11 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 	default:
 		if v, ok := n.Source.Body.(*tree.Values); ok && n.Source.With == nil && len(n.Source.OrderBy) == 0 && n.Source.Limit == nil && n.Source.Offset == nil {
 			for _, r := range v.Rows {
+				if len(r) != len(v.Rows[0]) {
+					return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must all be the same length")
+				}
+			}
+			for _, r := range v.Rows {
 				if len(r) > len(targets) {
 					return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more expressions than target columns")
 				}

@@ -558,9 +558,13 @@ func (b *Binder) bindCase(n *tree.CaseExpr, sc *scope) (Expr, error) {
 		}
 		results = append(results, e)
 	}
-	ts := make([]*types.T, len(results))
-	for i, r := range results {
-		ts[i] = r.Type()
+	// PostgreSQL considers the ELSE result first (it shows in messages).
+	ts := make([]*types.T, 0, len(results))
+	if n.Else != nil {
+		ts = append(ts, results[len(results)-1].Type())
+	}
+	for i := 0; i < len(n.Whens); i++ {
+		ts = append(ts, results[i].Type())
 	}
 	t, err := commonType(ts, "CASE")
 	if err != nil {
@@ -661,7 +665,7 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 			return &Const{Val: types.Null, T: t}, nil
 		}
 		if from.Family == types.FamUnknown {
-			v, err := types.ParseText(t, string(asString(n.Val)))
+			v, err := InputValue(string(asString(n.Val)), t, ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -695,6 +699,33 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 	return &CastExpr{Operand: x, T: t, Ctx: ctx}, nil
 }
 
+// Unconstrained returns t without its modifiers (varchar(3) -> varchar).
+func Unconstrained(t *types.T) *types.T {
+	if t.Family == types.FamArray {
+		return types.ArrayOf(Unconstrained(t.Elem))
+	}
+	if t.Width == 0 && t.Scale == 0 {
+		return t
+	}
+	return &types.T{Family: t.Family}
+}
+
+// InputValue converts an untyped literal to t: the type's input function
+// reads it, then t's modifiers apply as a cast in the given context, so
+// 'abcdef'::varchar(3) truncates while an assignment would fail (22001).
+func InputValue(s string, t *types.T, ctx types.CastContext) (types.Datum, error) {
+	base := Unconstrained(t)
+	if base.Family == types.FamChar && t.Family == types.FamChar {
+		// bpchar input keeps trailing blanks; char(n) semantics come from the cast.
+		base = types.Bpchar
+	}
+	v, err := types.ParseText(base, s)
+	if err != nil || base == t {
+		return v, err
+	}
+	return types.Cast(v, base, t, ctx)
+}
+
 // commonType is PostgreSQL's select_common_type for UNION/CASE/VALUES/IN:
 // unknowns follow the first known type; otherwise the type every other
 // converts to implicitly.
@@ -726,6 +757,12 @@ func commonType(ts []*types.T, what string) (*types.T, error) {
 	}
 	if cur == nil {
 		return types.Unknown, nil
+	}
+	// Modifiers survive only when every input has the same ones.
+	for _, t := range ts {
+		if t != nil && t.Family != types.FamUnknown && !t.Identical(cur) {
+			return Unconstrained(cur), nil
+		}
 	}
 	return cur, nil
 }

@@ -68,7 +68,11 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 				j++
 			}
 		}
-		return &Scan{Table: t, Cols: cols}, newScope(cols, outer), nil
+		sc := newScope(cols, outer)
+		for i := range sc.cols {
+			sc.cols[i].relName = t.Name
+		}
+		return &Scan{Table: t, Cols: cols}, sc, nil
 	case *tree.SubqueryTable:
 		if n.Lateral {
 			return nil, nil, notSupported("LATERAL")

@@ -229,6 +229,7 @@ func (b *Binder) bindValues(v *tree.Values, outer *scope, targets []*types.T) (*
 // bindSelectClause binds SELECT ... FROM ... WHERE ... GROUP BY ... HAVING
 // plus the query's ORDER BY, which may refer to input columns.
 func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderItem, outer *scope) (Plan, error) {
+	sc = hoistSetReturning(sc)
 	input, in, err := b.bindFrom(sc.From, outer)
 	if err != nil {
 		return nil, err
@@ -339,6 +340,38 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	cols = append(cols, extraCols...)
 	proj = &Project{Input: input, Exprs: exprs, Cols: cols}
 	return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
+}
+
+// hoistSetReturning moves set-returning calls of the select list
+// (SELECT generate_series(1, 3)) into FROM, where they run as function
+// scans. Their arguments may therefore not refer to other FROM items, and
+// several such calls produce their cross product rather than PostgreSQL's
+// row-by-row zip.
+func hoistSetReturning(sc *tree.SelectClause) *tree.SelectClause {
+	var out *tree.SelectClause
+	for i, t := range sc.Targets {
+		f, ok := t.Expr.(*tree.FuncCall)
+		if !ok || f.Over != nil || builtins.SRFs(f.Name) == nil || builtins.Functions(f.Name) != nil {
+			continue
+		}
+		if out == nil {
+			c := *sc
+			c.Targets = append([]tree.Target(nil), sc.Targets...)
+			c.From = append([]tree.TableExpr(nil), sc.From...)
+			out = &c
+		}
+		alias := "?srf" + strconv.Itoa(i) + "?"
+		out.From = append(out.From, &tree.FuncTable{Func: f, Alias: alias, ColAliases: []string{f.Name}})
+		name := t.Alias
+		if name == "" {
+			name = f.Name
+		}
+		out.Targets[i] = tree.Target{Expr: &tree.ColumnRef{Parts: []string{alias, f.Name}, Pos: f.Pos}, Alias: name, Pos: t.Pos}
+	}
+	if out == nil {
+		return sc
+	}
+	return out
 }
 
 func (b *Binder) finishSelect(p Plan, distinct bool, keys []SortKey, hiddenKeys int) (Plan, error) {

@@ -93,7 +93,8 @@ func (b *Binder) LookupTable(n tree.ObjectName) (*catalog.Table, error) {
 	if n.Schema != "" {
 		s := b.Cat.SchemaByName(b.DB.ID, n.Schema)
 		if s == nil {
-			return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n.Schema).WithPosition(int(n.Pos))
+			// PostgreSQL reports the relation, not the schema, as missing.
+			return nil, nil
 		}
 		return b.Cat.TableByName(s.ID, n.Name), nil
 	}

@@ -22,6 +22,9 @@ type scope struct {
 
 type scopeCol struct {
 	Column
+	// relName is the table behind an aliased range-table entry, for the
+	// "invalid reference to FROM-clause entry" diagnosis.
+	relName string
 	// mergedAway hides a USING column from unqualified references and
 	// from *, because its merged twin on the other side answers for it.
 	mergedAway bool
@@ -115,6 +118,14 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 	}
 	if table != "" {
 		if !tableSeen {
+			for cur := s; cur != nil; cur = cur.parent {
+				for _, c := range cur.cols {
+					if c.relName == table && c.Table != table {
+						return nil, pgerror.New(pgerror.CodeUndefinedTable, "invalid reference to FROM-clause entry for table \"%s\"", table).
+							WithHint("Perhaps you meant to reference the table alias \"%s\".", c.Table).WithPosition(int(ref.Pos))
+					}
+				}
+			}
 			return nil, pgerror.New(pgerror.CodeUndefinedTable, "missing FROM-clause entry for table \"%s\"", table).WithPosition(int(ref.Pos))
 		}
 		return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column %s.%s does not exist", table, name).WithPosition(int(ref.Pos))
