@@ -76,6 +76,7 @@ func init() {
 	registerJSON()
 	registerArrays()
 	registerRegex()
+	registerVector()
 	registerAggregates()
 	registerSRFs()
 }

@@ -49,7 +49,7 @@ func datumText(d types.Datum) string {
 	case types.DVector:
 		parts := make([]string, len(x))
 		for i, f := range x {
-			parts[i] = formatFloat(float64(f), 6)
+			parts[i] = formatFloatBits(float64(f), 6, 32)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	case *types.DArray:
@@ -90,7 +90,9 @@ func quoteCompositeElem(s string) string {
 
 // formatFloat is PostgreSQL's shortest-exact float output: plain notation
 // for decimal exponents in [-4, digits), scientific otherwise.
-func formatFloat(f float64, digits int) string {
+func formatFloat(f float64, digits int) string { return formatFloatBits(f, digits, 64) }
+
+func formatFloatBits(f float64, digits int, bits int) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"
@@ -106,7 +108,7 @@ func formatFloat(f float64, digits int) string {
 		return "0"
 	}
 	exp := int(math.Floor(math.Log10(math.Abs(f))))
-	s := strconv.FormatFloat(f, 'e', -1, 64)
+	s := strconv.FormatFloat(f, 'e', -1, bits)
 	// Log10 can be off by one at exact powers; read the exponent back.
 	if i := strings.IndexByte(s, 'e'); i >= 0 {
 		exp, _ = strconv.Atoi(s[i+1:])
@@ -114,7 +116,7 @@ func formatFloat(f float64, digits int) string {
 	if exp < -4 || exp >= digits {
 		return s
 	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
+	return strconv.FormatFloat(f, 'f', -1, bits)
 }
 
 // PostgreSQL's epoch (2000-01-01) as Unix seconds.

@@ -1,0 +1,125 @@
+package builtins
+
+import (
+	"math"
+
+	"github.com/quiverdb/quiver/index/vecmath"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// pgvector's operators and functions over the vector type.
+
+func vec(d types.Datum) []float32 { return d.(types.DVector) }
+
+func checkDims(a, b []float32) error {
+	if len(a) != len(b) {
+		return pgerror.New(pgerror.CodeDataException, "different vector dimensions %d and %d", len(a), len(b))
+	}
+	return nil
+}
+
+func vecDistance(f func(a, b []float32) float64) evalFn {
+	return func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+		a, b := vec(args[0]), vec(args[1])
+		if err := checkDims(a, b); err != nil {
+			return nil, err
+		}
+		return types.DFloat(f(a, b)), nil
+	}
+}
+
+func vecElementwise(op func(x, y float32) float32) evalFn {
+	return func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
+		a, b := vec(args[0]), vec(args[1])
+		if err := checkDims(a, b); err != nil {
+			return nil, err
+		}
+		r := make(types.DVector, len(a))
+		for i := range a {
+			r[i] = op(a[i], b[i])
+			if math.IsInf(float64(r[i]), 0) {
+				return nil, pgerror.New(pgerror.CodeDataException, "value out of range: overflow")
+			}
+		}
+		return r, nil
+	}
+}
+
+// vecSumAgg is pgvector's sum(vector) and avg(vector).
+type vecSumAgg struct {
+	sum []float64
+	n   int64
+	avg bool
+}
+
+func (a *vecSumAgg) Add(ctx *EvalContext, args []types.Datum) error {
+	if types.IsNull(args[0]) {
+		return nil
+	}
+	v := vec(args[0])
+	if a.sum == nil {
+		a.sum = make([]float64, len(v))
+	} else if len(v) != len(a.sum) {
+		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", len(a.sum), len(v))
+	}
+	for i, x := range v {
+		a.sum[i] += float64(x)
+	}
+	a.n++
+	return nil
+}
+
+func (a *vecSumAgg) Result(ctx *EvalContext) (types.Datum, error) {
+	if a.n == 0 {
+		return types.Null, nil
+	}
+	r := make(types.DVector, len(a.sum))
+	for i, s := range a.sum {
+		if a.avg {
+			s /= float64(a.n)
+		}
+		r[i] = float32(s)
+	}
+	return r, nil
+}
+
+func registerVector() {
+	v := types.Vector
+	l2 := vecDistance(vecmath.L2)
+	cos := vecDistance(vecmath.CosineDistance)
+	nip := vecDistance(vecmath.NegativeInnerProduct)
+	l1 := vecDistance(func(a, b []float32) float64 { return float64(vecmath.L1(a, b)) })
+	ip := vecDistance(func(a, b []float32) float64 { return float64(vecmath.Dot(a, b)) })
+	addBin("<->", v, v, types.Float8, l2)
+	addBin("<=>", v, v, types.Float8, cos)
+	addBin("<#>", v, v, types.Float8, nip)
+	addBin("<+>", v, v, types.Float8, l1)
+	addFunc("l2_distance", fn(params(v, v), types.Float8, l2))
+	addFunc("cosine_distance", fn(params(v, v), types.Float8, cos))
+	addFunc("inner_product", fn(params(v, v), types.Float8, ip))
+	addFunc("negative_inner_product", fn(params(v, v), types.Float8, nip))
+	addFunc("l1_distance", fn(params(v, v), types.Float8, l1))
+	addFunc("vector_dims", fn(params(v), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DInt(len(vec(a[0]))), nil
+	}))
+	addFunc("vector_norm", fn(params(v), types.Float8, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DFloat(vecmath.Norm(vec(a[0]))), nil
+	}))
+	addFunc("l2_normalize", fn(params(v), v, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		x := vec(a[0])
+		n := vecmath.Norm(x)
+		r := make(types.DVector, len(x))
+		if n > 0 {
+			for i, f := range x {
+				r[i] = float32(float64(f) / n)
+			}
+		}
+		return r, nil
+	}))
+	addBin("+", v, v, v, vecElementwise(func(x, y float32) float32 { return x + y }))
+	addBin("-", v, v, v, vecElementwise(func(x, y float32) float32 { return x - y }))
+	addBin("*", v, v, v, vecElementwise(func(x, y float32) float32 { return x * y }))
+	addAgg("sum", params(v), v, func([]*types.T) Aggregator { return &vecSumAgg{} })
+	addAgg("avg", params(v), v, func([]*types.T) Aggregator { return &vecSumAgg{avg: true} })
+}
