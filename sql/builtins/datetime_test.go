@@ -81,3 +81,25 @@ func TestDatetimeFunctions(t *testing.T) {
 		{name: "to_char", typs: ts(tsT, unk), args: ds(tsv("2024-03-05 14:07:09"), sv("YYYY-MM-DD HH24:MI:SS Mon Dy HH12 AM")), want: "2024-03-05 14:07:09 Mar Tue 02 PM"},
 	})
 }
+
+// Expected strings are PostgreSQL 15's.
+func TestToCharNumber(t *testing.T) {
+	runFuncs(t, []evalCase{
+		{name: "to_char", typs: ts(num, unk), args: ds(nv("123.456"), sv("999.99")), want: " 123.46"},
+		{name: "to_char", typs: ts(num, unk), args: ds(nv("-123.456"), sv("999.99")), want: "-123.46"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(5), sv("000")), want: " 005"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(1234567), sv("9,999,999")), want: " 1,234,567"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(12), sv("FM999")), want: "12"},
+		{name: "to_char", typs: ts(num, unk), args: ds(nv("0.5"), sv("0.99")), want: " 0.50"},
+		{name: "to_char", typs: ts(num, unk), args: ds(nv("0.5"), sv("9.99")), want: "  .50"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(0), sv("999")), want: "   0"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(12345), sv("999")), want: " ###"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(-5), sv("S999")), want: "  -5"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(5), sv("S999")), want: "  +5"},
+		{name: "to_char", typs: ts(num, unk), args: ds(nv("3.5"), sv("FM999.99")), want: "3.5"},
+		{name: "to_char", typs: ts(num, unk), args: ds(nv("-0.1"), sv("FM9.9")), want: "-.1"},
+		{name: "to_char", typs: ts(f8, unk), args: ds(fv(1234.5), sv("99999.9")), want: "  1234.5"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(-12), sv("999MI")), want: " 12-"},
+		{name: "to_char", typs: ts(i4, unk), args: ds(iv(1485), sv("9G999D99")), want: " 1,485.00"},
+	})
+}
