@@ -795,7 +795,12 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &rowsResult{cols: resultColumns(plan), it: it, tagWord: "SELECT", ctx: ec.ctx}, nil
+		cols := resultColumns(plan)
+		it, err = s.nameRegclass(ec, cols, it)
+		if err != nil {
+			return nil, err
+		}
+		return &rowsResult{cols: cols, it: it, tagWord: "SELECT", ctx: ec.ctx}, nil
 	}
 	return s.execUtility(ec, stmt)
 }

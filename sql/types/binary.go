@@ -131,6 +131,9 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 		}
 		return append(buf, v...), nil
 	case FamOid, FamRegclass, FamRegtype, FamRegproc:
+		if n, ok := d.(DNamedOid); ok {
+			return binary.BigEndian.AppendUint32(buf, n.Oid), nil
+		}
 		v, ok := d.(DOid)
 		if !ok {
 			return nil, wrongDatum(t)

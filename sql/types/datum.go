@@ -62,6 +62,14 @@ type DJSON string
 // DOid is an oid, regclass, regtype or regproc.
 type DOid uint32
 
+// DNamedOid is a regclass or regproc value on its way to a client: the
+// executor, which knows the catalog, has looked its name up. Text output
+// shows the name, binary output the OID.
+type DNamedOid struct {
+	Oid  uint32
+	Name string
+}
+
 // DVector is a pgvector vector.
 type DVector []float32
 
@@ -89,6 +97,7 @@ func (DUUID) datum()        {}
 func (DJSON) datum()        {}
 func (DOid) datum()         {}
 func (DVector) datum()      {}
+func (DNamedOid) datum()    {}
 func (*DArray) datum()      {}
 func (DTuple) datum()       {}
 

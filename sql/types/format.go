@@ -41,7 +41,14 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 	case DJSON:
 		return append(buf, v...)
 	case DOid:
+		if t != nil && t.Family == FamRegtype {
+			if named := ByOID(uint32(v)); named != nil {
+				return append(buf, named.String()...)
+			}
+		}
 		return strconv.AppendUint(buf, uint64(v), 10)
+	case DNamedOid:
+		return append(buf, v.Name...)
 	case DVector:
 		return appendVector(buf, v)
 	case *DArray:

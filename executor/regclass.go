@@ -1,0 +1,76 @@
+package executor
+
+import (
+	"strconv"
+
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// nameRegclass makes regclass result values print as relation names, as
+// PostgreSQL's regclassout does: the name alone when its schema is on the
+// search path, schema-qualified otherwise, the number when no relation
+// has that OID.
+func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (rowIter, error) {
+	var idx []int
+	for i, c := range cols {
+		if c.Type.Family == types.FamRegclass {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return it, nil
+	}
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	visible := map[catalog.ID]bool{}
+	for _, name := range s.searchPathSetting() {
+		if sc := cat.SchemaByName(s.db.ID, name); sc != nil {
+			visible[sc.ID] = true
+		}
+	}
+	return &mapIter{in: it, fn: func(row []types.Datum) {
+		for _, i := range idx {
+			if o, ok := row[i].(types.DOid); ok {
+				row[i] = types.DNamedOid{Oid: uint32(o), Name: relationName(cat, visible, catalog.ID(o))}
+			}
+		}
+	}}, nil
+}
+
+func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.ID) string {
+	var schema catalog.ID
+	var name string
+	if t := cat.Tables[id]; t != nil {
+		schema, name = t.SchemaID, t.Name
+	} else if q := cat.Sequences[id]; q != nil {
+		schema, name = q.SchemaID, q.Name
+	} else {
+		return strconv.FormatUint(uint64(id), 10)
+	}
+	name = quoteIdentIfNeeded(name)
+	if !visible[schema] {
+		if sc := cat.Schemas[schema]; sc != nil {
+			name = quoteIdentIfNeeded(sc.Name) + "." + name
+		}
+	}
+	return name
+}
+
+// mapIter rewrites each row in place.
+type mapIter struct {
+	in rowIter
+	fn func([]types.Datum)
+}
+
+func (m *mapIter) Next() ([]types.Datum, error) {
+	row, err := m.in.Next()
+	if row != nil {
+		m.fn(row)
+	}
+	return row, err
+}
+func (m *mapIter) Close() { m.in.Close() }
