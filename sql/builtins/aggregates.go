@@ -274,6 +274,7 @@ func (a *intervalSumAgg) Result(ctx *EvalContext) (types.Datum, error) {
 type minMaxAgg struct {
 	best types.Datum
 	max  bool
+	cmp  func(a, b types.Datum) int
 }
 
 func (a *minMaxAgg) Add(ctx *EvalContext, args []types.Datum) error {
@@ -285,7 +286,7 @@ func (a *minMaxAgg) Add(ctx *EvalContext, args []types.Datum) error {
 		a.best = v
 		return nil
 	}
-	c := compareDatums(v, a.best)
+	c := a.cmp(v, a.best)
 	if (a.max && c > 0) || (!a.max && c < 0) {
 		a.best = v
 	}
@@ -425,7 +426,9 @@ func registerAggregates() {
 		}
 		for _, t := range minMaxTypes {
 			ret := t
-			o := &AggOverload{Params: params(t), Return: ret, New: func([]*types.T) Aggregator { return &minMaxAgg{max: isMax} }}
+			o := &AggOverload{Params: params(t), Return: ret, New: func(argTypes []*types.T) Aggregator {
+				return &minMaxAgg{max: isMax, cmp: typedCompare(argTypes[0])}
+			}}
 			if isAnyArray(t) {
 				o.Return = nil
 				o.ReturnFn = func(args []*types.T) *types.T { return args[0] }

@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 
@@ -12,6 +13,11 @@ import (
 // PostgreSQL's btree operators do (NaN sorts above every float, strings in
 // the C collation, intervals by their 30-day-month span).
 func compareDatums(a, b types.Datum) int {
+	if fmt.Sprintf("%T", a) != fmt.Sprintf("%T", b) {
+		// Mismatched representations mean a missing cast upstream; order
+		// them deterministically rather than fail a type assertion.
+		return strings.Compare(fmt.Sprintf("%T", a), fmt.Sprintf("%T", b))
+	}
 	switch x := a.(type) {
 	case types.DInt:
 		return cmpOrdered(x, b.(types.DInt))

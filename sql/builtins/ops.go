@@ -169,30 +169,38 @@ var comparableTypes = []*types.T{
 	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, AnyArray, types.Record,
 }
 
+// typedCompare orders values with the types package's btree order for t
+// (collation, bpchar padding, jsonb's order); arrays and records, whose
+// element types are only known once bound, use compareDatums.
+func typedCompare(t *types.T) func(a, b types.Datum) int {
+	if t.Family == types.FamArray || t.Family == types.FamRecord {
+		return compareDatums
+	}
+	return func(a, b types.Datum) int { return types.Compare(t, a, b) }
+}
+
 func addComparisons() {
 	for _, op := range cmpOps {
-		cmp := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			return cmpResult(op, compareDatums(a[0], a[1])), nil
+		mk := func(t *types.T) evalFn {
+			c := typedCompare(t)
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				return cmpResult(op, c(a[0], a[1])), nil
+			}
 		}
 		for _, l := range intTypes {
 			for _, r := range intTypes {
-				addBin(op, l, r, types.Bool, cmp)
+				addBin(op, l, r, types.Bool, mk(types.Int8))
 			}
 		}
 		for _, l := range []*types.T{types.Float4, types.Float8} {
 			for _, r := range []*types.T{types.Float4, types.Float8} {
-				addBin(op, l, r, types.Bool, cmp)
+				addBin(op, l, r, types.Bool, mk(types.Float8))
 			}
 		}
 		for _, t := range comparableTypes {
-			addBin(op, t, t, types.Bool, cmp)
+			addBin(op, t, t, types.Bool, mk(t))
 		}
-		// bpchar ignores trailing blanks when comparing.
-		addBin(op, types.Bpchar, types.Bpchar, types.Bool, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			x := strings.TrimRight(string(a[0].(types.DString)), " ")
-			y := strings.TrimRight(string(a[1].(types.DString)), " ")
-			return cmpResult(op, strings.Compare(x, y)), nil
-		})
+		addBin(op, types.Bpchar, types.Bpchar, types.Bool, mk(types.Bpchar))
 	}
 }
 
