@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/types"
@@ -13,10 +14,10 @@ import (
 // PostgreSQL's btree operators do (NaN sorts above every float, strings in
 // the C collation, intervals by their 30-day-month span).
 func compareDatums(a, b types.Datum) int {
-	if fmt.Sprintf("%T", a) != fmt.Sprintf("%T", b) {
+	if ta, tb := reflect.TypeOf(a), reflect.TypeOf(b); ta != tb {
 		// Mismatched representations mean a missing cast upstream; order
 		// them deterministically rather than fail a type assertion.
-		return strings.Compare(fmt.Sprintf("%T", a), fmt.Sprintf("%T", b))
+		return strings.Compare(fmt.Sprint(ta), fmt.Sprint(tb))
 	}
 	switch x := a.(type) {
 	case types.DInt:

@@ -67,3 +67,39 @@ func TestJSONBCanonical(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONSetsAndAggregates(t *testing.T) {
+	jb := types.JSONB
+	if got := joinSpace(collect(t, "jsonb_object_keys", ts(jb), ds(jv(`{"bb": 1, "a": 2}`)))); got != "a bb" {
+		t.Errorf("jsonb_object_keys = %q", got)
+	}
+	if got := joinSpace(collect(t, "json_object_keys", ts(types.JSON), ds(jv(`{"bb": 1, "a": 2}`)))); got != "bb a" {
+		t.Errorf("json_object_keys = %q", got)
+	}
+	if got := joinSpace(collect(t, "jsonb_array_elements_text", ts(jb), ds(jv(`["x", 1, null]`)))); got != "x 1 NULL" {
+		t.Errorf("jsonb_array_elements_text = %q", got)
+	}
+	if got := collect(t, "jsonb_array_elements", ts(jb), ds(jv(`{"a":1}`))); len(got) != 1 || got[0] != "error cannot extract elements from an object" {
+		t.Errorf("jsonb_array_elements(object) = %q", got)
+	}
+	o, casts, err := ResolveAggregate("jsonb_agg", Aggregates("jsonb_agg"), ts(i4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agg := o.New(casts)
+	for _, d := range ds(iv(1), types.Null, iv(3)) {
+		if err := agg.Add(testCtx(), ds(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, _ := agg.Result(testCtx()); datumText(r) != "[1, null, 3]" {
+		t.Errorf("jsonb_agg = %s", datumText(r))
+	}
+	o, casts, _ = ResolveAggregate("json_object_agg", Aggregates("json_object_agg"), ts(unk, i4))
+	agg = o.New(casts)
+	_ = agg.Add(testCtx(), ds(sv("a"), iv(1)))
+	_ = agg.Add(testCtx(), ds(sv("b"), types.Null))
+	if r, _ := agg.Result(testCtx()); datumText(r) != `{ "a" : 1, "b" : null }` {
+		t.Errorf("json_object_agg = %s", datumText(r))
+	}
+}

@@ -78,6 +78,7 @@ func init() {
 	registerRegex()
 	registerVector()
 	registerToChar()
+	registerJSONSets()
 	registerAggregates()
 	registerSRFs()
 }
