@@ -61,6 +61,18 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 	var order []*aggGroup
 	var keyBuf []byte
 	var seq int64
+	// Without GROUP BY there is one group: no key to compute or hash.
+	var single *aggGroup
+	if len(groupFns) == 0 {
+		single = newGroup(nil)
+		order = append(order, single)
+	}
+	// Argument slices are reused row to row: Aggregator.Add must not keep
+	// the slice (it may keep the values).
+	argBufs := make([][]types.Datum, len(aggs))
+	for i := range aggs {
+		argBufs[i] = make([]types.Datum, len(aggs[i].args))
+	}
 	for {
 		row, err := in.Next()
 		if err != nil {
@@ -75,18 +87,21 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 				return nil, canceled(err)
 			}
 		}
-		keys := make([]types.Datum, len(groupFns))
-		for i, f := range groupFns {
-			if keys[i], err = f(row); err != nil {
-				return nil, err
-			}
-		}
-		keyBuf = appendRowKey(keyBuf[:0], keys)
-		g := groups[string(keyBuf)]
+		g := single
 		if g == nil {
-			g = newGroup(keys)
-			groups[string(keyBuf)] = g
-			order = append(order, g)
+			keys := make([]types.Datum, len(groupFns))
+			for i, f := range groupFns {
+				if keys[i], err = f(row); err != nil {
+					return nil, err
+				}
+			}
+			keyBuf = appendRowKey(keyBuf[:0], keys)
+			g = groups[string(keyBuf)]
+			if g == nil {
+				g = newGroup(keys)
+				groups[string(keyBuf)] = g
+				order = append(order, g)
+			}
 		}
 		for i := range aggs {
 			a := &aggs[i]
@@ -99,7 +114,7 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 					continue
 				}
 			}
-			vals := make([]types.Datum, len(a.args))
+			vals := argBufs[i]
 			for k, f := range a.args {
 				if vals[k], err = f(row); err != nil {
 					return nil, err
@@ -117,10 +132,6 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 				return nil, err
 			}
 		}
-	}
-	// Without GROUP BY an aggregate over no rows still yields one row.
-	if len(groupFns) == 0 && len(order) == 0 {
-		order = append(order, newGroup(nil))
 	}
 	rows := make([][]types.Datum, len(order))
 	for i, g := range order {
