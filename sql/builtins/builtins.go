@@ -40,7 +40,9 @@ type EvalContext struct {
 // Overload is one signature of a function or operator.
 type Overload struct {
 	// Params are the parameter types; a nil entry accepts any type
-	// (PostgreSQL's anyelement) and ties to other nil entries.
+	// (PostgreSQL's anyelement) and ties to other nil entries and to the
+	// element type of AnyArray entries; an Any entry (PostgreSQL's "any")
+	// accepts every type untied. Resolve reports the concrete types.
 	Params []*types.T
 	// Variadic, when set, repeats as the type of any further arguments.
 	Variadic *types.T

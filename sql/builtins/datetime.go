@@ -299,6 +299,9 @@ func registerDatetime() {
 		r := d.(*types.DDecimal)
 		return r, roundTo(&r.Decimal, 0)
 	}))
+	addFunc("date_part", fn(params(types.Text, types.Date), types.Float8, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return extractTime(str(a[0]), dateToTime(a[1].(types.DDate)), "timestamp without time zone", false, false)
+	}))
 	addFunc("age", fn(params(types.Timestamp, types.Timestamp), types.Interval, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return age(microsToTime(tsVal(a[0])), microsToTime(tsVal(a[1]))), nil
 	}))

@@ -200,11 +200,7 @@ func formatInterval(v types.DInterval) string {
 		}
 		s := strconv.FormatInt(n, 10) + " " + name
 		if n != 1 && n != -1 {
-			if name == "mon" {
-				s += "s"
-			} else {
-				s += "s"
-			}
+			s += "s"
 		}
 		parts = append(parts, s)
 	}
