@@ -11,7 +11,7 @@ import (
 )
 
 // newTestSession opens an in-memory store and a session on "postgres".
-func newTestSession(t *testing.T) *Session {
+func newTestSession(t testing.TB) *Session {
 	t.Helper()
 	store, err := storage.Open(storage.Options{InMemory: true, NoSync: true})
 	if err != nil {
@@ -28,7 +28,7 @@ func newTestSession(t *testing.T) *Session {
 
 // run executes every statement of sql and returns the last statement's
 // rows in text form ("NULL" for NULL), or its error.
-func run(t *testing.T, s *Session, sql string) ([][]string, error) {
+func run(t testing.TB, s *Session, sql string) ([][]string, error) {
 	t.Helper()
 	ctx := context.Background()
 	stmts, err := s.Parse(sql)
@@ -80,7 +80,7 @@ func run(t *testing.T, s *Session, sql string) ([][]string, error) {
 	return rows, nil
 }
 
-func mustRun(t *testing.T, s *Session, sql string) [][]string {
+func mustRun(t testing.TB, s *Session, sql string) [][]string {
 	t.Helper()
 	rows, err := run(t, s, sql)
 	if err != nil {
