@@ -189,6 +189,11 @@ func decPow(a, b *apd.Decimal) (*types.DDecimal, error) {
 	if a.IsZero() && b.Negative && !b.IsZero() {
 		return nil, pgerror.New("2201F", "zero raised to a negative power is undefined")
 	}
+	if b.IsZero() {
+		// x ^ 0 is 1 for every x, including 0 (apd refuses 0 ^ 0).
+		r := decFromInt(1)
+		return r, roundTo(&r.Decimal, min(max(numericMinSigDigits, dscale(a)), numericMaxScale))
+	}
 	var bi apd.Decimal
 	isInt := false
 	if _, err := exactCtx.RoundToIntegralExact(&bi, b); err == nil && bi.Cmp(b) == 0 {

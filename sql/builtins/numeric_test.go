@@ -25,3 +25,14 @@ func TestNumericScales(t *testing.T) {
 		{name: "sqrt", typs: ts(num), args: ds(nv("123456789")), want: "11111.11106055556"},
 	})
 }
+
+func TestNumericPowerEdges(t *testing.T) {
+	runBinary(t, []evalCase{
+		{name: "^", typs: ts(num, num), args: ds(nv("0"), nv("0")), want: "1.0000000000000000"},
+		{name: "^", typs: ts(num, num), args: ds(nv("2"), nv("-1")), want: "0.5000000000000000"},
+		{name: "^", typs: ts(num, num), args: ds(nv("-2"), nv("3")), want: "-8.0000000000000000"},
+		{name: "^", typs: ts(num, num), args: ds(nv("-8"), nv("0.5")), code: "2201F", msg: "a negative number raised to a non-integer power yields a complex result"},
+		{name: "^", typs: ts(num, num), args: ds(nv("0"), nv("-1")), code: "2201F", msg: "zero raised to a negative power is undefined"},
+		{name: "^", typs: ts(f8, f8), args: ds(fv(0), fv(-1)), code: "2201F"},
+	})
+}
