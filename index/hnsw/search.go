@@ -1,9 +1,6 @@
 package hnsw
 
-import (
-	"container/heap"
-	"sort"
-)
+import "sort"
 
 type candidate struct {
 	node Node
@@ -14,39 +11,69 @@ func sortCandidates(cs []candidate) {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].dist < cs[j].dist })
 }
 
-// minHeap pops the closest candidate first.
-type minHeap []candidate
-
-func (h minHeap) Len() int           { return len(h) }
-func (h minHeap) Less(i, j int) bool { return h[i].dist < h[j].dist }
-func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *minHeap) Push(x any)        { *h = append(*h, x.(candidate)) }
-func (h *minHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// candHeap is a binary heap of candidates ordered by less; typed (not
+// container/heap) so pushes do not box and searches do not allocate.
+type candHeap struct {
+	items []candidate
+	max   bool // max-heap (farthest on top) when set, else min-heap
 }
 
-// maxHeap keeps the farthest result on top.
-type maxHeap []candidate
-
-func (h maxHeap) Len() int           { return len(h) }
-func (h maxHeap) Less(i, j int) bool { return h[i].dist > h[j].dist }
-func (h maxHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *maxHeap) Push(x any)        { *h = append(*h, x.(candidate)) }
-func (h *maxHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *candHeap) before(a, b candidate) bool {
+	if h.max {
+		return a.dist > b.dist
+	}
+	return a.dist < b.dist
 }
 
-// visited is a reusable visited set: a generation counter per node avoids
-// clearing between searches.
+func (h *candHeap) len() int       { return len(h.items) }
+func (h *candHeap) top() candidate { return h.items[0] }
+func (h *candHeap) reset()         { h.items = h.items[:0] }
+
+func (h *candHeap) push(c candidate) {
+	h.items = append(h.items, c)
+	i := len(h.items) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.before(h.items[i], h.items[p]) {
+			break
+		}
+		h.items[i], h.items[p] = h.items[p], h.items[i]
+		i = p
+	}
+}
+
+func (h *candHeap) pop() candidate {
+	top := h.items[0]
+	last := len(h.items) - 1
+	h.items[0] = h.items[last]
+	h.items = h.items[:last]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= last {
+			break
+		}
+		m := l
+		if r := l + 1; r < last && h.before(h.items[r], h.items[l]) {
+			m = r
+		}
+		if !h.before(h.items[m], h.items[i]) {
+			break
+		}
+		h.items[i], h.items[m] = h.items[m], h.items[i]
+		i = m
+	}
+	return top
+}
+
+// visited is a search's reusable scratch: a visited set (a generation
+// counter per node avoids clearing between searches) and the heaps.
 type visited struct {
 	marks []uint16
 	gen   uint16
+	cand  candHeap
+	res   candHeap
+	buf   []Node
 }
 
 func (g *Graph) getVisited() *visited {
@@ -99,41 +126,42 @@ type Stats struct {
 // reachable layer is exhausted, so a selective filter never ends a search
 // early.
 func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited, accept func(Node) bool, st *Stats) []candidate {
-	cand := make(minHeap, 0, ef*2)
-	res := make(maxHeap, 0, ef+1)
+	cand, res := &vs.cand, &vs.res
+	cand.reset()
+	res.reset()
+	res.max = true
 	for _, e := range eps {
 		if !vs.visit(e.node) {
 			continue
 		}
-		heap.Push(&cand, e)
+		cand.push(e)
 		if g.acceptable(e.node, accept) {
-			heap.Push(&res, e)
+			res.push(e)
 		} else if st != nil {
 			st.Rejected++
 		}
 	}
-	var buf []Node
-	for cand.Len() > 0 {
-		c := heap.Pop(&cand).(candidate)
-		if res.Len() >= ef && c.dist > res[0].dist {
+	for cand.len() > 0 {
+		c := cand.pop()
+		if res.len() >= ef && c.dist > res.top().dist {
 			break
 		}
-		buf = g.links(c.node, l, buf)
-		for _, nb := range buf {
+		vs.buf = g.links(c.node, l, vs.buf)
+		for _, nb := range vs.buf {
 			if !vs.visit(nb) {
 				continue
 			}
+			d := g.dist(q, g.Vector(nb))
 			if st != nil {
 				st.Visited++
 				st.Distances++
 			}
-			d := g.dist(q, g.Vector(nb))
-			if res.Len() < ef || d < res[0].dist {
-				heap.Push(&cand, candidate{nb, d})
+			if res.len() < ef || d < res.top().dist {
+				cand.push(candidate{nb, d})
 				if g.acceptable(nb, accept) {
-					heap.Push(&res, candidate{nb, d})
-					if res.Len() > ef {
-						heap.Pop(&res)
+					res.push(candidate{nb, d})
+					if res.len() > ef {
+						res.pop()
 					}
 				} else if st != nil {
 					st.Rejected++
@@ -141,8 +169,8 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 			}
 		}
 	}
-	out := make([]candidate, len(res))
-	copy(out, res)
+	out := make([]candidate, res.len())
+	copy(out, res.items)
 	sortCandidates(out)
 	return out
 }
