@@ -104,3 +104,19 @@ func TestStringFunctions(t *testing.T) {
 		{name: "lower", typs: ts(txt), args: ds(types.Null), want: "NULL"},
 	})
 }
+
+func TestByteaFunctions(t *testing.T) {
+	by := types.Bytea
+	runFuncs(t, []evalCase{
+		{name: "encode", typs: ts(by, unk), args: ds(types.DBytes("hi\x00"), sv("hex")), want: "686900"},
+		{name: "encode", typs: ts(by, unk), args: ds(types.DBytes("hello"), sv("base64")), want: "aGVsbG8="},
+		{name: "encode", typs: ts(by, unk), args: ds(types.DBytes("a\x00\\"), sv("escape")), want: `a\000\\`},
+		{name: "encode", typs: ts(by, unk), args: ds(types.DBytes("a"), sv("rot13")), code: "22023", msg: `unrecognized encoding: "rot13"`},
+		{name: "decode", typs: ts(unk, unk), args: ds(sv("6869"), sv("hex")), want: `\x6869`},
+		{name: "decode", typs: ts(unk, unk), args: ds(sv("aGVsbG8="), sv("base64")), want: `\x68656c6c6f`},
+		{name: "sha256", typs: ts(by), args: ds(types.DBytes("abc")), want: `\xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad`},
+		{name: "md5", typs: ts(by), args: ds(types.DBytes("abc")), want: "900150983cd24fb0d6963f7d28e17f72"},
+		{name: "num_nulls", typs: ts(i4, unk, i4), args: ds(iv(1), types.Null, types.Null), want: "2"},
+		{name: "num_nonnulls", typs: ts(i4, unk), args: ds(iv(1), types.Null), want: "1"},
+	})
+}

@@ -79,6 +79,7 @@ func init() {
 	registerVector()
 	registerToChar()
 	registerJSONSets()
+	registerBytea()
 	registerAggregates()
 	registerSRFs()
 }

@@ -53,10 +53,7 @@ func registerStrings() {
 		}
 		return string(r)
 	})))
-	addFunc("md5", fn(t1, types.Text, textFn(func(s string) string {
-		h := md5.Sum([]byte(s))
-		return hex.EncodeToString(h[:])
-	})))
+	addFunc("md5", fn(t1, types.Text, textFn(func(s string) string { return md5Hex([]byte(s)) })))
 	sub2 := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return substring(str(a[0]), i64(a[1]), -1, false)
 	}
@@ -102,10 +99,10 @@ func registerStrings() {
 			name = "lpad"
 		}
 		addFunc(name, fn(params(types.Text, types.Int4), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			return pad(str(a[0]), i64(a[1]), " ", left), nil
+			return pad(str(a[0]), i64(a[1]), " ", left)
 		}))
 		addFunc(name, fn(params(types.Text, types.Int4, types.Text), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			return pad(str(a[0]), i64(a[1]), str(a[2]), left), nil
+			return pad(str(a[0]), i64(a[1]), str(a[2]), left)
 		}))
 	}
 	addFunc("left", fn(params(types.Text, types.Int4), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
@@ -130,7 +127,7 @@ func registerStrings() {
 		if n <= 0 {
 			return types.DString(""), nil
 		}
-		if int64(len(str(a[0])))*n > 1<<30-1 {
+		if int64(len(str(a[0])))*n > maxStringBytes {
 			return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "requested length too large")
 		}
 		return types.DString(strings.Repeat(str(a[0]), int(n))), nil
@@ -240,6 +237,11 @@ func registerStrings() {
 	}))
 }
 
+func md5Hex(b []byte) string {
+	h := md5.Sum(b)
+	return hex.EncodeToString(h[:])
+}
+
 func indexRune(rs []rune, r rune) int {
 	for i, x := range rs {
 		if x == r {
@@ -288,26 +290,32 @@ func substring(s string, start, count int64, hasCount bool) (types.Datum, error)
 	return types.DString(string(r[from-1 : to-1])), nil
 }
 
-func pad(s string, n int64, fill string, left bool) types.Datum {
+// maxStringBytes is PostgreSQL's 1GB limit on a text value.
+const maxStringBytes = 1<<30 - 1
+
+func pad(s string, n int64, fill string, left bool) (types.Datum, error) {
 	r := []rune(s)
 	if n <= 0 {
-		return types.DString("")
+		return types.DString(""), nil
 	}
 	if int64(len(r)) >= n {
-		return types.DString(string(r[:n]))
+		return types.DString(string(r[:n])), nil
 	}
 	f := []rune(fill)
 	if len(f) == 0 {
-		return types.DString(s)
+		return types.DString(s), nil
+	}
+	if n*4 > maxStringBytes {
+		return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "requested length too large")
 	}
 	padding := make([]rune, 0, n-int64(len(r)))
 	for i := 0; int64(len(padding)) < n-int64(len(r)); i++ {
 		padding = append(padding, f[i%len(f)])
 	}
 	if left {
-		return types.DString(string(padding) + s)
+		return types.DString(string(padding) + s), nil
 	}
-	return types.DString(s + string(padding))
+	return types.DString(s + string(padding)), nil
 }
 
 // quoteIdent quotes an identifier unless it is a plain lower-case one.
