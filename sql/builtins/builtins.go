@@ -61,6 +61,9 @@ type Overload struct {
 	// built-ins whose result depends on the static types (pg_typeof,
 	// to_json). Callable does this choice for the planner.
 	Bind func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
+	// keepUnknown leaves unknown literals unknown at Any parameters
+	// (pg_typeof('x') is unknown) instead of resolving them to text.
+	keepUnknown bool
 }
 
 // Aggregator accumulates one group's values.

@@ -155,7 +155,7 @@ func matchOverload(o *Overload, args []*types.T) (*candidate, bool) {
 			}
 		case p.Family == types.FamUnknown: // "any"
 			c.resolved[i] = a
-			if a.Family == types.FamUnknown {
+			if a.Family == types.FamUnknown && !o.keepUnknown {
 				c.resolved[i] = types.Text
 			}
 		case a.Family == types.FamUnknown:

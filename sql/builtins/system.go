@@ -128,7 +128,7 @@ func registerSystem() {
 	}
 	addFunc("setval", &Overload{Params: params(types.Text, types.Int8), Return: types.Int8, Volatile: true, Fn: setval})
 	addFunc("setval", &Overload{Params: params(types.Text, types.Int8, types.Bool), Return: types.Int8, Volatile: true, Fn: setval})
-	addFunc("pg_typeof", &Overload{Params: params(Any), Return: types.Regtype, NullCall: true,
+	addFunc("pg_typeof", &Overload{Params: params(Any), Return: types.Regtype, NullCall: true, keepUnknown: true,
 		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 			return nil, pgerror.New(pgerror.CodeInternal, "pg_typeof must be bound to its argument type")
 		},

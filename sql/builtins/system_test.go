@@ -77,6 +77,7 @@ func TestSystemFunctions(t *testing.T) {
 		{name: "setval", typs: ts(unk, i4), args: ds(sv("s"), iv(10)), want: "10"},
 		{name: "nextval", typs: ts(unk), args: ds(sv("t")), code: "42P01"},
 		{name: "pg_typeof", typs: ts(i8), args: ds(iv(1)), want: "20"},
+		{name: "pg_typeof", typs: ts(unk), args: ds(sv("x")), want: "705"},
 		{name: "pg_typeof", typs: ts(types.ArrayOf(txt)), args: ds(types.Null), want: "1009"},
 	} {
 		res, err := callBound(t, ctx, c.name, c.typs, c.args...)
