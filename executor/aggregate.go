@@ -1,6 +1,8 @@
 package executor
 
 import (
+	"sort"
+
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/types"
@@ -10,6 +12,9 @@ import (
 type aggState struct {
 	acc  builtins.Aggregator
 	seen map[string]struct{} // DISTINCT inputs already fed
+	// pending buffers the inputs of an ordered aggregate until the group
+	// is complete; memory grows with the group.
+	pending []sortedRow
 }
 
 type aggGroup struct {
@@ -21,6 +26,7 @@ type compiledAgg struct {
 	call   planner.AggCall
 	args   []evalFn
 	filter evalFn
+	order  []sortKey
 }
 
 // buildAggregate runs hash aggregation: it consumes its whole input and
@@ -40,6 +46,13 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 			if aggs[i].filter, err = ec.compile(a.Filter); err != nil {
 				return nil, err
 			}
+		}
+		for _, k := range a.OrderBy {
+			f, err := ec.compile(k.Expr)
+			if err != nil {
+				return nil, err
+			}
+			aggs[i].order = append(aggs[i].order, sortKey{f: f, t: k.Expr.Type(), desc: k.Desc, nullsFirst: k.NullsFirst})
 		}
 	}
 	newGroup := func(keys []types.Datum) *aggGroup {
@@ -128,6 +141,16 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 				}
 				st.seen[k] = struct{}{}
 			}
+			if a.order != nil {
+				keys := make([]types.Datum, len(a.order))
+				for k, o := range a.order {
+					if keys[k], err = o.f(row); err != nil {
+						return nil, err
+					}
+				}
+				st.pending = append(st.pending, sortedRow{row: append([]types.Datum(nil), vals...), keys: keys})
+				continue
+			}
 			if err := st.acc.Add(ec.eval, vals); err != nil {
 				return nil, err
 			}
@@ -137,7 +160,19 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 	for i, g := range order {
 		out := make([]types.Datum, 0, len(g.keys)+len(g.aggs))
 		out = append(out, g.keys...)
-		for _, st := range g.aggs {
+		for k := range g.aggs {
+			st := &g.aggs[k]
+			if order := aggs[k].order; order != nil {
+				sort.SliceStable(st.pending, func(i, j int) bool {
+					return compareKeys(order, st.pending[i].keys, st.pending[j].keys) < 0
+				})
+				for _, p := range st.pending {
+					if err := st.acc.Add(ec.eval, p.row); err != nil {
+						return nil, err
+					}
+				}
+				st.pending = nil
+			}
 			v, err := st.acc.Result(ec.eval)
 			if err != nil {
 				return nil, err

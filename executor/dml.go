@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,6 +21,25 @@ func dmlResult(tag string, count int64, cols []planner.Column, rows [][]types.Da
 		r.it = &sliceIter{rows: rows}
 	}
 	return r
+}
+
+// withSchemaName completes a constraint error with the table's schema,
+// which clients show as SCHEMA NAME (storage reports only the table).
+func (s *Session) withSchemaName(ec *execCtx, t *catalog.Table, err error) error {
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Table == "" || pe.Schema != "" {
+		return err
+	}
+	cat, cerr := ec.txn.Catalog()
+	if cerr != nil {
+		return err
+	}
+	if sc := cat.Schemas[t.SchemaID]; sc != nil {
+		c := *pe
+		c.Schema = sc.Name
+		return &c
+	}
+	return err
 }
 
 // checkRow enforces NOT NULL on a full-width row about to be stored.

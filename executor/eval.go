@@ -1,10 +1,6 @@
 package executor
 
 import (
-	"fmt"
-	"regexp"
-	"strings"
-
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -400,8 +396,6 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			}
 			return elems[k-1], nil
 		}, nil
-	case *planner.LikeEscapeExpr:
-		return ec.compileLikeEscape(n)
 	case *planner.SeqFuncExpr:
 		seq, fn := n.Seq, n.Func
 		return func([]types.Datum) (types.Datum, error) {
@@ -606,76 +600,4 @@ func (ec *execCtx) compileSubquery(n *planner.SubqueryExpr) (evalFn, error) {
 			return res, nil
 		}
 	}, nil
-}
-
-func (ec *execCtx) compileLikeEscape(n *planner.LikeEscapeExpr) (evalFn, error) {
-	x, err := ec.compile(n.Operand)
-	if err != nil {
-		return nil, err
-	}
-	pat, err := ec.compile(n.Pattern)
-	if err != nil {
-		return nil, err
-	}
-	esc, err := ec.compile(n.Escape)
-	if err != nil {
-		return nil, err
-	}
-	not, ci := n.Not, n.CaseInsensitive
-	return func(row []types.Datum) (types.Datum, error) {
-		var vals [3]string
-		for i, f := range []evalFn{x, pat, esc} {
-			v, err := f(row)
-			if err != nil || types.IsNull(v) {
-				return types.Null, err
-			}
-			vals[i] = string(v.(types.DString))
-		}
-		re, err := likeRegexp(vals[1], vals[2], ci)
-		if err != nil {
-			return nil, err
-		}
-		return types.DBool(re.MatchString(vals[0]) != not), nil
-	}, nil
-}
-
-// likeRegexp translates a LIKE pattern with an explicit escape character.
-func likeRegexp(pattern, escape string, ci bool) (*regexp.Regexp, error) {
-	if len([]rune(escape)) > 1 {
-		return nil, pgerror.New(pgerror.CodeInvalidEscapeSequence, "invalid escape string").WithHint("Escape string must be empty or one character.")
-	}
-	var esc rune = -1
-	for _, r := range escape {
-		esc = r
-	}
-	var sb strings.Builder
-	if ci {
-		sb.WriteString("(?is)^")
-	} else {
-		sb.WriteString("(?s)^")
-	}
-	rs := []rune(pattern)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == esc:
-			if i+1 >= len(rs) {
-				return nil, pgerror.New(pgerror.CodeInvalidEscapeSequence, "LIKE pattern must not end with escape character")
-			}
-			i++
-			sb.WriteString(regexp.QuoteMeta(string(rs[i])))
-		case r == '%':
-			sb.WriteString(".*")
-		case r == '_':
-			sb.WriteString(".")
-		default:
-			sb.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	sb.WriteString("$")
-	re, err := regexp.Compile(sb.String())
-	if err != nil {
-		return nil, fmt.Errorf("compile LIKE pattern: %w", err)
-	}
-	return re, nil
 }

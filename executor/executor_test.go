@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -216,5 +217,40 @@ func TestPrimaryKeyLookupReadsOneRow(t *testing.T) {
 	}
 	if n := s.LastStats().RowsRead; n != 10 {
 		t.Errorf("range read %d rows, want 10", n)
+	}
+}
+
+func TestOrderedAggregatesAndRegFunctions(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (2, 'b'), (1, 'a'), (3, 'c')")
+	cases := []struct{ sql, want string }{
+		{"SELECT string_agg(v, ',' ORDER BY id DESC) FROM t", "c,b,a"},
+		{"SELECT array_agg(id ORDER BY v) FROM t", "{1,2,3}"},
+		{"SELECT to_regclass('t')::oid IS NOT NULL, to_regclass('nope') IS NULL", "t|t"},
+		{"SELECT to_regtype('vector')::oid, to_regtype('_vector')::oid, to_regtype('halfvec') IS NULL", "16385|16386|t"},
+		{"SELECT 't'::regclass, pg_typeof(1)", "t|integer"},
+	}
+	for _, c := range cases {
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got := flat(rows); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.sql, got, c.want)
+		}
+	}
+	_, err := run(t, s, "SELECT 'abc'::int4")
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Position != 8 {
+		t.Errorf("bad literal: %v, want position 8", err)
+	}
+}
+
+func TestLikeEscape(t *testing.T) {
+	s := newTestSession(t)
+	rows := mustRun(t, s, `SELECT 'a%b' LIKE 'a#%b' ESCAPE '#', 'axb' LIKE 'a#%b' ESCAPE '#', 'A_B' NOT ILIKE 'a!_b' ESCAPE '!'`)
+	if got := flat(rows); got != "t|f|f" {
+		t.Fatalf("got %q", got)
 	}
 }

@@ -783,13 +783,21 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		var res Result
+		var target *catalog.Table
 		switch n := plan.(type) {
 		case *planner.Insert:
-			return ec.execInsert(n)
+			target = n.Table
+			res, err = ec.execInsert(n)
 		case *planner.Update:
-			return ec.execUpdate(n)
+			target = n.Table
+			res, err = ec.execUpdate(n)
 		case *planner.Delete:
-			return ec.execDelete(n)
+			target = n.Table
+			res, err = ec.execDelete(n)
+		}
+		if target != nil {
+			return res, s.withSchemaName(ec, target, err)
 		}
 		it, err := ec.build(plan)
 		if err != nil {

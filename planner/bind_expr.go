@@ -334,19 +334,18 @@ func returnType(o *builtins.Overload, args []*types.T) *types.T {
 	return o.Return
 }
 
+// bindLikeEscape binds x LIKE p ESCAPE e as PostgreSQL does:
+// x ~~ like_escape(p, e), so one LIKE implementation serves both forms.
 func (b *Binder) bindLikeEscape(n *tree.BinaryExpr, sc *scope) (Expr, error) {
-	var xs [3]Expr
-	for i, e := range []tree.Expr{n.Left, n.Right, n.Escape} {
-		x, err := b.bindExpr(e, sc)
-		if err != nil {
-			return nil, err
-		}
-		if x, err = b.coerce(x, types.Text, types.CastImplicit, "LIKE"); err != nil {
-			return nil, err
-		}
-		xs[i] = x
+	l, err := b.bindExpr(n.Left, sc)
+	if err != nil {
+		return nil, err
 	}
-	return &LikeEscapeExpr{Operand: xs[0], Pattern: xs[1], Escape: xs[2], Not: strings.HasPrefix(n.Op, "not"), CaseInsensitive: strings.HasSuffix(n.Op, "ilike")}, nil
+	pat, err := b.bindFunc(&tree.FuncCall{Name: "like_escape", Args: []tree.Expr{n.Right, n.Escape}, Pos: n.Pos}, sc)
+	if err != nil {
+		return nil, err
+	}
+	return b.bindBinary(n.Op, l, pat, n.Pos)
 }
 
 func (b *Binder) bindBetween(n *tree.BetweenExpr, sc *scope) (Expr, error) {
@@ -618,6 +617,10 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 		}
 	}
 	out, err := b.coerce(x, t, types.CastExplicit, "")
+	if _, lit := n.Operand.(*tree.StringLit); lit {
+		// A bad literal is reported at the literal, as PostgreSQL does.
+		return out, withPos(err, exprPos(n.Operand))
+	}
 	return out, withPos(err, n.Pos)
 }
 

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/builtins"
@@ -66,6 +67,10 @@ func (b *Binder) bindFunc(n *tree.FuncCall, sc *scope) (Expr, error) {
 		}
 		call := eq.(*Call)
 		return &NullIfExpr{Left: call.Args[0], Right: call.Args[1], Eq: call.Fn}, nil
+	case "to_regclass", "to_regtype":
+		if len(args) == 1 {
+			return b.toReg(n, args[0])
+		}
 	case "nextval", "currval":
 		if len(args) == 1 {
 			if seq := b.constSequence(args[0]); seq != nil {
@@ -113,6 +118,48 @@ func (b *Binder) constSequence(arg Expr) *catalog.Sequence {
 	return nil
 }
 
+// toReg resolves to_regclass('name') / to_regtype('name') at bind time:
+// the object's OID, or NULL when there is no such object. Only constant
+// names are supported (the catalog is read when the statement is planned).
+func (b *Binder) toReg(n *tree.FuncCall, arg Expr) (Expr, error) {
+	rt := types.Regclass
+	if n.Name == "to_regtype" {
+		rt = types.Regtype
+	}
+	c, ok := arg.(*Const)
+	if !ok {
+		return nil, notSupported(n.Name + " of a non-constant argument")
+	}
+	if types.IsNull(c.Val) {
+		return &Const{Val: types.Null, T: rt}, nil
+	}
+	name := string(asString(c.Val))
+	if n.Name == "to_regclass" {
+		x, err := b.regclassConst(name, n.Pos)
+		if err != nil {
+			return &Const{Val: types.Null, T: rt}, nil
+		}
+		return x, nil
+	}
+	tn := strings.ToLower(strings.TrimSpace(name))
+	tn = strings.TrimPrefix(tn, "pg_catalog.")
+	dims := 0
+	for strings.HasSuffix(tn, "[]") {
+		tn, dims = strings.TrimSuffix(tn, "[]"), dims+1
+	}
+	if strings.HasPrefix(tn, "_") {
+		tn, dims = tn[1:], dims+1
+	}
+	t, err := types.Resolve(tn, nil)
+	if err != nil {
+		return &Const{Val: types.Null, T: rt}, nil
+	}
+	for i := 0; i < dims; i++ {
+		t = types.ArrayOf(t)
+	}
+	return &Const{Val: types.DOid(t.OID()), T: rt}, nil
+}
+
 func typeList(ts []*types.T) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
@@ -129,8 +176,8 @@ func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, s
 		}
 		return nil, pgerror.New(pgerror.CodeGroupingError, "aggregate functions are not allowed in %s", reason).WithPosition(int(n.Pos))
 	}
-	if len(n.OrderBy) > 0 || len(n.WithinGroup) > 0 {
-		return nil, notSupported("ordered aggregates")
+	if len(n.WithinGroup) > 0 {
+		return nil, notSupported("ordered-set aggregates (WITHIN GROUP)")
 	}
 	st := sc.agg
 	// Arguments are bound over the input row, without nesting aggregates.
@@ -186,11 +233,29 @@ func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, s
 			return nil, err
 		}
 	}
+	var order []SortKey
+	for _, it := range n.OrderBy {
+		if it.Using != "" {
+			return nil, notSupported("ORDER BY ... USING")
+		}
+		x, err := b.bindExpr(it.Expr, sc)
+		if err != nil {
+			return nil, err
+		}
+		nullsFirst := it.Desc
+		switch it.Nulls {
+		case "first":
+			nullsFirst = true
+		case "last":
+			nullsFirst = false
+		}
+		order = append(order, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
+	}
 	rt := agg.Return
 	if agg.ReturnFn != nil {
 		rt = agg.ReturnFn(targets)
 	}
-	call := AggCall{Name: n.Name, Fn: agg, Args: args, ArgTypes: targets, Distinct: n.Distinct, Filter: filter, Star: n.Star, T: rt}
+	call := AggCall{Name: n.Name, Fn: agg, Args: args, ArgTypes: targets, Distinct: n.Distinct, Filter: filter, Star: n.Star, OrderBy: order, T: rt}
 	key := aggKey(&call)
 	for i, k := range st.aggKeys {
 		if k == key {
@@ -218,6 +283,9 @@ func aggKey(a *AggCall) string {
 	if a.Filter != nil {
 		sb.WriteString(" filter ")
 		sb.WriteString(exprKey(a.Filter))
+	}
+	for _, k := range a.OrderBy {
+		fmt.Fprintf(&sb, " order %s %v %v", exprKey(k.Expr), k.Desc, k.NullsFirst)
 	}
 	return sb.String()
 }

@@ -159,12 +159,6 @@ type SubscriptExpr struct {
 	T              *types.T
 }
 
-// LikeEscapeExpr is LIKE with an explicit ESCAPE.
-type LikeEscapeExpr struct {
-	Operand, Pattern, Escape Expr
-	Not, CaseInsensitive     bool
-}
-
 // SeqFuncExpr is nextval/currval/setval on a sequence resolved at bind time.
 type SeqFuncExpr struct {
 	Func string // "nextval", "currval"
@@ -197,6 +191,5 @@ func (e *SubqueryExpr) Type() *types.T        { return e.T }
 func (e *QuantifiedArrayExpr) Type() *types.T { return types.Bool }
 func (e *ArrayExpr) Type() *types.T           { return e.T }
 func (e *SubscriptExpr) Type() *types.T       { return e.T }
-func (e *LikeEscapeExpr) Type() *types.T      { return types.Bool }
 func (e *SeqFuncExpr) Type() *types.T         { return types.Int8 }
 func (e *AggRef) Type() *types.T              { return e.T }

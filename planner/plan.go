@@ -108,7 +108,10 @@ type AggCall struct {
 	Distinct bool
 	Filter   Expr
 	Star     bool
-	T        *types.T
+	// OrderBy sorts the group's inputs before they are fed (string_agg(v,
+	// ',' ORDER BY id)); the executor buffers each group's inputs for it.
+	OrderBy []SortKey
+	T       *types.T
 }
 
 // Aggregate groups its input. Output columns are the group expressions

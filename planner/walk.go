@@ -64,8 +64,6 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 		return &ArrayExpr{Elems: mapAll(n.Elems), T: n.T}
 	case *SubscriptExpr:
 		return &SubscriptExpr{Operand: f(n.Operand), Index: f(n.Index), T: n.T}
-	case *LikeEscapeExpr:
-		return &LikeEscapeExpr{Operand: f(n.Operand), Pattern: f(n.Pattern), Escape: f(n.Escape), Not: n.Not, CaseInsensitive: n.CaseInsensitive}
 	case *DistinctExpr:
 		return &DistinctExpr{Left: f(n.Left), Right: f(n.Right), Eq: n.Eq, Not: n.Not}
 	case *LimitSum:
@@ -273,6 +271,9 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		for _, a := range n.Aggs {
 			each(a.Args...)
 			each(a.Filter)
+			for _, k := range a.OrderBy {
+				each(k.Expr)
+			}
 		}
 		visitPlanExprs(n.Input, depth, f)
 	case *Sort:
