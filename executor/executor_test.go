@@ -254,3 +254,13 @@ func TestLikeEscape(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestRegtypeLiteral(t *testing.T) {
+	s := newTestSession(t)
+	if got := flat(mustRun(t, s, "SELECT 'vector'::regtype::oid, 'integer[]'::regtype")); got != "16385|integer[]" {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := run(t, s, "SELECT 'nosuchtype'::regtype"); pgerror.CodeOf(err) != pgerror.CodeUndefinedObject {
+		t.Fatalf("unknown type: %v", err)
+	}
+}

@@ -608,6 +608,15 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.Family == types.FamRegtype {
+		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
+			rt, err := typeByName(string(asString(c.Val)))
+			if err != nil {
+				return nil, withPos(err, exprPos(n.Operand))
+			}
+			return &Const{Val: types.DOid(rt.OID()), T: t}, nil
+		}
+	}
 	if t.Family == types.FamRegclass {
 		if c, ok := x.(*Const); ok && c.T.Family != types.FamInt4 && c.T.Family != types.FamInt8 && c.T.Family != types.FamOid {
 			if types.IsNull(c.Val) {
