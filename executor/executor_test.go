@@ -264,3 +264,16 @@ func TestRegtypeLiteral(t *testing.T) {
 		t.Fatalf("unknown type: %v", err)
 	}
 }
+
+func TestVirtualCatalog(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE SCHEMA s1")
+	got := flat(mustRun(t, s, "SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 's1') ORDER BY 1"))
+	if got != "public\ns1" {
+		t.Fatalf("got %q", got)
+	}
+	got = flat(mustRun(t, s, "SELECT count(*) FROM pg_catalog.pg_namespace n WHERE n.nspname = 'pg_catalog'"))
+	if got != "1" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"sort"
 
+	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -40,6 +41,16 @@ func (ec *execCtx) build(p planner.Plan) (rowIter, error) {
 		return ec.buildScan(n)
 	case *planner.IndexScan:
 		return ec.buildIndexScan(n)
+	case *planner.VirtualScan:
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		rows, err := pgcatalog.Rows(n.Table, &pgcatalog.Context{Cat: cat, DB: ec.sess.db, User: ec.sess.user, Setting: ec.sess.Setting0})
+		if err != nil {
+			return nil, err
+		}
+		return ec.filtered(&sliceIter{rows: rows}, n.Filter)
 	case *planner.ValuesNode:
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -411,6 +412,7 @@ func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binde
 		SearchPath: s.searchPathSetting(),
 		Params:     append([]*types.T(nil), params...),
 		ParseExpr:  pgdialect.ParseExpr,
+		Virtual:    pgcatalog.Lookup,
 	}
 }
 

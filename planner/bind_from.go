@@ -49,6 +49,14 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 				return &CTERef{CTE: cte.def, Cols: cols}, newScope(cols, outer), nil
 			}
 		}
+		if vt := b.lookupVirtual(n.Name); vt != nil {
+			alias := vt.Name
+			if n.Alias != "" {
+				alias = n.Alias
+			}
+			cols := renameColumns(vt.Columns, alias, n.ColAliases)
+			return &VirtualScan{Table: vt, Cols: cols}, newScope(cols, outer), nil
+		}
 		t, err := b.ResolveTable(n.Name)
 		if err != nil {
 			return nil, nil, err
@@ -104,6 +112,27 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		return b.bindJoin(n, outer)
 	}
 	return nil, nil, notSupported("this FROM item")
+}
+
+// lookupVirtual finds pg_catalog and information_schema relations: by
+// schema when qualified; unqualified, pg_catalog comes first and
+// information_schema only when it is on the search path.
+func (b *Binder) lookupVirtual(n tree.ObjectName) *VirtualTable {
+	if b.Virtual == nil {
+		return nil
+	}
+	if n.Schema != "" {
+		return b.Virtual(n.Schema, n.Name)
+	}
+	if vt := b.Virtual("pg_catalog", n.Name); vt != nil {
+		return vt
+	}
+	for _, s := range b.SearchPath {
+		if s == "information_schema" {
+			return b.Virtual(s, n.Name)
+		}
+	}
+	return nil
 }
 
 // renamed gives a subplan the column names of its FROM alias.

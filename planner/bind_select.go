@@ -734,6 +734,10 @@ func addFilter(p Plan, cond Expr) Plan {
 		pushSpan(s)
 		return chooseIndex(s)
 	}
+	if v, ok := p.(*VirtualScan); ok {
+		v.Filter = andExpr(v.Filter, cond)
+		return v
+	}
 	return &Filter{Input: p, Cond: cond}
 }
 

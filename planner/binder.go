@@ -21,6 +21,10 @@ type Binder struct {
 	Params []*types.T
 	// ParseExpr parses stored expression text (column defaults).
 	ParseExpr func(string) (tree.Expr, error)
+	// Virtual finds a virtual catalog relation (nil when there is none).
+	// Unqualified names look in pg_catalog first, as PostgreSQL's implicit
+	// search path does.
+	Virtual func(schema, name string) *VirtualTable
 
 	ctes    []map[string]*cteBinding
 	nextCTE int

@@ -47,6 +47,22 @@ type IndexScan struct {
 	Filter               Expr
 }
 
+// VirtualTable is a read-only relation computed on demand from the
+// catalog (pg_catalog, information_schema); the executor produces its rows.
+type VirtualTable struct {
+	Schema  string
+	Name    string
+	OID     uint32
+	Columns []Column
+}
+
+// VirtualScan reads a virtual table.
+type VirtualScan struct {
+	Table  *VirtualTable
+	Cols   []Column
+	Filter Expr
+}
+
 // ValuesNode produces constant rows (VALUES, SELECT without FROM).
 type ValuesNode struct {
 	Rows [][]Expr
@@ -179,20 +195,21 @@ type WithNode struct {
 	Input Plan
 }
 
-func (p *Scan) Columns() []Column       { return p.Cols }
-func (p *IndexScan) Columns() []Column  { return p.Cols }
-func (p *ValuesNode) Columns() []Column { return p.Cols }
-func (p *FuncScan) Columns() []Column   { return p.Cols }
-func (p *Filter) Columns() []Column     { return p.Input.Columns() }
-func (p *Project) Columns() []Column    { return p.Cols }
-func (p *Join) Columns() []Column       { return p.Cols }
-func (p *Aggregate) Columns() []Column  { return p.Cols }
-func (p *Sort) Columns() []Column       { return p.Input.Columns() }
-func (p *Limit) Columns() []Column      { return p.Input.Columns() }
-func (p *Distinct) Columns() []Column   { return p.Input.Columns() }
-func (p *SetOpNode) Columns() []Column  { return p.Cols }
-func (p *CTERef) Columns() []Column     { return p.Cols }
-func (p *WithNode) Columns() []Column   { return p.Input.Columns() }
+func (p *Scan) Columns() []Column        { return p.Cols }
+func (p *IndexScan) Columns() []Column   { return p.Cols }
+func (p *ValuesNode) Columns() []Column  { return p.Cols }
+func (p *VirtualScan) Columns() []Column { return p.Cols }
+func (p *FuncScan) Columns() []Column    { return p.Cols }
+func (p *Filter) Columns() []Column      { return p.Input.Columns() }
+func (p *Project) Columns() []Column     { return p.Cols }
+func (p *Join) Columns() []Column        { return p.Cols }
+func (p *Aggregate) Columns() []Column   { return p.Cols }
+func (p *Sort) Columns() []Column        { return p.Input.Columns() }
+func (p *Limit) Columns() []Column       { return p.Input.Columns() }
+func (p *Distinct) Columns() []Column    { return p.Input.Columns() }
+func (p *SetOpNode) Columns() []Column   { return p.Cols }
+func (p *CTERef) Columns() []Column      { return p.Cols }
+func (p *WithNode) Columns() []Column    { return p.Input.Columns() }
 
 // ---- statements ----
 

@@ -248,6 +248,8 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		each(n.Lower...)
 		each(n.Upper...)
 		each(n.Filter)
+	case *VirtualScan:
+		each(n.Filter)
 	case *ValuesNode:
 		for _, r := range n.Rows {
 			each(r...)

@@ -1,0 +1,74 @@
+// Package pgcatalog owns Quiver's virtual catalog relations — pg_catalog
+// and information_schema — computed live from the catalog inside the
+// reading transaction's snapshot, with PostgreSQL 15's column names and
+// types, so psql, drivers and BI tools can introspect a database.
+package pgcatalog
+
+import (
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Context is what row generators may read.
+type Context struct {
+	Cat  *storage.Catalog
+	DB   *catalog.Database
+	User string
+	// Setting returns a session setting's value.
+	Setting func(name string) string
+}
+
+// table is one virtual relation: its shape and its row generator.
+type table struct {
+	def  *planner.VirtualTable
+	rows func(*Context) ([][]types.Datum, error)
+}
+
+// col builds a column definition.
+func col(name string, t *types.T) planner.Column { return planner.Column{Name: name, T: t} }
+
+// registry maps "schema.name" to a relation. Built once at init, read-only.
+var registry = map[string]*table{}
+
+func register(schema, name string, oid uint32, cols []planner.Column, rows func(*Context) ([][]types.Datum, error)) {
+	for i := range cols {
+		cols[i].Table = name
+		cols[i].TableOID = oid
+		cols[i].AttNum = int16(i + 1)
+	}
+	registry[schema+"."+name] = &table{def: &planner.VirtualTable{Schema: schema, Name: name, OID: oid, Columns: cols}, rows: rows}
+}
+
+// Lookup finds a virtual relation (planner.Binder.Virtual).
+func Lookup(schema, name string) *planner.VirtualTable {
+	if t := registry[schema+"."+name]; t != nil {
+		return t.def
+	}
+	return nil
+}
+
+// Rows computes a virtual relation's rows.
+func Rows(vt *planner.VirtualTable, ctx *Context) ([][]types.Datum, error) {
+	t := registry[vt.Schema+"."+vt.Name]
+	if t == nil {
+		return nil, nil
+	}
+	return t.rows(ctx)
+}
+
+func init() {
+	register("pg_catalog", "pg_namespace", 2615, []planner.Column{
+		col("oid", types.Oid), col("nspname", types.Name), col("nspowner", types.Oid), col("nspacl", types.ArrayOf(types.Text)),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, s := range c.Cat.Schemas {
+			if s.DatabaseID != c.DB.ID {
+				continue
+			}
+			rows = append(rows, []types.Datum{types.DOid(s.ID), types.DString(s.Name), types.DOid(10), types.Null})
+		}
+		return rows, nil
+	})
+}
