@@ -277,3 +277,34 @@ func TestVirtualCatalog(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestSavepoints(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY)")
+	mustRun(t, s, "BEGIN")
+	mustRun(t, s, "INSERT INTO t VALUES (1)")
+	mustRun(t, s, "SAVEPOINT a")
+	mustRun(t, s, "INSERT INTO t VALUES (2)")
+	if _, err := run(t, s, "INSERT INTO t VALUES (1)"); pgerror.CodeOf(err) != pgerror.CodeUniqueViolation {
+		t.Fatalf("want 23505, got %v", err)
+	}
+	if s.TxnStatus() != 'E' {
+		t.Fatalf("status %c", s.TxnStatus())
+	}
+	mustRun(t, s, "ROLLBACK TO SAVEPOINT a")
+	mustRun(t, s, "INSERT INTO t VALUES (3)")
+	mustRun(t, s, "SAVEPOINT b")
+	mustRun(t, s, "INSERT INTO t VALUES (4)")
+	mustRun(t, s, "RELEASE SAVEPOINT b")
+	if _, err := run(t, s, "ROLLBACK TO b"); pgerror.CodeOf(err) != "3B001" {
+		t.Fatalf("released savepoint: %v", err)
+	}
+	mustRun(t, s, "ROLLBACK TO a")
+	mustRun(t, s, "COMMIT")
+	if got := flat(mustRun(t, s, "SELECT id FROM t ORDER BY id")); got != "1" {
+		t.Fatalf("got %q, want 1", got)
+	}
+	if _, err := run(t, s, "SAVEPOINT x"); pgerror.CodeOf(err) != pgerror.CodeNoActiveSQLTransaction {
+		t.Fatalf("savepoint outside a block: %v", err)
+	}
+}

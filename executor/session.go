@@ -97,6 +97,8 @@ type Session struct {
 	implicit bool
 	failed   bool
 	txnStart time.Time
+	// savepoints is the stack of open savepoints of the block.
+	savepoints []namedSavepoint
 	seqCurr  map[catalog.ID]int64
 	prepared map[string]*Prepared
 	// lastStats is the storage work of the last statement's transaction
@@ -543,7 +545,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		switch n := stmt.(type) {
 		case *tree.Commit, *tree.Rollback:
 			if r, ok := n.(*tree.Rollback); ok && r.Savepoint != "" {
-				return nil, notSupportedStmt("ROLLBACK TO SAVEPOINT")
+				return s.rollbackToSavepoint(r.Savepoint)
 			}
 			s.endBlock(false)
 			return doneResult("ROLLBACK"), nil
@@ -591,7 +593,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		return doneResult("COMMIT"), nil
 	case *tree.Rollback:
 		if n.Savepoint != "" {
-			return nil, notSupportedStmt("ROLLBACK TO SAVEPOINT")
+			return s.rollbackToSavepoint(n.Savepoint)
 		}
 		if s.implicit {
 			s.txn.Rollback()
@@ -604,9 +606,13 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		s.endBlock(false)
 		return doneResult("ROLLBACK"), nil
 	case *tree.Savepoint:
-		return nil, notSupportedStmt("SAVEPOINT")
+		if !s.inBlock {
+			return nil, pgerror.New(pgerror.CodeNoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
+		}
+		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint()})
+		return doneResult("SAVEPOINT"), nil
 	case *tree.ReleaseSavepoint:
-		return nil, notSupportedStmt("RELEASE SAVEPOINT")
+		return s.releaseSavepoint(n.Name)
 	case *tree.Set:
 		return s.execSet(n)
 	case *tree.Reset:
@@ -717,7 +723,57 @@ func (s *Session) endBlock(committed bool) {
 		}
 	}
 	s.local = nil
+	s.savepoints = nil
 	s.inBlock, s.failed = false, false
+}
+
+type namedSavepoint struct {
+	name string
+	sp   storage.Savepoint
+}
+
+// findSavepoint returns the innermost open savepoint with that name.
+func (s *Session) findSavepoint(name string) (int, error) {
+	if !s.inBlock {
+		return 0, pgerror.New(pgerror.CodeNoActiveSQLTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
+	}
+	for i := len(s.savepoints) - 1; i >= 0; i-- {
+		if s.savepoints[i].name == name {
+			return i, nil
+		}
+	}
+	return 0, pgerror.New("3B001", "savepoint \"%s\" does not exist", name)
+}
+
+// rollbackToSavepoint undoes the block's work since the savepoint, which
+// stays open, and leaves an aborted block usable again.
+func (s *Session) rollbackToSavepoint(name string) (Result, error) {
+	i, err := s.findSavepoint(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, inner := range s.savepoints[i+1:] {
+		s.txn.Release(inner.sp)
+	}
+	s.savepoints = s.savepoints[:i+1]
+	if err := s.txn.RollbackTo(s.savepoints[i].sp); err != nil {
+		return nil, err
+	}
+	s.failed = false
+	return doneResult("ROLLBACK"), nil
+}
+
+// releaseSavepoint closes a savepoint and every one opened after it.
+func (s *Session) releaseSavepoint(name string) (Result, error) {
+	i, err := s.findSavepoint(name)
+	if err != nil {
+		return nil, err
+	}
+	for j := len(s.savepoints) - 1; j >= i; j-- {
+		s.txn.Release(s.savepoints[j].sp)
+	}
+	s.savepoints = s.savepoints[:i]
+	return doneResult("RELEASE"), nil
 }
 
 // evalContext builds the per-statement context for built-ins.

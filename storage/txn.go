@@ -33,6 +33,10 @@ type Txn struct {
 	iters      []*rowIter
 	finished   bool
 	closedErr  bool
+	// undo records the buffer entries writes replaced while a savepoint
+	// is open, so ROLLBACK TO can put them back.
+	undo      []undoEntry
+	savepoint int // open savepoints
 }
 
 func (t *Txn) usable() error {
@@ -51,6 +55,7 @@ func (t *Txn) set(key, val []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
+	t.remember(key)
 	t.buf[string(key)] = wentry{val: append([]byte{}, val...)}
 	t.sortedBuf = nil
 	t.writes[t.fingerprint(key)] = struct{}{}
@@ -61,6 +66,7 @@ func (t *Txn) del(key []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
+	t.remember(key)
 	t.buf[string(key)] = wentry{del: true}
 	t.sortedBuf = nil
 	t.writes[t.fingerprint(key)] = struct{}{}
