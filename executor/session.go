@@ -99,8 +99,8 @@ type Session struct {
 	txnStart time.Time
 	// savepoints is the stack of open savepoints of the block.
 	savepoints []namedSavepoint
-	seqCurr  map[catalog.ID]int64
-	prepared map[string]*Prepared
+	seqCurr    map[catalog.ID]int64
+	prepared   map[string]*Prepared
 	// lastStats is the storage work of the last statement's transaction
 	// (cumulative inside a block), for tests and EXPLAIN ANALYZE.
 	lastStats storage.Stats
