@@ -156,7 +156,9 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.Copy:
 		return nil, notSupportedStmt("COPY")
 	case *tree.CreateIndex:
-		return nil, notSupportedStmt("CREATE INDEX")
+		return s.createIndex(ec, b, n)
+	case *tree.DropIndex:
+		return s.dropIndexes(ec, b, n)
 	}
 	return nil, notSupportedStmt(statementName(stmt))
 }

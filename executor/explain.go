@@ -58,6 +58,8 @@ func explainNode(p planner.Plan, depth int, lines *[]string) {
 			det = append(det, "Filter: (...)")
 		}
 		add("Seq Scan on "+n.Table.Name, det...)
+	case *planner.VectorScan:
+		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), "Order By: ("+n.Order.Name+" distance)")
 	case *planner.VirtualScan:
 		add("Function Scan on " + n.Table.Name)
 	case *planner.IndexScan:

@@ -41,6 +41,8 @@ func (ec *execCtx) build(p planner.Plan) (rowIter, error) {
 		return ec.buildScan(n)
 	case *planner.IndexScan:
 		return ec.buildIndexScan(n)
+	case *planner.VectorScan:
+		return ec.buildVectorScan(n)
 	case *planner.VirtualScan:
 		cat, err := ec.txn.Catalog()
 		if err != nil {

@@ -26,7 +26,15 @@ import (
 
 // Engine is the shared, server-wide state sessions run against.
 type Engine struct {
-	store *storage.Engine
+	store  *storage.Engine
+	vindex vectorIndexes
+}
+
+// begin starts a transaction whose writes vector indexes follow.
+func (e *Engine) begin() *storage.Txn {
+	t := e.store.Begin()
+	t.Observe(&vectorTxn{eng: e, readTs: t.ReadTs()})
+	return t
 }
 
 // NewEngine wraps an open store.
@@ -571,7 +579,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			// transaction into a block.
 			s.implicit = false
 		} else {
-			s.txn = s.eng.store.Begin()
+			s.txn = s.eng.begin()
 		}
 		s.txnStart = time.Now()
 		return doneResult("BEGIN"), nil
@@ -695,7 +703,7 @@ func (s *Session) StartImplicit() {
 	if s.inBlock || s.txn != nil {
 		return
 	}
-	s.txn = s.eng.store.Begin()
+	s.txn = s.eng.begin()
 	s.implicit = true
 }
 
@@ -796,7 +804,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 	txn := s.txn
 	auto := txn == nil
 	if auto {
-		txn = s.eng.store.Begin()
+		txn = s.eng.begin()
 	}
 	finish := func(ok bool) error {
 		s.lastStats = txn.Stats()

@@ -671,6 +671,11 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 		return x, nil
 	}
 	from := x.Type()
+	if from.Family == t.Family && from.Family != types.FamArray && Unconstrained(t) == t && ctx != types.CastExplicit {
+		// vector(3) where vector is expected, varchar(10) for varchar:
+		// dropping a modifier changes no value.
+		return x, nil
+	}
 	switch n := x.(type) {
 	case *Const:
 		if types.IsNull(n.Val) {

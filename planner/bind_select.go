@@ -68,6 +68,7 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 			if lim.Offset != nil {
 				sort.TopK = &LimitSum{Count: lim.Count, Offset: lim.Offset}
 			}
+			useVectorIndex(sort)
 		}
 		p = lim
 	}

@@ -63,6 +63,28 @@ type VirtualScan struct {
 	Filter Expr
 }
 
+// VectorScan answers ORDER BY col <op> q LIMIT k from an HNSW index: rows
+// visible to the reader and passing Filter, nearest first, at most K.
+type VectorScan struct {
+	Table  *catalog.Table
+	Index  *catalog.Index
+	Cols   []Column
+	Query  Expr
+	K      Expr
+	Filter Expr
+	// Order is the ORDER BY distance expression, for EXPLAIN.
+	Order *Call
+}
+
+// HNSWOperator maps each HNSW operator class to the distance operator it
+// answers; a cosine index never answers an L2 query.
+var HNSWOperator = map[string]string{
+	"vector_l2_ops":     "<->",
+	"vector_cosine_ops": "<=>",
+	"vector_ip_ops":     "<#>",
+	"vector_l1_ops":     "<+>",
+}
+
 // ValuesNode produces constant rows (VALUES, SELECT without FROM).
 type ValuesNode struct {
 	Rows [][]Expr
@@ -199,6 +221,7 @@ func (p *Scan) Columns() []Column        { return p.Cols }
 func (p *IndexScan) Columns() []Column   { return p.Cols }
 func (p *ValuesNode) Columns() []Column  { return p.Cols }
 func (p *VirtualScan) Columns() []Column { return p.Cols }
+func (p *VectorScan) Columns() []Column  { return p.Cols }
 func (p *FuncScan) Columns() []Column    { return p.Cols }
 func (p *Filter) Columns() []Column      { return p.Input.Columns() }
 func (p *Project) Columns() []Column     { return p.Cols }

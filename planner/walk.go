@@ -250,6 +250,8 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		each(n.Filter)
 	case *VirtualScan:
 		each(n.Filter)
+	case *VectorScan:
+		each(n.Query, n.K, n.Filter)
 	case *ValuesNode:
 		for _, r := range n.Rows {
 			each(r...)

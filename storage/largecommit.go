@@ -87,6 +87,10 @@ func (e *Engine) commitTxn(t *Txn) error {
 	if err != nil {
 		return err
 	}
+	if t.observer != nil {
+		// Before finish(ts): no snapshot can include ts yet.
+		t.observer.Committed(ts)
+	}
 	s := t.sorted()
 	batches := splitBatches(s)
 	if len(batches) == 1 {

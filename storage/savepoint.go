@@ -14,6 +14,7 @@ type undoEntry struct {
 
 // Savepoint is a mark in a transaction's writes.
 type Savepoint struct {
+	observer   int
 	undo       int
 	drops      int
 	catWritten bool
@@ -30,7 +31,11 @@ func (t *Txn) remember(key []byte) {
 // Savepoint marks the current state of the transaction's writes.
 func (t *Txn) Savepoint() Savepoint {
 	t.savepoint++
-	return Savepoint{undo: len(t.undo), drops: len(t.drops), catWritten: t.catWritten}
+	sp := Savepoint{undo: len(t.undo), drops: len(t.drops), catWritten: t.catWritten}
+	if t.observer != nil {
+		sp.observer = t.observer.Savepoint()
+	}
+	return sp
 }
 
 // RollbackTo undoes every write made since sp; sp stays open.
@@ -47,6 +52,9 @@ func (t *Txn) RollbackTo(sp Savepoint) error {
 		}
 	}
 	t.undo = t.undo[:sp.undo]
+	if t.observer != nil {
+		t.observer.RollbackTo(sp.observer)
+	}
 	t.drops = t.drops[:sp.drops]
 	t.catWritten = sp.catWritten
 	t.cat = nil

@@ -37,6 +37,9 @@ type Txn struct {
 	// is open, so ROLLBACK TO can put them back.
 	undo      []undoEntry
 	savepoint int // open savepoints
+	// observer sees row writes of tables with vector indexes and the
+	// transaction's outcome.
+	observer WriteObserver
 }
 
 func (t *Txn) usable() error {
@@ -118,10 +121,16 @@ func (t *Txn) Commit(ctx context.Context) error {
 	defer t.e.release(t.readTs)
 	if len(t.writes) == 0 {
 		t.btx.Discard()
+		if t.observer != nil {
+			t.observer.Aborted() // nothing was written
+		}
 		return nil
 	}
 	t.btx.Discard()
 	if err := t.e.commitTxn(t); err != nil {
+		if t.observer != nil {
+			t.observer.Aborted()
+		}
 		return err
 	}
 	for _, id := range t.drops {
@@ -142,6 +151,9 @@ func (t *Txn) Rollback() {
 	t.finished = true
 	t.btx.Discard()
 	t.e.release(t.readTs)
+	if t.observer != nil {
+		t.observer.Aborted()
+	}
 }
 
 func (t *Txn) closeIters() {
@@ -312,12 +324,12 @@ func (t *Txn) checkRow(tb *catalog.Table, row []types.Datum) error {
 	return nil
 }
 
-// InsertRow stores a new row (Columns order, full width including hidden
+// insertRow stores a new row (Columns order, full width including hidden
 // and dropped columns — a hidden rowid is filled in when Null). A duplicate
 // primary key or unique-index key is 23505 with PostgreSQL's message and
 // detail (`duplicate key value violates unique constraint "t_pkey"`,
 // `Key (id)=(1) already exists.`).
-func (t *Txn) InsertRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
@@ -380,9 +392,9 @@ func (t *Txn) addIndexEntry(tb *catalog.Table, idx *catalog.Index, row []types.D
 	return t.set(k, pk)
 }
 
-// UpdateRow replaces oldRow (as read) by newRow, moving the row if its
+// updateRow replaces oldRow (as read) by newRow, moving the row if its
 // primary key changed and maintaining secondary indexes.
-func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
@@ -447,8 +459,8 @@ func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 	return t.set(newKey, val)
 }
 
-// DeleteRow deletes a row (as read) and its index entries.
-func (t *Txn) DeleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+// deleteRow deletes a row (as read) and its index entries.
+func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
 	if err := t.usable(); err != nil {
 		return err
 	}

@@ -1,0 +1,226 @@
+package executor
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// hnswLimits are pgvector's bounds for the HNSW options.
+var hnswLimits = map[string][2]int{"m": {2, 100}, "ef_construction": {4, 1000}}
+
+// hnswMaxDims is pgvector's dimension limit for HNSW indexes on vector.
+const hnswMaxDims = 2000
+
+func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateIndex) (Result, error) {
+	t, err := b.ResolveTable(n.Table)
+	if err != nil {
+		return nil, err
+	}
+	method := strings.ToLower(n.Method)
+	switch method {
+	case "", "btree":
+		method = "btree"
+	case "hnsw":
+	case "ivfflat", "hash", "gist", "gin", "brin", "spgist":
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "access method \"%s\" is not supported yet", method)
+	default:
+		return nil, pgerror.New(pgerror.CodeUndefinedObject, "access method \"%s\" does not exist", method)
+	}
+	if len(n.Include) > 0 {
+		return nil, notSupportedStmt("CREATE INDEX ... INCLUDE")
+	}
+	if n.Where != nil {
+		return nil, notSupportedStmt("partial indexes")
+	}
+	idx := catalog.Index{Name: n.Name, Unique: n.Unique, Method: method}
+	var colNames []string
+	for _, el := range n.Elems {
+		if el.Expr != nil {
+			return nil, notSupportedStmt("indexes on expressions")
+		}
+		c := t.ColumnByName(el.Column)
+		if c < 0 || t.Columns[c].Hidden {
+			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", el.Column)
+		}
+		idx.Columns = append(idx.Columns, c)
+		idx.Desc = append(idx.Desc, el.Desc)
+		idx.Opclass = append(idx.Opclass, el.Opclass)
+		colNames = append(colNames, el.Column)
+	}
+	if method == "hnsw" {
+		if err := checkHNSW(t, &idx, n.With); err != nil {
+			return nil, err
+		}
+	} else if len(n.With) > 0 {
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "unrecognized parameter \"%s\"", n.With[0].Name)
+	}
+	if idx.Name == "" {
+		idx.Name = s.freeRelationName(b, t.SchemaID, t.Name+"_"+strings.Join(colNames, "_")+"_idx")
+	} else if s.relationExists(b, t.SchemaID, idx.Name) {
+		if n.IfNotExists {
+			s.notice("relation \"%s\" already exists, skipping", idx.Name)
+			return doneResult("CREATE INDEX"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", idx.Name)
+	}
+	if idx.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
+		return nil, err
+	}
+	nt := *t
+	nt.Indexes = append(append([]catalog.Index(nil), t.Indexes...), idx)
+	if err := ec.txn.PutTable(&nt); err != nil {
+		return nil, err
+	}
+	added := &nt.Indexes[len(nt.Indexes)-1]
+	if method == "btree" {
+		if err := ec.txn.BackfillIndex(ec.ctx, &nt, added); err != nil {
+			return nil, err
+		}
+		return doneResult("CREATE INDEX"), nil
+	}
+	vi, err := newVectorIndex(&nt, added)
+	if err != nil {
+		return nil, err
+	}
+	if err := vi.build(ec.ctx, ec.txn, &nt); err != nil {
+		return nil, err
+	}
+	// The graph serves readers only once the index exists for them.
+	vt, _ := ec.txn.Observer().(*vectorTxn)
+	if vt == nil {
+		return nil, pgerror.New(pgerror.CodeInternal, "transaction does not track vector indexes")
+	}
+	id := added.ID
+	if vt.created == nil {
+		vt.created = map[catalog.ID]*vectorIndex{}
+	}
+	vt.created[id] = vi
+	vt.onCommit = append(vt.onCommit, func() { s.eng.registerVectorIndex(id, vi) })
+	return doneResult("CREATE INDEX"), nil
+}
+
+// checkHNSW validates an HNSW index as pgvector does and fills in its
+// operator class and options.
+func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) error {
+	if len(idx.Columns) != 1 {
+		return pgerror.New(pgerror.CodeFeatureNotSupported, "access method \"hnsw\" does not support multicolumn indexes")
+	}
+	if idx.Unique {
+		return pgerror.New(pgerror.CodeFeatureNotSupported, "access method \"hnsw\" does not support unique indexes")
+	}
+	col := t.Columns[idx.Columns[0]]
+	if col.Type.Family != types.FamVector {
+		return pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", col.Type).
+			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+	}
+	if idx.Opclass[0] == "" {
+		idx.Opclass[0] = "vector_l2_ops"
+	}
+	if OpclassOperator(idx.Opclass[0]) == "" {
+		return pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
+	}
+	if col.Type.Width == 0 {
+		return pgerror.New(pgerror.CodeDataException, "column does not have dimensions")
+	}
+	if col.Type.Width > hnswMaxDims {
+		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", hnswMaxDims)
+	}
+	idx.Options = map[string]string{"m": "16", "ef_construction": "64"}
+	for _, p := range with {
+		name := strings.ToLower(p.Name)
+		lim, ok := hnswLimits[name]
+		if !ok {
+			return pgerror.New(pgerror.CodeInvalidParameterValue, "unrecognized parameter \"%s\"", p.Name)
+		}
+		v, err := strconv.Atoi(strings.Trim(p.Value, "'"))
+		if err != nil {
+			return pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for integer option \"%s\": %s", name, p.Value)
+		}
+		if v < lim[0] || v > lim[1] {
+			return pgerror.New(pgerror.CodeInvalidParameterValue, "value %d out of bounds for option \"%s\"", v, name).
+				WithDetail("Valid values are between \"%d\" and \"%d\".", lim[0], lim[1])
+		}
+		idx.Options[name] = strconv.Itoa(v)
+	}
+	m, efC := hnswParams(idx)
+	if efC < 2*m {
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
+	}
+	return nil
+}
+
+func (s *Session) relationExists(b *planner.Binder, schema catalog.ID, name string) bool {
+	if b.Cat.TableByName(schema, name) != nil || b.Cat.SequenceByName(schema, name) != nil {
+		return true
+	}
+	_, idx := b.Cat.IndexByName(schema, name)
+	return idx != nil
+}
+
+// freeRelationName is PostgreSQL's ChooseRelationName: the base name, or
+// the base with the first free number appended.
+func (s *Session) freeRelationName(b *planner.Binder, schema catalog.ID, base string) string {
+	if len(base) > 63 {
+		base = base[:63]
+	}
+	name := base
+	for i := 1; s.relationExists(b, schema, name); i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	return name
+}
+
+func (s *Session) dropIndexes(ec *execCtx, b *planner.Binder, n *tree.DropIndex) (Result, error) {
+	for _, name := range n.Names {
+		var schemas []catalog.ID
+		if name.Schema != "" {
+			if sc := b.Cat.SchemaByName(s.db.ID, name.Schema); sc != nil {
+				schemas = append(schemas, sc.ID)
+			}
+		} else {
+			for _, p := range s.searchPathSetting() {
+				if sc := b.Cat.SchemaByName(s.db.ID, p); sc != nil {
+					schemas = append(schemas, sc.ID)
+				}
+			}
+		}
+		var t *catalog.Table
+		var idx *catalog.Index
+		for _, id := range schemas {
+			if t, idx = b.Cat.IndexByName(id, name.Name); idx != nil {
+				break
+			}
+		}
+		if idx == nil {
+			if n.IfExists {
+				s.notice("index \"%s\" does not exist, skipping", name.Name)
+				continue
+			}
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "index \"%s\" does not exist", name.Name)
+		}
+		if idx.Constraint {
+			return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", idx.Name, idx.Name, t.Name).
+				WithHint("You can drop constraint %s on table %s instead.", idx.Name, t.Name)
+		}
+		nt := *t
+		nt.Indexes = nil
+		for _, other := range t.Indexes {
+			if other.ID != idx.ID {
+				nt.Indexes = append(nt.Indexes, other)
+			}
+		}
+		// The dropped index's b-tree entries stay behind under its never
+		// reused ID until a later clean-up; nothing reads them.
+		if err := ec.txn.PutTable(&nt); err != nil {
+			return nil, err
+		}
+	}
+	return doneResult("DROP INDEX"), nil
+}

@@ -1,0 +1,417 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/quiverdb/quiver/index/hnsw"
+	"github.com/quiverdb/quiver/index/vecmath"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// An HNSW index lives in memory beside the table, which stays the truth.
+// Every row version a writer stores enters the graph before its commit as
+// a node owned by the writing transaction; the commit stamps it with the
+// commit timestamp before any snapshot can include that timestamp, and a
+// rollback kills it. Deletes and vector-changing updates stamp the old
+// node's delete timestamp the same way. A search accepts a node only when
+// its timestamps make it visible to the reader's snapshot (or the reader
+// wrote it), so the index never changes what a query means and concurrent
+// writers never conflict over graph neighbourhoods. The graph is rebuilt
+// from the table when first needed after a start; persisting it is later
+// work.
+
+// opclassMetric maps an operator class to its operator and graph distance.
+var opclassMetric = map[string]struct {
+	op   string
+	dist hnsw.DistanceFunc
+}{
+	"vector_l2_ops":     {"<->", vecmath.L2Squared},
+	"vector_cosine_ops": {"<=>", func(a, b []float32) float32 { return float32(vecmath.CosineDistance(a, b)) }},
+	"vector_ip_ops":     {"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }},
+	"vector_l1_ops":     {"<+>", vecmath.L1},
+}
+
+// OpclassOperator returns the distance operator an HNSW operator class
+// serves ("" when unknown).
+func OpclassOperator(opclass string) string { return opclassMetric[opclass].op }
+
+// nodeInfo is the visibility of one row version in the graph.
+type nodeInfo struct {
+	pk       []types.Datum
+	owner    *vectorTxn // writer while uncommitted
+	insertTs atomic.Uint64
+	deleteTs atomic.Uint64
+	deleter  atomic.Pointer[vectorTxn]
+	dead     atomic.Bool // rolled back
+}
+
+func (n *nodeInfo) visible(readTs uint64, me *vectorTxn) bool {
+	if n.dead.Load() {
+		return false
+	}
+	if ts := n.insertTs.Load(); ts == 0 {
+		if me == nil || n.owner != me {
+			return false
+		}
+	} else if ts > readTs {
+		return false
+	}
+	if ts := n.deleteTs.Load(); ts != 0 && ts <= readTs {
+		return false
+	}
+	if d := n.deleter.Load(); d != nil && d == me {
+		return false
+	}
+	return true
+}
+
+// vectorIndex is one HNSW index's graph and node visibility.
+type vectorIndex struct {
+	tableID catalog.ID
+	col     int
+	dims    int
+	graph   *hnsw.Graph
+	mu      sync.RWMutex
+	infos   []*nodeInfo         // by graph key
+	byPK    map[string][]uint64 // row key -> graph keys of its versions
+}
+
+// vectorIndexes is the engine's registry of loaded HNSW indexes.
+type vectorIndexes struct {
+	mu      sync.Mutex
+	byIndex map[catalog.ID]*vectorIndex
+}
+
+func hnswParams(idx *catalog.Index) (m, efC int) {
+	m, efC = 16, 64
+	if v, err := strconv.Atoi(idx.Options["m"]); err == nil {
+		m = v
+	}
+	if v, err := strconv.Atoi(idx.Options["ef_construction"]); err == nil {
+		efC = v
+	}
+	return m, efC
+}
+
+func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
+	metric, ok := opclassMetric[idx.Opclass[0]]
+	if !ok {
+		return nil, pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
+	}
+	col := idx.Columns[0]
+	m, efC := hnswParams(idx)
+	dims := int(tb.Columns[col].Type.Width)
+	return &vectorIndex{
+		tableID: tb.ID,
+		col:     col,
+		dims:    dims,
+		graph:   hnsw.New(hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}),
+		byPK:    map[string][]uint64{},
+	}, nil
+}
+
+// build fills a new index from every row txn sees, inserting from all
+// cores; the rows count as committed before any reader of the index.
+func (vi *vectorIndex) build(ctx context.Context, txn *storage.Txn, tb *catalog.Table) error {
+	it, err := txn.ScanTable(ctx, tb, storage.Span{}, false)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	workers := runtime.GOMAXPROCS(0)
+	rows := make(chan []types.Datum, 256)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for row := range rows {
+				if err := vi.add(tb, row, nil, 1); err != nil {
+					errs <- err
+					for range rows {
+					}
+					return
+				}
+			}
+		}()
+	}
+	var scanErr error
+	for {
+		row, err := it.Next()
+		if err != nil {
+			scanErr = err
+			break
+		}
+		if row == nil {
+			break
+		}
+		rows <- row
+	}
+	close(rows)
+	wg.Wait()
+	close(errs)
+	if scanErr != nil {
+		return scanErr
+	}
+	return <-errs
+}
+
+func (vi *vectorIndex) pkOf(tb *catalog.Table, row []types.Datum) []types.Datum {
+	pk := make([]types.Datum, len(tb.PrimaryKey))
+	for i, c := range tb.PrimaryKey {
+		pk[i] = row[c]
+	}
+	return pk
+}
+
+// add inserts a row's vector as a node owned by owner (nil and ts 1 for
+// rows that predate every reader). NULL vectors are not indexed.
+func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTxn, ts uint64) error {
+	v, ok := row[vi.col].(types.DVector)
+	if !ok {
+		return nil
+	}
+	if len(v) != vi.dims && vi.dims > 0 {
+		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", vi.dims, len(v))
+	}
+	info := &nodeInfo{pk: vi.pkOf(tb, row), owner: owner}
+	info.insertTs.Store(ts)
+	pkKey := string(appendRowKey(nil, info.pk))
+	vi.mu.Lock()
+	key := uint64(len(vi.infos))
+	vi.infos = append(vi.infos, info)
+	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
+	vi.mu.Unlock()
+	if _, err := vi.graph.Insert(key, v); err != nil {
+		return fmt.Errorf("hnsw insert: %w", err)
+	}
+	if owner != nil {
+		owner.entries = append(owner.entries, vectorEntry{info: info})
+	}
+	return nil
+}
+
+func (vi *vectorIndex) info(key uint64) *nodeInfo {
+	vi.mu.RLock()
+	defer vi.mu.RUnlock()
+	if key >= uint64(len(vi.infos)) {
+		return nil
+	}
+	return vi.infos[key]
+}
+
+// remove marks the version of row that me sees as deleted by me.
+func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTxn) {
+	pkKey := string(appendRowKey(nil, vi.pkOf(tb, row)))
+	vi.mu.RLock()
+	keys := append([]uint64(nil), vi.byPK[pkKey]...)
+	vi.mu.RUnlock()
+	for _, k := range keys {
+		info := vi.info(k)
+		if info != nil && info.visible(me.readTs, me) {
+			info.deleter.Store(me)
+			me.entries = append(me.entries, vectorEntry{info: info, delete: true})
+		}
+	}
+}
+
+// vectorHit is one search result: the row's key and its graph distance.
+type vectorHit struct {
+	pk   []types.Datum
+	dist float32
+}
+
+// search returns up to k nodes visible to the reader, nearest first; keep,
+// when set, further filters candidates (WHERE), and the search goes on
+// until k accepted nodes are found or the graph is exhausted.
+func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error)) ([]vectorHit, error) {
+	if len(q) != vi.dims {
+		return nil, pgerror.New(pgerror.CodeDataException, "different vector dimensions %d and %d", vi.dims, len(q))
+	}
+	var keepErr error
+	accept := func(n hnsw.Node) bool {
+		info := vi.info(vi.graph.Key(n))
+		if info == nil || !info.visible(readTs, me) {
+			return false
+		}
+		if keep == nil || keepErr != nil {
+			return keepErr == nil
+		}
+		ok, err := keep(info.pk)
+		if err != nil {
+			keepErr = err
+			return false
+		}
+		return ok
+	}
+	res, err := vi.graph.Search(q, k, ef, accept, nil)
+	if keepErr != nil {
+		return nil, keepErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]vectorHit, len(res))
+	for i, r := range res {
+		out[i] = vectorHit{pk: vi.info(r.Key).pk, dist: r.Dist}
+	}
+	return out, nil
+}
+
+// vectorTxn is a transaction's footprint in vector indexes; it is the
+// storage.WriteObserver of transactions that write indexed tables.
+type vectorTxn struct {
+	eng     *Engine
+	readTs  uint64
+	entries []vectorEntry
+	// onCommit runs once the transaction commits (CREATE INDEX installs
+	// its graph); created holds those graphs until then, for the creating
+	// transaction's own writes and searches.
+	onCommit []func()
+	created  map[catalog.ID]*vectorIndex
+}
+
+// index returns the graph this transaction must use for idx.
+func (vt *vectorTxn) index(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
+	if vi := vt.created[idx.ID]; vi != nil {
+		return vi, nil
+	}
+	return vt.eng.vectorIndex(ctx, tb, idx)
+}
+
+type vectorEntry struct {
+	info   *nodeInfo
+	delete bool
+}
+
+// RowWritten implements storage.WriteObserver.
+func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+	for i := range tb.Indexes {
+		idx := &tb.Indexes[i]
+		if idx.Method != "hnsw" {
+			continue
+		}
+		vi, err := vt.index(ctx, tb, idx)
+		if err != nil {
+			return err
+		}
+		if oldRow != nil && newRow != nil && sameVersionKey(vi, tb, oldRow, newRow) {
+			continue // neither the vector nor the key changed
+		}
+		if oldRow != nil {
+			vi.remove(tb, oldRow, vt)
+		}
+		if newRow != nil {
+			if err := vi.add(tb, newRow, vt, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func sameVersionKey(vi *vectorIndex, tb *catalog.Table, a, b []types.Datum) bool {
+	for _, c := range append([]int{vi.col}, tb.PrimaryKey...) {
+		x, y := a[c], b[c]
+		if types.IsNull(x) != types.IsNull(y) {
+			return false
+		}
+		if !types.IsNull(x) && types.Compare(tb.Columns[c].Type, x, y) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Committed implements storage.WriteObserver.
+func (vt *vectorTxn) Committed(ts uint64) {
+	for _, e := range vt.entries {
+		if e.delete {
+			e.info.deleteTs.Store(ts)
+			e.info.deleter.Store(nil)
+		} else {
+			e.info.insertTs.Store(ts)
+		}
+	}
+	vt.entries = nil
+	for _, f := range vt.onCommit {
+		f()
+	}
+	vt.onCommit = nil
+	vt.created = nil
+}
+
+// Aborted implements storage.WriteObserver.
+func (vt *vectorTxn) Aborted() {
+	vt.RollbackTo(0)
+	vt.onCommit = nil
+	vt.created = nil
+}
+
+// Savepoint implements storage.WriteObserver.
+func (vt *vectorTxn) Savepoint() int { return len(vt.entries) }
+
+// RollbackTo implements storage.WriteObserver.
+func (vt *vectorTxn) RollbackTo(mark int) {
+	for _, e := range vt.entries[mark:] {
+		if e.delete {
+			e.info.deleter.CompareAndSwap(vt, nil)
+		} else {
+			e.info.dead.Store(true)
+		}
+	}
+	vt.entries = vt.entries[:mark]
+}
+
+// vectorIndex returns the loaded index, building it from the table the
+// first time it is needed after a start.
+func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
+	e.vindex.mu.Lock()
+	defer e.vindex.mu.Unlock()
+	if vi := e.vindex.byIndex[idx.ID]; vi != nil {
+		return vi, nil
+	}
+	vi, err := newVectorIndex(tb, idx)
+	if err != nil {
+		return nil, err
+	}
+	txn := e.store.Begin()
+	defer txn.Rollback()
+	if err := vi.build(ctx, txn, tb); err != nil {
+		return nil, err
+	}
+	if e.vindex.byIndex == nil {
+		e.vindex.byIndex = map[catalog.ID]*vectorIndex{}
+	}
+	e.vindex.byIndex[idx.ID] = vi
+	return vi, nil
+}
+
+// registerVectorIndex installs an index built by CREATE INDEX once the
+// creating transaction commits.
+func (e *Engine) registerVectorIndex(id catalog.ID, vi *vectorIndex) {
+	e.vindex.mu.Lock()
+	defer e.vindex.mu.Unlock()
+	if e.vindex.byIndex == nil {
+		e.vindex.byIndex = map[catalog.ID]*vectorIndex{}
+	}
+	e.vindex.byIndex[id] = vi
+}
+
+// efSearch reads hnsw.ef_search (pgvector's default 40).
+func (s *Session) efSearch() int {
+	v, err := strconv.Atoi(s.Setting0("hnsw.ef_search"))
+	if err != nil || v < 1 {
+		return 40
+	}
+	return v
+}

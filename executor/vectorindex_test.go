@@ -1,0 +1,194 @@
+package executor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+func vecText(v []float32) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = fmt.Sprintf("%g", x)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// loadVectors creates items(id, cat, embedding vector(dims)) with n
+// clustered rows and returns the vectors by id.
+func loadVectors(t testing.TB, s *Session, n, dims int, rng *rand.Rand) map[int][]float32 {
+	mustRun(t, s, fmt.Sprintf("CREATE TABLE items (id int PRIMARY KEY, cat int, embedding vector(%d))", dims))
+	centres := make([][]float32, 10)
+	for c := range centres {
+		centres[c] = make([]float32, dims)
+		for d := range centres[c] {
+			centres[c][d] = float32(rng.NormFloat64() * 3)
+		}
+	}
+	vecs := map[int][]float32{}
+	var sb strings.Builder
+	for i := 1; i <= n; i++ {
+		v := make([]float32, dims)
+		c := centres[rng.IntN(len(centres))]
+		for d := range v {
+			v[d] = c[d] + float32(rng.NormFloat64())
+		}
+		vecs[i] = v
+		if sb.Len() > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, "(%d, %d, '%s')", i, i%100, vecText(v))
+		if i%500 == 0 || i == n {
+			mustRun(t, s, "INSERT INTO items VALUES "+sb.String())
+			sb.Reset()
+		}
+	}
+	return vecs
+}
+
+func l2sq(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		d := float64(a[i] - b[i])
+		s += d * d
+	}
+	return s
+}
+
+func nearest(vecs map[int][]float32, q []float32, k int, keep func(id int) bool) []string {
+	var ids []int
+	for id := range vecs {
+		if keep == nil || keep(id) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return l2sq(vecs[ids[i]], q) < l2sq(vecs[ids[j]], q) })
+	if len(ids) > k {
+		ids = ids[:k]
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprint(id)
+	}
+	return out
+}
+
+func overlap(got [][]string, want []string) int {
+	set := map[string]bool{}
+	for _, w := range want {
+		set[w] = true
+	}
+	n := 0
+	for _, g := range got {
+		if set[g[0]] {
+			n++
+		}
+	}
+	return n
+}
+
+func TestHNSWIndexScan(t *testing.T) {
+	s := newTestSession(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	vecs := loadVectors(t, s, 3000, 16, rng)
+	mustRun(t, s, "CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)")
+	plan := flat(mustRun(t, s, "EXPLAIN SELECT id FROM items ORDER BY embedding <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 5"))
+	if !strings.Contains(plan, "Index Scan using items_hnsw on items") {
+		t.Fatalf("plan does not use the index:\n%s", plan)
+	}
+	cosPlan := flat(mustRun(t, s, "EXPLAIN SELECT id FROM items ORDER BY embedding <=> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 5"))
+	if strings.Contains(cosPlan, "items_hnsw") {
+		t.Fatalf("an L2 index answered a cosine query:\n%s", cosPlan)
+	}
+	hits, total := 0, 0
+	for qi := 0; qi < 30; qi++ {
+		q := vecs[1+rng.IntN(len(vecs))]
+		q = append([]float32(nil), q...)
+		q[0] += 0.5
+		rows := mustRun(t, s, fmt.Sprintf("SELECT id FROM items ORDER BY embedding <-> '%s' LIMIT 10", vecText(q)))
+		if len(rows) != 10 {
+			t.Fatalf("query %d: %d rows", qi, len(rows))
+		}
+		hits += overlap(rows, nearest(vecs, q, 10, nil))
+		total += 10
+		// Filtered at 1% selectivity: always k rows, all matching.
+		frows := mustRun(t, s, fmt.Sprintf("SELECT id, cat FROM items WHERE cat = 7 ORDER BY embedding <-> '%s' LIMIT 10", vecText(q)))
+		if len(frows) != 10 {
+			t.Fatalf("filtered query %d: %d rows, want 10", qi, len(frows))
+		}
+		for _, r := range frows {
+			if r[1] != "7" {
+				t.Fatalf("filtered query returned cat %s", r[1])
+			}
+		}
+	}
+	if recall := float64(hits) / float64(total); recall < 0.9 {
+		t.Fatalf("recall@10 = %.3f", recall)
+	}
+}
+
+func TestHNSWTransactions(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
+	mustRun(t, s, "INSERT INTO v VALUES (1, '[0,0]'), (2, '[10,10]'), (3, NULL)")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	q := "SELECT id FROM v ORDER BY e <-> '[0,0]' LIMIT 3"
+	if got := flat(mustRun(t, s, q)); got != "1\n2" {
+		t.Fatalf("got %q", got)
+	}
+	// Own uncommitted writes are seen; a rollback removes them.
+	mustRun(t, s, "BEGIN; INSERT INTO v VALUES (4, '[0,1]'); DELETE FROM v WHERE id = 1")
+	if got := flat(mustRun(t, s, q)); got != "4\n2" {
+		t.Fatalf("in transaction: %q", got)
+	}
+	other := NewEngine(s.eng.store)
+	s2, err := other.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.eng = s.eng // share the loaded graph, as sessions of one server do
+	if got := flat(mustRun(t, s2, q)); got != "1\n2" {
+		t.Fatalf("other session sees uncommitted changes: %q", got)
+	}
+	mustRun(t, s, "ROLLBACK")
+	if got := flat(mustRun(t, s, q)); got != "1\n2" {
+		t.Fatalf("after rollback: %q", got)
+	}
+	// Committed updates move the row; the old vector never matches.
+	mustRun(t, s, "UPDATE v SET e = '[100,100]' WHERE id = 1")
+	if got := flat(mustRun(t, s, q)); got != "2\n1" {
+		t.Fatalf("after update: %q", got)
+	}
+	mustRun(t, s, "BEGIN; INSERT INTO v VALUES (5, '[1,1]'); SAVEPOINT a; INSERT INTO v VALUES (6, '[0,0]'); ROLLBACK TO a; COMMIT")
+	if got := flat(mustRun(t, s, q)); got != "5\n2\n1" {
+		t.Fatalf("after savepoint rollback: %q", got)
+	}
+	if _, err := run(t, s, "SELECT id FROM v ORDER BY e <-> '[1,2,3]' LIMIT 1"); pgerror.CodeOf(err) != pgerror.CodeDataException {
+		t.Fatalf("wrong dimensions: %v", err)
+	}
+	if got := flat(mustRun(t, s, "SELECT count(*) FROM (SELECT id FROM v ORDER BY e <-> NULL LIMIT 10) s")); got != "4" {
+		t.Fatalf("NULL query vector: %q", got)
+	}
+}
+
+func TestHNSWOptionErrors(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2), u vector, n int)")
+	cases := []struct{ sql, code, msg string }{
+		{"CREATE INDEX ON v USING hnsw (e) WITH (m = 1)", "22023", `value 1 out of bounds for option "m"`},
+		{"CREATE INDEX ON v USING hnsw (e) WITH (m = 16, ef_construction = 20)", "22023", "ef_construction must be greater than or equal to 2 * m"},
+		{"CREATE INDEX ON v USING hnsw (e vector_foo_ops)", "42704", `operator class "vector_foo_ops" does not exist for access method "hnsw"`},
+		{"CREATE INDEX ON v USING hnsw (u)", "22000", "column does not have dimensions"},
+		{"CREATE INDEX ON v USING hnsw (n)", "42704", "data type integer has no default operator class for access method \"hnsw\""},
+	}
+	for _, c := range cases {
+		_, err := run(t, s, c.sql)
+		if pgerror.CodeOf(err) != c.code || err.Error() != c.msg {
+			t.Errorf("%s: got %v (%s), want %s %s", c.sql, err, pgerror.CodeOf(err), c.code, c.msg)
+		}
+	}
+}

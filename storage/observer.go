@@ -1,0 +1,109 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// WriteObserver follows a transaction's writes to tables that have
+// indexes storage does not maintain itself (HNSW), so the index can take
+// the new versions in before commit and learn their commit timestamp.
+type WriteObserver interface {
+	// RowWritten reports an insert (oldRow nil), update or delete (newRow
+	// nil) that storage has accepted.
+	RowWritten(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error
+	// Committed gives the commit timestamp before any transaction can see
+	// the commit.
+	Committed(ts uint64)
+	// Aborted reports a rollback or a failed commit.
+	Aborted()
+	// Savepoint returns a mark of the writes seen so far; RollbackTo
+	// forgets the writes after it.
+	Savepoint() int
+	RollbackTo(mark int)
+}
+
+// Observe attaches an observer (one per transaction).
+func (t *Txn) Observe(o WriteObserver) { t.observer = o }
+
+// Observer returns the attached observer (nil when none).
+func (t *Txn) Observer() WriteObserver { return t.observer }
+
+// observed reports whether a table's writes go to the observer.
+func (t *Txn) observed(tb *catalog.Table) bool {
+	if t.observer == nil {
+		return false
+	}
+	for i := range tb.Indexes {
+		if m := tb.Indexes[i].Method; m != "btree" && m != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// InsertRow stores a new row (Columns order, full width including hidden
+// and dropped columns — a hidden rowid is filled in when Null). A duplicate
+// primary key or unique-index key is 23505 with PostgreSQL's message and
+// detail.
+func (t *Txn) InsertRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+	if err := t.insertRow(ctx, tb, row); err != nil {
+		return err
+	}
+	if t.observed(tb) {
+		return t.observer.RowWritten(ctx, tb, nil, row)
+	}
+	return nil
+}
+
+// UpdateRow replaces oldRow (as read) by newRow, moving the row if its
+// primary key changed and maintaining secondary indexes.
+func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+	if err := t.updateRow(ctx, tb, oldRow, newRow); err != nil {
+		return err
+	}
+	if t.observed(tb) {
+		return t.observer.RowWritten(ctx, tb, oldRow, newRow)
+	}
+	return nil
+}
+
+// DeleteRow deletes a row (as read) and its index entries.
+func (t *Txn) DeleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+	if err := t.deleteRow(ctx, tb, row); err != nil {
+		return err
+	}
+	if t.observed(tb) {
+		return t.observer.RowWritten(ctx, tb, row, nil)
+	}
+	return nil
+}
+
+// BackfillIndex adds the entries of a new b-tree index for every row the
+// transaction sees (CREATE INDEX on a filled table). A duplicate in a
+// unique index is 23505.
+func (t *Txn) BackfillIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) error {
+	it, err := t.ScanTable(ctx, tb, Span{}, false)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for {
+		row, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			return nil
+		}
+		_, pk, err := t.pkKey(tb, row)
+		if err != nil {
+			return err
+		}
+		if err := t.addIndexEntry(tb, idx, row, pk); err != nil {
+			return err
+		}
+	}
+}
