@@ -227,6 +227,7 @@ func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTx
 // vectorHit is one search result: the row's key and its graph distance.
 type vectorHit struct {
 	pk   []types.Datum
+	vec  []float32 // the indexed vector (shared with the graph: read only)
 	dist float32
 }
 
@@ -262,7 +263,7 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 	}
 	out := make([]vectorHit, len(res))
 	for i, r := range res {
-		out[i] = vectorHit{pk: vi.info(r.Key).pk, dist: r.Dist}
+		out[i] = vectorHit{pk: vi.info(r.Key).pk, vec: vi.graph.Vector(r.Node), dist: r.Dist}
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
 )
 
 func vecText(v []float32) string {
@@ -189,6 +190,49 @@ func TestHNSWOptionErrors(t *testing.T) {
 		_, err := run(t, s, c.sql)
 		if pgerror.CodeOf(err) != c.code || err.Error() != c.msg {
 			t.Errorf("%s: got %v (%s), want %s %s", c.sql, err, pgerror.CodeOf(err), c.code, c.msg)
+		}
+	}
+}
+
+// BenchmarkHNSWQuery is one prepared k-NN query through the session
+// (parse once, bind and run per iteration), without the wire.
+func BenchmarkHNSWQuery(b *testing.B) {
+	s := newTestSession(b)
+	rng := rand.New(rand.NewPCG(21, 22))
+	vecs := loadVectors(b, s, 10000, 128, rng)
+	mustRun(b, s, "CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)")
+	ctx := b.Context()
+	parsed, err := s.Parse("SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := s.Prepare(ctx, parsed[0], nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := types.DVector(vecs[17])
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := s.Execute(ctx, p, []types.Datum{q})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			r, err := res.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r == nil {
+				break
+			}
+			n++
+		}
+		if err := res.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if n != 10 {
+			b.Fatalf("%d rows", n)
 		}
 	}
 }

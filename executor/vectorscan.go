@@ -92,6 +92,22 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 		return nil, err
 	}
 	out := make([][]types.Datum, 0, len(hits))
+	if n.KeyOnly {
+		// Visible nodes are exactly the snapshot's row versions, and their
+		// key and vector are all the query reads: no row fetches.
+		for _, h := range hits {
+			row := make([]types.Datum, len(n.Table.Columns))
+			for i := range row {
+				row[i] = types.Null
+			}
+			for i, c := range n.Table.PrimaryKey {
+				row[c] = h.pk[i]
+			}
+			row[vi.col] = types.DVector(h.vec)
+			out = append(out, row)
+		}
+		return &sliceIter{rows: out}, nil
+	}
 	for _, h := range hits {
 		r, err := fetch(h.pk)
 		if err != nil {

@@ -74,6 +74,9 @@ type VectorScan struct {
 	Filter Expr
 	// Order is the ORDER BY distance expression, for EXPLAIN.
 	Order *Call
+	// KeyOnly: the query reads only primary-key columns and the indexed
+	// vector, which the index holds, so rows need not be fetched.
+	KeyOnly bool
 }
 
 // HNSWOperator maps each HNSW operator class to the distance operator it

@@ -38,8 +38,30 @@ func useVectorIndex(sort *Sort) {
 			if HNSWOperator[idx.Opclass[0]] != call.Name {
 				continue
 			}
-			proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: scan.Cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call}
+			proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: scan.Cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
+				KeyOnly: scan.Filter == nil && readsOnly(proj.Exprs, append([]int{col.Idx}, scan.Table.PrimaryKey...))}
 			return
 		}
 	}
+}
+
+// readsOnly reports whether exprs read no input columns but allowed (and
+// hold no subqueries, whose correlated references are not visible here).
+func readsOnly(exprs []Expr, allowed []int) bool {
+	ok := true
+	for _, e := range exprs {
+		walkExpr(e, func(x Expr) {
+			switch n := x.(type) {
+			case *ColRef:
+				found := false
+				for _, a := range allowed {
+					found = found || a == n.Idx
+				}
+				ok = ok && found
+			case *SubqueryExpr:
+				ok = false
+			}
+		})
+	}
+	return ok
 }

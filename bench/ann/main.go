@@ -1,0 +1,338 @@
+// Command ann measures approximate nearest-neighbour search over pgwire
+// with pgvector's SQL only, so it runs unchanged against Quiver and against
+// PostgreSQL + pgvector: it generates a deterministic Gaussian mixture
+// (anisotropic clusters, log-normal cluster sizes, queries drawn fresh
+// from the same mixture), loads it, builds an HNSW index, and reports
+// recall@k against brute-force ground truth, QPS and latency percentiles
+// for several hnsw.ef_search values, as a table and as JSON.
+//
+//	go run ./bench/ann -dsn 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' -n 100000 -dims 128
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type config struct {
+	dsn              string
+	n, dims, queries int
+	k, m, efC        int
+	clusters         int
+	efs              string
+	clients          string
+	batch            int
+	seed             uint64
+	jsonOut          string
+	skipLoad         bool
+}
+
+type result struct {
+	EfSearch int     `json:"ef_search"`
+	Clients  int     `json:"clients"`
+	Recall   float64 `json:"recall"`
+	QPS      float64 `json:"qps"`
+	P50ms    float64 `json:"p50_ms"`
+	P99ms    float64 `json:"p99_ms"`
+}
+
+type report struct {
+	N, Dims, K, M, EfConstruction int
+	LoadSeconds                   float64  `json:"load_seconds"`
+	BuildSeconds                  float64  `json:"build_seconds"`
+	Results                       []result `json:"results"`
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.dsn, "dsn", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "server")
+	flag.IntVar(&c.n, "n", 100_000, "base vectors")
+	flag.IntVar(&c.dims, "dims", 128, "dimensions")
+	flag.IntVar(&c.queries, "queries", 1000, "query vectors")
+	flag.IntVar(&c.k, "k", 10, "neighbours per query")
+	flag.IntVar(&c.m, "m", 16, "HNSW m")
+	flag.IntVar(&c.efC, "ef-construction", 64, "HNSW ef_construction")
+	flag.IntVar(&c.clusters, "clusters", 100, "mixture components")
+	flag.StringVar(&c.efs, "ef-search", "10,20,40,80,160", "hnsw.ef_search values")
+	flag.StringVar(&c.clients, "clients", "1,2", "concurrent clients")
+	flag.IntVar(&c.batch, "batch", 500, "rows per INSERT")
+	flag.Uint64Var(&c.seed, "seed", 1, "data seed")
+	flag.StringVar(&c.jsonOut, "json", "", "write results as JSON here")
+	flag.BoolVar(&c.skipLoad, "skip-load", false, "reuse the loaded table and index")
+	flag.Parse()
+	if err := run(context.Background(), c); err != nil {
+		fmt.Fprintln(os.Stderr, "ann:", err)
+		os.Exit(1)
+	}
+}
+
+// mixture draws vectors from anisotropic Gaussian clusters: per-coordinate
+// standard deviations decay like (r+1)^-0.5 in a random coordinate order
+// per cluster, cluster weights are log-normal (sigma 1), and centres lie
+// about three within-cluster spreads apart.
+type mixture struct {
+	centres [][]float32
+	scales  [][]float32
+	cum     []float64
+}
+
+func newMixture(rng *rand.Rand, clusters, dims int) *mixture {
+	mx := &mixture{}
+	var total float64
+	for c := 0; c < clusters; c++ {
+		centre := make([]float32, dims)
+		for d := range centre {
+			centre[d] = float32(rng.NormFloat64() * 3 / math.Sqrt(float64(dims)) * 4)
+		}
+		scale := make([]float32, dims)
+		perm := rng.Perm(dims)
+		for r, d := range perm {
+			scale[d] = float32(1 / math.Sqrt(float64(r+1)))
+		}
+		mx.centres = append(mx.centres, centre)
+		mx.scales = append(mx.scales, scale)
+		total += math.Exp(rng.NormFloat64())
+		mx.cum = append(mx.cum, total)
+	}
+	for i := range mx.cum {
+		mx.cum[i] /= total
+	}
+	return mx
+}
+
+func (mx *mixture) draw(rng *rand.Rand) []float32 {
+	c := sort.SearchFloat64s(mx.cum, rng.Float64())
+	if c >= len(mx.centres) {
+		c = len(mx.centres) - 1
+	}
+	v := make([]float32, len(mx.centres[c]))
+	for d := range v {
+		v[d] = mx.centres[c][d] + mx.scales[c][d]*float32(rng.NormFloat64())
+	}
+	return v
+}
+
+func vecText(v []float32) string {
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i, x := range v {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(strconv.FormatFloat(float64(x), 'g', -1, 32))
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
+
+func l2(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		d := float64(a[i] - b[i])
+		s += d * d
+	}
+	return s
+}
+
+func ints(s string) []int {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		if v, err := strconv.Atoi(strings.TrimSpace(p)); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func run(ctx context.Context, c config) error {
+	rng := rand.New(rand.NewPCG(c.seed, c.seed+1))
+	mx := newMixture(rng, c.clusters, c.dims)
+	base := make([][]float32, c.n)
+	for i := range base {
+		base[i] = mx.draw(rng)
+	}
+	queries := make([][]float32, c.queries)
+	for i := range queries {
+		queries[i] = mx.draw(rng)
+	}
+	truth := groundTruth(base, queries, c.k)
+	conn, err := pgx.Connect(ctx, c.dsn)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	rep := report{N: c.n, Dims: c.dims, K: c.k, M: c.m, EfConstruction: c.efC}
+	if !c.skipLoad {
+		for _, sql := range []string{
+			"CREATE EXTENSION IF NOT EXISTS vector",
+			"DROP TABLE IF EXISTS ann_items",
+			fmt.Sprintf("CREATE TABLE ann_items (id int PRIMARY KEY, embedding vector(%d))", c.dims),
+		} {
+			if _, err := conn.Exec(ctx, sql); err != nil {
+				return fmt.Errorf("%s: %w", sql, err)
+			}
+		}
+		start := time.Now()
+		for lo := 0; lo < c.n; lo += c.batch {
+			hi := min(lo+c.batch, c.n)
+			var sb strings.Builder
+			sb.WriteString("INSERT INTO ann_items VALUES ")
+			for i := lo; i < hi; i++ {
+				if i > lo {
+					sb.WriteByte(',')
+				}
+				fmt.Fprintf(&sb, "(%d,'%s')", i, vecText(base[i]))
+			}
+			if _, err := conn.Exec(ctx, sb.String()); err != nil {
+				return fmt.Errorf("load: %w", err)
+			}
+		}
+		rep.LoadSeconds = time.Since(start).Seconds()
+		start = time.Now()
+		sql := fmt.Sprintf("CREATE INDEX ann_items_hnsw ON ann_items USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", c.m, c.efC)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		rep.BuildSeconds = time.Since(start).Seconds()
+		fmt.Printf("load %.1f s, index build %.1f s (%d x %d)\n", rep.LoadSeconds, rep.BuildSeconds, c.n, c.dims)
+	}
+	fmt.Printf("%9s %7s %7s %9s %8s %8s\n", "ef_search", "clients", "recall", "QPS", "p50 ms", "p99 ms")
+	for _, ef := range ints(c.efs) {
+		for _, clients := range ints(c.clients) {
+			r, err := measure(ctx, c, ef, clients, queries, truth)
+			if err != nil {
+				return err
+			}
+			rep.Results = append(rep.Results, r)
+			fmt.Printf("%9d %7d %7.3f %9.0f %8.3f %8.3f\n", r.EfSearch, r.Clients, r.Recall, r.QPS, r.P50ms, r.P99ms)
+		}
+	}
+	if c.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode json: %w", err)
+		}
+		if err := os.WriteFile(c.jsonOut, b, 0o644); err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+	}
+	return nil
+}
+
+// groundTruth is exact k-NN by brute force, in parallel.
+func groundTruth(base, queries [][]float32, k int) [][]int {
+	out := make([][]int, len(queries))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids := make([]int, len(base))
+			d := make([]float64, len(base))
+			for qi := range work {
+				for i := range base {
+					ids[i], d[i] = i, l2(base[i], queries[qi])
+				}
+				sort.Slice(ids, func(a, b int) bool { return d[ids[a]] < d[ids[b]] })
+				out[qi] = append([]int(nil), ids[:k]...)
+			}
+		}()
+	}
+	for qi := range queries {
+		work <- qi
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+func measure(ctx context.Context, c config, ef, clients int, queries [][]float32, truth [][]int) (result, error) {
+	type sample struct {
+		lat  time.Duration
+		hits int
+	}
+	samples := make([]sample, len(queries))
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	start := time.Now()
+	for w := 0; w < clients; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			conn, err := pgx.Connect(ctx, c.dsn)
+			if err != nil {
+				errs <- fmt.Errorf("connect: %w", err)
+				return
+			}
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, fmt.Sprintf("SET hnsw.ef_search = %d", ef)); err != nil {
+				errs <- fmt.Errorf("set ef_search: %w", err)
+				return
+			}
+			sql := fmt.Sprintf("SELECT id FROM ann_items ORDER BY embedding <-> $1::vector LIMIT %d", c.k)
+			for qi := w; qi < len(queries); qi += clients {
+				t0 := time.Now()
+				rows, err := conn.Query(ctx, sql, vecText(queries[qi]))
+				if err != nil {
+					errs <- fmt.Errorf("query: %w", err)
+					return
+				}
+				got := map[int]bool{}
+				for rows.Next() {
+					var id int
+					if err := rows.Scan(&id); err != nil {
+						errs <- err
+						return
+					}
+					got[id] = true
+				}
+				if err := rows.Err(); err != nil {
+					errs <- err
+					return
+				}
+				hits := 0
+				for _, id := range truth[qi] {
+					if got[id] {
+						hits++
+					}
+				}
+				samples[qi] = sample{lat: time.Since(t0), hits: hits}
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return result{}, err
+	}
+	lats := make([]time.Duration, len(samples))
+	hits := 0
+	for i, s := range samples {
+		lats[i] = s.lat
+		hits += s.hits
+	}
+	slices.Sort(lats)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return result{
+		EfSearch: ef, Clients: clients,
+		Recall: float64(hits) / float64(len(queries)*c.k),
+		QPS:    float64(len(queries)) / elapsed.Seconds(),
+		P50ms:  ms(lats[len(lats)/2]),
+		P99ms:  ms(lats[len(lats)*99/100]),
+	}, nil
+}
