@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -234,5 +235,95 @@ func BenchmarkHNSWQuery(b *testing.B) {
 		if n != 10 {
 			b.Fatalf("%d rows", n)
 		}
+	}
+}
+
+// TestHNSWConcurrentWritersAndReaders runs writers and searchers on one
+// indexed table: inserts never fail with serialization errors (the graph
+// is not in the key space), and every row a search returns is visible to
+// that search's snapshot.
+func TestHNSWConcurrentWritersAndReaders(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, w int, e vector(4))")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	open := func() *Session {
+		o, err := s.eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(o.Close)
+		return o
+	}
+	const writers, perWriter = 2, 150
+	errs := make(chan error, 8)
+	done := make(chan struct{})
+	var wg, writing sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		ws := open()
+		writing.Add(1)
+		go func(w int) {
+			defer writing.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 9))
+			for i := 0; i < perWriter; i++ {
+				id := w*perWriter + i
+				v := []float32{rng.Float32(), rng.Float32(), rng.Float32(), rng.Float32()}
+				if _, err := run(t, ws, fmt.Sprintf("INSERT INTO v VALUES (%d, %d, '%s')", id, w, vecText(v))); err != nil {
+					errs <- fmt.Errorf("writer %d: %w", w, err)
+					return
+				}
+				if i%10 == 9 {
+					if _, err := run(t, ws, fmt.Sprintf("DELETE FROM v WHERE id = %d", id-5)); err != nil {
+						errs <- fmt.Errorf("writer %d delete: %w", w, err)
+						return
+					}
+				}
+			}
+		}(w)
+	}
+	for r := 0; r < 2; r++ {
+		rs := open()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				// Inside one snapshot: every id the index returns must be
+				// readable by primary key.
+				if _, err := run(t, rs, "BEGIN"); err != nil {
+					errs <- err
+					return
+				}
+				rows, err := run(t, rs, "SELECT id FROM v ORDER BY e <-> '[0.5,0.5,0.5,0.5]' LIMIT 20")
+				if err != nil {
+					errs <- fmt.Errorf("search: %w", err)
+					return
+				}
+				for _, row := range rows {
+					got, err := run(t, rs, "SELECT count(*) FROM v WHERE id = "+row[0])
+					if err != nil || flat(got) != "1" {
+						errs <- fmt.Errorf("search returned id %s not visible to its snapshot (%v %v)", row[0], got, err)
+						return
+					}
+				}
+				if _, err := run(t, rs, "COMMIT"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	writing.Wait()
+	close(done) // readers stop once the writers are done
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := flat(mustRun(t, s, "SELECT count(*) FROM (SELECT id FROM v ORDER BY e <-> '[0,0,0,0]' LIMIT 1000) x")); got != fmt.Sprint(writers*perWriter*9/10) {
+		t.Fatalf("index scan sees %s rows", got)
 	}
 }
