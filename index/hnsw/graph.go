@@ -40,7 +40,10 @@ const (
 type chunk struct {
 	vecs   []float32  // chunkSize * dims
 	levels []int8     // top layer of each node
-	links  [][][]Node // per node, per layer: neighbour list
+	// links holds, per node and layer, the neighbour list. Lists are
+	// never modified in place: a writer (holding the node's lock) publishes
+	// a new slice, so searches read them without locking or copying.
+	links  [][]atomic.Pointer[[]Node]
 	keys   []uint64   // caller's key for each node
 	dead   []atomic.Bool
 }
@@ -130,16 +133,26 @@ func (g *Graph) Delete(n Node) {
 // DeletedCount is the number of tombstoned nodes.
 func (g *Graph) DeletedCount() int { return int(g.deleted.Load()) }
 
+// nodeLinks returns node i's per-layer lists; the slice header is written
+// once under the node lock before the node is linked anywhere.
+func (c *chunk) nodeLinks(i int) []atomic.Pointer[[]Node] {
+	return c.links[i]
+}
+
 func (g *Graph) lock(n Node) *sync.RWMutex { return &g.locks[uint32(n)%lockStripe] }
 
-// links returns a copy of n's neighbour list at layer l.
-func (g *Graph) links(n Node, l int, buf []Node) []Node {
+// links returns n's neighbour list at layer l (shared: read only). A node
+// whose layers are still being allocated has none yet.
+func (g *Graph) links(n Node, l int, _ []Node) []Node {
 	c, i := g.chunkOf(n)
-	mu := g.lock(n)
-	mu.RLock()
-	buf = append(buf[:0], c.links[i][l]...)
-	mu.RUnlock()
-	return buf
+	ls := c.nodeLinks(i)
+	if l >= len(ls) {
+		return nil
+	}
+	if p := ls[l].Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (g *Graph) randomLevel() int {
@@ -170,7 +183,7 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 			c = &chunk{
 				vecs:   make([]float32, chunkSize*g.dims),
 				levels: make([]int8, chunkSize),
-				links:  make([][][]Node, chunkSize),
+				links:  make([][]atomic.Pointer[[]Node], chunkSize),
 				keys:   make([]uint64, chunkSize),
 				dead:   make([]atomic.Bool, chunkSize),
 			}
@@ -182,14 +195,7 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
 	c.levels[i] = int8(level)
 	c.keys[i] = key
-	ls := make([][]Node, level+1)
-	for l := range ls {
-		capacity := g.m + 1
-		if l == 0 {
-			capacity = g.m0 + 1
-		}
-		ls[l] = make([]Node, 0, capacity)
-	}
+	ls := make([]atomic.Pointer[[]Node], level+1)
 	mu := g.lock(n)
 	mu.Lock()
 	c.links[i] = ls
@@ -266,8 +272,8 @@ func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int) {
 	c, i := g.chunkOf(n)
 	mu := g.lock(n)
 	mu.Lock()
-	prev := c.links[i][l]
-	ls := make([]Node, 0, cap(prev))
+	prev := g.links(n, l, nil)
+	ls := make([]Node, 0, maxN)
 	for _, x := range cs {
 		ls = append(ls, x.node)
 	}
@@ -286,7 +292,7 @@ func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int) {
 			ls = append(ls, p)
 		}
 	}
-	c.links[i][l] = ls
+	c.links[i][l].Store(&ls)
 	mu.Unlock()
 }
 
@@ -297,14 +303,17 @@ func (g *Graph) addLink(from, to Node, d float32, l, maxN int) {
 	mu := g.lock(from)
 	mu.Lock()
 	defer mu.Unlock()
-	ls := c.links[i][l]
+	ls := g.links(from, l, nil)
 	for _, x := range ls {
 		if x == to {
 			return
 		}
 	}
 	if len(ls) < maxN {
-		c.links[i][l] = append(ls, to)
+		grown := make([]Node, len(ls), len(ls)+1)
+		copy(grown, ls)
+		grown = append(grown, to)
+		c.links[i][l].Store(&grown)
 		return
 	}
 	fv := g.Vector(from)
@@ -315,11 +324,11 @@ func (g *Graph) addLink(from, to Node, d float32, l, maxN int) {
 	}
 	sortCandidates(cands)
 	kept := g.selectHeuristic(cands, maxN)
-	ls = ls[:0]
+	next := make([]Node, 0, len(kept))
 	for _, k := range kept {
-		ls = append(ls, k.node)
+		next = append(next, k.node)
 	}
-	c.links[i][l] = ls
+	c.links[i][l].Store(&next)
 }
 
 // greedy walks layer l from ep to the closest node it can reach.
