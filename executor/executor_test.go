@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -306,5 +307,28 @@ func TestSavepoints(t *testing.T) {
 	}
 	if _, err := run(t, s, "SAVEPOINT x"); pgerror.CodeOf(err) != pgerror.CodeNoActiveSQLTransaction {
 		t.Fatalf("savepoint outside a block: %v", err)
+	}
+}
+
+func TestPgSleepIsCancellable(t *testing.T) {
+	s := newTestSession(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	stmts, err := s.Parse("SELECT pg_sleep(10)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Prepare(ctx, stmts[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := s.Execute(ctx, p, nil)
+	if err == nil {
+		_, err = res.Next(ctx)
+		res.Close()
+	}
+	if pgerror.CodeOf(err) != pgerror.CodeQueryCanceled || time.Since(start) > 5*time.Second {
+		t.Fatalf("got %v after %v", err, time.Since(start))
 	}
 }

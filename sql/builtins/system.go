@@ -1,7 +1,10 @@
 package builtins
 
 import (
+	"context"
+	"math"
 	"runtime"
+	"time"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -58,6 +61,25 @@ func registerSystem() {
 		}
 		return &types.DArray{Elem: types.Name, Elems: elems}, nil
 	}))
+	// pg_sleep waits in the statement's context, so a cancel request or
+	// statement_timeout ends it with 57014 as in PostgreSQL.
+	addFunc("pg_sleep", &Overload{Params: params(types.Float8), Return: types.Void, Volatile: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		secs := float64(a[0].(types.DFloat))
+		if secs <= 0 || math.IsNaN(secs) {
+			return types.Null, nil
+		}
+		t := time.NewTimer(time.Duration(secs * float64(time.Second)))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return types.Null, nil
+		case <-ctx.Ctx.Done():
+			if ctx.Ctx.Err() == context.DeadlineExceeded {
+				return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to statement timeout")
+			}
+			return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
+		}
+	}})
 	addFunc("pg_backend_pid", fn(nil, types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		if ctx.Session == nil {
 			return types.DInt(0), nil
