@@ -3,6 +3,7 @@ package executor
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/tree"
@@ -15,15 +16,32 @@ var explainColumns = []ResultColumn{{Name: "QUERY PLAN", Type: types.Text}}
 // explain renders a plan tree in PostgreSQL's indented text shape (as
 // with COSTS OFF: Quiver has no cost model to print yet).
 func (s *Session) explain(ec *execCtx, n *tree.Explain, p *Prepared) (Result, error) {
-	if n.Analyze {
-		return nil, notSupportedStmt("EXPLAIN ANALYZE")
-	}
+	planStart := time.Now()
 	plan, err := s.planFor(ec, p)
 	if err != nil {
 		return nil, err
 	}
+	planning := time.Since(planStart)
 	var lines []string
-	explainNode(plan, 0, &lines)
+	var execution time.Duration
+	if n.Analyze {
+		switch plan.(type) {
+		case *planner.Insert, *planner.Update, *planner.Delete:
+			return nil, notSupportedStmt("EXPLAIN ANALYZE of INSERT, UPDATE or DELETE")
+		}
+		ec.analyze = map[planner.Plan]*nodeStats{}
+		start := time.Now()
+		if _, err := ec.drain(plan); err != nil {
+			return nil, err
+		}
+		execution = time.Since(start)
+	}
+	explainNode(plan, 0, &lines, ec.analyze)
+	if n.Analyze {
+		lines = append(lines,
+			fmt.Sprintf("Planning Time: %.3f ms", float64(planning.Microseconds())/1000),
+			fmt.Sprintf("Execution Time: %.3f ms", float64(execution.Microseconds())/1000))
+	}
 	rows := make([][]types.Datum, len(lines))
 	for i, l := range lines {
 		rows[i] = []types.Datum{types.DString(l)}
@@ -31,7 +49,7 @@ func (s *Session) explain(ec *execCtx, n *tree.Explain, p *Prepared) (Result, er
 	return &rowsResult{cols: explainColumns, it: &sliceIter{rows: rows}, tag: "EXPLAIN"}, nil
 }
 
-func explainNode(p planner.Plan, depth int, lines *[]string) {
+func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.Plan]*nodeStats) {
 	indent := ""
 	detail := ""
 	if depth > 0 {
@@ -41,12 +59,18 @@ func explainNode(p planner.Plan, depth int, lines *[]string) {
 		detail = "  "
 	}
 	add := func(title string, details ...string) {
+		if st := stats[p]; st != nil {
+			title += fmt.Sprintf(" (actual time=%.3f rows=%d loops=%d)", float64(st.elapsed.Microseconds())/1000, st.rows, st.loops)
+			if st.search != nil {
+				details = append(details, fmt.Sprintf("Index Searches: nodes visited=%d, distance computations=%d, rejected by visibility or filter=%d", st.search.Visited, st.search.Distances, st.search.Rejected))
+			}
+		}
 		*lines = append(*lines, indent+title)
 		for _, d := range details {
 			*lines = append(*lines, detail+d)
 		}
 	}
-	child := func(c planner.Plan) { explainNode(c, depth+1, lines) }
+	child := func(c planner.Plan) { explainNode(c, depth+1, lines, stats) }
 	switch n := p.(type) {
 	case *planner.Scan:
 		var det []string
@@ -73,9 +97,9 @@ func explainNode(p planner.Plan, depth int, lines *[]string) {
 	case *planner.FuncScan:
 		add("Function Scan")
 	case *planner.Filter:
-		explainNode(n.Input, depth, lines)
+		explainNode(n.Input, depth, lines, stats)
 	case *planner.Project:
-		explainNode(n.Input, depth, lines)
+		explainNode(n.Input, depth, lines, stats)
 	case *planner.Join:
 		kind := map[planner.JoinKind]string{planner.InnerJoin: "", planner.LeftJoin: " Left Join", planner.RightJoin: " Right Join", planner.FullJoin: " Full Join"}[n.Kind]
 		if len(n.LeftKeys) > 0 {
@@ -110,7 +134,7 @@ func explainNode(p planner.Plan, depth int, lines *[]string) {
 		child(n.Left)
 		child(n.Right)
 	case *planner.WithNode:
-		explainNode(n.Input, depth, lines)
+		explainNode(n.Input, depth, lines, stats)
 	case *planner.CTERef:
 		add("CTE Scan on " + n.CTE.Name)
 	case *planner.Insert:

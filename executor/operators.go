@@ -4,8 +4,10 @@ import (
 	"container/heap"
 	"context"
 	"sort"
+	"time"
 
 	"github.com/quiverdb/quiver/executor/pgcatalog"
+	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -25,6 +27,8 @@ type execCtx struct {
 	outer [][]types.Datum
 	// ctes holds each WITH query's rows once computed.
 	ctes map[int][][]types.Datum
+	// analyze collects per-node figures for EXPLAIN ANALYZE (nil otherwise).
+	analyze map[planner.Plan]*nodeStats
 }
 
 // rowIter is a physical operator: rows are pulled one at a time.
@@ -36,6 +40,50 @@ type rowIter interface {
 
 // build instantiates the operators for a plan.
 func (ec *execCtx) build(p planner.Plan) (rowIter, error) {
+	if ec.analyze == nil {
+		return ec.buildNode(p)
+	}
+	// EXPLAIN ANALYZE: count each node's rows and time (its building, for
+	// operators that consume their input up front, plus every Next).
+	st := ec.analyze[p]
+	if st == nil {
+		st = &nodeStats{}
+		ec.analyze[p] = st
+	}
+	st.loops++
+	start := time.Now()
+	it, err := ec.buildNode(p)
+	st.elapsed += time.Since(start)
+	if err != nil {
+		return nil, err
+	}
+	return &measuredIter{in: it, st: st}, nil
+}
+
+// nodeStats is one plan node's EXPLAIN ANALYZE figures.
+type nodeStats struct {
+	rows, loops int64
+	elapsed     time.Duration
+	search      *hnsw.Stats // vector index scans
+}
+
+type measuredIter struct {
+	in rowIter
+	st *nodeStats
+}
+
+func (m *measuredIter) Next() ([]types.Datum, error) {
+	start := time.Now()
+	row, err := m.in.Next()
+	m.st.elapsed += time.Since(start)
+	if row != nil {
+		m.st.rows++
+	}
+	return row, err
+}
+func (m *measuredIter) Close() { m.in.Close() }
+
+func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 	switch n := p.(type) {
 	case *planner.Scan:
 		return ec.buildScan(n)

@@ -234,7 +234,7 @@ type vectorHit struct {
 // search returns up to k nodes visible to the reader, nearest first; keep,
 // when set, further filters candidates (WHERE), and the search goes on
 // until k accepted nodes are found or the graph is exhausted.
-func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error)) ([]vectorHit, error) {
+func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), st *hnsw.Stats) ([]vectorHit, error) {
 	if len(q) != vi.dims {
 		return nil, pgerror.New(pgerror.CodeDataException, "different vector dimensions %d and %d", vi.dims, len(q))
 	}
@@ -254,7 +254,7 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 		}
 		return ok
 	}
-	res, err := vi.graph.Search(q, k, ef, accept, nil)
+	res, err := vi.graph.Search(q, k, ef, accept, st)
 	if keepErr != nil {
 		return nil, keepErr
 	}

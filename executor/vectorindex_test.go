@@ -327,3 +327,15 @@ func TestHNSWConcurrentWritersAndReaders(t *testing.T) {
 		t.Fatalf("index scan sees %s rows", got)
 	}
 }
+
+func TestExplainAnalyzeVectorScan(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2)); INSERT INTO v SELECT g, ARRAY[g, g * 2]::real[]::vector FROM generate_series(1, 200) g")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	out := flat(mustRun(t, s, "EXPLAIN ANALYZE SELECT id FROM v ORDER BY e <-> '[3,6]' LIMIT 3"))
+	for _, want := range []string{"Index Scan using v_e on v (actual time=", "rows=3 loops=1", "nodes visited=", "Execution Time:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("EXPLAIN ANALYZE lacks %q:\n%s", want, out)
+		}
+	}
+}

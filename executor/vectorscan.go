@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -87,7 +88,14 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 			return isTrue(v), err
 		}
 	}
-	hits, err := vi.search(q, k, ef, ec.txn.ReadTs(), vt, keep)
+	var st *hnsw.Stats
+	if ns := ec.analyze[planner.Plan(n)]; ns != nil {
+		if ns.search == nil {
+			ns.search = &hnsw.Stats{}
+		}
+		st = ns.search
+	}
+	hits, err := vi.search(q, k, ef, ec.txn.ReadTs(), vt, keep, st)
 	if err != nil {
 		return nil, err
 	}
