@@ -159,6 +159,8 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.createIndex(ec, b, n)
 	case *tree.DropIndex:
 		return s.dropIndexes(ec, b, n)
+	case *tree.Reindex:
+		return s.reindex(ec, b, n)
 	}
 	return nil, notSupportedStmt(statementName(stmt))
 }

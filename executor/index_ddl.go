@@ -224,3 +224,65 @@ func (s *Session) dropIndexes(ec *execCtx, b *planner.Binder, n *tree.DropIndex)
 	}
 	return doneResult("DROP INDEX"), nil
 }
+
+// reindex rebuilds HNSW graphs from their tables (b-tree entries are kept
+// exact by every write, so they have nothing to rebuild). The new graph
+// replaces the old one when the transaction commits.
+func (s *Session) reindex(ec *execCtx, b *planner.Binder, n *tree.Reindex) (Result, error) {
+	var t *catalog.Table
+	var indexes []*catalog.Index
+	if strings.EqualFold(n.Kind, "table") {
+		var err error
+		if t, err = b.ResolveTable(n.Name); err != nil {
+			return nil, err
+		}
+		for i := range t.Indexes {
+			indexes = append(indexes, &t.Indexes[i])
+		}
+	} else {
+		for _, p := range s.searchPathSetting() {
+			if n.Name.Schema != "" {
+				p = n.Name.Schema
+			}
+			if sc := b.Cat.SchemaByName(s.db.ID, p); sc != nil {
+				var idx *catalog.Index
+				if t, idx = b.Cat.IndexByName(sc.ID, n.Name.Name); idx != nil {
+					indexes = append(indexes, idx)
+					break
+				}
+			}
+		}
+		if len(indexes) == 0 {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "index \"%s\" does not exist", n.Name.Name)
+		}
+	}
+	vt, _ := ec.txn.Observer().(*vectorTxn)
+	for _, idx := range indexes {
+		if idx.Method != "hnsw" {
+			continue
+		}
+		vi, err := newVectorIndex(t, idx)
+		if err != nil {
+			return nil, err
+		}
+		if err := vi.build(ec.ctx, ec.txn, t); err != nil {
+			return nil, err
+		}
+		if vt == nil {
+			return nil, pgerror.New(pgerror.CodeInternal, "transaction does not track vector indexes")
+		}
+		if vt.created == nil {
+			vt.created = map[catalog.ID]*vectorIndex{}
+		}
+		id := idx.ID
+		vt.created[id] = vi
+		vt.onCommit = append(vt.onCommit, func() { s.eng.registerVectorIndex(id, vi) })
+	}
+	// REINDEX writes nothing else; touching the table's descriptor makes
+	// the transaction commit (and run onCommit) and orders it after
+	// concurrent writers, whose rows the new graph must not miss.
+	if err := ec.txn.PutTable(t); err != nil {
+		return nil, err
+	}
+	return doneResult("REINDEX"), nil
+}

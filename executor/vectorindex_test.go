@@ -339,3 +339,18 @@ func TestExplainAnalyzeVectorScan(t *testing.T) {
 		}
 	}
 }
+
+func TestReindexKeepsResults(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2)); INSERT INTO v VALUES (1, '[0,0]'), (2, '[5,5]'), (3, '[9,9]')")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l1_ops)")
+	mustRun(t, s, "DELETE FROM v WHERE id = 2")
+	mustRun(t, s, "REINDEX INDEX v_e")
+	mustRun(t, s, "REINDEX TABLE v")
+	if got := flat(mustRun(t, s, "SELECT id FROM v ORDER BY e <+> '[4,4]' LIMIT 5")); got != "1\n3" {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := run(t, s, "REINDEX INDEX nope"); pgerror.CodeOf(err) != pgerror.CodeUndefinedObject {
+		t.Fatalf("missing index: %v", err)
+	}
+}
