@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -387,7 +388,15 @@ func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalo
 	}
 	txn := e.store.Begin()
 	defer txn.Rollback()
-	if err := vi.build(ctx, txn, tb); err != nil {
+	switch err := vi.loadCheckpoint(ctx, txn, tb, idx); {
+	case errors.Is(err, errNoCheckpoint):
+		if vi, err = newVectorIndex(tb, idx); err != nil {
+			return nil, err
+		}
+		if err := vi.build(ctx, txn, tb); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
 	}
 	if e.vindex.byIndex == nil {

@@ -80,8 +80,18 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, maxConns int) i
 		log.Error("cannot listen", "addr", addr, "err", err)
 		return 1
 	}
+	eng := executor.NewEngine(store)
+	// After the last session: persist what the engine keeps in memory
+	// (HNSW graphs) so the next start loads instead of rebuilding.
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := eng.Close(ctx); err != nil {
+			log.Error("checkpointing vector indexes", "err", err)
+		}
+	}()
 	srv := server.New(server.Config{
-		Engine:         executor.NewEngine(store),
+		Engine:         eng,
 		Logger:         log,
 		MaxConnections: maxConns,
 	})

@@ -197,3 +197,34 @@ func TestWrongDimensions(t *testing.T) {
 		t.Fatalf("empty graph: %v %v", res, err)
 	}
 }
+
+func TestExportRestore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	mix := newMixture(rng, 16, 10)
+	data := mix.draw(rng, 2000)
+	g := build(t, data, 2)
+	r := New(Config{Dims: 16, Distance: l2, Seed: 1})
+	for n := Node(0); int(n) < g.Len(); n++ {
+		links := make([][]Node, g.Level(n)+1)
+		for l := range links {
+			links[l] = append([]Node(nil), g.Links(n, l)...)
+		}
+		if _, err := r.Restore(g.Key(n), g.Vector(n), links, Node(g.Len())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, lvl, _ := g.Entry()
+	r.SetEntry(e, lvl)
+	for _, q := range mix.draw(rng, 20) {
+		a, _ := g.Search(q, 10, 40, nil, nil)
+		b, _ := r.Search(q, 10, 40, nil, nil)
+		if len(a) != len(b) {
+			t.Fatalf("restored graph returns %d results, original %d", len(b), len(a))
+		}
+		for i := range a {
+			if a[i].Key != b[i].Key {
+				t.Fatalf("result %d differs: %d vs %d", i, a[i].Key, b[i].Key)
+			}
+		}
+	}
+}
