@@ -241,4 +241,3 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	return txn.Commit(ctx)
 }
-

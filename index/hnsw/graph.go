@@ -38,14 +38,14 @@ const (
 
 // chunk holds chunkSize nodes contiguously: vectors, levels, links.
 type chunk struct {
-	vecs   []float32  // chunkSize * dims
-	levels []int8     // top layer of each node
+	vecs   []float32 // chunkSize * dims
+	levels []int8    // top layer of each node
 	// links holds, per node and layer, the neighbour list. Lists are
 	// never modified in place: a writer (holding the node's lock) publishes
 	// a new slice, so searches read them without locking or copying.
-	links  [][]atomic.Pointer[[]Node]
-	keys   []uint64   // caller's key for each node
-	dead   []atomic.Bool
+	links [][]atomic.Pointer[[]Node]
+	keys  []uint64 // caller's key for each node
+	dead  []atomic.Bool
 }
 
 // Graph is an HNSW graph. Insert and Search may run concurrently.
