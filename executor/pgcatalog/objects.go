@@ -1,0 +1,444 @@
+package pgcatalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Synthetic OIDs. Quiver's catalog gives IDs to tables, secondary indexes
+// and sequences only; the objects PostgreSQL also numbers (the primary key's
+// index, constraints, column defaults) get OIDs derived from their owner's
+// ID, so they are stable across restarts. User IDs are allocated upwards
+// from 16384 and never come near these high bits.
+const (
+	pkIndexBit   = 1 << 31
+	constraintPK = 3 << 30 // | table ID
+	constraintUQ = 1 << 30 // | index ID
+	constraintCK = 1 << 29 // | table ID<<8 | ordinal
+	constraintFK = 1 << 28 // | table ID<<8 | ordinal
+)
+
+// Fixed OIDs of built-in objects (PostgreSQL's where it has them).
+const (
+	oidHeapAM    = 2
+	oidBtreeAM   = 403
+	oidHashAM    = 405
+	oidHnswAM    = 16389
+	oidPgClass   = 1259
+	oidPgConstr  = 2606
+	oidPgNsp     = 2615
+	oidPgDB      = 1262
+	oidPgAuthid  = 1260
+	oidDefColl   = 100
+	oidCColl     = 950
+	oidPosixColl = 951
+	oidPlpgsql   = 13790
+	oidVectorExt = 16388
+)
+
+// PKIndexOID is the OID of a table's primary-key index.
+func PKIndexOID(t *catalog.Table) uint32 { return pkIndexBit | uint32(t.ID) }
+
+// HasPrimaryKey reports whether the table has a declared primary key (not
+// the hidden rowid).
+func HasPrimaryKey(t *catalog.Table) bool {
+	if len(t.PrimaryKey) == 0 {
+		return false
+	}
+	for _, i := range t.PrimaryKey {
+		if i < 0 || i >= len(t.Columns) || t.Columns[i].Hidden {
+			return false
+		}
+	}
+	return true
+}
+
+func pkName(t *catalog.Table) string {
+	if t.PrimaryKeyName != "" {
+		return t.PrimaryKeyName
+	}
+	return t.Name + "_pkey"
+}
+
+// indexInfo is one index as pg_class/pg_index see it, the primary key's
+// included.
+type indexInfo struct {
+	oid     uint32
+	table   *catalog.Table
+	name    string
+	primary bool
+	unique  bool
+	// constraint backs a PRIMARY KEY or UNIQUE constraint.
+	constraint bool
+	method     string
+	cols       []int
+	desc       []bool
+	opclass    []string
+	where      string
+	building   bool
+	options    map[string]string
+}
+
+func tableIndexes(t *catalog.Table) []indexInfo {
+	var out []indexInfo
+	if HasPrimaryKey(t) {
+		out = append(out, indexInfo{oid: PKIndexOID(t), table: t, name: pkName(t), primary: true, unique: true, constraint: true, method: "btree", cols: t.PrimaryKey})
+	}
+	for i := range t.Indexes {
+		x := &t.Indexes[i]
+		m := x.Method
+		if m == "" {
+			m = "btree"
+		}
+		out = append(out, indexInfo{oid: uint32(x.ID), table: t, name: x.Name, unique: x.Unique, constraint: x.Constraint,
+			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, building: x.Building, options: x.Options})
+	}
+	return out
+}
+
+// dbTables returns the current database's tables in OID order, so output
+// is deterministic.
+func dbTables(c *Context) []*catalog.Table {
+	var out []*catalog.Table
+	for _, t := range c.Cat.Tables {
+		if t.DatabaseID == c.DB.ID {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func dbSequences(c *Context) []*catalog.Sequence {
+	var out []*catalog.Sequence
+	for _, s := range c.Cat.Sequences {
+		if s.DatabaseID == c.DB.ID {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func dbSchemas(c *Context) []*catalog.Schema {
+	var out []*catalog.Schema
+	for _, s := range c.Cat.Schemas {
+		if s.DatabaseID == c.DB.ID {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func schemaName(c *Context, id catalog.ID) string {
+	if s := c.Cat.Schemas[id]; s != nil {
+		return s.Name
+	}
+	return ""
+}
+
+// roleOID maps an owner name to its role's OID (the bootstrap superuser
+// when the role is gone).
+func roleOID(c *Context, name string) uint32 {
+	for _, r := range c.Cat.Roles {
+		if r.Name == name {
+			return uint32(r.ID)
+		}
+	}
+	return uint32(storage.BootstrapRoleID)
+}
+
+// userColumns reports whether a column is visible in pg_attribute.
+func userColumn(col *catalog.Column) bool { return !col.Hidden }
+
+// relnatts counts the attributes pg_attribute lists for the table.
+func relnatts(t *catalog.Table) int {
+	n := 0
+	for i := range t.Columns {
+		if userColumn(&t.Columns[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// QuoteIdent quotes an identifier the way PostgreSQL's quote_ident does.
+func QuoteIdent(s string) string {
+	ok := s != ""
+	for i, r := range s {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (i > 0 && (r >= '0' && r <= '9' || r == '$'))) {
+			ok = false
+			break
+		}
+	}
+	if ok && !reservedWords[s] {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// reservedWords are the keywords pg_get_indexdef and friends quote.
+var reservedWords = map[string]bool{
+	"all": true, "analyse": true, "analyze": true, "and": true, "any": true, "array": true, "as": true, "asc": true,
+	"asymmetric": true, "both": true, "case": true, "cast": true, "check": true, "collate": true, "column": true,
+	"constraint": true, "create": true, "current_catalog": true, "current_date": true, "current_role": true,
+	"current_time": true, "current_timestamp": true, "current_user": true, "default": true, "deferrable": true,
+	"desc": true, "distinct": true, "do": true, "else": true, "end": true, "except": true, "false": true,
+	"fetch": true, "for": true, "foreign": true, "from": true, "grant": true, "group": true, "having": true,
+	"in": true, "initially": true, "intersect": true, "into": true, "lateral": true, "leading": true,
+	"limit": true, "localtime": true, "localtimestamp": true, "not": true, "null": true, "offset": true,
+	"on": true, "only": true, "or": true, "order": true, "placing": true, "primary": true, "references": true,
+	"returning": true, "select": true, "session_user": true, "some": true, "symmetric": true, "table": true,
+	"then": true, "to": true, "trailing": true, "true": true, "union": true, "unique": true, "user": true,
+	"using": true, "variadic": true, "when": true, "where": true, "window": true, "with": true,
+	"between": true, "bigint": true, "bit": true, "boolean": true, "char": true, "character": true,
+	"coalesce": true, "dec": true, "decimal": true, "exists": true, "extract": true, "float": true,
+	"greatest": true, "grouping": true, "inout": true, "int": true, "integer": true, "interval": true,
+	"least": true, "national": true, "nchar": true, "none": true, "normalize": true, "nullif": true,
+	"numeric": true, "out": true, "overlay": true, "position": true, "precision": true, "real": true,
+	"row": true, "setof": true, "smallint": true, "substring": true, "time": true, "timestamp": true,
+	"treat": true, "trim": true, "values": true, "varchar": true, "xmlattributes": true,
+	"authorization": true, "binary": true, "collation": true, "concurrently": true, "cross": true,
+	"current_schema": true, "freeze": true, "full": true, "ilike": true, "inner": true, "is": true,
+	"isnull": true, "join": true, "left": true, "like": true, "natural": true, "notnull": true, "outer": true,
+	"overlaps": true, "right": true, "similar": true, "tablesample": true, "verbose": true,
+}
+
+// qualified spells schema.name for definitions.
+func qualified(schema, name string) string { return QuoteIdent(schema) + "." + QuoteIdent(name) }
+
+// indexDef is pg_get_indexdef's text for one index.
+func indexDef(c *Context, x *indexInfo) string {
+	var b strings.Builder
+	b.WriteString("CREATE ")
+	if x.unique {
+		b.WriteString("UNIQUE ")
+	}
+	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", QuoteIdent(x.name), qualified(schemaName(c, x.table.SchemaID), x.table.Name), x.method)
+	for i, ci := range x.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if ci >= 0 && ci < len(x.table.Columns) {
+			b.WriteString(QuoteIdent(x.table.Columns[ci].Name))
+		}
+		if i < len(x.opclass) && x.opclass[i] != "" {
+			b.WriteString(" " + x.opclass[i])
+		}
+		if i < len(x.desc) && x.desc[i] {
+			b.WriteString(" DESC")
+		}
+	}
+	b.WriteString(")")
+	if len(x.options) > 0 {
+		keys := make([]string, 0, len(x.options))
+		for k := range x.options {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "='" + x.options[k] + "'"
+		}
+		b.WriteString(" WITH (" + strings.Join(parts, ", ") + ")")
+	}
+	if x.where != "" {
+		b.WriteString(" WHERE (" + x.where + ")")
+	}
+	return b.String()
+}
+
+func colList(t *catalog.Table, cols []int) string {
+	names := make([]string, 0, len(cols))
+	for _, ci := range cols {
+		if ci >= 0 && ci < len(t.Columns) {
+			names = append(names, QuoteIdent(t.Columns[ci].Name))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// constraintInfo is one pg_constraint row.
+type constraintInfo struct {
+	oid     uint32
+	table   *catalog.Table
+	name    string
+	kind    string // p u c f
+	index   uint32
+	cols    []int
+	refRel  uint32
+	refCols []int
+	onDel   string
+	onUpd   string
+	def     string
+	expr    string
+}
+
+func fkAction(a string) (code, text string) {
+	switch strings.ToUpper(strings.TrimSpace(a)) {
+	case "CASCADE":
+		return "c", "CASCADE"
+	case "SET NULL":
+		return "n", "SET NULL"
+	case "SET DEFAULT":
+		return "d", "SET DEFAULT"
+	case "RESTRICT":
+		return "r", "RESTRICT"
+	}
+	return "a", ""
+}
+
+func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
+	var out []constraintInfo
+	for _, x := range tableIndexes(t) {
+		if !x.constraint {
+			continue
+		}
+		ci := constraintInfo{table: t, name: x.name, index: x.oid, cols: x.cols}
+		if x.primary {
+			ci.oid, ci.kind = constraintPK|uint32(t.ID), "p"
+			ci.def = "PRIMARY KEY (" + colList(t, x.cols) + ")"
+		} else {
+			ci.oid, ci.kind = constraintUQ|x.oid, "u"
+			ci.def = "UNIQUE (" + colList(t, x.cols) + ")"
+		}
+		out = append(out, ci)
+	}
+	for i, ck := range t.Checks {
+		out = append(out, constraintInfo{oid: constraintCK | (uint32(t.ID)<<8 | uint32(i)), table: t, name: ck.Name, kind: "c",
+			expr: ck.Expr, def: "CHECK ((" + ck.Expr + "))"})
+	}
+	for i, fk := range t.ForeignKeys {
+		ci := constraintInfo{oid: constraintFK | (uint32(t.ID)<<8 | uint32(i)), table: t, name: fk.Name, kind: "f",
+			cols: fk.Columns, refRel: uint32(fk.RefTable), refCols: fk.RefColumns, onDel: fk.OnDelete, onUpd: fk.OnUpdate}
+		ref := c.Cat.Tables[fk.RefTable]
+		refName, refCols := "?", ""
+		if ref != nil {
+			refName = ref.Name
+			if ref.SchemaID != storage.PublicSchemaID {
+				refName = qualified(schemaName(c, ref.SchemaID), ref.Name)
+			} else {
+				refName = QuoteIdent(ref.Name)
+			}
+			refCols = colList(ref, fk.RefColumns)
+		}
+		ci.def = "FOREIGN KEY (" + colList(t, fk.Columns) + ") REFERENCES " + refName + "(" + refCols + ")"
+		if _, s := fkAction(fk.OnUpdate); s != "" {
+			ci.def += " ON UPDATE " + s
+		}
+		if _, s := fkAction(fk.OnDelete); s != "" {
+			ci.def += " ON DELETE " + s
+		}
+		out = append(out, ci)
+	}
+	return out
+}
+
+// IndexDef returns pg_get_indexdef(oid) ("" and false when no index has
+// that OID).
+func IndexDef(c *Context, oid uint32) (string, bool) {
+	for _, t := range dbTables(c) {
+		for _, x := range tableIndexes(t) {
+			if x.oid == oid {
+				return indexDef(c, &x), true
+			}
+		}
+	}
+	return "", false
+}
+
+// ConstraintDef returns pg_get_constraintdef(oid).
+func ConstraintDef(c *Context, oid uint32) (string, bool) {
+	for _, t := range dbTables(c) {
+		for _, ci := range tableConstraints(c, t) {
+			if ci.oid == oid {
+				return ci.def, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Description returns the comment on an object (obj_description /
+// col_description); subid is the column's attnum, 0 for the object.
+func Description(c *Context, oid uint32, subid int) (string, bool) {
+	t := c.Cat.Tables[catalog.ID(oid)]
+	if t == nil {
+		return "", false
+	}
+	if subid == 0 {
+		return t.Comment, t.Comment != ""
+	}
+	if subid > 0 && subid <= len(t.Columns) && t.Columns[subid-1].Comment != "" {
+		return t.Columns[subid-1].Comment, true
+	}
+	return "", false
+}
+
+// RelationVisible is pg_table_is_visible: the relation's schema is on the
+// search path (pg_catalog always is) and no earlier schema has a relation
+// of the same name.
+func RelationVisible(c *Context, searchPath []string, oid uint32) bool {
+	name, schema, ok := relationName(c, oid)
+	if !ok {
+		return false
+	}
+	path := append([]string{"pg_catalog"}, searchPath...)
+	for _, s := range path {
+		if s == schema {
+			return true
+		}
+		for _, t := range dbTables(c) {
+			if schemaName(c, t.SchemaID) == s && t.Name == name {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// relationName finds the name and schema of a relation OID.
+func relationName(c *Context, oid uint32) (name, schema string, ok bool) {
+	for _, t := range dbTables(c) {
+		if uint32(t.ID) == oid {
+			return t.Name, schemaName(c, t.SchemaID), true
+		}
+		for _, x := range tableIndexes(t) {
+			if x.oid == oid {
+				return x.name, schemaName(c, t.SchemaID), true
+			}
+		}
+	}
+	if s := c.Cat.Sequences[catalog.ID(oid)]; s != nil && s.DatabaseID == c.DB.ID {
+		return s.Name, schemaName(c, s.SchemaID), true
+	}
+	for _, t := range registry {
+		if t.def.OID == oid {
+			return t.def.Name, t.def.Schema, true
+		}
+	}
+	return "", "", false
+}
+
+// SerialSequence is pg_get_serial_sequence(table, column): the qualified
+// name of the sequence a column owns.
+func SerialSequence(c *Context, tableOID uint32, column string) (string, bool) {
+	t := c.Cat.Tables[catalog.ID(tableOID)]
+	if t == nil {
+		return "", false
+	}
+	ci := t.ColumnByName(column)
+	if ci < 0 || t.Columns[ci].SequenceID == 0 {
+		return "", false
+	}
+	s := c.Cat.Sequences[t.Columns[ci].SequenceID]
+	if s == nil {
+		return "", false
+	}
+	return qualified(schemaName(c, s.SchemaID), s.Name), true
+}

@@ -1,0 +1,839 @@
+package pgcatalog
+
+import (
+	"sort"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Datum shorthands for the row builders below.
+func dB(b bool) types.Datum { return types.DBool(b) }
+func dS(s string) types.Datum {
+	return types.DString(s)
+}
+func dO(o uint32) types.Datum { return types.DOid(o) }
+func dI(i int64) types.Datum  { return types.DInt(i) }
+func dF(f float64) types.Datum {
+	return types.DFloat(f)
+}
+
+// dSnull is a text datum that is NULL when empty.
+func dSnull(s string) types.Datum {
+	if s == "" {
+		return types.Null
+	}
+	return types.DString(s)
+}
+
+func int2Array(vals []int) types.Datum {
+	a := &types.DArray{Elem: types.Int2}
+	for _, v := range vals {
+		a.Elems = append(a.Elems, types.DInt(v))
+	}
+	return a
+}
+
+func oidArray(vals []uint32) types.Datum {
+	a := &types.DArray{Elem: types.Oid}
+	for _, v := range vals {
+		a.Elems = append(a.Elems, types.DOid(v))
+	}
+	return a
+}
+
+var null = types.Null
+
+// Column type shorthands: PostgreSQL's "char" is shown as text (same text
+// output), int2vector/oidvector as arrays, pg_node_tree and aclitem as text.
+var (
+	tChar   = types.Text
+	tInt2v  = types.ArrayOf(types.Int2)
+	tOidv   = types.ArrayOf(types.Oid)
+	tTextA  = types.ArrayOf(types.Text)
+	tACL    = types.ArrayOf(types.Text)
+	tXid    = types.Int8
+	tNode   = types.Text
+	tRegp   = types.Name
+	tFloat4 = types.Float4
+)
+
+// empty is the generator of relations Quiver never has rows for.
+func empty(*Context) ([][]types.Datum, error) { return nil, nil }
+
+// collationOf is a type's typcollation / a column's attcollation.
+func collationOf(t *types.T) uint32 {
+	if t.Family == types.FamArray {
+		return collationOf(t.Elem)
+	}
+	switch t.Family {
+	case types.FamText, types.FamVarchar, types.FamChar:
+		return oidDefColl
+	case types.FamName:
+		return oidCColl
+	}
+	return 0
+}
+
+// builtinTypes are pg_type's base types (their arrays are added too).
+var builtinTypes = []*types.T{
+	types.Bool, types.Bytea, types.Name, types.Int8, types.Int2, types.Int4, types.Regproc, types.Text, types.Oid,
+	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
+	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
+	types.UUID, types.JSONB, types.Vector,
+}
+
+// typeMeta is what pg_type needs beyond types.T.
+type typeMeta struct {
+	category  string
+	preferred bool
+	io        string // prefix of typinput/typoutput/typreceive/typsend
+	align     string
+}
+
+var typeMetas = map[types.Family]typeMeta{
+	types.FamBool:        {"B", true, "bool", "c"},
+	types.FamBytea:       {"U", false, "bytea", "i"},
+	types.FamName:        {"S", false, "name", "c"},
+	types.FamInt8:        {"N", false, "int8", "d"},
+	types.FamInt2:        {"N", false, "int2", "s"},
+	types.FamInt4:        {"N", false, "int4", "i"},
+	types.FamRegproc:     {"N", false, "regproc", "i"},
+	types.FamText:        {"S", true, "text", "i"},
+	types.FamOid:         {"N", true, "oid", "i"},
+	types.FamJSON:        {"U", false, "json", "i"},
+	types.FamFloat4:      {"N", false, "float4", "i"},
+	types.FamFloat8:      {"N", true, "float8", "d"},
+	types.FamUnknown:     {"X", false, "unknown", "c"},
+	types.FamChar:        {"S", false, "bpchar", "i"},
+	types.FamVarchar:     {"S", false, "varchar", "i"},
+	types.FamDate:        {"D", false, "date", "i"},
+	types.FamTimestamp:   {"D", false, "timestamp", "d"},
+	types.FamTimestampTZ: {"D", true, "timestamptz", "d"},
+	types.FamInterval:    {"T", true, "interval", "d"},
+	types.FamNumeric:     {"N", false, "numeric", "i"},
+	types.FamRegclass:    {"N", false, "regclass", "i"},
+	types.FamRegtype:     {"N", false, "regtype", "i"},
+	types.FamRecord:      {"P", false, "record", "d"},
+	types.FamVoid:        {"P", false, "void", "i"},
+	types.FamUUID:        {"U", false, "uuid", "c"},
+	types.FamJSONB:       {"U", false, "jsonb", "i"},
+	types.FamVector:      {"U", false, "vector", "i"},
+}
+
+// typeRow is one pg_type row.
+type typeRow struct {
+	oid       uint32
+	name      string
+	namespace uint32
+	length    int16
+	byval     bool
+	typtype   string
+	category  string
+	preferred bool
+	elem      uint32
+	array     uint32
+	io        string
+	align     string
+	coll      uint32
+}
+
+func typeRows() []typeRow {
+	var rows []typeRow
+	for _, t := range builtinTypes {
+		m := typeMetas[t.Family]
+		tt := "b"
+		if m.category == "P" || t.Family == types.FamUnknown {
+			tt = "p"
+		}
+		ns := uint32(storage.PgCatalogSchemaID)
+		if t.Family == types.FamVector {
+			ns = uint32(storage.PublicSchemaID)
+		}
+		l := t.Len()
+		byval := l > 0 && l <= 8 && t.Family != types.FamName && t.Family != types.FamUUID
+		rows = append(rows, typeRow{oid: t.OID(), name: t.TypeName(), namespace: ns, length: l, byval: byval, typtype: tt,
+			category: m.category, preferred: m.preferred, io: m.io, align: m.align, coll: collationOf(t)})
+		if a := types.ArrayOf(t); a.OID() != 0 {
+			rows[len(rows)-1].array = a.OID()
+			rows = append(rows, typeRow{oid: a.OID(), name: a.TypeName(), namespace: ns, length: -1, typtype: "b", category: "A",
+				elem: t.OID(), io: "array", align: m.align, coll: collationOf(t)})
+		}
+	}
+	// "char", which Quiver has no type for, is still referenced by name.
+	rows = append(rows, typeRow{oid: types.OidChar1, name: "char", namespace: uint32(storage.PgCatalogSchemaID), length: 1, byval: true,
+		typtype: "b", category: "Z", io: "char", align: "c", array: 1002},
+		typeRow{oid: 1002, name: "_char", namespace: uint32(storage.PgCatalogSchemaID), length: -1, typtype: "b", category: "A",
+			elem: types.OidChar1, io: "array", align: "i"})
+	sort.Slice(rows, func(i, j int) bool { return rows[i].oid < rows[j].oid })
+	return rows
+}
+
+// TypeOIDByName finds a built-in type's OID by its pg_type name.
+func TypeOIDByName(name string) (uint32, bool) {
+	for _, r := range typeRows() {
+		if r.name == name {
+			return r.oid, true
+		}
+	}
+	return 0, false
+}
+
+// pg_settings metadata for the settings Quiver knows; rows appear only for
+// settings the session reports.
+var settingNames = []string{
+	"application_name", "bytea_output", "client_encoding", "client_min_messages", "DateStyle", "default_transaction_isolation",
+	"default_transaction_read_only", "extra_float_digits", "hnsw.ef_search", "idle_in_transaction_session_timeout",
+	"integer_datetimes", "IntervalStyle", "lc_collate", "lc_ctype", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
+	"lock_timeout", "max_connections", "max_identifier_length", "search_path", "server_encoding", "server_version",
+	"server_version_num", "session_authorization", "standard_conforming_strings", "statement_timeout", "TimeZone",
+	"transaction_isolation", "transaction_read_only", "work_mem",
+}
+
+func init() {
+	pc := uint32(storage.PgCatalogSchemaID)
+	register("pg_catalog", "pg_class", oidPgClass, []planner.Column{
+		col("oid", types.Oid), col("relname", types.Name), col("relnamespace", types.Oid), col("reltype", types.Oid),
+		col("reloftype", types.Oid), col("relowner", types.Oid), col("relam", types.Oid), col("relfilenode", types.Oid),
+		col("reltablespace", types.Oid), col("relpages", types.Int4), col("reltuples", tFloat4), col("relallvisible", types.Int4),
+		col("reltoastrelid", types.Oid), col("relhasindex", types.Bool), col("relisshared", types.Bool),
+		col("relpersistence", tChar), col("relkind", tChar), col("relnatts", types.Int2), col("relchecks", types.Int2),
+		col("relhasrules", types.Bool), col("relhastriggers", types.Bool), col("relhassubclass", types.Bool),
+		col("relrowsecurity", types.Bool), col("relforcerowsecurity", types.Bool), col("relispopulated", types.Bool),
+		col("relreplident", tChar), col("relispartition", types.Bool), col("relrewrite", types.Oid),
+		col("relfrozenxid", tXid), col("relminmxid", tXid), col("relacl", tACL), col("reloptions", tTextA), col("relpartbound", tNode),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		rel := func(oid uint32, name string, ns uint32, owner uint32, am uint32, hasIndex bool, kind string, natts, checks int) {
+			rows = append(rows, []types.Datum{dO(oid), dS(name), dO(ns), dO(0), dO(0), dO(owner), dO(am), dO(oid), dO(0),
+				dI(0), dF(-1), dI(0), dO(0), dB(hasIndex), dB(false), dS("p"), dS(kind), dI(int64(natts)), dI(int64(checks)),
+				dB(false), dB(false), dB(false), dB(false), dB(false), dB(true), dS("d"), dB(false), dO(0), dI(0), dI(0), null, null, null})
+		}
+		for _, t := range dbTables(c) {
+			owner := roleOID(c, t.Owner)
+			idx := tableIndexes(t)
+			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, "r", relnatts(t), len(t.Checks))
+			for _, x := range idx {
+				am := uint32(oidBtreeAM)
+				switch x.method {
+				case "hnsw":
+					am = oidHnswAM
+				case "hash":
+					am = oidHashAM
+				}
+				rel(x.oid, x.name, uint32(t.SchemaID), owner, am, false, "i", len(x.cols), 0)
+			}
+		}
+		for _, s := range dbSequences(c) {
+			rel(uint32(s.ID), s.Name, uint32(s.SchemaID), uint32(storage.BootstrapRoleID), 0, false, "S", 3, 0)
+		}
+		names := make([]string, 0, len(registry))
+		for k := range registry {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			d := registry[k].def
+			ns := pc
+			if d.Schema == "information_schema" {
+				ns = uint32(storage.InformationSchemaID)
+			}
+			rel(d.OID, d.Name, ns, uint32(storage.BootstrapRoleID), 0, false, "v", len(d.Columns), 0)
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_attribute", 1249, []planner.Column{
+		col("attrelid", types.Oid), col("attname", types.Name), col("atttypid", types.Oid), col("attstattarget", types.Int4),
+		col("attlen", types.Int2), col("attnum", types.Int2), col("attndims", types.Int4), col("attcacheoff", types.Int4),
+		col("atttypmod", types.Int4), col("attbyval", types.Bool), col("attalign", tChar), col("attstorage", tChar),
+		col("attcompression", tChar), col("attnotnull", types.Bool), col("atthasdef", types.Bool), col("atthasmissing", types.Bool),
+		col("attidentity", tChar), col("attgenerated", tChar), col("attisdropped", types.Bool), col("attislocal", types.Bool),
+		col("attinhcount", types.Int4), col("attcollation", types.Oid), col("attacl", tACL), col("attoptions", tTextA),
+		col("attfdwoptions", tTextA), col("attmissingval", tTextA),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		att := func(rel uint32, name string, t *types.T, num int, notnull, hasdef bool, identity string, dropped bool) {
+			typid, typmod, l, ndims := uint32(0), int32(-1), int16(-1), 0
+			if t != nil {
+				typid, typmod, l = t.OID(), t.Typmod(), t.Len()
+				if t.IsArray() {
+					ndims = 1
+				}
+			}
+			coll := uint32(0)
+			if t != nil {
+				coll = collationOf(t)
+			}
+			rows = append(rows, []types.Datum{dO(rel), dS(name), dO(typid), dI(-1), dI(int64(l)), dI(int64(num)), dI(int64(ndims)), dI(-1),
+				dI(int64(typmod)), dB(l > 0 && l <= 8), dS("i"), dS("p"), dS(""), dB(notnull), dB(hasdef), dB(false),
+				dS(identity), dS(""), dB(dropped), dB(true), dI(0), dO(coll), null, null, null, null})
+		}
+		for _, t := range dbTables(c) {
+			for i := range t.Columns {
+				cl := &t.Columns[i]
+				if !userColumn(cl) {
+					continue
+				}
+				if cl.Dropped {
+					att(uint32(t.ID), "........pg.dropped."+itoa(i+1)+"........", nil, i+1, false, false, "", true)
+					continue
+				}
+				ident := ""
+				switch cl.Identity {
+				case "always":
+					ident = "a"
+				case "by default":
+					ident = "d"
+				}
+				att(uint32(t.ID), cl.Name, cl.Type, i+1, cl.NotNull, cl.Default != "" && ident == "", ident, false)
+			}
+			for _, x := range tableIndexes(t) {
+				for k, ci := range x.cols {
+					if ci >= 0 && ci < len(t.Columns) {
+						att(x.oid, t.Columns[ci].Name, t.Columns[ci].Type, k+1, false, false, "", false)
+					}
+				}
+			}
+		}
+		for _, s := range dbSequences(c) {
+			att(uint32(s.ID), "last_value", types.Int8, 1, true, false, "", false)
+			att(uint32(s.ID), "log_cnt", types.Int8, 2, true, false, "", false)
+			att(uint32(s.ID), "is_called", types.Bool, 3, true, false, "", false)
+		}
+		for _, k := range sortedRegistry() {
+			d := registry[k].def
+			for i, cl := range d.Columns {
+				att(d.OID, cl.Name, cl.T, i+1, false, false, "", false)
+			}
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_type", 1247, []planner.Column{
+		col("oid", types.Oid), col("typname", types.Name), col("typnamespace", types.Oid), col("typowner", types.Oid),
+		col("typlen", types.Int2), col("typbyval", types.Bool), col("typtype", tChar), col("typcategory", tChar),
+		col("typispreferred", types.Bool), col("typisdefined", types.Bool), col("typdelim", tChar), col("typrelid", types.Oid),
+		col("typsubscript", tRegp), col("typelem", types.Oid), col("typarray", types.Oid), col("typinput", tRegp),
+		col("typoutput", tRegp), col("typreceive", tRegp), col("typsend", tRegp), col("typmodin", tRegp), col("typmodout", tRegp),
+		col("typanalyze", tRegp), col("typalign", tChar), col("typstorage", tChar), col("typnotnull", types.Bool),
+		col("typbasetype", types.Oid), col("typtypmod", types.Int4), col("typndims", types.Int4), col("typcollation", types.Oid),
+		col("typdefaultbin", tNode), col("typdefault", types.Text), col("typacl", tACL),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, r := range typeRows() {
+			sub, modin, modout := "-", "-", "-"
+			if r.category == "A" {
+				sub = "array_subscript_handler"
+			}
+			storage := "p"
+			if r.length == -1 {
+				storage = "x"
+			}
+			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(r.namespace), dO(uint32(10)), dI(int64(r.length)), dB(r.byval),
+				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dS(sub), dO(r.elem), dO(r.array),
+				dS(r.io + "_in"), dS(r.io + "_out"), dS(r.io + "_recv"), dS(r.io + "_send"), dS(modin), dS(modout), dS("-"),
+				dS(r.align), dS(storage), dB(false), dO(0), dI(-1), dI(0), dO(r.coll), null, null, null})
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_index", 2610, []planner.Column{
+		col("indexrelid", types.Oid), col("indrelid", types.Oid), col("indnatts", types.Int2), col("indnkeyatts", types.Int2),
+		col("indisunique", types.Bool), col("indnullsnotdistinct", types.Bool), col("indisprimary", types.Bool),
+		col("indisexclusion", types.Bool), col("indimmediate", types.Bool), col("indisclustered", types.Bool),
+		col("indisvalid", types.Bool), col("indcheckxmin", types.Bool), col("indisready", types.Bool), col("indislive", types.Bool),
+		col("indisreplident", types.Bool), col("indkey", tInt2v), col("indcollation", tOidv), col("indclass", tOidv),
+		col("indoption", tInt2v), col("indexprs", tNode), col("indpred", tNode),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			for _, x := range tableIndexes(t) {
+				keys, colls, classes, opts := make([]int, len(x.cols)), make([]uint32, len(x.cols)), make([]uint32, len(x.cols)), make([]int, len(x.cols))
+				for k, ci := range x.cols {
+					keys[k] = ci + 1
+					if ci >= 0 && ci < len(t.Columns) {
+						colls[k] = collationOf(t.Columns[ci].Type)
+					}
+					if k < len(x.opclass) {
+						classes[k] = opclassOID(x.opclass[k])
+					}
+					if k < len(x.desc) && x.desc[k] {
+						opts[k] = 3 // INDOPTION_DESC | INDOPTION_NULLS_FIRST
+					}
+				}
+				rows = append(rows, []types.Datum{dO(x.oid), dO(uint32(t.ID)), dI(int64(len(x.cols))), dI(int64(len(x.cols))),
+					dB(x.unique), dB(false), dB(x.primary), dB(false), dB(true), dB(false), dB(!x.building), dB(false),
+					dB(!x.building), dB(true), dB(false), int2Array(keys), oidArray(colls), oidArray(classes), int2Array(opts),
+					null, dSnull(x.where)})
+			}
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_attrdef", 2604, []planner.Column{
+		col("oid", types.Oid), col("adrelid", types.Oid), col("adnum", types.Int2), col("adbin", tNode), col("adsrc", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			for i := range t.Columns {
+				cl := &t.Columns[i]
+				if cl.Hidden || cl.Dropped || cl.Default == "" || cl.Identity != "" {
+					continue
+				}
+				rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(cl.Default), dS(cl.Default)})
+			}
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_constraint", oidPgConstr, []planner.Column{
+		col("oid", types.Oid), col("conname", types.Name), col("connamespace", types.Oid), col("contype", tChar),
+		col("condeferrable", types.Bool), col("condeferred", types.Bool), col("convalidated", types.Bool), col("conrelid", types.Oid),
+		col("contypid", types.Oid), col("conindid", types.Oid), col("conparentid", types.Oid), col("confrelid", types.Oid),
+		col("confupdtype", tChar), col("confdeltype", tChar), col("confmatchtype", tChar), col("conislocal", types.Bool),
+		col("coninhcount", types.Int4), col("connoinherit", types.Bool), col("conkey", tInt2v), col("confkey", tInt2v),
+		col("conpfeqop", tOidv), col("conppeqop", tOidv), col("conffeqop", tOidv), col("confdelsetcols", tInt2v),
+		col("conexclop", tOidv), col("conbin", tNode),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			for _, ci := range tableConstraints(c, t) {
+				plus1 := func(cols []int) types.Datum {
+					if len(cols) == 0 {
+						return null
+					}
+					out := make([]int, len(cols))
+					for i, v := range cols {
+						out[i] = v + 1
+					}
+					return int2Array(out)
+				}
+				upd, del, match := " ", " ", " "
+				if ci.kind == "f" {
+					upd, _ = fkAction(ci.onUpd)
+					del, _ = fkAction(ci.onDel)
+					match = "s"
+				}
+				var conbin types.Datum = null
+				if ci.kind == "c" {
+					conbin = dS(ci.expr)
+				}
+				rows = append(rows, []types.Datum{dO(ci.oid), dS(ci.name), dO(uint32(t.SchemaID)), dS(ci.kind), dB(false), dB(false),
+					dB(true), dO(uint32(t.ID)), dO(0), dO(ci.index), dO(0), dO(ci.refRel), dS(upd), dS(del), dS(match), dB(true),
+					dI(0), dB(ci.kind == "c"), plus1(ci.cols), plus1(ci.refCols), null, null, null, null, null, conbin})
+			}
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_am", 2601, []planner.Column{
+		col("oid", types.Oid), col("amname", types.Name), col("amhandler", tRegp), col("amtype", tChar),
+	}, func(c *Context) ([][]types.Datum, error) {
+		return [][]types.Datum{
+			{dO(oidHeapAM), dS("heap"), dS("heap_tableam_handler"), dS("t")},
+			{dO(oidBtreeAM), dS("btree"), dS("bthandler"), dS("i")},
+			{dO(oidHashAM), dS("hash"), dS("hashhandler"), dS("i")},
+			{dO(oidHnswAM), dS("hnsw"), dS("hnswhandler"), dS("i")},
+		}, nil
+	})
+
+	register("pg_catalog", "pg_opclass", 2616, []planner.Column{
+		col("oid", types.Oid), col("opcmethod", types.Oid), col("opcname", types.Name), col("opcnamespace", types.Oid),
+		col("opcowner", types.Oid), col("opcfamily", types.Oid), col("opcintype", types.Oid), col("opcdefault", types.Bool),
+		col("opckeytype", types.Oid),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, o := range opclasses {
+			ns := pc
+			if o.am == oidHnswAM {
+				ns = uint32(storage.PublicSchemaID)
+			}
+			rows = append(rows, []types.Datum{dO(o.oid), dO(o.am), dS(o.name), dO(ns), dO(10), dO(o.oid), dO(o.typ), dB(o.def), dO(0)})
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_database", oidPgDB, []planner.Column{
+		col("oid", types.Oid), col("datname", types.Name), col("datdba", types.Oid), col("encoding", types.Int4),
+		col("datlocprovider", tChar), col("datistemplate", types.Bool), col("datallowconn", types.Bool), col("datconnlimit", types.Int4),
+		col("datfrozenxid", tXid), col("datminmxid", tXid), col("dattablespace", types.Oid), col("datcollate", types.Text),
+		col("datctype", types.Text), col("daticulocale", types.Text), col("datcollversion", types.Text), col("datacl", tACL),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var dbs []*catalog.Database
+		for _, d := range c.Cat.Databases {
+			dbs = append(dbs, d)
+		}
+		sort.Slice(dbs, func(i, j int) bool { return dbs[i].ID < dbs[j].ID })
+		var rows [][]types.Datum
+		for _, d := range dbs {
+			rows = append(rows, []types.Datum{dO(uint32(d.ID)), dS(d.Name), dO(roleOID(c, d.Owner)), dI(6), dS("c"), dB(false), dB(true),
+				dI(-1), dI(0), dI(1), dO(1663), dS("C.UTF-8"), dS("C.UTF-8"), null, null, null})
+		}
+		return rows, nil
+	})
+
+	roleCols := []planner.Column{
+		col("rolname", types.Name), col("rolsuper", types.Bool), col("rolinherit", types.Bool), col("rolcreaterole", types.Bool),
+		col("rolcreatedb", types.Bool), col("rolcanlogin", types.Bool), col("rolreplication", types.Bool), col("rolconnlimit", types.Int4),
+		col("rolpassword", types.Text), col("rolvaliduntil", types.TimestampTZ), col("rolbypassrls", types.Bool),
+		col("rolconfig", tTextA), col("oid", types.Oid),
+	}
+	register("pg_catalog", "pg_roles", 16400, roleCols, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, r := range sortedRoles(c) {
+			rows = append(rows, []types.Datum{dS(r.Name), dB(r.Superuser), dB(true), dB(r.Superuser), dB(r.Superuser), dB(r.Login),
+				dB(r.Superuser), dI(-1), dS("********"), null, dB(r.Superuser), null, dO(uint32(r.ID))})
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_authid", oidPgAuthid, []planner.Column{
+		col("oid", types.Oid), col("rolname", types.Name), col("rolsuper", types.Bool), col("rolinherit", types.Bool),
+		col("rolcreaterole", types.Bool), col("rolcreatedb", types.Bool), col("rolcanlogin", types.Bool), col("rolreplication", types.Bool),
+		col("rolbypassrls", types.Bool), col("rolconnlimit", types.Int4), col("rolpassword", types.Text), col("rolvaliduntil", types.TimestampTZ),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, r := range sortedRoles(c) {
+			// rolpassword stays NULL: no password material leaves the server.
+			rows = append(rows, []types.Datum{dO(uint32(r.ID)), dS(r.Name), dB(r.Superuser), dB(true), dB(r.Superuser), dB(r.Superuser),
+				dB(r.Login), dB(r.Superuser), dB(r.Superuser), dI(-1), null, null})
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_user", 16401, []planner.Column{
+		col("usename", types.Name), col("usesysid", types.Oid), col("usecreatedb", types.Bool), col("usesuper", types.Bool),
+		col("userepl", types.Bool), col("usebypassrls", types.Bool), col("passwd", types.Text), col("valuntil", types.TimestampTZ),
+		col("useconfig", tTextA),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, r := range sortedRoles(c) {
+			if !r.Login {
+				continue
+			}
+			rows = append(rows, []types.Datum{dS(r.Name), dO(uint32(r.ID)), dB(r.Superuser), dB(r.Superuser), dB(r.Superuser),
+				dB(r.Superuser), dS("********"), null, null})
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_auth_members", 1261, []planner.Column{
+		col("oid", types.Oid), col("roleid", types.Oid), col("member", types.Oid), col("grantor", types.Oid), col("admin_option", types.Bool),
+	}, empty)
+
+	register("pg_catalog", "pg_settings", 16402, []planner.Column{
+		col("name", types.Text), col("setting", types.Text), col("unit", types.Text), col("category", types.Text),
+		col("short_desc", types.Text), col("extra_desc", types.Text), col("context", types.Text), col("vartype", types.Text),
+		col("source", types.Text), col("min_val", types.Text), col("max_val", types.Text), col("enumvals", tTextA),
+		col("enumval", types.Text), col("boot_val", types.Text), col("reset_val", types.Text), col("sourcefile", types.Text),
+		col("sourceline", types.Int4), col("pending_restart", types.Bool),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		if c.Setting == nil {
+			return nil, nil
+		}
+		for _, n := range settingNames {
+			v := c.Setting(n)
+			if v == "" && n != "application_name" {
+				continue
+			}
+			rows = append(rows, []types.Datum{dS(n), dS(v), null, dS("Quiver"), dS(""), null, dS("user"), dS("string"),
+				dS("default"), null, null, null, null, dS(v), dS(v), null, null, dB(false)})
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_extension", 3079, []planner.Column{
+		col("oid", types.Oid), col("extname", types.Name), col("extowner", types.Oid), col("extnamespace", types.Oid),
+		col("extrelocatable", types.Bool), col("extversion", types.Text), col("extconfig", tOidv), col("extcondition", tTextA),
+	}, func(c *Context) ([][]types.Datum, error) {
+		return [][]types.Datum{
+			{dO(oidPlpgsql), dS("plpgsql"), dO(10), dO(pc), dB(false), dS("1.0"), null, null},
+			{dO(oidVectorExt), dS("vector"), dO(10), dO(uint32(storage.PublicSchemaID)), dB(true), dS("0.8.0"), null, null},
+		}, nil
+	})
+
+	register("pg_catalog", "pg_description", 2609, []planner.Column{
+		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("description", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		rows := [][]types.Datum{
+			{dO(oidPlpgsql), dO(3079), dI(0), dS("PL/pgSQL procedural language")},
+			{dO(oidVectorExt), dO(3079), dI(0), dS("vector data type and ivfflat and hnsw access methods")},
+		}
+		for _, t := range dbTables(c) {
+			if t.Comment != "" {
+				rows = append(rows, []types.Datum{dO(uint32(t.ID)), dO(oidPgClass), dI(0), dS(t.Comment)})
+			}
+			for i := range t.Columns {
+				if cl := &t.Columns[i]; cl.Comment != "" && !cl.Dropped && !cl.Hidden {
+					rows = append(rows, []types.Datum{dO(uint32(t.ID)), dO(oidPgClass), dI(int64(i + 1)), dS(cl.Comment)})
+				}
+			}
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_shdescription", 2396, []planner.Column{
+		col("objoid", types.Oid), col("classoid", types.Oid), col("description", types.Text),
+	}, empty)
+
+	register("pg_catalog", "pg_tables", 16403, []planner.Column{
+		col("schemaname", types.Name), col("tablename", types.Name), col("tableowner", types.Name), col("tablespace", types.Name),
+		col("hasindexes", types.Bool), col("hasrules", types.Bool), col("hastriggers", types.Bool), col("rowsecurity", types.Bool),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			rows = append(rows, []types.Datum{dS(schemaName(c, t.SchemaID)), dS(t.Name), dS(t.Owner), null,
+				dB(len(tableIndexes(t)) > 0), dB(false), dB(false), dB(false)})
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_indexes", 16404, []planner.Column{
+		col("schemaname", types.Name), col("tablename", types.Name), col("indexname", types.Name), col("tablespace", types.Name),
+		col("indexdef", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			for _, x := range tableIndexes(t) {
+				rows = append(rows, []types.Datum{dS(schemaName(c, t.SchemaID)), dS(t.Name), dS(x.name), null, dS(indexDef(c, &x))})
+			}
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_views", 16405, []planner.Column{
+		col("schemaname", types.Name), col("viewname", types.Name), col("viewowner", types.Name), col("definition", types.Text),
+	}, empty)
+	register("pg_catalog", "pg_matviews", 16406, []planner.Column{
+		col("schemaname", types.Name), col("matviewname", types.Name), col("matviewowner", types.Name), col("tablespace", types.Name),
+		col("hasindexes", types.Bool), col("ispopulated", types.Bool), col("definition", types.Text),
+	}, empty)
+	register("pg_catalog", "pg_sequence", 2224, []planner.Column{
+		col("seqrelid", types.Oid), col("seqtypid", types.Oid), col("seqstart", types.Int8), col("seqincrement", types.Int8),
+		col("seqmax", types.Int8), col("seqmin", types.Int8), col("seqcache", types.Int8), col("seqcycle", types.Bool),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, s := range dbSequences(c) {
+			rows = append(rows, []types.Datum{dO(uint32(s.ID)), dO(seqType(s)), dI(s.Start), dI(s.Increment), dI(s.Max), dI(s.Min), dI(1), dB(s.Cycle)})
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_sequences", 16407, []planner.Column{
+		col("schemaname", types.Name), col("sequencename", types.Name), col("sequenceowner", types.Name), col("data_type", types.Regtype),
+		col("start_value", types.Int8), col("min_value", types.Int8), col("max_value", types.Int8), col("increment_by", types.Int8),
+		col("cycle", types.Bool), col("cache_size", types.Int8), col("last_value", types.Int8),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, s := range dbSequences(c) {
+			rows = append(rows, []types.Datum{dS(schemaName(c, s.SchemaID)), dS(s.Name), dS(c.DB.Owner), dO(seqType(s)), dI(s.Start),
+				dI(s.Min), dI(s.Max), dI(s.Increment), dB(s.Cycle), dI(1), null})
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_proc", 1255, []planner.Column{
+		col("oid", types.Oid), col("proname", types.Name), col("pronamespace", types.Oid), col("proowner", types.Oid),
+		col("prolang", types.Oid), col("procost", tFloat4), col("prorows", tFloat4), col("provariadic", types.Oid),
+		col("prosupport", tRegp), col("prokind", tChar), col("prosecdef", types.Bool), col("proleakproof", types.Bool),
+		col("proisstrict", types.Bool), col("proretset", types.Bool), col("provolatile", tChar), col("proparallel", tChar),
+		col("pronargs", types.Int2), col("pronargdefaults", types.Int2), col("prorettype", types.Oid), col("proargtypes", tOidv),
+		col("proallargtypes", tOidv), col("proargmodes", tTextA), col("proargnames", tTextA), col("proargdefaults", tNode),
+		col("protrftypes", tOidv), col("prosrc", types.Text), col("probin", types.Text), col("prosqlbody", tNode),
+		col("proconfig", tTextA), col("proacl", tACL),
+	}, empty)
+
+	register("pg_catalog", "pg_collation", 3456, []planner.Column{
+		col("oid", types.Oid), col("collname", types.Name), col("collnamespace", types.Oid), col("collowner", types.Oid),
+		col("collprovider", tChar), col("collisdeterministic", types.Bool), col("collencoding", types.Int4),
+		col("collcollate", types.Text), col("collctype", types.Text), col("colliculocale", types.Text), col("collversion", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		return [][]types.Datum{
+			{dO(oidDefColl), dS("default"), dO(pc), dO(10), dS("d"), dB(true), dI(-1), null, null, null, null},
+			{dO(oidCColl), dS("C"), dO(pc), dO(10), dS("c"), dB(true), dI(-1), dS("C"), dS("C"), null, null},
+			{dO(oidPosixColl), dS("POSIX"), dO(pc), dO(10), dS("c"), dB(true), dI(-1), dS("POSIX"), dS("POSIX"), null, null},
+		}, nil
+	})
+	register("pg_catalog", "pg_tablespace", 1213, []planner.Column{
+		col("oid", types.Oid), col("spcname", types.Name), col("spcowner", types.Oid), col("spcacl", tACL), col("spcoptions", tTextA),
+	}, func(c *Context) ([][]types.Datum, error) {
+		return [][]types.Datum{
+			{dO(1663), dS("pg_default"), dO(10), null, null},
+			{dO(1664), dS("pg_global"), dO(10), null, null},
+		}, nil
+	})
+	register("pg_catalog", "pg_stat_activity", 16408, []planner.Column{
+		col("datid", types.Oid), col("datname", types.Name), col("pid", types.Int4), col("leader_pid", types.Int4),
+		col("usesysid", types.Oid), col("usename", types.Name), col("application_name", types.Text), col("client_addr", types.Text),
+		col("client_hostname", types.Text), col("client_port", types.Int4), col("backend_start", types.TimestampTZ),
+		col("xact_start", types.TimestampTZ), col("query_start", types.TimestampTZ), col("state_change", types.TimestampTZ),
+		col("wait_event_type", types.Text), col("wait_event", types.Text), col("state", types.Text), col("backend_xid", tXid),
+		col("backend_xmin", tXid), col("query_id", types.Int8), col("query", types.Text), col("backend_type", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		app := ""
+		if c.Setting != nil {
+			app = c.Setting("application_name")
+		}
+		// Only the calling session is known here.
+		return [][]types.Datum{{dO(uint32(c.DB.ID)), dS(c.DB.Name), null, null, dO(roleOID(c, c.User)), dS(c.User), dS(app), null, null,
+			null, null, null, null, null, null, null, dS("active"), null, null, null, dS(""), dS("client backend")}}, nil
+	})
+
+	register("pg_catalog", "pg_enum", 3501, []planner.Column{
+		col("oid", types.Oid), col("enumtypid", types.Oid), col("enumsortorder", tFloat4), col("enumlabel", types.Name),
+	}, empty)
+	register("pg_catalog", "pg_range", 3541, []planner.Column{
+		col("rngtypid", types.Oid), col("rngsubtype", types.Oid), col("rngmultitypid", types.Oid), col("rngcollation", types.Oid),
+		col("rngsubopc", types.Oid), col("rngcanonical", tRegp), col("rngsubdiff", tRegp),
+	}, empty)
+	register("pg_catalog", "pg_inherits", 2611, []planner.Column{
+		col("inhrelid", types.Oid), col("inhparent", types.Oid), col("inhseqno", types.Int4), col("inhdetachpending", types.Bool),
+	}, empty)
+	register("pg_catalog", "pg_trigger", 2620, []planner.Column{
+		col("oid", types.Oid), col("tgrelid", types.Oid), col("tgparentid", types.Oid), col("tgname", types.Name), col("tgfoid", types.Oid),
+		col("tgtype", types.Int2), col("tgenabled", tChar), col("tgisinternal", types.Bool), col("tgconstrrelid", types.Oid),
+		col("tgconstrindid", types.Oid), col("tgconstraint", types.Oid), col("tgdeferrable", types.Bool), col("tginitdeferred", types.Bool),
+		col("tgnargs", types.Int2), col("tgattr", tInt2v), col("tgargs", types.Bytea), col("tgqual", tNode),
+		col("tgoldtable", types.Name), col("tgnewtable", types.Name),
+	}, empty)
+	register("pg_catalog", "pg_rewrite", 2618, []planner.Column{
+		col("oid", types.Oid), col("rulename", types.Name), col("ev_class", types.Oid), col("ev_type", tChar), col("ev_enabled", tChar),
+		col("is_instead", types.Bool), col("ev_qual", tNode), col("ev_action", tNode),
+	}, empty)
+	register("pg_catalog", "pg_policy", 3256, []planner.Column{
+		col("oid", types.Oid), col("polname", types.Name), col("polrelid", types.Oid), col("polcmd", tChar), col("polpermissive", types.Bool),
+		col("polroles", tOidv), col("polqual", tNode), col("polwithcheck", tNode),
+	}, empty)
+	register("pg_catalog", "pg_publication", 6104, []planner.Column{
+		col("oid", types.Oid), col("pubname", types.Name), col("pubowner", types.Oid), col("puballtables", types.Bool),
+		col("pubinsert", types.Bool), col("pubupdate", types.Bool), col("pubdelete", types.Bool), col("pubtruncate", types.Bool),
+		col("pubviaroot", types.Bool),
+	}, empty)
+	register("pg_catalog", "pg_publication_rel", 6106, []planner.Column{
+		col("oid", types.Oid), col("prpubid", types.Oid), col("prrelid", types.Oid), col("prqual", tNode), col("prattrs", tInt2v),
+	}, empty)
+	register("pg_catalog", "pg_publication_namespace", 6237, []planner.Column{
+		col("oid", types.Oid), col("pnpubid", types.Oid), col("pnnspid", types.Oid),
+	}, empty)
+	register("pg_catalog", "pg_statistic_ext", 3381, []planner.Column{
+		col("oid", types.Oid), col("stxrelid", types.Oid), col("stxname", types.Name), col("stxnamespace", types.Oid),
+		col("stxowner", types.Oid), col("stxstattarget", types.Int4), col("stxkeys", tInt2v), col("stxkind", tTextA), col("stxexprs", tNode),
+	}, empty)
+	register("pg_catalog", "pg_foreign_table", 3118, []planner.Column{
+		col("ftrelid", types.Oid), col("ftserver", types.Oid), col("ftoptions", tTextA),
+	}, empty)
+	register("pg_catalog", "pg_partitioned_table", 3350, []planner.Column{
+		col("partrelid", types.Oid), col("partstrat", tChar), col("partnatts", types.Int2), col("partdefid", types.Oid),
+		col("partattrs", tInt2v), col("partclass", tOidv), col("partcollation", tOidv), col("partexprs", tNode),
+	}, empty)
+	register("pg_catalog", "pg_operator", 2617, []planner.Column{
+		col("oid", types.Oid), col("oprname", types.Name), col("oprnamespace", types.Oid), col("oprowner", types.Oid),
+		col("oprkind", tChar), col("oprcanmerge", types.Bool), col("oprcanhash", types.Bool), col("oprleft", types.Oid),
+		col("oprright", types.Oid), col("oprresult", types.Oid), col("oprcom", types.Oid), col("oprnegate", types.Oid),
+		col("oprcode", tRegp), col("oprrest", tRegp), col("oprjoin", tRegp),
+	}, empty)
+	register("pg_catalog", "pg_cast", 2605, []planner.Column{
+		col("oid", types.Oid), col("castsource", types.Oid), col("casttarget", types.Oid), col("castfunc", types.Oid),
+		col("castcontext", tChar), col("castmethod", tChar),
+	}, empty)
+	register("pg_catalog", "pg_language", 2612, []planner.Column{
+		col("oid", types.Oid), col("lanname", types.Name), col("lanowner", types.Oid), col("lanispl", types.Bool),
+		col("lanpltrusted", types.Bool), col("lanplcallfoid", types.Oid), col("laninline", types.Oid), col("lanvalidator", types.Oid),
+		col("lanacl", tACL),
+	}, func(c *Context) ([][]types.Datum, error) {
+		return [][]types.Datum{
+			{dO(12), dS("internal"), dO(10), dB(false), dB(false), dO(0), dO(0), dO(0), null},
+			{dO(13), dS("c"), dO(10), dB(false), dB(false), dO(0), dO(0), dO(0), null},
+			{dO(14), dS("sql"), dO(10), dB(false), dB(true), dO(0), dO(0), dO(0), null},
+			{dO(oidPlpgsql + 1), dS("plpgsql"), dO(10), dB(true), dB(true), dO(0), dO(0), dO(0), null},
+		}, nil
+	})
+	register("pg_catalog", "pg_depend", 2608, []planner.Column{
+		col("classid", types.Oid), col("objid", types.Oid), col("objsubid", types.Int4), col("refclassid", types.Oid),
+		col("refobjid", types.Oid), col("refobjsubid", types.Int4), col("deptype", tChar),
+	}, func(c *Context) ([][]types.Datum, error) {
+		// Serial sequences depend on their column ('a'), as
+		// pg_get_serial_sequence and \d's "Owned by" read them.
+		var rows [][]types.Datum
+		for _, s := range dbSequences(c) {
+			if s.OwnedByTable != 0 {
+				rows = append(rows, []types.Datum{dO(oidPgClass), dO(uint32(s.ID)), dI(0), dO(oidPgClass), dO(uint32(s.OwnedByTable)),
+					dI(int64(s.OwnedByColumn + 1)), dS("a")})
+			}
+		}
+		return rows, nil
+	})
+}
+
+// opclass is one pg_opclass row.
+type opclass struct {
+	oid  uint32
+	am   uint32
+	name string
+	typ  uint32
+	def  bool
+}
+
+var opclasses = []opclass{
+	{424, oidBtreeAM, "bool_ops", types.OidBool, true},
+	{428, oidBtreeAM, "bytea_ops", types.OidBytea, true},
+	{426, oidBtreeAM, "bpchar_ops", types.OidBpchar, true},
+	{1970, oidBtreeAM, "float4_ops", types.OidFloat4, true},
+	{1971, oidBtreeAM, "float8_ops", types.OidFloat8, true},
+	{1978, oidBtreeAM, "int4_ops", types.OidInt4, true},
+	{1979, oidBtreeAM, "int2_ops", types.OidInt2, true},
+	{1980, oidBtreeAM, "int8_ops", types.OidInt8, true},
+	{1986, oidBtreeAM, "name_ops", types.OidName, true},
+	{1988, oidBtreeAM, "numeric_ops", types.OidNumeric, true},
+	{1989, oidBtreeAM, "oid_ops", types.OidOid, true},
+	{3126, oidBtreeAM, "text_ops", types.OidText, true},
+	{3122, oidBtreeAM, "date_ops", types.OidDate, true},
+	{3127, oidBtreeAM, "timestamptz_ops", types.OidTimestampTZ, true},
+	{3128, oidBtreeAM, "timestamp_ops", types.OidTimestamp, true},
+	{3125, oidBtreeAM, "interval_ops", types.OidInterval, true},
+	{2968, oidBtreeAM, "uuid_ops", types.OidUUID, true},
+	{4033, oidBtreeAM, "jsonb_ops", types.OidJSONB, true},
+	{16390, oidBtreeAM, "vector_ops", types.OidVector, true},
+	{16391, oidHnswAM, "vector_l2_ops", types.OidVector, false},
+	{16392, oidHnswAM, "vector_ip_ops", types.OidVector, false},
+	{16393, oidHnswAM, "vector_cosine_ops", types.OidVector, false},
+	{16394, oidHnswAM, "vector_l1_ops", types.OidVector, false},
+}
+
+func opclassOID(name string) uint32 {
+	for _, o := range opclasses {
+		if o.name == name {
+			return o.oid
+		}
+	}
+	return 0
+}
+
+func seqType(s *catalog.Sequence) uint32 {
+	if s.TypeOID != 0 {
+		return s.TypeOID
+	}
+	return types.OidInt8
+}
+
+func sortedRoles(c *Context) []*catalog.Role {
+	var out []*catalog.Role
+	for _, r := range c.Cat.Roles {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func sortedRegistry() []string {
+	names := make([]string, 0, len(registry))
+	for k := range registry {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
