@@ -1,0 +1,135 @@
+package executor
+
+import (
+	"strings"
+
+	"github.com/quiverdb/quiver/executor/pgcatalog"
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+)
+
+var _ builtins.CatalogSession = (*Session)(nil)
+
+// withCatalog runs fn over the catalog as the session's transaction sees
+// it (a throwaway snapshot outside a transaction).
+func (s *Session) withCatalog(fn func(*pgcatalog.Context) error) error {
+	txn := s.txn
+	if txn == nil {
+		txn = s.eng.store.Begin()
+		defer txn.Rollback()
+	}
+	cat, err := txn.Catalog()
+	if err != nil {
+		return err
+	}
+	return fn(&pgcatalog.Context{Cat: cat, DB: s.db, User: s.user, Setting: s.Setting0})
+}
+
+// RelationVisible implements builtins.CatalogSession.
+func (s *Session) RelationVisible(oid uint32) (bool, error) {
+	var v bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		v = pgcatalog.RelationVisible(c, s.searchPathSetting(), oid)
+		return nil
+	})
+	return v, err
+}
+
+// RoleName implements builtins.CatalogSession.
+func (s *Session) RoleName(oid uint32) (string, bool, error) {
+	var name string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		if r := c.Cat.Roles[catalog.ID(oid)]; r != nil {
+			name, ok = r.Name, true
+		}
+		return nil
+	})
+	return name, ok, err
+}
+
+// IndexDef implements builtins.CatalogSession.
+func (s *Session) IndexDef(oid uint32, column int) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		if column > 0 {
+			def, ok = pgcatalog.IndexColumn(c, oid, column)
+		} else {
+			def, ok = pgcatalog.IndexDef(c, oid)
+		}
+		return nil
+	})
+	return def, ok, err
+}
+
+// ConstraintDef implements builtins.CatalogSession.
+func (s *Session) ConstraintDef(oid uint32) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		def, ok = pgcatalog.ConstraintDef(c, oid)
+		return nil
+	})
+	return def, ok, err
+}
+
+// Description implements builtins.CatalogSession.
+func (s *Session) Description(oid uint32, subid int) (string, bool, error) {
+	var d string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		d, ok = pgcatalog.Description(c, oid, subid)
+		return nil
+	})
+	return d, ok, err
+}
+
+// SerialSequence implements builtins.CatalogSession: the table name is
+// parsed as SQL (quoted parts keep their case), the column name is taken
+// as is, as pg_get_serial_sequence does.
+func (s *Session) SerialSequence(table, column string) (string, bool, error) {
+	var seq string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		name, err := parseObjectName(table)
+		if err != nil {
+			return err
+		}
+		t, err := s.binder(c.Cat, nil).LookupTable(name)
+		if err != nil {
+			return err
+		}
+		seq, ok = pgcatalog.SerialSequence(c, uint32(t.ID), column)
+		return nil
+	})
+	return seq, ok, err
+}
+
+// parseObjectName splits a possibly qualified, possibly quoted name.
+func parseObjectName(s string) (tree.ObjectName, error) {
+	if strings.TrimSpace(s) == "" {
+		return tree.ObjectName{}, pgerror.New("42602", "invalid name syntax")
+	}
+	var parts []string
+	for _, p := range strings.Split(s, ".") {
+		p = strings.TrimSpace(p)
+		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+			parts = append(parts, strings.ReplaceAll(p[1:len(p)-1], `""`, `"`))
+		} else {
+			parts = append(parts, strings.ToLower(p))
+		}
+	}
+	var n tree.ObjectName
+	switch len(parts) {
+	case 1:
+		n.Name = parts[0]
+	case 2:
+		n.Schema, n.Name = parts[0], parts[1]
+	default:
+		n.Schema, n.Name = parts[len(parts)-2], parts[len(parts)-1]
+	}
+	return n, nil
+}

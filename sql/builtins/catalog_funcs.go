@@ -1,0 +1,315 @@
+package builtins
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// CatalogSession is implemented by sessions that can answer questions
+// about the catalog, as psql's and drivers' introspection functions ask
+// them (pg_table_is_visible, pg_get_indexdef, obj_description, ...). It is
+// separate from Session so that sessions without a catalog (tests) need
+// not implement it; the functions answer NULL or false there.
+type CatalogSession interface {
+	// RelationVisible is pg_table_is_visible.
+	RelationVisible(oid uint32) (bool, error)
+	// RoleName is pg_get_userbyid (false when no role has the OID).
+	RoleName(oid uint32) (string, bool, error)
+	// IndexDef is pg_get_indexdef: the whole CREATE INDEX when column is
+	// 0, else that key column's name.
+	IndexDef(oid uint32, column int) (string, bool, error)
+	// ConstraintDef is pg_get_constraintdef.
+	ConstraintDef(oid uint32) (string, bool, error)
+	// Description is obj_description / col_description (subid = attnum).
+	Description(oid uint32, subid int) (string, bool, error)
+	// SerialSequence is pg_get_serial_sequence.
+	SerialSequence(table, column string) (string, bool, error)
+}
+
+// postmasterStart is pg_postmaster_start_time: when this process started.
+// Set once at package init, read-only afterwards.
+var postmasterStart = time.Now()
+
+func catalogSession(ctx *EvalContext) CatalogSession {
+	if ctx == nil || ctx.Session == nil {
+		return nil
+	}
+	cs, _ := ctx.Session.(CatalogSession)
+	return cs
+}
+
+func oidArg(d types.Datum) uint32 {
+	switch v := d.(type) {
+	case types.DOid:
+		return uint32(v)
+	case types.DNamedOid:
+		return v.Oid
+	case types.DInt:
+		return uint32(v)
+	}
+	return 0
+}
+
+func intArg(d types.Datum) int64 {
+	if v, ok := d.(types.DInt); ok {
+		return int64(v)
+	}
+	return 0
+}
+
+func textOrNull(s string, ok bool, err error) (types.Datum, error) {
+	if err != nil || !ok {
+		return types.Null, err
+	}
+	return types.DString(s), nil
+}
+
+// FormatType is format_type(oid, typmod): the type's SQL spelling with the
+// modifier applied; "???" for an unknown OID as PostgreSQL prints it.
+func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
+	if oid == types.OidChar1 {
+		return `"char"`
+	}
+	t := types.ByOID(oid)
+	if t == nil {
+		return "???"
+	}
+	base := t
+	if t.IsArray() {
+		base = t.Elem
+	}
+	if !hasTypmod || typmod < 0 {
+		// bpchar without a length is "bpchar", not "character".
+		if base.Family == types.FamChar {
+			if t.IsArray() {
+				return "bpchar[]"
+			}
+			return "bpchar"
+		}
+		return t.String()
+	}
+	m := *base
+	switch base.Family {
+	case types.FamVarchar, types.FamChar:
+		m.Width = typmod - 4
+	case types.FamNumeric:
+		m.Width, m.Scale = (typmod-4)>>16, (typmod-4)&0xffff
+	case types.FamVector:
+		m.Width = typmod
+	case types.FamTimestamp, types.FamTimestampTZ:
+		m.Width = typmod + 1
+	case types.FamInterval:
+		if p := typmod & 0xffff; p != 0xffff {
+			m.Width = p + 1
+		}
+	}
+	if t.IsArray() {
+		return types.ArrayOf(&m).String()
+	}
+	return m.String()
+}
+
+// sizePretty is pg_size_pretty: bytes below 10 kB, then each unit up to
+// PB, rounding half away from zero as PostgreSQL 15 does.
+func sizePretty(size int64) string {
+	const limit = 10 * 1024
+	abs := func(v int64) int64 {
+		if v < 0 {
+			return -v
+		}
+		return v
+	}
+	if abs(size) < limit {
+		return fmt.Sprintf("%d bytes", size)
+	}
+	halfRounded := func(v int64) int64 {
+		if v < 0 {
+			return (v - 1) / 2
+		}
+		return (v + 1) / 2
+	}
+	// Keep one extra bit for rounding.
+	size >>= 9
+	for _, unit := range []string{"kB", "MB", "GB", "TB"} {
+		if abs(size) < limit*2-1 {
+			return fmt.Sprintf("%d %s", halfRounded(size), unit)
+		}
+		size >>= 10
+	}
+	return fmt.Sprintf("%d PB", halfRounded(size))
+}
+
+// encodingNames maps PostgreSQL's encoding numbers to names.
+var encodingNames = map[int64]string{0: "SQL_ASCII", 6: "UTF8", 8: "LATIN1"}
+
+func alwaysTrue(*EvalContext, []types.Datum) (types.Datum, error) { return types.DBool(true), nil }
+
+func init() { registerCatalogFuncs() }
+
+func registerCatalogFuncs() {
+	o, i4, i8, txt, nm, b := types.Oid, types.Int4, types.Int8, types.Text, types.Name, types.Bool
+	formatType := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if a[0] == types.Null {
+			return types.Null, nil
+		}
+		hasMod := len(a) > 1 && a[1] != types.Null
+		var mod int32 = -1
+		if hasMod {
+			mod = int32(intArg(a[1]))
+		}
+		return types.DString(FormatType(oidArg(a[0]), mod, hasMod)), nil
+	}
+	addFunc("format_type", &Overload{Params: params(o, i4), Return: txt, NullCall: true, Fn: formatType})
+
+	addFunc("pg_table_is_visible", fn(params(o), b, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		cs := catalogSession(ctx)
+		if cs == nil {
+			return types.Null, nil
+		}
+		v, err := cs.RelationVisible(oidArg(a[0]))
+		return types.DBool(v), err
+	}))
+	addFunc("pg_type_is_visible", fn(params(o), b, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		id := oidArg(a[0])
+		return types.DBool(types.ByOID(id) != nil || id == types.OidChar1), nil
+	}))
+	for _, n := range []string{"pg_function_is_visible", "pg_opclass_is_visible", "pg_operator_is_visible", "pg_collation_is_visible",
+		"pg_conversion_is_visible", "pg_statistics_obj_is_visible", "pg_ts_config_is_visible"} {
+		addFunc(n, fn(params(o), b, alwaysTrue))
+	}
+	addFunc("pg_get_userbyid", fn(params(o), nm, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		id := oidArg(a[0])
+		if cs := catalogSession(ctx); cs != nil {
+			name, ok, err := cs.RoleName(id)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return types.DString(name), nil
+			}
+		}
+		return types.DString(fmt.Sprintf("unknown (OID=%d)", id)), nil
+	}))
+	indexDef := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		cs := catalogSession(ctx)
+		if cs == nil {
+			return types.Null, nil
+		}
+		col := 0
+		if len(a) > 1 {
+			col = int(intArg(a[1]))
+		}
+		return textOrNull(cs.IndexDef(oidArg(a[0]), col))
+	}
+	addFunc("pg_get_indexdef", fn(params(o), txt, indexDef))
+	addFunc("pg_get_indexdef", fn(params(o, i4, b), txt, indexDef))
+	constraintDef := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		cs := catalogSession(ctx)
+		if cs == nil {
+			return types.Null, nil
+		}
+		return textOrNull(cs.ConstraintDef(oidArg(a[0])))
+	}
+	addFunc("pg_get_constraintdef", fn(params(o), txt, constraintDef))
+	addFunc("pg_get_constraintdef", fn(params(o, b), txt, constraintDef))
+	// Quiver keeps expressions (defaults, CHECKs) as their SQL text, which
+	// pg_attrdef.adbin and pg_constraint.conbin hold; deparsing is identity.
+	getExpr := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) { return a[0], nil }
+	addFunc("pg_get_expr", fn(params(txt, o), txt, getExpr))
+	addFunc("pg_get_expr", fn(params(txt, o, b), txt, getExpr))
+	for _, n := range []string{"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_functiondef",
+		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns",
+		"pg_get_partition_constraintdef", "pg_tablespace_location"} {
+		addFunc(n, &Overload{Params: params(o), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
+	}
+	addFunc("pg_get_viewdef", &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
+
+	description := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		cs := catalogSession(ctx)
+		if cs == nil {
+			return types.Null, nil
+		}
+		if len(a) > 1 {
+			if s, ok := a[1].(types.DString); ok && string(s) != "pg_class" {
+				return types.Null, nil
+			}
+		}
+		return textOrNull(cs.Description(oidArg(a[0]), 0))
+	}
+	addFunc("obj_description", fn(params(o), txt, description))
+	addFunc("obj_description", fn(params(o, nm), txt, description))
+	addFunc("col_description", fn(params(o, i4), txt, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		cs := catalogSession(ctx)
+		if cs == nil {
+			return types.Null, nil
+		}
+		return textOrNull(cs.Description(oidArg(a[0]), int(intArg(a[1]))))
+	}))
+	addFunc("shobj_description", fn(params(o, nm), txt, func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }))
+
+	addFunc("pg_encoding_to_char", fn(params(i4), nm, func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DString(encodingNames[intArg(a[0])]), nil
+	}))
+	addFunc("pg_char_to_encoding", fn(params(nm), i4, func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
+		s, _ := a[0].(types.DString)
+		for k, v := range encodingNames {
+			if strings.EqualFold(v, string(s)) {
+				return types.DInt(k), nil
+			}
+		}
+		return types.DInt(-1), nil
+	}))
+
+	// Privileges: every object belongs to a superuser-equivalent owner in
+	// Quiver, so every check passes.
+	for _, n := range []string{"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_sequence_privilege",
+		"has_function_privilege", "has_column_privilege", "has_any_column_privilege", "has_tablespace_privilege",
+		"has_foreign_data_wrapper_privilege", "has_server_privilege", "has_language_privilege", "has_type_privilege", "pg_has_role"} {
+		addFunc(n, fn(params(Any, Any), b, alwaysTrue))
+		addFunc(n, fn(params(Any, Any, Any), b, alwaysTrue))
+		if n == "has_column_privilege" {
+			addFunc(n, fn(params(Any, Any, Any, Any), b, alwaysTrue))
+		}
+	}
+
+	// Sizes: Quiver's storage does not account bytes per relation; report 0.
+	zero := func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DInt(0), nil }
+	for _, n := range []string{"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size",
+		"pg_tablespace_size"} {
+		addFunc(n, fn(params(o), i8, zero))
+	}
+	addFunc("pg_relation_size", fn(params(o, txt), i8, zero))
+	addFunc("pg_database_size", fn(params(nm), i8, zero))
+	addFunc("pg_size_pretty", fn(params(i8), txt, func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DString(sizePretty(intArg(a[0]))), nil
+	}))
+
+	addFunc("pg_get_serial_sequence", fn(params(txt, txt), txt, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		cs := catalogSession(ctx)
+		if cs == nil {
+			return types.Null, nil
+		}
+		t, _ := a[0].(types.DString)
+		c, _ := a[1].(types.DString)
+		return textOrNull(cs.SerialSequence(string(t), string(c)))
+	}))
+	addFunc("pg_postmaster_start_time", fn(nil, types.TimestampTZ, func(*EvalContext, []types.Datum) (types.Datum, error) {
+		return types.DTimestampTZ(timeToMicros(postmasterStart)), nil
+	}))
+	addFunc("pg_conf_load_time", fn(nil, types.TimestampTZ, func(*EvalContext, []types.Datum) (types.Datum, error) {
+		return types.DTimestampTZ(timeToMicros(postmasterStart)), nil
+	}))
+	addFunc("pg_is_in_recovery", fn(nil, b, func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DBool(false), nil }))
+	addFunc("pg_relation_is_publishable", fn(params(o), b, func(*EvalContext, []types.Datum) (types.Datum, error) {
+		return types.DBool(false), nil
+	}))
+	addFunc("pg_encoding_max_length", fn(params(i4), i4, func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
+		if intArg(a[0]) == 6 {
+			return types.DInt(4), nil
+		}
+		return types.DInt(1), nil
+	}))
+}
