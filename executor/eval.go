@@ -448,8 +448,11 @@ func (ec *execCtx) compileCall(fn *builtins.Overload, argExprs []planner.Expr) (
 		return nil, pgerror.New(pgerror.CodeInternal, "function has no implementation")
 	}
 	strict := !fn.NullCall
+	// One argument buffer per compiled call: a compiled expression is never
+	// re-entered (subqueries compile their own), and built-ins do not keep
+	// their argument slice, so rows pay no allocation for it.
+	vals := make([]types.Datum, len(args))
 	return func(row []types.Datum) (types.Datum, error) {
-		vals := make([]types.Datum, len(args))
 		for i, a := range args {
 			v, err := a(row)
 			if err != nil {
