@@ -5,7 +5,6 @@ import (
 
 	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/sql/builtins"
-	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 )
@@ -42,9 +41,7 @@ func (s *Session) RoleName(oid uint32) (string, bool, error) {
 	var name string
 	var ok bool
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
-		if r := c.Cat.Roles[catalog.ID(oid)]; r != nil {
-			name, ok = r.Name, true
-		}
+		name, ok = pgcatalog.RoleName(c, oid)
 		return nil
 	})
 	return name, ok, err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
 
@@ -38,7 +39,69 @@ const (
 	oidPosixColl = 951
 	oidPlpgsql   = 13790
 	oidVectorExt = 16388
+	// oidDatabaseOwner is pg_database_owner, public's owner in PostgreSQL 15.
+	oidDatabaseOwner = 6171
 )
+
+// RoleName is pg_get_userbyid: the role's name, including the built-in
+// pg_database_owner.
+func RoleName(c *Context, oid uint32) (string, bool) {
+	if oid == oidDatabaseOwner {
+		return "pg_database_owner", true
+	}
+	if r := c.Cat.Roles[catalog.ID(oid)]; r != nil {
+		return r.Name, true
+	}
+	return "", false
+}
+
+// DefaultExpr is a column default as pg_get_expr shows it: PostgreSQL
+// prints string constants and negative numbers with a cast to the
+// column's type ('x'::text, '-1'::integer); Quiver stores the default's
+// SQL text and adds that cast the same way.
+func DefaultExpr(col *catalog.Column) string {
+	d := strings.TrimSpace(col.Default)
+	if d == "" || col.Type == nil {
+		return d
+	}
+	castName := col.Type.BaseString()
+	switch col.Type.Family {
+	case types.FamChar:
+		castName = "bpchar"
+	case types.FamArray:
+		return d
+	}
+	if isStringLiteral(d) {
+		if strings.Contains(d, "::") {
+			return d
+		}
+		return d + "::" + castName
+	}
+	if len(d) > 1 && d[0] == '-' && isNumber(d[1:]) {
+		return "'" + d + "'::" + castName
+	}
+	return d
+}
+
+func isStringLiteral(s string) bool {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
+		return false
+	}
+	inner := s[1 : len(s)-1]
+	return !strings.Contains(strings.ReplaceAll(inner, "''", ""), "'")
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '.' {
+			return false
+		}
+	}
+	return true
+}
 
 // PKIndexOID is the OID of a table's primary-key index.
 func PKIndexOID(t *catalog.Table) uint32 { return pkIndexBit | uint32(t.ID) }

@@ -63,11 +63,18 @@ func init() {
 		col("oid", types.Oid), col("nspname", types.Name), col("nspowner", types.Oid), col("nspacl", types.ArrayOf(types.Text)),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, s := range c.Cat.Schemas {
-			if s.DatabaseID != c.DB.ID {
-				continue
+		hasInfo := false
+		for _, s := range dbSchemas(c) {
+			owner := roleOID(c, s.Owner)
+			if s.Name == "public" {
+				// PostgreSQL 15 gives public to pg_database_owner.
+				owner = oidDatabaseOwner
 			}
-			rows = append(rows, []types.Datum{types.DOid(s.ID), types.DString(s.Name), types.DOid(10), types.Null})
+			hasInfo = hasInfo || s.Name == "information_schema"
+			rows = append(rows, []types.Datum{types.DOid(s.ID), types.DString(s.Name), types.DOid(owner), types.Null})
+		}
+		if !hasInfo {
+			rows = append(rows, []types.Datum{types.DOid(storage.InformationSchemaID), types.DString("information_schema"), types.DOid(10), types.Null})
 		}
 		return rows, nil
 	})

@@ -383,7 +383,7 @@ func init() {
 				if cl.Hidden || cl.Dropped || cl.Default == "" || cl.Identity != "" {
 					continue
 				}
-				rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(cl.Default), dS(cl.Default)})
+				rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(DefaultExpr(cl)), dS(DefaultExpr(cl))})
 			}
 		}
 		return rows, nil
@@ -481,7 +481,7 @@ func init() {
 		col("rolpassword", types.Text), col("rolvaliduntil", types.TimestampTZ), col("rolbypassrls", types.Bool),
 		col("rolconfig", tTextA), col("oid", types.Oid),
 	}
-	register("pg_catalog", "pg_roles", 16400, roleCols, func(c *Context) ([][]types.Datum, error) {
+	register("pg_catalog", "pg_roles", 12010, roleCols, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, r := range sortedRoles(c) {
 			rows = append(rows, []types.Datum{dS(r.Name), dB(r.Superuser), dB(true), dB(r.Superuser), dB(r.Superuser), dB(r.Login),
@@ -502,7 +502,7 @@ func init() {
 		}
 		return rows, nil
 	})
-	register("pg_catalog", "pg_user", 16401, []planner.Column{
+	register("pg_catalog", "pg_user", 12011, []planner.Column{
 		col("usename", types.Name), col("usesysid", types.Oid), col("usecreatedb", types.Bool), col("usesuper", types.Bool),
 		col("userepl", types.Bool), col("usebypassrls", types.Bool), col("passwd", types.Text), col("valuntil", types.TimestampTZ),
 		col("useconfig", tTextA),
@@ -521,7 +521,7 @@ func init() {
 		col("oid", types.Oid), col("roleid", types.Oid), col("member", types.Oid), col("grantor", types.Oid), col("admin_option", types.Bool),
 	}, empty)
 
-	register("pg_catalog", "pg_settings", 16402, []planner.Column{
+	register("pg_catalog", "pg_settings", 12012, []planner.Column{
 		col("name", types.Text), col("setting", types.Text), col("unit", types.Text), col("category", types.Text),
 		col("short_desc", types.Text), col("extra_desc", types.Text), col("context", types.Text), col("vartype", types.Text),
 		col("source", types.Text), col("min_val", types.Text), col("max_val", types.Text), col("enumvals", tTextA),
@@ -576,7 +576,7 @@ func init() {
 		col("objoid", types.Oid), col("classoid", types.Oid), col("description", types.Text),
 	}, empty)
 
-	register("pg_catalog", "pg_tables", 16403, []planner.Column{
+	register("pg_catalog", "pg_tables", 12013, []planner.Column{
 		col("schemaname", types.Name), col("tablename", types.Name), col("tableowner", types.Name), col("tablespace", types.Name),
 		col("hasindexes", types.Bool), col("hasrules", types.Bool), col("hastriggers", types.Bool), col("rowsecurity", types.Bool),
 	}, func(c *Context) ([][]types.Datum, error) {
@@ -587,7 +587,7 @@ func init() {
 		}
 		return rows, nil
 	})
-	register("pg_catalog", "pg_indexes", 16404, []planner.Column{
+	register("pg_catalog", "pg_indexes", 12014, []planner.Column{
 		col("schemaname", types.Name), col("tablename", types.Name), col("indexname", types.Name), col("tablespace", types.Name),
 		col("indexdef", types.Text),
 	}, func(c *Context) ([][]types.Datum, error) {
@@ -599,10 +599,10 @@ func init() {
 		}
 		return rows, nil
 	})
-	register("pg_catalog", "pg_views", 16405, []planner.Column{
+	register("pg_catalog", "pg_views", 12015, []planner.Column{
 		col("schemaname", types.Name), col("viewname", types.Name), col("viewowner", types.Name), col("definition", types.Text),
 	}, empty)
-	register("pg_catalog", "pg_matviews", 16406, []planner.Column{
+	register("pg_catalog", "pg_matviews", 12016, []planner.Column{
 		col("schemaname", types.Name), col("matviewname", types.Name), col("matviewowner", types.Name), col("tablespace", types.Name),
 		col("hasindexes", types.Bool), col("ispopulated", types.Bool), col("definition", types.Text),
 	}, empty)
@@ -616,7 +616,7 @@ func init() {
 		}
 		return rows, nil
 	})
-	register("pg_catalog", "pg_sequences", 16407, []planner.Column{
+	register("pg_catalog", "pg_sequences", 12017, []planner.Column{
 		col("schemaname", types.Name), col("sequencename", types.Name), col("sequenceowner", types.Name), col("data_type", types.Regtype),
 		col("start_value", types.Int8), col("min_value", types.Int8), col("max_value", types.Int8), col("increment_by", types.Int8),
 		col("cycle", types.Bool), col("cache_size", types.Int8), col("last_value", types.Int8),
@@ -659,7 +659,7 @@ func init() {
 			{dO(1664), dS("pg_global"), dO(10), null, null},
 		}, nil
 	})
-	register("pg_catalog", "pg_stat_activity", 16408, []planner.Column{
+	register("pg_catalog", "pg_stat_activity", 12018, []planner.Column{
 		col("datid", types.Oid), col("datname", types.Name), col("pid", types.Int4), col("leader_pid", types.Int4),
 		col("usesysid", types.Oid), col("usename", types.Name), col("application_name", types.Text), col("client_addr", types.Text),
 		col("client_hostname", types.Text), col("client_port", types.Int4), col("backend_start", types.TimestampTZ),
