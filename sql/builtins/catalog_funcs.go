@@ -241,6 +241,9 @@ func registerCatalogFuncs() {
 	}
 	addFunc("obj_description", fn(params(o), txt, description))
 	addFunc("obj_description", fn(params(o, nm), txt, description))
+	// Columns Quiver types as name where PostgreSQL has regproc
+	// (pg_operator.oprcode) name no object with a description.
+	addFunc("obj_description", fn(params(nm, nm), txt, func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }))
 	addFunc("col_description", fn(params(o, i4), txt, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		cs := catalogSession(ctx)
 		if cs == nil {
