@@ -275,6 +275,42 @@ var reservedWords = map[string]bool{
 // qualified spells schema.name for definitions.
 func qualified(schema, name string) string { return QuoteIdent(schema) + "." + QuoteIdent(name) }
 
+// searchPath is the session's effective search path (pg_catalog first).
+func searchPath(c *Context) []string {
+	path := []string{"pg_catalog"}
+	if c.Setting == nil {
+		return append(path, "public")
+	}
+	for _, p := range strings.Split(c.Setting("search_path"), ",") {
+		p = strings.TrimSpace(p)
+		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+			p = strings.ReplaceAll(p[1:len(p)-1], `""`, `"`)
+		}
+		if p == "$user" {
+			p = c.User
+		}
+		if p != "" {
+			path = append(path, p)
+		}
+	}
+	return path
+}
+
+// relationRef spells a table as pg_get_indexdef and pg_get_constraintdef
+// do: bare when the search path finds it, schema-qualified otherwise.
+func relationRef(c *Context, t *catalog.Table) string {
+	schema := schemaName(c, t.SchemaID)
+	for _, s := range searchPath(c) {
+		if s == schema {
+			return QuoteIdent(t.Name)
+		}
+		if sc := c.Cat.SchemaByName(c.DB.ID, s); sc != nil && c.Cat.TableByName(sc.ID, t.Name) != nil {
+			break
+		}
+	}
+	return qualified(schema, t.Name)
+}
+
 // indexDef is pg_get_indexdef's text for one index.
 func indexDef(c *Context, x *indexInfo) string {
 	var b strings.Builder
@@ -282,7 +318,7 @@ func indexDef(c *Context, x *indexInfo) string {
 	if x.unique {
 		b.WriteString("UNIQUE ")
 	}
-	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", QuoteIdent(x.name), qualified(schemaName(c, x.table.SchemaID), x.table.Name), x.method)
+	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", QuoteIdent(x.name), relationRef(c, x.table), x.method)
 	for i, ci := range x.cols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -382,12 +418,7 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 		ref := c.Cat.Tables[fk.RefTable]
 		refName, refCols := "?", ""
 		if ref != nil {
-			refName = ref.Name
-			if ref.SchemaID != storage.PublicSchemaID {
-				refName = qualified(schemaName(c, ref.SchemaID), ref.Name)
-			} else {
-				refName = QuoteIdent(ref.Name)
-			}
+			refName = relationRef(c, ref)
 			refCols = colList(ref, fk.RefColumns)
 		}
 		ci.def = "FOREIGN KEY (" + colList(t, fk.Columns) + ") REFERENCES " + refName + "(" + refCols + ")"
@@ -451,8 +482,7 @@ func RelationVisible(c *Context, searchPath []string, oid uint32) bool {
 	if !ok {
 		return false
 	}
-	path := append([]string{"pg_catalog"}, searchPath...)
-	for _, s := range path {
+	for _, s := range append([]string{"pg_catalog"}, searchPath...) {
 		if s == schema {
 			return true
 		}

@@ -224,6 +224,8 @@ func init() {
 					am = oidHashAM
 				}
 				rel(x.oid, x.name, uint32(t.SchemaID), owner, am, false, "i", len(x.cols), 0)
+				// An index knows its size from the start: reltuples 0, not -1.
+				rows[len(rows)-1][10] = dF(0)
 			}
 		}
 		for _, s := range dbSequences(c) {
