@@ -65,7 +65,7 @@ func sampleTables() []*catalog.Table {
 				{ID: 1, Name: "a", Type: types.Int4},
 				{ID: 2, Name: "?rowid?", Type: types.Int8, NotNull: true, Hidden: true},
 			},
-			PrimaryKey: []int{1},
+			PrimaryKey:  []int{1},
 			ForeignKeys: []catalog.ForeignKey{{Name: "nopk_a_fkey", Columns: []int{0}, RefTable: 20000, RefColumns: []int{0}, OnDelete: "CASCADE"}},
 		},
 	}
