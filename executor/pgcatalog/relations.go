@@ -813,6 +813,19 @@ func init() {
 		}
 		return rows, nil
 	})
+	register("pg_catalog", "pg_db_role_setting", 2964, []planner.Column{
+		col("setdatabase", types.Oid), col("setrole", types.Oid), col("setconfig", tTextA),
+	}, empty)
+	register("pg_catalog", "pg_subscription", 6100, []planner.Column{
+		col("oid", types.Oid), col("subdbid", types.Oid), col("subname", types.Name), col("subowner", types.Oid),
+		col("subenabled", types.Bool), col("subbinary", types.Bool), col("substream", types.Bool), col("subtwophasestate", tChar),
+		col("subdisableonerr", types.Bool), col("subconninfo", types.Text), col("subslotname", types.Name),
+		col("subsynccommit", types.Text), col("subpublications", tTextA),
+	}, empty)
+	register("pg_catalog", "pg_user_mappings", 12020, []planner.Column{
+		col("umid", types.Oid), col("srvid", types.Oid), col("srvname", types.Name), col("umuser", types.Oid),
+		col("usename", types.Name), col("umoptions", tTextA),
+	}, empty)
 	register("pg_catalog", "pg_depend", 2608, []planner.Column{
 		col("classid", types.Oid), col("objid", types.Oid), col("objsubid", types.Int4), col("refclassid", types.Oid),
 		col("refobjid", types.Oid), col("refobjsubid", types.Int4), col("deptype", tChar),

@@ -225,6 +225,26 @@ func registerCatalogFuncs() {
 		"pg_get_partition_constraintdef", "pg_tablespace_location"} {
 		addFunc(n, &Overload{Params: params(o), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 	}
+	for _, n := range []string{"pg_get_triggerdef", "pg_get_ruledef", "pg_get_functiondef", "pg_get_function_sqlbody"} {
+		addFunc(n, &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
+	}
+	addFunc("pg_get_function_sqlbody", &Overload{Params: params(o), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
+	addFunc("pg_describe_object", &Overload{Params: params(o, o, i4), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
+	// Quiver has no partitioning: a relation is its own only ancestor, as
+	// PostgreSQL answers for a plain table.
+	addSRF("pg_partition_ancestors", &SRFOverload{Params: params(types.Regclass),
+		Columns: []Column{{Name: "relid", Type: types.Regclass}},
+		Fn: func(_ *EvalContext, a []types.Datum) (func() ([]types.Datum, bool, error), error) {
+			done := false
+			return func() ([]types.Datum, bool, error) {
+				if done {
+					return nil, true, nil
+				}
+				done = true
+				return []types.Datum{types.DOid(oidArg(a[0]))}, false, nil
+			}, nil
+		}})
+	addFunc("getdatabaseencoding", fn(nil, nm, func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DString("UTF8"), nil }))
 	addFunc("pg_get_viewdef", &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 
 	description := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
