@@ -86,17 +86,72 @@ func (ec *execCtx) returning(exprs []evalFn, row []types.Datum) ([]types.Datum, 
 	return out, nil
 }
 
-func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
+// rowInserter widens rows of an INSERT's target columns to full table
+// rows (filling defaults) and checks them; INSERT and COPY FROM share it.
+type rowInserter struct {
+	ec       *execCtx
+	t        *catalog.Table
+	isTarget []int // per table column: index into the target values or -1
+	defaults []evalFn
+}
+
+func (ec *execCtx) newRowInserter(n *planner.Insert) (*rowInserter, error) {
 	t := n.Table
-	defaults := make([]evalFn, len(t.Columns))
+	ri := &rowInserter{ec: ec, t: t, isTarget: make([]int, len(t.Columns)), defaults: make([]evalFn, len(t.Columns))}
 	for i, d := range n.Defaults {
 		if d != nil {
 			f, err := ec.compile(d)
 			if err != nil {
 				return nil, err
 			}
-			defaults[i] = f
+			ri.defaults[i] = f
 		}
+	}
+	for i := range ri.isTarget {
+		ri.isTarget[i] = -1
+	}
+	for j, i := range n.Targets {
+		ri.isTarget[i] = j
+	}
+	return ri, nil
+}
+
+// build returns the full, checked row for the target values in.
+func (ri *rowInserter) build(in []types.Datum) ([]types.Datum, error) {
+	row := make([]types.Datum, len(ri.t.Columns))
+	var err error
+	for i := range ri.t.Columns {
+		switch {
+		case ri.isTarget[i] >= 0:
+			row[i] = in[ri.isTarget[i]]
+		case ri.defaults[i] != nil:
+			if row[i], err = ri.defaults[i](nil); err != nil {
+				return nil, err
+			}
+		default:
+			row[i] = types.Null
+		}
+	}
+	if err := checkRow(ri.t, row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// insert stores the row for the target values in.
+func (ri *rowInserter) insert(in []types.Datum) error {
+	row, err := ri.build(in)
+	if err != nil {
+		return err
+	}
+	return ri.ec.txn.InsertRow(ri.ec.ctx, ri.t, row)
+}
+
+func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
+	t := n.Table
+	ri, err := ec.newRowInserter(n)
+	if err != nil {
+		return nil, err
 	}
 	ret, err := ec.compileAll(n.Returning)
 	if err != nil {
@@ -119,13 +174,6 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 		return nil, err
 	}
 	defer src.Close()
-	isTarget := make([]int, len(t.Columns))
-	for i := range isTarget {
-		isTarget[i] = -1
-	}
-	for j, i := range n.Targets {
-		isTarget[i] = j
-	}
 	var count int64
 	var out [][]types.Datum
 	for {
@@ -141,20 +189,8 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 				return nil, canceled(err)
 			}
 		}
-		row := make([]types.Datum, len(t.Columns))
-		for i := range t.Columns {
-			switch {
-			case isTarget[i] >= 0:
-				row[i] = in[isTarget[i]]
-			case defaults[i] != nil:
-				if row[i], err = defaults[i](nil); err != nil {
-					return nil, err
-				}
-			default:
-				row[i] = types.Null
-			}
-		}
-		if err := checkRow(t, row); err != nil {
+		row, err := ri.build(in)
+		if err != nil {
 			return nil, err
 		}
 		stored := row

@@ -77,6 +77,9 @@ type conn struct {
 	// batchImplicit is set while an extended-protocol batch runs in an
 	// implicit transaction that Sync ends.
 	batchImplicit bool
+	// copyBroken is set when reading COPY data failed: the connection
+	// cannot continue.
+	copyBroken bool
 
 	// terminated is set by TerminateBackend: the session ends as at
 	// shutdown.
@@ -668,12 +671,12 @@ func (c *conn) handleQuery(sql string) bool {
 // runSimple runs one statement of a simple query, sending its rows in text
 // format. An error it returns ends the query string.
 func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
-	if _, ok := st.Stmt.(*tree.Copy); ok {
-		return pgerror.New(pgerror.CodeFeatureNotSupported, "COPY is not supported yet")
-	}
 	ctx, cancel := c.statementContext()
 	defer cancel()
 	defer c.running(cancel)()
+	if n, ok := st.Stmt.(*tree.Copy); ok {
+		return c.runCopy(ctx, st, n, writeErr)
+	}
 	prep, err := c.sess.Prepare(ctx, st, nil)
 	if err != nil {
 		return err

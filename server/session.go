@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 
 	"github.com/quiverdb/quiver/executor"
 	"github.com/quiverdb/quiver/sql/pgdialect"
@@ -71,4 +72,11 @@ func (a engineSessions) NewSession(ctx context.Context, opts executor.SessionOpt
 		return nil, err
 	}
 	return s, nil
+}
+
+// copySession is implemented by sessions that run COPY FROM STDIN and
+// COPY TO STDOUT; the connection drives the sub-protocol around them.
+type copySession interface {
+	CopyIn(ctx context.Context, p *executor.Prepared, start executor.CopyStart, src io.Reader) (string, error)
+	CopyOut(ctx context.Context, p *executor.Prepared, start executor.CopyStart, emit func([]byte) error) (string, error)
 }
