@@ -59,6 +59,9 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			return nil, err
 		}
 		from, to, cctx := n.Operand.Type(), n.T, n.Ctx
+		if (to.Family == types.FamRegtype || to.Family == types.FamRegclass) && (from.IsStringFamily() || from.Family == types.FamUnknown) {
+			return ec.compileRegCast(arg, to), nil
+		}
 		return func(row []types.Datum) (types.Datum, error) {
 			v, err := arg(row)
 			if err != nil || types.IsNull(v) {
@@ -429,6 +432,30 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 		}, nil
 	}
 	return nil, pgerror.New(pgerror.CodeInternal, "cannot evaluate expression %T", e)
+}
+
+// compileRegCast converts names to regtype/regclass at run time
+// ($1::text::regtype), as their input functions do.
+func (ec *execCtx) compileRegCast(arg evalFn, to *types.T) evalFn {
+	return func(row []types.Datum) (types.Datum, error) {
+		v, err := arg(row)
+		if err != nil || types.IsNull(v) {
+			return types.Null, err
+		}
+		name := string(v.(types.DString))
+		if to.Family == types.FamRegtype {
+			t, err := planner.TypeByName(name)
+			if err != nil {
+				return nil, err
+			}
+			return types.DOid(t.OID()), nil
+		}
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		return ec.sess.binder(cat, nil).RegclassByName(name)
+	}
 }
 
 func (ec *execCtx) compileCall(fn *builtins.Overload, argExprs []planner.Expr) (evalFn, error) {

@@ -332,3 +332,29 @@ func TestPgSleepIsCancellable(t *testing.T) {
 		t.Fatalf("got %v after %v", err, time.Since(start))
 	}
 }
+
+func TestRuntimeRegCasts(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int)")
+	ctx := t.Context()
+	stmts, err := s.Parse("SELECT $1::text::regtype::oid, $2::text::regclass = 't'::regclass, 'pg_catalog.pg_class'::regclass::oid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Prepare(ctx, stmts[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Execute(ctx, p, []types.Datum{types.DString("vector"), types.DString("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := res.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Close()
+	if row[0] != types.DOid(types.OidVector) || row[1] != types.DBool(true) || row[2] != types.DOid(1259) {
+		t.Fatalf("got %v", row)
+	}
+}

@@ -23,7 +23,7 @@ func (s *Session) withCatalog(fn func(*pgcatalog.Context) error) error {
 	if err != nil {
 		return err
 	}
-	return fn(&pgcatalog.Context{Cat: cat, DB: s.db, User: s.user, Setting: s.Setting0})
+	return fn(&pgcatalog.Context{Cat: cat, DB: s.db, User: s.user, Setting: s.Setting0, PID: s.pid})
 }
 
 // RelationVisible implements builtins.CatalogSession.

@@ -610,7 +610,7 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 	}
 	if t.Family == types.FamRegtype {
 		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
-			rt, err := typeByName(string(asString(c.Val)))
+			rt, err := TypeByName(string(asString(c.Val)))
 			if err != nil {
 				return nil, withPos(err, exprPos(n.Operand))
 			}
@@ -640,6 +640,16 @@ func asString(d types.Datum) types.DString {
 	return ""
 }
 
+// RegclassByName resolves a relation name as regclass's input function
+// does (42P01 when there is none).
+func (b *Binder) RegclassByName(name string) (types.Datum, error) {
+	c, err := b.regclassConst(name, 0)
+	if err != nil {
+		return nil, err
+	}
+	return c.(*Const).Val, nil
+}
+
 // regclassConst resolves 'name'::regclass at bind time.
 func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
 	on := tree.ObjectName{Name: name}
@@ -652,6 +662,9 @@ func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
 	}
 	if s := b.LookupSequence(name); s != nil {
 		return &Const{Val: types.DOid(s.ID), T: types.Regclass}, nil
+	}
+	if vt := b.lookupVirtual(on); vt != nil {
+		return &Const{Val: types.DOid(vt.OID), T: types.Regclass}, nil
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name).WithPosition(int(pos))
 }

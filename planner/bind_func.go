@@ -141,16 +141,16 @@ func (b *Binder) toReg(n *tree.FuncCall, arg Expr) (Expr, error) {
 		}
 		return x, nil
 	}
-	t, err := typeByName(name)
+	t, err := TypeByName(name)
 	if err != nil {
 		return &Const{Val: types.Null, T: rt}, nil
 	}
 	return &Const{Val: types.DOid(t.OID()), T: rt}, nil
 }
 
-// typeByName resolves a type name as regtype's input function does
+// TypeByName resolves a type name as regtype's input function does
 // ("vector", "_vector", "integer[]", "pg_catalog.int4").
-func typeByName(name string) (*types.T, error) {
+func TypeByName(name string) (*types.T, error) {
 	tn := strings.ToLower(strings.TrimSpace(name))
 	tn = strings.TrimPrefix(tn, "pg_catalog.")
 	dims := 0

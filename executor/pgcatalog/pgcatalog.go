@@ -18,6 +18,8 @@ type Context struct {
 	User string
 	// Setting returns a session setting's value.
 	Setting func(name string) string
+	// PID is the calling session's backend PID.
+	PID int32
 }
 
 // table is one virtual relation: its shape and its row generator.

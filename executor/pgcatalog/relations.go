@@ -674,7 +674,7 @@ func init() {
 			app = c.Setting("application_name")
 		}
 		// Only the calling session is known here.
-		return [][]types.Datum{{dO(uint32(c.DB.ID)), dS(c.DB.Name), null, null, dO(roleOID(c, c.User)), dS(c.User), dS(app), null, null,
+		return [][]types.Datum{{dO(uint32(c.DB.ID)), dS(c.DB.Name), types.DInt(c.PID), null, dO(roleOID(c, c.User)), dS(c.User), dS(app), null, null,
 			null, null, null, null, null, null, null, dS("active"), null, null, null, dS(""), dS("client backend")}}, nil
 	})
 

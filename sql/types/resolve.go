@@ -39,10 +39,14 @@ var baseByName = map[string]*T{
 	"regclass": Regclass,
 	"regtype":  Regtype,
 	"regproc":  Regproc,
-	"vector":   Vector,
-	"void":     Void,
-	"record":   Record,
-	"unknown":  Unknown,
+	// regnamespace and regrole are read as their OIDs (they print as
+	// numbers, not names, until they get families of their own).
+	"regnamespace": Oid,
+	"regrole":      Oid,
+	"vector":       Vector,
+	"void":         Void,
+	"record":       Record,
+	"unknown":      Unknown,
 }
 
 // unsupportedTypes are PostgreSQL (and pgvector) types Quiver does not
@@ -54,7 +58,7 @@ var unsupportedTypes = map[string]bool{
 	"path": true, "polygon": true, "circle": true, "xml": true, "tsvector": true, "tsquery": true,
 	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
 	"daterange": true, "halfvec": true, "sparsevec": true, "jsonpath": true, "pg_lsn": true,
-	"txid_snapshot": true, "pg_snapshot": true, "regnamespace": true, "regrole": true,
+	"txid_snapshot": true, "pg_snapshot": true,
 	"regoper": true, "regoperator": true, "regprocedure": true, "regconfig": true, "regdictionary": true,
 	"xid": true, "cid": true, "tid": true, "xid8": true, `"char"`: true,
 }
