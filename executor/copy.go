@@ -550,13 +550,24 @@ func (r *copyReader) runBinary() (int64, error) {
 	badFormat := func(msg string) error {
 		return withWhere(pgerror.New("22P04", "%s", msg), fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
 	}
+	// readFailed reports a short read as bad data, unless the stream
+	// itself failed (CopyFail, a broken connection).
+	readFailed := func(err error, msg string) error {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return badFormat(msg)
+		}
+		return err
+	}
 	hdr := make([]byte, len(copyBinarySignature)+8)
-	if _, err := io.ReadFull(r.in, hdr); err != nil || string(hdr[:len(copyBinarySignature)]) != copyBinarySignature {
+	if _, err := io.ReadFull(r.in, hdr); err != nil {
+		return 0, readFailed(err, "COPY file signature not recognized")
+	}
+	if string(hdr[:len(copyBinarySignature)]) != copyBinarySignature {
 		return 0, badFormat("COPY file signature not recognized")
 	}
 	if ext := binary.BigEndian.Uint32(hdr[len(copyBinarySignature)+4:]); ext > 0 {
 		if _, err := io.CopyN(io.Discard, r.in, int64(ext)); err != nil {
-			return 0, badFormat("invalid COPY file header (wrong length)")
+			return 0, readFailed(err, "invalid COPY file header (wrong length)")
 		}
 	}
 	vals := make([]types.Datum, len(r.ins.Targets))
@@ -574,7 +585,7 @@ func (r *copyReader) runBinary() (int64, error) {
 			if err == io.EOF {
 				return count, nil
 			}
-			return 0, badFormat("unexpected EOF in COPY data")
+			return 0, readFailed(err, "unexpected EOF in COPY data")
 		}
 		nf := int16(binary.BigEndian.Uint16(w[:2]))
 		if nf == -1 {
@@ -585,7 +596,7 @@ func (r *copyReader) runBinary() (int64, error) {
 		}
 		for j := range vals {
 			if _, err := io.ReadFull(r.in, w[:4]); err != nil {
-				return 0, badFormat("unexpected EOF in COPY data")
+				return 0, readFailed(err, "unexpected EOF in COPY data")
 			}
 			l := int32(binary.BigEndian.Uint32(w[:4]))
 			if l == -1 {
@@ -600,7 +611,7 @@ func (r *copyReader) runBinary() (int64, error) {
 			}
 			buf = buf[:l]
 			if _, err := io.ReadFull(r.in, buf); err != nil {
-				return 0, badFormat("unexpected EOF in COPY data")
+				return 0, readFailed(err, "unexpected EOF in COPY data")
 			}
 			d, err := types.DecodeBinary(r.t.Columns[r.ins.Targets[j]].Type, buf)
 			if err != nil {
