@@ -358,3 +358,22 @@ func TestRuntimeRegCasts(t *testing.T) {
 		t.Fatalf("got %v", row)
 	}
 }
+
+func TestTypmodErrorsHaveNoPosition(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (v vector(3), s varchar(2))")
+	for _, c := range []struct{ sql, code string }{
+		{"INSERT INTO t (v) VALUES ('[1,2]')", "22000"},
+		{"INSERT INTO t (s) VALUES ('abc')", "22001"},
+	} {
+		_, err := run(t, s, c.sql)
+		pe := pgerror.Convert(err)
+		if pe == nil || pe.Code != c.code || pe.Position != 0 {
+			t.Errorf("%s: %+v", c.sql, pe)
+		}
+	}
+	_, err := run(t, s, "INSERT INTO t (v) VALUES ('[1,x]')")
+	if pe := pgerror.Convert(err); pe == nil || pe.Code != "22P02" || pe.Position == 0 {
+		t.Errorf("bad literal: %+v", pe)
+	}
+}

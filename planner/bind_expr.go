@@ -12,8 +12,19 @@ import (
 	"github.com/quiverdb/quiver/sql/types"
 )
 
+// positionless marks an error PostgreSQL reports without a position: a
+// type modifier check (vector(3), varchar(3)) runs after the literal was
+// read, away from its text.
+type positionless struct{ error }
+
+func (p positionless) Unwrap() error { return p.error }
+
 // withPos attaches a position to a report that has none.
 func withPos(err error, pos tree.Pos) error {
+	var np positionless
+	if errors.As(err, &np) {
+		return err
+	}
 	var pe *pgerror.Error
 	if errors.As(err, &pe) && pe.Position == 0 && pos > 0 {
 		return pe.WithPosition(int(pos))
@@ -753,7 +764,11 @@ func InputValue(s string, t *types.T, ctx types.CastContext) (types.Datum, error
 	if err != nil || base == t {
 		return v, err
 	}
-	return types.Cast(v, base, t, ctx)
+	v, err = types.Cast(v, base, t, ctx)
+	if err != nil {
+		return nil, positionless{err}
+	}
+	return v, nil
 }
 
 // commonType is PostgreSQL's select_common_type for UNION/CASE/VALUES/IN:
