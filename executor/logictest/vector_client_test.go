@@ -1,0 +1,277 @@
+package logictest
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	_ "github.com/lib/pq"
+	"github.com/pgvector/pgvector-go"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+)
+
+// vectorCases are values whose float32s must survive a round trip
+// unchanged: the shortest text form and the binary form are both exact.
+var vectorCases = [][]float32{
+	{1, 2, 3},
+	{-1.5, 0, 1e-38, 3.4e38},
+	{0.1, 0.2, 0.30000001, 1.23456},
+	{float32(math.Copysign(0, -1)), 7},
+}
+
+// TestVectorPgvectorGo checks that pgvector-go works unchanged: its
+// RegisterTypes finds the type by name, and vectors round-trip through
+// parameters and results in the binary format (extended protocol) and in
+// the text format (simple protocol).
+func TestVectorPgvectorGo(t *testing.T) {
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, "vector_pgvector_go")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		t.Fatalf("pgxvec.RegisterTypes: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector)"); err != nil {
+		t.Fatal(err)
+	}
+	modes := []struct {
+		name string
+		mode pgx.QueryExecMode
+	}{
+		{"binary", pgx.QueryExecModeCacheStatement},
+		{"text", pgx.QueryExecModeSimpleProtocol},
+	}
+	id := 0
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			for _, want := range vectorCases {
+				id++
+				if _, err := conn.Exec(ctx, "INSERT INTO items VALUES ($1, $2)", m.mode, id, pgvector.NewVector(want)); err != nil {
+					t.Fatalf("insert %v: %v", want, err)
+				}
+				var got pgvector.Vector
+				if err := conn.QueryRow(ctx, "SELECT embedding FROM items WHERE id = $1", m.mode, id).Scan(&got); err != nil {
+					t.Fatalf("select %v: %v", want, err)
+				}
+				if !sameBits(got.Slice(), want) {
+					t.Errorf("round trip of %v gave %v", want, got.Slice())
+				}
+				// A parameter used in an expression, and a distance back.
+				var dist float64
+				if err := conn.QueryRow(ctx, "SELECT embedding <-> $1 FROM items WHERE id = $2", m.mode, pgvector.NewVector(want), id).Scan(&dist); err != nil {
+					t.Fatalf("distance to itself: %v", err)
+				}
+				if dist != 0 {
+					t.Errorf("distance of %v to itself = %v, want 0", want, dist)
+				}
+			}
+		})
+	}
+	t.Run("wrong dimensions", func(t *testing.T) {
+		if _, err := conn.Exec(ctx, "CREATE TABLE items3 (embedding vector(3))"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := conn.Exec(ctx, "INSERT INTO items3 VALUES ($1)", pgvector.NewVector([]float32{1, 2}))
+		if err == nil || !strings.Contains(err.Error(), "expected 3 dimensions, not 2") {
+			t.Errorf("inserting 2 dims into vector(3): err = %v, want expected 3 dimensions, not 2", err)
+		}
+	})
+}
+
+// TestVectorLibPq round-trips vectors through lib/pq, which sends and
+// reads them in the text format via pgvector.Vector's Valuer and Scanner.
+func TestVectorLibPq(t *testing.T) {
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, "vector_libpq")
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector)"); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range vectorCases {
+		if _, err := db.ExecContext(ctx, "INSERT INTO items VALUES ($1, $2)", i, pgvector.NewVector(want)); err != nil {
+			t.Fatalf("insert %v: %v", want, err)
+		}
+		var got pgvector.Vector
+		if err := db.QueryRowContext(ctx, "SELECT embedding FROM items WHERE id = $1", i).Scan(&got); err != nil {
+			t.Fatalf("select %v: %v", want, err)
+		}
+		if !sameBits(got.Slice(), want) {
+			t.Errorf("round trip of %v gave %v", want, got.Slice())
+		}
+	}
+	var nearest int
+	if err := db.QueryRowContext(ctx, "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 1", pgvector.NewVector(vectorCases[2])).Scan(&nearest); err == nil {
+		t.Errorf("ordering mixed-dimension rows by distance succeeded (id %d), want different vector dimensions", nearest)
+	}
+}
+
+func sameBits(a, b []float32) bool {
+	return len(a) == len(b) && slices.EqualFunc(a, b, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
+}
+
+// TestVectorExactSearch checks ORDER BY distance LIMIT k (the bounded
+// top-k path) against a brute-force reference over the same float32s.
+func TestVectorExactSearch(t *testing.T) {
+	const n, dims, groups = 3000, 16, 4
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, "vector_exact_search")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE pts (id int PRIMARY KEY, grp int, v vector(%d))", dims)); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 17))
+	randVec := func() []float32 {
+		v := make([]float32, dims)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	data := make([][]float32, n)
+	grp := make([]int, n)
+	for start := 0; start < n; start += 500 {
+		var b strings.Builder
+		b.WriteString("INSERT INTO pts VALUES ")
+		for i := start; i < start+500; i++ {
+			data[i], grp[i] = randVec(), rng.IntN(groups)
+			if i > start {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "(%d, %d, '%s')", i, grp[i], pgvector.NewVector(data[i]).String())
+		}
+		if _, err := conn.Exec(ctx, b.String()); err != nil {
+			t.Fatalf("loading: %v", err)
+		}
+	}
+	metrics := []struct {
+		op   string
+		dist func(a, b []float32) float64
+	}{
+		{"<->", func(a, b []float32) float64 {
+			var s float64
+			for i := range a {
+				d := float64(a[i]) - float64(b[i])
+				s += d * d
+			}
+			return math.Sqrt(s)
+		}},
+		{"<#>", func(a, b []float32) float64 {
+			var s float64
+			for i := range a {
+				s += float64(a[i]) * float64(b[i])
+			}
+			return -s
+		}},
+		{"<=>", func(a, b []float32) float64 {
+			var ab, aa, bb float64
+			for i := range a {
+				ab += float64(a[i]) * float64(b[i])
+				aa += float64(a[i]) * float64(a[i])
+				bb += float64(b[i]) * float64(b[i])
+			}
+			return 1 - ab/math.Sqrt(aa*bb)
+		}},
+		{"<+>", func(a, b []float32) float64 {
+			var s float64
+			for i := range a {
+				s += math.Abs(float64(a[i]) - float64(b[i]))
+			}
+			return s
+		}},
+	}
+	for q := 0; q < 3; q++ {
+		query := randVec()
+		for _, m := range metrics {
+			for _, k := range []int{1, 10, 100} {
+				for _, where := range []int{-1, 2} {
+					name := fmt.Sprintf("q%d %s k=%d where=%d", q, m.op, k, where)
+					sqlText := fmt.Sprintf("SELECT id, v %s $1 FROM pts ORDER BY v %s $1 LIMIT %d", m.op, m.op, k)
+					if where >= 0 {
+						sqlText = fmt.Sprintf("SELECT id, v %s $1 FROM pts WHERE grp = %d ORDER BY v %s $1 LIMIT %d", m.op, where, m.op, k)
+					}
+					rows, err := conn.Query(ctx, sqlText, pgvector.NewVector(query))
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					var gotIDs []int
+					var gotDist []float64
+					for rows.Next() {
+						var id int
+						var d float64
+						if err := rows.Scan(&id, &d); err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						gotIDs, gotDist = append(gotIDs, id), append(gotDist, d)
+					}
+					if err := rows.Err(); err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					type cand struct {
+						id int
+						d  float64
+					}
+					var ref []cand
+					for i := range data {
+						if where < 0 || grp[i] == where {
+							ref = append(ref, cand{i, m.dist(query, data[i])})
+						}
+					}
+					slices.SortFunc(ref, func(a, b cand) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.id, b.id)) })
+					ref = ref[:min(k, len(ref))]
+					if len(gotIDs) != len(ref) {
+						t.Errorf("%s: %d rows, want %d", name, len(gotIDs), len(ref))
+						continue
+					}
+					for i := range ref {
+						// Distances are float32 sums in the engine and float64 here, so
+						// near-ties may swap: accept a different id only at a distance
+						// equal to the reference's within float32 rounding.
+						tol := 1e-5 * math.Max(1, math.Abs(ref[i].d))
+						if math.Abs(gotDist[i]-ref[i].d) > tol {
+							t.Errorf("%s: rank %d distance %v, want %v (id %d, want %d)", name, i, gotDist[i], ref[i].d, gotIDs[i], ref[i].id)
+							break
+						}
+						if gotIDs[i] != ref[i].id && math.Abs(m.dist(query, data[gotIDs[i]])-ref[i].d) > tol {
+							t.Errorf("%s: rank %d id %d, want %d", name, i, gotIDs[i], ref[i].id)
+							break
+						}
+						if where >= 0 && grp[gotIDs[i]] != where {
+							t.Errorf("%s: id %d is not in group %d", name, gotIDs[i], where)
+						}
+					}
+				}
+			}
+		}
+	}
+}
