@@ -70,6 +70,13 @@ func (c *conn) runCopy(ctx context.Context, st parsedStmt, n *tree.Copy, writeEr
 	if err != nil {
 		return err
 	}
+	return c.copyPrepared(ctx, cs, prep, n, writeErr)
+}
+
+// copyPrepared drives the COPY sub-protocol for a prepared COPY, from a
+// simple query or a portal's Execute.
+func (c *conn) copyPrepared(ctx context.Context, cs copySession, prep *executor.Prepared, n *tree.Copy, writeErr *error) error {
+	var err error
 	formats := func(cols int, binary bool) (int16, []uint16) {
 		f := uint16(0)
 		if binary {

@@ -84,6 +84,13 @@ func TestCopyProtocol(t *testing.T) {
 			[]string{`ERROR 22P02 invalid input syntax for type integer: "q" / COPY t, line 2, column a: "q"`, "Ready I"}},
 		{[]pgproto3.FrontendMessage{&pgproto3.CopyData{Data: []byte("4\tv\n")}, &pgproto3.CopyDone{}, &pgproto3.Query{String: "copy t to stdout with (format csv)"}},
 			[]string{"CopyOut 0 [0 0]", `CopyData "1,x\n"`, `CopyData "2,y\n"`, "CopyDone", "Complete COPY 2", "Ready I"}},
+		// The extended protocol: the COPY runs at Execute.
+		{[]pgproto3.FrontendMessage{&pgproto3.Parse{Query: "copy t (b, a) from stdin csv"}, &pgproto3.Bind{}, &pgproto3.Execute{}},
+			[]string{"ParseOk", "BindOk", "CopyIn 0 [0 0]"}},
+		{[]pgproto3.FrontendMessage{&pgproto3.CopyData{Data: []byte("w,5\n")}, &pgproto3.CopyDone{}, &pgproto3.Sync{}},
+			[]string{"Complete COPY 1", "Ready I"}},
+		{[]pgproto3.FrontendMessage{&pgproto3.Query{String: "copy (select count(*) from t) to stdout"}},
+			[]string{"CopyOut 0 [0]", `CopyData "3\n"`, "CopyDone", "Complete COPY 1", "Ready I"}},
 		{[]pgproto3.FrontendMessage{&pgproto3.Query{String: "copy t to '/tmp/x'"}},
 			[]string{"ERROR 42501 must be superuser or have privileges of the pg_read_server_files role to COPY to or from a file / ", "Ready I"}},
 	}

@@ -345,9 +345,25 @@ func (c *conn) handleExecute(m *pgproto3.Execute) error {
 		p.done = true
 		return c.send(&pgproto3.EmptyQueryResponse{}, 5)
 	}
-	if _, ok := stmt.(*tree.Copy); ok {
+	if n, ok := stmt.(*tree.Copy); ok {
 		p.done = true
-		return pgerror.New(pgerror.CodeFeatureNotSupported, "COPY is not supported yet")
+		cs, ok := c.sess.(copySession)
+		if !ok {
+			return pgerror.New(pgerror.CodeFeatureNotSupported, "COPY is not supported yet")
+		}
+		ctx, cancel := c.statementContext()
+		defer cancel()
+		defer c.running(cancel)()
+		if im, ok := c.sess.(implicitTxnSession); ok && !c.batchImplicit && c.sess.TxnStatus() == 'I' {
+			im.StartImplicit()
+			c.batchImplicit = true
+		}
+		var writeErr error
+		err := c.copyPrepared(ctx, cs, p.prep, n, &writeErr)
+		if writeErr != nil {
+			return &errWrite{writeErr}
+		}
+		return err
 	}
 	if p.ctx == nil {
 		p.ctx, p.cancel = c.statementContext()
