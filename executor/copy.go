@@ -76,8 +76,14 @@ func parseCopyOptions(n *tree.Copy) (*copyOptions, error) {
 					o.forceQuote[strings.TrimSpace(c)] = true
 				}
 			}
-		case "freeze", "encoding", "force_not_null", "force_null", "oids":
-			// Accepted and ignored: they change nothing Quiver can observe.
+		case "freeze":
+			// Accepted: rows of a COPY are visible only after its commit anyway.
+		case "encoding":
+			if e := strings.ToUpper(strings.ReplaceAll(v, "-", "")); e != "UTF8" && e != "UNICODE" {
+				return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "COPY encoding \"%s\" is not supported: Quiver uses UTF8", v)
+			}
+		case "force_not_null", "force_null":
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "COPY option %s is not supported yet", strings.ToUpper(p.Name))
 		default:
 			return nil, pgerror.New(pgerror.CodeSyntaxError, "option \"%s\" not recognized", p.Name)
 		}
