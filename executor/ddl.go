@@ -161,6 +161,8 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.dropIndexes(ec, b, n)
 	case *tree.Reindex:
 		return s.reindex(ec, b, n)
+	case *tree.AlterTable:
+		return s.alterTable(ec, b, n)
 	}
 	return nil, notSupportedStmt(statementName(stmt))
 }
@@ -252,49 +254,12 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		if t.ColumnByName(cd.Name) >= 0 {
 			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", cd.Name)
 		}
-		col := catalog.Column{ID: uint32(len(t.Columns) + 1), Name: cd.Name, NotNull: cd.NotNull}
-		if st, ok := serialTypes[cd.Type.Name]; ok && cd.Type.ArrayDims == 0 {
-			col.Type = st
-			seqID, err := s.eng.store.AllocateID(ec.ctx)
-			if err != nil {
-				return nil, err
-			}
-			seqName := fmt.Sprintf("%s_%s_seq", t.Name, cd.Name)
-			max := int64(math.MaxInt64)
-			switch st.Family {
-			case types.FamInt4:
-				max = math.MaxInt32
-			case types.FamInt2:
-				max = math.MaxInt16
-			}
-			seq := &catalog.Sequence{ID: seqID, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: seqName, Increment: 1, Min: 1, Max: max, Start: 1, OwnedByTable: t.ID, OwnedByColumn: len(t.Columns), TypeOID: st.OID()}
-			seqs = append(seqs, seq)
-			col.SequenceID = seqID
-			col.NotNull = true
-			col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteSeqName(sc.Name, seqName))
-		} else {
-			typ, err := planner.ResolveTypeName(cd.Type)
-			if err != nil {
-				return nil, err
-			}
-			col.Type = typ
+		col, seq, err := s.columnFromDef(ec, b, t, sc, cd)
+		if err != nil {
+			return nil, err
 		}
-		if cd.Default != nil {
-			if col.SequenceID != 0 {
-				return nil, pgerror.New(pgerror.CodeSyntaxError, "multiple default values specified for column \"%s\" of table \"%s\"", cd.Name, t.Name)
-			}
-			text := cd.DefaultText
-			if text == "" {
-				return nil, pgerror.New(pgerror.CodeInternal, "DEFAULT of column \"%s\" has no source text", cd.Name)
-			}
-			x, err := b.BindScalar(cd.Default)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := b.Coerce(x, col.Type); err != nil {
-				return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but default expression is of type %s", cd.Name, col.Type, x.Type()).WithHint("You will need to rewrite or cast the expression.")
-			}
-			col.Default = text
+		if seq != nil {
+			seqs = append(seqs, seq)
 		}
 		t.Columns = append(t.Columns, col)
 		for _, c := range cd.Constraints {
@@ -369,6 +334,63 @@ func sameColumns(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// columnFromDef builds a new column of t (ID after every existing one):
+// its type, NOT NULL and DEFAULT; a serial type also yields the sequence it
+// owns, for the caller to store.
+func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table, sc *catalog.Schema, cd tree.ColumnDef) (catalog.Column, *catalog.Sequence, error) {
+	var nextID uint32 = 1
+	for _, c := range t.Columns {
+		if c.ID >= nextID {
+			nextID = c.ID + 1
+		}
+	}
+	col := catalog.Column{ID: nextID, Name: cd.Name, NotNull: cd.NotNull}
+	var seq *catalog.Sequence
+	if st, ok := serialTypes[cd.Type.Name]; ok && cd.Type.ArrayDims == 0 {
+		col.Type = st
+		seqID, err := s.eng.store.AllocateID(ec.ctx)
+		if err != nil {
+			return col, nil, err
+		}
+		seqName := fmt.Sprintf("%s_%s_seq", t.Name, cd.Name)
+		max := int64(math.MaxInt64)
+		switch st.Family {
+		case types.FamInt4:
+			max = math.MaxInt32
+		case types.FamInt2:
+			max = math.MaxInt16
+		}
+		seq = &catalog.Sequence{ID: seqID, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: seqName, Increment: 1, Min: 1, Max: max, Start: 1, OwnedByTable: t.ID, OwnedByColumn: len(t.Columns), TypeOID: st.OID()}
+		col.SequenceID = seqID
+		col.NotNull = true
+		col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteSeqName(sc.Name, seqName))
+	} else {
+		typ, err := planner.ResolveTypeName(cd.Type)
+		if err != nil {
+			return col, nil, err
+		}
+		col.Type = typ
+	}
+	if cd.Default != nil {
+		if col.SequenceID != 0 {
+			return col, nil, pgerror.New(pgerror.CodeSyntaxError, "multiple default values specified for column \"%s\" of table \"%s\"", cd.Name, t.Name)
+		}
+		text := cd.DefaultText
+		if text == "" {
+			return col, nil, pgerror.New(pgerror.CodeInternal, "DEFAULT of column \"%s\" has no source text", cd.Name)
+		}
+		x, err := b.BindScalar(cd.Default)
+		if err != nil {
+			return col, nil, err
+		}
+		if _, err := b.Coerce(x, col.Type); err != nil {
+			return col, nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but default expression is of type %s", cd.Name, col.Type, x.Type()).WithHint("You will need to rewrite or cast the expression.")
+		}
+		col.Default = text
+	}
+	return col, seq, nil
 }
 
 // quoteSeqName spells a sequence the way PostgreSQL's column default shows

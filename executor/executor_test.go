@@ -377,3 +377,34 @@ func TestTypmodErrorsHaveNoPosition(t *testing.T) {
 		t.Errorf("bad literal: %+v", pe)
 	}
 }
+
+func TestAlterTable(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE a (id int, v text); INSERT INTO a VALUES (1, 'x'), (2, NULL)")
+	mustRun(t, s, "ALTER TABLE a ADD PRIMARY KEY (id)")
+	mustRun(t, s, "SELECT v FROM a WHERE id = 2")
+	if n := s.LastStats().RowsRead; n != 1 {
+		t.Fatalf("primary key lookup read %d rows", n)
+	}
+	if _, err := run(t, s, "INSERT INTO a VALUES (1, 'dup')"); pgerror.CodeOf(err) != pgerror.CodeUniqueViolation {
+		t.Fatalf("duplicate after ADD PRIMARY KEY: %v", err)
+	}
+	mustRun(t, s, "ALTER TABLE a ADD COLUMN n int NOT NULL DEFAULT 7, ADD COLUMN s serial")
+	if got := flat(mustRun(t, s, "SELECT id, n, s FROM a ORDER BY id")); got != "1|7|1\n2|7|2" {
+		t.Fatalf("added columns: %q", got)
+	}
+	if _, err := run(t, s, "ALTER TABLE a ALTER COLUMN v SET NOT NULL"); pgerror.CodeOf(err) != pgerror.CodeNotNullViolation {
+		t.Fatalf("SET NOT NULL over a NULL: %v", err)
+	}
+	mustRun(t, s, "ALTER TABLE a RENAME COLUMN v TO w; ALTER TABLE a DROP COLUMN n; ALTER TABLE a ADD CONSTRAINT a_w_key UNIQUE (w)")
+	if _, err := run(t, s, "INSERT INTO a (id, w) VALUES (3, 'x')"); pgerror.CodeOf(err) != pgerror.CodeUniqueViolation {
+		t.Fatalf("unique after ADD CONSTRAINT: %v", err)
+	}
+	mustRun(t, s, "ALTER TABLE a RENAME TO b")
+	if got := flat(mustRun(t, s, "SELECT * FROM b ORDER BY id")); got != "1|x|1\n2|NULL|2" {
+		t.Fatalf("after rename: %q", got)
+	}
+	if _, err := run(t, s, "ALTER TABLE b ADD PRIMARY KEY (w)"); pgerror.CodeOf(err) != pgerror.CodeInvalidTableDefinition {
+		t.Fatalf("second primary key: %v", err)
+	}
+}

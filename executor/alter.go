@@ -1,0 +1,304 @@
+package executor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// alterTable applies ALTER TABLE commands to a copy of the descriptor and
+// rewrites the rows when a command changes how they are keyed or what
+// existing rows hold (a new primary key, a new column with a default).
+func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable) (Result, error) {
+	old, err := b.LookupTable(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if old == nil {
+		if n.IfExists {
+			s.notice("relation \"%s\" does not exist, skipping", n.Name.Name)
+			return doneResult("ALTER TABLE"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", n.Name.Name)
+	}
+	t := *old
+	t.Columns = append([]catalog.Column(nil), old.Columns...)
+	t.Indexes = append([]catalog.Index(nil), old.Indexes...)
+	t.PrimaryKey = append([]int(nil), old.PrimaryKey...)
+	sc := b.Cat.Schemas[t.SchemaID]
+	rewrite := false
+	var fills []int // new columns whose default fills existing rows
+	for _, cmd := range n.Cmds {
+		switch cmd.Kind {
+		case "add column":
+			cd := *cmd.Column
+			if t.ColumnByName(cd.Name) >= 0 {
+				if cmd.IfExists {
+					s.notice("column \"%s\" of relation \"%s\" already exists, skipping", cd.Name, t.Name)
+					continue
+				}
+				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cd.Name, t.Name)
+			}
+			col, seq, err := s.columnFromDef(ec, b, &t, sc, cd)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cd.Constraints {
+				if c.Kind != "primary key" && c.Kind != "unique" {
+					return nil, notSupportedStmt(strings.ToUpper(c.Kind) + " constraints")
+				}
+			}
+			if seq != nil {
+				if err := ec.txn.PutSequence(seq); err != nil {
+					return nil, err
+				}
+			}
+			t.Columns = append(t.Columns, col)
+			if col.Default != "" || col.NotNull {
+				fills = append(fills, len(t.Columns)-1)
+				rewrite = true
+			}
+			for _, c := range cd.Constraints {
+				c.Columns = []string{cd.Name}
+				if err := s.addConstraint(ec, &t, c, &rewrite); err != nil {
+					return nil, err
+				}
+			}
+		case "drop column":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 || t.Columns[i].Hidden {
+				if cmd.IfExists {
+					s.notice("column \"%s\" of relation \"%s\" does not exist, skipping", cmd.Name, t.Name)
+					continue
+				}
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			for _, c := range t.PrimaryKey {
+				if c == i {
+					return nil, notSupportedStmt("dropping a primary-key column")
+				}
+			}
+			kept := t.Indexes[:0]
+			for _, idx := range t.Indexes {
+				uses := false
+				for _, c := range idx.Columns {
+					uses = uses || c == i
+				}
+				if !uses {
+					kept = append(kept, idx)
+				}
+			}
+			t.Indexes = kept
+			// The column stays in the descriptor so stored rows keep
+			// decoding; its name is freed as PostgreSQL does.
+			t.Columns[i].Dropped = true
+			t.Columns[i].Name = fmt.Sprintf("........pg.dropped.%d........", i+1)
+		case "rename to":
+			if s.relationExists(b, t.SchemaID, cmd.NewName) {
+				return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", cmd.NewName)
+			}
+			t.Name = cmd.NewName
+		case "rename column":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 || t.Columns[i].Hidden {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", cmd.Name)
+			}
+			if t.ColumnByName(cmd.NewName) >= 0 {
+				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cmd.NewName, t.Name)
+			}
+			t.Columns[i].Name = cmd.NewName
+		case "alter column drop default":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			t.Columns[i].Default = ""
+		case "alter column set not null":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			if !t.Columns[i].NotNull {
+				t.Columns[i].NotNull = true
+				rewrite = true // checks every row
+			}
+		case "alter column drop not null":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			for _, c := range t.PrimaryKey {
+				if c == i && !t.Columns[c].Hidden {
+					return nil, pgerror.New(pgerror.CodeInvalidTableDefinition, "column \"%s\" is in a primary key", cmd.Name)
+				}
+			}
+			t.Columns[i].NotNull = false
+		case "add constraint":
+			if err := s.addConstraint(ec, &t, *cmd.Constraint, &rewrite); err != nil {
+				return nil, err
+			}
+		case "drop constraint":
+			found := false
+			for k, idx := range t.Indexes {
+				if idx.Name == cmd.Name && idx.Constraint {
+					t.Indexes = append(t.Indexes[:k:k], t.Indexes[k+1:]...)
+					found = true
+					break
+				}
+			}
+			if !found {
+				if cmd.Name == t.PrimaryKeyName {
+					return nil, notSupportedStmt("dropping a primary key")
+				}
+				if cmd.IfExists {
+					s.notice("constraint \"%s\" of relation \"%s\" does not exist, skipping", cmd.Name, t.Name)
+					continue
+				}
+				return nil, pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+		default:
+			return nil, notSupportedStmt("ALTER TABLE " + strings.ToUpper(cmd.Kind))
+		}
+	}
+	if err := ec.txn.PutTable(&t); err != nil {
+		return nil, err
+	}
+	if rewrite {
+		if err := s.rewriteRows(ec, old, &t, fills); err != nil {
+			return nil, err
+		}
+	} else {
+		for i := range t.Indexes {
+			if idx := &t.Indexes[i]; old.IndexByName(idx.Name) == nil && idx.Method == "btree" {
+				if err := ec.txn.BackfillIndex(ec.ctx, &t, idx); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return doneResult("ALTER TABLE"), nil
+}
+
+// addConstraint adds a PRIMARY KEY or UNIQUE constraint to t.
+func (s *Session) addConstraint(ec *execCtx, t *catalog.Table, c tree.Constraint, rewrite *bool) error {
+	cols := make([]int, len(c.Columns))
+	for k, name := range c.Columns {
+		i := t.ColumnByName(name)
+		if i < 0 || t.Columns[i].Hidden {
+			return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" named in key does not exist", name)
+		}
+		cols[k] = i
+	}
+	switch c.Kind {
+	case "primary key":
+		if len(t.PrimaryKey) > 0 && !t.Columns[t.PrimaryKey[0]].Hidden {
+			return pgerror.New(pgerror.CodeInvalidTableDefinition, "multiple primary keys for table \"%s\" are not allowed", t.Name)
+		}
+		for _, i := range cols {
+			t.Columns[i].NotNull = true
+		}
+		t.PrimaryKey = cols
+		t.PrimaryKeyName = c.Name
+		if t.PrimaryKeyName == "" {
+			t.PrimaryKeyName = t.Name + "_pkey"
+		}
+		*rewrite = true // rows move to their new keys
+	case "unique":
+		idx := catalog.Index{Name: c.Name, Unique: true, Method: "btree", Constraint: true, Columns: cols}
+		if idx.Name == "" {
+			idx.Name = t.Name + "_" + strings.Join(c.Columns, "_") + "_key"
+		}
+		id, err := s.eng.store.AllocateID(ec.ctx)
+		if err != nil {
+			return err
+		}
+		idx.ID = id
+		t.Indexes = append(t.Indexes, idx)
+	default:
+		return notSupportedStmt(strings.ToUpper(c.Kind) + " constraints")
+	}
+	return nil
+}
+
+// rewriteRows moves every row from the old descriptor to the new one:
+// deleted under its old key and index entries, filled in (defaults of new
+// columns) and stored again, which checks NOT NULL and uniqueness.
+func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) error {
+	// Bind defaults against the catalog as this statement changed it (a
+	// serial column's new sequence).
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return err
+	}
+	b := s.binder(cat, nil)
+	it, err := ec.txn.ScanTable(ec.ctx, old, storage.Span{}, false)
+	if err != nil {
+		return err
+	}
+	var rows [][]types.Datum
+	for {
+		row, err := it.Next()
+		if err != nil {
+			it.Close()
+			return err
+		}
+		if row == nil {
+			break
+		}
+		rows = append(rows, row)
+	}
+	it.Close()
+	defaults := make([]evalFn, len(t.Columns))
+	for _, i := range fills {
+		if t.Columns[i].Default == "" {
+			continue
+		}
+		e, err := b.ParseExpr(t.Columns[i].Default)
+		if err != nil {
+			return err
+		}
+		x, err := b.BindScalar(e)
+		if err == nil {
+			x, err = b.Coerce(x, t.Columns[i].Type)
+		}
+		if err != nil {
+			return err
+		}
+		if defaults[i], err = ec.compile(x); err != nil {
+			return err
+		}
+	}
+	for _, row := range rows {
+		if err := ec.txn.DeleteRow(ec.ctx, old, row); err != nil {
+			return err
+		}
+		next := make([]types.Datum, len(t.Columns))
+		copy(next, row)
+		for i := len(row); i < len(next); i++ {
+			next[i] = types.Null
+		}
+		for i, f := range defaults {
+			if f != nil {
+				if next[i], err = f(nil); err != nil {
+					return err
+				}
+			}
+		}
+		for i, c := range t.Columns {
+			if c.NotNull && !c.Dropped && !c.Hidden && types.IsNull(next[i]) {
+				return &pgerror.Error{Severity: "ERROR", Code: pgerror.CodeNotNullViolation,
+					Message: fmt.Sprintf("column \"%s\" of relation \"%s\" contains null values", c.Name, t.Name), Table: t.Name, Column: c.Name}
+			}
+		}
+		if err := ec.txn.InsertRow(ec.ctx, t, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
