@@ -408,3 +408,29 @@ func TestAlterTable(t *testing.T) {
 		t.Fatalf("second primary key: %v", err)
 	}
 }
+
+func TestVectorFunctionsAdded(t *testing.T) {
+	s := newTestSession(t)
+	cases := []struct{ sql, want string }{
+		{"SELECT '[1,2,3]'::vector || '[4,5]'", "[1,2,3,4,5]"},
+		{"SELECT subvector('[1,2,3,4,5]'::vector, 3, 2), subvector('[1,2,3,4,5]'::vector, -1, 3)", "[3,4]|[1]"},
+		{"SELECT vector_cmp('[1,2]', '[1,3]'), vector_cmp('[1,2]', '[1,2]')", "-1|0"},
+		{"SELECT vec_l2_distance('[0,0]'::vector, '[3,4]'::vector), vec_dims('[1,2,3]'::vector), vec_as_text(vec_from_text('[1,2]'))", "5|3|[1,2]"},
+	}
+	for _, c := range cases {
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got := flat(rows); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.sql, got, c.want)
+		}
+	}
+	if _, err := run(t, s, "SELECT subvector('[1,2,3]'::vector, 1, 0)"); pgerror.CodeOf(err) != "22000" {
+		t.Errorf("empty subvector: %v", err)
+	}
+	if _, err := run(t, s, "SELECT binary_quantize('[1,0,-1]'::vector)"); pgerror.CodeOf(err) != pgerror.CodeFeatureNotSupported {
+		t.Errorf("binary_quantize: %v", err)
+	}
+}

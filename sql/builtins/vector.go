@@ -10,6 +10,9 @@ import (
 
 // pgvector's operators and functions over the vector type.
 
+// maxVectorDims is pgvector's VECTOR_MAX_DIM.
+const maxVectorDims = 16000
+
 func vec(d types.Datum) []float32 { return d.(types.DVector) }
 
 func checkDims(a, b []float32) error {
@@ -120,6 +123,56 @@ func registerVector() {
 	addBin("+", v, v, v, vecElementwise(func(x, y float32) float32 { return x + y }))
 	addBin("-", v, v, v, vecElementwise(func(x, y float32) float32 { return x - y }))
 	addBin("*", v, v, v, vecElementwise(func(x, y float32) float32 { return x * y }))
+	addBin("||", v, v, v, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		x, y := vec(a[0]), vec(a[1])
+		if len(x)+len(y) > maxVectorDims {
+			return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
+		}
+		r := make(types.DVector, 0, len(x)+len(y))
+		return append(append(r, x...), y...), nil
+	})
+	addFunc("subvector", fn(params(v, types.Int4, types.Int4), v, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		// pgvector: elements start..start+count-1 (1-based), clipped to the
+		// vector; an empty result is an error.
+		x := vec(a[0])
+		start, count := int64(a[1].(types.DInt)), int64(a[2].(types.DInt))
+		end := start + count
+		if count > 0 && end < start { // overflow
+			end = math.MaxInt64
+		}
+		if start < 1 {
+			start = 1
+		}
+		if end > int64(len(x))+1 {
+			end = int64(len(x)) + 1
+		}
+		if end <= start {
+			return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
+		}
+		return append(types.DVector(nil), x[start-1:end-1]...), nil
+	}))
+	addFunc("vector_cmp", fn(params(v, v), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DInt(types.Compare(types.Vector, a[0], a[1])), nil
+	}))
+	addFunc("binary_quantize", fn(params(v), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary_quantize is not supported yet: Quiver has no bit type")
+	}))
+	// TiDB's spellings of the same functions, which its grammar knows.
+	for name, same := range map[string]string{
+		"vec_l2_distance": "l2_distance", "vec_cosine_distance": "cosine_distance",
+		"vec_negative_inner_product": "negative_inner_product", "vec_l1_distance": "l1_distance",
+		"vec_dims": "vector_dims", "vec_l2_norm": "vector_norm",
+	} {
+		for _, o := range Functions(same) {
+			addFunc(name, o)
+		}
+	}
+	addFunc("vec_from_text", fn(params(types.Text), v, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.ParseText(types.Vector, string(a[0].(types.DString)))
+	}))
+	addFunc("vec_as_text", fn(params(v), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DString(types.FormatText(types.Vector, a[0])), nil
+	}))
 	addAgg("sum", params(v), v, func([]*types.T) Aggregator { return &vecSumAgg{} })
 	addAgg("avg", params(v), v, func([]*types.T) Aggregator { return &vecSumAgg{avg: true} })
 }
