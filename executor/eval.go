@@ -197,24 +197,8 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			return types.Null, nil
 		}, nil
 	case *planner.NullIfExpr:
-		l, err := ec.compile(n.Left)
-		if err != nil {
-			return nil, err
-		}
-		r, err := ec.compile(n.Right)
-		if err != nil {
-			return nil, err
-		}
 		eq := n.Eq
-		return func(row []types.Datum) (types.Datum, error) {
-			a, err := l(row)
-			if err != nil {
-				return nil, err
-			}
-			b, err := r(row)
-			if err != nil {
-				return nil, err
-			}
+		return ec.compilePair(n.Left, n.Right, func(a, b types.Datum) (types.Datum, error) {
 			if types.IsNull(a) || types.IsNull(b) {
 				return a, nil
 			}
@@ -226,7 +210,7 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 				return types.Null, nil
 			}
 			return a, nil
-		}, nil
+		})
 	case *planner.MinMaxExpr:
 		args, err := ec.compileAll(n.Args)
 		if err != nil {
@@ -296,24 +280,8 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			return types.DBool(not), nil
 		}, nil
 	case *planner.DistinctExpr:
-		l, err := ec.compile(n.Left)
-		if err != nil {
-			return nil, err
-		}
-		r, err := ec.compile(n.Right)
-		if err != nil {
-			return nil, err
-		}
 		eq, not := n.Eq, n.Not
-		return func(row []types.Datum) (types.Datum, error) {
-			a, err := l(row)
-			if err != nil {
-				return nil, err
-			}
-			b, err := r(row)
-			if err != nil {
-				return nil, err
-			}
+		return ec.compilePair(n.Left, n.Right, func(a, b types.Datum) (types.Datum, error) {
 			an, bn := types.IsNull(a), types.IsNull(b)
 			var distinct bool
 			switch {
@@ -329,34 +297,17 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 				distinct = !isTrue(res)
 			}
 			return types.DBool(distinct != not), nil
-		}, nil
+		})
 	case *planner.SubqueryExpr:
 		return ec.compileSubquery(n)
 	case *planner.QuantifiedArrayExpr:
-		x, err := ec.compile(n.Operand)
-		if err != nil {
-			return nil, err
-		}
-		arr, err := ec.compile(n.Array)
-		if err != nil {
-			return nil, err
-		}
 		cmp, all := n.Cmp, n.All
-		return func(row []types.Datum) (types.Datum, error) {
-			v, err := x(row)
-			if err != nil {
-				return nil, err
-			}
-			a, err := arr(row)
-			if err != nil {
-				return nil, err
-			}
+		return ec.compilePair(n.Operand, n.Array, func(v, a types.Datum) (types.Datum, error) {
 			if types.IsNull(a) {
 				return types.Null, nil
 			}
-			elems := a.(*types.DArray).Elems
-			return quantify(ec, v, elems, cmp, all)
-		}, nil
+			return quantify(ec, v, a.(*types.DArray).Elems, cmp, all)
+		})
 	case *planner.ArrayExpr:
 		elems, err := ec.compileAll(n.Elems)
 		if err != nil {
@@ -375,22 +326,9 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			return out, nil
 		}, nil
 	case *planner.SubscriptExpr:
-		x, err := ec.compile(n.Operand)
-		if err != nil {
-			return nil, err
-		}
-		idx, err := ec.compile(n.Index)
-		if err != nil {
-			return nil, err
-		}
-		return func(row []types.Datum) (types.Datum, error) {
-			a, err := x(row)
-			if err != nil || types.IsNull(a) {
-				return types.Null, err
-			}
-			i, err := idx(row)
-			if err != nil || types.IsNull(i) {
-				return types.Null, err
+		return ec.compilePair(n.Operand, n.Index, func(a, i types.Datum) (types.Datum, error) {
+			if types.IsNull(a) || types.IsNull(i) {
+				return types.Null, nil
 			}
 			k := int(i.(types.DInt))
 			elems := a.(*types.DArray).Elems
@@ -398,7 +336,7 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 				return types.Null, nil
 			}
 			return elems[k-1], nil
-		}, nil
+		})
 	case *planner.SeqFuncExpr:
 		seq, fn := n.Seq, n.Func
 		return func([]types.Datum) (types.Datum, error) {
@@ -456,6 +394,30 @@ func (ec *execCtx) compileRegCast(arg evalFn, to *types.T) evalFn {
 		}
 		return ec.sess.binder(cat, nil).RegclassByName(name)
 	}
+}
+
+// compilePair compiles two operands and a function of their values, the
+// shape of every two-operand form the executor evaluates itself.
+func (ec *execCtx) compilePair(left, right planner.Expr, f func(a, b types.Datum) (types.Datum, error)) (evalFn, error) {
+	l, err := ec.compile(left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := ec.compile(right)
+	if err != nil {
+		return nil, err
+	}
+	return func(row []types.Datum) (types.Datum, error) {
+		a, err := l(row)
+		if err != nil {
+			return nil, err
+		}
+		b, err := r(row)
+		if err != nil {
+			return nil, err
+		}
+		return f(a, b)
+	}, nil
 }
 
 func (ec *execCtx) compileCall(fn *builtins.Overload, argExprs []planner.Expr) (evalFn, error) {

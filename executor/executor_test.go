@@ -434,3 +434,11 @@ func TestVectorFunctionsAdded(t *testing.T) {
 		t.Errorf("binary_quantize: %v", err)
 	}
 }
+
+func TestTwoOperandForms(t *testing.T) {
+	s := newTestSession(t)
+	rows := mustRun(t, s, `SELECT nullif(1, 1), nullif(1, 2), NULL IS DISTINCT FROM 1, NULL IS NOT DISTINCT FROM NULL, 2 = ANY(ARRAY[1,2]), 3 = ALL(ARRAY[3,NULL]), (ARRAY[10,20])[2], (ARRAY[10,20])[3]`)
+	if got := flat(rows); got != "NULL|1|t|t|t|NULL|20|NULL" {
+		t.Fatalf("got %q", got)
+	}
+}
