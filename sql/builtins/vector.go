@@ -64,10 +64,24 @@ func (a *vecSumAgg) Add(ctx *EvalContext, args []types.Datum) error {
 	if a.sum == nil {
 		a.sum = make([]float64, len(v))
 	} else if len(v) != len(a.sum) {
+		if !a.avg {
+			// pgvector's sum adds with vector_add, avg accumulates with
+			// vector_accum: their dimension errors differ.
+			return pgerror.New(pgerror.CodeDataException, "different vector dimensions %d and %d", len(a.sum), len(v))
+		}
 		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", len(a.sum), len(v))
 	}
 	for i, x := range v {
-		a.sum[i] += float64(x)
+		if a.avg {
+			a.sum[i] += float64(x)
+			continue
+		}
+		// sum is float32 arithmetic in pgvector, which reports overflow.
+		r := float32(a.sum[i]) + x
+		if math.IsInf(float64(r), 0) {
+			return pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: overflow")
+		}
+		a.sum[i] = float64(r)
 	}
 	a.n++
 	return nil
