@@ -442,3 +442,32 @@ func TestTwoOperandForms(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestCursors(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT g FROM generate_series(1, 5) g")
+	if _, err := run(t, s, "DECLARE c CURSOR FOR SELECT id FROM t"); pgerror.CodeOf(err) != pgerror.CodeNoActiveSQLTransaction {
+		t.Fatalf("outside a block: %v", err)
+	}
+	mustRun(t, s, "BEGIN")
+	mustRun(t, s, "DECLARE c CURSOR WITHOUT HOLD FOR SELECT id FROM t ORDER BY id")
+	if got := flat(mustRun(t, s, "FETCH FORWARD 2 FROM c")); got != "1\n2" {
+		t.Fatalf("first fetch: %q", got)
+	}
+	mustRun(t, s, "MOVE 1 IN c")
+	if got := flat(mustRun(t, s, "FETCH ALL FROM c")); got != "4\n5" {
+		t.Fatalf("rest: %q", got)
+	}
+	if got := flat(mustRun(t, s, "FETCH c")); got != "" {
+		t.Fatalf("exhausted: %q", got)
+	}
+	mustRun(t, s, "CLOSE c")
+	mustRun(t, s, "COMMIT")
+	mustRun(t, s, "DECLARE h CURSOR WITH HOLD FOR SELECT count(*) FROM t")
+	if got := flat(mustRun(t, s, "FETCH h")); got != "5" {
+		t.Fatalf("hold cursor: %q", got)
+	}
+	if _, err := run(t, s, "FETCH nope"); pgerror.CodeOf(err) != pgerror.CodeInvalidCursorName {
+		t.Fatalf("missing cursor: %v", err)
+	}
+}

@@ -107,6 +107,7 @@ type Session struct {
 	txnStart time.Time
 	// savepoints is the stack of open savepoints of the block.
 	savepoints []namedSavepoint
+	cursors    map[string]*cursor
 	seqCurr    map[catalog.ID]int64
 	prepared   map[string]*Prepared
 	// lastStats is the storage work of the last statement's transaction
@@ -457,6 +458,9 @@ func (s *Session) Prepare(ctx context.Context, p pgdialect.Parsed, paramTypes []
 		if sh, ok := stmt.(*tree.Show); ok {
 			prep.Columns = showColumns(sh)
 		}
+		if fc, ok := stmt.(*tree.FetchCursor); ok {
+			prep.Columns = s.cursorColumns(fc)
+		}
 		return prep, nil
 	}
 	if s.failed {
@@ -657,6 +661,12 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		return doneResult("DISCARD " + strings.ToUpper(n.What)), nil
 	case *tree.Unsupported:
 		return nil, notSupportedStmt(n.What)
+	case *tree.DeclareCursor:
+		return s.declareCursor(ctx, n, params)
+	case *tree.FetchCursor:
+		return s.fetchCursor(ctx, n)
+	case *tree.CloseCursor:
+		return s.closeCursor(n)
 	case *tree.CreateDatabase, *tree.DropDatabase:
 		if s.inBlock {
 			what := "CREATE DATABASE"
@@ -732,6 +742,7 @@ func (s *Session) endBlock(committed bool) {
 	}
 	s.local = nil
 	s.savepoints = nil
+	s.closeBlockCursors()
 	s.inBlock, s.failed = false, false
 }
 

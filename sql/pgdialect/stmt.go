@@ -1,6 +1,7 @@
 package pgdialect
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/tree"
@@ -199,8 +200,16 @@ func (p *parser) stmtNoEnd() tree.Statement {
 		return p.skipUnsupported("DO")
 	case "merge":
 		return p.skipUnsupported("MERGE")
-	case "declare", "fetch", "move", "close":
-		return p.skipUnsupported(strings.ToUpper(t.val))
+	case "declare":
+		return p.declareCursor()
+	case "fetch", "move":
+		return p.fetchCursor()
+	case "close":
+		p.i++
+		if p.kw("all") {
+			return &tree.CloseCursor{All: true}
+		}
+		return &tree.CloseCursor{Name: p.ident()}
 	case "lock", "checkpoint", "load", "cluster", "call", "refresh", "reassign", "security", "import":
 		return p.skipUnsupported(strings.ToUpper(t.val))
 	}
@@ -698,4 +707,72 @@ func (p *parser) commentStmt() tree.Statement {
 	v := s.val
 	c.Comment = &v
 	return c
+}
+
+// declareCursor parses DECLARE ... CURSOR ... FOR query.
+func (p *parser) declareCursor() tree.Statement {
+	p.i++
+	dc := &tree.DeclareCursor{Name: p.ident()}
+	for {
+		switch {
+		case p.kw("binary"):
+			dc.Binary = true
+			continue
+		case p.kw("insensitive"), p.kw("asensitive"):
+			continue
+		case p.kws("no", "scroll"):
+			continue
+		case p.kw("scroll"):
+			return p.skipUnsupported("DECLARE SCROLL CURSOR")
+		}
+		break
+	}
+	p.expectKw("cursor")
+	switch {
+	case p.kws("with", "hold"):
+		dc.Hold = true
+	case p.kws("without", "hold"):
+	}
+	p.expectKw("for")
+	dc.Query = p.selectStmt()
+	return dc
+}
+
+// fetchCursor parses FETCH/MOVE with the forward directions.
+func (p *parser) fetchCursor() tree.Statement {
+	move := p.advance().is("move")
+	fc := &tree.FetchCursor{Count: 1, Move: move}
+	count := func() bool {
+		t := p.peek()
+		if t.kind != tNumber {
+			return false
+		}
+		n, err := strconv.ParseInt(t.val, 10, 64)
+		if err != nil || n < 0 {
+			return false
+		}
+		p.i++
+		fc.Count = n
+		return true
+	}
+	switch {
+	case p.kw("next"):
+	case p.kw("all"):
+		fc.Count = -1
+	case p.kw("forward"):
+		if p.kw("all") {
+			fc.Count = -1
+		} else {
+			count()
+		}
+	case p.kw("prior"), p.kw("first"), p.kw("last"), p.kw("absolute"), p.kw("relative"), p.kw("backward"):
+		return p.skipUnsupported("FETCH in directions other than forward")
+	default:
+		count()
+	}
+	if !p.kw("from") {
+		p.kw("in")
+	}
+	fc.Name = p.ident()
+	return fc
 }

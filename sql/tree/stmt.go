@@ -474,3 +474,30 @@ func (*Unlisten) stmt()         {}
 func (*Vacuum) stmt()           {}
 func (*Unsupported) stmt()      {}
 func (*Empty) stmt()            {}
+
+// DeclareCursor is DECLARE name [BINARY] [NO SCROLL|SCROLL] CURSOR
+// [WITH|WITHOUT HOLD] FOR query.
+type DeclareCursor struct {
+	Name   string
+	Hold   bool
+	Binary bool
+	Query  *Select
+}
+
+// FetchCursor is FETCH/MOVE [direction] [FROM|IN] name. Count < 0 means
+// ALL; only forward directions exist (NEXT, FORWARD n, n, ALL).
+type FetchCursor struct {
+	Name  string
+	Count int64
+	Move  bool
+}
+
+// CloseCursor is CLOSE name | ALL.
+type CloseCursor struct {
+	Name string
+	All  bool
+}
+
+func (*DeclareCursor) stmt() {}
+func (*FetchCursor) stmt()   {}
+func (*CloseCursor) stmt()   {}
