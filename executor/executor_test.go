@@ -471,3 +471,11 @@ func TestCursors(t *testing.T) {
 		t.Fatalf("missing cursor: %v", err)
 	}
 }
+
+func TestIntervalsGroupBySpan(t *testing.T) {
+	s := newTestSession(t)
+	got := flat(mustRun(t, s, "SELECT count(DISTINCT x) FROM (VALUES (interval '1 month'), (interval '30 days'), (interval '720 hours'), (interval '1 day')) v(x)"))
+	if got != "2" {
+		t.Fatalf("got %q, want 2", got)
+	}
+}

@@ -56,8 +56,9 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 		return binary.BigEndian.AppendUint64(append(buf, 9), uint64(v))
 	case types.DInterval:
 		// Intervals compare equal when their spans match (1 day = 24 hours).
-		span := int64(v.Months)*30*86400e6 + int64(v.Days)*86400e6 + v.Micros
-		return binary.BigEndian.AppendUint64(append(buf, 10), uint64(span))
+		span := types.IntervalSpan(v)
+		buf = append(buf, 10, byte(span.Sign()+1))
+		return appendBytesKey(buf, span.Bytes())
 	case types.DUUID:
 		return append(append(buf, 11), v[:]...)
 	case types.DJSON:

@@ -12,9 +12,3 @@ func compareDatums(a, b types.Datum) int {
 	}
 	return types.Compare(types.Record, a, b)
 }
-
-// intervalSpan is PostgreSQL's interval_cmp_value: months count 30 days.
-func intervalSpan(v types.DInterval) int64 {
-	days := int64(v.Months)*30 + int64(v.Days)
-	return days*86400000000 + v.Micros
-}

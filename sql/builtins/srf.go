@@ -103,7 +103,7 @@ func tsSeries(tz bool) func(ctx *EvalContext, a []types.Datum) (generator, error
 		if step == (types.DInterval{}) {
 			return nil, errStepZero()
 		}
-		neg := intervalSpan(step) < 0
+		neg := types.IntervalSpan(step).Sign() < 0
 		return func() ([]types.Datum, bool, error) {
 			if (!neg && cur > stop) || (neg && cur < stop) {
 				return nil, true, nil

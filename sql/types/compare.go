@@ -187,9 +187,10 @@ func dateToTimestamp(d DDate) int64 {
 	return int64(d) * usecsPerDay
 }
 
-// intervalSpan is an interval's length with 30-day months and 24-hour
-// days, the key PostgreSQL's interval_cmp uses; 128 bits avoid overflow.
-func intervalSpan(iv DInterval) *big.Int {
+// IntervalSpan is an interval's length in microseconds with 30-day months
+// and 24-hour days, the key PostgreSQL's interval_cmp uses (so '1 month'
+// equals '30 days'); a big.Int because it can exceed 64 bits.
+func IntervalSpan(iv DInterval) *big.Int {
 	days := int64(iv.Months)*30 + int64(iv.Days)
 	s := new(big.Int).Mul(big.NewInt(days), big.NewInt(usecsPerDay))
 	return s.Add(s, big.NewInt(iv.Micros))
@@ -202,7 +203,7 @@ func compareInterval(a, b DInterval) int {
 		a.Micros < 1<<61 && a.Micros > -1<<61 && b.Micros < 1<<61 && b.Micros > -1<<61 {
 		return cmp3(da*usecsPerDay+a.Micros, db*usecsPerDay+b.Micros)
 	}
-	return intervalSpan(a).Cmp(intervalSpan(b))
+	return IntervalSpan(a).Cmp(IntervalSpan(b))
 }
 
 // compareVector follows pgvector's vector_cmp_internal: element by element
