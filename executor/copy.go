@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgdialect"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -184,9 +185,6 @@ func (s *Session) inCopyTxn(ctx context.Context, f func(ec *execCtx) error) (err
 	}
 	return nil
 }
-
-// quoteIdent always quotes, so generated SQL survives any name.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // CopyIn runs COPY ... FROM STDIN. start is called once the statement is
 // known to be valid (the server answers CopyInResponse there); src then
@@ -669,18 +667,18 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 				if i := t.ColumnByName(name); i < 0 || t.Columns[i].Hidden {
 					return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, t.Name)
 				}
-				cols = append(cols, quoteIdent(name))
+				cols = append(cols, builtins.QuoteIdent(name))
 			}
 			if cols == nil {
 				for _, c := range t.Columns {
 					if !c.Hidden && !c.Dropped {
-						cols = append(cols, quoteIdent(c.Name))
+						cols = append(cols, builtins.QuoteIdent(c.Name))
 					}
 				}
 			}
-			from := quoteIdent(t.Name)
+			from := builtins.QuoteIdent(t.Name)
 			if sc := cat.Schemas[t.SchemaID]; sc != nil {
-				from = quoteIdent(sc.Name) + "." + from
+				from = builtins.QuoteIdent(sc.Name) + "." + from
 			}
 			parsed, err := pgdialect.ParseOne("SELECT " + strings.Join(cols, ", ") + " FROM " + from)
 			if err != nil {

@@ -1010,16 +1010,7 @@ func quoteIdentIfNeeded(s string) string {
 	if s == "$user" || s == `"$user"` {
 		return `"$user"`
 	}
-	plain := s != ""
-	for i, r := range s {
-		if !(r == '_' || (r >= 'a' && r <= 'z') || (i > 0 && r >= '0' && r <= '9')) {
-			plain = false
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	return builtins.QuoteIdent(s)
 }
 
 func (s *Session) execReset(n *tree.Reset) (Result, error) {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
@@ -230,50 +231,10 @@ func relnatts(t *catalog.Table) int {
 	return n
 }
 
-// QuoteIdent quotes an identifier the way PostgreSQL's quote_ident does.
-func QuoteIdent(s string) string {
-	ok := s != ""
-	for i, r := range s {
-		if !(r == '_' || (r >= 'a' && r <= 'z') || (i > 0 && (r >= '0' && r <= '9' || r == '$'))) {
-			ok = false
-			break
-		}
-	}
-	if ok && !reservedWords[s] {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// reservedWords are the keywords pg_get_indexdef and friends quote.
-var reservedWords = map[string]bool{
-	"all": true, "analyse": true, "analyze": true, "and": true, "any": true, "array": true, "as": true, "asc": true,
-	"asymmetric": true, "both": true, "case": true, "cast": true, "check": true, "collate": true, "column": true,
-	"constraint": true, "create": true, "current_catalog": true, "current_date": true, "current_role": true,
-	"current_time": true, "current_timestamp": true, "current_user": true, "default": true, "deferrable": true,
-	"desc": true, "distinct": true, "do": true, "else": true, "end": true, "except": true, "false": true,
-	"fetch": true, "for": true, "foreign": true, "from": true, "grant": true, "group": true, "having": true,
-	"in": true, "initially": true, "intersect": true, "into": true, "lateral": true, "leading": true,
-	"limit": true, "localtime": true, "localtimestamp": true, "not": true, "null": true, "offset": true,
-	"on": true, "only": true, "or": true, "order": true, "placing": true, "primary": true, "references": true,
-	"returning": true, "select": true, "session_user": true, "some": true, "symmetric": true, "table": true,
-	"then": true, "to": true, "trailing": true, "true": true, "union": true, "unique": true, "user": true,
-	"using": true, "variadic": true, "when": true, "where": true, "window": true, "with": true,
-	"between": true, "bigint": true, "bit": true, "boolean": true, "char": true, "character": true,
-	"coalesce": true, "dec": true, "decimal": true, "exists": true, "extract": true, "float": true,
-	"greatest": true, "grouping": true, "inout": true, "int": true, "integer": true, "interval": true,
-	"least": true, "national": true, "nchar": true, "none": true, "normalize": true, "nullif": true,
-	"numeric": true, "out": true, "overlay": true, "position": true, "precision": true, "real": true,
-	"row": true, "setof": true, "smallint": true, "substring": true, "time": true, "timestamp": true,
-	"treat": true, "trim": true, "values": true, "varchar": true, "xmlattributes": true,
-	"authorization": true, "binary": true, "collation": true, "concurrently": true, "cross": true,
-	"current_schema": true, "freeze": true, "full": true, "ilike": true, "inner": true, "is": true,
-	"isnull": true, "join": true, "left": true, "like": true, "natural": true, "notnull": true, "outer": true,
-	"overlaps": true, "right": true, "similar": true, "tablesample": true, "verbose": true,
-}
-
 // qualified spells schema.name for definitions.
-func qualified(schema, name string) string { return QuoteIdent(schema) + "." + QuoteIdent(name) }
+func qualified(schema, name string) string {
+	return builtins.QuoteIdent(schema) + "." + builtins.QuoteIdent(name)
+}
 
 // searchPath is the session's effective search path (pg_catalog first).
 func searchPath(c *Context) []string {
@@ -302,7 +263,7 @@ func relationRef(c *Context, t *catalog.Table) string {
 	schema := schemaName(c, t.SchemaID)
 	for _, s := range searchPath(c) {
 		if s == schema {
-			return QuoteIdent(t.Name)
+			return builtins.QuoteIdent(t.Name)
 		}
 		if sc := c.Cat.SchemaByName(c.DB.ID, s); sc != nil && c.Cat.TableByName(sc.ID, t.Name) != nil {
 			break
@@ -318,13 +279,13 @@ func indexDef(c *Context, x *indexInfo) string {
 	if x.unique {
 		b.WriteString("UNIQUE ")
 	}
-	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", QuoteIdent(x.name), relationRef(c, x.table), x.method)
+	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", builtins.QuoteIdent(x.name), relationRef(c, x.table), x.method)
 	for i, ci := range x.cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		if ci >= 0 && ci < len(x.table.Columns) {
-			b.WriteString(QuoteIdent(x.table.Columns[ci].Name))
+			b.WriteString(builtins.QuoteIdent(x.table.Columns[ci].Name))
 		}
 		if i < len(x.opclass) && x.opclass[i] != "" {
 			b.WriteString(" " + x.opclass[i])
@@ -356,7 +317,7 @@ func colList(t *catalog.Table, cols []int) string {
 	names := make([]string, 0, len(cols))
 	for _, ci := range cols {
 		if ci >= 0 && ci < len(t.Columns) {
-			names = append(names, QuoteIdent(t.Columns[ci].Name))
+			names = append(names, builtins.QuoteIdent(t.Columns[ci].Name))
 		}
 	}
 	return strings.Join(names, ", ")
@@ -545,7 +506,7 @@ func IndexColumn(c *Context, oid uint32, column int) (string, bool) {
 				if column < 1 || column > len(x.cols) {
 					return "", false
 				}
-				return QuoteIdent(t.Columns[x.cols[column-1]].Name), true
+				return builtins.QuoteIdent(t.Columns[x.cols[column-1]].Name), true
 			}
 		}
 	}

@@ -219,7 +219,7 @@ func registerStrings() {
 		}
 		return types.DString(string(rune(c))), nil
 	}))
-	addFunc("quote_ident", fn(t1, types.Text, textFn(quoteIdent)))
+	addFunc("quote_ident", fn(t1, types.Text, textFn(QuoteIdent)))
 	addFunc("quote_literal", fn(t1, types.Text, textFn(quoteLiteral)))
 	addFunc("quote_literal", textOverload(&Overload{Params: params(Any), Return: types.Text}, func(tx texter, at []*types.T) evalFn {
 		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
@@ -318,8 +318,10 @@ func pad(s string, n int64, fill string, left bool) (types.Datum, error) {
 	return types.DString(s + string(padding)), nil
 }
 
-// quoteIdent quotes an identifier unless it is a plain lower-case one.
-func quoteIdent(s string) string {
+// QuoteIdent quotes an identifier as PostgreSQL's quote_ident does: unless
+// it is a plain lower-case name that is not a reserved word. Everything in
+// Quiver that spells an identifier back into SQL uses it.
+func QuoteIdent(s string) string {
 	plain := s != ""
 	for i, r := range s {
 		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && (r >= '0' && r <= '9' || r == '$')) {
@@ -412,7 +414,7 @@ func formatFn(ctx *EvalContext, tx texter, at []*types.T, a []types.Datum) (type
 			if types.IsNull(d) {
 				return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "null values cannot be formatted as an SQL identifier")
 			}
-			b.WriteString(quoteIdent(tx(ctx, dt, d)))
+			b.WriteString(QuoteIdent(tx(ctx, dt, d)))
 		case 'L':
 			if types.IsNull(d) {
 				b.WriteString("NULL")
