@@ -479,3 +479,16 @@ func TestIntervalsGroupBySpan(t *testing.T) {
 		t.Fatalf("got %q, want 2", got)
 	}
 }
+
+func TestAggregatesInSubqueriesBelongToThem(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY, g int); INSERT INTO t VALUES (1, 1), (2, 1), (3, 2)")
+	// The outer query does not aggregate: each aggregate is its subquery's.
+	got := flat(mustRun(t, s, "SELECT id FROM t WHERE id IN (SELECT max(id) FROM t GROUP BY g) AND id > (SELECT min(id) FROM t) ORDER BY id"))
+	if got != "2\n3" {
+		t.Fatalf("got %q", got)
+	}
+	if got := flat(mustRun(t, s, "SELECT g, count(*) FROM t WHERE EXISTS (SELECT sum(id) FROM t) GROUP BY g ORDER BY g")); got != "1|2\n2|1" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -7,7 +7,6 @@ package executor
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -1138,6 +1137,3 @@ func (s *Session) execExecuteStmt(ctx context.Context, n *tree.Execute) (Result,
 	release()
 	return s.Execute(ctx, p, vals)
 }
-
-// compiledBy reports the Go toolchain in version().
-var compiledBy = runtime.Version()

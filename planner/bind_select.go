@@ -482,8 +482,6 @@ func (t boundTarget) column(x Expr) Column {
 	c := Column{Name: t.name, T: x.Type()}
 	if t.src != nil {
 		c.TableOID, c.AttNum = t.src.TableOID, t.src.AttNum
-	} else if ref, ok := x.(*ColRef); ok && !t.named {
-		_ = ref
 	}
 	return c
 }
@@ -687,29 +685,14 @@ func (b *Binder) finishAggExpr(e Expr, st *aggState, in *scope, pos tree.Pos) (E
 }
 
 // hasAggregate reports whether any expression calls an aggregate at this
-// query level (not inside a subquery).
+// query level (walkTree does not enter subqueries, whose aggregates are
+// their own).
 func hasAggregate(es []tree.Expr) bool {
 	found := false
 	for _, e := range es {
 		walkTree(e, func(n tree.Expr) bool {
-			switch f := n.(type) {
-			case *tree.FuncCall:
-				if f.Over == nil && builtins.Aggregates(f.Name) != nil {
-					found = true
-				}
-			case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery, *tree.InExpr:
-				if in, ok := f.(*tree.InExpr); ok && in.Subquery == nil {
-					return true
-				}
-				if in, ok := f.(*tree.InExpr); ok {
-					walkTree(in.Operand, func(m tree.Expr) bool {
-						if fc, ok := m.(*tree.FuncCall); ok && fc.Over == nil && builtins.Aggregates(fc.Name) != nil {
-							found = true
-						}
-						return !found
-					})
-				}
-				return false
+			if f, ok := n.(*tree.FuncCall); ok && f.Over == nil && builtins.Aggregates(f.Name) != nil {
+				found = true
 			}
 			return !found
 		})
