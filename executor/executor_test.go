@@ -91,6 +91,24 @@ func mustRun(t testing.TB, s *Session, sql string) [][]string {
 	return rows
 }
 
+// queryCase is a query and its rows as flat renders them.
+type queryCase struct{ sql, want string }
+
+// expectRows runs each query and compares its rows.
+func expectRows(t testing.TB, s *Session, cases []queryCase) {
+	t.Helper()
+	for _, c := range cases {
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got := flat(rows); got != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
+		}
+	}
+}
+
 func flat(rows [][]string) string {
 	lines := make([]string, len(rows))
 	for i, r := range rows {
@@ -105,7 +123,7 @@ func TestQueries(t *testing.T) {
 		INSERT INTO t VALUES (1, 'a', 1.5), (2, 'b', 2.5), (3, NULL, NULL), (4, 'a', 4);
 		CREATE TABLE u (id int PRIMARY KEY, t_id int, v text);
 		INSERT INTO u VALUES (10, 1, 'x'), (11, 1, 'y'), (12, 2, 'z'), (13, 9, 'w')`)
-	cases := []struct{ sql, want string }{
+	cases := []queryCase{
 		{"SELECT id, name FROM t WHERE id >= 2 ORDER BY id", "2|b\n3|NULL\n4|a"},
 		{"SELECT name, count(*), sum(x) FROM t GROUP BY name ORDER BY name", "a|2|5.5\nb|1|2.5\nNULL|1|NULL"},
 		{"SELECT count(*) FILTER (WHERE x > 2), max(id) FROM t", "2|4"},
@@ -127,16 +145,7 @@ func TestQueries(t *testing.T) {
 		{"SELECT name, count(*) FROM t GROUP BY name HAVING count(*) > 1", "a|2"},
 		{"SELECT 7 / 2, 7.0 / 2, -3 % 2", "3|3.5000000000000000|-1"},
 	}
-	for _, c := range cases {
-		rows, err := run(t, s, c.sql)
-		if err != nil {
-			t.Errorf("%s: %v", c.sql, err)
-			continue
-		}
-		if got := flat(rows); got != c.want {
-			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
-		}
-	}
+	expectRows(t, s, cases)
 }
 
 func TestErrors(t *testing.T) {
@@ -224,23 +233,14 @@ func TestPrimaryKeyLookupReadsOneRow(t *testing.T) {
 func TestOrderedAggregatesAndRegFunctions(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (2, 'b'), (1, 'a'), (3, 'c')")
-	cases := []struct{ sql, want string }{
+	cases := []queryCase{
 		{"SELECT string_agg(v, ',' ORDER BY id DESC) FROM t", "c,b,a"},
 		{"SELECT array_agg(id ORDER BY v) FROM t", "{1,2,3}"},
 		{"SELECT to_regclass('t')::oid IS NOT NULL, to_regclass('nope') IS NULL", "t|t"},
 		{"SELECT to_regtype('vector')::oid, to_regtype('_vector')::oid, to_regtype('halfvec') IS NULL", "16385|16386|t"},
 		{"SELECT 't'::regclass, pg_typeof(1)", "t|integer"},
 	}
-	for _, c := range cases {
-		rows, err := run(t, s, c.sql)
-		if err != nil {
-			t.Errorf("%s: %v", c.sql, err)
-			continue
-		}
-		if got := flat(rows); got != c.want {
-			t.Errorf("%s: got %q, want %q", c.sql, got, c.want)
-		}
-	}
+	expectRows(t, s, cases)
 	_, err := run(t, s, "SELECT 'abc'::int4")
 	var pe *pgerror.Error
 	if !errors.As(err, &pe) || pe.Position != 8 {
@@ -411,22 +411,13 @@ func TestAlterTable(t *testing.T) {
 
 func TestVectorFunctionsAdded(t *testing.T) {
 	s := newTestSession(t)
-	cases := []struct{ sql, want string }{
+	cases := []queryCase{
 		{"SELECT '[1,2,3]'::vector || '[4,5]'", "[1,2,3,4,5]"},
 		{"SELECT subvector('[1,2,3,4,5]'::vector, 3, 2), subvector('[1,2,3,4,5]'::vector, -1, 3)", "[3,4]|[1]"},
 		{"SELECT vector_cmp('[1,2]', '[1,3]'), vector_cmp('[1,2]', '[1,2]')", "-1|0"},
 		{"SELECT vec_l2_distance('[0,0]'::vector, '[3,4]'::vector), vec_dims('[1,2,3]'::vector), vec_as_text(vec_from_text('[1,2]'))", "5|3|[1,2]"},
 	}
-	for _, c := range cases {
-		rows, err := run(t, s, c.sql)
-		if err != nil {
-			t.Errorf("%s: %v", c.sql, err)
-			continue
-		}
-		if got := flat(rows); got != c.want {
-			t.Errorf("%s: got %q, want %q", c.sql, got, c.want)
-		}
-	}
+	expectRows(t, s, cases)
 	if _, err := run(t, s, "SELECT subvector('[1,2,3]'::vector, 1, 0)"); pgerror.CodeOf(err) != "22000" {
 		t.Errorf("empty subvector: %v", err)
 	}
