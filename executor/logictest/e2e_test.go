@@ -20,16 +20,24 @@ import (
 // compares its output (stdout and stderr, as a user sees it) with the
 // .expected file recorded from PostgreSQL 15 for the same script.
 func TestPsqlSession(t *testing.T) {
+	runPsqlScripts(t, filepath.Join(repoRoot, "testdata", "psql"))
+}
+
+// runPsqlScripts runs every *.sql script of dir through the real psql,
+// each in a fresh database, and compares what a user sees (stdout and
+// stderr interleaved) with the script's .expected file recorded from
+// PostgreSQL 15 (-rewrite records it again).
+func runPsqlScripts(t *testing.T, dir string) {
 	psql, err := exec.LookPath("psql")
 	if err != nil {
-		t.Skip("psql not found in PATH: install postgresql-client to run the psql end-to-end test")
+		t.Skip("psql not found in PATH: install postgresql-client to run the psql end-to-end tests")
 	}
-	scripts, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "psql", "*.sql"))
+	scripts, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(scripts) == 0 {
-		t.Fatal("no scripts under testdata/psql")
+		t.Fatalf("no scripts under %s", dir)
 	}
 	srv := startLogicServer(t)
 	for _, script := range scripts {
@@ -53,6 +61,8 @@ func TestPsqlSession(t *testing.T) {
 			// One buffer for both streams keeps psql's own interleaving.
 			cmd.Stdout = &out
 			cmd.Stderr = &out
+			// psql exits 0 after statement and meta-command errors (no
+			// ON_ERROR_STOP); a non-zero exit is a connection failure.
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("psql failed: %v\n%s", err, out.String())
 			}
