@@ -80,15 +80,60 @@ type vectorIndex struct {
 	col     int
 	dims    int
 	graph   *hnsw.Graph
-	mu      sync.RWMutex
-	infos   []*nodeInfo         // by graph key
+	infos   infoTable // by graph key; read without locks on the search path
+	mu      sync.Mutex
 	byPK    map[string][]uint64 // row key -> graph keys of its versions
+}
+
+const (
+	infoChunkBits = 10
+	infoChunkSize = 1 << infoChunkBits
+	infoChunks    = 1 << 16
+)
+
+// infoTable is an append-only array of node visibility records in fixed
+// chunks, so a search reads a node's record with two atomic loads and no
+// lock while writers append.
+type infoTable struct {
+	chunks []atomic.Pointer[[infoChunkSize]atomic.Pointer[nodeInfo]]
+	n      atomic.Uint64
+	grow   sync.Mutex
+}
+
+func (t *infoTable) add(info *nodeInfo) (uint64, error) {
+	key := t.n.Add(1) - 1
+	ci := key >> infoChunkBits
+	if ci >= infoChunks {
+		return 0, fmt.Errorf("vector index is full")
+	}
+	c := t.chunks[ci].Load()
+	if c == nil {
+		t.grow.Lock()
+		if c = t.chunks[ci].Load(); c == nil {
+			c = new([infoChunkSize]atomic.Pointer[nodeInfo])
+			t.chunks[ci].Store(c)
+		}
+		t.grow.Unlock()
+	}
+	c[key&(infoChunkSize-1)].Store(info)
+	return key, nil
+}
+
+func (t *infoTable) get(key uint64) *nodeInfo {
+	if key >= t.n.Load() {
+		return nil
+	}
+	c := t.chunks[key>>infoChunkBits].Load()
+	if c == nil {
+		return nil
+	}
+	return c[key&(infoChunkSize-1)].Load()
 }
 
 // vectorIndexes is the engine's registry of loaded HNSW indexes.
 type vectorIndexes struct {
 	mu      sync.Mutex
-	byIndex map[catalog.ID]*vectorIndex
+	byIndex map[catalog.ID]*loadedIndex
 }
 
 func hnswParams(idx *catalog.Index) (m, efC int) {
@@ -115,6 +160,7 @@ func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error)
 		col:     col,
 		dims:    dims,
 		graph:   hnsw.New(hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}),
+		infos:   infoTable{chunks: make([]atomic.Pointer[[infoChunkSize]atomic.Pointer[nodeInfo]], infoChunks)},
 		byPK:    map[string][]uint64{},
 	}, nil
 }
@@ -187,9 +233,11 @@ func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTx
 	info := &nodeInfo{pk: vi.pkOf(tb, row), owner: owner}
 	info.insertTs.Store(ts)
 	pkKey := string(appendRowKey(nil, info.pk))
+	key, err := vi.infos.add(info)
+	if err != nil {
+		return err
+	}
 	vi.mu.Lock()
-	key := uint64(len(vi.infos))
-	vi.infos = append(vi.infos, info)
 	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
 	vi.mu.Unlock()
 	if _, err := vi.graph.Insert(key, v); err != nil {
@@ -201,21 +249,14 @@ func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTx
 	return nil
 }
 
-func (vi *vectorIndex) info(key uint64) *nodeInfo {
-	vi.mu.RLock()
-	defer vi.mu.RUnlock()
-	if key >= uint64(len(vi.infos)) {
-		return nil
-	}
-	return vi.infos[key]
-}
+func (vi *vectorIndex) info(key uint64) *nodeInfo { return vi.infos.get(key) }
 
 // remove marks the version of row that me sees as deleted by me.
 func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTxn) {
 	pkKey := string(appendRowKey(nil, vi.pkOf(tb, row)))
-	vi.mu.RLock()
+	vi.mu.Lock()
 	keys := append([]uint64(nil), vi.byPK[pkKey]...)
-	vi.mu.RUnlock()
+	vi.mu.Unlock()
 	for _, k := range keys {
 		info := vi.info(k)
 		if info != nil && info.visible(me.readTs, me) {
@@ -374,14 +415,52 @@ func (vt *vectorTxn) RollbackTo(mark int) {
 	vt.entries = vt.entries[:mark]
 }
 
-// vectorIndex returns the loaded index, building it from the table the
-// first time it is needed after a start.
+// loadedIndex is one registry entry: ready closes once vi (or err) is
+// set, so the first user loads the graph while later users of the same
+// index wait, and users of other indexes do not.
+type loadedIndex struct {
+	ready chan struct{}
+	vi    *vectorIndex
+	err   error
+}
+
+// vectorIndex returns the loaded index, loading its checkpoint (or
+// building it from the table) the first time it is needed after a start.
+// Writers of the table wait for that, so no row version is missed: a
+// version committed before the load's snapshot is in the table scan, a
+// later one is registered by its writer after the load.
 func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
 	e.vindex.mu.Lock()
-	defer e.vindex.mu.Unlock()
-	if vi := e.vindex.byIndex[idx.ID]; vi != nil {
-		return vi, nil
+	li := e.vindex.byIndex[idx.ID]
+	if li == nil {
+		li = &loadedIndex{ready: make(chan struct{})}
+		if e.vindex.byIndex == nil {
+			e.vindex.byIndex = map[catalog.ID]*loadedIndex{}
+		}
+		e.vindex.byIndex[idx.ID] = li
+		e.vindex.mu.Unlock()
+		li.vi, li.err = e.loadVectorIndex(ctx, tb, idx)
+		if li.err != nil {
+			// Forget the failure so a later statement tries again.
+			e.vindex.mu.Lock()
+			if e.vindex.byIndex[idx.ID] == li {
+				delete(e.vindex.byIndex, idx.ID)
+			}
+			e.vindex.mu.Unlock()
+		}
+		close(li.ready)
+		return li.vi, li.err
 	}
+	e.vindex.mu.Unlock()
+	select {
+	case <-li.ready:
+		return li.vi, li.err
+	case <-ctx.Done():
+		return nil, canceled(ctx.Err())
+	}
+}
+
+func (e *Engine) loadVectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
 	vi, err := newVectorIndex(tb, idx)
 	if err != nil {
 		return nil, err
@@ -399,22 +478,20 @@ func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalo
 	case err != nil:
 		return nil, err
 	}
-	if e.vindex.byIndex == nil {
-		e.vindex.byIndex = map[catalog.ID]*vectorIndex{}
-	}
-	e.vindex.byIndex[idx.ID] = vi
 	return vi, nil
 }
 
-// registerVectorIndex installs an index built by CREATE INDEX once the
-// creating transaction commits.
+// registerVectorIndex installs an index built by CREATE INDEX or REINDEX
+// once the creating transaction commits.
 func (e *Engine) registerVectorIndex(id catalog.ID, vi *vectorIndex) {
+	li := &loadedIndex{ready: make(chan struct{}), vi: vi}
+	close(li.ready)
 	e.vindex.mu.Lock()
 	defer e.vindex.mu.Unlock()
 	if e.vindex.byIndex == nil {
-		e.vindex.byIndex = map[catalog.ID]*vectorIndex{}
+		e.vindex.byIndex = map[catalog.ID]*loadedIndex{}
 	}
-	e.vindex.byIndex[id] = vi
+	e.vindex.byIndex[id] = li
 }
 
 // efSearch reads hnsw.ef_search (pgvector's default 40).

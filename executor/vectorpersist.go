@@ -112,7 +112,6 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		return fmt.Errorf("vector index %s: corrupt checkpoint record %d", idx.Name, node)
 	}
 	byPK := map[string][]uint64{}
-	infos := make([]*nodeInfo, 0, n)
 	vec := make([]float32, vi.dims)
 	for node := hnsw.Node(0); node < n; node++ {
 		rec, err := txn.RawGet(checkpointNodeKey(tb.ID, idx.ID, node))
@@ -168,12 +167,17 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		if _, err := vi.graph.Restore(uint64(node), vec, links, n); err != nil {
 			return fmt.Errorf("vector index %s: %w", idx.Name, err)
 		}
-		infos = append(infos, info)
+		// Restored in order, so a node's info key is its node id.
+		if key, err := vi.infos.add(info); err != nil {
+			return err
+		} else if key != uint64(node) {
+			return corrupt(node)
+		}
 	}
 	if n > 0 {
 		vi.graph.SetEntry(entry, maxLevel)
 	}
-	vi.infos, vi.byPK = infos, byPK
+	vi.byPK = byPK
 	return vi.reconcile(ctx, txn, tb, c)
 }
 
@@ -189,7 +193,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 			return nil
 		}
 		for _, k := range vi.byPK[pkKey] {
-			vi.infos[k].deleteTs.Store(1)
+			vi.info(k).deleteTs.Store(1)
 		}
 		return vi.add(tb, row, nil, 1)
 	})
@@ -199,7 +203,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 	for pkKey, keys := range vi.byPK {
 		if !seen[pkKey] {
 			for _, k := range keys {
-				vi.infos[k].deleteTs.Store(1)
+				vi.info(k).deleteTs.Store(1)
 			}
 		}
 	}
@@ -221,7 +225,16 @@ func (e *Engine) Close(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for id, vi := range e.vindex.byIndex {
+	for id, li := range e.vindex.byIndex {
+		select {
+		case <-li.ready:
+		default:
+			continue // still loading: its previous checkpoint stays
+		}
+		vi := li.vi
+		if vi == nil {
+			continue
+		}
 		tb := cat.Tables[vi.tableID]
 		if tb == nil {
 			continue
