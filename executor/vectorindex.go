@@ -176,6 +176,8 @@ func (vi *vectorIndex) build(ctx context.Context, txn *storage.Txn, tb *catalog.
 	workers := runtime.GOMAXPROCS(0)
 	rows := make(chan []types.Datum, 256)
 	errs := make(chan error, workers)
+	stop := make(chan struct{}) // closed on the first insert error
+	var stopOnce sync.Once
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -184,14 +186,14 @@ func (vi *vectorIndex) build(ctx context.Context, txn *storage.Txn, tb *catalog.
 			for row := range rows {
 				if err := vi.add(tb, row, nil, 1); err != nil {
 					errs <- err
-					for range rows {
-					}
+					stopOnce.Do(func() { close(stop) })
 					return
 				}
 			}
 		}()
 	}
 	var scanErr error
+scan:
 	for {
 		row, err := it.Next()
 		if err != nil {
@@ -201,7 +203,11 @@ func (vi *vectorIndex) build(ctx context.Context, txn *storage.Txn, tb *catalog.
 		if row == nil {
 			break
 		}
-		rows <- row
+		select {
+		case rows <- row:
+		case <-stop:
+			break scan
+		}
 	}
 	close(rows)
 	wg.Wait()
