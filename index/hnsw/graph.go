@@ -38,14 +38,11 @@ const (
 
 // chunk holds chunkSize nodes contiguously: vectors, levels, links.
 type chunk struct {
-	vecs   []float32 // chunkSize * dims
-	levels []int8    // top layer of each node
-	// links holds, per node and layer, the neighbour list. Lists are
-	// never modified in place: a writer (holding the node's lock) publishes
-	// a new slice, so searches read them without locking or copying.
-	links [][]atomic.Pointer[[]Node]
-	keys  []uint64 // caller's key for each node
-	dead  []atomic.Bool
+	vecs   []float32  // chunkSize * dims
+	levels []int8     // top layer of each node
+	links  [][][]Node // per node, per layer: neighbour list
+	keys   []uint64   // caller's key for each node
+	dead   []atomic.Bool
 }
 
 // Graph is an HNSW graph. Insert and Search may run concurrently.
@@ -133,26 +130,16 @@ func (g *Graph) Delete(n Node) {
 // DeletedCount is the number of tombstoned nodes.
 func (g *Graph) DeletedCount() int { return int(g.deleted.Load()) }
 
-// nodeLinks returns node i's per-layer lists; the slice header is written
-// once under the node lock before the node is linked anywhere.
-func (c *chunk) nodeLinks(i int) []atomic.Pointer[[]Node] {
-	return c.links[i]
-}
-
 func (g *Graph) lock(n Node) *sync.RWMutex { return &g.locks[uint32(n)%lockStripe] }
 
-// links returns n's neighbour list at layer l (shared: read only). A node
-// whose layers are still being allocated has none yet.
-func (g *Graph) links(n Node, l int, _ []Node) []Node {
+// links returns a copy of n's neighbour list at layer l.
+func (g *Graph) links(n Node, l int, buf []Node) []Node {
 	c, i := g.chunkOf(n)
-	ls := c.nodeLinks(i)
-	if l >= len(ls) {
-		return nil
-	}
-	if p := ls[l].Load(); p != nil {
-		return *p
-	}
-	return nil
+	mu := g.lock(n)
+	mu.RLock()
+	buf = append(buf[:0], c.links[i][l]...)
+	mu.RUnlock()
+	return buf
 }
 
 func (g *Graph) randomLevel() int {
@@ -183,7 +170,7 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 			c = &chunk{
 				vecs:   make([]float32, chunkSize*g.dims),
 				levels: make([]int8, chunkSize),
-				links:  make([][]atomic.Pointer[[]Node], chunkSize),
+				links:  make([][][]Node, chunkSize),
 				keys:   make([]uint64, chunkSize),
 				dead:   make([]atomic.Bool, chunkSize),
 			}
@@ -195,7 +182,14 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
 	c.levels[i] = int8(level)
 	c.keys[i] = key
-	ls := make([]atomic.Pointer[[]Node], level+1)
+	ls := make([][]Node, level+1)
+	for l := range ls {
+		capacity := g.m + 1
+		if l == 0 {
+			capacity = g.m0 + 1
+		}
+		ls[l] = make([]Node, 0, capacity)
+	}
 	mu := g.lock(n)
 	mu.Lock()
 	c.links[i] = ls
@@ -272,8 +266,8 @@ func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int) {
 	c, i := g.chunkOf(n)
 	mu := g.lock(n)
 	mu.Lock()
-	prev := g.links(n, l, nil)
-	ls := make([]Node, 0, maxN)
+	prev := c.links[i][l]
+	ls := make([]Node, 0, cap(prev))
 	for _, x := range cs {
 		ls = append(ls, x.node)
 	}
@@ -292,7 +286,7 @@ func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int) {
 			ls = append(ls, p)
 		}
 	}
-	c.links[i][l].Store(&ls)
+	c.links[i][l] = ls
 	mu.Unlock()
 }
 
@@ -303,17 +297,14 @@ func (g *Graph) addLink(from, to Node, d float32, l, maxN int) {
 	mu := g.lock(from)
 	mu.Lock()
 	defer mu.Unlock()
-	ls := g.links(from, l, nil)
+	ls := c.links[i][l]
 	for _, x := range ls {
 		if x == to {
 			return
 		}
 	}
 	if len(ls) < maxN {
-		grown := make([]Node, len(ls), len(ls)+1)
-		copy(grown, ls)
-		grown = append(grown, to)
-		c.links[i][l].Store(&grown)
+		c.links[i][l] = append(ls, to)
 		return
 	}
 	fv := g.Vector(from)
@@ -324,11 +315,11 @@ func (g *Graph) addLink(from, to Node, d float32, l, maxN int) {
 	}
 	sortCandidates(cands)
 	kept := g.selectHeuristic(cands, maxN)
-	next := make([]Node, 0, len(kept))
+	ls = ls[:0]
 	for _, k := range kept {
-		next = append(next, k.node)
+		ls = append(ls, k.node)
 	}
-	c.links[i][l].Store(&next)
+	c.links[i][l] = ls
 }
 
 // greedy walks layer l from ep to the closest node it can reach.

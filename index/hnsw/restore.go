@@ -9,7 +9,7 @@ import "fmt"
 // Level returns node n's top layer.
 func (g *Graph) Level(n Node) int { return g.level(n) }
 
-// Links returns node n's neighbours at layer l (shared: read only).
+// Links returns a copy of node n's neighbours at layer l.
 func (g *Graph) Links(n Node, l int) []Node { return g.links(n, l, nil) }
 
 // Entry returns the entry point and the top layer (ok false when empty).
@@ -34,14 +34,17 @@ func (g *Graph) Restore(key uint64, vec []float32, links [][]Node, limit Node) (
 		return 0, err
 	}
 	c, i := g.chunkOf(n)
+	mu := g.lock(n)
+	mu.Lock()
+	defer mu.Unlock()
 	for l, ls := range links {
-		kept := make([]Node, 0, len(ls))
+		kept := c.links[i][l][:0]
 		for _, x := range ls {
 			if x < limit {
 				kept = append(kept, x)
 			}
 		}
-		c.links[i][l].Store(&kept)
+		c.links[i][l] = kept
 	}
 	return n, nil
 }
