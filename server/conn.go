@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -66,6 +67,9 @@ type conn struct {
 	sess   Session
 	pid    int32
 	secret []byte
+	// tlsConn is the encrypted stream after an SSLRequest was accepted;
+	// nc stays the raw connection (deadlines and Close reach both).
+	tlsConn *tls.Conn
 
 	// pending counts bytes sent but not flushed.
 	pending int
@@ -216,19 +220,25 @@ func (c *conn) startup() bool {
 			return false
 		}
 		code := binary.BigEndian.Uint32(body)
-		switch code {
-		case sslRequestCode, gssEncRequestCode:
+		switch {
+		case (code == sslRequestCode || code == gssEncRequestCode) && c.tlsConn == nil:
 			if c.rd.Buffered() > 0 {
 				// Data after the request would be read as plaintext the
 				// client meant to encrypt (CVE-2021-23222's lesson).
 				c.fatal(pgerror.New(pgerror.CodeProtocolViolation, "received unencrypted data after SSL request"))
 				return false
 			}
+			if code == sslRequestCode && c.srv.cfg.TLS != nil {
+				if !c.startTLS() {
+					return false
+				}
+				continue
+			}
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return false
 			}
 			continue
-		case cancelRequestCode:
+		case code == cancelRequestCode:
 			var m pgproto3.CancelRequest
 			if err := m.Decode(body); err != nil {
 				return false
@@ -259,6 +269,10 @@ func (c *conn) startup() bool {
 	opts, err := sessionOptions(params)
 	if err != nil {
 		c.fatal(toPgError(err))
+		return false
+	}
+	if c.srv.cfg.TLSRequired && c.tlsConn == nil {
+		c.fatal(tlsRequiredError(c.nc.RemoteAddr(), opts.User, opts.Database))
 		return false
 	}
 	if !c.srv.register(c) {

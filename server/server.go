@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,11 @@ type Config struct {
 	// MaxConnections limits concurrent sessions (0: unlimited); clients
 	// past it get 53300.
 	MaxConnections int
+	// TLS, when set, makes the server accept SSLRequest ('S') and encrypt
+	// the connection (TLSConfigFromFiles, SelfSignedTLSConfig).
+	TLS *tls.Config
+	// TLSRequired refuses plaintext start-ups with 28000.
+	TLSRequired bool
 }
 
 // Server accepts PostgreSQL connections and serves them.
