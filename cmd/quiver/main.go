@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with --pprof
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,6 +42,11 @@ func run(args []string, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	noSync := fs.Bool("no-sync", false, "do not fsync commits (tests and benchmarks only: a crash can lose committed data)")
 	maxConns := fs.Int("max-connections", 100, "maximum number of concurrent sessions")
+	pprofAddr := fs.String("pprof", "", "serve Go's net/http/pprof profiles on this address (e.g. 127.0.0.1:6060); off by default")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate chain for TLS (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key for TLS (with --tls-cert)")
+	tlsSelfSigned := fs.Bool("tls-self-signed", false, "serve TLS with a self-signed certificate generated once and kept in the data directory (server.crt, server.key)")
+	tlsRequired := fs.Bool("tls-required", false, "refuse connections that do not use TLS")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -51,7 +59,30 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quiver: invalid --log-level %q: want debug, info, warn or error\n", *logLevel)
 		return 2
 	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintln(stderr, "quiver: --tls-cert and --tls-key must be given together")
+		return 2
+	}
+	if *tlsSelfSigned && *tlsCert != "" {
+		fmt.Fprintln(stderr, "quiver: --tls-self-signed cannot be combined with --tls-cert/--tls-key")
+		return 2
+	}
+	if *tlsRequired && !*tlsSelfSigned && *tlsCert == "" {
+		fmt.Fprintln(stderr, "quiver: --tls-required needs --tls-cert/--tls-key or --tls-self-signed")
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if *pprofAddr != "" {
+		// Profiling a running server (CPU under load, heap, goroutines)
+		// needs the live process, so the endpoints sit beside the listener.
+		pln, err := net.Listen("tcp", *pprofAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "quiver: cannot listen for --pprof on %s: %v\n", *pprofAddr, err)
+			return 1
+		}
+		go func() { _ = http.Serve(pln, nil) }()
+		log.Info("pprof endpoints on http://" + pln.Addr().String() + "/debug/pprof/")
+	}
 
 	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log})
 	if err != nil {
@@ -62,7 +93,30 @@ func run(args []string, stderr io.Writer) int {
 		}
 		return 1
 	}
-	status := serve(log, store, *listen, *maxConns)
+	var tlsConf *tls.Config
+	switch {
+	case *tlsCert != "":
+		tlsConf, err = server.TLSConfigFromFiles(*tlsCert, *tlsKey)
+	case *tlsSelfSigned && *inMemory:
+		tlsConf, err = server.SelfSignedTLSConfig("")
+	case *tlsSelfSigned:
+		// After storage.Open, which created the directory and holds its
+		// lock, so two servers never race to generate the certificate.
+		tlsConf, err = server.SelfSignedTLSConfig(*dataDir)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "quiver: %v\n", err)
+		if cerr := store.Close(); cerr != nil {
+			log.Error("closing storage", "err", cerr)
+		}
+		return 1
+	}
+	status := serve(log, store, *listen, server.Config{
+		Logger:         log,
+		MaxConnections: *maxConns,
+		TLS:            tlsConf,
+		TLSRequired:    *tlsRequired,
+	})
 	if err := store.Close(); err != nil {
 		log.Error("closing storage", "err", err)
 		return 1
@@ -74,7 +128,7 @@ func run(args []string, stderr io.Writer) int {
 }
 
 // serve runs the server until a signal or a listener failure.
-func serve(log *slog.Logger, store *storage.Engine, addr string, maxConns int) int {
+func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Config) int {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", addr, "err", err)
@@ -90,11 +144,8 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, maxConns int) i
 			log.Error("checkpointing vector indexes", "err", err)
 		}
 	}()
-	srv := server.New(server.Config{
-		Engine:         eng,
-		Logger:         log,
-		MaxConnections: maxConns,
-	})
+	cfg.Engine = eng
+	srv := server.New(cfg)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
