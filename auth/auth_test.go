@@ -1,0 +1,241 @@
+package auth
+
+import (
+	"encoding/base64"
+	"errors"
+	"testing"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// RFC 7677 section 3's example exchange.
+const (
+	rfcPassword    = "pencil"
+	rfcSalt        = "W22ZaJ0SNY7soEsUEjb6gQ=="
+	rfcClientFirst = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO"
+	rfcServerNonce = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"
+	rfcServerFirst = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
+	rfcClientFinal = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+	rfcServerFinal = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+)
+
+func rfcSecret(t *testing.T) *SCRAMSecret {
+	t.Helper()
+	salt, err := base64.StdEncoding.DecodeString(rfcSalt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := BuildSCRAMSecret(rfcPassword, salt, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, ok := ParseSCRAMSecret(text)
+	if !ok {
+		t.Fatalf("ParseSCRAMSecret(%q) failed", text)
+	}
+	return sec
+}
+
+func TestSCRAMRFC7677(t *testing.T) {
+	x, err := NewSCRAMExchange(MechSCRAM, rfcSecret(t), nil, "user", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.fixedServerNonce = rfcServerNonce
+	first, err := x.ServerFirst([]byte(rfcClientFirst))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != rfcServerFirst {
+		t.Fatalf("server-first = %q, want %q", first, rfcServerFirst)
+	}
+	final, err := x.ServerFinal([]byte(rfcClientFinal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final != rfcServerFinal {
+		t.Fatalf("server-final = %q, want %q", final, rfcServerFinal)
+	}
+}
+
+func TestSCRAMWrongProof(t *testing.T) {
+	x, err := NewSCRAMExchange(MechSCRAM, rfcSecret(t), nil, "user", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.fixedServerNonce = rfcServerNonce
+	if _, err := x.ServerFirst([]byte(rfcClientFirst)); err != nil {
+		t.Fatal(err)
+	}
+	bad := rfcClientFinal[:len(rfcClientFinal)-6] + "AAAAA="
+	if _, err := x.ServerFinal([]byte(bad)); !errors.Is(err, ErrFailed) {
+		t.Fatalf("wrong proof: err = %v, want ErrFailed", err)
+	}
+}
+
+// A mock exchange (unknown role) runs the same messages and always fails,
+// even with the proof a real secret would accept.
+func TestSCRAMMockAlwaysFails(t *testing.T) {
+	x, err := NewSCRAMExchange(MechSCRAM, nil, []byte("k"), "user", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.fixedServerNonce = rfcServerNonce
+	first, err := x.ServerFirst([]byte(rfcClientFirst))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, _ := NewSCRAMExchange(MechSCRAM, nil, []byte("k"), "user", nil)
+	y.fixedServerNonce = rfcServerNonce
+	again, _ := y.ServerFirst([]byte(rfcClientFirst))
+	if first != again {
+		t.Fatalf("mock salt not stable: %q vs %q", first, again)
+	}
+	if _, err := x.ServerFinal([]byte(rfcClientFinal)); !errors.Is(err, ErrFailed) {
+		t.Fatalf("mock exchange: err = %v, want ErrFailed", err)
+	}
+}
+
+func TestSCRAMChannelBindingFlags(t *testing.T) {
+	cb := []byte("0123456789abcdef0123456789abcdef")
+	cases := []struct {
+		name    string
+		mech    string
+		cbData  []byte
+		first   string
+		code    string
+		wantErr bool
+	}{
+		{"p without PLUS", MechSCRAM, nil, "p=tls-server-end-point,,n=,r=abc", pgerror.CodeProtocolViolation, true},
+		{"y with TLS is a downgrade", MechSCRAM, cb, "y,,n=,r=abc", pgerror.CodeInvalidAuthorization, true},
+		{"y without TLS", MechSCRAM, nil, "y,,n=,r=abc", "", false},
+		{"n with PLUS", MechSCRAMPlus, cb, "n,,n=,r=abc", pgerror.CodeProtocolViolation, true},
+		{"unknown cb type", MechSCRAMPlus, cb, "p=tls-unique,,n=,r=abc", pgerror.CodeFeatureNotSupported, true},
+		{"authzid", MechSCRAM, nil, "n,a=bob,n=,r=abc", pgerror.CodeFeatureNotSupported, true},
+		{"bad flag", MechSCRAM, nil, "x,,n=,r=abc", pgerror.CodeProtocolViolation, true},
+		{"no nonce", MechSCRAM, nil, "n,,n=", pgerror.CodeProtocolViolation, true},
+		{"plus ok", MechSCRAMPlus, cb, "p=tls-server-end-point,,n=,r=abc", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x, err := NewSCRAMExchange(c.mech, rfcSecret(t), nil, "u", c.cbData)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = x.ServerFirst([]byte(c.first))
+			if !c.wantErr {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			var pe *pgerror.Error
+			if !errors.As(err, &pe) || pe.Code != c.code {
+				t.Fatalf("err = %v, want SQLSTATE %s", err, c.code)
+			}
+		})
+	}
+	if _, err := NewSCRAMExchange(MechSCRAMPlus, nil, nil, "u", nil); err == nil {
+		t.Fatal("PLUS accepted without TLS")
+	}
+}
+
+// The PLUS flavour binds the TLS certificate hash: a client quoting another
+// hash fails.
+func TestSCRAMPlusBinding(t *testing.T) {
+	cb := []byte("server-cert-hash")
+	run := func(quoted []byte) error {
+		x, err := NewSCRAMExchange(MechSCRAMPlus, rfcSecret(t), nil, "u", cb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.fixedServerNonce = "SN"
+		if _, err := x.ServerFirst([]byte("p=tls-server-end-point,,n=,r=CN")); err != nil {
+			t.Fatal(err)
+		}
+		c := base64.StdEncoding.EncodeToString(append([]byte("p=tls-server-end-point,,"), quoted...))
+		_, err = x.ServerFinal([]byte("c=" + c + ",r=CNSN,p=" + base64.StdEncoding.EncodeToString(make([]byte, 32))))
+		return err
+	}
+	var pe *pgerror.Error
+	if err := run([]byte("other-cert-hash!")); !errors.As(err, &pe) || pe.Code != pgerror.CodeInvalidAuthorization {
+		t.Fatalf("mismatched binding: err = %v, want 28000", err)
+	}
+	// The right binding gets as far as the proof check.
+	if err := run(cb); !errors.Is(err, ErrFailed) {
+		t.Fatalf("matching binding: err = %v, want ErrFailed from the zero proof", err)
+	}
+}
+
+func TestSCRAMNonceMismatch(t *testing.T) {
+	x, _ := NewSCRAMExchange(MechSCRAM, rfcSecret(t), nil, "user", nil)
+	x.fixedServerNonce = rfcServerNonce
+	if _, err := x.ServerFirst([]byte(rfcClientFirst)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := x.ServerFinal([]byte("c=biws,r=rOprNGfwEbeRWgbNEkqOX,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="))
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Code != pgerror.CodeProtocolViolation || pe.Message != "invalid SCRAM response" {
+		t.Fatalf("err = %v, want 08P01 invalid SCRAM response", err)
+	}
+}
+
+// Verifiers PostgreSQL 15 produced (CREATE ROLE alice PASSWORD 'secret';
+// SET password_encryption = 'md5'; ALTER ROLE alice2 PASSWORD 'pw').
+func TestPostgreSQLVerifiers(t *testing.T) {
+	const pgSCRAM = "SCRAM-SHA-256$4096:jGOdBlQZN3BlLY5f2+d6fg==$PnM+siRgNbzJH206CQ80L6dw9oTgQ5e5TEYUGAqobhE=:1CPhptsZXklAWTrqiOA7pIxWLUnumeCcQGKVKF7EHqY="
+	if !CheckPlaintext("alice", pgSCRAM, "secret") {
+		t.Fatal("PostgreSQL's SCRAM secret for 'secret' rejected")
+	}
+	if CheckPlaintext("alice", pgSCRAM, "Secret") {
+		t.Fatal("wrong password accepted")
+	}
+	sec, _ := ParseSCRAMSecret(pgSCRAM)
+	if sec.String() != pgSCRAM {
+		t.Fatalf("round trip = %q", sec.String())
+	}
+	if got := MD5Hash("alice2", "pw"); got != "md5ef5db565ed5a0466aa9441e4579f8761" {
+		t.Fatalf("MD5Hash = %q", got)
+	}
+	if !CheckPlaintext("alice2", "md5ef5db565ed5a0466aa9441e4579f8761", "pw") || CheckPlaintext("bob", "md5ef5db565ed5a0466aa9441e4579f8761", "pw") {
+		t.Fatal("md5 cleartext check wrong")
+	}
+}
+
+func TestEncryptKinds(t *testing.T) {
+	s, err := Encrypt("bob", "pw", EncryptionSCRAM)
+	if err != nil || KindOf(s) != KindSCRAM || !CheckPlaintext("bob", s, "pw") {
+		t.Fatalf("scram: %q, %v", s, err)
+	}
+	m, err := Encrypt("bob", "pw", EncryptionMD5)
+	if err != nil || m != MD5Hash("bob", "pw") {
+		t.Fatalf("md5: %q, %v", m, err)
+	}
+	// Pre-hashed values pass through, whatever the method.
+	for _, pre := range []string{m, s} {
+		if got, _ := Encrypt("carol", pre, EncryptionMD5); got != pre {
+			t.Fatalf("pre-hashed %q became %q", pre, got)
+		}
+	}
+	for _, plain := range []string{"md5xyz", "SCRAM-SHA-256$4096:c2FsdA==$AAAA:BBBB", "md5" + "g0000000000000000000000000000000"} {
+		if KindOf(plain) != KindPlain {
+			t.Fatalf("KindOf(%q) is not plain", plain)
+		}
+	}
+}
+
+func TestMD5Challenge(t *testing.T) {
+	stored := MD5Hash("bob", "pw")
+	salt := [4]byte{1, 2, 3, 4}
+	// What libpq sends: md5(md5(password+user) hex || salt).
+	resp := MD5Hash(string(salt[:]), stored[3:])
+	if !CheckMD5Response(stored, salt, resp) {
+		t.Fatal("correct md5 response rejected")
+	}
+	if CheckMD5Response(stored, [4]byte{1, 2, 3, 5}, resp) {
+		t.Fatal("response for another salt accepted")
+	}
+	if CheckMD5Response("SCRAM-SHA-256$...", salt, resp) {
+		t.Fatal("md5 response accepted against a non-md5 secret")
+	}
+}
