@@ -37,6 +37,9 @@ type Options struct {
 	// synced by default.
 	NoSync bool
 	Logger *slog.Logger
+	// Superuser names the bootstrap superuser of a fresh store (initdb's
+	// -U); "postgres" when empty. An existing store keeps its roles.
+	Superuser string
 }
 
 // Bound is one end of a key range over a primary key or index prefix:

@@ -19,8 +19,13 @@ const (
 )
 
 // bootstrap fills a fresh store (no catalog version yet) with the database
-// "postgres", its schemas and the superuser "postgres".
+// "postgres", its schemas and the bootstrap superuser (Options.Superuser,
+// "postgres" by default, with every role attribute as initdb gives it).
 func (e *Engine) bootstrap() error {
+	su := e.opts.Superuser
+	if su == "" {
+		su = bootstrapSuperuserName
+	}
 	t := e.Begin()
 	defer t.Rollback()
 	v, err := t.catalogVersion()
@@ -31,11 +36,12 @@ func (e *Engine) bootstrap() error {
 		return nil
 	}
 	steps := []error{
-		t.PutRole(&catalog.Role{ID: BootstrapRoleID, Name: bootstrapSuperuserName, Superuser: true, Login: true}),
-		t.PutDatabase(&catalog.Database{ID: BootstrapDatabaseID, Name: "postgres", Owner: bootstrapSuperuserName}),
-		t.PutSchema(&catalog.Schema{ID: PgCatalogSchemaID, DatabaseID: BootstrapDatabaseID, Name: "pg_catalog", Owner: bootstrapSuperuserName}),
-		t.PutSchema(&catalog.Schema{ID: PublicSchemaID, DatabaseID: BootstrapDatabaseID, Name: "public", Owner: bootstrapSuperuserName}),
-		t.PutSchema(&catalog.Schema{ID: InformationSchemaID, DatabaseID: BootstrapDatabaseID, Name: "information_schema", Owner: bootstrapSuperuserName}),
+		t.PutRole(&catalog.Role{ID: BootstrapRoleID, Name: su, Superuser: true, Login: true,
+			CreateRole: true, CreateDB: true, Replication: true, BypassRLS: true}),
+		t.PutDatabase(&catalog.Database{ID: BootstrapDatabaseID, Name: "postgres", Owner: su}),
+		t.PutSchema(&catalog.Schema{ID: PgCatalogSchemaID, DatabaseID: BootstrapDatabaseID, Name: "pg_catalog", Owner: su}),
+		t.PutSchema(&catalog.Schema{ID: PublicSchemaID, DatabaseID: BootstrapDatabaseID, Name: "public", Owner: su}),
+		t.PutSchema(&catalog.Schema{ID: InformationSchemaID, DatabaseID: BootstrapDatabaseID, Name: "information_schema", Owner: su}),
 	}
 	for _, err := range steps {
 		if err != nil {

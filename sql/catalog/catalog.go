@@ -134,6 +134,26 @@ type Role struct {
 	Login     bool   `json:"login,omitempty"`
 	// PasswordVerifier is a SCRAM-SHA-256 or md5 verifier, never the password.
 	PasswordVerifier string `json:"password_verifier,omitempty"`
+	// NoInherit is NOINHERIT (roles inherit by default, so the zero value
+	// of descriptors written before the field existed stays right).
+	NoInherit   bool `json:"noinherit,omitempty"`
+	CreateRole  bool `json:"createrole,omitempty"`
+	CreateDB    bool `json:"createdb,omitempty"`
+	Replication bool `json:"replication,omitempty"`
+	BypassRLS   bool `json:"bypassrls,omitempty"`
+	// ConnLimit is CONNECTION LIMIT; nil means none (-1).
+	ConnLimit *int32 `json:"conn_limit,omitempty"`
+	// ValidUntil is VALID UNTIL as a timestamptz (microseconds since
+	// 2000-01-01 UTC, infinity included); nil means none.
+	ValidUntil *int64 `json:"valid_until,omitempty"`
+}
+
+// ConnectionLimit is rolconnlimit: -1 when there is none.
+func (r *Role) ConnectionLimit() int32 {
+	if r.ConnLimit == nil {
+		return -1
+	}
+	return *r.ConnLimit
 }
 
 // ColumnByName returns the ordinal of a visible, not dropped column or -1.

@@ -673,7 +673,12 @@ func (p *parser) alterStmt() tree.Statement {
 		return as
 	case t.is("role") || t.is("user"):
 		name := p.ident()
-		if p.peek().is("set") || p.peek().is("reset") || p.peek().is("rename") || p.peek().is("in") {
+		if p.peek().is("rename") {
+			p.i++
+			p.expectKw("to")
+			return &tree.AlterRole{Name: name, NewName: p.ident()}
+		}
+		if p.peek().is("set") || p.peek().is("reset") || p.peek().is("in") {
 			return p.skipUnsupported("ALTER ROLE " + strings.ToUpper(p.peek().val))
 		}
 		return &tree.AlterRole{Name: name, Options: p.roleOptions()}

@@ -130,6 +130,8 @@ func TestStatements(t *testing.T) {
 		{"CREATE TYPE mood AS ENUM ('sad', 'ok')", &tree.CreateType{Name: tree.ObjectName{Name: "mood"}, Labels: []string{"sad", "ok"}}},
 		{"GRANT SELECT ON t TO bob", &tree.Grant{Text: "GRANT SELECT ON t TO bob"}},
 		{"CREATE ROLE bob WITH LOGIN PASSWORD 'x'", &tree.CreateRole{Name: "bob", Options: []tree.RoleOption{{Name: "login"}, {Name: "password", Value: strp("x")}}}},
+		{"ALTER ROLE bob RENAME TO carol", &tree.AlterRole{Name: "bob", NewName: "carol"}},
+		{"ALTER USER bob WITH PASSWORD NULL NOLOGIN", &tree.AlterRole{Name: "bob", Options: []tree.RoleOption{{Name: "password"}, {Name: "nologin"}}}},
 		{"DROP TABLE IF EXISTS a, s.b CASCADE", &tree.DropTable{Names: []tree.ObjectName{{Name: "a"}, {Schema: "s", Name: "b"}}, IfExists: true, Cascade: true}},
 		{"DROP TABLE t", &tree.DropTable{Names: []tree.ObjectName{{Name: "t"}}}},
 		{"CREATE TABLE IF NOT EXISTS items (id bigserial PRIMARY KEY, embedding vector(3) NOT NULL, name text DEFAULT 'x' || 'y', price numeric(10,2) CHECK (price > 0))",

@@ -293,10 +293,12 @@ type RoleOption struct {
 	Value *string
 }
 
-// AlterRole is ALTER ROLE/USER name [WITH] options.
+// AlterRole is ALTER ROLE/USER name [WITH] options, or RENAME TO NewName
+// (then Options is empty).
 type AlterRole struct {
 	Name    string
 	Options []RoleOption
+	NewName string
 }
 
 // DropRole is DROP ROLE/USER.
