@@ -88,11 +88,20 @@ func TestRealEngine(t *testing.T) {
 // returns a DSN for the postgres database.
 func startRealServer(t *testing.T) string {
 	t.Helper()
+	_, addr := startRealServerWith(t, Config{})
+	return "postgres://postgres@" + addr + "/postgres?sslmode=disable"
+}
+
+// startRealServerWith serves the real executor over an in-memory store
+// with cfg (its Engine is set here) and returns the server and its address.
+func startRealServerWith(t *testing.T, cfg Config) (*Server, string) {
+	t.Helper()
 	store, err := storage.Open(storage.Options{InMemory: true})
 	if err != nil {
 		t.Fatalf("storage.Open: %v", err)
 	}
-	srv := New(Config{Engine: executor.NewEngine(store)})
+	cfg.Engine = executor.NewEngine(store)
+	srv := New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +119,7 @@ func startRealServer(t *testing.T) string {
 			t.Errorf("closing store: %v", err)
 		}
 	})
-	return "postgres://postgres@" + ln.Addr().String() + "/postgres?sslmode=disable"
+	return srv, ln.Addr().String()
 }
 
 // TestRealEngineErrorsAbortTransactions checks PostgreSQL's rule that any
