@@ -18,6 +18,9 @@ func (b *Binder) bindFunc(n *tree.FuncCall, sc *scope) (Expr, error) {
 	if n.Over != nil {
 		return nil, notSupported("window functions")
 	}
+	if isGroupingCall(n) {
+		return b.bindGrouping(n, sc)
+	}
 	if aggs := builtins.Aggregates(n.Name); aggs != nil {
 		return b.bindAggregate(n, aggs, sc)
 	}

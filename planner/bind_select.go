@@ -261,7 +261,16 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	if aggregating {
 		st := &aggState{}
 		var groupExprs []Expr
+		var sets [][]int
+		if hasGroupingSets(sc.GroupBy) {
+			if groupExprs, sets, err = b.bindGroupingSets(sc.GroupBy, sc.GroupByDistinct, targets, in, st); err != nil {
+				return nil, err
+			}
+		}
 		for _, g := range sc.GroupBy {
+			if sets != nil {
+				break
+			}
 			ge, err := b.bindGroupItem(g, targets, in)
 			if err != nil {
 				return nil, err
@@ -313,7 +322,7 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		for _, a := range st.aggs {
 			aggCols = append(aggCols, Column{Name: a.Name, T: a.T})
 		}
-		var agg Plan = &Aggregate{Input: input, GroupBy: groupExprs, Aggs: st.aggs, Cols: aggCols}
+		var agg Plan = &Aggregate{Input: input, GroupBy: groupExprs, Aggs: st.aggs, Cols: aggCols, Sets: sets}
 		if having != nil {
 			agg = &Filter{Input: agg, Cond: having}
 		}
@@ -691,7 +700,7 @@ func hasAggregate(es []tree.Expr) bool {
 	found := false
 	for _, e := range es {
 		walkTree(e, func(n tree.Expr) bool {
-			if f, ok := n.(*tree.FuncCall); ok && f.Over == nil && builtins.Aggregates(f.Name) != nil {
+			if f, ok := n.(*tree.FuncCall); ok && f.Over == nil && (builtins.Aggregates(f.Name) != nil || isGroupingCall(f)) {
 				found = true
 			}
 			return !found

@@ -153,6 +153,11 @@ type AggCall struct {
 	// ',' ORDER BY id)); the executor buffers each group's inputs for it.
 	OrderBy []SortKey
 	T       *types.T
+	// IsGrouping marks GROUPING(...): no accumulation, the result is the
+	// bit mask of the Grouping group columns (leftmost argument highest)
+	// that the output row's grouping set leaves out.
+	IsGrouping bool
+	Grouping   []int
 }
 
 // Aggregate groups its input. Output columns are the group expressions
@@ -162,6 +167,10 @@ type Aggregate struct {
 	GroupBy []Expr
 	Aggs    []AggCall
 	Cols    []Column
+	// Sets, when non-nil, are the grouping sets (GROUPING SETS, ROLLUP,
+	// CUBE): indexes into GroupBy. Each set groups the input by its own
+	// columns and emits NULL for the group columns it leaves out.
+	Sets [][]int
 }
 
 // SortKey is one ORDER BY key over the input row.

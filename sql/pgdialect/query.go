@@ -216,16 +216,10 @@ func (p *parser) selectClause() *tree.SelectClause {
 	}
 	if p.kw("group") {
 		p.expectKw("by")
-		p.kw("all")
-		for {
-			if t := p.peek(); (t.is("rollup") || t.is("cube")) && p.peekN(1).isPunct("(") || t.is("grouping") && p.peekN(1).is("sets") {
-				p.unsupported("GROUPING SETS, ROLLUP and CUBE")
-			}
-			sc.GroupBy = append(sc.GroupBy, p.expr())
-			if !p.punct(",") {
-				break
-			}
+		if !p.kw("all") && p.kw("distinct") {
+			sc.GroupByDistinct = true
 		}
+		sc.GroupBy = p.groupByList()
 	}
 	if p.kw("having") {
 		sc.Having = p.expr()
@@ -242,6 +236,47 @@ func (p *parser) selectClause() *tree.SelectClause {
 		}
 	}
 	return sc
+}
+
+// groupByList reads GROUP BY elements up to the end of the list.
+func (p *parser) groupByList() []tree.Expr {
+	var l []tree.Expr
+	for {
+		l = append(l, p.groupByItem())
+		if !p.punct(",") {
+			return l
+		}
+	}
+}
+
+// groupByItem reads an expression, (), ROLLUP(...), CUBE(...) or GROUPING
+// SETS(...).
+func (p *parser) groupByItem() tree.Expr {
+	t := p.peek()
+	pos := p.pos(t.off)
+	switch {
+	case t.isPunct("(") && p.peekN(1).isPunct(")"):
+		p.i += 2
+		return &tree.GroupingSet{Kind: "empty", Pos: pos}
+	case (t.is("rollup") || t.is("cube")) && p.peekN(1).isPunct("("):
+		p.i += 2
+		gs := &tree.GroupingSet{Kind: t.val, Pos: pos}
+		for {
+			gs.Items = append(gs.Items, p.expr())
+			if !p.punct(",") {
+				break
+			}
+		}
+		p.expectPunct(")")
+		return gs
+	case t.is("grouping") && p.peekN(1).is("sets"):
+		p.i += 2
+		p.expectPunct("(")
+		gs := &tree.GroupingSet{Kind: "sets", Pos: pos, Items: p.groupByList()}
+		p.expectPunct(")")
+		return gs
+	}
+	return p.expr()
 }
 
 // startsTarget reports whether a select list follows (PostgreSQL allows an

@@ -244,6 +244,17 @@ type FieldAccess struct {
 	Pos     Pos
 }
 
+// GroupingSet is a GROUP BY element ROLLUP(...), CUBE(...), GROUPING
+// SETS(...) or the empty set (). Kind is "rollup", "cube", "sets" or
+// "empty". An item written as a parenthesised list arrives as a *RowExpr
+// and stands for that list of columns; GROUPING SETS items may also be
+// nested GroupingSets.
+type GroupingSet struct {
+	Kind  string
+	Items []Expr
+	Pos   Pos
+}
+
 // ParenExpr keeps explicit parentheses (only where it matters for display).
 type ParenExpr struct {
 	Inner Expr
@@ -277,6 +288,7 @@ func (*RowExpr) expr()        {}
 func (*Subscript) expr()      {}
 func (*FieldAccess) expr()    {}
 func (*ParenExpr) expr()      {}
+func (*GroupingSet) expr()    {}
 
 // ---- queries ----
 
@@ -302,8 +314,11 @@ type SelectClause struct {
 	From       []TableExpr // comma-separated items (cross joined)
 	Where      Expr
 	GroupBy    []Expr
-	Having     Expr
-	Windows    map[string]*Window
+	// GroupByDistinct is GROUP BY DISTINCT: duplicate grouping sets are
+	// dropped after expansion.
+	GroupByDistinct bool
+	Having          Expr
+	Windows         map[string]*Window
 }
 
 // SetOp is UNION / INTERSECT / EXCEPT.
