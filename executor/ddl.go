@@ -149,6 +149,12 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return nil, notSupportedStmt("DROP EXTENSION")
 	case *tree.Vacuum:
 		return doneResult(map[bool]string{true: "ANALYZE", false: "VACUUM"}[n.Analyze]), nil
+	case *tree.CreateRole:
+		return s.createRole(ec, cat, n)
+	case *tree.AlterRole:
+		return s.alterRole(ec, cat, n)
+	case *tree.DropRole:
+		return s.dropRoles(ec, cat, n)
 	case *tree.Grant:
 		return nil, notSupportedStmt("GRANT/REVOKE")
 	case *tree.Explain:

@@ -146,6 +146,9 @@ func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session,
 		return nil, pgerror.New(pgerror.CodeInvalidCatalogName, "database \"%s\" does not exist", dbName)
 	}
 	s.settings["session_authorization"] = s.user
+	if r := cat.RoleByName(s.user); r != nil && !r.Superuser {
+		s.settings["is_superuser"] = "off"
+	}
 	for k, v := range opts.Settings {
 		switch strings.ToLower(k) {
 		case "user", "database", "options", "replication":

@@ -71,6 +71,7 @@ var settingDefs = func() map[string]settingDef {
 		{name: "xmloption", def: "content"},
 		{name: "geqo", def: "on"},
 		{name: "role", def: "none"},
+		{name: "password_encryption", def: "scram-sha-256", check: checkPasswordEncryption},
 		{name: "hnsw.ef_search", def: "40"},
 		{name: "hnsw.iterative_scan", def: "off"},
 		{name: "ivfflat.probes", def: "1"},

@@ -486,8 +486,8 @@ func init() {
 	register("pg_catalog", "pg_roles", 12010, roleCols, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, r := range sortedRoles(c) {
-			rows = append(rows, []types.Datum{dS(r.Name), dB(r.Superuser), dB(true), dB(r.Superuser), dB(r.Superuser), dB(r.Login),
-				dB(r.Superuser), dI(-1), dS("********"), null, dB(r.Superuser), null, dO(uint32(r.ID))})
+			rows = append(rows, []types.Datum{dS(r.Name), dB(r.Superuser), dB(!r.NoInherit), dB(r.CreateRole), dB(r.CreateDB), dB(r.Login),
+				dB(r.Replication), dI(int64(r.ConnectionLimit())), dS("********"), validUntil(r), dB(r.BypassRLS), null, dO(uint32(r.ID))})
 		}
 		return rows, nil
 	})
@@ -499,8 +499,8 @@ func init() {
 		var rows [][]types.Datum
 		for _, r := range sortedRoles(c) {
 			// rolpassword stays NULL: no password material leaves the server.
-			rows = append(rows, []types.Datum{dO(uint32(r.ID)), dS(r.Name), dB(r.Superuser), dB(true), dB(r.Superuser), dB(r.Superuser),
-				dB(r.Login), dB(r.Superuser), dB(r.Superuser), dI(-1), null, null})
+			rows = append(rows, []types.Datum{dO(uint32(r.ID)), dS(r.Name), dB(r.Superuser), dB(!r.NoInherit), dB(r.CreateRole), dB(r.CreateDB),
+				dB(r.Login), dB(r.Replication), dB(r.BypassRLS), dI(int64(r.ConnectionLimit())), null, validUntil(r)})
 		}
 		return rows, nil
 	})
@@ -514,8 +514,8 @@ func init() {
 			if !r.Login {
 				continue
 			}
-			rows = append(rows, []types.Datum{dS(r.Name), dO(uint32(r.ID)), dB(r.Superuser), dB(r.Superuser), dB(r.Superuser),
-				dB(r.Superuser), dS("********"), null, null})
+			rows = append(rows, []types.Datum{dS(r.Name), dO(uint32(r.ID)), dB(r.CreateDB), dB(r.Superuser), dB(r.Replication),
+				dB(r.BypassRLS), dS("********"), validUntil(r), null})
 		}
 		return rows, nil
 	})
@@ -892,6 +892,14 @@ func seqType(s *catalog.Sequence) uint32 {
 		return s.TypeOID
 	}
 	return types.OidInt8
+}
+
+// validUntil is rolvaliduntil: NULL when the role has no VALID UNTIL.
+func validUntil(r *catalog.Role) types.Datum {
+	if r.ValidUntil == nil {
+		return types.Null
+	}
+	return types.DTimestampTZ(*r.ValidUntil)
 }
 
 func sortedRoles(c *Context) []*catalog.Role {
