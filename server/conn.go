@@ -281,6 +281,9 @@ func (c *conn) startup() bool {
 	}
 	opts.BackendPID = c.pid
 	c.log = c.log.With("pid", c.pid, "user", opts.User, "database", opts.Database)
+	if !c.authenticate(opts.User) {
+		return false
+	}
 	c.be.Send(&pgproto3.AuthenticationOk{})
 	var sess Session
 	err = c.guard(func() error {

@@ -38,6 +38,11 @@ type Config struct {
 	// MaxConnections limits concurrent sessions (0: unlimited); clients
 	// past it get 53300.
 	MaxConnections int
+	// Auth is how clients authenticate (AuthTrust when empty).
+	Auth AuthMethod
+	// Roles resolves roles for authentication; Engine when nil. With
+	// neither (a scripted Sessions factory) every user is let in.
+	Roles RoleLookup
 	// TLS, when set, makes the server accept SSLRequest ('S') and encrypt
 	// the connection (TLSConfigFromFiles, SelfSignedTLSConfig).
 	TLS *tls.Config
@@ -50,6 +55,10 @@ type Server struct {
 	cfg      Config
 	sessions SessionFactory
 	log      *slog.Logger
+	roles    RoleLookup
+	// mockKey salts the mock SCRAM exchange for unknown roles, so their
+	// salt is stable for the server's life yet unpredictable.
+	mockKey []byte
 
 	// baseCtx is the parent of every statement's context; Shutdown cancels
 	// it to stop running statements.
@@ -79,11 +88,23 @@ func New(cfg Config) *Server {
 	if sessions == nil && cfg.Engine != nil {
 		sessions = EngineSessions(cfg.Engine)
 	}
+	roles := cfg.Roles
+	if roles == nil && cfg.Engine != nil {
+		roles = cfg.Engine
+	}
+	mockKey := make([]byte, 32)
+	if _, err := rand.Read(mockKey); err != nil {
+		// crypto/rand does not fail on supported platforms; a zero key
+		// would only make mock salts predictable.
+		log.Warn("reading random mock-authentication key", "err", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{
 		cfg:        cfg,
 		sessions:   sessions,
 		log:        log,
+		roles:      roles,
+		mockKey:    mockKey,
 		baseCtx:    ctx,
 		cancelBase: cancel,
 		listeners:  map[net.Listener]struct{}{},

@@ -1,0 +1,292 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/lib/pq"
+)
+
+// startAuthServer serves the real engine with an authentication method;
+// postgres gets the password "pgpw".
+func startAuthServer(t *testing.T, method AuthMethod) (*Server, string) {
+	t.Helper()
+	srv, addr := startRealServerWith(t, Config{Auth: method})
+	if err := srv.cfg.Engine.EnsureSuperuser(context.Background(), "postgres", "pgpw"); err != nil {
+		t.Fatal(err)
+	}
+	return srv, addr
+}
+
+func authDSN(addr, user, password, db string) string {
+	return fmt.Sprintf("postgres://%s:%s@%s/%s?sslmode=disable", user, password, addr, db)
+}
+
+// connectAs connects with pgx and returns the connection or the server's
+// error.
+func connectAs(t *testing.T, addr, user, password, db string) (*pgx.Conn, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, authDSN(addr, user, password, db))
+	if err == nil {
+		t.Cleanup(func() { c.Close(context.Background()) })
+	}
+	return c, err
+}
+
+func mustConnect(t *testing.T, addr, user, password, db string) *pgx.Conn {
+	t.Helper()
+	c, err := connectAs(t, addr, user, password, db)
+	if err != nil {
+		t.Fatalf("connect as %s: %v", user, err)
+	}
+	return c
+}
+
+// wantConnectError checks a refused connection's SQLSTATE, message and
+// severity.
+func wantConnectError(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != code || pe.Message != msg || pe.Severity != "FATAL" {
+		t.Fatalf("err = %v, want FATAL %s %q", err, code, msg)
+	}
+}
+
+func mustExec(t *testing.T, c *pgx.Conn, sqls ...string) {
+	t.Helper()
+	for _, q := range sqls {
+		if _, err := c.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+func currentUser(t *testing.T, c *pgx.Conn) string {
+	t.Helper()
+	var u string
+	if err := c.QueryRow(context.Background(), "select current_user").Scan(&u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// firstAuthRequest starts up as user over the raw protocol and returns the
+// server's first authentication message.
+func firstAuthRequest(t *testing.T, addr, user string) pgproto3.BackendMessage {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+	fe := pgproto3.NewFrontend(nc, nc)
+	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": user, "database": "postgres"}})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}
+
+func TestAuthSCRAM(t *testing.T) {
+	_, addr := startAuthServer(t, AuthSCRAM)
+	admin := mustConnect(t, addr, "postgres", "pgpw", "postgres")
+	mustExec(t, admin,
+		"CREATE ROLE alice LOGIN PASSWORD 'apw'",
+		"CREATE ROLE nologin_role NOLOGIN PASSWORD 'npw'",
+		"CREATE ROLE nopass LOGIN",
+		"SET password_encryption = 'md5'",
+		"CREATE ROLE md5role LOGIN PASSWORD 'mpw'",
+		"RESET password_encryption",
+	)
+	if m, ok := firstAuthRequest(t, addr, "alice").(*pgproto3.AuthenticationSASL); !ok || len(m.AuthMechanisms) != 1 || m.AuthMechanisms[0] != "SCRAM-SHA-256" {
+		t.Fatalf("first auth request = %#v, want SASL offering only SCRAM-SHA-256 without TLS", m)
+	}
+
+	alice := mustConnect(t, addr, "alice", "apw", "postgres")
+	if u := currentUser(t, alice); u != "alice" {
+		t.Fatalf("current_user = %q", u)
+	}
+	if v := alice.PgConn().ParameterStatus("is_superuser"); v != "off" {
+		t.Errorf("is_superuser = %q, want off", v)
+	}
+	if v := alice.PgConn().ParameterStatus("session_authorization"); v != "alice" {
+		t.Errorf("session_authorization = %q", v)
+	}
+
+	_, err := connectAs(t, addr, "alice", "wrong", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "alice"`)
+	_, err = connectAs(t, addr, "nobody", "x", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "nobody"`)
+	_, err = connectAs(t, addr, "nopass", "x", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "nopass"`)
+	// scram-sha-256 cannot use an md5 hash.
+	_, err = connectAs(t, addr, "md5role", "mpw", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "md5role"`)
+	// NOLOGIN is checked after a successful password.
+	_, err = connectAs(t, addr, "nologin_role", "npw", "postgres")
+	wantConnectError(t, err, "28000", `role "nologin_role" is not permitted to log in`)
+	_, err = connectAs(t, addr, "nologin_role", "bad", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "nologin_role"`)
+	_, err = connectAs(t, addr, "alice", "apw", "nodb")
+	wantConnectError(t, err, "3D000", `database "nodb" does not exist`)
+
+	// A changed password takes effect at the next login.
+	mustExec(t, admin, "ALTER ROLE alice PASSWORD 'apw2'")
+	_, err = connectAs(t, addr, "alice", "apw", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "alice"`)
+	mustConnect(t, addr, "alice", "apw2", "postgres")
+
+	mustExec(t, admin, "CREATE ROLE bob LOGIN PASSWORD 'bpw'")
+	mustConnect(t, addr, "bob", "bpw", "postgres")
+	mustExec(t, admin, "DROP ROLE bob")
+	_, err = connectAs(t, addr, "bob", "bpw", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "bob"`)
+
+	// An expired password fails like a wrong one.
+	mustExec(t, admin, "CREATE ROLE old LOGIN PASSWORD 'opw' VALID UNTIL '2001-01-01'")
+	_, err = connectAs(t, addr, "old", "opw", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "old"`)
+}
+
+func TestAuthMD5(t *testing.T) {
+	_, addr := startAuthServer(t, AuthMD5)
+	admin := mustConnect(t, addr, "postgres", "pgpw", "postgres")
+	mustExec(t, admin,
+		"CREATE ROLE scramrole LOGIN PASSWORD 'spw'",
+		"SET password_encryption = 'md5'",
+		"CREATE ROLE md5role LOGIN PASSWORD 'mpw'",
+	)
+	// md5 roles get an md5 challenge; SCRAM roles still get SCRAM, as in
+	// PostgreSQL.
+	if _, ok := firstAuthRequest(t, addr, "md5role").(*pgproto3.AuthenticationMD5Password); !ok {
+		t.Fatal("md5role was not sent an md5 challenge")
+	}
+	if _, ok := firstAuthRequest(t, addr, "scramrole").(*pgproto3.AuthenticationSASL); !ok {
+		t.Fatal("scramrole was not sent a SASL request")
+	}
+	if u := currentUser(t, mustConnect(t, addr, "md5role", "mpw", "postgres")); u != "md5role" {
+		t.Fatalf("current_user = %q", u)
+	}
+	mustConnect(t, addr, "scramrole", "spw", "postgres")
+	_, err := connectAs(t, addr, "md5role", "bad", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "md5role"`)
+	_, err = connectAs(t, addr, "ghost", "bad", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "ghost"`)
+
+	// lib/pq answers md5 and SCRAM too.
+	for _, c := range []struct{ user, pw string }{{"md5role", "mpw"}, {"scramrole", "spw"}} {
+		db, err := sql.Open("postgres", authDSN(addr, c.user, c.pw, "postgres"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var u string
+		if err := db.QueryRow("select current_user").Scan(&u); err != nil || u != c.user {
+			t.Errorf("lib/pq as %s: %q, %v", c.user, u, err)
+		}
+		db.Close()
+	}
+}
+
+func TestAuthCleartext(t *testing.T) {
+	_, addr := startAuthServer(t, AuthPassword)
+	admin := mustConnect(t, addr, "postgres", "pgpw", "postgres")
+	mustExec(t, admin, "CREATE ROLE s LOGIN PASSWORD 'spw'", "SET password_encryption = 'md5'", "CREATE ROLE m LOGIN PASSWORD 'mpw'")
+	if _, ok := firstAuthRequest(t, addr, "s").(*pgproto3.AuthenticationCleartextPassword); !ok {
+		t.Fatal("no cleartext password request")
+	}
+	mustConnect(t, addr, "s", "spw", "postgres")
+	mustConnect(t, addr, "m", "mpw", "postgres")
+	_, err := connectAs(t, addr, "m", "spw", "postgres")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "m"`)
+}
+
+func TestAuthLibPQSCRAM(t *testing.T) {
+	_, addr := startAuthServer(t, AuthSCRAM)
+	db, err := sql.Open("postgres", authDSN(addr, "postgres", "pgpw", "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE USER carol PASSWORD 'c p w'"); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := sql.Open("postgres", "postgres://carol:c%20p%20w@"+addr+"/postgres?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	var u string
+	if err := db2.QueryRow("select session_user").Scan(&u); err != nil || u != "carol" {
+		t.Fatalf("lib/pq SCRAM login: %q, %v", u, err)
+	}
+	db3, _ := sql.Open("postgres", authDSN(addr, "carol", "nope", "postgres"))
+	defer db3.Close()
+	err = db3.Ping()
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "28P01" {
+		t.Fatalf("wrong password over lib/pq: %v", err)
+	}
+}
+
+func TestAuthTrustChecksRoles(t *testing.T) {
+	_, addr := startRealServerWith(t, Config{Auth: AuthTrust})
+	admin := mustConnect(t, addr, "postgres", "", "postgres")
+	mustExec(t, admin, "CREATE ROLE grp NOLOGIN", "CREATE USER u")
+	mustConnect(t, addr, "u", "", "postgres")
+	_, err := connectAs(t, addr, "stranger", "", "postgres")
+	wantConnectError(t, err, "28000", `role "stranger" does not exist`)
+	_, err = connectAs(t, addr, "grp", "", "postgres")
+	wantConnectError(t, err, "28000", `role "grp" is not permitted to log in`)
+}
+
+func TestAuthPsql(t *testing.T) {
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Skip("psql not installed (apt-get install postgresql-client)")
+	}
+	_, addr := startAuthServer(t, AuthSCRAM)
+	host, port, _ := net.SplitHostPort(addr)
+	run := func(password string) (string, error) {
+		cmd := exec.Command(psql, "-X", "-A", "-t", "-w", "-h", host, "-p", port, "-U", "postgres", "-d", "postgres", "-c", "select current_user")
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password, "PGSSLMODE=disable")
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	out, err := run("pgpw")
+	if err != nil || out != "postgres" {
+		t.Fatalf("psql with the right password: %q, %v", out, err)
+	}
+	out, err = run("wrong")
+	if err == nil || !strings.Contains(out, `password authentication failed for user "postgres"`) {
+		t.Fatalf("psql with a wrong password: %q, %v", out, err)
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:5432": true, "localhost:5432": true, "[::1]:5432": true, "127.1.2.3:1": true,
+		"0.0.0.0:5432": false, ":5432": false, "[::]:5432": false, "10.0.0.1:5432": false, "example.com:5432": false,
+	} {
+		if got := IsLoopback(addr); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
