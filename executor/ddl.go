@@ -113,11 +113,18 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		}
 		return doneResult("DROP SEQUENCE"), nil
 	case *tree.Truncate:
+		var tables []*catalog.Table
 		for _, name := range n.Names {
 			t, err := b.ResolveTable(name)
 			if err != nil {
 				return nil, err
 			}
+			tables = append(tables, t)
+		}
+		if tables, err = s.truncateReferenced(cat, tables, n.Cascade); err != nil {
+			return nil, err
+		}
+		for _, t := range tables {
 			it, err := ec.txn.ScanTable(ec.ctx, t, storage.Span{}, false)
 			if err != nil {
 				return nil, err
@@ -213,7 +220,7 @@ var serialTypes = map[string]*types.T{
 
 func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTable) (Result, error) {
 	if n.AsSelect != nil {
-		return nil, notSupportedStmt("CREATE TABLE AS")
+		return s.createTableAs(ec, b, n)
 	}
 	sc, err := s.creationSchema(b, n.Name)
 	if err != nil {
@@ -233,7 +240,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	t := &catalog.Table{ID: id, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user}
 	var pk []string
 	pkName := ""
-	var uniques []tree.Constraint
+	var uniques, checks, fks []tree.Constraint
 	var seqs []*catalog.Sequence
 	addConstraint := func(c tree.Constraint, col string) error {
 		if len(c.Columns) == 0 && col != "" {
@@ -248,9 +255,9 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		case "unique":
 			uniques = append(uniques, c)
 		case "check":
-			return notSupportedStmt("CHECK constraints")
+			checks = append(checks, c)
 		case "foreign key":
-			return notSupportedStmt("FOREIGN KEY constraints")
+			fks = append(fks, c)
 		default:
 			return notSupportedStmt(strings.ToUpper(c.Kind) + " constraints")
 		}
@@ -318,6 +325,9 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 			return nil, err
 		}
 		t.Indexes = append(t.Indexes, idx)
+	}
+	if err := s.newTableConstraints(b, t, checks, fks); err != nil {
+		return nil, err
 	}
 	for _, seq := range seqs {
 		if err := ec.txn.PutSequence(seq); err != nil {
@@ -409,6 +419,12 @@ func quoteSeqName(schema, name string) string {
 }
 
 func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) (Result, error) {
+	dropping := map[catalog.ID]bool{}
+	for _, name := range n.Names {
+		if t, err := b.LookupTable(name); err == nil && t != nil {
+			dropping[t.ID] = true
+		}
+	}
 	for _, name := range n.Names {
 		t, err := b.LookupTable(name)
 		if err != nil {
@@ -424,6 +440,9 @@ func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) 
 				continue
 			}
 			return nil, pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
+		}
+		if err := s.dropReferencingFKs(ec, t, n.Cascade, dropping, "table"); err != nil {
+			return nil, err
 		}
 		if err := s.dropTable(ec, b.Cat, t); err != nil {
 			return nil, err
@@ -469,7 +488,14 @@ func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSch
 			return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
 				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 		}
+		dropping := map[catalog.ID]bool{}
 		for _, t := range tables {
+			dropping[t.ID] = true
+		}
+		for _, t := range tables {
+			if err := s.dropReferencingFKs(ec, t, true, dropping, "table"); err != nil {
+				return nil, err
+			}
 			if err := s.dropTable(ec, cat, t); err != nil {
 				return nil, err
 			}

@@ -84,6 +84,12 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		add("Seq Scan on "+n.Table.Name, det...)
 	case *planner.VectorScan:
 		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), "Order By: ("+n.Order.Name+" distance)")
+	case *planner.ExactScan:
+		det := []string{"Order By: (" + n.Order.Name + " distance, exact)"}
+		if n.Scan.Filter != nil {
+			det = append(det, "Filter: (...)")
+		}
+		add("Seq Scan on "+n.Scan.Table.Name, det...)
 	case *planner.VirtualScan:
 		add("Function Scan on " + n.Table.Name)
 	case *planner.IndexScan:

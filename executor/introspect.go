@@ -79,6 +79,17 @@ func (s *Session) Description(oid uint32, subid int) (string, bool, error) {
 	var ok bool
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
 		d, ok = pgcatalog.Description(c, oid, subid)
+// ConstraintDefPretty implements builtins.PrettyConstraintDefSession.
+func (s *Session) ConstraintDefPretty(oid uint32) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		def, ok = pgcatalog.ConstraintDefPretty(c, oid)
+		return nil
+	})
+	return def, ok, err
+}
+
 		return nil
 	})
 	return d, ok, err

@@ -91,6 +91,8 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		return ec.buildIndexScan(n)
 	case *planner.VectorScan:
 		return ec.buildVectorScan(n)
+	case *planner.ExactScan:
+		return ec.buildExactScan(n)
 	case *planner.VirtualScan:
 		cat, err := ec.txn.Catalog()
 		if err != nil {
@@ -435,6 +437,10 @@ type limitIter struct {
 	in            rowIter
 	count, offset int64 // count < 0: no limit
 	seen          int64
+	// tieKeys (WITH TIES) extend the limit over rows equal to last on them
+	tieKeys  []sortKey
+	last     []types.Datum
+	tiesDone bool
 }
 
 func (ec *execCtx) buildLimit(n *planner.Limit) (rowIter, error) {
@@ -474,7 +480,29 @@ func (ec *execCtx) buildLimit(n *planner.Limit) (rowIter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &limitIter{in: in, count: count, offset: offset}, nil
+	li := &limitIter{in: in, count: count, offset: offset}
+	for _, k := range n.TieKeys {
+		f, err := ec.compile(k.Expr)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		li.tieKeys = append(li.tieKeys, sortKey{f: f, t: k.Expr.Type(), desc: k.Desc, nullsFirst: k.NullsFirst})
+	}
+	return li, nil
+}
+
+// tieKeyValues evaluates the WITH TIES keys over row.
+func (l *limitIter) tieKeyValues(row []types.Datum) ([]types.Datum, error) {
+	vals := make([]types.Datum, len(l.tieKeys))
+	for i, k := range l.tieKeys {
+		v, err := k.f(row)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	return vals, nil
 }
 
 func (l *limitIter) Next() ([]types.Datum, error) {
@@ -486,13 +514,33 @@ func (l *limitIter) Next() ([]types.Datum, error) {
 		l.offset--
 	}
 	if l.count >= 0 && l.seen >= l.count {
-		return nil, nil
+		if l.tieKeys == nil || l.last == nil || l.tiesDone {
+			return nil, nil
+		}
+		row, err := l.in.Next()
+		if err != nil || row == nil {
+			return nil, err
+		}
+		vals, err := l.tieKeyValues(row)
+		if err != nil {
+			return nil, err
+		}
+		if compareKeys(l.tieKeys, l.last, vals) != 0 {
+			l.tiesDone = true
+			return nil, nil
+		}
+		return row, nil
 	}
 	row, err := l.in.Next()
 	if err != nil || row == nil {
 		return nil, err
 	}
 	l.seen++
+	if l.tieKeys != nil && l.seen == l.count {
+		if l.last, err = l.tieKeyValues(row); err != nil {
+			return nil, err
+		}
+	}
 	return row, nil
 }
 func (l *limitIter) Close() { l.in.Close() }
@@ -531,6 +579,17 @@ type sortKey struct {
 type sortedRow struct {
 	row  []types.Datum
 	keys []types.Datum
+	// seq is the row's input position: rows with equal keys keep their
+	// input order, with or without a LIMIT (a heap alone would not).
+	seq int64
+}
+
+// sortsBefore orders rows by their keys, then by input position.
+func sortsBefore(keys []sortKey, a, b *sortedRow) bool {
+	if c := compareKeys(keys, a.keys, b.keys); c != 0 {
+		return c < 0
+	}
+	return a.seq < b.seq
 }
 
 func compareKeys(keys []sortKey, a, b []types.Datum) int {
@@ -572,7 +631,7 @@ type rowHeap struct {
 
 func (h *rowHeap) Len() int { return len(h.rows) }
 func (h *rowHeap) Less(i, j int) bool {
-	return compareKeys(h.keys, h.rows[i].keys, h.rows[j].keys) > 0
+	return sortsBefore(h.keys, &h.rows[j], &h.rows[i])
 }
 func (h *rowHeap) Swap(i, j int) { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
 func (h *rowHeap) Push(x any)    { h.rows = append(h.rows, x.(sortedRow)) }
@@ -632,7 +691,7 @@ func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
 				return nil, err
 			}
 		}
-		sr := sortedRow{row: row, keys: kv}
+		sr := sortedRow{row: row, keys: kv, seq: seq}
 		if limit < 0 {
 			h.rows = append(h.rows, sr)
 			continue
@@ -645,7 +704,7 @@ func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
 		}
 	}
 	rows := h.rows
-	sort.SliceStable(rows, func(i, j int) bool { return compareKeys(keys, rows[i].keys, rows[j].keys) < 0 })
+	sort.Slice(rows, func(i, j int) bool { return sortsBefore(keys, &rows[i], &rows[j]) })
 	out := make([][]types.Datum, len(rows))
 	for i, r := range rows {
 		out[i] = r.row

@@ -27,6 +27,7 @@ import (
 type Engine struct {
 	store  *storage.Engine
 	vindex vectorIndexes
+	checks checkCache
 }
 
 // begin starts a transaction whose writes vector indexes follow.

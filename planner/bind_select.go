@@ -63,7 +63,16 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 				return nil, err
 			}
 		}
-		if sort, ok := p.(*Sort); ok && lim.Count != nil {
+		if s.WithTies {
+			sort, ok := p.(*Sort)
+			if !ok {
+				return nil, notSupported("WITH TIES over this query form")
+			}
+			if c, ok := lim.Count.(*Const); ok && types.IsNull(c.Val) {
+				return nil, pgerror.New("2201W", "row count cannot be null in FETCH FIRST ... WITH TIES clause")
+			}
+			lim.TieKeys = sort.Keys
+		} else if sort, ok := p.(*Sort); ok && lim.Count != nil {
 			sort.TopK = lim.Count
 			if lim.Offset != nil {
 				sort.TopK = &LimitSum{Count: lim.Count, Offset: lim.Offset}

@@ -193,6 +193,9 @@ type Sort struct {
 type Limit struct {
 	Input         Plan
 	Count, Offset Expr
+	// TieKeys, for FETCH ... WITH TIES, are the input's sort keys: rows
+	// past Count are returned while they tie with the last row on them.
+	TieKeys []SortKey
 }
 
 // Distinct removes duplicate rows (over the first N columns when

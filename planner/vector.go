@@ -1,11 +1,14 @@
 package planner
 
+import "github.com/quiverdb/quiver/sql/types"
+
 // useVectorIndex turns a top-k sort by a vector distance over a table scan
 // into an HNSW index scan when an index on that column has the operator's
-// class. The sort stays on top: it orders the k rows the index returns by
-// the exact distance (and keeps ties as an exact sort would order them).
+// class, and otherwise into an exact scan (useExactScan). The sort stays on
+// top: it orders the k rows the scan returns by the exact distance (and
+// keeps ties as an exact sort would order them).
 func useVectorIndex(sort *Sort) {
-	if len(sort.Keys) != 1 || sort.Keys[0].Desc || sort.Keys[0].NullsFirst {
+	if len(sort.Keys) != 1 {
 		return
 	}
 	proj, ok := sort.Input.(*Project)
@@ -13,7 +16,7 @@ func useVectorIndex(sort *Sort) {
 		return
 	}
 	scan, ok := proj.Input.(*Scan)
-	if !ok || len(scan.Lower) > 0 || len(scan.Upper) > 0 {
+	if !ok || scan.Reverse {
 		return
 	}
 	key, ok := sort.Keys[0].Expr.(*ColRef)
@@ -30,19 +33,79 @@ func useVectorIndex(sort *Sort) {
 		if !ok || !isScanConstant(query) {
 			continue
 		}
-		for i := range scan.Table.Indexes {
-			idx := &scan.Table.Indexes[i]
-			if idx.Method != "hnsw" || idx.Building || len(idx.Columns) != 1 || idx.Columns[0] != col.Idx {
-				continue
-			}
-			if HNSWOperator[idx.Opclass[0]] != call.Name {
-				continue
-			}
-			proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: scan.Cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
-				KeyOnly: scan.Filter == nil && readsOnly(proj.Exprs, append([]int{col.Idx}, scan.Table.PrimaryKey...))}
+		if useHNSW(sort, proj, scan, call, col, query) {
 			return
 		}
+		useExactScan(sort, proj, scan, call, col, side)
+		return
 	}
+}
+
+func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, query Expr) bool {
+	if sort.Keys[0].Desc || sort.Keys[0].NullsFirst || len(scan.Lower) > 0 || len(scan.Upper) > 0 {
+		return false
+	}
+	for i := range scan.Table.Indexes {
+		idx := &scan.Table.Indexes[i]
+		if idx.Method != "hnsw" || idx.Building || len(idx.Columns) != 1 || idx.Columns[0] != col.Idx {
+			continue
+		}
+		if HNSWOperator[idx.Opclass[0]] != call.Name {
+			continue
+		}
+		proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: scan.Cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
+			KeyOnly: scan.Filter == nil && readsOnly(proj.Exprs, append([]int{col.Idx}, scan.Table.PrimaryKey...))}
+		return true
+	}
+	return false
+}
+
+// ExactScan answers ORDER BY <distance of a vector column to a constant>
+// LIMIT k without an index: it scans Scan's rows in parallel, keeps the K
+// best passing Scan's Filter (ties in primary-key order, as a stable sort
+// of the scan would leave them) and returns them in that order as
+// full-width table rows. The Sort above recomputes the key over those rows.
+type ExactScan struct {
+	Scan *Scan
+	// Order is the distance call; its argument QueryArg is the constant
+	// query vector, the other one the table's vector column Column.
+	Order    *Call
+	QueryArg int
+	Column   int
+	Desc     bool
+	// NullsFirst places rows whose distance is NULL first.
+	NullsFirst bool
+	K          Expr
+	// Parallel: Filter may be evaluated by several goroutines at once (it
+	// holds no subquery, sequence call, volatile function or catalog
+	// lookup); otherwise one goroutine scans.
+	Parallel bool
+	// FilterCols are the columns Filter reads (when Parallel).
+	FilterCols []int
+}
+
+func (p *ExactScan) Columns() []Column { return p.Scan.Cols }
+
+func useExactScan(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, colSide int) {
+	if call.Fn == nil || call.Fn.Distance == nil || sort.TopK == nil || col.Idx >= len(scan.Table.Columns) ||
+		scan.Table.Columns[col.Idx].Type.Family != types.FamVector {
+		return
+	}
+	e := &ExactScan{Scan: scan, Order: call, QueryArg: 1 - colSide, Column: col.Idx, Desc: sort.Keys[0].Desc,
+		NullsFirst: sort.Keys[0].NullsFirst, K: sort.TopK, Parallel: true}
+	walkExpr(scan.Filter, func(x Expr) {
+		switch n := x.(type) {
+		case *ColRef:
+			e.FilterCols = append(e.FilterCols, n.Idx)
+		case *SubqueryExpr, *SeqFuncExpr, *AggRef:
+			e.Parallel = false
+		case *Call:
+			e.Parallel = e.Parallel && (n.Fn == nil || !n.Fn.Volatile)
+		case *CastExpr:
+			e.Parallel = e.Parallel && n.T.Family != types.FamRegclass && n.T.Family != types.FamRegtype
+		}
+	})
+	proj.Input = e
 }
 
 // readsOnly reports whether exprs read no input columns but allowed (and

@@ -252,6 +252,9 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		each(n.Filter)
 	case *VectorScan:
 		each(n.Query, n.K, n.Filter)
+	case *ExactScan:
+		each(n.K)
+		visitPlanExprs(n.Scan, depth, f)
 	case *ValuesNode:
 		for _, r := range n.Rows {
 			each(r...)

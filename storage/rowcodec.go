@@ -160,14 +160,31 @@ func decodeRow(tb *catalog.Table, colIdx map[uint32]int, b []byte) ([]types.Datu
 	for i := range row {
 		row[i] = types.Null
 	}
+	err := eachColumn(tb, colIdx, b, func(ord int, raw []byte) error {
+		d, err := decodePayload(tb.Columns[ord].Type, raw)
+		if err != nil {
+			return fmt.Errorf("storage: column %q: %w", tb.Columns[ord].Name, err)
+		}
+		row[ord] = d
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// eachColumn calls fn with the ordinal and encoded payload of every
+// non-NULL live column of a stored row, in stored order.
+func eachColumn(tb *catalog.Table, colIdx map[uint32]int, b []byte, fn func(ord int, raw []byte) error) error {
 	if len(b) == 0 || b[0] != rowFormatV1 {
-		return nil, errCorruptRow
+		return errCorruptRow
 	}
 	b = b[1:]
 	for len(b) > 0 {
 		tag, n := binary.Uvarint(b)
 		if n <= 0 {
-			return nil, errCorruptRow
+			return errCorruptRow
 		}
 		b = b[n:]
 		id, wire := uint32(tag>>3), tag&7
@@ -176,34 +193,32 @@ func decodeRow(tb *catalog.Table, colIdx map[uint32]int, b []byte) ([]types.Datu
 		case wireVarint:
 			_, n = binary.Uvarint(b)
 			if n <= 0 {
-				return nil, errCorruptRow
+				return errCorruptRow
 			}
 			raw, b = b[:n], b[n:]
 		case wireFixed64:
 			if len(b) < 8 {
-				return nil, errCorruptRow
+				return errCorruptRow
 			}
 			raw, b = b[:8], b[8:]
 		case wireBytes:
 			l, n := binary.Uvarint(b)
 			if n <= 0 || uint64(len(b)-n) < l {
-				return nil, errCorruptRow
+				return errCorruptRow
 			}
 			raw, b = b[n:n+int(l)], b[n+int(l):]
 		default:
-			return nil, errCorruptRow
+			return errCorruptRow
 		}
 		ord, ok := colIdx[id]
 		if !ok || tb.Columns[ord].Dropped {
 			continue
 		}
-		d, err := decodePayload(tb.Columns[ord].Type, raw)
-		if err != nil {
-			return nil, fmt.Errorf("storage: column %q: %w", tb.Columns[ord].Name, err)
+		if err := fn(ord, raw); err != nil {
+			return err
 		}
-		row[ord] = d
 	}
-	return row, nil
+	return nil
 }
 
 func decodePayload(t *types.T, b []byte) (types.Datum, error) {

@@ -61,6 +61,11 @@ type Overload struct {
 	// built-ins whose result depends on the static types (pg_typeof,
 	// to_json). Callable does this choice for the planner.
 	Bind func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
+	// Distance, set on pgvector's distance functions and operators, is
+	// their value for two vectors of equal dimensions (Fn checks the
+	// dimensions, then returns exactly this), so an exact nearest-neighbour
+	// scan can compute it over decoded float32s without boxing a Datum.
+	Distance func(a, b []float32) float64
 	// keepUnknown leaves unknown literals unknown at Any parameters
 	// (pg_typeof('x') is unknown) instead of resolving them to text.
 	keepUnknown bool

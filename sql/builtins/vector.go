@@ -103,20 +103,23 @@ func (a *vecSumAgg) Result(ctx *EvalContext) (types.Datum, error) {
 
 func registerVector() {
 	v := types.Vector
-	l2 := vecDistance(vecmath.L2)
-	cos := vecDistance(vecmath.CosineDistance)
-	nip := vecDistance(vecmath.NegativeInnerProduct)
-	l1 := vecDistance(func(a, b []float32) float64 { return float64(vecmath.L1(a, b)) })
-	ip := vecDistance(func(a, b []float32) float64 { return float64(vecmath.Dot(a, b)) })
-	addBin("<->", v, v, types.Float8, l2)
-	addBin("<=>", v, v, types.Float8, cos)
-	addBin("<#>", v, v, types.Float8, nip)
-	addBin("<+>", v, v, types.Float8, l1)
-	addFunc("l2_distance", fn(params(v, v), types.Float8, l2))
-	addFunc("cosine_distance", fn(params(v, v), types.Float8, cos))
-	addFunc("inner_product", fn(params(v, v), types.Float8, ip))
-	addFunc("negative_inner_product", fn(params(v, v), types.Float8, nip))
-	addFunc("l1_distance", fn(params(v, v), types.Float8, l1))
+	l2Fn := vecmath.L2
+	cosFn := vecmath.CosineDistance
+	nipFn := vecmath.NegativeInnerProduct
+	l1Fn := func(a, b []float32) float64 { return float64(vecmath.L1(a, b)) }
+	ipFn := func(a, b []float32) float64 { return float64(vecmath.Dot(a, b)) }
+	dist := func(f func(a, b []float32) float64) *Overload {
+		return &Overload{Params: params(v, v), Return: types.Float8, Fn: vecDistance(f), Distance: f}
+	}
+	for _, d := range []struct {
+		op, name string
+		f        func(a, b []float32) float64
+	}{{"<->", "l2_distance", l2Fn}, {"<=>", "cosine_distance", cosFn}, {"<#>", "negative_inner_product", nipFn}, {"<+>", "l1_distance", l1Fn}} {
+		o := dist(d.f)
+		registry.binary[d.op] = append(registry.binary[d.op], o)
+		addFunc(d.name, o)
+	}
+	addFunc("inner_product", dist(ipFn))
 	addFunc("vector_dims", fn(params(v), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return types.DInt(len(vec(a[0]))), nil
 	}))

@@ -235,13 +235,16 @@ func (p *parser) seqOptions() []tree.SeqOption {
 func (p *parser) createTable(temp bool) tree.Statement {
 	p.expectKw("table")
 	ct := &tree.CreateTable{Temporary: temp, IfNotExists: p.kws("if", "not", "exists"), Name: p.objectName()}
+	if p.peek().isPunct("(") && p.asColumnList() {
+		ct.AsColumns = p.parenIdentList()
+		p.expectKw("as")
+		ct.AsSelect = p.selectStmt()
+		ct.WithNoData = p.withData()
+		return ct
+	}
 	if p.kw("as") || (p.peek().isPunct("(") && p.startsQueryAt(p.i+1)) {
 		ct.AsSelect = p.selectStmt()
-		if p.kws("with", "data") || p.kws("with", "no", "data") {
-			if p.toks[p.i-2].is("no") {
-				p.unsupported("CREATE TABLE AS ... WITH NO DATA")
-			}
-		}
+		ct.WithNoData = p.withData()
 		return ct
 	}
 	if p.peek().is("of") || p.peek().is("partition") {
@@ -287,6 +290,32 @@ func (p *parser) createTable(temp bool) tree.Statement {
 			return ct
 		}
 	}
+}
+
+// asColumnList reports whether a parenthesised list of bare names followed
+// by AS comes next: CREATE TABLE t (a, b) AS query.
+func (p *parser) asColumnList() bool {
+	j := p.i + 1
+	for {
+		if t := p.toks[j]; t.kind != tIdent && t.kind != tQIdent {
+			return false
+		}
+		j++
+		if p.toks[j].isPunct(",") {
+			j++
+			continue
+		}
+		return p.toks[j].isPunct(")") && p.toks[j+1].is("as")
+	}
+}
+
+// withData reads CREATE TABLE AS's optional WITH [NO] DATA and reports NO.
+func (p *parser) withData() bool {
+	if p.kws("with", "no", "data") {
+		return true
+	}
+	p.kws("with", "data")
+	return false
 }
 
 func (p *parser) startsQueryAt(i int) bool {

@@ -18,6 +18,10 @@ type parser struct {
 	i        int
 	maxParam int
 	depth    int
+	// intoAllowed is set while the statement's own top-level query is
+	// parsed: only there may SELECT ... INTO appear; into is its target.
+	intoAllowed bool
+	into        *tree.CreateTable
 	// pending is a completed left operand (x IS NULL, x = ANY(a)) that the
 	// next primary() returns, so a following operator can take it
 	pending tree.Expr

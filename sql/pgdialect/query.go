@@ -55,9 +55,10 @@ func (p *parser) selectTail(s *tree.Select) {
 				p.expectKw("row")
 			}
 			if p.kws("with", "ties") {
-				p.unsupported("FETCH ... WITH TIES")
+				s.WithTies = true
+			} else {
+				p.expectKw("only")
 			}
-			p.expectKw("only")
 		case p.peek().is("for"):
 			p.i++
 			switch {
@@ -75,10 +76,14 @@ func (p *parser) selectTail(s *tree.Select) {
 			if p.kw("of") {
 				p.objectNames()
 			}
-			if !p.kw("nowait") {
-				p.kws("skip", "locked")
+			if !p.kw("nowait") && p.kws("skip", "locked") && s.WithTies {
+				panic(syntaxPanic{pgerror.New(pgerror.CodeSyntaxError, "SKIP LOCKED and WITH TIES options cannot be used together")})
 			}
 		default:
+			if s.WithTies && len(s.OrderBy) == 0 {
+				// PostgreSQL reports this one without a position
+				panic(syntaxPanic{pgerror.New(pgerror.CodeSyntaxError, "WITH TIES cannot be specified without ORDER BY clause")})
+			}
 			return
 		}
 	}
@@ -205,8 +210,26 @@ func (p *parser) selectClause() *tree.SelectClause {
 	if p.startsTarget() {
 		sc.Targets = p.targets()
 	}
-	if p.peek().is("into") {
-		p.unsupported("SELECT INTO")
+	if t := p.peek(); t.is("into") {
+		p.i++
+		if !p.intoAllowed || p.depth != 1 || p.into != nil {
+			// PostgreSQL points at the INTO clause's target
+			p.failMsg(p.peek(), "SELECT ... INTO is not allowed here")
+		}
+		ct := &tree.CreateTable{SelectInto: true}
+		for {
+			if p.kw("temp") || p.kw("temporary") {
+				ct.Temporary = true
+				continue
+			}
+			if p.kw("unlogged") || p.kw("local") || p.kw("global") {
+				continue
+			}
+			break
+		}
+		p.kw("table")
+		ct.Name = p.objectName()
+		p.into = ct
 	}
 	if p.kw("from") {
 		sc.From = p.fromList()

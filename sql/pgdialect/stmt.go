@@ -22,13 +22,13 @@ func (p *parser) stmtNoEnd() tree.Statement {
 	case t.kind == tEOF:
 		return &tree.Empty{}
 	case t.isPunct("("):
-		return p.selectStmt()
+		return p.topSelect()
 	case t.kind != tIdent:
 		p.fail()
 	}
 	switch t.val {
 	case "select", "values", "table":
-		return p.selectStmt()
+		return p.topSelect()
 	case "with":
 		return p.withStmt()
 	case "insert":
@@ -238,7 +238,21 @@ func (p *parser) withStmt() tree.Statement {
 		return p.deleteStmt(w)
 	}
 	p.i = save
-	return p.selectStmt()
+	return p.topSelect()
+}
+
+// topSelect parses a statement that is a query, which may be SELECT ...
+// INTO: then it is CREATE TABLE AS.
+func (p *parser) topSelect() tree.Statement {
+	p.intoAllowed = true
+	s := p.selectStmt()
+	p.intoAllowed = false
+	if ct := p.into; ct != nil {
+		p.into = nil
+		ct.AsSelect = s
+		return ct
+	}
+	return s
 }
 
 func (p *parser) chain() bool {

@@ -63,7 +63,13 @@ type CreateTable struct {
 	Temporary   bool
 	Columns     []ColumnDef
 	Constraints []Constraint
-	AsSelect    *Select // CREATE TABLE .. AS query
+	AsSelect    *Select // CREATE TABLE .. AS query, and SELECT .. INTO
+	// AsColumns renames the query's columns: CREATE TABLE t (a, b) AS ...
+	AsColumns []string
+	// WithNoData is CREATE TABLE AS ... WITH NO DATA.
+	WithNoData bool
+	// SelectInto marks a table made by SELECT ... INTO.
+	SelectInto bool
 }
 
 // ColumnDef is one column of CREATE TABLE or ALTER TABLE ADD COLUMN.

@@ -300,7 +300,10 @@ type Select struct {
 	Limit     Expr // nil: none; LIMIT ALL also nil
 	Offset    Expr
 	ForUpdate string // "", "update", "share", "no key update", "key share"
-	Pos       Pos
+	// WithTies is FETCH FIRST n ROWS WITH TIES: rows tying with the last
+	// one on the ORDER BY keys are returned too.
+	WithTies bool
+	Pos      Pos
 }
 
 // SelectBody is a SELECT clause, a set operation, VALUES or a nested query.

@@ -139,6 +139,10 @@ func compareNullable(t *T, a, b Datum) int {
 	return Compare(t, a, b)
 }
 
+// CompareFloat orders float8 values as Compare does: NaN above every other
+// value and equal to itself, -0 equal to 0.
+func CompareFloat(a, b float64) int { return compareFloat(a, b) }
+
 // compareFloat puts NaN above every other value and equal to itself.
 func compareFloat(a, b float64) int {
 	an, bn := math.IsNaN(a), math.IsNaN(b)

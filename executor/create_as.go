@@ -1,0 +1,99 @@
+package executor
+
+import (
+	"fmt"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// createTableAs runs CREATE TABLE ... AS query and SELECT ... INTO: a new
+// table with the query's column names and types (no constraints, no
+// defaults) filled with its rows, unless WITH NO DATA.
+func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTable) (Result, error) {
+	sc, err := s.creationSchema(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if b.Cat.TableByName(sc.ID, n.Name.Name) != nil || b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil {
+		if n.IfNotExists {
+			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			return doneResult("CREATE TABLE AS"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	}
+	plan, err := b.BindQuery(n.AsSelect)
+	if err != nil {
+		return nil, err
+	}
+	var cols []planner.Column
+	for _, c := range plan.Columns() {
+		if !c.Hidden {
+			cols = append(cols, c)
+		}
+	}
+	if len(n.AsColumns) > len(cols) {
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "too many column names were specified")
+	}
+	id, err := s.eng.store.AllocateID(ec.ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &catalog.Table{ID: id, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user}
+	for i, c := range cols {
+		name := c.Name
+		if i < len(n.AsColumns) {
+			name = n.AsColumns[i]
+		}
+		if t.ColumnByName(name) >= 0 {
+			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", name)
+		}
+		typ := c.T
+		if typ.Family == types.FamUnknown {
+			typ = types.Text
+		}
+		t.Columns = append(t.Columns, catalog.Column{ID: uint32(i + 1), Name: name, Type: typ})
+	}
+	if len(t.Columns) == 0 {
+		return nil, notSupportedStmt("tables without columns")
+	}
+	t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
+	t.PrimaryKey = []int{len(t.Columns) - 1}
+	if err := ec.txn.PutTable(t); err != nil {
+		return nil, err
+	}
+	if n.WithNoData {
+		return doneResult("CREATE TABLE AS"), nil
+	}
+	it, err := ec.build(plan)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var count int64
+	for {
+		in, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if in == nil {
+			break
+		}
+		if count&255 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		row := make([]types.Datum, len(t.Columns))
+		copy(row, in[:len(cols)])
+		row[len(row)-1] = types.Null // the rowid, assigned on insert
+		if err := ec.txn.InsertRow(ec.ctx, t, row); err != nil {
+			return nil, fmt.Errorf("CREATE TABLE AS: %w", err)
+		}
+		count++
+	}
+	return doneResult(fmt.Sprintf("SELECT %d", count)), nil
+}
