@@ -290,3 +290,51 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+// Over TLS the server offers SCRAM-SHA-256-PLUS and binds the exchange to
+// its certificate (tls-server-end-point); clients that cannot bind still
+// log in with plain SCRAM-SHA-256.
+func TestAuthSCRAMOverTLS(t *testing.T) {
+	pki := newTestPKI(t)
+	srv, addr := startRealServerWith(t, Config{TLS: pki.serverConfig(t), Auth: AuthSCRAM})
+	if err := srv.cfg.Engine.EnsureSuperuser(context.Background(), "postgres", "pgpw"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, params := range []string{"sslmode=require&channel_binding=require", "sslmode=require&channel_binding=disable", "sslmode=verify-full&sslrootcert=" + pki.caFile} {
+		c, err := pgx.Connect(ctx, "postgres://postgres:pgpw@localhost:"+strings.Split(addr, ":")[1]+"/postgres?"+params)
+		if err != nil {
+			t.Errorf("%s: %v", params, err)
+			continue
+		}
+		if u := currentUser(t, c); u != "postgres" {
+			t.Errorf("%s: current_user = %q", params, u)
+		}
+		c.Close(ctx)
+	}
+	_, err := pgx.Connect(ctx, "postgres://postgres:bad@"+addr+"/postgres?sslmode=require&channel_binding=require")
+	wantConnectError(t, err, "28P01", `password authentication failed for user "postgres"`)
+
+	db, err := sql.Open("postgres", "postgres://postgres:pgpw@"+addr+"/postgres?sslmode=require")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		t.Errorf("lib/pq over TLS: %v", err)
+	}
+
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Skip("psql not installed (apt-get install postgresql-client)")
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.CommandContext(ctx, psql, "-X", "-A", "-t", "-w",
+		"host="+host+" port="+port+" user=postgres dbname=postgres sslmode=require channel_binding=require", "-c", "select current_user")
+	cmd.Env = append(os.Environ(), "PGPASSWORD=pgpw", "HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "postgres" {
+		t.Errorf("psql channel_binding=require: %v\n%s", err, out)
+	}
+}
