@@ -31,8 +31,35 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	t.Columns = append([]catalog.Column(nil), old.Columns...)
 	t.Indexes = append([]catalog.Index(nil), old.Indexes...)
 	t.PrimaryKey = append([]int(nil), old.PrimaryKey...)
+	t.Checks = append([]catalog.Check(nil), old.Checks...)
+	t.ForeignKeys = append([]catalog.ForeignKey(nil), old.ForeignKeys...)
 	sc := b.Cat.Schemas[t.SchemaID]
 	rewrite := false
+	// New CHECK and FOREIGN KEY constraints are validated against the rows
+	// once every command has been applied.
+	var newChecks []string
+	var newFKs []string
+	var taken map[string]bool
+	addCheckOrFK := func(c tree.Constraint) error {
+		if taken == nil {
+			taken = constraintNames(b.Cat, t.SchemaID, &t)
+		}
+		if c.Kind == "check" {
+			ck, err := s.addCheck(b, &t, c, taken)
+			if err != nil {
+				return err
+			}
+			newChecks = append(newChecks, ck.Name)
+			return nil
+		}
+		fk, err := s.fkFromDef(b, &t, c, taken)
+		if err != nil {
+			return err
+		}
+		t.ForeignKeys = append(t.ForeignKeys, *fk)
+		newFKs = append(newFKs, fk.Name)
+		return nil
+	}
 	var fills []int // new columns whose default fills existing rows
 	for _, cmd := range n.Cmds {
 		switch cmd.Kind {
@@ -50,7 +77,7 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			for _, c := range cd.Constraints {
-				if c.Kind != "primary key" && c.Kind != "unique" {
+				if c.Kind != "primary key" && c.Kind != "unique" && c.Kind != "check" && c.Kind != "foreign key" {
 					return nil, notSupportedStmt(strings.ToUpper(c.Kind) + " constraints")
 				}
 			}
@@ -66,7 +93,13 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			}
 			for _, c := range cd.Constraints {
 				c.Columns = []string{cd.Name}
-				if err := s.addConstraint(ec, &t, c, &rewrite); err != nil {
+				var err error
+				if c.Kind == "check" || c.Kind == "foreign key" {
+					err = addCheckOrFK(c)
+				} else {
+					err = s.addConstraint(ec, &t, c, &rewrite)
+				}
+				if err != nil {
 					return nil, err
 				}
 			}
@@ -95,6 +128,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				}
 			}
 			t.Indexes = kept
+			if err := s.dropColumnConstraints(ec, b, &t, i, cmd.Cascade); err != nil {
+				return nil, err
+			}
 			// The column stays in the descriptor so stored rows keep
 			// decoding; its name is freed as PostgreSQL does.
 			t.Columns[i].Dropped = true
@@ -112,7 +148,13 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			if t.ColumnByName(cmd.NewName) >= 0 {
 				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cmd.NewName, t.Name)
 			}
-			t.Columns[i].Name = cmd.NewName
+			renamed := t
+			renamed.Columns = append([]catalog.Column(nil), t.Columns...)
+			renamed.Columns[i].Name = cmd.NewName
+			if err := renameInChecks(b, &t, &renamed); err != nil {
+				return nil, err
+			}
+			t.Columns = renamed.Columns
 		case "alter column drop default":
 			i := t.ColumnByName(cmd.Name)
 			if i < 0 {
@@ -140,22 +182,54 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			}
 			t.Columns[i].NotNull = false
 		case "add constraint":
-			if err := s.addConstraint(ec, &t, *cmd.Constraint, &rewrite); err != nil {
+			var err error
+			if k := cmd.Constraint.Kind; k == "check" || k == "foreign key" {
+				err = addCheckOrFK(*cmd.Constraint)
+			} else {
+				err = s.addConstraint(ec, &t, *cmd.Constraint, &rewrite)
+			}
+			if err != nil {
 				return nil, err
 			}
 		case "drop constraint":
-			found := false
+			found := dropCheckOrFK(&t, cmd.Name)
 			for k, idx := range t.Indexes {
+				if found {
+					break
+				}
 				if idx.Name == cmd.Name && idx.Constraint {
+					if err := s.dropKeyDependents(ec, &t, idx.Columns, idx.Name, cmd.Cascade); err != nil {
+						return nil, err
+					}
 					t.Indexes = append(t.Indexes[:k:k], t.Indexes[k+1:]...)
 					found = true
 					break
 				}
 			}
-			if !found {
-				if cmd.Name == t.PrimaryKeyName {
-					return nil, notSupportedStmt("dropping a primary key")
+			if !found && cmd.Name == t.PrimaryKeyName && !t.Columns[t.PrimaryKey[0]].Hidden {
+				if err := s.dropKeyDependents(ec, &t, t.PrimaryKey, cmd.Name, cmd.Cascade); err != nil {
+					return nil, err
 				}
+				// Rows go back to being keyed by the hidden rowid
+				// (the one kept from before a primary key was added, if
+				// any); the key columns stay NOT NULL, as in PostgreSQL.
+				ri := t.ColumnByName(rowidColumn)
+				if ri < 0 {
+					var nextID uint32 = 1
+					for _, c := range t.Columns {
+						if c.ID >= nextID {
+							nextID = c.ID + 1
+						}
+					}
+					t.Columns = append(t.Columns, catalog.Column{ID: nextID, Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
+					ri = len(t.Columns) - 1
+				}
+				t.PrimaryKey = []int{ri}
+				t.PrimaryKeyName = ""
+				rewrite = true
+				found = true
+			}
+			if !found {
 				if cmd.IfExists {
 					s.notice("constraint \"%s\" of relation \"%s\" does not exist, skipping", cmd.Name, t.Name)
 					continue
@@ -181,6 +255,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				}
 			}
 		}
+	}
+	if err := s.validateNewConstraints(ec, b, &t, newChecks, newFKs); err != nil {
+		return nil, err
 	}
 	return doneResult("ALTER TABLE"), nil
 }

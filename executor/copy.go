@@ -243,6 +243,9 @@ func (s *Session) CopyIn(ctx context.Context, p *Prepared, start CopyStart, src 
 		}
 		r := &copyReader{ec: ec, o: o, t: t, ins: ins, in: bufio.NewReaderSize(src, 64<<10), ri: ri}
 		count, err = r.run()
+		if err == nil {
+			err = ri.finish()
+		}
 		if err != nil {
 			return s.withSchemaName(ec, t, err)
 		}
@@ -355,7 +358,7 @@ func (r *copyReader) run() (int64, error) {
 		}
 		// PostgreSQL reports index conflicts after the line buffer is gone:
 		// the context names only the line.
-		if err := r.ec.txn.InsertRow(r.ec.ctx, r.t, row); err != nil {
+		if err := r.ri.store(row); err != nil {
 			return 0, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
 		}
 		count++

@@ -93,6 +93,9 @@ type rowInserter struct {
 	t        *catalog.Table
 	isTarget []int // per table column: index into the target values or -1
 	defaults []evalFn
+	// cons enforces CHECK and FOREIGN KEY constraints; nil when the table
+	// has none, so such tables pay nothing per row.
+	cons *consWriter
 }
 
 func (ec *execCtx) newRowInserter(n *planner.Insert) (*rowInserter, error) {
@@ -112,6 +115,9 @@ func (ec *execCtx) newRowInserter(n *planner.Insert) (*rowInserter, error) {
 	}
 	for j, i := range n.Targets {
 		ri.isTarget[i] = j
+	}
+	if len(t.Checks) > 0 || len(t.ForeignKeys) > 0 {
+		ri.cons = ec.newConsWriter()
 	}
 	return ri, nil
 }
@@ -135,6 +141,11 @@ func (ri *rowInserter) build(in []types.Datum) ([]types.Datum, error) {
 	if err := checkRow(ri.t, row); err != nil {
 		return nil, err
 	}
+	if ri.cons != nil {
+		if err := ri.cons.checkNew(ri.t, row); err != nil {
+			return nil, err
+		}
+	}
 	return row, nil
 }
 
@@ -144,7 +155,26 @@ func (ri *rowInserter) insert(in []types.Datum) error {
 	if err != nil {
 		return err
 	}
-	return ri.ec.txn.InsertRow(ri.ec.ctx, ri.t, row)
+	return ri.store(row)
+}
+
+// store stores a row build returned.
+func (ri *rowInserter) store(row []types.Datum) error {
+	if err := ri.ec.txn.InsertRow(ri.ec.ctx, ri.t, row); err != nil {
+		return err
+	}
+	if ri.cons != nil {
+		return ri.cons.afterWrite(ri.t, nil, row)
+	}
+	return nil
+}
+
+// finish runs the constraint checks due at the end of the statement.
+func (ri *rowInserter) finish() error {
+	if ri.cons != nil {
+		return ri.cons.finish()
+	}
+	return nil
 }
 
 func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
@@ -167,6 +197,16 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 			if conflictWhere, err = ec.compile(oc.Where); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if oc := n.OnConflict; oc != nil && !oc.DoNothing && ri.cons == nil {
+		// The DO UPDATE arm may change a key other tables reference.
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		if needsConstraints(cat, t, true) {
+			ri.cons = ec.newConsWriter()
 		}
 	}
 	src, err := ec.build(n.Source)
@@ -219,17 +259,19 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 						return nil, err
 					}
 				}
-				if err := checkRow(t, updated); err != nil {
-					return nil, err
+				if ri.cons != nil {
+					err = ri.cons.update(t, existing, updated)
+				} else if err = checkRow(t, updated); err == nil {
+					err = ec.txn.UpdateRow(ec.ctx, t, existing, updated)
 				}
-				if err := ec.txn.UpdateRow(ec.ctx, t, existing, updated); err != nil {
+				if err != nil {
 					return nil, err
 				}
 				stored = updated
 				goto emitted
 			}
 		}
-		if err := ec.txn.InsertRow(ec.ctx, t, row); err != nil {
+		if err := ri.store(row); err != nil {
 			return nil, err
 		}
 	emitted:
@@ -241,6 +283,9 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 			}
 			out = append(out, r)
 		}
+	}
+	if err := ri.finish(); err != nil {
+		return nil, err
 	}
 	return dmlResult("INSERT 0", count, n.ReturningCols, out), nil
 }
@@ -339,6 +384,14 @@ func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	var cons *consWriter
+	if needsConstraints(cat, t, true) {
+		cons = ec.newConsWriter()
+	}
 	var out [][]types.Datum
 	for i, full := range rows {
 		if i&255 == 0 {
@@ -353,10 +406,12 @@ func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
 				return nil, err
 			}
 		}
-		if err := checkRow(t, updated); err != nil {
-			return nil, err
+		if cons != nil {
+			err = cons.update(t, old, updated)
+		} else if err = checkRow(t, updated); err == nil {
+			err = ec.txn.UpdateRow(ec.ctx, t, old, updated)
 		}
-		if err := ec.txn.UpdateRow(ec.ctx, t, old, updated); err != nil {
+		if err != nil {
 			return nil, err
 		}
 		if ret != nil {
@@ -366,6 +421,11 @@ func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
 				return nil, err
 			}
 			out = append(out, r)
+		}
+	}
+	if cons != nil {
+		if err := cons.finish(); err != nil {
+			return nil, err
 		}
 	}
 	return dmlResult("UPDATE", int64(len(rows)), n.ReturningCols, out), nil
@@ -381,6 +441,14 @@ func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	var cons *consWriter
+	if needsConstraints(cat, t, true) {
+		cons = ec.newConsWriter()
+	}
 	var out [][]types.Datum
 	for i, full := range rows {
 		if i&255 == 0 {
@@ -388,7 +456,12 @@ func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
 				return nil, canceled(err)
 			}
 		}
-		if err := ec.txn.DeleteRow(ec.ctx, t, full[:len(t.Columns)]); err != nil {
+		if cons != nil {
+			err = cons.delete(t, full[:len(t.Columns)])
+		} else {
+			err = ec.txn.DeleteRow(ec.ctx, t, full[:len(t.Columns)])
+		}
+		if err != nil {
 			return nil, err
 		}
 		if ret != nil {
@@ -397,6 +470,11 @@ func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
 				return nil, err
 			}
 			out = append(out, r)
+		}
+	}
+	if cons != nil {
+		if err := cons.finish(); err != nil {
+			return nil, err
 		}
 	}
 	return dmlResult("DELETE", int64(len(rows)), n.ReturningCols, out), nil

@@ -42,6 +42,9 @@ func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (ro
 }
 
 func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.ID) string {
+	if id == 0 {
+		return "-" // regclassout's InvalidOid
+	}
 	var schema catalog.ID
 	var name string
 	if t := cat.Tables[id]; t != nil {

@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -663,6 +664,10 @@ func (b *Binder) RegclassByName(name string) (types.Datum, error) {
 
 // regclassConst resolves 'name'::regclass at bind time.
 func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
+	if oid, err := strconv.ParseUint(name, 10, 32); err == nil {
+		// regclassin takes a numeric OID as it is (psql's \d sends them).
+		return &Const{Val: types.DOid(oid), T: types.Regclass}, nil
+	}
 	on := tree.ObjectName{Name: name}
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		on.Schema, on.Name = name[:i], name[i+1:]

@@ -336,6 +336,7 @@ type constraintInfo struct {
 	onDel   string
 	onUpd   string
 	def     string
+	pretty  string // pg_get_constraintdef(oid, true)
 	expr    string
 }
 
@@ -370,8 +371,12 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 		out = append(out, ci)
 	}
 	for i, ck := range t.Checks {
+		pretty := ck.Pretty
+		if pretty == "" {
+			pretty = ck.Expr
+		}
 		out = append(out, constraintInfo{oid: constraintCK | (uint32(t.ID)<<8 | uint32(i)), table: t, name: ck.Name, kind: "c",
-			expr: ck.Expr, def: "CHECK ((" + ck.Expr + "))"})
+			cols: ck.Columns, expr: ck.Expr, def: "CHECK (" + ck.Expr + ")", pretty: "CHECK (" + pretty + ")"})
 	}
 	for i, fk := range t.ForeignKeys {
 		ci := constraintInfo{oid: constraintFK | (uint32(t.ID)<<8 | uint32(i)), table: t, name: fk.Name, kind: "f",
@@ -417,6 +422,35 @@ func ConstraintDef(c *Context, oid uint32) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ConstraintDefPretty returns pg_get_constraintdef(oid, true).
+func ConstraintDefPretty(c *Context, oid uint32) (string, bool) {
+	for _, t := range dbTables(c) {
+		for _, ci := range tableConstraints(c, t) {
+			if ci.oid == oid {
+				if ci.pretty != "" {
+					return ci.pretty, true
+				}
+				return ci.def, true
+			}
+		}
+	}
+	return "", false
+}
+
+// triggerTables are the tables with pg_class.relhastriggers set:
+// PostgreSQL implements foreign keys with triggers on both tables, and
+// psql shows a table's foreign keys and referencing keys only when set.
+func triggerTables(c *Context) map[catalog.ID]bool {
+	out := map[catalog.ID]bool{}
+	for _, t := range dbTables(c) {
+		for _, fk := range t.ForeignKeys {
+			out[t.ID] = true
+			out[fk.RefTable] = true
+		}
+	}
+	return out
 }
 
 // Description returns the comment on an object (obj_description /

@@ -58,7 +58,7 @@ func sampleTables() []*catalog.Table {
 				{ID: 20001, Name: "items_label_key", Unique: true, Constraint: true, Method: "btree", Columns: []int{2}},
 				{ID: 20002, Name: "items_emb_idx", Method: "hnsw", Columns: []int{3}, Opclass: []string{"vector_l2_ops"}, Options: map[string]string{"m": "16"}},
 			},
-			Checks: []catalog.Check{{Name: "items_id_check", Expr: "id > 0"}},
+			Checks: []catalog.Check{{Name: "items_id_check", Expr: "(id > 0)"}},
 		},
 		{ID: 20010, DatabaseID: db, SchemaID: pub, Name: "nopk", Owner: "postgres",
 			Columns: []catalog.Column{

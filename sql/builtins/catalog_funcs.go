@@ -29,6 +29,13 @@ type CatalogSession interface {
 	SerialSequence(table, column string) (string, bool, error)
 }
 
+// PrettyConstraintDefSession is a CatalogSession that also answers
+// pg_get_constraintdef(oid, true), whose CHECK expressions drop the
+// parentheses precedence makes unnecessary.
+type PrettyConstraintDefSession interface {
+	ConstraintDefPretty(oid uint32) (string, bool, error)
+}
+
 // postmasterStart is pg_postmaster_start_time: when this process started.
 // Set once at package init, read-only afterwards.
 var postmasterStart = time.Now()
@@ -210,6 +217,11 @@ func registerCatalogFuncs() {
 		cs := catalogSession(ctx)
 		if cs == nil {
 			return types.Null, nil
+		}
+		if len(a) > 1 && !types.IsNull(a[1]) && bool(a[1].(types.DBool)) {
+			if ps, ok := cs.(PrettyConstraintDefSession); ok {
+				return textOrNull(ps.ConstraintDefPretty(oidArg(a[0])))
+			}
 		}
 		return textOrNull(cs.ConstraintDef(oidArg(a[0])))
 	}

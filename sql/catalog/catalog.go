@@ -92,13 +92,22 @@ type Index struct {
 	Building bool `json:"building,omitempty"`
 }
 
-// Check is a CHECK constraint.
+// Check is a CHECK constraint. Expr is the expression as PostgreSQL's
+// pg_get_expr spells it (fully parenthesized, constants typed), parsed and
+// bound again when rows are checked; Pretty is pg_get_constraintdef's
+// pretty form of it. Columns are the ordinals it reads, ascending
+// (pg_constraint.conkey).
 type Check struct {
-	Name string `json:"name"`
-	Expr string `json:"expr"`
+	Name    string `json:"name"`
+	Expr    string `json:"expr"`
+	Pretty  string `json:"pretty,omitempty"`
+	Columns []int  `json:"cols,omitempty"`
 }
 
-// ForeignKey is a FOREIGN KEY constraint.
+// ForeignKey is a FOREIGN KEY constraint (MATCH SIMPLE). Columns are the
+// referencing ordinals, RefColumns the referenced ones in the same order;
+// OnDelete and OnUpdate are "" (NO ACTION), "no action", "restrict",
+// "cascade", "set null" or "set default".
 type ForeignKey struct {
 	Name       string `json:"name"`
 	Columns    []int  `json:"columns"`

@@ -1,0 +1,783 @@
+package executor
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Foreign keys follow PostgreSQL's MATCH SIMPLE semantics: a referencing
+// row with a NULL in any key column is not checked. The referencing side is
+// checked right after the row is stored (after the rest of the statement
+// for a table referencing itself, so one statement may insert a parent and
+// its children in any order); the referenced side applies its ON DELETE /
+// ON UPDATE action per row, NO ACTION being checked at the end of the
+// statement as PostgreSQL does.
+//
+// Snapshot isolation alone would let a transaction insert a child while a
+// concurrent one deletes its parent, each seeing the other's row absent or
+// present. The child's check therefore locks the parent row
+// (storage.Txn.LockRow), so the two transactions conflict at commit and
+// the later one fails with 40001.
+
+// fkLink is one foreign key with both tables resolved.
+type fkLink struct {
+	fk     *catalog.ForeignKey
+	child  *catalog.Table
+	parent *catalog.Table
+	// parentIdx is the unique index on the referenced columns, nil when
+	// they are the primary key; pkOrder[i] is then the position in
+	// fk.RefColumns of the parent's i-th primary key column.
+	parentIdx *catalog.Index
+	pkOrder   []int
+	// childIdx is a b-tree index whose leading columns are the referencing
+	// ones (childPK when the primary key's are), for finding dependents.
+	childIdx *catalog.Index
+	childPK  bool
+}
+
+// resolveFK completes a link for fk of child; false when the referenced
+// table no longer exists.
+func resolveFK(cat *storage.Catalog, child *catalog.Table, fk *catalog.ForeignKey) (*fkLink, bool) {
+	parent := cat.Tables[fk.RefTable]
+	if fk.RefTable == child.ID {
+		parent = child
+	}
+	if parent == nil {
+		return nil, false
+	}
+	l := &fkLink{fk: fk, child: child, parent: parent}
+	if order := permutation(parent.PrimaryKey, fk.RefColumns); order != nil {
+		l.pkOrder = order
+	} else {
+		for i := range parent.Indexes {
+			idx := &parent.Indexes[i]
+			if isUsableUnique(idx) && permutation(idx.Columns, fk.RefColumns) != nil {
+				l.parentIdx = idx
+				break
+			}
+		}
+	}
+	if hasPrefix(child.PrimaryKey, fk.Columns) {
+		l.childPK = true
+	} else {
+		for i := range child.Indexes {
+			idx := &child.Indexes[i]
+			if (idx.Method == "btree" || idx.Method == "") && idx.Where == "" && !idx.Building && hasPrefix(idx.Columns, fk.Columns) {
+				l.childIdx = idx
+				break
+			}
+		}
+	}
+	return l, true
+}
+
+func isUsableUnique(idx *catalog.Index) bool {
+	return idx.Unique && (idx.Method == "btree" || idx.Method == "") && idx.Where == "" && !idx.Building
+}
+
+// permutation returns, for each element of set, its position in cols, or
+// nil when the two are not the same set of columns.
+func permutation(set, cols []int) []int {
+	if len(set) != len(cols) {
+		return nil
+	}
+	out := make([]int, len(set))
+	for i, c := range set {
+		out[i] = -1
+		for j, d := range cols {
+			if c == d {
+				out[i] = j
+			}
+		}
+		if out[i] < 0 {
+			return nil
+		}
+	}
+	return out
+}
+
+func hasPrefix(cols, prefix []int) bool {
+	if len(cols) < len(prefix) {
+		return false
+	}
+	for i := range prefix {
+		if cols[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// keyValues returns row's values at cols, nil when one is NULL (MATCH
+// SIMPLE: such a key references nothing).
+func keyValues(row []types.Datum, cols []int) []types.Datum {
+	vals := make([]types.Datum, len(cols))
+	for i, c := range cols {
+		if types.IsNull(row[c]) {
+			return nil
+		}
+		vals[i] = row[c]
+	}
+	return vals
+}
+
+// convertKey casts key values from one table's column types to another's
+// where the families differ (an int8 column referencing an int4 key).
+func convertKey(vals []types.Datum, from *catalog.Table, fromCols []int, to *catalog.Table, toCols []int) ([]types.Datum, error) {
+	out := make([]types.Datum, len(vals))
+	for i, v := range vals {
+		ft, tt := from.Columns[fromCols[i]].Type, to.Columns[toCols[i]].Type
+		if ft.Family == tt.Family {
+			out[i] = v
+			continue
+		}
+		c, err := types.Cast(v, ft, tt, types.CastImplicit)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// findParent returns the referenced row for key values in the child's
+// column order, locking it against concurrent change.
+func (ec *execCtx) findParent(l *fkLink, key []types.Datum) ([]types.Datum, error) {
+	vals, err := convertKey(key, l.child, l.fk.Columns, l.parent, l.fk.RefColumns)
+	if err != nil {
+		return nil, err
+	}
+	var row []types.Datum
+	if l.parentIdx == nil {
+		pk := make([]types.Datum, len(l.pkOrder))
+		for i, j := range l.pkOrder {
+			pk[i] = vals[j]
+		}
+		if row, err = ec.txn.GetRow(ec.ctx, l.parent, pk); err != nil {
+			return nil, err
+		}
+	} else {
+		bound := make([]types.Datum, len(l.parentIdx.Columns))
+		for i, j := range permutation(l.parentIdx.Columns, l.fk.RefColumns) {
+			bound[i] = vals[j]
+		}
+		b := &storage.Bound{Values: bound, Inclusive: true}
+		it, err := ec.txn.ScanIndex(ec.ctx, l.parent, l.parentIdx, storage.Span{Start: b, End: b}, false)
+		if err != nil {
+			return nil, err
+		}
+		row, err = it.Next()
+		it.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if row != nil {
+		if err := ec.txn.LockRow(l.parent, row); err != nil {
+			return nil, err
+		}
+	}
+	return row, nil
+}
+
+// childViolation is the referencing side's 23503.
+func childViolation(l *fkLink, row []types.Datum) error {
+	vals := make([]string, len(l.fk.Columns))
+	for i, c := range l.fk.Columns {
+		vals[i] = datumText(l.child.Columns[c].Type, row[c])
+	}
+	return &pgerror.Error{Severity: "ERROR", Code: pgerror.CodeForeignKeyViolation,
+		Message: fmt.Sprintf("insert or update on table \"%s\" violates foreign key constraint \"%s\"", l.child.Name, l.fk.Name),
+		Detail: fmt.Sprintf("Key (%s)=(%s) is not present in table \"%s\".", quoteNameList(l.child, l.fk.Columns),
+			strings.Join(vals, ", "), l.parent.Name),
+		Table: l.child.Name, Constraint: l.fk.Name}
+}
+
+// parentViolation is the referenced side's 23503.
+func parentViolation(l *fkLink, row []types.Datum) error {
+	vals := make([]string, len(l.fk.RefColumns))
+	for i, c := range l.fk.RefColumns {
+		vals[i] = datumText(l.parent.Columns[c].Type, row[c])
+	}
+	return &pgerror.Error{Severity: "ERROR", Code: pgerror.CodeForeignKeyViolation,
+		Message: fmt.Sprintf("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"", l.parent.Name, l.fk.Name, l.child.Name),
+		Detail: fmt.Sprintf("Key (%s)=(%s) is still referenced from table \"%s\".", quoteNameList(l.parent, l.fk.RefColumns),
+			strings.Join(vals, ", "), l.child.Name),
+		Table: l.child.Name, Constraint: l.fk.Name}
+}
+
+func datumText(t *types.T, d types.Datum) string {
+	if types.IsNull(d) {
+		return "null"
+	}
+	return types.FormatText(t, d)
+}
+
+// checkParent verifies that row's key (if it has no NULL) exists in the
+// referenced table.
+func (ec *execCtx) checkParent(l *fkLink, row []types.Datum) error {
+	key := keyValues(row, l.fk.Columns)
+	if key == nil {
+		return nil
+	}
+	p, err := ec.findParent(l, key)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return childViolation(l, row)
+	}
+	return nil
+}
+
+// findChildren returns the rows of l.child referencing the parent row.
+func (ec *execCtx) findChildren(l *fkLink, parentRow []types.Datum) ([][]types.Datum, error) {
+	key := keyValues(parentRow, l.fk.RefColumns)
+	if key == nil {
+		return nil, nil
+	}
+	vals, err := convertKey(key, l.parent, l.fk.RefColumns, l.child, l.fk.Columns)
+	if err != nil {
+		return nil, err
+	}
+	var it storage.RowIterator
+	filter := true
+	b := &storage.Bound{Values: vals, Inclusive: true}
+	switch {
+	case l.childPK:
+		it, err = ec.txn.ScanTable(ec.ctx, l.child, storage.Span{Start: b, End: b}, false)
+		filter = false
+	case l.childIdx != nil:
+		it, err = ec.txn.ScanIndex(ec.ctx, l.child, l.childIdx, storage.Span{Start: b, End: b}, false)
+		filter = false
+	default:
+		it, err = ec.txn.ScanTable(ec.ctx, l.child, storage.Span{}, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out [][]types.Datum
+	for n := 0; ; n++ {
+		if n&255 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		r, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return out, nil
+		}
+		if filter && !keyEqual(l.child, l.fk.Columns, r, vals) {
+			continue
+		}
+		out = append(out, r)
+	}
+}
+
+func keyEqual(t *catalog.Table, cols []int, row, vals []types.Datum) bool {
+	for i, c := range cols {
+		if types.IsNull(row[c]) {
+			return false
+		}
+		if types.Compare(t.Columns[c].Type, row[c], vals[i]) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// tableCons is what one statement enforces for one table: its CHECKs and
+// foreign keys, and the foreign keys of other tables referencing it.
+type tableCons struct {
+	t      *catalog.Table
+	checks []evalFn
+	fks    []*fkLink
+	// refs is filled on first need (deletes and key updates only).
+	refs       []*fkLink
+	refsLoaded bool
+	// defaults of the table's columns for ON ... SET DEFAULT, compiled on
+	// first need.
+	defaults []evalFn
+}
+
+// consWriter applies a statement's writes with constraint enforcement.
+// Like PostgreSQL's referential-integrity triggers, which fire after the
+// statement's own changes, the referenced side's checks and actions (and
+// the referencing side's checks of a table referencing itself) are queued
+// and run by finish; actions queue further events as they change rows.
+type consWriter struct {
+	ec     *execCtx
+	tables map[catalog.ID]*tableCons
+	queue  []fkEvent
+}
+
+// fkEvent is a queued referential check or action.
+type fkEvent struct {
+	l *fkLink
+	// child: check that row's key exists in l.parent. Otherwise old is a
+	// row of l.parent deleted (row nil) or updated to row.
+	child    bool
+	old, row []types.Datum
+}
+
+func (ec *execCtx) newConsWriter() *consWriter {
+	return &consWriter{ec: ec, tables: map[catalog.ID]*tableCons{}}
+}
+
+// needsConstraints reports whether writes to t must go through a
+// consWriter: t has CHECKs or foreign keys, or (for deletes and updates)
+// another table references it.
+func needsConstraints(cat *storage.Catalog, t *catalog.Table, referenced bool) bool {
+	if len(t.Checks) > 0 || len(t.ForeignKeys) > 0 {
+		return true
+	}
+	if !referenced {
+		return false
+	}
+	for _, o := range cat.Tables {
+		for _, fk := range o.ForeignKeys {
+			if fk.RefTable == t.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *consWriter) table(t *catalog.Table) (*tableCons, error) {
+	if tc := w.tables[t.ID]; tc != nil {
+		return tc, nil
+	}
+	tc := &tableCons{t: t}
+	var err error
+	if tc.checks, err = w.ec.compiledChecks(t); err != nil {
+		return nil, err
+	}
+	cat, err := w.ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	for i := range t.ForeignKeys {
+		if l, ok := resolveFK(cat, t, &t.ForeignKeys[i]); ok {
+			tc.fks = append(tc.fks, l)
+		}
+	}
+	w.tables[t.ID] = tc
+	return tc, nil
+}
+
+func (w *consWriter) referencing(tc *tableCons) ([]*fkLink, error) {
+	if tc.refsLoaded {
+		return tc.refs, nil
+	}
+	tc.refsLoaded = true
+	cat, err := w.ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	var children []*catalog.Table
+	for _, o := range cat.Tables {
+		children = append(children, o)
+	}
+	// Creation order, as PostgreSQL fires the constraints' triggers.
+	sort.Slice(children, func(i, j int) bool { return children[i].ID < children[j].ID })
+	for _, o := range children {
+		for i := range o.ForeignKeys {
+			if o.ForeignKeys[i].RefTable != tc.t.ID {
+				continue
+			}
+			child := o
+			if o.ID == tc.t.ID {
+				child = tc.t
+			}
+			if l, ok := resolveFK(cat, child, &child.ForeignKeys[i]); ok {
+				l.parent = tc.t
+				tc.refs = append(tc.refs, l)
+			}
+		}
+	}
+	return tc.refs, nil
+}
+
+// checkNew enforces CHECKs on a row about to be stored.
+func (w *consWriter) checkNew(t *catalog.Table, row []types.Datum) error {
+	tc, err := w.table(t)
+	if err != nil {
+		return err
+	}
+	return runChecks(t, tc.checks, row)
+}
+
+// afterWrite checks the referencing side of a stored row; old is nil for
+// an insert, else only keys that changed are checked. A table referencing
+// itself is checked when the statement ends, so one statement may insert
+// a parent and its children in any order.
+func (w *consWriter) afterWrite(t *catalog.Table, old, row []types.Datum) error {
+	tc, err := w.table(t)
+	if err != nil {
+		return err
+	}
+	for _, l := range tc.fks {
+		if old != nil && sameKey(t, l.fk.Columns, old, row) {
+			continue
+		}
+		if l.parent == l.child {
+			w.queue = append(w.queue, fkEvent{l: l, child: true, row: row})
+			continue
+		}
+		if err := w.ec.checkParent(l, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sameKey(t *catalog.Table, cols []int, a, b []types.Datum) bool {
+	for _, c := range cols {
+		an, bn := types.IsNull(a[c]), types.IsNull(b[c])
+		if an != bn {
+			return false
+		}
+		if !an && types.Compare(t.Columns[c].Type, a[c], b[c]) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// insert stores a full, NOT NULL-checked row of t.
+func (w *consWriter) insert(t *catalog.Table, row []types.Datum) error {
+	if err := w.checkNew(t, row); err != nil {
+		return err
+	}
+	if err := w.ec.txn.InsertRow(w.ec.ctx, t, row); err != nil {
+		return err
+	}
+	return w.afterWrite(t, nil, row)
+}
+
+// update replaces old by row in t, checking it and queueing the actions of
+// keys referencing a changed key.
+func (w *consWriter) update(t *catalog.Table, old, row []types.Datum) error {
+	if err := checkRow(t, row); err != nil {
+		return err
+	}
+	if err := w.checkNew(t, row); err != nil {
+		return err
+	}
+	if err := w.ec.txn.UpdateRow(w.ec.ctx, t, old, row); err != nil {
+		return err
+	}
+	if err := w.afterWrite(t, old, row); err != nil {
+		return err
+	}
+	return w.queueReferenced(t, old, row)
+}
+
+// delete removes a row of t (as read) and queues the ON DELETE actions of
+// the keys referencing it.
+func (w *consWriter) delete(t *catalog.Table, row []types.Datum) error {
+	if err := w.ec.txn.DeleteRow(w.ec.ctx, t, row); err != nil {
+		return err
+	}
+	return w.queueReferenced(t, row, nil)
+}
+
+func (w *consWriter) queueReferenced(t *catalog.Table, old, row []types.Datum) error {
+	tc, err := w.table(t)
+	if err != nil {
+		return err
+	}
+	refs, err := w.referencing(tc)
+	if err != nil {
+		return err
+	}
+	for _, l := range refs {
+		if row != nil && sameKey(t, l.fk.RefColumns, old, row) {
+			continue
+		}
+		w.queue = append(w.queue, fkEvent{l: l, old: old, row: row})
+	}
+	return nil
+}
+
+// finish runs the queued checks and actions, including those the actions
+// queue in turn.
+func (w *consWriter) finish() error {
+	for i := 0; i < len(w.queue); i++ {
+		if i&255 == 0 {
+			if err := w.ec.ctx.Err(); err != nil {
+				return canceled(err)
+			}
+		}
+		ev := w.queue[i]
+		var err error
+		if ev.child {
+			err = w.ec.checkParent(ev.l, ev.row)
+		} else {
+			err = w.referencedChanged(ev.l, ev.old, ev.row)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.queue = w.queue[:0]
+	return nil
+}
+
+// referencedChanged applies l's action for a referenced row that was
+// deleted (row nil) or whose key was updated.
+func (w *consWriter) referencedChanged(l *fkLink, old, row []types.Datum) error {
+	key := keyValues(old, l.fk.RefColumns)
+	if key == nil {
+		return nil
+	}
+	action := l.fk.OnDelete
+	if row != nil {
+		action = l.fk.OnUpdate
+	}
+	if action == "" || action == "no action" {
+		// The key may exist again (an update that swapped keys, a row
+		// re-inserted): then nothing lost its parent.
+		probe := &fkLink{fk: &catalog.ForeignKey{Columns: l.fk.RefColumns, RefColumns: l.fk.RefColumns}, child: l.parent,
+			parent: l.parent, parentIdx: l.parentIdx, pkOrder: l.pkOrder}
+		p, err := w.ec.findParent(probe, key)
+		if err != nil || p != nil {
+			return err
+		}
+	}
+	children, err := w.ec.findChildren(l, old)
+	if err != nil || len(children) == 0 {
+		return err
+	}
+	switch action {
+	case "", "no action", "restrict":
+		return parentViolation(l, old)
+	case "cascade":
+		for _, c := range children {
+			if row == nil {
+				if err := w.delete(l.child, c); err != nil {
+					return err
+				}
+				continue
+			}
+			next := append([]types.Datum(nil), c...)
+			for i, col := range l.fk.Columns {
+				v := row[l.fk.RefColumns[i]]
+				ft, tt := l.parent.Columns[l.fk.RefColumns[i]].Type, l.child.Columns[col].Type
+				if ft.Family != tt.Family {
+					if v, err = types.Cast(v, ft, tt, types.CastAssignment); err != nil {
+						return err
+					}
+				}
+				next[col] = v
+			}
+			if err := w.update(l.child, c, next); err != nil {
+				return err
+			}
+		}
+	case "set null", "set default":
+		ctc, err := w.table(l.child)
+		if err != nil {
+			return err
+		}
+		if action == "set default" && ctc.defaults == nil {
+			if ctc.defaults, err = w.columnDefaults(l.child); err != nil {
+				return err
+			}
+		}
+		for _, c := range children {
+			next := append([]types.Datum(nil), c...)
+			for _, col := range l.fk.Columns {
+				next[col] = types.Null
+				if action == "set default" && ctc.defaults[col] != nil {
+					if next[col], err = ctc.defaults[col](nil); err != nil {
+						return err
+					}
+				}
+			}
+			if err := w.update(l.child, c, next); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// columnDefaults compiles the DEFAULT of every column of t (nil where none).
+func (w *consWriter) columnDefaults(t *catalog.Table) ([]evalFn, error) {
+	cat, err := w.ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	b := w.ec.sess.binder(cat, nil)
+	out := make([]evalFn, len(t.Columns))
+	for i, c := range t.Columns {
+		if c.Default == "" || c.Dropped {
+			continue
+		}
+		e, err := b.ParseExpr(c.Default)
+		if err != nil {
+			return nil, err
+		}
+		x, err := b.BindScalar(e)
+		if err == nil {
+			x, err = b.Coerce(x, c.Type)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = w.ec.compile(x); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ---- DDL ----
+
+// fkFromDef resolves a FOREIGN KEY definition of child (whose columns are
+// final). newTable is the table being created, which may reference itself.
+func (s *Session) fkFromDef(b *planner.Binder, child *catalog.Table, c tree.Constraint, taken map[string]bool) (*catalog.ForeignKey, error) {
+	var parent *catalog.Table
+	sc := b.Cat.Schemas[child.SchemaID]
+	if b.Cat.Tables[child.ID] == nil && c.RefTable.Name == child.Name && (c.RefTable.Schema == "" || (sc != nil && c.RefTable.Schema == sc.Name)) {
+		parent = child // CREATE TABLE referencing itself
+	} else {
+		p, err := b.LookupTable(c.RefTable)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", c.RefTable.Name)
+		}
+		parent = p
+		if p.ID == child.ID {
+			parent = child
+		}
+	}
+	fk := &catalog.ForeignKey{Name: c.Name, RefTable: parent.ID, OnDelete: c.OnDelete, OnUpdate: c.OnUpdate}
+	for _, name := range c.Columns {
+		i := child.ColumnByName(name)
+		if i < 0 || child.Columns[i].Hidden {
+			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" referenced in foreign key constraint does not exist", name)
+		}
+		fk.Columns = append(fk.Columns, i)
+	}
+	if len(c.RefColumns) == 0 {
+		if parent.Columns[parent.PrimaryKey[0]].Hidden {
+			return nil, pgerror.New("42830", "there is no primary key for referenced table \"%s\"", parent.Name)
+		}
+		fk.RefColumns = append([]int(nil), parent.PrimaryKey...)
+	} else {
+		for _, name := range c.RefColumns {
+			i := parent.ColumnByName(name)
+			if i < 0 || parent.Columns[i].Hidden {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" referenced in foreign key constraint does not exist", name)
+			}
+			fk.RefColumns = append(fk.RefColumns, i)
+		}
+	}
+	if len(fk.Columns) != len(fk.RefColumns) {
+		return nil, pgerror.New("42830", "number of referencing and referenced columns for foreign key disagree")
+	}
+	unique := !parent.Columns[parent.PrimaryKey[0]].Hidden && permutation(parent.PrimaryKey, fk.RefColumns) != nil
+	for i := range parent.Indexes {
+		if idx := &parent.Indexes[i]; !unique && idx.Unique && (idx.Method == "btree" || idx.Method == "") && idx.Where == "" && permutation(idx.Columns, fk.RefColumns) != nil {
+			unique = true
+		}
+	}
+	if !unique {
+		return nil, pgerror.New("42830", "there is no unique constraint matching given keys for referenced table \"%s\"", parent.Name)
+	}
+	if fk.Name == "" {
+		names := make([]string, len(fk.Columns))
+		for i, ci := range fk.Columns {
+			names[i] = child.Columns[ci].Name
+		}
+		fk.Name = chooseConstraintName(child.Name, strings.Join(names, "_"), "fkey", taken)
+	} else {
+		if hasConstraintNamed(child, fk.Name) {
+			return nil, pgerror.New(pgerror.CodeDuplicateObject, "constraint \"%s\" for relation \"%s\" already exists", fk.Name, child.Name)
+		}
+		taken[fk.Name] = true
+	}
+	for i := range fk.Columns {
+		ct, pt := child.Columns[fk.Columns[i]].Type, parent.Columns[fk.RefColumns[i]].Type
+		if !fkTypesCompatible(ct, pt) {
+			return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "foreign key constraint \"%s\" cannot be implemented", fk.Name).
+				WithDetail("Key columns \"%s\" and \"%s\" are of incompatible types: %s and %s.",
+					child.Columns[fk.Columns[i]].Name, parent.Columns[fk.RefColumns[i]].Name, ct, pt)
+		}
+	}
+	return fk, nil
+}
+
+// fkTypesCompatible approximates PostgreSQL's requirement of an equality
+// operator between the key types: same family, or types of one category
+// that convert implicitly.
+func fkTypesCompatible(a, b *types.T) bool {
+	if a.Family == b.Family {
+		return true
+	}
+	num := func(t *types.T) bool {
+		switch t.Family {
+		case types.FamInt2, types.FamInt4, types.FamInt8, types.FamNumeric, types.FamFloat4, types.FamFloat8:
+			return true
+		}
+		return false
+	}
+	str := func(t *types.T) bool {
+		return t.Family == types.FamText || t.Family == types.FamVarchar || t.Family == types.FamChar
+	}
+	return (num(a) && num(b)) || (str(a) && str(b))
+}
+
+// validateFK checks every existing row of the child against the parent.
+func (s *Session) validateFK(ec *execCtx, child *catalog.Table, fk *catalog.ForeignKey) error {
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return err
+	}
+	l, ok := resolveFK(cat, child, fk)
+	if !ok {
+		return nil
+	}
+	return scanRows(ec, child, func(row []types.Datum) error {
+		return ec.checkParent(l, row)
+	})
+}
+
+// fkRef is a foreign key of another table referencing a given one.
+type fkRef struct {
+	child *catalog.Table
+	fk    *catalog.ForeignKey
+}
+
+// referencingFKs lists the foreign keys of other tables that reference t.
+func referencingFKs(cat *storage.Catalog, t *catalog.Table) []fkRef {
+	var out []fkRef
+	for _, o := range cat.Tables {
+		if o.ID == t.ID {
+			continue
+		}
+		for i := range o.ForeignKeys {
+			if o.ForeignKeys[i].RefTable == t.ID {
+				out = append(out, fkRef{o, &o.ForeignKeys[i]})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,511 @@
+package planner
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// BindCheck binds a CHECK constraint's expression over t's full row
+// (ColRef i reads t.Columns[i]), with PostgreSQL's restrictions: no
+// subqueries, no aggregates, a boolean result.
+func (b *Binder) BindCheck(t *catalog.Table, e tree.Expr) (Expr, error) {
+	var sub tree.Expr
+	walkTree(e, func(n tree.Expr) bool {
+		switch n.(type) {
+		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
+			sub = n
+			return false
+		case *tree.InExpr:
+			if in := n.(*tree.InExpr); in.Subquery != nil {
+				sub = n
+				return false
+			}
+		}
+		return true
+	})
+	if sub != nil {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in check constraint").WithPosition(int(exprPos(sub)))
+	}
+	sc := newScope(TableColumns(t, t.Name), nil)
+	sc.noAggReason = "check constraints"
+	x, err := b.bindExpr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	switch x.Type().Family {
+	case types.FamBool:
+		return x, nil
+	case types.FamUnknown:
+		return b.coerce(x, types.Bool, types.CastImplicit, "CHECK")
+	}
+	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "argument of CHECK must be type boolean, not type %s", x.Type()).WithPosition(int(exprPos(e)))
+}
+
+// CheckColumns returns the distinct column ordinals x reads, in first-use
+// order (PostgreSQL names a CHECK after its column when there is one).
+func CheckColumns(x Expr) []int {
+	var cols []int
+	walkExpr(x, func(e Expr) {
+		if c, ok := e.(*ColRef); ok {
+			for _, seen := range cols {
+				if seen == c.Idx {
+					return
+				}
+			}
+			cols = append(cols, c.Idx)
+		}
+	})
+	return cols
+}
+
+// DeparseCheck spells a bound CHECK expression over t's row the way
+// PostgreSQL's ruleutils does (pg_get_expr of conbin): without pretty,
+// every operator parenthesized; with pretty (pg_get_constraintdef(oid,
+// true), psql's \d) only where precedence needs it. Constants carry their
+// type label and implicit coercions show as casts, so the text parses back
+// into the same expression.
+func DeparseCheck(t *catalog.Table, x Expr, pretty bool) string {
+	d := deparser{t: t, pretty: pretty}
+	d.expr(x)
+	return d.b.String()
+}
+
+type deparser struct {
+	t      *catalog.Table
+	pretty bool
+	b      strings.Builder
+}
+
+// castParent stands for a cast node as the parent of its operand.
+var castParent Expr = &CastExpr{}
+
+func (d *deparser) list(xs []Expr) {
+	for i, x := range xs {
+		if i > 0 {
+			d.b.WriteString(", ")
+		}
+		d.expr(x)
+	}
+}
+
+// open and close write a node's own parentheses, which pretty mode leaves
+// to the parent's judgement (child).
+func (d *deparser) open() {
+	if !d.pretty {
+		d.b.WriteByte('(')
+	}
+}
+
+func (d *deparser) close() {
+	if !d.pretty {
+		d.b.WriteByte(')')
+	}
+}
+
+// child writes x as an operand of parent, parenthesized in pretty mode
+// when ruleutils' isSimpleNode says so.
+func (d *deparser) child(x, parent Expr) {
+	if d.pretty && !isSimpleNode(x, parent) {
+		d.b.WriteByte('(')
+		d.expr(x)
+		d.b.WriteByte(')')
+		return
+	}
+	d.expr(x)
+}
+
+func binaryOp(e Expr) (string, bool) {
+	if c, ok := e.(*Call); ok && len(c.Args) == 2 && isOperatorName(c.Name) {
+		return opSpelling(c.Name), true
+	}
+	return "", false
+}
+
+func isOperatorName(name string) bool {
+	if name == "" {
+		return false
+	}
+	c := name[0]
+	if c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
+		u := strings.ToUpper(name)
+		return u == "LIKE" || u == "NOT LIKE" || u == "ILIKE" || u == "NOT ILIKE"
+	}
+	return true
+}
+
+func isFunctionLike(e Expr) bool {
+	switch n := e.(type) {
+	case *ColRef, *Const, *CastExpr, *CoalesceExpr, *NullIfExpr, *MinMaxExpr, *ArrayExpr, *SubscriptExpr, *CaseExpr:
+		return true
+	case *Call:
+		return !isOperatorName(n.Name)
+	}
+	return false
+}
+
+// isSimpleNode follows ruleutils.c's isSimpleNode for the node kinds a
+// CHECK expression binds to.
+func isSimpleNode(x, parent Expr) bool {
+	if isFunctionLike(x) {
+		return true
+	}
+	parentGroup := func() bool {
+		switch parent.(type) {
+		case *BoolOp, *NotExpr:
+			return true
+		case *CastExpr:
+			return false
+		case *CaseExpr, *CoalesceExpr, *NullIfExpr, *MinMaxExpr, *ArrayExpr, *SubscriptExpr:
+			return true
+		}
+		return false
+	}
+	switch n := x.(type) {
+	case *Call:
+		if pop, ok := binaryOp(parent); ok {
+			op, ok := binaryOp(n)
+			if !ok {
+				return false
+			}
+			lo, hi := strings.Contains("+-", op[:1]) && len(op) == 1, strings.Contains("*/%", op[:1]) && len(op) == 1
+			plo, phi := strings.Contains("+-", pop[:1]) && len(pop) == 1, strings.Contains("*/%", pop[:1]) && len(pop) == 1
+			if !(lo || hi) || !(plo || phi) {
+				return false
+			}
+			if hi && plo {
+				return true
+			}
+			if lo && phi {
+				return false
+			}
+			return parent.(*Call).Args[0] == x
+		}
+		return parentGroup()
+	case *IsNullExpr, *IsBoolExpr, *DistinctExpr:
+		return parentGroup()
+	case *BoolOp, *NotExpr:
+		switch p := parent.(type) {
+		case *BoolOp, *NotExpr:
+			pOr := false
+			if pb, ok := p.(*BoolOp); ok {
+				pOr = pb.Or
+			} else {
+				return false // NOT's operand
+			}
+			if b, ok := n.(*BoolOp); ok && b.Or {
+				return pOr
+			}
+			return true
+		case *CastExpr:
+			return false
+		case *CaseExpr, *CoalesceExpr, *NullIfExpr, *MinMaxExpr, *ArrayExpr, *SubscriptExpr:
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func opSpelling(name string) string {
+	switch strings.ToUpper(name) {
+	case "LIKE":
+		return "~~"
+	case "NOT LIKE":
+		return "!~~"
+	case "ILIKE":
+		return "~~*"
+	case "NOT ILIKE":
+		return "!~~*"
+	case "!=":
+		return "<>"
+	}
+	return name
+}
+
+func isIntFamily(f types.Family) bool {
+	return f == types.FamInt2 || f == types.FamInt4 || f == types.FamInt8
+}
+
+func (d *deparser) expr(x Expr) {
+	b := &d.b
+	switch n := x.(type) {
+	case *ColRef:
+		if n.Idx >= 0 && n.Idx < len(d.t.Columns) {
+			b.WriteString(builtins.QuoteIdent(d.t.Columns[n.Idx].Name))
+		}
+	case *Const:
+		d.constant(n)
+	case *Call:
+		if isOperatorName(n.Name) && len(n.Args) == 2 {
+			d.open()
+			d.operand(n, 0)
+			b.WriteString(" " + opSpelling(n.Name) + " ")
+			d.operand(n, 1)
+			d.close()
+			return
+		}
+		if isOperatorName(n.Name) && len(n.Args) == 1 {
+			d.open()
+			b.WriteString(opSpelling(n.Name) + " ")
+			d.operand(n, 0)
+			d.close()
+			return
+		}
+		b.WriteString(n.Name + "(")
+		for i := range n.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			d.operand(n, i)
+		}
+		b.WriteByte(')')
+	case *CastExpr:
+		from := n.Operand.Type()
+		if n.Ctx != types.CastExplicit && isIntFamily(from.Family) && isIntFamily(n.T.Family) {
+			// PostgreSQL has cross-width integer operators, so its
+			// expression carries no cast here.
+			d.expr(n.Operand)
+			return
+		}
+		d.cast(n.Operand, n.T)
+	case *BoolOp:
+		op := " AND "
+		if n.Or {
+			op = " OR "
+		}
+		d.open()
+		for i, a := range n.Args {
+			if i > 0 {
+				b.WriteString(op)
+			}
+			d.child(a, n)
+		}
+		d.close()
+	case *NotExpr:
+		d.open()
+		b.WriteString("NOT ")
+		d.child(n.Operand, n)
+		d.close()
+	case *IsNullExpr:
+		d.open()
+		d.child(n.Operand, n)
+		if n.Not {
+			b.WriteString(" IS NOT NULL")
+		} else {
+			b.WriteString(" IS NULL")
+		}
+		d.close()
+	case *IsBoolExpr:
+		d.open()
+		d.child(n.Operand, n)
+		b.WriteString(" IS ")
+		if n.Not {
+			b.WriteString("NOT ")
+		}
+		b.WriteString(strings.ToUpper(n.What))
+		d.close()
+	case *DistinctExpr:
+		d.open()
+		d.child(n.Left, n)
+		if n.Not {
+			b.WriteString(" IS NOT DISTINCT FROM ")
+		} else {
+			b.WriteString(" IS DISTINCT FROM ")
+		}
+		d.child(n.Right, n)
+		d.close()
+	case *InListExpr:
+		d.open()
+		d.child(n.Operand, n)
+		if n.Not {
+			b.WriteString(" <> ALL (ARRAY[")
+		} else {
+			b.WriteString(" = ANY (ARRAY[")
+		}
+		d.list(n.List)
+		b.WriteString("])")
+		d.close()
+	case *QuantifiedArrayExpr:
+		// The operator's name is not kept in the bound form; equality
+		// is by far the common case.
+		d.open()
+		d.child(n.Operand, n)
+		if n.All {
+			b.WriteString(" <> ALL (")
+		} else {
+			b.WriteString(" = ANY (")
+		}
+		d.expr(n.Array)
+		b.WriteString(")")
+		d.close()
+	case *CaseExpr:
+		b.WriteString("\nCASE")
+		for _, w := range n.Whens {
+			b.WriteString("\n    WHEN ")
+			d.expr(w.Cond)
+			b.WriteString(" THEN ")
+			d.expr(w.Result)
+		}
+		if n.Else != nil {
+			b.WriteString("\n    ELSE ")
+			d.expr(n.Else)
+		}
+		b.WriteString("\nEND")
+	case *CoalesceExpr:
+		b.WriteString("COALESCE(")
+		d.list(n.Args)
+		b.WriteByte(')')
+	case *NullIfExpr:
+		b.WriteString("NULLIF(")
+		d.list([]Expr{n.Left, n.Right})
+		b.WriteByte(')')
+	case *MinMaxExpr:
+		if n.Greatest {
+			b.WriteString("GREATEST(")
+		} else {
+			b.WriteString("LEAST(")
+		}
+		d.list(n.Args)
+		b.WriteByte(')')
+	case *ArrayExpr:
+		b.WriteString("ARRAY[")
+		d.list(n.Elems)
+		b.WriteByte(']')
+	case *SubscriptExpr:
+		b.WriteByte('(')
+		d.expr(n.Operand)
+		b.WriteString(")[")
+		d.expr(n.Index)
+		b.WriteByte(']')
+	default:
+		b.WriteString("NULL")
+	}
+}
+
+// operand writes argument i of an operator or function call, showing the
+// coercion to text PostgreSQL applies to varchar and char arguments of text
+// operators (our types let them pass unconverted).
+func (d *deparser) operand(n *Call, i int) {
+	a := n.Args[i]
+	if n.Fn != nil && i < len(n.Fn.Params) && n.Fn.Params[i] != nil && n.Fn.Params[i].Family == types.FamText {
+		if f := a.Type().Family; f == types.FamVarchar || f == types.FamChar || f == types.FamName {
+			d.cast(a, types.Text)
+			return
+		}
+	}
+	if isOperatorName(n.Name) {
+		d.child(a, n)
+		return
+	}
+	d.expr(a)
+}
+
+// cast writes (x)::t (x::t when pretty and x is simple), or a constant
+// already of type t with its label.
+func (d *deparser) cast(x Expr, t *types.T) {
+	if c, ok := x.(*Const); ok && c.T != nil && c.T.Identical(t) {
+		d.constant(c)
+		return
+	}
+	if d.pretty {
+		d.child(x, castParent)
+	} else {
+		d.b.WriteByte('(')
+		d.expr(x)
+		d.b.WriteByte(')')
+	}
+	d.b.WriteString("::" + t.String())
+}
+
+// constant follows ruleutils' get_const_expr. Numeric constants of a type
+// other than integer were, in the SQL text, literals PostgreSQL coerced
+// with a cast node our binder folds away; they are shown as that cast.
+func (d *deparser) constant(c *Const) {
+	b := &d.b
+	t := c.T
+	if t == nil {
+		t = types.Unknown
+	}
+	if c.Val == nil || types.IsNull(c.Val) {
+		b.WriteString("NULL")
+		if t.Family != types.FamUnknown {
+			b.WriteString("::" + t.String())
+		}
+		return
+	}
+	text := types.FormatText(t, c.Val)
+	switch t.Family {
+	case types.FamBool:
+		if text == "t" {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+		return
+	case types.FamInt2, types.FamInt4, types.FamInt8:
+		v, err := strconv.ParseInt(text, 10, 64)
+		if err == nil && v >= -2147483648 && v <= 2147483647 {
+			if v >= 0 {
+				b.WriteString(text)
+			} else {
+				b.WriteString("'" + text + "'::integer")
+			}
+			return
+		}
+		b.WriteString("'" + text + "'::bigint")
+		return
+	case types.FamNumeric, types.FamFloat4, types.FamFloat8:
+		integral := !strings.ContainsAny(text, ".eE") && text != "NaN" && !strings.Contains(text, "Infinity")
+		neg := strings.HasPrefix(text, "-")
+		var lit string
+		switch {
+		case integral && !neg:
+			lit = text
+			if t.Family == types.FamNumeric {
+				b.WriteString(d.paren(lit) + "::numeric")
+				return
+			}
+		case integral:
+			lit = "'" + text + "'::integer"
+		case !neg && t.Family == types.FamNumeric:
+			b.WriteString(text)
+			return
+		case !neg && !strings.ContainsAny(text, "eEIN"):
+			lit = text
+		default:
+			if t.Family == types.FamNumeric {
+				b.WriteString("'" + text + "'::numeric")
+				return
+			}
+			lit = "'" + text + "'::numeric"
+		}
+		b.WriteString(d.paren(lit) + "::" + t.String())
+		return
+	case types.FamUnknown:
+		b.WriteString(quoteLiteral(text))
+		return
+	}
+	b.WriteString(quoteLiteral(text) + "::" + t.String())
+}
+
+// paren wraps a folded constant's original literal as the cast node
+// PostgreSQL kept would print it.
+func (d *deparser) paren(lit string) string {
+	if d.pretty {
+		return lit
+	}
+	return "(" + lit + ")"
+}
+
+func quoteLiteral(s string) string {
+	if strings.Contains(s, `\`) {
+		return "E'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
