@@ -47,6 +47,9 @@ func run(args []string, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "PEM private key for TLS (with --tls-cert)")
 	tlsSelfSigned := fs.Bool("tls-self-signed", false, "serve TLS with a self-signed certificate generated once and kept in the data directory (server.crt, server.key)")
 	tlsRequired := fs.Bool("tls-required", false, "refuse connections that do not use TLS")
+	authFlag := fs.String("auth", "trust", "client authentication: trust, scram-sha-256, md5 or password (cleartext: use it with TLS)")
+	superuser := fs.String("superuser", "postgres", "initial superuser, created when missing; $QUIVER_PASSWORD, when set, becomes its password")
+	insecure := fs.Bool("insecure", false, "allow --auth trust on a --listen address other than loopback")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -71,6 +74,23 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "quiver: --tls-required needs --tls-cert/--tls-key or --tls-self-signed")
 		return 2
 	}
+	authMethod, err := server.ParseAuthMethod(*authFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "quiver: invalid --auth: %v\n", err)
+		return 2
+	}
+	if *superuser == "" {
+		fmt.Fprintln(stderr, "quiver: --superuser must not be empty")
+		return 2
+	}
+	if authMethod == server.AuthTrust && !server.IsLoopback(*listen) && !*insecure {
+		// Trust on a reachable address hands every role, superusers
+		// included, to anyone who can connect.
+		fmt.Fprintf(stderr, "quiver: refusing to start: --auth trust on %s lets anyone who can reach it log in as any role without a password; "+
+			"use --auth scram-sha-256 (with QUIVER_PASSWORD for the superuser), listen on a loopback address, or pass --insecure\n", *listen)
+		return 1
+	}
+	boot := superuserSetup{name: *superuser, password: os.Getenv("QUIVER_PASSWORD")}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if *pprofAddr != "" {
 		// Profiling a running server (CPU under load, heap, goroutines)
@@ -84,7 +104,7 @@ func run(args []string, stderr io.Writer) int {
 		log.Info("pprof endpoints on http://" + pln.Addr().String() + "/debug/pprof/")
 	}
 
-	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log})
+	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log, Superuser: *superuser})
 	if err != nil {
 		if *inMemory {
 			fmt.Fprintf(stderr, "quiver: cannot open the in-memory store: %v\n", err)
@@ -116,7 +136,8 @@ func run(args []string, stderr io.Writer) int {
 		MaxConnections: *maxConns,
 		TLS:            tlsConf,
 		TLSRequired:    *tlsRequired,
-	})
+		Auth:           authMethod,
+	}, boot)
 	if err := store.Close(); err != nil {
 		log.Error("closing storage", "err", err)
 		return 1
@@ -127,8 +148,14 @@ func run(args []string, stderr io.Writer) int {
 	return status
 }
 
+// superuserSetup is the initial superuser and the password it gets
+// ("" keeps the stored one).
+type superuserSetup struct {
+	name, password string
+}
+
 // serve runs the server until a signal or a listener failure.
-func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Config) int {
+func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Config, boot superuserSetup) int {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", addr, "err", err)
@@ -144,6 +171,17 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Conf
 			log.Error("checkpointing vector indexes", "err", err)
 		}
 	}()
+	if err := eng.EnsureSuperuser(context.Background(), boot.name, boot.password); err != nil {
+		log.Error("setting up the superuser", "role", boot.name, "err", err)
+		_ = ln.Close()
+		return 1
+	}
+	if cfg.Auth != server.AuthTrust && boot.password == "" {
+		if r, err := eng.LookupRole(context.Background(), boot.name); err == nil && r != nil && r.Password == "" {
+			log.Warn("the superuser has no password and --auth needs one: set QUIVER_PASSWORD to log in", "role", boot.name, "auth", string(cfg.Auth))
+		}
+	}
+	log.Info("client authentication", "method", string(cfg.Auth), "superuser", boot.name)
 	cfg.Engine = eng
 	srv := server.New(cfg)
 	sigs := make(chan os.Signal, 1)
