@@ -211,10 +211,12 @@ func init() {
 				dI(0), dF(-1), dI(0), dO(0), dB(hasIndex), dB(false), dS("p"), dS(kind), dI(int64(natts)), dI(int64(checks)),
 				dB(false), dB(false), dB(false), dB(false), dB(false), dB(true), dS("d"), dB(false), dO(0), dI(0), dI(0), null, null, null})
 		}
+		triggers := triggerTables(c)
 		for _, t := range dbTables(c) {
 			owner := roleOID(c, t.Owner)
 			idx := tableIndexes(t)
 			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, "r", relnatts(t), len(t.Checks))
+			rows[len(rows)-1][20] = dB(triggers[t.ID])
 			for _, x := range idx {
 				am := uint32(oidBtreeAM)
 				switch x.method {
