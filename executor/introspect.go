@@ -73,12 +73,6 @@ func (s *Session) ConstraintDef(oid uint32) (string, bool, error) {
 	return def, ok, err
 }
 
-// Description implements builtins.CatalogSession.
-func (s *Session) Description(oid uint32, subid int) (string, bool, error) {
-	var d string
-	var ok bool
-	err := s.withCatalog(func(c *pgcatalog.Context) error {
-		d, ok = pgcatalog.Description(c, oid, subid)
 // ConstraintDefPretty implements builtins.PrettyConstraintDefSession.
 func (s *Session) ConstraintDefPretty(oid uint32) (string, bool, error) {
 	var def string
@@ -90,6 +84,12 @@ func (s *Session) ConstraintDefPretty(oid uint32) (string, bool, error) {
 	return def, ok, err
 }
 
+// Description implements builtins.CatalogSession.
+func (s *Session) Description(oid uint32, subid int) (string, bool, error) {
+	var d string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		d, ok = pgcatalog.Description(c, oid, subid)
 		return nil
 	})
 	return d, ok, err
