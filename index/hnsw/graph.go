@@ -9,6 +9,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -37,11 +38,22 @@ const (
 )
 
 // chunk holds chunkSize nodes contiguously: vectors, levels, links.
+//
+// Neighbour lists are fixed-capacity arrays of atomic words, [count,
+// n1, ..., nmax] per node and layer: layer 0 of the whole chunk is one
+// flat array (a node's list is one or two cache lines, no pointer to
+// chase), upper layers (a node has one only with probability 1/m) are
+// allocated per node. Writers change a list under the node's stripe
+// lock, storing the entries before the count; searches read without any
+// lock. A reader racing with a writer may see a mix of the old and the
+// new list, but every entry it sees is a node whose vector was stored
+// before it was linked, which is all a search needs.
 type chunk struct {
-	vecs   []float32  // chunkSize * dims
-	levels []int8     // top layer of each node
-	links  [][][]Node // per node, per layer: neighbour list
-	keys   []uint64   // caller's key for each node
+	vecs   []float32       // chunkSize * dims
+	levels []int8          // top layer of each node
+	l0     []atomic.Uint32 // chunkSize * (m0+1): layer-0 lists
+	upper  [][]atomic.Uint32
+	keys   []uint64 // caller's key for each node
 	dead   []atomic.Bool
 }
 
@@ -55,7 +67,7 @@ type Graph struct {
 	chunks    []atomic.Pointer[chunk]
 	count     atomic.Uint32
 	growMu    sync.Mutex
-	locks     [lockStripe]sync.RWMutex
+	locks     [lockStripe]sync.Mutex
 	entryMu   sync.RWMutex
 	entry     Node
 	maxLevel  int
@@ -130,16 +142,37 @@ func (g *Graph) Delete(n Node) {
 // DeletedCount is the number of tombstoned nodes.
 func (g *Graph) DeletedCount() int { return int(g.deleted.Load()) }
 
-func (g *Graph) lock(n Node) *sync.RWMutex { return &g.locks[uint32(n)%lockStripe] }
+func (g *Graph) lock(n Node) *sync.Mutex { return &g.locks[uint32(n)%lockStripe] }
 
-// links returns a copy of n's neighbour list at layer l.
-func (g *Graph) links(n Node, l int, buf []Node) []Node {
+// list returns node n's neighbour list at layer l: word 0 is the count.
+func (g *Graph) list(n Node, l int) []atomic.Uint32 {
 	c, i := g.chunkOf(n)
-	mu := g.lock(n)
-	mu.RLock()
-	buf = append(buf[:0], c.links[i][l]...)
-	mu.RUnlock()
+	if l == 0 {
+		w := g.m0 + 1
+		return c.l0[i*w : (i+1)*w : (i+1)*w]
+	}
+	w := g.m + 1
+	return c.upper[i][(l-1)*w : l*w : l*w]
+}
+
+// links returns a copy of n's neighbour list at layer l (no lock: see
+// chunk).
+func (g *Graph) links(n Node, l int, buf []Node) []Node {
+	ls := g.list(n, l)
+	cnt := min(int(ls[0].Load()), len(ls)-1)
+	buf = buf[:0]
+	for j := 1; j <= cnt; j++ {
+		buf = append(buf, Node(ls[j].Load()))
+	}
 	return buf
+}
+
+// storeLinks replaces n's list at layer l; the caller holds n's lock.
+func storeLinks(ls []atomic.Uint32, nodes []Node) {
+	for j, x := range nodes {
+		ls[j+1].Store(uint32(x))
+	}
+	ls[0].Store(uint32(len(nodes)))
 }
 
 func (g *Graph) randomLevel() int {
@@ -170,7 +203,8 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 			c = &chunk{
 				vecs:   make([]float32, chunkSize*g.dims),
 				levels: make([]int8, chunkSize),
-				links:  make([][][]Node, chunkSize),
+				l0:     make([]atomic.Uint32, chunkSize*(g.m0+1)),
+				upper:  make([][]atomic.Uint32, chunkSize),
 				keys:   make([]uint64, chunkSize),
 				dead:   make([]atomic.Bool, chunkSize),
 			}
@@ -182,18 +216,11 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
 	c.levels[i] = int8(level)
 	c.keys[i] = key
-	ls := make([][]Node, level+1)
-	for l := range ls {
-		capacity := g.m + 1
-		if l == 0 {
-			capacity = g.m0 + 1
-		}
-		ls[l] = make([]Node, 0, capacity)
+	if level > 0 {
+		// Published before n is linked anywhere (links are atomic
+		// stores), so searches that reach n see it.
+		c.upper[i] = make([]atomic.Uint32, level*(g.m+1))
 	}
-	mu := g.lock(n)
-	mu.Lock()
-	c.links[i] = ls
-	mu.Unlock()
 	return n, nil
 }
 
@@ -228,26 +255,24 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 	q := g.Vector(n)
 	ep := entry
 	epDist := g.dist(q, g.Vector(ep))
-	var buf []Node
 	for l := maxLevel; l > level; l-- {
-		ep, epDist = g.greedy(q, ep, epDist, l, &buf)
+		ep, epDist = g.greedy(q, ep, epDist, l)
 	}
 	vs := g.getVisited()
 	defer g.putVisited(vs)
-	eps := []candidate{{ep, epDist}}
+	vs.found = append(vs.found[:0], candidate{ep, epDist})
 	for l := min(level, maxLevel); l >= 0; l-- {
 		vs.next() // each layer is searched afresh
-		found := g.searchLayer(q, eps, g.efC, l, vs, nil, nil)
+		vs.found = g.searchLayer(q, vs.found, g.efC, l, vs, nil, nil)
 		maxN := g.m
 		if l == 0 {
 			maxN = g.m0
 		}
-		neighbours := g.selectHeuristic(found, g.m)
-		g.setLinks(n, l, neighbours, maxN)
-		for _, nb := range neighbours {
-			g.addLink(nb.node, n, nb.dist, l, maxN)
+		vs.sel = g.selectHeuristic(vs.found, g.m, vs.sel[:0])
+		g.setLinks(n, l, vs.sel, maxN, vs)
+		for _, nb := range vs.sel {
+			g.addLink(nb.node, n, nb.dist, l, maxN, vs)
 		}
-		eps = found
 	}
 	if level > maxLevel {
 		g.entryMu.Lock()
@@ -262,72 +287,69 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 // setLinks gives n its selected neighbours at layer l, keeping links that
 // concurrent inserters added to n meanwhile (n is reachable from upper
 // layers before its lower layers are linked).
-func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int) {
-	c, i := g.chunkOf(n)
+func (g *Graph) setLinks(n Node, l int, cs []candidate, maxN int, vs *visited) {
 	mu := g.lock(n)
 	mu.Lock()
-	prev := c.links[i][l]
-	ls := make([]Node, 0, cap(prev))
+	defer mu.Unlock()
+	vs.prev = g.links(n, l, vs.prev)
+	ls := vs.nodes[:0]
 	for _, x := range cs {
 		ls = append(ls, x.node)
 	}
-	for _, p := range prev {
+	for _, p := range vs.prev {
 		if len(ls) >= maxN {
 			break
 		}
-		dup := false
-		for _, x := range ls {
-			if x == p {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !slices.Contains(ls, p) {
 			ls = append(ls, p)
 		}
 	}
-	c.links[i][l] = ls
-	mu.Unlock()
+	storeLinks(g.list(n, l), ls)
+	vs.nodes = ls
 }
 
 // addLink adds to -> from's list at layer l, shrinking the list with the
 // heuristic when it overflows (hnswlib's mutuallyConnectNewElement).
-func (g *Graph) addLink(from, to Node, d float32, l, maxN int) {
-	c, i := g.chunkOf(from)
+func (g *Graph) addLink(from, to Node, d float32, l, maxN int, vs *visited) {
 	mu := g.lock(from)
 	mu.Lock()
 	defer mu.Unlock()
-	ls := c.links[i][l]
-	for _, x := range ls {
-		if x == to {
+	list := g.list(from, l)
+	cnt := min(int(list[0].Load()), maxN)
+	for j := 1; j <= cnt; j++ {
+		if Node(list[j].Load()) == to {
 			return
 		}
 	}
-	if len(ls) < maxN {
-		c.links[i][l] = append(ls, to)
+	if cnt < maxN {
+		list[cnt+1].Store(uint32(to))
+		list[0].Store(uint32(cnt + 1))
 		return
 	}
 	fv := g.Vector(from)
-	cands := make([]candidate, 0, len(ls)+1)
-	cands = append(cands, candidate{to, d})
-	for _, x := range ls {
+	cands := append(vs.cands[:0], candidate{to, d})
+	for j := 1; j <= cnt; j++ {
+		x := Node(list[j].Load())
 		cands = append(cands, candidate{x, g.dist(fv, g.Vector(x))})
 	}
 	sortCandidates(cands)
-	kept := g.selectHeuristic(cands, maxN)
-	ls = ls[:0]
+	kept := g.selectHeuristic(cands, maxN, vs.kept[:0])
+	ls := vs.nodes[:0]
 	for _, k := range kept {
 		ls = append(ls, k.node)
 	}
-	c.links[i][l] = ls
+	storeLinks(list, ls)
+	vs.cands, vs.kept, vs.nodes = cands, kept, ls
 }
 
 // greedy walks layer l from ep to the closest node it can reach.
-func (g *Graph) greedy(q []float32, ep Node, epDist float32, l int, buf *[]Node) (Node, float32) {
+func (g *Graph) greedy(q []float32, ep Node, epDist float32, l int) (Node, float32) {
 	for changed := true; changed; {
 		changed = false
-		*buf = g.links(ep, l, *buf)
-		for _, nb := range *buf {
+		ls := g.list(ep, l)
+		cnt := min(int(ls[0].Load()), len(ls)-1)
+		for j := 1; j <= cnt; j++ {
+			nb := Node(ls[j].Load())
 			if d := g.dist(q, g.Vector(nb)); d < epDist {
 				ep, epDist, changed = nb, d, true
 			}
@@ -339,12 +361,12 @@ func (g *Graph) greedy(q []float32, ep Node, epDist float32, l int, buf *[]Node)
 // selectHeuristic is the paper's neighbour-selection heuristic (algorithm
 // 4 without extension): keep a candidate only if it is closer to the base
 // than to every neighbour already kept, which spreads links across
-// directions. cands must be sorted by distance to the base.
-func (g *Graph) selectHeuristic(cands []candidate, m int) []candidate {
+// directions. cands must be sorted by distance to the base; the result is
+// appended to out.
+func (g *Graph) selectHeuristic(cands []candidate, m int, out []candidate) []candidate {
 	if len(cands) <= m {
-		return append([]candidate(nil), cands...)
+		return append(out, cands...)
 	}
-	out := make([]candidate, 0, m)
 	for _, c := range cands {
 		if len(out) >= m {
 			break

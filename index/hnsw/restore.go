@@ -33,18 +33,19 @@ func (g *Graph) Restore(key uint64, vec []float32, links [][]Node, limit Node) (
 	if err != nil {
 		return 0, err
 	}
-	c, i := g.chunkOf(n)
 	mu := g.lock(n)
 	mu.Lock()
 	defer mu.Unlock()
+	var kept []Node
 	for l, ls := range links {
-		kept := c.links[i][l][:0]
+		list := g.list(n, l)
+		kept = kept[:0]
 		for _, x := range ls {
-			if x < limit {
+			if x < limit && len(kept) < len(list)-1 {
 				kept = append(kept, x)
 			}
 		}
-		c.links[i][l] = kept
+		storeLinks(list, kept)
 	}
 	return n, nil
 }

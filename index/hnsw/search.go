@@ -1,6 +1,6 @@
 package hnsw
 
-import "sort"
+import "slices"
 
 type candidate struct {
 	node Node
@@ -8,7 +8,15 @@ type candidate struct {
 }
 
 func sortCandidates(cs []candidate) {
-	sort.Slice(cs, func(i, j int) bool { return cs[i].dist < cs[j].dist })
+	slices.SortFunc(cs, func(a, b candidate) int {
+		switch {
+		case a.dist < b.dist:
+			return -1
+		case a.dist > b.dist:
+			return 1
+		}
+		return 0
+	})
 }
 
 // candHeap is a binary heap of candidates ordered by less; typed (not
@@ -66,14 +74,21 @@ func (h *candHeap) pop() candidate {
 	return top
 }
 
-// visited is a search's reusable scratch: a visited set (a generation
-// counter per node avoids clearing between searches) and the heaps.
+// visited is a search's or an insert's reusable scratch: a visited set (a
+// generation counter per node avoids clearing between searches), the
+// heaps, and the buffers an insert's layers pass along, so neither
+// allocates per step.
 type visited struct {
 	marks []uint16
 	gen   uint16
 	cand  candHeap
 	res   candHeap
-	buf   []Node
+	found []candidate // searchLayer's result, the next layer's entry points
+	sel   []candidate // a new node's selected neighbours
+	cands []candidate // addLink's candidates
+	kept  []candidate // addLink's survivors
+	nodes []Node
+	prev  []Node
 }
 
 func (g *Graph) getVisited() *visited {
@@ -120,11 +135,12 @@ type Stats struct {
 	Rejected  int // nodes passed over because deleted or filtered out
 }
 
-// searchLayer is the paper's SEARCH-LAYER with ef results. With accept
-// set, only accepted nodes count as results, and the search continues
-// past the usual stopping point until ef accepted nodes are found or the
-// reachable layer is exhausted, so a selective filter never ends a search
-// early.
+// searchLayer is the paper's SEARCH-LAYER with ef results, which it
+// returns sorted by distance in eps's storage (eps is consumed first).
+// With accept set, only accepted nodes count as results, and the search
+// continues past the usual stopping point until ef accepted nodes are
+// found or the reachable layer is exhausted, so a selective filter never
+// ends a search early.
 func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited, accept func(Node) bool, st *Stats) []candidate {
 	cand, res := &vs.cand, &vs.res
 	cand.reset()
@@ -146,8 +162,10 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 		if res.len() >= ef && c.dist > res.top().dist {
 			break
 		}
-		vs.buf = g.links(c.node, l, vs.buf)
-		for _, nb := range vs.buf {
+		ls := g.list(c.node, l)
+		cnt := min(int(ls[0].Load()), len(ls)-1)
+		for j := 1; j <= cnt; j++ {
+			nb := Node(ls[j].Load())
 			if !vs.visit(nb) {
 				continue
 			}
@@ -169,8 +187,7 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 			}
 		}
 	}
-	out := make([]candidate, res.len())
-	copy(out, res.items)
+	out := append(eps[:0], res.items...)
 	sortCandidates(out)
 	return out
 }
@@ -206,13 +223,13 @@ func (g *Graph) Search(q []float32, k, ef int, accept func(Node) bool, st *Stats
 		return nil, nil
 	}
 	ep, epDist := entry, g.dist(q, g.Vector(entry))
-	var buf []Node
 	for l := maxLevel; l > 0; l-- {
-		ep, epDist = g.greedy(q, ep, epDist, l, &buf)
+		ep, epDist = g.greedy(q, ep, epDist, l)
 	}
 	vs := g.getVisited()
 	defer g.putVisited(vs)
-	found := g.searchLayer(q, []candidate{{ep, epDist}}, ef, 0, vs, accept, st)
+	vs.found = g.searchLayer(q, append(vs.found[:0], candidate{ep, epDist}), ef, 0, vs, accept, st)
+	found := vs.found
 	if len(found) > k {
 		found = found[:k]
 	}
