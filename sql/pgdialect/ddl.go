@@ -165,7 +165,10 @@ func (p *parser) roleOptions() []tree.RoleOption {
 			p.expectKw("limit")
 			v := p.optionValue()
 			o.Name, o.Value = "connection limit", &v
-		case "in", "role", "admin", "user", "sysid":
+		case "sysid":
+			v := p.optionValue()
+			o.Value = &v
+		case "in", "role", "admin", "user":
 			if t.val == "in" {
 				p.advance()
 			}
