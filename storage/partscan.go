@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
@@ -235,10 +235,7 @@ func (d *RowDecoder) Columns(val []byte, want []bool, row []types.Datum, vecCol 
 			if len(raw)%4 != 0 {
 				return errCorruptRow
 			}
-			vec = vec[:0]
-			for j := 0; j < len(raw); j += 4 {
-				vec = append(vec, math.Float32frombits(binary.LittleEndian.Uint32(raw[j:])))
-			}
+			vec = decodeFloat32s(slices.Grow(vec[:0], len(raw)/4)[:len(raw)/4], raw)
 			isNull = false
 			return nil
 		}

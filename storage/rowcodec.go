@@ -288,11 +288,7 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 		if len(b)%4 != 0 {
 			return nil, errCorruptRow
 		}
-		v := make(types.DVector, len(b)/4)
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-		}
-		return v, nil
+		return types.DVector(decodeFloat32s(make([]float32, len(b)/4), b)), nil
 	case types.FamNumeric:
 		if len(b) < 2 {
 			return nil, errCorruptRow
@@ -341,6 +337,16 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 		return arr, nil
 	}
 	return nil, fmt.Errorf("cannot decode a value of type %v", t)
+}
+
+// decodeFloat32s decodes len(dst) little-endian float32s from b (at least
+// 4*len(dst) bytes long) into dst.
+func decodeFloat32s(dst []float32, b []byte) []float32 {
+	b = b[:4*len(dst)]
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i : 4*i+4]))
+	}
+	return dst
 }
 
 // columnIndex maps column IDs to ordinals.
