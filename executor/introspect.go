@@ -7,6 +7,7 @@ import (
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/storage"
 )
 
 var _ builtins.CatalogSession = (*Session)(nil)
@@ -23,7 +24,12 @@ func (s *Session) withCatalog(fn func(*pgcatalog.Context) error) error {
 	if err != nil {
 		return err
 	}
-	return fn(&pgcatalog.Context{Cat: cat, DB: s.db, User: s.user, Setting: s.Setting0, PID: s.pid})
+	return fn(s.catalogContext(cat))
+}
+
+// catalogContext is what pg_catalog relations read for this session.
+func (s *Session) catalogContext(cat *storage.Catalog) *pgcatalog.Context {
+	return &pgcatalog.Context{Cat: cat, DB: s.db, User: s.user, Setting: s.Setting0, PID: s.pid, Activity: s.activity()}
 }
 
 // RelationVisible implements builtins.CatalogSession.

@@ -98,7 +98,7 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		if err != nil {
 			return nil, err
 		}
-		rows, err := pgcatalog.Rows(n.Table, &pgcatalog.Context{Cat: cat, DB: ec.sess.db, User: ec.sess.user, Setting: ec.sess.Setting0, PID: ec.sess.pid})
+		rows, err := pgcatalog.Rows(n.Table, ec.sess.catalogContext(cat))
 		if err != nil {
 			return nil, err
 		}

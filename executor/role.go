@@ -26,8 +26,6 @@ type LoginRole struct {
 	Password string
 	// PasswordExpired is set when VALID UNTIL has passed.
 	PasswordExpired bool
-	// ConnLimit is CONNECTION LIMIT, -1 for none.
-	ConnLimit int32
 }
 
 // LookupRole finds a role for authentication; nil when there is none.
@@ -42,7 +40,7 @@ func (e *Engine) LookupRole(ctx context.Context, name string) (*LoginRole, error
 	if r == nil {
 		return nil, nil
 	}
-	lr := &LoginRole{Name: r.Name, Superuser: r.Superuser, CanLogin: r.Login, Password: r.PasswordVerifier, ConnLimit: r.ConnectionLimit()}
+	lr := &LoginRole{Name: r.Name, Superuser: r.Superuser, CanLogin: r.Login, Password: r.PasswordVerifier}
 	if r.ValidUntil != nil && *r.ValidUntil != types.TSPosInfinity {
 		lr.PasswordExpired = *r.ValidUntil < timestamptzNow()
 	}

@@ -52,6 +52,9 @@ type SessionOptions struct {
 	Settings map[string]string
 	// BackendPID identifies the session (pg_backend_pid, cancel keys).
 	BackendPID int32
+	// Backends reaches the server's other sessions (pg_cancel_backend,
+	// pg_terminate_backend, pg_stat_activity); nil outside a server.
+	Backends Backends
 }
 
 // ResultColumn describes one column of a result (RowDescription).
@@ -93,6 +96,7 @@ type Session struct {
 	user     string
 	db       *catalog.Database
 	pid      int32
+	backends Backends
 	settings map[string]string // lower-case name -> value
 	local    map[string]string // SET LOCAL values saved for restore
 	changed  map[string]string
@@ -124,6 +128,7 @@ func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session,
 		eng:      e,
 		user:     opts.User,
 		pid:      opts.BackendPID,
+		backends: opts.Backends,
 		settings: map[string]string{},
 		changed:  map[string]string{},
 		seqCurr:  map[catalog.ID]int64{},

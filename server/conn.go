@@ -67,8 +67,6 @@ type conn struct {
 	sess   Session
 	pid    int32
 	secret []byte
-	// role is the authenticated role, counted in Server.roleSessions.
-	role string
 	// tlsConn is the encrypted stream after an SSLRequest was accepted;
 	// nc stays the raw connection (deadlines and Close reach both).
 	tlsConn *tls.Conn
@@ -90,10 +88,18 @@ type conn struct {
 	// terminated is set by TerminateBackend: the session ends as at
 	// shutdown.
 	terminated atomic.Bool
+	// readySent is set between a ReadyForQuery and the next message: the
+	// only wait idle_in_transaction_session_timeout bounds.
+	readySent bool
 
 	mu sync.Mutex
 	// cancelStmt cancels the statement running now (nil when idle).
 	cancelStmt context.CancelFunc
+	// act is what pg_stat_activity shows of this session.
+	act activity
+	// cancelPending is a cancel that arrived between a query's arrival
+	// and its statement's start; ReadyForQuery drops it.
+	cancelPending bool
 }
 
 // ending reports whether the session must end with 57P01 (shutdown or
@@ -122,6 +128,10 @@ func (c *conn) cancelRunning() {
 	c.mu.Lock()
 	if c.cancelStmt != nil {
 		c.cancelStmt()
+	} else if c.act.state == "active" {
+		// The query arrived but its statement has not started: cancel it
+		// when it does, as PostgreSQL's pending interrupt would.
+		c.cancelPending = true
 	}
 	c.mu.Unlock()
 }
@@ -131,6 +141,10 @@ func (c *conn) cancelRunning() {
 func (c *conn) running(cancel context.CancelFunc) func() {
 	c.mu.Lock()
 	c.cancelStmt = cancel
+	if c.cancelPending {
+		c.cancelPending = false
+		cancel()
+	}
 	c.mu.Unlock()
 	return func() {
 		c.mu.Lock()
@@ -277,6 +291,8 @@ func (c *conn) startup() bool {
 		c.fatal(tlsRequiredError(c.nc.RemoteAddr(), opts.User, opts.Database))
 		return false
 	}
+	opts.Backends = c.srv
+	c.activityStart(opts)
 	if !c.srv.register(c) {
 		c.fatal(pgerror.New(pgerror.CodeTooManyConnections, "sorry, too many clients already"))
 		return false
@@ -494,8 +510,23 @@ func (c *conn) guard(f func() error) (err error) {
 // loop reads and answers messages until Terminate, EOF or shutdown.
 func (c *conn) loop() {
 	for {
+		idleArmed := c.armIdleTimeout()
+		if idleArmed && c.ending() {
+			// Shutdown's wake-up may have been overwritten by the deadline.
+			c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
+			return
+		}
 		msg, err := c.be.Receive()
+		c.readySent = false
+		if idleArmed {
+			_ = c.nc.SetReadDeadline(time.Time{})
+		}
 		if err != nil {
+			if idleArmed && errors.Is(err, os.ErrDeadlineExceeded) && !c.ending() {
+				c.log.Info("idle-in-transaction timeout")
+				c.fatal(idleInTransactionTimeoutError())
+				return
+			}
 			c.receiveFailed(err)
 			return
 		}
@@ -512,6 +543,7 @@ func (c *conn) loop() {
 			}
 			switch m := m.(type) {
 			case *pgproto3.Query:
+				c.activityBegin(m.String)
 				ok = c.handleQuery(m.String)
 			case *pgproto3.Parse:
 				ok = c.extended(func() error { return c.handleParse(m) })
@@ -520,6 +552,7 @@ func (c *conn) loop() {
 			case *pgproto3.Describe:
 				ok = c.extended(func() error { return c.handleDescribe(m) })
 			case *pgproto3.Execute:
+				c.activityBegin(c.portalSQL(m.Portal))
 				ok = c.extended(func() error { return c.handleExecute(m) })
 			case *pgproto3.Close:
 				ok = c.extended(func() error { return c.handleClose(m) })
@@ -599,6 +632,7 @@ func (c *conn) sendChangedParameters() {
 	if len(changed) == 0 {
 		return
 	}
+	c.activityApplicationName(changed)
 	names := make([]string, 0, len(changed))
 	for k := range changed {
 		names = append(names, k)
@@ -626,11 +660,14 @@ func (c *conn) readyForQuery() bool {
 		return false
 	}
 	c.sendChangedParameters()
-	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxnStatus()})
+	status := c.sess.TxnStatus()
+	c.activityIdle(status)
+	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: status})
 	if err := c.flush(); err != nil {
 		c.log.Debug("sending ReadyForQuery", "err", err)
 		return false
 	}
+	c.readySent = true
 	return true
 }
 

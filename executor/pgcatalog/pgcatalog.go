@@ -20,6 +20,9 @@ type Context struct {
 	Setting func(name string) string
 	// PID is the calling session's backend PID.
 	PID int32
+	// Activity lists the server's sessions (pg_stat_activity); nil when
+	// the session runs without a server, which shows only itself.
+	Activity func() []Activity
 }
 
 // table is one virtual relation: its shape and its row generator.

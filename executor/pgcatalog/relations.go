@@ -671,13 +671,7 @@ func init() {
 		col("wait_event_type", types.Text), col("wait_event", types.Text), col("state", types.Text), col("backend_xid", tXid),
 		col("backend_xmin", tXid), col("query_id", types.Int8), col("query", types.Text), col("backend_type", types.Text),
 	}, func(c *Context) ([][]types.Datum, error) {
-		app := ""
-		if c.Setting != nil {
-			app = c.Setting("application_name")
-		}
-		// Only the calling session is known here.
-		return [][]types.Datum{{dO(uint32(c.DB.ID)), dS(c.DB.Name), types.DInt(c.PID), null, dO(roleOID(c, c.User)), dS(c.User), dS(app), null, null,
-			null, null, null, null, null, null, null, dS("active"), null, null, null, dS(""), dS("client backend")}}, nil
+		return activityRows(c), nil
 	})
 
 	register("pg_catalog", "pg_enum", 3501, []planner.Column{

@@ -80,6 +80,33 @@ func registerSystem() {
 			return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
 		}
 	}})
+	// pg_cancel_backend and pg_terminate_backend reach other sessions
+	// through the session's server; PostgreSQL's pg_terminate_backend has a
+	// timeout parameter defaulting to 0 (do not wait).
+	signal := func(terminate bool) func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			var wait time.Duration
+			if len(a) > 1 {
+				ms := int64(a[1].(types.DInt))
+				if ms < 0 {
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "\"timeout\" must not be negative")
+				}
+				wait = time.Duration(ms) * time.Millisecond
+			}
+			bs, ok := ctx.Session.(BackendSignaler)
+			if !ok {
+				return types.DBool(false), nil
+			}
+			done, err := bs.SignalBackend(ctx.Ctx, int32(a[0].(types.DInt)), terminate, wait)
+			if err != nil {
+				return nil, err
+			}
+			return types.DBool(done), nil
+		}
+	}
+	addFunc("pg_cancel_backend", &Overload{Params: params(types.Int4), Return: types.Bool, Volatile: true, Fn: signal(false)})
+	addFunc("pg_terminate_backend", &Overload{Params: params(types.Int4), Return: types.Bool, Volatile: true, Fn: signal(true)})
+	addFunc("pg_terminate_backend", &Overload{Params: params(types.Int4, types.Int8), Return: types.Bool, Volatile: true, Fn: signal(true)})
 	addFunc("pg_backend_pid", fn(nil, types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		if ctx.Session == nil {
 			return types.DInt(0), nil
@@ -161,4 +188,14 @@ func registerSystem() {
 	addFunc("gen_random_uuid", &Overload{Return: types.UUID, Volatile: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return randomUUID()
 	}})
+}
+
+// BackendSignaler is implemented by sessions that can reach the server's
+// other sessions (pg_cancel_backend, pg_terminate_backend).
+type BackendSignaler interface {
+	// SignalBackend cancels the running statement of the session with
+	// this PID, or ends the session; with terminate and a positive wait it
+	// reports true only once the session is gone. An unknown PID is false
+	// (the session warns the client, as PostgreSQL does).
+	SignalBackend(ctx context.Context, pid int32, terminate bool, wait time.Duration) (bool, error)
 }

@@ -143,6 +143,9 @@ func timeToMicros(t time.Time) int64 {
 	return (t.Unix()-pgEpochUnix)*1000000 + int64(t.Nanosecond()/1000)
 }
 
+// TimestampTZ converts a Go time to a timestamptz datum.
+func TimestampTZ(t time.Time) types.DTimestampTZ { return types.DTimestampTZ(timeToMicros(t)) }
+
 func floorDiv64(a, b int64) int64 {
 	q := a / b
 	if a%b != 0 && (a < 0) != (b < 0) {

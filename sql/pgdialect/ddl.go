@@ -395,11 +395,7 @@ func (p *parser) columnDef() tree.ColumnDef {
 			switch {
 			case p.kw("always"):
 				if p.peek().is("as") && p.peekN(1).isPunct("(") {
-					p.i += 2
-					cd.Generated = p.expr()
-					p.expectPunct(")")
-					p.expectKw("stored")
-					continue
+					p.unsupported("generated columns")
 				}
 				cd.Identity = "always"
 			case p.kws("by", "default"):
@@ -410,7 +406,7 @@ func (p *parser) columnDef() tree.ColumnDef {
 			p.expectKw("as")
 			p.expectKw("identity")
 			if p.punct("(") {
-				cd.IdentityOptions = p.seqOptions()
+				p.seqOptions()
 				p.expectPunct(")")
 			}
 		case p.kw("deferrable"), p.kws("not", "deferrable"), p.kws("initially", "deferred"), p.kws("initially", "immediate"):

@@ -524,13 +524,7 @@ func (p *parser) insertStmt(with *tree.With) *tree.Insert {
 		ins.Columns = p.parenIdentList()
 	}
 	if p.kw("overriding") {
-		if p.kw("system") {
-			ins.Overriding = "system"
-		} else {
-			p.expectKw("user")
-			ins.Overriding = "user"
-		}
-		p.expectKw("value")
+		p.unsupported("OVERRIDING")
 	}
 	if p.kws("default", "values") {
 		ins.Source = nil

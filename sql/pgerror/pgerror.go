@@ -58,6 +58,7 @@ const (
 	CodeInFailedSQLTransaction      = "25P02"
 	CodeActiveSQLTransaction        = "25001"
 	CodeNoActiveSQLTransaction      = "25P01"
+	CodeIdleInTransactionTimeout    = "25P03"
 	CodeReadOnlySQLTransaction      = "25006"
 	CodeSerializationFailure        = "40001"
 	CodeQueryCanceled               = "57014"
