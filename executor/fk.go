@@ -549,21 +549,14 @@ func (w *consWriter) referencedChanged(l *fkLink, old, row []types.Datum) error 
 		action = l.fk.OnUpdate
 	}
 	if action == "" || action == "no action" {
-		// The key may exist again (an update that swapped keys, a row
-		// re-inserted): then nothing lost its parent.
-		probe := &fkLink{fk: &catalog.ForeignKey{Columns: l.fk.RefColumns, RefColumns: l.fk.RefColumns}, child: l.parent,
-			parent: l.parent, parentIdx: l.parentIdx, pkOrder: l.pkOrder}
-		p, err := w.ec.findParent(probe, key)
-		if err != nil || p != nil {
-			return err
-		}
+		return w.noAction(l, old, key)
 	}
 	children, err := w.ec.findChildren(l, old)
 	if err != nil || len(children) == 0 {
 		return err
 	}
 	switch action {
-	case "", "no action", "restrict":
+	case "restrict":
 		return parentViolation(l, old)
 	case "cascade":
 		for _, c := range children {
@@ -612,8 +605,29 @@ func (w *consWriter) referencedChanged(l *fkLink, old, row []types.Datum) error 
 				return err
 			}
 		}
+		if action == "set default" {
+			// A default equal to the removed key left the rows
+			// referencing it (PostgreSQL then runs the NO ACTION check).
+			return w.noAction(l, old, key)
+		}
 	}
 	return nil
+}
+
+// noAction fails when rows still reference the removed key old, unless
+// the key exists again (an update that swapped keys, a row re-inserted).
+func (w *consWriter) noAction(l *fkLink, old, key []types.Datum) error {
+	probe := &fkLink{fk: &catalog.ForeignKey{Columns: l.fk.RefColumns, RefColumns: l.fk.RefColumns}, child: l.parent,
+		parent: l.parent, parentIdx: l.parentIdx, pkOrder: l.pkOrder}
+	p, err := w.ec.findParent(probe, key)
+	if err != nil || p != nil {
+		return err
+	}
+	children, err := w.ec.findChildren(l, old)
+	if err != nil || len(children) == 0 {
+		return err
+	}
+	return parentViolation(l, old)
 }
 
 // columnDefaults compiles the DEFAULT of every column of t (nil where none).
@@ -678,7 +692,7 @@ func (s *Session) fkFromDef(b *planner.Binder, child *catalog.Table, c tree.Cons
 	}
 	if len(c.RefColumns) == 0 {
 		if parent.Columns[parent.PrimaryKey[0]].Hidden {
-			return nil, pgerror.New("42830", "there is no primary key for referenced table \"%s\"", parent.Name)
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "there is no primary key for referenced table \"%s\"", parent.Name)
 		}
 		fk.RefColumns = append([]int(nil), parent.PrimaryKey...)
 	} else {

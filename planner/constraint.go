@@ -328,7 +328,12 @@ func (d *deparser) expr(x Expr) {
 		} else {
 			b.WriteString(" = ANY (ARRAY[")
 		}
-		d.list(n.List)
+		for i, e := range n.List {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			d.listElem(e, n.Operand.Type())
+		}
 		b.WriteString("])")
 		d.close()
 	case *QuantifiedArrayExpr:
@@ -386,6 +391,23 @@ func (d *deparser) expr(x Expr) {
 	default:
 		b.WriteString("NULL")
 	}
+}
+
+// listElem writes an IN-list element. PostgreSQL coerces integer literals
+// to a bigint operand's type with a cast node, which our binder folds.
+func (d *deparser) listElem(e Expr, operand *types.T) {
+	if c, ok := e.(*Const); ok && operand.Family == types.FamInt8 && c.T != nil && isIntFamily(c.T.Family) && !types.IsNull(c.Val) {
+		text := types.FormatText(c.T, c.Val)
+		if v, err := strconv.ParseInt(text, 10, 64); err == nil && v >= -2147483648 && v <= 2147483647 {
+			lit := text
+			if v < 0 {
+				lit = "'" + text + "'::integer"
+			}
+			d.b.WriteString(d.paren(lit) + "::bigint")
+			return
+		}
+	}
+	d.expr(e)
 }
 
 // operand writes argument i of an operator or function call, showing the

@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -160,12 +161,22 @@ func init() {
 				case "by default":
 					ident, gen = "YES", dS("BY DEFAULT")
 				}
+				identStart, identIncr, identMax, identMin, identCycle := types.Datum(null), types.Datum(null), types.Datum(null), types.Datum(null), dS("NO")
+				if seq := c.Cat.Sequences[cl.SequenceID]; seq != nil && cl.Identity != "" {
+					identStart, identIncr = dS(strconv.FormatInt(seq.Start, 10)), dS(strconv.FormatInt(seq.Increment, 10))
+					identMax, identMin = dS(strconv.FormatInt(seq.Max, 10)), dS(strconv.FormatInt(seq.Min, 10))
+					identCycle = yesNo(seq.Cycle)
+				}
+				isGenerated, genExpr := dS("NEVER"), types.Datum(null)
+				if cl.Generated != "" {
+					isGenerated, genExpr = dS("ALWAYS"), dS(cl.Generated)
+				}
 				pos := strconv.Itoa(i + 1)
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(t.Name), dS(cl.Name), dI(int64(i + 1)), def,
 					yesNo(!cl.NotNull), dS(ti.dataType), ti.charMax, ti.charOctets, ti.precision, ti.radix, ti.scale,
 					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
 					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
-					dS(ident), gen, null, null, null, null, dS("NO"), dS("NEVER"), null, dS("YES")})
+					dS(ident), gen, identStart, identIncr, identMax, identMin, identCycle, isGenerated, genExpr, dS("YES")})
 			}
 		}
 		return rows, nil
@@ -209,7 +220,7 @@ func init() {
 						continue
 					}
 					rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(c.DB.Name), dS(schema), dS(t.Name),
-						dS(t.Columns[colIdx].Name), dI(int64(k + 1)), dIntOrNull(int64(k+1), ci.kind == "f")})
+						dS(t.Columns[colIdx].Name), dI(int64(k + 1)), positionInUnique(c, &ci, k)})
 				}
 			}
 		}
@@ -260,7 +271,7 @@ func init() {
 				if ref := c.Cat.Tables[catalog.ID(ci.refRel)]; ref != nil {
 					uqSchema = dS(schemaName(c, ref.SchemaID))
 					for _, rc := range tableConstraints(c, ref) {
-						if (rc.kind == "p" || rc.kind == "u") && sameInts(rc.cols, ci.refCols) {
+						if (rc.kind == "p" || rc.kind == "u") && sameIntSet(rc.cols, ci.refCols) {
 							uq = dS(rc.name)
 							break
 						}
@@ -268,6 +279,23 @@ func init() {
 				}
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(c.DB.Name), uqSchema, uq,
 					dS("NONE"), dS(fkRule(ci.onUpd)), dS(fkRule(ci.onDel))})
+			}
+		}
+		return rows, nil
+	})
+
+	register(is, "check_constraints", 13111, []planner.Column{
+		col("constraint_catalog", tIdent), col("constraint_schema", tIdent), col("constraint_name", tIdent),
+		col("check_clause", tChars),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			schema := schemaName(c, t.SchemaID)
+			for _, ci := range tableConstraints(c, t) {
+				if ci.kind == "c" {
+					// PostgreSQL's view: pg_get_constraintdef without "CHECK ".
+					rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(strings.TrimPrefix(ci.def, "CHECK "))})
+				}
 			}
 		}
 		return rows, nil
@@ -316,12 +344,37 @@ func init() {
 	})
 }
 
-func sameInts(a, b []int) bool {
+// positionInUnique is key_column_usage.position_in_unique_constraint: for
+// column k of a foreign key, the position of the column it references in
+// the referenced table's key; NULL for other constraints.
+func positionInUnique(c *Context, ci *constraintInfo, k int) types.Datum {
+	if ci.kind != "f" || k >= len(ci.refCols) {
+		return null
+	}
+	if ref := c.Cat.Tables[catalog.ID(ci.refRel)]; ref != nil {
+		for _, rc := range tableConstraints(c, ref) {
+			if (rc.kind == "p" || rc.kind == "u") && sameIntSet(rc.cols, ci.refCols) {
+				for i, col := range rc.cols {
+					if col == ci.refCols[k] {
+						return dI(int64(i + 1))
+					}
+				}
+			}
+		}
+	}
+	return dI(int64(k + 1))
+}
+
+func sameIntSet(a, b []int) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	for i := range a {
-		if a[i] != b[i] {
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			found = found || x == y
+		}
+		if !found {
 			return false
 		}
 	}
