@@ -26,6 +26,8 @@ type LoginRole struct {
 	Password string
 	// PasswordExpired is set when VALID UNTIL has passed.
 	PasswordExpired bool
+	// ConnLimit is CONNECTION LIMIT, -1 for none.
+	ConnLimit int32
 }
 
 // LookupRole finds a role for authentication; nil when there is none.
@@ -40,7 +42,7 @@ func (e *Engine) LookupRole(ctx context.Context, name string) (*LoginRole, error
 	if r == nil {
 		return nil, nil
 	}
-	lr := &LoginRole{Name: r.Name, Superuser: r.Superuser, CanLogin: r.Login, Password: r.PasswordVerifier}
+	lr := &LoginRole{Name: r.Name, Superuser: r.Superuser, CanLogin: r.Login, Password: r.PasswordVerifier, ConnLimit: r.ConnectionLimit()}
 	if r.ValidUntil != nil && *r.ValidUntil != types.TSPosInfinity {
 		lr.PasswordExpired = *r.ValidUntil < timestamptzNow()
 	}

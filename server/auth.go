@@ -154,6 +154,26 @@ func (c *conn) authenticate(user string) bool {
 		c.fatal(pgerror.New(pgerror.CodeInvalidAuthorization, "role \"%s\" is not permitted to log in", user))
 		return false
 	}
+	return c.countRoleSession(role)
+}
+
+// countRoleSession counts the session against its role's CONNECTION LIMIT
+// (superusers are exempt, as in PostgreSQL); false when the limit is
+// reached and a FATAL was sent.
+func (c *conn) countRoleSession(role *executor.LoginRole) bool {
+	s := c.srv
+	s.mu.Lock()
+	if s.roleSessions == nil {
+		s.roleSessions = map[string]int{}
+	}
+	if !role.Superuser && role.ConnLimit >= 0 && s.roleSessions[role.Name] >= int(role.ConnLimit) {
+		s.mu.Unlock()
+		c.fatal(pgerror.New(pgerror.CodeTooManyConnections, "too many connections for role \"%s\"", role.Name))
+		return false
+	}
+	s.roleSessions[role.Name]++
+	c.role = role.Name
+	s.mu.Unlock()
 	return true
 }
 

@@ -338,3 +338,31 @@ func TestAuthSCRAMOverTLS(t *testing.T) {
 		t.Errorf("psql channel_binding=require: %v\n%s", err, out)
 	}
 }
+
+func TestAuthConnectionLimit(t *testing.T) {
+	_, addr := startAuthServer(t, AuthSCRAM)
+	admin := mustConnect(t, addr, "postgres", "pgpw", "postgres")
+	mustExec(t, admin, "CREATE ROLE lim LOGIN PASSWORD 'lpw' CONNECTION LIMIT 1", "CREATE ROLE zero LOGIN PASSWORD 'zpw' CONNECTION LIMIT 0")
+	first := mustConnect(t, addr, "lim", "lpw", "postgres")
+	_, err := connectAs(t, addr, "lim", "lpw", "postgres")
+	wantConnectError(t, err, "53300", `too many connections for role "lim"`)
+	_, err = connectAs(t, addr, "zero", "zpw", "postgres")
+	wantConnectError(t, err, "53300", `too many connections for role "zero"`)
+	// The slot frees when the session ends.
+	first.Close(context.Background())
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := connectAs(t, addr, "lim", "lpw", "postgres")
+		if err == nil {
+			c.Close(context.Background())
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slot not freed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Superusers are exempt.
+	mustExec(t, admin, "ALTER ROLE postgres CONNECTION LIMIT 1")
+	mustConnect(t, addr, "postgres", "pgpw", "postgres")
+}

@@ -67,6 +67,8 @@ type conn struct {
 	sess   Session
 	pid    int32
 	secret []byte
+	// role is the authenticated role, counted in Server.roleSessions.
+	role string
 	// tlsConn is the encrypted stream after an SSLRequest was accepted;
 	// nc stays the raw connection (deadlines and Close reach both).
 	tlsConn *tls.Conn

@@ -73,6 +73,10 @@ type Server struct {
 	nextPID   int32
 	sessions0 int // connections holding a session, for MaxConnections
 	wg        sync.WaitGroup
+
+	// roleSessions counts sessions per authenticated role, for
+	// CONNECTION LIMIT (made on first use; under mu).
+	roleSessions map[string]int
 }
 
 // New builds a server; it does not listen until Serve.
@@ -189,6 +193,9 @@ func (s *Server) untrack(c *conn) {
 	if c.pid != 0 {
 		delete(s.byPID, c.pid)
 		s.sessions0--
+	}
+	if c.role != "" {
+		s.roleSessions[c.role]--
 	}
 	s.mu.Unlock()
 	s.wg.Done()
