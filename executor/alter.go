@@ -72,6 +72,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				}
 				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cd.Name, t.Name)
 			}
+			if cd.Generated != nil {
+				return nil, notSupportedStmt("ALTER TABLE ADD COLUMN ... GENERATED ALWAYS AS")
+			}
 			col, seq, err := s.columnFromDef(ec, b, &t, sc, cd)
 			if err != nil {
 				return nil, err

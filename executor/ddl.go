@@ -281,6 +281,9 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 			}
 		}
 	}
+	if err := bindGeneratedColumns(b, t, n.Columns); err != nil {
+		return nil, err
+	}
 	for _, c := range n.Constraints {
 		if err := addConstraint(c, ""); err != nil {
 			return nil, err
@@ -364,7 +367,22 @@ func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table
 	}
 	col := catalog.Column{ID: nextID, Name: cd.Name, NotNull: cd.NotNull}
 	var seq *catalog.Sequence
-	if st, ok := serialTypes[cd.Type.Name]; ok && cd.Type.ArrayDims == 0 {
+	if err := checkGeneratedDef(t, cd); err != nil {
+		return col, nil, err
+	}
+	if cd.Generated != nil {
+		col.Generated = generatedPending
+	}
+	st, serial := serialTypes[cd.Type.Name]
+	serial = serial && cd.Type.ArrayDims == 0
+	if serial || cd.Identity != "" {
+		if !serial {
+			typ, err := identityType(cd.Type)
+			if err != nil {
+				return col, nil, err
+			}
+			st = typ
+		}
 		col.Type = st
 		seqID, err := s.eng.store.AllocateID(ec.ctx)
 		if err != nil {
@@ -382,6 +400,12 @@ func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table
 		col.SequenceID = seqID
 		col.NotNull = true
 		col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteSeqName(sc.Name, seqName))
+		if cd.Identity != "" {
+			col.Identity = cd.Identity
+			if err := applySeqOptions(seq, cd.IdentityOptions); err != nil {
+				return col, nil, err
+			}
+		}
 	} else {
 		typ, err := planner.ResolveTypeName(cd.Type)
 		if err != nil {
@@ -525,25 +549,11 @@ func (s *Session) resolveSequence(b *planner.Binder, name tree.ObjectName) (*cat
 	return b.LookupSequence(name.Name), nil
 }
 
-func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateSequence) (Result, error) {
-	sc, err := s.creationSchema(b, n.Name)
-	if err != nil {
-		return nil, err
-	}
-	if b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil || b.Cat.TableByName(sc.ID, n.Name.Name) != nil {
-		if n.IfNotExists {
-			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
-			return doneResult("CREATE SEQUENCE"), nil
-		}
-		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
-	}
-	id, err := s.eng.store.AllocateID(ec.ctx)
-	if err != nil {
-		return nil, err
-	}
-	seq := &catalog.Sequence{ID: id, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Increment: 1, Min: 1, Max: math.MaxInt64, TypeOID: types.OidInt8}
+// applySeqOptions applies CREATE SEQUENCE's (or an identity column's)
+// options to seq, whose fields hold the defaults, and validates the result.
+func applySeqOptions(seq *catalog.Sequence, opts []tree.SeqOption) error {
 	startSet, minSet, maxSet := false, false, false
-	for _, o := range n.Options {
+	for _, o := range opts {
 		num := func() (int64, error) {
 			v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
 			if err != nil {
@@ -568,14 +578,14 @@ func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateS
 			seq.Cycle = true
 		case "no cycle", "cache", "no minvalue", "no maxvalue", "owned by", "as":
 		default:
-			return nil, notSupportedStmt("sequence option " + strings.ToUpper(o.Name))
+			return notSupportedStmt("sequence option " + strings.ToUpper(o.Name))
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if seq.Increment == 0 {
-		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "INCREMENT must not be zero")
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "INCREMENT must not be zero")
 	}
 	if seq.Increment < 0 {
 		if !maxSet {
@@ -592,7 +602,30 @@ func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateS
 		}
 	}
 	if seq.Start < seq.Min || seq.Start > seq.Max {
-		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d)", seq.Start, seq.Min)
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d)", seq.Start, seq.Min)
+	}
+	return nil
+}
+
+func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateSequence) (Result, error) {
+	sc, err := s.creationSchema(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil || b.Cat.TableByName(sc.ID, n.Name.Name) != nil {
+		if n.IfNotExists {
+			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			return doneResult("CREATE SEQUENCE"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	}
+	id, err := s.eng.store.AllocateID(ec.ctx)
+	if err != nil {
+		return nil, err
+	}
+	seq := &catalog.Sequence{ID: id, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Increment: 1, Min: 1, Max: math.MaxInt64, TypeOID: types.OidInt8}
+	if err := applySeqOptions(seq, n.Options); err != nil {
+		return nil, err
 	}
 	if err := ec.txn.PutSequence(seq); err != nil {
 		return nil, err

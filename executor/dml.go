@@ -96,6 +96,8 @@ type rowInserter struct {
 	// cons enforces CHECK and FOREIGN KEY constraints; nil when the table
 	// has none, so such tables pay nothing per row.
 	cons *consWriter
+	// generated computes the table's generated columns (nil: none)
+	generated generatedCols
 }
 
 func (ec *execCtx) newRowInserter(n *planner.Insert) (*rowInserter, error) {
@@ -115,6 +117,10 @@ func (ec *execCtx) newRowInserter(n *planner.Insert) (*rowInserter, error) {
 	}
 	for j, i := range n.Targets {
 		ri.isTarget[i] = j
+	}
+	var err error
+	if ri.generated, err = ec.compileGenerated(n.Generated); err != nil {
+		return nil, err
 	}
 	if len(t.Checks) > 0 || len(t.ForeignKeys) > 0 {
 		ri.cons = ec.newConsWriter()
@@ -137,6 +143,9 @@ func (ri *rowInserter) build(in []types.Datum) ([]types.Datum, error) {
 		default:
 			row[i] = types.Null
 		}
+	}
+	if err := ri.generated.fill(row); err != nil {
+		return nil, err
 	}
 	if err := checkRow(ri.t, row); err != nil {
 		return nil, err
@@ -259,6 +268,9 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 						return nil, err
 					}
 				}
+				if err := ri.generated.fill(updated); err != nil {
+					return nil, err
+				}
 				if ri.cons != nil {
 					err = ri.cons.update(t, existing, updated)
 				} else if err = checkRow(t, updated); err == nil {
@@ -376,6 +388,10 @@ func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	generated, err := ec.compileGenerated(n.Generated)
+	if err != nil {
+		return nil, err
+	}
 	ret, err := ec.compileAll(n.Returning)
 	if err != nil {
 		return nil, err
@@ -405,6 +421,9 @@ func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
 			if updated[ci], err = sets[k](full); err != nil {
 				return nil, err
 			}
+		}
+		if err := generated.fill(updated); err != nil {
+			return nil, err
 		}
 		if cons != nil {
 			err = cons.update(t, old, updated)

@@ -64,6 +64,7 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 	for j, i := range targets {
 		targetTypes[j] = t.Columns[i].Type
 	}
+	var overridden map[int]bool // target positions OVERRIDING USER VALUE ignores
 	switch {
 	case n.Source == nil:
 		ins.Targets = nil
@@ -75,6 +76,11 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 					return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must all be the same length")
 				}
 			}
+			if len(n.Columns) == 0 && len(v.Rows[0]) < len(targets) {
+				// without a column list the values fill the leading columns
+				targets = targets[:len(v.Rows[0])]
+				ins.Targets = targets
+			}
 			for _, r := range v.Rows {
 				if len(r) > len(targets) {
 					return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more expressions than target columns")
@@ -83,6 +89,18 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 					return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more target columns than expressions")
 				}
 			}
+			replace, err := checkInsertTargets(t, targets, n.Overriding, func(j int) bool {
+				for _, r := range v.Rows {
+					if _, ok := r[j].(*tree.DefaultExpr); !ok {
+						return false
+					}
+				}
+				return true
+			})
+			if err != nil {
+				return nil, err
+			}
+			overridden = replace
 			vals, err := b.bindValuesFor(v, t, targets)
 			if err != nil {
 				return nil, err
@@ -99,6 +117,9 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 			}
 			if len(cols) < len(targets) {
 				ins.Targets = targets[:len(cols)]
+			}
+			if overridden, err = checkInsertTargets(t, ins.Targets, n.Overriding, func(int) bool { return false }); err != nil {
+				return nil, err
 			}
 			exprs := make([]Expr, len(cols))
 			needCast := false
@@ -118,6 +139,12 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 			}
 			ins.Source = p
 		}
+	}
+	if len(overridden) > 0 {
+		dropTargets(ins, overridden)
+	}
+	if ins.Generated, err = b.generatedExprs(t); err != nil {
+		return nil, err
 	}
 	rowScope := newScope(TableColumns(t, tableAlias(t, n.Alias)), nil)
 	if n.OnConflict != nil {
@@ -296,6 +323,9 @@ func (b *Binder) bindSetClauses(set []tree.SetClause, t *catalog.Table, sc *scop
 				x = &Const{Val: types.Null, T: col.Type}
 			}
 		} else {
+			if err := generatedWriteError(col, true); err != nil {
+				return nil, nil, err
+			}
 			if x, err = b.bindExpr(s.Value, sc); err != nil {
 				return nil, nil, err
 			}
@@ -353,6 +383,9 @@ func (b *Binder) BindUpdate(n *tree.Update) (*Update, error) {
 	}
 	u := &Update{Table: t, Source: src}
 	if u.SetCols, u.Set, err = b.bindSetClauses(n.Set, t, sc); err != nil {
+		return nil, err
+	}
+	if u.Generated, err = b.generatedExprs(t); err != nil {
 		return nil, err
 	}
 	if u.Returning, u.ReturningCols, err = b.bindReturning(n.Returning, sc); err != nil {

@@ -262,6 +262,9 @@ type Insert struct {
 	Returning     []Expr
 	ReturningCols []Column
 	OnConflict    *OnConflict
+	// Generated computes the generated columns over the full new row (nil
+	// entries for other columns; nil when the table has none).
+	Generated []Expr
 }
 
 // OnConflict is the ON CONFLICT action.
@@ -286,6 +289,8 @@ type Update struct {
 	Set           []Expr
 	Returning     []Expr
 	ReturningCols []Column
+	// Generated is as Insert's.
+	Generated []Expr
 }
 
 // Delete deletes the rows of Table read by Source.

@@ -395,7 +395,11 @@ func (p *parser) columnDef() tree.ColumnDef {
 			switch {
 			case p.kw("always"):
 				if p.peek().is("as") && p.peekN(1).isPunct("(") {
-					p.unsupported("generated columns")
+					p.i += 2
+					cd.Generated = p.expr()
+					p.expectPunct(")")
+					p.expectKw("stored")
+					continue
 				}
 				cd.Identity = "always"
 			case p.kws("by", "default"):
@@ -406,7 +410,7 @@ func (p *parser) columnDef() tree.ColumnDef {
 			p.expectKw("as")
 			p.expectKw("identity")
 			if p.punct("(") {
-				p.seqOptions()
+				cd.IdentityOptions = p.seqOptions()
 				p.expectPunct(")")
 			}
 		case p.kw("deferrable"), p.kws("not", "deferrable"), p.kws("initially", "deferred"), p.kws("initially", "immediate"):

@@ -524,7 +524,13 @@ func (p *parser) insertStmt(with *tree.With) *tree.Insert {
 		ins.Columns = p.parenIdentList()
 	}
 	if p.kw("overriding") {
-		p.unsupported("OVERRIDING")
+		if p.kw("system") {
+			ins.Overriding = "system"
+		} else {
+			p.expectKw("user")
+			ins.Overriding = "user"
+		}
+		p.expectKw("value")
 	}
 	if p.kws("default", "values") {
 		ins.Source = nil

@@ -5,11 +5,14 @@ package tree
 // Insert is INSERT INTO t [(cols)] {VALUES .. | query | DEFAULT VALUES}
 // [ON CONFLICT ..] [RETURNING ..]. Source is nil for DEFAULT VALUES.
 type Insert struct {
-	With       *With
-	Table      ObjectName
-	Alias      string
-	Columns    []string
-	Source     *Select // VALUES arrives as a Select whose body is *Values
+	With    *With
+	Table   ObjectName
+	Alias   string
+	Columns []string
+	Source  *Select // VALUES arrives as a Select whose body is *Values
+	// Overriding is OVERRIDING SYSTEM VALUE ("system") or OVERRIDING USER
+	// VALUE ("user"), "" when absent.
+	Overriding string
 	OnConflict *OnConflict
 	Returning  []Target
 }
@@ -81,6 +84,11 @@ type ColumnDef struct {
 	Default     Expr
 	DefaultText string // the DEFAULT expression exactly as written
 	Identity    string // "", "always", "by default"
+	// IdentityOptions are the sequence options of GENERATED ... AS
+	// IDENTITY (START WITH, INCREMENT BY, ...).
+	IdentityOptions []SeqOption
+	// Generated is GENERATED ALWAYS AS (expr) STORED's expression.
+	Generated   Expr
 	Constraints []Constraint
 	Collate     string
 	Pos         Pos
