@@ -1,0 +1,105 @@
+package executor
+
+import (
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// generatedCols computes a table's STORED generated columns over a full
+// row; nil computes nothing.
+type generatedCols []generatedCol
+
+type generatedCol struct {
+	idx int
+	f   evalFn
+}
+
+func (ec *execCtx) compileGenerated(exprs []planner.Expr) (generatedCols, error) {
+	var out generatedCols
+	for i, x := range exprs {
+		if x == nil {
+			continue
+		}
+		f, err := ec.compile(x)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, generatedCol{idx: i, f: f})
+	}
+	return out, nil
+}
+
+// fill stores each generated column's value into row. The expressions read
+// only non-generated columns, so the order of evaluation does not matter.
+func (g generatedCols) fill(row []types.Datum) error {
+	for _, c := range g {
+		v, err := c.f(row)
+		if err != nil {
+			return err
+		}
+		row[c.idx] = v
+	}
+	return nil
+}
+
+// generatedPending marks a generated column of a table being created
+// until every column exists and its expression can be bound.
+const generatedPending = "\x00pending"
+
+// checkGeneratedDef rejects the column definitions PostgreSQL refuses:
+// two of DEFAULT, identity and a generation expression (serial types
+// count as a default).
+func checkGeneratedDef(t *catalog.Table, cd tree.ColumnDef) error {
+	_, serial := serialTypes[cd.Type.Name]
+	hasDefault := cd.Default != nil || serial && cd.Type.ArrayDims == 0
+	var what string
+	switch {
+	case hasDefault && cd.Identity != "":
+		what = "both default and identity"
+	case cd.Generated != nil && hasDefault:
+		what = "both default and generation expression"
+	case cd.Generated != nil && cd.Identity != "":
+		what = "both identity and generation expression"
+	default:
+		return nil
+	}
+	return pgerror.New(pgerror.CodeSyntaxError, "%s specified for column \"%s\" of table \"%s\"", what, cd.Name, t.Name)
+}
+
+// identityType resolves an identity column's type, which must be an
+// integer type.
+func identityType(tn tree.TypeName) (*types.T, error) {
+	t, err := planner.ResolveTypeName(tn)
+	if err != nil {
+		return nil, err
+	}
+	switch t.Family {
+	case types.FamInt2, types.FamInt4, types.FamInt8:
+		return t, nil
+	}
+	return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "identity column type must be smallint, integer, or bigint")
+}
+
+// bindGeneratedColumns binds the generation expressions of a new table's
+// columns once all columns exist, storing each as pg_get_expr spells it.
+func bindGeneratedColumns(b *planner.Binder, t *catalog.Table, defs []tree.ColumnDef) error {
+	for _, cd := range defs {
+		if cd.Generated == nil {
+			continue
+		}
+		i := t.ColumnByName(cd.Name)
+		if i < 0 {
+			return pgerror.New(pgerror.CodeInternal, "generated column \"%s\" not found", cd.Name)
+		}
+		x, err := b.BindGenerated(t, i, cd.Generated)
+		if err != nil {
+			return err
+		}
+		t.Columns[i].Generated = planner.DeparseCheck(t, x, false)
+		t.Columns[i].GeneratedPretty = planner.DeparseCheck(t, x, true)
+	}
+	return nil
+}
