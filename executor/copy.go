@@ -215,21 +215,18 @@ func (s *Session) CopyIn(ctx context.Context, p *Prepared, start CopyStart, src 
 		if err != nil {
 			return err
 		}
-		width := len(n.Columns)
-		if width == 0 {
-			for _, c := range t.Columns {
-				if !c.Hidden && !c.Dropped {
-					width++
-				}
-			}
+		colNames, err := copyColumns(t, n.Columns)
+		if err != nil {
+			return err
 		}
+		width := len(colNames)
 		// Binding the equivalent INSERT gives the target columns and their
 		// defaults exactly as INSERT resolves them.
 		nulls := make([]tree.Expr, width)
 		for i := range nulls {
 			nulls[i] = &tree.NullLit{}
 		}
-		ins, err := b.BindInsert(&tree.Insert{Table: n.Table, Columns: n.Columns,
+		ins, err := b.BindInsert(&tree.Insert{Table: n.Table, Columns: colNames,
 			Source: &tree.Select{Body: &tree.Values{Rows: [][]tree.Expr{nulls}}}})
 		if err != nil {
 			return err
@@ -665,19 +662,13 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 			if err != nil {
 				return err
 			}
-			var cols []string
-			for _, name := range n.Columns {
-				if i := t.ColumnByName(name); i < 0 || t.Columns[i].Hidden {
-					return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, t.Name)
-				}
-				cols = append(cols, builtins.QuoteIdent(name))
+			names, err := copyColumns(t, n.Columns)
+			if err != nil {
+				return err
 			}
-			if cols == nil {
-				for _, c := range t.Columns {
-					if !c.Hidden && !c.Dropped {
-						cols = append(cols, builtins.QuoteIdent(c.Name))
-					}
-				}
+			cols := make([]string, len(names))
+			for i, name := range names {
+				cols[i] = builtins.QuoteIdent(name)
 			}
 			from := builtins.QuoteIdent(t.Name)
 			if sc := cat.Schemas[t.SchemaID]; sc != nil {

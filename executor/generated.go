@@ -103,3 +103,28 @@ func bindGeneratedColumns(b *planner.Binder, t *catalog.Table, defs []tree.Colum
 	}
 	return nil
 }
+
+// copyColumns resolves COPY's column list: the named columns, or every
+// visible column but the generated ones. Generated columns cannot be
+// named (PostgreSQL 15 neither reads nor writes them in COPY).
+func copyColumns(t *catalog.Table, names []string) ([]string, error) {
+	if len(names) == 0 {
+		for _, c := range t.Columns {
+			if !c.Hidden && !c.Dropped && c.Generated == "" {
+				names = append(names, c.Name)
+			}
+		}
+		return names, nil
+	}
+	for _, name := range names {
+		i := t.ColumnByName(name)
+		if i < 0 || t.Columns[i].Hidden {
+			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, t.Name)
+		}
+		if t.Columns[i].Generated != "" {
+			return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "column \"%s\" is a generated column", name).
+				WithDetail("Generated columns cannot be used in COPY.")
+		}
+	}
+	return names, nil
+}

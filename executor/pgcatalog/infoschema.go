@@ -161,12 +161,22 @@ func init() {
 				case "by default":
 					ident, gen = "YES", dS("BY DEFAULT")
 				}
+				identStart, identIncr, identMax, identMin, identCycle := types.Datum(null), types.Datum(null), types.Datum(null), types.Datum(null), dS("NO")
+				if seq := c.Cat.Sequences[cl.SequenceID]; seq != nil && cl.Identity != "" {
+					identStart, identIncr = dS(strconv.FormatInt(seq.Start, 10)), dS(strconv.FormatInt(seq.Increment, 10))
+					identMax, identMin = dS(strconv.FormatInt(seq.Max, 10)), dS(strconv.FormatInt(seq.Min, 10))
+					identCycle = yesNo(seq.Cycle)
+				}
+				isGenerated, genExpr := dS("NEVER"), types.Datum(null)
+				if cl.Generated != "" {
+					isGenerated, genExpr = dS("ALWAYS"), dS(cl.Generated)
+				}
 				pos := strconv.Itoa(i + 1)
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(t.Name), dS(cl.Name), dI(int64(i + 1)), def,
 					yesNo(!cl.NotNull), dS(ti.dataType), ti.charMax, ti.charOctets, ti.precision, ti.radix, ti.scale,
 					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
 					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
-					dS(ident), gen, null, null, null, null, dS("NO"), dS("NEVER"), null, dS("YES")})
+					dS(ident), gen, identStart, identIncr, identMax, identMin, identCycle, isGenerated, genExpr, dS("YES")})
 			}
 		}
 		return rows, nil

@@ -292,7 +292,11 @@ func init() {
 				case "by default":
 					ident = "d"
 				}
-				att(uint32(t.ID), cl.Name, cl.Type, i+1, cl.NotNull, cl.Default != "" && ident == "", ident, false)
+				att(uint32(t.ID), cl.Name, cl.Type, i+1, cl.NotNull, (cl.Default != "" && ident == "") || cl.Generated != "", ident, false)
+				if cl.Generated != "" {
+					const attGeneratedCol = 17 // pg_attribute.attgenerated
+					rows[len(rows)-1][attGeneratedCol] = dS("s") // STORED
+				}
 			}
 			for _, x := range tableIndexes(t) {
 				for k, ci := range x.cols {
@@ -384,7 +388,15 @@ func init() {
 		for _, t := range dbTables(c) {
 			for i := range t.Columns {
 				cl := &t.Columns[i]
-				if cl.Hidden || cl.Dropped || cl.Default == "" || cl.Identity != "" {
+				if cl.Hidden || cl.Dropped {
+					continue
+				}
+				if cl.Generated != "" {
+					// psql's \d asks pg_get_expr(adbin, adrelid, true): the pretty form
+					rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(cl.GeneratedPretty), dS(cl.GeneratedPretty)})
+					continue
+				}
+				if cl.Default == "" || cl.Identity != "" {
 					continue
 				}
 				rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(DefaultExpr(cl)), dS(DefaultExpr(cl))})

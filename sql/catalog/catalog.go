@@ -72,11 +72,11 @@ type Column struct {
 	SequenceID ID     `json:"seq,omitempty"`
 	Identity   string `json:"identity,omitempty"` // "", "always", "by default"
 	// Generated is a STORED generated column's expression as pg_get_expr
-	// spells it (""  for other columns); GeneratedPretty its pretty form
+	// spells it ("" for other columns); GeneratedPretty its pretty form
 	// (psql's \d). The value is computed on every INSERT and UPDATE.
 	Generated       string `json:"generated,omitempty"`
 	GeneratedPretty string `json:"generated_pretty,omitempty"`
-	Comment    string `json:"comment,omitempty"`
+	Comment         string `json:"comment,omitempty"`
 }
 
 // Index describes a secondary index (b-tree or vector).
