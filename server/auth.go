@@ -198,7 +198,11 @@ func wrongAuthMessage(msg pgproto3.FrontendMessage, want string) error {
 	if _, ok := msg.(*pgproto3.Terminate); ok {
 		return errors.New("client terminated during authentication")
 	}
-	return pgerror.New(pgerror.CodeProtocolViolation, "expected %s response, got message type %T", want, msg)
+	var mtype byte
+	if b, err := msg.Encode(nil); err == nil && len(b) > 0 {
+		mtype = b[0]
+	}
+	return pgerror.New(pgerror.CodeProtocolViolation, "expected %s response, got message type %d", want, mtype)
 }
 
 func (c *conn) cleartextExchange(user, stored string) (bool, error) {
@@ -210,6 +214,12 @@ func (c *conn) cleartextExchange(user, stored string) (bool, error) {
 	pm, ok := msg.(*pgproto3.PasswordMessage)
 	if !ok {
 		return false, wrongAuthMessage(msg, "password")
+	}
+	if stored == "" {
+		// No role or no password: spend the same key derivation against
+		// a secret nothing matches, so the answer's timing does not tell.
+		auth.CheckPlaintext(user, auth.MockSCRAMSecret(user, c.srv.mockKey).String(), pm.Password)
+		return false, nil
 	}
 	return auth.CheckPlaintext(user, stored, pm.Password), nil
 }

@@ -366,3 +366,70 @@ func TestAuthConnectionLimit(t *testing.T) {
 	mustExec(t, admin, "ALTER ROLE postgres CONNECTION LIMIT 1")
 	mustConnect(t, addr, "postgres", "pgpw", "postgres")
 }
+
+// rawSASL starts up as postgres on a scram-sha-256 server, answers the
+// SASL request with first (and, when it gets that far, nothing else) and
+// returns the server's error.
+func rawSASL(t *testing.T, addr string, first pgproto3.FrontendMessage) *pgproto3.ErrorResponse {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+	fe := pgproto3.NewFrontend(nc, nc)
+	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": "postgres", "database": "postgres"}})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := fe.Receive(); err != nil {
+		t.Fatal(err)
+	} else if _, ok := m.(*pgproto3.AuthenticationSASL); !ok {
+		t.Fatalf("got %T, want AuthenticationSASL", m)
+	}
+	fe.Send(first)
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	er, ok := m.(*pgproto3.ErrorResponse)
+	if !ok {
+		t.Fatalf("got %T, want ErrorResponse", m)
+	}
+	// The connection is closed after the FATAL.
+	if m, err := fe.Receive(); err == nil {
+		t.Fatalf("connection still open after FATAL: got %T", m)
+	}
+	return er
+}
+
+// Protocol errors in the SASL exchange end the connection with 08P01 or
+// 0A000, as PostgreSQL's do.
+func TestAuthSASLProtocolErrors(t *testing.T) {
+	_, addr := startAuthServer(t, AuthSCRAM)
+	cases := []struct {
+		name string
+		msg  pgproto3.FrontendMessage
+		code string
+		want string
+	}{
+		{"unknown mechanism", &pgproto3.SASLInitialResponse{AuthMechanism: "SCRAM-SHA-1", Data: []byte("n,,n=,r=abc")}, "08P01", "client selected an invalid SASL authentication mechanism"},
+		{"PLUS without TLS", &pgproto3.SASLInitialResponse{AuthMechanism: "SCRAM-SHA-256-PLUS", Data: []byte("p=tls-server-end-point,,n=,r=abc")}, "08P01", "client selected an invalid SASL authentication mechanism"},
+		{"binding data without PLUS", &pgproto3.SASLInitialResponse{AuthMechanism: "SCRAM-SHA-256", Data: []byte("p=tls-server-end-point,,n=,r=abc")}, "08P01", "malformed SCRAM message"},
+		{"bad flag", &pgproto3.SASLInitialResponse{AuthMechanism: "SCRAM-SHA-256", Data: []byte("x,,n=,r=abc")}, "08P01", "malformed SCRAM message"},
+		{"authzid", &pgproto3.SASLInitialResponse{AuthMechanism: "SCRAM-SHA-256", Data: []byte("n,a=bob,n=,r=abc")}, "0A000", "client uses authorization identity, but it is not supported"},
+		{"query instead", &pgproto3.Query{String: "select 1"}, "08P01", "expected SASL response, got message type 81"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			er := rawSASL(t, addr, c.msg)
+			if er.Severity != "FATAL" || er.Code != c.code || (c.want != "" && er.Message != c.want) {
+				t.Fatalf("got %s %s %q, want FATAL %s %q", er.Severity, er.Code, er.Message, c.code, c.want)
+			}
+		})
+	}
+}
