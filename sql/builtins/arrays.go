@@ -38,8 +38,55 @@ func withResultElem(o *Overload) *Overload {
 	return o
 }
 
+// maxArraySize is PostgreSQL's MaxArraySize.
+const maxArraySize = 134217727
+
+// arrayFill is array_fill(value, dims [, lower bounds]) with PostgreSQL's
+// checks, for the one-dimensional arrays with lower bound 1 that Quiver has.
+func arrayFill(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+	for _, d := range a[1:] {
+		if types.IsNull(d) {
+			return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "dimension array or low bound array cannot be null")
+		}
+	}
+	dims := arr(a[1]).Elems
+	if len(a) > 2 && len(arr(a[2]).Elems) != len(dims) {
+		return nil, pgerror.New(pgerror.CodeArraySubscriptError, "wrong number of array subscripts").
+			WithDetail("Low bound array has different size than dimensions array.")
+	}
+	for _, d := range a[1:] {
+		for _, e := range arr(d).Elems {
+			if types.IsNull(e) {
+				return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "dimension values cannot be null")
+			}
+		}
+	}
+	out := &types.DArray{Elems: []types.Datum{}}
+	switch {
+	case len(dims) == 0:
+		return out, nil
+	case len(dims) > 1:
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "multidimensional arrays are not supported")
+	case len(a) > 2 && i64(arr(a[2]).Elems[0]) != 1:
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "array lower bounds other than 1 are not supported")
+	}
+	n := i64(dims[0])
+	if n < 0 || n > maxArraySize {
+		return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "array size exceeds the maximum allowed (%d)", maxArraySize)
+	}
+	out.Elems = make([]types.Datum, n)
+	for i := range out.Elems {
+		out.Elems[i] = a[0]
+	}
+	return out, nil
+}
+
 func registerArrays() {
 	anyArr := params(AnyArray)
+	intArr := types.ArrayOf(types.Int4)
+	arrayOfFirst := func(args []*types.T) *types.T { return types.ArrayOf(args[0]) }
+	addFunc("array_fill", withResultElem(&Overload{Params: params(nil, intArr), ReturnFn: arrayOfFirst, NullCall: true, Fn: arrayFill}))
+	addFunc("array_fill", withResultElem(&Overload{Params: params(nil, intArr, intArr), ReturnFn: arrayOfFirst, NullCall: true, Fn: arrayFill}))
 	addFunc("array_length", fn(params(AnyArray, types.Int4), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		n := len(arr(a[0]).Elems)
 		if i64(a[1]) != 1 || n == 0 {

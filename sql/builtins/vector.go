@@ -32,7 +32,10 @@ func vecDistance(f func(a, b []float32) float64) evalFn {
 	}
 }
 
-func vecElementwise(op func(x, y float32) float32) evalFn {
+// vecElementwise is pgvector's +, - and *: float32 arithmetic that reports
+// an infinite result as overflow and, with underflow (for *), a zero from
+// two non-zero operands as underflow.
+func vecElementwise(op func(x, y float32) float32, underflow bool) evalFn {
 	return func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
 		a, b := vec(args[0]), vec(args[1])
 		if err := checkDims(a, b); err != nil {
@@ -42,7 +45,10 @@ func vecElementwise(op func(x, y float32) float32) evalFn {
 		for i := range a {
 			r[i] = op(a[i], b[i])
 			if math.IsInf(float64(r[i]), 0) {
-				return nil, pgerror.New(pgerror.CodeDataException, "value out of range: overflow")
+				return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: overflow")
+			}
+			if underflow && r[i] == 0 && a[i] != 0 && b[i] != 0 {
+				return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: underflow")
 			}
 		}
 		return r, nil
@@ -137,9 +143,9 @@ func registerVector() {
 		}
 		return r, nil
 	}))
-	addBin("+", v, v, v, vecElementwise(func(x, y float32) float32 { return x + y }))
-	addBin("-", v, v, v, vecElementwise(func(x, y float32) float32 { return x - y }))
-	addBin("*", v, v, v, vecElementwise(func(x, y float32) float32 { return x * y }))
+	addBin("+", v, v, v, vecElementwise(func(x, y float32) float32 { return x + y }, false))
+	addBin("-", v, v, v, vecElementwise(func(x, y float32) float32 { return x - y }, false))
+	addBin("*", v, v, v, vecElementwise(func(x, y float32) float32 { return x * y }, true))
 	addBin("||", v, v, v, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		x, y := vec(a[0]), vec(a[1])
 		if len(x)+len(y) > maxVectorDims {

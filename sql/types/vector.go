@@ -71,6 +71,11 @@ func parseVector(t *T, s string) (Datum, error) {
 		if tok == "" || containsUnderscoreOrHexPrefix(tok) || (err != nil && !isRangeErr(err)) {
 			return nil, vectorSyntax(s)
 		}
+		if isRangeErr(err) && math.IsInf(f, 0) {
+			// strtof's ERANGE overflow, which pgvector reports as float4in
+			// does (an underflow to zero is accepted).
+			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "\"%s\" is out of range for type vector", tok)
+		}
 		if err := checkVectorElem(float32(f)); err != nil {
 			return nil, err
 		}
