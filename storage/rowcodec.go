@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -339,10 +340,21 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 	return nil, fmt.Errorf("cannot decode a value of type %v", t)
 }
 
+// nativeLittleEndian: stored float32s have the machine's own layout, so
+// vectors decode with one copy.
+var nativeLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
 // decodeFloat32s decodes len(dst) little-endian float32s from b (at least
 // 4*len(dst) bytes long) into dst.
 func decodeFloat32s(dst []float32, b []byte) []float32 {
 	b = b[:4*len(dst)]
+	if nativeLittleEndian && len(dst) > 0 {
+		// A float32 is its IEEE bits in memory: copying the bytes is the
+		// conversion (a full scan decodes a vector per row, and the
+		// element loop was a sixth of an exact k-NN query's time).
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(b)), b)
+		return dst
+	}
 	for i := range dst {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i : 4*i+4]))
 	}
