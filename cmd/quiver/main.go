@@ -182,6 +182,9 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Conf
 		}
 	}
 	log.Info("client authentication", "method", string(cfg.Auth), "superuser", boot.name)
+	if cfg.Auth == server.AuthPassword && cfg.TLS == nil {
+		log.Warn("--auth password sends passwords in clear text and TLS is off: use --auth scram-sha-256 or enable TLS")
+	}
 	cfg.Engine = eng
 	srv := server.New(cfg)
 	sigs := make(chan os.Signal, 1)
