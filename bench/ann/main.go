@@ -38,6 +38,7 @@ type config struct {
 	seed             uint64
 	jsonOut          string
 	skipLoad         bool
+	rebuild          bool
 }
 
 type result struct {
@@ -72,6 +73,7 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", 1, "data seed")
 	flag.StringVar(&c.jsonOut, "json", "", "write results as JSON here")
 	flag.BoolVar(&c.skipLoad, "skip-load", false, "reuse the loaded table and index")
+	flag.BoolVar(&c.rebuild, "rebuild", false, "with -skip-load: drop the index and build it again (build time only)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "ann:", err)
@@ -201,7 +203,14 @@ func run(ctx context.Context, c config) error {
 			}
 		}
 		rep.LoadSeconds = time.Since(start).Seconds()
-		start = time.Now()
+	}
+	if c.rebuild {
+		if _, err := conn.Exec(ctx, "DROP INDEX IF EXISTS ann_items_hnsw"); err != nil {
+			return fmt.Errorf("drop index: %w", err)
+		}
+	}
+	if !c.skipLoad || c.rebuild {
+		start := time.Now()
 		sql := fmt.Sprintf("CREATE INDEX ann_items_hnsw ON ann_items USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", c.m, c.efC)
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return fmt.Errorf("build: %w", err)
