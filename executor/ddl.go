@@ -222,6 +222,10 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	if n.AsSelect != nil {
 		return s.createTableAs(ec, b, n)
 	}
+	n, likeIdxs, err := s.expandLike(b, n)
+	if err != nil {
+		return nil, err
+	}
 	sc, err := s.creationSchema(b, n.Name)
 	if err != nil {
 		return nil, err
@@ -328,6 +332,9 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 			return nil, err
 		}
 		t.Indexes = append(t.Indexes, idx)
+	}
+	if err := s.addLikeIndexes(ec, t, likeIdxs); err != nil {
+		return nil, err
 	}
 	if err := s.newTableConstraints(b, t, checks, fks); err != nil {
 		return nil, err

@@ -261,7 +261,8 @@ func (p *parser) createTable(temp bool) tree.Statement {
 			case t.is("constraint") || t.is("primary") || t.is("unique") || t.is("check") || t.is("foreign") || t.is("exclude"):
 				ct.Constraints = append(ct.Constraints, p.tableConstraint())
 			case t.is("like"):
-				p.unsupported("CREATE TABLE ... LIKE")
+				p.i++
+				ct.Columns = append(ct.Columns, tree.ColumnDef{Like: p.tableLike(), Pos: p.pos(t.off)})
 			default:
 				ct.Columns = append(ct.Columns, p.columnDef())
 			}
@@ -291,6 +292,35 @@ func (p *parser) createTable(temp bool) tree.Statement {
 			p.ident()
 		default:
 			return ct
+		}
+	}
+}
+
+// likeOptions are the options of CREATE TABLE's LIKE clause.
+var likeOptions = toSet("comments compression constraints defaults generated identity indexes statistics storage")
+
+// tableLike reads LIKE's source table and options (after LIKE).
+func (p *parser) tableLike() *tree.TableLike {
+	l := &tree.TableLike{Table: p.objectName(), Including: map[string]bool{}}
+	for {
+		var on bool
+		switch {
+		case p.kw("including"):
+			on = true
+		case p.kw("excluding"):
+		default:
+			return l
+		}
+		t := p.advance()
+		switch {
+		case t.is("all"):
+			for o := range likeOptions {
+				l.Including[o] = on
+			}
+		case t.kind == tIdent && likeOptions[t.val]:
+			l.Including[t.val] = on
+		default:
+			p.failAt(t)
 		}
 	}
 }

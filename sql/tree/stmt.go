@@ -88,10 +88,22 @@ type ColumnDef struct {
 	// IDENTITY (START WITH, INCREMENT BY, ...).
 	IdentityOptions []SeqOption
 	// Generated is GENERATED ALWAYS AS (expr) STORED's expression.
-	Generated   Expr
+	Generated Expr
+	// Like, when set, makes this entry a LIKE clause of CREATE TABLE
+	// standing for the source table's columns (the other fields unset).
+	Like        *TableLike
 	Constraints []Constraint
 	Collate     string
 	Pos         Pos
+}
+
+// TableLike is CREATE TABLE's LIKE source [{INCLUDING|EXCLUDING} option
+// ...]. Including holds the options in effect after the list is read
+// ("defaults", "constraints", "identity", "generated", "indexes",
+// "comments", "statistics", "storage", "compression").
+type TableLike struct {
+	Table     ObjectName
+	Including map[string]bool
 }
 
 // Constraint is a table constraint, or a column constraint (then Columns
