@@ -75,21 +75,27 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	}
 	nt := *t
 	nt.Indexes = append(append([]catalog.Index(nil), t.Indexes...), idx)
-	if err := ec.txn.PutTable(&nt); err != nil {
-		return nil, err
-	}
 	added := &nt.Indexes[len(nt.Indexes)-1]
 	if method == "btree" {
+		if err := ec.txn.PutTable(&nt); err != nil {
+			return nil, err
+		}
 		if err := ec.txn.BackfillIndex(ec.ctx, &nt, added); err != nil {
 			return nil, err
 		}
 		return doneResult("CREATE INDEX"), nil
 	}
-	vi, err := newVectorIndex(&nt, added)
-	if err != nil {
+	// The build follows concurrent writers itself, so the table version
+	// stays and their transactions commit normally.
+	if err := ec.txn.PutTableIndexes(&nt); err != nil {
 		return nil, err
 	}
-	if err := vi.build(ec.ctx, ec.txn, &nt); err != nil {
+	command := "CREATE INDEX"
+	if n.Concurrently {
+		command = "CREATE INDEX CONCURRENTLY"
+	}
+	vi, _, err := s.buildHNSW(ec, &nt, added, command)
+	if err != nil {
 		return nil, err
 	}
 	// The graph serves readers only once the index exists for them.
@@ -261,11 +267,8 @@ func (s *Session) reindex(ec *execCtx, b *planner.Binder, n *tree.Reindex) (Resu
 		if idx.Method != "hnsw" {
 			continue
 		}
-		vi, err := newVectorIndex(t, idx)
+		vi, _, err := s.buildHNSW(ec, t, idx, "REINDEX")
 		if err != nil {
-			return nil, err
-		}
-		if err := vi.build(ec.ctx, ec.txn, t); err != nil {
 			return nil, err
 		}
 		if vt == nil {
@@ -278,10 +281,11 @@ func (s *Session) reindex(ec *execCtx, b *planner.Binder, n *tree.Reindex) (Resu
 		vt.created[id] = vi
 		vt.onCommit = append(vt.onCommit, func() { s.eng.registerVectorIndex(id, vi) })
 	}
-	// REINDEX writes nothing else; touching the table's descriptor makes
-	// the transaction commit (and run onCommit) and orders it after
-	// concurrent writers, whose rows the new graph must not miss.
-	if err := ec.txn.PutTable(t); err != nil {
+	// REINDEX writes nothing else; rewriting the table's descriptor makes
+	// the transaction commit (and run onCommit). Concurrent writers are
+	// followed by the build, so the table version stays.
+	nt := *t
+	if err := ec.txn.PutTableIndexes(&nt); err != nil {
 		return nil, err
 	}
 	return doneResult("REINDEX"), nil

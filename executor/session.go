@@ -33,7 +33,9 @@ type Engine struct {
 // begin starts a transaction whose writes vector indexes follow.
 func (e *Engine) begin() *storage.Txn {
 	t := e.store.Begin()
-	t.Observe(&vectorTxn{eng: e, readTs: t.ReadTs()})
+	vt := &vectorTxn{eng: e, readTs: t.ReadTs()}
+	e.track(vt)
+	t.Observe(vt)
 	return t
 }
 

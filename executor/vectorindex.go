@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,9 @@ type nodeInfo struct {
 	deleteTs atomic.Uint64
 	deleter  atomic.Pointer[vectorTxn]
 	dead     atomic.Bool // rolled back
+	// node is the graph node + 1, set once the node is fully inserted
+	// (0 before), for scans that walk the records instead of the graph.
+	node atomic.Uint32
 }
 
 func (n *nodeInfo) visible(readTs uint64, me *vectorTxn) bool {
@@ -80,9 +84,21 @@ type vectorIndex struct {
 	col     int
 	dims    int
 	graph   *hnsw.Graph
+	dist    hnsw.DistanceFunc
 	infos   infoTable // by graph key; read without locks on the search path
 	mu      sync.Mutex
 	byPK    map[string][]uint64 // row key -> graph keys of its versions
+	// pend, set while a concurrent build scans the table, holds deletes
+	// of rows whose node the scan may not have added yet, so the scan
+	// gives that node its deleter or delete timestamp (guarded by mu).
+	pend map[string][]*pendDelete
+}
+
+// pendDelete is one transaction's delete of a row during a build scan.
+type pendDelete struct {
+	vt      *vectorTxn
+	ts      uint64 // commit timestamp once committed
+	aborted bool
 }
 
 const (
@@ -134,6 +150,7 @@ func (t *infoTable) get(key uint64) *nodeInfo {
 type vectorIndexes struct {
 	mu      sync.Mutex
 	byIndex map[catalog.ID]*loadedIndex
+	builds  buildRegistry
 }
 
 func hnswParams(idx *catalog.Index) (m, efC int) {
@@ -160,6 +177,7 @@ func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error)
 		col:     col,
 		dims:    dims,
 		graph:   hnsw.New(hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}),
+		dist:    metric.dist,
 		infos:   infoTable{chunks: make([]atomic.Pointer[[infoChunkSize]atomic.Pointer[nodeInfo]], infoChunks)},
 		byPK:    map[string][]uint64{},
 	}, nil
@@ -246,9 +264,11 @@ func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTx
 	vi.mu.Lock()
 	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
 	vi.mu.Unlock()
-	if _, err := vi.graph.Insert(key, v); err != nil {
+	node, err := vi.graph.Insert(key, v)
+	if err != nil {
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
+	info.node.Store(uint32(node) + 1)
 	if owner != nil {
 		owner.entries = append(owner.entries, vectorEntry{info: info})
 	}
@@ -262,6 +282,11 @@ func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTx
 	pkKey := string(appendRowKey(nil, vi.pkOf(tb, row)))
 	vi.mu.Lock()
 	keys := append([]uint64(nil), vi.byPK[pkKey]...)
+	if vi.pend != nil {
+		pd := &pendDelete{vt: me}
+		vi.pend[pkKey] = append(vi.pend[pkKey], pd)
+		me.entries = append(me.entries, vectorEntry{vi: vi, pkKey: pkKey, pend: pd})
+	}
 	vi.mu.Unlock()
 	for _, k := range keys {
 		info := vi.info(k)
@@ -303,6 +328,14 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 		return ok
 	}
 	res, err := vi.graph.Search(q, k, ef, accept, st)
+	if err == nil && keepErr == nil && len(res) < k {
+		// Short: either fewer than k rows qualify or some are unreachable
+		// in the graph; a scan of every node tells, so a k-NN query never
+		// misses rows the index holds.
+		if all := vi.exhaustive(q, k, accept); len(all) > len(res) {
+			res = all
+		}
+	}
 	if keepErr != nil {
 		return nil, keepErr
 	}
@@ -316,6 +349,45 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 	return out, nil
 }
 
+// exhaustive returns the k nearest accepted nodes by scanning every node
+// record. A graph search comes back short when fewer than k accepted nodes
+// are reachable from the entry point (a node can lose all its in-links to
+// the neighbour heuristic), so this fallback makes a k-NN query never miss
+// rows the index holds. It costs about as much as the filtered search that
+// came back short, which had to exhaust the reachable graph already.
+func (vi *vectorIndex) exhaustive(q []float32, k int, accept func(hnsw.Node) bool) []hnsw.Result {
+	var best []hnsw.Result // sorted by distance, at most k
+	n := vi.infos.n.Load()
+	for key := uint64(0); key < n; key++ {
+		info := vi.infos.get(key)
+		if info == nil {
+			continue
+		}
+		nn := info.node.Load()
+		if nn == 0 || info.dead.Load() {
+			continue
+		}
+		node := hnsw.Node(nn - 1)
+		if vi.graph.Deleted(node) {
+			continue
+		}
+		d := vi.dist(q, vi.graph.Vector(node))
+		if len(best) == k && d >= best[k-1].Dist {
+			continue
+		}
+		if !accept(node) {
+			continue
+		}
+		i := sort.Search(len(best), func(i int) bool { return best[i].Dist > d })
+		if len(best) < k {
+			best = append(best, hnsw.Result{})
+		}
+		copy(best[i+1:], best[i:])
+		best[i] = hnsw.Result{Node: node, Key: key, Dist: d}
+	}
+	return best
+}
+
 // vectorTxn is a transaction's footprint in vector indexes; it is the
 // storage.WriteObserver of transactions that write indexed tables.
 type vectorTxn struct {
@@ -326,7 +398,15 @@ type vectorTxn struct {
 	// its graph); created holds those graphs until then, for the creating
 	// transaction's own writes and searches.
 	onCommit []func()
+	onAbort  []func()
 	created  map[catalog.ID]*vectorIndex
+	// seq orders transactions by start for builds that wait for older
+	// writers; building marks a transaction running a build (builds do
+	// not wait for each other).
+	seq      uint64
+	commitTs uint64
+	building atomic.Bool
+	targets  []*vectorIndex // RowWritten's scratch
 }
 
 // index returns the graph this transaction must use for idx.
@@ -340,10 +420,39 @@ func (vt *vectorTxn) index(ctx context.Context, tb *catalog.Table, idx *catalog.
 type vectorEntry struct {
 	info   *nodeInfo
 	delete bool
+	// A delete recorded while a build scans (info nil): its row's nodes
+	// are found by key when the transaction ends.
+	vi    *vectorIndex
+	pkKey string
+	pend  *pendDelete
+}
+
+// endPending settles a delete recorded during a build scan: committed at
+// ts (0: rolled back).
+func (e vectorEntry) endPending(vt *vectorTxn, ts uint64) {
+	vi := e.vi
+	vi.mu.Lock()
+	defer vi.mu.Unlock()
+	if ts == 0 {
+		e.pend.aborted = true
+	} else {
+		e.pend.ts = ts
+	}
+	for _, k := range vi.byPK[e.pkKey] {
+		info := vi.info(k)
+		if info == nil || info.deleter.Load() != vt {
+			continue
+		}
+		if ts != 0 {
+			info.deleteTs.Store(ts)
+		}
+		info.deleter.CompareAndSwap(vt, nil)
+	}
 }
 
 // RowWritten implements storage.WriteObserver.
 func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+	targets := vt.targets[:0]
 	for i := range tb.Indexes {
 		idx := &tb.Indexes[i]
 		if idx.Method != "hnsw" {
@@ -353,6 +462,14 @@ func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, 
 		if err != nil {
 			return err
 		}
+		targets = append(targets, vi)
+	}
+	// Graphs being built on the table follow every write too (the same
+	// graph twice when the build already committed and this transaction
+	// sees it in its catalog).
+	targets = vt.eng.buildTargets(tb.ID, vt, targets)
+	vt.targets = targets
+	for _, vi := range targets {
 		if oldRow != nil && newRow != nil && sameVersionKey(vi, tb, oldRow, newRow) {
 			continue // neither the vector nor the key changed
 		}
@@ -383,8 +500,11 @@ func sameVersionKey(vi *vectorIndex, tb *catalog.Table, a, b []types.Datum) bool
 
 // Committed implements storage.WriteObserver.
 func (vt *vectorTxn) Committed(ts uint64) {
+	vt.commitTs = ts
 	for _, e := range vt.entries {
-		if e.delete {
+		if e.pend != nil {
+			e.endPending(vt, ts)
+		} else if e.delete {
 			e.info.deleteTs.Store(ts)
 			e.info.deleter.Store(nil)
 		} else {
@@ -396,14 +516,21 @@ func (vt *vectorTxn) Committed(ts uint64) {
 		f()
 	}
 	vt.onCommit = nil
+	vt.onAbort = nil
 	vt.created = nil
+	vt.eng.untrack(vt)
 }
 
 // Aborted implements storage.WriteObserver.
 func (vt *vectorTxn) Aborted() {
 	vt.RollbackTo(0)
+	for _, f := range vt.onAbort {
+		f()
+	}
+	vt.onAbort = nil
 	vt.onCommit = nil
 	vt.created = nil
+	vt.eng.untrack(vt)
 }
 
 // Savepoint implements storage.WriteObserver.
@@ -412,7 +539,9 @@ func (vt *vectorTxn) Savepoint() int { return len(vt.entries) }
 // RollbackTo implements storage.WriteObserver.
 func (vt *vectorTxn) RollbackTo(mark int) {
 	for _, e := range vt.entries[mark:] {
-		if e.delete {
+		if e.pend != nil {
+			e.endPending(vt, 0)
+		} else if e.delete {
 			e.info.deleter.CompareAndSwap(vt, nil)
 		} else {
 			e.info.dead.Store(true)

@@ -167,6 +167,7 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		if _, err := vi.graph.Restore(uint64(node), vec, links, n); err != nil {
 			return fmt.Errorf("vector index %s: %w", idx.Name, err)
 		}
+		info.node.Store(uint32(node) + 1)
 		// Restored in order, so a node's info key is its node id.
 		if key, err := vi.infos.add(info); err != nil {
 			return err

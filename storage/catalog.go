@@ -295,6 +295,25 @@ func (t *Txn) PutTable(tb *catalog.Table) error {
 	return t.putDescriptor(kindTable, tb.ID, tb)
 }
 
+// PutTableIndexes stores a table descriptor whose only change is its index
+// list, without bumping the table's version: writers that started against
+// the previous descriptor stay valid (their row layout is unchanged), so an
+// index whose build follows concurrent writers itself does not fail them
+// with 40001. Concurrent DDL on the table still conflicts on the
+// descriptor key.
+func (t *Txn) PutTableIndexes(tb *catalog.Table) error {
+	c, err := t.Catalog()
+	if err != nil {
+		return err
+	}
+	next := tb.Version + 1
+	if old := c.Tables[tb.ID]; old != nil && old.Version >= tb.Version {
+		next = old.Version + 1
+	}
+	tb.Version = next
+	return t.putDescriptor(kindTable, tb.ID, tb)
+}
+
 // DropDatabase, DropSchema, DropTable, DropSequence and DropRole delete a
 // descriptor; dropping a table or database also deletes its data.
 func (t *Txn) DropDatabase(id catalog.ID) error {

@@ -171,6 +171,21 @@ func (e *Engine) Begin() *Txn {
 	return t
 }
 
+// OldestSnapshot returns the oldest read timestamp any open or future
+// transaction can have: a row version deleted at or before it is
+// invisible to every snapshot, so access methods may drop it.
+func (e *Engine) OldestSnapshot() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	oldest := e.visible
+	for ts := range e.active {
+		if ts < oldest {
+			oldest = ts
+		}
+	}
+	return oldest
+}
+
 // pin registers a snapshot at the visible watermark so that Badger keeps
 // the versions it reads; release undoes it.
 func (e *Engine) pin() (uint64, error) {
@@ -526,3 +541,7 @@ func seqStateKey(id catalog.ID) []byte {
 func pendingDropKey(id catalog.ID) []byte {
 	return be32(append([]byte(nil), prefixPendingDrop...), id)
 }
+
+// Logger returns the logger the store was opened with, so layers above
+// report to the same server log.
+func (e *Engine) Logger() *slog.Logger { return e.log }

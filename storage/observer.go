@@ -31,10 +31,21 @@ func (t *Txn) Observe(o WriteObserver) { t.observer = o }
 // Observer returns the attached observer (nil when none).
 func (t *Txn) Observer() WriteObserver { return t.observer }
 
+// TableWatcher is an optional WriteObserver extension: an observer that
+// wants a table's writes although the transaction's catalog lists no index
+// storage does not maintain (an index being built concurrently, which
+// becomes visible in the catalog only when its build commits).
+type TableWatcher interface {
+	WatchesTable(tb *catalog.Table) bool
+}
+
 // observed reports whether a table's writes go to the observer.
 func (t *Txn) observed(tb *catalog.Table) bool {
 	if t.observer == nil {
 		return false
+	}
+	if w, ok := t.observer.(TableWatcher); ok && w.WatchesTable(tb) {
+		return true
 	}
 	for i := range tb.Indexes {
 		if m := tb.Indexes[i].Method; m != "btree" && m != "" {
@@ -106,4 +117,16 @@ func (t *Txn) BackfillIndex(ctx context.Context, tb *catalog.Table, idx *catalog
 			return err
 		}
 	}
+}
+
+// WroteTable reports whether the transaction has buffered writes to a
+// table's rows.
+func (t *Txn) WroteTable(id catalog.ID) bool {
+	p := string(rowPrefix(id))
+	for k := range t.buf {
+		if len(k) >= len(p) && k[:len(p)] == p {
+			return true
+		}
+	}
+	return false
 }

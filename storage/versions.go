@@ -43,3 +43,23 @@ func (t *Txn) ScanCommittedVersions(ctx context.Context, tb *catalog.Table, fn f
 	}
 	return nil
 }
+
+// CountRows counts the rows of the snapshot reading keys only (progress
+// reporting's tuples_total); own writes are ignored.
+func (t *Txn) CountRows(ctx context.Context, tb *catalog.Table) (int64, error) {
+	if err := t.usable(); err != nil {
+		return 0, err
+	}
+	prefix := rowPrefix(tb.ID)
+	it := t.btx.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	var n int64
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		if n++; n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, canceled(err)
+			}
+		}
+	}
+	return n, nil
+}

@@ -20,6 +20,8 @@ type Context struct {
 	Setting func(name string) string
 	// PID is the calling session's backend PID.
 	PID int32
+	// Progress lists running index builds (pg_stat_progress_create_index).
+	Progress func() []IndexProgress
 	// Activity lists the server's sessions (pg_stat_activity); nil when
 	// the session runs without a server, which shows only itself.
 	Activity func() []Activity
