@@ -239,3 +239,49 @@ func TestMD5Challenge(t *testing.T) {
 		t.Fatal("md5 response accepted against a non-md5 secret")
 	}
 }
+
+// Verifiers PostgreSQL 15 built for non-ASCII passwords (ALTER ROLE sp
+// PASSWORD '...'), which it SASLpreps first: each accepts its password and
+// the SASLprep-equivalent spellings.
+func TestSASLprepMatchesPostgreSQL(t *testing.T) {
+	cases := []struct {
+		verifier string
+		accepts  []string
+		rejects  []string
+	}{
+		{"SCRAM-SHA-256$4096:w3YANpvIFaCY+vA44d+BQw==$zv9r9m+g0arYXK5xQ8BwHkbZDhrWlQ+i2Uf0yCQlWmU=:XGwdNSn3jYSAvMGqDH2lMSDV5r/0YIODyoMAxKvF3YA=",
+			[]string{"pässwörd", "pa\u0308sswo\u0308rd"}, []string{"passwort"}},
+		{"SCRAM-SHA-256$4096:AZy1BkQN6lz976I8pAKczw==$9vSun+y5fa4B8ZN/BPX2HxdE6goNE9D0plx2dRSefkE=:NRb3g/uIIvIbX/DpprApofAhIfg1mbcrTzxOPTp20/s=",
+			[]string{"pa\u0308sswo\u0308rd", "pässwörd"}, nil},
+		{"SCRAM-SHA-256$4096:QmAYJlXPiSMGizowoXoUmg==$ufBXsjuf9vFu79TlmJcyJ16uUBK5UfzEHU+i+kbJLrY=:GNKvMZnm03T6lvMravOIShiP8lygxwp+p6JCByy9lzk=",
+			[]string{"\ufb01x", "fix"}, nil},
+		{"SCRAM-SHA-256$4096:jiBNkdQATjMlRwXfNTHaKw==$yHHjnavrJFMy/yTUd8+VeI18bBI5vdpJBbtyb4RDFjY=:5chA91jWHuF+uRjx/zAwQ9nO3oIR4TgzEiHl2C0Tr4c=",
+			[]string{"a\u00a0b", "a b"}, []string{"ab"}},
+		{"SCRAM-SHA-256$4096:FAjteBkCXuDviV2KfodYUw==$EbjT9CAX4GTh0L8Xq63tLQQUlPbL1+8wOrl93yHDFhs=:ii36dnO+xXLYkVJQ1EYW/TGvk8axh2HDuYCcZhvBbYU=",
+			[]string{"x\u00ady", "xy"}, nil},
+		{"SCRAM-SHA-256$4096:pPcsfyIorMDoULnRZ/r0rg==$YAUiibSKboXevESDwMM1/Ns/5LgTnbjDxL8uDSgIkMU=:piZj6bpZlEnJqMZ4SE42B5GyHM7UHzppIlk+CuUCqs8=",
+			[]string{"\u0627\u0628"}, nil},
+		// Mixed bidirectional text fails SASLprep: the raw bytes are used.
+		{"SCRAM-SHA-256$4096:Ljk1/hvJ20hsUvOl2IlVxw==$rxYTdeAwQuj/rAHBoNq5muKpsY2rMV+YwZj0w57xML4=:zhnthwcWI7PNSb/cYqX01ykvigLT5z+/ZyOlrcVVwYo=",
+			[]string{"a\u0627"}, nil},
+		// So does a control character.
+		{"SCRAM-SHA-256$4096:PGRzCUch7ql7E/BM0syGow==$iSqEIOLCrrVgCtRGtyseR7vjyLWhC97BoODWacHNFf8=:NkkOg3PZNwnKtft6mgDi+IWXoz/emD9fpkJdG2EmYrg=",
+			[]string{"\u0007bell"}, []string{"bell"}},
+		{"SCRAM-SHA-256$4096:Pwb0S8bqRoSBHWv4g9bNiA==$lGYZWuyPvoyu516laF/WRNsdcrv/DNQbikHukvFCpfE=:+8xywxSSAW3vLmAbVrxhpd2Q841RBk7MUV4TWOjLvm8=",
+			[]string{"\u2168", "IX"}, nil},
+		{"SCRAM-SHA-256$4096:YWlE+m38xkUtbuO07d4G6g==$+WvYNuHIPHRKXTGUE12sk+Kpto6rjeRseoQIUzyBBVo=:cZqELkJDwYuSi0TaSXJ5MUXnM05XDM37P4S3f+/0MtI=",
+			[]string{"\u3000full\u3000width", " full width"}, nil},
+	}
+	for i, c := range cases {
+		for _, pw := range c.accepts {
+			if !CheckPlaintext("sp", c.verifier, pw) {
+				t.Errorf("case %d: %q rejected", i, pw)
+			}
+		}
+		for _, pw := range c.rejects {
+			if CheckPlaintext("sp", c.verifier, pw) {
+				t.Errorf("case %d: %q accepted", i, pw)
+			}
+		}
+	}
+}

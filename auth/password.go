@@ -21,8 +21,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"golang.org/x/text/secure/precis"
+	"golang.org/x/text/unicode/bidi"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Kind is how a stored password is kept.
@@ -172,18 +174,96 @@ func saltedPassword(password string, salt []byte, iterations int) ([]byte, error
 	return key, nil
 }
 
-// saslPrep normalises a password as SCRAM requires (RFC 4013 via PRECIS's
-// OpaqueString, as pgx does); a password SASLprep rejects is used as is,
-// which is PostgreSQL's fallback too.
+// saslPrep is SASLprep (RFC 4013) as PostgreSQL applies it to SCRAM
+// passwords: non-ASCII spaces become spaces, characters "commonly mapped
+// to nothing" go, the result is NFKC-normalised, and a password with a
+// prohibited character or broken bidirectional text is used as is (the
+// fallback PostgreSQL and libpq share). Unassigned code points are not
+// checked.
 func saslPrep(password string) string {
-	if isASCIIPrintable(password) {
+	if isASCIIPrintable(password) || !utf8.ValidString(password) {
 		return password
 	}
-	p, err := precis.OpaqueString.String(password)
-	if err != nil {
-		return password
+	mapped := make([]rune, 0, len(password))
+	for _, r := range password {
+		switch {
+		case nonASCIISpace(r):
+			mapped = append(mapped, ' ')
+		case mappedToNothing(r):
+		default:
+			mapped = append(mapped, r)
+		}
 	}
-	return p
+	out := norm.NFKC.String(string(mapped))
+	var randAL, leftToRight bool
+	var first, last rune
+	for i, r := range []rune(out) {
+		if prohibited(r) {
+			return password
+		}
+		switch bidiClass(r) {
+		case bidi.R, bidi.AL:
+			randAL = true
+		case bidi.L:
+			leftToRight = true
+		}
+		if i == 0 {
+			first = r
+		}
+		last = r
+	}
+	if randAL {
+		isRAL := func(r rune) bool { c := bidiClass(r); return c == bidi.R || c == bidi.AL }
+		if leftToRight || !isRAL(first) || !isRAL(last) {
+			return password
+		}
+	}
+	return out
+}
+
+func bidiClass(r rune) bidi.Class {
+	p, _ := bidi.LookupRune(r)
+	return p.Class()
+}
+
+// mappedToNothing is RFC 3454 table B.1.
+func mappedToNothing(r rune) bool {
+	switch {
+	case r == 0x00AD, r == 0x034F, r == 0x1806, r >= 0x180B && r <= 0x180D, r >= 0x200B && r <= 0x200D,
+		r == 0x2060, r >= 0xFE00 && r <= 0xFE0F, r == 0xFEFF:
+		return true
+	}
+	return false
+}
+
+// nonASCIISpace is RFC 3454 table C.1.2.
+func nonASCIISpace(r rune) bool {
+	switch {
+	case r == 0x00A0, r == 0x1680, r >= 0x2000 && r <= 0x200B, r == 0x202F, r == 0x205F, r == 0x3000:
+		return true
+	}
+	return false
+}
+
+// prohibited is RFC 4013's prohibited output: RFC 3454 tables C.1.2 and
+// C.2.1 to C.9.
+func prohibited(r rune) bool {
+	switch {
+	case nonASCIISpace(r),
+		r < 0x20, r == 0x7F, // C.2.1
+		r >= 0x80 && r <= 0x9F, r == 0x06DD, r == 0x070F, r == 0x180E, r == 0x200C, r == 0x200D, // C.2.2
+		r == 0x2028, r == 0x2029, r >= 0x2060 && r <= 0x2063, r >= 0x206A && r <= 0x206F,
+		r == 0xFEFF, r >= 0xFFF9 && r <= 0xFFFC, r >= 0x1D173 && r <= 0x1D17A,
+		r >= 0xE000 && r <= 0xF8FF, r >= 0xF0000 && r <= 0xFFFFD, r >= 0x100000 && r <= 0x10FFFD, // C.3
+		r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE, // C.4
+		r >= 0xD800 && r <= 0xDFFF, // C.5
+		r >= 0xFFF9 && r <= 0xFFFD, // C.6
+		r >= 0x2FF0 && r <= 0x2FFB, // C.7
+		r == 0x0340, r == 0x0341, r == 0x200E, r == 0x200F, r >= 0x202A && r <= 0x202E, // C.8
+		r == 0xE0001, r >= 0xE0020 && r <= 0xE007F: // C.9
+		return true
+	}
+	return false
 }
 
 func isASCIIPrintable(s string) bool {

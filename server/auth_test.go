@@ -160,6 +160,16 @@ func TestAuthSCRAM(t *testing.T) {
 	_, err = connectAs(t, addr, "bob", "bpw", "postgres")
 	wantConnectError(t, err, "28P01", `password authentication failed for user "bob"`)
 
+	// Non-ASCII passwords are SASLprepped on both sides (a decomposed
+	// spelling is the same password).
+	mustExec(t, admin, "CREATE ROLE uni LOGIN PASSWORD 'pa\u0308sswo\u0308rd'")
+	host, port, _ := net.SplitHostPort(addr)
+	uc, err := pgx.Connect(context.Background(), "host="+host+" port="+port+" user=uni password=pässwörd dbname=postgres sslmode=disable")
+	if err != nil {
+		t.Fatalf("non-ASCII password: %v", err)
+	}
+	uc.Close(context.Background())
+
 	// An expired password fails like a wrong one.
 	mustExec(t, admin, "CREATE ROLE old LOGIN PASSWORD 'opw' VALID UNTIL '2001-01-01'")
 	_, err = connectAs(t, addr, "old", "opw", "postgres")
