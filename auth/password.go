@@ -256,9 +256,9 @@ func prohibited(r rune) bool {
 		r == 0xFEFF, r >= 0xFFF9 && r <= 0xFFFC, r >= 0x1D173 && r <= 0x1D17A,
 		r >= 0xE000 && r <= 0xF8FF, r >= 0xF0000 && r <= 0xFFFFD, r >= 0x100000 && r <= 0x10FFFD, // C.3
 		r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE, // C.4
-		r >= 0xD800 && r <= 0xDFFF, // C.5
-		r >= 0xFFF9 && r <= 0xFFFD, // C.6
-		r >= 0x2FF0 && r <= 0x2FFB, // C.7
+		r >= 0xD800 && r <= 0xDFFF,                                                     // C.5
+		r >= 0xFFF9 && r <= 0xFFFD,                                                     // C.6
+		r >= 0x2FF0 && r <= 0x2FFB,                                                     // C.7
 		r == 0x0340, r == 0x0341, r == 0x200E, r == 0x200F, r >= 0x202A && r <= 0x202E, // C.8
 		r == 0xE0001, r >= 0xE0020 && r <= 0xE007F: // C.9
 		return true
