@@ -174,10 +174,7 @@ func TestVectorExactSearch(t *testing.T) {
 			t.Fatalf("loading: %v", err)
 		}
 	}
-	metrics := []struct {
-		op   string
-		dist func(a, b []float32) float64
-	}{
+	metrics := []exactMetric{
 		{"<->", func(a, b []float32) float64 {
 			var s float64
 			for i := range a {
@@ -210,65 +207,123 @@ func TestVectorExactSearch(t *testing.T) {
 			return s
 		}},
 	}
+	alive := make([]bool, n)
+	for i := range alive {
+		alive[i] = true
+	}
+	check := func(label string, db querier) {
+		t.Helper()
+		checkExactSearch(t, ctx, label, db, randVec(), data, alive, grp, metrics)
+	}
 	for q := 0; q < 3; q++ {
-		query := randVec()
-		for _, m := range metrics {
-			for _, k := range []int{1, 10, 100} {
-				for _, where := range []int{-1, 2} {
-					name := fmt.Sprintf("q%d %s k=%d where=%d", q, m.op, k, where)
-					sqlText := fmt.Sprintf("SELECT id, v %s $1 FROM pts ORDER BY v %s $1 LIMIT %d", m.op, m.op, k)
-					if where >= 0 {
-						sqlText = fmt.Sprintf("SELECT id, v %s $1 FROM pts WHERE grp = %d ORDER BY v %s $1 LIMIT %d", m.op, where, m.op, k)
-					}
-					rows, err := conn.Query(ctx, sqlText, pgvector.NewVector(query))
-					if err != nil {
+		check(fmt.Sprintf("q%d", q), conn)
+	}
+	// Inside a transaction the scan sees its own inserts, updates and
+	// deletions, and after the rollback the committed rows again.
+	origData, origGrp, origAlive := slices.Clone(data), slices.Clone(grp), slices.Clone(alive)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	for i := n; i < n+200; i++ {
+		data, grp, alive = append(data, randVec()), append(grp, rng.IntN(groups)), append(alive, true)
+		if _, err := tx.Exec(ctx, "INSERT INTO pts VALUES ($1, $2, $3)", i, grp[i], pgvector.NewVector(data[i])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM pts WHERE id % 5 = 0"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range alive {
+		alive[i] = alive[i] && i%5 != 0
+	}
+	for i := 1; i < n; i += 50 {
+		if alive[i] {
+			data[i] = randVec()
+			if _, err := tx.Exec(ctx, "UPDATE pts SET v = $1 WHERE id = $2", pgvector.NewVector(data[i]), i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check("own writes", tx)
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	data, grp, alive = origData, origGrp, origAlive
+	check("after rollback", conn)
+}
+
+type exactMetric struct {
+	op   string
+	dist func(a, b []float32) float64
+}
+
+// querier is a pgx connection or transaction.
+type querier interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}
+
+// checkExactSearch runs every metric, k and filter of TestVectorExactSearch
+// for one query vector and compares with brute force over the live rows.
+func checkExactSearch(t *testing.T, ctx context.Context, label string, db querier, query []float32, data [][]float32, alive []bool, grp []int, metrics []exactMetric) {
+	t.Helper()
+	for _, m := range metrics {
+		for _, k := range []int{1, 10, 100} {
+			for _, where := range []int{-1, 2} {
+				name := fmt.Sprintf("%s %s k=%d where=%d", label, m.op, k, where)
+				sqlText := fmt.Sprintf("SELECT id, v %s $1 FROM pts ORDER BY v %s $1 LIMIT %d", m.op, m.op, k)
+				if where >= 0 {
+					sqlText = fmt.Sprintf("SELECT id, v %s $1 FROM pts WHERE grp = %d ORDER BY v %s $1 LIMIT %d", m.op, where, m.op, k)
+				}
+				rows, err := db.Query(ctx, sqlText, pgvector.NewVector(query))
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				var gotIDs []int
+				var gotDist []float64
+				for rows.Next() {
+					var id int
+					var d float64
+					if err := rows.Scan(&id, &d); err != nil {
 						t.Fatalf("%s: %v", name, err)
 					}
-					var gotIDs []int
-					var gotDist []float64
-					for rows.Next() {
-						var id int
-						var d float64
-						if err := rows.Scan(&id, &d); err != nil {
-							t.Fatalf("%s: %v", name, err)
-						}
-						gotIDs, gotDist = append(gotIDs, id), append(gotDist, d)
+					gotIDs, gotDist = append(gotIDs, id), append(gotDist, d)
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				type cand struct {
+					id int
+					d  float64
+				}
+				var ref []cand
+				for i := range data {
+					if alive[i] && (where < 0 || grp[i] == where) {
+						ref = append(ref, cand{i, m.dist(query, data[i])})
 					}
-					if err := rows.Err(); err != nil {
-						t.Fatalf("%s: %v", name, err)
+				}
+				slices.SortFunc(ref, func(a, b cand) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.id, b.id)) })
+				ref = ref[:min(k, len(ref))]
+				if len(gotIDs) != len(ref) {
+					t.Errorf("%s: %d rows, want %d", name, len(gotIDs), len(ref))
+					continue
+				}
+				for i := range ref {
+					// Distances are float32 sums in the engine and float64 here, so
+					// near-ties may swap: accept a different id only at a distance
+					// equal to the reference's within float32 rounding.
+					tol := 1e-5 * math.Max(1, math.Abs(ref[i].d))
+					if math.Abs(gotDist[i]-ref[i].d) > tol {
+						t.Errorf("%s: rank %d distance %v, want %v (id %d, want %d)", name, i, gotDist[i], ref[i].d, gotIDs[i], ref[i].id)
+						break
 					}
-					type cand struct {
-						id int
-						d  float64
+					if gotIDs[i] != ref[i].id && math.Abs(m.dist(query, data[gotIDs[i]])-ref[i].d) > tol {
+						t.Errorf("%s: rank %d id %d, want %d", name, i, gotIDs[i], ref[i].id)
+						break
 					}
-					var ref []cand
-					for i := range data {
-						if where < 0 || grp[i] == where {
-							ref = append(ref, cand{i, m.dist(query, data[i])})
-						}
-					}
-					slices.SortFunc(ref, func(a, b cand) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.id, b.id)) })
-					ref = ref[:min(k, len(ref))]
-					if len(gotIDs) != len(ref) {
-						t.Errorf("%s: %d rows, want %d", name, len(gotIDs), len(ref))
-						continue
-					}
-					for i := range ref {
-						// Distances are float32 sums in the engine and float64 here, so
-						// near-ties may swap: accept a different id only at a distance
-						// equal to the reference's within float32 rounding.
-						tol := 1e-5 * math.Max(1, math.Abs(ref[i].d))
-						if math.Abs(gotDist[i]-ref[i].d) > tol {
-							t.Errorf("%s: rank %d distance %v, want %v (id %d, want %d)", name, i, gotDist[i], ref[i].d, gotIDs[i], ref[i].id)
-							break
-						}
-						if gotIDs[i] != ref[i].id && math.Abs(m.dist(query, data[gotIDs[i]])-ref[i].d) > tol {
-							t.Errorf("%s: rank %d id %d, want %d", name, i, gotIDs[i], ref[i].id)
-							break
-						}
-						if where >= 0 && grp[gotIDs[i]] != where {
-							t.Errorf("%s: id %d is not in group %d", name, gotIDs[i], where)
-						}
+					if where >= 0 && grp[gotIDs[i]] != where {
+						t.Errorf("%s: id %d is not in group %d", name, gotIDs[i], where)
 					}
 				}
 			}
