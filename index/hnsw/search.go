@@ -1,6 +1,10 @@
 package hnsw
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/quiverdb/quiver/index/vecmath"
+)
 
 type candidate struct {
 	node Node
@@ -89,6 +93,7 @@ type visited struct {
 	kept  []candidate // addLink's survivors
 	nodes []Node
 	prev  []Node
+	nbs   []Node // searchLayer's unvisited neighbours of one node
 }
 
 func (g *Graph) getVisited() *visited {
@@ -162,13 +167,20 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 		if res.len() >= ef && c.dist > res.top().dist {
 			break
 		}
+		// Mark and prefetch the unvisited neighbours first, so their
+		// vectors load in parallel while the first distances run.
 		ls := g.list(c.node, l)
 		cnt := min(int(ls[0].Load()), len(ls)-1)
+		nbs := vs.nbs[:0]
 		for j := 1; j <= cnt; j++ {
 			nb := Node(ls[j].Load())
-			if !vs.visit(nb) {
-				continue
+			if vs.visit(nb) {
+				vecmath.Prefetch(g.Vector(nb))
+				nbs = append(nbs, nb)
 			}
+		}
+		vs.nbs = nbs
+		for _, nb := range nbs {
 			d := g.dist(q, g.Vector(nb))
 			if st != nil {
 				st.Visited++

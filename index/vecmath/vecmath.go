@@ -129,3 +129,9 @@ func L1(a, b []float32) float32 {
 func Norm(a []float32) float64 {
 	return math.Sqrt(active.normSquared(a))
 }
+
+// Prefetch asks the CPU to start loading v into cache (a no-op where it
+// has no instruction for it). A graph search calls it for the vectors it
+// is about to compare, so their memory latencies overlap instead of
+// adding up.
+func Prefetch(v []float32) { prefetch(v) }
