@@ -250,6 +250,11 @@ func (s *Session) setSetting(name, value string, local bool) error {
 	if err != nil {
 		return err
 	}
+	if strings.EqualFold(d.name, "role") {
+		if err := s.checkSetRole(value); err != nil {
+			return err
+		}
+	}
 	if d.readOnly {
 		if cur, _ := s.Setting(d.name); cur == value || strings.EqualFold(d.name, "session_authorization") {
 			if strings.EqualFold(d.name, "session_authorization") {
