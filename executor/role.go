@@ -514,3 +514,27 @@ func checkPasswordEncryption(v string) (string, error) {
 	return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"password_encryption\": \"%s\"", v).
 		WithHint("Available values: md5, scram-sha-256.")
 }
+
+// checkSetRole vets SET ROLE. Quiver has no role membership and the
+// current user is always the session user, so only NONE and the session's
+// own role are accepted; any other existing role is refused rather than
+// silently ignored, since a client switching roles expects its privileges
+// to change.
+func (s *Session) checkSetRole(value string) error {
+	if strings.EqualFold(value, "none") || value == s.user {
+		return nil
+	}
+	txn := s.eng.store.Begin()
+	defer txn.Rollback()
+	cat, err := txn.Catalog()
+	if err != nil {
+		return fmt.Errorf("SET ROLE: %w", err)
+	}
+	if cat.RoleByName(value) == nil {
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "role \"%s\" does not exist", value)
+	}
+	if !s.currentRole(cat).Superuser {
+		return pgerror.New(pgerror.CodeInsufficientPrivilege, "permission denied to set role \"%s\"", value)
+	}
+	return notSupportedStmt("SET ROLE to another role")
+}

@@ -164,3 +164,20 @@ func TestEnsureSuperuser(t *testing.T) {
 		t.Fatal("postgres password not set")
 	}
 }
+
+func TestSetRole(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE ROLE plain LOGIN")
+	mustRun(t, s, "SET ROLE postgres")
+	mustRun(t, s, "SET ROLE none")
+	wantCode(t, s, "SET ROLE nobody", pgerror.CodeInvalidParameterValue, `role "nobody" does not exist`)
+	wantCode(t, s, "SET ROLE plain", pgerror.CodeFeatureNotSupported, "SET ROLE to another role is not supported yet")
+	p, err := s.eng.NewSession(context.Background(), SessionOptions{User: "plain", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	wantCode(t, p, "SET ROLE postgres", pgerror.CodeInsufficientPrivilege, `permission denied to set role "postgres"`)
+	mustRun(t, p, "SET ROLE plain")
+	expectRows(t, p, []queryCase{{"SHOW role", "plain"}})
+}
