@@ -3,6 +3,7 @@ package executor
 import (
 	"strconv"
 
+	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
@@ -51,6 +52,8 @@ func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.
 		schema, name = t.SchemaID, t.Name
 	} else if q := cat.Sequences[id]; q != nil {
 		schema, name = q.SchemaID, q.Name
+	} else if t, idx := indexByOID(cat, id); t != nil {
+		schema, name = t.SchemaID, idx
 	} else {
 		return strconv.FormatUint(uint64(id), 10)
 	}
@@ -61,6 +64,26 @@ func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.
 		}
 	}
 	return name
+}
+
+// indexByOID finds the index with OID id (a primary key's included) and
+// its table.
+func indexByOID(cat *storage.Catalog, id catalog.ID) (*catalog.Table, string) {
+	for _, t := range cat.Tables {
+		if pgcatalog.HasPrimaryKey(t) && catalog.ID(pgcatalog.PKIndexOID(t)) == id {
+			name := t.PrimaryKeyName
+			if name == "" {
+				name = t.Name + "_pkey"
+			}
+			return t, name
+		}
+		for i := range t.Indexes {
+			if t.Indexes[i].ID == id {
+				return t, t.Indexes[i].Name
+			}
+		}
+	}
+	return nil, ""
 }
 
 // mapIter rewrites each row in place.

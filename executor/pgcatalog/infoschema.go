@@ -271,7 +271,7 @@ func init() {
 				if ref := c.Cat.Tables[catalog.ID(ci.refRel)]; ref != nil {
 					uqSchema = dS(schemaName(c, ref.SchemaID))
 					for _, rc := range tableConstraints(c, ref) {
-						if (rc.kind == "p" || rc.kind == "u") && sameIntSet(rc.cols, ci.refCols) {
+						if (rc.kind == "p" || rc.kind == "u") && sameColumnSet(rc.cols, ci.refCols) {
 							uq = dS(rc.name)
 							break
 						}
@@ -353,7 +353,7 @@ func positionInUnique(c *Context, ci *constraintInfo, k int) types.Datum {
 	}
 	if ref := c.Cat.Tables[catalog.ID(ci.refRel)]; ref != nil {
 		for _, rc := range tableConstraints(c, ref) {
-			if (rc.kind == "p" || rc.kind == "u") && sameIntSet(rc.cols, ci.refCols) {
+			if (rc.kind == "p" || rc.kind == "u") && sameColumnSet(rc.cols, ci.refCols) {
 				for i, col := range rc.cols {
 					if col == ci.refCols[k] {
 						return dI(int64(i + 1))
@@ -363,20 +363,4 @@ func positionInUnique(c *Context, ci *constraintInfo, k int) types.Datum {
 		}
 	}
 	return dI(int64(k + 1))
-}
-
-func sameIntSet(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		found := false
-		for _, y := range b {
-			found = found || x == y
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }

@@ -386,6 +386,14 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 		if ref != nil {
 			refName = relationRef(c, ref)
 			refCols = colList(ref, fk.RefColumns)
+			// conindid is the referenced key's index (JDBC's
+			// getImportedKeys joins it for PK_NAME).
+			for _, x := range tableIndexes(ref) {
+				if (x.primary || (x.unique && x.where == "")) && sameColumnSet(x.cols, fk.RefColumns) {
+					ci.index = x.oid
+					break
+				}
+			}
 		}
 		ci.def = "FOREIGN KEY (" + colList(t, fk.Columns) + ") REFERENCES " + refName + "(" + refCols + ")"
 		if _, s := fkAction(fk.OnUpdate); s != "" {
@@ -545,4 +553,21 @@ func IndexColumn(c *Context, oid uint32, column int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// sameColumnSet reports whether a and b hold the same column ordinals.
+func sameColumnSet(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			found = found || x == y
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
