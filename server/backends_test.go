@@ -309,3 +309,20 @@ func TestIdleInTransactionSessionTimeout(t *testing.T) {
 		t.Errorf("commit with the timeout disabled: %v", err)
 	}
 }
+
+// TestTimeoutSettingsValidated checks that bad timeout values are refused
+// at SET (22023) and at start-up (FATAL), as in PostgreSQL.
+func TestTimeoutSettingsValidated(t *testing.T) {
+	_, addr := startRealServerWith(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a, _ := connectPgx(t, ctx, addr, "")
+	_, err := a.Exec(ctx, "set idle_in_transaction_session_timeout = '10 parsecs'")
+	if got := pgCode(err); got != `ERROR 22023 invalid value for parameter "idle_in_transaction_session_timeout": "10 parsecs"` {
+		t.Errorf("bad SET: %v", err)
+	}
+	_, err = pgx.Connect(ctx, "postgres://postgres@"+addr+"/postgres?sslmode=disable&statement_timeout=-5")
+	if got := pgCode(err); got != `FATAL 22023 -5 ms is outside the valid range for parameter "statement_timeout" (0 .. 2147483647)` {
+		t.Errorf("bad start-up option: %v", err)
+	}
+}

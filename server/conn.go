@@ -13,7 +13,6 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -785,27 +784,14 @@ func (c *conn) statementContext() (context.Context, context.CancelFunc) {
 	return context.WithCancel(c.srv.baseCtx)
 }
 
-// parseTimeout reads a time setting as PostgreSQL does: a number in
-// milliseconds or with a unit (us, ms, s, min, h, d). Anything else is no
-// timeout; SET has already validated the value.
+// parseTimeout reads a time setting's value; anything SET would refuse is
+// no timeout.
 func parseTimeout(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	i := 0
-	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
-		i++
-	}
-	num, err := strconv.ParseFloat(v[:i], 64)
-	if err != nil || num <= 0 {
+	d, err := executor.ParseTimeSetting("", v)
+	if err != nil {
 		return 0
 	}
-	unit := map[string]time.Duration{
-		"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
-		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
-	}[strings.TrimSpace(v[i:])]
-	if unit == 0 {
-		return 0
-	}
-	return time.Duration(num * float64(unit))
+	return d
 }
 
 // streamRows sends up to limit rows (all when limit is 0). It returns true

@@ -1,0 +1,65 @@
+package executor
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// timeUnits are the units PostgreSQL accepts for time settings whose base
+// unit is the millisecond (statement_timeout and friends).
+var timeUnits = map[string]time.Duration{
+	"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
+	"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
+}
+
+// ParseTimeSetting reads a millisecond time setting as PostgreSQL does: a
+// number, optionally fractional, of milliseconds or of the unit that
+// follows it (us, ms, s, min, h, d). 0 disables the timeout.
+func ParseTimeSetting(name, v string) (time.Duration, error) {
+	s := strings.TrimSpace(v)
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.' || (i == 0 && (s[i] == '-' || s[i] == '+'))) {
+		i++
+	}
+	num, err := strconv.ParseFloat(s[:i], 64)
+	unitName := strings.TrimSpace(s[i:])
+	unit, ok := time.Millisecond, true
+	if unitName != "" {
+		unit, ok = timeUnits[unitName]
+	}
+	if err != nil || !ok {
+		pe := pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
+		if err == nil {
+			pe = pe.WithHint("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".")
+		}
+		return 0, pe
+	}
+	// PostgreSQL rounds to whole milliseconds, refuses what does not fit
+	// an int, then checks the setting's range.
+	ms := math.RoundToEven(num * float64(unit) / float64(time.Millisecond))
+	if ms > math.MaxInt32 || ms < math.MinInt32 {
+		return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v).
+			WithHint("Value exceeds integer range.")
+	}
+	if ms < 0 {
+		return 0, pgerror.New(pgerror.CodeInvalidParameterValue,
+			"%d ms is outside the valid range for parameter \"%s\" (0 .. 2147483647)", int64(ms), name)
+	}
+	d := time.Duration(ms) * time.Millisecond
+	return d, nil
+}
+
+// timeSettingCheck validates a time setting at SET, keeping the value as
+// written.
+func timeSettingCheck(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		if _, err := ParseTimeSetting(name, v); err != nil {
+			return "", err
+		}
+		return v, nil
+	}
+}
