@@ -1,9 +1,20 @@
 package auth
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"math/big"
 	"testing"
+	"time"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
@@ -283,5 +294,39 @@ func TestSASLprepMatchesPostgreSQL(t *testing.T) {
 				t.Errorf("case %d: %q accepted", i, pw)
 			}
 		}
+	}
+}
+
+func TestTLSServerEndPoint(t *testing.T) {
+	selfSigned := func(priv crypto.Signer) []byte {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, priv.Public(), priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der := selfSigned(p256)
+	if got, want := TLSServerEndPoint(der), sha256.Sum256(der); !bytes.Equal(got, want[:]) {
+		t.Errorf("ECDSA-SHA256 certificate: %x, want its SHA-256 %x", got, want)
+	}
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	der = selfSigned(p384)
+	if got, want := TLSServerEndPoint(der), sha512.Sum384(der); !bytes.Equal(got, want[:]) {
+		t.Errorf("ECDSA-SHA384 certificate: %x, want its SHA-384", got)
+	}
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	if got := TLSServerEndPoint(selfSigned(ed)); got != nil {
+		t.Errorf("Ed25519 certificate: %x, want nil (no PLUS)", got)
+	}
+	if got := TLSServerEndPoint([]byte("not a certificate")); got != nil {
+		t.Errorf("garbage: %x, want nil", got)
+	}
+	if m := Mechanisms(nil); len(m) != 1 || m[0] != MechSCRAM {
+		t.Errorf("Mechanisms(nil) = %v", m)
+	}
+	if m := Mechanisms([]byte{1}); len(m) != 2 || m[0] != MechSCRAMPlus || m[1] != MechSCRAM {
+		t.Errorf("Mechanisms(cb) = %v", m)
 	}
 }

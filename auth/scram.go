@@ -45,7 +45,8 @@ func Mechanisms(channelBinding []byte) []string {
 // TLSServerEndPoint is RFC 5929's tls-server-end-point channel binding data
 // for a DER certificate: its hash under the certificate's signature hash,
 // with SHA-256 standing in for MD5 and SHA-1. Nil when the certificate
-// cannot be parsed or its hash is unknown.
+// cannot be parsed or its signature has no hash (Ed25519): libpq cannot
+// bind to such a certificate either, so SCRAM-SHA-256-PLUS is not offered.
 func TLSServerEndPoint(der []byte) []byte {
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
@@ -54,7 +55,7 @@ func TLSServerEndPoint(der []byte) []byte {
 	var h crypto.Hash
 	switch cert.SignatureAlgorithm {
 	case x509.MD5WithRSA, x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1,
-		x509.SHA256WithRSA, x509.SHA256WithRSAPSS, x509.ECDSAWithSHA256, x509.PureEd25519:
+		x509.SHA256WithRSA, x509.SHA256WithRSAPSS, x509.ECDSAWithSHA256:
 		h = crypto.SHA256
 	case x509.SHA384WithRSA, x509.SHA384WithRSAPSS, x509.ECDSAWithSHA384:
 		h = crypto.SHA384
