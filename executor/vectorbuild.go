@@ -418,6 +418,6 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	if err != nil {
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
-	info.node.Store(uint32(node) + 1)
+	vi.infos.setNode(key, node)
 	return nil
 }

@@ -53,9 +53,6 @@ type nodeInfo struct {
 	deleteTs atomic.Uint64
 	deleter  atomic.Pointer[vectorTxn]
 	dead     atomic.Bool // rolled back
-	// node is the graph node + 1, set once the node is fully inserted
-	// (0 before), for scans that walk the records instead of the graph.
-	node atomic.Uint32
 }
 
 func (n *nodeInfo) visible(readTs uint64, me *vectorTxn) bool {
@@ -83,6 +80,7 @@ type vectorIndex struct {
 	tableID catalog.ID
 	col     int
 	dims    int
+	cfg     hnsw.Config
 	graph   *hnsw.Graph
 	dist    hnsw.DistanceFunc
 	infos   infoTable // by graph key; read without locks on the search path
@@ -109,11 +107,22 @@ const (
 
 // infoTable is an append-only array of node visibility records in fixed
 // chunks, so a search reads a node's record with two atomic loads and no
-// lock while writers append.
+// lock while writers append. Beside each record it keeps the record's
+// graph node (+1, 0 until the insert completed): a graph rebuilt by
+// compaction shares the records of the old one under other node ids.
 type infoTable struct {
-	chunks []atomic.Pointer[[infoChunkSize]atomic.Pointer[nodeInfo]]
+	chunks []atomic.Pointer[infoChunk]
 	n      atomic.Uint64
 	grow   sync.Mutex
+}
+
+type infoChunk struct {
+	infos [infoChunkSize]atomic.Pointer[nodeInfo]
+	nodes [infoChunkSize]atomic.Uint32
+}
+
+func newInfoTable() infoTable {
+	return infoTable{chunks: make([]atomic.Pointer[infoChunk], infoChunks)}
 }
 
 func (t *infoTable) add(info *nodeInfo) (uint64, error) {
@@ -126,24 +135,45 @@ func (t *infoTable) add(info *nodeInfo) (uint64, error) {
 	if c == nil {
 		t.grow.Lock()
 		if c = t.chunks[ci].Load(); c == nil {
-			c = new([infoChunkSize]atomic.Pointer[nodeInfo])
+			c = new(infoChunk)
 			t.chunks[ci].Store(c)
 		}
 		t.grow.Unlock()
 	}
-	c[key&(infoChunkSize-1)].Store(info)
+	c.infos[key&(infoChunkSize-1)].Store(info)
 	return key, nil
 }
 
-func (t *infoTable) get(key uint64) *nodeInfo {
+func (t *infoTable) chunk(key uint64) *infoChunk {
 	if key >= t.n.Load() {
 		return nil
 	}
-	c := t.chunks[key>>infoChunkBits].Load()
+	return t.chunks[key>>infoChunkBits].Load()
+}
+
+func (t *infoTable) get(key uint64) *nodeInfo {
+	c := t.chunk(key)
 	if c == nil {
 		return nil
 	}
-	return c[key&(infoChunkSize-1)].Load()
+	return c.infos[key&(infoChunkSize-1)].Load()
+}
+
+// setNode records that key's node is fully inserted.
+func (t *infoTable) setNode(key uint64, n hnsw.Node) {
+	if c := t.chunk(key); c != nil {
+		c.nodes[key&(infoChunkSize-1)].Store(uint32(n) + 1)
+	}
+}
+
+// node returns key's graph node once its insert completed.
+func (t *infoTable) node(key uint64) (hnsw.Node, bool) {
+	c := t.chunk(key)
+	if c == nil {
+		return 0, false
+	}
+	n := c.nodes[key&(infoChunkSize-1)].Load()
+	return hnsw.Node(n - 1), n != 0
 }
 
 // vectorIndexes is the engine's registry of loaded HNSW indexes.
@@ -151,6 +181,11 @@ type vectorIndexes struct {
 	mu      sync.Mutex
 	byIndex map[catalog.ID]*loadedIndex
 	builds  buildRegistry
+	// writeMu is held shared while a write is applied to graphs and
+	// exclusively by compaction when it starts following writes and when
+	// it swaps graphs.
+	writeMu sync.RWMutex
+	maint   maintenance
 }
 
 func hnswParams(idx *catalog.Index) (m, efC int) {
@@ -172,15 +207,20 @@ func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error)
 	col := idx.Columns[0]
 	m, efC := hnswParams(idx)
 	dims := int(tb.Columns[col].Type.Width)
+	return newGraphIndex(tb.ID, col, hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}), nil
+}
+
+func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config) *vectorIndex {
 	return &vectorIndex{
-		tableID: tb.ID,
+		tableID: table,
 		col:     col,
-		dims:    dims,
-		graph:   hnsw.New(hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}),
-		dist:    metric.dist,
-		infos:   infoTable{chunks: make([]atomic.Pointer[[infoChunkSize]atomic.Pointer[nodeInfo]], infoChunks)},
+		dims:    cfg.Dims,
+		cfg:     cfg,
+		graph:   hnsw.New(cfg),
+		dist:    cfg.Distance,
+		infos:   newInfoTable(),
 		byPK:    map[string][]uint64{},
-	}, nil
+	}
 }
 
 // build fills a new index from every row txn sees, inserting from all
@@ -268,7 +308,7 @@ func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTx
 	if err != nil {
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
-	info.node.Store(uint32(node) + 1)
+	vi.infos.setNode(key, node)
 	if owner != nil {
 		owner.entries = append(owner.entries, vectorEntry{info: info})
 	}
@@ -360,14 +400,10 @@ func (vi *vectorIndex) exhaustive(q []float32, k int, accept func(hnsw.Node) boo
 	n := vi.infos.n.Load()
 	for key := uint64(0); key < n; key++ {
 		info := vi.infos.get(key)
-		if info == nil {
+		node, ok := vi.infos.node(key)
+		if info == nil || !ok || info.dead.Load() {
 			continue
 		}
-		nn := info.node.Load()
-		if nn == 0 || info.dead.Load() {
-			continue
-		}
-		node := hnsw.Node(nn - 1)
 		if vi.graph.Deleted(node) {
 			continue
 		}
@@ -452,6 +488,9 @@ func (e vectorEntry) endPending(vt *vectorTxn, ts uint64) {
 
 // RowWritten implements storage.WriteObserver.
 func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+	// Compaction swaps graphs only while no write is being applied.
+	vt.eng.vindex.writeMu.RLock()
+	defer vt.eng.vindex.writeMu.RUnlock()
 	targets := vt.targets[:0]
 	for i := range tb.Indexes {
 		idx := &tb.Indexes[i]
@@ -584,6 +623,9 @@ func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalo
 			e.vindex.mu.Unlock()
 		}
 		close(li.ready)
+		if li.err == nil {
+			e.startMaintenance()
+		}
 		return li.vi, li.err
 	}
 	e.vindex.mu.Unlock()
@@ -627,6 +669,7 @@ func (e *Engine) registerVectorIndex(id catalog.ID, vi *vectorIndex) {
 		e.vindex.byIndex = map[catalog.ID]*loadedIndex{}
 	}
 	e.vindex.byIndex[id] = li
+	e.startMaintenance()
 }
 
 // efSearch reads hnsw.ef_search (pgvector's default 40).

@@ -167,13 +167,13 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		if _, err := vi.graph.Restore(uint64(node), vec, links, n); err != nil {
 			return fmt.Errorf("vector index %s: %w", idx.Name, err)
 		}
-		info.node.Store(uint32(node) + 1)
 		// Restored in order, so a node's info key is its node id.
 		if key, err := vi.infos.add(info); err != nil {
 			return err
 		} else if key != uint64(node) {
 			return corrupt(node)
 		}
+		vi.infos.setNode(uint64(node), node)
 	}
 	if n > 0 {
 		vi.graph.SetEntry(entry, maxLevel)
@@ -215,6 +215,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 // exists, so the next start loads them instead of rebuilding. Call it
 // after the last session ended and before closing the store.
 func (e *Engine) Close(ctx context.Context) error {
+	e.stopMaintenance()
 	e.vindex.mu.Lock()
 	defer e.vindex.mu.Unlock()
 	if len(e.vindex.byIndex) == 0 {

@@ -1,0 +1,226 @@
+package executor
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/quiverdb/quiver/sql/catalog"
+)
+
+// Deleted and superseded row versions stay in a graph as nodes whose
+// delete timestamp hides them from later snapshots. Once no snapshot can
+// see such a node (its delete is at or below the oldest snapshot) a
+// background pass tombstones it in the graph, so searches pass over it
+// without a visibility check. When tombstones make up a fifth of a graph,
+// the pass compacts it: a new graph is built from the live nodes' stored
+// vectors (sharing their visibility records) while following concurrent
+// writes like a CREATE INDEX, then swapped in. Searches route through
+// tombstones meanwhile, so recall holds until the swap, and after it the
+// graph is as good as a fresh build on the remaining rows. The table is
+// not read: compaction costs graph inserts only.
+
+const (
+	maintainEvery = time.Second
+	// compactFraction: compact when tombstones are at least 1/compactFraction
+	// of the nodes (and at least compactMin).
+	compactFraction = 5
+	compactMin      = 256
+)
+
+// maintenance is the engine's background goroutine for vector indexes.
+type maintenance struct {
+	mu      sync.Mutex
+	cancel  context.CancelFunc
+	done    chan struct{}
+	stopped bool
+}
+
+// startMaintenance starts the background goroutine once (after Close it
+// stays stopped).
+func (e *Engine) startMaintenance() {
+	m := &e.vindex.maint
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cancel != nil || m.stopped {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel, m.done = cancel, make(chan struct{})
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(maintainEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				e.maintainVectorIndexes(ctx)
+			}
+		}
+	}()
+}
+
+// stopMaintenance cancels the background goroutine and waits for it.
+func (e *Engine) stopMaintenance() {
+	m := &e.vindex.maint
+	m.mu.Lock()
+	m.stopped = true
+	cancel, done := m.cancel, m.done
+	m.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// maintainVectorIndexes runs one maintenance pass: forget finished
+// builds, tombstone invisible nodes, compact graphs that need it.
+func (e *Engine) maintainVectorIndexes(ctx context.Context) {
+	e.pruneBuilds()
+	type entry struct {
+		id catalog.ID
+		vi *vectorIndex
+	}
+	var list []entry
+	e.vindex.mu.Lock()
+	for id, li := range e.vindex.byIndex {
+		select {
+		case <-li.ready:
+			if li.vi != nil {
+				list = append(list, entry{id, li.vi})
+			}
+		default:
+		}
+	}
+	e.vindex.mu.Unlock()
+	for _, en := range list {
+		if ctx.Err() != nil {
+			return
+		}
+		oldest := e.store.OldestSnapshot()
+		dead := en.vi.tombstone(oldest)
+		if n := en.vi.graph.Len(); dead >= compactMin && dead*compactFraction >= n {
+			if err := e.compact(ctx, en.id, en.vi); err != nil && ctx.Err() == nil {
+				e.store.Logger().Warn("vector index compaction failed", "index", en.id, "err", err)
+			}
+		}
+	}
+}
+
+// removable reports whether no snapshot, open or future, sees the node.
+func (info *nodeInfo) removable(oldest uint64) bool {
+	if info.dead.Load() {
+		return true
+	}
+	del := info.deleteTs.Load()
+	return del != 0 && del <= oldest
+}
+
+// tombstone marks the graph nodes no snapshot can see as deleted and
+// returns how many the graph holds.
+func (vi *vectorIndex) tombstone(oldest uint64) int {
+	n := vi.infos.n.Load()
+	for key := uint64(0); key < n; key++ {
+		info := vi.infos.get(key)
+		node, ok := vi.infos.node(key)
+		if info == nil || !ok || vi.graph.Deleted(node) {
+			continue
+		}
+		if info.removable(oldest) {
+			vi.graph.Delete(node)
+		}
+	}
+	return vi.graph.DeletedCount()
+}
+
+// compact rebuilds vi without its tombstones and installs the result as
+// index id, unless the index was replaced or dropped meanwhile.
+func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) error {
+	start := time.Now()
+	nv := newGraphIndex(vi.tableID, vi.col, vi.cfg)
+	b := &indexBuild{tableID: vi.tableID, vi: nv, command: "compaction"}
+	b.done.Store(true) // not a statement: no pg_stat_progress row
+	// From here every write reaches both graphs; none is half applied
+	// while the registration happens, so each record numbered below n is
+	// complete.
+	e.vindex.writeMu.Lock()
+	e.addBuild(b)
+	n := vi.infos.n.Load()
+	e.vindex.writeMu.Unlock()
+	registered := true
+	defer func() {
+		if registered {
+			e.removeBuild(b)
+		}
+	}()
+	oldest := e.store.OldestSnapshot()
+	var next atomic.Uint64
+	var wg sync.WaitGroup
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				key := next.Add(1) - 1
+				if key >= n || ctx.Err() != nil {
+					return
+				}
+				info := vi.infos.get(key)
+				node, ok := vi.infos.node(key)
+				if info == nil || !ok || info.removable(oldest) {
+					continue
+				}
+				if err := nv.addShared(info, vi.graph.Vector(node)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e.vindex.writeMu.Lock()
+	e.vindex.mu.Lock()
+	if li := e.vindex.byIndex[id]; li != nil && li.vi == vi {
+		nl := &loadedIndex{ready: make(chan struct{}), vi: nv}
+		close(nl.ready)
+		e.vindex.byIndex[id] = nl
+	}
+	e.vindex.mu.Unlock()
+	e.removeBuild(b)
+	registered = false
+	e.vindex.writeMu.Unlock()
+	e.store.Logger().Info("vector index compacted", "index", id, "nodes_before", vi.graph.Len(),
+		"nodes_after", nv.graph.Len(), "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// addShared inserts a node for an existing visibility record (shared with
+// the graph being compacted, so commits and rollbacks reach both).
+func (vi *vectorIndex) addShared(info *nodeInfo, v []float32) error {
+	key, err := vi.infos.add(info)
+	if err != nil {
+		return err
+	}
+	pkKey := string(appendRowKey(nil, info.pk))
+	vi.mu.Lock()
+	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
+	vi.mu.Unlock()
+	node, err := vi.graph.Insert(key, v)
+	if err != nil {
+		return err
+	}
+	vi.infos.setNode(key, node)
+	return nil
+}
