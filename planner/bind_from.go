@@ -175,9 +175,17 @@ func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, e
 		return &ValuesNode{Rows: [][]Expr{{x}}, Cols: cols}, newScope(cols, outer), nil
 	}
 	sc := &scope{parent: outer, noAggReason: "functions in FROM"}
-	args := make([]Expr, len(n.Func.Args))
+	srfOvs := make([]*builtins.Overload, len(srfs))
+	for i, s := range srfs {
+		srfOvs[i] = &builtins.Overload{Params: s.Params, Variadic: s.Variadic}
+	}
+	call, err := positionalArgs(n.Func, overloadArity(srfOvs), b.argTypeName(sc))
+	if err != nil {
+		return nil, nil, err
+	}
+	args := make([]Expr, len(call.Args))
 	argTypes := make([]*types.T, len(args))
-	for i, a := range n.Func.Args {
+	for i, a := range call.Args {
 		x, err := b.bindExpr(a, sc)
 		if err != nil {
 			return nil, nil, err

@@ -18,6 +18,13 @@ func (b *Binder) bindFunc(n *tree.FuncCall, sc *scope) (Expr, error) {
 	if n.Over != nil {
 		return nil, notSupported("window functions")
 	}
+	if _, named := builtins.Params(n.Name); named && builtins.Functions(n.Name) != nil || len(n.ArgNames) > 0 {
+		pa, err := positionalArgs(n, overloadArity(builtins.Functions(n.Name)), b.argTypeName(sc))
+		if err != nil {
+			return nil, err
+		}
+		n = pa
+	}
 	if isGroupingCall(n) {
 		return b.bindGrouping(n, sc)
 	}

@@ -841,8 +841,24 @@ func (p *parser) funcCall(parts []string, pos tree.Pos) tree.Expr {
 			if p.kw("variadic") {
 				fc.Variadic = true
 			}
+			name := ""
 			if (p.peek().kind == tIdent || p.peek().kind == tQIdent) && (p.peekN(1).isOp("=>") || p.peekN(1).isOp(":=")) {
-				p.unsupported("named function arguments")
+				nt := p.advance()
+				name = nt.val
+				p.i++
+				for _, prev := range fc.ArgNames {
+					if prev == name {
+						p.failMsg(nt, "argument name \"%s\" used more than once", name)
+					}
+				}
+			} else if len(fc.ArgNames) > 0 {
+				p.failMsg(p.peek(), "positional argument cannot follow named argument")
+			}
+			if name != "" && fc.ArgNames == nil {
+				fc.ArgNames = make([]string, len(fc.Args), len(fc.Args)+1)
+			}
+			if fc.ArgNames != nil {
+				fc.ArgNames = append(fc.ArgNames, name)
 			}
 			fc.Args = append(fc.Args, p.expr())
 			if !p.punct(",") {

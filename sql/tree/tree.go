@@ -205,7 +205,10 @@ type FuncCall struct {
 	WithinGroup []OrderItem
 	Over        *Window
 	Variadic    bool
-	Pos         Pos
+	// ArgNames, when any argument is named (name => value, name := value),
+	// holds each argument's name, "" for the leading positional ones.
+	ArgNames []string
+	Pos      Pos
 }
 
 // Window is an OVER clause (parsed; executing window functions is later work).
