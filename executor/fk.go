@@ -129,6 +129,15 @@ func keyValues(row []types.Datum, cols []int) []types.Datum {
 	return vals
 }
 
+func allNull(row []types.Datum, cols []int) bool {
+	for _, c := range cols {
+		if !types.IsNull(row[c]) {
+			return false
+		}
+	}
+	return true
+}
+
 // convertKey casts key values from one table's column types to another's
 // where the families differ (an int8 column referencing an int4 key).
 func convertKey(vals []types.Datum, from *catalog.Table, fromCols []int, to *catalog.Table, toCols []int) ([]types.Datum, error) {
@@ -226,6 +235,12 @@ func datumText(t *types.T, d types.Datum) string {
 func (ec *execCtx) checkParent(l *fkLink, row []types.Datum) error {
 	key := keyValues(row, l.fk.Columns)
 	if key == nil {
+		if l.fk.MatchFull && !allNull(row, l.fk.Columns) {
+			return &pgerror.Error{Severity: "ERROR", Code: pgerror.CodeForeignKeyViolation,
+				Message: fmt.Sprintf("insert or update on table \"%s\" violates foreign key constraint \"%s\"", l.child.Name, l.fk.Name),
+				Detail:  "MATCH FULL does not allow mixing of null and nonnull key values.",
+				Table:   l.child.Name, Constraint: l.fk.Name}
+		}
 		return nil
 	}
 	p, err := ec.findParent(l, key)
@@ -682,7 +697,10 @@ func (s *Session) fkFromDef(b *planner.Binder, child *catalog.Table, c tree.Cons
 			parent = child
 		}
 	}
-	fk := &catalog.ForeignKey{Name: c.Name, RefTable: parent.ID, OnDelete: c.OnDelete, OnUpdate: c.OnUpdate}
+	if c.Match == "partial" {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "MATCH PARTIAL not yet implemented")
+	}
+	fk := &catalog.ForeignKey{Name: c.Name, RefTable: parent.ID, OnDelete: c.OnDelete, OnUpdate: c.OnUpdate, MatchFull: c.Match == "full"}
 	for _, name := range c.Columns {
 		i := child.ColumnByName(name)
 		if i < 0 || child.Columns[i].Hidden {

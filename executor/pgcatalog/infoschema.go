@@ -277,8 +277,12 @@ func init() {
 						}
 					}
 				}
+				match := "NONE" // MATCH SIMPLE
+				if ci.matchFull {
+					match = "FULL"
+				}
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(c.DB.Name), uqSchema, uq,
-					dS("NONE"), dS(fkRule(ci.onUpd)), dS(fkRule(ci.onDel))})
+					dS(match), dS(fkRule(ci.onUpd)), dS(fkRule(ci.onDel))})
 			}
 		}
 		return rows, nil

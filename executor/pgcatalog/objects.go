@@ -337,6 +337,8 @@ type constraintInfo struct {
 	onUpd   string
 	def     string
 	pretty  string // pg_get_constraintdef(oid, true)
+	// matchFull is a MATCH FULL foreign key.
+	matchFull bool
 	expr    string
 }
 
@@ -396,6 +398,10 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 			}
 		}
 		ci.def = "FOREIGN KEY (" + colList(t, fk.Columns) + ") REFERENCES " + refName + "(" + refCols + ")"
+		if fk.MatchFull {
+			ci.def += " MATCH FULL"
+			ci.matchFull = true
+		}
 		if _, s := fkAction(fk.OnUpdate); s != "" {
 			ci.def += " ON UPDATE " + s
 		}

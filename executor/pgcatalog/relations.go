@@ -432,6 +432,9 @@ func init() {
 					upd, _ = fkAction(ci.onUpd)
 					del, _ = fkAction(ci.onDel)
 					match = "s"
+					if ci.matchFull {
+						match = "f"
+					}
 				}
 				var conbin types.Datum = null
 				if ci.kind == "c" {

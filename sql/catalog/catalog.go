@@ -109,7 +109,7 @@ type Check struct {
 	Columns []int  `json:"cols,omitempty"`
 }
 
-// ForeignKey is a FOREIGN KEY constraint (MATCH SIMPLE). Columns are the
+// ForeignKey is a FOREIGN KEY constraint. Columns are the
 // referencing ordinals, RefColumns the referenced ones in the same order;
 // OnDelete and OnUpdate are "" (NO ACTION), "no action", "restrict",
 // "cascade", "set null" or "set default".
@@ -120,6 +120,8 @@ type ForeignKey struct {
 	RefColumns []int  `json:"ref_columns"`
 	OnDelete   string `json:"on_delete,omitempty"`
 	OnUpdate   string `json:"on_update,omitempty"`
+	// MatchFull is MATCH FULL: a key must be all NULL or all non-NULL.
+	MatchFull bool `json:"match_full,omitempty"`
 }
 
 // Sequence describes a sequence; its current value lives in storage apart

@@ -482,8 +482,14 @@ func (p *parser) references(fk *tree.Constraint) {
 	for {
 		switch {
 		case p.kw("match"):
-			if !p.kw("full") && !p.kw("simple") {
+			switch {
+			case p.kw("full"):
+				fk.Match = "full"
+			case p.kw("simple"):
+				fk.Match = "simple"
+			default:
 				p.expectKw("partial")
+				fk.Match = "partial"
 			}
 		case p.kws("on", "delete"):
 			fk.OnDelete = p.refAction()

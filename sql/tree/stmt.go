@@ -119,6 +119,7 @@ type Constraint struct {
 	RefColumns []string
 	OnDelete   string // "", "cascade", "set null", "set default", "restrict", "no action"
 	OnUpdate   string
+	Match      string // "", "simple", "full", "partial"
 	Deferrable bool
 }
 
