@@ -110,20 +110,20 @@ type roleOptions struct {
 	validUntil                                                              *int64
 }
 
-func conflictingOptions() error {
-	return pgerror.New(pgerror.CodeSyntaxError, "conflicting or redundant options")
+func conflictingOptions(o tree.RoleOption) error {
+	return pgerror.New(pgerror.CodeSyntaxError, "conflicting or redundant options").WithPosition(o.Pos)
 }
 
 func (s *Session) parseRoleOptions(opts []tree.RoleOption) (*roleOptions, error) {
 	ro := &roleOptions{}
-	flag := func(dst **bool, v bool) error {
-		if *dst != nil {
-			return conflictingOptions()
-		}
-		*dst = &v
-		return nil
-	}
 	for _, o := range opts {
+		flag := func(dst **bool, v bool) error {
+			if *dst != nil {
+				return conflictingOptions(o)
+			}
+			*dst = &v
+			return nil
+		}
 		var err error
 		switch o.Name {
 		case "superuser", "nosuperuser":
@@ -142,12 +142,12 @@ func (s *Session) parseRoleOptions(opts []tree.RoleOption) (*roleOptions, error)
 			err = flag(&ro.bypassRLS, o.Name == "bypassrls")
 		case "password":
 			if ro.passwordGiven {
-				return nil, conflictingOptions()
+				return nil, conflictingOptions(o)
 			}
 			ro.passwordGiven, ro.password = true, o.Value
 		case "connection limit":
 			if ro.connLimit != nil {
-				return nil, conflictingOptions()
+				return nil, conflictingOptions(o)
 			}
 			n, perr := strconv.ParseInt(*o.Value, 10, 32)
 			if perr != nil {
@@ -160,7 +160,7 @@ func (s *Session) parseRoleOptions(opts []tree.RoleOption) (*roleOptions, error)
 			ro.connLimit = &v
 		case "valid until":
 			if ro.validUntil != nil {
-				return nil, conflictingOptions()
+				return nil, conflictingOptions(o)
 			}
 			d, perr := types.ParseTextLoc(types.TimestampTZ, *o.Value, s.location())
 			if perr != nil {

@@ -3,6 +3,7 @@ package pgdialect
 import (
 	"strings"
 
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 )
 
@@ -142,7 +143,7 @@ func (p *parser) roleOptions() []tree.RoleOption {
 		if t.kind != tIdent {
 			p.failAt(t)
 		}
-		o := tree.RoleOption{Name: t.val}
+		o := tree.RoleOption{Name: t.val, Pos: int(p.pos(t.off))}
 		switch t.val {
 		case "password":
 			if p.kw("null") {
@@ -154,8 +155,11 @@ func (p *parser) roleOptions() []tree.RoleOption {
 			}
 			v := s.val
 			o.Value = &v
-		case "encrypted", "unencrypted":
+		case "encrypted":
 			continue
+		case "unencrypted":
+			panic(syntaxPanic{pgerror.New(pgerror.CodeFeatureNotSupported, "UNENCRYPTED PASSWORD is no longer supported").
+				WithHint("Remove UNENCRYPTED to store the password in encrypted form instead.").WithPosition(o.Pos)})
 		case "valid":
 			p.expectKw("until")
 			s := p.advance()
@@ -174,6 +178,10 @@ func (p *parser) roleOptions() []tree.RoleOption {
 			}
 			v := strings.Join(p.identList(), ",")
 			o.Value = &v
+		case "superuser", "nosuperuser", "createrole", "nocreaterole", "createdb", "nocreatedb", "login", "nologin",
+			"inherit", "noinherit", "replication", "noreplication", "bypassrls", "nobypassrls":
+		default:
+			p.failMsg(t, "unrecognized role option \"%s\"", t.val)
 		}
 		opts = append(opts, o)
 	}

@@ -318,6 +318,8 @@ type CreateRole struct {
 type RoleOption struct {
 	Name  string
 	Value *string
+	// Pos is the option's 1-based character position, for errors about it.
+	Pos int
 }
 
 // AlterRole is ALTER ROLE/USER name [WITH] options, or RENAME TO NewName

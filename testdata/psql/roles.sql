@@ -6,6 +6,13 @@ CREATE ROLE pg_r;
 CREATE ROLE r_carol PASSWORD '';
 CREATE ROLE r_erin CONNECTION LIMIT 5 VALID UNTIL '2030-01-01' BYPASSRLS REPLICATION CREATEROLE NOINHERIT;
 CREATE ROLE r_zed SYSID 5;
+CREATE ROLE r_dave LOGIN LOGIN;
+CREATE ROLE r_dave NOLOGIN LOGIN;
+ALTER ROLE r_alice WITH SUPERUSER NOSUPERUSER;
+ALTER ROLE r_alice WITH FOO;
+CREATE ROLE r_dave UNENCRYPTED PASSWORD 'x';
+ALTER ROLE r_alice PASSWORD 'a' PASSWORD 'b';
+ALTER ROLE r_alice CONNECTION LIMIT 1 CONNECTION LIMIT 2;
 \du r_*
 SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
        rolconnlimit, rolpassword, rolvaliduntil, rolbypassrls, rolconfig
