@@ -2,6 +2,7 @@ package executor
 
 import (
 	"bytes"
+	"errors"
 	"runtime"
 	"slices"
 	"sync"
@@ -245,7 +246,13 @@ type knnWorker struct {
 	row    []types.Datum
 	vec    []float32
 	heap   knnHeap
+	part   int64 // the partition being scanned
+	rows   int
 }
+
+// errAbandoned stops a partition after an earlier one failed: its rows
+// can no longer change the statement's outcome.
+var errAbandoned = errors.New("exact scan: partition abandoned")
 
 // newWorker compiles the filter afresh for each worker: a compiled
 // expression keeps per-call argument buffers, so it must not be shared.
@@ -271,7 +278,8 @@ func (w *knnWorker) run() {
 		if i >= int64(len(s.errs)) || i > s.firstErr.Load() {
 			return
 		}
-		if err := s.ps.Scan(ctx, int(i), w.row1); err != nil {
+		w.part = i
+		if err := s.ps.Scan(ctx, int(i), w.row1); err != nil && err != errAbandoned {
 			s.errs[i] = err
 			for {
 				f := s.firstErr.Load()
@@ -289,6 +297,9 @@ func (w *knnWorker) run() {
 // row1 handles one stored row.
 func (w *knnWorker) row1(key, val []byte) error {
 	s := w.s
+	if w.rows++; w.rows%256 == 0 && s.firstErr.Load() < w.part {
+		return errAbandoned
+	}
 	var isNull bool
 	var err error
 	w.vec, isNull, err = s.dec.Columns(val, s.want, w.row, s.n.Column, w.vec)

@@ -196,6 +196,18 @@ func TestExactScanEdges(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Message != "different vector dimensions 2 and 3" {
 		t.Fatalf("mixed dimensions, query first: %v", err)
 	}
+	// With several bad rows the error is the first one in key order, as a
+	// serial scan reports it, whichever worker meets its row first.
+	mustRun(t, s, `CREATE TABLE m (id int PRIMARY KEY, v vector);
+		INSERT INTO m SELECT g, '[1,1]' FROM generate_series(1, 5000) g;
+		UPDATE m SET v = '[1,2,3]' WHERE id = 1200;
+		UPDATE m SET v = '[1,2,3,4]' WHERE id IN (1300, 2500, 4999)`)
+	for range 5 {
+		_, err = run(t, s, "SELECT id FROM m ORDER BY v <-> '[0,0]' LIMIT 3")
+		if !errors.As(err, &pe) || pe.Message != "different vector dimensions 3 and 2" {
+			t.Fatalf("several bad rows: %v", err)
+		}
+	}
 }
 
 // TestExactScanCancel checks that a cancelled statement stops every
