@@ -263,9 +263,10 @@ func TestIdleInTransactionSessionTimeout(t *testing.T) {
 	defer cancel()
 	const fatal = "FATAL 25P03 terminating connection due to idle-in-transaction timeout"
 
-	// As a start-up option: idle outside a block is not limited.
-	a, _ := connectPgx(t, ctx, addr, "&idle_in_transaction_session_timeout=150")
-	time.Sleep(300 * time.Millisecond)
+	// As a start-up option: idle outside a block is not limited. The
+	// margins are wide so a loaded machine cannot delay a client past them.
+	a, _ := connectPgx(t, ctx, addr, "&idle_in_transaction_session_timeout=600")
+	time.Sleep(900 * time.Millisecond)
 	if _, err := a.Exec(ctx, "begin"); err != nil {
 		t.Fatalf("begin after idling outside a transaction: %v", err)
 	}
@@ -276,7 +277,7 @@ func TestIdleInTransactionSessionTimeout(t *testing.T) {
 			t.Fatalf("statement within the timeout: %v", err)
 		}
 	}
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	_, err := a.Exec(ctx, "select 1")
 	if got := pgCode(err); got != fatal {
 		t.Errorf("after idling in a block: %v, want %s", err, fatal)
@@ -284,7 +285,7 @@ func TestIdleInTransactionSessionTimeout(t *testing.T) {
 
 	// Through SET, in an aborted block too.
 	b, _ := connectPgx(t, ctx, addr, "")
-	if _, err := b.Exec(ctx, "set idle_in_transaction_session_timeout = '100ms'"); err != nil {
+	if _, err := b.Exec(ctx, "set idle_in_transaction_session_timeout = '0.6s'"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Exec(ctx, "begin"); err != nil {
@@ -293,7 +294,7 @@ func TestIdleInTransactionSessionTimeout(t *testing.T) {
 	if _, err := b.Exec(ctx, "select 1/0"); err == nil {
 		t.Fatal("1/0 succeeded")
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	_, err = b.Exec(ctx, "rollback")
 	if got := pgCode(err); got != fatal {
 		t.Errorf("after idling in an aborted block: %v, want %s", err, fatal)
@@ -304,7 +305,7 @@ func TestIdleInTransactionSessionTimeout(t *testing.T) {
 	if _, err := c.Exec(ctx, "begin"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(900 * time.Millisecond)
 	if _, err := c.Exec(ctx, "commit"); err != nil {
 		t.Errorf("commit with the timeout disabled: %v", err)
 	}
