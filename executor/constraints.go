@@ -25,6 +25,29 @@ import (
 type checkCache struct {
 	mu sync.Mutex
 	m  map[catalog.ID]*boundChecks
+	// refs are the tables some foreign key of refCat references, so that
+	// UPDATE and DELETE of other tables skip constraint work without
+	// scanning the catalog each time.
+	refCat *storage.Catalog
+	refs   map[catalog.ID]bool
+}
+
+// referenced returns the set of tables foreign keys in cat reference.
+// Catalog views are immutable and shared per version, so one is cached.
+func (cc *checkCache) referenced(cat *storage.Catalog) map[catalog.ID]bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.refCat == cat {
+		return cc.refs
+	}
+	refs := map[catalog.ID]bool{}
+	for _, t := range cat.Tables {
+		for _, fk := range t.ForeignKeys {
+			refs[fk.RefTable] = true
+		}
+	}
+	cc.refCat, cc.refs = cat, refs
+	return refs
 }
 
 type boundChecks struct {

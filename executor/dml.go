@@ -214,7 +214,7 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if needsConstraints(cat, t, true) {
+		if ec.needsConstraints(cat, t) {
 			ri.cons = ec.newConsWriter()
 		}
 	}
@@ -405,7 +405,7 @@ func (ec *execCtx) execUpdate(n *planner.Update) (Result, error) {
 		return nil, err
 	}
 	var cons *consWriter
-	if needsConstraints(cat, t, true) {
+	if ec.needsConstraints(cat, t) {
 		cons = ec.newConsWriter()
 	}
 	var out [][]types.Datum
@@ -465,7 +465,7 @@ func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
 		return nil, err
 	}
 	var cons *consWriter
-	if needsConstraints(cat, t, true) {
+	if ec.needsConstraints(cat, t) {
 		cons = ec.newConsWriter()
 	}
 	var out [][]types.Datum

@@ -351,24 +351,14 @@ func (ec *execCtx) newConsWriter() *consWriter {
 	return &consWriter{ec: ec, tables: map[catalog.ID]*tableCons{}}
 }
 
-// needsConstraints reports whether writes to t must go through a
-// consWriter: t has CHECKs or foreign keys, or (for deletes and updates)
-// another table references it.
-func needsConstraints(cat *storage.Catalog, t *catalog.Table, referenced bool) bool {
+// needsConstraints reports whether updates and deletes of t must go
+// through a consWriter: t has CHECKs or foreign keys, or another table
+// references it.
+func (ec *execCtx) needsConstraints(cat *storage.Catalog, t *catalog.Table) bool {
 	if len(t.Checks) > 0 || len(t.ForeignKeys) > 0 {
 		return true
 	}
-	if !referenced {
-		return false
-	}
-	for _, o := range cat.Tables {
-		for _, fk := range o.ForeignKeys {
-			if fk.RefTable == t.ID {
-				return true
-			}
-		}
-	}
-	return false
+	return ec.sess.eng.checks.referenced(cat)[t.ID]
 }
 
 func (w *consWriter) table(t *catalog.Table) (*tableCons, error) {
