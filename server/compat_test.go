@@ -42,8 +42,8 @@ func repoRoot(t *testing.T) string {
 
 // TestCompat runs the real-client harness (../shared/compat/run.sh: psql,
 // pgbench, pgx, lib/pq, psycopg2, node-postgres, pgvector) against an
-// in-process server with trust authentication, streaming its output to
-// the test log. Every check must pass or skip.
+// in-process server with trust authentication and TLS offered, streaming
+// its output to the test log. Every check must pass or skip.
 func TestCompat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("client compatibility run skipped in -short mode")
@@ -56,7 +56,14 @@ func TestCompat(t *testing.T) {
 	if err != nil {
 		t.Skip("bash not installed")
 	}
-	_, addr := startRealServerWith(t, Config{})
+	// With TLS offered, the clients that default to sslmode=prefer (psql,
+	// pgbench, pgx, psycopg2) encrypt while lib/pq (sslmode=disable) and
+	// node-postgres stay plaintext: one run covers both paths.
+	tlsConf, err := SelfSignedTLSConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startRealServerWith(t, Config{TLS: tlsConf})
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatal(err)
