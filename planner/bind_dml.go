@@ -236,6 +236,10 @@ func (b *Binder) bindOnConflict(oc *tree.OnConflict, t *catalog.Table, alias str
 			return nil, pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" for table \"%s\" does not exist", oc.Constraint, t.Name)
 		}
 		out.Index = idx
+	case len(oc.Exprs) > 0 || oc.Collate:
+		// no expression index exists to infer, and indexes use the
+		// columns' default collation
+		return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
 	case len(oc.Columns) > 0:
 		var cols []int
 		for _, name := range oc.Columns {

@@ -543,11 +543,19 @@ func (p *parser) insertStmt(with *tree.With) *tree.Insert {
 			p.i++
 			for {
 				if p.peek().isPunct("(") || p.peekN(1).isPunct("(") {
-					p.unsupported("ON CONFLICT with an expression target")
+					// an expression element: (a + b), lower(email)
+					e := p.primary()
+					if ref, ok := unparen(e).(*tree.ColumnRef); ok && len(ref.Parts) == 1 {
+						oc.Columns = append(oc.Columns, ref.Parts[0])
+					} else {
+						oc.Exprs = append(oc.Exprs, e)
+					}
+				} else {
+					oc.Columns = append(oc.Columns, p.ident())
 				}
-				oc.Columns = append(oc.Columns, p.ident())
 				if p.kw("collate") {
 					p.objectName()
+					oc.Collate = true
 				}
 				if p.isIdentTok() {
 					p.objectName() // opclass
@@ -658,4 +666,15 @@ func (p *parser) deleteStmt(with *tree.With) *tree.Delete {
 		d.Returning = p.targets()
 	}
 	return d
+}
+
+// unparen strips explicit parentheses.
+func unparen(e tree.Expr) tree.Expr {
+	for {
+		p, ok := e.(*tree.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.Inner
+	}
 }

@@ -19,7 +19,11 @@ type Insert struct {
 
 // OnConflict is ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE.
 type OnConflict struct {
-	Columns    []string
+	Columns []string
+	// Exprs are the target's expression elements (lower(email), (a + b));
+	// Collate is set when an element names a collation.
+	Exprs      []Expr
+	Collate    bool
 	Constraint string
 	Where      Expr // index predicate of the target
 	DoNothing  bool
