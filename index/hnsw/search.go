@@ -199,8 +199,12 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 			}
 		}
 	}
-	out := append(eps[:0], res.items...)
-	sortCandidates(out)
+	// Draining the max-heap yields the results farthest first: fill the
+	// output from the back instead of sorting it.
+	out := slices.Grow(eps[:0], res.len())[:res.len()]
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = res.pop()
+	}
 	return out
 }
 
