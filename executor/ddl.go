@@ -52,6 +52,9 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.DropSchema:
 		return s.dropSchemas(ec, cat, n)
 	case *tree.CreateDatabase:
+		if r := s.currentRole(cat); !r.Superuser && !r.CreateDB {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "permission denied to create database")
+		}
 		if cat.DatabaseByName(n.Name) != nil {
 			if n.IfNotExists {
 				s.notice("database \"%s\" already exists, skipping", n.Name)
@@ -84,6 +87,9 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 				return doneResult("DROP DATABASE"), nil
 			}
 			return nil, pgerror.New(pgerror.CodeInvalidCatalogName, "database \"%s\" does not exist", n.Name)
+		}
+		if r := s.currentRole(cat); !r.Superuser && d.Owner != r.Name {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of database %s", d.Name)
 		}
 		if d.ID == s.db.ID {
 			return nil, pgerror.New(pgerror.CodeObjectInUse, "cannot drop the currently open database")

@@ -181,3 +181,26 @@ func TestSetRole(t *testing.T) {
 	mustRun(t, p, "SET ROLE plain")
 	expectRows(t, p, []queryCase{{"SHOW role", "plain"}})
 }
+
+// CREATE DATABASE needs CREATEDB; DROP DATABASE needs ownership.
+func TestDatabasePrivileges(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE ROLE plain LOGIN")
+	mustRun(t, s, "CREATE ROLE maker LOGIN CREATEDB")
+	mustRun(t, s, "CREATE DATABASE theirs")
+	open := func(user string) *Session {
+		p, err := s.eng.NewSession(context.Background(), SessionOptions{User: user, Database: "postgres"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		return p
+	}
+	plain, maker := open("plain"), open("maker")
+	wantCode(t, plain, "CREATE DATABASE mine", pgerror.CodeInsufficientPrivilege, "permission denied to create database")
+	mustRun(t, maker, "CREATE DATABASE mine")
+	wantCode(t, maker, "DROP DATABASE theirs", pgerror.CodeInsufficientPrivilege, "must be owner of database theirs")
+	wantCode(t, plain, "DROP DATABASE mine", pgerror.CodeInsufficientPrivilege, "must be owner of database mine")
+	mustRun(t, maker, "DROP DATABASE mine")
+	mustRun(t, s, "DROP DATABASE theirs")
+}
