@@ -165,5 +165,7 @@ func BenchmarkInsertConstraints(b *testing.B) {
 	b.Run("check", func(b *testing.B) {
 		benchmarkInsert(b, "create table t (id int primary key, pid int check (pid > 0), s text)")
 	})
-	b.Run("fk", func(b *testing.B) { benchmarkInsert(b, "create table t (id int primary key, pid int references p, s text)") })
+	b.Run("fk", func(b *testing.B) {
+		benchmarkInsert(b, "create table t (id int primary key, pid int references p, s text)")
+	})
 }

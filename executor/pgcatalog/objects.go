@@ -339,7 +339,7 @@ type constraintInfo struct {
 	pretty  string // pg_get_constraintdef(oid, true)
 	// matchFull is a MATCH FULL foreign key.
 	matchFull bool
-	expr    string
+	expr      string
 }
 
 func fkAction(a string) (code, text string) {
