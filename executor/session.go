@@ -32,9 +32,12 @@ type Engine struct {
 
 // begin starts a transaction whose writes vector indexes follow.
 func (e *Engine) begin() *storage.Txn {
-	t := e.store.Begin()
-	vt := &vectorTxn{eng: e, readTs: t.ReadTs()}
+	// Tracked before its snapshot is taken, so index builds never miss
+	// a transaction that reads an older catalog.
+	vt := &vectorTxn{eng: e}
 	e.track(vt)
+	t := e.store.Begin()
+	e.setReadTs(vt, t.ReadTs())
 	t.Observe(vt)
 	return t
 }
@@ -103,6 +106,9 @@ type Session struct {
 	local    map[string]string // SET LOCAL values saved for restore
 	changed  map[string]string
 	notices  []*pgerror.Error
+	// deferredFK holds the INITIALLY DEFERRED foreign key checks the open
+	// transaction owes at commit.
+	deferredFK deferredFKs
 
 	txn     *storage.Txn // open transaction: a block's, or an implicit one
 	inBlock bool

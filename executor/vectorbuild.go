@@ -56,6 +56,10 @@ type buildRegistry struct {
 	txnMu  sync.Mutex
 	txnSeq uint64
 	txns   map[*vectorTxn]struct{}
+	// lastCommit is the highest commit timestamp of an untracked
+	// transaction: a transaction is untracked when it commits, slightly
+	// before its commit becomes visible.
+	lastCommit uint64
 }
 
 // track registers a transaction at its start.
@@ -71,18 +75,28 @@ func (e *Engine) track(vt *vectorTxn) {
 	r.txnMu.Unlock()
 }
 
+// setReadTs records a tracked transaction's snapshot (until then it
+// counts as older than every commit).
+func (e *Engine) setReadTs(vt *vectorTxn, ts uint64) {
+	r := &e.vindex.builds
+	r.txnMu.Lock()
+	vt.readTs = ts
+	r.txnMu.Unlock()
+}
+
 // untrack forgets an ended transaction (idempotent).
 func (e *Engine) untrack(vt *vectorTxn) {
 	r := &e.vindex.builds
 	r.txnMu.Lock()
 	delete(r.txns, vt)
+	r.lastCommit = max(r.lastCommit, vt.commitTs)
 	r.txnMu.Unlock()
 }
 
 // olderWriters counts open transactions started before seq that a build
 // must wait for (not self, not other builders, which never wait for each
-// other).
-func (e *Engine) olderWriters(seq uint64, self *vectorTxn) int {
+// other), and returns the highest commit timestamp of those that ended.
+func (e *Engine) olderWriters(seq uint64, self *vectorTxn) (int, uint64) {
 	r := &e.vindex.builds
 	r.txnMu.Lock()
 	defer r.txnMu.Unlock()
@@ -92,7 +106,7 @@ func (e *Engine) olderWriters(seq uint64, self *vectorTxn) int {
 			n++
 		}
 	}
-	return n
+	return n, r.lastCommit
 }
 
 // WatchesTable implements storage.TableWatcher: a table with a build
@@ -263,12 +277,12 @@ func (s *Session) buildHNSW(ec *execCtx, tb *catalog.Table, idx *catalog.Index, 
 	go s.eng.logProgress(b, logDone)
 
 	b.setPhase("waiting for writers before build")
-	if err := s.eng.waitOlderWriters(ec.ctx, b, vt); err != nil {
+	snap, err := s.eng.waitOlderWriters(ec.ctx, b, vt)
+	if err != nil {
 		return nil, nil, err
 	}
-	b.setPhase("building index: loading tuples")
-	snap := s.eng.store.Begin()
 	defer snap.Rollback()
+	b.setPhase("building index: loading tuples")
 	if n, err := snap.CountRows(ec.ctx, tb); err == nil {
 		b.tuplesTotal.Store(n)
 	}
@@ -285,24 +299,29 @@ func (s *Session) buildHNSW(ec *execCtx, tb *catalog.Table, idx *catalog.Index, 
 }
 
 // waitOlderWriters waits until every transaction started before the
-// build's registration has ended.
-func (e *Engine) waitOlderWriters(ctx context.Context, b *indexBuild, self *vectorTxn) error {
+// build's registration has ended, and returns a snapshot that includes
+// their commits.
+func (e *Engine) waitOlderWriters(ctx context.Context, b *indexBuild, self *vectorTxn) (*storage.Txn, error) {
 	first := true
-	tick := time.NewTicker(5 * time.Millisecond)
+	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	for {
-		n := e.olderWriters(b.seq, self)
+		n, last := e.olderWriters(b.seq, self)
+		if n == 0 {
+			snap := e.store.Begin()
+			if snap.ReadTs() >= last {
+				return snap, nil
+			}
+			snap.Rollback() // a commit is still becoming visible
+		}
 		if first {
 			b.lockersTotal.Store(int64(n))
 			first = false
 		}
 		b.lockersDone.Store(max(0, b.lockersTotal.Load()-int64(n)))
-		if n == 0 {
-			return nil
-		}
 		select {
 		case <-ctx.Done():
-			return canceled(ctx.Err())
+			return nil, canceled(ctx.Err())
 		case <-tick.C:
 		}
 	}
@@ -402,8 +421,15 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 			if pd.ts > version && (del == 0 || pd.ts < del) {
 				del = pd.ts
 			}
-		case pd.vt.readTs >= version:
-			info.deleter.Store(pd.vt)
+		}
+	}
+	if del == 0 {
+		// Not superseded by a committed delete: an open transaction that
+		// deleted the row deleted this version.
+		for _, pd := range vi.pend[pkKey] {
+			if !pd.aborted && pd.ts == 0 && pd.vt.readTs >= version {
+				info.deleter.Store(pd.vt)
+			}
 		}
 	}
 	info.deleteTs.Store(del)

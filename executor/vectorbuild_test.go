@@ -208,3 +208,95 @@ func TestProgressCreateIndex(t *testing.T) {
 		t.Fatalf("index scan after the build: %q", got)
 	}
 }
+
+// TestHNSWManyWritersNoSerializationFailures has 8 sessions inserting,
+// moving and deleting rows of one indexed table (their own rows, so any
+// 40001 would come from the index) while 2 sessions check, inside one
+// snapshot, that an exhaustive index scan returns exactly the rows a
+// sequential scan sees.
+func TestHNSWManyWritersNoSerializationFailures(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, w int, e vector(4))")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	const writers, perWriter = 8, 60
+	errs := make(chan error, writers+2)
+	var writing, reading sync.WaitGroup
+	var stop atomic.Bool
+	for w := 0; w < writers; w++ {
+		ws := openSession(t, s)
+		writing.Add(1)
+		go func(w int) {
+			defer writing.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 5))
+			vec := func() string {
+				return vecText([]float32{rng.Float32(), rng.Float32(), rng.Float32(), rng.Float32()})
+			}
+			for i := 0; i < perWriter; i++ {
+				id := w*perWriter + i
+				sql := fmt.Sprintf("INSERT INTO v VALUES (%d, %d, '%s')", id, w, vec())
+				switch {
+				case i%10 == 9:
+					sql += fmt.Sprintf("; DELETE FROM v WHERE id = %d", id-3)
+				case i%5 == 4:
+					sql += fmt.Sprintf("; UPDATE v SET e = '%s' WHERE id = %d", vec(), id-1)
+				}
+				if _, err := run(t, ws, sql); err != nil {
+					errs <- fmt.Errorf("writer %d: %s: %w", w, sql, err)
+					return
+				}
+			}
+		}(w)
+	}
+	checks := atomic.Int64{}
+	for r := 0; r < 2; r++ {
+		rs := openSession(t, s)
+		reading.Add(1)
+		go func() {
+			defer reading.Done()
+			for !stop.Load() {
+				if err := snapshotAgrees(t, rs); err != nil {
+					errs <- err
+					return
+				}
+				checks.Add(1)
+			}
+		}()
+	}
+	writing.Wait()
+	stop.Store(true)
+	reading.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if checks.Load() == 0 {
+		t.Fatal("no snapshot check ran")
+	}
+	if err := snapshotAgrees(t, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapshotAgrees compares, in one transaction, an index scan over every
+// row with a sequential scan.
+func snapshotAgrees(t testing.TB, s *Session) error {
+	defer run(t, s, "ROLLBACK")
+	if _, err := run(t, s, "BEGIN; SET LOCAL hnsw.ef_search = 1000"); err != nil {
+		return err
+	}
+	seq, err := run(t, s, "SELECT id FROM v ORDER BY id")
+	if err != nil {
+		return err
+	}
+	if len(seq) == 0 {
+		return nil
+	}
+	idx, err := run(t, s, fmt.Sprintf("SELECT id FROM (SELECT id FROM v ORDER BY e <-> '[0.5,0.5,0.5,0.5]' LIMIT %d) x ORDER BY id", len(seq)))
+	if err != nil {
+		return err
+	}
+	if flat(seq) != flat(idx) {
+		return fmt.Errorf("index scan returned %d rows, the snapshot has %d", len(idx), len(seq))
+	}
+	return nil
+}

@@ -480,7 +480,7 @@ func (e vectorEntry) endPending(vt *vectorTxn, ts uint64) {
 			continue
 		}
 		if ts != 0 {
-			info.deleteTs.Store(ts)
+			info.deleteTs.CompareAndSwap(0, ts)
 		}
 		info.deleter.CompareAndSwap(vt, nil)
 	}
