@@ -119,6 +119,8 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 			return nil, err
 		}
 		return &funcScanIter{ec: ec, fn: n.Fn, args: args, ordinality: n.Ordinality}, nil
+	case *planner.RowsFromScan:
+		return ec.buildRowsFrom(n)
 	case *planner.Filter:
 		in, err := ec.build(n.Input)
 		if err != nil {

@@ -169,6 +169,9 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 		if n.What == "null" {
 			return &IsNullExpr{Operand: x, Not: n.Not}, nil
 		}
+		if n.What == "document" {
+			return isDocument(x, n.Operand)
+		}
 		if x, err = b.coerce(x, types.Bool, types.CastImplicit, "IS "+strings.ToUpper(n.What)); err != nil {
 			return nil, err
 		}

@@ -97,6 +97,8 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		return &renamed{Plan: p, cols: cols}, newScope(cols, outer), nil
 	case *tree.FuncTable:
 		return b.bindFuncTable(n, outer)
+	case *tree.RowsFrom:
+		return b.bindRowsFrom(n, outer)
 	case *tree.ParenTable:
 		p, sc, err := b.bindTableExpr(n.Inner, outer)
 		if err != nil {

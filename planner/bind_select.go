@@ -557,7 +557,7 @@ func (b *Binder) expandTargets(items []tree.Target, in *scope) ([]boundTarget, e
 			}
 			src := c.Column
 			out = append(out, boundTarget{
-				expr: &tree.ColumnRef{Parts: []string{c.Table, c.Name}},
+				expr: &tree.ColumnRef{Parts: []string{c.Table, c.Name}, Ordinal: i + 1},
 				name: c.Name,
 				src:  &src,
 			})

@@ -97,6 +97,9 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 	default:
 		return nil, pgerror.New(pgerror.CodeSyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(ref.Parts, ".")).WithPosition(int(ref.Pos))
 	}
+	if ref.Ordinal > 0 && ref.Ordinal <= len(s.cols) {
+		return &ColRef{Idx: ref.Ordinal - 1, T: s.cols[ref.Ordinal-1].T}, nil
+	}
 	tableSeen := false
 	depth := 0
 	for cur := s; cur != nil; cur = cur.parent {

@@ -261,6 +261,10 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		}
 	case *FuncScan:
 		each(n.Args...)
+	case *RowsFromScan:
+		for _, in := range n.Inputs {
+			visitPlanExprs(in, depth, f)
+		}
 	case *Filter:
 		each(n.Cond)
 		visitPlanExprs(n.Input, depth, f)

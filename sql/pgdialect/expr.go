@@ -66,7 +66,7 @@ func (p *parser) isExpr() tree.Expr {
 			not := p.kw("not")
 			w := p.peek()
 			switch {
-			case w.is("null") || w.is("true") || w.is("false") || w.is("unknown"):
+			case w.is("null") || w.is("true") || w.is("false") || w.is("unknown") || w.is("document"):
 				p.i++
 				e = &tree.IsExpr{Operand: e, Not: not, What: w.val, Pos: p.pos(t.off)}
 			case w.is("distinct"):

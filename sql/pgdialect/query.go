@@ -465,6 +465,31 @@ func (p *parser) tablePrimary() tree.TableExpr {
 		ft.Alias, ft.ColAliases = p.tableAlias()
 		return ft
 	}
+	if p.peek().is("rows") && p.peekN(1).is("from") && p.peekN(2).isPunct("(") {
+		p.i += 3
+		rf := &tree.RowsFrom{Lateral: lateral}
+		for {
+			fpos := p.pos(p.peek().off)
+			fc, ok := p.primary().(*tree.FuncCall)
+			if !ok {
+				p.failMsg(p.toks[p.i-1], "syntax error at or near \"%s\"", p.src[p.toks[p.i-1].off:p.toks[p.i-1].end])
+			}
+			if fc.Pos == 0 {
+				fc.Pos = fpos
+			}
+			if p.kw("as") {
+				p.unsupported("column definition lists in ROWS FROM")
+			}
+			rf.Funcs = append(rf.Funcs, fc)
+			if !p.punct(",") {
+				break
+			}
+		}
+		p.expectPunct(")")
+		rf.Ordinality = p.kws("with", "ordinality")
+		rf.Alias, rf.ColAliases = p.tableAlias()
+		return rf
+	}
 	name = p.objectName()
 	if p.peek().isPunct("(") {
 		parts := []string{name.Name}

@@ -44,6 +44,10 @@ type TypeName struct {
 type ColumnRef struct {
 	Parts []string
 	Pos   Pos
+	// Ordinal, when > 0, is the 1-based position of the column among the
+	// FROM clause's columns: a star expansion's reference, which stays
+	// unambiguous when two columns share a name.
+	Ordinal int
 }
 
 // Star is the unqualified * of a select list or count(*).
@@ -112,7 +116,7 @@ type UnaryExpr struct {
 type IsExpr struct {
 	Operand Expr
 	Not     bool
-	What    string // "null", "true", "false", "unknown"
+	What    string // "null", "true", "false", "unknown", "document"
 	Pos     Pos
 }
 
@@ -407,6 +411,16 @@ type FuncTable struct {
 	Lateral    bool
 }
 
+// RowsFrom is ROWS FROM (f(...), g(...)) [WITH ORDINALITY]: the
+// functions' rows side by side, shorter ones padded with NULLs.
+type RowsFrom struct {
+	Funcs      []*FuncCall
+	Alias      string
+	ColAliases []string
+	Ordinality bool
+	Lateral    bool
+}
+
 // Join is two table expressions joined. Kind is "inner", "left", "right",
 // "full" or "cross".
 type Join struct {
@@ -428,6 +442,7 @@ type ParenTable struct {
 func (*TableRef) tableExpr()      {}
 func (*SubqueryTable) tableExpr() {}
 func (*FuncTable) tableExpr()     {}
+func (*RowsFrom) tableExpr()      {}
 func (*Join) tableExpr()          {}
 func (*ParenTable) tableExpr()    {}
 func (*Select) stmt()             {}
