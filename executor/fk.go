@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -438,6 +439,10 @@ func (w *consWriter) afterWrite(t *catalog.Table, old, row []types.Datum) error 
 		if old != nil && sameKey(t, l.fk.Columns, old, row) {
 			continue
 		}
+		if l.fk.Deferred {
+			w.ec.deferFK(fkEvent{l: l, child: true, row: row})
+			continue
+		}
 		if l.parent == l.child {
 			w.queue = append(w.queue, fkEvent{l: l, child: true, row: row})
 			continue
@@ -554,6 +559,10 @@ func (w *consWriter) referencedChanged(l *fkLink, old, row []types.Datum) error 
 		action = l.fk.OnUpdate
 	}
 	if action == "" || action == "no action" {
+		if l.fk.Deferred {
+			w.ec.deferFK(fkEvent{l: l, old: old, row: row})
+			return nil
+		}
 		return w.noAction(l, old, key)
 	}
 	children, err := w.ec.findChildren(l, old)
@@ -665,6 +674,68 @@ func (w *consWriter) columnDefaults(t *catalog.Table) ([]evalFn, error) {
 	return out, nil
 }
 
+// deferredFKs are the checks of INITIALLY DEFERRED foreign keys that a
+// session's transaction owes at commit.
+type deferredFKs struct {
+	txn    *storage.Txn
+	events []fkEvent
+}
+
+// deferFK queues a deferred check, registering the commit hook with the
+// transaction's first.
+func (ec *execCtx) deferFK(ev fkEvent) {
+	s, txn := ec.sess, ec.txn
+	if s.deferredFK.txn != txn {
+		s.deferredFK = deferredFKs{txn: txn}
+		txn.BeforeCommit(func(ctx context.Context) error { return s.checkDeferredFKs(ctx, txn) })
+	}
+	s.deferredFK.events = append(s.deferredFK.events, ev)
+}
+
+// checkDeferredFKs runs the deferred checks txn owes, as PostgreSQL does
+// at COMMIT.
+func (s *Session) checkDeferredFKs(ctx context.Context, txn *storage.Txn) error {
+	d := s.deferredFK
+	s.deferredFK = deferredFKs{}
+	if d.txn != txn {
+		return nil
+	}
+	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
+	w := ec.newConsWriter()
+	for i, ev := range d.events {
+		if i&255 == 0 {
+			if err := ctx.Err(); err != nil {
+				return canceled(err)
+			}
+		}
+		if !ev.child {
+			if key := keyValues(ev.old, ev.l.fk.RefColumns); key != nil {
+				if err := w.noAction(ev.l, ev.old, key); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		// Only the row's current version counts: it may have been
+		// updated, deleted or rolled back to a savepoint since.
+		pk := make([]types.Datum, len(ev.l.child.PrimaryKey))
+		for k, c := range ev.l.child.PrimaryKey {
+			pk[k] = ev.row[c]
+		}
+		cur, err := txn.GetRow(ctx, ev.l.child, pk)
+		if err != nil {
+			return err
+		}
+		if cur == nil || !sameKey(ev.l.child, ev.l.fk.Columns, cur, ev.row) {
+			continue
+		}
+		if err := ec.checkParent(ev.l, cur); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ---- DDL ----
 
 // fkFromDef resolves a FOREIGN KEY definition of child (whose columns are
@@ -690,7 +761,12 @@ func (s *Session) fkFromDef(b *planner.Binder, child *catalog.Table, c tree.Cons
 	if c.Match == "partial" {
 		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "MATCH PARTIAL not yet implemented")
 	}
-	fk := &catalog.ForeignKey{Name: c.Name, RefTable: parent.ID, OnDelete: c.OnDelete, OnUpdate: c.OnUpdate, MatchFull: c.Match == "full"}
+	if c.InitiallyDeferred && !c.Deferrable && c.Kind == "foreign key" {
+		// INITIALLY DEFERRED implies DEFERRABLE in PostgreSQL.
+		c.Deferrable = true
+	}
+	fk := &catalog.ForeignKey{Name: c.Name, RefTable: parent.ID, OnDelete: c.OnDelete, OnUpdate: c.OnUpdate, MatchFull: c.Match == "full",
+		Deferrable: c.Deferrable, Deferred: c.InitiallyDeferred}
 	for _, name := range c.Columns {
 		i := child.ColumnByName(name)
 		if i < 0 || child.Columns[i].Hidden {

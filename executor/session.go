@@ -106,6 +106,9 @@ type Session struct {
 	local    map[string]string // SET LOCAL values saved for restore
 	changed  map[string]string
 	notices  []*pgerror.Error
+	// deferredFK holds the INITIALLY DEFERRED foreign key checks the open
+	// transaction owes at commit.
+	deferredFK deferredFKs
 
 	txn     *storage.Txn // open transaction: a block's, or an implicit one
 	inBlock bool

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"context"
+
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/types"
 )
@@ -21,4 +23,12 @@ func (t *Txn) LockRow(tb *catalog.Table, row []types.Datum) error {
 	}
 	t.writes[t.fingerprint(key)] = struct{}{}
 	return nil
+}
+
+// BeforeCommit registers fn to run when Commit starts, while the
+// transaction can still read and write (PostgreSQL's deferred constraint
+// checks run there). An error from fn rolls the transaction back and is
+// what Commit returns.
+func (t *Txn) BeforeCommit(fn func(context.Context) error) {
+	t.beforeCommit = append(t.beforeCommit, fn)
 }

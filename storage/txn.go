@@ -40,6 +40,9 @@ type Txn struct {
 	// observer sees row writes of tables with vector indexes and the
 	// transaction's outcome.
 	observer WriteObserver
+	// beforeCommit runs at the start of Commit (deferred constraint
+	// checks); an error rolls the transaction back.
+	beforeCommit []func(context.Context) error
 }
 
 func (t *Txn) usable() error {
@@ -115,6 +118,14 @@ func (t *Txn) Commit(ctx context.Context) error {
 			return err
 		}
 		return nil
+	}
+	for len(t.beforeCommit) > 0 {
+		fn := t.beforeCommit[0]
+		t.beforeCommit = t.beforeCommit[1:]
+		if err := fn(ctx); err != nil {
+			t.Rollback()
+			return err
+		}
 	}
 	t.closeIters()
 	t.finished = true

@@ -197,7 +197,7 @@ func init() {
 					nd = dS("YES")
 				}
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(c.DB.Name), dS(schema), dS(t.Name),
-					dS(kind), dS("NO"), dS("NO"), dS("YES"), nd})
+					dS(kind), yesNo(ci.deferrable), yesNo(ci.deferred), dS("YES"), nd})
 			}
 		}
 		return rows, nil

@@ -339,6 +339,9 @@ type constraintInfo struct {
 	pretty  string // pg_get_constraintdef(oid, true)
 	// matchFull is a MATCH FULL foreign key.
 	matchFull bool
+	// deferrable and deferred are a foreign key's DEFERRABLE and
+	// INITIALLY DEFERRED.
+	deferrable, deferred bool
 	expr      string
 }
 
@@ -402,12 +405,20 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 			ci.def += " MATCH FULL"
 			ci.matchFull = true
 		}
+
 		if _, s := fkAction(fk.OnUpdate); s != "" {
 			ci.def += " ON UPDATE " + s
 		}
 		if _, s := fkAction(fk.OnDelete); s != "" {
 			ci.def += " ON DELETE " + s
 		}
+		if fk.Deferrable {
+			ci.def += " DEFERRABLE"
+		}
+		if fk.Deferred {
+			ci.def += " INITIALLY DEFERRED"
+		}
+		ci.deferrable, ci.deferred = fk.Deferrable, fk.Deferred
 		out = append(out, ci)
 	}
 	return out

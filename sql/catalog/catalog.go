@@ -122,6 +122,10 @@ type ForeignKey struct {
 	OnUpdate   string `json:"on_update,omitempty"`
 	// MatchFull is MATCH FULL: a key must be all NULL or all non-NULL.
 	MatchFull bool `json:"match_full,omitempty"`
+	// Deferrable and Deferred are DEFERRABLE and INITIALLY DEFERRED; a
+	// deferred key's checks run at commit.
+	Deferrable bool `json:"deferrable,omitempty"`
+	Deferred   bool `json:"deferred,omitempty"`
 }
 
 // Sequence describes a sequence; its current value lives in storage apart

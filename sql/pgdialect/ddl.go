@@ -455,6 +455,9 @@ func (p *parser) columnDef() tree.ColumnDef {
 			if n := len(cd.Constraints); n > 0 && p.toks[p.i-1].is("deferrable") && !p.toks[p.i-2].is("not") {
 				cd.Constraints[n-1].Deferrable = true
 			}
+			if n := len(cd.Constraints); n > 0 && p.toks[p.i-1].is("deferred") {
+				cd.Constraints[n-1].InitiallyDeferred = true
+			}
 		default:
 			if name != "" {
 				p.failAt(c)
@@ -506,7 +509,9 @@ func (p *parser) references(fk *tree.Constraint) {
 		case p.kws("not", "deferrable"):
 		case p.kw("deferrable"):
 			fk.Deferrable = true
-		case p.kws("initially", "deferred"), p.kws("initially", "immediate"):
+		case p.kws("initially", "deferred"):
+			fk.InitiallyDeferred = true
+		case p.kws("initially", "immediate"):
 		default:
 			return
 		}
@@ -569,7 +574,9 @@ func (p *parser) tableConstraint() tree.Constraint {
 		switch {
 		case p.kw("deferrable"):
 			c.Deferrable = true
-		case p.kws("not", "deferrable"), p.kws("initially", "deferred"), p.kws("initially", "immediate"), p.kws("not", "valid"):
+		case p.kws("initially", "deferred"):
+			c.InitiallyDeferred = true
+		case p.kws("not", "deferrable"), p.kws("initially", "immediate"), p.kws("not", "valid"):
 		default:
 			return c
 		}

@@ -125,6 +125,8 @@ type Constraint struct {
 	OnUpdate   string
 	Match      string // "", "simple", "full", "partial"
 	Deferrable bool
+	// InitiallyDeferred is INITIALLY DEFERRED (checked at commit).
+	InitiallyDeferred bool
 }
 
 // DropBehavior is CASCADE/RESTRICT.
