@@ -94,12 +94,15 @@ func bindGeneratedColumns(b *planner.Binder, t *catalog.Table, defs []tree.Colum
 		if i < 0 {
 			return pgerror.New(pgerror.CodeInternal, "generated column \"%s\" not found", cd.Name)
 		}
-		x, err := b.BindGenerated(t, i, cd.Generated)
+		coerced, bound, err := b.BindGenerated(t, i, cd.Generated)
 		if err != nil {
 			return err
 		}
-		t.Columns[i].Generated = planner.DeparseCheck(t, x, false)
-		t.Columns[i].GeneratedPretty = planner.DeparseCheck(t, x, true)
+		show := bound
+		if _, isConst := coerced.(*planner.Const); isConst {
+			show = coerced // a constant is stored folded, typed
+		}
+		t.Columns[i].Generated, t.Columns[i].GeneratedPretty = planner.DeparseGenerated(t, show, t.Columns[i].Type)
 	}
 	return nil
 }

@@ -22,11 +22,12 @@ var stableFuncs = map[string]bool{
 }
 
 // BindGenerated binds the expression of column col of t, GENERATED ALWAYS
-// AS (e) STORED, over t's full row and coerces it to the column's type,
-// with PostgreSQL's restrictions: immutable, no subqueries, no aggregates,
+// AS (e) STORED, over t's full row; it returns the expression coerced to
+// the column's type (what is computed) and as bound (what is shown), with
+// PostgreSQL's restrictions: immutable, no subqueries, no aggregates,
 // no reference to another generated column. t's other generated columns
 // must already carry a non-empty Generated text.
-func (b *Binder) BindGenerated(t *catalog.Table, col int, e tree.Expr) (Expr, error) {
+func (b *Binder) BindGenerated(t *catalog.Table, col int, e tree.Expr) (coerced, bound Expr, err error) {
 	var bad tree.Expr
 	walkTree(e, func(n tree.Expr) bool {
 		switch n := n.(type) {
@@ -40,17 +41,17 @@ func (b *Binder) BindGenerated(t *catalog.Table, col int, e tree.Expr) (Expr, er
 		return bad == nil
 	})
 	if bad != nil {
-		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in column generation expression").WithPosition(int(exprPos(bad)))
+		return nil, nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in column generation expression").WithPosition(int(exprPos(bad)))
 	}
 	sc := newScope(TableColumns(t, t.Name), nil)
 	sc.noAggReason = "column generation expressions"
 	x, err := b.bindExpr(e, sc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, c := range CheckColumns(x) {
 		if c == col || t.Columns[c].Generated != "" {
-			return nil, pgerror.New("42P17", "cannot use generated column \"%s\" in column generation expression", t.Columns[c].Name).
+			return nil, nil, pgerror.New("42P17", "cannot use generated column \"%s\" in column generation expression", t.Columns[c].Name).
 				WithDetail("A generated column cannot reference another generated column.").WithPosition(int(columnRefPos(e, t.Columns[c].Name)))
 		}
 	}
@@ -66,15 +67,30 @@ func (b *Binder) BindGenerated(t *catalog.Table, col int, e tree.Expr) (Expr, er
 		}
 	})
 	if !immutable {
-		return nil, pgerror.New("42P17", "generation expression is not immutable")
+		return nil, nil, pgerror.New("42P17", "generation expression is not immutable")
 	}
 	c := &t.Columns[col]
 	out, err := b.coerce(x, c.Type, types.CastAssignment, "column \""+c.Name+"\"")
 	if err != nil {
-		return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but generation expression is of type %s", c.Name, c.Type, x.Type()).
+		return nil, nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but generation expression is of type %s", c.Name, c.Type, x.Type()).
 			WithHint("You will need to rewrite or cast the expression.")
 	}
-	return out, nil
+	return out, x, nil
+}
+
+// DeparseGenerated spells a generation expression as pg_get_expr does,
+// plain and pretty. x is the expression bound over t's row before the
+// coercion to the column type, which PostgreSQL stores as an implicit cast
+// and does not show; pretty mode still parenthesizes an operator under it.
+func DeparseGenerated(t *catalog.Table, x Expr, colType *types.T) (plain, pretty string) {
+	if _, isConst := x.(*Const); isConst || x.Type().Identical(colType) {
+		return DeparseCheck(t, x, false), DeparseCheck(t, x, true)
+	}
+	plain, pretty = DeparseCheck(t, x, false), DeparseCheck(t, x, true)
+	if !isFunctionLike(x) {
+		pretty = "(" + pretty + ")"
+	}
+	return plain, pretty
 }
 
 // columnRefPos is the position of the first reference to column name in e.
