@@ -182,10 +182,9 @@ func (s *Session) parseRoleOptions(opts []tree.RoleOption) (*roleOptions, error)
 	return ro, nil
 }
 
-// location is the session's TimeZone for VALID UNTIL literals.
+// location is the session's TimeZone (UTC when it cannot be loaded).
 func (s *Session) location() *time.Location {
-	tz, _ := s.Setting("TimeZone")
-	loc, err := loadLocation(tz)
+	loc, err := loadLocation(s.Setting0("TimeZone"))
 	if err != nil {
 		return time.UTC
 	}

@@ -823,11 +823,7 @@ func (s *Session) evalContext(ctx context.Context) *builtins.EvalContext {
 	if s.inBlock {
 		txnTime = s.txnStart
 	}
-	loc, err := loadLocation(s.Setting0("TimeZone"))
-	if err != nil {
-		loc = time.UTC
-	}
-	return &builtins.EvalContext{Ctx: ctx, StmtTime: now, TxnTime: txnTime, Location: loc, Session: s}
+	return &builtins.EvalContext{Ctx: ctx, StmtTime: now, TxnTime: txnTime, Location: s.location(), Session: s}
 }
 
 // execInTxn runs a statement inside the open block or its own autocommit
