@@ -4,7 +4,9 @@
 // (anisotropic clusters, log-normal cluster sizes, queries drawn fresh
 // from the same mixture), loads it, builds an HNSW index, and reports
 // recall@k against brute-force ground truth, QPS and latency percentiles
-// for several hnsw.ef_search values, as a table and as JSON.
+// for several hnsw.ef_search values, as a table, as JSON and as an SVG plot
+// of QPS against recall. -data reads real data sets instead: Debian's
+// dataset-fashion-mnist (fashion-mnist-784, L2) or TEXMEX .fvecs files.
 //
 //	go run ./bench/ann -dsn 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' -n 100000 -dims 128
 package main
@@ -37,6 +39,8 @@ type config struct {
 	batch            int
 	seed             uint64
 	jsonOut          string
+	svgOut           string
+	data             string
 	skipLoad         bool
 	rebuild          bool
 	serverPID        int
@@ -76,6 +80,8 @@ func main() {
 	flag.IntVar(&c.batch, "batch", 500, "rows per INSERT")
 	flag.Uint64Var(&c.seed, "seed", 1, "data seed")
 	flag.StringVar(&c.jsonOut, "json", "", "write results as JSON here")
+	flag.StringVar(&c.svgOut, "svg", "", "write a plot of QPS against recall as SVG here (default: beside -json)")
+	flag.StringVar(&c.data, "data", "mixture", "data set: mixture (generated), fashion-mnist[:DIR] (Debian's dataset-fashion-mnist, L2), fvecs:BASE,QUERIES")
 	flag.BoolVar(&c.skipLoad, "skip-load", false, "reuse the loaded table and index")
 	flag.IntVar(&c.serverPID, "server-pid", 0, "local server process id: also report its CPU time per query and per build (Linux /proc)")
 	flag.BoolVar(&c.rebuild, "rebuild", false, "with -skip-load: drop the index and build it again (build time only)")
@@ -165,15 +171,25 @@ func ints(s string) []int {
 }
 
 func run(ctx context.Context, c config) error {
-	rng := rand.New(rand.NewPCG(c.seed, c.seed+1))
-	mx := newMixture(rng, c.clusters, c.dims)
-	base := make([][]float32, c.n)
-	for i := range base {
-		base[i] = mx.draw(rng)
-	}
-	queries := make([][]float32, c.queries)
-	for i := range queries {
-		queries[i] = mx.draw(rng)
+	var base, queries [][]float32
+	if c.data == "mixture" {
+		rng := rand.New(rand.NewPCG(c.seed, c.seed+1))
+		mx := newMixture(rng, c.clusters, c.dims)
+		base = make([][]float32, c.n)
+		for i := range base {
+			base[i] = mx.draw(rng)
+		}
+		queries = make([][]float32, c.queries)
+		for i := range queries {
+			queries[i] = mx.draw(rng)
+		}
+	} else {
+		var err error
+		if base, queries, err = loadDataset(c.data, c.n, c.queries); err != nil {
+			return err
+		}
+		c.n, c.dims = len(base), len(base[0])
+		fmt.Printf("data set %s: %d base vectors, %d queries, %d dimensions\n", c.data, len(base), len(queries), c.dims)
 	}
 	truth := groundTruth(base, queries, c.k)
 	conn, err := pgx.Connect(ctx, c.dsn)
@@ -236,6 +252,16 @@ func run(ctx context.Context, c config) error {
 			}
 			rep.Results = append(rep.Results, r)
 			fmt.Printf("%9d %7d %7.3f %9.0f %8.3f %8.3f %8.3f\n", r.EfSearch, r.Clients, r.Recall, r.QPS, r.P50ms, r.P99ms, r.ServerCPUms)
+		}
+	}
+	svgOut := c.svgOut
+	if svgOut == "" && c.jsonOut != "" {
+		svgOut = strings.TrimSuffix(c.jsonOut, ".json") + ".svg"
+	}
+	if svgOut != "" {
+		title := fmt.Sprintf("%s %d x %d, m %d, ef_construction %d, recall@%d", c.data, c.n, c.dims, c.m, c.efC, c.k)
+		if err := os.WriteFile(svgOut, []byte(plotSVG(title, rep.Results)), 0o644); err != nil {
+			return fmt.Errorf("write svg: %w", err)
 		}
 	}
 	if c.jsonOut != "" {
