@@ -255,12 +255,25 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 	q := g.Vector(n)
 	ep := entry
 	epDist := g.dist(q, g.Vector(ep))
-	for l := maxLevel; l > level; l-- {
-		ep, epDist = g.greedy(q, ep, epDist, l)
-	}
 	vs := g.getVisited()
 	defer g.putVisited(vs)
+	// A new node on layer 0 only routes through layer 1 with a beam, as
+	// Search does; it costs little and gives better neighbours.
+	beam := level == 0 && maxLevel >= 1
+	greedyTo := level + 1
+	if beam {
+		greedyTo = 2
+	}
+	for l := maxLevel; l >= greedyTo; l-- {
+		ep, epDist = g.greedy(q, ep, epDist, l)
+	}
 	vs.found = append(vs.found[:0], candidate{ep, epDist})
+	if beam {
+		vs.found = g.searchLayer(q, vs.found, routeBeam, 1, vs, nil, nil)
+		if len(vs.found) == 0 {
+			vs.found = append(vs.found, candidate{ep, epDist})
+		}
+	}
 	for l := min(level, maxLevel); l >= 0; l-- {
 		vs.next() // each layer is searched afresh
 		vs.found = g.searchLayer(q, vs.found, g.efC, l, vs, nil, nil)
