@@ -21,13 +21,21 @@ type likeIndex struct {
 	unique  bool
 }
 
+// likeExtras is what LIKE copies once the new table's columns exist:
+// plain indexes (INCLUDING INDEXES) and column comments (INCLUDING
+// COMMENTS, by column name).
+type likeExtras struct {
+	indexes  []likeIndex
+	comments map[string]string
+}
+
 // expandLike replaces the LIKE clauses of CREATE TABLE by the source
 // tables' columns, with the parts the INCLUDING options ask for, as
 // PostgreSQL's transformTableLikeClause does. Column NOT NULL is always
 // copied. The statement is not modified (it may be a cached prepared one);
 // a rewritten copy is returned with the indexes to add once the table
 // exists.
-func (s *Session) expandLike(b *planner.Binder, n *tree.CreateTable) (*tree.CreateTable, []likeIndex, error) {
+func (s *Session) expandLike(b *planner.Binder, n *tree.CreateTable) (*tree.CreateTable, *likeExtras, error) {
 	hasLike := false
 	for _, cd := range n.Columns {
 		if cd.Like != nil {
@@ -40,7 +48,7 @@ func (s *Session) expandLike(b *planner.Binder, n *tree.CreateTable) (*tree.Crea
 	out := *n
 	out.Columns = nil
 	out.Constraints = append([]tree.Constraint(nil), n.Constraints...)
-	var idxs []likeIndex
+	extras := &likeExtras{comments: map[string]string{}}
 	for _, cd := range n.Columns {
 		if cd.Like == nil {
 			out.Columns = append(out.Columns, cd)
@@ -88,6 +96,9 @@ func (s *Session) expandLike(b *planner.Binder, n *tree.CreateTable) (*tree.Crea
 				def.DefaultText = c.Default
 			}
 			out.Columns = append(out.Columns, def)
+			if opt["comments"] && c.Comment != "" {
+				extras.comments[c.Name] = c.Comment
+			}
 		}
 		if opt["constraints"] {
 			for _, ck := range src.Checks {
@@ -116,12 +127,12 @@ func (s *Session) expandLike(b *planner.Binder, n *tree.CreateTable) (*tree.Crea
 				case x.Constraint:
 					out.Constraints = append(out.Constraints, tree.Constraint{Kind: "unique", Columns: names(x.Columns)})
 				default:
-					idxs = append(idxs, likeIndex{columns: names(x.Columns), desc: x.Desc, unique: x.Unique})
+					extras.indexes = append(extras.indexes, likeIndex{columns: names(x.Columns), desc: x.Desc, unique: x.Unique})
 				}
 			}
 		}
 	}
-	return &out, idxs, nil
+	return &out, extras, nil
 }
 
 // typeNameOf spells a column type as the parser would have read it.
@@ -138,9 +149,18 @@ func typeNameOf(t *types.T) (tree.TypeName, error) {
 }
 
 // addLikeIndexes adds the copied plain indexes to the new, empty table t,
-// named as PostgreSQL names an index without a name.
-func (s *Session) addLikeIndexes(ec *execCtx, t *catalog.Table, idxs []likeIndex) error {
-	for _, li := range idxs {
+// named as PostgreSQL names an index without a name, and the copied
+// column comments.
+func (s *Session) addLikeIndexes(ec *execCtx, t *catalog.Table, extras *likeExtras) error {
+	if extras == nil {
+		return nil
+	}
+	for name, comment := range extras.comments {
+		if i := t.ColumnByName(name); i >= 0 {
+			t.Columns[i].Comment = comment
+		}
+	}
+	for _, li := range extras.indexes {
 		x := catalog.Index{Method: "btree", Unique: li.unique, Desc: li.desc}
 		for _, name := range li.columns {
 			i := t.ColumnByName(name)
