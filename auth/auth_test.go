@@ -47,8 +47,11 @@ func rfcSecret(t *testing.T) *SCRAMSecret {
 	return sec
 }
 
-func TestSCRAMRFC7677(t *testing.T) {
-	x, err := NewSCRAMExchange(MechSCRAM, rfcSecret(t), nil, "user", nil)
+// rfcExchange starts an exchange with RFC 7677's server nonce and sends its
+// client-first-message; secret nil runs a mock exchange keyed by mockKey.
+func rfcExchange(t *testing.T, secret *SCRAMSecret, mockKey []byte) (*SCRAMExchange, string) {
+	t.Helper()
+	x, err := NewSCRAMExchange(MechSCRAM, secret, mockKey, "user", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +60,11 @@ func TestSCRAMRFC7677(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return x, first
+}
+
+func TestSCRAMRFC7677(t *testing.T) {
+	x, first := rfcExchange(t, rfcSecret(t), nil)
 	if first != rfcServerFirst {
 		t.Fatalf("server-first = %q, want %q", first, rfcServerFirst)
 	}
@@ -70,14 +78,7 @@ func TestSCRAMRFC7677(t *testing.T) {
 }
 
 func TestSCRAMWrongProof(t *testing.T) {
-	x, err := NewSCRAMExchange(MechSCRAM, rfcSecret(t), nil, "user", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x.fixedServerNonce = rfcServerNonce
-	if _, err := x.ServerFirst([]byte(rfcClientFirst)); err != nil {
-		t.Fatal(err)
-	}
+	x, _ := rfcExchange(t, rfcSecret(t), nil)
 	bad := rfcClientFinal[:len(rfcClientFinal)-6] + "AAAAA="
 	if _, err := x.ServerFinal([]byte(bad)); !errors.Is(err, ErrFailed) {
 		t.Fatalf("wrong proof: err = %v, want ErrFailed", err)
@@ -87,18 +88,8 @@ func TestSCRAMWrongProof(t *testing.T) {
 // A mock exchange (unknown role) runs the same messages and always fails,
 // even with the proof a real secret would accept.
 func TestSCRAMMockAlwaysFails(t *testing.T) {
-	x, err := NewSCRAMExchange(MechSCRAM, nil, []byte("k"), "user", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x.fixedServerNonce = rfcServerNonce
-	first, err := x.ServerFirst([]byte(rfcClientFirst))
-	if err != nil {
-		t.Fatal(err)
-	}
-	y, _ := NewSCRAMExchange(MechSCRAM, nil, []byte("k"), "user", nil)
-	y.fixedServerNonce = rfcServerNonce
-	again, _ := y.ServerFirst([]byte(rfcClientFirst))
+	x, first := rfcExchange(t, nil, []byte("k"))
+	_, again := rfcExchange(t, nil, []byte("k"))
 	if first != again {
 		t.Fatalf("mock salt not stable: %q vs %q", first, again)
 	}
@@ -179,11 +170,7 @@ func TestSCRAMPlusBinding(t *testing.T) {
 }
 
 func TestSCRAMNonceMismatch(t *testing.T) {
-	x, _ := NewSCRAMExchange(MechSCRAM, rfcSecret(t), nil, "user", nil)
-	x.fixedServerNonce = rfcServerNonce
-	if _, err := x.ServerFirst([]byte(rfcClientFirst)); err != nil {
-		t.Fatal(err)
-	}
+	x, _ := rfcExchange(t, rfcSecret(t), nil)
 	_, err := x.ServerFinal([]byte("c=biws,r=rOprNGfwEbeRWgbNEkqOX,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="))
 	var pe *pgerror.Error
 	if !errors.As(err, &pe) || pe.Code != pgerror.CodeProtocolViolation || pe.Message != "invalid SCRAM response" {

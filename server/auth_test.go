@@ -83,25 +83,23 @@ func currentUser(t *testing.T, c *pgx.Conn) string {
 	return u
 }
 
-// firstAuthRequest starts up as user over the raw protocol and returns the
-// server's first authentication message.
+// authStartup starts up as user with the test client (dial) and returns it
+// with the server's first answer.
+func authStartup(t *testing.T, addr, user string) (*client, pgproto3.BackendMessage) {
+	t.Helper()
+	c := dial(t, addr)
+	c.send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": user, "database": "postgres"}})
+	msg, err := c.fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, msg
+}
+
+// firstAuthRequest is the server's first authentication message to user.
 func firstAuthRequest(t *testing.T, addr, user string) pgproto3.BackendMessage {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	fe := pgproto3.NewFrontend(nc, nc)
-	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": user, "database": "postgres"}})
-	if err := fe.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	msg, err := fe.Receive()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, msg := authStartup(t, addr, user)
 	return msg
 }
 
@@ -382,27 +380,12 @@ func TestAuthConnectionLimit(t *testing.T) {
 // returns the server's error.
 func rawSASL(t *testing.T, addr string, first pgproto3.FrontendMessage) *pgproto3.ErrorResponse {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	fe := pgproto3.NewFrontend(nc, nc)
-	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": "postgres", "database": "postgres"}})
-	if err := fe.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if m, err := fe.Receive(); err != nil {
-		t.Fatal(err)
-	} else if _, ok := m.(*pgproto3.AuthenticationSASL); !ok {
+	c, m := authStartup(t, addr, "postgres")
+	if _, ok := m.(*pgproto3.AuthenticationSASL); !ok {
 		t.Fatalf("got %T, want AuthenticationSASL", m)
 	}
-	fe.Send(first)
-	if err := fe.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	m, err := fe.Receive()
+	c.send(first)
+	m, err := c.fe.Receive()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +394,7 @@ func rawSASL(t *testing.T, addr string, first pgproto3.FrontendMessage) *pgproto
 		t.Fatalf("got %T, want ErrorResponse", m)
 	}
 	// The connection is closed after the FATAL.
-	if m, err := fe.Receive(); err == nil {
+	if m, err := c.fe.Receive(); err == nil {
 		t.Fatalf("connection still open after FATAL: got %T", m)
 	}
 	return er

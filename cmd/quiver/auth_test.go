@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,22 +24,6 @@ func TestRunRefusesTrustOffLoopback(t *testing.T) {
 	var out strings.Builder
 	if code := run([]string{"--in-memory", "--auth", "kerberos"}, &out); code != 2 || !strings.Contains(out.String(), `unknown authentication method "kerberos"`) {
 		t.Errorf("--auth kerberos: %d, %q", code, out.String())
-	}
-}
-
-// stopRun ends a server started by startRun.
-func stopRun(t *testing.T, done <-chan int) {
-	t.Helper()
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit status %d after SIGTERM, want 0", code)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not stop after SIGTERM")
 	}
 }
 

@@ -57,6 +57,23 @@ func startRun(t *testing.T, args ...string) (string, <-chan int) {
 	return "", nil
 }
 
+// stopRun ends a server started by startRun with SIGTERM and checks it
+// exits cleanly.
+func stopRun(t *testing.T, done <-chan int) {
+	t.Helper()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit status %d after SIGTERM, want 0", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop after SIGTERM")
+	}
+}
+
 func TestRunServesAndShutsDownOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	addr, done := startRun(t, "--data-dir", dir, "--no-sync")
@@ -79,17 +96,7 @@ func TestRunServesAndShutsDownOnSIGTERM(t *testing.T) {
 	if err := conn.Ping(ctx); err != nil {
 		t.Errorf("ping: %v", err)
 	}
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit status %d after SIGTERM, want 0", code)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not stop after SIGTERM")
-	}
+	stopRun(t, done)
 	if err := conn.Ping(ctx); err == nil {
 		t.Error("session still usable after shutdown")
 	}
