@@ -1,6 +1,7 @@
 package pgcatalog
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -199,6 +200,10 @@ func init() {
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(c.DB.Name), dS(schema), dS(t.Name),
 					dS(kind), yesNo(ci.deferrable), yesNo(ci.deferred), dS("YES"), nd})
 			}
+			for _, nn := range notNullChecks(t) {
+				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(nn.name), dS(c.DB.Name), dS(schema), dS(t.Name),
+					dS("CHECK"), dS("NO"), dS("NO"), dS("YES"), null})
+			}
 		}
 		return rows, nil
 	})
@@ -301,6 +306,9 @@ func init() {
 					rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(ci.name), dS(strings.TrimPrefix(ci.def, "CHECK "))})
 				}
 			}
+			for _, nn := range notNullChecks(t) {
+				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(nn.name), dS(nn.clause)})
+			}
 		}
 		return rows, nil
 	})
@@ -367,4 +375,22 @@ func positionInUnique(c *Context, ci *constraintInfo, k int) types.Datum {
 		}
 	}
 	return dI(int64(k + 1))
+}
+
+// notNullCheck is one of the CHECK constraints information_schema shows
+// for NOT NULL columns, named <schema oid>_<table oid>_<attnum>_not_null
+// as PostgreSQL 15 names them.
+type notNullCheck struct{ name, clause string }
+
+func notNullChecks(t *catalog.Table) []notNullCheck {
+	var out []notNullCheck
+	for i, cl := range t.Columns {
+		if cl.NotNull && !cl.Hidden && !cl.Dropped {
+			out = append(out, notNullCheck{
+				name:   fmt.Sprintf("%d_%d_%d_not_null", t.SchemaID, t.ID, i+1),
+				clause: cl.Name + " IS NOT NULL",
+			})
+		}
+	}
+	return out
 }

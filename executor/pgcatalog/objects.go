@@ -342,7 +342,7 @@ type constraintInfo struct {
 	// deferrable and deferred are a foreign key's DEFERRABLE and
 	// INITIALLY DEFERRED.
 	deferrable, deferred bool
-	expr      string
+	expr                 string
 }
 
 func fkAction(a string) (code, text string) {
