@@ -724,10 +724,14 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 				buf = append(buf, '\n')
 			}
 		}
-		if len(buf) > 0 {
+		// The binary header travels in the first row's message, as
+		// PostgreSQL sends it: psycopg 3 parses one row per CopyData.
+		header := len(buf)
+		if len(buf) > 0 && o.format != "binary" {
 			if err := emit(buf); err != nil {
 				return err
 			}
+			header = 0
 		}
 		var val []byte
 		for {
@@ -743,7 +747,7 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 			if row == nil {
 				break
 			}
-			buf = buf[:0]
+			buf, header = buf[:header], 0
 			if o.format == "binary" {
 				buf = binary.BigEndian.AppendUint16(buf, uint16(len(pcols)))
 			}
@@ -785,7 +789,7 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 			count++
 		}
 		if o.format == "binary" {
-			return emit([]byte{0xff, 0xff})
+			return emit(append(buf[:header], 0xff, 0xff))
 		}
 		return nil
 	})

@@ -102,6 +102,9 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		}
 	case *planner.FuncScan:
 		add("Function Scan")
+	case *planner.ProjectSet:
+		add("ProjectSet")
+		child(n.Input)
 	case *planner.Filter:
 		explainNode(n.Input, depth, lines, stats)
 	case *planner.Project:

@@ -121,6 +121,8 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		return &funcScanIter{ec: ec, fn: n.Fn, args: args, ordinality: n.Ordinality}, nil
 	case *planner.RowsFromScan:
 		return ec.buildRowsFrom(n)
+	case *planner.ProjectSet:
+		return ec.buildProjectSet(n)
 	case *planner.Filter:
 		in, err := ec.build(n.Input)
 		if err != nil {

@@ -12,13 +12,25 @@ import (
 // nameRegclass makes regclass result values print as relation names, as
 // PostgreSQL's regclassout does: the name alone when its schema is on the
 // search path, schema-qualified otherwise, the number when no relation
-// has that OID.
+// has that OID; regproc values print as function names (regprocout).
 func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (rowIter, error) {
-	var idx []int
+	var idx, procs []int
 	for i, c := range cols {
-		if c.Type.Family == types.FamRegclass {
+		switch c.Type.Family {
+		case types.FamRegclass:
 			idx = append(idx, i)
+		case types.FamRegproc:
+			procs = append(procs, i)
 		}
+	}
+	if len(procs) > 0 {
+		it = &mapIter{in: it, fn: func(row []types.Datum) {
+			for _, i := range procs {
+				if o, ok := row[i].(types.DOid); ok {
+					row[i] = types.DNamedOid{Oid: uint32(o), Name: pgcatalog.ProcName(uint32(o))}
+				}
+			}
+		}}
 	}
 	if len(idx) == 0 {
 		return it, nil

@@ -640,6 +640,15 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 			return b.regclassConst(string(asString(c.Val)), n.Pos)
 		}
 	}
+	if t.Family == types.FamRegtype || t.Family == types.FamRegclass {
+		if p, ok := x.(*ParamRef); ok && p.Type().Family == types.FamUnknown {
+			// $1::regtype: the parameter is a name, resolved at run time
+			// as the input function does (psycopg 3's TypeInfo.fetch),
+			// so it is received as text.
+			b.Params[p.N-1] = types.Text
+			return &CastExpr{Operand: x, T: t, Ctx: types.CastExplicit}, nil
+		}
+	}
 	out, err := b.coerce(x, t, types.CastExplicit, "")
 	if _, lit := n.Operand.(*tree.StringLit); lit {
 		// A bad literal is reported at the literal, as PostgreSQL does.

@@ -177,45 +177,9 @@ func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, e
 		return &ValuesNode{Rows: [][]Expr{{x}}, Cols: cols}, newScope(cols, outer), nil
 	}
 	sc := &scope{parent: outer, noAggReason: "functions in FROM"}
-	srfOvs := make([]*builtins.Overload, len(srfs))
-	for i, s := range srfs {
-		srfOvs[i] = &builtins.Overload{Params: s.Params, Variadic: s.Variadic}
-	}
-	call, err := positionalArgs(n.Func, overloadArity(srfOvs), b.argTypeName(sc))
+	srf, args, fcols, err := b.bindSRFCall(n.Func, sc)
 	if err != nil {
 		return nil, nil, err
-	}
-	args := make([]Expr, len(call.Args))
-	argTypes := make([]*types.T, len(args))
-	for i, a := range call.Args {
-		x, err := b.bindExpr(a, sc)
-		if err != nil {
-			return nil, nil, err
-		}
-		args[i], argTypes[i] = x, x.Type()
-	}
-	ovs := make([]*builtins.Overload, len(srfs))
-	for i, s := range srfs {
-		ovs[i] = &builtins.Overload{Params: s.Params, Variadic: s.Variadic}
-	}
-	chosen, targets, err := builtins.Resolve(n.Func.Name, ovs, argTypes)
-	if err != nil {
-		return nil, nil, withPos(err, n.Func.Pos)
-	}
-	var srf *builtins.SRFOverload
-	for i, o := range ovs {
-		if o == chosen {
-			srf = srfs[i]
-		}
-	}
-	for i := range args {
-		if args[i], err = b.coerce(args[i], targets[i], types.CastImplicit, n.Func.Name); err != nil {
-			return nil, nil, err
-		}
-	}
-	fcols := srf.Columns
-	if srf.ColumnsFn != nil {
-		fcols = srf.ColumnsFn(targets)
 	}
 	alias := n.Func.Name
 	if n.Alias != "" {
@@ -406,4 +370,51 @@ func shiftCols(e Expr, delta int) Expr {
 		return mapChildren(x, f)
 	}
 	return f(e)
+}
+
+// bindSRFCall resolves a set-returning function call, its arguments bound
+// in sc, and returns the overload, the coerced arguments and its columns.
+func (b *Binder) bindSRFCall(f *tree.FuncCall, sc *scope) (*builtins.SRFOverload, []Expr, []builtins.Column, error) {
+	srfs := builtins.SRFs(f.Name)
+	srfOvs := make([]*builtins.Overload, len(srfs))
+	for i, s := range srfs {
+		srfOvs[i] = &builtins.Overload{Params: s.Params, Variadic: s.Variadic}
+	}
+	call, err := positionalArgs(f, overloadArity(srfOvs), b.argTypeName(sc))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	args := make([]Expr, len(call.Args))
+	argTypes := make([]*types.T, len(args))
+	for i, a := range call.Args {
+		x, err := b.bindExpr(a, sc)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		args[i], argTypes[i] = x, x.Type()
+	}
+	ovs := make([]*builtins.Overload, len(srfs))
+	for i, s := range srfs {
+		ovs[i] = &builtins.Overload{Params: s.Params, Variadic: s.Variadic}
+	}
+	chosen, targets, err := builtins.Resolve(f.Name, ovs, argTypes)
+	if err != nil {
+		return nil, nil, nil, withPos(err, f.Pos)
+	}
+	var srf *builtins.SRFOverload
+	for i, o := range ovs {
+		if o == chosen {
+			srf = srfs[i]
+		}
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], targets[i], types.CastImplicit, f.Name); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	fcols := srf.Columns
+	if srf.ColumnsFn != nil {
+		fcols = srf.ColumnsFn(targets)
+	}
+	return srf, args, fcols, nil
 }

@@ -239,7 +239,11 @@ func (b *Binder) bindValues(v *tree.Values, outer *scope, targets []*types.T) (*
 // bindSelectClause binds SELECT ... FROM ... WHERE ... GROUP BY ... HAVING
 // plus the query's ORDER BY, which may refer to input columns.
 func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderItem, outer *scope) (Plan, error) {
-	sc = hoistSetReturning(sc)
+	// Select-list set-returning functions over FROM rows run per row
+	// (ProjectSet); without FROM, or below aggregation, they are hoisted
+	// into FROM as function scans.
+	perRow := len(sc.From) > 0 && len(sc.GroupBy) == 0 && sc.Having == nil && !hasAggregate(targetList(sc.Targets))
+	sc, calls := hoistSetReturning(sc, perRow)
 	input, in, err := b.bindFrom(sc.From, outer)
 	if err != nil {
 		return nil, err
@@ -252,6 +256,11 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		}
 		in.noAggReason = ""
 		input = addFilter(input, cond)
+	}
+	if len(calls) > 0 {
+		if input, err = b.bindProjectSet(input, in, calls); err != nil {
+			return nil, err
+		}
 	}
 	if len(sc.DistinctOn) > 0 {
 		return nil, notSupported("SELECT DISTINCT ON")
@@ -346,7 +355,14 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 			return nil, err
 		}
 		exprs = append(exprs, x)
-		cols = append(cols, t.column(x))
+		c := t.column(x)
+		if r, ok := x.(*ColRef); ok && t.src == nil && r.Idx < len(in.cols) {
+			// A plain column keeps its table attribution (RowDescription's
+			// table OID and attnum, which JDBC uses for getTableName and
+			// isNullable).
+			c.TableOID, c.AttNum = in.cols[r.Idx].TableOID, in.cols[r.Idx].AttNum
+		}
+		cols = append(cols, c)
 	}
 	post = in
 	orderKeys, extra, extraCols, err := b.bindOrderKeys(orderBy, cols, func(e tree.Expr) (Expr, error) {
@@ -361,13 +377,15 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
 }
 
-// hoistSetReturning moves set-returning calls of the select list
-// (SELECT generate_series(1, 3)) into FROM, where they run as function
-// scans. Their arguments may therefore not refer to other FROM items, and
-// several such calls produce their cross product rather than PostgreSQL's
-// row-by-row zip.
-func hoistSetReturning(sc *tree.SelectClause) *tree.SelectClause {
+// hoistSetReturning takes set-returning calls out of the select list
+// (SELECT generate_series(1, 3)), leaving references to their columns.
+// With perRow the calls are returned, to run once per FROM row; otherwise
+// they move into FROM as function scans, where their arguments may not
+// refer to other FROM items, and several such calls produce their cross
+// product rather than PostgreSQL's row-by-row zip.
+func hoistSetReturning(sc *tree.SelectClause, perRow bool) (*tree.SelectClause, []srfTarget) {
 	var out *tree.SelectClause
+	var calls []srfTarget
 	for i, t := range sc.Targets {
 		f, ok := t.Expr.(*tree.FuncCall)
 		if !ok || f.Over != nil || builtins.SRFs(f.Name) == nil || builtins.Functions(f.Name) != nil {
@@ -380,7 +398,11 @@ func hoistSetReturning(sc *tree.SelectClause) *tree.SelectClause {
 			out = &c
 		}
 		alias := "?srf" + strconv.Itoa(i) + "?"
-		out.From = append(out.From, &tree.FuncTable{Func: f, Alias: alias, ColAliases: []string{f.Name}})
+		if perRow {
+			calls = append(calls, srfTarget{alias: alias, call: f})
+		} else {
+			out.From = append(out.From, &tree.FuncTable{Func: f, Alias: alias, ColAliases: []string{f.Name}})
+		}
 		name := t.Alias
 		if name == "" {
 			name = f.Name
@@ -388,7 +410,15 @@ func hoistSetReturning(sc *tree.SelectClause) *tree.SelectClause {
 		out.Targets[i] = tree.Target{Expr: &tree.ColumnRef{Parts: []string{alias, f.Name}, Pos: f.Pos}, Alias: name, Pos: t.Pos}
 	}
 	if out == nil {
-		return sc
+		return sc, nil
+	}
+	return out, calls
+}
+
+func targetList(ts []tree.Target) []tree.Expr {
+	out := make([]tree.Expr, len(ts))
+	for i, t := range ts {
+		out[i] = t.Expr
 	}
 	return out
 }

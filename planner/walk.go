@@ -265,6 +265,11 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		for _, in := range n.Inputs {
 			visitPlanExprs(in, depth, f)
 		}
+	case *ProjectSet:
+		for _, fn := range n.Funcs {
+			each(fn.Args...)
+		}
+		visitPlanExprs(n.Input, depth, f)
 	case *Filter:
 		each(n.Cond)
 		visitPlanExprs(n.Input, depth, f)

@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -171,6 +172,40 @@ func typeRows() []typeRow {
 	return rows
 }
 
+// dProc is a regproc value naming a function ("-" is none, OID 0).
+func dProc(name string) types.Datum {
+	if name == "-" {
+		return types.DOid(0)
+	}
+	return types.DOid(types.RegprocOID(name))
+}
+
+// procNames maps the regproc OIDs pg_type refers to back to their names
+// (read-only after init).
+var procNames = func() map[uint32]string {
+	m := map[uint32]string{}
+	add := func(name string) { m[types.RegprocOID(name)] = name }
+	add("array_subscript_handler")
+	for _, r := range typeRows() {
+		for _, suffix := range []string{"_in", "_out", "_recv", "_send"} {
+			add(r.io + suffix)
+		}
+	}
+	return m
+}()
+
+// ProcName is regprocout: the name of the function with OID oid, "-" for
+// OID 0, the number when there is no such function.
+func ProcName(oid uint32) string {
+	if oid == 0 {
+		return "-"
+	}
+	if name, ok := procNames[oid]; ok {
+		return name
+	}
+	return strconv.FormatUint(uint64(oid), 10)
+}
+
 // TypeOIDByName finds a built-in type's OID by its pg_type name.
 func TypeOIDByName(name string) (uint32, bool) {
 	for _, r := range typeRows() {
@@ -294,7 +329,7 @@ func init() {
 				}
 				att(uint32(t.ID), cl.Name, cl.Type, i+1, cl.NotNull, (cl.Default != "" && ident == "") || cl.Generated != "", ident, false)
 				if cl.Generated != "" {
-					const attGeneratedCol = 17 // pg_attribute.attgenerated
+					const attGeneratedCol = 17                   // pg_attribute.attgenerated
 					rows[len(rows)-1][attGeneratedCol] = dS("s") // STORED
 				}
 			}
@@ -324,9 +359,9 @@ func init() {
 		col("oid", types.Oid), col("typname", types.Name), col("typnamespace", types.Oid), col("typowner", types.Oid),
 		col("typlen", types.Int2), col("typbyval", types.Bool), col("typtype", tChar), col("typcategory", tChar),
 		col("typispreferred", types.Bool), col("typisdefined", types.Bool), col("typdelim", tChar), col("typrelid", types.Oid),
-		col("typsubscript", tRegp), col("typelem", types.Oid), col("typarray", types.Oid), col("typinput", tRegp),
-		col("typoutput", tRegp), col("typreceive", tRegp), col("typsend", tRegp), col("typmodin", tRegp), col("typmodout", tRegp),
-		col("typanalyze", tRegp), col("typalign", tChar), col("typstorage", tChar), col("typnotnull", types.Bool),
+		col("typsubscript", types.Regproc), col("typelem", types.Oid), col("typarray", types.Oid), col("typinput", types.Regproc),
+		col("typoutput", types.Regproc), col("typreceive", types.Regproc), col("typsend", types.Regproc), col("typmodin", types.Regproc),
+		col("typmodout", types.Regproc), col("typanalyze", types.Regproc), col("typalign", tChar), col("typstorage", tChar), col("typnotnull", types.Bool),
 		col("typbasetype", types.Oid), col("typtypmod", types.Int4), col("typndims", types.Int4), col("typcollation", types.Oid),
 		col("typdefaultbin", tNode), col("typdefault", types.Text), col("typacl", tACL),
 	}, func(c *Context) ([][]types.Datum, error) {
@@ -341,8 +376,9 @@ func init() {
 				storage = "x"
 			}
 			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(r.namespace), dO(uint32(10)), dI(int64(r.length)), dB(r.byval),
-				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dS(sub), dO(r.elem), dO(r.array),
-				dS(r.io + "_in"), dS(r.io + "_out"), dS(r.io + "_recv"), dS(r.io + "_send"), dS(modin), dS(modout), dS("-"),
+				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dProc(sub), dO(r.elem), dO(r.array),
+				dProc(r.io + "_in"), dProc(r.io + "_out"), dProc(r.io + "_recv"), dProc(r.io + "_send"), dProc(modin), dProc(modout),
+				dProc("-"),
 				dS(r.align), dS(storage), dB(false), dO(0), dI(-1), dI(0), dO(r.coll), null, null, null})
 		}
 		return rows, nil

@@ -598,6 +598,9 @@ func parseOid(t *T, s string) (Datum, error) {
 	}
 	for i := 0; i < len(digits); i++ {
 		if digits[i] < '0' || digits[i] > '9' {
+			if t.Family == FamRegproc {
+				return DOid(RegprocOID(procName(v))), nil
+			}
 			return nil, invalidSyntax(name, s)
 		}
 	}
@@ -609,4 +612,29 @@ func parseOid(t *T, s string) (Datum, error) {
 		return DOid(uint32(-int64(n))), nil
 	}
 	return DOid(uint32(n)), nil
+}
+
+// RegprocOID is the OID of the function named name in pg_proc and in
+// regproc values. Quiver's functions have no stored OIDs; deriving one
+// from the name keeps it stable across restarts and lets regproc's input
+// ('pg_catalog.array_in'::regproc, which JDBC's type lookup compares with
+// pg_type.typinput) work without a catalog. The OIDs lie in [1<<24, 1<<31),
+// clear of the type OIDs below 16384 and of small relation OIDs.
+func RegprocOID(name string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return 1<<24 + h%(1<<31-1<<24)
+}
+
+// procName normalises regproc input: an optional pg_catalog. qualifier is
+// dropped and an unquoted name is folded to lower case.
+func procName(s string) string {
+	s = strings.TrimPrefix(s, "pg_catalog.")
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
+	}
+	return strings.ToLower(s)
 }
