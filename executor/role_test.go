@@ -126,6 +126,7 @@ func TestRoleOwnershipAndPrivileges(t *testing.T) {
 		t.Fatal("own password change not stored")
 	}
 	expectRows(t, p, []queryCase{{"SELECT current_user, session_user", "plain|plain"}})
+	wantCode(t, p, "SELECT count(*) FROM pg_authid", pgerror.CodeInsufficientPrivilege, "permission denied for table pg_authid")
 
 	// A role that owns objects cannot be dropped; the detail lists them.
 	mustRun(t, p, "CREATE TABLE mine(a int)")

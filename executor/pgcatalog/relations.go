@@ -6,6 +6,7 @@ import (
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
@@ -549,6 +550,9 @@ func init() {
 		col("rolcreaterole", types.Bool), col("rolcreatedb", types.Bool), col("rolcanlogin", types.Bool), col("rolreplication", types.Bool),
 		col("rolbypassrls", types.Bool), col("rolconnlimit", types.Int4), col("rolpassword", types.Text), col("rolvaliduntil", types.TimestampTZ),
 	}, func(c *Context) ([][]types.Datum, error) {
+		if r := c.Cat.RoleByName(c.User); r == nil || !r.Superuser {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "permission denied for table pg_authid")
+		}
 		var rows [][]types.Datum
 		for _, r := range sortedRoles(c) {
 			// rolpassword stays NULL: no password material leaves the server.
