@@ -445,5 +445,6 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
 	vi.infos.setNode(key, node)
+	vi.changes.Add(1)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/index/vecmath"
@@ -90,6 +91,10 @@ type vectorIndex struct {
 	// of rows whose node the scan may not have added yet, so the scan
 	// gives that node its deleter or delete timestamp (guarded by mu).
 	pend map[string][]*pendDelete
+	// changes counts writes applied to the graph; checkpointed is its
+	// value at the last checkpoint, checkpointAt that checkpoint's (or
+	// the graph's creation) time in Unix nanoseconds.
+	changes, checkpointed, checkpointAt atomic.Int64
 }
 
 // pendDelete is one transaction's delete of a row during a build scan.
@@ -186,6 +191,8 @@ type vectorIndexes struct {
 	// it swaps graphs.
 	writeMu sync.RWMutex
 	maint   maintenance
+	// checkpointEvery overrides checkpointEvery (tests).
+	checkpointEvery time.Duration
 }
 
 func hnswParams(idx *catalog.Index) (m, efC int) {
@@ -211,7 +218,7 @@ func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error)
 }
 
 func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config) *vectorIndex {
-	return &vectorIndex{
+	vi := &vectorIndex{
 		tableID: table,
 		col:     col,
 		dims:    cfg.Dims,
@@ -221,6 +228,8 @@ func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config) *vectorIndex {
 		infos:   newInfoTable(),
 		byPK:    map[string][]uint64{},
 	}
+	vi.checkpointAt.Store(time.Now().UnixNano())
+	return vi
 }
 
 // build fills a new index from every row txn sees, inserting from all
@@ -509,6 +518,7 @@ func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, 
 	targets = vt.eng.buildTargets(tb.ID, vt, targets)
 	vt.targets = targets
 	for _, vi := range targets {
+		vi.changes.Add(1)
 		if oldRow != nil && newRow != nil && sameVersionKey(vi, tb, oldRow, newRow) {
 			continue // neither the vector nor the key changed
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -15,71 +16,184 @@ import (
 
 // A checkpoint stores a graph in the index's raw key space so a restart
 // loads it instead of rebuilding it: a meta record (checkpoint timestamp
-// C, node count, entry point) and one record per node (layers, links,
-// vector, row key, and whether the version was live at C). Loading then
-// reconciles it with the table in one pass: rows whose current version was
-// committed after C replace their nodes, and nodes whose rows are gone are
-// deleted. So a stale checkpoint (say, from before a crash) still yields
-// an index that agrees with the table; it only costs more catch-up.
+// C, node count, entry point, generation) and one record per node
+// (layers, links, vector, row key, and whether the version was live at C).
+// Loading then reconciles it with the table in one pass: rows whose
+// current version was committed after C replace their nodes, and nodes
+// whose rows are gone are deleted. So a stale checkpoint (say, from before
+// a crash) still yields an index that agrees with the table; it only
+// costs more catch-up.
+//
+// Checkpoints are written while the server runs (every few seconds or
+// changes, by the maintenance goroutine) and at Close, in batches of
+// node records under a new generation; the meta record switches to the
+// new generation only once all of them are stored, and the previous
+// generation is deleted afterwards. A crash at any point leaves the
+// previous complete checkpoint (or none) in place.
 
 var errNoCheckpoint = errors.New("no vector index checkpoint")
 
+const (
+	checkpointBatch = 2048 // node records per write
+	// A loaded index is checkpointed once it changed this much, or changed
+	// at all and checkpointEvery passed.
+	checkpointChanges = 50_000
+	checkpointEvery   = time.Minute
+)
+
 func checkpointMetaKey(t, i catalog.ID) []byte { return append(storage.VectorIndexPrefix(t, i), 'm') }
 
-func checkpointNodeKey(t, i catalog.ID, n hnsw.Node) []byte {
-	return binary.BigEndian.AppendUint32(append(storage.VectorIndexPrefix(t, i), 'n'), uint32(n))
+func checkpointGenPrefix(t, i catalog.ID, gen uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(storage.VectorIndexPrefix(t, i), 'g'), gen)
 }
 
-// checkpoint writes vi's graph in txn as of txn's snapshot. The caller
-// ensures no writer is changing the graph meanwhile (shutdown).
-func (vi *vectorIndex) checkpoint(txn *storage.Txn, tb *catalog.Table, idx *catalog.Index) error {
-	c := txn.ReadTs()
-	n := hnsw.Node(vi.graph.Len())
-	entry, maxLevel, ok := vi.graph.Entry()
-	if !ok {
-		n = 0
+func checkpointNodeKey(t, i catalog.ID, gen uint64, n hnsw.Node) []byte {
+	return binary.BigEndian.AppendUint32(checkpointGenPrefix(t, i, gen), uint32(n))
+}
+
+// checkpointMeta is the decoded meta record.
+type checkpointMeta struct {
+	c, gen         uint64
+	n, entry       hnsw.Node
+	maxLevel, dims int
+}
+
+func decodeCheckpointMeta(b []byte) (checkpointMeta, bool) {
+	if len(b) != 32 {
+		return checkpointMeta{}, false
 	}
-	var rec []byte
-	for node := hnsw.Node(0); node < n; node++ {
-		info := vi.info(vi.graph.Key(node))
-		live := info != nil && !info.dead.Load()
-		if live {
-			ins, del := info.insertTs.Load(), info.deleteTs.Load()
-			live = ins != 0 && ins <= c && (del == 0 || del > c)
-		}
-		rec = rec[:0]
-		level := vi.graph.Level(node)
-		rec = binary.AppendUvarint(rec, uint64(level+1))
-		for l := 0; l <= level; l++ {
-			ls := vi.graph.Links(node, l)
-			rec = binary.AppendUvarint(rec, uint64(len(ls)))
-			for _, x := range ls {
-				rec = binary.LittleEndian.AppendUint32(rec, uint32(x))
-			}
-		}
-		for _, f := range vi.graph.Vector(node) {
-			rec = binary.LittleEndian.AppendUint32(rec, math.Float32bits(f))
-		}
-		if live {
-			rec = append(rec, 1)
-			for k, d := range info.pk {
-				var err error
-				if rec, err = appendLenPrefixed(rec, tb.Columns[tb.PrimaryKey[k]].Type, d); err != nil {
-					return err
-				}
-			}
-		} else {
-			rec = append(rec, 0)
-		}
-		if err := txn.RawSet(checkpointNodeKey(tb.ID, idx.ID, node), rec); err != nil {
+	return checkpointMeta{
+		c:        binary.BigEndian.Uint64(b),
+		n:        hnsw.Node(binary.BigEndian.Uint32(b[8:])),
+		entry:    hnsw.Node(binary.BigEndian.Uint32(b[12:])),
+		maxLevel: int(binary.BigEndian.Uint32(b[16:])),
+		dims:     int(binary.BigEndian.Uint32(b[20:])),
+		gen:      binary.BigEndian.Uint64(b[24:]),
+	}, true
+}
+
+func (m checkpointMeta) encode() []byte {
+	b := binary.BigEndian.AppendUint64(nil, m.c)
+	for _, v := range []int{int(m.n), int(m.entry), m.maxLevel, m.dims} {
+		b = binary.BigEndian.AppendUint32(b, uint32(v))
+	}
+	return binary.BigEndian.AppendUint64(b, m.gen)
+}
+
+// checkpoint writes vi's graph as of a snapshot taken now, in batches,
+// while writers go on. Nodes added later are left to the next checkpoint
+// (or to reconciliation after a crash).
+func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Table, idx *catalog.Index) error {
+	snap := e.store.Begin()
+	defer snap.Rollback()
+	prev := uint64(0)
+	if b, err := snap.RawGet(checkpointMetaKey(tb.ID, idx.ID)); err != nil {
+		return err
+	} else if m, ok := decodeCheckpointMeta(b); ok {
+		prev = m.gen
+	}
+	meta := checkpointMeta{c: snap.ReadTs(), gen: prev + 1, dims: vi.dims}
+	changes := vi.changes.Load()
+	// With no write half applied, every node below n is complete, and
+	// every version committed at or before c has its node below n.
+	e.vindex.writeMu.Lock()
+	meta.n = hnsw.Node(vi.graph.Len())
+	entry, maxLevel, ok := vi.graph.Entry()
+	e.vindex.writeMu.Unlock()
+	if !ok {
+		meta.n = 0
+	}
+	meta.entry, meta.maxLevel = entry, maxLevel
+	batch := map[string][]byte{}
+	for node := hnsw.Node(0); node < meta.n; node++ {
+		rec, err := vi.nodeRecord(node, meta.c, tb)
+		if err != nil {
 			return err
 		}
+		batch[string(checkpointNodeKey(tb.ID, idx.ID, meta.gen, node))] = rec
+		if len(batch) >= checkpointBatch || node == meta.n-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := e.store.WriteRaw(batch); err != nil {
+				return fmt.Errorf("checkpoint of index %s: %w", idx.Name, err)
+			}
+			batch = map[string][]byte{}
+		}
 	}
-	meta := binary.BigEndian.AppendUint64(nil, c)
-	for _, v := range []int{int(n), int(entry), maxLevel, vi.dims} {
-		meta = binary.BigEndian.AppendUint32(meta, uint32(v))
+	if err := e.store.WriteRaw(map[string][]byte{string(checkpointMetaKey(tb.ID, idx.ID)): meta.encode()}); err != nil {
+		return fmt.Errorf("checkpoint of index %s: %w", idx.Name, err)
 	}
-	return txn.RawSet(checkpointMetaKey(tb.ID, idx.ID), meta)
+	vi.checkpointed.Store(changes)
+	vi.checkpointAt.Store(time.Now().UnixNano())
+	return e.dropCheckpointGens(ctx, tb, idx, meta.gen)
+}
+
+// dropCheckpointGens deletes node records of every generation but keep
+// (superseded checkpoints and ones a crash interrupted).
+func (e *Engine) dropCheckpointGens(ctx context.Context, tb *catalog.Table, idx *catalog.Index, keep uint64) error {
+	prefix := append(storage.VectorIndexPrefix(tb.ID, idx.ID), 'g')
+	keepPrefix := string(checkpointGenPrefix(tb.ID, idx.ID, keep))
+	snap := e.store.Begin()
+	defer snap.Rollback()
+	batch := map[string][]byte{}
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := e.store.WriteRaw(batch)
+		batch = map[string][]byte{}
+		return err
+	}
+	err := snap.RawScan(ctx, prefix, func(k, _ []byte) error {
+		if len(k) >= len(keepPrefix) && string(k[:len(keepPrefix)]) == keepPrefix {
+			return nil
+		}
+		batch[string(k)] = nil
+		if len(batch) >= checkpointBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// nodeRecord encodes one node: its layers' links, its vector, and its row
+// key when its version was live at c.
+func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64, tb *catalog.Table) ([]byte, error) {
+	info := vi.info(vi.graph.Key(node))
+	live := info != nil && !info.dead.Load()
+	if live {
+		ins, del := info.insertTs.Load(), info.deleteTs.Load()
+		live = ins != 0 && ins <= c && (del == 0 || del > c)
+	}
+	var rec []byte
+	level := vi.graph.Level(node)
+	rec = binary.AppendUvarint(rec, uint64(level+1))
+	for l := 0; l <= level; l++ {
+		ls := vi.graph.Links(node, l)
+		rec = binary.AppendUvarint(rec, uint64(len(ls)))
+		for _, x := range ls {
+			rec = binary.LittleEndian.AppendUint32(rec, uint32(x))
+		}
+	}
+	for _, f := range vi.graph.Vector(node) {
+		rec = binary.LittleEndian.AppendUint32(rec, math.Float32bits(f))
+	}
+	if !live {
+		return append(rec, 0), nil
+	}
+	rec = append(rec, 1)
+	for k, d := range info.pk {
+		var err error
+		if rec, err = appendLenPrefixed(rec, tb.Columns[tb.PrimaryKey[k]].Type, d); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
 }
 
 func appendLenPrefixed(buf []byte, t *types.T, d types.Datum) ([]byte, error) {
@@ -94,18 +208,12 @@ func appendLenPrefixed(buf []byte, t *types.T, d types.Datum) ([]byte, error) {
 // loadCheckpoint restores vi's graph from its checkpoint and reconciles it
 // with the table as txn sees it (errNoCheckpoint when there is none).
 func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb *catalog.Table, idx *catalog.Index) error {
-	meta, err := txn.RawGet(checkpointMetaKey(tb.ID, idx.ID))
+	b, err := txn.RawGet(checkpointMetaKey(tb.ID, idx.ID))
 	if err != nil {
 		return err
 	}
-	if len(meta) != 24 {
-		return errNoCheckpoint
-	}
-	c := binary.BigEndian.Uint64(meta)
-	n := hnsw.Node(binary.BigEndian.Uint32(meta[8:]))
-	entry := hnsw.Node(binary.BigEndian.Uint32(meta[12:]))
-	maxLevel := int(binary.BigEndian.Uint32(meta[16:]))
-	if int(binary.BigEndian.Uint32(meta[20:])) != vi.dims {
+	meta, ok := decodeCheckpointMeta(b)
+	if !ok || meta.dims != vi.dims {
 		return errNoCheckpoint
 	}
 	corrupt := func(node hnsw.Node) error {
@@ -113,23 +221,28 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 	}
 	byPK := map[string][]uint64{}
 	vec := make([]float32, vi.dims)
-	for node := hnsw.Node(0); node < n; node++ {
-		rec, err := txn.RawGet(checkpointNodeKey(tb.ID, idx.ID, node))
-		if err != nil {
-			return err
+	next := hnsw.Node(0)
+	err = txn.RawScan(ctx, checkpointGenPrefix(tb.ID, idx.ID, meta.gen), func(k, rec []byte) error {
+		if next >= meta.n {
+			return nil
 		}
-		layers, k := binary.Uvarint(rec)
-		if k <= 0 || layers == 0 || layers > 64 {
+		node := next
+		if len(k) < 4 || hnsw.Node(binary.BigEndian.Uint32(k[len(k)-4:])) != node {
 			return corrupt(node)
 		}
-		rec = rec[k:]
+		next++
+		layers, n := binary.Uvarint(rec)
+		if n <= 0 || layers == 0 || layers > 64 {
+			return corrupt(node)
+		}
+		rec = rec[n:]
 		links := make([][]hnsw.Node, layers)
 		for l := range links {
-			cnt, k := binary.Uvarint(rec)
-			if k <= 0 || uint64(len(rec)-k) < cnt*4 {
+			cnt, n := binary.Uvarint(rec)
+			if n <= 0 || uint64(len(rec)-n) < cnt*4 {
 				return corrupt(node)
 			}
-			rec = rec[k:]
+			rec = rec[n:]
 			links[l] = make([]hnsw.Node, cnt)
 			for j := range links[l] {
 				links[l][j] = hnsw.Node(binary.LittleEndian.Uint32(rec))
@@ -147,16 +260,16 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		if rec[0] == 1 {
 			rec = rec[1:]
 			for _, col := range tb.PrimaryKey {
-				l, k := binary.Uvarint(rec)
-				if k <= 0 || uint64(len(rec)-k) < l {
+				l, n := binary.Uvarint(rec)
+				if n <= 0 || uint64(len(rec)-n) < l {
 					return corrupt(node)
 				}
-				d, err := types.DecodeBinary(tb.Columns[col].Type, rec[k:k+int(l)])
+				d, err := types.DecodeBinary(tb.Columns[col].Type, rec[n:n+int(l)])
 				if err != nil {
 					return corrupt(node)
 				}
 				info.pk = append(info.pk, d)
-				rec = rec[k+int(l):]
+				rec = rec[n+int(l):]
 			}
 			info.insertTs.Store(1)
 			pkKey := string(appendRowKey(nil, info.pk))
@@ -164,8 +277,13 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		} else {
 			info.dead.Store(true)
 		}
-		if _, err := vi.graph.Restore(uint64(node), vec, links, n); err != nil {
+		if _, err := vi.graph.Restore(uint64(node), vec, links, meta.n); err != nil {
 			return fmt.Errorf("vector index %s: %w", idx.Name, err)
+		}
+		if info.dead.Load() {
+			// Not live at C: a tombstone that routes searches until
+			// compaction drops it.
+			vi.graph.Delete(node)
 		}
 		// Restored in order, so a node's info key is its node id.
 		if key, err := vi.infos.add(info); err != nil {
@@ -174,12 +292,19 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 			return corrupt(node)
 		}
 		vi.infos.setNode(uint64(node), node)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if n > 0 {
-		vi.graph.SetEntry(entry, maxLevel)
+	if next != meta.n {
+		return fmt.Errorf("vector index %s: checkpoint has %d of %d node records", idx.Name, next, meta.n)
+	}
+	if meta.n > 0 {
+		vi.graph.SetEntry(meta.entry, meta.maxLevel)
 	}
 	vi.byPK = byPK
-	return vi.reconcile(ctx, txn, tb, c)
+	return vi.reconcile(ctx, txn, tb, meta.c)
 }
 
 // reconcile brings a restored graph up to txn's snapshot: rows changed
@@ -211,30 +336,46 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 	return nil
 }
 
-// Close writes a checkpoint of every loaded HNSW graph whose index still
-// exists, so the next start loads them instead of rebuilding. Call it
-// after the last session ended and before closing the store.
+// Close stops background maintenance and writes a checkpoint of every
+// loaded HNSW graph whose index still exists, so the next start loads
+// them instead of rebuilding. Call it after the last session ended and
+// before closing the store.
 func (e *Engine) Close(ctx context.Context) error {
 	e.stopMaintenance()
+	return e.checkpointAll(ctx, true)
+}
+
+// checkpointAll checkpoints the loaded graphs: all of them (force), or
+// those that changed enough since their last checkpoint.
+func (e *Engine) checkpointAll(ctx context.Context, force bool) error {
+	type entry struct {
+		id catalog.ID
+		vi *vectorIndex
+	}
+	var list []entry
 	e.vindex.mu.Lock()
-	defer e.vindex.mu.Unlock()
-	if len(e.vindex.byIndex) == 0 {
-		return nil
-	}
-	txn := e.store.Begin()
-	defer txn.Rollback()
-	cat, err := txn.Catalog()
-	if err != nil {
-		return err
-	}
 	for id, li := range e.vindex.byIndex {
 		select {
 		case <-li.ready:
-		default:
-			continue // still loading: its previous checkpoint stays
+			if li.vi != nil {
+				list = append(list, entry{id, li.vi})
+			}
+		default: // still loading: its previous checkpoint stays
 		}
-		vi := li.vi
-		if vi == nil {
+	}
+	e.vindex.mu.Unlock()
+	if len(list) == 0 {
+		return nil
+	}
+	txn := e.store.Begin()
+	cat, err := txn.Catalog()
+	txn.Rollback()
+	if err != nil {
+		return err
+	}
+	for _, en := range list {
+		vi := en.vi
+		if !force && !vi.checkpointDue(e.vindex.checkpointEvery) {
 			continue
 		}
 		tb := cat.Tables[vi.tableID]
@@ -243,16 +384,30 @@ func (e *Engine) Close(ctx context.Context) error {
 		}
 		var idx *catalog.Index
 		for i := range tb.Indexes {
-			if tb.Indexes[i].ID == id {
+			if tb.Indexes[i].ID == en.id {
 				idx = &tb.Indexes[i]
 			}
 		}
 		if idx == nil {
 			continue
 		}
-		if err := vi.checkpoint(txn, tb, idx); err != nil {
+		if err := e.checkpoint(ctx, vi, tb, idx); err != nil {
 			return fmt.Errorf("checkpoint of index %s: %w", idx.Name, err)
 		}
 	}
-	return txn.Commit(ctx)
+	return nil
+}
+
+// checkpointDue reports whether the graph changed enough since its last
+// checkpoint (or since it was loaded) to write a new one.
+func (vi *vectorIndex) checkpointDue(every time.Duration) bool {
+	changed := vi.changes.Load() - vi.checkpointed.Load()
+	if changed <= 0 {
+		return false
+	}
+	if every <= 0 {
+		every = checkpointEvery
+	}
+	last := vi.checkpointAt.Load()
+	return changed >= checkpointChanges || time.Since(time.Unix(0, last)) >= every
 }

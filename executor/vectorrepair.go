@@ -109,6 +109,9 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 			}
 		}
 	}
+	if err := e.checkpointAll(ctx, false); err != nil && ctx.Err() == nil {
+		e.store.Logger().Warn("vector index checkpoint failed", "err", err)
+	}
 }
 
 // removable reports whether no snapshot, open or future, sees the node.
@@ -222,5 +225,6 @@ func (vi *vectorIndex) addShared(info *nodeInfo, v []float32) error {
 		return err
 	}
 	vi.infos.setNode(key, node)
+	vi.changes.Add(1) // a compacted graph is due for a checkpoint
 	return nil
 }
