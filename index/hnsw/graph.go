@@ -68,10 +68,8 @@ type Graph struct {
 	count     atomic.Uint32
 	growMu    sync.Mutex
 	locks     [lockStripe]sync.Mutex
-	entryMu   sync.RWMutex
-	entry     Node
-	maxLevel  int
-	hasEntry  bool
+	entryMu   sync.Mutex    // serialises entry point changes
+	entry     atomic.Uint64 // packEntry(entry, top layer); 0 while empty
 	rngMu     sync.Mutex
 	rng       *rand.Rand
 	visitPool sync.Pool
@@ -141,6 +139,16 @@ func (g *Graph) Delete(n Node) {
 
 // DeletedCount is the number of tombstoned nodes.
 func (g *Graph) DeletedCount() int { return int(g.deleted.Load()) }
+
+// The entry point and the top layer are one atomic word, so searches
+// read them without a lock (an RWMutex's reader count is a cache line
+// every search on every core would write).
+func packEntry(n Node, level int) uint64 { return 1<<40 | uint64(level)<<32 | uint64(n) }
+
+func (g *Graph) loadEntry() (n Node, level int, ok bool) {
+	w := g.entry.Load()
+	return Node(uint32(w)), int(w >> 32 & 0xff), w != 0
+}
 
 func (g *Graph) lock(n Node) *sync.Mutex { return &g.locks[uint32(n)%lockStripe] }
 
@@ -239,17 +247,14 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 	if err != nil {
 		return 0, err
 	}
-	g.entryMu.RLock()
-	entry, maxLevel, has := g.entry, g.maxLevel, g.hasEntry
-	g.entryMu.RUnlock()
+	entry, maxLevel, has := g.loadEntry()
 	if !has {
 		g.entryMu.Lock()
-		if !g.hasEntry {
-			g.entry, g.maxLevel, g.hasEntry = n, level, true
+		if entry, maxLevel, has = g.loadEntry(); !has {
+			g.entry.Store(packEntry(n, level))
 			g.entryMu.Unlock()
 			return n, nil
 		}
-		entry, maxLevel = g.entry, g.maxLevel
 		g.entryMu.Unlock()
 	}
 	q := g.Vector(n)
@@ -289,8 +294,8 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 	}
 	if level > maxLevel {
 		g.entryMu.Lock()
-		if level > g.maxLevel {
-			g.entry, g.maxLevel = n, level
+		if _, top, _ := g.loadEntry(); level > top {
+			g.entry.Store(packEntry(n, level))
 		}
 		g.entryMu.Unlock()
 	}

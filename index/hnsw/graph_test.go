@@ -1,6 +1,7 @@
 package hnsw
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -226,5 +227,64 @@ func TestExportRestore(t *testing.T) {
 				t.Fatalf("result %d differs: %d vs %d", i, a[i].Key, b[i].Key)
 			}
 		}
+	}
+}
+
+// TestSearchWhileInserting runs searches during concurrent inserts (the
+// lists are read without locks): every result is a node inserted under
+// its key, with its true distance, in ascending order. Run with -race.
+func TestSearchWhileInserting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	mix := newMixture(rng, 16, 20)
+	data := mix.draw(rng, 4000)
+	queries := mix.draw(rng, 50)
+	g := New(Config{Dims: 16, Distance: l2, Seed: 7})
+	done := make(chan struct{})
+	var searchers sync.WaitGroup
+	errs := make(chan string, 4)
+	for w := 0; w < 2; w++ {
+		searchers.Add(1)
+		go func(w int) {
+			defer searchers.Done()
+			for i := w; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				q := queries[i%len(queries)]
+				res, err := g.Search(q, 10, 20, nil, nil)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				for j, r := range res {
+					if r.Key >= uint64(len(data)) || l2(data[r.Key], q) != r.Dist || (j > 0 && r.Dist < res[j-1].Dist) {
+						errs <- fmt.Sprintf("bad result %+v for query %d", r, i%len(queries))
+						return
+					}
+				}
+			}
+		}(w)
+	}
+	var inserters sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		inserters.Add(1)
+		go func(w int) {
+			defer inserters.Done()
+			for i := w; i < len(data); i += 2 {
+				if _, err := g.Insert(uint64(i), data[i]); err != nil {
+					errs <- err.Error()
+					return
+				}
+			}
+		}(w)
+	}
+	inserters.Wait()
+	close(done)
+	searchers.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }

@@ -14,9 +14,7 @@ func (g *Graph) Links(n Node, l int) []Node { return g.links(n, l, nil) }
 
 // Entry returns the entry point and the top layer (ok false when empty).
 func (g *Graph) Entry() (n Node, maxLevel int, ok bool) {
-	g.entryMu.RLock()
-	defer g.entryMu.RUnlock()
-	return g.entry, g.maxLevel, g.hasEntry
+	return g.loadEntry()
 }
 
 // Restore appends a node with its stored links; it must be called for
@@ -54,5 +52,5 @@ func (g *Graph) Restore(key uint64, vec []float32, links [][]Node, limit Node) (
 func (g *Graph) SetEntry(n Node, maxLevel int) {
 	g.entryMu.Lock()
 	defer g.entryMu.Unlock()
-	g.entry, g.maxLevel, g.hasEntry = n, maxLevel, true
+	g.entry.Store(packEntry(n, maxLevel))
 }

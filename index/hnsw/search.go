@@ -235,9 +235,7 @@ func (g *Graph) Search(q []float32, k, ef int, accept func(Node) bool, st *Stats
 	if ef < k {
 		ef = k
 	}
-	g.entryMu.RLock()
-	entry, maxLevel, has := g.entry, g.maxLevel, g.hasEntry
-	g.entryMu.RUnlock()
+	entry, maxLevel, has := g.loadEntry()
 	if !has || k <= 0 {
 		return nil, nil
 	}
