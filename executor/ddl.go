@@ -182,6 +182,8 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.reindex(ec, b, n)
 	case *tree.AlterTable:
 		return s.alterTable(ec, b, n)
+	case *tree.SetConstraints:
+		return s.setConstraints(ec, b, n)
 	}
 	return nil, notSupportedStmt(statementName(stmt))
 }

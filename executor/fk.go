@@ -439,7 +439,7 @@ func (w *consWriter) afterWrite(t *catalog.Table, old, row []types.Datum) error 
 		if old != nil && sameKey(t, l.fk.Columns, old, row) {
 			continue
 		}
-		if l.fk.Deferred {
+		if w.ec.isDeferred(l.fk) {
 			w.ec.deferFK(fkEvent{l: l, child: true, row: row})
 			continue
 		}
@@ -559,7 +559,7 @@ func (w *consWriter) referencedChanged(l *fkLink, old, row []types.Datum) error 
 		action = l.fk.OnUpdate
 	}
 	if action == "" || action == "no action" {
-		if l.fk.Deferred {
+		if w.ec.isDeferred(l.fk) {
 			w.ec.deferFK(fkEvent{l: l, old: old, row: row})
 			return nil
 		}
@@ -674,22 +674,54 @@ func (w *consWriter) columnDefaults(t *catalog.Table) ([]evalFn, error) {
 	return out, nil
 }
 
-// deferredFKs are the checks of INITIALLY DEFERRED foreign keys that a
-// session's transaction owes at commit.
+// deferredFKs is a session transaction's state of deferrable foreign
+// keys: the checks it owes at commit, and the modes SET CONSTRAINTS chose.
 type deferredFKs struct {
 	txn    *storage.Txn
 	events []fkEvent
+	hooked bool
+	// all is SET CONSTRAINTS ALL: 1 deferred, -1 immediate, 0 unset;
+	// modes holds the named constraints' choices (true = deferred).
+	all   int8
+	modes map[string]bool
+}
+
+// fkState returns the deferrable-key state of txn, fresh for a new one.
+func (s *Session) fkState(txn *storage.Txn) *deferredFKs {
+	if s.deferredFK.txn != txn {
+		s.deferredFK = deferredFKs{txn: txn}
+	}
+	return &s.deferredFK
+}
+
+// isDeferred reports whether fk's checks wait for commit in this
+// transaction: INITIALLY DEFERRED unless SET CONSTRAINTS said otherwise.
+func (ec *execCtx) isDeferred(fk *catalog.ForeignKey) bool {
+	if !fk.Deferrable {
+		return false
+	}
+	st := &ec.sess.deferredFK
+	if st.txn == ec.txn {
+		if m, ok := st.modes[fk.Name]; ok {
+			return m
+		}
+		if st.all != 0 {
+			return st.all > 0
+		}
+	}
+	return fk.Deferred
 }
 
 // deferFK queues a deferred check, registering the commit hook with the
 // transaction's first.
 func (ec *execCtx) deferFK(ev fkEvent) {
 	s, txn := ec.sess, ec.txn
-	if s.deferredFK.txn != txn {
-		s.deferredFK = deferredFKs{txn: txn}
+	st := s.fkState(txn)
+	if !st.hooked {
+		st.hooked = true
 		txn.BeforeCommit(func(ctx context.Context) error { return s.checkDeferredFKs(ctx, txn) })
 	}
-	s.deferredFK.events = append(s.deferredFK.events, ev)
+	st.events = append(st.events, ev)
 }
 
 // checkDeferredFKs runs the deferred checks txn owes, as PostgreSQL does
@@ -700,9 +732,13 @@ func (s *Session) checkDeferredFKs(ctx context.Context, txn *storage.Txn) error 
 	if d.txn != txn {
 		return nil
 	}
+	return s.runFKEvents(ctx, txn, d.events)
+}
+
+func (s *Session) runFKEvents(ctx context.Context, txn *storage.Txn, events []fkEvent) error {
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
 	w := ec.newConsWriter()
-	for i, ev := range d.events {
+	for i, ev := range events {
 		if i&255 == 0 {
 			if err := ctx.Err(); err != nil {
 				return canceled(err)
@@ -734,6 +770,81 @@ func (s *Session) checkDeferredFKs(ctx context.Context, txn *storage.Txn) error 
 		}
 	}
 	return nil
+}
+
+// setConstraints is SET CONSTRAINTS: it changes when deferrable foreign
+// keys are checked for the rest of the transaction; switching to
+// IMMEDIATE runs the checks already owed.
+func (s *Session) setConstraints(ec *execCtx, b *planner.Binder, n *tree.SetConstraints) (Result, error) {
+	if !s.inBlock {
+		s.notices = append(s.notices, &pgerror.Error{Severity: "WARNING", Code: pgerror.CodeNoActiveSQLTransaction,
+			Message: "SET CONSTRAINTS can only be used in transaction blocks"})
+	}
+	names := map[string]bool{}
+	if !n.All {
+		for _, name := range n.Names {
+			found, deferrable := false, true
+			for _, t := range b.Cat.Tables {
+				if t.DatabaseID != s.db.ID {
+					continue
+				}
+				if sc := b.Cat.Schemas[t.SchemaID]; name.Schema != "" && (sc == nil || sc.Name != name.Schema) {
+					continue
+				}
+				for _, fk := range t.ForeignKeys {
+					if fk.Name == name.Name {
+						found = true
+						deferrable = deferrable && fk.Deferrable
+					}
+				}
+				if hasConstraintNamed(t, name.Name) && !found {
+					found, deferrable = true, false
+				}
+			}
+			if !found {
+				return nil, pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" does not exist", name.Name)
+			}
+			if !deferrable {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "constraint \"%s\" is not deferrable", name.Name)
+			}
+			names[name.Name] = true
+		}
+	}
+	if !s.inBlock {
+		return doneResult("SET CONSTRAINTS"), nil
+	}
+	st := s.fkState(ec.txn)
+	affects := func(fk *catalog.ForeignKey) bool { return n.All }
+	if n.All {
+		st.all = -1
+		if n.Deferred {
+			st.all = 1
+		}
+		st.modes = nil
+	} else {
+		if st.modes == nil {
+			st.modes = map[string]bool{}
+		}
+		for name := range names {
+			st.modes[name] = n.Deferred
+		}
+		affects = func(fk *catalog.ForeignKey) bool { return names[fk.Name] }
+	}
+	if !n.Deferred {
+		var now, later []fkEvent
+		for _, ev := range st.events {
+			if affects(ev.l.fk) {
+				now = append(now, ev)
+			} else {
+				later = append(later, ev)
+			}
+		}
+		st.events = later
+		if err := s.runFKEvents(ec.ctx, ec.txn, now); err != nil {
+			return nil, err
+		}
+	}
+	return doneResult("SET CONSTRAINTS"), nil
 }
 
 // ---- DDL ----

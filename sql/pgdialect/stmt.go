@@ -365,8 +365,18 @@ func (p *parser) setStmt() tree.Statement {
 			s.Values = []string{p.setValue()}
 		}
 		return s
-	case p.peek().is("constraints"):
-		return p.skipUnsupported("SET CONSTRAINTS")
+	case p.kw("constraints"):
+		sc := &tree.SetConstraints{}
+		if p.kw("all") {
+			sc.All = true
+		} else {
+			sc.Names = p.objectNames()
+		}
+		if !p.kw("immediate") {
+			p.expectKw("deferred")
+			sc.Deferred = true
+		}
+		return sc
 	}
 	s := &tree.Set{Name: p.varName(), Local: local}
 	if !p.kw("to") {

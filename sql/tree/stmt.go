@@ -454,6 +454,13 @@ type Vacuum struct {
 	Tables  []ObjectName
 }
 
+// SetConstraints is SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE}.
+type SetConstraints struct {
+	All      bool
+	Names    []ObjectName
+	Deferred bool
+}
+
 // Unsupported is a statement Quiver recognises but does not run (CREATE
 // FUNCTION, DO, MERGE, DECLARE CURSOR, ...): answered with 0A000 naming What.
 type Unsupported struct {
@@ -510,6 +517,7 @@ func (*Notify) stmt()           {}
 func (*Unlisten) stmt()         {}
 func (*Vacuum) stmt()           {}
 func (*Unsupported) stmt()      {}
+func (*SetConstraints) stmt()   {}
 func (*Empty) stmt()            {}
 
 // DeclareCursor is DECLARE name [BINARY] [NO SCROLL|SCROLL] CURSOR
