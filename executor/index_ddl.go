@@ -19,6 +19,9 @@ var hnswLimits = map[string][2]int{"m": {2, 100}, "ef_construction": {4, 1000}}
 const hnswMaxDims = 2000
 
 func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateIndex) (Result, error) {
+	if n.Concurrently && s.inBlock {
+		return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
+	}
 	t, err := b.ResolveTable(n.Table)
 	if err != nil {
 		return nil, err

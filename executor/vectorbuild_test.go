@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
 func openSession(t testing.TB, s *Session) *Session {
@@ -299,4 +301,16 @@ func snapshotAgrees(t testing.TB, s *Session) error {
 		return fmt.Errorf("index scan returned %d rows, the snapshot has %d", len(idx), len(seq))
 	}
 	return nil
+}
+
+func TestCreateIndexConcurrentlyInBlock(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE c (id int PRIMARY KEY, e vector(2))")
+	mustRun(t, s, "BEGIN")
+	_, err := run(t, s, "CREATE INDEX CONCURRENTLY ON c USING hnsw (e)")
+	if pgerror.CodeOf(err) != pgerror.CodeActiveSQLTransaction || err.Error() != "CREATE INDEX CONCURRENTLY cannot run inside a transaction block" {
+		t.Fatalf("got %v", err)
+	}
+	mustRun(t, s, "ROLLBACK")
+	mustRun(t, s, "CREATE INDEX CONCURRENTLY ON c USING hnsw (e)")
 }
