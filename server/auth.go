@@ -86,6 +86,11 @@ func (c *conn) authenticate(user string) bool {
 	_ = c.nc.SetReadDeadline(time.Now().Add(authTimeout))
 	defer func() {
 		_ = c.nc.SetReadDeadline(time.Time{})
+		if c.ending() {
+			// Shutdown's wake-up may have been replaced by the deadlines
+			// above: wake the connection again so it notices.
+			c.wake()
+		}
 		_ = c.be.SetAuthType(pgproto3.AuthTypeOk)
 	}()
 	role, err := roles.LookupRole(c.srv.baseCtx, user)
