@@ -143,6 +143,10 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", cmd.NewName)
 			}
 			t.Name = cmd.NewName
+		case "rename constraint":
+			if err := renameConstraint(&t, cmd.Name, cmd.NewName); err != nil {
+				return nil, err
+			}
 		case "rename column":
 			i := t.ColumnByName(cmd.Name)
 			if i < 0 || t.Columns[i].Hidden {

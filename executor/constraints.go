@@ -579,3 +579,38 @@ func (s *Session) truncateReferenced(cat *storage.Catalog, tables []*catalog.Tab
 	}
 	return tables, nil
 }
+
+// renameConstraint is ALTER TABLE RENAME CONSTRAINT; a primary key's or
+// unique constraint's index takes the new name too, as in PostgreSQL.
+func renameConstraint(t *catalog.Table, name, newName string) error {
+	if !hasConstraintNamed(t, name) {
+		return pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" for table \"%s\" does not exist", name, t.Name)
+	}
+	if hasConstraintNamed(t, newName) {
+		return pgerror.New(pgerror.CodeDuplicateObject, "constraint \"%s\" for relation \"%s\" already exists", newName, t.Name)
+	}
+	switch {
+	case !t.Columns[t.PrimaryKey[0]].Hidden && t.PrimaryKeyName == name:
+		t.PrimaryKeyName = newName
+	default:
+		for i := range t.Indexes {
+			if t.Indexes[i].Constraint && t.Indexes[i].Name == name {
+				t.Indexes[i].Name = newName
+				return nil
+			}
+		}
+		for i := range t.Checks {
+			if t.Checks[i].Name == name {
+				t.Checks[i].Name = newName
+				return nil
+			}
+		}
+		for i := range t.ForeignKeys {
+			if t.ForeignKeys[i].Name == name {
+				t.ForeignKeys[i].Name = newName
+				return nil
+			}
+		}
+	}
+	return nil
+}

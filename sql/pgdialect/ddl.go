@@ -812,7 +812,10 @@ func (p *parser) alterTable() tree.Statement {
 				cmd.Kind = "rename to"
 				cmd.NewName = p.ident()
 			case p.kw("constraint"):
-				p.unsupported("ALTER TABLE RENAME CONSTRAINT")
+				cmd.Kind = "rename constraint"
+				cmd.Name = p.ident()
+				p.expectKw("to")
+				cmd.NewName = p.ident()
 			default:
 				p.kw("column")
 				cmd.Kind = "rename column"
