@@ -22,6 +22,9 @@ type parser struct {
 	// parsed: only there may SELECT ... INTO appear; into is its target.
 	intoAllowed bool
 	into        *tree.CreateTable
+	// topDepth is the depth of the statement's first SELECT clause (0
+	// before it): INTO belongs there, not in a later set operand.
+	topDepth int
 	// pending is a completed left operand (x IS NULL, x = ANY(a)) that the
 	// next primary() returns, so a following operator can take it
 	pending tree.Expr

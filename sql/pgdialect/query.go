@@ -91,6 +91,10 @@ func (p *parser) selectTail(s *tree.Select) {
 
 func (p *parser) withClause() *tree.With {
 	p.expectKw("with")
+	// a WITH query's SELECTs never take INTO
+	allowed := p.intoAllowed
+	p.intoAllowed = false
+	defer func() { p.intoAllowed = allowed }()
 	w := &tree.With{Recursive: p.kw("recursive")}
 	for {
 		cte := tree.CTE{Name: p.ident()}
@@ -196,6 +200,10 @@ func (p *parser) valuesBody() *tree.Values {
 
 func (p *parser) selectClause() *tree.SelectClause {
 	p.expectKw("select")
+	first := p.intoAllowed && p.topDepth == 0
+	if first {
+		p.topDepth = p.depth
+	}
 	sc := &tree.SelectClause{}
 	if p.kw("distinct") {
 		sc.Distinct = true
@@ -212,7 +220,11 @@ func (p *parser) selectClause() *tree.SelectClause {
 	}
 	if t := p.peek(); t.is("into") {
 		p.i++
-		if !p.intoAllowed || p.depth != 1 || p.into != nil {
+		switch {
+		case first:
+		case p.intoAllowed && p.depth == p.topDepth:
+			p.failMsg(p.peek(), "INTO is only allowed on first SELECT of UNION/INTERSECT/EXCEPT")
+		default:
 			// PostgreSQL points at the INTO clause's target
 			p.failMsg(p.peek(), "SELECT ... INTO is not allowed here")
 		}
