@@ -340,7 +340,7 @@ func spellCheck(t *catalog.Table, name string, x planner.Expr) catalog.Check {
 	return catalog.Check{Name: name, Expr: planner.DeparseCheck(t, x, false), Pretty: planner.DeparseCheck(t, x, true), Columns: cols}
 }
 
-// dropConstraint removes the named CHECK or FOREIGN KEY constraint of t;
+// dropCheckOrFK removes the named CHECK or FOREIGN KEY constraint of t;
 // false when t has none by that name.
 func dropCheckOrFK(t *catalog.Table, name string) bool {
 	for k, c := range t.Checks {
@@ -358,7 +358,8 @@ func dropCheckOrFK(t *catalog.Table, name string) bool {
 	return false
 }
 
-// quoteNameList joins column names for messages.
+// quoteNameList joins column names for messages (unquoted, as
+// PostgreSQL's key details spell them).
 func quoteNameList(t *catalog.Table, cols []int) string {
 	names := make([]string, len(cols))
 	for i, c := range cols {

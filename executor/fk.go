@@ -14,13 +14,13 @@ import (
 	"github.com/quiverdb/quiver/storage"
 )
 
-// Foreign keys follow PostgreSQL's MATCH SIMPLE semantics: a referencing
-// row with a NULL in any key column is not checked. The referencing side is
-// checked right after the row is stored (after the rest of the statement
-// for a table referencing itself, so one statement may insert a parent and
-// its children in any order); the referenced side applies its ON DELETE /
-// ON UPDATE action per row, NO ACTION being checked at the end of the
-// statement as PostgreSQL does.
+// Foreign keys follow PostgreSQL's MATCH SIMPLE semantics unless declared
+// MATCH FULL: a referencing row with a NULL in any key column is not
+// checked. The referencing side is checked right after the row is stored
+// (after the rest of the statement for a table referencing itself, so one
+// statement may insert a parent and its children in any order; at COMMIT
+// for a deferred key). The referenced side's actions run once the
+// statement's own changes are done, as PostgreSQL's triggers do.
 //
 // Snapshot isolation alone would let a transaction insert a child while a
 // concurrent one deletes its parent, each seeing the other's row absent or
@@ -849,8 +849,9 @@ func (s *Session) setConstraints(ec *execCtx, b *planner.Binder, n *tree.SetCons
 
 // ---- DDL ----
 
-// fkFromDef resolves a FOREIGN KEY definition of child (whose columns are
-// final). newTable is the table being created, which may reference itself.
+// fkFromDef resolves a FOREIGN KEY definition of child, whose columns are
+// final; a table being created may reference itself. taken holds the
+// constraint names in use, for an automatic name.
 func (s *Session) fkFromDef(b *planner.Binder, child *catalog.Table, c tree.Constraint, taken map[string]bool) (*catalog.ForeignKey, error) {
 	var parent *catalog.Table
 	sc := b.Cat.Schemas[child.SchemaID]
