@@ -131,6 +131,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				}
 			}
 			t.Indexes = kept
+			if err := s.dropGeneratedDependents(b, &t, i, cmd.Cascade); err != nil {
+				return nil, err
+			}
 			if err := s.dropColumnConstraints(ec, b, &t, i, cmd.Cascade); err != nil {
 				return nil, err
 			}
@@ -159,6 +162,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			renamed.Columns = append([]catalog.Column(nil), t.Columns...)
 			renamed.Columns[i].Name = cmd.NewName
 			if err := renameInChecks(b, &t, &renamed); err != nil {
+				return nil, err
+			}
+			if err := renameInGenerated(b, &t, &renamed); err != nil {
 				return nil, err
 			}
 			t.Columns = renamed.Columns

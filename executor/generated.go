@@ -1,8 +1,12 @@
 package executor
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgdialect"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
@@ -98,11 +102,7 @@ func bindGeneratedColumns(b *planner.Binder, t *catalog.Table, defs []tree.Colum
 		if err != nil {
 			return err
 		}
-		show := bound
-		if _, isConst := coerced.(*planner.Const); isConst {
-			show = coerced // a constant is stored folded, typed
-		}
-		t.Columns[i].Generated, t.Columns[i].GeneratedPretty = planner.DeparseGenerated(t, show, t.Columns[i].Type)
+		t.Columns[i].Generated, t.Columns[i].GeneratedPretty = generatedText(t, coerced, bound, t.Columns[i].Type)
 	}
 	return nil
 }
@@ -130,4 +130,95 @@ func copyColumns(t *catalog.Table, names []string) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// dropGeneratedDependents runs before column i of t is dropped: the
+// generated columns whose expression reads it make the drop fail as in
+// PostgreSQL, or with CASCADE are dropped too.
+func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i int, cascade bool) error {
+	exprs, err := b.GeneratedExprs(t)
+	if err != nil {
+		return err
+	}
+	var deps []int
+	for g, x := range exprs {
+		if x == nil || g == i {
+			continue
+		}
+		for _, c := range planner.CheckColumns(x) {
+			if c == i {
+				deps = append(deps, g)
+				break
+			}
+		}
+	}
+	if len(deps) == 0 {
+		return nil
+	}
+	lines := make([]string, len(deps))
+	for k, g := range deps {
+		lines[k] = fmt.Sprintf("column %s of table %s", t.Columns[g].Name, t.Name)
+	}
+	obj := fmt.Sprintf("column %s of table %s", t.Columns[i].Name, t.Name)
+	if !cascade {
+		detail := make([]string, len(lines))
+		for k, l := range lines {
+			detail[k] = l + " depends on " + obj
+		}
+		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop %s because other objects depend on it", obj).
+			WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	if len(lines) == 1 {
+		s.notice("drop cascades to %s", lines[0])
+	} else {
+		n := pgerror.Notice("drop cascades to %d other objects", len(lines))
+		n.Detail = "drop cascades to " + strings.Join(lines, "\ndrop cascades to ")
+		s.notices = append(s.notices, n)
+	}
+	for _, g := range deps {
+		kept := t.Indexes[:0]
+		for _, idx := range t.Indexes {
+			uses := false
+			for _, c := range idx.Columns {
+				uses = uses || c == g
+			}
+			if !uses {
+				kept = append(kept, idx)
+			}
+		}
+		t.Indexes = kept
+		t.Columns[g].Dropped = true
+		t.Columns[g].Name = fmt.Sprintf("........pg.dropped.%d........", g+1)
+	}
+	return nil
+}
+
+// renameInGenerated respells the generation expressions of old's columns
+// for renamed, the same table after a column rename.
+func renameInGenerated(b *planner.Binder, old, renamed *catalog.Table) error {
+	for i := range old.Columns {
+		c := &old.Columns[i]
+		if c.Generated == "" || c.Dropped {
+			continue
+		}
+		e, err := pgdialect.ParseExpr(c.Generated)
+		if err != nil {
+			return fmt.Errorf("generation expression of %s: %w", c.Name, err)
+		}
+		coerced, bound, err := b.BindGenerated(old, i, e)
+		if err != nil {
+			return err
+		}
+		renamed.Columns[i].Generated, renamed.Columns[i].GeneratedPretty = generatedText(renamed, coerced, bound, c.Type)
+	}
+	return nil
+}
+
+// generatedText is a bound generation expression as PostgreSQL shows it
+// over t: a constant folded and typed, anything else as written.
+func generatedText(t *catalog.Table, coerced, bound planner.Expr, colType *types.T) (plain, pretty string) {
+	if _, isConst := coerced.(*planner.Const); isConst {
+		bound = coerced
+	}
+	return planner.DeparseGenerated(t, bound, colType)
 }

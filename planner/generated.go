@@ -203,3 +203,7 @@ func dropTargets(ins *Insert, drop map[int]bool) {
 	ins.Source = &Project{Input: ins.Source, Exprs: exprs, Cols: keep}
 	ins.Targets = targets
 }
+
+// GeneratedExprs binds the generated columns of t over its full row (nil
+// entries for other columns, nil when it has none).
+func (b *Binder) GeneratedExprs(t *catalog.Table) ([]Expr, error) { return b.generatedExprs(t) }
