@@ -58,6 +58,9 @@ func (e *Engine) startMaintenance() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				if e.store.Closed() {
+					return // the store closed under an engine never closed itself
+				}
 				e.maintainVectorIndexes(ctx)
 			}
 		}

@@ -3,8 +3,11 @@ package executor
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/quiverdb/quiver/sql/catalog"
 )
 
 // recallAt10 runs queries through the index at ef_search 40 and returns
@@ -79,4 +82,77 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 	if repaired < fresh-0.02 {
 		t.Fatalf("recall after repair %.4f, fresh build %.4f", repaired, fresh)
 	}
+}
+
+// TestHNSWCompactionWithWriters compacts a graph again and again while
+// sessions insert, move and delete rows (some in open transactions):
+// the index and the table agree afterwards.
+func TestHNSWCompactionWithWriters(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(4))")
+	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3), cos(g * 5)]::real[]::vector FROM generate_series(1, 1500) g")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	done := make(chan struct{})
+	errs := make(chan error, 3)
+	var wg sync.WaitGroup
+	for w := 0; w < 3; w++ {
+		ws := openSession(t, s)
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 3))
+			vec := func() string {
+				return vecText([]float32{rng.Float32(), rng.Float32(), rng.Float32(), rng.Float32()})
+			}
+			next := 10000 * (w + 1)
+			for i := 0; i < 300; i++ {
+				own := 1 + 3*rng.IntN(500) + w
+				sql := ""
+				switch i % 4 {
+				case 0:
+					sql = fmt.Sprintf("INSERT INTO v VALUES (%d, '%s')", next, vec())
+					next++
+				case 1:
+					sql = fmt.Sprintf("UPDATE v SET e = '%s' WHERE id = %d", vec(), own)
+				case 2:
+					sql = fmt.Sprintf("DELETE FROM v WHERE id = %d", own)
+				case 3:
+					sql = fmt.Sprintf("BEGIN; DELETE FROM v WHERE id = %d; INSERT INTO v VALUES (%d, '%s'); COMMIT", own+3, next, vec())
+					next++
+				}
+				if _, err := run(t, ws, sql); err != nil {
+					errs <- fmt.Errorf("writer %d: %s: %w", w, sql, err)
+					return
+				}
+			}
+		}(w)
+	}
+	go func() { wg.Wait(); close(done) }()
+	compactions := 0
+	for {
+		select {
+		case <-done:
+		default:
+			s.eng.vindex.mu.Lock()
+			var id catalog.ID
+			var vi *vectorIndex
+			for i, li := range s.eng.vindex.byIndex {
+				id, vi = i, li.vi
+			}
+			s.eng.vindex.mu.Unlock()
+			vi.tombstone(s.eng.store.OldestSnapshot())
+			if err := s.eng.compact(t.Context(), id, vi); err != nil {
+				t.Fatal(err)
+			}
+			compactions++
+			continue
+		}
+		break
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	t.Logf("%d compactions during the writes", compactions)
+	indexAgreesWithTable(t, s, "v", "e")
 }

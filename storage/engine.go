@@ -545,3 +545,10 @@ func pendingDropKey(id catalog.ID) []byte {
 // Logger returns the logger the store was opened with, so layers above
 // report to the same server log.
 func (e *Engine) Logger() *slog.Logger { return e.log }
+
+// Closed reports whether Close was called (background work stops then).
+func (e *Engine) Closed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
+}
