@@ -45,6 +45,7 @@ var settingDefs = func() map[string]settingDef {
 		{name: "default_transaction_read_only", def: "off"},
 		{name: "transaction_read_only", def: "off"},
 		{name: "max_identifier_length", def: "63", readOnly: true},
+		{name: "max_index_keys", def: "32", readOnly: true},
 		{name: "max_connections", def: "100", readOnly: true},
 		{name: "enable_seqscan", def: "on"},
 		{name: "enable_indexscan", def: "on"},

@@ -336,6 +336,7 @@ const (
 
 // sideOf says which join input an expression's columns come from; an
 // expression with outer references or subqueries counts as both.
+// Parameters belong to no side: they can be evaluated anywhere.
 func sideOf(e Expr, nl int) side {
 	s := sideNone
 	bad := false
@@ -347,7 +348,7 @@ func sideOf(e Expr, nl int) side {
 			} else {
 				s |= sideRight
 			}
-		case *OuterRef, *SubqueryExpr, *ParamRef:
+		case *OuterRef, *SubqueryExpr:
 			bad = true
 		case *Call:
 			if n.Fn != nil && n.Fn.Volatile {

@@ -255,7 +255,7 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 			return nil, err
 		}
 		in.noAggReason = ""
-		input = addFilter(input, cond)
+		input = pushDownFilter(input, cond)
 	}
 	if len(calls) > 0 {
 		if input, err = b.bindProjectSet(input, in, calls); err != nil {
@@ -758,6 +758,51 @@ func renameColumns(cols []Column, table string, names []string) []Column {
 		out[i] = c
 	}
 	return out
+}
+
+// pushDownFilter places the conjuncts of a WHERE clause over inner joins
+// (FROM a, b, c) at the lowest join input that has all their columns, and
+// makes `left = right` conjuncts hash-join keys: catalog queries that join
+// nine relations by WHERE equalities (JDBC's getImportedKeys) must not
+// enumerate the relations' cross product.
+func pushDownFilter(p Plan, cond Expr) Plan {
+	j, ok := p.(*Join)
+	if !ok || j.Kind != InnerJoin {
+		return addFilter(p, cond)
+	}
+	nl := len(j.Left.Columns())
+	var left, right, both []Expr
+	for _, c := range conjunctsOf(cond) {
+		switch sideOf(c, nl) {
+		case sideLeft:
+			left = append(left, c)
+		case sideRight:
+			right = append(right, shiftCols(c, -nl))
+		default:
+			both = append(both, c)
+		}
+	}
+	if len(left) > 0 {
+		j.Left = pushDownFilter(j.Left, andAll(left))
+	}
+	if len(right) > 0 {
+		j.Right = pushDownFilter(j.Right, andAll(right))
+	}
+	if len(both) > 0 {
+		var split Join
+		splitJoinCondition(&split, andAll(both), nl)
+		j.LeftKeys = append(j.LeftKeys, split.LeftKeys...)
+		j.RightKeys = append(j.RightKeys, split.RightKeys...)
+		j.Cond = andExpr(j.Cond, split.Cond)
+	}
+	return j
+}
+
+func andAll(xs []Expr) Expr {
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	return &BoolOp{Args: xs}
 }
 
 func addFilter(p Plan, cond Expr) Plan {

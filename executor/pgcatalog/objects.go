@@ -199,6 +199,30 @@ func dbSchemas(c *Context) []*catalog.Schema {
 	return out
 }
 
+// nsOID maps a bootstrap schema ID (pg_catalog, public,
+// information_schema of the first database), which built-in objects are
+// defined under, to the same-named schema of the session's database:
+// each database has its own schema IDs.
+func nsOID(c *Context, id catalog.ID) uint32 {
+	var name string
+	switch id {
+	case storage.PgCatalogSchemaID:
+		name = "pg_catalog"
+	case storage.PublicSchemaID:
+		name = "public"
+	case storage.InformationSchemaID:
+		name = "information_schema"
+	default:
+		return uint32(id)
+	}
+	for _, s := range c.Cat.Schemas {
+		if s.DatabaseID == c.DB.ID && s.Name == name {
+			return uint32(s.ID)
+		}
+	}
+	return uint32(id)
+}
+
 func schemaName(c *Context, id catalog.ID) string {
 	if s := c.Cat.Schemas[id]; s != nil {
 		return s.Name

@@ -49,11 +49,13 @@ func oidArray(vals []uint32) types.Datum {
 var null = types.Null
 
 // Column type shorthands: PostgreSQL's "char" is shown as text (same text
-// output), int2vector/oidvector as arrays, pg_node_tree and aclitem as text.
+// output), pg_node_tree and aclitem as text.
 var (
 	tChar   = types.Text
-	tInt2v  = types.ArrayOf(types.Int2)
-	tOidv   = types.ArrayOf(types.Oid)
+	tInt2v  = types.Int2Vector
+	tOidv   = types.OidVectorT
+	tInt2A  = types.ArrayOf(types.Int2)
+	tOidA   = types.ArrayOf(types.Oid)
 	tTextA  = types.ArrayOf(types.Text)
 	tACL    = types.ArrayOf(types.Text)
 	tXid    = types.Int8
@@ -223,13 +225,12 @@ var settingNames = []string{
 	"application_name", "bytea_output", "client_encoding", "client_min_messages", "DateStyle", "default_transaction_isolation",
 	"default_transaction_read_only", "extra_float_digits", "hnsw.ef_search", "idle_in_transaction_session_timeout",
 	"integer_datetimes", "IntervalStyle", "lc_collate", "lc_ctype", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
-	"lock_timeout", "max_connections", "max_identifier_length", "search_path", "server_encoding", "server_version",
+	"lock_timeout", "max_connections", "max_identifier_length", "max_index_keys", "search_path", "server_encoding", "server_version",
 	"server_version_num", "session_authorization", "standard_conforming_strings", "statement_timeout", "TimeZone",
 	"transaction_isolation", "transaction_read_only", "work_mem",
 }
 
 func init() {
-	pc := uint32(storage.PgCatalogSchemaID)
 	register("pg_catalog", "pg_class", oidPgClass, []planner.Column{
 		col("oid", types.Oid), col("relname", types.Name), col("relnamespace", types.Oid), col("reltype", types.Oid),
 		col("reloftype", types.Oid), col("relowner", types.Oid), col("relam", types.Oid), col("relfilenode", types.Oid),
@@ -276,7 +277,7 @@ func init() {
 		sort.Strings(names)
 		for _, k := range names {
 			d := registry[k].def
-			ns := pc
+			ns := nsOID(c, storage.PgCatalogSchemaID)
 			if d.Schema == "information_schema" {
 				ns = uint32(storage.InformationSchemaID)
 			}
@@ -376,7 +377,7 @@ func init() {
 			if r.length == -1 {
 				storage = "x"
 			}
-			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(r.namespace), dO(uint32(10)), dI(int64(r.length)), dB(r.byval),
+			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(nsOID(c, catalog.ID(r.namespace))), dO(uint32(10)), dI(int64(r.length)), dB(r.byval),
 				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dProc(sub), dO(r.elem), dO(r.array),
 				dProc(r.io + "_in"), dProc(r.io + "_out"), dProc(r.io + "_recv"), dProc(r.io + "_send"), dProc(modin), dProc(modout),
 				dProc("-"),
@@ -447,9 +448,9 @@ func init() {
 		col("condeferrable", types.Bool), col("condeferred", types.Bool), col("convalidated", types.Bool), col("conrelid", types.Oid),
 		col("contypid", types.Oid), col("conindid", types.Oid), col("conparentid", types.Oid), col("confrelid", types.Oid),
 		col("confupdtype", tChar), col("confdeltype", tChar), col("confmatchtype", tChar), col("conislocal", types.Bool),
-		col("coninhcount", types.Int4), col("connoinherit", types.Bool), col("conkey", tInt2v), col("confkey", tInt2v),
-		col("conpfeqop", tOidv), col("conppeqop", tOidv), col("conffeqop", tOidv), col("confdelsetcols", tInt2v),
-		col("conexclop", tOidv), col("conbin", tNode),
+		col("coninhcount", types.Int4), col("connoinherit", types.Bool), col("conkey", tInt2A), col("confkey", tInt2A),
+		col("conpfeqop", tOidA), col("conppeqop", tOidA), col("conffeqop", tOidA), col("confdelsetcols", tInt2A),
+		col("conexclop", tOidA), col("conbin", tNode),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, t := range dbTables(c) {
@@ -503,9 +504,9 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, o := range opclasses {
-			ns := pc
+			ns := nsOID(c, storage.PgCatalogSchemaID)
 			if o.am == oidHnswAM {
-				ns = uint32(storage.PublicSchemaID)
+				ns = nsOID(c, storage.PublicSchemaID)
 			}
 			rows = append(rows, []types.Datum{dO(o.oid), dO(o.am), dS(o.name), dO(ns), dO(10), dO(o.oid), dO(o.typ), dB(o.def), dO(0)})
 		}
@@ -604,11 +605,11 @@ func init() {
 
 	register("pg_catalog", "pg_extension", 3079, []planner.Column{
 		col("oid", types.Oid), col("extname", types.Name), col("extowner", types.Oid), col("extnamespace", types.Oid),
-		col("extrelocatable", types.Bool), col("extversion", types.Text), col("extconfig", tOidv), col("extcondition", tTextA),
+		col("extrelocatable", types.Bool), col("extversion", types.Text), col("extconfig", tOidA), col("extcondition", tTextA),
 	}, func(c *Context) ([][]types.Datum, error) {
 		return [][]types.Datum{
-			{dO(oidPlpgsql), dS("plpgsql"), dO(10), dO(pc), dB(false), dS("1.0"), null, null},
-			{dO(oidVectorExt), dS("vector"), dO(10), dO(uint32(storage.PublicSchemaID)), dB(true), dS("0.8.0"), null, null},
+			{dO(oidPlpgsql), dS("plpgsql"), dO(10), dO(nsOID(c, storage.PgCatalogSchemaID)), dB(false), dS("1.0"), null, null},
+			{dO(oidVectorExt), dS("vector"), dO(10), dO(nsOID(c, storage.PublicSchemaID)), dB(true), dS("0.8.0"), null, null},
 		}, nil
 	})
 
@@ -694,8 +695,8 @@ func init() {
 		col("prosupport", tRegp), col("prokind", tChar), col("prosecdef", types.Bool), col("proleakproof", types.Bool),
 		col("proisstrict", types.Bool), col("proretset", types.Bool), col("provolatile", tChar), col("proparallel", tChar),
 		col("pronargs", types.Int2), col("pronargdefaults", types.Int2), col("prorettype", types.Oid), col("proargtypes", tOidv),
-		col("proallargtypes", tOidv), col("proargmodes", tTextA), col("proargnames", tTextA), col("proargdefaults", tNode),
-		col("protrftypes", tOidv), col("prosrc", types.Text), col("probin", types.Text), col("prosqlbody", tNode),
+		col("proallargtypes", tOidA), col("proargmodes", tTextA), col("proargnames", tTextA), col("proargdefaults", tNode),
+		col("protrftypes", tOidA), col("prosrc", types.Text), col("probin", types.Text), col("prosqlbody", tNode),
 		col("proconfig", tTextA), col("proacl", tACL),
 	}, empty)
 
@@ -705,9 +706,9 @@ func init() {
 		col("collcollate", types.Text), col("collctype", types.Text), col("colliculocale", types.Text), col("collversion", types.Text),
 	}, func(c *Context) ([][]types.Datum, error) {
 		return [][]types.Datum{
-			{dO(oidDefColl), dS("default"), dO(pc), dO(10), dS("d"), dB(true), dI(-1), null, null, null, null},
-			{dO(oidCColl), dS("C"), dO(pc), dO(10), dS("c"), dB(true), dI(-1), dS("C"), dS("C"), null, null},
-			{dO(oidPosixColl), dS("POSIX"), dO(pc), dO(10), dS("c"), dB(true), dI(-1), dS("POSIX"), dS("POSIX"), null, null},
+			{dO(oidDefColl), dS("default"), dO(nsOID(c, storage.PgCatalogSchemaID)), dO(10), dS("d"), dB(true), dI(-1), null, null, null, null},
+			{dO(oidCColl), dS("C"), dO(nsOID(c, storage.PgCatalogSchemaID)), dO(10), dS("c"), dB(true), dI(-1), dS("C"), dS("C"), null, null},
+			{dO(oidPosixColl), dS("POSIX"), dO(nsOID(c, storage.PgCatalogSchemaID)), dO(10), dS("c"), dB(true), dI(-1), dS("POSIX"), dS("POSIX"), null, null},
 		}, nil
 	})
 	register("pg_catalog", "pg_tablespace", 1213, []planner.Column{
@@ -752,7 +753,7 @@ func init() {
 	}, empty)
 	register("pg_catalog", "pg_policy", 3256, []planner.Column{
 		col("oid", types.Oid), col("polname", types.Name), col("polrelid", types.Oid), col("polcmd", tChar), col("polpermissive", types.Bool),
-		col("polroles", tOidv), col("polqual", tNode), col("polwithcheck", tNode),
+		col("polroles", tOidA), col("polqual", tNode), col("polwithcheck", tNode),
 	}, empty)
 	register("pg_catalog", "pg_publication", 6104, []planner.Column{
 		col("oid", types.Oid), col("pubname", types.Name), col("pubowner", types.Oid), col("puballtables", types.Bool),
@@ -829,9 +830,9 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, o := range opclasses {
-			ns := pc
+			ns := nsOID(c, storage.PgCatalogSchemaID)
 			if o.am == oidHnswAM {
-				ns = uint32(storage.PublicSchemaID)
+				ns = nsOID(c, storage.PublicSchemaID)
 			}
 			rows = append(rows, []types.Datum{dO(o.oid), dO(o.am), dS(o.name), dO(ns), dO(10)})
 		}

@@ -15,6 +15,17 @@ func malformedArray(s, detail string) error {
 // {"a b",c}; each element goes through the element type's input function.
 func parseArray(t *T, s string, loc *time.Location) (Datum, error) {
 	v := trimPGSpace(s)
+	if t.isVectorForm() && (v == "" || v[0] != '{') {
+		arr := &DArray{Elem: t.Elem}
+		for _, f := range strings.Fields(v) {
+			d, err := ParseTextLoc(t.Elem, f, loc)
+			if err != nil {
+				return nil, err
+			}
+			arr.Elems = append(arr.Elems, d)
+		}
+		return arr, nil
+	}
 	if v == "" || v[0] != '{' {
 		if v != "" && v[0] == '[' {
 			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "array bounds are not supported")
@@ -134,6 +145,15 @@ func appendArray(buf []byte, t *T, a *DArray, loc *time.Location) []byte {
 	elemT := a.Elem
 	if elemT == nil {
 		elemT = t.Elem
+	}
+	if t.isVectorForm() {
+		for i, e := range a.Elems {
+			if i > 0 {
+				buf = append(buf, ' ')
+			}
+			buf = appendText(buf, elemT, e, loc)
+		}
+		return buf
 	}
 	buf = append(buf, '{')
 	for i, e := range a.Elems {

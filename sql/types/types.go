@@ -128,6 +128,28 @@ var (
 // ArrayOf returns the array type with elements of type elem.
 func ArrayOf(elem *T) *T { return &T{Family: FamArray, Elem: elem} }
 
+// vectorForm marks, in an array type's Width, int2vector and oidvector:
+// one-dimensional arrays whose text form lists the elements separated by
+// spaces ("1 2"), the types of pg_index.indkey and indclass.
+const vectorForm = -1
+
+// Int2Vector and OidVectorT are int2vector and oidvector.
+var (
+	Int2Vector = &T{Family: FamArray, Elem: Int2, Width: vectorForm}
+	OidVectorT = &T{Family: FamArray, Elem: Oid, Width: vectorForm}
+)
+
+// isVectorForm reports whether t is int2vector or oidvector.
+func (t *T) isVectorForm() bool { return t != nil && t.Family == FamArray && t.Width == vectorForm }
+
+// vectorFormInfo is int2vector's or oidvector's OID and name.
+func (t *T) vectorFormInfo() (uint32, string) {
+	if t.Elem.Family == FamOid {
+		return 30, "oidvector"
+	}
+	return 22, "int2vector"
+}
+
 // VarcharN, BpcharN, NumericPS and VectorN build constrained types.
 func VarcharN(n int32) *T         { return &T{Family: FamVarchar, Width: n} }
 func BpcharN(n int32) *T          { return &T{Family: FamChar, Width: n} }
@@ -190,6 +212,10 @@ var famInfos = map[Family]famInfo{
 
 // OID returns the PostgreSQL type OID.
 func (t *T) OID() uint32 {
+	if t.isVectorForm() {
+		oid, _ := t.vectorFormInfo()
+		return oid
+	}
 	if t.Family == FamArray {
 		return famInfos[t.Elem.Family].arrayOid
 	}
@@ -198,6 +224,10 @@ func (t *T) OID() uint32 {
 
 // TypeName returns pg_type.typname (e.g. "int4", "_text").
 func (t *T) TypeName() string {
+	if t.isVectorForm() {
+		_, name := t.vectorFormInfo()
+		return name
+	}
 	if t.Family == FamArray {
 		return "_" + t.Elem.TypeName()
 	}
@@ -247,6 +277,10 @@ func (t *T) Typmod() int32 {
 func (t *T) String() string {
 	if t == nil {
 		return "<nil>"
+	}
+	if t.isVectorForm() {
+		_, name := t.vectorFormInfo()
+		return name
 	}
 	if t.Family == FamArray {
 		return t.Elem.String() + "[]"
@@ -318,6 +352,11 @@ func ByOID(oid uint32) *T {
 	}
 	if oid == OidUnknown {
 		return Unknown
+	}
+	for _, v := range []*T{Int2Vector, OidVectorT} {
+		if v.OID() == oid {
+			return v
+		}
 	}
 	return nil
 }

@@ -49,7 +49,16 @@ public class JdbcCheck {
             section("tx", () -> transactions(c));
             section("cancel", () -> cancel(c));
             section("rsmeta", () -> resultSetMeta(c));
-            section("meta", () -> metadata(c));
+            section("schemas", () -> metaGetSchemas(c));
+            section("tables", () -> metaGetTables(c));
+            section("relations", () -> metaGetTables2(c));
+            section("columns", () -> metaGetColumns(c));
+            section("pk", () -> metaGetPrimaryKeys(c));
+            section("index", () -> metaGetIndexInfo(c));
+            section("index", () -> metaGetIndexInfo2(c));
+            section("imported", () -> metaGetImportedKeys(c));
+            section("exported", () -> metaGetExportedKeys(c));
+            section("typeinfo", () -> metaGetTypeInfo(c));
         }
         Properties bin = new Properties();
         bin.putAll(props);
@@ -330,23 +339,35 @@ public class JdbcCheck {
         }
     }
 
-    static void metadata(Connection c) throws SQLException {
+    static void metaGetSchemas(Connection c) throws SQLException {
         DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getSchemas()) {
             while (rs.next()) {
                 out("schemas", rs.getString("TABLE_SCHEM"), rs.getString("TABLE_CATALOG"));
             }
         }
+    }
+
+    static void metaGetTables(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getTables(null, "public", "%", new String[] {"TABLE"})) {
             while (rs.next()) {
                 out("tables", rs.getString("TABLE_SCHEM"), rs.getString("TABLE_NAME"), rs.getString("TABLE_TYPE"));
             }
         }
+    }
+
+    static void metaGetTables2(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getTables(null, "public", "items%", null)) {
             while (rs.next()) {
                 out("relations", rs.getString("TABLE_NAME"), rs.getString("TABLE_TYPE"));
             }
         }
+    }
+
+    static void metaGetColumns(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getColumns(null, "public", "items", "%")) {
             while (rs.next()) {
                 out("columns", rs.getInt("ORDINAL_POSITION"), rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
@@ -355,17 +376,29 @@ public class JdbcCheck {
                         rs.getString("IS_AUTOINCREMENT"));
             }
         }
+    }
+
+    static void metaGetPrimaryKeys(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getPrimaryKeys(null, "public", "items")) {
             while (rs.next()) {
                 out("pk", rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME"), rs.getInt("KEY_SEQ"), rs.getString("PK_NAME"));
             }
         }
+    }
+
+    static void metaGetIndexInfo(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getIndexInfo(null, "public", "items", false, false)) {
             while (rs.next()) {
                 out("index", rs.getString("INDEX_NAME"), rs.getBoolean("NON_UNIQUE"), rs.getInt("TYPE"),
                         rs.getInt("ORDINAL_POSITION"), rs.getString("COLUMN_NAME"), rs.getString("ASC_OR_DESC"));
             }
         }
+    }
+
+    static void metaGetIndexInfo2(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getIndexInfo(null, "public", "items", true, false)) {
             int n = 0;
             while (rs.next()) {
@@ -373,6 +406,10 @@ public class JdbcCheck {
             }
             out("index", "unique only", n);
         }
+    }
+
+    static void metaGetImportedKeys(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getImportedKeys(null, "public", "orders")) {
             int n = 0;
             while (rs.next()) {
@@ -383,6 +420,10 @@ public class JdbcCheck {
             }
             out("imported", "count", n);
         }
+    }
+
+    static void metaGetExportedKeys(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getExportedKeys(null, "public", "items")) {
             int n = 0;
             while (rs.next()) {
@@ -391,6 +432,10 @@ public class JdbcCheck {
             }
             out("exported", "count", n);
         }
+    }
+
+    static void metaGetTypeInfo(Connection c) throws SQLException {
+        DatabaseMetaData md = c.getMetaData();
         try (ResultSet rs = md.getTypeInfo()) {
             // The driver leaves the order to the server's catalog scan.
             List<String> picked = new ArrayList<>();
