@@ -72,9 +72,6 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				}
 				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cd.Name, t.Name)
 			}
-			if cd.Generated != nil {
-				return nil, notSupportedStmt("ALTER TABLE ADD COLUMN ... GENERATED ALWAYS AS")
-			}
 			col, seq, err := s.columnFromDef(ec, b, &t, sc, cd)
 			if err != nil {
 				return nil, err
@@ -92,6 +89,13 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			t.Columns = append(t.Columns, col)
 			if col.Default != "" || col.NotNull {
 				fills = append(fills, len(t.Columns)-1)
+				rewrite = true
+			}
+			if cd.Generated != nil {
+				// existing rows get the value computed (rewriteRows)
+				if err := bindGeneratedColumns(b, &t, []tree.ColumnDef{cd}); err != nil {
+					return nil, err
+				}
 				rewrite = true
 			}
 			for _, c := range cd.Constraints {
@@ -364,6 +368,14 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 			return err
 		}
 	}
+	genExprs, err := b.GeneratedExprs(t)
+	if err != nil {
+		return err
+	}
+	generated, err := ec.compileGenerated(genExprs)
+	if err != nil {
+		return err
+	}
 	for _, row := range rows {
 		if err := ec.txn.DeleteRow(ec.ctx, old, row); err != nil {
 			return err
@@ -379,6 +391,9 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 					return err
 				}
 			}
+		}
+		if err := generated.fill(next); err != nil {
+			return err
 		}
 		for i, c := range t.Columns {
 			if c.NotNull && !c.Dropped && !c.Hidden && types.IsNull(next[i]) {
