@@ -151,12 +151,17 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 	cand.reset()
 	res.reset()
 	res.max = true
+	// Tombstone flags are a scattered load per candidate; a graph without
+	// tombstones (the common case) skips them. A node tombstoned during
+	// this search may still be returned, as if the search had run just
+	// before: callers re-check what they return anyway.
+	tombs := g.deleted.Load() > 0
 	for _, e := range eps {
 		if !vs.visit(e.node) {
 			continue
 		}
 		cand.push(e)
-		if g.acceptable(e.node, accept) {
+		if g.acceptable(e.node, tombs, accept) {
 			res.push(e)
 		} else if st != nil {
 			st.Rejected++
@@ -188,7 +193,7 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 			}
 			if res.len() < ef || d < res.top().dist {
 				cand.push(candidate{nb, d})
-				if g.acceptable(nb, accept) {
+				if g.acceptable(nb, tombs, accept) {
 					res.push(candidate{nb, d})
 					if res.len() > ef {
 						res.pop()
@@ -208,9 +213,10 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 	return out
 }
 
-// acceptable: deleted nodes are never results; accept filters the rest.
-func (g *Graph) acceptable(n Node, accept func(Node) bool) bool {
-	if g.Deleted(n) {
+// acceptable: deleted nodes (checked when tombs is set) are never results;
+// accept filters the rest.
+func (g *Graph) acceptable(n Node, tombs bool, accept func(Node) bool) bool {
+	if tombs && g.Deleted(n) {
 		return false
 	}
 	return accept == nil || accept(n)
