@@ -109,8 +109,16 @@ func bindCheckText(b *planner.Binder, t *catalog.Table, text string) (planner.Ex
 	return b.BindCheck(t, e)
 }
 
-// compiledChecks compiles t's CHECK constraints for one statement.
-func (ec *execCtx) compiledChecks(t *catalog.Table) ([]evalFn, error) {
+// compiledCheck is a CHECK constraint compiled for one statement.
+type compiledCheck struct {
+	name string
+	f    evalFn
+}
+
+// compiledChecks compiles t's CHECK constraints for one statement, in
+// name order: PostgreSQL evaluates them so, which decides the one a row
+// failing several is reported against.
+func (ec *execCtx) compiledChecks(t *catalog.Table) ([]compiledCheck, error) {
 	if len(t.Checks) == 0 {
 		return nil, nil
 	}
@@ -122,7 +130,16 @@ func (ec *execCtx) compiledChecks(t *catalog.Table) ([]evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ec.compileAll(exprs)
+	fns, err := ec.compileAll(exprs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]compiledCheck, len(fns))
+	for i, f := range fns {
+		out[i] = compiledCheck{name: t.Checks[i].Name, f: f}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
 }
 
 // checkViolation is PostgreSQL's report of a row failing a CHECK.
@@ -138,14 +155,14 @@ func checkViolation(t *catalog.Table, name string, row []types.Datum) error {
 }
 
 // runChecks evaluates compiled CHECKs on a full row; NULL passes.
-func runChecks(t *catalog.Table, checks []evalFn, row []types.Datum) error {
-	for i, f := range checks {
-		v, err := f(row)
+func runChecks(t *catalog.Table, checks []compiledCheck, row []types.Datum) error {
+	for _, c := range checks {
+		v, err := c.f(row)
 		if err != nil {
 			return err
 		}
 		if b, ok := v.(types.DBool); ok && !bool(b) {
-			return checkViolation(t, t.Checks[i].Name, row)
+			return checkViolation(t, c.name, row)
 		}
 	}
 	return nil

@@ -318,7 +318,7 @@ func keyEqual(t *catalog.Table, cols []int, row, vals []types.Datum) bool {
 // foreign keys, and the foreign keys of other tables referencing it.
 type tableCons struct {
 	t      *catalog.Table
-	checks []evalFn
+	checks []compiledCheck
 	fks    []*fkLink
 	// refs is filled on first need (deletes and key updates only).
 	refs       []*fkLink
