@@ -151,6 +151,11 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 			}
 			it.Close()
 		}
+		if n.RestartIdentity {
+			if err := s.restartOwnedSequences(ec, cat, tables); err != nil {
+				return nil, err
+			}
+		}
 		return doneResult("TRUNCATE TABLE"), nil
 	case *tree.CreateExtension:
 		switch n.Name {

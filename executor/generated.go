@@ -10,6 +10,7 @@ import (
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
 )
 
 // generatedCols computes a table's STORED generated columns over a full
@@ -221,4 +222,21 @@ func generatedText(t *catalog.Table, coerced, bound planner.Expr, colType *types
 		bound = coerced
 	}
 	return planner.DeparseGenerated(t, bound, colType)
+}
+
+// restartOwnedSequences is TRUNCATE ... RESTART IDENTITY: the sequences of
+// the tables' serial and identity columns start over.
+func (s *Session) restartOwnedSequences(ec *execCtx, cat *storage.Catalog, tables []*catalog.Table) error {
+	for _, t := range tables {
+		for _, c := range t.Columns {
+			seq := cat.Sequences[c.SequenceID]
+			if c.SequenceID == 0 || c.Dropped || seq == nil {
+				continue
+			}
+			if err := s.eng.store.SetVal(ec.ctx, seq, seq.Start, false); err != nil {
+				return fmt.Errorf("restarting sequence %s: %w", seq.Name, err)
+			}
+		}
+	}
+	return nil
 }
