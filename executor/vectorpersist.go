@@ -321,6 +321,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 		for _, k := range vi.byPK[pkKey] {
 			vi.info(k).deleteTs.Store(1)
 		}
+		vi.changes.Add(1) // so the next checkpoint records the catch-up
 		return vi.add(tb, row, nil, 1)
 	})
 	if err != nil {
@@ -331,6 +332,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 			for _, k := range keys {
 				vi.info(k).deleteTs.Store(1)
 			}
+			vi.changes.Add(1)
 		}
 	}
 	return nil
@@ -345,8 +347,8 @@ func (e *Engine) Close(ctx context.Context) error {
 	return e.checkpointAll(ctx, true)
 }
 
-// checkpointAll checkpoints the loaded graphs: all of them (force), or
-// those that changed enough since their last checkpoint.
+// checkpointAll checkpoints the loaded graphs: all that changed since
+// their last checkpoint (force), or those that changed enough.
 func (e *Engine) checkpointAll(ctx context.Context, force bool) error {
 	type entry struct {
 		id catalog.ID
@@ -375,6 +377,9 @@ func (e *Engine) checkpointAll(ctx context.Context, force bool) error {
 	}
 	for _, en := range list {
 		vi := en.vi
+		if force && vi.changes.Load() == vi.checkpointed.Load() {
+			continue // the stored checkpoint is current
+		}
 		if !force && !vi.checkpointDue(e.vindex.checkpointEvery) {
 			continue
 		}
