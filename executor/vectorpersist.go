@@ -96,7 +96,7 @@ func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Ta
 	changes := vi.changes.Load()
 	// With no write half applied, every node below n is complete, and
 	// every version committed at or before c has its node below n.
-	e.vindex.writeMu.Lock()
+	e.lockWrites()
 	meta.n = hnsw.Node(vi.graph.Len())
 	entry, maxLevel, ok := vi.graph.Entry()
 	e.vindex.writeMu.Unlock()

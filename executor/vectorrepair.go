@@ -117,6 +117,20 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 	}
 }
 
+// lockWrites takes writeMu exclusively. A write may hold it shared for
+// long (its first use of an index loads the graph), and a waiting Lock
+// would stall every other writer meanwhile, so it first tries for a while
+// to find a moment without writes.
+func (e *Engine) lockWrites() {
+	for i := 0; i < 100; i++ {
+		if e.vindex.writeMu.TryLock() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	e.vindex.writeMu.Lock()
+}
+
 // removable reports whether no snapshot, open or future, sees the node.
 func (info *nodeInfo) removable(oldest uint64) bool {
 	if info.dead.Load() {
@@ -153,7 +167,7 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 	// From here every write reaches both graphs; none is half applied
 	// while the registration happens, so each record numbered below n is
 	// complete.
-	e.vindex.writeMu.Lock()
+	e.lockWrites()
 	e.addBuild(b)
 	n := vi.infos.n.Load()
 	e.vindex.writeMu.Unlock()
@@ -196,7 +210,7 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e.vindex.writeMu.Lock()
+	e.lockWrites()
 	e.vindex.mu.Lock()
 	if li := e.vindex.byIndex[id]; li != nil && li.vi == vi {
 		nl := &loadedIndex{ready: make(chan struct{}), vi: nv}
