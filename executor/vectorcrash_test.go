@@ -121,6 +121,18 @@ func TestHNSWCrashHelper(t *testing.T) {
 		for checkpointGen(t, s, "v_e") < 2 {
 			time.Sleep(10 * time.Millisecond)
 		}
+		go func() {
+			// Tell the parent once the build is halfway through its scan.
+			for {
+				for _, p := range eng.buildProgress() {
+					if p.TuplesTotal > 0 && p.TuplesDone > p.TuplesTotal/2 && p.TuplesDone < p.TuplesTotal {
+						fmt.Println("midbuild")
+						return
+					}
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}()
 		fmt.Println("building")
 		exec(s, "CREATE INDEX v_e2 ON v USING hnsw (e2)")
 		fmt.Println("built")
@@ -152,22 +164,22 @@ func TestHNSWCrashRecovery(t *testing.T) {
 			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 			sc := bufio.NewScanner(out)
 			var ops, gen int64
-			var building time.Time
+			midBuild := false
 			deadline := time.Now().Add(2 * time.Minute)
 			for sc.Scan() {
 				line := sc.Text()
 				switch {
 				case strings.HasPrefix(line, "ERR"):
 					t.Fatalf("helper: %s", line)
-				case line == "building":
-					building = time.Now()
+				case line == "midbuild":
+					midBuild = true
 				case line == "built":
 					t.Fatalf("the build finished before the kill; make it bigger")
 				}
 				fmt.Sscanf(line, "ops %d ckpt %d", &ops, &gen)
 				done := ops > 300 && gen >= 2
 				if mode == "build" {
-					done = !building.IsZero() && time.Since(building) > 300*time.Millisecond
+					done = midBuild
 				}
 				if done {
 					break
