@@ -172,10 +172,18 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			t.Columns = renamed.Columns
+		case "alter column add identity", "alter column set identity", "alter column restart", "alter column drop identity":
+			if err := s.alterIdentity(ec, b, sc, &t, cmd); err != nil {
+				return nil, err
+			}
 		case "alter column drop default":
 			i := t.ColumnByName(cmd.Name)
 			if i < 0 {
 				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			if t.Columns[i].Identity != "" {
+				return nil, pgerror.New(pgerror.CodeSyntaxError, "column \"%s\" of relation \"%s\" is an identity column", cmd.Name, t.Name).
+					WithHint("Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.")
 			}
 			t.Columns[i].Default = ""
 		case "alter column set not null":

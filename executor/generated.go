@@ -240,3 +240,96 @@ func (s *Session) restartOwnedSequences(ec *execCtx, cat *storage.Catalog, table
 	}
 	return nil
 }
+
+// alterIdentity runs ALTER TABLE ... ALTER COLUMN's identity commands on
+// t: ADD GENERATED ... AS IDENTITY, SET GENERATED, RESTART [WITH n] and
+// DROP IDENTITY [IF EXISTS], with PostgreSQL's checks and messages.
+func (s *Session) alterIdentity(ec *execCtx, b *planner.Binder, sc *catalog.Schema, t *catalog.Table, cmd tree.AlterTableCmd) error {
+	i := t.ColumnByName(cmd.Name)
+	if i < 0 || t.Columns[i].Hidden {
+		return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+	}
+	c := &t.Columns[i]
+	notIdentity := func() error {
+		return pgerror.New(codeObjectNotInPrerequisiteState, "column \"%s\" of relation \"%s\" is not an identity column", c.Name, t.Name)
+	}
+	switch cmd.Kind {
+	case "alter column add identity":
+		switch {
+		case !c.NotNull:
+			return pgerror.New(codeObjectNotInPrerequisiteState, "column \"%s\" of relation \"%s\" must be declared NOT NULL before identity can be added", c.Name, t.Name)
+		case c.Identity != "":
+			return pgerror.New(codeObjectNotInPrerequisiteState, "column \"%s\" of relation \"%s\" is already an identity column", c.Name, t.Name)
+		case c.Default != "":
+			return pgerror.New(codeObjectNotInPrerequisiteState, "column \"%s\" of relation \"%s\" already has a default value", c.Name, t.Name)
+		}
+		tn, err := typeNameOf(c.Type)
+		if err != nil {
+			return err
+		}
+		def := *cmd.Column
+		def.Type = tn
+		// columnFromDef makes the owned sequence as for a new column
+		others := *t
+		others.Columns = append(append([]catalog.Column(nil), t.Columns[:i]...), t.Columns[i+1:]...)
+		col, seq, err := s.columnFromDef(ec, b, &others, sc, def)
+		if err != nil {
+			return err
+		}
+		seq.OwnedByColumn = i
+		if err := ec.txn.PutSequence(seq); err != nil {
+			return err
+		}
+		c.Identity, c.SequenceID, c.Default = col.Identity, col.SequenceID, col.Default
+	case "alter column set identity":
+		if c.Identity == "" {
+			return notIdentity()
+		}
+		c.Identity = cmd.Column.Identity
+	case "alter column restart":
+		seq := b.Cat.Sequences[c.SequenceID]
+		if c.Identity == "" || seq == nil {
+			return notIdentity()
+		}
+		v := seq.Start
+		if cmd.Default != nil {
+			x, err := b.BindScalar(cmd.Default)
+			if err != nil {
+				return err
+			}
+			f, err := ec.compile(x)
+			if err != nil {
+				return err
+			}
+			d, err := f(nil)
+			if err != nil {
+				return err
+			}
+			n, ok := d.(types.DInt)
+			if !ok {
+				return pgerror.New(pgerror.CodeInvalidParameterValue, "RESTART WITH needs an integer")
+			}
+			v = int64(n)
+		}
+		if v < seq.Min || v > seq.Max {
+			return pgerror.New(pgerror.CodeInvalidParameterValue, "RESTART value (%d) cannot be less than MINVALUE (%d)", v, seq.Min)
+		}
+		return s.eng.store.SetVal(ec.ctx, seq, v, false)
+	case "alter column drop identity":
+		if c.Identity == "" {
+			if cmd.IfExists {
+				s.notice("column \"%s\" of relation \"%s\" is not an identity column, skipping", c.Name, t.Name)
+				return nil
+			}
+			return notIdentity()
+		}
+		if err := ec.txn.DropSequence(c.SequenceID); err != nil {
+			return err
+		}
+		c.Identity, c.SequenceID, c.Default = "", 0, ""
+	}
+	return nil
+}
+
+// codeObjectNotInPrerequisiteState is SQLSTATE 55000.
+const codeObjectNotInPrerequisiteState = "55000"

@@ -304,6 +304,16 @@ func (p *parser) createTable(temp bool) tree.Statement {
 	}
 }
 
+// identityKind reads ALWAYS or BY DEFAULT of an identity column.
+func (p *parser) identityKind() string {
+	if p.kw("always") {
+		return "always"
+	}
+	p.expectKw("by")
+	p.expectKw("default")
+	return "by default"
+}
+
 // likeOptions are the options of CREATE TABLE's LIKE clause.
 var likeOptions = toSet("comments compression constraints defaults generated identity indexes statistics storage")
 
@@ -846,6 +856,28 @@ func (p *parser) alterTable() tree.Statement {
 				if p.peek().is("using") {
 					p.unsupported("ALTER COLUMN TYPE ... USING")
 				}
+			case p.kws("add", "generated"):
+				cmd.Kind = "alter column add identity"
+				cd := &tree.ColumnDef{Name: cmd.Name, Identity: p.identityKind()}
+				p.expectKw("as")
+				p.expectKw("identity")
+				if p.punct("(") {
+					cd.IdentityOptions = p.seqOptions()
+					p.expectPunct(")")
+				}
+				cmd.Column = cd
+			case p.kws("set", "generated"):
+				cmd.Kind = "alter column set identity"
+				cmd.Column = &tree.ColumnDef{Name: cmd.Name, Identity: p.identityKind()}
+			case p.kw("restart"):
+				cmd.Kind = "alter column restart"
+				p.kw("with")
+				if t := p.peek(); t.kind == tNumber || t.isOp("-") {
+					cmd.Default = p.unaryExpr()
+				}
+			case p.kws("drop", "identity"):
+				cmd.Kind = "alter column drop identity"
+				cmd.IfExists = p.kws("if", "exists")
 			default:
 				return p.skipUnsupported("ALTER TABLE ALTER COLUMN " + strings.ToUpper(p.peek().val))
 			}

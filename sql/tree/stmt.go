@@ -150,7 +150,10 @@ type AlterTable struct {
 // "drop column", "add constraint", "drop constraint", "rename column",
 // "rename to", "alter column set default", "alter column drop default",
 // "alter column set not null", "alter column drop not null",
-// "alter column type".
+// "alter column type", "alter column add identity" (Column carries the
+// identity kind and options), "alter column set identity" (Column's
+// Identity), "alter column restart" (Default: the value, or nil),
+// "alter column drop identity".
 type AlterTableCmd struct {
 	Kind       string
 	Column     *ColumnDef
