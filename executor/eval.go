@@ -62,6 +62,9 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 		if (to.Family == types.FamRegtype || to.Family == types.FamRegclass) && (from.IsStringFamily() || from.Family == types.FamUnknown) {
 			return ec.compileRegCast(arg, to), nil
 		}
+		if (from.Family == types.FamRegproc || from.Family == types.FamRegclass) && to.IsStringFamily() {
+			return ec.compileRegName(arg, from, to, cctx), nil
+		}
 		return func(row []types.Datum) (types.Datum, error) {
 			v, err := arg(row)
 			if err != nil || types.IsNull(v) {

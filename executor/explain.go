@@ -105,6 +105,9 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 	case *planner.ProjectSet:
 		add("ProjectSet")
 		child(n.Input)
+	case *planner.WindowNode:
+		add("WindowAgg")
+		child(n.Input)
 	case *planner.Filter:
 		explainNode(n.Input, depth, lines, stats)
 	case *planner.Project:

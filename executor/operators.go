@@ -123,6 +123,8 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		return ec.buildRowsFrom(n)
 	case *planner.ProjectSet:
 		return ec.buildProjectSet(n)
+	case *planner.WindowNode:
+		return ec.buildWindow(n)
 	case *planner.Filter:
 		in, err := ec.build(n.Input)
 		if err != nil {

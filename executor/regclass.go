@@ -39,12 +39,7 @@ func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (ro
 	if err != nil {
 		return nil, err
 	}
-	visible := map[catalog.ID]bool{}
-	for _, name := range s.searchPathSetting() {
-		if sc := cat.SchemaByName(s.db.ID, name); sc != nil {
-			visible[sc.ID] = true
-		}
-	}
+	visible := s.visibleSchemas(cat)
 	return &mapIter{in: it, fn: func(row []types.Datum) {
 		for _, i := range idx {
 			if o, ok := row[i].(types.DOid); ok {
@@ -52,6 +47,44 @@ func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (ro
 			}
 		}
 	}}, nil
+}
+
+// visibleSchemas are the schemas of the search path, whose relations
+// regclassout names without a qualifier.
+func (s *Session) visibleSchemas(cat *storage.Catalog) map[catalog.ID]bool {
+	visible := map[catalog.ID]bool{}
+	for _, name := range s.searchPathSetting() {
+		if sc := cat.SchemaByName(s.db.ID, name); sc != nil {
+			visible[sc.ID] = true
+		}
+	}
+	return visible
+}
+
+// compileRegName casts a regclass or regproc value to a string type
+// through its name, as regclassout/regprocout do ('t'::regclass::text).
+func (ec *execCtx) compileRegName(arg evalFn, from, to *types.T, cctx types.CastContext) evalFn {
+	return func(row []types.Datum) (types.Datum, error) {
+		v, err := arg(row)
+		if err != nil || types.IsNull(v) {
+			return types.Null, err
+		}
+		o, ok := v.(types.DOid)
+		if !ok {
+			return types.Cast(v, from, to, cctx)
+		}
+		var name string
+		if from.Family == types.FamRegproc {
+			name = pgcatalog.ProcName(uint32(o))
+		} else {
+			cat, err := ec.txn.Catalog()
+			if err != nil {
+				return nil, err
+			}
+			name = relationName(cat, ec.sess.visibleSchemas(cat), catalog.ID(o))
+		}
+		return types.Cast(types.DString(name), types.Text, to, cctx)
+	}
 }
 
 func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.ID) string {
@@ -66,6 +99,13 @@ func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.
 		schema, name = q.SchemaID, q.Name
 	} else if t, idx := indexByOID(cat, id); t != nil {
 		schema, name = t.SchemaID, idx
+	} else if vt := pgcatalog.LookupOID(uint32(id)); vt != nil {
+		// pg_catalog is always on the search path; information_schema
+		// is not.
+		if vt.Schema == "pg_catalog" {
+			return quoteIdentIfNeeded(vt.Name)
+		}
+		return quoteIdentIfNeeded(vt.Schema) + "." + quoteIdentIfNeeded(vt.Name)
 	} else {
 		return strconv.FormatUint(uint64(id), 10)
 	}

@@ -747,7 +747,10 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 		}
 		return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "%s types %s and %s cannot be matched", what, t, from)
 	}
-	if c, ok := x.(*Const); ok {
+	// regclass and regproc values become names only at run time, where
+	// the executor reads the catalog (regclassout, regprocout).
+	named := (from.Family == types.FamRegclass || from.Family == types.FamRegproc) && t.IsStringFamily()
+	if c, ok := x.(*Const); ok && !named {
 		v, err := types.Cast(c.Val, from, t, ctx)
 		if err != nil {
 			return nil, err

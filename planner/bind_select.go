@@ -242,7 +242,12 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	// Select-list set-returning functions over FROM rows run per row
 	// (ProjectSet); without FROM, or below aggregation, they are hoisted
 	// into FROM as function scans.
-	perRow := len(sc.From) > 0 && len(sc.GroupBy) == 0 && sc.Having == nil && !hasAggregate(targetList(sc.Targets))
+	plain := len(sc.GroupBy) == 0 && sc.Having == nil && !hasAggregate(targetList(sc.Targets))
+	perRow := len(sc.From) > 0 && plain
+	var windows []windowTarget
+	if plain {
+		sc, windows = hoistWindows(sc)
+	}
 	sc, calls := hoistSetReturning(sc, perRow)
 	input, in, err := b.bindFrom(sc.From, outer)
 	if err != nil {
@@ -256,6 +261,11 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		}
 		in.noAggReason = ""
 		input = pushDownFilter(input, cond)
+	}
+	if len(windows) > 0 {
+		if input, err = b.bindWindows(input, in, windows); err != nil {
+			return nil, err
+		}
 	}
 	if len(calls) > 0 {
 		if input, err = b.bindProjectSet(input, in, calls); err != nil {

@@ -265,6 +265,14 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		for _, in := range n.Inputs {
 			visitPlanExprs(in, depth, f)
 		}
+	case *WindowNode:
+		for _, fn := range n.Funcs {
+			each(fn.Partition...)
+			for _, k := range fn.Order {
+				each(k.Expr)
+			}
+		}
+		visitPlanExprs(n.Input, depth, f)
 	case *ProjectSet:
 		for _, fn := range n.Funcs {
 			each(fn.Args...)

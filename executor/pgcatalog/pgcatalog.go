@@ -56,6 +56,16 @@ func Lookup(schema, name string) *planner.VirtualTable {
 	return nil
 }
 
+// LookupOID finds a virtual relation by its OID.
+func LookupOID(oid uint32) *planner.VirtualTable {
+	for _, t := range registry {
+		if t.def.OID == oid {
+			return t.def
+		}
+	}
+	return nil
+}
+
 // Rows computes a virtual relation's rows.
 func Rows(vt *planner.VirtualTable, ctx *Context) ([][]types.Datum, error) {
 	t := registry[vt.Schema+"."+vt.Name]
