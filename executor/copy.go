@@ -221,12 +221,13 @@ func (s *Session) CopyIn(ctx context.Context, p *Prepared, start CopyStart, src 
 		}
 		width := len(colNames)
 		// Binding the equivalent INSERT gives the target columns and their
-		// defaults exactly as INSERT resolves them.
+		// defaults exactly as INSERT resolves them; COPY writes GENERATED
+		// ALWAYS identity columns as given, like OVERRIDING SYSTEM VALUE.
 		nulls := make([]tree.Expr, width)
 		for i := range nulls {
 			nulls[i] = &tree.NullLit{}
 		}
-		ins, err := b.BindInsert(&tree.Insert{Table: n.Table, Columns: colNames,
+		ins, err := b.BindInsert(&tree.Insert{Table: n.Table, Columns: colNames, Overriding: "system",
 			Source: &tree.Select{Body: &tree.Values{Rows: [][]tree.Expr{nulls}}}})
 		if err != nil {
 			return err
