@@ -59,10 +59,11 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			return nil, err
 		}
 		from, to, cctx := n.Operand.Type(), n.T, n.Ctx
-		if (to.Family == types.FamRegtype || to.Family == types.FamRegclass) && (from.IsStringFamily() || from.Family == types.FamUnknown) {
+		if (to.Family == types.FamRegtype || to.Family == types.FamRegclass || to.Family == types.FamRegnamespace || to.Family == types.FamRegrole) &&
+			(from.IsStringFamily() || from.Family == types.FamUnknown) {
 			return ec.compileRegCast(arg, to), nil
 		}
-		if (from.Family == types.FamRegproc || from.Family == types.FamRegclass) && to.IsStringFamily() {
+		if types.PrintsName(from) && to.IsStringFamily() {
 			return ec.compileRegName(arg, from, to, cctx), nil
 		}
 		return func(row []types.Datum) (types.Datum, error) {
@@ -394,6 +395,9 @@ func (ec *execCtx) compileRegCast(arg evalFn, to *types.T) evalFn {
 		cat, err := ec.txn.Catalog()
 		if err != nil {
 			return nil, err
+		}
+		if to.Family == types.FamRegnamespace || to.Family == types.FamRegrole {
+			return ec.sess.binder(cat, nil).RegNameOID(to, name)
 		}
 		return ec.sess.binder(cat, nil).RegclassByName(name)
 	}

@@ -9,28 +9,14 @@ import (
 	"github.com/quiverdb/quiver/storage"
 )
 
-// nameRegclass makes regclass result values print as relation names, as
-// PostgreSQL's regclassout does: the name alone when its schema is on the
-// search path, schema-qualified otherwise, the number when no relation
-// has that OID; regproc values print as function names (regprocout).
+// nameRegclass makes regclass, regproc, regnamespace and regrole result
+// values print as names, as their output functions do (regName).
 func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (rowIter, error) {
-	var idx, procs []int
+	var idx []int
 	for i, c := range cols {
-		switch c.Type.Family {
-		case types.FamRegclass:
+		if types.PrintsName(c.Type) {
 			idx = append(idx, i)
-		case types.FamRegproc:
-			procs = append(procs, i)
 		}
-	}
-	if len(procs) > 0 {
-		it = &mapIter{in: it, fn: func(row []types.Datum) {
-			for _, i := range procs {
-				if o, ok := row[i].(types.DOid); ok {
-					row[i] = types.DNamedOid{Oid: uint32(o), Name: pgcatalog.ProcName(uint32(o))}
-				}
-			}
-		}}
 	}
 	if len(idx) == 0 {
 		return it, nil
@@ -43,10 +29,34 @@ func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (ro
 	return &mapIter{in: it, fn: func(row []types.Datum) {
 		for _, i := range idx {
 			if o, ok := row[i].(types.DOid); ok {
-				row[i] = types.DNamedOid{Oid: uint32(o), Name: relationName(cat, visible, catalog.ID(o))}
+				row[i] = types.DNamedOid{Oid: uint32(o), Name: regName(cat, visible, cols[i].Type, uint32(o))}
 			}
 		}
 	}}, nil
+}
+
+// regName is the output function of regclass (the relation name alone
+// when its schema is on the search path, schema-qualified otherwise),
+// regproc, regnamespace and regrole: the number when no object has the
+// OID, "-" for OID 0.
+func regName(cat *storage.Catalog, visible map[catalog.ID]bool, t *types.T, oid uint32) string {
+	switch t.Family {
+	case types.FamRegproc:
+		return pgcatalog.ProcName(oid)
+	case types.FamRegnamespace, types.FamRegrole:
+		if oid == 0 {
+			return "-"
+		}
+		if t.Family == types.FamRegnamespace {
+			if sc := cat.Schemas[catalog.ID(oid)]; sc != nil {
+				return quoteIdentIfNeeded(sc.Name)
+			}
+		} else if r := cat.Roles[catalog.ID(oid)]; r != nil {
+			return quoteIdentIfNeeded(r.Name)
+		}
+		return strconv.FormatUint(uint64(oid), 10)
+	}
+	return relationName(cat, visible, catalog.ID(oid))
 }
 
 // visibleSchemas are the schemas of the search path, whose relations
@@ -61,8 +71,8 @@ func (s *Session) visibleSchemas(cat *storage.Catalog) map[catalog.ID]bool {
 	return visible
 }
 
-// compileRegName casts a regclass or regproc value to a string type
-// through its name, as regclassout/regprocout do ('t'::regclass::text).
+// compileRegName casts a regclass, regproc, regnamespace or regrole
+// value to a string type through its name ('t'::regclass::text).
 func (ec *execCtx) compileRegName(arg evalFn, from, to *types.T, cctx types.CastContext) evalFn {
 	return func(row []types.Datum) (types.Datum, error) {
 		v, err := arg(row)
@@ -73,16 +83,11 @@ func (ec *execCtx) compileRegName(arg evalFn, from, to *types.T, cctx types.Cast
 		if !ok {
 			return types.Cast(v, from, to, cctx)
 		}
-		var name string
-		if from.Family == types.FamRegproc {
-			name = pgcatalog.ProcName(uint32(o))
-		} else {
-			cat, err := ec.txn.Catalog()
-			if err != nil {
-				return nil, err
-			}
-			name = relationName(cat, ec.sess.visibleSchemas(cat), catalog.ID(o))
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
 		}
+		name := regName(cat, ec.sess.visibleSchemas(cat), from, uint32(o))
 		return types.Cast(types.DString(name), types.Text, to, cctx)
 	}
 }

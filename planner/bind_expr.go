@@ -640,7 +640,16 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 			return b.regclassConst(string(asString(c.Val)), n.Pos)
 		}
 	}
-	if t.Family == types.FamRegtype || t.Family == types.FamRegclass {
+	if t.Family == types.FamRegnamespace || t.Family == types.FamRegrole {
+		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
+			v, err := b.RegNameOID(t, string(asString(c.Val)))
+			if err != nil {
+				return nil, withPos(err, exprPos(n.Operand))
+			}
+			return &Const{Val: v, T: t}, nil
+		}
+	}
+	if t.Family == types.FamRegtype || t.Family == types.FamRegclass || t.Family == types.FamRegnamespace || t.Family == types.FamRegrole {
 		if p, ok := x.(*ParamRef); ok && p.Type().Family == types.FamUnknown {
 			// $1::regtype: the parameter is a name, resolved at run time
 			// as the input function does (psycopg 3's TypeInfo.fetch),
@@ -662,6 +671,25 @@ func asString(d types.Datum) types.DString {
 		return s
 	}
 	return ""
+}
+
+// RegNameOID resolves a schema name (regnamespace) or role name (regrole)
+// as their input functions do; a number is taken as the OID itself.
+func (b *Binder) RegNameOID(t *types.T, name string) (types.Datum, error) {
+	if d, err := types.ParseText(types.Oid, name); err == nil {
+		return d, nil
+	}
+	n := unquoteIdent(strings.TrimSpace(name))
+	if t.Family == types.FamRegnamespace {
+		if s := b.Cat.SchemaByName(b.DB.ID, n); s != nil {
+			return types.DOid(s.ID), nil
+		}
+		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n)
+	}
+	if r := b.Cat.RoleByName(n); r != nil {
+		return types.DOid(r.ID), nil
+	}
+	return nil, pgerror.New(pgerror.CodeUndefinedObject, "role \"%s\" does not exist", n)
 }
 
 // RegclassByName resolves a relation name as regclass's input function
@@ -749,7 +777,7 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 	}
 	// regclass and regproc values become names only at run time, where
 	// the executor reads the catalog (regclassout, regprocout).
-	named := (from.Family == types.FamRegclass || from.Family == types.FamRegproc) && t.IsStringFamily()
+	named := types.PrintsName(from) && t.IsStringFamily()
 	if c, ok := x.(*Const); ok && !named {
 		v, err := types.Cast(c.Val, from, t, ctx)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 func typeCategory(t *types.T) byte {
 	switch t.Family {
 	case types.FamInt2, types.FamInt4, types.FamInt8, types.FamFloat4, types.FamFloat8, types.FamNumeric,
-		types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc:
+		types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc, types.FamRegnamespace, types.FamRegrole:
 		return 'N'
 	case types.FamText, types.FamVarchar, types.FamChar, types.FamName:
 		return 'S'

@@ -130,7 +130,7 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			buf = append(buf, jsonbVersion1)
 		}
 		return append(buf, v...), nil
-	case FamOid, FamRegclass, FamRegtype, FamRegproc:
+	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		if n, ok := d.(DNamedOid); ok {
 			return binary.BigEndian.AppendUint32(buf, n.Oid), nil
 		}
@@ -409,7 +409,7 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return DJSON(n), nil
-	case FamOid, FamRegclass, FamRegtype, FamRegproc:
+	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		if err := fixed(4); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,18 @@ import (
 )
 
 func isOidFamily(f Family) bool {
-	return f == FamOid || f == FamRegclass || f == FamRegtype || f == FamRegproc
+	return f == FamOid || f == FamRegclass || f == FamRegtype || f == FamRegproc || f == FamRegnamespace || f == FamRegrole
+}
+
+// PrintsName reports whether t's values print as names found in the
+// catalog (regclass, regproc, regnamespace, regrole): the executor, which
+// reads the catalog, turns them into text.
+func PrintsName(t *T) bool {
+	switch t.Family {
+	case FamRegclass, FamRegproc, FamRegnamespace, FamRegrole:
+		return true
+	}
+	return false
 }
 
 func isStringFam(f Family) bool {

@@ -88,7 +88,7 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 			return nil, err
 		}
 		return DJSON(n), nil
-	case FamOid, FamRegclass, FamRegtype, FamRegproc:
+	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		return parseOid(t, s)
 	case FamVector:
 		return parseVector(t, s)

@@ -39,10 +39,8 @@ var baseByName = map[string]*T{
 	"regclass": Regclass,
 	"regtype":  Regtype,
 	"regproc":  Regproc,
-	// regnamespace and regrole are read as their OIDs (they print as
-	// numbers, not names, until they get families of their own).
-	"regnamespace": Oid,
-	"regrole":      Oid,
+	"regnamespace": Regnamespace,
+	"regrole":      Regrole,
 	"vector":       Vector,
 	"void":         Void,
 	"record":       Record,

@@ -42,37 +42,42 @@ const (
 	FamArray
 	FamVoid
 	FamRecord
+	FamRegnamespace
+	FamRegrole
 )
 
 // Well-known PostgreSQL type OIDs.
 const (
-	OidBool        uint32 = 16
-	OidBytea       uint32 = 17
-	OidChar1       uint32 = 18 // "char"
-	OidName        uint32 = 19
-	OidInt8        uint32 = 20
-	OidInt2        uint32 = 21
-	OidInt4        uint32 = 23
-	OidRegproc     uint32 = 24
-	OidText        uint32 = 25
-	OidOid         uint32 = 26
-	OidJSON        uint32 = 114
-	OidFloat4      uint32 = 700
-	OidFloat8      uint32 = 701
-	OidUnknown     uint32 = 705
-	OidBpchar      uint32 = 1042
-	OidVarchar     uint32 = 1043
-	OidDate        uint32 = 1082
-	OidTimestamp   uint32 = 1114
-	OidTimestampTZ uint32 = 1184
-	OidInterval    uint32 = 1186
-	OidNumeric     uint32 = 1700
-	OidRegclass    uint32 = 2205
-	OidRegtype     uint32 = 2206
-	OidRecord      uint32 = 2249
-	OidVoid        uint32 = 2278
-	OidUUID        uint32 = 2950
-	OidJSONB       uint32 = 3802
+	OidBool    uint32 = 16
+	OidBytea   uint32 = 17
+	OidChar1   uint32 = 18 // "char"
+	OidName    uint32 = 19
+	OidInt8    uint32 = 20
+	OidInt2    uint32 = 21
+	OidInt4    uint32 = 23
+	OidRegproc uint32 = 24
+	// OidRegnamespace and OidRegrole name schemas and roles.
+	OidRegnamespace uint32 = 4089
+	OidRegrole      uint32 = 4096
+	OidText         uint32 = 25
+	OidOid          uint32 = 26
+	OidJSON         uint32 = 114
+	OidFloat4       uint32 = 700
+	OidFloat8       uint32 = 701
+	OidUnknown      uint32 = 705
+	OidBpchar       uint32 = 1042
+	OidVarchar      uint32 = 1043
+	OidDate         uint32 = 1082
+	OidTimestamp    uint32 = 1114
+	OidTimestampTZ  uint32 = 1184
+	OidInterval     uint32 = 1186
+	OidNumeric      uint32 = 1700
+	OidRegclass     uint32 = 2205
+	OidRegtype      uint32 = 2206
+	OidRecord       uint32 = 2249
+	OidVoid         uint32 = 2278
+	OidUUID         uint32 = 2950
+	OidJSONB        uint32 = 3802
 	// OidVector is Quiver's fixed OID for pgvector's vector type. Clients
 	// look it up by name (to_regtype('vector')), so only stability matters;
 	// it sits in the range PostgreSQL leaves to extensions' first objects.
@@ -96,33 +101,35 @@ type T struct {
 
 // Unconstrained instances, shared and never mutated.
 var (
-	Unknown     = &T{Family: FamUnknown}
-	Bool        = &T{Family: FamBool}
-	Int2        = &T{Family: FamInt2}
-	Int4        = &T{Family: FamInt4}
-	Int8        = &T{Family: FamInt8}
-	Float4      = &T{Family: FamFloat4}
-	Float8      = &T{Family: FamFloat8}
-	Numeric     = &T{Family: FamNumeric}
-	Text        = &T{Family: FamText}
-	Varchar     = &T{Family: FamVarchar}
-	Bpchar      = &T{Family: FamChar}
-	Name        = &T{Family: FamName}
-	Bytea       = &T{Family: FamBytea}
-	Date        = &T{Family: FamDate}
-	Timestamp   = &T{Family: FamTimestamp}
-	TimestampTZ = &T{Family: FamTimestampTZ}
-	Interval    = &T{Family: FamInterval}
-	UUID        = &T{Family: FamUUID}
-	JSON        = &T{Family: FamJSON}
-	JSONB       = &T{Family: FamJSONB}
-	Oid         = &T{Family: FamOid}
-	Regclass    = &T{Family: FamRegclass}
-	Regtype     = &T{Family: FamRegtype}
-	Regproc     = &T{Family: FamRegproc}
-	Vector      = &T{Family: FamVector}
-	Void        = &T{Family: FamVoid}
-	Record      = &T{Family: FamRecord}
+	Unknown      = &T{Family: FamUnknown}
+	Bool         = &T{Family: FamBool}
+	Int2         = &T{Family: FamInt2}
+	Int4         = &T{Family: FamInt4}
+	Int8         = &T{Family: FamInt8}
+	Float4       = &T{Family: FamFloat4}
+	Float8       = &T{Family: FamFloat8}
+	Numeric      = &T{Family: FamNumeric}
+	Text         = &T{Family: FamText}
+	Varchar      = &T{Family: FamVarchar}
+	Bpchar       = &T{Family: FamChar}
+	Name         = &T{Family: FamName}
+	Bytea        = &T{Family: FamBytea}
+	Date         = &T{Family: FamDate}
+	Timestamp    = &T{Family: FamTimestamp}
+	TimestampTZ  = &T{Family: FamTimestampTZ}
+	Interval     = &T{Family: FamInterval}
+	UUID         = &T{Family: FamUUID}
+	JSON         = &T{Family: FamJSON}
+	JSONB        = &T{Family: FamJSONB}
+	Oid          = &T{Family: FamOid}
+	Regclass     = &T{Family: FamRegclass}
+	Regtype      = &T{Family: FamRegtype}
+	Regproc      = &T{Family: FamRegproc}
+	Regnamespace = &T{Family: FamRegnamespace}
+	Regrole      = &T{Family: FamRegrole}
+	Vector       = &T{Family: FamVector}
+	Void         = &T{Family: FamVoid}
+	Record       = &T{Family: FamRecord}
 )
 
 // ArrayOf returns the array type with elements of type elem.
@@ -181,33 +188,35 @@ type famInfo struct {
 }
 
 var famInfos = map[Family]famInfo{
-	FamUnknown:     {OidUnknown, 0, "unknown", "unknown", -2},
-	FamBool:        {OidBool, 1000, "bool", "boolean", 1},
-	FamInt2:        {OidInt2, 1005, "int2", "smallint", 2},
-	FamInt4:        {OidInt4, 1007, "int4", "integer", 4},
-	FamInt8:        {OidInt8, 1016, "int8", "bigint", 8},
-	FamFloat4:      {OidFloat4, 1021, "float4", "real", 4},
-	FamFloat8:      {OidFloat8, 1022, "float8", "double precision", 8},
-	FamNumeric:     {OidNumeric, 1231, "numeric", "numeric", -1},
-	FamText:        {OidText, 1009, "text", "text", -1},
-	FamVarchar:     {OidVarchar, 1015, "varchar", "character varying", -1},
-	FamChar:        {OidBpchar, 1014, "bpchar", "character", -1},
-	FamName:        {OidName, 1003, "name", "name", 64},
-	FamBytea:       {OidBytea, 1001, "bytea", "bytea", -1},
-	FamDate:        {OidDate, 1182, "date", "date", 4},
-	FamTimestamp:   {OidTimestamp, 1115, "timestamp", "timestamp without time zone", 8},
-	FamTimestampTZ: {OidTimestampTZ, 1185, "timestamptz", "timestamp with time zone", 8},
-	FamInterval:    {OidInterval, 1187, "interval", "interval", 16},
-	FamUUID:        {OidUUID, 2951, "uuid", "uuid", 16},
-	FamJSON:        {OidJSON, 199, "json", "json", -1},
-	FamJSONB:       {OidJSONB, 3807, "jsonb", "jsonb", -1},
-	FamOid:         {OidOid, 1028, "oid", "oid", 4},
-	FamRegclass:    {OidRegclass, 2210, "regclass", "regclass", 4},
-	FamRegtype:     {OidRegtype, 2211, "regtype", "regtype", 4},
-	FamRegproc:     {OidRegproc, 1008, "regproc", "regproc", 4},
-	FamVector:      {OidVector, OidVectorArray, "vector", "vector", -1},
-	FamVoid:        {OidVoid, 0, "void", "void", 4},
-	FamRecord:      {OidRecord, 2287, "record", "record", -1},
+	FamUnknown:      {OidUnknown, 0, "unknown", "unknown", -2},
+	FamBool:         {OidBool, 1000, "bool", "boolean", 1},
+	FamInt2:         {OidInt2, 1005, "int2", "smallint", 2},
+	FamInt4:         {OidInt4, 1007, "int4", "integer", 4},
+	FamInt8:         {OidInt8, 1016, "int8", "bigint", 8},
+	FamFloat4:       {OidFloat4, 1021, "float4", "real", 4},
+	FamFloat8:       {OidFloat8, 1022, "float8", "double precision", 8},
+	FamNumeric:      {OidNumeric, 1231, "numeric", "numeric", -1},
+	FamText:         {OidText, 1009, "text", "text", -1},
+	FamVarchar:      {OidVarchar, 1015, "varchar", "character varying", -1},
+	FamChar:         {OidBpchar, 1014, "bpchar", "character", -1},
+	FamName:         {OidName, 1003, "name", "name", 64},
+	FamBytea:        {OidBytea, 1001, "bytea", "bytea", -1},
+	FamDate:         {OidDate, 1182, "date", "date", 4},
+	FamTimestamp:    {OidTimestamp, 1115, "timestamp", "timestamp without time zone", 8},
+	FamTimestampTZ:  {OidTimestampTZ, 1185, "timestamptz", "timestamp with time zone", 8},
+	FamInterval:     {OidInterval, 1187, "interval", "interval", 16},
+	FamUUID:         {OidUUID, 2951, "uuid", "uuid", 16},
+	FamJSON:         {OidJSON, 199, "json", "json", -1},
+	FamJSONB:        {OidJSONB, 3807, "jsonb", "jsonb", -1},
+	FamOid:          {OidOid, 1028, "oid", "oid", 4},
+	FamRegclass:     {OidRegclass, 2210, "regclass", "regclass", 4},
+	FamRegtype:      {OidRegtype, 2211, "regtype", "regtype", 4},
+	FamRegproc:      {OidRegproc, 1008, "regproc", "regproc", 4},
+	FamRegnamespace: {OidRegnamespace, 4090, "regnamespace", "regnamespace", 4},
+	FamRegrole:      {OidRegrole, 4097, "regrole", "regrole", 4},
+	FamVector:       {OidVector, OidVectorArray, "vector", "vector", -1},
+	FamVoid:         {OidVoid, 0, "void", "void", 4},
+	FamRecord:       {OidRecord, 2287, "record", "record", -1},
 }
 
 // OID returns the PostgreSQL type OID.
