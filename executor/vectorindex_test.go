@@ -10,6 +10,7 @@ import (
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
 )
 
 func vecText(v []float32) string {
@@ -359,7 +360,17 @@ func TestReindexKeepsResults(t *testing.T) {
 // afterwards (so the checkpoint is stale, as after a crash), and checks a
 // new engine loads the checkpoint and reconciles it with the table.
 func TestHNSWCheckpointRestart(t *testing.T) {
-	s := newTestSession(t)
+	// On disk: an in-memory store has no use for checkpoints.
+	store, err := storage.Open(storage.Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
 	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[g, 0]::real[]::vector FROM generate_series(1, 300) g")
 	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")

@@ -350,6 +350,9 @@ func (e *Engine) Close(ctx context.Context) error {
 // checkpointAll checkpoints the loaded graphs: all that changed since
 // their last checkpoint (force), or those that changed enough.
 func (e *Engine) checkpointAll(ctx context.Context, force bool) error {
+	if e.store.InMemory() {
+		return nil // nothing survives a restart anyway
+	}
 	type entry struct {
 		id catalog.ID
 		vi *vectorIndex

@@ -552,3 +552,7 @@ func (e *Engine) Closed() bool {
 	defer e.mu.Unlock()
 	return e.closed
 }
+
+// InMemory reports whether the store keeps nothing on disk (then there is
+// no point persisting derived structures).
+func (e *Engine) InMemory() bool { return e.opts.InMemory }
