@@ -329,12 +329,30 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			}
 			return out, nil
 		}, nil
+	case *planner.FieldExpr:
+		arg, err := ec.compile(n.Operand)
+		if err != nil {
+			return nil, err
+		}
+		idx := n.Idx
+		return func(row []types.Datum) (types.Datum, error) {
+			v, err := arg(row)
+			if err != nil || types.IsNull(v) {
+				return types.Null, err
+			}
+			t, ok := v.(types.DTuple)
+			if !ok || idx >= len(t) {
+				return nil, pgerror.New(pgerror.CodeInternal, "field selection from a non-record value")
+			}
+			return t[idx], nil
+		}, nil
 	case *planner.SubscriptExpr:
+		lower := n.Operand.Type().LowerBound()
 		return ec.compilePair(n.Operand, n.Index, func(a, i types.Datum) (types.Datum, error) {
 			if types.IsNull(a) || types.IsNull(i) {
 				return types.Null, nil
 			}
-			k := int(i.(types.DInt))
+			k := int(i.(types.DInt)) - lower + 1
 			elems := a.(*types.DArray).Elems
 			if k < 1 || k > len(elems) {
 				return types.Null, nil

@@ -15,6 +15,10 @@ func (ec *execCtx) buildProjectSet(n *planner.ProjectSet) (rowIter, error) {
 		}
 		it.fns = append(it.fns, f.Fn)
 		it.args = append(it.args, args)
+		// A composite result is its fields followed by the record.
+		it.record = append(it.record, len(f.Cols) > 1)
+		it.widths = append(it.widths, len(f.Cols))
+		it.outWidth += len(f.Cols)
 	}
 	in, err := ec.build(n.Input)
 	if err != nil {
@@ -33,6 +37,12 @@ type projectSetIter struct {
 	width int
 	fns   []*builtins.SRFOverload
 	args  [][]evalFn
+	// record[i] marks a composite function, whose values are followed by
+	// the whole row; widths[i] is the number of values function i adds,
+	// outWidth their sum.
+	record   []bool
+	widths   []int
+	outWidth int
 	// row is the input row being expanded, nil between rows; gens[i] is
 	// nil once function i has ended for it.
 	row  []types.Datum
@@ -57,25 +67,38 @@ func (p *projectSetIter) Next() ([]types.Datum, error) {
 				return nil, err
 			}
 		}
-		out := make([]types.Datum, 0, p.width+len(p.fns))
+		out := make([]types.Datum, 0, p.width+p.outWidth)
 		out = append(out, p.row[:p.width]...)
 		live := false
 		for i, gen := range p.gens {
-			if gen == nil {
-				out = append(out, types.Null)
+			var vals []types.Datum
+			if gen != nil {
+				v, done, err := gen()
+				if err != nil {
+					return nil, err
+				}
+				if done {
+					p.gens[i] = nil
+				} else {
+					live, vals = true, v
+				}
+			}
+			if !p.record[i] {
+				if vals == nil {
+					out = append(out, types.Null)
+				} else {
+					out = append(out, vals[0])
+				}
 				continue
 			}
-			vals, done, err := gen()
-			if err != nil {
-				return nil, err
-			}
-			if done {
-				p.gens[i] = nil
-				out = append(out, types.Null)
+			if vals == nil {
+				for k := 0; k < p.widths[i]; k++ {
+					out = append(out, types.Null)
+				}
 				continue
 			}
-			live = true
-			out = append(out, vals[0])
+			out = append(out, vals...)
+			out = append(out, types.DTuple(append([]types.Datum(nil), vals...)))
 		}
 		if live {
 			return out, nil

@@ -261,7 +261,7 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 	case *tree.RowExpr:
 		return nil, notSupported("row constructors")
 	case *tree.FieldAccess:
-		return nil, notSupported("field selection")
+		return b.bindFieldAccess(n, sc)
 	}
 	return nil, notSupported("this expression")
 }

@@ -369,8 +369,8 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		if r, ok := x.(*ColRef); ok && t.src == nil && r.Idx < len(in.cols) {
 			// A plain column keeps its table attribution (RowDescription's
 			// table OID and attnum, which JDBC uses for getTableName and
-			// isNullable).
-			c.TableOID, c.AttNum = in.cols[r.Idx].TableOID, in.cols[r.Idx].AttNum
+			// isNullable) and a record's fields.
+			c.TableOID, c.AttNum, c.Fields = in.cols[r.Idx].TableOID, in.cols[r.Idx].AttNum, in.cols[r.Idx].Fields
 		}
 		cols = append(cols, c)
 	}
@@ -397,7 +397,20 @@ func hoistSetReturning(sc *tree.SelectClause, perRow bool) (*tree.SelectClause, 
 	var out *tree.SelectClause
 	var calls []srfTarget
 	for i, t := range sc.Targets {
-		f, ok := t.Expr.(*tree.FuncCall)
+		// (srf(...)).field selects one column of a composite result.
+		field := ""
+		e := t.Expr
+		if fa, ok := e.(*tree.FieldAccess); ok && perRow {
+			field, e = fa.Field, fa.Operand
+			for {
+				p, ok := e.(*tree.ParenExpr)
+				if !ok {
+					break
+				}
+				e = p.Inner
+			}
+		}
+		f, ok := e.(*tree.FuncCall)
 		if !ok || f.Over != nil || builtins.SRFs(f.Name) == nil || builtins.Functions(f.Name) != nil {
 			continue
 		}
@@ -408,6 +421,15 @@ func hoistSetReturning(sc *tree.SelectClause, perRow bool) (*tree.SelectClause, 
 			out = &c
 		}
 		alias := "?srf" + strconv.Itoa(i) + "?"
+		if field != "" {
+			calls = append(calls, srfTarget{alias: alias, call: f})
+			name := t.Alias
+			if name == "" {
+				name = field
+			}
+			out.Targets[i] = tree.Target{Expr: &tree.ColumnRef{Parts: []string{alias, field}, Pos: f.Pos}, Alias: name, Pos: t.Pos}
+			continue
+		}
 		if perRow {
 			calls = append(calls, srfTarget{alias: alias, call: f})
 		} else {

@@ -153,6 +153,15 @@ type ArrayExpr struct {
 	T     *types.T
 }
 
+// FieldExpr is (record).field: field Idx of a record value.
+type FieldExpr struct {
+	Operand Expr
+	Idx     int
+	T       *types.T
+}
+
+func (e *FieldExpr) Type() *types.T { return e.T }
+
 // SubscriptExpr is arr[i].
 type SubscriptExpr struct {
 	Operand, Index Expr

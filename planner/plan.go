@@ -18,6 +18,9 @@ type Column struct {
 	// Hidden columns (rowid, sort keys carried for ORDER BY) are not part
 	// of SELECT * or the final result.
 	Hidden bool
+	// Fields are a record column's fields (a set-returning function's
+	// composite result), which (col).field selects.
+	Fields []Column
 }
 
 // Plan is a node of an executable plan tree.

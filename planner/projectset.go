@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
 )
 
 // ProjectSet runs the select list's set-returning functions once per input
@@ -34,13 +36,45 @@ func (b *Binder) bindProjectSet(input Plan, in *scope, calls []srfTarget) (Plan,
 		if err != nil {
 			return nil, err
 		}
-		if len(fcols) != 1 {
-			return nil, notSupported("set-returning functions of several columns in the select list")
+		if len(fcols) == 1 {
+			col := Column{Name: c.call.Name, Table: c.alias, T: fcols[0].Type}
+			ps.Funcs = append(ps.Funcs, &FuncScan{Fn: srf, Args: args, Cols: []Column{col}})
+			ps.Cols = append(ps.Cols, col)
+			in.cols = append(in.cols, scopeCol{Column: col})
+			continue
 		}
-		col := Column{Name: c.call.Name, Table: c.alias, T: fcols[0].Type}
-		ps.Funcs = append(ps.Funcs, &FuncScan{Fn: srf, Args: args, Cols: []Column{col}})
-		ps.Cols = append(ps.Cols, col)
-		in.cols = append(in.cols, scopeCol{Column: col})
+		// A composite result: its fields, then the whole row as a record
+		// named after the function (the select list refers to either).
+		var fields []Column
+		for _, fc := range fcols {
+			fields = append(fields, Column{Name: fc.Name, Table: c.alias, T: fc.Type})
+		}
+		rec := Column{Name: c.call.Name, Table: c.alias, T: types.Record, Fields: fields}
+		ps.Funcs = append(ps.Funcs, &FuncScan{Fn: srf, Args: args, Cols: append(append([]Column(nil), fields...), rec)})
+		for _, col := range append(fields, rec) {
+			ps.Cols = append(ps.Cols, col)
+			in.cols = append(in.cols, scopeCol{Column: col})
+		}
 	}
 	return ps, nil
+}
+
+// bindFieldAccess binds (record).field over a record column whose fields
+// are known (a composite set-returning function's result).
+func (b *Binder) bindFieldAccess(n *tree.FieldAccess, sc *scope) (Expr, error) {
+	x, err := b.bindExpr(n.Operand, sc)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := x.(*ColRef); ok && r.Idx < len(sc.cols) {
+		for i, f := range sc.cols[r.Idx].Fields {
+			if f.Name == n.Field {
+				return &FieldExpr{Operand: x, Idx: i, T: f.T}, nil
+			}
+		}
+		if len(sc.cols[r.Idx].Fields) > 0 {
+			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" not found in data type record", n.Field).WithPosition(int(n.Pos))
+		}
+	}
+	return nil, notSupported("field selection")
 }

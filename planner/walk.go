@@ -64,6 +64,8 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 		return &ArrayExpr{Elems: mapAll(n.Elems), T: n.T}
 	case *SubscriptExpr:
 		return &SubscriptExpr{Operand: f(n.Operand), Index: f(n.Index), T: n.T}
+	case *FieldExpr:
+		return &FieldExpr{Operand: f(n.Operand), Idx: n.Idx, T: n.T}
 	case *DistinctExpr:
 		return &DistinctExpr{Left: f(n.Left), Right: f(n.Right), Eq: n.Eq, Not: n.Not}
 	case *LimitSum:

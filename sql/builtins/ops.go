@@ -217,6 +217,21 @@ func registerOperators() {
 			}
 		}
 	}
+	// Bitwise and, or and xor are defined per integer type, as in
+	// PostgreSQL (JDBC's getIndexInfo tests indoption & 1::smallint); the
+	// result of two in-range values is in range.
+	bitwise := map[string]func(x, y int64) int64{
+		"&": func(x, y int64) int64 { return x & y },
+		"|": func(x, y int64) int64 { return x | y },
+		"#": func(x, y int64) int64 { return x ^ y },
+	}
+	for op, fn := range bitwise {
+		for _, t := range intTypes {
+			addBin(op, t, t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				return types.DInt(fn(int64(a[0].(types.DInt)), int64(a[1].(types.DInt)))), nil
+			})
+		}
+	}
 	for _, op := range []string{"+", "-", "*", "/"} {
 		for _, l := range []*types.T{types.Float4, types.Float8} {
 			for _, r := range []*types.T{types.Float4, types.Float8} {

@@ -170,6 +170,25 @@ func registerSRFs() {
 			return []types.Datum{types.DInt(i)}, false, nil
 		}, nil
 	}
+	// information_schema._pg_expandarray: each element with its 1-based
+	// position (JDBC's getPrimaryKeys and getIndexInfo expand indkey).
+	addSRF("_pg_expandarray", &SRFOverload{
+		Params: params(AnyArray),
+		ColumnsFn: func(args []*types.T) []Column {
+			return []Column{{Name: "x", Type: args[0].Elem}, {Name: "n", Type: types.Int4}}
+		},
+		Fn: func(ctx *EvalContext, a []types.Datum) (generator, error) {
+			arr := a[0].(*types.DArray)
+			i := 0
+			return func() ([]types.Datum, bool, error) {
+				if i >= len(arr.Elems) {
+					return nil, true, nil
+				}
+				i++
+				return []types.Datum{arr.Elems[i-1], types.DInt(i)}, false, nil
+			}, nil
+		},
+	})
 	gsCol := []Column{{Name: "generate_subscripts", Type: types.Int4}}
 	addSRF("generate_subscripts", &SRFOverload{Params: params(AnyArray, types.Int4), Columns: gsCol, Fn: subscripts})
 	addSRF("generate_subscripts", &SRFOverload{Params: params(AnyArray, types.Int4, types.Bool), Columns: gsCol, Fn: subscripts})

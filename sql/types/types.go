@@ -149,6 +149,15 @@ var (
 // isVectorForm reports whether t is int2vector or oidvector.
 func (t *T) isVectorForm() bool { return t != nil && t.Family == FamArray && t.Width == vectorForm }
 
+// LowerBound is the first subscript of t's values: 0 for int2vector and
+// oidvector (indkey[0] is an index's first column), 1 for other arrays.
+func (t *T) LowerBound() int {
+	if t.isVectorForm() {
+		return 0
+	}
+	return 1
+}
+
 // vectorFormInfo is int2vector's or oidvector's OID and name.
 func (t *T) vectorFormInfo() (uint32, string) {
 	if t.Elem.Family == FamOid {

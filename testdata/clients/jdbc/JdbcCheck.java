@@ -109,6 +109,7 @@ public class JdbcCheck {
             s.execute("CREATE TABLE items (id bigint PRIMARY KEY, name varchar(40) NOT NULL UNIQUE, qty integer DEFAULT 7,"
                     + " price numeric(10,2), note text" + (vector ? ", embedding vector(3)" : "") + ")");
             s.execute("CREATE INDEX items_qty_idx ON items (qty)");
+            s.execute("CREATE INDEX items_price_note_idx ON items (price DESC, note)");
             // Foreign keys are reported below when the server accepts them.
             try {
                 s.execute("CREATE TABLE orders (id integer PRIMARY KEY, item_id bigint REFERENCES items (id) ON DELETE CASCADE)");
