@@ -28,6 +28,7 @@ type Engine struct {
 	store  *storage.Engine
 	vindex vectorIndexes
 	checks checkCache
+	notify notifyBroker
 }
 
 // begin starts a transaction whose writes vector indexes follow.
@@ -125,6 +126,7 @@ type Session struct {
 	// lastStats is the storage work of the last statement's transaction
 	// (cumulative inside a block), for tests and EXPLAIN ANALYZE.
 	lastStats storage.Stats
+	notify    sessionNotify
 }
 
 // LastStats reports the storage counters of the most recent statement.
@@ -182,6 +184,8 @@ func (s *Session) Close() {
 		s.txn.Rollback()
 		s.txn = nil
 	}
+	s.notifyAborted()
+	s.unlistenAll()
 }
 
 // TxnStatus is the ReadyForQuery status byte.
@@ -631,6 +635,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		if s.implicit {
 			s.txn.Rollback()
 			s.txn, s.implicit = nil, false
+			s.notifyAborted()
 		}
 		if !s.inBlock {
 			s.notice("there is no transaction in progress")
@@ -642,7 +647,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		if !s.inBlock {
 			return nil, pgerror.New(pgerror.CodeNoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
 		}
-		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint()})
+		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint(), notify: s.notifyMark()})
 		return doneResult("SAVEPOINT"), nil
 	case *tree.ReleaseSavepoint:
 		return s.releaseSavepoint(n.Name)
@@ -678,8 +683,11 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 					delete(s.settings, k)
 				}
 			}
+			s.unlistenAll()
 		}
 		return doneResult("DISCARD " + strings.ToUpper(n.What)), nil
+	case *tree.Listen, *tree.Unlisten, *tree.Notify:
+		return s.execNotifyStmt(n)
 	case *tree.Unsupported:
 		return nil, notSupportedStmt(n.What)
 	case *tree.DeclareCursor:
@@ -715,6 +723,7 @@ func (s *Session) StatementFailed() {
 	if s.implicit {
 		s.txn.Rollback()
 		s.txn, s.implicit = nil, false
+		s.notifyAborted()
 	}
 }
 
@@ -724,6 +733,7 @@ func (s *Session) AbortImplicit() {
 	if s.implicit {
 		s.txn.Rollback()
 		s.txn, s.implicit = nil, false
+		s.notifyAborted()
 	}
 }
 
@@ -746,7 +756,12 @@ func (s *Session) EndImplicit(ctx context.Context) error {
 	}
 	txn := s.txn
 	s.txn, s.implicit = nil, false
-	return txn.Commit(ctx)
+	if err := txn.Commit(ctx); err != nil {
+		s.notifyAborted()
+		return err
+	}
+	s.notifyCommitted()
+	return nil
 }
 
 // endBlock leaves a transaction block; SET LOCAL values are restored.
@@ -764,12 +779,18 @@ func (s *Session) endBlock(committed bool) {
 	s.local = nil
 	s.savepoints = nil
 	s.closeBlockCursors()
+	if committed {
+		s.notifyCommitted()
+	} else {
+		s.notifyAborted()
+	}
 	s.inBlock, s.failed = false, false
 }
 
 type namedSavepoint struct {
-	name string
-	sp   storage.Savepoint
+	name   string
+	sp     storage.Savepoint
+	notify notifyMark
 }
 
 // findSavepoint returns the innermost open savepoint with that name.
@@ -799,6 +820,7 @@ func (s *Session) rollbackToSavepoint(name string) (Result, error) {
 	if err := s.txn.RollbackTo(s.savepoints[i].sp); err != nil {
 		return nil, err
 	}
+	s.notifyRollbackTo(s.savepoints[i].notify)
 	s.failed = false
 	return doneResult("ROLLBACK"), nil
 }
@@ -841,9 +863,15 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		}
 		if !ok {
 			txn.Rollback()
+			s.notifyAborted()
 			return nil
 		}
-		return txn.Commit(ctx)
+		if err := txn.Commit(ctx); err != nil {
+			s.notifyAborted()
+			return err
+		}
+		s.notifyCommitted()
+		return nil
 	}
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx), params: params}
 	res, err := s.dispatch(ec, p)

@@ -101,6 +101,12 @@ type conn struct {
 	// cancelPending is a cancel that arrived between a query's arrival
 	// and its statement's start; ReadyForQuery drops it.
 	cancelPending bool
+
+	// notifyMu guards notifyIdle and, while it is set, writing: the
+	// notifier goroutine sends NOTIFYs only between a ReadyForQuery
+	// outside a transaction and the next message (server/notify.go).
+	notifyMu   sync.Mutex
+	notifyIdle bool
 }
 
 // ending reports whether the session must end with 57P01 (shutdown or
@@ -510,14 +516,17 @@ func (c *conn) guard(f func() error) (err error) {
 
 // loop reads and answers messages until Terminate, EOF or shutdown.
 func (c *conn) loop() {
+	defer c.startNotifier()()
 	for {
 		idleArmed := c.armIdleTimeout()
 		if idleArmed && c.ending() {
 			// Shutdown's wake-up may have been overwritten by the deadline.
+			c.notifyBusy()
 			c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
 			return
 		}
 		msg, err := c.be.Receive()
+		c.notifyBusy()
 		c.readySent = false
 		if idleArmed {
 			_ = c.nc.SetReadDeadline(time.Time{})
@@ -663,8 +672,7 @@ func (c *conn) readyForQuery() bool {
 	c.sendChangedParameters()
 	status := c.sess.TxnStatus()
 	c.activityIdle(status)
-	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: status})
-	if err := c.flush(); err != nil {
+	if err := c.sendReady(status); err != nil {
 		c.log.Debug("sending ReadyForQuery", "err", err)
 		return false
 	}

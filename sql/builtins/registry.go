@@ -82,6 +82,7 @@ func init() {
 	registerBytea()
 	registerAggregates()
 	registerSRFs()
+	registerNotify()
 }
 
 func stripCatalog(name string) string {
