@@ -384,10 +384,15 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 	if err != nil {
 		return err
 	}
+	// Every old key goes first: a new primary key may equal another
+	// row's old one (a hidden row id 2 and a new key 2), which is no
+	// conflict.
 	for _, row := range rows {
 		if err := ec.txn.DeleteRow(ec.ctx, old, row); err != nil {
 			return err
 		}
+	}
+	for _, row := range rows {
 		next := make([]types.Datum, len(t.Columns))
 		copy(next, row)
 		for i := len(row); i < len(next); i++ {

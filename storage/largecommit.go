@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -57,28 +58,55 @@ func splitBatches(s *sortedWrites) [][2]int {
 	return append(out, [2]int{start, len(s.keys)})
 }
 
-// writeBatch writes entries [lo, hi) of s plus extra at version ts.
-func (e *Engine) writeBatch(ts uint64, s *sortedWrites, lo, hi int, extra map[string][]byte) error {
+// keyBytes views a buffered key as bytes without copying: Badger copies
+// keys it keeps and never modifies the ones it is given.
+func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
+
+// batchesInFlight bounds how many batches of a large commit are handed to
+// Badger before the first is applied: the next batch is built while the
+// previous one is written, and memory stays bounded.
+const batchesInFlight = 4
+
+// startBatch hands entries [lo, hi) of s plus extra to Badger at version ts;
+// the returned channel yields the outcome once the batch is applied.
+// Badger applies batches in the order they are handed over.
+func (e *Engine) startBatch(ts uint64, s *sortedWrites, lo, hi int, extra map[string][]byte) (<-chan error, error) {
 	btx := e.db.NewTransactionAt(ts-1, true)
 	for i := lo; i < hi; i++ {
 		var err error
 		if s.vals[i].del {
-			err = btx.Delete([]byte(s.keys[i]))
+			err = btx.Delete(keyBytes(s.keys[i]))
 		} else {
-			err = btx.Set([]byte(s.keys[i]), s.vals[i].val)
+			err = btx.Set(keyBytes(s.keys[i]), s.vals[i].val)
 		}
 		if err != nil {
 			btx.Discard()
-			return writeErr(err)
+			return nil, writeErr(err)
 		}
 	}
 	for k, v := range extra {
 		if err := btx.Set([]byte(k), v); err != nil {
 			btx.Discard()
-			return writeErr(err)
+			return nil, writeErr(err)
 		}
 	}
-	return commitAt(btx, ts)
+	done := make(chan error, 1)
+	_ = btx.CommitAt(ts, func(err error) {
+		if err != nil {
+			err = fmt.Errorf("storage: commit: %w", err)
+		}
+		done <- err
+	})
+	return done, nil
+}
+
+// writeBatch writes entries [lo, hi) of s plus extra at version ts.
+func (e *Engine) writeBatch(ts uint64, s *sortedWrites, lo, hi int, extra map[string][]byte) error {
+	done, err := e.startBatch(ts, s, lo, hi, extra)
+	if err != nil {
+		return err
+	}
+	return <-done
 }
 
 // commitTxn commits a transaction's buffered writes atomically.
@@ -96,6 +124,12 @@ func (e *Engine) commitTxn(t *Txn) error {
 	if len(batches) == 1 {
 		err = e.writeBatch(ts, s, 0, len(s.keys), nil)
 	} else {
+		var inflight []<-chan error
+		wait := func() error {
+			werr := <-inflight[0]
+			inflight = inflight[1:]
+			return werr
+		}
 		for i, b := range batches {
 			extra := map[string][]byte{}
 			if i == 0 {
@@ -110,13 +144,29 @@ func (e *Engine) commitTxn(t *Txn) error {
 			if i == len(batches)-1 {
 				extra[string(largeDoneKey(ts))] = []byte{1}
 			}
-			if err = e.writeBatch(ts, s, b[0], b[1], extra); err != nil {
+			if len(inflight) == batchesInFlight {
+				if err = wait(); err != nil {
+					break
+				}
+			}
+			var done <-chan error
+			if done, err = e.startBatch(ts, s, b[0], b[1], extra); err != nil {
 				// The batches written so far stay behind the marker; the
 				// next Open rolls them back.
 				break
 			}
+			inflight = append(inflight, done)
 			if e.afterBatch != nil {
+				// Crash tests stop after batch i is applied.
+				if err = wait(); err != nil {
+					break
+				}
 				e.afterBatch(i)
+			}
+		}
+		for len(inflight) > 0 {
+			if werr := wait(); err == nil {
+				err = werr
 			}
 		}
 	}

@@ -22,10 +22,17 @@ type Txn struct {
 	readTs uint64
 	// writes holds fingerprints of every key written, for the write-write
 	// conflict check at commit.
-	writes     map[uint64]struct{}
-	deps       map[uint64]struct{}
-	buf        map[string]wentry
-	sortedBuf  *sortedWrites
+	writes map[uint64]struct{}
+	deps   map[uint64]struct{}
+	buf    map[string]wentry
+	// order lists buf's keys in first-write order (plus keys a savepoint
+	// rollback removed since), so sorted() need not walk the map: bulk
+	// loads write keys in ascending order, which sorts in linear time.
+	order     []string
+	sortedBuf *sortedWrites
+	// lastDep is the table dependOn last recorded (one fingerprint per
+	// table, not per row).
+	lastDep    catalog.ID
 	stats      Stats
 	cat        *Catalog
 	catWritten bool
@@ -61,21 +68,37 @@ func (t *Txn) set(key, val []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
+	t.put(key, wentry{val: append([]byte{}, val...)})
+	return nil
+}
+
+// setOwned is set for a value the caller hands over and never changes
+// again (freshly encoded rows and keys): no copy.
+func (t *Txn) setOwned(key, val []byte) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	t.put(key, wentry{val: val})
+	return nil
+}
+
+func (t *Txn) put(key []byte, e wentry) {
 	t.remember(key)
-	t.buf[string(key)] = wentry{val: append([]byte{}, val...)}
+	k := string(key)
+	n := len(t.buf)
+	t.buf[k] = e
+	if len(t.buf) > n {
+		t.order = append(t.order, k)
+	}
 	t.sortedBuf = nil
 	t.writes[t.fingerprint(key)] = struct{}{}
-	return nil
 }
 
 func (t *Txn) del(key []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	t.remember(key)
-	t.buf[string(key)] = wentry{del: true}
-	t.sortedBuf = nil
-	t.writes[t.fingerprint(key)] = struct{}{}
+	t.put(key, wentry{del: true})
 	return nil
 }
 
@@ -311,6 +334,10 @@ func datumText(t *types.T, d types.Datum) string {
 // dependOn records that this transaction's writes assume tb's descriptor
 // as of the snapshot.
 func (t *Txn) dependOn(tb *catalog.Table) {
+	if t.deps != nil && t.lastDep == tb.ID {
+		return
+	}
+	t.lastDep = tb.ID
 	if t.deps == nil {
 		t.deps = map[uint64]struct{}{}
 	}
@@ -351,6 +378,9 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	if len(row) != len(tb.Columns) {
 		return fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
 	}
+	// A row id allocated here was never used before (allocation survives
+	// crashes in blocks), so its key needs no duplicate check.
+	fresh := false
 	for _, c := range tb.PrimaryKey {
 		if c >= 0 && c < len(row) && tb.Columns[c].Hidden && types.IsNull(row[c]) {
 			id, err := t.e.allocateRowID(tb.ID)
@@ -358,6 +388,7 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 				return err
 			}
 			row[c] = types.DInt(id)
+			fresh = len(tb.PrimaryKey) == 1
 		}
 	}
 	if err := t.checkRow(tb, row); err != nil {
@@ -367,12 +398,14 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	if err != nil {
 		return err
 	}
-	dup, err := t.exists(key)
-	if err != nil {
-		return err
-	}
-	if dup {
-		return uniqueViolation(tb, pkName(tb), tb.PrimaryKey, row)
+	if !fresh {
+		dup, err := t.exists(key)
+		if err != nil {
+			return err
+		}
+		if dup {
+			return uniqueViolation(tb, pkName(tb), tb.PrimaryKey, row)
+		}
 	}
 	val, err := encodeRow(nil, tb, row)
 	if err != nil {
@@ -383,7 +416,7 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 			return err
 		}
 	}
-	return t.set(key, val)
+	return t.setOwned(key, val)
 }
 
 func (t *Txn) addIndexEntry(tb *catalog.Table, idx *catalog.Index, row []types.Datum, pk []byte) error {

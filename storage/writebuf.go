@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/dgraph-io/badger/v4"
@@ -31,13 +32,28 @@ func (t *Txn) sorted() *sortedWrites {
 	if t.sortedBuf != nil {
 		return t.sortedBuf
 	}
-	s := &sortedWrites{keys: make([]string, 0, len(t.buf))}
-	for k := range t.buf {
-		s.keys = append(s.keys, k)
+	keys := make([]string, 0, len(t.buf))
+	clean := len(t.order) == len(t.buf)
+	if clean {
+		keys = append(keys, t.order...)
+	} else {
+		// A savepoint rollback removed keys: drop them, and the repeats of
+		// keys written again afterwards.
+		for _, k := range t.order {
+			if _, ok := t.buf[k]; ok {
+				keys = append(keys, k)
+			}
+		}
 	}
-	sort.Strings(s.keys)
-	s.vals = make([]wentry, len(s.keys))
-	for i, k := range s.keys {
+	if !slices.IsSorted(keys) {
+		slices.Sort(keys)
+	}
+	if !clean {
+		keys = slices.Compact(keys)
+		t.order = append(t.order[:0], keys...)
+	}
+	s := &sortedWrites{keys: keys, vals: make([]wentry, len(keys))}
+	for i, k := range keys {
 		s.vals[i] = t.buf[k]
 	}
 	t.sortedBuf = s
