@@ -16,7 +16,10 @@ func (b *Binder) bindFunc(n *tree.FuncCall, sc *scope) (Expr, error) {
 		return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s.%s does not exist", n.Schema, n.Name).WithPosition(int(n.Pos))
 	}
 	if n.Over != nil {
-		return nil, notSupported("window functions")
+		return b.bindWindowCall(n, sc)
+	}
+	if err := checkWindowOnlyCall(n); err != nil {
+		return nil, err
 	}
 	if _, named := builtins.Params(n.Name); named && builtins.Functions(n.Name) != nil || len(n.ArgNames) > 0 {
 		pa, err := positionalArgs(n, overloadArity(builtins.Functions(n.Name)), b.argTypeName(sc))
@@ -200,9 +203,12 @@ func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, s
 		return nil, notSupported("ordered-set aggregates (WITHIN GROUP)")
 	}
 	st := sc.agg
-	// Arguments are bound over the input row, without nesting aggregates.
+	// Arguments are bound over the input row, without nesting aggregates
+	// or window functions.
 	sc.agg = nil
-	defer func() { sc.agg = st }()
+	win := sc.win
+	sc.win = nil
+	defer func() { sc.agg, sc.win = st, win }()
 	sc.noAggReason = "aggregate function calls cannot be nested"
 	defer func() { sc.noAggReason = "" }()
 	args := make([]Expr, len(n.Args))
@@ -210,13 +216,57 @@ func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, s
 	for i, a := range n.Args {
 		x, err := b.bindExpr(a, sc)
 		if err != nil {
-			if pgerror.CodeOf(err) == pgerror.CodeGroupingError {
+			if pgerror.CodeOf(err) == pgerror.CodeGroupingError && !strings.Contains(err.Error(), "window function calls") {
 				return nil, pgerror.New(pgerror.CodeGroupingError, "aggregate function calls cannot be nested").WithPosition(int(exprPos(a)))
 			}
 			return nil, err
 		}
 		args[i], argTypes[i] = x, x.Type()
 	}
+	call, err := b.resolveAggCall(n, aggs, args, argTypes)
+	if err != nil {
+		return nil, err
+	}
+	args, targets, rt := call.Args, call.ArgTypes, call.T
+	var filter Expr
+	if n.Filter != nil {
+		if filter, err = b.bindCondition(n.Filter, sc, "FILTER"); err != nil {
+			return nil, err
+		}
+	}
+	var order []SortKey
+	for _, it := range n.OrderBy {
+		if it.Using != "" {
+			return nil, notSupported("ORDER BY ... USING")
+		}
+		x, err := b.bindExpr(it.Expr, sc)
+		if err != nil {
+			return nil, err
+		}
+		nullsFirst := it.Desc
+		switch it.Nulls {
+		case "first":
+			nullsFirst = true
+		case "last":
+			nullsFirst = false
+		}
+		order = append(order, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
+	}
+	*call = AggCall{Name: n.Name, Fn: call.Fn, Args: args, ArgTypes: targets, Distinct: n.Distinct, Filter: filter, Star: n.Star, OrderBy: order, T: rt}
+	key := aggKey(call)
+	for i, k := range st.aggKeys {
+		if k == key {
+			return &AggRef{Idx: i, T: rt}, nil
+		}
+	}
+	st.aggs = append(st.aggs, *call)
+	st.aggKeys = append(st.aggKeys, key)
+	return &AggRef{Idx: len(st.aggs) - 1, T: rt}, nil
+}
+
+// resolveAggCall picks aggregate n's overload for the bound arguments and
+// coerces them to its parameter types.
+func (b *Binder) resolveAggCall(n *tree.FuncCall, aggs []*builtins.AggOverload, args []Expr, argTypes []*types.T) (*AggCall, error) {
 	if n.Star {
 		args, argTypes = nil, nil
 	}
@@ -247,44 +297,11 @@ func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, s
 			return nil, err
 		}
 	}
-	var filter Expr
-	if n.Filter != nil {
-		if filter, err = b.bindCondition(n.Filter, sc, "FILTER"); err != nil {
-			return nil, err
-		}
-	}
-	var order []SortKey
-	for _, it := range n.OrderBy {
-		if it.Using != "" {
-			return nil, notSupported("ORDER BY ... USING")
-		}
-		x, err := b.bindExpr(it.Expr, sc)
-		if err != nil {
-			return nil, err
-		}
-		nullsFirst := it.Desc
-		switch it.Nulls {
-		case "first":
-			nullsFirst = true
-		case "last":
-			nullsFirst = false
-		}
-		order = append(order, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
-	}
 	rt := agg.Return
 	if agg.ReturnFn != nil {
 		rt = agg.ReturnFn(targets)
 	}
-	call := AggCall{Name: n.Name, Fn: agg, Args: args, ArgTypes: targets, Distinct: n.Distinct, Filter: filter, Star: n.Star, OrderBy: order, T: rt}
-	key := aggKey(&call)
-	for i, k := range st.aggKeys {
-		if k == key {
-			return &AggRef{Idx: i, T: rt}, nil
-		}
-	}
-	st.aggs = append(st.aggs, call)
-	st.aggKeys = append(st.aggKeys, key)
-	return &AggRef{Idx: len(st.aggs) - 1, T: rt}, nil
+	return &AggCall{Name: n.Name, Fn: agg, Args: args, ArgTypes: targets, Star: n.Star, T: rt}, nil
 }
 
 func aggKey(a *AggCall) string {

@@ -244,10 +244,6 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	// into FROM as function scans.
 	plain := len(sc.GroupBy) == 0 && sc.Having == nil && !hasAggregate(targetList(sc.Targets))
 	perRow := len(sc.From) > 0 && plain
-	var windows []windowTarget
-	if plain {
-		sc, windows = hoistWindows(sc)
-	}
 	sc, calls := hoistSetReturning(sc, perRow)
 	input, in, err := b.bindFrom(sc.From, outer)
 	if err != nil {
@@ -262,11 +258,6 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		in.noAggReason = ""
 		input = pushDownFilter(input, cond)
 	}
-	if len(windows) > 0 {
-		if input, err = b.bindWindows(input, in, windows); err != nil {
-			return nil, err
-		}
-	}
 	if len(calls) > 0 {
 		if input, err = b.bindProjectSet(input, in, calls); err != nil {
 			return nil, err
@@ -276,6 +267,7 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		return nil, notSupported("SELECT DISTINCT ON")
 	}
 
+	ws := &winState{named: sc.Windows}
 	targets, err := b.expandTargets(sc.Targets, in)
 	if err != nil {
 		return nil, err
@@ -308,6 +300,7 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 			st.groupT = append(st.groupT, ge.Type())
 		}
 		in.agg = st
+		in.win = ws
 		for _, t := range targets {
 			x, err := b.bindExpr(t.expr, in)
 			if err != nil {
@@ -322,7 +315,10 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		}
 		var having Expr
 		if sc.Having != nil {
+			in.win = nil
+			in.noAggReason = "HAVING"
 			h, err := b.bindCondition(sc.Having, in, "HAVING")
+			in.win, in.noAggReason = ws, ""
 			if err != nil {
 				return nil, err
 			}
@@ -356,9 +352,15 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		}
 		exprs = append(exprs, extra...)
 		cols = append(cols, extraCols...)
+		in.win = nil
+		agg, exprs, err = finishWindows(ws, agg, aggCols, exprs, func(x Expr) (Expr, error) { return b.finishAggExpr(x, st, in, 0) })
+		if err != nil {
+			return nil, err
+		}
 		proj = &Project{Input: agg, Exprs: exprs, Cols: cols}
 		return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
 	}
+	in.win = ws
 	for _, t := range targets {
 		x, err := b.bindExpr(t.expr, in)
 		if err != nil {
@@ -383,6 +385,10 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	}
 	exprs = append(exprs, extra...)
 	cols = append(cols, extraCols...)
+	in.win = nil
+	if input, exprs, err = finishWindows(ws, input, input.Columns(), exprs, nil); err != nil {
+		return nil, err
+	}
 	proj = &Project{Input: input, Exprs: exprs, Cols: cols}
 	return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
 }

@@ -18,6 +18,9 @@ type scope struct {
 	// noAggReason, when set, names the clause in which aggregates are not
 	// allowed (WHERE, JOIN conditions, GROUP BY).
 	noAggReason string
+	// win collects window function calls where they are allowed (the
+	// select list and ORDER BY of the query level); nil elsewhere.
+	win *winState
 }
 
 type scopeCol struct {

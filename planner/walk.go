@@ -268,11 +268,18 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 			visitPlanExprs(in, depth, f)
 		}
 	case *WindowNode:
-		for _, fn := range n.Funcs {
-			each(fn.Partition...)
-			for _, k := range fn.Order {
+		for _, sp := range n.Specs {
+			each(sp.Partition...)
+			for _, k := range sp.Order {
 				each(k.Expr)
 			}
+		}
+		for _, fn := range n.Funcs {
+			each(fn.Args...)
+			if fn.Agg != nil && fn.Agg.Filter != nil {
+				each(fn.Agg.Filter)
+			}
+			each(fn.Frame.Start.Offset, fn.Frame.Start.Value, fn.Frame.End.Offset, fn.Frame.End.Value)
 		}
 		visitPlanExprs(n.Input, depth, f)
 	case *ProjectSet:
