@@ -197,6 +197,8 @@ func (c *conn) closeSession() {
 
 // fatal sends a FATAL report and flushes it; the caller closes.
 func (c *conn) fatal(pe *pgerror.Error) {
+	// It may follow a ReadyForQuery: the notifier must stop writing first.
+	c.notifyBusy()
 	c.be.Send(errorResponse(pe, "FATAL"))
 	if err := c.be.Flush(); err != nil {
 		c.log.Debug("sending fatal error", "err", err)
@@ -521,7 +523,6 @@ func (c *conn) loop() {
 		idleArmed := c.armIdleTimeout()
 		if idleArmed && c.ending() {
 			// Shutdown's wake-up may have been overwritten by the deadline.
-			c.notifyBusy()
 			c.fatal(pgerror.New(pgerror.CodeAdminShutdown, "terminating connection due to administrator command"))
 			return
 		}

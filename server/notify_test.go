@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/lib/pq"
 )
 
 // notifyClient is a pgx connection that records every notification and
@@ -129,6 +131,28 @@ func TestListenNotify(t *testing.T) {
 	n.exec(ctx, "NOTIFY ch, 'implicit 1'; NOTIFY ch, 'implicit 2'; SELECT 1")
 	n.exec(ctx, "SELECT pg_notify('ch', 'autocommit select')")
 	l.expect(ctx, "ch", n.pid(), "x", "y", "z", "implicit 1", "implicit 2", "autocommit select")
+
+	// The extended protocol: a batch up to Sync is one implicit
+	// transaction, delivered at its end or dropped when it fails.
+	if _, err := n.conn.Exec(ctx, "SELECT pg_notify($1, $2)", "ch", "extended"); err != nil {
+		t.Fatalf("pg_notify with parameters: %v", err)
+	}
+	if _, err := n.conn.Exec(ctx, "NOTIFY ch, 'described'", pgx.QueryExecModeDescribeExec); err != nil {
+		t.Fatalf("NOTIFY over the extended protocol: %v", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_notify('ch', 'batch failed')")
+	b.Queue("SELECT 1/0")
+	if err := n.conn.SendBatch(ctx, b).Close(); err == nil {
+		t.Fatal("batch with 1/0 succeeded")
+	}
+	b = &pgx.Batch{}
+	b.Queue("SELECT pg_notify('ch', 'batch 1')")
+	b.Queue("SELECT pg_notify($1, $2)", "ch", "batch 2")
+	if err := n.conn.SendBatch(ctx, b).Close(); err != nil {
+		t.Fatalf("batch: %v", err)
+	}
+	l.expect(ctx, "ch", n.pid(), "extended", "described", "batch 1", "batch 2")
 
 	// A session hears its own notifications, before its ReadyForQuery.
 	l.exec(ctx, "NOTIFY ch, 'self'")
@@ -279,5 +303,43 @@ func TestPsqlNotify(t *testing.T) {
 	got = strings.TrimSuffix(got, pid+"\n") + "<PID>\n"
 	if got != string(want) {
 		t.Errorf("psql printed:\n%s\nwant (PID %s as <PID>):\n%s", out, pid, want)
+	}
+}
+
+// TestLibPQListener receives notifications through lib/pq's Listener,
+// which LISTENs on its own connection and waits for them idle.
+func TestLibPQListener(t *testing.T) {
+	_, addr := startRealServerWith(t, Config{})
+	dsn := "postgres://postgres@" + addr + "/postgres?sslmode=disable"
+	ln := pq.NewListener(dsn, 10*time.Millisecond, time.Second, nil)
+	defer ln.Close()
+	if err := ln.Listen("pq_chan"); err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var pid int
+	if err := db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "SELECT pg_notify('pq_chan', $1)", "from lib/pq"); err != nil {
+		t.Fatalf("pg_notify: %v", err)
+	}
+	select {
+	case n := <-ln.Notify:
+		if n == nil || n.Channel != "pq_chan" || n.Extra != "from lib/pq" || n.BePid != pid {
+			t.Fatalf("notification %+v, want pq_chan %q from pid %d", n, "from lib/pq", pid)
+		}
+	case <-ctx.Done():
+		t.Fatal("no notification through lib/pq's Listener")
+	}
+	if err := ln.Unlisten("pq_chan"); err != nil {
+		t.Fatalf("Unlisten: %v", err)
 	}
 }
