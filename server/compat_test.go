@@ -20,6 +20,12 @@ import (
 // so a warm run takes about a minute; a first run also installs them.
 const compatTimeout = 6 * time.Minute
 
+// The superuser the compat run logs in as, with SCRAM-SHA-256.
+const (
+	compatUser     = "postgres"
+	compatPassword = "compat-Secret-1"
+)
+
 // repoRoot finds the module root (the directory holding go.mod) above the
 // test's working directory.
 func repoRoot(t *testing.T) string {
@@ -42,7 +48,7 @@ func repoRoot(t *testing.T) string {
 
 // TestCompat runs the real-client harness (../shared/compat/run.sh: psql,
 // pgbench, pgx, lib/pq, psycopg2, node-postgres, pgvector) against an
-// in-process server with trust authentication and TLS offered, streaming
+// in-process server with SCRAM-SHA-256 authentication and TLS offered, streaming
 // its output to the test log. Every check must pass or skip.
 func TestCompat(t *testing.T) {
 	if testing.Short() {
@@ -63,7 +69,13 @@ func TestCompat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, addr := startRealServerWith(t, Config{TLS: tlsConf})
+	// SCRAM-SHA-256 with a superuser password, as a deployment runs: every
+	// client logs in with SCRAM, and pgx.auth_failure sees 28P01 for a
+	// wrong password (it skips under trust).
+	srv, addr := startRealServerWith(t, Config{TLS: tlsConf, Auth: AuthSCRAM})
+	if err := srv.cfg.Engine.EnsureSuperuser(context.Background(), compatUser, compatPassword); err != nil {
+		t.Fatal(err)
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +86,7 @@ func TestCompat(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), compatTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bash, script, host, port, "postgres", "x", "postgres")
+	cmd := exec.CommandContext(ctx, bash, script, host, port, compatUser, compatPassword, "postgres")
 	cmd.Env = append(os.Environ(), "COMPAT_LOGDIR="+logDir)
 	// The harness starts clients of its own: a timeout kills them all.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +32,22 @@ const jdbcJar = "/usr/share/java/postgresql.jar"
 // clientTimeout bounds one client program; each runs in a few seconds.
 const clientTimeout = 90 * time.Second
 
+// clientPassword is the superuser's password on the in-process server the
+// client checks log in to with SCRAM-SHA-256.
+const clientPassword = "client-Secret-1"
+
+// startClientServer is the server a client check runs against: the
+// external one of QUIVER_LOGIC_DSN, else an in-process server with
+// SCRAM-SHA-256 authentication and TLS, so the drivers log in as they do
+// in deployments.
+func startClientServer(t *testing.T) logicServer {
+	t.Helper()
+	if os.Getenv(dsnEnv) != "" {
+		return startLogicServer(t)
+	}
+	return startSCRAMServer(t)
+}
+
 // TestClientJDBC runs testdata/clients/jdbc/JdbcCheck.java with the
 // PostgreSQL JDBC driver: typed and binary prepared statements, batches,
 // CopyManager, cancel, transactions and DatabaseMetaData.
@@ -54,9 +71,11 @@ func TestClientJDBC(t *testing.T) {
 	if out, err := compile.CombinedOutput(); err != nil {
 		t.Fatalf("javac: %v\n%s", err, out)
 	}
-	srv := startLogicServer(t)
+	srv := startClientServer(t)
 	cfg := clientConfig(t, freshDatabase(t, srv.adminDSN, "client_jdbc"))
-	url := fmt.Sprintf("jdbc:postgresql://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+	// Parameters in the URL override the program's own properties: SCRAM
+	// over TLS (sslmode=require does not verify the certificate).
+	url := fmt.Sprintf("jdbc:postgresql://%s:%d/%s?sslmode=require&password=%s", cfg.Host, cfg.Port, cfg.Database, neturl.QueryEscape(cfg.Password))
 	got := runClient(ctx, t, exec.CommandContext(ctx, java, "-cp", classes+string(os.PathListSeparator)+jdbcJar,
 		"JdbcCheck", url, cfg.User))
 	compareClientOutput(t, got, filepath.Join(dir, "expected.txt"))
@@ -67,13 +86,16 @@ func TestClientJDBC(t *testing.T) {
 // both formats, vectors as text, cancel, transaction blocks and TypeInfo.
 func TestClientPsycopg3(t *testing.T) {
 	requirePythonModules(t, "psycopg", "python3-psycopg")
-	srv := startLogicServer(t)
+	srv := startClientServer(t)
 	cfg := clientConfig(t, freshDatabase(t, srv.adminDSN, "client_psycopg3"))
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
 	defer cancel()
-	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", cfg.Host, cfg.Port, cfg.User, cfg.Database)
+	// SCRAM over TLS; the password goes by environment, not argv.
+	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=require", cfg.Host, cfg.Port, cfg.User, cfg.Database)
 	dir := filepath.Join(repoRoot, "testdata", "clients", "python")
-	got := runClient(ctx, t, exec.CommandContext(ctx, debianPython, filepath.Join(dir, "psycopg3_check.py"), dsn))
+	cmd := exec.CommandContext(ctx, debianPython, filepath.Join(dir, "psycopg3_check.py"), dsn)
+	cmd.Env = append(os.Environ(), "PGPASSWORD="+cfg.Password)
+	got := runClient(ctx, t, cmd)
 	compareClientOutput(t, got, filepath.Join(dir, "psycopg3_expected.txt"))
 }
 
@@ -82,11 +104,16 @@ func TestClientPsycopg3(t *testing.T) {
 func TestClientSQLAlchemy(t *testing.T) {
 	requirePythonModules(t, "sqlalchemy", "python3-sqlalchemy")
 	requirePythonModules(t, "psycopg2", "python3-psycopg2")
-	srv := startLogicServer(t)
+	srv := startClientServer(t)
 	cfg := clientConfig(t, freshDatabase(t, srv.adminDSN, "client_sqlalchemy"))
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
 	defer cancel()
-	url := fmt.Sprintf("postgresql+psycopg2://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	// SCRAM without TLS (the JDBC and psycopg 3 checks use TLS).
+	user := neturl.QueryEscape(cfg.User)
+	if cfg.Password != "" {
+		user += ":" + neturl.QueryEscape(cfg.Password)
+	}
+	url := fmt.Sprintf("postgresql+psycopg2://%s@%s:%d/%s?sslmode=disable", user, cfg.Host, cfg.Port, cfg.Database)
 	dir := filepath.Join(repoRoot, "testdata", "clients", "python")
 	got := runClient(ctx, t, exec.CommandContext(ctx, debianPython, filepath.Join(dir, "sqlalchemy_check.py"), url))
 	compareClientOutput(t, got, filepath.Join(dir, "sqlalchemy_expected.txt"))

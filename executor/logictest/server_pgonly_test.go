@@ -12,3 +12,11 @@ func startInProcess(t *testing.T) string {
 	t.Fatal("built with -tags pgonly: set QUIVER_LOGIC_DSN to an external server")
 	return ""
 }
+
+// startSCRAMServer needs Quiver: with pgonly, the clients run against
+// QUIVER_LOGIC_DSN (its password, if any, is used).
+func startSCRAMServer(t *testing.T) logicServer {
+	t.Helper()
+	t.Fatal("built with -tags pgonly: set QUIVER_LOGIC_DSN to an external server")
+	return logicServer{}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"testing"
 	"time"
 
@@ -21,17 +22,33 @@ import (
 // "postgres" database. The server and store are shut down at cleanup.
 func startInProcess(t *testing.T) string {
 	t.Helper()
+	return startInProcessWith(t, server.Config{}, "")
+}
+
+// startInProcessWith is startInProcess with the server's authentication
+// and TLS settings; a non-empty password becomes the superuser's and goes
+// into the DSN (SCRAM needs one).
+func startInProcessWith(t *testing.T, cfg server.Config, password string) string {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store, err := storage.Open(storage.Options{InMemory: true, Logger: log})
 	if err != nil {
 		t.Fatalf("opening in-memory store: %v", err)
+	}
+	eng := executor.NewEngine(store)
+	if password != "" {
+		if err := eng.EnsureSuperuser(context.Background(), "postgres", password); err != nil {
+			_ = store.Close()
+			t.Fatalf("setting the superuser password: %v", err)
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		_ = store.Close()
 		t.Fatalf("listening on loopback: %v", err)
 	}
-	srv := server.New(server.Config{Engine: executor.NewEngine(store), Logger: log})
+	cfg.Engine, cfg.Logger = eng, log
+	srv := server.New(cfg)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -47,7 +64,23 @@ func startInProcess(t *testing.T) string {
 			t.Errorf("closing store: %v", err)
 		}
 	})
-	return fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable", ln.Addr())
+	user := "postgres"
+	if password != "" {
+		user += ":" + url.QueryEscape(password)
+	}
+	return fmt.Sprintf("postgres://%s@%s/postgres?sslmode=disable", user, ln.Addr())
+}
+
+// startSCRAMServer starts an in-process server that authenticates with
+// SCRAM-SHA-256 (superuser password clientPassword) and offers TLS with a
+// self-signed certificate, as a deployment does.
+func startSCRAMServer(t *testing.T) logicServer {
+	t.Helper()
+	tlsConf, err := server.SelfSignedTLSConfig("")
+	if err != nil {
+		t.Fatalf("self-signed certificate: %v", err)
+	}
+	return logicServer{adminDSN: startInProcessWith(t, server.Config{Auth: server.AuthSCRAM, TLS: tlsConf}, clientPassword), target: "quiver"}
 }
 
 // testLogWriter sends the server's log lines to the test log, so they show
