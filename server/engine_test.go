@@ -94,7 +94,7 @@ func startRealServer(t *testing.T) string {
 
 // startRealServerWith serves the real executor over an in-memory store
 // with cfg (its Engine is set here) and returns the server and its address.
-func startRealServerWith(t *testing.T, cfg Config) (*Server, string) {
+func startRealServerWith(t testing.TB, cfg Config) (*Server, string) {
 	t.Helper()
 	store, err := storage.Open(storage.Options{InMemory: true})
 	if err != nil {

@@ -343,3 +343,31 @@ func TestLibPQListener(t *testing.T) {
 		t.Fatalf("Unlisten: %v", err)
 	}
 }
+
+// BenchmarkNotifyRoundTrip measures one NOTIFY committed by one session
+// until an idle listener has received it.
+func BenchmarkNotifyRoundTrip(b *testing.B) {
+	_, addr := startRealServerWith(b, Config{})
+	ctx := context.Background()
+	connect := func() *pgx.Conn {
+		c, err := pgx.Connect(ctx, "postgres://postgres@"+addr+"/postgres?sslmode=disable")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close(context.Background()) })
+		return c
+	}
+	l, n := connect(), connect()
+	if _, err := l.Exec(ctx, "LISTEN bench"); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := n.Exec(ctx, "NOTIFY bench, 'x'"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.WaitForNotification(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
