@@ -402,6 +402,19 @@ func (b *Binder) bindFrame(w *tree.Window, spec WindowSpec, sc *scope) (WindowFr
 			bd.Offset = off
 			continue
 		}
+		// An untyped offset takes PostgreSQL's in_range offset type:
+		// interval for datetime keys, the key's own type otherwise.
+		if off.Type().Family == types.FamUnknown {
+			tn := spec.Order[0].Expr.Type().String()
+			switch spec.Order[0].Expr.Type().Family {
+			case types.FamDate, types.FamTimestamp, types.FamTimestampTZ, types.FamInterval:
+				tn = "interval"
+			}
+			raw = &tree.CastExpr{Operand: raw, Type: tree.TypeName{Name: tn}}
+			if off, err = b.bindExpr(raw, &scope{noAggReason: "window frame"}); err != nil {
+				return fr, err
+			}
+		}
 		// key - offset reaches back in ascending order, key + offset in
 		// descending order; FOLLOWING is the other way round.
 		op := "-"
