@@ -449,6 +449,8 @@ func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binde
 		Params:     append([]*types.T(nil), params...),
 		ParseExpr:  pgdialect.ParseExpr,
 		Virtual:    pgcatalog.Lookup,
+		IndexOID:   pgcatalog.IndexOIDByName,
+		Proc:       pgcatalog.ProcsNamed,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
@@ -637,7 +638,14 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 			if types.IsNull(c.Val) {
 				return &Const{Val: types.Null, T: t}, nil
 			}
-			return b.regclassConst(string(asString(c.Val)), n.Pos)
+			return b.regclassConst(string(asString(c.Val)), exprPos(n.Operand))
+		}
+	}
+	if t.Family == types.FamRegproc && b.Proc != nil {
+		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
+			if oid, ok, err := b.regprocConst(string(asString(c.Val)), exprPos(n.Operand)); err != nil || ok {
+				return &Const{Val: types.DOid(oid), T: t}, err
+			}
 		}
 	}
 	if t.Family == types.FamRegnamespace || t.Family == types.FamRegrole {
@@ -719,10 +727,64 @@ func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
 	if s := b.LookupSequence(name); s != nil {
 		return &Const{Val: types.DOid(s.ID), T: types.Regclass}, nil
 	}
+	if oid, ok := b.lookupIndex(on); ok {
+		return &Const{Val: types.DOid(oid), T: types.Regclass}, nil
+	}
 	if vt := b.lookupVirtual(on); vt != nil {
 		return &Const{Val: types.DOid(vt.OID), T: types.Regclass}, nil
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name).WithPosition(int(pos))
+}
+
+// regprocConst is regproc's input of a function name, which must agree
+// with pg_proc as regprocin does: no function by the name is 42883,
+// several are 42725. ok is false for a number, which the type's own input
+// takes.
+func (b *Binder) regprocConst(s string, pos tree.Pos) (oid uint32, ok bool, err error) {
+	v := strings.TrimSpace(s)
+	if v == "-" {
+		return 0, true, nil // InvalidOid
+	}
+	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return 0, false, nil
+	}
+	oid, n := b.Proc(types.RegprocName(v))
+	switch {
+	case n == 0:
+		return 0, true, pgerror.New(pgerror.CodeUndefinedFunction, "function \"%s\" does not exist", s).WithPosition(int(pos))
+	case n > 1:
+		return 0, true, pgerror.New(pgerror.CodeAmbiguousFunction, "more than one function named \"%s\"", s).WithPosition(int(pos))
+	}
+	return oid, true, nil
+}
+
+// lookupIndex finds an index by possibly qualified name among the tables
+// of its schema, or of the search path's schemas in order.
+func (b *Binder) lookupIndex(on tree.ObjectName) (uint32, bool) {
+	if b.IndexOID == nil {
+		return 0, false
+	}
+	var schemas []catalog.ID
+	if on.Schema != "" {
+		s := b.Cat.SchemaByName(b.DB.ID, on.Schema)
+		if s == nil {
+			return 0, false
+		}
+		schemas = []catalog.ID{s.ID}
+	} else {
+		schemas = b.schemaIDs()
+	}
+	for _, sid := range schemas {
+		for _, t := range b.Cat.Tables {
+			if t.SchemaID != sid {
+				continue
+			}
+			if oid, ok := b.IndexOID(t, on.Name); ok {
+				return oid, true
+			}
+		}
+	}
+	return 0, false
 }
 
 func unquoteIdent(s string) string {

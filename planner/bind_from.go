@@ -417,5 +417,6 @@ func (b *Binder) bindSRFCall(f *tree.FuncCall, sc *scope) (*builtins.SRFOverload
 	if srf.ColumnsFn != nil {
 		fcols = srf.ColumnsFn(targets)
 	}
-	return srf, args, fcols, nil
+	// The argument types before coercion: an int2vector stays one.
+	return srf.Bound(argTypes), args, fcols, nil
 }

@@ -25,6 +25,12 @@ type Binder struct {
 	// Unqualified names look in pg_catalog first, as PostgreSQL's implicit
 	// search path does.
 	Virtual func(schema, name string) *VirtualTable
+	// IndexOID finds table t's index named name ('idx'::regclass); nil
+	// when the caller has no indexes to offer.
+	IndexOID func(t *catalog.Table, name string) (uint32, bool)
+	// Proc finds the functions named name in pg_proc for regproc's input:
+	// the OID 'name'::regproc has and how many functions have the name.
+	Proc func(name string) (oid uint32, count int)
 
 	ctes    []map[string]*cteBinding
 	nextCTE int

@@ -507,6 +507,17 @@ func triggerTables(c *Context) map[catalog.ID]bool {
 func Description(c *Context, oid uint32, subid int) (string, bool) {
 	t := c.Cat.Tables[catalog.ID(oid)]
 	if t == nil {
+		// Objects other than tables (schema public, extensions) have
+		// their comments in pg_description's fixed rows.
+		rows, err := registry["pg_catalog.pg_description"].rows(c)
+		if err != nil {
+			return "", false
+		}
+		for _, r := range rows {
+			if r[0] == types.DOid(oid) && r[2] == types.DInt(subid) {
+				return string(r[3].(types.DString)), true
+			}
+		}
 		return "", false
 	}
 	if subid == 0 {

@@ -83,12 +83,16 @@ func init() {
 		hasInfo := false
 		for _, s := range dbSchemas(c) {
 			owner := roleOID(c, s.Owner)
+			var acl types.Datum = types.Null
 			if s.Name == "public" {
-				// PostgreSQL 15 gives public to pg_database_owner.
+				// PostgreSQL 15 gives public to pg_database_owner, with
+				// USAGE for everyone.
 				owner = oidDatabaseOwner
+				acl = &types.DArray{Elem: types.Text, Elems: []types.Datum{
+					types.DString("pg_database_owner=UC/pg_database_owner"), types.DString("=U/pg_database_owner")}}
 			}
 			hasInfo = hasInfo || s.Name == "information_schema"
-			rows = append(rows, []types.Datum{types.DOid(s.ID), types.DString(s.Name), types.DOid(owner), types.Null})
+			rows = append(rows, []types.Datum{types.DOid(s.ID), types.DString(s.Name), types.DOid(owner), acl})
 		}
 		if !hasInfo {
 			rows = append(rows, []types.Datum{types.DOid(storage.InformationSchemaID), types.DString("information_schema"), types.DOid(10), types.Null})

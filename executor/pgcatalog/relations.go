@@ -173,6 +173,28 @@ func typeRows() []typeRow {
 		typtype: "b", category: "Z", io: "char", align: "c", array: 1002},
 		typeRow{oid: 1002, name: "_char", namespace: uint32(storage.PgCatalogSchemaID), length: -1, typtype: "b", category: "A",
 			elem: types.OidChar1, io: "array", align: "i"})
+	// The pseudo-types pg_proc's polymorphic and internal signatures use.
+	for _, p := range []struct {
+		oid   uint32
+		name  string
+		len   int16
+		align string
+	}{{oidCstring, "cstring", -2, "c"}, {2276, "any", 4, "i"}, {2277, "anyarray", -1, "d"}, {oidInternal, "internal", 8, "d"}, {2283, "anyelement", 4, "i"}} {
+		rows = append(rows, typeRow{oid: p.oid, name: p.name, namespace: uint32(storage.PgCatalogSchemaID), length: p.len,
+			byval: p.len == 4 || p.len == 8, typtype: "p", category: "P", io: p.name, align: p.align})
+	}
+	// int2vector and oidvector (pg_index.indkey, pg_proc.proargtypes) and
+	// their arrays.
+	pgcat := uint32(storage.PgCatalogSchemaID)
+	for _, v := range []struct {
+		oid, elem, array uint32
+		name             string
+	}{{22, uint32(types.OidInt2), 1006, "int2vector"}, {30, uint32(types.OidOid), 1013, "oidvector"}} {
+		rows = append(rows, typeRow{oid: v.oid, name: v.name, namespace: pgcat, length: -1, typtype: "b", category: "A",
+			elem: v.elem, array: v.array, io: v.name, align: "i"},
+			typeRow{oid: v.array, name: "_" + v.name, namespace: pgcat, length: -1, typtype: "b", category: "A",
+				elem: v.oid, io: "array", align: "i"})
+	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].oid < rows[j].oid })
 	return rows
 }
@@ -206,6 +228,9 @@ func ProcName(oid uint32) string {
 		return "-"
 	}
 	if name, ok := procNames[oid]; ok {
+		return name
+	}
+	if name, ok := procNameByOID[oid]; ok {
 		return name
 	}
 	return strconv.FormatUint(uint64(oid), 10)
@@ -621,6 +646,8 @@ func init() {
 		rows := [][]types.Datum{
 			{dO(oidPlpgsql), dO(3079), dI(0), dS("PL/pgSQL procedural language")},
 			{dO(oidVectorExt), dO(3079), dI(0), dS("vector data type and ivfflat and hnsw access methods")},
+			// initdb's comment on schema public.
+			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS("standard public schema")},
 		}
 		for _, t := range dbTables(c) {
 			if t.Comment != "" {
@@ -700,7 +727,7 @@ func init() {
 		col("proallargtypes", tOidA), col("proargmodes", tTextA), col("proargnames", tTextA), col("proargdefaults", tNode),
 		col("protrftypes", tOidA), col("prosrc", types.Text), col("probin", types.Text), col("prosqlbody", tNode),
 		col("proconfig", tTextA), col("proacl", tACL),
-	}, empty)
+	}, procRowsOf)
 
 	register("pg_catalog", "pg_collation", 3456, []planner.Column{
 		col("oid", types.Oid), col("collname", types.Name), col("collnamespace", types.Oid), col("collowner", types.Oid),
@@ -784,11 +811,11 @@ func init() {
 		col("oprkind", tChar), col("oprcanmerge", types.Bool), col("oprcanhash", types.Bool), col("oprleft", types.Oid),
 		col("oprright", types.Oid), col("oprresult", types.Oid), col("oprcom", types.Oid), col("oprnegate", types.Oid),
 		col("oprcode", tRegp), col("oprrest", tRegp), col("oprjoin", tRegp),
-	}, empty)
+	}, operatorRowsOf)
 	register("pg_catalog", "pg_cast", 2605, []planner.Column{
 		col("oid", types.Oid), col("castsource", types.Oid), col("casttarget", types.Oid), col("castfunc", types.Oid),
 		col("castcontext", tChar), col("castmethod", tChar),
-	}, empty)
+	}, castRowsOf)
 	register("pg_catalog", "pg_language", 2612, []planner.Column{
 		col("oid", types.Oid), col("lanname", types.Name), col("lanowner", types.Oid), col("lanispl", types.Bool),
 		col("lanpltrusted", types.Bool), col("lanplcallfoid", types.Oid), col("laninline", types.Oid), col("lanvalidator", types.Oid),

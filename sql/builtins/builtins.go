@@ -103,6 +103,21 @@ type SRFOverload struct {
 	ColumnsFn func(args []*types.T) []Column
 	// Fn returns a generator called until it reports done.
 	Fn func(ctx *EvalContext, args []types.Datum) (func() ([]types.Datum, bool, error), error)
+	// Bind, when set, is called at plan time with the resolved argument
+	// types and yields the Fn to use, for functions whose result depends
+	// on static types (generate_subscripts over int2vector starts at 0).
+	Bind func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (func() ([]types.Datum, bool, error), error)
+}
+
+// Bound is the overload to run for the resolved argument types: o itself,
+// or a copy with Bind's Fn.
+func (o *SRFOverload) Bound(argTypes []*types.T) *SRFOverload {
+	if o.Bind == nil {
+		return o
+	}
+	b := *o
+	b.Fn, b.Bind = o.Bind(argTypes), nil
+	return &b
 }
 
 // Functions returns the overloads of the scalar function name (lower case,

@@ -36,6 +36,12 @@ type PrettyConstraintDefSession interface {
 	ConstraintDefPretty(oid uint32) (string, bool, error)
 }
 
+// ProcLookupSession is a session that knows pg_proc rows beyond the
+// registry's (types' I/O and cast functions), for pg_get_function_*.
+type ProcLookupSession interface {
+	ProcRowByOID(oid uint32) (*ProcRow, bool)
+}
+
 // postmasterStart is pg_postmaster_start_time: when this process started.
 // Set once at package init, read-only afterwards.
 var postmasterStart = time.Now()
@@ -89,12 +95,17 @@ func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
 		base = t.Elem
 	}
 	if !hasTypmod || typmod < 0 {
-		// bpchar without a length is "bpchar", not "character".
+		// bpchar with typmod -1 is "bpchar"; with no typmod at all
+		// (format_type(oid, NULL)) it is "character", as in PostgreSQL.
 		if base.Family == types.FamChar {
-			if t.IsArray() {
-				return "bpchar[]"
+			name := "bpchar"
+			if !hasTypmod {
+				name = "character"
 			}
-			return "bpchar"
+			if t.IsArray() {
+				return name + "[]"
+			}
+			return name
 		}
 		return t.String()
 	}
@@ -233,10 +244,26 @@ func registerCatalogFuncs() {
 	addFunc("pg_get_expr", fn(params(txt, o), txt, getExpr))
 	addFunc("pg_get_expr", fn(params(txt, o, b), txt, getExpr))
 	for _, n := range []string{"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_functiondef",
-		"pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments", "pg_get_statisticsobjdef_columns",
+		"pg_get_statisticsobjdef_columns",
 		"pg_get_partition_constraintdef", "pg_tablespace_location"} {
 		addFunc(n, &Overload{Params: params(o), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 	}
+	procText := func(f func(*ProcRow) string) func(*EvalContext, []types.Datum) (types.Datum, error) {
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			if r, ok := ProcByOID(oidArg(a[0])); ok {
+				return types.DString(f(r)), nil
+			}
+			if ps, ok := catalogSession(ctx).(ProcLookupSession); ok {
+				if r, ok := ps.ProcRowByOID(oidArg(a[0])); ok {
+					return types.DString(f(r)), nil
+				}
+			}
+			return types.Null, nil
+		}
+	}
+	addFunc("pg_get_function_result", fn(params(o), txt, procText((*ProcRow).FunctionResult)))
+	addFunc("pg_get_function_arguments", fn(params(o), txt, procText(func(r *ProcRow) string { return r.FunctionArguments(false) })))
+	addFunc("pg_get_function_identity_arguments", fn(params(o), txt, procText(func(r *ProcRow) string { return r.FunctionArguments(true) })))
 	for _, n := range []string{"pg_get_triggerdef", "pg_get_ruledef", "pg_get_functiondef", "pg_get_function_sqlbody"} {
 		addFunc(n, &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 	}
@@ -264,11 +291,8 @@ func registerCatalogFuncs() {
 		if cs == nil {
 			return types.Null, nil
 		}
-		if len(a) > 1 {
-			if s, ok := a[1].(types.DString); ok && string(s) != "pg_class" {
-				return types.Null, nil
-			}
-		}
+		// Quiver's objects share one OID space, so the OID alone finds
+		// the comment whichever catalog (pg_class, pg_namespace) is named.
 		return textOrNull(cs.Description(oidArg(a[0]), 0))
 	}
 	addFunc("obj_description", fn(params(o), txt, description))

@@ -150,25 +150,36 @@ func registerSRFs() {
 			}, nil
 		},
 	})
-	subscripts := func(ctx *EvalContext, a []types.Datum) (generator, error) {
-		arr := a[0].(*types.DArray)
-		dim := i64(a[1])
-		rev := len(a) == 3 && bool(a[2].(types.DBool))
-		n := int64(len(arr.Elems))
-		if dim != 1 || n == 0 {
-			n = 0
+	// generate_subscripts counts from the array type's lower bound: 0 for
+	// int2vector and oidvector (pg_index.indkey), 1 otherwise.
+	subscriptsFrom := func(lower int64) func(ctx *EvalContext, a []types.Datum) (generator, error) {
+		return func(ctx *EvalContext, a []types.Datum) (generator, error) {
+			arr := a[0].(*types.DArray)
+			dim := i64(a[1])
+			rev := len(a) == 3 && bool(a[2].(types.DBool))
+			n := int64(len(arr.Elems))
+			if dim != 1 || n == 0 {
+				n = 0
+			}
+			i := int64(0)
+			return func() ([]types.Datum, bool, error) {
+				if i >= n {
+					return nil, true, nil
+				}
+				i++
+				if rev {
+					return []types.Datum{types.DInt(n - i + lower)}, false, nil
+				}
+				return []types.Datum{types.DInt(i - 1 + lower)}, false, nil
+			}, nil
 		}
-		i := int64(0)
-		return func() ([]types.Datum, bool, error) {
-			if i >= n {
-				return nil, true, nil
-			}
-			i++
-			if rev {
-				return []types.Datum{types.DInt(n - i + 1)}, false, nil
-			}
-			return []types.Datum{types.DInt(i)}, false, nil
-		}, nil
+	}
+	subscripts := subscriptsFrom(1)
+	bindSubscripts := func(argTypes []*types.T) func(ctx *EvalContext, a []types.Datum) (generator, error) {
+		if len(argTypes) > 0 && argTypes[0] != nil {
+			return subscriptsFrom(int64(argTypes[0].LowerBound()))
+		}
+		return subscripts
 	}
 	// information_schema._pg_expandarray: each element with its 1-based
 	// position (JDBC's getPrimaryKeys and getIndexInfo expand indkey).
@@ -190,6 +201,6 @@ func registerSRFs() {
 		},
 	})
 	gsCol := []Column{{Name: "generate_subscripts", Type: types.Int4}}
-	addSRF("generate_subscripts", &SRFOverload{Params: params(AnyArray, types.Int4), Columns: gsCol, Fn: subscripts})
-	addSRF("generate_subscripts", &SRFOverload{Params: params(AnyArray, types.Int4, types.Bool), Columns: gsCol, Fn: subscripts})
+	addSRF("generate_subscripts", &SRFOverload{Params: params(AnyArray, types.Int4), Columns: gsCol, Fn: subscripts, Bind: bindSubscripts})
+	addSRF("generate_subscripts", &SRFOverload{Params: params(AnyArray, types.Int4, types.Bool), Columns: gsCol, Fn: subscripts, Bind: bindSubscripts})
 }

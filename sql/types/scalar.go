@@ -629,10 +629,14 @@ func RegprocOID(name string) uint32 {
 	return 1<<24 + h%(1<<31-1<<24)
 }
 
-// procName normalises regproc input: an optional pg_catalog. qualifier is
-// dropped and an unquoted name is folded to lower case.
+// RegprocName normalises regproc input: an optional pg_catalog. or
+// public. qualifier (built-ins, pgvector's functions) is dropped and an
+// unquoted name is folded to lower case.
+func RegprocName(s string) string { return procName(s) }
+
 func procName(s string) string {
 	s = strings.TrimPrefix(s, "pg_catalog.")
+	s = strings.TrimPrefix(s, "public.")
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
 	}

@@ -1,0 +1,361 @@
+package pgcatalog
+
+import (
+	"sort"
+
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// OIDs of pseudo-types pg_proc refers to besides the polymorphic ones.
+const (
+	oidCstring  = 2275
+	oidInternal = 2281
+)
+
+// procEntry is one pg_proc row: a built-in from the registry, a type's
+// I/O function, or a cast function.
+type procEntry struct {
+	oid      uint32
+	name     string
+	public   bool // pgvector's objects live in schema public
+	kind     string
+	args     []uint32
+	variadic uint32
+	ret      uint32
+	retset   bool
+	strict   bool
+	volatile bool
+	argNames []string
+	defaults int
+	out      []builtins.Column
+}
+
+// procTable is pg_proc's content, built once from the registry and the
+// type and cast tables; read-only afterwards.
+var procTable = func() []procEntry {
+	var rows []procEntry
+	have := map[string]bool{}
+	for _, r := range builtins.ProcRows() {
+		e := procEntry{oid: r.OID, name: r.Name, kind: string(r.Kind), args: r.ArgTypes, variadic: r.VariadicOID, ret: r.RetOID,
+			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out}
+		e.public = e.ret == types.OidVector
+		for _, a := range e.args {
+			e.public = e.public || a == types.OidVector
+		}
+		rows = append(rows, e)
+		have[r.Name] = true
+	}
+	// The I/O functions pg_type.typinput etc. name (regproc values JDBC
+	// compares with 'array_in'::regproc) are pg_proc rows too.
+	for _, t := range typeRows() {
+		ret := t.oid
+		if t.io == "array" {
+			ret = builtins.OidAnyArray
+		}
+		for _, f := range []struct {
+			suffix string
+			args   []uint32
+			ret    uint32
+		}{{"_in", []uint32{oidCstring}, ret}, {"_out", []uint32{ret}, oidCstring}, {"_recv", []uint32{oidInternal}, ret}, {"_send", []uint32{ret}, types.OidBytea}} {
+			name := t.io + f.suffix
+			if have[name] {
+				continue
+			}
+			have[name] = true
+			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, public: t.oid == types.OidVector, kind: "f",
+				args: f.args, ret: f.ret, strict: true})
+		}
+	}
+	for _, c := range castTable {
+		if c.fn == "" || have[c.fn+"\x00"+c.sig()] {
+			continue
+		}
+		have[c.fn+"\x00"+c.sig()] = true
+		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn, public: c.source == types.OidVector || c.target == types.OidVector,
+			kind: "f", args: []uint32{c.source}, ret: c.target, strict: true})
+	}
+	return rows
+}()
+
+// procNameByOID is regprocout's table over pg_proc.
+var procNameByOID = func() map[uint32]string {
+	m := make(map[uint32]string, len(procTable))
+	for _, p := range procTable {
+		m[p.oid] = p.name
+	}
+	return m
+}()
+
+func procRowsOf(c *Context) ([][]types.Datum, error) {
+	pgcat, public := dO(nsOID(c, storage.PgCatalogSchemaID)), dO(nsOID(c, storage.PublicSchemaID))
+	rows := make([][]types.Datum, 0, len(procTable))
+	for _, p := range procTable {
+		ns := pgcat
+		if p.public {
+			ns = public
+		}
+		vol := "i"
+		if p.volatile {
+			vol = "v"
+		}
+		rowsEst := 0.0
+		if p.retset {
+			rowsEst = 1000
+		}
+		allArgs, modes, names := null, null, null
+		if len(p.out) > 0 || p.variadic != 0 {
+			all := append([]uint32(nil), p.args...)
+			m := &types.DArray{Elem: types.Text}
+			for i := range p.args {
+				mode := "i"
+				if p.variadic != 0 && i == len(p.args)-1 {
+					mode = "v"
+				}
+				m.Elems = append(m.Elems, dS(mode))
+			}
+			for _, o := range p.out {
+				all = append(all, o.Type.OID())
+				m.Elems = append(m.Elems, dS("o"))
+			}
+			if len(p.out) > 0 {
+				allArgs = oidArray(all)
+			}
+			modes = m
+		}
+		if len(p.argNames) > 0 || len(p.out) > 0 {
+			n := &types.DArray{Elem: types.Text}
+			for i := range p.args {
+				name := ""
+				if i < len(p.argNames) {
+					name = p.argNames[i]
+				}
+				n.Elems = append(n.Elems, dS(name))
+			}
+			for _, o := range p.out {
+				n.Elems = append(n.Elems, dS(o.Name))
+			}
+			names = n
+		}
+		lang := uint32(12) // internal
+		rows = append(rows, []types.Datum{dO(p.oid), dS(p.name), ns, dO(10), dO(lang), dF(1), dF(rowsEst), dO(p.variadic),
+			dS("-"), dS(p.kind), dB(false), dB(false), dB(p.strict), dB(p.retset), dS(vol), dS("s"),
+			dI(int64(len(p.args))), dI(int64(p.defaults)), dO(p.ret), oidArray(p.args), allArgs, modes, names, null,
+			null, dS(p.name), null, null, null, null})
+	}
+	return rows, nil
+}
+
+// operatorRowsOf is pg_operator. An operator's OID is derived from its
+// name and operand types, as pg_proc's are.
+func operatorRowsOf(c *Context) ([][]types.Datum, error) {
+	pgcat, public := dO(nsOID(c, storage.PgCatalogSchemaID)), dO(nsOID(c, storage.PublicSchemaID))
+	var rows [][]types.Datum
+	for _, op := range builtins.Operators() {
+		var left uint32
+		kind := "l"
+		if op.Left != nil {
+			left, kind = builtins.ParamOID(op.Left), "b"
+		}
+		right := builtins.ParamOID(op.Right)
+		ret := uint32(builtins.OidAnyElement)
+		if op.Return != nil {
+			ret = builtins.ParamOID(op.Return)
+		}
+		ns := pgcat
+		if left == types.OidVector || right == types.OidVector {
+			ns = public
+		}
+		code := "-"
+		if op.Func != "" {
+			code = op.Func
+		}
+		oid := types.RegprocOID("operator " + op.Name + "(" + formatOIDs([]uint32{left, right}) + ")")
+		rows = append(rows, []types.Datum{dO(oid), dS(op.Name), ns, dO(10), dS(kind), dB(false), dB(false), dO(left), dO(right),
+			dO(ret), dO(0), dO(0), dS(code), dS("-"), dS("-")})
+	}
+	return rows, nil
+}
+
+// castEntry is one pg_cast row.
+type castEntry struct {
+	source, target uint32
+	context        string // i, a, e
+	method         string // f, b
+	fn             string // the cast function's name for method f
+}
+
+func (c castEntry) sig() string { return formatOIDs([]uint32{c.source, c.target}) }
+
+func (c castEntry) fnOID() uint32 {
+	return types.RegprocOID("cast " + c.fn + "(" + c.sig() + ")")
+}
+
+func formatOIDs(oids []uint32) string {
+	b := make([]byte, 0, 16)
+	for i, o := range oids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendUint(b, o)
+	}
+	return string(b)
+}
+
+func appendUint(b []byte, v uint32) []byte {
+	if v >= 10 {
+		b = appendUint(b, v/10)
+	}
+	return append(b, byte('0'+v%10))
+}
+
+// castTable derives pg_cast from the type system's cast rules between the
+// built-in base types. Conversions through text I/O, which PostgreSQL
+// does without pg_cast rows, are left out.
+var castTable = func() []castEntry {
+	isString := func(f types.Family) bool {
+		return f == types.FamText || f == types.FamVarchar || f == types.FamChar || f == types.FamName
+	}
+	isOid := func(f types.Family) bool {
+		switch f {
+		case types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc, types.FamRegnamespace, types.FamRegrole:
+			return true
+		}
+		return false
+	}
+	var out []castEntry
+	for _, from := range builtinTypes {
+		for _, to := range builtinTypes {
+			f, g := from.Family, to.Family
+			if f == g || from.OID() == to.OID() || f == types.FamUnknown || g == types.FamUnknown ||
+				f == types.FamRecord || g == types.FamRecord || f == types.FamVoid || g == types.FamVoid {
+				continue
+			}
+			if isString(f) != isString(g) && !(isString(f) && g == types.FamRegclass) {
+				continue
+			}
+			var ctx string
+			switch {
+			case types.CanCast(from, to, types.CastImplicit):
+				ctx = "i"
+			case types.CanCast(from, to, types.CastAssignment):
+				ctx = "a"
+			case types.CanCast(from, to, types.CastExplicit):
+				ctx = "e"
+			default:
+				continue
+			}
+			e := castEntry{source: from.OID(), target: to.OID(), context: ctx, method: "f", fn: to.TypeName()}
+			if isOid(g) {
+				// Integers become reg* values through oid(int8) or,
+				// from smallint, int4(int2).
+				e.fn = "oid"
+				if f == types.FamInt2 {
+					e.fn = "int4"
+				}
+			} else if isOid(f) && g == types.FamInt8 {
+				e.fn = "int8"
+			}
+			if (isOid(f) && isOid(g)) || (isString(f) && isString(g) && f != types.FamName && g != types.FamName) ||
+				(f == types.FamInt4 && isOid(g)) || (isOid(f) && g == types.FamInt4) {
+				// Same representation: oid and the reg* types are
+				// unsigned 4-byte integers.
+				e.method, e.fn = "b", ""
+			}
+			out = append(out, e)
+		}
+	}
+	// boolean to the string types is a cast of its own in PostgreSQL,
+	// through text(boolean).
+	for _, s := range []uint32{types.OidBpchar, types.OidVarchar, types.OidText} {
+		out = append(out, castEntry{source: types.OidBool, target: s, context: "a", method: "f", fn: "text"})
+	}
+	// Arrays to vector and vector to real[] are pgvector's casts.
+	for _, a := range []*types.T{types.Int4, types.Float4, types.Float8, types.Numeric} {
+		out = append(out, castEntry{source: types.ArrayOf(a).OID(), target: types.OidVector, context: "a", method: "f", fn: "array_to_vector"})
+	}
+	out = append(out, castEntry{source: types.OidVector, target: types.ArrayOf(types.Float4).OID(), context: "i", method: "f", fn: "vector_to_float4"})
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].source != out[j].source {
+			return out[i].source < out[j].source
+		}
+		return out[i].target < out[j].target
+	})
+	return out
+}()
+
+func castRowsOf(c *Context) ([][]types.Datum, error) {
+	rows := make([][]types.Datum, 0, len(castTable))
+	for _, e := range castTable {
+		var fn uint32
+		if e.fn != "" {
+			fn = e.fnOID()
+		}
+		oid := types.RegprocOID("cast(" + e.sig() + ")")
+		rows = append(rows, []types.Datum{dO(oid), dO(e.source), dO(e.target), dO(fn), dS(e.context), dS(e.method)})
+	}
+	return rows, nil
+}
+
+// ProcRowByOID describes the pg_proc row with OID oid as the builtins
+// package formats signatures (pg_get_function_arguments and _result).
+func ProcRowByOID(oid uint32) (*builtins.ProcRow, bool) {
+	for _, p := range procTable {
+		if p.oid == oid {
+			r := &builtins.ProcRow{OID: p.oid, ArgTypes: p.args, VariadicOID: p.variadic, RetOID: p.ret}
+			r.Name, r.RetSet, r.Out, r.ArgNames, r.Defaults = p.name, p.retset, p.out, p.argNames, p.defaults
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// IndexOIDByName finds table t's index (its primary key's included) named
+// name: regclass's input for index names.
+func IndexOIDByName(t *catalog.Table, name string) (uint32, bool) {
+	if HasPrimaryKey(t) {
+		pk := t.PrimaryKeyName
+		if pk == "" {
+			pk = t.Name + "_pkey"
+		}
+		if pk == name {
+			return PKIndexOID(t), true
+		}
+	}
+	for i := range t.Indexes {
+		if t.Indexes[i].Name == name {
+			return uint32(t.Indexes[i].ID), true
+		}
+	}
+	return 0, false
+}
+
+// procByName is, for each name, the OID of its first pg_proc row and how
+// many rows have it.
+var procByName = func() map[string]struct {
+	oid   uint32
+	count int
+} {
+	m := map[string]struct {
+		oid   uint32
+		count int
+	}{}
+	for _, p := range procTable {
+		e, ok := m[p.name]
+		if !ok {
+			e.oid = p.oid
+		}
+		e.count++
+		m[p.name] = e
+	}
+	return m
+}()
+
+// ProcsNamed is regproc's input of a name: the OID it gives (that of the
+// name's first function) and how many functions pg_proc has by the name.
+func ProcsNamed(name string) (uint32, int) {
+	e := procByName[name]
+	return e.oid, e.count
+}
