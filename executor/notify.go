@@ -3,6 +3,7 @@ package executor
 import (
 	"sync"
 
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 )
@@ -38,7 +39,9 @@ const notifyOverhead = 48
 type notifyBroker struct {
 	mu sync.Mutex
 	// listeners maps a channel to the inboxes of the sessions listening.
-	listeners map[string]map[*notifyInbox]struct{}
+	// Channels are per database, as in PostgreSQL: a NOTIFY reaches only
+	// listeners connected to the notifier's database.
+	listeners map[notifyChannel]map[*notifyInbox]struct{}
 	// queueBytes overrides DefaultNotifyQueueBytes when positive.
 	queueBytes int
 }
@@ -52,11 +55,17 @@ func (e *Engine) SetNotifyQueueBytes(n int) {
 	e.notify.mu.Unlock()
 }
 
-func (b *notifyBroker) listen(channel string, in *notifyInbox) {
+// notifyChannel names a channel within one database.
+type notifyChannel struct {
+	db   catalog.ID
+	name string
+}
+
+func (b *notifyBroker) listen(channel notifyChannel, in *notifyInbox) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.listeners == nil {
-		b.listeners = map[string]map[*notifyInbox]struct{}{}
+		b.listeners = map[notifyChannel]map[*notifyInbox]struct{}{}
 	}
 	set := b.listeners[channel]
 	if set == nil {
@@ -66,7 +75,7 @@ func (b *notifyBroker) listen(channel string, in *notifyInbox) {
 	set[in] = struct{}{}
 }
 
-func (b *notifyBroker) unlisten(channel string, in *notifyInbox) {
+func (b *notifyBroker) unlisten(channel notifyChannel, in *notifyInbox) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if set := b.listeners[channel]; set != nil {
@@ -79,7 +88,7 @@ func (b *notifyBroker) unlisten(channel string, in *notifyInbox) {
 
 // deliver queues notes for every listener of their channels, in order, and
 // wakes the listeners. It never waits for a listener.
-func (b *notifyBroker) deliver(notes []Notification) {
+func (b *notifyBroker) deliver(db catalog.ID, notes []Notification) {
 	limit := DefaultNotifyQueueBytes
 	woken := map[*notifyInbox]struct{}{}
 	b.mu.Lock()
@@ -87,7 +96,7 @@ func (b *notifyBroker) deliver(notes []Notification) {
 		limit = b.queueBytes
 	}
 	for _, n := range notes {
-		for in := range b.listeners[n.Channel] {
+		for in := range b.listeners[notifyChannel{db, n.Channel}] {
 			in.push(n, limit)
 			woken[in] = struct{}{}
 		}
@@ -269,7 +278,7 @@ func (s *Session) notifyCommitted() {
 		seen[k] = struct{}{}
 		notes = append(notes, n)
 	}
-	s.eng.notify.deliver(notes)
+	s.eng.notify.deliver(s.db.ID, notes)
 }
 
 // notifyAborted drops the rolled-back transaction's NOTIFYs and
@@ -285,14 +294,14 @@ func (s *Session) listenChannel(channel string) {
 		}
 	}
 	s.notify.channels = append(s.notify.channels, channel)
-	s.eng.notify.listen(channel, s.inbox())
+	s.eng.notify.listen(notifyChannel{s.db.ID, channel}, s.inbox())
 }
 
 func (s *Session) unlistenChannel(channel string) {
 	for i, c := range s.notify.channels {
 		if c == channel {
 			s.notify.channels = append(s.notify.channels[:i], s.notify.channels[i+1:]...)
-			s.eng.notify.unlisten(channel, s.notify.inbox)
+			s.eng.notify.unlisten(notifyChannel{s.db.ID, channel}, s.notify.inbox)
 			return
 		}
 	}
@@ -302,7 +311,7 @@ func (s *Session) unlistenChannel(channel string) {
 // session end).
 func (s *Session) unlistenAll() {
 	for _, c := range s.notify.channels {
-		s.eng.notify.unlisten(c, s.notify.inbox)
+		s.eng.notify.unlisten(notifyChannel{s.db.ID, c}, s.notify.inbox)
 	}
 	s.notify.channels = nil
 }

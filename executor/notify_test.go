@@ -22,7 +22,7 @@ func TestNotifySessionEnd(t *testing.T) {
 	listeners := func(ch string) int {
 		a.eng.notify.mu.Lock()
 		defer a.eng.notify.mu.Unlock()
-		return len(a.eng.notify.listeners[ch])
+		return len(a.eng.notify.listeners[notifyChannel{a.db.ID, ch}])
 	}
 	if listeners("one") != 2 || listeners("two") != 1 {
 		t.Fatalf("listeners one=%d two=%d, want 2 and 1", listeners("one"), listeners("two"))
@@ -50,5 +50,28 @@ func TestNotifySessionEnd(t *testing.T) {
 	notes, dropped = a.TakeNotifications()
 	if len(notes) != 2 || notes[1].Payload != "p01" || dropped != 3 {
 		t.Fatalf("bounded inbox gave %+v and dropped %d, want p00 p01 and 3", notes, dropped)
+	}
+}
+
+// TestNotifyStaysInDatabase checks that channels are per database, as in
+// PostgreSQL: a NOTIFY in one database never reaches a listener connected to
+// another, even on a channel of the same name.
+func TestNotifyStaysInDatabase(t *testing.T) {
+	a := newTestSession(t)
+	mustRun(t, a, "CREATE DATABASE other")
+	b, err := a.eng.NewSession(context.Background(), SessionOptions{User: "postgres", Database: "other", BackendPID: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mustRun(t, a, "LISTEN ch")
+	mustRun(t, b, "LISTEN ch")
+	mustRun(t, b, "NOTIFY ch, 'from other'")
+	if notes, _ := a.TakeNotifications(); len(notes) != 0 {
+		t.Fatalf("listener in postgres got %+v from database other", notes)
+	}
+	notes, _ := b.TakeNotifications()
+	if len(notes) != 1 || notes[0] != (Notification{PID: 8, Channel: "ch", Payload: "from other"}) {
+		t.Fatalf("listener in other got %+v, want its own notification", notes)
 	}
 }
