@@ -74,6 +74,10 @@ type Graph struct {
 	rng       *rand.Rand
 	visitPool sync.Pool
 	deleted   atomic.Int64
+	// Test hooks: levelOf overrides the random level of a new node;
+	// linked runs after a node's links at a layer are published.
+	levelOf func() int
+	linked  func(n Node, l int)
 }
 
 // ErrDims reports a vector of the wrong length.
@@ -243,6 +247,9 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 		return 0, ErrDims
 	}
 	level := g.randomLevel()
+	if g.levelOf != nil {
+		level = g.levelOf()
+	}
 	n, err := g.allocate(key, vec, level)
 	if err != nil {
 		return 0, err
@@ -279,17 +286,32 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 			vs.found = append(vs.found, candidate{ep, epDist})
 		}
 	}
-	for l := min(level, maxLevel); l >= 0; l-- {
+	// Neighbours are chosen top-down but published bottom-up: a node
+	// becomes reachable at a layer only once its lower layers are linked.
+	// Published top-down, a concurrent insert whose greedy descent ended
+	// at this node would search the next layer from a node with no links
+	// yet and link itself to that node alone, on every layer below.
+	top := min(level, maxLevel)
+	if cap(vs.layers) <= top {
+		vs.layers = make([][]candidate, top+1)
+	}
+	vs.layers = vs.layers[:top+1]
+	for l := top; l >= 0; l-- {
 		vs.next() // each layer is searched afresh
 		vs.found = g.searchLayer(q, vs.found, g.efC, l, vs, nil, nil)
+		vs.layers[l] = g.selectHeuristic(vs.found, g.m, vs.layers[l][:0])
+	}
+	for l := 0; l <= top; l++ {
 		maxN := g.m
 		if l == 0 {
 			maxN = g.m0
 		}
-		vs.sel = g.selectHeuristic(vs.found, g.m, vs.sel[:0])
-		g.setLinks(n, l, vs.sel, maxN, vs)
-		for _, nb := range vs.sel {
+		g.setLinks(n, l, vs.layers[l], maxN, vs)
+		for _, nb := range vs.layers[l] {
 			g.addLink(nb.node, n, nb.dist, l, maxN, vs)
+		}
+		if g.linked != nil {
+			g.linked(n, l)
 		}
 	}
 	if level > maxLevel {

@@ -288,3 +288,50 @@ func TestSearchWhileInserting(t *testing.T) {
 		t.Fatal(e)
 	}
 }
+
+// TestInsertThroughHalfLinkedNode inserts a node whose greedy descent
+// ends at a node another insert is still linking: the new node must
+// still find its real neighbourhood, not link to that one node alone
+// (which happens when links are published top layer first).
+func TestInsertThroughHalfLinkedNode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	g := New(Config{Dims: 2, M: 4, EfConstruction: 32, Distance: l2, Seed: 1})
+	levels := []int{2} // node 0 is the only node on layer 2 at first
+	for range 400 {
+		levels = append(levels, rng.IntN(2))
+	}
+	g.levelOf = func() int { l := levels[0]; levels = levels[1:]; return l }
+	if _, err := g.Insert(0, []float32{-100, -100}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 400; i++ {
+		if _, err := g.Insert(uint64(i), []float32{rng.Float32() * 10, rng.Float32() * 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := Node(g.Len())
+	var x Node
+	g.levelOf = func() int { return 2 } // a reaches layer 2
+	g.linked = func(n Node, l int) {
+		if n != a || l != 2 {
+			return
+		}
+		// a is now reachable on layer 2; x, next to it, descends to it.
+		g.levelOf = func() int { return 1 }
+		var err error
+		if x, err = g.Insert(1001, []float32{5.01, 5.01}); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := g.Insert(1000, []float32{5, 5}); err != nil {
+		t.Fatal(err)
+	}
+	if x == 0 {
+		t.Fatal("the second insert did not run")
+	}
+	for l := 0; l <= 1; l++ {
+		if got := g.Links(x, l); len(got) < 2 {
+			t.Errorf("layer %d: node inserted through a half-linked node has links %v, want its neighbourhood", l, got)
+		}
+	}
+}

@@ -88,12 +88,14 @@ type visited struct {
 	cand  candHeap
 	res   candHeap
 	found []candidate // searchLayer's result, the next layer's entry points
-	sel   []candidate // a new node's selected neighbours
-	cands []candidate // addLink's candidates
-	kept  []candidate // addLink's survivors
-	nodes []Node
-	prev  []Node
-	nbs   []Node // searchLayer's unvisited neighbours of one node
+	// layers holds a new node's selected neighbours per layer until they
+	// are published.
+	layers [][]candidate
+	cands  []candidate // addLink's candidates
+	kept   []candidate // addLink's survivors
+	nodes  []Node
+	prev   []Node
+	nbs    []Node // searchLayer's unvisited neighbours of one node
 }
 
 func (g *Graph) getVisited() *visited {
