@@ -140,7 +140,7 @@ func (b *Binder) bindWindowCall(n *tree.FuncCall, sc *scope) (Expr, error) {
 	}
 	wf := WindowFunc{Name: n.Name}
 	if len(n.WithinGroup) > 0 {
-		return nil, notSupported("ordered-set aggregates as window functions")
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "OVER is not supported for ordered-set aggregate %s", n.Name).WithPosition(int(n.Pos))
 	}
 	ret, isWin := windowOnly[n.Name]
 	aggs := builtins.Aggregates(n.Name)
@@ -423,7 +423,7 @@ func (b *Binder) bindFrame(w *tree.Window, spec WindowSpec, sc *scope) (WindowFr
 		}
 		val, err := b.bindExpr(&tree.BinaryExpr{Op: op, Left: w.OrderBy[0].Expr, Right: raw}, sc)
 		if err != nil {
-			return fr, pgerror.New(pgerror.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", spec.Order[0].Expr.Type(), off.Type())
+			return fr, pgerror.New(pgerror.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", spec.Order[0].Expr.Type())
 		}
 		if val, err = b.coerce(val, spec.Order[0].Expr.Type(), types.CastAssignment, "RANGE"); err != nil {
 			return fr, err
