@@ -59,7 +59,8 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			return nil, err
 		}
 		from, to, cctx := n.Operand.Type(), n.T, n.Ctx
-		if (to.Family == types.FamRegtype || to.Family == types.FamRegclass || to.Family == types.FamRegnamespace || to.Family == types.FamRegrole) &&
+		if (to.Family == types.FamRegtype || to.Family == types.FamRegclass || to.Family == types.FamRegnamespace || to.Family == types.FamRegrole ||
+			to.Family == types.FamRegproc) &&
 			(from.IsStringFamily() || from.Family == types.FamUnknown) {
 			return ec.compileRegCast(arg, to), nil
 		}
@@ -416,6 +417,9 @@ func (ec *execCtx) compileRegCast(arg evalFn, to *types.T) evalFn {
 		}
 		if to.Family == types.FamRegnamespace || to.Family == types.FamRegrole {
 			return ec.sess.binder(cat, nil).RegNameOID(to, name)
+		}
+		if to.Family == types.FamRegproc {
+			return ec.sess.binder(cat, nil).RegprocByName(name)
 		}
 		return ec.sess.binder(cat, nil).RegclassByName(name)
 	}

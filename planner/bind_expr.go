@@ -642,8 +642,14 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 		}
 	}
 	if t.Family == types.FamRegproc && b.Proc != nil {
-		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
-			if oid, ok, err := b.regprocConst(string(asString(c.Val)), exprPos(n.Operand)); err != nil || ok {
+		if c, ok := x.(*Const); ok && (c.T.Family == types.FamUnknown || c.T.IsStringFamily()) && !types.IsNull(c.Val) {
+			// PostgreSQL places the error only for a literal's input, not
+			// for a text value's cast.
+			pos := exprPos(n.Operand)
+			if c.T.Family != types.FamUnknown {
+				pos = 0
+			}
+			if oid, ok, err := b.regprocConst(string(asString(c.Val)), pos); err != nil || ok {
 				return &Const{Val: types.DOid(oid), T: t}, err
 			}
 		}
@@ -736,12 +742,28 @@ func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
 	return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name).WithPosition(int(pos))
 }
 
+// RegprocByName is regproc's input function at run time ($1::regproc):
+// a function name as regprocConst takes it, or a number.
+func (b *Binder) RegprocByName(s string) (types.Datum, error) {
+	oid, ok, err := b.regprocConst(s, 0)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return types.DOid(oid), nil
+	}
+	return InputValue(s, types.Regproc, types.CastExplicit)
+}
+
 // regprocConst is regproc's input of a function name, which must agree
 // with pg_proc as regprocin does: no function by the name is 42883,
 // several are 42725. ok is false for a number, which the type's own input
 // takes.
 func (b *Binder) regprocConst(s string, pos tree.Pos) (oid uint32, ok bool, err error) {
 	v := strings.TrimSpace(s)
+	if b.Proc == nil {
+		return 0, false, nil
+	}
 	if v == "-" {
 		return 0, true, nil // InvalidOid
 	}
