@@ -777,8 +777,18 @@ func hasAggregate(es []tree.Expr) bool {
 	found := false
 	for _, e := range es {
 		walkTree(e, func(n tree.Expr) bool {
-			if f, ok := n.(*tree.FuncCall); ok && f.Over == nil && (builtins.Aggregates(f.Name) != nil || isGroupingCall(f)) {
+			f, ok := n.(*tree.FuncCall)
+			if ok && f.Over == nil && (builtins.Aggregates(f.Name) != nil || isGroupingCall(f)) {
 				found = true
+			}
+			if ok && f.Over != nil {
+				// A window's PARTITION BY and ORDER BY may aggregate too.
+				var keys []tree.Expr
+				keys = append(keys, f.Over.PartitionBy...)
+				for _, it := range f.Over.OrderBy {
+					keys = append(keys, it.Expr)
+				}
+				found = found || hasAggregate(keys)
 			}
 			return !found
 		})

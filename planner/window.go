@@ -211,7 +211,11 @@ func (b *Binder) bindWindowCall(n *tree.FuncCall, sc *scope) (Expr, error) {
 			return nil, err
 		}
 		if n.Filter != nil {
-			if call.Filter, err = b.bindCondition(n.Filter, sc, "FILTER"); err != nil {
+			reason := sc.noAggReason
+			sc.win, sc.noAggReason = nil, "FILTER"
+			call.Filter, err = b.bindCondition(n.Filter, sc, "FILTER")
+			sc.win, sc.noAggReason = ws, reason
+			if err != nil {
 				return nil, err
 			}
 		}
