@@ -446,5 +446,8 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	}
 	vi.infos.setNode(key, node)
 	vi.changes.Add(1)
+	if del != 0 || info.deleter.Load() != nil {
+		vi.dying.push(key)
+	}
 	return nil
 }

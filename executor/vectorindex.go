@@ -95,6 +95,9 @@ type vectorIndex struct {
 	// value at the last checkpoint, checkpointAt that checkpoint's (or
 	// the graph's creation) time in Unix nanoseconds.
 	changes, checkpointed, checkpointAt atomic.Int64
+	// dying queues the graph keys of versions that were deleted, replaced
+	// or rolled back, for the background tombstone pass (vectorrepair.go).
+	dying deathQueue
 }
 
 // pendDelete is one transaction's delete of a row during a build scan.
@@ -319,7 +322,7 @@ func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTx
 	}
 	vi.infos.setNode(key, node)
 	if owner != nil {
-		owner.entries = append(owner.entries, vectorEntry{info: info})
+		owner.entries = append(owner.entries, vectorEntry{info: info, vi: vi, key: key})
 	}
 	return nil
 }
@@ -341,7 +344,7 @@ func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTx
 		info := vi.info(k)
 		if info != nil && info.visible(me.readTs, me) {
 			info.deleter.Store(me)
-			me.entries = append(me.entries, vectorEntry{info: info, delete: true})
+			me.entries = append(me.entries, vectorEntry{info: info, delete: true, vi: vi, key: k})
 		}
 	}
 }
@@ -465,9 +468,12 @@ func (vt *vectorTxn) index(ctx context.Context, tb *catalog.Table, idx *catalog.
 type vectorEntry struct {
 	info   *nodeInfo
 	delete bool
-	// A delete recorded while a build scans (info nil): its row's nodes
-	// are found by key when the transaction ends.
+	// vi and key locate info's node, so its end (a committed delete, a
+	// rolled-back insert) queues it for the tombstone pass. A delete
+	// recorded while a build scans (info nil, pend set): its row's nodes
+	// are found by pkKey when the transaction ends.
 	vi    *vectorIndex
+	key   uint64
 	pkKey string
 	pend  *pendDelete
 }
@@ -490,6 +496,7 @@ func (e vectorEntry) endPending(vt *vectorTxn, ts uint64) {
 		}
 		if ts != 0 {
 			info.deleteTs.CompareAndSwap(0, ts)
+			vi.dying.push(k)
 		}
 		info.deleter.CompareAndSwap(vt, nil)
 	}
@@ -556,6 +563,7 @@ func (vt *vectorTxn) Committed(ts uint64) {
 		} else if e.delete {
 			e.info.deleteTs.Store(ts)
 			e.info.deleter.Store(nil)
+			e.vi.dying.push(e.key)
 		} else {
 			e.info.insertTs.Store(ts)
 		}
@@ -594,6 +602,7 @@ func (vt *vectorTxn) RollbackTo(mark int) {
 			e.info.deleter.CompareAndSwap(vt, nil)
 		} else {
 			e.info.dead.Store(true)
+			e.vi.dying.push(e.key)
 		}
 	}
 	vt.entries = vt.entries[:mark]
@@ -606,6 +615,9 @@ type loadedIndex struct {
 	ready chan struct{}
 	vi    *vectorIndex
 	err   error
+	// missing: the last maintenance pass did not find the index in the
+	// catalog (guarded by vectorIndexes.mu).
+	missing bool
 }
 
 // vectorIndex returns the loaded index, loading its checkpoint (or

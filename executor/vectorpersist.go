@@ -320,6 +320,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 		}
 		for _, k := range vi.byPK[pkKey] {
 			vi.info(k).deleteTs.Store(1)
+			vi.dying.push(k)
 		}
 		vi.changes.Add(1) // so the next checkpoint records the catch-up
 		return vi.add(tb, row, nil, 1)
@@ -331,6 +332,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 		if !seen[pkKey] {
 			for _, k := range keys {
 				vi.info(k).deleteTs.Store(1)
+				vi.dying.push(k)
 			}
 			vi.changes.Add(1)
 		}

@@ -100,6 +100,7 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 		}
 	}
 	e.vindex.mu.Unlock()
+	e.forgetDroppedIndexes()
 	for _, en := range list {
 		if ctx.Err() != nil {
 			return
@@ -114,6 +115,51 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 	}
 	if err := e.checkpointAll(ctx, false); err != nil && ctx.Err() == nil {
 		e.store.Logger().Warn("vector index checkpoint failed", "err", err)
+	}
+}
+
+// forgetDroppedIndexes releases the graphs of indexes (or tables) that
+// were dropped: nothing else lets go of them, and a graph of 100,000 x 128
+// is over 60 MB. An index counts as dropped once two passes in a row do
+// not find it in the committed catalog, because a CREATE INDEX registers
+// its graph just before its commit becomes visible. A transaction with an
+// older snapshot that still uses a forgotten index loads it again.
+func (e *Engine) forgetDroppedIndexes() {
+	txn := e.store.Begin()
+	cat, err := txn.Catalog()
+	txn.Rollback()
+	if err != nil {
+		return
+	}
+	exists := func(table, id catalog.ID) bool {
+		tb := cat.Tables[table]
+		if tb == nil {
+			return false
+		}
+		for i := range tb.Indexes {
+			if tb.Indexes[i].ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	e.vindex.mu.Lock()
+	defer e.vindex.mu.Unlock()
+	for id, li := range e.vindex.byIndex {
+		select {
+		case <-li.ready:
+		default:
+			continue // loading
+		}
+		if li.vi == nil || exists(li.vi.tableID, id) {
+			li.missing = false
+			continue
+		}
+		if li.missing {
+			delete(e.vindex.byIndex, id)
+			continue
+		}
+		li.missing = true
 	}
 }
 
@@ -140,21 +186,81 @@ func (info *nodeInfo) removable(oldest uint64) bool {
 	return del != 0 && del <= oldest
 }
 
-// tombstone marks the graph nodes no snapshot can see as deleted and
-// returns how many the graph holds.
+// deathQueue collects graph keys whose versions ended (a committed
+// delete or update, a rollback), so the tombstone pass looks at those
+// nodes only instead of reading every node record each second.
+type deathQueue struct {
+	mu   sync.Mutex
+	keys []uint64
+	// waiting holds keys a snapshot may still see (the tombstone pass's
+	// own, under mu); waitOldest is the oldest snapshot they were last
+	// checked against.
+	waiting    []uint64
+	waitOldest uint64
+}
+
+func (q *deathQueue) push(key uint64) {
+	q.mu.Lock()
+	q.keys = append(q.keys, key)
+	q.mu.Unlock()
+}
+
+// settled reports whether info's version is live and no transaction is
+// ending it: nothing for the tombstone pass to wait for.
+func (info *nodeInfo) settled() bool {
+	return !info.dead.Load() && info.deleteTs.Load() == 0 && info.deleter.Load() == nil && info.insertTs.Load() != 0
+}
+
+// tombstone marks the queued nodes no snapshot can see as deleted and
+// returns how many the graph holds. Queued nodes still visible to some
+// snapshot wait for the next pass; with nothing queued and no snapshot
+// ended since, a pass costs nothing.
 func (vi *vectorIndex) tombstone(oldest uint64) int {
-	n := vi.infos.n.Load()
-	for key := uint64(0); key < n; key++ {
+	q := &vi.dying
+	q.mu.Lock()
+	fresh := q.keys
+	q.keys = nil
+	if len(fresh) == 0 && (len(q.waiting) == 0 || q.waitOldest == oldest) {
+		q.mu.Unlock()
+		return vi.graph.DeletedCount()
+	}
+	waiting := append(q.waiting, fresh...)
+	q.waiting = nil
+	q.mu.Unlock()
+	keep := waiting[:0]
+	for _, key := range waiting {
 		info := vi.infos.get(key)
-		node, ok := vi.infos.node(key)
-		if info == nil || !ok || vi.graph.Deleted(node) {
+		if info == nil {
 			continue
 		}
-		if info.removable(oldest) {
+		node, ok := vi.infos.node(key)
+		switch {
+		case !ok:
+			keep = append(keep, key) // its insert is still running
+		case vi.graph.Deleted(node):
+		case info.removable(oldest):
 			vi.graph.Delete(node)
+		case !info.settled():
+			keep = append(keep, key)
 		}
 	}
+	q.mu.Lock()
+	q.waiting = append(q.waiting, keep...)
+	q.waitOldest = oldest
+	q.mu.Unlock()
 	return vi.graph.DeletedCount()
+}
+
+// queueUnsettled queues every node whose version is ending or may end
+// by a transaction that recorded it against another graph (a compacted
+// graph taking over from the one writers used until the swap).
+func (vi *vectorIndex) queueUnsettled() {
+	n := vi.infos.n.Load()
+	for key := uint64(0); key < n; key++ {
+		if info := vi.infos.get(key); info != nil && !info.settled() {
+			vi.dying.push(key)
+		}
+	}
 }
 
 // compact rebuilds vi without its tombstones and installs the result as
@@ -218,6 +324,9 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 		e.vindex.byIndex[id] = nl
 	}
 	e.vindex.mu.Unlock()
+	// Transactions still open recorded their deletes and inserts against
+	// vi's keys; with writes stopped, queue nv's nodes they may end.
+	nv.queueUnsettled()
 	e.removeBuild(b)
 	registered = false
 	e.vindex.writeMu.Unlock()

@@ -156,3 +156,111 @@ func TestHNSWCompactionWithWriters(t *testing.T) {
 	t.Logf("%d compactions during the writes", compactions)
 	indexAgreesWithTable(t, s, "v", "e")
 }
+
+// loadedGraph returns the registered graph of the only loaded index.
+func loadedGraph(t *testing.T, s *Session) (catalog.ID, *vectorIndex) {
+	t.Helper()
+	s.eng.vindex.mu.Lock()
+	defer s.eng.vindex.mu.Unlock()
+	if len(s.eng.vindex.byIndex) != 1 {
+		t.Fatalf("%d loaded indexes, want 1", len(s.eng.vindex.byIndex))
+	}
+	for id, li := range s.eng.vindex.byIndex {
+		return id, li.vi
+	}
+	return 0, nil
+}
+
+// TestHNSWTombstonePassFollowsDeletes: the background pass looks only at
+// nodes whose versions ended, and a node still visible to an open
+// snapshot waits for that snapshot to end.
+func TestHNSWTombstonePassFollowsDeletes(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
+	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, 300) g")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s.eng.stopMaintenance() // the test runs the passes itself
+	mustRun(t, s, "INSERT INTO v VALUES (301, '[1,2,3]')")
+	_, vi := loadedGraph(t, s)
+	queued := func() (int, int) {
+		vi.dying.mu.Lock()
+		defer vi.dying.mu.Unlock()
+		return len(vi.dying.keys), len(vi.dying.waiting)
+	}
+	if k, w := queued(); k != 0 || w != 0 {
+		t.Fatalf("inserts queued %d nodes (%d waiting) for the tombstone pass, want none", k, w)
+	}
+	reader := openSession(t, s)
+	mustRun(t, reader, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+	mustRun(t, reader, "SELECT count(*) FROM v")
+	mustRun(t, s, "DELETE FROM v WHERE id <= 10")
+	mustRun(t, s, "UPDATE v SET e = '[0,0,1]' WHERE id = 20")
+	mustRun(t, s, "BEGIN")
+	mustRun(t, s, "INSERT INTO v VALUES (400, '[3,2,1]')")
+	mustRun(t, s, "ROLLBACK")
+	if k, _ := queued(); k != 12 {
+		t.Fatalf("%d nodes queued, want 12 (10 deleted, 1 replaced, 1 rolled back)", k)
+	}
+	if dead := vi.tombstone(s.eng.store.OldestSnapshot()); dead != 1 {
+		t.Fatalf("%d tombstones while a snapshot sees the deleted rows, want 1 (the rolled-back insert)", dead)
+	}
+	if k, w := queued(); k != 0 || w != 11 {
+		t.Fatalf("after a pass: %d queued, %d waiting, want 0 and 11", k, w)
+	}
+	mustRun(t, reader, "COMMIT")
+	if dead := vi.tombstone(s.eng.store.OldestSnapshot()); dead != 12 {
+		t.Fatalf("%d tombstones once no snapshot sees the deleted rows, want 12", dead)
+	}
+	if k, w := queued(); k != 0 || w != 0 {
+		t.Fatalf("after the last pass: %d queued, %d waiting, want none", k, w)
+	}
+	rows := mustRun(t, s, "SELECT id FROM v ORDER BY e <-> '[0,0,1]' LIMIT 1")
+	if len(rows) != 1 || rows[0][0] != "20" {
+		t.Fatalf("nearest to the updated vector: %v, want [[20]]", rows)
+	}
+}
+
+// TestHNSWDroppedIndexReleased: DROP INDEX and DROP TABLE let go of the
+// graph (two maintenance passes later), and a new index on the same
+// column gets its own.
+func TestHNSWDroppedIndexReleased(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
+	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, 200) g")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s.eng.stopMaintenance() // the test runs the passes itself
+	first, _ := loadedGraph(t, s)
+	mustRun(t, s, "DROP INDEX v_e")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s.eng.vindex.mu.Lock()
+	var second catalog.ID
+	for id := range s.eng.vindex.byIndex {
+		if id != first {
+			second = id
+		}
+	}
+	s.eng.vindex.mu.Unlock()
+	if second == 0 {
+		t.Fatal("no graph for the new index")
+	}
+	s.eng.forgetDroppedIndexes()
+	s.eng.forgetDroppedIndexes()
+	if id, _ := loadedGraph(t, s); id != second {
+		t.Fatalf("loaded index %d, want %d", id, second)
+	}
+	mustRun(t, s, "DROP TABLE v")
+	s.eng.forgetDroppedIndexes()
+	s.eng.vindex.mu.Lock()
+	n := len(s.eng.vindex.byIndex)
+	s.eng.vindex.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d loaded indexes one pass after DROP TABLE, want 1 (a just-registered index gets a second look)", n)
+	}
+	s.eng.forgetDroppedIndexes()
+	s.eng.vindex.mu.Lock()
+	n = len(s.eng.vindex.byIndex)
+	s.eng.vindex.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d loaded indexes two passes after DROP TABLE, want 0", n)
+	}
+}
