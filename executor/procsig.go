@@ -10,3 +10,8 @@ import (
 func (s *Session) ProcRowByOID(oid uint32) (*builtins.ProcRow, bool) {
 	return pgcatalog.ProcRowByOID(oid)
 }
+
+// DescribeObject implements builtins.ObjectDescriberSession.
+func (s *Session) DescribeObject(classid, objid uint32) (string, bool) {
+	return pgcatalog.DescribeObject(classid, objid)
+}

@@ -172,11 +172,17 @@ func operatorRowsOf(c *Context) ([][]types.Datum, error) {
 		if op.Func != "" {
 			code = op.Func
 		}
-		oid := types.RegprocOID("operator " + op.Name + "(" + formatOIDs([]uint32{left, right}) + ")")
+		oid := operatorOID(op.Name, left, right)
 		rows = append(rows, []types.Datum{dO(oid), dS(op.Name), ns, dO(10), dS(kind), dB(false), dB(false), dO(left), dO(right),
 			dO(ret), dO(0), dO(0), dS(code), dS("-"), dS("-")})
 	}
 	return rows, nil
+}
+
+// operatorOID is an operator's pg_operator OID, derived from its name and
+// operand types (left is 0 for a prefix operator).
+func operatorOID(name string, left, right uint32) uint32 {
+	return types.RegprocOID("operator " + name + "(" + formatOIDs([]uint32{left, right}) + ")")
 }
 
 // castEntry is one pg_cast row.
@@ -188,6 +194,8 @@ type castEntry struct {
 }
 
 func (c castEntry) sig() string { return formatOIDs([]uint32{c.source, c.target}) }
+
+func (c castEntry) oid() uint32 { return types.RegprocOID("cast(" + c.sig() + ")") }
 
 func (c castEntry) fnOID() uint32 {
 	return types.RegprocOID("cast " + c.fn + "(" + c.sig() + ")")
@@ -293,7 +301,7 @@ func castRowsOf(c *Context) ([][]types.Datum, error) {
 		if e.fn != "" {
 			fn = e.fnOID()
 		}
-		oid := types.RegprocOID("cast(" + e.sig() + ")")
+		oid := e.oid()
 		rows = append(rows, []types.Datum{dO(oid), dO(e.source), dO(e.target), dO(fn), dS(e.context), dS(e.method)})
 	}
 	return rows, nil
@@ -358,4 +366,123 @@ var procByName = func() map[string]struct {
 func ProcsNamed(name string) (uint32, int) {
 	e := procByName[name]
 	return e.oid, e.count
+}
+
+// Catalog OIDs of the system catalogs pg_depend and pg_describe_object
+// name objects by.
+const (
+	oidPgType     = 1247
+	oidPgProc     = 1255
+	oidPgOperator = 2617
+	oidPgCast     = 2605
+	oidPgOpclass  = 2616
+	oidPgAm       = 2601
+	oidPgExt      = 3079
+)
+
+// vectorMembers are the objects of extension vector, as pg_depend's 'e'
+// rows list them: {classid, objid}.
+func vectorMembers() [][2]uint32 {
+	m := [][2]uint32{{oidPgType, types.OidVector}, {oidPgType, types.OidVectorArray}, {oidPgAm, oidHnswAM}}
+	for _, o := range opclasses {
+		if o.typ == types.OidVector {
+			m = append(m, [2]uint32{oidPgOpclass, o.oid})
+		}
+	}
+	for _, p := range procTable {
+		if p.public {
+			m = append(m, [2]uint32{oidPgProc, p.oid})
+		}
+	}
+	for _, op := range builtins.Operators() {
+		left, right := uint32(0), builtins.ParamOID(op.Right)
+		if op.Left != nil {
+			left = builtins.ParamOID(op.Left)
+		}
+		if left == types.OidVector || right == types.OidVector {
+			m = append(m, [2]uint32{oidPgOperator, operatorOID(op.Name, left, right)})
+		}
+	}
+	for _, e := range castTable {
+		if e.source == types.OidVector || e.target == types.OidVector {
+			m = append(m, [2]uint32{oidPgCast, e.oid()})
+		}
+	}
+	return m
+}
+
+// extensionDependRows are pg_depend's rows making pgvector's objects
+// members of extension vector (deptype 'e'), which \dx+ vector lists.
+func extensionDependRows() [][]types.Datum {
+	var rows [][]types.Datum
+	for _, m := range vectorMembers() {
+		rows = append(rows, []types.Datum{dO(m[0]), dO(m[1]), dI(0), dO(oidPgExt), dO(oidVectorExt), dI(0), dS("e")})
+	}
+	return rows
+}
+
+// typeNames formats type OIDs as format_procedure and format_operator
+// list arguments: format_type names joined by commas.
+func typeNames(oids []uint32) string {
+	b := make([]byte, 0, 32)
+	for i, o := range oids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if o == 0 {
+			b = append(b, "NONE"...)
+			continue
+		}
+		b = append(b, builtins.FormatParamType(o)...)
+	}
+	return string(b)
+}
+
+// DescribeObject is pg_describe_object for the built-in objects Quiver
+// lists in pg_depend: types, functions, operators, casts, operator
+// classes and access methods.
+func DescribeObject(classid, objid uint32) (string, bool) {
+	switch classid {
+	case oidPgType:
+		if types.ByOID(objid) != nil {
+			return "type " + builtins.FormatType(objid, -1, false), true
+		}
+	case oidPgProc:
+		for _, p := range procTable {
+			if p.oid == objid {
+				return "function " + p.name + "(" + typeNames(p.args) + ")", true
+			}
+		}
+	case oidPgOperator:
+		for _, op := range builtins.Operators() {
+			left, right := uint32(0), builtins.ParamOID(op.Right)
+			if op.Left != nil {
+				left = builtins.ParamOID(op.Left)
+			}
+			if operatorOID(op.Name, left, right) == objid {
+				return "operator " + op.Name + "(" + typeNames([]uint32{left, right}) + ")", true
+			}
+		}
+	case oidPgCast:
+		for _, e := range castTable {
+			if e.oid() == objid {
+				return "cast from " + builtins.FormatType(e.source, -1, false) + " to " + builtins.FormatType(e.target, -1, false), true
+			}
+		}
+	case oidPgOpclass:
+		for _, o := range opclasses {
+			if o.oid == objid {
+				am := "btree"
+				if o.am == oidHnswAM {
+					am = "hnsw"
+				}
+				return "operator class " + o.name + " for access method " + am, true
+			}
+		}
+	case oidPgAm:
+		if objid == oidHnswAM {
+			return "access method hnsw", true
+		}
+	}
+	return "", false
 }

@@ -913,7 +913,7 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		// Serial sequences depend on their column ('a'), as
 		// pg_get_serial_sequence and \d's "Owned by" read them.
-		var rows [][]types.Datum
+		rows := extensionDependRows()
 		for _, s := range dbSequences(c) {
 			if s.OwnedByTable != 0 {
 				rows = append(rows, []types.Datum{dO(oidPgClass), dO(uint32(s.ID)), dI(0), dO(oidPgClass), dO(uint32(s.OwnedByTable)),

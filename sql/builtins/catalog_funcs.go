@@ -42,6 +42,12 @@ type ProcLookupSession interface {
 	ProcRowByOID(oid uint32) (*ProcRow, bool)
 }
 
+// ObjectDescriberSession is a session that answers pg_describe_object
+// for built-in objects (extension vector's members).
+type ObjectDescriberSession interface {
+	DescribeObject(classid, objid uint32) (string, bool)
+}
+
 // postmasterStart is pg_postmaster_start_time: when this process started.
 // Set once at package init, read-only afterwards.
 var postmasterStart = time.Now()
@@ -268,7 +274,14 @@ func registerCatalogFuncs() {
 		addFunc(n, &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 	}
 	addFunc("pg_get_function_sqlbody", &Overload{Params: params(o), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
-	addFunc("pg_describe_object", &Overload{Params: params(o, o, i4), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
+	addFunc("pg_describe_object", &Overload{Params: params(o, o, i4), Return: txt, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		if ds, ok := catalogSession(ctx).(ObjectDescriberSession); ok {
+			if d, ok := ds.DescribeObject(oidArg(a[0]), oidArg(a[1])); ok {
+				return types.DString(d), nil
+			}
+		}
+		return types.Null, nil
+	}})
 	// Quiver has no partitioning: a relation is its own only ancestor, as
 	// PostgreSQL answers for a plain table.
 	addSRF("pg_partition_ancestors", &SRFOverload{Params: params(types.Regclass),

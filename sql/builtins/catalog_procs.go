@@ -236,8 +236,10 @@ func joinOIDs(oids []uint32) string {
 	return b.String()
 }
 
-// formatParamType is format_type for pg_proc's types, pseudo-types
+// FormatParamType is format_type for pg_proc's types, pseudo-types
 // included.
+func FormatParamType(oid uint32) string { return formatParamType(oid) }
+
 func formatParamType(oid uint32) string {
 	switch oid {
 	case OidAny:
