@@ -140,6 +140,9 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 			names = n
 		}
 		lang := uint32(12) // internal
+		if p.public {
+			lang = 13 // pgvector's functions are LANGUAGE C
+		}
 		rows = append(rows, []types.Datum{dO(p.oid), dS(p.name), ns, dO(10), dO(lang), dF(1), dF(rowsEst), dO(p.variadic),
 			dS("-"), dS(p.kind), dB(false), dB(false), dB(p.strict), dB(p.retset), dS(vol), dS("s"),
 			dI(int64(len(p.args))), dI(int64(p.defaults)), dO(p.ret), oidArray(p.args), allArgs, modes, names, null,
