@@ -386,7 +386,12 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	exprs = append(exprs, extra...)
 	cols = append(cols, extraCols...)
 	in.win = nil
-	if input, exprs, err = finishWindows(ws, input, input.Columns(), exprs, nil); err != nil {
+	if ps, ok := input.(*ProjectSet); ok && len(calls) > 0 {
+		input, exprs, err = finishWindowsBelow(ws, ps, exprs)
+	} else {
+		input, exprs, err = finishWindows(ws, input, input.Columns(), exprs, nil)
+	}
+	if err != nil {
 		return nil, err
 	}
 	proj = &Project{Input: input, Exprs: exprs, Cols: cols}

@@ -532,3 +532,31 @@ func finishWindows(ws *winState, input Plan, base []Column, exprs []Expr, fix fu
 	}
 	return w, out, nil
 }
+
+// finishWindowsBelow is finishWindows for a select list with set-returning
+// functions: as in PostgreSQL, window functions see the rows before the
+// functions expand them, so the WindowNode goes under the ProjectSet and
+// the set-returning columns move after the window columns.
+func finishWindowsBelow(ws *winState, ps *ProjectSet, exprs []Expr) (Plan, []Expr, error) {
+	if ws == nil || len(ws.funcs) == 0 {
+		return ps, exprs, nil
+	}
+	base := ps.Input.Columns()
+	nb, nw := len(base), len(ws.funcs)
+	var shift func(Expr) Expr
+	shift = func(x Expr) Expr {
+		if r, ok := x.(*ColRef); ok && r.Idx >= nb {
+			return &ColRef{Idx: r.Idx + nw, T: r.T}
+		}
+		return mapChildren(x, shift)
+	}
+	shifted := make([]Expr, len(exprs))
+	for i, x := range exprs {
+		shifted[i] = shift(x)
+	}
+	w, out, err := finishWindows(ws, ps.Input, base, shifted, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &ProjectSet{Input: w, Funcs: ps.Funcs, Cols: append(append([]Column(nil), w.Columns()...), ps.Cols[nb:]...)}, out, nil
+}
