@@ -32,7 +32,11 @@ type Txn struct {
 	sortedBuf *sortedWrites
 	// lastDep is the table dependOn last recorded (one fingerprint per
 	// table, not per row).
-	lastDep    catalog.ID
+	lastDep catalog.ID
+	// arena holds the buffered keys and values; rowScratch is reused to
+	// encode rows before they are copied there.
+	arena      arena
+	rowScratch []byte
 	stats      Stats
 	cat        *Catalog
 	catWritten bool
@@ -68,24 +72,14 @@ func (t *Txn) set(key, val []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	t.put(key, wentry{val: append([]byte{}, val...)})
-	return nil
-}
-
-// setOwned is set for a value the caller hands over and never changes
-// again (freshly encoded rows and keys): no copy.
-func (t *Txn) setOwned(key, val []byte) error {
-	if err := t.usable(); err != nil {
-		return err
-	}
-	t.put(key, wentry{val: val})
+	t.put(key, wentry{val: t.arena.bytes(val)})
 	return nil
 }
 
 func (t *Txn) put(key []byte, e wentry) {
 	t.remember(key)
-	k := string(key)
 	n := len(t.buf)
+	k := t.arena.str(key)
 	t.buf[k] = e
 	if len(t.buf) > n {
 		t.order = append(t.order, k)
@@ -407,16 +401,17 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 			return uniqueViolation(tb, pkName(tb), tb.PrimaryKey, row)
 		}
 	}
-	val, err := encodeRow(nil, tb, row)
+	val, err := encodeRow(t.rowScratch[:0], tb, row)
 	if err != nil {
 		return err
 	}
+	t.rowScratch = val
 	for _, idx := range btreeIndexes(tb) {
 		if err := t.addIndexEntry(tb, idx, row, pk); err != nil {
 			return err
 		}
 	}
-	return t.setOwned(key, val)
+	return t.set(key, val)
 }
 
 func (t *Txn) addIndexEntry(tb *catalog.Table, idx *catalog.Index, row []types.Datum, pk []byte) error {

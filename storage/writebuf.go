@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -14,6 +15,42 @@ import (
 // transaction, so its size is not bounded by one Badger batch: at commit
 // the buffer is written in as many batches as it needs, all at the same
 // commit timestamp (see Engine.commitLarge).
+
+// arena hands out copies of keys and values carved from large chunks: a
+// bulk load buffers millions of them, and a few big allocations cost the
+// allocator and the garbage collector far less than one or two per entry.
+// Chunks are never written again once handed out, so the strings made
+// from them are immutable.
+type arena struct{ cur []byte }
+
+const (
+	arenaChunk = 1 << 20
+	// arenaMax: larger values get an allocation of their own rather than
+	// wasting the rest of a chunk.
+	arenaMax = arenaChunk / 8
+)
+
+// bytes returns a copy of b (never nil, so an empty value stays present).
+func (a *arena) bytes(b []byte) []byte {
+	if len(b) > arenaMax {
+		return append([]byte{}, b...)
+	}
+	if a.cur == nil || cap(a.cur)-len(a.cur) < len(b) {
+		a.cur = make([]byte, 0, arenaChunk)
+	}
+	n := len(a.cur)
+	a.cur = append(a.cur, b...)
+	return a.cur[n:len(a.cur):len(a.cur)]
+}
+
+// str returns b as a string in the arena.
+func (a *arena) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	c := a.bytes(b)
+	return unsafe.String(unsafe.SliceData(c), len(c))
+}
 
 type wentry struct {
 	val []byte
