@@ -69,11 +69,16 @@ var procTable = func() []procEntry {
 				args: f.args, ret: f.ret, strict: true})
 		}
 	}
+	haveOID := map[uint32]bool{}
+	for _, r := range rows {
+		haveOID[r.oid] = true
+	}
 	for _, c := range castTable {
-		if c.fn == "" || have[c.fn+"\x00"+c.sig()] {
+		// One function may serve several casts (PostgreSQL's oid(int8)).
+		if c.fn == "" || haveOID[c.fnOID()] {
 			continue
 		}
-		have[c.fn+"\x00"+c.sig()] = true
+		haveOID[c.fnOID()] = true
 		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn, public: c.source == types.OidVector || c.target == types.OidVector,
 			kind: "f", args: []uint32{c.source}, ret: c.target, strict: true})
 	}
@@ -185,6 +190,9 @@ func operatorRowsOf(c *Context) ([][]types.Datum, error) {
 // operatorOID is an operator's pg_operator OID, derived from its name and
 // operand types (left is 0 for a prefix operator).
 func operatorOID(name string, left, right uint32) uint32 {
+	if oid, ok := builtins.PGOperatorOID(name, left, right); ok {
+		return oid
+	}
 	return types.RegprocOID("operator " + name + "(" + formatOIDs([]uint32{left, right}) + ")")
 }
 
@@ -198,9 +206,19 @@ type castEntry struct {
 
 func (c castEntry) sig() string { return formatOIDs([]uint32{c.source, c.target}) }
 
-func (c castEntry) oid() uint32 { return types.RegprocOID("cast(" + c.sig() + ")") }
+func (c castEntry) oid() uint32 {
+	if oid, _, _, ok := builtins.PGCast(c.source, c.target); ok {
+		return oid
+	}
+	return types.RegprocOID("cast(" + c.sig() + ")")
+}
 
+// fnOID is the cast function's OID: PostgreSQL's when its cast has a
+// function of the same name.
 func (c castEntry) fnOID() uint32 {
+	if _, fn, name, ok := builtins.PGCast(c.source, c.target); ok && fn != 0 && name == c.fn {
+		return fn
+	}
 	return types.RegprocOID("cast " + c.fn + "(" + c.sig() + ")")
 }
 
@@ -309,6 +327,17 @@ func castRowsOf(c *Context) ([][]types.Datum, error) {
 	}
 	return rows, nil
 }
+
+// procPublic marks the pg_proc rows in schema public (pgvector's).
+var procPublic = func() map[uint32]bool {
+	m := map[uint32]bool{}
+	for _, p := range procTable {
+		if p.public {
+			m[p.oid] = true
+		}
+	}
+	return m
+}()
 
 // ProcRowByOID describes the pg_proc row with OID oid as the builtins
 // package formats signatures (pg_get_function_arguments and _result).

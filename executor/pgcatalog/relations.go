@@ -231,6 +231,15 @@ func ProcName(oid uint32) string {
 		return name
 	}
 	if name, ok := procNameByOID[oid]; ok {
+		// regprocout qualifies a name that alone would not find the
+		// function (an overloaded one).
+		if procByName[name].count > 1 {
+			schema := "pg_catalog."
+			if procPublic[oid] {
+				schema = "public."
+			}
+			return schema + name
+		}
 		return name
 	}
 	return strconv.FormatUint(uint64(oid), 10)

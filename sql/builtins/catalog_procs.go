@@ -172,6 +172,7 @@ type ProcRow struct {
 var procRows = sync.OnceValue(func() []ProcRow {
 	var rows []ProcRow
 	seen := map[string]bool{}
+	used := map[uint32]bool{}
 	for _, p := range Procs() {
 		r := ProcRow{Proc: p}
 		for _, t := range p.Params {
@@ -194,14 +195,20 @@ var procRows = sync.OnceValue(func() []ProcRow {
 		default:
 			r.RetOID = OidAnyElement
 		}
-		// The first overload of a name has the OID regproc's input gives
-		// the bare name; the others are told apart by their signature.
-		key := p.Name
-		if seen[key] {
-			key = p.Name + "(" + joinOIDs(r.ArgTypes) + ")" + string(p.Kind)
+		// PostgreSQL's own OID when it has the function; otherwise one
+		// derived from the name (the first overload, as regproc's input
+		// without a catalog derives it) or from the signature.
+		if oid, ok := pgProcOIDs[p.Name+"("+joinOIDs(r.ArgTypes)+")"]; ok && !used[oid] {
+			r.OID = oid
+		} else {
+			key := p.Name
+			if seen[key] {
+				key = p.Name + "(" + joinOIDs(r.ArgTypes) + ")" + string(p.Kind)
+			}
+			seen[key] = true
+			r.OID = types.RegprocOID(key)
 		}
-		seen[key] = true
-		r.OID = types.RegprocOID(key)
+		used[r.OID] = true
 		rows = append(rows, r)
 	}
 	return rows
@@ -294,4 +301,24 @@ func (r *ProcRow) FunctionResult() string {
 		s = "SETOF " + s
 	}
 	return s
+}
+
+// pgCast is a PostgreSQL 15 pg_cast row's OID and cast function.
+type pgCast struct {
+	oid, fn uint32
+	fnName  string
+}
+
+// PGCast returns PostgreSQL 15's pg_cast OID for a cast between two
+// built-in types and its function's OID and name (0 and "-" for none).
+func PGCast(source, target uint32) (oid, fn uint32, fnName string, ok bool) {
+	c, ok := pgCastOIDs[joinOIDs([]uint32{source, target})]
+	return c.oid, c.fn, c.fnName, ok
+}
+
+// PGOperatorOID returns PostgreSQL 15's pg_operator OID of an operator
+// (left is 0 for a prefix operator).
+func PGOperatorOID(name string, left, right uint32) (uint32, bool) {
+	oid, ok := pgOperatorOIDs[name+"("+joinOIDs([]uint32{left, right})+")"]
+	return oid, ok
 }
