@@ -126,6 +126,9 @@ func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Ta
 	}
 	vi.checkpointed.Store(changes)
 	vi.checkpointAt.Store(time.Now().UnixNano())
+	// Two passes: Badger frees the memtables the records went through
+	// only once it has flushed them.
+	e.vindex.releaseMemory.Store(2)
 	return e.dropCheckpointGens(ctx, tb, idx, meta.gen)
 }
 

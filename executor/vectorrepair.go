@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,14 @@ func (e *Engine) stopMaintenance() {
 // maintainVectorIndexes runs one maintenance pass: forget finished
 // builds, tombstone invisible nodes, compact graphs that need it.
 func (e *Engine) maintainVectorIndexes(ctx context.Context) {
+	if n := e.vindex.releaseMemory.Load(); n > 0 {
+		e.vindex.releaseMemory.CompareAndSwap(n, n-1)
+		// A build, compaction, dropped graph or checkpoint (whose records
+		// pass through Badger's 64 MB memtables) left hundreds of MB of
+		// garbage; the GC's next cycle would let the heap grow to twice
+		// the live graphs first, and the freed pages would stay resident.
+		debug.FreeOSMemory()
+	}
 	e.pruneBuilds()
 	type entry struct {
 		id catalog.ID
@@ -157,6 +166,7 @@ func (e *Engine) forgetDroppedIndexes() {
 		}
 		if li.missing {
 			delete(e.vindex.byIndex, id)
+			e.vindex.releaseMemory.Store(1)
 			continue
 		}
 		li.missing = true
@@ -327,6 +337,7 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 	// Transactions still open recorded their deletes and inserts against
 	// vi's keys; with writes stopped, queue nv's nodes they may end.
 	nv.queueUnsettled()
+	e.vindex.releaseMemory.Store(1)
 	e.removeBuild(b)
 	registered = false
 	e.vindex.writeMu.Unlock()
