@@ -134,7 +134,7 @@ func (b *Binder) bindWindowCall(n *tree.FuncCall, sc *scope) (Expr, error) {
 	}
 	ws.inCall = true
 	defer func() { ws.inCall = false }()
-	win, err := resolveWindow(n.Over, ws.named, n.Pos)
+	win, err := resolveWindow(n.Over, ws.named, n.Over.Pos)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func resolveWindow(w *tree.Window, named map[string]*tree.Window, pos tree.Pos) 
 		return nil, err
 	}
 	bare := len(w.PartitionBy) == 0 && len(w.OrderBy) == 0 && w.Frame == ""
-	if bare {
+	if bare && !w.Parens {
 		return base, nil
 	}
 	if len(w.PartitionBy) > 0 {
@@ -273,9 +273,13 @@ func resolveWindow(w *tree.Window, named map[string]*tree.Window, pos tree.Pos) 
 		return nil, pgerror.New(pgerror.CodeWindowingError, "cannot override ORDER BY clause of window \"%s\"", w.Name).WithPosition(int(pos))
 	}
 	if base.Frame != "" {
-		return nil, pgerror.New(pgerror.CodeWindowingError, "cannot copy window \"%s\" because it has a frame clause", w.Name).WithPosition(int(pos))
+		err := pgerror.New(pgerror.CodeWindowingError, "cannot copy window \"%s\" because it has a frame clause", w.Name).WithPosition(int(pos))
+		if bare {
+			err = err.WithHint("Omit the parentheses in this OVER clause.")
+		}
+		return nil, err
 	}
-	out := &tree.Window{PartitionBy: base.PartitionBy, OrderBy: base.OrderBy, Frame: w.Frame}
+	out := &tree.Window{PartitionBy: base.PartitionBy, OrderBy: base.OrderBy, Frame: w.Frame, FramePos: w.FramePos, Pos: w.Pos}
 	if len(w.OrderBy) > 0 {
 		out.OrderBy = w.OrderBy
 	}
@@ -328,74 +332,89 @@ func (b *Binder) bindFrame(w *tree.Window, spec WindowSpec, sc *scope) (WindowFr
 	if w.Frame == "" {
 		return fr, nil
 	}
-	text := strings.TrimSpace(w.Frame)
+	text := w.Frame
 	low := strings.ToLower(text)
-	mode, rest, _ := strings.Cut(low, " ")
+	at := func(i int) int { return int(w.FramePos) + i }
+	mode := low
+	if i := strings.IndexFunc(low, func(r rune) bool { return r < 'a' || r > 'z' }); i >= 0 {
+		mode = low[:i]
+	}
 	fr.Mode = mode
-	restOrig := strings.TrimSpace(text[len(mode):])
-	rest = strings.TrimSpace(rest)
-	if i := strings.LastIndex(rest, " exclude "); i >= 0 {
-		ex := strings.Join(strings.Fields(rest[i+len(" exclude "):]), " ")
+	restAt := len(mode)
+	for restAt < len(text) && isFrameSpace(text[restAt]) {
+		restAt++
+	}
+	restEnd := len(text)
+	if i := strings.LastIndex(low, " exclude "); i >= restAt {
+		ex := strings.Join(strings.Fields(low[i+len(" exclude "):]), " ")
 		switch ex {
 		case "current row", "group", "ties":
 			fr.Exclude = ex
 		case "no others":
 		default:
-			return fr, pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"%s\"", ex)
+			return fr, pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"%s\"", ex).WithPosition(at(i + len(" exclude ")))
 		}
-		rest, restOrig = rest[:i], restOrig[:i]
+		restEnd = i
 	}
-	startText, endText := restOrig, "current row"
-	if strings.HasPrefix(rest, "between ") {
-		body, bodyLow := restOrig[len("between "):], rest[len("between "):]
+	startAt, startEnd, endAt, endEnd := restAt, restEnd, -1, -1
+	if strings.HasPrefix(low[restAt:], "between ") {
+		bodyAt := restAt + len("between ")
 		cut := -1
 		for _, kw := range []string{"preceding and ", "following and ", "row and "} {
-			if i := strings.Index(bodyLow, kw); i >= 0 && (cut < 0 || i < cut) {
+			if i := strings.Index(low[bodyAt:restEnd], kw); i >= 0 && (cut < 0 || i < cut) {
 				cut = i + len(kw) - len("and ")
 			}
 		}
 		if cut < 0 {
-			return fr, pgerror.New(pgerror.CodeSyntaxError, "syntax error in frame clause")
+			return fr, pgerror.New(pgerror.CodeSyntaxError, "syntax error in frame clause").WithPosition(at(bodyAt))
 		}
-		startText, endText = body[:cut], body[cut+len("and "):]
+		startAt, startEnd = bodyAt, bodyAt+cut
+		endAt, endEnd = bodyAt+cut+len("and "), restEnd
+		for endAt < endEnd && isFrameSpace(text[endAt]) {
+			endAt++
+		}
 	}
 	var err error
-	if fr.Start, err = parseBound(startText); err != nil {
+	if fr.Start, err = parseBound(text[startAt:startEnd], at(startAt)); err != nil {
 		return fr, err
 	}
-	if fr.End, err = parseBound(endText); err != nil {
-		return fr, err
+	if endAt >= 0 {
+		if fr.End, err = parseBound(text[endAt:endEnd], at(endAt)); err != nil {
+			return fr, err
+		}
+	} else {
+		endAt = startAt
 	}
 	switch {
 	case fr.Start.Kind == BoundUnboundedFollowing:
-		return fr, pgerror.New(pgerror.CodeWindowingError, "frame start cannot be UNBOUNDED FOLLOWING")
+		return fr, pgerror.New(pgerror.CodeWindowingError, "frame start cannot be UNBOUNDED FOLLOWING").WithPosition(at(startAt))
 	case fr.End.Kind == BoundUnboundedPreceding:
-		return fr, pgerror.New(pgerror.CodeWindowingError, "frame end cannot be UNBOUNDED PRECEDING")
+		return fr, pgerror.New(pgerror.CodeWindowingError, "frame end cannot be UNBOUNDED PRECEDING").WithPosition(at(endAt))
 	case fr.Start.Kind == BoundCurrentRow && fr.End.Kind == BoundPreceding:
-		return fr, pgerror.New(pgerror.CodeWindowingError, "frame starting from current row cannot have preceding rows")
+		return fr, pgerror.New(pgerror.CodeWindowingError, "frame starting from current row cannot have preceding rows").WithPosition(at(endAt))
 	case fr.Start.Kind == BoundFollowing && (fr.End.Kind == BoundPreceding || fr.End.Kind == BoundCurrentRow):
-		return fr, pgerror.New(pgerror.CodeWindowingError, "frame starting from following row cannot have preceding rows")
+		return fr, pgerror.New(pgerror.CodeWindowingError, "frame starting from following row cannot have preceding rows").WithPosition(at(endAt))
 	}
 	hasOffset := fr.Start.Offset != nil || fr.End.Offset != nil
 	switch fr.Mode {
 	case "groups":
 		if len(spec.Order) == 0 {
-			return fr, pgerror.New(pgerror.CodeWindowingError, "GROUPS mode requires an ORDER BY clause")
+			return fr, pgerror.New(pgerror.CodeWindowingError, "GROUPS mode requires an ORDER BY clause").WithPosition(int(w.Pos))
 		}
 	case "range":
 		if hasOffset && len(spec.Order) != 1 {
-			return fr, pgerror.New(pgerror.CodeWindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+			return fr, pgerror.New(pgerror.CodeWindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column").WithPosition(int(w.Pos))
 		}
 	}
 	for _, bd := range []*FrameBound{&fr.Start, &fr.End} {
 		if bd.Offset == nil {
 			continue
 		}
-		raw := bd.Offset.(*rawOffset).e
+		raw, rawPos := bd.Offset.(*rawOffset).e, bd.Offset.(*rawOffset).pos
 		off, err := b.bindExpr(raw, &scope{noAggReason: "window frame"})
 		if err != nil {
 			if pgerror.CodeOf(err) == pgerror.CodeUndefinedColumn {
-				return fr, pgerror.New(pgerror.CodeInvalidColumnReference, "argument of %s must not contain variables", strings.ToUpper(fr.Mode))
+				return fr, pgerror.New(pgerror.CodeInvalidColumnReference, "argument of %s must not contain variables", strings.ToUpper(fr.Mode)).WithPosition(rawPos)
 			}
 			return fr, err
 		}
@@ -427,7 +446,7 @@ func (b *Binder) bindFrame(w *tree.Window, spec WindowSpec, sc *scope) (WindowFr
 		}
 		val, err := b.bindExpr(&tree.BinaryExpr{Op: op, Left: w.OrderBy[0].Expr, Right: raw}, sc)
 		if err != nil {
-			return fr, pgerror.New(pgerror.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", spec.Order[0].Expr.Type())
+			return fr, pgerror.New(pgerror.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", spec.Order[0].Expr.Type()).WithPosition(rawPos)
 		}
 		if val, err = b.coerce(val, spec.Order[0].Expr.Type(), types.CastAssignment, "RANGE"); err != nil {
 			return fr, err
@@ -439,11 +458,17 @@ func (b *Binder) bindFrame(w *tree.Window, spec WindowSpec, sc *scope) (WindowFr
 
 // rawOffset carries a frame offset's syntax between parseBound and
 // bindFrame.
-type rawOffset struct{ e tree.Expr }
+type rawOffset struct {
+	e   tree.Expr
+	pos int
+}
+
+func isFrameSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func (*rawOffset) Type() *types.T { return types.Unknown }
 
-func parseBound(s string) (FrameBound, error) {
+// parseBound parses one frame bound's text, which starts at pos.
+func parseBound(s string, pos int) (FrameBound, error) {
 	low := strings.Join(strings.Fields(strings.ToLower(s)), " ")
 	switch low {
 	case "unbounded preceding":
@@ -462,13 +487,13 @@ func parseBound(s string) (FrameBound, error) {
 	case "following":
 		kind = BoundFollowing
 	default:
-		return FrameBound{}, pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"%s\"", s[cut+1:])
+		return FrameBound{}, pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"%s\"", s[cut+1:]).WithPosition(pos + cut + 1)
 	}
 	e, err := pgdialect.ParseExpr(s[:cut+1])
 	if err != nil {
 		return FrameBound{}, err
 	}
-	return FrameBound{Kind: kind, Offset: &rawOffset{e: e}}, nil
+	return FrameBound{Kind: kind, Offset: &rawOffset{e: e, pos: pos}}, nil
 }
 
 // finishWindows rewrites WindowRefs into columns after base input columns

@@ -889,15 +889,16 @@ func (p *parser) funcCall(parts []string, pos tree.Pos) tree.Expr {
 		if p.peek().isPunct("(") {
 			fc.Over = p.windowSpec()
 		} else {
-			fc.Over = &tree.Window{Name: p.ident()}
+			fc.Over = &tree.Window{Pos: p.pos(p.peek().off)}
+			fc.Over.Name = p.ident()
 		}
 	}
 	return fc
 }
 
 func (p *parser) windowSpec() *tree.Window {
+	w := &tree.Window{Pos: p.pos(p.peek().off), Parens: true}
 	p.expectPunct("(")
-	w := &tree.Window{}
 	if p.isIdentTok() && !p.peek().is("partition") && !p.peek().is("rows") && !p.peek().is("range") && !p.peek().is("groups") {
 		w.Name = p.ident()
 	}
@@ -929,6 +930,7 @@ func (p *parser) windowSpec() *tree.Window {
 			p.i++
 		}
 		w.Frame = p.src[start:p.prevEnd()]
+		w.FramePos = p.pos(start)
 	}
 	p.expectPunct(")")
 	return w

@@ -221,6 +221,9 @@ type Window struct {
 	PartitionBy []Expr
 	OrderBy     []OrderItem
 	Frame       string // raw frame text, if any
+	FramePos    Pos    // where Frame starts, for frame errors
+	Pos         Pos    // the window specification's opening parenthesis, or its name
+	Parens      bool   // OVER (...) rather than OVER name
 }
 
 // ArrayExpr is ARRAY[...].
