@@ -107,7 +107,12 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		child(n.Input)
 	case *planner.WindowNode:
 		add("WindowAgg")
-		child(n.Input)
+		if len(n.Specs) > 1 {
+			// PostgreSQL chains one WindowAgg per distinct window.
+			child(&planner.WindowNode{Input: n.Input, Specs: n.Specs[:len(n.Specs)-1]})
+		} else {
+			child(n.Input)
+		}
 	case *planner.Filter:
 		explainNode(n.Input, depth, lines, stats)
 	case *planner.Project:

@@ -31,7 +31,11 @@ func TestWindowExplain(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE e (id int PRIMARY KEY, v int)")
 	plan := flat(mustRun(t, s, "EXPLAIN SELECT id, sum(v) OVER (ORDER BY id), lag(v) OVER (ORDER BY id) FROM e"))
-	if !strings.Contains(plan, "WindowAgg") || !strings.Contains(plan, "Seq Scan on e") {
-		t.Fatalf("plan %q has no WindowAgg over the scan", plan)
+	if strings.Count(plan, "WindowAgg") != 1 || !strings.Contains(plan, "Seq Scan on e") {
+		t.Fatalf("plan %q is not one WindowAgg over the scan", plan)
+	}
+	plan = flat(mustRun(t, s, "EXPLAIN SELECT rank() OVER (ORDER BY v), sum(v) OVER (PARTITION BY id), lag(v) OVER (ORDER BY v) FROM e"))
+	if strings.Count(plan, "WindowAgg") != 2 {
+		t.Fatalf("plan %q should have one WindowAgg per distinct window", plan)
 	}
 }
