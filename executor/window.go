@@ -522,6 +522,7 @@ func (w *winSorted) computeAgg(f *winFunc, p *winPart, set func(int, types.Datum
 	fed := p.lo
 	var prev []span
 	var prevV types.Datum
+	var work int
 	for pos := p.lo; pos < p.hi; pos++ {
 		if (pos-p.lo)&1023 == 1023 {
 			if err := ec.ctx.Err(); err != nil {
@@ -548,6 +549,13 @@ func (w *winSorted) computeAgg(f *winFunc, p *winPart, set func(int, types.Datum
 				sp.lo = fed
 			}
 			for i := sp.lo; i < sp.hi; i++ {
+				// Recomputed frames cost rows times frame width: check
+				// for cancellation by rows fed, not rows output.
+				if work++; work&(1<<16-1) == 0 {
+					if err := ec.ctx.Err(); err != nil {
+						return canceled(err)
+					}
+				}
 				if err := ec.feedAggs(f.agg, argBufs, g, w.row(i)); err != nil {
 					return err
 				}

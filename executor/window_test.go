@@ -1,8 +1,14 @@
 package executor
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
 )
 
 // TestWindowRunningMatchesRecomputed checks the running aggregation of
@@ -37,5 +43,36 @@ func TestWindowExplain(t *testing.T) {
 	plan = flat(mustRun(t, s, "EXPLAIN SELECT rank() OVER (ORDER BY v), sum(v) OVER (PARTITION BY id), lag(v) OVER (ORDER BY v) FROM e"))
 	if strings.Count(plan, "WindowAgg") != 2 {
 		t.Fatalf("plan %q should have one WindowAgg per distinct window", plan)
+	}
+}
+
+// TestWindowCancel cancels a window whose frames are recomputed per row
+// (quadratic in the rows): the statement must stop with 57014 rather than
+// run to completion.
+func TestWindowCancel(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE c (id int PRIMARY KEY, x int); INSERT INTO c SELECT g, g FROM generate_series(1, 40000) g")
+	st, err := s.Parse("SELECT max(s) FROM (SELECT sum(x) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) s FROM c) t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	p, err := s.Prepare(ctx, st[0], nil)
+	if err == nil {
+		var res Result
+		if res, err = s.Execute(ctx, p, nil); err == nil {
+			for {
+				var r []types.Datum
+				if r, err = res.Next(ctx); err != nil || r == nil {
+					break
+				}
+			}
+			res.Close()
+		}
+	}
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Code != "57014" {
+		t.Fatalf("cancelled window query: %v, want 57014", err)
 	}
 }
