@@ -507,6 +507,9 @@ func triggerTables(c *Context) map[catalog.ID]bool {
 func Description(c *Context, oid uint32, subid int) (string, bool) {
 	t := c.Cat.Tables[catalog.ID(oid)]
 	if t == nil {
+		if d, ok := pgDescriptions[oid]; ok && subid == 0 {
+			return d.text, true
+		}
 		// Objects other than tables (schema public, extensions) have
 		// their comments in pg_description's fixed rows.
 		rows, err := registry["pg_catalog.pg_description"].rows(c)

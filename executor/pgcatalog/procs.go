@@ -31,6 +31,7 @@ type procEntry struct {
 	argNames []string
 	defaults int
 	out      []builtins.Column
+	src      string
 }
 
 // procTable is pg_proc's content, built once from the registry and the
@@ -40,7 +41,7 @@ var procTable = func() []procEntry {
 	have := map[string]bool{}
 	for _, r := range builtins.ProcRows() {
 		e := procEntry{oid: r.OID, name: r.Name, kind: string(r.Kind), args: r.ArgTypes, variadic: r.VariadicOID, ret: r.RetOID,
-			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out}
+			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out, src: r.Src}
 		e.public = e.ret == types.OidVector
 		for _, a := range e.args {
 			e.public = e.public || a == types.OidVector
@@ -144,6 +145,10 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 			}
 			names = n
 		}
+		src := p.src
+		if src == "" {
+			src = p.name
+		}
 		lang := uint32(12) // internal
 		if p.public {
 			lang = 13 // pgvector's functions are LANGUAGE C
@@ -151,7 +156,7 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 		rows = append(rows, []types.Datum{dO(p.oid), dS(p.name), ns, dO(10), dO(lang), dF(1), dF(rowsEst), dO(p.variadic),
 			dS("-"), dS(p.kind), dB(false), dB(false), dB(p.strict), dB(p.retset), dS(vol), dS("s"),
 			dI(int64(len(p.args))), dI(int64(p.defaults)), dO(p.ret), oidArray(p.args), allArgs, modes, names, null,
-			null, dS(p.name), null, null, null, null})
+			null, dS(src), null, null, null, null})
 	}
 	return rows, nil
 }
@@ -164,13 +169,15 @@ func operatorRowsOf(c *Context) ([][]types.Datum, error) {
 	for _, op := range builtins.Operators() {
 		var left uint32
 		kind := "l"
-		if op.Left != nil {
+		if !op.Prefix {
 			left, kind = builtins.ParamOID(op.Left), "b"
 		}
 		right := builtins.ParamOID(op.Right)
 		ret := uint32(builtins.OidAnyElement)
 		if op.Return != nil {
 			ret = builtins.ParamOID(op.Return)
+		} else if left == builtins.OidAnyArray || right == builtins.OidAnyArray {
+			ret = builtins.OidAnyArray // array || element and the like
 		}
 		ns := pgcat
 		if left == types.OidVector || right == types.OidVector {
@@ -428,7 +435,7 @@ func vectorMembers() [][2]uint32 {
 	}
 	for _, op := range builtins.Operators() {
 		left, right := uint32(0), builtins.ParamOID(op.Right)
-		if op.Left != nil {
+		if !op.Prefix {
 			left = builtins.ParamOID(op.Left)
 		}
 		if left == types.OidVector || right == types.OidVector {
@@ -488,7 +495,7 @@ func DescribeObject(classid, objid uint32) (string, bool) {
 	case oidPgOperator:
 		for _, op := range builtins.Operators() {
 			left, right := uint32(0), builtins.ParamOID(op.Right)
-			if op.Left != nil {
+			if !op.Prefix {
 				left = builtins.ParamOID(op.Left)
 			}
 			if operatorOID(op.Name, left, right) == objid {
@@ -517,4 +524,27 @@ func DescribeObject(classid, objid uint32) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// pgDescription is a built-in object's pg_description row: its catalog's
+// OID and the comment.
+type pgDescription struct {
+	class uint32
+	text  string
+}
+
+// builtinDescriptionRows are pg_description's rows for the built-in
+// types, functions and operators, in OID order.
+func builtinDescriptionRows() [][]types.Datum {
+	oids := make([]uint32, 0, len(pgDescriptions))
+	for o := range pgDescriptions {
+		oids = append(oids, o)
+	}
+	sort.Slice(oids, func(i, j int) bool { return oids[i] < oids[j] })
+	rows := make([][]types.Datum, 0, len(oids))
+	for _, o := range oids {
+		d := pgDescriptions[o]
+		rows = append(rows, []types.Datum{dO(o), dO(d.class), dI(0), dS(d.text)})
+	}
+	return rows
 }

@@ -658,6 +658,7 @@ func init() {
 			// initdb's comment on schema public.
 			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS("standard public schema")},
 		}
+		rows = append(rows, builtinDescriptionRows()...)
 		for _, t := range dbTables(c) {
 			if t.Comment != "" {
 				rows = append(rows, []types.Datum{dO(uint32(t.ID)), dO(oidPgClass), dI(0), dS(t.Comment)})

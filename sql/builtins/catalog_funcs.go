@@ -94,6 +94,9 @@ func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
 	}
 	t := types.ByOID(oid)
 	if t == nil {
+		if name, ok := pseudoTypeName(oid); ok {
+			return name
+		}
 		return "???"
 	}
 	base := t

@@ -39,7 +39,9 @@ type Proc struct {
 type Op struct {
 	// Name is PostgreSQL's spelling (~~ for LIKE).
 	Name string
-	// Left is nil for a prefix operator.
+	// Prefix marks a prefix operator (Left unused); otherwise a nil
+	// Left or Right is anyelement, as in Overload.Params.
+	Prefix              bool
 	Left, Right, Return *types.T
 	// Func names the function that computes it, when it has one of its
 	// own in pg_proc (pgvector's distance operators).
@@ -108,7 +110,7 @@ func Operators() []Op {
 			if binary && len(o.Params) == 2 {
 				op.Left, op.Right = o.Params[0], o.Params[1]
 			} else if !binary && len(o.Params) == 1 {
-				op.Right = o.Params[0]
+				op.Prefix, op.Right = true, o.Params[0]
 			} else {
 				continue
 			}
@@ -128,7 +130,7 @@ func Operators() []Op {
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name
 		}
-		return out[i].Left != nil && out[j].Left == nil
+		return !out[i].Prefix && out[j].Prefix
 	})
 	return out
 }
@@ -165,6 +167,15 @@ type ProcRow struct {
 	// VariadicOID is provariadic (0 when none).
 	VariadicOID uint32
 	RetOID      uint32
+	// Src is prosrc: PostgreSQL's C symbol for the function when it has
+	// one, else empty (the name stands in).
+	Src string
+}
+
+// pgProc is a PostgreSQL 15 pg_proc row's OID and prosrc.
+type pgProc struct {
+	oid uint32
+	src string
 }
 
 // procRows is computed on first use: the registry is filled by several
@@ -198,8 +209,8 @@ var procRows = sync.OnceValue(func() []ProcRow {
 		// PostgreSQL's own OID when it has the function; otherwise one
 		// derived from the name (the first overload, as regproc's input
 		// without a catalog derives it) or from the signature.
-		if oid, ok := pgProcOIDs[p.Name+"("+joinOIDs(r.ArgTypes)+")"]; ok && !used[oid] {
-			r.OID = oid
+		if pg, ok := pgProcOIDs[p.Name+"("+joinOIDs(r.ArgTypes)+")"]; ok && !used[pg.oid] {
+			r.OID, r.Src = pg.oid, pg.src
 		} else {
 			key := p.Name
 			if seen[key] {
@@ -247,20 +258,24 @@ func joinOIDs(oids []uint32) string {
 // included.
 func FormatParamType(oid uint32) string { return formatParamType(oid) }
 
-func formatParamType(oid uint32) string {
+func formatParamType(oid uint32) string { return FormatType(oid, -1, false) }
+
+// pseudoTypeName names the pseudo-types pg_proc uses, which have no
+// types.T.
+func pseudoTypeName(oid uint32) (string, bool) {
 	switch oid {
 	case OidAny:
-		return `"any"`
+		return `"any"`, true
 	case OidAnyArray:
-		return "anyarray"
+		return "anyarray", true
 	case OidAnyElement:
-		return "anyelement"
+		return "anyelement", true
 	case oidCstring:
-		return "cstring"
+		return "cstring", true
 	case oidInternal:
-		return "internal"
+		return "internal", true
 	}
-	return FormatType(oid, -1, false)
+	return "", false
 }
 
 // FunctionArguments is pg_get_function_arguments (identity: without

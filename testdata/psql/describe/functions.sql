@@ -25,3 +25,6 @@ SELECT castcontext, castmethod FROM pg_cast WHERE castsource = 'int4'::regtype A
 \dn+ public
 \dC date
 \dC boolean
+\df+ pg_catalog.abs
+\dT pg_catalog.int4
+\dT pg_catalog.int2vector
