@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/quiverdb/quiver/planner"
@@ -533,7 +534,7 @@ func (w *winSorted) computeAgg(f *winFunc, p *winPart, set func(int, types.Datum
 		if err != nil {
 			return err
 		}
-		if prev != nil && sameSpans(prev, spans) {
+		if prev != nil && slices.Equal(prev, spans) {
 			set(pos, prevV)
 			continue
 		}
@@ -572,16 +573,4 @@ func (w *winSorted) computeAgg(f *winFunc, p *winPart, set func(int, types.Datum
 		prev, prevV = spans, v
 	}
 	return nil
-}
-
-func sameSpans(a, b []span) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -243,13 +243,7 @@ func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, s
 		if err != nil {
 			return nil, err
 		}
-		nullsFirst := it.Desc
-		switch it.Nulls {
-		case "first":
-			nullsFirst = true
-		case "last":
-			nullsFirst = false
-		}
+		nullsFirst := orderNullsFirst(it)
 		order = append(order, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
 	}
 	*call = AggCall{Name: n.Name, Fn: call.Fn, Args: args, ArgTypes: targets, Distinct: n.Distinct, Filter: filter, Star: n.Star, OrderBy: order, T: rt}

@@ -522,13 +522,7 @@ func (b *Binder) bindOrderKeys(items []tree.OrderItem, cols []Column, bindInput 
 			extra = append(extra, bound)
 			extraCols = append(extraCols, Column{Name: "?sort?", T: bound.Type(), Hidden: true})
 		}
-		nullsFirst := it.Desc
-		switch it.Nulls {
-		case "first":
-			nullsFirst = true
-		case "last":
-			nullsFirst = false
-		}
+		nullsFirst := orderNullsFirst(it)
 		keys = append(keys, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
 	}
 	return keys, extra, extraCols, nil

@@ -305,13 +305,7 @@ func (b *Binder) bindWindowSpec(w *tree.Window, sc *scope) (WindowSpec, string, 
 		if err != nil {
 			return spec, "", err
 		}
-		nullsFirst := it.Desc
-		switch it.Nulls {
-		case "first":
-			nullsFirst = true
-		case "last":
-			nullsFirst = false
-		}
+		nullsFirst := orderNullsFirst(it)
 		spec.Order = append(spec.Order, SortKey{Expr: x, Desc: it.Desc, NullsFirst: nullsFirst})
 		key.WriteString("o" + exprKey(x))
 		if it.Desc {
@@ -584,4 +578,16 @@ func finishWindowsBelow(ws *winState, ps *ProjectSet, exprs []Expr) (Plan, []Exp
 		return nil, nil, err
 	}
 	return &ProjectSet{Input: w, Funcs: ps.Funcs, Cols: append(append([]Column(nil), w.Columns()...), ps.Cols[nb:]...)}, out, nil
+}
+
+// orderNullsFirst is where an ORDER BY item puts NULLs: first when
+// descending unless NULLS FIRST/LAST says otherwise.
+func orderNullsFirst(it tree.OrderItem) bool {
+	switch it.Nulls {
+	case "first":
+		return true
+	case "last":
+		return false
+	}
+	return it.Desc
 }
