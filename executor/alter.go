@@ -384,6 +384,8 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 	if err != nil {
 		return err
 	}
+	// Each row deletes and writes its row key and one entry per index.
+	ec.txn.ExpectWrites(len(rows) * (2 + len(old.Indexes) + len(t.Indexes)))
 	// Every old key goes first: a new primary key may equal another
 	// row's old one (a hidden row id 2 and a new key 2), which is no
 	// conflict.

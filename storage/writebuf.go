@@ -65,6 +65,25 @@ type sortedWrites struct {
 	vals []wentry
 }
 
+// ExpectWrites tells the transaction about n more key writes to come (a
+// table rewrite knows its row count), so the write buffer is sized once
+// instead of growing and rehashing step by step.
+func (t *Txn) ExpectWrites(n int) {
+	if n <= 0 || t.usable() != nil {
+		return
+	}
+	buf := make(map[string]wentry, len(t.buf)+n)
+	for k, v := range t.buf {
+		buf[k] = v
+	}
+	writes := make(map[uint64]struct{}, len(t.writes)+n)
+	for k := range t.writes {
+		writes[k] = struct{}{}
+	}
+	t.buf, t.writes = buf, writes
+	t.order = slices.Grow(t.order, n)
+}
+
 func (t *Txn) sorted() *sortedWrites {
 	if t.sortedBuf != nil {
 		return t.sortedBuf
