@@ -438,12 +438,24 @@ func (b *Binder) bindFrame(w *tree.Window, spec WindowSpec, sc *scope) (WindowFr
 		if (bd.Kind == BoundFollowing) != spec.Order[0].Desc {
 			op = "+"
 		}
-		val, err := b.bindExpr(&tree.BinaryExpr{Op: op, Left: w.OrderBy[0].Expr, Right: raw}, sc)
-		if err != nil {
-			return fr, pgerror.New(pgerror.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", spec.Order[0].Expr.Type()).WithPosition(rawPos)
+		keyT := spec.Order[0].Expr.Type()
+		left := w.OrderBy[0].Expr
+		isInt := keyT.Family == types.FamInt2 || keyT.Family == types.FamInt4 || keyT.Family == types.FamInt8
+		if isInt {
+			// Integer boundaries are computed in bigint so that key +
+			// offset past the key type's range still frames the rows, as
+			// PostgreSQL's in_range functions do; integer datums compare
+			// across widths.
+			left = &tree.CastExpr{Operand: left, Type: tree.TypeName{Name: "int8"}}
 		}
-		if val, err = b.coerce(val, spec.Order[0].Expr.Type(), types.CastAssignment, "RANGE"); err != nil {
-			return fr, err
+		val, err := b.bindExpr(&tree.BinaryExpr{Op: op, Left: left, Right: raw}, sc)
+		if err != nil {
+			return fr, pgerror.New(pgerror.CodeFeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", keyT).WithPosition(rawPos)
+		}
+		if !isInt {
+			if val, err = b.coerce(val, keyT, types.CastAssignment, "RANGE"); err != nil {
+				return fr, err
+			}
 		}
 		bd.Offset, bd.Value = off, val
 	}
