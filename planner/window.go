@@ -146,18 +146,25 @@ func (b *Binder) bindWindowCall(n *tree.FuncCall, sc *scope) (Expr, error) {
 	aggs := builtins.Aggregates(n.Name)
 	if isWin && builtins.Functions(n.Name) == nil {
 		ar := windowArity[n.Name]
-		if len(n.Args) < ar[0] || len(n.Args) > ar[1] || n.Star {
-			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", n.Name, strings.Repeat("unknown, ", len(n.Args))[:max(0, len(n.Args)*9-2)]).WithPosition(int(n.Pos))
+		if ar[1] == 0 && len(n.Args) > 0 {
+			// rank(x) and its kin are hypothetical-set aggregates.
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "WITHIN GROUP is required for ordered-set aggregate %s", n.Name).WithPosition(int(n.Pos))
 		}
 		if n.Distinct || n.Filter != nil || len(n.OrderBy) > 0 {
 			return nil, pgerror.New(pgerror.CodeWrongObjectType, "DISTINCT/ORDER BY/FILTER specified, but %s is not an aggregate function", n.Name).WithPosition(int(n.Pos))
 		}
+		var argTypes []*types.T
 		for _, a := range n.Args {
 			x, err := b.bindExpr(a, sc)
 			if err != nil {
 				return nil, err
 			}
 			wf.Args = append(wf.Args, x)
+			argTypes = append(argTypes, x.Type())
+		}
+		if len(n.Args) < ar[0] || len(n.Args) > ar[1] {
+			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", n.Name, typeList(argTypes)).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(int(n.Pos))
 		}
 		switch n.Name {
 		case "ntile":
