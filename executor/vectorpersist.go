@@ -136,7 +136,18 @@ func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Ta
 // (superseded checkpoints and ones a crash interrupted).
 func (e *Engine) dropCheckpointGens(ctx context.Context, tb *catalog.Table, idx *catalog.Index, keep uint64) error {
 	prefix := append(storage.VectorIndexPrefix(tb.ID, idx.ID), 'g')
-	keepPrefix := string(checkpointGenPrefix(tb.ID, idx.ID, keep))
+	return e.deleteRawPrefix(ctx, prefix, string(checkpointGenPrefix(tb.ID, idx.ID, keep)))
+}
+
+// dropCheckpoint deletes the whole checkpoint of a dropped index (its
+// ID is never reused, so nothing writes there again).
+func (e *Engine) dropCheckpoint(ctx context.Context, table, index catalog.ID) error {
+	return e.deleteRawPrefix(ctx, storage.VectorIndexPrefix(table, index), "")
+}
+
+// deleteRawPrefix deletes the raw keys under prefix, except those under
+// keepPrefix (when not empty), in batches.
+func (e *Engine) deleteRawPrefix(ctx context.Context, prefix []byte, keepPrefix string) error {
 	snap := e.store.Begin()
 	defer snap.Rollback()
 	batch := map[string][]byte{}
@@ -149,7 +160,7 @@ func (e *Engine) dropCheckpointGens(ctx context.Context, tb *catalog.Table, idx 
 		return err
 	}
 	err := snap.RawScan(ctx, prefix, func(k, _ []byte) error {
-		if len(k) >= len(keepPrefix) && string(k[:len(keepPrefix)]) == keepPrefix {
+		if keepPrefix != "" && len(k) >= len(keepPrefix) && string(k[:len(keepPrefix)]) == keepPrefix {
 			return nil
 		}
 		batch[string(k)] = nil

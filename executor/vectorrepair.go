@@ -109,7 +109,7 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 		}
 	}
 	e.vindex.mu.Unlock()
-	e.forgetDroppedIndexes()
+	e.forgetDroppedIndexes(ctx)
 	for _, en := range list {
 		if ctx.Err() != nil {
 			return
@@ -132,8 +132,10 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 // is over 60 MB. An index counts as dropped once two passes in a row do
 // not find it in the committed catalog, because a CREATE INDEX registers
 // its graph just before its commit becomes visible. A transaction with an
-// older snapshot that still uses a forgotten index loads it again.
-func (e *Engine) forgetDroppedIndexes() {
+// older snapshot that still uses a forgotten index loads it again. The
+// index's checkpoint is deleted too (a checkpoint of an index dropped
+// before this process loaded it stays: nothing tracks it).
+func (e *Engine) forgetDroppedIndexes(ctx context.Context) {
 	txn := e.store.Begin()
 	cat, err := txn.Catalog()
 	txn.Rollback()
@@ -152,8 +154,9 @@ func (e *Engine) forgetDroppedIndexes() {
 		}
 		return false
 	}
+	type dropped struct{ table, index catalog.ID }
+	var gone []dropped
 	e.vindex.mu.Lock()
-	defer e.vindex.mu.Unlock()
 	for id, li := range e.vindex.byIndex {
 		select {
 		case <-li.ready:
@@ -167,9 +170,19 @@ func (e *Engine) forgetDroppedIndexes() {
 		if li.missing {
 			delete(e.vindex.byIndex, id)
 			e.vindex.releaseMemory.Store(1)
+			gone = append(gone, dropped{li.vi.tableID, id})
 			continue
 		}
 		li.missing = true
+	}
+	e.vindex.mu.Unlock()
+	if e.store.InMemory() {
+		return // no checkpoints
+	}
+	for _, d := range gone {
+		if err := e.dropCheckpoint(ctx, d.table, d.index); err != nil && ctx.Err() == nil {
+			e.store.Logger().Warn("deleting a dropped vector index's checkpoint failed", "index", d.index, "err", err)
+		}
 	}
 }
 

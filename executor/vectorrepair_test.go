@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/storage"
 )
 
 // recallAt10 runs queries through the index at ef_search 40 and returns
@@ -243,24 +244,68 @@ func TestHNSWDroppedIndexReleased(t *testing.T) {
 	if second == 0 {
 		t.Fatal("no graph for the new index")
 	}
-	s.eng.forgetDroppedIndexes()
-	s.eng.forgetDroppedIndexes()
+	s.eng.forgetDroppedIndexes(t.Context())
+	s.eng.forgetDroppedIndexes(t.Context())
 	if id, _ := loadedGraph(t, s); id != second {
 		t.Fatalf("loaded index %d, want %d", id, second)
 	}
 	mustRun(t, s, "DROP TABLE v")
-	s.eng.forgetDroppedIndexes()
+	s.eng.forgetDroppedIndexes(t.Context())
 	s.eng.vindex.mu.Lock()
 	n := len(s.eng.vindex.byIndex)
 	s.eng.vindex.mu.Unlock()
 	if n != 1 {
 		t.Fatalf("%d loaded indexes one pass after DROP TABLE, want 1 (a just-registered index gets a second look)", n)
 	}
-	s.eng.forgetDroppedIndexes()
+	s.eng.forgetDroppedIndexes(t.Context())
 	s.eng.vindex.mu.Lock()
 	n = len(s.eng.vindex.byIndex)
 	s.eng.vindex.mu.Unlock()
 	if n != 0 {
 		t.Fatalf("%d loaded indexes two passes after DROP TABLE, want 0", n)
+	}
+}
+
+// TestHNSWDroppedIndexCheckpointDeleted: on disk, forgetting a dropped
+// index's graph deletes its checkpoint records too.
+func TestHNSWDroppedIndexCheckpointDeleted(t *testing.T) {
+	store, err := storage.Open(storage.Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
+	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[g, 0]::real[]::vector FROM generate_series(1, 300) g")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s.eng.stopMaintenance() // the test runs the passes itself
+	id, vi := loadedGraph(t, s)
+	if err := s.eng.checkpointAll(t.Context(), true); err != nil {
+		t.Fatal(err)
+	}
+	records := func() int {
+		txn := store.Begin()
+		defer txn.Rollback()
+		n := 0
+		if err := txn.RawScan(t.Context(), storage.VectorIndexPrefix(vi.tableID, id), func(_, _ []byte) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := records(); n != 301 {
+		t.Fatalf("checkpoint has %d records, want 301 (300 nodes and the meta record)", n)
+	}
+	mustRun(t, s, "DROP INDEX v_e")
+	s.eng.forgetDroppedIndexes(t.Context())
+	if n := records(); n != 301 {
+		t.Fatalf("%d records after one pass, want the checkpoint kept until the second", n)
+	}
+	s.eng.forgetDroppedIndexes(t.Context())
+	if n := records(); n != 0 {
+		t.Fatalf("dropped index keeps %d checkpoint records", n)
 	}
 }
