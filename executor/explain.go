@@ -50,14 +50,13 @@ func (s *Session) explain(ec *execCtx, n *tree.Explain, p *Prepared) (Result, er
 }
 
 func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.Plan]*nodeStats) {
+	// PostgreSQL's layout: a child's title after "->  ", its details two
+	// columns right of where that title starts.
 	indent := ""
-	detail := ""
 	if depth > 0 {
 		indent = strings.Repeat(" ", 6*(depth-1)+2) + "->  "
-		detail = strings.Repeat(" ", 6*depth)
-	} else {
-		detail = "  "
 	}
+	detail := strings.Repeat(" ", 6*depth+2)
 	add := func(title string, details ...string) {
 		if st := stats[p]; st != nil {
 			title += fmt.Sprintf(" (actual time=%.3f rows=%d loops=%d)", float64(st.elapsed.Microseconds())/1000, st.rows, st.loops)
@@ -79,15 +78,19 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 			return
 		}
 		if n.Filter != nil {
-			det = append(det, "Filter: (...)")
+			det = append(det, "Filter: "+planner.DeparseCheck(n.Table, n.Filter, false))
 		}
 		add("Seq Scan on "+n.Table.Name, det...)
 	case *planner.VectorScan:
-		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), "Order By: ("+n.Order.Name+" distance)")
+		det := []string{"Order By: " + planner.DeparseCheck(n.Table, n.Order, false)}
+		if n.Filter != nil {
+			det = append(det, "Filter: "+planner.DeparseCheck(n.Table, n.Filter, false))
+		}
+		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), det...)
 	case *planner.ExactScan:
-		det := []string{"Order By: (" + n.Order.Name + " distance, exact)"}
+		det := []string{"Order By: " + planner.DeparseCheck(n.Scan.Table, n.Order, false) + " (exact, parallel)"}
 		if n.Scan.Filter != nil {
-			det = append(det, "Filter: (...)")
+			det = append(det, "Filter: "+planner.DeparseCheck(n.Scan.Table, n.Scan.Filter, false))
 		}
 		add("Seq Scan on "+n.Scan.Table.Name, det...)
 	case *planner.VirtualScan:
@@ -134,6 +137,15 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		}
 		child(n.Input)
 	case *planner.Sort:
+		if proj, ok := n.Input.(*planner.Project); ok && n.TopK != nil {
+			if _, ok := proj.Input.(*planner.VectorScan); ok {
+				// The index scan already returns its k rows in distance
+				// order; the sort above it only settles ties among equal
+				// distances, so the plan reads as pgvector's does.
+				explainNode(n.Input, depth, lines, stats)
+				return
+			}
+		}
 		if n.TopK != nil {
 			add("Sort (top-k)")
 		} else {

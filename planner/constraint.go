@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -241,6 +242,8 @@ func (d *deparser) expr(x Expr) {
 		}
 	case *Const:
 		d.constant(n)
+	case *ParamRef:
+		fmt.Fprintf(b, "$%d", n.N)
 	case *Call:
 		if isOperatorName(n.Name) && len(n.Args) == 2 {
 			d.open()
