@@ -834,6 +834,11 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 		if types.IsNull(n.Val) {
 			return &Const{Val: types.Null, T: t}, nil
 		}
+		if from.Family == types.FamUnknown && t.Family == types.FamRegclass {
+			// A literal passed where regclass is expected
+			// (pg_relation_size('t')) names a relation, as regclassin reads it.
+			return b.regclassConst(string(asString(n.Val)), 0)
+		}
 		if from.Family == types.FamUnknown {
 			v, err := InputValue(string(asString(n.Val)), t, ctx)
 			if err != nil {

@@ -352,11 +352,15 @@ func registerCatalogFuncs() {
 
 	// Sizes: Quiver's storage does not account bytes per relation; report 0.
 	zero := func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DInt(0), nil }
-	for _, n := range []string{"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size",
-		"pg_tablespace_size"} {
+	// The relation functions take regclass, as in PostgreSQL, so that
+	// pg_relation_size('t') resolves a name.
+	for _, n := range []string{"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size"} {
+		addFunc(n, fn(params(types.Regclass), i8, zero))
+	}
+	for _, n := range []string{"pg_database_size", "pg_tablespace_size"} {
 		addFunc(n, fn(params(o), i8, zero))
 	}
-	addFunc("pg_relation_size", fn(params(o, txt), i8, zero))
+	addFunc("pg_relation_size", fn(params(types.Regclass, txt), i8, zero))
 	addFunc("pg_database_size", fn(params(nm), i8, zero))
 	addFunc("pg_size_pretty", fn(params(i8), txt, func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
 		return types.DString(sizePretty(intArg(a[0]))), nil
