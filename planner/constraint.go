@@ -123,7 +123,7 @@ func (d *deparser) child(x, parent Expr) {
 
 func binaryOp(e Expr) (string, bool) {
 	if c, ok := e.(*Call); ok && len(c.Args) == 2 && isOperatorName(c.Name) {
-		return opSpelling(c.Name), true
+		return builtins.OperatorSpelling(c.Name), true
 	}
 	return "", false
 }
@@ -213,22 +213,6 @@ func isSimpleNode(x, parent Expr) bool {
 	return false
 }
 
-func opSpelling(name string) string {
-	switch strings.ToUpper(name) {
-	case "LIKE":
-		return "~~"
-	case "NOT LIKE":
-		return "!~~"
-	case "ILIKE":
-		return "~~*"
-	case "NOT ILIKE":
-		return "!~~*"
-	case "!=":
-		return "<>"
-	}
-	return name
-}
-
 func isIntFamily(f types.Family) bool {
 	return f == types.FamInt2 || f == types.FamInt4 || f == types.FamInt8
 }
@@ -248,14 +232,14 @@ func (d *deparser) expr(x Expr) {
 		if isOperatorName(n.Name) && len(n.Args) == 2 {
 			d.open()
 			d.operand(n, 0)
-			b.WriteString(" " + opSpelling(n.Name) + " ")
+			b.WriteString(" " + builtins.OperatorSpelling(n.Name) + " ")
 			d.operand(n, 1)
 			d.close()
 			return
 		}
 		if isOperatorName(n.Name) && len(n.Args) == 1 {
 			d.open()
-			b.WriteString(opSpelling(n.Name) + " ")
+			b.WriteString(builtins.OperatorSpelling(n.Name) + " ")
 			d.operand(n, 0)
 			d.close()
 			return

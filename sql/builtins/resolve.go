@@ -367,8 +367,9 @@ func keepMax(cands []*candidate, score func(*candidate) int) []*candidate {
 	return out
 }
 
-// opDisplay is the operator as PostgreSQL names it in messages.
-func opDisplay(name string) string {
+// OperatorSpelling is the operator as PostgreSQL names it in messages and
+// deparsed expressions (LIKE is ~~, != is <>).
+func OperatorSpelling(name string) string {
 	switch strings.ToUpper(name) {
 	case "LIKE":
 		return "~~"
@@ -393,7 +394,7 @@ func typeList(args []*types.T) string {
 }
 
 func opSignature(name string, args []*types.T) string {
-	op := opDisplay(name)
+	op := OperatorSpelling(name)
 	if len(args) == 1 {
 		return op + " " + args[0].String()
 	}
