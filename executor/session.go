@@ -111,7 +111,13 @@ type Session struct {
 	// transaction owes at commit.
 	deferredFK deferredFKs
 
-	txn     *storage.Txn // open transaction: a block's, or an implicit one
+	txn *storage.Txn // open transaction: a block's, or an implicit one
+	// stmtTxn is the transaction the current statement runs in (the
+	// block's, or its own autocommit one); txnID is txid_current's answer
+	// for the transaction xidOf, handed out on first use.
+	stmtTxn *storage.Txn
+	txnID   int64
+	xidOf   *storage.Txn
 	inBlock bool
 	// implicit is set while a multi-statement simple query runs in one
 	// implicit transaction (PostgreSQL's behaviour without BEGIN).
@@ -875,6 +881,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		s.notifyCommitted()
 		return nil
 	}
+	s.stmtTxn = txn
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx), params: params}
 	res, err := s.dispatch(ec, p)
 	if err != nil {
@@ -1184,4 +1191,24 @@ func (s *Session) execExecuteStmt(ctx context.Context, n *tree.Execute) (Result,
 	}
 	release()
 	return s.Execute(ctx, p, vals)
+}
+
+// CurrentTxnID is txid_current: the open transaction's id, allocated from
+// the store's persistent counter the first time the transaction asks.
+func (s *Session) CurrentTxnID(ctx context.Context) (int64, error) {
+	txn := s.txn
+	if txn == nil {
+		txn = s.stmtTxn
+	}
+	if txn == nil {
+		return 0, pgerror.New(pgerror.CodeInternal, "txid_current called outside a transaction")
+	}
+	if s.xidOf != txn {
+		id, err := s.eng.store.AllocateTxnID(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("allocate transaction id: %w", err)
+		}
+		s.txnID, s.xidOf = id, txn
+	}
+	return s.txnID, nil
 }

@@ -46,8 +46,9 @@ type Engine struct {
 	idMu           sync.Mutex
 	nextID, highID uint32
 
-	rowidMu sync.Mutex
+	rowidMu sync.Mutex // guards rowids and txnIDs
 	rowids  map[catalog.ID]*idBlock
+	txnIDs  idBlock
 
 	seqMu sync.Mutex
 	seqs  map[catalog.ID]*seqState
@@ -62,7 +63,10 @@ type committedTxn struct {
 	keys map[uint64]struct{}
 }
 
-type idBlock struct{ next, high int64 }
+type idBlock struct {
+	next, high int64
+	loaded     bool // next and high were read from the counter's key
+}
 
 type seqState struct {
 	last     int64
@@ -427,24 +431,51 @@ func (e *Engine) allocateRowID(tableID catalog.ID) (int64, error) {
 	e.rowidMu.Lock()
 	defer e.rowidMu.Unlock()
 	b := e.rowids[tableID]
-	key := rowidCounterKey(tableID)
 	if b == nil {
-		b = &idBlock{next: 1, high: 1}
+		b = &idBlock{}
+		e.rowids[tableID] = b
+	}
+	return e.allocateCounted(b, rowidCounterKey(tableID), 1, rowidBlockSize)
+}
+
+// firstTxnID is the first transaction id handed out, PostgreSQL's
+// FirstNormalTransactionId.
+const firstTxnID = 3
+
+// AllocateTxnID hands out a transaction id for txid_current: unique and
+// increasing across restarts, like PostgreSQL's xids. Transactions get one
+// only when they ask, so the commit path pays nothing for it.
+func (e *Engine) AllocateTxnID(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, canceled(err)
+	}
+	e.rowidMu.Lock()
+	defer e.rowidMu.Unlock()
+	return e.allocateCounted(&e.txnIDs, keyTxnIDCounter, firstTxnID, rowidBlockSize)
+}
+
+// allocateCounted hands out the next value of the persistent counter at
+// key (first when it was never written). It writes a high-water mark a
+// block ahead before handing out values below it, so a crash skips values
+// but never repeats one. The caller holds rowidMu.
+func (e *Engine) allocateCounted(b *idBlock, key []byte, first, blockSize int64) (int64, error) {
+	if !b.loaded {
+		b.next, b.high = first, first
 		v, err := e.readLatest(key)
 		switch {
 		case errors.Is(err, ErrNotFound):
 		case err != nil:
 			return 0, err
 		case len(v) != 8:
-			return 0, errors.New("storage: corrupt rowid counter")
+			return 0, fmt.Errorf("storage: corrupt counter %q", key)
 		default:
 			b.next = int64(binary.BigEndian.Uint64(v))
 			b.high = b.next
 		}
-		e.rowids[tableID] = b
+		b.loaded = true
 	}
 	if b.next >= b.high {
-		high := b.high + rowidBlockSize
+		high := b.high + blockSize
 		if err := e.writeInternal(map[string][]byte{string(key): binary.BigEndian.AppendUint64(nil, uint64(high))}); err != nil {
 			return 0, err
 		}
@@ -508,6 +539,7 @@ var (
 	prefixCatalog     = []byte("/c/")
 	keyCatalogVersion = []byte("/c/v")
 	keyIDCounter      = []byte("/m/id")
+	keyTxnIDCounter   = []byte("/m/xid")
 	prefixSeqState    = []byte("/q/")
 	prefixPendingDrop = []byte("/g/")
 )

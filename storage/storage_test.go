@@ -986,3 +986,36 @@ func TestDropDatabaseCascades(t *testing.T) {
 		t.Fatalf("%d rows of the dropped database survived", len(got))
 	}
 }
+
+// TestTxnIDsIncreaseAcrossRestarts checks that transaction ids are unique
+// and keep increasing after a reopen, as PostgreSQL's xids do.
+func TestTxnIDsIncreaseAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	e := openDir(t, dir)
+	var last int64
+	for i := 0; i < 3*rowidBlockSize; i++ {
+		id, err := e.AllocateTxnID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && id != firstTxnID {
+			t.Fatalf("first id %d, want %d", id, firstTxnID)
+		}
+		if id <= last {
+			t.Fatalf("id %d after %d", id, last)
+		}
+		last = id
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e = openDir(t, dir)
+	id, err := e.AllocateTxnID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id <= last {
+		t.Fatalf("after reopen id %d, last before %d", id, last)
+	}
+}

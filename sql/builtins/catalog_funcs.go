@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -27,6 +28,12 @@ type CatalogSession interface {
 	Description(oid uint32, subid int) (string, bool, error)
 	// SerialSequence is pg_get_serial_sequence.
 	SerialSequence(table, column string) (string, bool, error)
+}
+
+// TxnIDSession is a session that can name its open transaction
+// (txid_current).
+type TxnIDSession interface {
+	CurrentTxnID(ctx context.Context) (int64, error)
 }
 
 // PrettyConstraintDefSession is a CatalogSession that also answers

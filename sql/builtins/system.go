@@ -107,6 +107,19 @@ func registerSystem() {
 	addFunc("pg_cancel_backend", &Overload{Params: params(types.Int4), Return: types.Bool, Volatile: true, Fn: signal(false)})
 	addFunc("pg_terminate_backend", &Overload{Params: params(types.Int4), Return: types.Bool, Volatile: true, Fn: signal(true)})
 	addFunc("pg_terminate_backend", &Overload{Params: params(types.Int4, types.Int8), Return: types.Bool, Volatile: true, Fn: signal(true)})
+	// txid_current is stable within a transaction, but a plan reused by
+	// a later transaction must ask again, so it is never folded.
+	addFunc("txid_current", &Overload{Return: types.Int8, Volatile: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		ts, ok := ctx.Session.(TxnIDSession)
+		if !ok {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "txid_current is not supported in this context")
+		}
+		id, err := ts.CurrentTxnID(ctx.Ctx)
+		if err != nil {
+			return nil, err
+		}
+		return types.DInt(id), nil
+	}})
 	addFunc("pg_backend_pid", fn(nil, types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		if ctx.Session == nil {
 			return types.DInt(0), nil
