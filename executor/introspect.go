@@ -1,10 +1,12 @@
 package executor
 
 import (
+	"context"
 	"strings"
 
 	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/storage"
@@ -146,4 +148,58 @@ func parseObjectName(s string) (tree.ObjectName, error) {
 		n.Schema, n.Name = parts[len(parts)-2], parts[len(parts)-1]
 	}
 	return n, nil
+}
+
+// RelationSize implements builtins.RelationSizeSession: the pg_*_size
+// functions over the store's bytes. A table's primary key is the order its
+// rows are stored in, so its index adds nothing of its own.
+func (s *Session) RelationSize(ctx context.Context, oid uint32, kind builtins.SizeKind) (int64, bool, error) {
+	var table *catalog.Table
+	var index *catalog.Index
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		for _, t := range c.Cat.Tables {
+			if t.DatabaseID != c.DB.ID {
+				continue
+			}
+			if uint32(t.ID) == oid || pgcatalog.PKIndexOID(t) == oid && pgcatalog.HasPrimaryKey(t) {
+				table = t
+				return nil
+			}
+			for i := range t.Indexes {
+				if uint32(t.Indexes[i].ID) == oid {
+					table, index = t, &t.Indexes[i]
+					return nil
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || table == nil {
+		return 0, false, err
+	}
+	store := s.eng.store
+	if index != nil || uint32(table.ID) != oid {
+		// An index: pg_relation_size and pg_table_size are its own bytes.
+		if index == nil || kind == builtins.SizeIndexes {
+			return 0, true, nil
+		}
+		n, err := store.IndexBytes(ctx, table.ID, index.ID)
+		return n, err == nil, err
+	}
+	var n int64
+	if kind != builtins.SizeIndexes {
+		if n, err = store.TableBytes(ctx, table.ID); err != nil {
+			return 0, false, err
+		}
+	}
+	if kind == builtins.SizeIndexes || kind == builtins.SizeTotal {
+		for i := range table.Indexes {
+			b, err := store.IndexBytes(ctx, table.ID, table.Indexes[i].ID)
+			if err != nil {
+				return 0, false, err
+			}
+			n += b
+		}
+	}
+	return n, true, nil
 }

@@ -36,6 +36,22 @@ type TxnIDSession interface {
 	CurrentTxnID(ctx context.Context) (int64, error)
 }
 
+// SizeKind says which of PostgreSQL's size functions is asked.
+type SizeKind int
+
+const (
+	SizeRelation SizeKind = iota // pg_relation_size: the relation's own data
+	SizeTable                    // pg_table_size: the same, Quiver having no TOAST or maps
+	SizeIndexes                  // pg_indexes_size: a table's indexes
+	SizeTotal                    // pg_total_relation_size: data and indexes
+)
+
+// RelationSizeSession is a session that can measure relations (false
+// when no relation has the OID).
+type RelationSizeSession interface {
+	RelationSize(ctx context.Context, oid uint32, kind SizeKind) (int64, bool, error)
+}
+
 // PrettyConstraintDefSession is a CatalogSession that also answers
 // pg_get_constraintdef(oid, true), whose CHECK expressions drop the
 // parentheses precedence makes unnecessary.
@@ -360,14 +376,39 @@ func registerCatalogFuncs() {
 	// Sizes: Quiver's storage does not account bytes per relation; report 0.
 	zero := func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DInt(0), nil }
 	// The relation functions take regclass, as in PostgreSQL, so that
-	// pg_relation_size('t') resolves a name.
-	for _, n := range []string{"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size"} {
-		addFunc(n, fn(params(types.Regclass), i8, zero))
+	// pg_relation_size('t') resolves a name; an OID that names no
+	// relation is NULL, as there.
+	relSize := func(kind SizeKind) func(*EvalContext, []types.Datum) (types.Datum, error) {
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			rs, ok := ctx.Session.(RelationSizeSession)
+			if !ok {
+				return types.DInt(0), nil
+			}
+			n, found, err := rs.RelationSize(ctx.Ctx, oidArg(a[0]), kind)
+			if err != nil || !found {
+				return types.Null, err
+			}
+			return types.DInt(n), nil
+		}
+	}
+	for _, f := range []struct {
+		name string
+		kind SizeKind
+	}{{"pg_relation_size", SizeRelation}, {"pg_total_relation_size", SizeTotal}, {"pg_table_size", SizeTable}, {"pg_indexes_size", SizeIndexes}} {
+		addFunc(f.name, &Overload{Params: params(types.Regclass), Return: i8, Volatile: true, Fn: relSize(f.kind)})
 	}
 	for _, n := range []string{"pg_database_size", "pg_tablespace_size"} {
 		addFunc(n, fn(params(o), i8, zero))
 	}
-	addFunc("pg_relation_size", fn(params(types.Regclass, txt), i8, zero))
+	// Only the main fork has data in Quiver; the other forks are empty.
+	mainFork := relSize(SizeRelation)
+	addFunc("pg_relation_size", &Overload{Params: params(types.Regclass, txt), Return: i8, Volatile: true,
+		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			if s, _ := a[1].(types.DString); s != "main" {
+				return types.DInt(0), nil
+			}
+			return mainFork(ctx, a)
+		}})
 	addFunc("pg_database_size", fn(params(nm), i8, zero))
 	addFunc("pg_size_pretty", fn(params(i8), txt, func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
 		return types.DString(sizePretty(intArg(a[0]))), nil
