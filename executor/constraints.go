@@ -346,6 +346,7 @@ func renameInChecks(b *planner.Binder, old, t *catalog.Table) error {
 			return err
 		}
 		t.Checks[i] = spellCheck(t, ck.Name, x)
+		t.Checks[i].OID = ck.OID
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -289,10 +290,38 @@ func (t *Txn) PutTable(tb *catalog.Table) error {
 		next = old.Version + 1
 	}
 	tb.Version = next
+	if err := t.assignConstraintOIDs(tb); err != nil {
+		return err
+	}
 	if err := t.set(tableVersionKey(tb.ID), []byte{}); err != nil {
 		return err
 	}
 	return t.putDescriptor(kindTable, tb.ID, tb)
+}
+
+// assignConstraintOIDs gives each new CHECK and FOREIGN KEY of tb an OID
+// of its own. An ID burnt by a transaction that rolls back is never
+// reused, which is all OIDs need.
+func (t *Txn) assignConstraintOIDs(tb *catalog.Table) error {
+	for i := range tb.Checks {
+		if tb.Checks[i].OID == 0 {
+			id, err := t.e.AllocateID(context.Background())
+			if err != nil {
+				return fmt.Errorf("allocate OID of constraint %s: %w", tb.Checks[i].Name, err)
+			}
+			tb.Checks[i].OID = id
+		}
+	}
+	for i := range tb.ForeignKeys {
+		if tb.ForeignKeys[i].OID == 0 {
+			id, err := t.e.AllocateID(context.Background())
+			if err != nil {
+				return fmt.Errorf("allocate OID of constraint %s: %w", tb.ForeignKeys[i].Name, err)
+			}
+			tb.ForeignKeys[i].OID = id
+		}
+	}
+	return nil
 }
 
 // PutTableIndexes stores a table descriptor whose only change is its index

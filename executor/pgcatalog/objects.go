@@ -24,6 +24,16 @@ const (
 	constraintFK = 1 << 28 // | table ID<<8 | ordinal
 )
 
+// storedOrPositional is a CHECK's or FOREIGN KEY's OID: the one stored
+// with it, or for descriptors written before constraints had one, an OID
+// from its table and position.
+func storedOrPositional(stored catalog.ID, kindBit uint32, t *catalog.Table, i int) uint32 {
+	if stored != 0 {
+		return uint32(stored)
+	}
+	return kindBit | uint32(t.ID)<<8 | uint32(i)
+}
+
 // Fixed OIDs of built-in objects (PostgreSQL's where it has them).
 const (
 	oidHeapAM    = 2
@@ -404,11 +414,11 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 		if pretty == "" {
 			pretty = ck.Expr
 		}
-		out = append(out, constraintInfo{oid: constraintCK | (uint32(t.ID)<<8 | uint32(i)), table: t, name: ck.Name, kind: "c",
+		out = append(out, constraintInfo{oid: storedOrPositional(ck.OID, constraintCK, t, i), table: t, name: ck.Name, kind: "c",
 			cols: ck.Columns, expr: ck.Expr, def: "CHECK (" + ck.Expr + ")", pretty: "CHECK (" + pretty + ")"})
 	}
 	for i, fk := range t.ForeignKeys {
-		ci := constraintInfo{oid: constraintFK | (uint32(t.ID)<<8 | uint32(i)), table: t, name: fk.Name, kind: "f",
+		ci := constraintInfo{oid: storedOrPositional(fk.OID, constraintFK, t, i), table: t, name: fk.Name, kind: "f",
 			cols: fk.Columns, refRel: uint32(fk.RefTable), refCols: fk.RefColumns, onDel: fk.OnDelete, onUpd: fk.OnUpdate}
 		ref := c.Cat.Tables[fk.RefTable]
 		refName, refCols := "?", ""

@@ -172,8 +172,8 @@ func TestDefinitions(t *testing.T) {
 		{"index column", func() (string, bool) { return IndexColumn(c, 20001, 1) }, `"Label"`},
 		{"primary key", func() (string, bool) { return ConstraintDef(c, constraintPK|20000) }, "PRIMARY KEY (id)"},
 		{"unique", func() (string, bool) { return ConstraintDef(c, constraintUQ|20001) }, `UNIQUE ("Label")`},
-		{"check", func() (string, bool) { return ConstraintDef(c, constraintCK|20000<<8) }, "CHECK ((id > 0))"},
-		{"foreign key", func() (string, bool) { return ConstraintDef(c, constraintFK|20010<<8) },
+		{"check", func() (string, bool) { return ConstraintDef(c, uint32(c.Cat.Tables[20000].Checks[0].OID)) }, "CHECK ((id > 0))"},
+		{"foreign key", func() (string, bool) { return ConstraintDef(c, uint32(c.Cat.Tables[20010].ForeignKeys[0].OID)) },
 			"FOREIGN KEY (a) REFERENCES items(id) ON DELETE CASCADE"},
 	}
 	for _, tc := range tests {

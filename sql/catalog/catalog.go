@@ -103,6 +103,10 @@ type Index struct {
 // pretty form of it. Columns are the ordinals it reads, ascending
 // (pg_constraint.conkey).
 type Check struct {
+	// OID is the constraint's pg_constraint OID, allocated when the table
+	// descriptor holding it is first stored, so it survives restarts and
+	// the dropping of other constraints.
+	OID     ID     `json:"oid,omitempty"`
 	Name    string `json:"name"`
 	Expr    string `json:"expr"`
 	Pretty  string `json:"pretty,omitempty"`
@@ -114,6 +118,8 @@ type Check struct {
 // OnDelete and OnUpdate are "" (NO ACTION), "no action", "restrict",
 // "cascade", "set null" or "set default".
 type ForeignKey struct {
+	// OID: as Check's.
+	OID        ID     `json:"oid,omitempty"`
 	Name       string `json:"name"`
 	Columns    []int  `json:"columns"`
 	RefTable   ID     `json:"ref_table"`
