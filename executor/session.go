@@ -112,12 +112,11 @@ type Session struct {
 	deferredFK deferredFKs
 
 	txn *storage.Txn // open transaction: a block's, or an implicit one
-	// stmtTxn is the transaction the current statement runs in (the
-	// block's, or its own autocommit one); txnID is txid_current's answer
-	// for the transaction xidOf, handed out on first use.
+	// stmtTxn is the transaction the running statement uses (the block's,
+	// or its own autocommit one), for txid_current; cleared when an
+	// autocommit statement ends so a finished transaction's write buffer
+	// is not kept alive.
 	stmtTxn *storage.Txn
-	txnID   int64
-	xidOf   *storage.Txn
 	inBlock bool
 	// implicit is set while a multi-statement simple query runs in one
 	// implicit transaction (PostgreSQL's behaviour without BEGIN).
@@ -869,6 +868,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		if !auto {
 			return nil
 		}
+		s.stmtTxn = nil
 		if !ok {
 			txn.Rollback()
 			s.notifyAborted()
@@ -1193,8 +1193,8 @@ func (s *Session) execExecuteStmt(ctx context.Context, n *tree.Execute) (Result,
 	return s.Execute(ctx, p, vals)
 }
 
-// CurrentTxnID is txid_current: the open transaction's id, allocated from
-// the store's persistent counter the first time the transaction asks.
+// CurrentTxnID is txid_current: the id of the transaction the statement
+// runs in.
 func (s *Session) CurrentTxnID(ctx context.Context) (int64, error) {
 	txn := s.txn
 	if txn == nil {
@@ -1203,12 +1203,5 @@ func (s *Session) CurrentTxnID(ctx context.Context) (int64, error) {
 	if txn == nil {
 		return 0, pgerror.New(pgerror.CodeInternal, "txid_current called outside a transaction")
 	}
-	if s.xidOf != txn {
-		id, err := s.eng.store.AllocateTxnID(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("allocate transaction id: %w", err)
-		}
-		s.txnID, s.xidOf = id, txn
-	}
-	return s.txnID, nil
+	return txn.ID(ctx)
 }

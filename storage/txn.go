@@ -18,6 +18,7 @@ import (
 // Txn is a snapshot transaction. It is not safe for concurrent use.
 type Txn struct {
 	e      *Engine
+	id     int64 // txid_current's answer once asked (ID)
 	btx    *badger.Txn
 	readTs uint64
 	// writes holds fingerprints of every key written, for the write-write
@@ -197,6 +198,20 @@ func (t *Txn) Stats() Stats { return t.stats }
 // ResetStats zeroes the counters (per-statement accounting inside an
 // explicit transaction block).
 func (t *Txn) ResetStats() { t.stats = Stats{} }
+
+// ID is the transaction's id (txid_current), allocated from the engine's
+// persistent counter the first time it is asked for, so transactions that
+// never ask pay nothing.
+func (t *Txn) ID(ctx context.Context) (int64, error) {
+	if t.id == 0 {
+		id, err := t.e.AllocateTxnID(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("allocate transaction id: %w", err)
+		}
+		t.id = id
+	}
+	return t.id, nil
+}
 
 // ReadTs is the snapshot timestamp (for diagnostics and tests).
 func (t *Txn) ReadTs() uint64 { return t.readTs }
