@@ -177,35 +177,31 @@ func tableIndexes(t *catalog.Table) []indexInfo {
 // dbTables returns the current database's tables in OID order, so output
 // is deterministic.
 func dbTables(c *Context) []*catalog.Table {
-	var out []*catalog.Table
-	for _, t := range c.Cat.Tables {
-		if t.DatabaseID == c.DB.ID {
-			out = append(out, t)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return inDatabase(c, c.Cat.Tables, func(t *catalog.Table) (catalog.ID, catalog.ID) { return t.DatabaseID, t.ID })
 }
 
 func dbSequences(c *Context) []*catalog.Sequence {
-	var out []*catalog.Sequence
-	for _, s := range c.Cat.Sequences {
-		if s.DatabaseID == c.DB.ID {
-			out = append(out, s)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return inDatabase(c, c.Cat.Sequences, func(s *catalog.Sequence) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })
 }
 
 func dbSchemas(c *Context) []*catalog.Schema {
-	var out []*catalog.Schema
-	for _, s := range c.Cat.Schemas {
-		if s.DatabaseID == c.DB.ID {
-			out = append(out, s)
+	return inDatabase(c, c.Cat.Schemas, func(s *catalog.Schema) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })
+}
+
+// inDatabase lists the objects of the session's database in OID order;
+// ids gives an object's database and its own ID.
+func inDatabase[T any](c *Context, all map[catalog.ID]T, ids func(T) (db, id catalog.ID)) []T {
+	var out []T
+	for _, o := range all {
+		if db, _ := ids(o); db == c.DB.ID {
+			out = append(out, o)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		_, a := ids(out[i])
+		_, b := ids(out[j])
+		return a < b
+	})
 	return out
 }
 
