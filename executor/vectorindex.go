@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -355,7 +356,7 @@ func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTx
 // vectorHit is one search result: the row's key and its graph distance.
 type vectorHit struct {
 	pk   []types.Datum
-	vec  []float32 // the indexed vector (shared with the graph: read only)
+	vec  []float32 // a copy: the graph's own memory is freed with the graph, which a hit may outlive
 	dist float32
 }
 
@@ -399,7 +400,7 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 	}
 	out := make([]vectorHit, len(res))
 	for i, r := range res {
-		out[i] = vectorHit{pk: vi.info(r.Key).pk, vec: vi.graph.Vector(r.Node), dist: r.Dist}
+		out[i] = vectorHit{pk: vi.info(r.Key).pk, vec: slices.Clone(vi.graph.Vector(r.Node)), dist: r.Dist}
 	}
 	return out, nil
 }

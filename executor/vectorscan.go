@@ -1,6 +1,8 @@
 package executor
 
 import (
+	"slices"
+
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -152,7 +154,7 @@ func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me 
 		if info == nil || !info.visible(readTs, me) {
 			continue
 		}
-		out = append(out, vectorHit{pk: info.pk, vec: vi.graph.Vector(r.Node), dist: r.Dist})
+		out = append(out, vectorHit{pk: info.pk, vec: slices.Clone(vi.graph.Vector(r.Node)), dist: r.Dist})
 		if len(out) == k {
 			return out, nil
 		}

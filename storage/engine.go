@@ -81,6 +81,12 @@ const (
 	// smallDropKeys is how many keys DropTable deletes inside the
 	// transaction; larger tables are removed by DropPrefix after commit.
 	smallDropKeys = 1000
+	// memTableSize bounds Badger's mutable memtable: its skiplist arena and
+	// its write-ahead file are allocated at this size (arena +15%, file 2x)
+	// and stay resident, so Badger's 64 MB default costs ~200 MB of a
+	// server whose data sits in SSTs and the vector index anyway. Smaller
+	// memtables mean more, smaller L0 flushes, which cost little.
+	memTableSize = 16 << 20
 )
 
 // Open opens (creating if needed) the store and bootstraps a fresh one with
@@ -107,6 +113,7 @@ func Open(opts Options) (*Engine, error) {
 		WithDetectConflicts(false).
 		WithSyncWrites(false).
 		WithBlockCacheSize(64 << 20).
+		WithMemTableSize(memTableSize).
 		WithNumVersionsToKeep(1)
 	db, err := badger.OpenManaged(bo)
 	if err != nil {

@@ -20,8 +20,10 @@ import (
 // timestamp.
 
 const (
-	batchBudgetBytes   = 4 << 20 // Badger allows ~15% of the 64 MB memtable
-	batchBudgetEntries = 50_000
+	// Badger takes batches of up to 15% of the memtable and that size over
+	// its skiplist node size (~100 B) in entries; stay under both.
+	batchBudgetBytes   = memTableSize / 8
+	batchBudgetEntries = memTableSize / 1024
 	entryOverhead      = 64
 )
 

@@ -212,13 +212,10 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 	if c == nil {
 		g.growMu.Lock()
 		if c = g.chunks[ci].Load(); c == nil {
-			c = &chunk{
-				vecs:   make([]float32, chunkSize*g.dims),
-				levels: make([]int8, chunkSize),
-				l0:     make([]atomic.Uint32, chunkSize*(g.m0+1)),
-				upper:  make([][]atomic.Uint32, chunkSize),
-				keys:   make([]uint64, chunkSize),
-				dead:   make([]atomic.Bool, chunkSize),
+			var err error
+			if c, err = newChunk(g.dims, g.m0); err != nil {
+				g.growMu.Unlock()
+				return 0, err
 			}
 			g.chunks[ci].Store(c)
 		}

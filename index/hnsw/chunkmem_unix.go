@@ -1,0 +1,15 @@
+//go:build unix
+
+package hnsw
+
+import "golang.org/x/sys/unix"
+
+// allocChunkMemory maps size bytes of zeroed anonymous memory; pages
+// become resident only when first written.
+func allocChunkMemory(size int) ([]byte, func(), error) {
+	mem, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	if err != nil {
+		return nil, nil, err
+	}
+	return mem, func() { _ = unix.Munmap(mem) }, nil
+}
