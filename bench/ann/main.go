@@ -45,6 +45,8 @@ type config struct {
 	skipLoad         bool
 	rebuild          bool
 	serverPID        int
+	restartCmd       string
+	restartKill      bool
 }
 
 type result struct {
@@ -64,6 +66,12 @@ type report struct {
 	LoadSeconds                   float64  `json:"load_seconds"`
 	BuildSeconds                  float64  `json:"build_seconds"`
 	Results                       []result `json:"results"`
+	// With -server-pid: memory after each phase; with -restart-cmd: the
+	// restart's stop and ready times (see restart).
+	ServerMemory        []serverMemory `json:"server_memory,omitempty"`
+	RestartStopSeconds  float64        `json:"restart_stop_seconds,omitempty"`
+	RestartReadySeconds float64        `json:"restart_ready_seconds,omitempty"`
+	RestartKilled       bool           `json:"restart_killed,omitempty"`
 }
 
 func main() {
@@ -84,6 +92,8 @@ func main() {
 	flag.StringVar(&c.data, "data", "mixture", "data set: mixture (generated), fashion-mnist[:DIR] (Debian's dataset-fashion-mnist, L2), fvecs:BASE,QUERIES")
 	flag.BoolVar(&c.skipLoad, "skip-load", false, "reuse the loaded table and index")
 	flag.IntVar(&c.serverPID, "server-pid", 0, "local server process id: also report its CPU time per query and per build (Linux /proc)")
+	flag.StringVar(&c.restartCmd, "restart-cmd", "", "with -server-pid: after the queries stop the server, run this shell command, which must start it in the background and print its pid, and report the time to the first k-NN answer")
+	flag.BoolVar(&c.restartKill, "restart-kill", false, "with -restart-cmd: stop the server with SIGKILL (a crash) instead of SIGTERM")
 	flag.BoolVar(&c.rebuild, "rebuild", false, "with -skip-load: drop the index and build it again (build time only)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
@@ -243,6 +253,14 @@ func run(ctx context.Context, c config) error {
 			fmt.Printf("server CPU during the build %.2f s\n", (processCPU(c.serverPID) - cpu0).Seconds())
 		}
 	}
+	recordMemory := func(phase string) {
+		if c.serverPID > 0 {
+			m := readServerMemory(c.serverPID, phase)
+			rep.ServerMemory = append(rep.ServerMemory, m)
+			fmt.Println(m)
+		}
+	}
+	recordMemory("before queries")
 	fmt.Printf("%9s %7s %7s %9s %8s %8s %8s\n", "ef_search", "clients", "recall", "QPS", "p50 ms", "p99 ms", "cpu ms")
 	for _, ef := range ints(c.efs) {
 		for _, clients := range ints(c.clients) {
@@ -252,6 +270,25 @@ func run(ctx context.Context, c config) error {
 			}
 			rep.Results = append(rep.Results, r)
 			fmt.Printf("%9d %7d %7.3f %9.0f %8.3f %8.3f %8.3f\n", r.EfSearch, r.Clients, r.Recall, r.QPS, r.P50ms, r.P99ms, r.ServerCPUms)
+		}
+	}
+	recordMemory("after queries")
+	if c.restartCmd != "" && c.serverPID > 0 {
+		pid, stopS, readyS, err := restart(ctx, c, queries[0])
+		if err != nil {
+			return err
+		}
+		c.serverPID = pid
+		rep.RestartStopSeconds, rep.RestartReadySeconds, rep.RestartKilled = stopS, readyS, c.restartKill
+		fmt.Printf("restart: stopped in %.2f s (SIGKILL %v), ready (first k-NN answer) %.2f s after launch\n", stopS, c.restartKill, readyS)
+		recordMemory("after restart")
+		if efs := ints(c.efs); len(efs) > 0 {
+			r, err := measure(ctx, c, efs[0], 1, queries, truth)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("after restart: ef_search %d recall %.3f QPS %.0f\n", r.EfSearch, r.Recall, r.QPS)
+			recordMemory("after restart and queries")
 		}
 	}
 	svgOut := c.svgOut
