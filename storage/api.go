@@ -14,8 +14,9 @@
 // Transactions buffer their writes; a commit larger than one Badger batch
 // is written in several batches at one commit timestamp behind a marker,
 // invisible until complete and rolled back by Open after a crash
-// (largecommit.go). The buffer lives in memory, so a transaction's size is
-// bounded by RAM, not by Badger.
+// (largecommit.go). A buffer that outgrows Options.SpillBytes is moved to
+// a key space only its transaction reads (spill.go), so a transaction's
+// size is bounded by the disk, not by RAM.
 package storage
 
 import (
@@ -40,7 +41,16 @@ type Options struct {
 	// Superuser names the bootstrap superuser of a fresh store (initdb's
 	// -U); "postgres" when empty. An existing store keeps its roles.
 	Superuser string
+	// SpillBytes is how much memory a transaction's buffered writes may
+	// take before they are moved out into a private key space on disk
+	// (spill.go). Zero means DefaultSpillBytes for a store on disk and
+	// never for an in-memory one (whose disk is memory); negative, never.
+	SpillBytes int64
 }
+
+// DefaultSpillBytes is the write buffer size at which a transaction of a
+// store on disk starts spilling.
+const DefaultSpillBytes = 32 << 20
 
 // Bound is one end of a key range over a primary key or index prefix:
 // Values are the leading key columns; Inclusive says whether rows equal on
@@ -68,4 +78,6 @@ type RowIterator interface {
 type Stats struct {
 	RowsRead int64
 	KeysRead int64
+	// SpilledWrites counts buffered writes moved out of memory (spill.go).
+	SpilledWrites int64
 }

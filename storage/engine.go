@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -56,11 +58,16 @@ type Engine struct {
 	// afterBatch, when set (tests), runs after each batch of a multi-batch
 	// commit has been written.
 	afterBatch func(batch int)
+
+	spillSeq atomic.Uint64 // last spill area handed to a transaction
+	// bg tracks background removal of finished transactions' spill areas;
+	// Close waits for it before closing Badger.
+	bg sync.WaitGroup
 }
 
 type committedTxn struct {
 	ts   uint64
-	keys map[uint64]struct{}
+	keys keySet
 }
 
 type idBlock struct {
@@ -144,6 +151,10 @@ func Open(opts Options) (*Engine, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := e.dropLeftoverSpills(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	if err := e.bootstrap(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -160,6 +171,8 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
+	// Spill removal notices closed at its next batch.
+	e.bg.Wait()
 	if err := e.db.Close(); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
@@ -173,7 +186,7 @@ func (e *Engine) Begin() *Txn {
 	e.active[ts]++
 	closed := e.closed
 	e.mu.Unlock()
-	t := &Txn{e: e, readTs: ts, writes: map[uint64]struct{}{}, buf: map[string]wentry{}}
+	t := &Txn{e: e, readTs: ts, writes: map[uint64]struct{}{}, buf: map[string]wentry{}, spillAt: e.spillBytes()}
 	if closed {
 		t.closedErr = true
 		return t
@@ -254,7 +267,7 @@ var errSerialization = func() error {
 // fingerprints of keys that must not have changed since readTs either
 // (schema versions the writes were made against). check false skips the
 // conflict check for blind internal writes.
-func (e *Engine) reserve(readTs uint64, writes, deps map[uint64]struct{}, check bool) (uint64, error) {
+func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{}, check bool) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -262,7 +275,7 @@ func (e *Engine) reserve(readTs uint64, writes, deps map[uint64]struct{}, check 
 	}
 	if check {
 		for _, c := range e.committed {
-			if c.ts > readTs && (intersects(writes, c.keys) || intersects(deps, c.keys)) {
+			if c.ts > readTs && (writes.intersects(c.keys) || c.keys.intersects(keySet{m: deps})) {
 				return 0, errSerialization()
 			}
 		}
@@ -304,7 +317,7 @@ func commitAt(btx *badger.Txn, ts uint64) error {
 // commit runs the commit protocol for a small Badger transaction (internal
 // writes).
 func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]struct{}, check, sync bool) (uint64, error) {
-	ts, err := e.reserve(readTs, writes, deps, check)
+	ts, err := e.reserve(readTs, keySet{m: writes}, deps, check)
 	if err != nil {
 		btx.Discard()
 		return 0, err
@@ -322,13 +335,50 @@ func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]
 	return ts, nil
 }
 
-func intersects(a, b map[uint64]struct{}) bool {
-	if len(b) < len(a) {
+// keySet is a set of key fingerprints: a map of recent ones plus sorted
+// runs of those a transaction moved out with its spilled writes (8 bytes
+// a key instead of a map entry's ~20).
+type keySet struct {
+	m    map[uint64]struct{}
+	runs [][]uint64
+}
+
+func (s keySet) size() int {
+	n := len(s.m)
+	for _, r := range s.runs {
+		n += len(r)
+	}
+	return n
+}
+
+func (s keySet) has(fp uint64) bool {
+	if _, ok := s.m[fp]; ok {
+		return true
+	}
+	for _, r := range s.runs {
+		if _, ok := slices.BinarySearch(r, fp); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// intersects walks the smaller set and looks its members up in the other.
+func (s keySet) intersects(o keySet) bool {
+	a, b := s, o
+	if b.size() < a.size() {
 		a, b = b, a
 	}
-	for k := range a {
-		if _, ok := b[k]; ok {
+	for k := range a.m {
+		if b.has(k) {
 			return true
+		}
+	}
+	for _, r := range a.runs {
+		for _, k := range r {
+			if b.has(k) {
+				return true
+			}
 		}
 	}
 	return false

@@ -14,7 +14,8 @@ import (
 // visible watermark reaches X, which happens only after the last batch.
 // For crash atomicity, batch 0 carries a marker /x/<X>, every batch the
 // list of keys it writes (/x/<X><i>), and the last batch a completion
-// record /xd/<X>. Badger's log is sequential, so after a crash either the
+// record /xd/<X>. The writes are streamed from the buffer and the spill
+// area (spill.go), so a commit holds only the batches in flight. Badger's log is sequential, so after a crash either the
 // completion record survived (and with it every batch), or Open restores
 // the pre-images (versions below X) of every listed key at a new
 // timestamp.
@@ -44,76 +45,181 @@ func largeDoneKey(ts uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(nil), prefixLargeDone...), ts)
 }
 
-// splitBatches cuts the sorted write set into ranges that each fit one
-// Badger batch together with their key list.
-func splitBatches(s *sortedWrites) [][2]int {
-	var out [][2]int
-	start, size := 0, 0
-	for i, k := range s.keys {
-		sz := 2*len(k) + len(s.vals[i].val) + entryOverhead
-		if i > start && (size+sz > batchBudgetBytes || i-start >= batchBudgetEntries) {
-			out = append(out, [2]int{start, i})
-			start, size = i, 0
-		}
-		size += sz
-	}
-	return append(out, [2]int{start, len(s.keys)})
-}
-
 // keyBytes views a buffered key as bytes without copying: Badger copies
 // keys it keeps and never modifies the ones it is given.
 func keyBytes(k string) []byte { return unsafe.Slice(unsafe.StringData(k), len(k)) }
 
-// batchesInFlight bounds how many batches of a large commit are handed to
-// Badger before the first is applied: the next batch is built while the
-// previous one is written, and memory stays bounded.
+// batchesInFlight bounds how many batches are handed to Badger before the
+// first is applied: the next batch is built while the previous one is
+// written, and memory stays bounded.
 const batchesInFlight = 4
 
-// startBatch hands entries [lo, hi) of s plus extra to Badger at version ts;
-// the returned channel yields the outcome once the batch is applied.
-// Badger applies batches in the order they are handed over.
-func (e *Engine) startBatch(ts uint64, s *sortedWrites, lo, hi int, extra map[string][]byte) (<-chan error, error) {
-	btx := e.db.NewTransactionAt(ts-1, true)
-	for i := lo; i < hi; i++ {
-		var err error
-		if s.vals[i].del {
-			err = btx.Delete(keyBytes(s.keys[i]))
-		} else {
-			err = btx.Set(keyBytes(s.keys[i]), s.vals[i].val)
-		}
-		if err != nil {
-			btx.Discard()
-			return nil, writeErr(err)
+// batchWriter streams entries into Badger batches at version ts. Badger
+// applies batches in the order they are handed over. With large set (a
+// commit), a write that takes more than one batch carries the crash
+// bookkeeping: the marker in batch 0, each batch's key list, and the
+// completion record in the last; whether there will be more than one is
+// known only when the first fills up, so every key is listed until then.
+// Keys and values must stay untouched until close returns.
+type batchWriter struct {
+	e        *Engine
+	ts       uint64
+	large    bool
+	btx      *badger.Txn
+	size, n  int
+	list     []byte
+	batches  int // handed over
+	inflight []<-chan error
+}
+
+func (w *batchWriter) add(key, val []byte, meta byte, del bool) error {
+	sz := 2*len(key) + len(val) + entryOverhead
+	if w.btx != nil && (w.size+sz > batchBudgetBytes || w.n >= batchBudgetEntries) {
+		if err := w.flush(false); err != nil {
+			return err
 		}
 	}
-	for k, v := range extra {
-		if err := btx.Set([]byte(k), v); err != nil {
-			btx.Discard()
-			return nil, writeErr(err)
+	if w.btx == nil {
+		w.btx = w.e.db.NewTransactionAt(w.ts-1, true)
+		w.size, w.n, w.list = 0, 0, nil
+	}
+	var err error
+	switch {
+	case del:
+		err = w.btx.Delete(key)
+	case meta != 0:
+		err = w.btx.SetEntry(badger.NewEntry(key, val).WithMeta(meta))
+	default:
+		err = w.btx.Set(key, val)
+	}
+	if err != nil {
+		return writeErr(err)
+	}
+	if w.large {
+		w.list = binary.AppendUvarint(w.list, uint64(len(key)))
+		w.list = append(w.list, key...)
+	}
+	w.size += sz
+	w.n++
+	return nil
+}
+
+// flush hands the current batch to Badger.
+func (w *batchWriter) flush(last bool) error {
+	if w.btx == nil {
+		// Nothing buffered (a transaction that only locked rows).
+		w.btx = w.e.db.NewTransactionAt(w.ts-1, true)
+	}
+	if w.large && (w.batches > 0 || !last) {
+		var err error
+		if w.batches == 0 {
+			err = w.btx.Set(largeMarkerKey(w.ts), []byte{})
+		}
+		if err == nil {
+			err = w.btx.Set(largeKeysKey(w.ts, uint32(w.batches)), w.list)
+		}
+		if err == nil && last {
+			err = w.btx.Set(largeDoneKey(w.ts), []byte{1})
+		}
+		if err != nil {
+			return writeErr(err)
+		}
+	}
+	if len(w.inflight) == batchesInFlight {
+		if err := w.wait(); err != nil {
+			return err
 		}
 	}
 	done := make(chan error, 1)
-	_ = btx.CommitAt(ts, func(err error) {
+	_ = w.btx.CommitAt(w.ts, func(err error) {
 		if err != nil {
 			err = fmt.Errorf("storage: commit: %w", err)
 		}
 		done <- err
 	})
-	return done, nil
-}
-
-// writeBatch writes entries [lo, hi) of s plus extra at version ts.
-func (e *Engine) writeBatch(ts uint64, s *sortedWrites, lo, hi int, extra map[string][]byte) error {
-	done, err := e.startBatch(ts, s, lo, hi, extra)
-	if err != nil {
-		return err
+	w.btx = nil
+	w.inflight = append(w.inflight, done)
+	w.batches++
+	if w.large && w.e.afterBatch != nil && (w.batches > 1 || !last) {
+		// Crash tests stop after a batch of a multi-batch commit is
+		// applied.
+		if err := w.wait(); err != nil {
+			return err
+		}
+		w.e.afterBatch(w.batches - 1)
 	}
-	return <-done
+	return nil
 }
 
-// commitTxn commits a transaction's buffered writes atomically.
+func (w *batchWriter) wait() error {
+	err := <-w.inflight[0]
+	w.inflight = w.inflight[1:]
+	return err
+}
+
+// close writes the last batch and waits until every batch is applied.
+func (w *batchWriter) close() error {
+	err := w.flush(true)
+	for len(w.inflight) > 0 {
+		if werr := w.wait(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// abort drops the unsent batch and waits for the sent ones. Batches of a
+// commit written so far stay behind its marker; the next Open rolls them
+// back.
+func (w *batchWriter) abort() {
+	if w.btx != nil {
+		w.btx.Discard()
+		w.btx = nil
+	}
+	for len(w.inflight) > 0 {
+		_ = w.wait()
+	}
+}
+
+// eachWrite calls fn with the transaction's writes in key order: the
+// buffer merged with the spilled writes. Keys and values handed to fn stay
+// valid until the transaction ends.
+func (t *Txn) eachWrite(fn func(key, val []byte, del bool) error) error {
+	s := t.sorted()
+	if t.spill == nil {
+		for i, k := range s.keys {
+			if err := fn(keyBytes(k), s.vals[i].val, s.vals[i].del); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	o := t.newOwnIter(nil, false)
+	defer o.close()
+	var copies arena
+	for o.seek(nil, t.spill.prefix); o.valid(); o.next() {
+		k, del := o.key(), o.deleted()
+		var v []byte
+		if o.side&1 != 0 {
+			v = o.buf.vals[o.i].val
+		} else {
+			k = copies.bytes(k)
+			if !del {
+				if err := o.valueFunc(func(b []byte) error { v = copies.bytes(b); return nil }); err != nil {
+					return err
+				}
+			}
+		}
+		if err := fn(k, v, del); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commitTxn commits a transaction's writes atomically.
 func (e *Engine) commitTxn(t *Txn) error {
-	ts, err := e.reserve(t.readTs, t.writes, t.deps, true)
+	ts, err := e.reserve(t.readTs, t.conflictKeys(), t.deps, true)
 	if err != nil {
 		return err
 	}
@@ -121,56 +227,12 @@ func (e *Engine) commitTxn(t *Txn) error {
 		// Before finish(ts): no snapshot can include ts yet.
 		t.observer.Committed(ts)
 	}
-	s := t.sorted()
-	batches := splitBatches(s)
-	if len(batches) == 1 {
-		err = e.writeBatch(ts, s, 0, len(s.keys), nil)
+	w := &batchWriter{e: e, ts: ts, large: true}
+	err = t.eachWrite(func(k, v []byte, del bool) error { return w.add(k, v, 0, del) })
+	if err == nil {
+		err = w.close()
 	} else {
-		var inflight []<-chan error
-		wait := func() error {
-			werr := <-inflight[0]
-			inflight = inflight[1:]
-			return werr
-		}
-		for i, b := range batches {
-			extra := map[string][]byte{}
-			if i == 0 {
-				extra[string(largeMarkerKey(ts))] = binary.BigEndian.AppendUint32(nil, uint32(len(batches)))
-			}
-			var list []byte
-			for _, k := range s.keys[b[0]:b[1]] {
-				list = binary.AppendUvarint(list, uint64(len(k)))
-				list = append(list, k...)
-			}
-			extra[string(largeKeysKey(ts, uint32(i)))] = list
-			if i == len(batches)-1 {
-				extra[string(largeDoneKey(ts))] = []byte{1}
-			}
-			if len(inflight) == batchesInFlight {
-				if err = wait(); err != nil {
-					break
-				}
-			}
-			var done <-chan error
-			if done, err = e.startBatch(ts, s, b[0], b[1], extra); err != nil {
-				// The batches written so far stay behind the marker; the
-				// next Open rolls them back.
-				break
-			}
-			inflight = append(inflight, done)
-			if e.afterBatch != nil {
-				// Crash tests stop after batch i is applied.
-				if err = wait(); err != nil {
-					break
-				}
-				e.afterBatch(i)
-			}
-		}
-		for len(inflight) > 0 {
-			if werr := wait(); err == nil {
-				err = werr
-			}
-		}
+		w.abort()
 	}
 	e.finish(ts)
 	if err != nil {
@@ -181,9 +243,9 @@ func (e *Engine) commitTxn(t *Txn) error {
 			return err
 		}
 	}
-	if len(batches) > 1 {
+	if w.batches > 1 {
 		cleanup := map[string][]byte{string(largeMarkerKey(ts)): nil, string(largeDoneKey(ts)): nil}
-		for i := range batches {
+		for i := range w.batches {
 			cleanup[string(largeKeysKey(ts, uint32(i)))] = nil
 		}
 		if err := e.writeInternal(cleanup); err != nil {

@@ -128,5 +128,5 @@ func (t *Txn) WroteTable(id catalog.ID) bool {
 			return true
 		}
 	}
-	return false
+	return t.spillHasPrefix(rowPrefix(id))
 }

@@ -194,7 +194,7 @@ func (m *mergeIter) valueFunc(fn func([]byte) error) error {
 		}
 		return ferr
 	}
-	return fn(m.buf.vals[m.i].val)
+	return m.own.valueFunc(fn)
 }
 
 // RowDecoder decodes one table's stored rows, whole or a few columns at a

@@ -34,6 +34,13 @@ type Txn struct {
 	// lastDep is the table dependOn last recorded (one fingerprint per
 	// table, not per row).
 	lastDep catalog.ID
+	// bufBytes estimates the buffer's memory; past spillAt (0: never) the
+	// buffer moves to the spill area, whose spilled keys' fingerprints are
+	// spilledFps (sorted runs).
+	bufBytes   int64
+	spillAt    int64
+	spill      *spillArea
+	spilledFps [][]uint64
 	// arena holds the buffered keys and values; rowScratch is reused to
 	// encode rows before they are copied there.
 	arena      arena
@@ -73,28 +80,32 @@ func (t *Txn) set(key, val []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	t.put(key, wentry{val: t.arena.bytes(val)})
-	return nil
+	return t.put(key, wentry{val: t.arena.bytes(val)})
 }
 
-func (t *Txn) put(key []byte, e wentry) {
+func (t *Txn) put(key []byte, e wentry) error {
 	t.remember(key)
 	n := len(t.buf)
 	k := t.arena.str(key)
 	t.buf[k] = e
+	t.bufBytes += int64(len(e.val))
 	if len(t.buf) > n {
 		t.order = append(t.order, k)
+		t.bufBytes += int64(len(k) + bufEntryOverhead)
 	}
 	t.sortedBuf = nil
 	t.writes[t.fingerprint(key)] = struct{}{}
+	if t.spillAt > 0 && t.bufBytes >= t.spillAt {
+		return t.spillWrites()
+	}
+	return nil
 }
 
 func (t *Txn) del(key []byte) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	t.put(key, wentry{del: true})
-	return nil
+	return t.put(key, wentry{del: true})
 }
 
 // writeErr reports Badger's per-batch size limit (only reachable by a
@@ -148,7 +159,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	t.closeIters()
 	t.finished = true
 	defer t.e.release(t.readTs)
-	if len(t.writes) == 0 {
+	if len(t.writes) == 0 && len(t.spilledFps) == 0 {
 		t.btx.Discard()
 		if t.observer != nil {
 			t.observer.Aborted() // nothing was written
@@ -156,7 +167,9 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return nil
 	}
 	t.btx.Discard()
-	if err := t.e.commitTxn(t); err != nil {
+	err := t.e.commitTxn(t)
+	t.endSpill()
+	if err != nil {
 		if t.observer != nil {
 			t.observer.Aborted()
 		}
@@ -179,6 +192,7 @@ func (t *Txn) Rollback() {
 	t.closeIters()
 	t.finished = true
 	t.btx.Discard()
+	t.endSpill()
 	t.e.release(t.readTs)
 	if t.observer != nil {
 		t.observer.Aborted()

@@ -14,7 +14,8 @@ import (
 // A transaction buffers its writes itself rather than in a Badger
 // transaction, so its size is not bounded by one Badger batch: at commit
 // the buffer is written in as many batches as it needs, all at the same
-// commit timestamp (see Engine.commitLarge).
+// commit timestamp (see Engine.commitTxn). A buffer grown past
+// Options.SpillBytes moves out to the transaction's spill area (spill.go).
 
 // arena hands out copies of keys and values carved from large chunks: a
 // bulk load buffers millions of them, and a few big allocations cost the
@@ -69,6 +70,10 @@ type sortedWrites struct {
 // table rewrite knows its row count), so the write buffer is sized once
 // instead of growing and rehashing step by step.
 func (t *Txn) ExpectWrites(n int) {
+	if t.spillAt > 0 {
+		// Never size past what the buffer may hold before it spills.
+		n = min(n, int((t.spillAt-t.bufBytes)/bufEntryOverhead))
+	}
 	if n <= 0 || t.usable() != nil {
 		return
 	}
@@ -116,14 +121,23 @@ func (t *Txn) sorted() *sortedWrites {
 	return s
 }
 
-// lookup reads key from the write buffer, then the snapshot; nil when
-// absent or deleted.
+// lookup reads key from the write buffer, then the spilled writes, then
+// the snapshot; nil when absent or deleted.
 func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 	if e, ok := t.buf[string(key)]; ok {
 		if e.del {
 			return nil, false, nil
 		}
 		return e.val, true, nil
+	}
+	if t.spill != nil {
+		v, del, found, err := t.spilledGet(key)
+		if err != nil {
+			return nil, false, err
+		}
+		if found {
+			return v, !del, nil
+		}
 	}
 	item, err := t.btx.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -139,26 +153,167 @@ func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 	return v, true, nil
 }
 
-// mergeIter merges a Badger snapshot iterator with the transaction's
-// buffered writes (which win on equal keys; deletions hide keys).
-type mergeIter struct {
-	it      *badger.Iterator
+// ownIter walks a transaction's own writes in key order: the sorted
+// buffer over the spilled writes, the buffer winning on equal keys.
+type ownIter struct {
 	buf     *sortedWrites
 	lo, hi  int // buffer range within the prefix
 	i       int // next buffer position
 	reverse bool
-	cur     int // 0 snapshot, 1 buffer, 2 both (buffer wins)
+	sp      *badger.Iterator // spilled writes; nil when none
+	spSkip  int              // length of the spill area prefix
+	side    int              // 0 exhausted, 1 buffer, 2 spill, 3 both
+}
+
+func (o *ownIter) bufValid() bool {
+	if o.reverse {
+		return o.i >= o.lo
+	}
+	return o.i < o.hi
+}
+
+func (o *ownIter) bufStep() {
+	if o.reverse {
+		o.i--
+	} else {
+		o.i++
+	}
+}
+
+// seek positions at the first key >= k (forward) or the last key <= k
+// (reverse).
+func (o *ownIter) seek(k []byte, spillPrefix []byte) {
+	ks := o.buf.keys[o.lo:o.hi]
+	if !o.reverse {
+		o.i = o.lo + sort.SearchStrings(ks, string(k))
+	} else {
+		// Last index with key <= k.
+		o.i = o.lo + sort.Search(len(ks), func(i int) bool { return ks[i] > string(k) }) - 1
+	}
+	if o.sp != nil {
+		o.sp.Seek(append(spillPrefix[:len(spillPrefix):len(spillPrefix)], k...))
+	}
+	o.settle()
+}
+
+func (o *ownIter) settle() {
+	bv := o.bufValid()
+	sv := o.sp != nil && o.sp.Valid()
+	switch {
+	case !bv && !sv:
+		o.side = 0
+	case !sv:
+		o.side = 1
+	case !bv:
+		o.side = 2
+	default:
+		c := bytes.Compare(keyBytes(o.buf.keys[o.i]), o.sp.Item().Key()[o.spSkip:])
+		if o.reverse {
+			c = -c
+		}
+		switch {
+		case c < 0:
+			o.side = 1
+		case c > 0:
+			o.side = 2
+		default:
+			o.side = 3
+		}
+	}
+}
+
+func (o *ownIter) valid() bool { return o.side != 0 }
+
+func (o *ownIter) next() {
+	if o.side&1 != 0 {
+		o.bufStep()
+	}
+	if o.side&2 != 0 {
+		o.sp.Next()
+	}
+	o.settle()
+}
+
+// key is valid until the next move.
+func (o *ownIter) key() []byte {
+	if o.side&1 != 0 {
+		return keyBytes(o.buf.keys[o.i])
+	}
+	return o.sp.Item().Key()[o.spSkip:]
+}
+
+func (o *ownIter) deleted() bool {
+	if o.side&1 != 0 {
+		return o.buf.vals[o.i].del
+	}
+	return o.sp.Item().UserMeta() == spillDeleted
+}
+
+// value returns the current value; the caller may keep it.
+func (o *ownIter) value() ([]byte, error) {
+	if o.side&1 != 0 {
+		return o.buf.vals[o.i].val, nil
+	}
+	v, err := o.sp.Item().ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("storage: read spilled write: %w", err)
+	}
+	return v, nil
+}
+
+// valueFunc passes the current value to fn without copying a spilled one
+// (valid only during the call).
+func (o *ownIter) valueFunc(fn func([]byte) error) error {
+	if o.side&1 != 0 {
+		return fn(o.buf.vals[o.i].val)
+	}
+	var ferr error
+	if err := o.sp.Item().Value(func(v []byte) error { ferr = fn(v); return nil }); err != nil {
+		return fmt.Errorf("storage: read spilled write: %w", err)
+	}
+	return ferr
+}
+
+func (o *ownIter) close() {
+	if o.sp != nil {
+		o.sp.Close()
+		o.sp = nil
+	}
+}
+
+// newOwnIter opens an iterator over the own writes under prefix.
+func (t *Txn) newOwnIter(prefix []byte, reverse bool) ownIter {
+	s := t.sorted()
+	lo := sort.SearchStrings(s.keys, string(prefix))
+	hi := len(s.keys)
+	if end := prefixEndKey(prefix); end != nil {
+		hi = sort.SearchStrings(s.keys, string(end))
+	}
+	o := ownIter{buf: s, lo: lo, hi: hi, reverse: reverse}
+	if t.spill != nil {
+		o.sp = t.spill.iterator(prefix, reverse)
+		o.spSkip = len(t.spill.prefix)
+	}
+	return o
+}
+
+// mergeIter merges a Badger snapshot iterator with the transaction's own
+// writes (which win on equal keys; deletions hide keys).
+type mergeIter struct {
+	it      *badger.Iterator
+	own     ownIter
+	spill   []byte // spill area prefix (nil when nothing spilled)
+	reverse bool
+	cur     int // 0 snapshot, 1 own writes, 2 both (own wins)
 	valid   bool
 }
 
 func (t *Txn) newMergeIter(opts badger.IteratorOptions) *mergeIter {
-	s := t.sorted()
-	lo := sort.SearchStrings(s.keys, string(opts.Prefix))
-	hi := len(s.keys)
-	if end := prefixEndKey(opts.Prefix); end != nil {
-		hi = sort.SearchStrings(s.keys, string(end))
+	m := &mergeIter{it: t.btx.NewIterator(opts), own: t.newOwnIter(opts.Prefix, opts.Reverse), reverse: opts.Reverse}
+	if t.spill != nil {
+		m.spill = t.spill.prefix
 	}
-	return &mergeIter{it: t.btx.NewIterator(opts), buf: s, lo: lo, hi: hi, reverse: opts.Reverse}
+	return m
 }
 
 func prefixEndKey(p []byte) []byte {
@@ -176,34 +331,13 @@ func prefixEndKey(p []byte) []byte {
 // (reverse).
 func (m *mergeIter) Seek(k []byte) {
 	m.it.Seek(k)
-	ks := m.buf.keys[m.lo:m.hi]
-	if !m.reverse {
-		m.i = m.lo + sort.SearchStrings(ks, string(k))
-	} else {
-		// Last index with key <= k.
-		m.i = m.lo + sort.Search(len(ks), func(i int) bool { return ks[i] > string(k) }) - 1
-	}
+	m.own.seek(k, m.spill)
 	m.settle()
-}
-
-func (m *mergeIter) bufValid() bool {
-	if m.reverse {
-		return m.i >= m.lo
-	}
-	return m.i < m.hi
-}
-
-func (m *mergeIter) bufStep() {
-	if m.reverse {
-		m.i--
-	} else {
-		m.i++
-	}
 }
 
 func (m *mergeIter) settle() {
 	for {
-		bv, uv := m.it.Valid(), m.bufValid()
+		bv, uv := m.it.Valid(), m.own.valid()
 		if !bv && !uv {
 			m.valid = false
 			return
@@ -213,7 +347,7 @@ func (m *mergeIter) settle() {
 		case !uv:
 			c = -1
 		case bv:
-			c = bytes.Compare(m.it.Item().Key(), []byte(m.buf.keys[m.i]))
+			c = bytes.Compare(m.it.Item().Key(), m.own.key())
 			if m.reverse {
 				c = -c
 			}
@@ -222,11 +356,11 @@ func (m *mergeIter) settle() {
 			m.cur, m.valid = 0, true
 			return
 		}
-		if m.buf.vals[m.i].del {
+		if m.own.deleted() {
 			if c == 0 {
 				m.it.Next()
 			}
-			m.bufStep()
+			m.own.next()
 			continue
 		}
 		m.cur, m.valid = 1, true
@@ -244,7 +378,7 @@ func (m *mergeIter) Next() {
 		m.it.Next()
 	}
 	if m.cur != 0 {
-		m.bufStep()
+		m.own.next()
 	}
 	m.settle()
 }
@@ -253,7 +387,7 @@ func (m *mergeIter) Key() []byte {
 	if m.cur == 0 {
 		return m.it.Item().Key()
 	}
-	return []byte(m.buf.keys[m.i])
+	return m.own.key()
 }
 
 // Value returns the current value; the caller may keep it.
@@ -261,7 +395,10 @@ func (m *mergeIter) Value() ([]byte, error) {
 	if m.cur == 0 {
 		return m.it.Item().ValueCopy(nil)
 	}
-	return m.buf.vals[m.i].val, nil
+	return m.own.value()
 }
 
-func (m *mergeIter) Close() { m.it.Close() }
+func (m *mergeIter) Close() {
+	m.it.Close()
+	m.own.close()
+}
