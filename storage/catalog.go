@@ -236,6 +236,27 @@ func (t *Txn) Catalog() (*Catalog, error) {
 	if t.cat != nil {
 		return t.cat, nil
 	}
+	e := t.e
+	var catTs uint64
+	if !t.catWritten {
+		e.mu.Lock()
+		if e.catTs <= t.readTs {
+			// No catalog change this snapshot misses is even in flight:
+			// the snapshot sees the catalog committed at catTs.
+			catTs = e.catTs
+		}
+		e.mu.Unlock()
+		if catTs != 0 {
+			e.catMu.Lock()
+			c := e.catCache
+			hit := c != nil && e.catCacheTs == catTs
+			e.catMu.Unlock()
+			if hit {
+				t.cat = c
+				return c, nil
+			}
+		}
+	}
 	v, err := t.catalogVersion()
 	if err != nil {
 		return nil, err
@@ -250,10 +271,12 @@ func (t *Txn) Catalog() (*Catalog, error) {
 		t.cat = c
 		return c, nil
 	}
-	e := t.e
 	e.catMu.Lock()
 	if e.catCache != nil && e.catVersion == v {
 		c := e.catCache
+		if catTs != 0 {
+			e.catCacheTs = catTs
+		}
 		e.catMu.Unlock()
 		t.cat = c
 		return c, nil
@@ -266,7 +289,7 @@ func (t *Txn) Catalog() (*Catalog, error) {
 	c.Version = v
 	e.catMu.Lock()
 	if e.catCache == nil || v >= e.catVersion {
-		e.catCache, e.catVersion = c, v
+		e.catCache, e.catVersion, e.catCacheTs = c, v, catTs
 	}
 	e.catMu.Unlock()
 	t.cat = c

@@ -37,6 +37,11 @@ type Engine struct {
 	active    map[uint64]int  // read timestamps of open transactions
 	discardTs uint64
 	closed    bool
+	// catTs is the highest commit timestamp reserved for a transaction
+	// that wrote the catalog version key (Open's watermark at first):
+	// a snapshot at or above it sees the latest catalog, so it can take
+	// the cached one without reading the version key.
+	catTs uint64
 
 	syncMu   sync.Mutex
 	syncedTo uint64 // guarded by syncMu
@@ -44,6 +49,11 @@ type Engine struct {
 	catMu      sync.Mutex
 	catCache   *Catalog
 	catVersion uint64
+	// catCacheTs is the catTs of the snapshot catCache was loaded at (0:
+	// unknown); a transaction whose snapshot has the same catTs shares it.
+	catCacheTs uint64
+	// catVersionFp is keyCatalogVersion's conflict fingerprint.
+	catVersionFp uint64
 
 	idMu           sync.Mutex
 	nextID, highID uint32
@@ -140,6 +150,7 @@ func Open(opts Options) (*Engine, error) {
 		seqs:    map[catalog.ID]*seqState{},
 	}
 	e.cond = sync.NewCond(&e.mu)
+	e.catVersionFp = maphash.Bytes(e.seed, keyCatalogVersion)
 	maxTs := db.MaxVersion()
 	e.visible = maxTs
 	e.nextTs = maxTs + 1
@@ -159,6 +170,9 @@ func Open(opts Options) (*Engine, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	e.mu.Lock()
+	e.catTs = max(e.catTs, e.visible)
+	e.mu.Unlock()
 	return e, nil
 }
 
@@ -186,7 +200,8 @@ func (e *Engine) Begin() *Txn {
 	e.active[ts]++
 	closed := e.closed
 	e.mu.Unlock()
-	t := &Txn{e: e, readTs: ts, writes: map[uint64]struct{}{}, buf: map[string]wentry{}, spillAt: e.spillBytes()}
+	// The write buffer and conflict set are made on the first write.
+	t := &Txn{e: e, readTs: ts, spillAt: e.spillBytes()}
 	if closed {
 		t.closedErr = true
 		return t
@@ -283,6 +298,9 @@ func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{},
 	ts := e.nextTs
 	e.nextTs++
 	e.committed = append(e.committed, committedTxn{ts: ts, keys: writes})
+	if writes.has(e.catVersionFp) {
+		e.catTs = ts
+	}
 	return ts, nil
 }
 

@@ -21,7 +21,7 @@ func (t *Txn) LockRow(tb *catalog.Table, row []types.Datum) error {
 	if err != nil {
 		return err
 	}
-	t.writes[t.fingerprint(key)] = struct{}{}
+	t.noteWrite(key)
 	return nil
 }
 

@@ -27,12 +27,78 @@ func (t *Txn) ScanTable(ctx context.Context, tb *catalog.Table, span Span, rever
 	for i, c := range tb.PrimaryKey {
 		cols[i] = tb.Columns[c].Type
 	}
+	if key, ok, err := pointKey(rowPrefix(tb.ID), cols, span); err != nil {
+		return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
+	} else if ok {
+		return &pointIter{t: t, tb: tb, key: key}, nil
+	}
 	lo, hi, err := spanKeys(rowPrefix(tb.ID), cols, nil, span)
 	if err != nil {
 		return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 	}
 	return t.newIter(ctx, tb, rowPrefix(tb.ID), lo, hi, reverse, false, span), nil
 }
+
+// pointKey returns the row key a span selects when both of its bounds are
+// inclusive and give the same value for every primary key column: at
+// most one row matches, and a point read (which Badger's bloom filters
+// answer without building an iterator over every table) finds it.
+func pointKey(prefix []byte, cols []*types.T, span Span) ([]byte, bool, error) {
+	s, e := span.Start, span.End
+	if s == nil || e == nil || !s.Inclusive || !e.Inclusive || len(s.Values) != len(cols) || len(e.Values) != len(cols) {
+		return nil, false, nil
+	}
+	key := append(make([]byte, 0, len(prefix)+16), prefix...)
+	end := len(key)
+	var err error
+	for i, v := range s.Values {
+		if key, err = keys.Encode(key, coerceKey(cols[i], v), false); err != nil {
+			return nil, false, err
+		}
+	}
+	// Encode the end bound after the start's bytes and compare the halves.
+	start := key[end:]
+	endKey := key
+	for i, v := range e.Values {
+		if endKey, err = keys.Encode(endKey, coerceKey(cols[i], v), false); err != nil {
+			return nil, false, err
+		}
+	}
+	if !bytes.Equal(start, endKey[len(key):]) {
+		return nil, false, nil
+	}
+	return key[:len(key):len(key)], true, nil
+}
+
+// pointIter yields the one row stored under key, if any.
+type pointIter struct {
+	t    *Txn
+	tb   *catalog.Table
+	key  []byte
+	done bool
+}
+
+// Next returns the row on the first call and nil afterwards (also once
+// the transaction ended, as a closed scan does).
+func (p *pointIter) Next() ([]types.Datum, error) {
+	if p.done || p.t.finished {
+		return nil, nil
+	}
+	p.done = true
+	v, err := p.t.get(p.key)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	row, err := decodeRow(p.tb, columnIndex(p.tb), v)
+	if err != nil {
+		return nil, fmt.Errorf("storage: table %q: %w", p.tb.Name, err)
+	}
+	p.t.stats.RowsRead++
+	return row, nil
+}
+
+// Close is a no-op: a point read holds no iterator.
+func (p *pointIter) Close() { p.done = true }
 
 // ScanIndex iterates rows through a secondary b-tree index within span
 // (bounds over the index's leading columns), in index order.

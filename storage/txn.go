@@ -76,6 +76,15 @@ func (t *Txn) usable() error {
 
 func (t *Txn) fingerprint(key []byte) uint64 { return maphash.Bytes(t.e.seed, key) }
 
+// noteWrite records key for the write-write conflict check. The set is
+// made on the first write, so read-only transactions allocate none.
+func (t *Txn) noteWrite(key []byte) {
+	if t.writes == nil {
+		t.writes = map[uint64]struct{}{}
+	}
+	t.writes[t.fingerprint(key)] = struct{}{}
+}
+
 func (t *Txn) set(key, val []byte) error {
 	if err := t.usable(); err != nil {
 		return err
@@ -87,6 +96,9 @@ func (t *Txn) put(key []byte, e wentry) error {
 	t.remember(key)
 	n := len(t.buf)
 	k := t.arena.str(key)
+	if t.buf == nil {
+		t.buf = map[string]wentry{}
+	}
 	t.buf[k] = e
 	t.bufBytes += int64(len(e.val))
 	if len(t.buf) > n {
@@ -94,7 +106,7 @@ func (t *Txn) put(key []byte, e wentry) error {
 		t.bufBytes += int64(len(k) + bufEntryOverhead)
 	}
 	t.sortedBuf = nil
-	t.writes[t.fingerprint(key)] = struct{}{}
+	t.noteWrite(key)
 	if t.spillAt > 0 && t.bufBytes >= t.spillAt {
 		return t.spillWrites()
 	}
