@@ -14,7 +14,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +46,8 @@ type config struct {
 	serverPID        int
 	restartCmd       string
 	restartKill      bool
+	filtered         bool
+	catIndex         bool
 }
 
 type result struct {
@@ -56,6 +57,9 @@ type result struct {
 	QPS      float64 `json:"qps"`
 	P50ms    float64 `json:"p50_ms"`
 	P99ms    float64 `json:"p99_ms"`
+	// FullFraction is the fraction of queries that returned k rows (or
+	// every matching row, when fewer match).
+	FullFraction float64 `json:"full_fraction"`
 	// ServerCPUms is the server's CPU time per query (with -server-pid):
 	// steadier than QPS on a busy machine.
 	ServerCPUms float64 `json:"server_cpu_ms,omitempty"`
@@ -95,6 +99,8 @@ func main() {
 	flag.StringVar(&c.restartCmd, "restart-cmd", "", "with -server-pid: after the queries stop the server, run this shell command, which must start it in the background and print its pid, and report the time to the first k-NN answer")
 	flag.BoolVar(&c.restartKill, "restart-kill", false, "with -restart-cmd: stop the server with SIGKILL (a crash) instead of SIGTERM")
 	flag.BoolVar(&c.rebuild, "rebuild", false, "with -skip-load: drop the index and build it again (build time only)")
+	flag.BoolVar(&c.filtered, "filtered", false, "filtered search: table ann_filtered with a column cat of 100 values (1% selectivity each), queries WHERE cat = $2 (see filtered.go)")
+	flag.BoolVar(&c.catIndex, "cat-index", true, "with -filtered: create a b-tree index on cat")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "ann:", err)
@@ -201,6 +207,9 @@ func run(ctx context.Context, c config) error {
 		c.n, c.dims = len(base), len(base[0])
 		fmt.Printf("data set %s: %d base vectors, %d queries, %d dimensions\n", c.data, len(base), len(queries), c.dims)
 	}
+	if c.filtered {
+		return runFiltered(ctx, c, base, queries)
+	}
 	truth := groundTruth(base, queries, c.k)
 	conn, err := pgx.Connect(ctx, c.dsn)
 	if err != nil {
@@ -291,26 +300,8 @@ func run(ctx context.Context, c config) error {
 			recordMemory("after restart and queries")
 		}
 	}
-	svgOut := c.svgOut
-	if svgOut == "" && c.jsonOut != "" {
-		svgOut = strings.TrimSuffix(c.jsonOut, ".json") + ".svg"
-	}
-	if svgOut != "" {
-		title := fmt.Sprintf("%s %d x %d, m %d, ef_construction %d, recall@%d", c.data, c.n, c.dims, c.m, c.efC, c.k)
-		if err := os.WriteFile(svgOut, []byte(plotSVG(title, rep.Results)), 0o644); err != nil {
-			return fmt.Errorf("write svg: %w", err)
-		}
-	}
-	if c.jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode json: %w", err)
-		}
-		if err := os.WriteFile(c.jsonOut, b, 0o644); err != nil {
-			return fmt.Errorf("write json: %w", err)
-		}
-	}
-	return nil
+	title := fmt.Sprintf("%s %d x %d, m %d, ef_construction %d, recall@%d", c.data, c.n, c.dims, c.m, c.efC, c.k)
+	return writeOutputs(c, title, rep, rep.Results)
 }
 
 // groundTruth is exact k-NN by brute force, in parallel.
@@ -343,8 +334,8 @@ func groundTruth(base, queries [][]float32, k int) [][]int {
 
 func measure(ctx context.Context, c config, ef, clients int, queries [][]float32, truth [][]int) (result, error) {
 	type sample struct {
-		lat  time.Duration
-		hits int
+		lat        time.Duration
+		hits, rows int
 	}
 	samples := make([]sample, len(queries))
 	var wg sync.WaitGroup
@@ -366,9 +357,16 @@ func measure(ctx context.Context, c config, ef, clients int, queries [][]float32
 				return
 			}
 			sql := fmt.Sprintf("SELECT id FROM ann_items ORDER BY embedding <-> $1::vector LIMIT %d", c.k)
+			if c.filtered {
+				sql = filteredSQL(c.k)
+			}
 			for qi := w; qi < len(queries); qi += clients {
+				args := []any{vecText(queries[qi])}
+				if c.filtered {
+					args = append(args, queryCat(qi))
+				}
 				t0 := time.Now()
-				rows, err := conn.Query(ctx, sql, vecText(queries[qi]))
+				rows, err := conn.Query(ctx, sql, args...)
 				if err != nil {
 					errs <- fmt.Errorf("query: %w", err)
 					return
@@ -392,7 +390,7 @@ func measure(ctx context.Context, c config, ef, clients int, queries [][]float32
 						hits++
 					}
 				}
-				samples[qi] = sample{lat: time.Since(t0), hits: hits}
+				samples[qi] = sample{lat: time.Since(t0), hits: hits, rows: len(got)}
 			}
 		}(w)
 	}
@@ -404,20 +402,25 @@ func measure(ctx context.Context, c config, ef, clients int, queries [][]float32
 		return result{}, err
 	}
 	lats := make([]time.Duration, len(samples))
-	hits := 0
+	hits, want, full := 0, 0, 0
 	for i, s := range samples {
 		lats[i] = s.lat
 		hits += s.hits
+		want += len(truth[i])
+		if s.rows == len(truth[i]) {
+			full++
+		}
 	}
 	slices.Sort(lats)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	return result{
 		EfSearch: ef, Clients: clients,
-		Recall:      float64(hits) / float64(len(queries)*c.k),
-		QPS:         float64(len(queries)) / elapsed.Seconds(),
-		P50ms:       ms(lats[len(lats)/2]),
-		P99ms:       ms(lats[len(lats)*99/100]),
-		ServerCPUms: cpu.Seconds() * 1000 / float64(len(queries)),
+		Recall:       float64(hits) / float64(want),
+		FullFraction: float64(full) / float64(len(queries)),
+		QPS:          float64(len(queries)) / elapsed.Seconds(),
+		P50ms:        ms(lats[len(lats)/2]),
+		P99ms:        ms(lats[len(lats)*99/100]),
+		ServerCPUms:  cpu.Seconds() * 1000 / float64(len(queries)),
 	}, nil
 }
 
