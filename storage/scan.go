@@ -109,19 +109,27 @@ func (t *Txn) ScanIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Ind
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
 	}
+	prefix, lo, hi, err := indexSpanKeys(tb, idx, span)
+	if err != nil {
+		return nil, err
+	}
+	return t.newIter(ctx, tb, prefix, lo, hi, reverse, true, span), nil
+}
+
+// indexSpanKeys returns a b-tree index's key prefix and span as [lo, hi).
+func indexSpanKeys(tb *catalog.Table, idx *catalog.Index, span Span) (prefix, lo, hi []byte, err error) {
 	if idx.Method != "btree" && idx.Method != "" {
-		return nil, fmt.Errorf("storage: index %q is not a b-tree index", idx.Name)
+		return nil, nil, nil, fmt.Errorf("storage: index %q is not a b-tree index", idx.Name)
 	}
 	cols := make([]*types.T, len(idx.Columns))
 	for i, c := range idx.Columns {
 		cols[i] = tb.Columns[c].Type
 	}
-	prefix := indexPrefix(tb.ID, idx.ID)
-	lo, hi, err := spanKeys(prefix, cols, idx.Desc, span)
-	if err != nil {
-		return nil, fmt.Errorf("storage: index %q: %w", idx.Name, err)
+	prefix = indexPrefix(tb.ID, idx.ID)
+	if lo, hi, err = spanKeys(prefix, cols, idx.Desc, span); err != nil {
+		return nil, nil, nil, fmt.Errorf("storage: index %q: %w", idx.Name, err)
 	}
-	return t.newIter(ctx, tb, prefix, lo, hi, reverse, true, span), nil
+	return prefix, lo, hi, nil
 }
 
 // spanKeys turns a span over leading key columns into [lo, hi) in key
