@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -133,6 +135,15 @@ func Open(opts Options) (*Engine, error) {
 		WithMemTableSize(memTableSize).
 		WithNumVersionsToKeep(1)
 	db, err := badger.OpenManaged(bo)
+	if err != nil && !opts.InMemory && strings.Contains(err.Error(), "Create a new file") {
+		// Badger held the directory lock and found an empty memtable log;
+		// only then is it safe to remove such files (a live server may be
+		// about to size one).
+		if rerr := removeEmptyMemtables(opts.Dir); rerr != nil {
+			return nil, rerr
+		}
+		db, err = badger.OpenManaged(bo)
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "directory lock") || strings.Contains(err.Error(), "Another process is using") {
 			return nil, fmt.Errorf("storage: data directory %s is in use: another server holds the data directory (%w)", opts.Dir, err)
@@ -174,6 +185,30 @@ func Open(opts Options) (*Engine, error) {
 	e.catTs = max(e.catTs, e.visible)
 	e.mu.Unlock()
 	return e, nil
+}
+
+// removeEmptyMemtables deletes zero-length memtable logs (*.mem) from dir:
+// a crash between creating a memtable's log and sizing it leaves such a
+// file, which holds no writes but makes Badger refuse to open the
+// directory.
+func removeEmptyMemtables(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	for _, ent := range entries {
+		if !strings.HasSuffix(ent.Name(), ".mem") {
+			continue
+		}
+		info, err := ent.Info()
+		if err != nil || info.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, ent.Name())); err != nil {
+			return fmt.Errorf("storage: remove empty memtable log: %w", err)
+		}
+	}
+	return nil
 }
 
 // Close flushes and closes the store.

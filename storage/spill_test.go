@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -552,5 +553,27 @@ func TestSpillCrash(t *testing.T) {
 			}
 			checkUsers(t, tx, tb, m)
 		})
+	}
+}
+
+// A memtable log left empty by a kill between its creation and its sizing
+// does not keep the store from opening.
+func TestOpenIgnoresEmptyMemtableLog(t *testing.T) {
+	dir := t.TempDir()
+	e := openDir(t, dir)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 3)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "00099.mem"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e = openDir(t, dir)
+	defer e.Close()
+	tx := e.Begin()
+	defer tx.Rollback()
+	if got := collect(t)(tx.ScanTable(context.Background(), tb, Span{}, false)); len(got) != 3 {
+		t.Fatalf("%d rows after reopening, want 3", len(got))
 	}
 }
