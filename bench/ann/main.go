@@ -48,6 +48,10 @@ type config struct {
 	restartKill      bool
 	filtered         bool
 	catIndex         bool
+	insert           bool
+	insertRows       int
+	insertBatches    string
+	insertEf         int
 }
 
 type result struct {
@@ -101,6 +105,10 @@ func main() {
 	flag.BoolVar(&c.rebuild, "rebuild", false, "with -skip-load: drop the index and build it again (build time only)")
 	flag.BoolVar(&c.filtered, "filtered", false, "filtered search: table ann_filtered with a column cat of 100 values (1% selectivity each), queries WHERE cat = $2 (see filtered.go)")
 	flag.BoolVar(&c.catIndex, "cat-index", true, "with -filtered: create a b-tree index on cat")
+	flag.BoolVar(&c.insert, "insert", false, "insert throughput into an HNSW-indexed table ann_insert (-n base rows), then recall over all rows (see insert.go)")
+	flag.IntVar(&c.insertRows, "insert-rows", 10_000, "with -insert: fresh rows inserted per batch size and client count")
+	flag.StringVar(&c.insertBatches, "insert-batch", "1,100", "with -insert: rows per INSERT statement (each its own transaction)")
+	flag.IntVar(&c.insertEf, "insert-ef-search", 40, "with -insert: hnsw.ef_search of the recall check after the inserts")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "ann:", err)
@@ -209,6 +217,9 @@ func run(ctx context.Context, c config) error {
 	}
 	if c.filtered {
 		return runFiltered(ctx, c, base, queries)
+	}
+	if c.insert {
+		return runInsert(ctx, c, base, queries)
 	}
 	truth := groundTruth(base, queries, c.k)
 	conn, err := pgx.Connect(ctx, c.dsn)
@@ -359,6 +370,9 @@ func measure(ctx context.Context, c config, ef, clients int, queries [][]float32
 			sql := fmt.Sprintf("SELECT id FROM ann_items ORDER BY embedding <-> $1::vector LIMIT %d", c.k)
 			if c.filtered {
 				sql = filteredSQL(c.k)
+			}
+			if c.insert {
+				sql = insertSearchSQL(c.k)
 			}
 			for qi := w; qi < len(queries); qi += clients {
 				args := []any{vecText(queries[qi])}
