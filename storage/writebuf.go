@@ -21,10 +21,13 @@ import (
 // bulk load buffers millions of them, and a few big allocations cost the
 // allocator and the garbage collector far less than one or two per entry.
 // Chunks are never written again once handed out, so the strings made
-// from them are immutable.
+// from them are immutable. Chunks start small and double up to
+// arenaChunk: most transactions write one row, and zeroing a megabyte for
+// each of them cost more than the rest of a single-row INSERT.
 type arena struct{ cur []byte }
 
 const (
+	arenaFirst = 4 << 10
 	arenaChunk = 1 << 20
 	// arenaMax: larger values get an allocation of their own rather than
 	// wasting the rest of a chunk.
@@ -37,7 +40,8 @@ func (a *arena) bytes(b []byte) []byte {
 		return append([]byte{}, b...)
 	}
 	if a.cur == nil || cap(a.cur)-len(a.cur) < len(b) {
-		a.cur = make([]byte, 0, arenaChunk)
+		size := max(arenaFirst, min(2*cap(a.cur), arenaChunk), len(b))
+		a.cur = make([]byte, 0, size)
 	}
 	n := len(a.cur)
 	a.cur = append(a.cur, b...)
