@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -1006,7 +1007,7 @@ func (r *rowsResult) Tag() string {
 	if r.tag != "" {
 		return r.tag
 	}
-	return fmt.Sprintf("%s %d", r.tagWord, r.count)
+	return r.tagWord + " " + strconv.FormatInt(r.count, 10)
 }
 
 func (r *rowsResult) Close() error {

@@ -74,6 +74,14 @@ type conn struct {
 
 	// pending counts bytes sent but not flushed.
 	pending int
+	// rowBuf is reused to encode each DataRow's values (Send copies them
+	// into the output buffer at once).
+	rowBuf    []byte
+	rowValues [][]byte
+	// timeoutSetting and timeout cache the last statement_timeout value
+	// parsed, which rarely changes between statements.
+	timeoutSetting string
+	timeout        time.Duration
 
 	// Extended protocol state.
 	stmts          map[string]*executor.Prepared
@@ -785,7 +793,10 @@ func (c *conn) runSimple(st parsedStmt, writeErr *error) error {
 func (c *conn) statementContext() (context.Context, context.CancelFunc) {
 	if ss, ok := c.sess.(settingSession); ok {
 		if v, ok := ss.Setting("statement_timeout"); ok {
-			if d := parseTimeout(v); d > 0 {
+			if v != c.timeoutSetting {
+				c.timeoutSetting, c.timeout = v, parseTimeout(v)
+			}
+			if d := c.timeout; d > 0 {
 				return context.WithTimeout(c.srv.baseCtx, d)
 			}
 		}
@@ -808,8 +819,18 @@ func parseTimeout(v string) time.Duration {
 // also closes it.
 func (c *conn) streamRows(ctx context.Context, res executor.Result, cols []executor.ResultColumn, formats []int16, limit int64, writeErr *error) (done bool, err error) {
 	// buf starts non-nil so an empty first value is not taken for NULL.
-	buf := make([]byte, 0, 256)
-	var values [][]byte
+	if c.rowBuf == nil {
+		c.rowBuf = make([]byte, 0, 256)
+	}
+	buf, values := c.rowBuf, c.rowValues
+	defer func() {
+		// Keep what grew for the next result, within reason.
+		if cap(buf) <= 64<<10 {
+			c.rowBuf = buf[:0]
+		}
+		clear(values)
+		c.rowValues = values[:0]
+	}()
 	var n int64
 	for limit <= 0 || n < limit {
 		row, err := res.Next(ctx)
