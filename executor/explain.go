@@ -60,6 +60,9 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 	add := func(title string, details ...string) {
 		if st := stats[p]; st != nil {
 			title += fmt.Sprintf(" (actual time=%.3f rows=%d loops=%d)", float64(st.elapsed.Microseconds())/1000, st.rows, st.loops)
+			if st.prefilter != "" {
+				details = append(details, "Prefilter Rows: "+st.prefilter)
+			}
 			if st.search != nil {
 				details = append(details, fmt.Sprintf("Index Searches: nodes visited=%d, distance computations=%d, rejected by visibility or filter=%d", st.search.Visited, st.search.Distances, st.search.Rejected))
 			}
@@ -85,6 +88,10 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		det := []string{"Order By: " + planner.DeparseCheck(n.Table, n.Order, false)}
 		if n.Filter != nil {
 			det = append(det, "Filter: "+planner.DeparseCheck(n.Table, n.Filter, false))
+		}
+		if n.Prefilter != nil {
+			// The choice is made per execution, by counting the span.
+			det = append(det, fmt.Sprintf("Prefilter: Index Scan using %s (exact distances when few rows match)", n.Prefilter.Index.Name))
 		}
 		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), det...)
 	case *planner.ExactScan:

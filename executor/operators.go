@@ -65,6 +65,7 @@ type nodeStats struct {
 	rows, loops int64
 	elapsed     time.Duration
 	search      *hnsw.Stats // vector index scans
+	prefilter   string      // vector index scans with a prefilter: the way taken
 }
 
 type measuredIter struct {

@@ -13,7 +13,9 @@ import (
 // buildVectorScan runs an HNSW search for the reader's snapshot and
 // returns the matching rows nearest first. A WHERE filter is applied while
 // searching, so the search goes on until k rows pass it (or the graph is
-// exhausted): a filtered query is never short because of the index.
+// exhausted): a filtered query is never short because of the index. With
+// a prefilter whose span holds few rows, their exact distances replace
+// the search (prefilterSearch).
 func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 	qf, err := ec.compile(n.Query)
 	if err != nil {
@@ -97,9 +99,17 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 		}
 		st = ns.search
 	}
-	hits, err := vi.searchSnapshot(q, k, ef, ec.txn.ReadTs(), vt, keep, st)
-	if err != nil {
-		return nil, err
+	var hits []vectorHit
+	done := false
+	if n.Prefilter != nil {
+		if hits, done, err = ec.prefilterSearch(n, vi, q, k, ef, vt, filter, rows, ec.analyze[planner.Plan(n)]); err != nil {
+			return nil, err
+		}
+	}
+	if !done {
+		if hits, err = vi.searchSnapshot(q, k, ef, ec.txn.ReadTs(), vt, keep, st); err != nil {
+			return nil, err
+		}
 	}
 	out := make([][]types.Datum, 0, len(hits))
 	if n.KeyOnly {

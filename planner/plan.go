@@ -80,6 +80,14 @@ type VectorScan struct {
 	// KeyOnly: the query reads only primary-key columns and the indexed
 	// vector, which the index holds, so rows need not be fetched.
 	KeyOnly bool
+	// Prefilter, when set, is a b-tree index scan whose span holds every
+	// row Filter passes. When few rows lie in the span, the executor
+	// computes their exact distances instead of searching the graph,
+	// where a selective filter rejects nearly every candidate.
+	Prefilter *IndexScan
+	// PrefilterExact: the span is exactly Filter (equalities on the
+	// index's columns), so rows of the span need not be read to check it.
+	PrefilterExact bool
 }
 
 // HNSWOperator maps each HNSW operator class to the distance operator it

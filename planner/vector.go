@@ -16,6 +16,12 @@ func useVectorIndex(sort *Sort) {
 		return
 	}
 	scan, ok := proj.Input.(*Scan)
+	// A filter that a b-tree index serves turned the scan into an index
+	// scan; the HNSW scan keeps it as its prefilter.
+	pre, isIndex := proj.Input.(*IndexScan)
+	if isIndex {
+		scan, ok = &Scan{Table: pre.Table, Cols: pre.Cols, Filter: pre.Filter, LowerIncl: true, UpperIncl: true}, true
+	}
 	if !ok || scan.Reverse {
 		return
 	}
@@ -33,15 +39,19 @@ func useVectorIndex(sort *Sort) {
 		if !ok || !isScanConstant(query) {
 			continue
 		}
-		if useHNSW(sort, proj, scan, call, col, query) {
+		if useHNSW(sort, proj, scan, call, col, query, pre) {
 			return
 		}
-		useExactScan(sort, proj, scan, call, col, side)
+		if !isIndex {
+			// Without an HNSW index, an index scan of the filter's rows
+			// under the top-k sort stays: it reads only those rows.
+			useExactScan(sort, proj, scan, call, col, side)
+		}
 		return
 	}
 }
 
-func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, query Expr) bool {
+func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, query Expr, pre *IndexScan) bool {
 	if sort.Keys[0].Desc || sort.Keys[0].NullsFirst || len(scan.Lower) > 0 || len(scan.Upper) > 0 {
 		return false
 	}
@@ -53,11 +63,37 @@ func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, que
 		if HNSWOperator[idx.Opclass[0]] != call.Name {
 			continue
 		}
+		// The filter is applied inside the scan, so its columns need not
+		// be returned: KeyOnly depends on the projection alone.
 		proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: scan.Cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
-			KeyOnly: scan.Filter == nil && readsOnly(proj.Exprs, append([]int{col.Idx}, scan.Table.PrimaryKey...))}
+			KeyOnly:   readsOnly(proj.Exprs, append([]int{col.Idx}, scan.Table.PrimaryKey...)),
+			Prefilter: pre, PrefilterExact: pre != nil && spanIsFilter(pre)}
 		return true
 	}
 	return false
+}
+
+// spanIsFilter reports whether an index scan's span is exactly its
+// filter: every conjunct is an equality on one of the index's leading
+// columns that the span's bounds hold. Equal values have equal key
+// encodings, so the span then holds exactly the rows the filter passes.
+func spanIsFilter(is *IndexScan) bool {
+	eq := 0
+	for eq < len(is.Lower) && eq < len(is.Upper) && is.Lower[eq] == is.Upper[eq] {
+		eq++
+	}
+	for _, c := range conjunctsOf(is.Filter) {
+		found := false
+		for i, col := range is.Index.Columns[:eq] {
+			// The very bound the span holds: `cat = 1 AND cat = 2`
+			// spans cat = 1 only.
+			found = found || findBound([]Expr{c}, col, "=") == is.Lower[i]
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // ExactScan answers ORDER BY <distance of a vector column to a constant>

@@ -254,6 +254,10 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		each(n.Filter)
 	case *VectorScan:
 		each(n.Query, n.K, n.Filter)
+		if n.Prefilter != nil {
+			each(n.Prefilter.Lower...)
+			each(n.Prefilter.Upper...)
+		}
 	case *ExactScan:
 		each(n.K)
 		visitPlanExprs(n.Scan, depth, f)
