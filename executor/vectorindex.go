@@ -85,8 +85,8 @@ type vectorIndex struct {
 	cfg     hnsw.Config
 	graph   *hnsw.Graph
 	dist    hnsw.DistanceFunc
-	infos   infoTable // by graph key; read without locks on the search path
-	mu      sync.Mutex
+	infos   infoTable           // by graph key; read without locks on the search path
+	mu      sync.RWMutex        // readers: filtered scans' prefilter lookups (byPK)
 	byPK    map[string][]uint64 // row key -> graph keys of its versions
 	// pend, set while a concurrent build scans the table, holds deletes
 	// of rows whose node the scan may not have added yet, so the scan

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/planner"
@@ -36,6 +38,9 @@ func prefilterLimit(nodes, ef int, exact bool) int {
 	}
 	return max(int(f*math.Sqrt(float64(ef)*float64(max(nodes, 1)))), 100)
 }
+
+// prefilterChunk is the fewest span rows worth a goroutine of their own.
+const prefilterChunk = 256
 
 // errPrefilterFull stops the span scan past prefilterLimit rows.
 var errPrefilterFull = errors.New("prefilter span holds too many rows")
@@ -87,16 +92,35 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	}
 	count := len(ends)
 	vecs := make([][]float32, count)
+	dists := make([]float32, count)
 	if n.PrefilterExact {
-		vi.visibleVectors(tb, encs, ends, ec.txn.ReadTs(), vt, vecs)
+		// Lookups and distances of a large span split over the cores.
+		workers := max(1, min(runtime.GOMAXPROCS(0), count/prefilterChunk))
+		var wg sync.WaitGroup
+		for w := range workers {
+			lo, hi := w*count/workers, (w+1)*count/workers
+			lookup := func() {
+				vi.visibleVectors(tb, encs, ends, lo, hi, ec.txn.ReadTs(), vt, vecs)
+				for i := lo; i < hi; i++ {
+					if vecs[i] != nil {
+						dists[i] = vi.dist(q, vecs[i])
+					}
+				}
+			}
+			if workers == 1 {
+				lookup()
+			} else {
+				wg.Go(lookup)
+			}
+		}
+		wg.Wait()
 	}
 	for i, end := range ends {
 		enc := encs[:end]
 		if i > 0 {
 			enc = encs[ends[i-1]:end]
 		}
-		vec := vecs[i]
-		if vec == nil {
+		if vecs[i] == nil {
 			row, err := ec.txn.GetRowByKey(ec.ctx, tb, enc)
 			if err != nil {
 				return nil, false, err
@@ -117,10 +141,10 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 			if !ok || len(rv) != vi.dims {
 				continue // NULL vectors are not in the index
 			}
-			vec = rv
 			fetched[string(enc)] = row
+			dists[i] = vi.dist(q, rv)
 		}
-		heap.offer(float64(vi.dist(q, vec)), false, enc, nil)
+		heap.offer(float64(dists[i]), false, enc, nil)
 	}
 	if ns != nil {
 		ns.prefilter = fmt.Sprintf("%d rows: exact distances", count)
@@ -146,7 +170,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 			pk, ok := decodeKeyDatums(tb, e.key, nil)
 			if ok {
 				var v [1][]float32
-				vi.visibleVectors(tb, e.key, []int{len(e.key)}, ec.txn.ReadTs(), vt, v[:])
+				vi.visibleVectors(tb, e.key, []int{len(e.key)}, 0, 1, ec.txn.ReadTs(), vt, v[:])
 				h.vec = slices.Clone(v[0])
 			}
 			if h.vec == nil {
@@ -175,28 +199,32 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	return hits, true, nil
 }
 
-// visibleVectors sets out[i] to the vector of the row version that the
-// reader sees with the i-th primary-key encoding in encs (which ends at
-// ends[i]); it stays nil when the graph holds none (a NULL vector, no such
-// row) or the key's type does not decode. The vectors are the graph's own
-// memory: a caller that keeps one past the graph copies it.
-func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int, readTs uint64, me *vectorTxn, out [][]float32) {
-	// Writers take mu to add a row's key; it is released every few
-	// hundred lookups so they do not wait for a whole span.
+// visibleVectors sets out[i], for i in [lo, hi), to the vector of the row
+// version that the reader sees with the i-th primary-key encoding in encs
+// (which ends at ends[i]); it stays nil when the graph holds none (a NULL
+// vector, no such row) or the key's type does not decode. The vectors are
+// the graph's own memory: a caller that keeps one past the graph copies
+// it. Several goroutines may run it at once on disjoint ranges.
+func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int, lo, hi int, readTs uint64, me *vectorTxn, out [][]float32) {
+	// The read lock is released every few hundred lookups so that a
+	// writer adding a row's key does not wait for a whole span.
 	const lockBatch = 256
 	var pk []types.Datum
 	var rowKey []byte
 	start := 0
-	for i, end := range ends {
-		if i%lockBatch == 0 {
-			if i > 0 {
-				vi.mu.Unlock()
+	if lo > 0 {
+		start = ends[lo-1]
+	}
+	for i := lo; i < hi; i++ {
+		if (i-lo)%lockBatch == 0 {
+			if i > lo {
+				vi.mu.RUnlock()
 			}
-			vi.mu.Lock()
+			vi.mu.RLock()
 		}
 		var ok bool
-		pk, ok = decodeKeyDatums(tb, encs[start:end], pk[:0])
-		start = end
+		pk, ok = decodeKeyDatums(tb, encs[start:ends[i]], pk[:0])
+		start = ends[i]
 		if !ok {
 			continue
 		}
@@ -212,8 +240,8 @@ func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int
 			break
 		}
 	}
-	if len(ends) > 0 {
-		vi.mu.Unlock()
+	if hi > lo {
+		vi.mu.RUnlock()
 	}
 }
 
