@@ -3,6 +3,7 @@ package types
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
@@ -51,7 +52,9 @@ func parseVector(t *T, s string) (Datum, error) {
 	if i < len(s) && s[i] == ']' {
 		return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
 	}
-	var out DVector
+	// Sized up front (a comma per further element): growing by appends
+	// reallocated a 128-element vector five times per parse.
+	out := make(DVector, 0, min(strings.Count(s[i:], ",")+1, maxVectorDims))
 	for {
 		if len(out) == maxVectorDims {
 			return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
