@@ -64,6 +64,8 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 		eq("s3", 7), // 10%
 		eq("s4", 1), // 50%: past the prefilter's limit, graph search
 		eq("u2", 7), // 1% without a b-tree index: graph search
+		// A range: 30%, within the prefilter's limit (4*sqrt(40*4000)).
+		{"s3<3", "s3 < 3", func(_ int, c map[string]int) bool { return c["s3"] < 3 }},
 		// More than the span: each row of the span is read to check it.
 		{"s2=7 and s1<500", "s2 = 7 AND s1 < 500", func(_ int, c map[string]int) bool { return c["s2"] == 7 && c["s1"] < 500 }},
 	}
@@ -112,13 +114,14 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 			t.Fatalf("%s %s k=%d: %d of the %d nearest matching rows", label, fc.name, k, hits, len(want))
 		}
 	}
+	graphPath := func(i int) bool { return i == 3 || i == 4 } // s4 = 1, u2 = 7
 	for qi := range 5 {
 		q := vecs[1+rng.IntN(n)]
 		for i, fc := range cases {
 			for _, k := range []int{1, 10, 50} {
 				// The b-tree prefilter is exact up to its limit (s4 and u2
 				// go to the graph).
-				check(s, "committed", fc, q, k, vecs, cols, i != 3 && i != 4)
+				check(s, "committed", fc, q, k, vecs, cols, graphPath(i))
 			}
 		}
 		_ = qi
@@ -128,6 +131,7 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 	for _, c := range []struct{ where, want string }{
 		{"s2 = 7", "Prefilter Rows: 40 rows: exact distances"},
 		{"s4 = 1", "Prefilter Rows: more than 1600 rows: graph search"},
+		{"s3 < 3", "Prefilter Rows: 1200 rows: exact distances"},
 	} {
 		out := flat(mustRun(t, s, fmt.Sprintf("EXPLAIN ANALYZE SELECT id FROM fitems WHERE %s ORDER BY embedding <-> '%s' LIMIT 10", c.where, vecText(vecs[1]))))
 		if !strings.Contains(out, c.want) || !strings.Contains(out, "Prefilter: Index Scan using fitems_") {
@@ -160,7 +164,7 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 		txnCols[id] = map[string]int{"s1": 7, "s2": 7, "s3": 7, "s4": 1, "u2": 7}
 		mustRun(t, s, fmt.Sprintf("INSERT INTO fitems VALUES (%d,7,7,7,1,7,'%s')", id, vecText(v)))
 	}
-	for _, fc := range cases[:5] {
+	for _, fc := range cases {
 		for _, id := range nearest(vecs, q, 2, func(id int) bool { return fc.pass(id, cols(id)) && id <= n }) {
 			x, _ := strconv.Atoi(id)
 			if _, ok := txnVecs[x]; ok {
@@ -183,12 +187,12 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 	}
 	for i, fc := range cases {
 		for _, k := range []int{1, 10, 50} {
-			check(s, "own writes", fc, q, k, txnVecs, colsOf, i != 3 && i != 4)
-			check(other, "other session", fc, q, k, vecs, cols, i != 3 && i != 4)
+			check(s, "own writes", fc, q, k, txnVecs, colsOf, graphPath(i))
+			check(other, "other session", fc, q, k, vecs, cols, graphPath(i))
 		}
 	}
 	mustRun(t, s, "ROLLBACK")
 	for i, fc := range cases {
-		check(s, "after rollback", fc, q, 10, vecs, cols, i != 3 && i != 4)
+		check(s, "after rollback", fc, q, 10, vecs, cols, graphPath(i))
 	}
 }

@@ -74,9 +74,11 @@ func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, que
 }
 
 // spanIsFilter reports whether an index scan's span is exactly its
-// filter: every conjunct is an equality on one of the index's leading
-// columns that the span's bounds hold. Equal values have equal key
-// encodings, so the span then holds exactly the rows the filter passes.
+// filter: every conjunct is a comparison on one of the index's columns
+// whose value is the very bound the span holds (`cat = 1 AND cat = 2`
+// spans cat = 1 only) — equalities on the leading columns, a range on the
+// next. Key encodings order and compare as SQL does, so the span then
+// holds exactly the rows the filter passes.
 func spanIsFilter(is *IndexScan) bool {
 	eq := 0
 	for eq < len(is.Lower) && eq < len(is.Upper) && is.Lower[eq] == is.Upper[eq] {
@@ -85,9 +87,18 @@ func spanIsFilter(is *IndexScan) bool {
 	for _, c := range conjunctsOf(is.Filter) {
 		found := false
 		for i, col := range is.Index.Columns[:eq] {
-			// The very bound the span holds: `cat = 1 AND cat = 2`
-			// spans cat = 1 only.
 			found = found || findBound([]Expr{c}, col, "=") == is.Lower[i]
+		}
+		if eq < len(is.Index.Columns) {
+			col := is.Index.Columns[eq]
+			if eq < len(is.Lower) {
+				op := map[bool]string{true: ">=", false: ">"}[is.LowerIncl]
+				found = found || findBound([]Expr{c}, col, op) == is.Lower[eq]
+			}
+			if eq < len(is.Upper) {
+				op := map[bool]string{true: "<=", false: "<"}[is.UpperIncl]
+				found = found || findBound([]Expr{c}, col, op) == is.Upper[eq]
+			}
 		}
 		if !found {
 			return false
