@@ -52,6 +52,9 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 		}
 	}
 	mustRun(t, s, "CREATE INDEX fitems_hnsw ON fitems USING hnsw (embedding vector_l2_ops)")
+	// ef_search 20 puts the prefilter's limit at 1697 rows, between the
+	// 30% and 50% filters.
+	mustRun(t, s, "SET hnsw.ef_search = 20")
 	for _, c := range []string{"s1", "s2", "s3", "s4"} {
 		mustRun(t, s, fmt.Sprintf("CREATE INDEX fitems_%s ON fitems (%s)", c, c))
 	}
@@ -64,7 +67,7 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 		eq("s3", 7), // 10%
 		eq("s4", 1), // 50%: past the prefilter's limit, graph search
 		eq("u2", 7), // 1% without a b-tree index: graph search
-		// A range: 30%, within the prefilter's limit (4*sqrt(40*4000)).
+		// A range: 30%, within the prefilter's limit (6*sqrt(20*4000)).
 		{"s3<3", "s3 < 3", func(_ int, c map[string]int) bool { return c["s3"] < 3 }},
 		// More than the span: each row of the span is read to check it.
 		{"s2=7 and s1<500", "s2 = 7 AND s1 < 500", func(_ int, c map[string]int) bool { return c["s2"] == 7 && c["s1"] < 500 }},
@@ -130,7 +133,7 @@ func TestFilteredKNNRowCounts(t *testing.T) {
 	// EXPLAIN ANALYZE tells which way each execution took.
 	for _, c := range []struct{ where, want string }{
 		{"s2 = 7", "Prefilter Rows: 40 rows: exact distances"},
-		{"s4 = 1", "Prefilter Rows: more than 1600 rows: graph search"},
+		{"s4 = 1", "Prefilter Rows: more than 1697 rows: graph search"},
 		{"s3 < 3", "Prefilter Rows: 1200 rows: exact distances"},
 	} {
 		out := flat(mustRun(t, s, fmt.Sprintf("EXPLAIN ANALYZE SELECT id FROM fitems WHERE %s ORDER BY embedding <-> '%s' LIMIT 10", c.where, vecText(vecs[1]))))
