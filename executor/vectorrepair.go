@@ -87,7 +87,7 @@ func (e *Engine) maintainVectorIndexes(ctx context.Context) {
 	if n := e.vindex.releaseMemory.Load(); n > 0 {
 		e.vindex.releaseMemory.CompareAndSwap(n, n-1)
 		// A build, compaction, dropped graph or checkpoint (whose records
-		// pass through Badger's 64 MB memtables) left hundreds of MB of
+		// pass through Badger's memtables) left tens to hundreds of MB of
 		// garbage; the GC's next cycle would let the heap grow to twice
 		// the live graphs first, and the freed pages would stay resident.
 		debug.FreeOSMemory()

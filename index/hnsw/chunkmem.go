@@ -12,9 +12,19 @@ import (
 // the Go heap: the garbage collector sizes its heap goal as a multiple of
 // the live heap, so a 70 MB graph on the heap would let the server hold
 // another 70 MB of garbage before collecting; off the heap it is counted
-// once. The memory is returned when the chunk becomes unreachable, so no
-// slice into it may outlive every reference to the Graph: Vector's result
-// is valid only while the caller keeps the graph.
+// once.
+//
+// Chunks are carved from segments that double in size up to
+// maxSegmentBytes, and segments ask for transparent huge pages: a search
+// touches vectors scattered over the whole graph, and with 4 KB pages
+// nearly every neighbour costs a TLB miss (100,000 x 128 floats span
+// 12,500 pages; a core's TLB holds about 1,500).
+//
+// A segment's memory is returned when no chunk carved from it is
+// reachable, so no slice into it may outlive every reference to the
+// Graph: Vector's result is valid only while the caller keeps the graph.
+
+const maxSegmentBytes = 32 << 20
 
 // chunkLayout gives the byte offsets of a chunk's arrays in one block,
 // each aligned for its element type.
@@ -29,30 +39,54 @@ func layoutChunk(dims, m0 int) chunkLayout {
 	l.l0 = l.vecs + chunkSize*dims*4
 	l.dead = l.l0 + chunkSize*(m0+1)*4
 	l.levels = l.dead + chunkSize*int(unsafe.Sizeof(atomic.Bool{}))
-	l.size = l.levels + chunkSize
+	l.size = (l.levels + chunkSize + 63) &^ 63 // chunks start on cache lines
 	return l
+}
+
+// segment is one mapping chunks are carved from; chunks point to it so it
+// lives as long as any of them.
+type segment struct {
+	mem  []byte
+	used int
+}
+
+// chunkAllocator hands out chunk memory from segments; the caller
+// serialises calls (Graph.growMu).
+type chunkAllocator struct {
+	cur    *segment
+	chunks int // chunks allocated so far: sizes the next segment
 }
 
 // newChunk allocates a zeroed chunk for dims-long vectors and layer-0
 // lists of m0 entries.
-func newChunk(dims, m0 int) (*chunk, error) {
+func (a *chunkAllocator) newChunk(dims, m0 int) (*chunk, error) {
 	l := layoutChunk(dims, m0)
-	mem, release, err := allocChunkMemory(l.size)
-	if err != nil {
-		return nil, fmt.Errorf("hnsw: allocate %d bytes for %d nodes: %w", l.size, chunkSize, err)
+	if a.cur == nil || len(a.cur.mem)-a.cur.used < l.size {
+		// The first segment holds one chunk (small tables stay small),
+		// then each as many chunks as exist already, up to the cap.
+		n := max(1, min(a.chunks, maxSegmentBytes/l.size))
+		mem, release, err := allocChunkMemory(n * l.size)
+		if err != nil {
+			return nil, fmt.Errorf("hnsw: allocate %d bytes for %d nodes: %w", n*l.size, n*chunkSize, err)
+		}
+		seg := &segment{mem: mem}
+		if release != nil {
+			// The cleanup must not reference seg, or it would never run.
+			runtime.AddCleanup(seg, func(f func()) { f() }, release)
+		}
+		a.cur = seg
 	}
-	base := unsafe.Pointer(unsafe.SliceData(mem))
-	c := &chunk{
+	seg := a.cur
+	base := unsafe.Pointer(unsafe.SliceData(seg.mem[seg.used:]))
+	seg.used += l.size
+	a.chunks++
+	return &chunk{
+		seg:    seg,
 		keys:   unsafe.Slice((*uint64)(unsafe.Add(base, l.keys)), chunkSize),
 		vecs:   unsafe.Slice((*float32)(unsafe.Add(base, l.vecs)), chunkSize*dims),
 		l0:     unsafe.Slice((*atomic.Uint32)(unsafe.Add(base, l.l0)), chunkSize*(m0+1)),
 		dead:   unsafe.Slice((*atomic.Bool)(unsafe.Add(base, l.dead)), chunkSize),
 		levels: unsafe.Slice((*int8)(unsafe.Add(base, l.levels)), chunkSize),
 		upper:  make([][]atomic.Uint32, chunkSize),
-	}
-	if release != nil {
-		// The cleanup must not reference c, or c would never be unreachable.
-		runtime.AddCleanup(c, func(f func()) { f() }, release)
-	}
-	return c, nil
+	}, nil
 }

@@ -49,6 +49,7 @@ const (
 // new list, but every entry it sees is a node whose vector was stored
 // before it was linked, which is all a search needs.
 type chunk struct {
+	seg    *segment        // the memory the arrays below point into
 	vecs   []float32       // chunkSize * dims
 	levels []int8          // top layer of each node
 	l0     []atomic.Uint32 // chunkSize * (m0+1): layer-0 lists
@@ -66,7 +67,8 @@ type Graph struct {
 	dist      DistanceFunc
 	chunks    []atomic.Pointer[chunk]
 	count     atomic.Uint32
-	growMu    sync.Mutex
+	growMu    sync.Mutex // guards alloc
+	alloc     chunkAllocator
 	locks     [lockStripe]sync.Mutex
 	entryMu   sync.Mutex    // serialises entry point changes
 	entry     atomic.Uint64 // packEntry(entry, top layer); 0 while empty
@@ -213,7 +215,7 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		g.growMu.Lock()
 		if c = g.chunks[ci].Load(); c == nil {
 			var err error
-			if c, err = newChunk(g.dims, g.m0); err != nil {
+			if c, err = g.alloc.newChunk(g.dims, g.m0); err != nil {
 				g.growMu.Unlock()
 				return 0, err
 			}
