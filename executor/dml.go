@@ -223,6 +223,10 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 		return nil, err
 	}
 	defer src.Close()
+	waitLinks := ec.parallelVectorInserts()
+	// On failure the statement reports its own error; this wait only
+	// keeps graph inserts from outliving it.
+	defer waitLinks()
 	var count int64
 	var out [][]types.Datum
 	for {
@@ -297,6 +301,9 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 		}
 	}
 	if err := ri.finish(); err != nil {
+		return nil, err
+	}
+	if err := waitLinks(); err != nil {
 		return nil, err
 	}
 	return dmlResult("INSERT 0", count, n.ReturningCols, out), nil

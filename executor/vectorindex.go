@@ -303,31 +303,54 @@ func (vi *vectorIndex) pkOf(tb *catalog.Table, row []types.Datum) []types.Datum 
 // add inserts a row's vector as a node owned by owner (nil and ts 1 for
 // rows that predate every reader). NULL vectors are not indexed.
 func (vi *vectorIndex) add(tb *catalog.Table, row []types.Datum, owner *vectorTxn, ts uint64) error {
+	j, err := vi.addRecord(tb, row, owner, ts)
+	if err != nil || j.vi == nil {
+		return err
+	}
+	return j.link()
+}
+
+// linkJob is a graph insert whose visibility record is registered.
+type linkJob struct {
+	vi  *vectorIndex
+	key uint64
+	vec []float32
+}
+
+// addRecord registers the visibility record of a row's new version (and,
+// with an owner, the owner's entry for it); the returned job, when its vi
+// is set, links the node into the graph. Until it has, searches do not
+// find the version, and the tombstone pass waits for it.
+func (vi *vectorIndex) addRecord(tb *catalog.Table, row []types.Datum, owner *vectorTxn, ts uint64) (linkJob, error) {
 	v, ok := row[vi.col].(types.DVector)
 	if !ok {
-		return nil
+		return linkJob{}, nil
 	}
 	if len(v) != vi.dims && vi.dims > 0 {
-		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", vi.dims, len(v))
+		return linkJob{}, pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", vi.dims, len(v))
 	}
 	info := &nodeInfo{pk: vi.pkOf(tb, row), owner: owner}
 	info.insertTs.Store(ts)
 	pkKey := string(appendRowKey(nil, info.pk))
 	key, err := vi.infos.add(info)
 	if err != nil {
-		return err
+		return linkJob{}, err
 	}
 	vi.mu.Lock()
 	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
 	vi.mu.Unlock()
-	node, err := vi.graph.Insert(key, v)
-	if err != nil {
-		return fmt.Errorf("hnsw insert: %w", err)
-	}
-	vi.infos.setNode(key, node)
 	if owner != nil {
 		owner.entries = append(owner.entries, vectorEntry{info: info, vi: vi, key: key})
 	}
+	return linkJob{vi: vi, key: key, vec: v}, nil
+}
+
+func (j linkJob) link() error {
+	node, err := j.vi.graph.Insert(j.key, j.vec)
+	if err != nil {
+		return fmt.Errorf("hnsw insert: %w", err)
+	}
+	j.vi.infos.setNode(j.key, node)
 	return nil
 }
 
@@ -459,6 +482,91 @@ type vectorTxn struct {
 	commitTs uint64
 	building atomic.Bool
 	targets  []*vectorIndex // RowWritten's scratch
+	// Parallel graph inserts of a multi-row INSERT (see
+	// parallelVectorInserts): between the statement's start and its wait,
+	// a new row's graph insert may run on another core while the
+	// statement goes on to the next rows. inflight counts them, linkErr
+	// keeps the first failure.
+	parallel bool
+	linked   int // rows handed to RowWritten since parallel was set
+	inflight sync.WaitGroup
+	nflight  atomic.Int32
+	errMu    sync.Mutex
+	linkErr  error
+}
+
+// parallelVectorInserts lets the graph inserts of the INSERT statement
+// running in ec overlap: the statement's goroutine links its first row
+// itself (a single-row INSERT starts no goroutine) and hands later rows
+// to one of at most GOMAXPROCS-1 helpers when one is free. The
+// returned function waits for the helpers and returns the first failure;
+// the statement must call it before it completes (and before any later
+// statement of the transaction runs), so what a statement leaves in the
+// graph is the same as with serial inserts. Commit, rollback and
+// savepoint rollback wait too, as a safety net.
+func (ec *execCtx) parallelVectorInserts() (wait func() error) {
+	vt, _ := ec.txn.Observer().(*vectorTxn)
+	if vt == nil || runtime.GOMAXPROCS(0) < 2 {
+		return func() error { return nil }
+	}
+	vt.parallel, vt.linked = true, 0
+	return func() error {
+		vt.parallel = false
+		return vt.waitLinks()
+	}
+}
+
+// waitLinks waits for the graph inserts handed to helpers and returns
+// (and clears) the first failure.
+func (vt *vectorTxn) waitLinks() error {
+	vt.inflight.Wait()
+	vt.errMu.Lock()
+	defer vt.errMu.Unlock()
+	err := vt.linkErr
+	vt.linkErr = nil
+	return err
+}
+
+// runLinks links jobs, on a helper when the statement allows it and one
+// is free, else on the caller's goroutine; it releases the caller's
+// shared hold of writeMu once the jobs are done, so compaction and
+// checkpoints, which take writeMu exclusively, still never see a write
+// half applied.
+func (vt *vectorTxn) runLinks(jobs []linkJob) error {
+	mu := &vt.eng.vindex.writeMu
+	if len(jobs) == 0 {
+		mu.RUnlock()
+		return nil
+	}
+	vt.linked++
+	if vt.parallel && vt.linked > 1 && int(vt.nflight.Load()) < runtime.GOMAXPROCS(0)-1 {
+		jobs = slices.Clone(jobs)
+		vt.nflight.Add(1)
+		vt.inflight.Add(1)
+		go func() {
+			defer vt.inflight.Done()
+			defer vt.nflight.Add(-1)
+			defer mu.RUnlock()
+			for _, j := range jobs {
+				if err := j.link(); err != nil {
+					vt.errMu.Lock()
+					if vt.linkErr == nil {
+						vt.linkErr = err
+					}
+					vt.errMu.Unlock()
+					return
+				}
+			}
+		}()
+		return nil
+	}
+	defer mu.RUnlock()
+	for _, j := range jobs {
+		if err := j.link(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // index returns the graph this transaction must use for idx.
@@ -508,9 +616,20 @@ func (e vectorEntry) endPending(vt *vectorTxn, ts uint64) {
 
 // RowWritten implements storage.WriteObserver.
 func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
-	// Compaction swaps graphs only while no write is being applied.
+	// Compaction swaps graphs only while no write is being applied: the
+	// shared hold lasts until the graph inserts are done (runLinks).
 	vt.eng.vindex.writeMu.RLock()
-	defer vt.eng.vindex.writeMu.RUnlock()
+	jobs, err := vt.recordWrite(ctx, tb, oldRow, newRow)
+	if err != nil {
+		vt.eng.vindex.writeMu.RUnlock()
+		return err
+	}
+	return vt.runLinks(jobs)
+}
+
+// recordWrite applies a write's visibility changes to the table's graphs
+// and returns the graph inserts of its new version.
+func (vt *vectorTxn) recordWrite(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) ([]linkJob, error) {
 	targets := vt.targets[:0]
 	for i := range tb.Indexes {
 		idx := &tb.Indexes[i]
@@ -519,7 +638,7 @@ func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, 
 		}
 		vi, err := vt.index(ctx, tb, idx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		targets = append(targets, vi)
 	}
@@ -528,6 +647,7 @@ func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, 
 	// sees it in its catalog).
 	targets = vt.eng.buildTargets(tb.ID, vt, targets)
 	vt.targets = targets
+	var jobs []linkJob
 	for _, vi := range targets {
 		vi.changes.Add(1)
 		if oldRow != nil && newRow != nil && sameVersionKey(vi, tb, oldRow, newRow) {
@@ -537,12 +657,16 @@ func (vt *vectorTxn) RowWritten(ctx context.Context, tb *catalog.Table, oldRow, 
 			vi.remove(tb, oldRow, vt)
 		}
 		if newRow != nil {
-			if err := vi.add(tb, newRow, vt, 0); err != nil {
-				return err
+			j, err := vi.addRecord(tb, newRow, vt, 0)
+			if err != nil {
+				return nil, err
+			}
+			if j.vi != nil {
+				jobs = append(jobs, j)
 			}
 		}
 	}
-	return nil
+	return jobs, nil
 }
 
 func sameVersionKey(vi *vectorIndex, tb *catalog.Table, a, b []types.Datum) bool {
@@ -560,6 +684,9 @@ func sameVersionKey(vi *vectorIndex, tb *catalog.Table, a, b []types.Datum) bool
 
 // Committed implements storage.WriteObserver.
 func (vt *vectorTxn) Committed(ts uint64) {
+	// Statements wait for their graph inserts before they complete, so
+	// this finds none running (and their errors were reported).
+	vt.inflight.Wait()
 	vt.commitTs = ts
 	for _, e := range vt.entries {
 		if e.pend != nil {
@@ -599,6 +726,8 @@ func (vt *vectorTxn) Savepoint() int { return len(vt.entries) }
 
 // RollbackTo implements storage.WriteObserver.
 func (vt *vectorTxn) RollbackTo(mark int) {
+	// A failed statement may leave graph inserts running; their rows go.
+	_ = vt.waitLinks()
 	for _, e := range vt.entries[mark:] {
 		if e.pend != nil {
 			e.endPending(vt, 0)
