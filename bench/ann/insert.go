@@ -44,6 +44,12 @@ type insertResult struct {
 
 type insertReport struct {
 	report
+	// BuildRowsPS and BuildCPUms (server CPU per row, with -server-pid)
+	// are the bulk build's figures in the same run: the insert rates'
+	// yardstick on a machine whose speed varies (pgvector's build rate is
+	// the conservative anchor for its per-row inserts).
+	BuildRowsPS float64 `json:"build_rows_per_second"`
+	BuildCPUms  float64 `json:"build_server_cpu_ms_per_row,omitempty"`
 	Inserts []insertResult `json:"inserts"`
 	// Recall is measured after every insert run, over all rows.
 	Recall result `json:"recall_after"`
@@ -112,14 +118,20 @@ func runInsert(ctx context.Context, c config, base, queries [][]float32) error {
 		}
 		rep.LoadSeconds = time.Since(start).Seconds()
 	}
+	cpu0 := processCPU(c.serverPID)
 	start := time.Now()
 	sql := fmt.Sprintf("CREATE INDEX ann_insert_hnsw ON ann_insert USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", c.m, c.efC)
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
 	rep.BuildSeconds = time.Since(start).Seconds()
-	fmt.Printf("load %.1f s, index build %.1f s (%d x %d); inserting %d rows per run\n", rep.LoadSeconds, rep.BuildSeconds, len(base), c.dims, c.insertRows)
-	fmt.Printf("%6s %7s %7s %9s %8s %8s %8s\n", "batch", "clients", "rows", "rows/s", "p50 ms", "p99 ms", "cpu ms")
+	if len(base) > 0 {
+		rep.BuildRowsPS = float64(len(base)) / rep.BuildSeconds
+		rep.BuildCPUms = (processCPU(c.serverPID) - cpu0).Seconds() * 1000 / float64(len(base))
+	}
+	fmt.Printf("load %.1f s, index build %.1f s (%d x %d: %.0f rows/s, server CPU %.3f ms/row); inserting %d rows per run\n",
+		rep.LoadSeconds, rep.BuildSeconds, len(base), c.dims, rep.BuildRowsPS, rep.BuildCPUms, c.insertRows)
+	fmt.Printf("%6s %7s %7s %9s %8s %8s %8s %9s\n", "batch", "clients", "rows", "rows/s", "p50 ms", "p99 ms", "cpu ms", "/build")
 	for _, batch := range batches {
 		for _, clients := range clientCounts {
 			rows := make([][]float32, c.insertRows)
@@ -132,7 +144,7 @@ func runInsert(ctx context.Context, c config, base, queries [][]float32) error {
 			}
 			all = append(all, rows...)
 			rep.Inserts = append(rep.Inserts, r)
-			fmt.Printf("%6d %7d %7d %9.0f %8.3f %8.3f %8.3f\n", r.Batch, r.Clients, r.Rows, r.RowsPS, r.P50ms, r.P99ms, r.ServerCPUms)
+			fmt.Printf("%6d %7d %7d %9.0f %8.3f %8.3f %8.3f %9.2f\n", r.Batch, r.Clients, r.Rows, r.RowsPS, r.P50ms, r.P99ms, r.ServerCPUms, r.RowsPS/rep.BuildRowsPS)
 		}
 	}
 	var count int
