@@ -48,9 +48,9 @@ type insertReport struct {
 	// are the bulk build's figures in the same run: the insert rates'
 	// yardstick on a machine whose speed varies (pgvector's build rate is
 	// the conservative anchor for its per-row inserts).
-	BuildRowsPS float64 `json:"build_rows_per_second"`
-	BuildCPUms  float64 `json:"build_server_cpu_ms_per_row,omitempty"`
-	Inserts []insertResult `json:"inserts"`
+	BuildRowsPS float64        `json:"build_rows_per_second"`
+	BuildCPUms  float64        `json:"build_server_cpu_ms_per_row,omitempty"`
+	Inserts     []insertResult `json:"inserts"`
 	// Recall is measured after every insert run, over all rows.
 	Recall result `json:"recall_after"`
 }
