@@ -53,13 +53,37 @@ func ParseTimeSetting(name, v string) (time.Duration, error) {
 	return d, nil
 }
 
-// timeSettingCheck validates a time setting at SET, keeping the value as
-// written.
+// timeSettingCheck validates a time setting at SET and start-up and keeps
+// it as PostgreSQL shows it (SHOW, current_setting), so clients read back
+// "200ms" after sending 200 and "1500ms" after "1.5s".
 func timeSettingCheck(name string) func(string) (string, error) {
 	return func(v string) (string, error) {
-		if _, err := ParseTimeSetting(name, v); err != nil {
+		d, err := ParseTimeSetting(name, v)
+		if err != nil {
 			return "", err
 		}
-		return v, nil
+		return formatTimeSetting(d), nil
 	}
+}
+
+// showUnits are the units PostgreSQL shows a millisecond setting in, the
+// largest first: it picks the largest that divides the value exactly.
+var showUnits = []struct {
+	name string
+	ms   int64
+}{{"d", 24 * 3600 * 1000}, {"h", 3600 * 1000}, {"min", 60 * 1000}, {"s", 1000}, {"ms", 1}}
+
+// formatTimeSetting is PostgreSQL's display of a millisecond setting: 0
+// without a unit, else in the largest unit that divides it exactly.
+func formatTimeSetting(d time.Duration) string {
+	ms := d.Milliseconds()
+	if ms == 0 {
+		return "0"
+	}
+	for _, u := range showUnits {
+		if ms%u.ms == 0 {
+			return strconv.FormatInt(ms/u.ms, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
 }

@@ -44,3 +44,17 @@ func TestParseTimeSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeSettingShown checks the values SHOW gives after SET against
+// PostgreSQL 15's (SET lock_timeout = ...; SHOW lock_timeout, with psql).
+func TestTimeSettingShown(t *testing.T) {
+	check := timeSettingCheck("lock_timeout")
+	for in, want := range map[string]string{
+		"0": "0", "200": "200ms", "1.5s": "1500ms", "1000": "1s", "60000": "1min", "90000": "90s",
+		"3600000": "1h", "86400000": "1d", "1500us": "2ms", "100us": "0", "2 h": "2h", "2147483647": "2147483647ms",
+	} {
+		if got, err := check(in); err != nil || got != want {
+			t.Errorf("SET lock_timeout = '%s'; SHOW: %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
