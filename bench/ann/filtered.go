@@ -21,7 +21,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -102,30 +101,14 @@ func runFiltered(ctx context.Context, c config, base, queries [][]float32) error
 	rep := filteredReport{report: report{N: c.n, Dims: c.dims, K: c.k, M: c.m, EfConstruction: c.efC},
 		Filtered: true, Selectivity: 1.0 / filterCats, CatIndex: c.catIndex, SQL: filteredSQL(c.k)}
 	if !c.skipLoad {
-		for _, sql := range []string{
-			"CREATE EXTENSION IF NOT EXISTS vector",
-			"DROP TABLE IF EXISTS ann_filtered",
-			fmt.Sprintf("CREATE TABLE ann_filtered (id int PRIMARY KEY, cat int NOT NULL, embedding vector(%d))", c.dims),
-		} {
-			if _, err := conn.Exec(ctx, sql); err != nil {
-				return fmt.Errorf("%s: %w", sql, err)
-			}
+		d, err := loadTable(ctx, conn, "ann_filtered", "id, cat, embedding",
+			fmt.Sprintf("CREATE TABLE ann_filtered (id int PRIMARY KEY, cat int NOT NULL, embedding vector(%d))", c.dims), len(base),
+			func(w *bufio.Writer, i int) { fmt.Fprintf(w, "%d\t%d\t%s", i, rowCat(i), vecText(base[i])) })
+		if err != nil {
+			return err
 		}
+		rep.LoadSeconds = d.Seconds()
 		start := time.Now()
-		pr, pw := io.Pipe()
-		go func() {
-			w := bufio.NewWriterSize(pw, 1<<20)
-			for i := range base {
-				fmt.Fprintf(w, "%d\t%d\t%s\n", i, rowCat(i), vecText(base[i]))
-			}
-			pw.CloseWithError(w.Flush())
-		}()
-		if _, err := conn.PgConn().CopyFrom(ctx, pr, "COPY ann_filtered (id, cat, embedding) FROM STDIN"); err != nil {
-			pr.CloseWithError(err)
-			return fmt.Errorf("load by COPY: %w", err)
-		}
-		rep.LoadSeconds = time.Since(start).Seconds()
-		start = time.Now()
 		sql := fmt.Sprintf("CREATE INDEX ann_filtered_hnsw ON ann_filtered USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", c.m, c.efC)
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return fmt.Errorf("build: %w", err)

@@ -16,7 +16,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -229,31 +228,13 @@ func run(ctx context.Context, c config) error {
 	defer conn.Close(ctx)
 	rep := report{N: c.n, Dims: c.dims, K: c.k, M: c.m, EfConstruction: c.efC}
 	if !c.skipLoad {
-		for _, sql := range []string{
-			"CREATE EXTENSION IF NOT EXISTS vector",
-			"DROP TABLE IF EXISTS ann_items",
-			fmt.Sprintf("CREATE TABLE ann_items (id int PRIMARY KEY, embedding vector(%d))", c.dims),
-		} {
-			if _, err := conn.Exec(ctx, sql); err != nil {
-				return fmt.Errorf("%s: %w", sql, err)
-			}
+		d, err := loadTable(ctx, conn, "ann_items", "id, embedding",
+			fmt.Sprintf("CREATE TABLE ann_items (id int PRIMARY KEY, embedding vector(%d))", c.dims), len(base),
+			func(w *bufio.Writer, i int) { fmt.Fprintf(w, "%d\t%s", i, vecText(base[i])) })
+		if err != nil {
+			return err
 		}
-		// COPY in text form, streamed through a pipe, as pgvector's own
-		// benchmarks load: the same statement runs on PostgreSQL.
-		start := time.Now()
-		pr, pw := io.Pipe()
-		go func() {
-			w := bufio.NewWriterSize(pw, 1<<20)
-			for i := range base {
-				fmt.Fprintf(w, "%d\t%s\n", i, vecText(base[i]))
-			}
-			pw.CloseWithError(w.Flush())
-		}()
-		if _, err := conn.PgConn().CopyFrom(ctx, pr, "COPY ann_items (id, embedding) FROM STDIN"); err != nil {
-			pr.CloseWithError(err)
-			return fmt.Errorf("load by COPY: %w", err)
-		}
-		rep.LoadSeconds = time.Since(start).Seconds()
+		rep.LoadSeconds = d.Seconds()
 	}
 	if c.rebuild {
 		if _, err := conn.Exec(ctx, "DROP INDEX IF EXISTS ann_items_hnsw"); err != nil {
