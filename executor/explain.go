@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
 )
@@ -36,7 +37,7 @@ func (s *Session) explain(ec *execCtx, n *tree.Explain, p *Prepared) (Result, er
 		}
 		execution = time.Since(start)
 	}
-	explainNode(plan, 0, &lines, ec.analyze)
+	explainNode(plan, 0, &lines, ec.analyze, ec.params)
 	if n.Analyze {
 		lines = append(lines,
 			fmt.Sprintf("Planning Time: %.3f ms", float64(planning.Microseconds())/1000),
@@ -49,7 +50,7 @@ func (s *Session) explain(ec *execCtx, n *tree.Explain, p *Prepared) (Result, er
 	return &rowsResult{cols: explainColumns, it: &sliceIter{rows: rows}, tag: "EXPLAIN"}, nil
 }
 
-func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.Plan]*nodeStats) {
+func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.Plan]*nodeStats, params []types.Datum) {
 	// PostgreSQL's layout: a child's title after "->  ", its details two
 	// columns right of where that title starts.
 	indent := ""
@@ -72,22 +73,23 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 			*lines = append(*lines, detail+d)
 		}
 	}
-	child := func(c planner.Plan) { explainNode(c, depth+1, lines, stats) }
+	child := func(c planner.Plan) { explainNode(c, depth+1, lines, stats, params) }
 	switch n := p.(type) {
 	case *planner.Scan:
 		var det []string
 		if len(n.Lower) > 0 || len(n.Upper) > 0 {
-			add(fmt.Sprintf("Index Scan using %s on %s", n.Table.PrimaryKeyName, n.Table.Name))
+			det = indexDetails(n.Table, n.Table.PrimaryKey, n.Filter, params)
+			add(fmt.Sprintf("Index Scan using %s on %s", n.Table.PrimaryKeyName, n.Table.Name), det...)
 			return
 		}
 		if n.Filter != nil {
-			det = append(det, "Filter: "+planner.DeparseCheck(n.Table, n.Filter, false))
+			det = append(det, "Filter: "+planner.DeparseWithParams(n.Table, n.Filter, params))
 		}
 		add("Seq Scan on "+n.Table.Name, det...)
 	case *planner.VectorScan:
-		det := []string{"Order By: " + planner.DeparseCheck(n.Table, n.Order, false)}
+		det := []string{"Order By: " + planner.DeparseWithParams(n.Table, n.Order, params)}
 		if n.Filter != nil {
-			det = append(det, "Filter: "+planner.DeparseCheck(n.Table, n.Filter, false))
+			det = append(det, "Filter: "+planner.DeparseWithParams(n.Table, n.Filter, params))
 		}
 		if n.Prefilter != nil {
 			// The choice is made per execution, by counting the span.
@@ -95,15 +97,16 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		}
 		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), det...)
 	case *planner.ExactScan:
-		det := []string{"Order By: " + planner.DeparseCheck(n.Scan.Table, n.Order, false) + " (exact, parallel)"}
+		det := []string{"Order By: " + planner.DeparseWithParams(n.Scan.Table, n.Order, params) + " (exact, parallel)"}
 		if n.Scan.Filter != nil {
-			det = append(det, "Filter: "+planner.DeparseCheck(n.Scan.Table, n.Scan.Filter, false))
+			det = append(det, "Filter: "+planner.DeparseWithParams(n.Scan.Table, n.Scan.Filter, params))
 		}
 		add("Seq Scan on "+n.Scan.Table.Name, det...)
 	case *planner.VirtualScan:
 		add("Function Scan on " + n.Table.Name)
 	case *planner.IndexScan:
-		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name))
+		det := indexDetails(n.Table, n.Index.Columns, n.Filter, params)
+		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), det...)
 	case *planner.ValuesNode:
 		if len(n.Rows) == 1 {
 			add("Result")
@@ -124,9 +127,9 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 			child(n.Input)
 		}
 	case *planner.Filter:
-		explainNode(n.Input, depth, lines, stats)
+		explainNode(n.Input, depth, lines, stats, params)
 	case *planner.Project:
-		explainNode(n.Input, depth, lines, stats)
+		explainNode(n.Input, depth, lines, stats, params)
 	case *planner.Join:
 		kind := map[planner.JoinKind]string{planner.InnerJoin: "", planner.LeftJoin: " Left Join", planner.RightJoin: " Right Join", planner.FullJoin: " Full Join"}[n.Kind]
 		if len(n.LeftKeys) > 0 {
@@ -149,7 +152,7 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 				// The index scan already returns its k rows in distance
 				// order; the sort above it only settles ties among equal
 				// distances, so the plan reads as pgvector's does.
-				explainNode(n.Input, depth, lines, stats)
+				explainNode(n.Input, depth, lines, stats, params)
 				return
 			}
 		}
@@ -170,7 +173,7 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		child(n.Left)
 		child(n.Right)
 	case *planner.WithNode:
-		explainNode(n.Input, depth, lines, stats)
+		explainNode(n.Input, depth, lines, stats, params)
 	case *planner.CTERef:
 		add("CTE Scan on " + n.CTE.Name)
 	case *planner.Insert:
@@ -188,4 +191,18 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 	default:
 		*lines = append(*lines, indent+fmt.Sprintf("%T", p))
 	}
+}
+
+// indexDetails are an index scan's "Index Cond" (the conjuncts its key
+// range comes from) and "Filter" (the rest, checked per row).
+func indexDetails(t *catalog.Table, keyCols []int, filter planner.Expr, params []types.Datum) []string {
+	quals, rest := planner.IndexQuals(filter, keyCols)
+	var det []string
+	if quals != nil {
+		det = append(det, "Index Cond: "+planner.DeparseWithParams(t, quals, params))
+	}
+	if rest != nil {
+		det = append(det, "Filter: "+planner.DeparseWithParams(t, rest, params))
+	}
+	return det
 }

@@ -486,6 +486,13 @@ func (s *Session) Prepare(ctx context.Context, p pgdialect.Parsed, paramTypes []
 		prep.Columns = target.Columns
 		return prep, nil
 	}
+	if ex, ok := stmt.(*tree.Explain); ok {
+		if _, ok := ex.Stmt.(*tree.Execute); ok {
+			prep.Params = params
+			prep.Columns = explainColumns
+			return prep, nil
+		}
+	}
 	if !needsBinding(stmt) {
 		prep.Params = params
 		if sh, ok := stmt.(*tree.Show); ok {
@@ -910,6 +917,11 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 	if ex, ok := stmt.(*tree.Explain); ok && needsBinding(stmt) {
 		return s.explain(ec, ex, p)
 	}
+	if ex, ok := stmt.(*tree.Explain); ok {
+		if exe, ok := ex.Stmt.(*tree.Execute); ok {
+			return s.explainExecute(ec, ex, exe)
+		}
+	}
 	if needsBinding(stmt) {
 		plan, err := s.planFor(ec, p)
 		if err != nil {
@@ -1146,7 +1158,7 @@ func (s *Session) execPrepareStmt(ctx context.Context, n *tree.Prepare, parsed p
 		}
 		ptypes = append(ptypes, t)
 	}
-	inner := pgdialect.Parsed{Stmt: n.Stmt, SQL: n.Text, NumParams: parsed.NumParams}
+	inner := pgdialect.Parsed{Stmt: n.Stmt, SQL: n.Text, NumParams: n.NumParams}
 	p, err := s.Prepare(ctx, inner, ptypes)
 	if err != nil {
 		return nil, err
@@ -1156,19 +1168,46 @@ func (s *Session) execPrepareStmt(ctx context.Context, n *tree.Prepare, parsed p
 }
 
 func (s *Session) execExecuteStmt(ctx context.Context, n *tree.Execute) (Result, error) {
+	p, vals, err := s.executeArgs(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return s.Execute(ctx, p, vals)
+}
+
+// explainExecute is EXPLAIN [ANALYZE] EXECUTE name(args): the prepared
+// statement's plan, run with those arguments when analyzing.
+func (s *Session) explainExecute(ec *execCtx, ex *tree.Explain, n *tree.Execute) (Result, error) {
+	p, vals, err := s.executeArgs(ec.ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if !needsBinding(p.Parsed.Stmt) {
+		return nil, notSupportedStmt("EXPLAIN EXECUTE of a utility statement")
+	}
+	inner := *ex
+	inner.Stmt = p.Parsed.Stmt
+	pec := *ec
+	pec.params = vals
+	return s.explain(&pec, &inner, p)
+}
+
+// executeArgs finds EXECUTE's prepared statement and evaluates its
+// arguments, coerced to the statement's parameter types.
+func (s *Session) executeArgs(ctx context.Context, n *tree.Execute) (*Prepared, []types.Datum, error) {
 	p, ok := s.prepared[n.Name]
 	if !ok {
-		return nil, pgerror.New(pgerror.CodeUndefinedPreparedStatement, "prepared statement \"%s\" does not exist", n.Name)
+		return nil, nil, pgerror.New(pgerror.CodeUndefinedPreparedStatement, "prepared statement \"%s\" does not exist", n.Name)
 	}
 	if len(n.Params) != len(p.Params) {
-		return nil, pgerror.New(pgerror.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", n.Name).
+		return nil, nil, pgerror.New(pgerror.CodeSyntaxError, "wrong number of parameters for prepared statement \"%s\"", n.Name).
 			WithDetail("Expected %d parameters but got %d.", len(p.Params), len(n.Params))
 	}
 	txn, release := s.readTxn()
+	defer release()
 	cat, err := txn.Catalog()
 	if err != nil {
-		release()
-		return nil, err
+		return nil, nil, err
 	}
 	b := s.binder(cat, nil)
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
@@ -1186,12 +1225,10 @@ func (s *Session) execExecuteStmt(ctx context.Context, n *tree.Execute) (Result,
 			vals[i], err = f(nil)
 		}
 		if err != nil {
-			release()
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	release()
-	return s.Execute(ctx, p, vals)
+	return p, vals, nil
 }
 
 // CurrentTxnID is txid_current: the id of the transaction the statement

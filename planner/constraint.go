@@ -77,9 +77,19 @@ func DeparseCheck(t *catalog.Table, x Expr, pretty bool) string {
 	return d.b.String()
 }
 
+// DeparseWithParams is DeparseCheck (not pretty) with each $n shown as
+// its value, as PostgreSQL's EXPLAIN EXECUTE shows a custom plan; a
+// parameter without a value stays $n.
+func DeparseWithParams(t *catalog.Table, x Expr, params []types.Datum) string {
+	d := deparser{t: t, params: params}
+	d.expr(x)
+	return d.b.String()
+}
+
 type deparser struct {
 	t      *catalog.Table
 	pretty bool
+	params []types.Datum
 	b      strings.Builder
 }
 
@@ -227,6 +237,14 @@ func (d *deparser) expr(x Expr) {
 	case *Const:
 		d.constant(n)
 	case *ParamRef:
+		if n.N >= 1 && n.N <= len(d.params) {
+			var t *types.T
+			if n.Params != nil && n.N <= len(*n.Params) {
+				t = (*n.Params)[n.N-1]
+			}
+			d.constant(&Const{Val: d.params[n.N-1], T: t})
+			return
+		}
 		fmt.Fprintf(b, "$%d", n.N)
 	case *Call:
 		if isOperatorName(n.Name) && len(n.Args) == 2 {

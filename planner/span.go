@@ -9,32 +9,75 @@ import "github.com/quiverdb/quiver/sql/types"
 func pushSpan(s *Scan) {
 	s.Lower, s.Upper = nil, nil
 	s.LowerIncl, s.UpperIncl = true, true
-	conds := conjunctsOf(s.Filter)
-	for _, col := range s.Table.PrimaryKey {
-		if v := findBound(conds, col, "="); v != nil {
+	spanBounds(conjunctsOf(s.Filter), s.Table.PrimaryKey, func(op string, _, v Expr) {
+		switch op {
+		case "=":
 			s.Lower = append(s.Lower, v)
 			s.Upper = append(s.Upper, v)
+		case ">=", ">":
+			s.Lower = append(s.Lower, v)
+			s.LowerIncl = op == ">="
+		default:
+			s.Upper = append(s.Upper, v)
+			s.UpperIncl = op == "<="
+		}
+	})
+}
+
+// spanBounds finds the conjuncts a key range is made of: equality on a
+// prefix of keyCols, then an optional range on the next column. It calls
+// bound for each with the operator as seen from the column, the conjunct
+// and its value side.
+func spanBounds(conds []Expr, keyCols []int, bound func(op string, conj, v Expr)) {
+	for _, col := range keyCols {
+		if c, v := findBoundConj(conds, col, "="); v != nil {
+			bound("=", c, v)
 			continue
 		}
 		// A range on this column ends the span.
-		lo, loIncl := findBound(conds, col, ">="), true
-		if lo == nil {
-			lo, loIncl = findBound(conds, col, ">"), false
-		}
-		hi, hiIncl := findBound(conds, col, "<="), true
-		if hi == nil {
-			hi, hiIncl = findBound(conds, col, "<"), false
-		}
-		if lo != nil {
-			s.Lower = append(s.Lower, lo)
-			s.LowerIncl = loIncl
-		}
-		if hi != nil {
-			s.Upper = append(s.Upper, hi)
-			s.UpperIncl = hiIncl
+		for _, ops := range [][2]string{{">=", ">"}, {"<=", "<"}} {
+			op := ops[0]
+			c, v := findBoundConj(conds, col, op)
+			if v == nil {
+				op = ops[1]
+				c, v = findBoundConj(conds, col, op)
+			}
+			if v != nil {
+				bound(op, c, v)
+			}
 		}
 		break
 	}
+}
+
+// IndexQuals splits a scan's filter into the conjuncts its key range on
+// keyCols is built from (PostgreSQL's "Index Cond") and the rest.
+func IndexQuals(filter Expr, keyCols []int) (quals, rest Expr) {
+	conds := conjunctsOf(filter)
+	used := map[Expr]bool{}
+	var qs, rs []Expr
+	spanBounds(conds, keyCols, func(_ string, c, _ Expr) {
+		if !used[c] {
+			used[c] = true
+			qs = append(qs, c)
+		}
+	})
+	for _, c := range conds {
+		if !used[c] {
+			rs = append(rs, c)
+		}
+	}
+	return andOf(qs), andOf(rs)
+}
+
+func andOf(xs []Expr) Expr {
+	switch len(xs) {
+	case 0:
+		return nil
+	case 1:
+		return xs[0]
+	}
+	return &BoolOp{Args: xs}
 }
 
 var flipped = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -42,6 +85,12 @@ var flipped = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": 
 // findBound returns the value v of a conjunct `col op v` (or `v op' col`)
 // whose value side can be computed before the scan starts.
 func findBound(conds []Expr, col int, op string) Expr {
+	_, v := findBoundConj(conds, col, op)
+	return v
+}
+
+// findBoundConj is findBound returning the conjunct too.
+func findBoundConj(conds []Expr, col int, op string) (conj, v Expr) {
 	for _, c := range conds {
 		call, ok := c.(*Call)
 		if !ok || len(call.Args) != 2 {
@@ -63,10 +112,10 @@ func findBound(conds []Expr, col int, op string) Expr {
 			if other.Type().Family == types.FamUnknown {
 				continue
 			}
-			return other
+			return c, other
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // isScanConstant: no references to the scanned row, no volatile calls.

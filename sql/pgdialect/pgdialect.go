@@ -67,6 +67,10 @@ func parseSegment(sql string, seg []token) (Parsed, error) {
 		return Parsed{}, err
 	}
 	text := sql[seg[0].off:seg[len(seg)-2].end]
+	if pr, ok := st.(*tree.Prepare); ok {
+		pr.NumParams = p.maxParam
+		return Parsed{Stmt: st, SQL: text}, nil
+	}
 	return Parsed{Stmt: st, SQL: text, NumParams: p.maxParam}, nil
 }
 

@@ -426,6 +426,9 @@ type Prepare struct {
 	Types []TypeName
 	Stmt  Statement
 	Text  string
+	// NumParams is the highest $n the prepared statement references: its
+	// own parameters, not the PREPARE statement's (which has none).
+	NumParams int
 }
 
 // Execute is EXECUTE name [(params)].
