@@ -67,7 +67,7 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			cd := *cmd.Column
 			if t.ColumnByName(cd.Name) >= 0 {
 				if cmd.IfExists {
-					s.notice("column \"%s\" of relation \"%s\" already exists, skipping", cd.Name, t.Name)
+					s.noticeCode(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists, skipping", cd.Name, t.Name)
 					continue
 				}
 				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cd.Name, t.Name)

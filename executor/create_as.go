@@ -20,7 +20,7 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	}
 	if b.Cat.TableByName(sc.ID, n.Name.Name) != nil || b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil {
 		if n.IfNotExists {
-			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
 			return doneResult("CREATE TABLE AS"), nil
 		}
 		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)

@@ -33,7 +33,7 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.CreateSchema:
 		if cat.SchemaByName(s.db.ID, n.Name) != nil {
 			if n.IfNotExists {
-				s.notice("schema \"%s\" already exists, skipping", n.Name)
+				s.noticeCode(pgerror.CodeDuplicateSchema, "schema \"%s\" already exists, skipping", n.Name)
 				return doneResult("CREATE SCHEMA"), nil
 			}
 			return nil, pgerror.New(pgerror.CodeDuplicateSchema, "schema \"%s\" already exists", n.Name)
@@ -245,7 +245,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	}
 	if b.Cat.TableByName(sc.ID, n.Name.Name) != nil || b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil {
 		if n.IfNotExists {
-			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
 			return doneResult("CREATE TABLE"), nil
 		}
 		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
@@ -634,7 +634,7 @@ func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateS
 	}
 	if b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil || b.Cat.TableByName(sc.ID, n.Name.Name) != nil {
 		if n.IfNotExists {
-			s.notice("relation \"%s\" already exists, skipping", n.Name.Name)
+			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
 			return doneResult("CREATE SEQUENCE"), nil
 		}
 		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
@@ -651,4 +651,13 @@ func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateS
 		return nil, err
 	}
 	return doneResult("CREATE SEQUENCE"), nil
+}
+
+// noticeCode queues a notice with its own SQLSTATE: PostgreSQL's
+// "already exists, skipping" notices carry the error code the statement
+// would have raised without IF NOT EXISTS (42P07, 42P06, 42701).
+func (s *Session) noticeCode(code, format string, args ...any) {
+	n := pgerror.Notice(format, args...)
+	n.Code = code
+	s.notices = append(s.notices, n)
 }

@@ -68,7 +68,7 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 		idx.Name = s.freeRelationName(b, t.SchemaID, t.Name+"_"+strings.Join(colNames, "_")+"_idx")
 	} else if s.relationExists(b, t.SchemaID, idx.Name) {
 		if n.IfNotExists {
-			s.notice("relation \"%s\" already exists, skipping", idx.Name)
+			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", idx.Name)
 			return doneResult("CREATE INDEX"), nil
 		}
 		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", idx.Name)

@@ -275,7 +275,10 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	aggregating := len(sc.GroupBy) > 0 || sc.Having != nil || hasAggregate(targetExprs(targets)) || hasAggregate(orderExprs(orderBy))
 
 	var exprs []Expr
-	var cols []Column
+	// Not nil even for an empty select list (SELECT; SELECT FROM t): the
+	// query still returns rows, described by a RowDescription without
+	// fields, where nil columns mean a statement without a result set.
+	cols := []Column{}
 	var post *scope // scope in which ORDER BY expressions are bound
 	var proj Plan
 	if aggregating {

@@ -11,6 +11,7 @@
 // Quiver (the expected file's header says so); every other line is
 // PostgreSQL 15's.
 
+const crypto = require('crypto');
 const { Readable } = require('stream');
 const { pipeline } = require('stream/promises');
 const { Client, Query } = require('pg');
@@ -222,15 +223,20 @@ async function vectors(c) {
 
 async function copyIn(c, sql, data) {
   const s = c.query(copyFrom(sql));
-  await pipeline(Readable.from([Buffer.from(data)]), s);
+  await pipeline(Readable.from([Buffer.isBuffer(data) ? data : Buffer.from(data)]), s);
   return s.rowCount;
 }
 
-async function copyOut(c, sql) {
+async function copyOutRaw(c, sql) {
   const s = c.query(copyTo(sql));
   const chunks = [];
   for await (const chunk of s) chunks.push(chunk);
-  return [s.rowCount, Buffer.concat(chunks).toString('utf8')];
+  return [s.rowCount, Buffer.concat(chunks)];
+}
+
+async function copyOut(c, sql) {
+  const [n, b] = await copyOutRaw(c, sql);
+  return [n, b.toString('utf8')];
 }
 
 async function copy(c) {
@@ -245,6 +251,26 @@ async function copy(c) {
   out('copy', 'out csv', m, JSON.stringify(lines[0]), lines.length);
   const [k, sorted] = await copyOut(c, "COPY (SELECT id, name FROM items WHERE id BETWEEN 110 AND 112 ORDER BY id) TO STDOUT (FORMAT csv, DELIMITER ';', NULL 'NULL')");
   out('copy', 'out csv options', k, JSON.stringify(sorted));
+  // A bulk load sent in odd-sized chunks that split rows, then read back.
+  await c.query('CREATE TABLE bulk (id int4 PRIMARY KEY, name text, qty int4)');
+  let input = '';
+  for (let i = 1; i <= 20000; i++) input += i + '\tname ' + i + (i % 10 === 0 ? '\t\\N\n' : '\t' + (i % 97) + '\n');
+  const data = Buffer.from(input);
+  const chunks = [];
+  for (let off = 0; off < data.length; off += 777) chunks.push(data.subarray(off, off + 777));
+  const s = c.query(copyFrom('COPY bulk FROM STDIN'));
+  await pipeline(Readable.from(chunks), s);
+  out('copy', 'bulk in', s.rowCount, chunks.length, 'chunks');
+  const agg = await c.query("SELECT count(*)::int AS n, sum(qty)::int AS q, count(qty)::int AS nn, md5(string_agg(name, ',' ORDER BY id)) AS h FROM bulk");
+  out('copy', 'bulk check', show(Object.values(agg.rows[0])));
+  const [bn, back] = await copyOut(c, 'COPY (SELECT * FROM bulk ORDER BY id) TO STDOUT');
+  out('copy', 'bulk out', bn, back.length, back === input ? 'same as input' : 'differs from input');
+  // Binary COPY both ways: PostgreSQL's header, tuples and trailer.
+  const [rb, bin] = await copyOutRaw(c, "COPY (SELECT id, name, qty FROM bulk WHERE id IN (1, 10) ORDER BY id) TO STDOUT (FORMAT binary)");
+  out('copy', 'out binary', rb, bin.toString('hex'));
+  await c.query('CREATE TABLE bulk2 (id int4 PRIMARY KEY, name text, qty int4)');
+  out('copy', 'in binary', await copyIn(c, 'COPY bulk2 FROM STDIN (FORMAT binary)', bin));
+  out('copy', 'in binary rows', show((await c.query({ text: 'SELECT * FROM bulk2 ORDER BY id', rowMode: 'array' })).rows));
 }
 
 async function copyErrors(c) {
@@ -284,6 +310,30 @@ async function cancel(c) {
   const err = await done;
   out('cancel', err ? errLine(err) : 'not cancelled', Date.now() - started < 5000 ? 'promptly' : 'late');
   out('cancel', 'after', (await c.query('SELECT 2 AS two')).rows[0].two);
+  // pg_cancel_backend from another session, with the pid from BackendKeyData.
+  const other = await connect(tls);
+  try {
+    const sleeping = c.query('SELECT pg_sleep(10)').then(() => 'not cancelled', errLine);
+    await new Promise((r) => setTimeout(r, 300));
+    const ok = (await other.query('SELECT pg_cancel_backend($1) AS ok', [c.processID])).rows[0].ok;
+    out('cancel', 'pg_cancel_backend', ok, await sleeping);
+    out('cancel', 'after pg_cancel_backend', (await c.query('SELECT 3 AS three')).rows[0].three);
+    // pg_terminate_backend ends the other session's statement and connection.
+    const victim = await connect(tls);
+    victim.removeAllListeners('error');
+    victim.on('error', () => {});
+    const ended = new Promise((r) => victim.once('end', r));
+    const killed = victim.query('SELECT pg_sleep(10)').then(() => 'not terminated', errLine);
+    await new Promise((r) => setTimeout(r, 300));
+    const tok = (await other.query('SELECT pg_terminate_backend($1) AS ok', [victim.processID])).rows[0].ok;
+    out('cancel', 'pg_terminate_backend', tok, await killed);
+    await ended;
+    out('cancel', 'terminated connection closed');
+    const missing = (await other.query('SELECT pg_cancel_backend(2147483647) AS ok')).rows[0].ok;
+    out('cancel', 'pg_cancel_backend of no backend', missing);
+  } finally {
+    await other.end();
+  }
   // statement_timeout given at start-up ends a long statement with 57014.
   const t = await connect({ ...tls, statement_timeout: 200 });
   try {
@@ -293,6 +343,18 @@ async function cancel(c) {
   } finally {
     await t.end();
   }
+}
+
+async function simple(c) {
+  // Several statements in one simple Query: one result each.
+  const rs = await c.query("SELECT 1 AS a; VALUES (2, 'b'), (3, 'c'); UPDATE items SET qty = qty WHERE id = 1; SELECT");
+  out('simple', 'multi', rs.map((r) => r.command + ' ' + r.rowCount + ' ' + show(r.rows)).join(' | '));
+  const empty = await c.query('');
+  out('simple', 'empty', empty === undefined ? 'undefined' : show(empty.command) + ' ' + show(empty.rows));
+  const big = await c.query('SELECT g, repeat(\'x\', g % 50) AS pad FROM generate_series(1, 30000) g');
+  out('simple', 'rows', big.rowCount, big.rows.reduce((a, r) => a + r.g + r.pad.length, 0));
+  const err = await c.query('SELECT 1; SELECT 1/0; SELECT 3').then(() => 'no error', errLine);
+  out('simple', 'multi error', err, (await c.query('SELECT 4 AS four')).rows[0].four);
 }
 
 async function tx(c) {
@@ -331,6 +393,13 @@ async function errors(c) {
     const e = await c.query(q).then(() => null, (x) => x);
     out('errors', what, e ? fields(e) : 'no error');
   }
+  const notices = [];
+  const onNotice = (n) => notices.push(n);
+  c.on('notice', onNotice);
+  await c.query('DROP TABLE IF EXISTS nosuch');
+  await c.query('CREATE TABLE IF NOT EXISTS items (id int4)');
+  c.removeListener('notice', onNotice);
+  for (const n of notices) out('errors', 'notice', fields(n));
   out('errors', 'usable', (await c.query('SELECT count(*)::int AS n FROM items')).rows[0].n);
 }
 
@@ -345,6 +414,7 @@ async function main() {
   await section('copy', copy, c);
   await section('copyerr', copyErrors, c);
   await section('cancel', cancel, c);
+  await section('simple', simple, c);
   await section('tx', tx, c);
   await section('errors', errors, c);
   await c.end();
