@@ -207,41 +207,57 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 // the graph's own memory: a caller that keeps one past the graph copies
 // it. Several goroutines may run it at once on disjoint ranges.
 func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int, lo, hi int, readTs uint64, me *vectorTxn, out [][]float32) {
-	// The read lock is released every few hundred lookups so that a
-	// writer adding a row's key does not wait for a whole span.
-	const lockBatch = 256
-	var pk []types.Datum
-	var rowKey []byte
+	// Rows go in batches, each in passes (map lookups, then visibility
+	// records, then nodes): every pass is a run of independent memory
+	// misses that the processor overlaps, where one row at a time would
+	// wait for each miss in turn. The read lock is released between
+	// batches so that a writer adding a row's key does not wait for a
+	// whole span.
+	const batch = 256
+	var (
+		pk     []types.Datum
+		rowKey []byte
+		keys   [batch][]uint64
+		infos  [batch]*nodeInfo
+	)
 	start := 0
 	if lo > 0 {
 		start = ends[lo-1]
 	}
-	for i := lo; i < hi; i++ {
-		if (i-lo)%lockBatch == 0 {
-			if i > lo {
-				vi.mu.RUnlock()
+	for b := lo; b < hi; b += batch {
+		e := min(b+batch, hi)
+		vi.mu.RLock()
+		for i := b; i < e; i++ {
+			var ok bool
+			pk, ok = decodeKeyDatums(tb, encs[start:ends[i]], pk[:0])
+			start = ends[i]
+			keys[i-b] = nil
+			if ok {
+				rowKey = appendRowKey(rowKey[:0], pk)
+				keys[i-b] = vi.byPK[string(rowKey)]
 			}
-			vi.mu.RLock()
 		}
-		var ok bool
-		pk, ok = decodeKeyDatums(tb, encs[start:ends[i]], pk[:0])
-		start = ends[i]
-		if !ok {
-			continue
-		}
-		rowKey = appendRowKey(rowKey[:0], pk)
-		for _, key := range vi.byPK[string(rowKey)] {
-			info := vi.info(key)
-			if info == nil || !info.visible(readTs, me) {
-				continue
+		for i := b; i < e; i++ {
+			infos[i-b] = nil
+			if ks := keys[i-b]; len(ks) > 0 {
+				infos[i-b] = vi.info(ks[0])
 			}
-			if node, ok := vi.infos.node(key); ok && !vi.graph.Deleted(node) {
-				out[i] = vi.graph.Vector(node)
-			}
-			break
 		}
-	}
-	if hi > lo {
+		for i := b; i < e; i++ {
+			for j, key := range keys[i-b] {
+				info := infos[i-b]
+				if j > 0 {
+					info = vi.info(key) // an older or newer version
+				}
+				if info == nil || !info.visible(readTs, me) {
+					continue
+				}
+				if node, ok := vi.infos.node(key); ok && !vi.graph.Deleted(node) {
+					out[i] = vi.graph.Vector(node)
+				}
+				break
+			}
+		}
 		vi.mu.RUnlock()
 	}
 }
