@@ -75,6 +75,23 @@ func (s *scope) resolve(table, name string, pos tree.Pos) (int, bool, error) {
 	return idx, idx >= 0, nil
 }
 
+// tableOID answers the system column tableoid (after real columns, so a
+// column of that name wins): the OID of the stored table behind the
+// range-table entry named table, or of the only one at this level.
+func (s *scope) tableOID(table string, pos tree.Pos) (uint32, bool, error) {
+	var oid uint32
+	for _, c := range s.cols {
+		if c.TableOID == 0 || (table != "" && c.Table != table) {
+			continue
+		}
+		if oid != 0 && c.TableOID != oid {
+			return 0, false, pgerror.New(pgerror.CodeAmbiguousColumn, "column reference \"tableoid\" is ambiguous").WithPosition(int(pos))
+		}
+		oid = c.TableOID
+	}
+	return oid, oid != 0, nil
+}
+
 func (s *scope) hasTable(table string) bool {
 	for _, c := range s.cols {
 		if c.Table == table {
@@ -116,6 +133,11 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 				return &ColRef{Idx: idx, T: t}, nil
 			}
 			return &OuterRef{Depth: depth, Idx: idx, T: t}, nil
+		}
+		if name == "tableoid" {
+			if oid, ok, err := cur.tableOID(table, ref.Pos); err != nil || ok {
+				return &Const{Val: types.DOid(oid), T: types.Oid}, err
+			}
 		}
 		if table != "" && cur.hasTable(table) {
 			tableSeen = true
