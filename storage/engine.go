@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
@@ -30,9 +29,6 @@ type Engine struct {
 	log  *slog.Logger
 	opts Options
 	seed maphash.Seed
-	// blockCache is set when the store was opened with a block cache for
-	// its compressed tables.
-	blockCache bool
 
 	mu        sync.Mutex // guards the oracle fields below
 	cond      *sync.Cond // signalled when visible advances
@@ -110,9 +106,6 @@ const (
 	// server whose data sits in SSTs and the vector index anyway. Smaller
 	// memtables mean more, smaller L0 flushes, which cost little.
 	memTableSize = 16 << 20
-	// legacyBlockCacheSize is the block cache of a store that still has
-	// compressed tables (see Open).
-	legacyBlockCacheSize = 64 << 20
 )
 
 // Open opens (creating if needed) the store and bootstraps a fresh one with
@@ -135,19 +128,10 @@ func Open(opts Options) (*Engine, error) {
 	// Conflicts are detected here (write-write, PostgreSQL-like), not by
 	// Badger's read-set check; syncing is done per commit by the Engine so
 	// that non-transactional counter writes need no fsync of their own.
-	//
-	// Tables are stored uncompressed and read without a block cache: a
-	// block is then a slice of the table's memory map, where a compressed
-	// one is decompressed into a fresh buffer on every cache miss and the
-	// cache's bookkeeping costs on every hit (a prepared point SELECT spent
-	// about a third of its server time there). The page cache holds the
-	// data instead of the Go heap; on disk, pgbench's tables take about
-	// what PostgreSQL's do (157 MB at scale 10, 71 MB compressed).
 	bo = bo.WithLogger(badgerLogger{logger}).
 		WithDetectConflicts(false).
 		WithSyncWrites(false).
-		WithCompression(options.None).
-		WithBlockCacheSize(0).
+		WithBlockCacheSize(64 << 20).
 		WithMemTableSize(memTableSize).
 		WithNumVersionsToKeep(1)
 	db, err := badger.OpenManaged(bo)
@@ -166,19 +150,6 @@ func Open(opts Options) (*Engine, error) {
 		}
 		return nil, fmt.Errorf("storage: open %s: %w", opts.Dir, err)
 	}
-	blockCache := false
-	if hasCompressedTables(db) {
-		// A store written with compressed tables keeps reading them until
-		// compaction rewrites them; decompressing every read would be
-		// slower than before, so those stores keep a block cache.
-		if err := db.Close(); err != nil {
-			return nil, fmt.Errorf("storage: open %s: %w", opts.Dir, err)
-		}
-		if db, err = badger.OpenManaged(bo.WithBlockCacheSize(legacyBlockCacheSize)); err != nil {
-			return nil, fmt.Errorf("storage: open %s: %w", opts.Dir, err)
-		}
-		blockCache = true
-	}
 	e := &Engine{
 		db:      db,
 		log:     logger,
@@ -190,7 +161,6 @@ func Open(opts Options) (*Engine, error) {
 		seqs:    map[catalog.ID]*seqState{},
 	}
 	e.cond = sync.NewCond(&e.mu)
-	e.blockCache = blockCache
 	e.catVersionFp = maphash.Bytes(e.seed, keyCatalogVersion)
 	maxTs := db.MaxVersion()
 	e.visible = maxTs
@@ -239,18 +209,6 @@ func removeEmptyMemtables(dir string) error {
 		}
 	}
 	return nil
-}
-
-// hasCompressedTables reports whether any table was written compressed
-// (its blocks take less room on disk than they held), as every table of a
-// store written before tables were stored uncompressed is.
-func hasCompressedTables(db *badger.DB) bool {
-	for _, ti := range db.Tables() {
-		if ti.UncompressedSize > ti.OnDiskSize {
-			return true
-		}
-	}
-	return false
 }
 
 // Close flushes and closes the store.

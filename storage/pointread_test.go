@@ -2,13 +2,9 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 
-	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/types"
 )
@@ -160,51 +156,5 @@ func TestCatalogCacheFollowsCatalogCommits(t *testing.T) {
 	c3.Rollback()
 	if len(cat3.Tables[tb.ID].Columns) != 5 {
 		t.Fatal("an old snapshot's catalog replaced the current one in the cache")
-	}
-}
-
-// Tables are written uncompressed and read without a block cache; a store
-// whose tables were written compressed (by an older version) opens with a
-// block cache and reads its data.
-func TestCompressedStoreKeepsBlockCache(t *testing.T) {
-	dir := t.TempDir()
-	e := openDir(t, dir)
-	if e.blockCache {
-		t.Error("a fresh store opened with a block cache")
-	}
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// Write a compressed table the way the older options did.
-	old := badger.DefaultOptions(dir).WithLogger(nil).WithCompression(options.Snappy).
-		WithBlockCacheSize(1 << 20).WithNumVersionsToKeep(1)
-	db, err := badger.OpenManaged(old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := db.MaxVersion() + 1
-	wb := db.NewManagedWriteBatch()
-	val := []byte(strings.Repeat("compressible ", 40))
-	for i := range 2000 {
-		if err := wb.SetEntryAt(badger.NewEntry([]byte(fmt.Sprintf("/x/%06d", i)), val), ts); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := wb.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil { // flushes the memtable to a table
-		t.Fatal(err)
-	}
-
-	e = openDir(t, dir)
-	defer e.Close()
-	if !e.blockCache {
-		t.Fatal("a store with compressed tables opened without a block cache")
-	}
-	got, err := e.readLatest([]byte("/x/001234"))
-	if err != nil || string(got) != string(val) {
-		t.Fatalf("read from a compressed table: %q, %v", got, err)
 	}
 }
