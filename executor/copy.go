@@ -265,6 +265,10 @@ type copyReader struct {
 	ri   *rowInserter
 	line int64
 	raw  string // the current line, for error context
+	// eol is the line break the last line read ended with ("" for a last
+	// line without one): inside a quoted CSV field it is data, and
+	// PostgreSQL counts it as a line.
+	eol string
 }
 
 func (r *copyReader) where(col int, val string, withVal bool) string {
@@ -373,16 +377,22 @@ func (r *copyReader) readLine() (string, bool, error) {
 	} else if err != nil {
 		return "", false, err
 	}
-	s = strings.TrimSuffix(s, "\n")
-	s = strings.TrimSuffix(s, "\r")
-	return s, false, nil
+	t := strings.TrimSuffix(s, "\n")
+	t = strings.TrimSuffix(t, "\r")
+	r.eol = s[len(t):]
+	return t, false, nil
 }
 
 // readRecord reads one data row; nulls marks the NULL fields.
 func (r *copyReader) readRecord() (fields []string, nulls []bool, eof bool, err error) {
 	line, eof, err := r.readLine()
-	if err != nil || eof {
-		return nil, nil, eof, err
+	if err != nil {
+		// The stream itself failed (CopyFail, a protocol error): PostgreSQL
+		// names the line it was reading.
+		return nil, nil, false, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line+1))
+	}
+	if eof {
+		return nil, nil, true, nil
 	}
 	r.line++
 	r.raw = line
@@ -511,16 +521,24 @@ func (r *copyReader) splitCSV(line string) ([]string, []bool, bool, error) {
 	for i := 0; ; i++ {
 		if i >= len(line) {
 			if inQuote {
+				// PostgreSQL counts the line breaks inside a quoted field as
+				// lines once it has seen a record end (before that it does
+				// not know the data's line terminator yet).
+				brk := r.eol
+				if brk != "" && r.line > 1 {
+					r.line++
+				}
 				next, eof, err := r.readLine()
 				if err != nil {
-					return nil, nil, false, err
+					return nil, nil, false, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
 				}
 				if eof {
+					r.raw += brk // the context shows the field's last line break
 					return nil, nil, false, withWhere(pgerror.New("22P04", "unterminated CSV quoted field"), r.where(-1, "", false))
 				}
-				b.WriteByte('\n')
+				b.WriteString(brk)
 				line, i = next, -1
-				r.raw += "\n" + next
+				r.raw += brk + next
 				continue
 			}
 			f := b.String()
@@ -561,7 +579,10 @@ func (r *copyReader) runBinary() (int64, error) {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return badFormat(msg)
 		}
-		return err
+		if r.line == 0 {
+			return err // PostgreSQL gives no context while reading the header
+		}
+		return withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
 	}
 	hdr := make([]byte, len(copyBinarySignature)+8)
 	if _, err := io.ReadFull(r.in, hdr); err != nil {

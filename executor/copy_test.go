@@ -128,7 +128,14 @@ func TestCopyInErrors(t *testing.T) {
 		{"missing column", "copy t from stdin", "1\tx\n", "22P04", `missing data for column "c"`, "COPY t, line 1: \"1\tx\""},
 		{"not null", "copy t (b) from stdin", "x\n", "23502", `null value in column "a" of relation "t" violates not-null constraint`, `COPY t, line 1: "x"`},
 		{"duplicate", "copy t from stdin csv", "1,x,1\n1,y,2\n", "23505", `duplicate key value violates unique constraint "t_pkey"`, "COPY t, line 2"},
-		{"unterminated csv", "copy t from stdin csv", "1,\"x,1\n", "22P04", "unterminated CSV quoted field", "COPY t, line 1: \"1,\"x,1\""},
+		{"unterminated csv", "copy t from stdin csv", "1,\"x,1\n", "22P04", "unterminated CSV quoted field", "COPY t, line 1: \"1,\"x,1\n\""},
+		// PostgreSQL counts line breaks in quoted fields once a record
+		// has ended (recorded from PostgreSQL 15).
+		{"csv line breaks", "copy t from stdin csv", "1,a,1\n2,\"x\ny\nq\",2\nz,w,3\n", "22P02", `invalid input syntax for type integer: "z"`, `COPY t, line 5, column a: "z"`},
+		{"csv first record line breaks", "copy t from stdin csv", "1,\"x\ny\",1\nz,w,3\n", "22P02", `invalid input syntax for type integer: "z"`, `COPY t, line 2, column a: "z"`},
+		{"unterminated csv after a record", "copy t from stdin csv", "1,a,1\n2,\"x\ny", "22P04", "unterminated CSV quoted field", "COPY t, line 3: \"2,\"x\ny\""},
+		{"unterminated csv line break", "copy t from stdin csv", "1,a,1\n2,\"x\ny\n", "22P04", "unterminated CSV quoted field", "COPY t, line 4: \"2,\"x\ny\n\""},
+		{"unterminated csv crlf", "copy t from stdin csv", "1,a,1\r\n2,\"x\r\ny\r\n", "22P04", "unterminated CSV quoted field", "COPY t, line 4: \"2,\"x\r\ny\r\n\""},
 		{"bad binary", "copy t from stdin binary", "junk", "22P04", "COPY file signature not recognized", "COPY t, line 0"},
 		{"unknown column", "copy t (zz) from stdin", "", "42703", `column "zz" of relation "t" does not exist`, ""},
 		{"quote in text", "copy t from stdin with (quote '\"')", "", "0A000", "COPY quote available only in CSV mode", ""},

@@ -77,6 +77,11 @@ func TestCopyProtocol(t *testing.T) {
 			[]string{"CopyIn 1 [1]"}},
 		{[]pgproto3.FrontendMessage{&pgproto3.CopyData{Data: []byte("1\n")}, &pgproto3.CopyFail{Message: "client gave up"}},
 			[]string{"ERROR 57014 COPY from stdin failed: client gave up / ", "Ready I"}},
+		// A CopyFail in text data names the line being read.
+		{[]pgproto3.FrontendMessage{&pgproto3.Query{String: "copy t from stdin"}},
+			[]string{"CopyIn 0 [0 0]"}},
+		{[]pgproto3.FrontendMessage{&pgproto3.CopyData{Data: []byte("5\tu\n6\t")}, &pgproto3.CopyFail{Message: "client gave up"}},
+			[]string{"ERROR 57014 COPY from stdin failed: client gave up / COPY t, line 2", "Ready I"}},
 		{[]pgproto3.FrontendMessage{&pgproto3.Query{String: "copy t from stdin"}},
 			[]string{"CopyIn 0 [0 0]"}},
 		// The error is answered at once; the rest of the data is ignored.

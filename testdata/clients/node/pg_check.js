@@ -291,6 +291,15 @@ async function copyErrors(c) {
       out('copyerr', what, 'where', JSON.stringify(e.where));
     }
   }
+  // The client gives up mid-COPY: pg-copy-streams sends CopyFail.
+  const aborted = await new Promise((resolve) => {
+    const s = c.query(copyFrom('COPY items (id, name) FROM STDIN'));
+    s.on('error', resolve);
+    s.on('finish', () => resolve(null));
+    s.write('210\tsent before CopyFail\n', () => s.destroy(new Error('client gave up')));
+  });
+  out('copyerr', 'copyfail', aborted ? errLine(aborted) : 'accepted');
+  if (aborted) out('copyerr', 'copyfail', 'where', JSON.stringify(aborted.where));
   const left = await c.query('SELECT count(*)::int AS n FROM items WHERE id >= 200');
   out('copyerr', 'rows left', left.rows[0].n);
   out('copyerr', 'usable', (await c.query('SELECT 1 AS one')).rows[0].one);
