@@ -14,7 +14,7 @@
 const crypto = require('crypto');
 const { Readable } = require('stream');
 const { pipeline } = require('stream/promises');
-const { Client, Query } = require('pg');
+const { Client, Pool, Query } = require('pg');
 const { from: copyFrom, to: copyTo } = require('pg-copy-streams');
 
 const [host, portArg, user, database, mode] = process.argv.slice(2);
@@ -343,6 +343,16 @@ async function cancel(c) {
   } finally {
     await other.end();
   }
+  // idle_in_transaction_session_timeout given at start-up ends a session
+  // left idle inside a block with FATAL 25P03.
+  const idle = await connect({ ...tls, idle_in_transaction_session_timeout: 300 });
+  idle.removeAllListeners('error');
+  const ended = new Promise((r) => idle.once('error', r));
+  await idle.query('BEGIN');
+  const fatal = await Promise.race([ended, new Promise((r) => setTimeout(() => r(null), 5000).unref())]);
+  out('cancel', 'idle_in_transaction', fatal ? errLine(fatal) : 'not terminated');
+  idle.on('error', () => {});
+  if (!fatal) await idle.end();
   // statement_timeout given at start-up ends a long statement with 57014.
   const t = await connect({ ...tls, statement_timeout: 200 });
   try {
@@ -364,6 +374,23 @@ async function simple(c) {
   out('simple', 'rows', big.rowCount, big.rows.reduce((a, r) => a + r.g + r.pad.length, 0));
   const err = await c.query('SELECT 1; SELECT 1/0; SELECT 3').then(() => 'no error', errLine);
   out('simple', 'multi error', err, (await c.query('SELECT 4 AS four')).rows[0].four);
+}
+
+async function pool() {
+  // A pool of three connections serving ten concurrent queries.
+  const p = new Pool({ ...tls, max: 3 });
+  try {
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => p.query({ name: 'pool_q', text: 'SELECT $1::int4 * 2 AS d, pg_sleep(0.05)', values: [i] })));
+    out('pool', 'results', rs.map((r) => r.rows[0].d).join(','), 'connections', p.totalCount);
+    const client = await p.connect();
+    try {
+      out('pool', 'checked out', (await client.query({ text: 'SELECT 7 AS s', queryMode: 'extended' })).rows[0].s);
+    } finally {
+      client.release();
+    }
+  } finally {
+    await p.end();
+  }
 }
 
 async function tx(c) {
@@ -424,6 +451,7 @@ async function main() {
   await section('copyerr', copyErrors, c);
   await section('cancel', cancel, c);
   await section('simple', simple, c);
+  await section('pool', pool, c);
   await section('tx', tx, c);
   await section('errors', errors, c);
   await c.end();
