@@ -229,8 +229,8 @@ func (g *copyRows) Read(p []byte) (int, error) {
 }
 
 // BenchmarkCopyMillionRows COPYs 1,000,000 rows into a durable store on
-// disk in one statement, with the default spill threshold and with
-// spilling off, and reports the peak Go heap (heap objects sampled every
+// disk in one statement, with the default spill threshold, a 32 MB one
+// (so that narrow rows spill too) and with spilling off, and reports the peak Go heap (heap objects sampled every
 // 2 ms, and the live heap after collections) next to the input size and
 // rows/s. Narrow rows are about 27 bytes of text; wide ones 227.
 //
@@ -244,7 +244,7 @@ func BenchmarkCopyMillionRows(b *testing.B) {
 		for _, c := range []struct {
 			name  string
 			spill int64
-		}{{"spill=default", 0}, {"spill=off", -1}} {
+		}{{"spill=default", 0}, {"spill=32MB", 32 << 20}, {"spill=off", -1}} {
 			b.Run(width.name+"/"+c.name, func(b *testing.B) {
 				for range b.N {
 					copyMillion(b, n, width.pad, c.spill)
