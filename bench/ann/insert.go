@@ -20,7 +20,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -93,41 +92,21 @@ func runInsert(ctx context.Context, c config, base, queries [][]float32) error {
 	}
 	defer conn.Close(ctx)
 	rep := insertReport{report: report{N: c.n, Dims: c.dims, K: c.k, M: c.m, EfConstruction: c.efC}}
-	for _, sql := range []string{
-		"CREATE EXTENSION IF NOT EXISTS vector",
-		"DROP TABLE IF EXISTS ann_insert",
-		fmt.Sprintf("CREATE TABLE ann_insert (id int PRIMARY KEY, embedding vector(%d))", c.dims),
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("%s: %w", sql, err)
-		}
+	d, err := loadTable(ctx, conn, "ann_insert", "id, embedding",
+		fmt.Sprintf("CREATE TABLE ann_insert (id int PRIMARY KEY, embedding vector(%d))", c.dims), len(base),
+		func(w *bufio.Writer, i int) { fmt.Fprintf(w, "%d\t%s", i, vecText(base[i])) })
+	if err != nil {
+		return err
 	}
-	if len(base) > 0 {
-		start := time.Now()
-		pr, pw := io.Pipe()
-		go func() {
-			w := bufio.NewWriterSize(pw, 1<<20)
-			for i := range base {
-				fmt.Fprintf(w, "%d\t%s\n", i, vecText(base[i]))
-			}
-			pw.CloseWithError(w.Flush())
-		}()
-		if _, err := conn.PgConn().CopyFrom(ctx, pr, "COPY ann_insert (id, embedding) FROM STDIN"); err != nil {
-			pr.CloseWithError(err)
-			return fmt.Errorf("load by COPY: %w", err)
-		}
-		rep.LoadSeconds = time.Since(start).Seconds()
+	rep.LoadSeconds = d.Seconds()
+	wall, cpu, err := buildHNSW(ctx, conn, c, "ann_insert")
+	if err != nil {
+		return err
 	}
-	cpu0 := processCPU(c.serverPID)
-	start := time.Now()
-	sql := fmt.Sprintf("CREATE INDEX ann_insert_hnsw ON ann_insert USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", c.m, c.efC)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
-	rep.BuildSeconds = time.Since(start).Seconds()
+	rep.BuildSeconds = wall.Seconds()
 	if len(base) > 0 {
 		rep.BuildRowsPS = float64(len(base)) / rep.BuildSeconds
-		rep.BuildCPUms = (processCPU(c.serverPID) - cpu0).Seconds() * 1000 / float64(len(base))
+		rep.BuildCPUms = cpu.Seconds() * 1000 / float64(len(base))
 	}
 	fmt.Printf("load %.1f s, index build %.1f s (%d x %d: %.0f rows/s, server CPU %.3f ms/row); inserting %d rows per run\n",
 		rep.LoadSeconds, rep.BuildSeconds, len(base), c.dims, rep.BuildRowsPS, rep.BuildCPUms, c.insertRows)

@@ -37,3 +37,16 @@ func loadTable(ctx context.Context, conn *pgx.Conn, table, columns, create strin
 	}
 	return time.Since(start), nil
 }
+
+// buildHNSW creates the benchmark's HNSW index <table>_hnsw on the
+// embedding column and returns its wall time and the server's CPU time
+// for it (zero without -server-pid).
+func buildHNSW(ctx context.Context, conn *pgx.Conn, c config, table string) (wall, cpu time.Duration, err error) {
+	cpu0 := processCPU(c.serverPID)
+	start := time.Now()
+	sql := fmt.Sprintf("CREATE INDEX %s_hnsw ON %s USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", table, table, c.m, c.efC)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		return 0, 0, fmt.Errorf("build: %w", err)
+	}
+	return time.Since(start), processCPU(c.serverPID) - cpu0, nil
+}

@@ -242,16 +242,14 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 	if !c.skipLoad || c.rebuild {
-		cpu0 := processCPU(c.serverPID)
-		start := time.Now()
-		sql := fmt.Sprintf("CREATE INDEX ann_items_hnsw ON ann_items USING hnsw (embedding vector_l2_ops) WITH (m = %d, ef_construction = %d)", c.m, c.efC)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("build: %w", err)
+		wall, cpu, err := buildHNSW(ctx, conn, c, "ann_items")
+		if err != nil {
+			return err
 		}
-		rep.BuildSeconds = time.Since(start).Seconds()
+		rep.BuildSeconds = wall.Seconds()
 		fmt.Printf("load %.1f s, index build %.1f s (%d x %d)\n", rep.LoadSeconds, rep.BuildSeconds, c.n, c.dims)
 		if c.serverPID > 0 {
-			fmt.Printf("server CPU during the build %.2f s\n", (processCPU(c.serverPID) - cpu0).Seconds())
+			fmt.Printf("server CPU during the build %.2f s\n", cpu.Seconds())
 		}
 	}
 	recordMemory := func(phase string) {
