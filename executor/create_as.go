@@ -14,7 +14,7 @@ import (
 // table with the query's column names and types (no constraints, no
 // defaults) filled with its rows, unless WITH NO DATA.
 func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTable) (Result, error) {
-	sc, err := s.creationSchema(b, n.Name)
+	sc, err := s.tableSchema(ec, b, n)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +65,7 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	if err := ec.txn.PutTable(t); err != nil {
 		return nil, err
 	}
+	s.registerOnCommit(n, t.ID)
 	if n.WithNoData {
 		return doneResult("CREATE TABLE AS"), nil
 	}

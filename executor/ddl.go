@@ -131,25 +131,9 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 			return nil, err
 		}
 		for _, t := range tables {
-			it, err := ec.txn.ScanTable(ec.ctx, t, storage.Span{}, false)
-			if err != nil {
+			if err := ec.deleteAllRows(t); err != nil {
 				return nil, err
 			}
-			for {
-				row, err := it.Next()
-				if err != nil {
-					it.Close()
-					return nil, err
-				}
-				if row == nil {
-					break
-				}
-				if err := ec.txn.DeleteRow(ec.ctx, t, row); err != nil {
-					it.Close()
-					return nil, err
-				}
-			}
-			it.Close()
 		}
 		if n.RestartIdentity {
 			if err := s.restartOwnedSequences(ec, cat, tables); err != nil {
@@ -239,7 +223,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	if err != nil {
 		return nil, err
 	}
-	sc, err := s.creationSchema(b, n.Name)
+	sc, err := s.tableSchema(ec, b, n)
 	if err != nil {
 		return nil, err
 	}
@@ -360,6 +344,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	if err := ec.txn.PutTable(t); err != nil {
 		return nil, err
 	}
+	s.registerOnCommit(n, t.ID)
 	return doneResult("CREATE TABLE"), nil
 }
 
@@ -660,4 +645,26 @@ func (s *Session) noticeCode(code, format string, args ...any) {
 	n := pgerror.Notice(format, args...)
 	n.Code = code
 	s.notices = append(s.notices, n)
+}
+
+// deleteAllRows deletes every row of t the transaction sees (TRUNCATE,
+// ON COMMIT DELETE ROWS).
+func (ec *execCtx) deleteAllRows(t *catalog.Table) error {
+	it, err := ec.txn.ScanTable(ec.ctx, t, storage.Span{}, false)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for {
+		row, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			return nil
+		}
+		if err := ec.txn.DeleteRow(ec.ctx, t, row); err != nil {
+			return err
+		}
+	}
 }

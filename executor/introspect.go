@@ -38,7 +38,7 @@ func (s *Session) catalogContext(cat *storage.Catalog) *pgcatalog.Context {
 func (s *Session) RelationVisible(oid uint32) (bool, error) {
 	var v bool
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
-		v = pgcatalog.RelationVisible(c, s.searchPathSetting(), oid)
+		v = pgcatalog.RelationVisible(c, append([]string{s.tempSchemaName()}, s.searchPathSetting()...), oid)
 		return nil
 	})
 	return v, err

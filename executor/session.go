@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quiverdb/quiver/executor/pgcatalog"
@@ -30,6 +31,9 @@ type Engine struct {
 	vindex vectorIndexes
 	checks checkCache
 	notify notifyBroker
+	// tempIDs numbers the temporary schemas of sessions without a
+	// backend pid (in-process sessions), above any pid.
+	tempIDs atomic.Int32
 }
 
 // begin starts a transaction whose writes vector indexes follow.
@@ -99,15 +103,18 @@ type Result interface {
 
 // Session is one connection's state. Not safe for concurrent use.
 type Session struct {
-	eng      *Engine
-	user     string
-	db       *catalog.Database
-	pid      int32
-	backends Backends
-	settings map[string]string // lower-case name -> value
-	local    map[string]string // SET LOCAL values saved for restore
-	changed  map[string]string
-	notices  []*pgerror.Error
+	eng    *Engine
+	user   string
+	db     *catalog.Database
+	pid    int32
+	tempID int32 // names the temporary schema pg_temp_<tempID> (temp.go)
+	// onCommitTables are temporary tables with an ON COMMIT action.
+	onCommitTables []onCommitTable
+	backends       Backends
+	settings       map[string]string // lower-case name -> value
+	local          map[string]string // SET LOCAL values saved for restore
+	changed        map[string]string
+	notices        []*pgerror.Error
 	// deferredFK holds the INITIALLY DEFERRED foreign key checks the open
 	// transaction owes at commit.
 	deferredFK deferredFKs
@@ -181,10 +188,19 @@ func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session,
 		}
 	}
 	s.changed = map[string]string{}
+	s.tempID = s.pid
+	if s.tempID == 0 {
+		s.tempID = 1<<30 + e.tempIDs.Add(1)
+	}
+	// A temporary schema of this pid left by a crash is dropped now.
+	if err := s.dropTempSchema(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close ends the session, rolling back any open transaction.
+// Close ends the session, rolling back any open transaction and dropping
+// its temporary tables.
 func (s *Session) Close() {
 	if s.txn != nil {
 		s.txn.Rollback()
@@ -192,6 +208,9 @@ func (s *Session) Close() {
 	}
 	s.notifyAborted()
 	s.unlistenAll()
+	if err := s.dropTempSchema(context.Background()); err != nil {
+		s.eng.store.Logger().Warn("dropping temporary tables at session end", "pid", s.pid, "err", err)
+	}
 }
 
 // TxnStatus is the ReadyForQuery status byte.
@@ -359,8 +378,11 @@ func (s *Session) searchPathSetting() []string {
 		} else {
 			p = strings.ToLower(p)
 		}
-		if p == "$user" {
+		switch p {
+		case "$user":
 			p = s.user
+		case "pg_temp":
+			p = s.tempSchemaName()
 		}
 		out = append(out, p)
 	}
@@ -452,6 +474,7 @@ func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binde
 		Cat:        cat,
 		DB:         s.db,
 		SearchPath: s.searchPathSetting(),
+		TempSchema: s.tempSchemaName(),
 		Params:     append([]*types.T(nil), params...),
 		ParseExpr:  pgdialect.ParseExpr,
 		Virtual:    pgcatalog.Lookup,
@@ -636,7 +659,12 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			s.notice("there is no transaction in progress")
 			return doneResult("COMMIT"), nil
 		}
-		err := s.txn.Commit(ctx)
+		err := s.applyOnCommit(ctx, s.txn)
+		if err == nil {
+			err = s.txn.Commit(ctx)
+		} else {
+			s.txn.Rollback()
+		}
 		s.txn = nil
 		s.endBlock(err == nil)
 		if err != nil {
@@ -771,6 +799,11 @@ func (s *Session) EndImplicit(ctx context.Context) error {
 	}
 	txn := s.txn
 	s.txn, s.implicit = nil, false
+	if err := s.applyOnCommit(ctx, txn); err != nil {
+		txn.Rollback()
+		s.notifyAborted()
+		return err
+	}
 	if err := txn.Commit(ctx); err != nil {
 		s.notifyAborted()
 		return err
@@ -881,6 +914,11 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 			txn.Rollback()
 			s.notifyAborted()
 			return nil
+		}
+		if err := s.applyOnCommit(ctx, txn); err != nil {
+			txn.Rollback()
+			s.notifyAborted()
+			return err
 		}
 		if err := txn.Commit(ctx); err != nil {
 			s.notifyAborted()

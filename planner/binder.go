@@ -16,6 +16,9 @@ type Binder struct {
 	Cat        *storage.Catalog
 	DB         *catalog.Database
 	SearchPath []string
+	// TempSchema is the session's temporary schema (pg_temp_N), which the
+	// qualifier pg_temp names; it is searched first when it exists.
+	TempSchema string
 	// Params holds the parameter types: given ones first, the rest
 	// inferred while binding (types.Unknown until then).
 	Params []*types.T
@@ -63,7 +66,15 @@ func (b *Binder) BindQuery(s *tree.Select) (Plan, error) {
 // schemaIDs returns the schemas to search for an unqualified name.
 func (b *Binder) schemaIDs() []catalog.ID {
 	var ids []catalog.ID
+	if b.TempSchema != "" {
+		if s := b.Cat.SchemaByName(b.DB.ID, b.TempSchema); s != nil {
+			ids = append(ids, s.ID)
+		}
+	}
 	for _, name := range b.SearchPath {
+		if name == b.TempSchema {
+			continue
+		}
 		if name == "$user" {
 			continue
 		}
@@ -101,7 +112,11 @@ func (b *Binder) LookupTable(n tree.ObjectName) (*catalog.Table, error) {
 		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cross-database references are not implemented: %s", displayName(n))
 	}
 	if n.Schema != "" {
-		s := b.Cat.SchemaByName(b.DB.ID, n.Schema)
+		schema := n.Schema
+		if schema == "pg_temp" && b.TempSchema != "" {
+			schema = b.TempSchema
+		}
+		s := b.Cat.SchemaByName(b.DB.ID, schema)
 		if s == nil {
 			// PostgreSQL reports the relation, not the schema, as missing.
 			return nil, nil

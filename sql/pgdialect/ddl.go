@@ -253,6 +253,7 @@ func (p *parser) createTable(temp bool) tree.Statement {
 		ct.WithNoData = p.withData()
 		return ct
 	}
+	p.onCommit(ct)
 	if p.kw("as") || (p.peek().isPunct("(") && p.startsQueryAt(p.i+1)) {
 		ct.AsSelect = p.selectStmt()
 		ct.WithNoData = p.withData()
@@ -290,10 +291,7 @@ func (p *parser) createTable(temp bool) tree.Statement {
 		case p.kw("without"):
 			p.expectKw("oids")
 		case p.kws("on", "commit"):
-			if !p.kw("drop") && !p.kws("delete", "rows") {
-				p.expectKw("preserve")
-				p.expectKw("rows")
-			}
+			p.onCommitAction(ct)
 		case p.kw("tablespace"):
 			p.ident()
 		case p.kw("using"):
@@ -891,5 +889,26 @@ func (p *parser) alterTable() tree.Statement {
 		if !p.punct(",") {
 			return at
 		}
+	}
+}
+
+// onCommit parses an optional ON COMMIT DROP | DELETE ROWS | PRESERVE ROWS.
+func (p *parser) onCommit(ct *tree.CreateTable) {
+	if p.kws("on", "commit") {
+		p.onCommitAction(ct)
+	}
+}
+
+// onCommitAction parses what follows ON COMMIT.
+func (p *parser) onCommitAction(ct *tree.CreateTable) {
+	switch {
+	case p.kw("drop"):
+		ct.OnCommit = "drop"
+	case p.kws("delete", "rows"):
+		ct.OnCommit = "delete rows"
+	default:
+		p.expectKw("preserve")
+		p.expectKw("rows")
+		ct.OnCommit = "preserve rows"
 	}
 }

@@ -77,6 +77,9 @@ type CreateTable struct {
 	WithNoData bool
 	// SelectInto marks a table made by SELECT ... INTO.
 	SelectInto bool
+	// OnCommit is a temporary table's ON COMMIT action: "drop",
+	// "delete rows", "preserve rows", or "" when not given.
+	OnCommit string
 }
 
 // ColumnDef is one column of CREATE TABLE or ALTER TABLE ADD COLUMN.

@@ -1,0 +1,117 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// Temporary tables live in a schema of the session's own, pg_temp_<pid>,
+// as in PostgreSQL: created with the first temporary table, searched
+// before search_path, named pg_temp by the session, and dropped with
+// everything in it when the session ends. A server crash leaves it
+// behind; the next session with that pid drops it first, as PostgreSQL
+// cleans a temporary schema when its backend slot is reused.
+
+func (s *Session) tempSchemaName() string { return fmt.Sprintf("pg_temp_%d", s.tempID) }
+
+// tableSchema is the schema CREATE TABLE [TEMP] creates n in.
+func (s *Session) tableSchema(ec *execCtx, b *planner.Binder, n *tree.CreateTable) (*catalog.Schema, error) {
+	if !n.Temporary && n.Name.Schema != "pg_temp" {
+		if n.OnCommit != "" {
+			return nil, pgerror.New("42P16", "ON COMMIT can only be used on temporary tables")
+		}
+		return s.creationSchema(b, n.Name)
+	}
+	if n.Name.Schema != "" && n.Name.Schema != "pg_temp" && n.Name.Schema != s.tempSchemaName() {
+		return nil, pgerror.New("42P16", "cannot create temporary relation in non-temporary schema")
+	}
+	if sc := b.Cat.SchemaByName(s.db.ID, s.tempSchemaName()); sc != nil {
+		return sc, nil
+	}
+	id, err := s.eng.store.AllocateID(ec.ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc := &catalog.Schema{ID: id, DatabaseID: s.db.ID, Name: s.tempSchemaName(), Owner: s.user}
+	if err := ec.txn.PutSchema(sc); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// dropTempSchema drops the session's temporary schema and its tables, if
+// it has one, in a transaction of its own.
+func (s *Session) dropTempSchema(ctx context.Context) error {
+	if s.db == nil || s.eng.store.Closed() {
+		return nil
+	}
+	txn := s.eng.store.Begin()
+	defer txn.Rollback()
+	cat, err := txn.Catalog()
+	if err != nil {
+		return fmt.Errorf("read catalog: %w", err)
+	}
+	if cat.SchemaByName(s.db.ID, s.tempSchemaName()) == nil {
+		return nil
+	}
+	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
+	if _, err := s.dropSchemas(ec, cat, &tree.DropSchema{Names: []string{s.tempSchemaName()}, Cascade: true}); err != nil {
+		return fmt.Errorf("drop %s: %w", s.tempSchemaName(), err)
+	}
+	if err := txn.Commit(ctx); err != nil {
+		return fmt.Errorf("commit drop of %s: %w", s.tempSchemaName(), err)
+	}
+	return nil
+}
+
+// onCommitTable is a temporary table with ON COMMIT DROP (drop) or ON
+// COMMIT DELETE ROWS.
+type onCommitTable struct {
+	id   catalog.ID
+	drop bool
+}
+
+func (s *Session) registerOnCommit(n *tree.CreateTable, id catalog.ID) {
+	switch n.OnCommit {
+	case "drop", "delete rows":
+		s.onCommitTables = append(s.onCommitTables, onCommitTable{id: id, drop: n.OnCommit == "drop"})
+	}
+}
+
+// applyOnCommit runs, inside txn just before it commits, the ON COMMIT
+// actions of the session's temporary tables; entries whose table is gone
+// (dropped, or created by a transaction that rolled back) are forgotten.
+func (s *Session) applyOnCommit(ctx context.Context, txn *storage.Txn) error {
+	if len(s.onCommitTables) == 0 {
+		return nil
+	}
+	cat, err := txn.Catalog()
+	if err != nil {
+		return err
+	}
+	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
+	keep := s.onCommitTables[:0]
+	for _, oc := range s.onCommitTables {
+		t := cat.Tables[oc.id]
+		switch {
+		case t == nil:
+		case oc.drop:
+			if err := s.dropTable(ec, cat, t); err != nil {
+				return fmt.Errorf("ON COMMIT DROP of %s: %w", t.Name, err)
+			}
+		default:
+			if err := ec.deleteAllRows(t); err != nil {
+				return fmt.Errorf("ON COMMIT DELETE ROWS of %s: %w", t.Name, err)
+			}
+			keep = append(keep, oc)
+		}
+	}
+	s.onCommitTables = keep
+	return nil
+}
