@@ -179,10 +179,7 @@ func (s *Session) inCopyTxn(ctx context.Context, f func(ec *execCtx) error) (err
 		return err
 	}
 	if auto {
-		if err := s.applyOnCommit(ctx, txn); err != nil {
-			return err
-		}
-		if err := txn.Commit(ctx); err != nil {
+		if err := s.commitTxn(ctx, txn); err != nil {
 			return fmt.Errorf("committing COPY: %w", err)
 		}
 	}

@@ -659,12 +659,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			s.notice("there is no transaction in progress")
 			return doneResult("COMMIT"), nil
 		}
-		err := s.applyOnCommit(ctx, s.txn)
-		if err == nil {
-			err = s.txn.Commit(ctx)
-		} else {
-			s.txn.Rollback()
-		}
+		err := s.commitTxn(ctx, s.txn)
 		s.txn = nil
 		s.endBlock(err == nil)
 		if err != nil {
@@ -799,17 +794,23 @@ func (s *Session) EndImplicit(ctx context.Context) error {
 	}
 	txn := s.txn
 	s.txn, s.implicit = nil, false
-	if err := s.applyOnCommit(ctx, txn); err != nil {
-		txn.Rollback()
-		s.notifyAborted()
-		return err
-	}
-	if err := txn.Commit(ctx); err != nil {
+	if err := s.commitTxn(ctx, txn); err != nil {
 		s.notifyAborted()
 		return err
 	}
 	s.notifyCommitted()
 	return nil
+}
+
+// commitTxn commits txn after its temporary tables' ON COMMIT actions,
+// rolling it back if they fail; the caller delivers or drops the
+// transaction's notifications by the outcome.
+func (s *Session) commitTxn(ctx context.Context, txn *storage.Txn) error {
+	if err := s.applyOnCommit(ctx, txn); err != nil {
+		txn.Rollback()
+		return err
+	}
+	return txn.Commit(ctx)
 }
 
 // endBlock leaves a transaction block; SET LOCAL values are restored.
@@ -915,12 +916,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 			s.notifyAborted()
 			return nil
 		}
-		if err := s.applyOnCommit(ctx, txn); err != nil {
-			txn.Rollback()
-			s.notifyAborted()
-			return err
-		}
-		if err := txn.Commit(ctx); err != nil {
+		if err := s.commitTxn(ctx, txn); err != nil {
 			s.notifyAborted()
 			return err
 		}
