@@ -3,6 +3,7 @@ package pgcatalog
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -280,8 +281,13 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		rel := func(oid uint32, name string, ns uint32, owner uint32, am uint32, hasIndex bool, kind string, natts, checks int) {
+			// A session's temporary schema is pg_temp_N (executor/temp.go).
+			persistence := "p"
+			if strings.HasPrefix(schemaName(c, catalog.ID(ns)), "pg_temp_") {
+				persistence = "t"
+			}
 			rows = append(rows, []types.Datum{dO(oid), dS(name), dO(ns), dO(0), dO(0), dO(owner), dO(am), dO(oid), dO(0),
-				dI(0), dF(-1), dI(0), dO(0), dB(hasIndex), dB(false), dS("p"), dS(kind), dI(int64(natts)), dI(int64(checks)),
+				dI(0), dF(-1), dI(0), dO(0), dB(hasIndex), dB(false), dS(persistence), dS(kind), dI(int64(natts)), dI(int64(checks)),
 				dB(false), dB(false), dB(false), dB(false), dB(false), dB(true), dS("d"), dB(false), dO(0), dI(0), dI(0), null, null, null})
 		}
 		triggers := triggerTables(c)
