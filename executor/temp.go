@@ -29,7 +29,7 @@ func (s *Session) tableSchema(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		return s.creationSchema(b, n.Name)
 	}
 	if n.Name.Schema != "" && n.Name.Schema != "pg_temp" && n.Name.Schema != s.tempSchemaName() {
-		return nil, pgerror.New("42P16", "cannot create temporary relation in non-temporary schema")
+		return nil, pgerror.New("42P16", "cannot create temporary relation in non-temporary schema").WithPosition(int(n.Name.Pos))
 	}
 	if sc := b.Cat.SchemaByName(s.db.ID, s.tempSchemaName()); sc != nil {
 		return sc, nil
