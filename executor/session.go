@@ -714,8 +714,27 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		if s.inBlock && strings.EqualFold(n.What, "all") {
 			return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
 		}
-		s.prepared = map[string]*Prepared{}
-		if strings.EqualFold(n.What, "all") {
+		// DISCARD ALL is the other three plus dropping prepared
+		// statements, settings and LISTENs; PLANS keeps the statements.
+		what := strings.ToLower(n.What)
+		all := what == "all"
+		if all || what == "plans" {
+			for _, p := range s.prepared {
+				p.mu.Lock()
+				p.plan, p.planCat = nil, nil
+				p.mu.Unlock()
+			}
+		}
+		if all || what == "sequences" {
+			s.seqCurr = map[catalog.ID]int64{}
+		}
+		if all || what == "temp" {
+			if err := s.discardTemp(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if all {
+			s.prepared = map[string]*Prepared{}
 			for k := range s.settings {
 				if k != "session_authorization" {
 					delete(s.settings, k)
@@ -723,7 +742,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			}
 			s.unlistenAll()
 		}
-		return doneResult("DISCARD " + strings.ToUpper(n.What)), nil
+		return doneResult("DISCARD " + strings.ToUpper(what)), nil
 	case *tree.Listen, *tree.Unlisten, *tree.Notify:
 		return s.execNotifyStmt(n)
 	case *tree.Unsupported:

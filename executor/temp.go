@@ -53,21 +53,42 @@ func (s *Session) dropTempSchema(ctx context.Context) error {
 	}
 	txn := s.eng.store.Begin()
 	defer txn.Rollback()
-	cat, err := txn.Catalog()
-	if err != nil {
-		return fmt.Errorf("read catalog: %w", err)
-	}
-	if cat.SchemaByName(s.db.ID, s.tempSchemaName()) == nil {
-		return nil
-	}
-	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
-	if _, err := s.dropSchemas(ec, cat, &tree.DropSchema{Names: []string{s.tempSchemaName()}, Cascade: true}); err != nil {
-		return fmt.Errorf("drop %s: %w", s.tempSchemaName(), err)
+	dropped, err := s.dropTempSchemaIn(ctx, txn)
+	if err != nil || !dropped {
+		return err
 	}
 	if err := txn.Commit(ctx); err != nil {
 		return fmt.Errorf("commit drop of %s: %w", s.tempSchemaName(), err)
 	}
 	return nil
+}
+
+// discardTemp is DISCARD TEMP: inside a transaction block the drop is
+// part of the transaction, as in PostgreSQL.
+func (s *Session) discardTemp(ctx context.Context) error {
+	s.onCommitTables = nil
+	if s.txn == nil {
+		return s.dropTempSchema(ctx)
+	}
+	_, err := s.dropTempSchemaIn(ctx, s.txn)
+	return err
+}
+
+// dropTempSchemaIn drops the temporary schema within txn; dropped says
+// whether there was one.
+func (s *Session) dropTempSchemaIn(ctx context.Context, txn *storage.Txn) (dropped bool, err error) {
+	cat, err := txn.Catalog()
+	if err != nil {
+		return false, fmt.Errorf("read catalog: %w", err)
+	}
+	if cat.SchemaByName(s.db.ID, s.tempSchemaName()) == nil {
+		return false, nil
+	}
+	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
+	if _, err := s.dropSchemas(ec, cat, &tree.DropSchema{Names: []string{s.tempSchemaName()}, Cascade: true}); err != nil {
+		return false, fmt.Errorf("drop %s: %w", s.tempSchemaName(), err)
+	}
+	return true, nil
 }
 
 // onCommitTable is a temporary table with ON COMMIT DROP (drop) or ON
