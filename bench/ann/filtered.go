@@ -19,9 +19,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -143,41 +141,9 @@ func runFiltered(ctx context.Context, c config, base, queries [][]float32) error
 	rep.Plan = plan
 	fmt.Printf("filtered, selectivity %.0f%%, b-tree index on cat: %v; plan (default ef_search):\n  %s\n",
 		100.0/filterCats, c.catIndex, strings.Join(plan, "\n  "))
-	fmt.Printf("%9s %7s %7s %7s %9s %8s %8s %8s\n", "ef_search", "clients", "recall", "k rows", "QPS", "p50 ms", "p99 ms", "cpu ms")
-	for _, ef := range ints(c.efs) {
-		for _, clients := range ints(c.clients) {
-			r, err := measure(ctx, c, ef, clients, queries, truth)
-			if err != nil {
-				return err
-			}
-			rep.Results = append(rep.Results, r)
-			fmt.Printf("%9d %7d %7.3f %7.3f %9.0f %8.3f %8.3f %8.3f\n", r.EfSearch, r.Clients, r.Recall, r.FullFraction, r.QPS, r.P50ms, r.P99ms, r.ServerCPUms)
-		}
+	if rep.Results, err = measureAll(ctx, c, queries, truth, true); err != nil {
+		return err
 	}
 	title := fmt.Sprintf("%s %d x %d, WHERE cat = $2 (1%%), m %d, ef_construction %d, recall@%d", c.data, c.n, c.dims, c.m, c.efC, c.k)
 	return writeOutputs(c, title, rep, rep.Results)
-}
-
-// writeOutputs writes the report as JSON to -json and the results' plot
-// as SVG to -svg (default: beside the JSON).
-func writeOutputs(c config, title string, rep any, results []result) error {
-	svgOut := c.svgOut
-	if svgOut == "" && c.jsonOut != "" {
-		svgOut = strings.TrimSuffix(c.jsonOut, ".json") + ".svg"
-	}
-	if svgOut != "" {
-		if err := os.WriteFile(svgOut, []byte(plotSVG(title, results)), 0o644); err != nil {
-			return fmt.Errorf("write svg: %w", err)
-		}
-	}
-	if c.jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode json: %w", err)
-		}
-		if err := os.WriteFile(c.jsonOut, b, 0o644); err != nil {
-			return fmt.Errorf("write json: %w", err)
-		}
-	}
-	return nil
 }

@@ -260,16 +260,8 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 	recordMemory("before queries")
-	fmt.Printf("%9s %7s %7s %9s %8s %8s %8s\n", "ef_search", "clients", "recall", "QPS", "p50 ms", "p99 ms", "cpu ms")
-	for _, ef := range ints(c.efs) {
-		for _, clients := range ints(c.clients) {
-			r, err := measure(ctx, c, ef, clients, queries, truth)
-			if err != nil {
-				return err
-			}
-			rep.Results = append(rep.Results, r)
-			fmt.Printf("%9d %7d %7.3f %9.0f %8.3f %8.3f %8.3f\n", r.EfSearch, r.Clients, r.Recall, r.QPS, r.P50ms, r.P99ms, r.ServerCPUms)
-		}
+	if rep.Results, err = measureAll(ctx, c, queries, truth, false); err != nil {
+		return err
 	}
 	recordMemory("after queries")
 	if c.restartCmd != "" && c.serverPID > 0 {
@@ -441,4 +433,31 @@ func processCPU(pid int) time.Duration {
 		}
 	}
 	return total
+}
+
+// measureAll runs measure for every -ef-search and -clients value,
+// printing a table row for each; withFull adds the column of queries that
+// got k rows (the filtered mode's concern).
+func measureAll(ctx context.Context, c config, queries [][]float32, truth [][]int, withFull bool) ([]result, error) {
+	head := fmt.Sprintf("%9s %7s %7s", "ef_search", "clients", "recall")
+	if withFull {
+		head += fmt.Sprintf(" %7s", "k rows")
+	}
+	fmt.Printf("%s %9s %8s %8s %8s\n", head, "QPS", "p50 ms", "p99 ms", "cpu ms")
+	var out []result
+	for _, ef := range ints(c.efs) {
+		for _, clients := range ints(c.clients) {
+			r, err := measure(ctx, c, ef, clients, queries, truth)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+			row := fmt.Sprintf("%9d %7d %7.3f", r.EfSearch, r.Clients, r.Recall)
+			if withFull {
+				row += fmt.Sprintf(" %7.3f", r.FullFraction)
+			}
+			fmt.Printf("%s %9.0f %8.3f %8.3f %8.3f\n", row, r.QPS, r.P50ms, r.P99ms, r.ServerCPUms)
+		}
+	}
+	return out, nil
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"strings"
 )
@@ -96,4 +98,28 @@ func niceCeil(v float64) float64 {
 
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// writeOutputs writes the report as JSON to -json and the results' plot
+// as SVG to -svg (default: beside the JSON).
+func writeOutputs(c config, title string, rep any, results []result) error {
+	svgOut := c.svgOut
+	if svgOut == "" && c.jsonOut != "" {
+		svgOut = strings.TrimSuffix(c.jsonOut, ".json") + ".svg"
+	}
+	if svgOut != "" {
+		if err := os.WriteFile(svgOut, []byte(plotSVG(title, results)), 0o644); err != nil {
+			return fmt.Errorf("write svg: %w", err)
+		}
+	}
+	if c.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode json: %w", err)
+		}
+		if err := os.WriteFile(c.jsonOut, b, 0o644); err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+	}
+	return nil
 }
