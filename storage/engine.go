@@ -345,16 +345,23 @@ func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{},
 func (e *Engine) finish(ts uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.markAppliedLocked(ts)
+	for e.visible < ts {
+		e.cond.Wait()
+	}
+	e.pruneLocked()
+}
+
+// markAppliedLocked records ts as applied and moves the visible
+// watermark over every applied timestamp that now follows it. The caller
+// holds mu.
+func (e *Engine) markAppliedLocked(ts uint64) {
 	e.applied[ts] = true
 	for e.applied[e.visible+1] {
 		delete(e.applied, e.visible+1)
 		e.visible++
 	}
 	e.cond.Broadcast()
-	for e.visible < ts {
-		e.cond.Wait()
-	}
-	e.pruneLocked()
 }
 
 // commitAt hands btx to Badger at ts and waits for it to be applied.

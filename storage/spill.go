@@ -84,12 +84,7 @@ func (e *Engine) privateTs() (uint64, error) {
 	}
 	ts := e.nextTs
 	e.nextTs++
-	e.applied[ts] = true
-	for e.applied[e.visible+1] {
-		delete(e.applied, e.visible+1)
-		e.visible++
-	}
-	e.cond.Broadcast()
+	e.markAppliedLocked(ts)
 	return ts, nil
 }
 
