@@ -356,11 +356,11 @@ func TestReindexKeepsResults(t *testing.T) {
 	}
 }
 
-// TestHNSWCheckpointRestart persists a graph at shutdown, changes the table
-// afterwards (so the checkpoint is stale, as after a crash), and checks a
-// new engine loads the checkpoint and reconciles it with the table.
-func TestHNSWCheckpointRestart(t *testing.T) {
-	// On disk: an in-memory store has no use for checkpoints.
+// newDiskHNSWTable opens an on-disk store (an in-memory one has no use
+// for checkpoints) with a session and a table v of 300 rows, e = [id,0],
+// under an HNSW index v_e.
+func newDiskHNSWTable(t *testing.T) (*Session, *storage.Engine) {
+	t.Helper()
 	store, err := storage.Open(storage.Options{Dir: t.TempDir(), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -374,6 +374,14 @@ func TestHNSWCheckpointRestart(t *testing.T) {
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
 	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[g, 0]::real[]::vector FROM generate_series(1, 300) g")
 	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	return s, store
+}
+
+// TestHNSWCheckpointRestart persists a graph at shutdown, changes the table
+// afterwards (so the checkpoint is stale, as after a crash), and checks a
+// new engine loads the checkpoint and reconciles it with the table.
+func TestHNSWCheckpointRestart(t *testing.T) {
+	s, _ := newDiskHNSWTable(t)
 	q := "SELECT id FROM v ORDER BY e <-> '[100.2,0]' LIMIT 3"
 	if got := flat(mustRun(t, s, q)); got != "100\n101\n99" {
 		t.Fatalf("before restart: %q", got)

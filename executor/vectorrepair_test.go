@@ -288,19 +288,7 @@ func TestHNSWDroppedIndexReleased(t *testing.T) {
 // TestHNSWDroppedIndexCheckpointDeleted: on disk, forgetting a dropped
 // index's graph deletes its checkpoint records too.
 func TestHNSWDroppedIndexCheckpointDeleted(t *testing.T) {
-	store, err := storage.Open(storage.Options{Dir: t.TempDir(), NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
-	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[g, 0]::real[]::vector FROM generate_series(1, 300) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s, store := newDiskHNSWTable(t)
 	s.eng.stopMaintenance() // the test runs the passes itself
 	id, vi := loadedGraph(t, s)
 	if err := s.eng.checkpointAll(t.Context(), true); err != nil {
