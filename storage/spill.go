@@ -136,10 +136,13 @@ func (t *Txn) spillWrites() error {
 			keep[u.key] = struct{}{}
 		}
 	}
-	if t.spill == nil {
+	// A new area becomes the transaction's only once a spill into it
+	// succeeded: every user of t.spill expects a snapshot in it.
+	a := t.spill
+	if a == nil {
 		id := t.e.spillSeq.Add(1)
-		t.spill = &spillArea{prefix: binary.BigEndian.AppendUint64(append([]byte(nil), prefixSpill...), id)}
-		t.spill.prefix = append(t.spill.prefix, '/')
+		a = &spillArea{prefix: binary.BigEndian.AppendUint64(append([]byte(nil), prefixSpill...), id)}
+		a.prefix = append(a.prefix, '/')
 	}
 	ts, err := t.e.privateTs()
 	if err != nil {
@@ -154,7 +157,7 @@ func (t *Txn) spillWrites() error {
 			continue
 		}
 		// Badger keeps the key until the batch is applied.
-		scratch = append(append(scratch[:0], t.spill.prefix...), k...)
+		scratch = append(append(scratch[:0], a.prefix...), k...)
 		sk := keys.bytes(scratch)
 		meta := byte(0)
 		if s.vals[i].del {
@@ -162,17 +165,18 @@ func (t *Txn) spillWrites() error {
 		}
 		if err := w.add(sk, s.vals[i].val, meta, false); err != nil {
 			w.abort()
+			t.dropFailedSpill(a)
 			return err
 		}
 		moved++
 	}
 	if err := w.close(); err != nil {
+		t.dropFailedSpill(a)
 		return err
 	}
 	if moved > 0 {
-		t.spill.reads = append(t.spill.reads, t.e.db.NewTransactionAt(ts, false))
-	} else if len(t.spill.reads) == 0 {
-		t.spill = nil
+		a.reads = append(a.reads, t.e.db.NewTransactionAt(ts, false))
+		t.spill = a
 	}
 	// Every fingerprint moves into a sorted run; kept keys are found in
 	// the buffer before the run is consulted.
@@ -204,6 +208,15 @@ func (t *Txn) spillWrites() error {
 	t.spillAt = size + t.e.spillBytes()
 	t.stats.SpilledWrites += int64(moved)
 	return nil
+}
+
+// dropFailedSpill removes what a failed first spill wrote into area,
+// which the transaction never adopted; the buffer still holds every
+// write.
+func (t *Txn) dropFailedSpill(a *spillArea) {
+	if t.spill == nil {
+		t.e.dropSpillAsync(a.prefix)
+	}
 }
 
 // mergeRuns merges the newest runs while they outnumber maxSpillRuns or
