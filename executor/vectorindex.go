@@ -540,7 +540,8 @@ func (vt *vectorTxn) runLinks(jobs []linkJob) error {
 	}
 	vt.linked++
 	if vt.parallel && vt.linked > 1 && int(vt.nflight.Load()) < runtime.GOMAXPROCS(0)-1 {
-		jobs = slices.Clone(jobs)
+		// jobs is the write's own slice (recordWrite allocates it), so
+		// the helper may keep it.
 		vt.nflight.Add(1)
 		vt.inflight.Add(1)
 		go func() {
