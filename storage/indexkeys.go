@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -61,14 +60,5 @@ func (t *Txn) GetRowByKey(ctx context.Context, tb *catalog.Table, pk []byte) ([]
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
 	}
-	v, err := t.get(append(rowPrefix(tb.ID), pk...))
-	if err != nil || v == nil {
-		return nil, err
-	}
-	row, err := decodeRow(tb, columnIndex(tb), v)
-	if err != nil {
-		return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
-	}
-	t.stats.RowsRead++
-	return row, nil
+	return t.readRow(tb, append(rowPrefix(tb.ID), pk...))
 }

@@ -85,16 +85,7 @@ func (p *pointIter) Next() ([]types.Datum, error) {
 		return nil, nil
 	}
 	p.done = true
-	v, err := p.t.get(p.key)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	row, err := decodeRow(p.tb, columnIndex(p.tb), v)
-	if err != nil {
-		return nil, fmt.Errorf("storage: table %q: %w", p.tb.Name, err)
-	}
-	p.t.stats.RowsRead++
-	return row, nil
+	return p.t.readRow(p.tb, p.key)
 }
 
 // Close is a no-op: a point read holds no iterator.

@@ -586,13 +586,19 @@ func (t *Txn) GetRow(ctx context.Context, tb *catalog.Table, pk []types.Datum) (
 			return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 		}
 	}
+	return t.readRow(tb, key)
+}
+
+// readRow reads and decodes the row stored under key, as the snapshot
+// merged with the transaction's writes has it (nil, nil when absent).
+func (t *Txn) readRow(tb *catalog.Table, key []byte) ([]types.Datum, error) {
 	v, err := t.get(key)
 	if err != nil || v == nil {
 		return nil, err
 	}
 	row, err := decodeRow(tb, columnIndex(tb), v)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 	}
 	t.stats.RowsRead++
 	return row, nil
