@@ -650,21 +650,7 @@ func (s *Session) noticeCode(code, format string, args ...any) {
 // deleteAllRows deletes every row of t the transaction sees (TRUNCATE,
 // ON COMMIT DELETE ROWS).
 func (ec *execCtx) deleteAllRows(t *catalog.Table) error {
-	it, err := ec.txn.ScanTable(ec.ctx, t, storage.Span{}, false)
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	for {
-		row, err := it.Next()
-		if err != nil {
-			return err
-		}
-		if row == nil {
-			return nil
-		}
-		if err := ec.txn.DeleteRow(ec.ctx, t, row); err != nil {
-			return err
-		}
-	}
+	return scanRows(ec, t, func(row []types.Datum) error {
+		return ec.txn.DeleteRow(ec.ctx, t, row)
+	})
 }
