@@ -48,6 +48,19 @@ func (o knnOrder) before(a, b *knnEntry) bool {
 	return bytes.Compare(a.key, b.key) < 0
 }
 
+// sort puts entries in the order's sequence.
+func (o knnOrder) sort(items []knnEntry) {
+	slices.SortFunc(items, func(a, b knnEntry) int {
+		switch {
+		case o.before(&a, &b):
+			return -1
+		case o.before(&b, &a):
+			return 1
+		}
+		return 0
+	})
+}
+
 // knnHeap keeps the k entries that sort first; the one that sorts last is
 // at the root, so a candidate is compared with it once.
 type knnHeap struct {
@@ -200,15 +213,7 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	for _, w := range ws {
 		all = append(all, w.heap.items...)
 	}
-	slices.SortFunc(all, func(a, b knnEntry) int {
-		switch {
-		case k.order.before(&a, &b):
-			return -1
-		case k.order.before(&b, &a):
-			return 1
-		}
-		return 0
-	})
+	k.order.sort(all)
 	all = all[:min(len(all), k.k)]
 	rows := make([][]types.Datum, len(all))
 	for i := range all {

@@ -154,15 +154,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 		}
 		ns.search.Distances += count
 	}
-	slices.SortFunc(heap.items, func(a, b knnEntry) int {
-		switch {
-		case heap.order.before(&a, &b):
-			return -1
-		case heap.order.before(&b, &a):
-			return 1
-		}
-		return 0
-	})
+	heap.order.sort(heap.items)
 	hits = make([]vectorHit, 0, len(heap.items))
 	for _, e := range heap.items {
 		h := vectorHit{dist: float32(e.d)}
