@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"context"
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -13,10 +12,7 @@ import (
 // other sessions never see it and may create their own of the same name.
 func TestTemporaryTables(t *testing.T) {
 	s := newTestSession(t)
-	other, err := s.eng.NewSession(context.Background(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := openSession(t, s)
 	mustRun(t, s, "CREATE TABLE t (id int)")
 	mustRun(t, s, "INSERT INTO t VALUES (1)")
 	mustRun(t, s, "CREATE TEMP TABLE t (id int, note text)")
@@ -47,11 +43,7 @@ func TestTemporaryTables(t *testing.T) {
 		{"SELECT z FROM s", ""},
 	})
 	other.Close()
-	fresh, err := s.eng.NewSession(context.Background(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
+	fresh := openSession(t, s)
 	expectRows(t, fresh, []queryCase{
 		{"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pg_temp%'", "0"},
 		{"SELECT count(*) FROM pg_class WHERE relname IN ('t', 's', 'tas', 's_id_seq')", "1"},
