@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/quiverdb/quiver/storage/keys"
 )
 
 // A transaction buffers its writes itself rather than in a Badger
@@ -290,7 +291,7 @@ func (t *Txn) newOwnIter(prefix []byte, reverse bool) ownIter {
 	s := t.sorted()
 	lo := sort.SearchStrings(s.keys, string(prefix))
 	hi := len(s.keys)
-	if end := prefixEndKey(prefix); end != nil {
+	if end := keys.PrefixEnd(prefix); end != nil {
 		hi = sort.SearchStrings(s.keys, string(end))
 	}
 	o := ownIter{buf: s, lo: lo, hi: hi, reverse: reverse}
@@ -318,17 +319,6 @@ func (t *Txn) newMergeIter(opts badger.IteratorOptions) *mergeIter {
 		m.spill = t.spill.prefix
 	}
 	return m
-}
-
-func prefixEndKey(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] != 0xFF {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }
 
 // Seek positions at the first key >= k (forward) or the last key <= k
