@@ -64,9 +64,10 @@ func (s *Session) dropTempSchema(ctx context.Context) error {
 }
 
 // discardTemp is DISCARD TEMP: inside a transaction block the drop is
-// part of the transaction, as in PostgreSQL.
+// part of the transaction, as in PostgreSQL. The ON COMMIT entries stay:
+// applyOnCommit forgets those whose table is gone, and a rollback brings
+// the tables back with their actions.
 func (s *Session) discardTemp(ctx context.Context) error {
-	s.onCommitTables = nil
 	if s.txn == nil {
 		return s.dropTempSchema(ctx)
 	}

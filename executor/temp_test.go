@@ -49,3 +49,19 @@ func TestTemporaryTables(t *testing.T) {
 		{"SELECT count(*) FROM pg_class WHERE relname IN ('t', 's', 'tas', 's_id_seq')", "1"},
 	})
 }
+
+// TestDiscardTempRolledBack: DISCARD TEMP in a block that rolls back
+// leaves the temporary table with its ON COMMIT DELETE ROWS action, as in
+// PostgreSQL.
+func TestDiscardTempRolledBack(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TEMP TABLE d (x int) ON COMMIT DELETE ROWS")
+	mustRun(t, s, "BEGIN")
+	mustRun(t, s, "DISCARD TEMP")
+	mustRun(t, s, "ROLLBACK")
+	mustRun(t, s, "BEGIN")
+	mustRun(t, s, "INSERT INTO d VALUES (1)")
+	expectRows(t, s, []queryCase{{"SELECT count(*) FROM d", "1"}})
+	mustRun(t, s, "COMMIT")
+	expectRows(t, s, []queryCase{{"SELECT count(*) FROM d", "0"}})
+}
