@@ -197,7 +197,7 @@ func (t *Txn) eachWrite(fn func(key, val []byte, del bool) error) error {
 	o := t.newOwnIter(nil, false)
 	defer o.close()
 	var copies arena
-	for o.seek(nil, t.spill.prefix); o.valid(); o.next() {
+	for o.seek(nil); o.valid(); o.next() {
 		k, del := o.key(), o.deleted()
 		var v []byte
 		if o.side&1 != 0 {

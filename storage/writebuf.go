@@ -166,7 +166,7 @@ type ownIter struct {
 	i       int // next buffer position
 	reverse bool
 	sp      *badger.Iterator // spilled writes; nil when none
-	spSkip  int              // length of the spill area prefix
+	spPre   []byte           // the spill area's key prefix
 	side    int              // 0 exhausted, 1 buffer, 2 spill, 3 both
 }
 
@@ -187,7 +187,7 @@ func (o *ownIter) bufStep() {
 
 // seek positions at the first key >= k (forward) or the last key <= k
 // (reverse).
-func (o *ownIter) seek(k []byte, spillPrefix []byte) {
+func (o *ownIter) seek(k []byte) {
 	ks := o.buf.keys[o.lo:o.hi]
 	if !o.reverse {
 		o.i = o.lo + sort.SearchStrings(ks, string(k))
@@ -196,7 +196,7 @@ func (o *ownIter) seek(k []byte, spillPrefix []byte) {
 		o.i = o.lo + sort.Search(len(ks), func(i int) bool { return ks[i] > string(k) }) - 1
 	}
 	if o.sp != nil {
-		o.sp.Seek(append(spillPrefix[:len(spillPrefix):len(spillPrefix)], k...))
+		o.sp.Seek(append(o.spPre[:len(o.spPre):len(o.spPre)], k...))
 	}
 	o.settle()
 }
@@ -212,7 +212,7 @@ func (o *ownIter) settle() {
 	case !bv:
 		o.side = 2
 	default:
-		c := bytes.Compare(keyBytes(o.buf.keys[o.i]), o.sp.Item().Key()[o.spSkip:])
+		c := bytes.Compare(keyBytes(o.buf.keys[o.i]), o.sp.Item().Key()[len(o.spPre):])
 		if o.reverse {
 			c = -c
 		}
@@ -244,7 +244,7 @@ func (o *ownIter) key() []byte {
 	if o.side&1 != 0 {
 		return keyBytes(o.buf.keys[o.i])
 	}
-	return o.sp.Item().Key()[o.spSkip:]
+	return o.sp.Item().Key()[len(o.spPre):]
 }
 
 func (o *ownIter) deleted() bool {
@@ -297,7 +297,7 @@ func (t *Txn) newOwnIter(prefix []byte, reverse bool) ownIter {
 	o := ownIter{buf: s, lo: lo, hi: hi, reverse: reverse}
 	if t.spill != nil {
 		o.sp = t.spill.iterator(prefix, reverse)
-		o.spSkip = len(t.spill.prefix)
+		o.spPre = t.spill.prefix
 	}
 	return o
 }
@@ -307,25 +307,20 @@ func (t *Txn) newOwnIter(prefix []byte, reverse bool) ownIter {
 type mergeIter struct {
 	it      *badger.Iterator
 	own     ownIter
-	spill   []byte // spill area prefix (nil when nothing spilled)
 	reverse bool
 	cur     int // 0 snapshot, 1 own writes, 2 both (own wins)
 	valid   bool
 }
 
 func (t *Txn) newMergeIter(opts badger.IteratorOptions) *mergeIter {
-	m := &mergeIter{it: t.btx.NewIterator(opts), own: t.newOwnIter(opts.Prefix, opts.Reverse), reverse: opts.Reverse}
-	if t.spill != nil {
-		m.spill = t.spill.prefix
-	}
-	return m
+	return &mergeIter{it: t.btx.NewIterator(opts), own: t.newOwnIter(opts.Prefix, opts.Reverse), reverse: opts.Reverse}
 }
 
 // Seek positions at the first key >= k (forward) or the last key <= k
 // (reverse).
 func (m *mergeIter) Seek(k []byte) {
 	m.it.Seek(k)
-	m.own.seek(k, m.spill)
+	m.own.seek(k)
 	m.settle()
 }
 
