@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/types"
 )
 
@@ -157,6 +158,18 @@ func TestLargeCrashHelper(t *testing.T) {
 	os.Exit(3) // not reached: the hook kills the process
 }
 
+// scanUsers reads the "users" table a crash test created, through tx's
+// catalog (the test's own descriptor is gone with its process).
+func scanUsers(t *testing.T, tx *Txn) (*catalog.Table, [][]types.Datum) {
+	t.Helper()
+	c, err := tx.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := c.TableByName(PublicSchemaID, "users")
+	return tb, collect(t)(tx.ScanTable(context.Background(), tb, Span{}, false))
+}
+
 func TestLargeCommitCrashRollsBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
@@ -174,12 +187,7 @@ func TestLargeCommitCrashRollsBack(t *testing.T) {
 	ctx := context.Background()
 	tx := e.Begin()
 	defer tx.Rollback()
-	c, err := tx.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb := c.TableByName(PublicSchemaID, "users")
-	rows := collect(t)(tx.ScanTable(ctx, tb, Span{}, false))
+	tb, rows := scanUsers(t, tx)
 	if len(rows) != 10 {
 		t.Fatalf("%d rows after the interrupted commit, want the 10 committed before", len(rows))
 	}

@@ -528,15 +528,9 @@ func TestSpillCrash(t *testing.T) {
 			if n := spillKeys(t, e); n != 0 {
 				t.Fatalf("%d spill keys left after restart", n)
 			}
-			ctx := context.Background()
 			tx := e.Begin()
 			defer tx.Rollback()
-			c, err := tx.Catalog()
-			if err != nil {
-				t.Fatal(err)
-			}
-			tb := c.TableByName(PublicSchemaID, "users")
-			rows := collect(t)(tx.ScanTable(ctx, tb, Span{}, false))
+			tb, rows := scanUsers(t, tx)
 			m := usersModel{}
 			for i := int64(1); i <= 10; i++ {
 				m[i] = user(i, "u"+strconv.FormatInt(i, 10), fmt.Sprintf("u%d@x", i), i%50)
