@@ -271,8 +271,14 @@ type copyReader struct {
 	eol string
 }
 
+// lineContext is the error context naming a line of the data, as
+// PostgreSQL's COPY reports it.
+func (r *copyReader) lineContext(line int64) string {
+	return fmt.Sprintf("COPY %s, line %d", r.t.Name, line)
+}
+
 func (r *copyReader) where(col int, val string, withVal bool) string {
-	w := fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line)
+	w := r.lineContext(r.line)
 	if col >= 0 {
 		w += fmt.Sprintf(", column %s", r.t.Columns[r.ins.Targets[col]].Name)
 		if withVal {
@@ -361,7 +367,7 @@ func (r *copyReader) run() (int64, error) {
 		// PostgreSQL reports index conflicts after the line buffer is gone:
 		// the context names only the line.
 		if err := r.ri.store(row); err != nil {
-			return 0, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
+			return 0, withWhere(err, r.lineContext(r.line))
 		}
 		count++
 	}
@@ -389,7 +395,7 @@ func (r *copyReader) readRecord() (fields []string, nulls []bool, eof bool, err 
 	if err != nil {
 		// The stream itself failed (CopyFail, a protocol error): PostgreSQL
 		// names the line it was reading.
-		return nil, nil, false, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line+1))
+		return nil, nil, false, withWhere(err, r.lineContext(r.line+1))
 	}
 	if eof {
 		return nil, nil, true, nil
@@ -530,7 +536,7 @@ func (r *copyReader) splitCSV(line string) ([]string, []bool, bool, error) {
 				}
 				next, eof, err := r.readLine()
 				if err != nil {
-					return nil, nil, false, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
+					return nil, nil, false, withWhere(err, r.lineContext(r.line))
 				}
 				if eof {
 					r.raw += brk // the context shows the field's last line break
@@ -571,7 +577,7 @@ func (r *copyReader) splitCSV(line string) ([]string, []bool, bool, error) {
 
 func (r *copyReader) runBinary() (int64, error) {
 	badFormat := func(msg string) error {
-		return withWhere(pgerror.New("22P04", "%s", msg), fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
+		return withWhere(pgerror.New("22P04", "%s", msg), r.lineContext(r.line))
 	}
 	// readFailed reports a short read as bad data, unless the stream
 	// itself failed (CopyFail, a broken connection).
@@ -582,7 +588,7 @@ func (r *copyReader) runBinary() (int64, error) {
 		if r.line == 0 {
 			return err // PostgreSQL gives no context while reading the header
 		}
-		return withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
+		return withWhere(err, r.lineContext(r.line))
 	}
 	hdr := make([]byte, len(copyBinarySignature)+8)
 	if _, err := io.ReadFull(r.in, hdr); err != nil {
@@ -646,7 +652,7 @@ func (r *copyReader) runBinary() (int64, error) {
 			vals[j] = d
 		}
 		if err := r.ri.insert(vals); err != nil {
-			return 0, withWhere(err, fmt.Sprintf("COPY %s, line %d", r.t.Name, r.line))
+			return 0, withWhere(err, r.lineContext(r.line))
 		}
 		count++
 	}
