@@ -7,32 +7,43 @@ import "github.com/quiverdb/quiver/sql/types"
 // next one. The filter stays in place, so the span only has to be a
 // superset of the matching rows.
 func pushSpan(s *Scan) {
-	s.Lower, s.Upper = nil, nil
-	s.LowerIncl, s.UpperIncl = true, true
-	spanBounds(conjunctsOf(s.Filter), s.Table.PrimaryKey, func(op string, _, v Expr) {
+	s.Lower, s.Upper, s.LowerIncl, s.UpperIncl, _ = keySpan(conjunctsOf(s.Filter), s.Table.PrimaryKey, nil)
+}
+
+// keySpan is the key range conds imply on keyCols (see spanBounds): its
+// ends, whether each is inclusive, and how many leading columns are
+// fixed by equality.
+func keySpan(conds []Expr, keyCols []int, desc []bool) (lower, upper []Expr, lowerIncl, upperIncl bool, eq int) {
+	lowerIncl, upperIncl = true, true
+	spanBounds(conds, keyCols, desc, func(op string, _, v Expr) {
 		switch op {
 		case "=":
-			s.Lower = append(s.Lower, v)
-			s.Upper = append(s.Upper, v)
+			lower = append(lower, v)
+			upper = append(upper, v)
+			eq++
 		case ">=", ">":
-			s.Lower = append(s.Lower, v)
-			s.LowerIncl = op == ">="
+			lower = append(lower, v)
+			lowerIncl = op == ">="
 		default:
-			s.Upper = append(s.Upper, v)
-			s.UpperIncl = op == "<="
+			upper = append(upper, v)
+			upperIncl = op == "<="
 		}
 	})
+	return lower, upper, lowerIncl, upperIncl, eq
 }
 
 // spanBounds finds the conjuncts a key range is made of: equality on a
-// prefix of keyCols, then an optional range on the next column. It calls
-// bound for each with the operator as seen from the column, the conjunct
-// and its value side.
-func spanBounds(conds []Expr, keyCols []int, bound func(op string, conj, v Expr)) {
-	for _, col := range keyCols {
+// prefix of keyCols, then an optional range on the next column unless
+// desc marks it descending. It calls bound for each with the operator as
+// seen from the column, the conjunct and its value side.
+func spanBounds(conds []Expr, keyCols []int, desc []bool, bound func(op string, conj, v Expr)) {
+	for k, col := range keyCols {
 		if c, v := findBoundConj(conds, col, "="); v != nil {
 			bound("=", c, v)
 			continue
+		}
+		if k < len(desc) && desc[k] {
+			break
 		}
 		// A range on this column ends the span.
 		for _, ops := range [][2]string{{">=", ">"}, {"<=", "<"}} {
@@ -56,7 +67,7 @@ func IndexQuals(filter Expr, keyCols []int) (quals, rest Expr) {
 	conds := conjunctsOf(filter)
 	used := map[Expr]bool{}
 	var qs, rs []Expr
-	spanBounds(conds, keyCols, func(_ string, c, _ Expr) {
+	spanBounds(conds, keyCols, nil, func(_ string, c, _ Expr) {
 		if !used[c] {
 			used[c] = true
 			qs = append(qs, c)
@@ -150,36 +161,9 @@ func chooseIndex(s *Scan) Plan {
 		if idx.Method != "btree" || idx.Building || idx.Where != "" {
 			continue
 		}
-		is := &IndexScan{Table: s.Table, Index: idx, Cols: s.Cols, Filter: s.Filter, LowerIncl: true, UpperIncl: true}
-		eq := 0
-		for k, col := range idx.Columns {
-			if v := findBound(conds, col, "="); v != nil {
-				is.Lower = append(is.Lower, v)
-				is.Upper = append(is.Upper, v)
-				eq++
-				continue
-			}
-			if k < len(idx.Desc) && idx.Desc[k] {
-				break
-			}
-			lo, loIncl := findBound(conds, col, ">="), true
-			if lo == nil {
-				lo, loIncl = findBound(conds, col, ">"), false
-			}
-			hi, hiIncl := findBound(conds, col, "<="), true
-			if hi == nil {
-				hi, hiIncl = findBound(conds, col, "<"), false
-			}
-			if lo != nil {
-				is.Lower = append(is.Lower, lo)
-				is.LowerIncl = loIncl
-			}
-			if hi != nil {
-				is.Upper = append(is.Upper, hi)
-				is.UpperIncl = hiIncl
-			}
-			break
-		}
+		is := &IndexScan{Table: s.Table, Index: idx, Cols: s.Cols, Filter: s.Filter}
+		var eq int
+		is.Lower, is.Upper, is.LowerIncl, is.UpperIncl, eq = keySpan(conds, idx.Columns, idx.Desc)
 		if len(is.Lower) == 0 && len(is.Upper) == 0 {
 			continue
 		}
