@@ -34,6 +34,17 @@ func openSpilling(t *testing.T, dir string) *Engine {
 	return e
 }
 
+// spillingUsers opens a spilling store in a fresh directory (closed when
+// the test ends) with a users table holding 10 committed rows.
+func spillingUsers(t *testing.T) (*Engine, *catalog.Table) {
+	t.Helper()
+	e := openSpilling(t, t.TempDir())
+	t.Cleanup(func() { _ = e.Close() })
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 10)
+	return e, tb
+}
+
 // spillKeys counts the keys left in every spill area.
 func spillKeys(t *testing.T, e *Engine) int {
 	t.Helper()
@@ -238,11 +249,8 @@ func TestSpilledTransactionReadsOwnWrites(t *testing.T) {
 // Rolling back a spilled transaction leaves nothing behind, its spill
 // area included.
 func TestSpilledTransactionRollback(t *testing.T) {
-	e := openSpilling(t, t.TempDir())
-	defer e.Close()
+	e, tb := spillingUsers(t)
 	ctx := context.Background()
-	tb := createTable(t, e, usersTable(20000))
-	insertUsers(t, e, tb, 10)
 	tx := e.Begin()
 	for i := int64(100); i < 3000; i++ {
 		if err := tx.InsertRow(ctx, tb, user(i, "gone", fmt.Sprintf("g%d@x", i), 1)); err != nil {
@@ -270,11 +278,8 @@ func TestSpilledTransactionRollback(t *testing.T) {
 // Write-write conflicts are found for spilled keys, whichever of the two
 // transactions commits first.
 func TestSpilledTransactionConflicts(t *testing.T) {
-	e := openSpilling(t, t.TempDir())
-	defer e.Close()
+	e, tb := spillingUsers(t)
 	ctx := context.Background()
-	tb := createTable(t, e, usersTable(20000))
-	insertUsers(t, e, tb, 10)
 	big := func() *Txn {
 		tx := e.Begin()
 		if err := tx.UpdateRow(ctx, tb, user(4, "u4", "u4@x", 4), user(4, "big", "u4@x", 4)); err != nil {
@@ -328,11 +333,8 @@ func TestSpilledTransactionConflicts(t *testing.T) {
 // ROLLBACK TO SAVEPOINT stays exact when spills happen before and inside
 // the savepoint: writes since the oldest open savepoint stay in memory.
 func TestSpillWithSavepoints(t *testing.T) {
-	e := openSpilling(t, t.TempDir())
-	defer e.Close()
+	e, tb := spillingUsers(t)
 	ctx := context.Background()
-	tb := createTable(t, e, usersTable(20000))
-	insertUsers(t, e, tb, 10)
 	m := usersModel{}
 	for i := int64(1); i <= 10; i++ {
 		m[i] = user(i, fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@x", i), i%50)
