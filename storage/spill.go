@@ -219,8 +219,9 @@ func (t *Txn) dropFailedSpill(a *spillArea) {
 	}
 }
 
-// mergeRuns merges the newest runs while they outnumber maxSpillRuns or
-// are no larger than the one before (so there are O(log n) runs).
+// mergeRuns merges the two newest runs while there are more than
+// maxSpillRuns or the newest is at least as large as the one before (so
+// run sizes shrink towards the newest and there are O(log n) runs).
 func mergeRuns(runs [][]uint64) [][]uint64 {
 	for len(runs) > 1 {
 		a, b := runs[len(runs)-2], runs[len(runs)-1]
