@@ -203,25 +203,35 @@ func (g *Graph) randomLevel() int {
 	return l
 }
 
-// allocate reserves a node slot and stores its vector and key.
+// allocate reserves a node slot and stores its vector and key. A slot is
+// taken only once its chunk exists, so a failed allocation (out of
+// memory, a full graph) leaves no slot below Len() without memory behind
+// it for Key, Vector or a checkpoint to trip over.
 func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
-	n := Node(g.count.Add(1) - 1)
-	ci := int(n >> chunkBits)
-	if ci >= maxChunks {
-		return 0, errors.New("hnsw: graph is full")
-	}
-	c := g.chunks[ci].Load()
-	if c == nil {
-		g.growMu.Lock()
-		if c = g.chunks[ci].Load(); c == nil {
-			var err error
-			if c, err = g.alloc.newChunk(g.dims, g.m0); err != nil {
-				g.growMu.Unlock()
-				return 0, err
-			}
-			g.chunks[ci].Store(c)
+	var n Node
+	var c *chunk
+	for {
+		cur := g.count.Load()
+		ci := int(cur >> chunkBits)
+		if ci >= maxChunks {
+			return 0, errors.New("hnsw: graph is full")
 		}
-		g.growMu.Unlock()
+		if c = g.chunks[ci].Load(); c == nil {
+			g.growMu.Lock()
+			if c = g.chunks[ci].Load(); c == nil {
+				var err error
+				if c, err = g.alloc.newChunk(g.dims, g.m0); err != nil {
+					g.growMu.Unlock()
+					return 0, err
+				}
+				g.chunks[ci].Store(c)
+			}
+			g.growMu.Unlock()
+		}
+		if g.count.CompareAndSwap(cur, cur+1) {
+			n = Node(cur)
+			break
+		}
 	}
 	i := int(n & (chunkSize - 1))
 	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
