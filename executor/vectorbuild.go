@@ -440,11 +440,9 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	}
 	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
 	vi.mu.Unlock()
-	node, err := vi.graph.Insert(key, v)
-	if err != nil {
-		return fmt.Errorf("hnsw insert: %w", err)
+	if err := vi.linkNode(key, v); err != nil {
+		return err
 	}
-	vi.infos.setNode(key, node)
 	vi.changes.Add(1)
 	if del != 0 || info.deleter.Load() != nil {
 		vi.dying.push(key)

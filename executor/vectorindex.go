@@ -345,12 +345,22 @@ func (vi *vectorIndex) addRecord(tb *catalog.Table, row []types.Datum, owner *ve
 	return linkJob{vi: vi, key: key, vec: v}, nil
 }
 
-func (j linkJob) link() error {
-	node, err := j.vi.graph.Insert(j.key, j.vec)
-	if err != nil {
+func (j linkJob) link() error { return j.vi.linkNode(j.key, j.vec) }
+
+// linkNode inserts key's vector into the graph and records its node. The
+// graph's own failures are PostgreSQL's: 53200 when a chunk's memory
+// cannot be mapped, 54000 when the graph is at its node limit.
+func (vi *vectorIndex) linkNode(key uint64, v []float32) error {
+	node, err := vi.graph.Insert(key, v)
+	switch {
+	case errors.Is(err, hnsw.ErrNoMemory):
+		return pgerror.Wrap(err, "53200", "adding to HNSW index")
+	case errors.Is(err, hnsw.ErrFull):
+		return pgerror.Wrap(err, pgerror.CodeProgramLimitExceeded, "adding to HNSW index")
+	case err != nil:
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
-	j.vi.infos.setNode(j.key, node)
+	vi.infos.setNode(key, node)
 	return nil
 }
 

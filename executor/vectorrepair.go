@@ -370,11 +370,9 @@ func (vi *vectorIndex) addShared(info *nodeInfo, v []float32) error {
 	vi.mu.Lock()
 	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
 	vi.mu.Unlock()
-	node, err := vi.graph.Insert(key, v)
-	if err != nil {
+	if err := vi.linkNode(key, v); err != nil {
 		return err
 	}
-	vi.infos.setNode(key, node)
 	vi.changes.Add(1) // a compacted graph is due for a checkpoint
 	return nil
 }

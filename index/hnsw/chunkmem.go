@@ -67,7 +67,7 @@ func (a *chunkAllocator) newChunk(dims, m0 int) (*chunk, error) {
 		n := max(1, min(a.chunks, maxSegmentBytes/l.size))
 		mem, release, err := allocChunkMemory(n * l.size)
 		if err != nil {
-			return nil, fmt.Errorf("hnsw: allocate %d bytes for %d nodes: %w", n*l.size, n*chunkSize, err)
+			return nil, fmt.Errorf("%w: mapping %d bytes for %d nodes: %w", ErrNoMemory, n*l.size, n*chunkSize, err)
 		}
 		seg := &segment{mem: mem}
 		if release != nil {

@@ -85,6 +85,13 @@ type Graph struct {
 // ErrDims reports a vector of the wrong length.
 var ErrDims = errors.New("hnsw: vector has the wrong number of dimensions")
 
+// ErrFull reports a graph at its node limit; ErrNoMemory a chunk whose
+// memory could not be mapped.
+var (
+	ErrFull     = errors.New("hnsw: graph is full")
+	ErrNoMemory = errors.New("hnsw: out of memory")
+)
+
 // New creates an empty graph.
 func New(cfg Config) *Graph {
 	if cfg.M == 0 {
@@ -214,7 +221,7 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		cur := g.count.Load()
 		ci := int(cur >> chunkBits)
 		if ci >= maxChunks {
-			return 0, errors.New("hnsw: graph is full")
+			return 0, ErrFull
 		}
 		if c = g.chunks[ci].Load(); c == nil {
 			g.growMu.Lock()
