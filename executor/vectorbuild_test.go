@@ -13,9 +13,14 @@ import (
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
+// testPIDs numbers openSession's sessions: a backend pid names the
+// session's temporary schema, which a new session of the same pid drops,
+// so two live sessions must never share one (random pids could).
+var testPIDs atomic.Int32
+
 func openSession(t testing.TB, s *Session) *Session {
 	t.Helper()
-	o, err := s.eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres", BackendPID: int32(1000 + rand.IntN(1000))})
+	o, err := s.eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres", BackendPID: 1000 + testPIDs.Add(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
