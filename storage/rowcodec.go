@@ -155,7 +155,8 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 }
 
 // decodeRow decodes a stored row into a full-width row of tb; colIdx maps
-// column IDs to ordinals (see columnIndex).
+// column IDs to ordinals (see columnIndex; nil for columnOrdinal's direct
+// lookup).
 func decodeRow(tb *catalog.Table, colIdx map[uint32]int, b []byte) ([]types.Datum, error) {
 	row := make([]types.Datum, len(tb.Columns))
 	for i := range row {
@@ -211,7 +212,7 @@ func eachColumn(tb *catalog.Table, colIdx map[uint32]int, b []byte, fn func(ord 
 		default:
 			return errCorruptRow
 		}
-		ord, ok := colIdx[id]
+		ord, ok := columnOrdinal(tb, colIdx, id)
 		if !ok || tb.Columns[ord].Dropped {
 			continue
 		}
@@ -359,6 +360,26 @@ func decodeFloat32s(dst []float32, b []byte) []float32 {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i : 4*i+4]))
 	}
 	return dst
+}
+
+// columnOrdinal finds column id's ordinal: through colIdx when given (a
+// scan builds it once), else directly, since a column's ID is its ordinal
+// + 1 unless columns were dropped and added, so a single-row read needs
+// no map.
+func columnOrdinal(tb *catalog.Table, colIdx map[uint32]int, id uint32) (int, bool) {
+	if colIdx != nil {
+		ord, ok := colIdx[id]
+		return ord, ok
+	}
+	if i := int(id) - 1; i >= 0 && i < len(tb.Columns) && tb.Columns[i].ID == id {
+		return i, true
+	}
+	for i := range tb.Columns {
+		if tb.Columns[i].ID == id {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // columnIndex maps column IDs to ordinals.

@@ -261,6 +261,19 @@ func TestRowCodecSchemaChange(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, []types.Datum{types.DInt(1)}) {
 		t.Fatalf("decode with v3 = %v, %v", got, err)
 	}
+	// A single-row read passes no column map: the same answers, also when
+	// IDs are not ordinal + 1.
+	v4 := &catalog.Table{Name: "t", Columns: []catalog.Column{
+		{ID: 3, Name: "c", Type: types.Float8}, {ID: 1, Name: "a", Type: types.Int8}}}
+	for _, c := range []struct {
+		tb   *catalog.Table
+		want []types.Datum
+	}{{v2, want}, {v3, []types.Datum{types.DInt(1)}}, {v4, []types.Datum{types.Null, types.DInt(1)}}} {
+		got, err := decodeRow(c.tb, nil, b)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("decode without a column map = %v, %v; want %v", got, err, c.want)
+		}
+	}
 }
 
 func TestSnapshotIsolationAndConflicts(t *testing.T) {

@@ -596,7 +596,7 @@ func (t *Txn) readRow(tb *catalog.Table, key []byte) ([]types.Datum, error) {
 	if err != nil || v == nil {
 		return nil, err
 	}
-	row, err := decodeRow(tb, columnIndex(tb), v)
+	row, err := decodeRow(tb, nil, v) // one row: no column map (columnOrdinal)
 	if err != nil {
 		return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 	}
