@@ -36,11 +36,11 @@ func (s *Session) tableSchema(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	}
 	id, err := s.eng.store.AllocateID(ec.ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create %s: %w", s.tempSchemaName(), err)
 	}
 	sc := &catalog.Schema{ID: id, DatabaseID: s.db.ID, Name: s.tempSchemaName(), Owner: s.user}
 	if err := ec.txn.PutSchema(sc); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create %s: %w", s.tempSchemaName(), err)
 	}
 	return sc, nil
 }
@@ -115,7 +115,7 @@ func (s *Session) applyOnCommit(ctx context.Context, txn *storage.Txn) error {
 	}
 	cat, err := txn.Catalog()
 	if err != nil {
-		return err
+		return fmt.Errorf("ON COMMIT actions: read catalog: %w", err)
 	}
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
 	keep := s.onCommitTables[:0]

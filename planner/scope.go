@@ -135,8 +135,12 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 			return &OuterRef{Depth: depth, Idx: idx, T: t}, nil
 		}
 		if name == "tableoid" {
-			if oid, ok, err := cur.tableOID(table, ref.Pos); err != nil || ok {
-				return &Const{Val: types.DOid(oid), T: types.Oid}, err
+			oid, ok, err := cur.tableOID(table, ref.Pos)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return &Const{Val: types.DOid(oid), T: types.Oid}, nil
 			}
 		}
 		if table != "" && cur.hasTable(table) {
