@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -32,15 +33,28 @@ import (
 // from the table when first needed after a start; persisting it is later
 // work.
 
-// opclassMetric maps an operator class to its operator and graph distance.
-var opclassMetric = map[string]struct {
+// indexMetric is an operator class's operator, the distance its graph
+// orders by, and how a graph distance becomes the operator's value.
+type indexMetric struct {
 	op   string
 	dist hnsw.DistanceFunc
-}{
-	"vector_l2_ops":     {"<->", vecmath.L2Squared},
-	"vector_cosine_ops": {"<=>", func(a, b []float32) float32 { return float32(vecmath.CosineDistance(a, b)) }},
-	"vector_ip_ops":     {"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }},
-	"vector_l1_ops":     {"<+>", vecmath.L1},
+	// value returns the operator's result for the query q and a node's
+	// vector v at graph distance d, exactly as the operator computes it:
+	// the graph's distance is the operator's own float32 sum before its
+	// final widening, except for cosine, whose float64 division the
+	// graph's float32 result cannot give back.
+	value func(q, v []float32, d float32) float64
+}
+
+func widened(_, _ []float32, d float32) float64 { return float64(d) }
+
+// opclassMetric maps an operator class to its metric.
+var opclassMetric = map[string]indexMetric{
+	"vector_l2_ops": {"<->", vecmath.L2Squared, func(_, _ []float32, d float32) float64 { return math.Sqrt(float64(d)) }},
+	"vector_cosine_ops": {"<=>", func(a, b []float32) float32 { return float32(vecmath.CosineDistance(a, b)) },
+		func(q, v []float32, _ float32) float64 { return vecmath.CosineDistance(v, q) }},
+	"vector_ip_ops": {"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }, widened},
+	"vector_l1_ops": {"<+>", vecmath.L1, widened},
 }
 
 // OpclassOperator returns the distance operator an HNSW operator class
@@ -85,6 +99,7 @@ type vectorIndex struct {
 	cfg     hnsw.Config
 	graph   *hnsw.Graph
 	dist    hnsw.DistanceFunc
+	metric  indexMetric
 	infos   infoTable           // by graph key; read without locks on the search path
 	mu      sync.RWMutex        // readers: filtered scans' prefilter lookups (byPK)
 	byPK    map[string][]uint64 // row key -> graph keys of its versions
@@ -221,10 +236,10 @@ func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error)
 	col := idx.Columns[0]
 	m, efC := hnswParams(idx)
 	dims := int(tb.Columns[col].Type.Width)
-	return newGraphIndex(tb.ID, col, hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}), nil
+	return newGraphIndex(tb.ID, col, hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}, metric), nil
 }
 
-func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config) *vectorIndex {
+func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric) *vectorIndex {
 	vi := &vectorIndex{
 		tableID: table,
 		col:     col,
@@ -232,6 +247,7 @@ func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config) *vectorIndex {
 		cfg:     cfg,
 		graph:   hnsw.New(cfg),
 		dist:    cfg.Distance,
+		metric:  metric,
 		infos:   newInfoTable(),
 		byPK:    map[string][]uint64{},
 	}
@@ -389,14 +405,28 @@ func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTx
 // vectorHit is one search result: the row's key and its graph distance.
 type vectorHit struct {
 	pk   []types.Datum
-	vec  []float32 // a copy: the graph's own memory is freed with the graph, which a hit may outlive
+	vec  []float32 // a copy, when asked for: the graph's own memory is freed with the graph, which a hit may outlive
 	dist float32
+	// value is the ORDER BY operator's result for this row, so the query
+	// need not compute the distance again (indexMetric.value).
+	value float64
+}
+
+// hit makes the vectorHit of search result r for query q, copying the
+// node's vector only when the caller reads it.
+func (vi *vectorIndex) hit(q []float32, r hnsw.Result, pk []types.Datum, withVec bool) vectorHit {
+	v := vi.graph.Vector(r.Node)
+	h := vectorHit{pk: pk, dist: r.Dist, value: vi.metric.value(q, v, r.Dist)}
+	if withVec {
+		h.vec = slices.Clone(v)
+	}
+	return h
 }
 
 // search returns up to k nodes visible to the reader, nearest first; keep,
 // when set, further filters candidates (WHERE), and the search goes on
 // until k accepted nodes are found or the graph is exhausted.
-func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), st *hnsw.Stats) ([]vectorHit, error) {
+func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), withVec bool, st *hnsw.Stats) ([]vectorHit, error) {
 	if len(q) != vi.dims {
 		return nil, pgerror.New(pgerror.CodeDataException, "different vector dimensions %d and %d", vi.dims, len(q))
 	}
@@ -433,7 +463,7 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 	}
 	out := make([]vectorHit, len(res))
 	for i, r := range res {
-		out[i] = vectorHit{pk: vi.info(r.Key).pk, vec: slices.Clone(vi.graph.Vector(r.Node)), dist: r.Dist}
+		out[i] = vi.hit(q, r, vi.info(r.Key).pk, withVec)
 	}
 	return out, nil
 }

@@ -187,6 +187,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 			h.vec = slices.Clone([]float32(rv))
 			rows[string(appendRowKey(nil, h.pk))] = row
 		}
+		h.value = vi.metric.value(q, h.vec, h.dist)
 		hits = append(hits, h)
 	}
 	return hits, true, nil

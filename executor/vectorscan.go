@@ -1,8 +1,6 @@
 package executor
 
 import (
-	"slices"
-
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -39,7 +37,16 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 		if err != nil {
 			return nil, err
 		}
-		return ec.filtered(storageIter{it}, n.Filter)
+		rows, err := ec.filtered(storageIter{it}, n.Filter)
+		if err != nil {
+			return nil, err
+		}
+		cols := make([]evalFn, len(n.Table.Columns)+1)
+		for i := range n.Table.Columns {
+			cols[i] = func(r []types.Datum) (types.Datum, error) { return r[i], nil }
+		}
+		cols[len(cols)-1] = func([]types.Datum) (types.Datum, error) { return types.Null, nil }
+		return &projectIter{in: rows, exprs: cols}, nil
 	}
 	kf, err := ec.compile(n.K)
 	if err != nil {
@@ -107,23 +114,28 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 		}
 	}
 	if !done {
-		if hits, err = vi.searchSnapshot(q, k, ef, ec.txn.ReadTs(), vt, keep, st); err != nil {
+		if hits, err = vi.searchSnapshot(q, k, ef, ec.txn.ReadTs(), vt, keep, n.KeyOnly && n.ReadsVector, st); err != nil {
 			return nil, err
 		}
 	}
+	// Each row is the table's plus the operator's value (planner.VectorScan).
+	width := len(n.Table.Columns) + 1
 	out := make([][]types.Datum, 0, len(hits))
 	if n.KeyOnly {
 		// Visible nodes are exactly the snapshot's row versions, and their
 		// key and vector are all the query reads: no row fetches.
 		for _, h := range hits {
-			row := make([]types.Datum, len(n.Table.Columns))
+			row := make([]types.Datum, width)
 			for i := range row {
 				row[i] = types.Null
 			}
 			for i, c := range n.Table.PrimaryKey {
 				row[c] = h.pk[i]
 			}
-			row[vi.col] = types.DVector(h.vec)
+			if h.vec != nil {
+				row[vi.col] = types.DVector(h.vec)
+			}
+			row[width-1] = types.DFloat(h.value)
 			out = append(out, row)
 		}
 		return &sliceIter{rows: out}, nil
@@ -134,7 +146,10 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 			return nil, err
 		}
 		if r != nil {
-			out = append(out, r)
+			row := make([]types.Datum, width)
+			copy(row, r)
+			row[width-1] = types.DFloat(h.value)
+			out = append(out, row)
 		}
 	}
 	return &sliceIter{rows: out}, nil
@@ -150,9 +165,9 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 // to search, which applies the snapshot throughout. EXPLAIN ANALYZE (st
 // set) and filters always take search, so their counters and row counts
 // keep their meaning.
-func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), st *hnsw.Stats) ([]vectorHit, error) {
+func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), withVec bool, st *hnsw.Stats) ([]vectorHit, error) {
 	if keep != nil || st != nil || len(q) != vi.dims {
-		return vi.search(q, k, ef, readTs, me, keep, st)
+		return vi.search(q, k, ef, readTs, me, keep, withVec, st)
 	}
 	res, err := vi.graph.Search(q, ef, ef, nil, nil)
 	if err != nil {
@@ -164,10 +179,10 @@ func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me 
 		if info == nil || !info.visible(readTs, me) {
 			continue
 		}
-		out = append(out, vectorHit{pk: info.pk, vec: slices.Clone(vi.graph.Vector(r.Node)), dist: r.Dist})
+		out = append(out, vi.hit(q, r, info.pk, withVec))
 		if len(out) == k {
 			return out, nil
 		}
 	}
-	return vi.search(q, k, ef, readTs, me, keep, st)
+	return vi.search(q, k, ef, readTs, me, keep, withVec, st)
 }

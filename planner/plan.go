@@ -80,6 +80,10 @@ type VectorScan struct {
 	// KeyOnly: the query reads only primary-key columns and the indexed
 	// vector, which the index holds, so rows need not be fetched.
 	KeyOnly bool
+	// ReadsVector: the query reads the indexed vector column itself, not
+	// only its distance, which each row carries in the column after the
+	// table's (the last of Cols).
+	ReadsVector bool
 	// Prefilter, when set, is a b-tree index scan whose span holds every
 	// row Filter passes. When few rows lie in the span, the executor
 	// computes their exact distances instead of searching the graph,

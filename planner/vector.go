@@ -63,11 +63,28 @@ func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, que
 		if HNSWOperator[idx.Opclass[0]] != call.Name {
 			continue
 		}
+		// The search has computed each row's distance: the projection
+		// reads it from the scan's extra column instead of computing it a
+		// second time.
+		distCol := len(scan.Cols)
+		order := exprKey(call)
+		var useDist func(Expr) Expr
+		useDist = func(x Expr) Expr {
+			if c, ok := x.(*Call); ok && exprKey(c) == order {
+				return &ColRef{Idx: distCol, T: c.Type()}
+			}
+			return mapChildren(x, useDist)
+		}
+		for i, e := range proj.Exprs {
+			proj.Exprs[i] = useDist(e)
+		}
+		cols := append(scan.Cols[:len(scan.Cols):len(scan.Cols)], Column{Name: "distance", T: call.Type(), Hidden: true})
 		// The filter is applied inside the scan, so its columns need not
 		// be returned: KeyOnly depends on the projection alone.
-		proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: scan.Cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
-			KeyOnly:   readsOnly(proj.Exprs, append([]int{col.Idx}, scan.Table.PrimaryKey...)),
-			Prefilter: pre, PrefilterExact: pre != nil && spanIsFilter(pre)}
+		proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
+			KeyOnly:     readsOnly(proj.Exprs, append([]int{col.Idx, distCol}, scan.Table.PrimaryKey...)),
+			ReadsVector: !readsOnly(proj.Exprs, excluding(len(cols), col.Idx)),
+			Prefilter:   pre, PrefilterExact: pre != nil && spanIsFilter(pre)}
 		return true
 	}
 	return false
@@ -157,6 +174,17 @@ func useExactScan(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef
 
 // readsOnly reports whether exprs read no input columns but allowed (and
 // hold no subqueries, whose correlated references are not visible here).
+// excluding returns the ordinals below n other than skip.
+func excluding(n, skip int) []int {
+	out := make([]int, 0, n)
+	for i := range n {
+		if i != skip {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 func readsOnly(exprs []Expr, allowed []int) bool {
 	ok := true
 	for _, e := range exprs {

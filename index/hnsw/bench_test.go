@@ -1,6 +1,7 @@
 package hnsw
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -47,5 +48,23 @@ func BenchmarkSearch20kx128(b *testing.B) {
 		if _, err := g.Search(queries[i%len(queries)], 10, 40, nil, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSearch100kx128 is the in-process counterpart of bench/ann's
+// default data set, to compare the graph alone with hnswlib's figures
+// (11,600 QPS at recall 0.955, ef 40, on this kind of machine).
+func BenchmarkSearch100kx128(b *testing.B) {
+	g, mix := benchGraph(b, 100000, 128)
+	queries := mix.draw(rand.New(rand.NewPCG(7, 8)), 200)
+	for _, ef := range []int{20, 40} {
+		b.Run(fmt.Sprintf("ef%d", ef), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := g.Search(queries[i%len(queries)], 10, ef, nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
