@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -470,6 +473,73 @@ func TestNoPanicOnBadInput(t *testing.T) {
 				t.Errorf("ParseText(%s, %q) gave a plain Go error: %v", typ, in, err)
 			}
 			_, _ = DecodeBinary(typ, []byte(in))
+		}
+	}
+}
+
+// TestDecimalFloat32 checks the vector parser's fast path against
+// strconv's correctly rounded float32 on random decimals of every length
+// it accepts, on values next to float32 rounding midpoints, and on the
+// forms it must leave to the slow path.
+func TestDecimalFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	check := func(tok string) {
+		t.Helper()
+		want, err := strconv.ParseFloat(tok, 32)
+		got, n, ok := parseDecimalFloat32(tok)
+		if !ok {
+			return
+		}
+		if err != nil || n != len(tok) || math.Float32bits(got) != math.Float32bits(float32(want)) {
+			t.Fatalf("%q: fast path %v (%d bytes), strconv %v (%v)", tok, got, n, float32(want), err)
+		}
+	}
+	fast := 0
+	for range 200000 {
+		intPart := strconv.FormatUint(rng.Uint64N(1_000_000), 10)
+		frac := strconv.FormatUint(rng.Uint64(), 10)[:rng.IntN(16)]
+		tok := intPart + "." + frac
+		if rng.IntN(2) == 0 {
+			tok = "-" + tok
+		}
+		check(tok)
+		if _, _, ok := parseDecimalFloat32(tok); ok {
+			fast++
+		}
+		// Halfway between two float32 values: exactly representable in a
+		// float64, and a decimal with few enough digits when the exponent
+		// is small.
+		f := float32(rng.Float64() * 100)
+		mid := (float64(f) + float64(math.Nextafter32(f, 200))) / 2
+		check(strconv.FormatFloat(mid, 'f', -1, 64))
+		check(strconv.FormatFloat(float64(f), 'f', -1, 32))
+	}
+	if fast < 100000 {
+		t.Fatalf("fast path taken for only %d of 200000 plain decimals", fast)
+	}
+	for _, tok := range []string{"1e5", "0x10", "1_0", ".", "-", "+", "", "1.2.3", "inf", "nan", "1e-50", "1234567890123456", "0.000000000000000000000001"} {
+		if _, n, ok := parseDecimalFloat32(tok); ok && n == len(tok) {
+			t.Errorf("%q: fast path accepted the whole token", tok)
+		}
+	}
+	for tok, want := range map[string]float32{"1.": 1, ".5": 0.5, "+2.25": 2.25, "-0": float32(math.Copysign(0, -1)), "007": 7} {
+		got, n, ok := parseDecimalFloat32(tok)
+		if !ok || n != len(tok) || math.Float32bits(got) != math.Float32bits(want) {
+			t.Errorf("%q: got %v (%d bytes, %v), want %v", tok, got, n, ok, want)
+		}
+	}
+}
+
+func BenchmarkParseVector128(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	parts := make([]string, 128)
+	for i := range parts {
+		parts[i] = strconv.FormatFloat(rng.NormFloat64(), 'f', -1, 32)
+	}
+	s := "[" + strings.Join(parts, ",") + "]"
+	for b.Loop() {
+		if _, err := ParseText(Vector, s); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

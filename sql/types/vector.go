@@ -65,6 +65,22 @@ func parseVector(t *T, s string) (Datum, error) {
 		if i >= len(s) {
 			return nil, vectorSyntax(s)
 		}
+		if f, n, ok := parseDecimalFloat32(s[i:]); ok && (i+n == len(s) || !isVectorElemChar(s[i+n])) {
+			out = append(out, f)
+			i += n
+			for i < len(s) && pgSpace(s[i]) {
+				i++
+			}
+			if i < len(s) && s[i] == ',' {
+				i++
+				continue
+			}
+			if i < len(s) && s[i] == ']' {
+				i++
+				break
+			}
+			return nil, vectorSyntax(s)
+		}
 		j := i
 		for j < len(s) && isVectorElemChar(s[j]) {
 			j++
@@ -132,4 +148,72 @@ func appendVector(buf []byte, v DVector) []byte {
 		buf = appendFloat(buf, float64(f), 32)
 	}
 	return append(buf, ']')
+}
+
+// exactPow10 holds the powers of ten a float64 represents exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimalFloat32 reads a plain decimal ([+-]digits[.digits], no
+// exponent) at the start of s as strtof would, returning the value, the
+// bytes read and whether the fast path applied; the caller falls back to
+// strconv otherwise. Query vectors arrive as text and strconv's generic
+// path was a tenth of a k-NN query's server time.
+//
+// With at most 15 significant digits the mantissa and 10^frac are exact
+// float64 values, so their quotient is the correctly rounded float64 of
+// the decimal. Rounding that to float32 gives the correctly rounded
+// float32 (what strtof returns) unless the float64 landed exactly on a
+// midpoint between two float32 values, since no float64 rounding crosses
+// one; that case, and results outside float32's normal range, fall back.
+func parseDecimalFloat32(s string) (float32, int, bool) {
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var mant uint64
+	digits, frac := 0, 0
+	start := i
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if mant != 0 || s[i] != '0' {
+			digits++
+		}
+		mant = mant*10 + uint64(s[i]-'0')
+		if digits > 15 {
+			return 0, 0, false
+		}
+	}
+	intDigits := i - start
+	if i < len(s) && s[i] == '.' {
+		i++
+		fracStart := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			if mant != 0 || s[i] != '0' {
+				digits++
+			}
+			mant = mant*10 + uint64(s[i]-'0')
+			if digits > 15 {
+				return 0, 0, false
+			}
+		}
+		frac = i - fracStart
+	}
+	if intDigits+frac == 0 || frac >= len(exactPow10) {
+		return 0, 0, false
+	}
+	d := float64(mant) / exactPow10[frac]
+	if d != 0 {
+		if d < math.SmallestNonzeroFloat32*(1<<23) || d > math.MaxFloat32 {
+			return 0, 0, false
+		}
+		if math.Float64bits(d)&(1<<29-1) == 1<<28 {
+			return 0, 0, false
+		}
+	}
+	if neg {
+		d = -d
+	}
+	return float32(d), i, true
 }
