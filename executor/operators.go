@@ -1,9 +1,10 @@
 package executor
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/quiverdb/quiver/executor/pgcatalog"
@@ -704,14 +705,21 @@ func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
 			continue
 		}
 		if int64(len(h.rows)) < limit {
-			heap.Push(h, sr)
+			// Append and fix rather than heap.Push, which boxes the row.
+			h.rows = append(h.rows, sr)
+			heap.Fix(h, len(h.rows)-1)
 		} else if limit > 0 && compareKeys(keys, kv, h.rows[0].keys) < 0 {
 			h.rows[0] = sr
 			heap.Fix(h, 0)
 		}
 	}
 	rows := h.rows
-	sort.Slice(rows, func(i, j int) bool { return sortsBefore(keys, &rows[i], &rows[j]) })
+	slices.SortFunc(rows, func(a, b sortedRow) int {
+		if c := compareKeys(keys, a.keys, b.keys); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
 	out := make([][]types.Datum, len(rows))
 	for i, r := range rows {
 		out[i] = r.row
