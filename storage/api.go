@@ -46,6 +46,17 @@ type Options struct {
 	// (spill.go). Zero means DefaultSpillBytes for a store on disk and
 	// never for an in-memory one (whose disk is memory); negative, never.
 	SpillBytes int64
+	// RowCacheBytes bounds the cache of recently read rows' newest
+	// versions (rowcache.go). Zero means DefaultRowCacheBytes; negative,
+	// no cache.
+	RowCacheBytes int64
+}
+
+func (o Options) rowCacheBytes() int64 {
+	if o.RowCacheBytes == 0 {
+		return DefaultRowCacheBytes
+	}
+	return o.RowCacheBytes
 }
 
 // DefaultSpillBytes is the write buffer size at which a transaction of a

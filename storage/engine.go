@@ -36,7 +36,9 @@ type Engine struct {
 	visible   uint64
 	applied   map[uint64]bool // applied commits above visible
 	committed []committedTxn  // commits newer than the oldest snapshot
-	active    map[uint64]int  // read timestamps of open transactions
+	// rows caches the newest committed version of hot keys (nil: off).
+	rows      *rowCache
+	active    map[uint64]int // read timestamps of open transactions
 	discardTs uint64
 	closed    bool
 	// catTs is the highest commit timestamp reserved for a transaction
@@ -159,6 +161,7 @@ func Open(opts Options) (*Engine, error) {
 		active:  map[uint64]int{},
 		rowids:  map[catalog.ID]*idBlock{},
 		seqs:    map[catalog.ID]*seqState{},
+		rows:    newRowCache(opts.rowCacheBytes()),
 	}
 	e.cond = sync.NewCond(&e.mu)
 	e.catVersionFp = maphash.Bytes(e.seed, keyCatalogVersion)
@@ -382,6 +385,7 @@ func (e *Engine) commit(btx *badger.Txn, readTs uint64, writes, deps map[uint64]
 		btx.Discard()
 		return 0, err
 	}
+	e.dropCachedRows(keySet{m: writes})
 	err = commitAt(btx, ts)
 	e.finish(ts)
 	if err != nil {
@@ -629,6 +633,11 @@ func (e *Engine) recoverDrops() error {
 func (e *Engine) dropTableData(id catalog.ID) error {
 	if err := e.db.DropPrefix(tablePrefix(id)); err != nil {
 		return fmt.Errorf("storage: drop data of table %d: %w", id, err)
+	}
+	if e.rows != nil {
+		// Table IDs are never reused, so the dropped rows' entries could
+		// not be read again; they only take space.
+		e.rows.clear()
 	}
 	return e.writeInternal(map[string][]byte{string(pendingDropKey(id)): nil})
 }

@@ -223,6 +223,7 @@ func (e *Engine) commitTxn(t *Txn) error {
 	if err != nil {
 		return err
 	}
+	e.dropCachedRows(t.conflictKeys())
 	if t.observer != nil {
 		// Before finish(ts): no snapshot can include ts yet.
 		t.observer.Committed(ts)

@@ -144,6 +144,13 @@ func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 			return v, !del, nil
 		}
 	}
+	var fp uint64
+	if t.e.rows != nil {
+		fp = t.fingerprint(key)
+		if v, ok := t.e.rows.get(fp, key, t.readTs); ok {
+			return v, true, nil
+		}
+	}
 	item, err := t.btx.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
@@ -154,6 +161,9 @@ func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 	v, err := item.ValueCopy(nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("storage: read: %w", err)
+	}
+	if t.e.rows != nil {
+		t.e.cacheRow(fp, key, v, item.Version(), t.readTs)
 	}
 	return v, true, nil
 }

@@ -50,6 +50,7 @@ func run(args []string, stderr io.Writer) int {
 	authFlag := fs.String("auth", "trust", "client authentication: trust, scram-sha-256, md5 or password (cleartext: use it with TLS)")
 	superuser := fs.String("superuser", "postgres", "initial superuser, created when missing; $QUIVER_PASSWORD, when set, becomes its password")
 	insecure := fs.Bool("insecure", false, "allow --auth trust on a --listen address other than loopback")
+	rowCacheMB := fs.Int("row-cache-mb", storage.DefaultRowCacheBytes>>20, "memory for the newest versions of recently read rows, which point reads take without searching the store (0: no cache)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -104,7 +105,15 @@ func run(args []string, stderr io.Writer) int {
 		log.Info("pprof endpoints on http://" + pln.Addr().String() + "/debug/pprof/")
 	}
 
-	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log, Superuser: *superuser})
+	if *rowCacheMB < 0 {
+		fmt.Fprintln(stderr, "quiver: --row-cache-mb must not be negative")
+		return 2
+	}
+	rowCache := int64(*rowCacheMB) << 20
+	if rowCache == 0 {
+		rowCache = -1 // Options: negative is off, zero the default
+	}
+	store, err := storage.Open(storage.Options{Dir: *dataDir, InMemory: *inMemory, NoSync: *noSync, Logger: log, Superuser: *superuser, RowCacheBytes: rowCache})
 	if err != nil {
 		if *inMemory {
 			fmt.Fprintf(stderr, "quiver: cannot open the in-memory store: %v\n", err)

@@ -1,0 +1,175 @@
+package storage
+
+import (
+	"sync"
+)
+
+// rowCache keeps the newest committed version of recently read keys, so a
+// point read of a hot row (pgbench -S, a primary-key lookup, a filtered
+// k-NN's row fetch) skips Badger's LSM walk: memtables, then per level a
+// bloom filter, an index binary search and a block decode, about a
+// quarter of the server's CPU for a prepared primary-key SELECT.
+//
+// An entry (key, ts, val) claims that the newest committed version of key
+// has commit timestamp ts and value val. Two rules keep that true:
+//
+//   - A commit drops the entries of every key it writes after reserve and
+//     before finish, that is before any snapshot can include its
+//     timestamp (Engine.commit, Engine.commitTxn).
+//   - A reader that found version ts at snapshot readTs adds the entry only
+//     if no commit after readTs writes the key (Engine.cacheRow). Every
+//     such commit is in e.committed, since the reader's open snapshot holds
+//     the pruning horizon at or below readTs, and the check and the add
+//     happen under e.mu, which reserve takes too: a commit reserved before
+//     the check is seen, one reserved after it drops the entry.
+//
+// A reader uses an entry only when ts <= its readTs; an older snapshot
+// reads Badger. Keys are found by the fingerprint the conflict check
+// already computes, and compared in full.
+type rowCache struct {
+	shards   [rowCacheShards]rowCacheShard
+	capacity int64 // bytes per shard
+}
+
+const (
+	rowCacheShards = 64
+	// rowCacheEntryOverhead approximates an entry's bookkeeping: its map
+	// slot (key, entry, control byte, load factor) and allocation header.
+	rowCacheEntryOverhead = 64
+)
+
+type rowCacheShard struct {
+	mu    sync.RWMutex
+	m     map[uint64]rowCacheEntry
+	bytes int64
+}
+
+// rowCacheEntry holds key and value in one allocation (kv, the key first).
+type rowCacheEntry struct {
+	kv     []byte
+	keyLen int
+	ts     uint64
+}
+
+func (e rowCacheEntry) size() int64 { return int64(len(e.kv) + rowCacheEntryOverhead) }
+
+// DefaultRowCacheBytes bounds the row cache of a store whose Options leave
+// it zero: enough for the hot rows of a few million-row tables.
+const DefaultRowCacheBytes = 256 << 20
+
+func newRowCache(bytes int64) *rowCache {
+	if bytes <= 0 {
+		return nil
+	}
+	c := &rowCache{capacity: max(bytes/rowCacheShards, 1)}
+	for i := range c.shards {
+		c.shards[i].m = map[uint64]rowCacheEntry{}
+	}
+	return c
+}
+
+func (c *rowCache) shard(fp uint64) *rowCacheShard { return &c.shards[fp%rowCacheShards] }
+
+// get returns a copy of key's cached value when the entry is visible at
+// readTs.
+func (c *rowCache) get(fp uint64, key []byte, readTs uint64) ([]byte, bool) {
+	s := c.shard(fp)
+	s.mu.RLock()
+	e, ok := s.m[fp]
+	var val []byte
+	ok = ok && e.ts <= readTs && string(e.kv[:e.keyLen]) == string(key)
+	if ok {
+		// Callers own what lookup returns, as they own a ValueCopy.
+		val = append(make([]byte, 0, len(e.kv)-e.keyLen), e.kv[e.keyLen:]...)
+	}
+	s.mu.RUnlock()
+	return val, ok
+}
+
+// put adds an entry; the caller has checked the second rule above.
+func (c *rowCache) put(fp uint64, key, val []byte, ts uint64) {
+	kv := make([]byte, 0, len(key)+len(val))
+	e := rowCacheEntry{kv: append(append(kv, key...), val...), keyLen: len(key), ts: ts}
+	if e.size() > c.capacity/16 {
+		return // one huge value would evict a shard's worth of rows
+	}
+	s := c.shard(fp)
+	s.mu.Lock()
+	if old, ok := s.m[fp]; ok {
+		if old.ts > ts {
+			// A younger snapshot's fill got here first.
+			s.mu.Unlock()
+			return
+		}
+		s.bytes -= old.size()
+		delete(s.m, fp)
+	}
+	// Evict arbitrary entries (map iteration starts at a random one)
+	// until the new one fits.
+	for k, v := range s.m {
+		if s.bytes+e.size() <= c.capacity {
+			break
+		}
+		delete(s.m, k)
+		s.bytes -= v.size()
+	}
+	s.m[fp] = e
+	s.bytes += e.size()
+	s.mu.Unlock()
+}
+
+// drop removes the entries of every key in keys (a commit's writes).
+func (c *rowCache) drop(keys keySet) {
+	if keys.size() == 0 {
+		return
+	}
+	one := func(fp uint64) {
+		s := c.shard(fp)
+		s.mu.Lock()
+		if e, ok := s.m[fp]; ok {
+			delete(s.m, fp)
+			s.bytes -= e.size()
+		}
+		s.mu.Unlock()
+	}
+	for fp := range keys.m {
+		one(fp)
+	}
+	for _, r := range keys.runs {
+		for _, fp := range r {
+			one(fp)
+		}
+	}
+}
+
+// clear empties the cache (a table's data removed by DropPrefix).
+func (c *rowCache) clear() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		clear(s.m)
+		s.bytes = 0
+		s.mu.Unlock()
+	}
+}
+
+// cacheRow adds key's version ts, read at snapshot readTs, to the row cache
+// unless a commit after readTs writes the key (see rowCache).
+func (e *Engine) cacheRow(fp uint64, key, val []byte, ts, readTs uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.committed {
+		if c.ts > readTs && c.keys.has(fp) {
+			return
+		}
+	}
+	e.rows.put(fp, key, val, ts)
+}
+
+// dropCachedRows applies the first rule of rowCache for a commit that has
+// reserved its timestamp and writes keys.
+func (e *Engine) dropCachedRows(keys keySet) {
+	if e.rows != nil {
+		e.rows.drop(keys)
+	}
+}
