@@ -229,11 +229,20 @@ func (e *Engine) commitTxn(t *Txn) error {
 		t.observer.Committed(ts)
 	}
 	w := &batchWriter{e: e, ts: ts, large: true}
-	err = t.eachWrite(func(k, v []byte, del bool) error { return w.add(k, v, 0, del) })
+	err = t.eachWrite(func(k, v []byte, del bool) error {
+		if !del {
+			e.cacheWritten(t.fingerprint(k), k, v, ts)
+		}
+		return w.add(k, v, 0, del)
+	})
 	if err == nil {
 		err = w.close()
 	} else {
 		w.abort()
+	}
+	if err != nil {
+		// The entries just added may name versions Badger does not have.
+		e.dropCachedRows(t.conflictKeys())
 	}
 	e.finish(ts)
 	if err != nil {

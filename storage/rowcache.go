@@ -23,6 +23,11 @@ import (
 //     happen under e.mu, which reserve takes too: a commit reserved before
 //     the check is seen, one reserved after it drops the entry.
 //
+// A commit also adds the small values it writes (cacheWritten), after
+// dropping its keys and before finish: their versions are the newest from
+// the moment any snapshot can see them, so freshly loaded or updated rows
+// are read from memory without a first miss.
+//
 // A reader uses an entry only when ts <= its readTs; an older snapshot
 // reads Badger. Keys are found by the fingerprint the conflict check
 // already computes, and compared in full.
@@ -52,6 +57,13 @@ type rowCacheEntry struct {
 }
 
 func (e rowCacheEntry) size() int64 { return int64(len(e.kv) + rowCacheEntryOverhead) }
+
+// rowCacheWriteThroughMax is the largest value a commit adds to the cache.
+// A cached key saves the same LSM walk whatever its size, so small rows
+// give the most reads per cached byte; a large row (a vector's) enters only
+// when it is read, so a bulk load of vectors does not fill memory with
+// rows nothing may read by key.
+const rowCacheWriteThroughMax = 256
 
 // DefaultRowCacheBytes bounds the row cache of a store whose Options leave
 // it zero: enough for the hot rows of a few million-row tables.
@@ -171,5 +183,13 @@ func (e *Engine) cacheRow(fp uint64, key, val []byte, ts, readTs uint64) {
 func (e *Engine) dropCachedRows(keys keySet) {
 	if e.rows != nil {
 		e.rows.drop(keys)
+	}
+}
+
+// cacheWritten adds a committing transaction's write of key at ts (see
+// rowCache): called after the commit dropped its keys and before finish.
+func (e *Engine) cacheWritten(fp uint64, key, val []byte, ts uint64) {
+	if e.rows != nil && len(val) <= rowCacheWriteThroughMax {
+		e.rows.put(fp, key, val, ts)
 	}
 }
