@@ -229,8 +229,9 @@ func (e *Engine) commitTxn(t *Txn) error {
 		t.observer.Committed(ts)
 	}
 	w := &batchWriter{e: e, ts: ts, large: true}
+	writeThrough := e.rows != nil && t.conflictKeys().size() <= rowCacheWriteThroughKeys
 	err = t.eachWrite(func(k, v []byte, del bool) error {
-		if !del {
+		if writeThrough && !del {
 			e.cacheWritten(t.fingerprint(k), k, v, ts)
 		}
 		return w.add(k, v, 0, del)

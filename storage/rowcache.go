@@ -23,7 +23,7 @@ import (
 //     happen under e.mu, which reserve takes too: a commit reserved before
 //     the check is seen, one reserved after it drops the entry.
 //
-// A commit also adds the small values it writes (cacheWritten), after
+// A small commit also adds the small values it writes (cacheWritten), after
 // dropping its keys and before finish: their versions are the newest from
 // the moment any snapshot can see them, so freshly loaded or updated rows
 // are read from memory without a first miss.
@@ -57,6 +57,12 @@ type rowCacheEntry struct {
 }
 
 func (e rowCacheEntry) size() int64 { return int64(len(e.kv) + rowCacheEntryOverhead) }
+
+// rowCacheWriteThroughKeys is the most keys a commit may write and still
+// add its values to the cache: an OLTP update keeps its row cached, a bulk
+// load does not fill the cache (and the memory it bounds) with rows that
+// may never be read by key.
+const rowCacheWriteThroughKeys = 1024
 
 // rowCacheWriteThroughMax is the largest value a commit adds to the cache.
 // A cached key saves the same LSM walk whatever its size, so small rows
