@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -339,23 +340,48 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 		return err
 	}
 	b := s.binder(cat, nil)
-	it, err := ec.txn.ScanTable(ec.ctx, old, storage.Span{}, false)
+	// The rows are read twice, first to delete them and then to store
+	// them again. From the statement's snapshot without its own writes
+	// they stream; when the transaction has written the table already,
+	// they are read through it once and held.
+	snap, err := ec.txn.SnapshotReader(old)
 	if err != nil {
 		return err
 	}
-	var rows [][]types.Datum
-	for {
-		row, err := it.Next()
+	scan := func(txn *storage.Txn, fn func(row []types.Datum) error) error {
+		it, err := txn.ScanTable(ec.ctx, old, storage.Span{}, false)
 		if err != nil {
-			it.Close()
 			return err
 		}
-		if row == nil {
-			break
+		defer it.Close()
+		for {
+			row, err := it.Next()
+			if err != nil || row == nil {
+				return err
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
 		}
-		rows = append(rows, row)
 	}
-	it.Close()
+	var eachRow func(fn func(row []types.Datum) error) error
+	if snap != nil {
+		defer snap.Rollback()
+		eachRow = func(fn func(row []types.Datum) error) error { return scan(snap, fn) }
+	} else {
+		var rows [][]types.Datum
+		if err := scan(ec.txn, func(row []types.Datum) error { rows = append(rows, row); return nil }); err != nil {
+			return err
+		}
+		eachRow = func(fn func(row []types.Datum) error) error {
+			for _, row := range rows {
+				if err := fn(row); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
 	defaults := make([]evalFn, len(t.Columns))
 	for _, i := range fills {
 		if t.Columns[i].Default == "" {
@@ -384,17 +410,13 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 	if err != nil {
 		return err
 	}
-	// Each row deletes and writes its row key and one entry per index.
-	ec.txn.ExpectWrites(len(rows) * (2 + len(old.Indexes) + len(t.Indexes)))
 	// Every old key goes first: a new primary key may equal another
 	// row's old one (a hidden row id 2 and a new key 2), which is no
 	// conflict.
-	for _, row := range rows {
-		if err := ec.txn.DeleteRow(ec.ctx, old, row); err != nil {
-			return err
-		}
+	if err := eachRow(func(row []types.Datum) error { return ec.txn.DeleteRow(ec.ctx, old, row) }); err != nil {
+		return err
 	}
-	for _, row := range rows {
+	return eachRow(func(row []types.Datum) error {
 		next := make([]types.Datum, len(t.Columns))
 		copy(next, row)
 		for i := len(row); i < len(next); i++ {
@@ -416,9 +438,16 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 					Message: fmt.Sprintf("column \"%s\" of relation \"%s\" contains null values", c.Name, t.Name), Table: t.Name, Column: c.Name}
 			}
 		}
-		if err := ec.txn.InsertRow(ec.ctx, t, next); err != nil {
-			return err
+		err := ec.txn.InsertRow(ec.ctx, t, next)
+		var pe *pgerror.Error
+		if errors.As(err, &pe) && pe.Code == pgerror.CodeUniqueViolation {
+			// Two existing rows collide on the new key: PostgreSQL
+			// reports the index it could not build.
+			dup := *pe
+			dup.Message = fmt.Sprintf("could not create unique index \"%s\"", pe.Constraint)
+			dup.Detail = strings.Replace(pe.Detail, " already exists.", " is duplicated.", 1)
+			return &dup
 		}
-	}
-	return nil
+		return err
+	})
 }

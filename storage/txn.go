@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -613,4 +614,33 @@ func canceled(err error) error {
 	pe := pgerror.Wrap(err, pgerror.CodeQueryCanceled, "")
 	pe.Message = msg
 	return pe
+}
+
+// SnapshotReader returns a read-only transaction at t's snapshot that
+// does not see t's own writes, so a statement can stream tb's rows while
+// it rewrites them (ALTER TABLE) instead of holding them all in memory.
+// It returns nil when t has written rows of tb (the reader would miss
+// them); the caller then reads through t. Roll the reader back when done.
+func (t *Txn) SnapshotReader(tb *catalog.Table) (*Txn, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	if t.spill != nil {
+		return nil, nil
+	}
+	prefix := string(rowPrefix(tb.ID))
+	keys := t.sorted().keys
+	if i, _ := slices.BinarySearch(keys, prefix); i < len(keys) && strings.HasPrefix(keys[i], prefix) {
+		return nil, nil
+	}
+	e := t.e
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, errors.New("storage: engine is closed")
+	}
+	// Registered like any snapshot, so Badger keeps the versions it reads.
+	e.active[t.readTs]++
+	e.mu.Unlock()
+	return &Txn{e: e, readTs: t.readTs, btx: e.db.NewTransactionAt(t.readTs, false)}, nil
 }
