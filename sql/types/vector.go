@@ -65,41 +65,15 @@ func parseVector(t *T, s string) (Datum, error) {
 		if i >= len(s) {
 			return nil, vectorSyntax(s)
 		}
-		if f, n, ok := parseDecimalFloat32(s[i:]); ok && (i+n == len(s) || !isVectorElemChar(s[i+n])) {
-			out = append(out, f)
-			i += n
-			for i < len(s) && pgSpace(s[i]) {
-				i++
+		f, n, ok := parseDecimalFloat32(s[i:])
+		if !ok || (i+n < len(s) && isVectorElemChar(s[i+n])) {
+			var err error
+			if f, n, err = parseVectorElem(s, i); err != nil {
+				return nil, err
 			}
-			if i < len(s) && s[i] == ',' {
-				i++
-				continue
-			}
-			if i < len(s) && s[i] == ']' {
-				i++
-				break
-			}
-			return nil, vectorSyntax(s)
 		}
-		j := i
-		for j < len(s) && isVectorElemChar(s[j]) {
-			j++
-		}
-		tok := s[i:j]
-		f, err := strconv.ParseFloat(tok, 32)
-		if tok == "" || containsUnderscoreOrHexPrefix(tok) || (err != nil && !isRangeErr(err)) {
-			return nil, vectorSyntax(s)
-		}
-		if isRangeErr(err) && math.IsInf(f, 0) {
-			// strtof's ERANGE overflow, which pgvector reports as float4in
-			// does (an underflow to zero is accepted).
-			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "\"%s\" is out of range for type vector", tok)
-		}
-		if err := checkVectorElem(float32(f)); err != nil {
-			return nil, err
-		}
-		out = append(out, float32(f))
-		i = j
+		out = append(out, f)
+		i += n
 		for i < len(s) && pgSpace(s[i]) {
 			i++
 		}
@@ -150,6 +124,29 @@ func appendVector(buf []byte, v DVector) []byte {
 	return append(buf, ']')
 }
 
+// parseVectorElem reads the element at s[i:] with strconv, returning it
+// and its length, with pgvector's errors for what strtof rejects.
+func parseVectorElem(s string, i int) (float32, int, error) {
+	j := i
+	for j < len(s) && isVectorElemChar(s[j]) {
+		j++
+	}
+	tok := s[i:j]
+	f, err := strconv.ParseFloat(tok, 32)
+	if tok == "" || containsUnderscoreOrHexPrefix(tok) || (err != nil && !isRangeErr(err)) {
+		return 0, 0, vectorSyntax(s)
+	}
+	if isRangeErr(err) && math.IsInf(f, 0) {
+		// strtof's ERANGE overflow, which pgvector reports as float4in
+		// does (an underflow to zero is accepted).
+		return 0, 0, pgerror.New(pgerror.CodeNumericValueOutOfRange, "\"%s\" is out of range for type vector", tok)
+	}
+	if err := checkVectorElem(float32(f)); err != nil {
+		return 0, 0, err
+	}
+	return float32(f), len(tok), nil
+}
+
 // exactPow10 holds the powers of ten a float64 represents exactly.
 var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
@@ -174,31 +171,31 @@ func parseDecimalFloat32(s string) (float32, int, bool) {
 		i++
 	}
 	var mant uint64
-	digits, frac := 0, 0
-	start := i
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		if mant != 0 || s[i] != '0' {
-			digits++
-		}
-		mant = mant*10 + uint64(s[i]-'0')
-		if digits > 15 {
-			return 0, 0, false
-		}
-	}
-	intDigits := i - start
-	if i < len(s) && s[i] == '.' {
-		i++
-		fracStart := i
+	digits := 0
+	// run reads digits into mant and returns how many it read, or -1
+	// past 15 significant digits.
+	run := func() int {
+		start := i
 		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 			if mant != 0 || s[i] != '0' {
 				digits++
 			}
 			mant = mant*10 + uint64(s[i]-'0')
 			if digits > 15 {
-				return 0, 0, false
+				return -1
 			}
 		}
-		frac = i - fracStart
+		return i - start
+	}
+	intDigits, frac := run(), 0
+	if intDigits < 0 {
+		return 0, 0, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if frac = run(); frac < 0 {
+			return 0, 0, false
+		}
 	}
 	if intDigits+frac == 0 || frac >= len(exactPow10) {
 		return 0, 0, false
