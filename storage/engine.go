@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -73,11 +72,6 @@ type Engine struct {
 	// afterBatch, when set (tests), runs after each batch of a multi-batch
 	// commit has been written.
 	afterBatch func(batch int)
-
-	spillSeq atomic.Uint64 // last spill area handed to a transaction
-	// bg tracks background removal of finished transactions' spill areas;
-	// Close waits for it before closing Badger.
-	bg sync.WaitGroup
 }
 
 type committedTxn struct {
@@ -229,8 +223,6 @@ func (e *Engine) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
-	// Spill removal notices closed at its next batch.
-	e.bg.Wait()
 	if err := e.db.Close(); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}

@@ -72,7 +72,7 @@ type batchWriter struct {
 	inflight []<-chan error
 }
 
-func (w *batchWriter) add(key, val []byte, meta byte, del bool) error {
+func (w *batchWriter) add(key, val []byte, del bool) error {
 	sz := 2*len(key) + len(val) + entryOverhead
 	if w.btx != nil && (w.size+sz > batchBudgetBytes || w.n >= batchBudgetEntries) {
 		if err := w.flush(false); err != nil {
@@ -87,8 +87,6 @@ func (w *batchWriter) add(key, val []byte, meta byte, del bool) error {
 	switch {
 	case del:
 		err = w.btx.Delete(key)
-	case meta != 0:
-		err = w.btx.SetEntry(badger.NewEntry(key, val).WithMeta(meta))
 	default:
 		err = w.btx.Set(key, val)
 	}
@@ -196,25 +194,20 @@ func (t *Txn) eachWrite(fn func(key, val []byte, del bool) error) error {
 	}
 	o := t.newOwnIter(nil, false)
 	defer o.close()
-	var copies arena
 	for o.seek(nil); o.valid(); o.next() {
-		k, del := o.key(), o.deleted()
-		var v []byte
-		if o.side&1 != 0 {
-			v = o.buf.vals[o.i].val
-		} else {
-			k = copies.bytes(k)
-			if !del {
-				if err := o.valueFunc(func(b []byte) error { v = copies.bytes(b); return nil }); err != nil {
-					return err
-				}
-			}
+		// Spilled keys and values live in block buffers that are never
+		// reused, so they stay valid as the buffer's do.
+		v, err := o.value()
+		if err != nil {
+			return err
 		}
-		if err := fn(k, v, del); err != nil {
+		if err := fn(o.key(), v, o.deleted()); err != nil {
 			return err
 		}
 	}
-	return nil
+	// A run that could not be read ends the walk early: the commit must
+	// fail rather than miss its writes.
+	return o.err()
 }
 
 // commitTxn commits a transaction's writes atomically.
@@ -234,7 +227,7 @@ func (e *Engine) commitTxn(t *Txn) error {
 		if writeThrough && !del {
 			e.cacheWritten(t.fingerprint(k), k, v, ts)
 		}
-		return w.add(k, v, 0, del)
+		return w.add(k, v, del)
 	})
 	if err == nil {
 		err = w.close()

@@ -1,63 +1,66 @@
 package storage
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/dgraph-io/badger/v4"
 )
 
 // A transaction whose buffered writes outgrow Options.SpillBytes moves
-// them out of memory into its spill area, /s/<area id>/<key>, in Badger.
-// Nobody else reads that key space, so the spill writes need no place in
-// the visible watermark: each spill takes a timestamp of its own that is
-// marked applied at once, and nothing waits on the transaction until it
-// commits. Spilled entries keep their kind in the entry's user meta (a
-// spilled deletion must still hide the snapshot's row), and each spill
-// opens a Badger snapshot of the area at its timestamp, so an iterator
-// keeps reading the state it started with (the buffer copy it holds plus
-// the spill snapshot of the same moment) however many spills follow.
+// them out of memory into its spill area: runs of sorted entries in files
+// of the data directory's spill folder (spillrun.go). Nobody else reads
+// them and a crash discards them, so they need no timestamps, logging or
+// fsync. A run keeps each entry's kind (a spilled deletion must still
+// hide the snapshot's row), and an iterator keeps the runs that existed
+// when it opened, so it reads the state it started with (the buffer copy
+// it holds plus the runs of the same moment) however many spills follow.
 //
-// At commit the spilled entries and the buffer are merged in key order and
-// written at the commit timestamp in the batches of a large commit, with
-// its crash bookkeeping (largecommit.go); the area is then deleted in the
-// background, as it is after a rollback, and Open drops whatever a crash
-// left of any area. The fingerprints of spilled keys stay in memory as
-// sorted runs (8 bytes a key) for the conflict check, and serve as a
-// filter that spares point reads of keys never spilled a look into the
-// area.
+// At commit the runs and the buffer are merged in key order and written
+// at the commit timestamp in the batches of a large commit, with its
+// crash bookkeeping (largecommit.go); the run files are then deleted, as
+// they are after a rollback, and Open deletes whatever a crash left. The
+// fingerprints of spilled keys stay in memory as sorted runs (8 bytes a
+// key) for the conflict check, and serve as a filter that spares point
+// reads of keys never spilled a look into the runs.
 //
 // Savepoints: a spill moves only the entries whose keys have no undo
-// record (no write since the oldest open savepoint), so the area always
-// holds each key's state as of that savepoint or later unchanged, and
+// record (no write since the oldest open savepoint), so the runs always
+// hold each key's state as of that savepoint or later unchanged, and
 // ROLLBACK TO, which restores buffer entries or drops them to uncover what
 // lies below, stays exact. Keys written after the oldest open savepoint
 // stay in memory.
 
+// prefixSpill is where stores written before spills went to files kept
+// their spill areas; Open removes what a crash left there.
 var prefixSpill = []byte("/s/")
 
 const (
-	// spillDeleted is the user meta of a spilled deletion.
-	spillDeleted byte = 1
 	// bufEntryOverhead approximates what a buffered write costs in memory
 	// besides its key and value bytes: its map slot, its place in the
 	// write order, its fingerprint and its slot in the sorted copy.
 	bufEntryOverhead = 128
-	// spillDropChunk is how many spill keys one background deletion
-	// commit removes.
-	spillDropChunk = 8000
 	// maxSpillRuns bounds the sorted fingerprint runs a lookup searches;
 	// past it the smaller runs are merged.
 	maxSpillRuns = 8
 )
 
-// spillArea is a transaction's spilled writes.
+// spillArea is a transaction's spilled writes, oldest run first.
 type spillArea struct {
-	prefix []byte        // /s/<area id>/
-	reads  []*badger.Txn // one snapshot per spill; the last sees them all
+	runs []*spillRun
+}
+
+// err is the first read error of any run.
+func (a *spillArea) err() error {
+	for _, r := range a.runs {
+		if err := r.err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // spillBytes is the buffer size at which transactions spill (0: never).
@@ -73,27 +76,12 @@ func (e *Engine) spillBytes() int64 {
 	return DefaultSpillBytes
 }
 
-// privateTs hands out a timestamp for writes only their writer reads. It
-// is marked applied at once: the watermark may pass it before the writes
-// land, which no reader can notice.
-func (e *Engine) privateTs() (uint64, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return 0, errors.New("storage: engine is closed")
-	}
-	ts := e.nextTs
-	e.nextTs++
-	e.markAppliedLocked(ts)
-	return ts, nil
+// iterator merges the runs written so far, within prefix.
+func (a *spillArea) iterator(prefix []byte, reverse bool) *spillIter {
+	return newSpillIter(slices.Clone(a.runs), prefix, reverse)
 }
 
-// iterator opens the latest snapshot of the area over the spilled writes
-// under prefix.
-func (a *spillArea) iterator(prefix []byte, reverse bool) *badger.Iterator {
-	p := append(a.prefix[:len(a.prefix):len(a.prefix)], prefix...)
-	return a.reads[len(a.reads)-1].NewIterator(badger.IteratorOptions{Prefix: p, Reverse: reverse})
-}
+func (e *Engine) spillDir() string { return filepath.Join(e.opts.Dir, "spill") }
 
 // conflictKeys is the set of fingerprints the commit-time conflict check
 // uses: recent writes (and locks) plus the spilled ones.
@@ -108,21 +96,16 @@ func (t *Txn) spilledGet(key []byte) (val []byte, del, found bool, err error) {
 		return nil, false, false, nil
 	}
 	a := t.spill
-	item, err := a.reads[len(a.reads)-1].Get(append(a.prefix[:len(a.prefix):len(a.prefix)], key...))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, false, false, nil
+	for i := len(a.runs) - 1; i >= 0; i-- {
+		e, ok := a.runs[i].get(key)
+		if err := a.runs[i].err(); err != nil {
+			return nil, false, false, err
+		}
+		if ok {
+			return e.val, e.del, true, nil
+		}
 	}
-	if err != nil {
-		return nil, false, false, fmt.Errorf("storage: read spilled write: %w", err)
-	}
-	if item.UserMeta() == spillDeleted {
-		return nil, true, true, nil
-	}
-	v, err := item.ValueCopy(nil)
-	if err != nil {
-		return nil, false, false, fmt.Errorf("storage: read spilled write: %w", err)
-	}
-	return v, false, true, nil
+	return nil, false, false, nil
 }
 
 // spillWrites moves the buffered writes (those not changed since the
@@ -136,47 +119,17 @@ func (t *Txn) spillWrites() error {
 			keep[u.key] = struct{}{}
 		}
 	}
-	// A new area becomes the transaction's only once a spill into it
-	// succeeded: every user of t.spill expects a snapshot in it.
-	a := t.spill
-	if a == nil {
-		id := t.e.spillSeq.Add(1)
-		a = &spillArea{prefix: binary.BigEndian.AppendUint64(append([]byte(nil), prefixSpill...), id)}
-		a.prefix = append(a.prefix, '/')
-	}
-	ts, err := t.e.privateTs()
+	written, moved, err := writeSpillRun(t.e.spillDir(), s, keep)
 	if err != nil {
 		return err
 	}
-	w := &batchWriter{e: t.e, ts: ts}
-	var keys arena
-	var scratch []byte
-	moved := 0
-	for i, k := range s.keys {
-		if _, ok := keep[k]; ok {
-			continue
-		}
-		// Badger keeps the key until the batch is applied.
-		scratch = append(append(scratch[:0], a.prefix...), k...)
-		sk := keys.bytes(scratch)
-		meta := byte(0)
-		if s.vals[i].del {
-			meta = spillDeleted
-		}
-		if err := w.add(sk, s.vals[i].val, meta, false); err != nil {
-			w.abort()
-			t.dropFailedSpill(a)
-			return err
-		}
-		moved++
-	}
-	if err := w.close(); err != nil {
-		t.dropFailedSpill(a)
-		return err
-	}
 	if moved > 0 {
-		a.reads = append(a.reads, t.e.db.NewTransactionAt(ts, false))
-		t.spill = a
+		if t.spill == nil {
+			t.spill = &spillArea{}
+		}
+		t.spill.runs = append(t.spill.runs, written)
+	} else {
+		written.remove()
 	}
 	// Every fingerprint moves into a sorted run; kept keys are found in
 	// the buffer before the run is consulted.
@@ -208,15 +161,6 @@ func (t *Txn) spillWrites() error {
 	t.spillAt = size + t.e.spillBytes()
 	t.stats.SpilledWrites += int64(moved)
 	return nil
-}
-
-// dropFailedSpill removes what a failed first spill wrote into area,
-// which the transaction never adopted; the buffer still holds every
-// write.
-func (t *Txn) dropFailedSpill(a *spillArea) {
-	if t.spill == nil {
-		t.e.dropSpillAsync(a.prefix)
-	}
 }
 
 // mergeRuns merges the two newest runs while there are more than
@@ -252,74 +196,35 @@ func mergeRuns(runs [][]uint64) [][]uint64 {
 // spillHasPrefix reports whether the spill area holds a write under
 // prefix.
 func (t *Txn) spillHasPrefix(prefix []byte) bool {
-	if t.spill == nil || len(t.spill.reads) == 0 {
+	if t.spill == nil {
 		return false
 	}
 	it := t.spill.iterator(prefix, false)
-	defer it.Close()
-	it.Rewind()
-	return it.Valid()
+	it.seek(prefix)
+	return it.valid()
 }
 
-// endSpill drops the transaction's spill snapshots (its iterators are
-// closed by now) and hands the area to background removal.
+// endSpill deletes the transaction's runs (its iterators are closed by
+// now).
 func (t *Txn) endSpill() {
 	if t.spill == nil {
 		return
 	}
-	for _, r := range t.spill.reads {
-		r.Discard()
+	for _, r := range t.spill.runs {
+		r.remove()
 	}
-	t.e.dropSpillAsync(t.spill.prefix)
 	t.spill = nil
 }
 
-// dropSpillAsync deletes a finished transaction's spill area in the
-// background. Close stops it; Open drops what is left.
-func (e *Engine) dropSpillAsync(prefix []byte) {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return
-	}
-	e.bg.Add(1)
-	e.mu.Unlock()
-	go func() {
-		defer e.bg.Done()
-		if err := e.dropSpill(prefix); err != nil && !e.Closed() {
-			e.log.Warn("storage: removing a transaction's spilled writes failed; the next start removes them", "err", err)
-		}
-	}()
-}
-
-// dropSpill deletes every key under prefix, a chunk per commit. It reads
-// at the newest version: only the finished owner ever wrote there.
-func (e *Engine) dropSpill(prefix []byte) error {
-	from := prefix
-	for {
-		btx := e.db.NewTransactionAt(math.MaxUint64, false)
-		it := btx.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		del := make(map[string][]byte, spillDropChunk)
-		var last []byte
-		for it.Seek(from); it.Valid() && len(del) < spillDropChunk; it.Next() {
-			last = it.Item().KeyCopy(nil)
-			del[string(last)] = nil
-		}
-		it.Close()
-		btx.Discard()
-		if len(del) == 0 {
-			return nil
-		}
-		if err := e.writeInternal(del); err != nil {
-			return err
-		}
-		from = append(last, 0)
-	}
-}
-
-// dropLeftoverSpills removes the spill areas of transactions a crash or
-// a stop ended (run by Open before anything else uses the store).
+// dropLeftoverSpills removes the spill runs of transactions a crash or a
+// stop ended, and the spill areas older stores kept in Badger (run by Open
+// before anything else uses the store).
 func (e *Engine) dropLeftoverSpills() error {
+	if !e.opts.InMemory {
+		if err := os.RemoveAll(e.spillDir()); err != nil {
+			return fmt.Errorf("storage: remove spilled writes of unfinished transactions: %w", err)
+		}
+	}
 	btx := e.db.NewTransactionAt(math.MaxUint64, false)
 	it := btx.NewIterator(badger.IteratorOptions{Prefix: prefixSpill})
 	it.Rewind()

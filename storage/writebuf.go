@@ -175,9 +175,8 @@ type ownIter struct {
 	lo, hi  int // buffer range within the prefix
 	i       int // next buffer position
 	reverse bool
-	sp      *badger.Iterator // spilled writes; nil when none
-	spPre   []byte           // the spill area's key prefix
-	side    int              // 0 exhausted, 1 buffer, 2 spill, 3 both
+	sp      *spillIter // spilled writes; nil when none
+	side    int        // 0 exhausted, 1 buffer, 2 spill, 3 both
 }
 
 func (o *ownIter) bufValid() bool {
@@ -206,14 +205,14 @@ func (o *ownIter) seek(k []byte) {
 		o.i = o.lo + sort.Search(len(ks), func(i int) bool { return ks[i] > string(k) }) - 1
 	}
 	if o.sp != nil {
-		o.sp.Seek(append(o.spPre[:len(o.spPre):len(o.spPre)], k...))
+		o.sp.seek(k)
 	}
 	o.settle()
 }
 
 func (o *ownIter) settle() {
 	bv := o.bufValid()
-	sv := o.sp != nil && o.sp.Valid()
+	sv := o.sp != nil && o.sp.valid()
 	switch {
 	case !bv && !sv:
 		o.side = 0
@@ -222,7 +221,7 @@ func (o *ownIter) settle() {
 	case !bv:
 		o.side = 2
 	default:
-		c := bytes.Compare(keyBytes(o.buf.keys[o.i]), o.sp.Item().Key()[len(o.spPre):])
+		c := bytes.Compare(keyBytes(o.buf.keys[o.i]), o.sp.entry().key)
 		if o.reverse {
 			c = -c
 		}
@@ -244,7 +243,7 @@ func (o *ownIter) next() {
 		o.bufStep()
 	}
 	if o.side&2 != 0 {
-		o.sp.Next()
+		o.sp.next()
 	}
 	o.settle()
 }
@@ -254,47 +253,45 @@ func (o *ownIter) key() []byte {
 	if o.side&1 != 0 {
 		return keyBytes(o.buf.keys[o.i])
 	}
-	return o.sp.Item().Key()[len(o.spPre):]
+	return o.sp.entry().key
 }
 
 func (o *ownIter) deleted() bool {
 	if o.side&1 != 0 {
 		return o.buf.vals[o.i].del
 	}
-	return o.sp.Item().UserMeta() == spillDeleted
+	return o.sp.entry().del
 }
 
-// value returns the current value; the caller may keep it.
+// value returns the current value; the caller may keep it (a spilled
+// one lives in a block buffer that is never reused).
 func (o *ownIter) value() ([]byte, error) {
 	if o.side&1 != 0 {
 		return o.buf.vals[o.i].val, nil
 	}
-	v, err := o.sp.Item().ValueCopy(nil)
-	if err != nil {
-		return nil, fmt.Errorf("storage: read spilled write: %w", err)
-	}
-	return v, nil
+	return o.sp.entry().val, o.sp.err()
 }
 
-// valueFunc passes the current value to fn without copying a spilled one
-// (valid only during the call).
+// valueFunc passes the current value to fn.
 func (o *ownIter) valueFunc(fn func([]byte) error) error {
 	if o.side&1 != 0 {
 		return fn(o.buf.vals[o.i].val)
 	}
-	var ferr error
-	if err := o.sp.Item().Value(func(v []byte) error { ferr = fn(v); return nil }); err != nil {
-		return fmt.Errorf("storage: read spilled write: %w", err)
+	if err := o.sp.err(); err != nil {
+		return err
 	}
-	return ferr
+	return fn(o.sp.entry().val)
 }
 
-func (o *ownIter) close() {
-	if o.sp != nil {
-		o.sp.Close()
-		o.sp = nil
+// err is the first read error of the spilled writes walked.
+func (o *ownIter) err() error {
+	if o.sp == nil {
+		return nil
 	}
+	return o.sp.err()
 }
+
+func (o *ownIter) close() { o.sp = nil }
 
 // newOwnIter opens an iterator over the own writes under prefix.
 func (t *Txn) newOwnIter(prefix []byte, reverse bool) ownIter {
@@ -307,7 +304,6 @@ func (t *Txn) newOwnIter(prefix []byte, reverse bool) ownIter {
 	o := ownIter{buf: s, lo: lo, hi: hi, reverse: reverse}
 	if t.spill != nil {
 		o.sp = t.spill.iterator(prefix, reverse)
-		o.spPre = t.spill.prefix
 	}
 	return o
 }
