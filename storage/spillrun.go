@@ -30,10 +30,15 @@ const spillBlockEntries = 64
 type spillRun struct {
 	f      *os.File
 	blocks []spillBlock
+	mu     sync.Mutex // guards the fields below (parallel scans share runs)
 	// failed holds the first read error: an unreadable run fails the
 	// transaction's commit rather than committing without its writes.
-	mu     sync.Mutex
 	failed error
+	// lastBlock and lastEnts keep the block read last: a table rewrite or
+	// a bulk load checks its keys in order, 64 to a block, and without it
+	// paid a read per key.
+	lastBlock int
+	lastEnts  []spillEntry
 }
 
 type spillBlock struct {
@@ -57,7 +62,7 @@ func writeSpillRun(dir string, s *sortedWrites, skip map[string]struct{}) (*spil
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage: spill: %w", err)
 	}
-	r := &spillRun{f: f}
+	r := &spillRun{f: f, lastBlock: -1}
 	w := bufio.NewWriterSize(f, 1<<20)
 	var off int64
 	var scratch []byte
@@ -123,8 +128,26 @@ func (r *spillRun) err() error {
 	return r.failed
 }
 
-// load decodes block b (nil after a read error, which is recorded).
+// load decodes block b (nil after a read error, which is recorded). The
+// entries are shared: callers must not modify them.
 func (r *spillRun) load(b int) []spillEntry {
+	r.mu.Lock()
+	if r.lastBlock == b {
+		ents := r.lastEnts
+		r.mu.Unlock()
+		return ents
+	}
+	r.mu.Unlock()
+	ents := r.read(b)
+	if ents != nil {
+		r.mu.Lock()
+		r.lastBlock, r.lastEnts = b, ents
+		r.mu.Unlock()
+	}
+	return ents
+}
+
+func (r *spillRun) read(b int) []spillEntry {
 	blk := r.blocks[b]
 	buf := make([]byte, blk.length)
 	if _, err := r.f.ReadAt(buf, blk.off); err != nil && !(errors.Is(err, io.EOF) && blk.length == 0) {
