@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -625,12 +624,7 @@ func (t *Txn) SnapshotReader(tb *catalog.Table) (*Txn, error) {
 	if err := t.usable(); err != nil {
 		return nil, err
 	}
-	if t.spill != nil {
-		return nil, nil
-	}
-	prefix := string(rowPrefix(tb.ID))
-	keys := t.sorted().keys
-	if i, _ := slices.BinarySearch(keys, prefix); i < len(keys) && strings.HasPrefix(keys[i], prefix) {
+	if t.WroteTable(tb.ID) {
 		return nil, nil
 	}
 	e := t.e
