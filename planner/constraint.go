@@ -393,6 +393,11 @@ func (d *deparser) expr(x Expr) {
 		b.WriteString(")[")
 		d.expr(n.Index)
 		b.WriteByte(']')
+	case *SubqueryExpr:
+		// Only EXPLAIN shows subqueries (a CHECK cannot hold one);
+		// PostgreSQL numbers them and lists their plans, which our
+		// EXPLAIN does not, so the reference stays unnumbered.
+		b.WriteString("(SubPlan)")
 	default:
 		b.WriteString("NULL")
 	}

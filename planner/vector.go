@@ -36,7 +36,7 @@ func useVectorIndex(sort *Sort) {
 	for side := 0; side < 2; side++ {
 		col, ok := call.Args[side].(*ColRef)
 		query := call.Args[1-side]
-		if !ok || !isScanConstant(query) {
+		if !ok || !isQueryVector(query) {
 			continue
 		}
 		if useHNSW(sort, proj, scan, call, col, query, pre) {
@@ -49,6 +49,27 @@ func useVectorIndex(sort *Sort) {
 		}
 		return
 	}
+}
+
+// isQueryVector reports whether e is the same for every row of the scan: a
+// scan constant, or an uncorrelated subquery (pgvector's README finds a
+// row's neighbours with `ORDER BY embedding <-> (SELECT embedding FROM
+// items WHERE id = 1)`), which the scan evaluates once.
+func isQueryVector(e Expr) bool {
+	ok := true
+	walkExpr(e, func(x Expr) {
+		switch n := x.(type) {
+		case *ColRef, *AggRef, *SeqFuncExpr:
+			ok = false
+		case *SubqueryExpr:
+			ok = ok && !n.Correlated
+		case *Call:
+			if n.Fn != nil && n.Fn.Volatile {
+				ok = false
+			}
+		}
+	})
+	return ok
 }
 
 func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, query Expr, pre *IndexScan) bool {
