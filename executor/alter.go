@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -438,16 +437,8 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 					Message: fmt.Sprintf("column \"%s\" of relation \"%s\" contains null values", c.Name, t.Name), Table: t.Name, Column: c.Name}
 			}
 		}
-		err := ec.txn.InsertRow(ec.ctx, t, next)
-		var pe *pgerror.Error
-		if errors.As(err, &pe) && pe.Code == pgerror.CodeUniqueViolation {
-			// Two existing rows collide on the new key: PostgreSQL
-			// reports the index it could not build.
-			dup := *pe
-			dup.Message = fmt.Sprintf("could not create unique index \"%s\"", pe.Constraint)
-			dup.Detail = strings.Replace(pe.Detail, " already exists.", " is duplicated.", 1)
-			return &dup
-		}
-		return err
+		// Two existing rows colliding on the new key: PostgreSQL reports
+		// the index it could not build.
+		return storage.IndexBuildError(ec.txn.InsertRow(ec.ctx, t, next))
 	})
 }

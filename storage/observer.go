@@ -2,8 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 )
 
@@ -92,9 +96,23 @@ func (t *Txn) DeleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	return nil
 }
 
+// IndexBuildError turns a unique violation met while building an index
+// over existing rows into PostgreSQL's report of the index it could not
+// create (still 23505); other errors pass unchanged.
+func IndexBuildError(err error) error {
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Code != pgerror.CodeUniqueViolation {
+		return err
+	}
+	dup := *pe
+	dup.Message = fmt.Sprintf("could not create unique index \"%s\"", pe.Constraint)
+	dup.Detail = strings.Replace(pe.Detail, " already exists.", " is duplicated.", 1)
+	return &dup
+}
+
 // BackfillIndex adds the entries of a new b-tree index for every row the
 // transaction sees (CREATE INDEX on a filled table). A duplicate in a
-// unique index is 23505.
+// unique index is 23505 (IndexBuildError).
 func (t *Txn) BackfillIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) error {
 	it, err := t.ScanTable(ctx, tb, Span{}, false)
 	if err != nil {
@@ -114,7 +132,7 @@ func (t *Txn) BackfillIndex(ctx context.Context, tb *catalog.Table, idx *catalog
 			return err
 		}
 		if err := t.addIndexEntry(tb, idx, row, pk); err != nil {
-			return err
+			return IndexBuildError(err)
 		}
 	}
 }
