@@ -421,9 +421,40 @@ func (f *filterIter) Next() ([]types.Datum, error) {
 }
 func (f *filterIter) Close() { f.in.Close() }
 
+// datumSlab carves fixed-width rows out of shared arrays, so an operator
+// that makes many rows allocates once per batch of them rather than once
+// per row. Batches start small (a LIMIT 10 query makes few rows) and
+// double up to maxSlabRows. Each row is capped at its width, so appending
+// to one never reaches the next.
+type datumSlab struct {
+	buf  []types.Datum
+	rows int // rows in the last batch
+}
+
+const maxSlabRows = 64
+
+// row returns a zeroed row of width datums.
+func (s *datumSlab) row(width int) []types.Datum {
+	if len(s.buf) < width {
+		s.rows = min(max(4, 2*s.rows), maxSlabRows)
+		s.buf = make([]types.Datum, width*s.rows)
+	}
+	r := s.buf[:width:width]
+	s.buf = s.buf[width:]
+	return r
+}
+
+// reserve makes the next rows datums come from one array of that size.
+func (s *datumSlab) reserve(datums int) {
+	if len(s.buf) < datums {
+		s.buf = make([]types.Datum, datums)
+	}
+}
+
 type projectIter struct {
 	in    rowIter
 	exprs []evalFn
+	slab  datumSlab
 }
 
 func (p *projectIter) Next() ([]types.Datum, error) {
@@ -431,7 +462,7 @@ func (p *projectIter) Next() ([]types.Datum, error) {
 	if err != nil || row == nil {
 		return nil, err
 	}
-	out := make([]types.Datum, len(p.exprs))
+	out := p.slab.row(len(p.exprs))
 	for i, e := range p.exprs {
 		if out[i], err = e(row); err != nil {
 			return nil, err
@@ -678,6 +709,7 @@ func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
 	}
 	defer in.Close()
 	h := &rowHeap{keys: keys}
+	var slab datumSlab
 	var seq int64
 	for {
 		row, err := in.Next()
@@ -693,7 +725,7 @@ func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
 				return nil, canceled(err)
 			}
 		}
-		kv := make([]types.Datum, len(keys))
+		kv := slab.row(len(keys))
 		for i, k := range keys {
 			if kv[i], err = k.f(row); err != nil {
 				return nil, err

@@ -121,11 +121,14 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 	// Each row is the table's plus the operator's value (planner.VectorScan).
 	width := len(n.Table.Columns) + 1
 	out := make([][]types.Datum, 0, len(hits))
+	// One array backs every row: k rows, one allocation.
+	var slab datumSlab
+	slab.reserve(width * len(hits))
 	if n.KeyOnly {
 		// Visible nodes are exactly the snapshot's row versions, and their
 		// key and vector are all the query reads: no row fetches.
 		for _, h := range hits {
-			row := make([]types.Datum, width)
+			row := slab.row(width)
 			for i := range row {
 				row[i] = types.Null
 			}
@@ -146,7 +149,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 			return nil, err
 		}
 		if r != nil {
-			row := make([]types.Datum, width)
+			row := slab.row(width)
 			copy(row, r)
 			row[width-1] = types.DFloat(h.value)
 			out = append(out, row)
