@@ -433,8 +433,12 @@ type datumSlab struct {
 
 const maxSlabRows = 64
 
-// row returns a zeroed row of width datums.
+// row returns a zeroed row of width datums, never nil (a nil row ends an
+// iteration, and SELECT FROM t makes rows of no columns).
 func (s *datumSlab) row(width int) []types.Datum {
+	if width == 0 {
+		return []types.Datum{}
+	}
 	if len(s.buf) < width {
 		s.rows = min(max(4, 2*s.rows), maxSlabRows)
 		s.buf = make([]types.Datum, width*s.rows)
