@@ -713,6 +713,10 @@ func (ec *execCtx) buildSort(n *planner.Sort) (rowIter, error) {
 	}
 	defer in.Close()
 	h := &rowHeap{keys: keys}
+	if limit > 0 {
+		// A top-k heap holds at most k rows: sized once.
+		h.rows = make([]sortedRow, 0, min(limit, 1024))
+	}
 	var slab datumSlab
 	var seq int64
 	for {
