@@ -490,3 +490,45 @@ func TestHNSWParallelMultiRowInsert(t *testing.T) {
 		t.Fatalf("recall@10 after parallel inserts = %.3f", recall)
 	}
 }
+
+// BenchmarkPointSelect is pgbench -S's statement, prepared, through the
+// session without the wire: a primary-key lookup of one row, over 1,000
+// hot rows of 10,000 (after the first thousand, row cache hits).
+func BenchmarkPointSelect(b *testing.B) {
+	s := newTestSession(b)
+	mustRun(b, s, "CREATE TABLE acc (aid int PRIMARY KEY, bid int, abalance int, filler char(84))")
+	mustRun(b, s, "INSERT INTO acc SELECT i, 1, 0, '' FROM generate_series(1, 10000) i")
+	ctx := b.Context()
+	parsed, err := s.Parse("SELECT abalance FROM acc WHERE aid = $1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := s.Prepare(ctx, parsed[0], nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		res, err := s.Execute(ctx, p, []types.Datum{types.DInt(1 + i%1000)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			r, err := res.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r == nil {
+				break
+			}
+			n++
+		}
+		if err := res.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if n != 1 {
+			b.Fatalf("%d rows", n)
+		}
+	}
+}
