@@ -30,6 +30,47 @@ func newTestSession(t testing.TB) *Session {
 
 // run executes every statement of sql and returns the last statement's
 // rows in text form ("NULL" for NULL), or its error.
+// prepareOne parses and prepares a single statement, as the extended
+// protocol's Parse does.
+func prepareOne(t testing.TB, s *Session, sql string) *Prepared {
+	t.Helper()
+	parsed, err := s.Parse(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Prepare(t.Context(), parsed[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// executeCount runs a prepared statement and returns how many rows it
+// produced.
+func executeCount(t testing.TB, s *Session, p *Prepared, params ...types.Datum) int {
+	t.Helper()
+	ctx := t.Context()
+	res, err := s.Execute(ctx, p, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		r, err := res.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r == nil {
+			break
+		}
+		n++
+	}
+	if err := res.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func run(t testing.TB, s *Session, sql string) ([][]string, error) {
 	t.Helper()
 	ctx := context.Background()

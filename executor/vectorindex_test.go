@@ -203,37 +203,11 @@ func BenchmarkHNSWQuery(b *testing.B) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	vecs := loadVectors(b, s, 10000, 128, rng)
 	mustRun(b, s, "CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)")
-	ctx := b.Context()
-	parsed, err := s.Parse("SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10")
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := s.Prepare(ctx, parsed[0], nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := prepareOne(b, s, "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10")
 	q := types.DVector(vecs[17])
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := s.Execute(ctx, p, []types.Datum{q})
-		if err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for {
-			r, err := res.Next(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if r == nil {
-				break
-			}
-			n++
-		}
-		if err := res.Close(); err != nil {
-			b.Fatal(err)
-		}
-		if n != 10 {
+		if n := executeCount(b, s, p, q); n != 10 {
 			b.Fatalf("%d rows", n)
 		}
 	}
@@ -498,36 +472,10 @@ func BenchmarkPointSelect(b *testing.B) {
 	s := newTestSession(b)
 	mustRun(b, s, "CREATE TABLE acc (aid int PRIMARY KEY, bid int, abalance int, filler char(84))")
 	mustRun(b, s, "INSERT INTO acc SELECT i, 1, 0, '' FROM generate_series(1, 10000) i")
-	ctx := b.Context()
-	parsed, err := s.Parse("SELECT abalance FROM acc WHERE aid = $1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := s.Prepare(ctx, parsed[0], nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := prepareOne(b, s, "SELECT abalance FROM acc WHERE aid = $1")
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		res, err := s.Execute(ctx, p, []types.Datum{types.DInt(1 + i%1000)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for {
-			r, err := res.Next(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if r == nil {
-				break
-			}
-			n++
-		}
-		if err := res.Close(); err != nil {
-			b.Fatal(err)
-		}
-		if n != 1 {
+		if n := executeCount(b, s, p, types.DInt(1+i%1000)); n != 1 {
 			b.Fatalf("%d rows", n)
 		}
 	}
