@@ -19,6 +19,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 )
 
@@ -574,5 +575,43 @@ func TestOpenIgnoresEmptyMemtableLog(t *testing.T) {
 	defer tx.Rollback()
 	if got := collect(t)(tx.ScanTable(context.Background(), tb, Span{}, false)); len(got) != 3 {
 		t.Fatalf("%d rows after reopening, want 3", len(got))
+	}
+}
+
+// A spill that cannot be written fails the write with PostgreSQL's I/O
+// SQLSTATE, leaves the transaction's buffer as it was, and the store goes
+// on working once the cause is gone.
+func TestSpillWriteErrorHasSQLState(t *testing.T) {
+	ctx := context.Background()
+	e, tb := spillingUsers(t)
+	// A file where the spill folder goes makes every spill fail.
+	if err := os.WriteFile(e.spillDir(), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tx := e.Begin()
+	var err error
+	for i := int64(1000); err == nil && i < 20000; i++ {
+		err = tx.InsertRow(ctx, tb, user(i, "spill", "", 1))
+	}
+	if pgerror.CodeOf(err) != pgerror.CodeIOError {
+		t.Fatalf("spill into a file: %v (SQLSTATE %s), want 58030", err, pgerror.CodeOf(err))
+	}
+	tx.Rollback()
+	if err := os.Remove(e.spillDir()); err != nil {
+		t.Fatal(err)
+	}
+	tx = e.Begin()
+	for i := int64(1000); i < 5000; i++ {
+		if err := tx.InsertRow(ctx, tb, user(i, "spill", "", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := e.Begin()
+	defer check.Rollback()
+	if rows := collect(t)(check.ScanTable(ctx, tb, Span{}, false)); len(rows) != 4010 {
+		t.Fatalf("%d rows after the spilled commit, want 4010", len(rows))
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sort"
 	"sync"
+	"syscall"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
 // A spill writes the buffered entries it moves, in key order, to a run: a
@@ -56,11 +58,11 @@ type spillEntry struct {
 // file in dir and returns it with the number of entries written.
 func writeSpillRun(dir string, s *sortedWrites, skip map[string]struct{}) (*spillRun, int, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, 0, fmt.Errorf("storage: spill: %w", err)
+		return nil, 0, spillIOError("write spilled writes", err)
 	}
 	f, err := os.CreateTemp(dir, "run-*")
 	if err != nil {
-		return nil, 0, fmt.Errorf("storage: spill: %w", err)
+		return nil, 0, spillIOError("write spilled writes", err)
 	}
 	r := &spillRun{f: f, lastBlock: -1}
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -88,11 +90,11 @@ func writeSpillRun(dir string, s *sortedWrites, skip map[string]struct{}) (*spil
 		scratch = binary.AppendUvarint(scratch, uint64(len(v.val)))
 		if _, err := w.Write(scratch); err != nil {
 			r.remove()
-			return nil, 0, fmt.Errorf("storage: spill: %w", err)
+			return nil, 0, spillIOError("write spilled writes", err)
 		}
 		if _, err := w.Write(v.val); err != nil {
 			r.remove()
-			return nil, 0, fmt.Errorf("storage: spill: %w", err)
+			return nil, 0, spillIOError("write spilled writes", err)
 		}
 		off += int64(len(scratch) + len(v.val))
 		n++
@@ -102,7 +104,7 @@ func writeSpillRun(dir string, s *sortedWrites, skip map[string]struct{}) (*spil
 	}
 	if err := w.Flush(); err != nil {
 		r.remove()
-		return nil, 0, fmt.Errorf("storage: spill: %w", err)
+		return nil, 0, spillIOError("write spilled writes", err)
 	}
 	return r, n, nil
 }
@@ -117,7 +119,7 @@ func (r *spillRun) remove() {
 func (r *spillRun) fail(err error) {
 	r.mu.Lock()
 	if r.failed == nil {
-		r.failed = fmt.Errorf("storage: read spilled writes: %w", err)
+		r.failed = spillIOError("read spilled writes", err)
 	}
 	r.mu.Unlock()
 }
@@ -323,4 +325,14 @@ func (it *spillIter) err() error {
 		}
 	}
 	return nil
+}
+
+// spillIOError reports a spill file's failure as PostgreSQL reports one of
+// its temporary files': 53100 when the disk is full, else 58030.
+func spillIOError(what string, err error) error {
+	code := pgerror.CodeIOError
+	if errors.Is(err, syscall.ENOSPC) {
+		code = pgerror.CodeDiskFull
+	}
+	return pgerror.Wrap(err, code, "storage: "+what)
 }

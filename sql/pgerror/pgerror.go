@@ -65,6 +65,8 @@ const (
 	CodeAdminShutdown               = "57P01"
 	CodeObjectInUse                 = "55006"
 	CodeTooManyConnections          = "53300"
+	CodeDiskFull                    = "53100"
+	CodeIOError                     = "58030"
 	CodeProgramLimitExceeded        = "54000"
 	CodeProtocolViolation           = "08P01"
 	CodeInvalidPassword             = "28P01"
