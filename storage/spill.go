@@ -89,10 +89,10 @@ func (t *Txn) conflictKeys() keySet {
 	return keySet{m: t.writes, runs: t.spilledFps}
 }
 
-// spilledGet reads key from the spill area; found reports whether the
-// area holds an entry for it (del: a deletion).
-func (t *Txn) spilledGet(key []byte) (val []byte, del, found bool, err error) {
-	if !(keySet{runs: t.spilledFps}).has(t.fingerprint(key)) {
+// spilledGet reads key (fingerprint fp) from the spill area; found
+// reports whether the area holds an entry for it (del: a deletion).
+func (t *Txn) spilledGet(fp uint64, key []byte) (val []byte, del, found bool, err error) {
+	if !(keySet{runs: t.spilledFps}).has(fp) {
 		return nil, false, false, nil
 	}
 	a := t.spill

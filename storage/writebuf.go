@@ -135,8 +135,12 @@ func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 		}
 		return e.val, true, nil
 	}
+	var fp uint64 // the spill filter and the row cache find keys by it
+	if t.spill != nil || t.e.rows != nil {
+		fp = t.fingerprint(key)
+	}
 	if t.spill != nil {
-		v, del, found, err := t.spilledGet(key)
+		v, del, found, err := t.spilledGet(fp, key)
 		if err != nil {
 			return nil, false, err
 		}
@@ -144,9 +148,7 @@ func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 			return v, !del, nil
 		}
 	}
-	var fp uint64
 	if t.e.rows != nil {
-		fp = t.fingerprint(key)
 		if v, ok := t.e.rows.get(fp, key, t.readTs); ok {
 			return v, true, nil
 		}
