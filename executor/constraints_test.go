@@ -125,34 +125,11 @@ func benchmarkInsert(b *testing.B, ddl string) {
 	mustRun(b, s, "create table p (id int primary key)")
 	mustRun(b, s, "insert into p values (1)")
 	mustRun(b, s, ddl)
-	ctx := context.Background()
-	st, err := s.Parse("insert into t values ($1, 1, 'x')")
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := s.Prepare(ctx, st[0], nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := prepareOne(b, s, "insert into t values ($1, 1, 'x')")
 	mustRun(b, s, "begin")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := s.Execute(ctx, p, []types.Datum{types.DInt(i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for {
-			r, err := res.Next(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if r == nil {
-				break
-			}
-		}
-		if err := res.Close(); err != nil {
-			b.Fatal(err)
-		}
+		executeCount(b, s, p, types.DInt(i))
 	}
 	b.StopTimer()
 	mustRun(b, s, "rollback")
