@@ -3,6 +3,7 @@ package executor
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -88,15 +89,28 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 	repaired := recalls("items")
 	indexAgreesWithTable(t, s, "items", "embedding")
 
-	mustRun(t, s, "CREATE TABLE fresh (id int PRIMARY KEY, embedding vector(32))")
-	mustRun(t, s, "INSERT INTO fresh SELECT id, embedding FROM items")
-	mustRun(t, s, "CREATE INDEX fresh_e ON fresh USING hnsw (embedding) "+opts)
-	fresh := recalls("fresh")
+	// Two builds of the same rows differ by their insertion order (two
+	// builders) and levels: at this size recall at ef_search 40 varied by
+	// up to 0.024 between builds, so the yardstick is the median of three.
+	var builds [][]float64
+	for b := range 3 {
+		table := fmt.Sprintf("fresh%d", b)
+		mustRun(t, s, "CREATE TABLE "+table+" (id int PRIMARY KEY, embedding vector(32))")
+		mustRun(t, s, "INSERT INTO "+table+" SELECT id, embedding FROM items")
+		mustRun(t, s, "CREATE INDEX ON "+table+" USING hnsw (embedding) "+opts)
+		builds = append(builds, recalls(table))
+	}
+	fresh := make([]float64, len(efs))
+	for i := range efs {
+		r := []float64{builds[0][i], builds[1][i], builds[2][i]}
+		slices.Sort(r)
+		fresh[i] = r[1]
+	}
 	t.Logf("timing: %v", time.Since(start))
 	for i, ef := range efs {
-		t.Logf("recall@10 at ef_search %d over the remaining 5000 rows: right after the delete %.4f, repaired %.4f, fresh build %.4f", ef, early[i], repaired[i], fresh[i])
+		t.Logf("recall@10 at ef_search %d over the remaining 5000 rows: right after the delete %.4f, repaired %.4f, fresh builds %.4f / %.4f / %.4f", ef, early[i], repaired[i], builds[0][i], builds[1][i], builds[2][i])
 		if repaired[i] < fresh[i]-0.02 {
-			t.Errorf("ef_search %d: recall after repair %.4f, fresh build %.4f", ef, repaired[i], fresh[i])
+			t.Errorf("ef_search %d: recall after repair %.4f, fresh build (median of three) %.4f", ef, repaired[i], fresh[i])
 		}
 	}
 	if fresh[0] > 0.98 {
