@@ -3,6 +3,7 @@ package executor
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -32,6 +33,12 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds three 32-dimensional graphs")
 	}
+	// One core: graph builds (CREATE INDEX and the compaction alike) then
+	// insert in key order with one worker, so the repaired and the fresh
+	// graphs differ by what the repair did, not by how concurrent inserts
+	// interleaved. On a loaded CI machine two workers gave single builds
+	// of the same rows recall from 0.90 to 0.97 at ef_search 40.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	start := time.Now()
 	s := newTestSession(t)
 	rng := rand.New(rand.NewPCG(21, 22))
@@ -89,9 +96,9 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 	repaired := recalls("items")
 	indexAgreesWithTable(t, s, "items", "embedding")
 
-	// Two builds of the same rows differ by their insertion order (two
-	// builders) and levels: at this size recall at ef_search 40 varied by
-	// up to 0.024 between builds, so the yardstick is the median of three.
+	// Builds of the same rows still differ by their nodes' random levels
+	// (each index seeds its own): recall at ef_search 40 of these three is
+	// 0.961-0.970, so the yardstick is their median.
 	var builds [][]float64
 	for b := range 3 {
 		table := fmt.Sprintf("fresh%d", b)
