@@ -535,6 +535,10 @@ func (c *conn) loop() {
 			return
 		}
 		msg, err := c.be.Receive()
+		if c.readySent {
+			// The first message after ReadyForQuery: work starts.
+			wakePoller()
+		}
 		c.notifyBusy()
 		c.readySent = false
 		if idleArmed {
