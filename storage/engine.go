@@ -684,6 +684,12 @@ func tablePrefix(id catalog.ID) []byte { return append(be32([]byte("/t/"), id), 
 
 func rowPrefix(id catalog.ID) []byte { return append(tablePrefix(id), 'r', '/') }
 
+// isRowKey reports whether key is a table row's (under some rowPrefix).
+func isRowKey(key []byte) bool {
+	const n = len("/t/") + 4 + len("/")
+	return len(key) > n+1 && string(key[:3]) == "/t/" && key[n] == 'r' && key[n+1] == '/'
+}
+
 func indexPrefix(tid, iid catalog.ID) []byte {
 	return append(be32(append(tablePrefix(tid), 'i', '/'), iid), '/')
 }

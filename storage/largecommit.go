@@ -222,10 +222,10 @@ func (e *Engine) commitTxn(t *Txn) error {
 		t.observer.Committed(ts)
 	}
 	w := &batchWriter{e: e, ts: ts, large: true}
-	writeThrough := e.rows != nil && t.conflictKeys().size() <= rowCacheWriteThroughKeys
+	bulk := t.conflictKeys().size() > rowCacheWriteThroughKeys
 	err = t.eachWrite(func(k, v []byte, del bool) error {
-		if writeThrough && !del {
-			e.cacheWritten(t.fingerprint(k), k, v, ts)
+		if e.rows != nil && !del {
+			e.cacheWritten(t.fingerprint(k), k, v, ts, bulk)
 		}
 		return w.add(k, v, del)
 	})

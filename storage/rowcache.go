@@ -23,10 +23,14 @@ import (
 //     happen under e.mu, which reserve takes too: a commit reserved before
 //     the check is seen, one reserved after it drops the entry.
 //
-// A small commit also adds the small values it writes (cacheWritten), after
+// A commit also adds the small values it writes (cacheWritten), after
 // dropping its keys and before finish: their versions are the newest from
 // the moment any snapshot can see them, so freshly loaded or updated rows
-// are read from memory without a first miss.
+// are read from memory without a first miss. A small commit may evict
+// other entries for them; a bulk one (COPY, a table rewrite) adds only
+// its table rows and only into free room, so it warms an empty cache (the
+// pgbench -S right after -i read each row through Badger's LSM and block
+// cache otherwise) without evicting rows that readers brought in.
 //
 // A reader uses an entry only when ts <= its readTs; an older snapshot
 // reads Badger. Keys are found by the fingerprint the conflict check
@@ -59,9 +63,8 @@ type rowCacheEntry struct {
 func (e rowCacheEntry) size() int64 { return int64(len(e.kv) + rowCacheEntryOverhead) }
 
 // rowCacheWriteThroughKeys is the most keys a commit may write and still
-// add its values to the cache: an OLTP update keeps its row cached, a bulk
-// load does not fill the cache (and the memory it bounds) with rows that
-// may never be read by key.
+// evict entries for its values: an OLTP update keeps its row cached, a
+// bulk load does not push out rows that readers use.
 const rowCacheWriteThroughKeys = 1024
 
 // rowCacheWriteThroughMax is the largest value a commit adds to the cache.
@@ -104,14 +107,35 @@ func (c *rowCache) get(fp uint64, key []byte, readTs uint64) ([]byte, bool) {
 	return val, ok
 }
 
-// put adds an entry; the caller has checked the second rule above.
+// put adds an entry, evicting others to make room; the caller has checked
+// the second rule above.
 func (c *rowCache) put(fp uint64, key, val []byte, ts uint64) {
-	kv := make([]byte, 0, len(key)+len(val))
-	e := rowCacheEntry{kv: append(append(kv, key...), val...), keyLen: len(key), ts: ts}
-	if e.size() > c.capacity/16 {
+	c.add(fp, key, val, ts, true)
+}
+
+// putIfRoom adds an entry only when its shard has room without evicting.
+func (c *rowCache) putIfRoom(fp uint64, key, val []byte, ts uint64) {
+	c.add(fp, key, val, ts, false)
+}
+
+func (c *rowCache) add(fp uint64, key, val []byte, ts uint64, evict bool) {
+	size := int64(len(key) + len(val) + rowCacheEntryOverhead)
+	if size > c.capacity/16 {
 		return // one huge value would evict a shard's worth of rows
 	}
 	s := c.shard(fp)
+	if !evict {
+		// A racy peek: a full shard (the common case once a bulk load
+		// has filled it) costs no lock and no copy.
+		s.mu.RLock()
+		full := s.bytes+size > c.capacity
+		s.mu.RUnlock()
+		if full {
+			return
+		}
+	}
+	kv := make([]byte, 0, len(key)+len(val))
+	e := rowCacheEntry{kv: append(append(kv, key...), val...), keyLen: len(key), ts: ts}
 	s.mu.Lock()
 	if old, ok := s.m[fp]; ok {
 		if old.ts > ts {
@@ -121,6 +145,10 @@ func (c *rowCache) put(fp uint64, key, val []byte, ts uint64) {
 		}
 		s.bytes -= old.size()
 		delete(s.m, fp)
+	}
+	if !evict && s.bytes+e.size() > c.capacity {
+		s.mu.Unlock()
+		return
 	}
 	// Evict arbitrary entries (map iteration starts at a random one)
 	// until the new one fits.
@@ -194,8 +222,14 @@ func (e *Engine) dropCachedRows(keys keySet) {
 
 // cacheWritten adds a committing transaction's write of key at ts (see
 // rowCache): called after the commit dropped its keys and before finish.
-func (e *Engine) cacheWritten(fp uint64, key, val []byte, ts uint64) {
-	if e.rows != nil && len(val) <= rowCacheWriteThroughMax {
+// bulk says the commit is too large to evict entries for its writes.
+func (e *Engine) cacheWritten(fp uint64, key, val []byte, ts uint64, bulk bool) {
+	if e.rows == nil || len(val) > rowCacheWriteThroughMax {
+		return
+	}
+	if !bulk {
 		e.rows.put(fp, key, val, ts)
+	} else if isRowKey(key) {
+		e.rows.putIfRoom(fp, key, val, ts)
 	}
 }

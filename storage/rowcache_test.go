@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 )
@@ -136,4 +137,106 @@ func TestRowCacheNeverStale(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cachedRowKeys counts the row cache's entries of table rows and of other
+// table keys (index entries, counters), and returns whether key is cached.
+func cachedRowKeys(e *Engine, key []byte) (rows, others int, has bool) {
+	for i := range e.rows.shards {
+		s := &e.rows.shards[i]
+		s.mu.RLock()
+		for _, ent := range s.m {
+			k := ent.kv[:ent.keyLen]
+			switch {
+			case isRowKey(k):
+				rows++
+			case string(k[:min(3, len(k))]) == "/t/":
+				others++
+			}
+			has = has || string(k) == string(key)
+		}
+		s.mu.RUnlock()
+	}
+	return rows, others, has
+}
+
+// A bulk commit (more than rowCacheWriteThroughKeys keys) puts its table
+// rows into free room only: into an empty cache all of them, into a full
+// one none, so rows that readers brought in are never evicted for it; its
+// index entries never enter.
+func TestRowCacheBulkCommitFillsOnlyFreeRoom(t *testing.T) {
+	ctx := context.Background()
+	const bulkRows = 5000
+	insertRange := func(e *Engine, tb *catalog.Table, from, to int) {
+		t.Helper()
+		tx := e.Begin()
+		for i := from; i <= to; i++ {
+			if err := tx.InsertRow(ctx, tb, user(int64(i), fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@x", i), int64(i%50))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hotKey := func(e *Engine, tb *catalog.Table) []byte {
+		t.Helper()
+		tx := e.Begin()
+		defer tx.Rollback()
+		if r, err := tx.GetRow(ctx, tb, []types.Datum{types.DInt(1)}); err != nil || r == nil {
+			t.Fatalf("row 1: %v %v", r, err)
+		}
+		for i := range e.rows.shards {
+			for _, ent := range e.rows.shards[i].m {
+				if k := ent.kv[:ent.keyLen]; isRowKey(k) {
+					return append([]byte(nil), k...)
+				}
+			}
+		}
+		t.Fatal("row 1 is not cached after a read")
+		return nil
+	}
+
+	t.Run("empty cache", func(t *testing.T) {
+		e, err := Open(Options{InMemory: true, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		tb := createTable(t, e, usersTable(20000))
+		insertRange(e, tb, 1, bulkRows)
+		rows, others, _ := cachedRowKeys(e, nil)
+		if rows != bulkRows || others != 0 {
+			t.Fatalf("after a bulk insert of %d rows into an empty cache: %d rows and %d other keys cached", bulkRows, rows, others)
+		}
+	})
+
+	t.Run("full cache", func(t *testing.T) {
+		const capacity = 256 << 10
+		e, err := Open(Options{InMemory: true, Logger: quiet, RowCacheBytes: capacity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		tb := createTable(t, e, usersTable(20000))
+		insertRange(e, tb, 1, 1) // a small commit: cached by write-through
+		key := hotKey(e, tb)
+		insertRange(e, tb, 2, 1+bulkRows)
+		rows, _, has := cachedRowKeys(e, key)
+		if !has {
+			t.Fatal("a bulk commit evicted a cached row")
+		}
+		var bytes int64
+		for i := range e.rows.shards {
+			bytes += e.rows.shards[i].bytes
+		}
+		if rows < 100 || rows >= bulkRows || bytes > capacity {
+			t.Fatalf("bulk insert of %d rows into a %d-byte cache: %d rows cached, %d bytes", bulkRows, capacity, rows, bytes)
+		}
+		// A full cache takes no more bulk rows, and keeps the hot one.
+		insertRange(e, tb, 2+bulkRows, 1+2*bulkRows)
+		if again, _, has := cachedRowKeys(e, key); !has || again > rows+rows/10 {
+			t.Fatalf("a second bulk insert into the full cache: %d rows cached (was %d), hot row kept %v", again, rows, has)
+		}
+	})
 }
