@@ -695,6 +695,16 @@ func isRowKey(key []byte) bool {
 	return len(key) > n+1 && string(key[:3]) == "/t/" && key[n] == 'r' && key[n+1] == '/'
 }
 
+// wroteRowidRow reports whether key is a row of a table that t inserted
+// into under fresh hidden row ids.
+func (t *Txn) wroteRowidRow(key []byte) bool {
+	if len(t.rowidTables) == 0 || !isRowKey(key) {
+		return false
+	}
+	_, ok := t.rowidTables[catalog.ID(binary.BigEndian.Uint32(key[3:7]))]
+	return ok
+}
+
 func indexPrefix(tid, iid catalog.ID) []byte {
 	return append(be32(append(tablePrefix(tid), 'i', '/'), iid), '/')
 }

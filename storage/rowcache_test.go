@@ -211,6 +211,42 @@ func TestRowCacheBulkCommitFillsOnlyFreeRoom(t *testing.T) {
 		}
 	})
 
+	t.Run("hidden row ids", func(t *testing.T) {
+		e, err := Open(Options{InMemory: true, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		tb := createTable(t, e, &catalog.Table{ID: 20000, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "nopk",
+			Columns: []catalog.Column{
+				{ID: 1, Name: "v", Type: types.Text},
+				{ID: 2, Name: "rowid", Type: types.Int8, Hidden: true},
+			}, PrimaryKey: []int{1}})
+		tx := e.Begin()
+		for i := range bulkRows {
+			if err := tx.InsertRow(ctx, tb, []types.Datum{types.DString(fmt.Sprint(i)), types.Null}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rows, _, _ := cachedRowKeys(e, nil); rows != 0 {
+			t.Fatalf("a bulk insert under hidden row ids cached %d rows", rows)
+		}
+		// A small commit's rows are cached all the same.
+		tx = e.Begin()
+		if err := tx.InsertRow(ctx, tb, []types.Datum{types.DString("x"), types.Null}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rows, _, _ := cachedRowKeys(e, nil); rows != 1 {
+			t.Fatalf("a one-row insert under a hidden row id: %d rows cached, want 1", rows)
+		}
+	})
+
 	t.Run("full cache", func(t *testing.T) {
 		const capacity = 256 << 10
 		e, err := Open(Options{InMemory: true, Logger: quiet, RowCacheBytes: capacity})

@@ -49,9 +49,14 @@ type Txn struct {
 	cat        *Catalog
 	catWritten bool
 	drops      []catalog.ID
-	iters      []*rowIter
-	finished   bool
-	closedErr  bool
+	// rowidTables are the tables this transaction inserted rows into
+	// under fresh hidden row ids. No query names a hidden row id, so a
+	// bulk commit keeps such rows out of the row cache (pgbench -i's COPY
+	// filled it with rows its ADD PRIMARY KEY rewrote at once).
+	rowidTables map[catalog.ID]struct{}
+	iters       []*rowIter
+	finished    bool
+	closedErr   bool
 	// undo records the buffer entries writes replaced while a savepoint
 	// is open, so ROLLBACK TO can put them back.
 	undo      []undoEntry
@@ -424,6 +429,10 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 			}
 			row[c] = types.DInt(id)
 			fresh = len(tb.PrimaryKey) == 1
+			if t.rowidTables == nil {
+				t.rowidTables = map[catalog.ID]struct{}{}
+			}
+			t.rowidTables[tb.ID] = struct{}{}
 		}
 	}
 	if err := t.checkRow(tb, row); err != nil {
