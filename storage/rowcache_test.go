@@ -217,11 +217,7 @@ func TestRowCacheBulkCommitFillsOnlyFreeRoom(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer e.Close()
-		tb := createTable(t, e, &catalog.Table{ID: 20000, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "nopk",
-			Columns: []catalog.Column{
-				{ID: 1, Name: "v", Type: types.Text},
-				{ID: 2, Name: "rowid", Type: types.Int8, Hidden: true},
-			}, PrimaryKey: []int{1}})
+		tb := createTable(t, e, noPKTable(20000))
 		tx := e.Begin()
 		for i := range bulkRows {
 			if err := tx.InsertRow(ctx, tb, []types.Datum{types.DString(fmt.Sprint(i)), types.Null}); err != nil {

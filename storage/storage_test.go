@@ -516,14 +516,20 @@ func TestSecondaryIndexMaintenance(t *testing.T) {
 	}
 }
 
-func TestHiddenRowID(t *testing.T) {
-	ctx := context.Background()
-	e := openMem(t)
-	tb := createTable(t, e, &catalog.Table{ID: 20000, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "nopk",
+// noPKTable is a table without a declared primary key: its rows are keyed
+// by a hidden row id.
+func noPKTable(id catalog.ID) *catalog.Table {
+	return &catalog.Table{ID: id, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "nopk",
 		Columns: []catalog.Column{
 			{ID: 1, Name: "v", Type: types.Text},
 			{ID: 2, Name: "rowid", Type: types.Int8, Hidden: true},
-		}, PrimaryKey: []int{1}})
+		}, PrimaryKey: []int{1}}
+}
+
+func TestHiddenRowID(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, noPKTable(20000))
 	tx := e.Begin()
 	for range 3 {
 		if err := tx.InsertRow(ctx, tb, []types.Datum{types.DString("same"), types.Null}); err != nil {
