@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/tree"
@@ -335,4 +336,32 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 	case *renamed:
 		visitPlanExprs(n.Plan, depth, f)
 	}
+}
+
+// ColumnsRead returns the ordinals of the input row's columns that e reads,
+// in ascending order, or all=true when that cannot be known from e alone:
+// a subquery may read the row through correlated references, and a node
+// mapChildren does not open may hide column references.
+func ColumnsRead(e Expr) (cols []int, all bool) {
+	seen := map[int]bool{}
+	walkExpr(e, func(x Expr) {
+		switch x := x.(type) {
+		case *ColRef:
+			seen[x.Idx] = true
+		case *Const, *ParamRef, *OuterRef,
+			*Call, *CastExpr, *BoolOp, *NotExpr, *IsNullExpr, *IsBoolExpr, *CaseExpr,
+			*CoalesceExpr, *NullIfExpr, *MinMaxExpr, *InListExpr, *QuantifiedArrayExpr,
+			*ArrayExpr, *SubscriptExpr, *FieldExpr, *DistinctExpr:
+		default: // subqueries and nodes whose children are not walked
+			all = true
+		}
+	})
+	if all {
+		return nil, true
+	}
+	for c := range seen {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	return cols, false
 }

@@ -158,11 +158,20 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 // column IDs to ordinals (see columnIndex; nil for columnOrdinal's direct
 // lookup).
 func decodeRow(tb *catalog.Table, colIdx map[uint32]int, b []byte) ([]types.Datum, error) {
+	return decodeRowColumns(tb, colIdx, b, nil)
+}
+
+// decodeRowColumns is decodeRow leaving the columns whose ordinal want
+// does not hold (want[ord] false) NULL; a nil want decodes every column.
+func decodeRowColumns(tb *catalog.Table, colIdx map[uint32]int, b []byte, want []bool) ([]types.Datum, error) {
 	row := make([]types.Datum, len(tb.Columns))
 	for i := range row {
 		row[i] = types.Null
 	}
 	err := eachColumn(tb, colIdx, b, func(ord int, raw []byte) error {
+		if want != nil && (ord >= len(want) || !want[ord]) {
+			return nil
+		}
 		d, err := decodePayload(tb.Columns[ord].Type, raw)
 		if err != nil {
 			return fmt.Errorf("storage: column %q: %w", tb.Columns[ord].Name, err)

@@ -579,6 +579,14 @@ func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 // GetRow fetches the row with the given primary key values (nil, nil when
 // absent).
 func (t *Txn) GetRow(ctx context.Context, tb *catalog.Table, pk []types.Datum) ([]types.Datum, error) {
+	return t.GetRowColumns(ctx, tb, pk, nil)
+}
+
+// GetRowColumns is GetRow decoding only the columns whose ordinal want
+// holds (want[ord] true), the others NULL; nil want decodes them all. A
+// filter that reads one narrow column of a vector table's rows skips
+// decoding each row's vector.
+func (t *Txn) GetRowColumns(ctx context.Context, tb *catalog.Table, pk []types.Datum, want []bool) ([]types.Datum, error) {
 	if err := t.usable(); err != nil {
 		return nil, err
 	}
@@ -595,17 +603,23 @@ func (t *Txn) GetRow(ctx context.Context, tb *catalog.Table, pk []types.Datum) (
 			return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 		}
 	}
-	return t.readRow(tb, key)
+	return t.readRowColumns(tb, key, want)
 }
 
 // readRow reads and decodes the row stored under key, as the snapshot
 // merged with the transaction's writes has it (nil, nil when absent).
 func (t *Txn) readRow(tb *catalog.Table, key []byte) ([]types.Datum, error) {
+	return t.readRowColumns(tb, key, nil)
+}
+
+// readRowColumns is readRow decoding only the columns want holds (see
+// decodeRowColumns).
+func (t *Txn) readRowColumns(tb *catalog.Table, key []byte, want []bool) ([]types.Datum, error) {
 	v, err := t.get(key)
 	if err != nil || v == nil {
 		return nil, err
 	}
-	row, err := decodeRow(tb, nil, v) // one row: no column map (columnOrdinal)
+	row, err := decodeRowColumns(tb, nil, v, want) // one row: no column map (columnOrdinal)
 	if err != nil {
 		return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 	}
