@@ -91,17 +91,21 @@ func newRowCache(bytes int64) *rowCache {
 
 func (c *rowCache) shard(fp uint64) *rowCacheShard { return &c.shards[fp%rowCacheShards] }
 
-// get returns a copy of key's cached value when the entry is visible at
-// readTs.
-func (c *rowCache) get(fp uint64, key []byte, readTs uint64) ([]byte, bool) {
+// get returns key's cached value when the entry is visible at readTs: a
+// copy when copied is set, else the entry's own bytes, which no one ever
+// writes (an entry is replaced, never changed).
+func (c *rowCache) get(fp uint64, key []byte, readTs uint64, copied bool) ([]byte, bool) {
 	s := c.shard(fp)
 	s.mu.RLock()
 	e, ok := s.m[fp]
 	var val []byte
 	ok = ok && e.ts <= readTs && string(e.kv[:e.keyLen]) == string(key)
-	if ok {
+	switch {
+	case ok && copied:
 		// Callers own what lookup returns, as they own a ValueCopy.
 		val = append(make([]byte, 0, len(e.kv)-e.keyLen), e.kv[e.keyLen:]...)
+	case ok:
+		val = e.kv[e.keyLen:len(e.kv):len(e.kv)]
 	}
 	s.mu.RUnlock()
 	return val, ok

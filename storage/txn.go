@@ -139,7 +139,12 @@ func writeErr(err error) error {
 
 // get reads key at the snapshot plus own writes; nil when absent.
 func (t *Txn) get(key []byte) ([]byte, error) {
-	v, ok, err := t.lookup(key)
+	return t.getShared(key, false)
+}
+
+// getShared is get with lookupShared's shared.
+func (t *Txn) getShared(key []byte, shared bool) ([]byte, error) {
+	v, ok, err := t.lookupShared(key, shared)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -148,7 +153,7 @@ func (t *Txn) get(key []byte) ([]byte, error) {
 }
 
 func (t *Txn) exists(key []byte) (bool, error) {
-	_, ok, err := t.lookup(key)
+	_, ok, err := t.lookupShared(key, true)
 	if ok {
 		t.stats.KeysRead++
 	}
@@ -615,7 +620,8 @@ func (t *Txn) readRow(tb *catalog.Table, key []byte) ([]types.Datum, error) {
 // readRowColumns is readRow decoding only the columns want holds (see
 // decodeRowColumns).
 func (t *Txn) readRowColumns(tb *catalog.Table, key []byte, want []bool) ([]types.Datum, error) {
-	v, err := t.get(key)
+	// Decoding copies what it keeps, so the cache's bytes need no copy.
+	v, err := t.getShared(key, true)
 	if err != nil || v == nil {
 		return nil, err
 	}

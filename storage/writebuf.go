@@ -127,8 +127,16 @@ func (t *Txn) sorted() *sortedWrites {
 }
 
 // lookup reads key from the write buffer, then the spilled writes, then
-// the snapshot; nil when absent or deleted.
+// the snapshot; nil when absent or deleted. The caller owns the value.
 func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
+	return t.lookupShared(key, false)
+}
+
+// lookupShared is lookup that, when shared is set, returns a row-cache
+// hit as the cache's own bytes instead of a copy: they never change, and
+// the caller only reads them (an existence check, a decode into new
+// datums), which saves a copy of each row a filtered search tests.
+func (t *Txn) lookupShared(key []byte, shared bool) ([]byte, bool, error) {
 	if e, ok := t.buf[string(key)]; ok {
 		if e.del {
 			return nil, false, nil
@@ -149,7 +157,7 @@ func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 		}
 	}
 	if t.e.rows != nil {
-		if v, ok := t.e.rows.get(fp, key, t.readTs); ok {
+		if v, ok := t.e.rows.get(fp, key, t.readTs, !shared); ok {
 			return v, true, nil
 		}
 	}
