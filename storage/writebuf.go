@@ -127,7 +127,8 @@ func (t *Txn) sorted() *sortedWrites {
 }
 
 // lookup reads key from the write buffer, then the spilled writes, then
-// the snapshot; nil when absent or deleted. The caller owns the value.
+// the snapshot; nil when absent or deleted. A value from the row cache or
+// Badger is the caller's own copy.
 func (t *Txn) lookup(key []byte) ([]byte, bool, error) {
 	return t.lookupShared(key, false)
 }
