@@ -377,6 +377,11 @@ func (vi *vectorIndex) linkNode(key uint64, v []float32) error {
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
 	vi.infos.setNode(key, node)
+	if info := vi.infos.get(key); info != nil && info.dead.Load() {
+		// Rolled back while linking: the tombstone pass may have dropped
+		// the key for want of a node (tombstone), so queue it again.
+		vi.dying.push(key)
+	}
 	return nil
 }
 

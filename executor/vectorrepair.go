@@ -258,6 +258,9 @@ func (vi *vectorIndex) tombstone(oldest uint64) int {
 		}
 		node, ok := vi.infos.node(key)
 		switch {
+		case !ok && info.dead.Load():
+			// Rolled back with no node: its insert failed, or is still
+			// running and re-queues the key when it links (linkNode).
 		case !ok:
 			keep = append(keep, key) // its insert is still running
 		case vi.graph.Deleted(node):

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
 
@@ -210,6 +211,52 @@ func loadedGraph(t *testing.T, s *Session) (catalog.ID, *vectorIndex) {
 		return id, li.vi
 	}
 	return 0, nil
+}
+
+// A version rolled back before its node was linked leaves the tombstone
+// queue (its insert failed, or it is re-queued when the link completes)
+// instead of waiting there forever.
+func TestHNSWTombstonePassDropsUnlinkedRollbacks(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
+	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, 50) g")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s.eng.stopMaintenance() // the test runs the passes itself
+	_, vi := loadedGraph(t, s)
+	waiting := func() int {
+		vi.dying.mu.Lock()
+		defer vi.dying.mu.Unlock()
+		return len(vi.dying.keys) + len(vi.dying.waiting)
+	}
+	oldest := s.eng.store.OldestSnapshot()
+	deadBefore := vi.tombstone(oldest)
+	// Two records whose inserts have not linked a node, both rolled back.
+	var keys [2]uint64
+	for i := range keys {
+		info := &nodeInfo{pk: []types.Datum{types.DInt(1000 + i)}}
+		info.dead.Store(true)
+		k, err := vi.infos.add(info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+		vi.dying.push(k)
+	}
+	vi.tombstone(oldest)
+	if n := waiting(); n != 0 {
+		t.Fatalf("%d rolled-back, unlinked versions still queued, want none", n)
+	}
+	// The second one's insert completes after the pass: its node is
+	// queued again and the next pass tombstones it.
+	if err := vi.linkNode(keys[1], []float32{0.5, 0.5, 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	if dead := vi.tombstone(oldest); dead != deadBefore+1 {
+		t.Fatalf("%d tombstones after the late link, want %d", dead, deadBefore+1)
+	}
+	if n := waiting(); n != 0 {
+		t.Fatalf("%d versions still queued after the pass, want none", n)
+	}
 }
 
 // TestHNSWTombstonePassFollowsDeletes: the background pass looks only at
