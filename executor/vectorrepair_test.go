@@ -213,20 +213,35 @@ func loadedGraph(t *testing.T, s *Session) (catalog.ID, *vectorIndex) {
 	return 0, nil
 }
 
+// sineIndexedTable makes table v of n rows (id, e vector(3)) with HNSW
+// index v_e, and stops the maintenance passes so the test runs them.
+func sineIndexedTable(t *testing.T, n int) *Session {
+	t.Helper()
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
+	mustRun(t, s, fmt.Sprintf("INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, %d) g", n))
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	s.eng.stopMaintenance()
+	return s
+}
+
+// queuedForTombstone returns how many keys wait in vi's tombstone queue:
+// fresh ones and ones a snapshot still sees.
+func queuedForTombstone(vi *vectorIndex) (fresh, waiting int) {
+	vi.dying.mu.Lock()
+	defer vi.dying.mu.Unlock()
+	return len(vi.dying.keys), len(vi.dying.waiting)
+}
+
 // A version rolled back before its node was linked leaves the tombstone
 // queue (its insert failed, or it is re-queued when the link completes)
 // instead of waiting there forever.
 func TestHNSWTombstonePassDropsUnlinkedRollbacks(t *testing.T) {
-	s := newTestSession(t)
-	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
-	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, 50) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
-	s.eng.stopMaintenance() // the test runs the passes itself
+	s := sineIndexedTable(t, 50)
 	_, vi := loadedGraph(t, s)
 	waiting := func() int {
-		vi.dying.mu.Lock()
-		defer vi.dying.mu.Unlock()
-		return len(vi.dying.keys) + len(vi.dying.waiting)
+		k, w := queuedForTombstone(vi)
+		return k + w
 	}
 	oldest := s.eng.store.OldestSnapshot()
 	deadBefore := vi.tombstone(oldest)
@@ -263,18 +278,10 @@ func TestHNSWTombstonePassDropsUnlinkedRollbacks(t *testing.T) {
 // nodes whose versions ended, and a node still visible to an open
 // snapshot waits for that snapshot to end.
 func TestHNSWTombstonePassFollowsDeletes(t *testing.T) {
-	s := newTestSession(t)
-	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
-	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, 300) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
-	s.eng.stopMaintenance() // the test runs the passes itself
+	s := sineIndexedTable(t, 300)
 	mustRun(t, s, "INSERT INTO v VALUES (301, '[1,2,3]')")
 	_, vi := loadedGraph(t, s)
-	queued := func() (int, int) {
-		vi.dying.mu.Lock()
-		defer vi.dying.mu.Unlock()
-		return len(vi.dying.keys), len(vi.dying.waiting)
-	}
+	queued := func() (int, int) { return queuedForTombstone(vi) }
 	if k, w := queued(); k != 0 || w != 0 {
 		t.Fatalf("inserts queued %d nodes (%d waiting) for the tombstone pass, want none", k, w)
 	}
@@ -312,11 +319,7 @@ func TestHNSWTombstonePassFollowsDeletes(t *testing.T) {
 // graph (two maintenance passes later), and a new index on the same
 // column gets its own.
 func TestHNSWDroppedIndexReleased(t *testing.T) {
-	s := newTestSession(t)
-	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
-	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, 200) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
-	s.eng.stopMaintenance() // the test runs the passes itself
+	s := sineIndexedTable(t, 200)
 	first, _ := loadedGraph(t, s)
 	mustRun(t, s, "DROP INDEX v_e")
 	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
