@@ -699,7 +699,7 @@ func isRowKey(key []byte) bool {
 // into under fresh hidden row ids.
 func (t *Txn) wroteRowidRow(key []byte) bool {
 	if len(t.rowidTables) == 0 || !isRowKey(key) {
-		return false
+		return false // no table, or not a row key (too short to name one)
 	}
 	_, ok := t.rowidTables[catalog.ID(binary.BigEndian.Uint32(key[3:7]))]
 	return ok

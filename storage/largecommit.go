@@ -224,8 +224,8 @@ func (e *Engine) commitTxn(t *Txn) error {
 	w := &batchWriter{e: e, ts: ts, large: true}
 	bulk := t.conflictKeys().size() > rowCacheWriteThroughKeys
 	err = t.eachWrite(func(k, v []byte, del bool) error {
-		if e.rows != nil && !del && !(bulk && t.wroteRowidRow(k)) {
-			e.cacheWritten(t.fingerprint(k), k, v, ts, bulk)
+		if !del {
+			e.cacheWritten(t, k, v, ts, bulk)
 		}
 		return w.add(k, v, del)
 	})

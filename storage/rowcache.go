@@ -224,16 +224,18 @@ func (e *Engine) dropCachedRows(keys keySet) {
 	}
 }
 
-// cacheWritten adds a committing transaction's write of key at ts (see
-// rowCache): called after the commit dropped its keys and before finish.
-// bulk says the commit is too large to evict entries for its writes.
-func (e *Engine) cacheWritten(fp uint64, key, val []byte, ts uint64, bulk bool) {
+// cacheWritten adds t's write of key at ts (see rowCache): called after
+// the commit dropped its keys and before finish. bulk says the commit is
+// too large to evict entries for its writes; it then adds only table rows
+// not keyed by fresh hidden row ids.
+func (e *Engine) cacheWritten(t *Txn, key, val []byte, ts uint64, bulk bool) {
 	if e.rows == nil || len(val) > rowCacheWriteThroughMax {
 		return
 	}
-	if !bulk {
-		e.rows.put(fp, key, val, ts)
-	} else if isRowKey(key) {
-		e.rows.putIfRoom(fp, key, val, ts)
+	switch {
+	case !bulk:
+		e.rows.put(t.fingerprint(key), key, val, ts)
+	case isRowKey(key) && !t.wroteRowidRow(key):
+		e.rows.putIfRoom(t.fingerprint(key), key, val, ts)
 	}
 }
