@@ -2,6 +2,7 @@ package hnsw
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -332,6 +333,117 @@ func TestInsertThroughHalfLinkedNode(t *testing.T) {
 	for l := 0; l <= 1; l++ {
 		if got := g.Links(x, l); len(got) < 2 {
 			t.Errorf("layer %d: node inserted through a half-linked node has links %v, want its neighbourhood", l, got)
+		}
+	}
+}
+
+// TestRestoreVectorsAndDetach restores a graph without vectors, sets the
+// vectors of two thirds of its nodes (RestoreVector) and detaches the
+// rest, as a checkpoint load does with rows it cannot read any more. The
+// detached nodes' placeholder vectors are NaN, and the distance function
+// fails the test if a search ever measures one; the remaining nodes are
+// still found (recall against brute force over them).
+func TestRestoreVectorsAndDetach(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	mix := newMixture(rng, 16, 10)
+	data := mix.draw(rng, 3000)
+	g := build(t, data, 2)
+	gone := func(n Node) bool { return g.Key(n)%3 == 0 }
+	measuredGone := false
+	dist := func(a, b []float32) float32 {
+		if math.IsNaN(float64(b[0])) {
+			measuredGone = true
+		}
+		return l2(a, b)
+	}
+	r := New(Config{Dims: 16, Distance: dist, Seed: 1})
+	placeholder := make([]float32, 16)
+	placeholder[0] = float32(math.NaN())
+	for n := Node(0); int(n) < g.Len(); n++ {
+		links := make([][]Node, g.Level(n)+1)
+		for l := range links {
+			links[l] = g.Links(n, l)
+		}
+		if _, err := r.Restore(g.Key(n), placeholder, links, Node(g.Len())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, lvl, _ := g.Entry()
+	r.SetEntry(e, lvl)
+	for n := Node(0); int(n) < r.Len(); n++ {
+		if !gone(n) {
+			if err := r.RestoreVector(n, g.Vector(n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := r.RestoreVector(Node(r.Len()), data[0]); err == nil {
+		t.Fatal("RestoreVector accepted a node beyond the graph")
+	}
+	r.Detach(gone)
+	if e, _, ok := r.Entry(); !ok || gone(e) {
+		t.Fatalf("entry point %d (ok %v) is detached", e, ok)
+	}
+	for n := Node(0); int(n) < r.Len(); n++ {
+		if gone(n) != r.Deleted(n) {
+			t.Fatalf("node %d: detached %v, tombstoned %v", n, gone(n), r.Deleted(n))
+		}
+		for l := 0; l <= r.Level(n) && !gone(n); l++ {
+			for _, x := range r.Links(n, l) {
+				if gone(x) {
+					t.Fatalf("node %d still links to detached node %d at layer %d", n, x, l)
+				}
+			}
+		}
+	}
+	var total float64
+	queries := mix.draw(rng, 50)
+	for _, q := range queries {
+		res, err := r.Search(q, 10, 40, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += recall(res, bruteForce(data, q, 10, func(i int) bool { return i%3 != 0 }))
+	}
+	if measuredGone {
+		t.Fatal("a search measured the distance to a detached node")
+	}
+	if rc := total / float64(len(queries)); rc < 0.9 {
+		t.Fatalf("recall@10 over the remaining nodes = %.3f, want >= 0.9", rc)
+	}
+	r.Detach(func(Node) bool { return true })
+	if _, _, ok := r.Entry(); ok {
+		t.Fatal("a graph with every node detached still has an entry point")
+	}
+	if res, err := r.Search(queries[0], 10, 40, nil, nil); err != nil || len(res) != 0 {
+		t.Fatalf("search of a fully detached graph: %v, %v", res, err)
+	}
+}
+
+// TestDetachKeepsLineConnected detaches a run of adjacent nodes from
+// points on a line, where the neighbour heuristic leaves each node about
+// one link per side: without the gone nodes' links passed on to their
+// neighbours, the line splits and searches from one side miss the other.
+// Every remaining point must find itself.
+func TestDetachKeepsLineConnected(t *testing.T) {
+	const n = 400
+	data := make([][]float32, n)
+	for i := range data {
+		data[i] = []float32{float32(i), 0}
+	}
+	g := build(t, data, 1)
+	gone := func(x Node) bool { k := g.Key(x); return k >= 180 && k < 220 }
+	g.Detach(gone)
+	for x := Node(0); x < n; x++ {
+		if gone(x) {
+			continue
+		}
+		res, err := g.Search(g.Vector(x), 1, 10, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 1 || res[0].Key != g.Key(x) {
+			t.Fatalf("search for point %d found %v", g.Key(x), res)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package hnsw
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Export and restore let a caller persist a graph and load it back without
 // rebuilding: nodes are restored in their original order, so their ids
@@ -53,4 +56,111 @@ func (g *Graph) SetEntry(n Node, maxLevel int) {
 	g.entryMu.Lock()
 	defer g.entryMu.Unlock()
 	g.entry.Store(packEntry(n, maxLevel))
+}
+
+// RestoreVector sets restored node n's vector, for a caller whose
+// checkpoint keeps vectors elsewhere (Restore took a placeholder); like
+// Restore, it must run before the graph is shared.
+func (g *Graph) RestoreVector(n Node, vec []float32) error {
+	if len(vec) != g.dims {
+		return ErrDims
+	}
+	if uint32(n) >= g.count.Load() {
+		return fmt.Errorf("hnsw: restored vector for node %d of %d", n, g.count.Load())
+	}
+	c, i := g.chunkOf(n)
+	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
+	return nil
+}
+
+// detachExpand bounds how many detached nodes Detach follows to find
+// replacements for one neighbour list.
+const detachExpand = 64
+
+// Detach makes the nodes for which gone is true unreachable, for a
+// restored graph some of whose vectors could not be recovered: no search
+// may then measure a distance to them. Each list that linked to a gone
+// node has it replaced by the nodes the gone node linked to (following
+// runs of gone nodes), reselected with the neighbour heuristic, as
+// hnswlib repairs a deleted element's neighbours; merely dropping the
+// links would cut the paths the gone nodes carried (on a line of points,
+// two adjacent gone nodes split the graph). The entry point moves to the
+// highest remaining node, and the gone nodes are tombstoned. Like
+// Restore, it must run before the graph is shared.
+func (g *Graph) Detach(gone func(Node) bool) {
+	n := Node(g.count.Load())
+	var (
+		ls, more     []Node
+		cands, kept  []candidate
+		seen         = map[Node]bool{}
+		pending, nbs []Node
+	)
+	for x := Node(0); x < n; x++ {
+		if gone(x) {
+			g.Delete(x)
+			continue
+		}
+		xv := g.Vector(x)
+		for l := 0; l <= g.level(x); l++ {
+			ls = g.links(x, l, ls)
+			if !slices.ContainsFunc(ls, gone) {
+				continue
+			}
+			clear(seen)
+			seen[x] = true
+			cands, pending = cands[:0], pending[:0]
+			for _, y := range ls {
+				seen[y] = true
+				if gone(y) {
+					pending = append(pending, y)
+				} else {
+					cands = append(cands, candidate{y, g.dist(xv, g.Vector(y))})
+				}
+			}
+			for expanded := 0; len(pending) > 0 && expanded < detachExpand; expanded++ {
+				y := pending[len(pending)-1]
+				pending = pending[:len(pending)-1]
+				if g.level(y) < l {
+					continue
+				}
+				more = g.links(y, l, more)
+				for _, z := range more {
+					if seen[z] {
+						continue
+					}
+					seen[z] = true
+					if gone(z) {
+						pending = append(pending, z)
+					} else {
+						cands = append(cands, candidate{z, g.dist(xv, g.Vector(z))})
+					}
+				}
+			}
+			sortCandidates(cands)
+			maxN := g.m
+			if l == 0 {
+				maxN = g.m0
+			}
+			kept = g.selectHeuristic(cands, maxN, kept[:0])
+			nbs = nbs[:0]
+			for _, k := range kept {
+				nbs = append(nbs, k.node)
+			}
+			storeLinks(g.list(x, l), nbs)
+		}
+	}
+	if e, _, ok := g.loadEntry(); !ok || !gone(e) {
+		return
+	}
+	best, top := Node(0), -1
+	for x := Node(0); x < n; x++ {
+		if l := g.level(x); l > top && !gone(x) {
+			best, top = x, l
+		}
+	}
+	if top < 0 {
+		g.entry.Store(0) // nothing left to enter by
+		return
+	}
+	g.SetEntry(best, top)
 }
