@@ -212,9 +212,6 @@ type vectorIndexes struct {
 	maint   maintenance
 	// checkpointEvery overrides checkpointEvery (tests).
 	checkpointEvery time.Duration
-	// releaseMemory asks the next maintenance passes (this many) to return
-	// freed memory to the OS, after work that leaves much garbage.
-	releaseMemory atomic.Int32
 }
 
 func hnswParams(idx *catalog.Index) (m, efC int) {
@@ -825,7 +822,6 @@ func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalo
 		}
 		close(li.ready)
 		if li.err == nil {
-			e.vindex.releaseMemory.Store(1) // the load's garbage
 			e.startMaintenance()
 		}
 		return li.vi, li.err
@@ -871,7 +867,6 @@ func (e *Engine) registerVectorIndex(id catalog.ID, vi *vectorIndex) {
 		e.vindex.byIndex = map[catalog.ID]*loadedIndex{}
 	}
 	e.vindex.byIndex[id] = li
-	e.vindex.releaseMemory.Store(1) // the build's garbage
 	e.startMaintenance()
 }
 

@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,14 +83,6 @@ func (e *Engine) stopMaintenance() {
 // maintainVectorIndexes runs one maintenance pass: forget finished
 // builds, tombstone invisible nodes, compact graphs that need it.
 func (e *Engine) maintainVectorIndexes(ctx context.Context) {
-	if n := e.vindex.releaseMemory.Load(); n > 0 {
-		e.vindex.releaseMemory.CompareAndSwap(n, n-1)
-		// A build, compaction, dropped graph or checkpoint (whose records
-		// pass through Badger's memtables) left tens to hundreds of MB of
-		// garbage; the GC's next cycle would let the heap grow to twice
-		// the live graphs first, and the freed pages would stay resident.
-		debug.FreeOSMemory()
-	}
 	e.pruneBuilds()
 	type entry struct {
 		id catalog.ID
@@ -169,7 +160,6 @@ func (e *Engine) forgetDroppedIndexes(ctx context.Context) {
 		}
 		if li.missing {
 			delete(e.vindex.byIndex, id)
-			e.vindex.releaseMemory.Store(1)
 			gone = append(gone, dropped{li.vi.tableID, id})
 			continue
 		}
@@ -353,7 +343,6 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 	// Transactions still open recorded their deletes and inserts against
 	// vi's keys; with writes stopped, queue nv's nodes they may end.
 	nv.queueUnsettled()
-	e.vindex.releaseMemory.Store(1)
 	e.removeBuild(b)
 	registered = false
 	e.vindex.writeMu.Unlock()

@@ -200,6 +200,10 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Conf
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
+	trimCtx, stopTrim := context.WithCancel(context.Background())
+	defer stopTrim()
+	go trimHeapUntilDone(trimCtx)
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("ready to accept connections on " + ln.Addr().String())

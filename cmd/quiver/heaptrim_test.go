@@ -1,0 +1,78 @@
+package main
+
+import (
+	"runtime"
+	"testing"
+)
+
+const trimTestBurst = 256 << 20
+
+// burst allocates trimTestBurst bytes in 1 MB chunks, every page touched
+// so that it is resident.
+func burst() [][]byte {
+	chunks := make([][]byte, 0, trimTestBurst>>20)
+	for range trimTestBurst >> 20 {
+		c := make([]byte, 1<<20)
+		for i := 0; i < len(c); i += 4096 {
+			c[i] = 1
+		}
+		chunks = append(chunks, c)
+	}
+	return chunks
+}
+
+// TestHeapTrimmerReturnsCollectedBurst: garbage much larger than the live
+// heap, collected but resident, is returned at the next tick, and a heap
+// with little free is left alone.
+func TestHeapTrimmerReturnsCollectedBurst(t *testing.T) {
+	h := heapTrimmer{minFree: heapTrimMinFree, quietFor: 1000}
+	chunks := burst()
+	runtime.KeepAlive(chunks)
+	chunks = nil
+	runtime.GC()
+	if st := readHeapState(); st.free < trimTestBurst/2 {
+		t.Fatalf("after the collected burst only %d MB is free (live %d MB): the test needs a resident burst", st.free>>20, st.live>>20)
+	}
+	if !h.tick() {
+		t.Fatal("the tick did not trim a collected burst")
+	}
+	if st := readHeapState(); st.free > heapTrimMinFree {
+		t.Fatalf("after the trim %d MB of the heap is still free and resident", st.free>>20)
+	}
+	if h.tick() {
+		t.Fatal("the tick trimmed again right after trimming")
+	}
+}
+
+// TestHeapTrimmerCollectsQuietGarbage: garbage the last collection saw as
+// live (the burst was in use then) waits for a collection that an idle
+// process would not run for minutes; after quietFor ticks without one the
+// trimmer runs it, and only once per quiet spell.
+func TestHeapTrimmerCollectsQuietGarbage(t *testing.T) {
+	h := heapTrimmer{minFree: heapTrimMinFree, quietFor: 3}
+	chunks := burst()
+	runtime.GC() // the burst is live for this collection
+	runtime.KeepAlive(chunks)
+	chunks = nil
+	h.tick() // sees the collection above
+	before := readHeapState()
+	if before.objects < trimTestBurst/2 || before.free > heapTrimMinFree {
+		t.Fatalf("before the quiet ticks: %d MB of objects, %d MB free: the test needs uncollected garbage", before.objects>>20, before.free>>20)
+	}
+	for i := 1; i < h.quietFor; i++ {
+		if h.tick() {
+			t.Fatalf("quiet tick %d trimmed before quietFor (%d)", i, h.quietFor)
+		}
+	}
+	if !h.tick() {
+		t.Fatalf("no trim after %d quiet ticks with %d MB of objects", h.quietFor, before.objects>>20)
+	}
+	if after := readHeapState(); after.objects > before.objects/2 || after.free > heapTrimMinFree {
+		t.Fatalf("after the quiet trim: %d MB of objects (before %d), %d MB free", after.objects>>20, before.objects>>20, after.free>>20)
+	}
+	for i := 0; i < 2*h.quietFor; i++ {
+		if h.tick() {
+			t.Fatal("the trimmer collected again in the same quiet spell")
+		}
+	}
+}
