@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
@@ -393,6 +394,35 @@ func TestHNSWCheckpointRestart(t *testing.T) {
 	}
 	if vi.graph.Len() != 302 { // 300 checkpointed + 2 re-added versions
 		t.Fatalf("restored graph has %d nodes", vi.graph.Len())
+	}
+	// The checkpoint holds no vectors of live versions: those of rows 100
+	// and 101, changed after it, were gone, so their nodes are detached
+	// (tombstoned, and no node links to them); every other checkpointed
+	// node has its row's vector.
+	gone := map[hnsw.Node]bool{}
+	for n := hnsw.Node(0); n < 300; n++ {
+		id := int(vi.info(vi.graph.Key(n)).pk[0].(types.DInt))
+		switch {
+		case id == 100 || id == 101:
+			gone[n] = true
+			if !vi.graph.Deleted(n) {
+				t.Fatalf("node of row %d, changed after the checkpoint, is not tombstoned", id)
+			}
+		case vi.graph.Vector(n)[0] != float32(id):
+			t.Fatalf("node of row %d restored with vector %v", id, vi.graph.Vector(n))
+		}
+	}
+	if len(gone) != 2 {
+		t.Fatalf("%d checkpointed nodes belong to rows 100 and 101, want 2", len(gone))
+	}
+	for n := hnsw.Node(0); int(n) < vi.graph.Len(); n++ {
+		for l := 0; l <= vi.graph.Level(n) && !gone[n]; l++ {
+			for _, x := range vi.graph.Links(n, l) {
+				if gone[x] {
+					t.Fatalf("node %d links to detached node %d", n, x)
+				}
+			}
+		}
 	}
 }
 
