@@ -173,9 +173,34 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		child(n.Left)
 		child(n.Right)
 	case *planner.WithNode:
-		explainNode(n.Input, depth, lines, stats, params)
+		// PostgreSQL prints each WITH query as a "CTE name" block after
+		// the title and details of the node above it, before its children.
+		var in []string
+		explainNode(n.Input, depth, &in, stats, params)
+		at := 1
+		for at < len(in) && strings.HasPrefix(in[at], detail) && !strings.HasPrefix(strings.TrimLeft(in[at], " "), "->") {
+			at++
+		}
+		*lines = append(*lines, in[:at]...)
+		for _, c := range n.CTEs {
+			*lines = append(*lines, detail+"CTE "+c.Name)
+			var sub []string
+			explainNode(c.Plan, depth+1, &sub, stats, params)
+			for _, l := range sub {
+				*lines = append(*lines, "  "+l)
+			}
+		}
+		*lines = append(*lines, in[at:]...)
 	case *planner.CTERef:
-		add("CTE Scan on " + n.CTE.Name)
+		if n.CTE.WorkTable {
+			add("WorkTable Scan on " + n.CTE.Name)
+		} else {
+			add("CTE Scan on " + n.CTE.Name)
+		}
+	case *planner.RecursiveUnion:
+		add("Recursive Union")
+		child(n.NonRecursive)
+		child(n.Recursive)
 	case *planner.Insert:
 		add("Insert on " + n.Table.Name)
 		child(n.Source)

@@ -26,8 +26,10 @@ type execCtx struct {
 	params []types.Datum
 	// outer is the stack of enclosing rows seen by correlated subqueries.
 	outer [][]types.Datum
-	// ctes holds each WITH query's rows once computed.
-	ctes map[int][][]types.Datum
+	// ctes holds each WITH query's rows as far as they have been read;
+	// work holds the rows a recursive query's work table has this round.
+	ctes map[int]*cteBuffer
+	work map[int][][]types.Datum
 	// analyze collects per-node figures for EXPLAIN ANALYZE (nil otherwise).
 	analyze map[planner.Plan]*nodeStats
 }
@@ -166,32 +168,188 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 	case *planner.SetOpNode:
 		return ec.buildSetOp(n)
 	case *planner.WithNode:
-		return ec.build(n.Input)
-	case *planner.CTERef:
-		rows, err := ec.cteRows(n.CTE)
+		in, err := ec.build(n.Input)
 		if err != nil {
 			return nil, err
 		}
-		return &sliceIter{rows: rows}, nil
+		return &withIter{rowIter: in, ec: ec, defs: n.CTEs}, nil
+	case *planner.CTERef:
+		if n.CTE.WorkTable {
+			return &sliceIter{rows: ec.work[n.CTE.ID]}, nil
+		}
+		return &cteReader{ec: ec, def: n.CTE}, nil
+	case *planner.RecursiveUnion:
+		return &recursiveIter{ec: ec, n: n}, nil
 	case interface{ Unwrap() planner.Plan }:
 		return ec.build(n.Unwrap())
 	}
 	return nil, pgerror.New(pgerror.CodeInternal, "no operator for plan node %T", p)
 }
 
-func (ec *execCtx) cteRows(def *planner.CTEDef) ([][]types.Datum, error) {
-	if rows, ok := ec.ctes[def.ID]; ok {
-		return rows, nil
+// A WITH query runs as far as its readers read, as in PostgreSQL: `WITH
+// RECURSIVE t AS (... UNION ALL ... FROM t) SELECT * FROM t LIMIT 3`
+// stops after three rows of a query that never ends, and a reader that
+// stops early costs no more than it read. Every reference reads the same
+// rows: the first to need a row computes it into the shared buffer.
+type cteBuffer struct {
+	it   rowIter // nil once exhausted or failed
+	rows [][]types.Datum
+	err  error
+}
+
+// cteReader is one reference's cursor over its query's buffer.
+type cteReader struct {
+	ec  *execCtx
+	def *planner.CTEDef
+	buf *cteBuffer
+	pos int
+}
+
+func (r *cteReader) Next() ([]types.Datum, error) {
+	if r.buf == nil {
+		b, err := r.ec.cteBuffer(r.def)
+		if err != nil {
+			return nil, err
+		}
+		r.buf = b
 	}
-	rows, err := ec.drain(def.Plan)
+	b := r.buf
+	if r.pos == len(b.rows) {
+		if b.it == nil {
+			return nil, b.err
+		}
+		row, err := b.it.Next()
+		if err != nil || row == nil {
+			b.it.Close()
+			b.it, b.err = nil, err
+			return nil, err
+		}
+		b.rows = append(b.rows, row)
+	}
+	r.pos++
+	return b.rows[r.pos-1], nil
+}
+
+func (r *cteReader) Close() {}
+
+func (ec *execCtx) cteBuffer(def *planner.CTEDef) (*cteBuffer, error) {
+	if b, ok := ec.ctes[def.ID]; ok {
+		return b, nil
+	}
+	it, err := ec.build(def.Plan)
 	if err != nil {
 		return nil, err
 	}
 	if ec.ctes == nil {
-		ec.ctes = map[int][][]types.Datum{}
+		ec.ctes = map[int]*cteBuffer{}
 	}
-	ec.ctes[def.ID] = rows
-	return rows, nil
+	b := &cteBuffer{it: it}
+	ec.ctes[def.ID] = b
+	return b, nil
+}
+
+// withIter closes its WITH queries' iterators that readers left open.
+type withIter struct {
+	rowIter
+	ec   *execCtx
+	defs []*planner.CTEDef
+}
+
+func (w *withIter) Close() {
+	w.rowIter.Close()
+	for _, d := range w.defs {
+		if b := w.ec.ctes[d.ID]; b != nil && b.it != nil {
+			b.it.Close()
+			b.it = nil
+		}
+	}
+}
+
+// recursiveIter yields WITH RECURSIVE's rows as it computes them: the
+// non-recursive term's, then rounds of the recursive term, each over the
+// previous round's new rows (the work table), until a round adds none.
+// A query that never stops adding rows runs until its reader stops or
+// the statement is cancelled (statement_timeout, a cancel request), as in
+// PostgreSQL.
+type recursiveIter struct {
+	ec        *execCtx
+	n         *planner.RecursiveUnion
+	cur       rowIter // the term being read; nil between terms
+	started   bool    // the non-recursive term was begun
+	round     [][]types.Datum
+	seen      map[string]struct{} // rows produced so far, without All
+	buf       []byte
+	sinceTick int
+}
+
+func (r *recursiveIter) Next() ([]types.Datum, error) {
+	for {
+		if r.cur == nil {
+			if err := r.next(); err != nil || r.cur == nil {
+				return nil, err
+			}
+		}
+		row, err := r.cur.Next()
+		if err != nil {
+			return nil, err
+		}
+		if row == nil {
+			r.cur.Close()
+			r.cur = nil
+			continue
+		}
+		if r.sinceTick++; r.sinceTick&1023 == 0 {
+			if err := r.ec.ctx.Err(); err != nil {
+				return nil, canceled(err)
+			}
+		}
+		if !r.n.All {
+			if r.seen == nil {
+				r.seen = map[string]struct{}{}
+			}
+			r.buf = appendRowKey(r.buf[:0], row)
+			if _, dup := r.seen[string(r.buf)]; dup {
+				continue
+			}
+			r.seen[string(r.buf)] = struct{}{}
+		}
+		r.round = append(r.round, row)
+		return row, nil
+	}
+}
+
+// next starts the next term: the non-recursive one first, then the
+// recursive one over the rows the last term added (none: done).
+func (r *recursiveIter) next() error {
+	if err := r.ec.ctx.Err(); err != nil {
+		return canceled(err)
+	}
+	plan := r.n.NonRecursive
+	if r.started {
+		if len(r.round) == 0 {
+			return nil
+		}
+		if r.ec.work == nil {
+			r.ec.work = map[int][][]types.Datum{}
+		}
+		r.ec.work[r.n.Work.ID] = r.round
+		r.round = nil
+		plan = r.n.Recursive
+	}
+	r.started = true
+	it, err := r.ec.build(plan)
+	if err != nil {
+		return err
+	}
+	r.cur = it
+	return nil
+}
+
+func (r *recursiveIter) Close() {
+	if r.cur != nil {
+		r.cur.Close()
+		r.cur = nil
+	}
 }
 
 // drain runs a plan to completion.

@@ -41,6 +41,12 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 	case *tree.TableRef:
 		if n.Name.Schema == "" {
 			if cte := b.lookupCTE(n.Name.Name); cte != nil {
+				if cte.refErr != nil {
+					return nil, nil, cte.refErr
+				}
+				if cte.refs != nil {
+					*cte.refs++
+				}
 				alias := n.Name.Name
 				if n.Alias != "" {
 					alias = n.Alias

@@ -14,9 +14,6 @@ import (
 func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 	var with *WithNode
 	if s.With != nil {
-		if s.With.Recursive {
-			return nil, notSupported("WITH RECURSIVE")
-		}
 		frame := map[string]*cteBinding{}
 		b.ctes = append(b.ctes, frame)
 		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
@@ -26,14 +23,17 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 			if !ok {
 				return nil, notSupported("data-modifying statements in WITH")
 			}
-			p, err := b.bindSelect(q, outer)
+			var def *CTEDef
+			var cols []Column
+			var err error
+			if s.With.Recursive {
+				def, cols, err = b.bindRecursiveCTE(&cte, q, frame, outer)
+			} else {
+				def, cols, err = b.bindCTE(&cte, q, outer)
+			}
 			if err != nil {
 				return nil, err
 			}
-			p = stripHidden(p)
-			cols := renameColumns(p.Columns(), cte.Name, cte.Columns)
-			b.nextCTE++
-			def := &CTEDef{Name: cte.Name, Plan: p, ID: b.nextCTE}
 			frame[cte.Name] = &cteBinding{def: def, cols: cols}
 			with.CTEs = append(with.CTEs, def)
 		}
@@ -86,6 +86,100 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 		p = with
 	}
 	return p, nil
+}
+
+// bindCTE binds a WITH query that does not refer to itself.
+func (b *Binder) bindCTE(cte *tree.CTE, q *tree.Select, outer *scope) (*CTEDef, []Column, error) {
+	p, err := b.bindSelect(q, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	p = stripHidden(p)
+	cols := renameColumns(p.Columns(), cte.Name, cte.Columns)
+	b.nextCTE++
+	return &CTEDef{Name: cte.Name, Plan: p, ID: b.nextCTE}, cols, nil
+}
+
+// bindRecursiveCTE binds a query of WITH RECURSIVE. One that refers to
+// itself must be `non-recursive term UNION [ALL] recursive term`, as in
+// PostgreSQL: the non-recursive term fixes the columns and their types,
+// and the recursive term reads the rows the previous round produced (the
+// work table) through its one reference to the query's name. A query
+// that does not refer to itself is an ordinary WITH query.
+func (b *Binder) bindRecursiveCTE(cte *tree.CTE, q *tree.Select, frame map[string]*cteBinding, outer *scope) (*CTEDef, []Column, error) {
+	recursiveErr := func(format string) error {
+		return pgerror.New("42P19", format, cte.Name)
+	}
+	// While a term that must not refer to the query is bound, its name
+	// resolves to a binding that fails.
+	frame[cte.Name] = &cteBinding{refErr: recursiveErr(`recursive reference to query "%s" must not appear within its non-recursive term`)}
+	op, isUnion := q.Body.(*tree.SetOp)
+	if !isUnion || op.Op != "union" {
+		frame[cte.Name].refErr = recursiveErr(`recursive query "%s" does not have the form non-recursive-term UNION [ALL] recursive-term`)
+		return b.bindCTE(cte, q, outer)
+	}
+	left, err := b.bindSetBody(op.Left, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	left = stripHidden(left)
+	cols := renameColumns(left.Columns(), cte.Name, cte.Columns)
+	if len(cte.Columns) > len(cols) {
+		return nil, nil, pgerror.New("42P10", "WITH query \"%s\" has %d columns available but %d columns specified", cte.Name, len(cols), len(cte.Columns))
+	}
+	b.nextCTE++
+	work := &CTEDef{Name: cte.Name, ID: b.nextCTE, WorkTable: true}
+	refs := 0
+	frame[cte.Name] = &cteBinding{def: work, cols: cols, refs: &refs}
+	right, err := b.bindSetBody(op.Right, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	if refs == 0 {
+		// Not recursive after all: bind it as the ordinary query it is.
+		delete(frame, cte.Name)
+		return b.bindCTE(cte, q, outer)
+	}
+	if refs > 1 {
+		return nil, nil, recursiveErr(`recursive reference to query "%s" must not appear more than once`)
+	}
+	if len(q.OrderBy) > 0 {
+		return nil, nil, pgerror.New("0A000", "ORDER BY in a recursive query is not implemented")
+	}
+	if q.Limit != nil || q.Offset != nil {
+		return nil, nil, pgerror.New("0A000", "OFFSET/LIMIT in a recursive query is not implemented")
+	}
+	right = stripHidden(right)
+	rc := right.Columns()
+	if len(rc) != len(cols) {
+		return nil, nil, pgerror.New(pgerror.CodeSyntaxError, "each UNION query must have the same number of columns")
+	}
+	exprs := make([]Expr, len(cols))
+	cast := false
+	for i := range cols {
+		exprs[i] = &ColRef{Idx: i, T: rc[i].T}
+		if rc[i].T.Identical(cols[i].T) {
+			continue
+		}
+		t, err := commonType([]*types.T{cols[i].T, rc[i].T}, "UNION")
+		if err == nil && !t.Identical(cols[i].T) {
+			err = pgerror.New(pgerror.CodeDatatypeMismatch, "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall", cte.Name, i+1, cols[i].T, t).
+				WithHint("Cast the output of the non-recursive term to the correct type.")
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if exprs[i], err = b.coerce(exprs[i], cols[i].T, types.CastImplicit, "UNION"); err != nil {
+			return nil, nil, err
+		}
+		cast = true
+	}
+	if cast {
+		right = &Project{Input: right, Exprs: exprs, Cols: cols}
+	}
+	b.nextCTE++
+	plan := &RecursiveUnion{NonRecursive: left, Recursive: right, All: op.All, Work: work, Cols: cols}
+	return &CTEDef{Name: cte.Name, Plan: plan, ID: b.nextCTE}, cols, nil
 }
 
 // LimitSum is LIMIT + OFFSET, the number of rows a top-k sort keeps.

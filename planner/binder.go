@@ -42,6 +42,10 @@ type Binder struct {
 type cteBinding struct {
 	def  *CTEDef
 	cols []Column
+	// refs, when set, counts the references bound (a recursive query's
+	// work table); refErr, when set, is the error a reference gets.
+	refs   *int
+	refErr error
 }
 
 // FinishParams gives every still-unknown parameter the type text, as

@@ -234,11 +234,24 @@ type CTERef struct {
 	Cols []Column
 }
 
-// CTEDef is a WITH query evaluated once per statement.
+// CTEDef is a WITH query evaluated once per statement. A WorkTable def has
+// no plan: its rows are those a RecursiveUnion's previous round produced.
 type CTEDef struct {
-	Name string
-	Plan Plan
-	ID   int
+	Name      string
+	Plan      Plan
+	ID        int
+	WorkTable bool
+}
+
+// RecursiveUnion is WITH RECURSIVE's query: the non-recursive term's rows,
+// then rounds of the recursive term, each reading the previous round's
+// new rows as Work, until a round adds none. Without All, rows already
+// produced are not produced again (nor fed to the next round).
+type RecursiveUnion struct {
+	NonRecursive, Recursive Plan
+	All                     bool
+	Work                    *CTEDef
+	Cols                    []Column
 }
 
 // WithNode evaluates its CTEs lazily for its input.
@@ -247,22 +260,23 @@ type WithNode struct {
 	Input Plan
 }
 
-func (p *Scan) Columns() []Column        { return p.Cols }
-func (p *IndexScan) Columns() []Column   { return p.Cols }
-func (p *ValuesNode) Columns() []Column  { return p.Cols }
-func (p *VirtualScan) Columns() []Column { return p.Cols }
-func (p *VectorScan) Columns() []Column  { return p.Cols }
-func (p *FuncScan) Columns() []Column    { return p.Cols }
-func (p *Filter) Columns() []Column      { return p.Input.Columns() }
-func (p *Project) Columns() []Column     { return p.Cols }
-func (p *Join) Columns() []Column        { return p.Cols }
-func (p *Aggregate) Columns() []Column   { return p.Cols }
-func (p *Sort) Columns() []Column        { return p.Input.Columns() }
-func (p *Limit) Columns() []Column       { return p.Input.Columns() }
-func (p *Distinct) Columns() []Column    { return p.Input.Columns() }
-func (p *SetOpNode) Columns() []Column   { return p.Cols }
-func (p *CTERef) Columns() []Column      { return p.Cols }
-func (p *WithNode) Columns() []Column    { return p.Input.Columns() }
+func (p *Scan) Columns() []Column           { return p.Cols }
+func (p *IndexScan) Columns() []Column      { return p.Cols }
+func (p *ValuesNode) Columns() []Column     { return p.Cols }
+func (p *VirtualScan) Columns() []Column    { return p.Cols }
+func (p *VectorScan) Columns() []Column     { return p.Cols }
+func (p *FuncScan) Columns() []Column       { return p.Cols }
+func (p *Filter) Columns() []Column         { return p.Input.Columns() }
+func (p *Project) Columns() []Column        { return p.Cols }
+func (p *Join) Columns() []Column           { return p.Cols }
+func (p *Aggregate) Columns() []Column      { return p.Cols }
+func (p *Sort) Columns() []Column           { return p.Input.Columns() }
+func (p *Limit) Columns() []Column          { return p.Input.Columns() }
+func (p *Distinct) Columns() []Column       { return p.Input.Columns() }
+func (p *SetOpNode) Columns() []Column      { return p.Cols }
+func (p *CTERef) Columns() []Column         { return p.Cols }
+func (p *WithNode) Columns() []Column       { return p.Input.Columns() }
+func (p *RecursiveUnion) Columns() []Column { return p.Cols }
 
 // ---- statements ----
 

@@ -328,6 +328,9 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 	case *SetOpNode:
 		visitPlanExprs(n.Left, depth, f)
 		visitPlanExprs(n.Right, depth, f)
+	case *RecursiveUnion:
+		visitPlanExprs(n.NonRecursive, depth, f)
+		visitPlanExprs(n.Recursive, depth, f)
 	case *WithNode:
 		for _, c := range n.CTEs {
 			visitPlanExprs(c.Plan, depth, f)
