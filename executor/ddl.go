@@ -141,6 +141,8 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 			}
 		}
 		return doneResult("TRUNCATE TABLE"), nil
+	case *tree.Lock:
+		return s.lockTables(b, n)
 	case *tree.CreateExtension:
 		switch n.Name {
 		case "vector", "plpgsql":
@@ -175,6 +177,27 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.setConstraints(ec, b, n)
 	}
 	return nil, notSupportedStmt(statementName(stmt))
+}
+
+// lockTables is LOCK TABLE. Quiver has no table locks: a transaction
+// reads its snapshot whatever others commit meanwhile, so ACCESS SHARE —
+// which only keeps the table from being dropped or altered under a reader,
+// as pg_dump uses it — is already given. Stronger modes promise to keep
+// out concurrent writers, which Quiver cannot, so they are refused rather
+// than granted in name only.
+func (s *Session) lockTables(b *planner.Binder, n *tree.Lock) (Result, error) {
+	if !s.inBlock {
+		return nil, pgerror.New(pgerror.CodeNoActiveSQLTransaction, "LOCK TABLE can only be used in transaction blocks")
+	}
+	for _, name := range n.Names {
+		if _, err := b.ResolveTable(name); err != nil {
+			return nil, err
+		}
+	}
+	if n.Mode != "access share" {
+		return nil, notSupportedStmt("LOCK TABLE IN " + strings.ToUpper(n.Mode) + " MODE")
+	}
+	return doneResult("LOCK TABLE"), nil
 }
 
 // statementName names a statement type for 0A000 messages.

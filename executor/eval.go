@@ -349,9 +349,13 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 		}, nil
 	case *planner.SubscriptExpr:
 		lower := n.Operand.Type().LowerBound()
+		isName := n.Operand.Type().Family == types.FamName
 		return ec.compilePair(n.Operand, n.Index, func(a, i types.Datum) (types.Datum, error) {
 			if types.IsNull(a) || types.IsNull(i) {
 				return types.Null, nil
+			}
+			if isName {
+				return nameByte(string(a.(types.DString)), int(i.(types.DInt))), nil
 			}
 			k := int(i.(types.DInt)) - lower + 1
 			elems := a.(*types.DArray).Elems
@@ -621,4 +625,18 @@ func (ec *execCtx) compileSubquery(n *planner.SubqueryExpr) (evalFn, error) {
 			return res, nil
 		}
 	}, nil
+}
+
+// nameByte is name[k]: a name is a NAMEDATALEN array of "char" indexed
+// from 0, so positions past the text but inside the array hold NUL (shown
+// as the empty string) and positions outside it are NULL.
+func nameByte(s string, k int) types.Datum {
+	const namedatalen = 64
+	switch {
+	case k < 0 || k >= namedatalen:
+		return types.Null
+	case k >= len(s):
+		return types.DString("")
+	}
+	return types.DString(s[k : k+1])
 }

@@ -104,6 +104,8 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		add("Seq Scan on "+n.Scan.Table.Name, det...)
 	case *planner.VirtualScan:
 		add("Function Scan on " + n.Table.Name)
+	case *planner.SequenceScan:
+		add("Seq Scan on " + n.Seq.Name)
 	case *planner.IndexScan:
 		det := indexDetails(n.Table, n.Index.Columns, n.Filter, params)
 		add(fmt.Sprintf("Index Scan using %s on %s", n.Index.Name, n.Table.Name), det...)

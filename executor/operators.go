@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -97,6 +98,12 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		return ec.buildVectorScan(n)
 	case *planner.ExactScan:
 		return ec.buildExactScan(n)
+	case *planner.SequenceScan:
+		last, called, err := ec.sess.eng.store.SequenceState(n.Seq)
+		if err != nil {
+			return nil, fmt.Errorf("reading sequence %s: %w", n.Seq.Name, err)
+		}
+		return &sliceIter{rows: [][]types.Datum{{types.DInt(last), types.DInt(0), types.DBool(called)}}}, nil
 	case *planner.VirtualScan:
 		cat, err := ec.txn.Catalog()
 		if err != nil {

@@ -40,6 +40,7 @@ func TestRoleDDL(t *testing.T) {
 				"bob|f|t|f|t|t|f|-1|********|NULL|f\n" +
 				"carol|f|t|f|f|f|f|-1|********|NULL|f\n" +
 				"erin|f|f|t|f|f|t|5|********|2030-01-01 00:00:00+00|t\n" +
+				"pg_database_owner|f|t|f|f|f|f|-1|********|NULL|f\n" +
 				"postgres|t|t|t|t|t|t|-1|********|NULL|t"},
 		{"SELECT usename, usecreatedb, usesuper, passwd FROM pg_user ORDER BY 1", "alice|f|f|********\nbob|t|f|********\npostgres|t|t|********"},
 		{"SELECT count(*) FROM pg_authid WHERE rolpassword IS NOT NULL", "0"},

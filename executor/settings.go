@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
 )
 
 // settingDef describes a run-time parameter.
@@ -71,6 +72,13 @@ var settingDefs = func() map[string]settingDef {
 		{name: "check_function_bodies", def: "on"},
 		{name: "xmloption", def: "content"},
 		{name: "geqo", def: "on"},
+		// pg_dump turns these off or sets them, and its output sets them
+		// again on restore; Quiver's scans and storage do not depend on
+		// them, so they only need to be accepted and reported.
+		{name: "synchronize_seqscans", def: "on", check: checkBool("synchronize_seqscans")},
+		{name: "quote_all_identifiers", def: "off", check: checkBool("quote_all_identifiers")},
+		{name: "default_tablespace", def: "", check: checkOneOf("default_tablespace", "Tablespace", "", "pg_default")},
+		{name: "default_table_access_method", def: "heap", check: checkOneOf("default_table_access_method", "Table access method", "heap")},
 		{name: "role", def: "none"},
 		{name: "password_encryption", def: "scram-sha-256", check: checkPasswordEncryption},
 		{name: "hnsw.ef_search", def: "40"},
@@ -105,6 +113,35 @@ func checkDateStyle(v string) (string, error) {
 		return "ISO, YMD", nil
 	}
 	return "", pgerror.New(pgerror.CodeFeatureNotSupported, "DateStyle \"%s\" is not supported", v).WithHint("Quiver supports the ISO DateStyle only.")
+}
+
+// checkBool accepts PostgreSQL's boolean spellings and reports on/off.
+func checkBool(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		d, err := types.ParseText(types.Bool, v)
+		if err != nil {
+			return "", pgerror.New(pgerror.CodeInvalidParameterValue, "parameter \"%s\" requires a Boolean value", name)
+		}
+		if d.(types.DBool) {
+			return "on", nil
+		}
+		return "off", nil
+	}
+}
+
+// checkOneOf accepts only the named objects that exist in Quiver, so a
+// dump naming another tablespace or access method fails loudly instead of
+// being restored somewhere else.
+func checkOneOf(name, what string, allowed ...string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		for _, a := range allowed {
+			if v == a {
+				return v, nil
+			}
+		}
+		return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v).
+			WithDetail("%s \"%s\" does not exist.", what, v)
+	}
 }
 
 // lookupSetting finds a setting definition; dotted (extension) names are

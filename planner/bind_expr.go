@@ -248,7 +248,10 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !x.Type().IsArray() {
+		// name is a fixed array of "char" in PostgreSQL, subscripted from
+		// 0 (catalog queries test typname[0] = '_').
+		isName := x.Type().Family == types.FamName
+		if !x.Type().IsArray() && !isName {
 			return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "cannot subscript type %s because it does not support subscripting", x.Type()).WithPosition(int(n.Pos))
 		}
 		idx, err := b.bindExpr(n.Index, sc)
@@ -257,6 +260,9 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 		}
 		if idx, err = b.coerce(idx, types.Int4, types.CastImplicit, "array subscript"); err != nil {
 			return nil, err
+		}
+		if isName {
+			return &SubscriptExpr{Operand: x, Index: idx, T: types.Text}, nil
 		}
 		return &SubscriptExpr{Operand: x, Index: idx, T: x.Type().Elem}, nil
 	case *tree.RowExpr:

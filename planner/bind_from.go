@@ -65,6 +65,14 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		}
 		t, err := b.ResolveTable(n.Name)
 		if err != nil {
+			if seq := b.lookupSequenceRef(n.Name); seq != nil {
+				alias := seq.Name
+				if n.Alias != "" {
+					alias = n.Alias
+				}
+				cols := renameColumns(SequenceColumns, alias, n.ColAliases)
+				return &SequenceScan{Seq: seq, Cols: cols}, newScope(cols, outer), nil
+			}
 			return nil, nil, err
 		}
 		alias := t.Name

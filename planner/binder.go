@@ -156,6 +156,26 @@ func (b *Binder) LookupSequence(name string) *catalog.Sequence {
 	return nil
 }
 
+// lookupSequenceRef finds a sequence named in FROM (nil when none).
+func (b *Binder) lookupSequenceRef(n tree.ObjectName) *catalog.Sequence {
+	if n.Catalog != "" && n.Catalog != b.DB.Name {
+		return nil
+	}
+	if n.Schema != "" {
+		s := b.Cat.SchemaByName(b.DB.ID, n.Schema)
+		if s == nil {
+			return nil
+		}
+		return b.Cat.SequenceByName(s.ID, n.Name)
+	}
+	for _, id := range b.schemaIDs() {
+		if s := b.Cat.SequenceByName(id, n.Name); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
 func displayName(n tree.ObjectName) string {
 	if n.Schema != "" {
 		return n.Schema + "." + n.Name

@@ -66,6 +66,16 @@ type VirtualScan struct {
 	Filter Expr
 }
 
+// SequenceScan reads a sequence as PostgreSQL exposes it as a relation:
+// one row of last_value, log_cnt and is_called (pg_dump reads it so).
+type SequenceScan struct {
+	Seq  *catalog.Sequence
+	Cols []Column
+}
+
+// SequenceColumns are a sequence relation's columns.
+var SequenceColumns = []Column{{Name: "last_value", T: types.Int8}, {Name: "log_cnt", T: types.Int8}, {Name: "is_called", T: types.Bool}}
+
 // VectorScan answers ORDER BY col <op> q LIMIT k from an HNSW index: rows
 // visible to the reader and passing Filter, nearest first, at most K.
 type VectorScan struct {
@@ -264,6 +274,7 @@ func (p *Scan) Columns() []Column           { return p.Cols }
 func (p *IndexScan) Columns() []Column      { return p.Cols }
 func (p *ValuesNode) Columns() []Column     { return p.Cols }
 func (p *VirtualScan) Columns() []Column    { return p.Cols }
+func (p *SequenceScan) Columns() []Column   { return p.Cols }
 func (p *VectorScan) Columns() []Column     { return p.Cols }
 func (p *FuncScan) Columns() []Column       { return p.Cols }
 func (p *Filter) Columns() []Column         { return p.Input.Columns() }

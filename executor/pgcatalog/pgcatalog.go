@@ -85,11 +85,8 @@ func init() {
 			owner := roleOID(c, s.Owner)
 			var acl types.Datum = types.Null
 			if s.Name == "public" {
-				// PostgreSQL 15 gives public to pg_database_owner, with
-				// USAGE for everyone.
 				owner = oidDatabaseOwner
-				acl = &types.DArray{Elem: types.Text, Elems: []types.Datum{
-					types.DString("pg_database_owner=UC/pg_database_owner"), types.DString("=U/pg_database_owner")}}
+				acl = publicSchemaACL()
 			}
 			hasInfo = hasInfo || s.Name == "information_schema"
 			rows = append(rows, []types.Datum{types.DOid(s.ID), types.DString(s.Name), types.DOid(owner), acl})
@@ -99,4 +96,29 @@ func init() {
 		}
 		return rows, nil
 	})
+	// Like initdb, Quiver gives the public schema its ACL at creation;
+	// pg_dump compares nspacl against initprivs, so that ACL must be
+	// recorded here or every dump would re-grant it.
+	register("pg_catalog", "pg_init_privs", 3394, []planner.Column{
+		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("privtype", tChar),
+		col("initprivs", tACL),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, s := range dbSchemas(c) {
+			if s.Name == "public" {
+				rows = append(rows, []types.Datum{types.DOid(s.ID), types.DOid(oidPgNsp), types.DInt(0), types.DString("i"), publicSchemaACL()})
+			}
+		}
+		return rows, nil
+	})
+	register("pg_catalog", "pg_transform", 3576, []planner.Column{
+		col("oid", types.Oid), col("trftype", types.Oid), col("trflang", types.Oid), col("trffromsql", types.Regproc), col("trftosql", types.Regproc),
+	}, empty)
+}
+
+// publicSchemaACL is the public schema's nspacl: PostgreSQL 15 gives it to
+// pg_database_owner, with USAGE for everyone.
+func publicSchemaACL() types.Datum {
+	return &types.DArray{Elem: types.Text, Elems: []types.Datum{
+		types.DString("pg_database_owner=UC/pg_database_owner"), types.DString("=U/pg_database_owner")}}
 }

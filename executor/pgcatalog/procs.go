@@ -95,6 +95,33 @@ var procNameByOID = func() map[uint32]string {
 	return m
 }()
 
+// procOIDFor is the pg_proc OID of the function name(args); a name with
+// no overload of exactly those arguments yields its only overload, or 0.
+func procOIDFor(name string, args []uint32) uint32 {
+	var only uint32
+	n := 0
+	for _, p := range procTable {
+		if p.name != name {
+			continue
+		}
+		if len(p.args) == len(args) {
+			same := true
+			for i := range args {
+				same = same && p.args[i] == args[i]
+			}
+			if same {
+				return p.oid
+			}
+		}
+		only = p.oid
+		n++
+	}
+	if n == 1 {
+		return only
+	}
+	return 0
+}
+
 func procRowsOf(c *Context) ([][]types.Datum, error) {
 	pgcat, public := dO(nsOID(c, storage.PgCatalogSchemaID)), dO(nsOID(c, storage.PublicSchemaID))
 	rows := make([][]types.Datum, 0, len(procTable))
@@ -183,13 +210,17 @@ func operatorRowsOf(c *Context) ([][]types.Datum, error) {
 		if left == types.OidVector || right == types.OidVector {
 			ns = public
 		}
-		code := "-"
+		var code uint32
 		if op.Func != "" {
-			code = op.Func
+			args := []uint32{right}
+			if !op.Prefix {
+				args = []uint32{left, right}
+			}
+			code = procOIDFor(op.Func, args)
 		}
 		oid := operatorOID(op.Name, left, right)
 		rows = append(rows, []types.Datum{dO(oid), dS(op.Name), ns, dO(10), dS(kind), dB(false), dB(false), dO(left), dO(right),
-			dO(ret), dO(0), dO(0), dS(code), dS("-"), dS("-")})
+			dO(ret), dO(0), dO(0), dO(code), dO(0), dO(0)})
 	}
 	return rows, nil
 }
@@ -217,8 +248,31 @@ func (c castEntry) oid() uint32 {
 	if oid, _, _, ok := builtins.PGCast(c.source, c.target); ok {
 		return oid
 	}
+	if oid, ok := quiverCastOIDs[c.sig()]; ok {
+		return oid
+	}
 	return types.RegprocOID("cast(" + c.sig() + ")")
 }
+
+// firstQuiverCastOID starts the OIDs of the built-in casts PostgreSQL
+// lacks: below 16384 (FirstNormalObjectId), where pg_dump takes objects
+// for the system's own and leaves them out of a dump, yet above the
+// OIDs initdb hands out.
+const firstQuiverCastOID = 16000
+
+// quiverCastOIDs numbers the built-in casts PostgreSQL lacks (pgvector's
+// keep their own OIDs: they belong to extension vector) in castTable's
+// fixed order. Read-only after init.
+var quiverCastOIDs = func() map[string]uint32 {
+	m := map[string]uint32{}
+	for _, c := range castTable {
+		if _, _, _, ok := builtins.PGCast(c.source, c.target); ok || c.source == types.OidVector || c.target == types.OidVector {
+			continue
+		}
+		m[c.sig()] = firstQuiverCastOID + uint32(len(m))
+	}
+	return m
+}()
 
 // fnOID is the cast function's OID: PostgreSQL's when its cast has a
 // function of the same name.
@@ -416,6 +470,7 @@ const (
 	oidPgCast     = 2605
 	oidPgOpclass  = 2616
 	oidPgAm       = 2601
+	oidPgOpfamily = 2753
 	oidPgExt      = 3079
 )
 
@@ -425,7 +480,8 @@ func vectorMembers() [][2]uint32 {
 	m := [][2]uint32{{oidPgType, types.OidVector}, {oidPgType, types.OidVectorArray}, {oidPgAm, oidHnswAM}}
 	for _, o := range opclasses {
 		if o.typ == types.OidVector {
-			m = append(m, [2]uint32{oidPgOpclass, o.oid})
+			// Each opclass has its own family (same OID), a member too.
+			m = append(m, [2]uint32{oidPgOpclass, o.oid}, [2]uint32{oidPgOpfamily, o.oid})
 		}
 	}
 	for _, p := range procTable {
@@ -508,14 +564,18 @@ func DescribeObject(classid, objid uint32) (string, bool) {
 				return "cast from " + builtins.FormatType(e.source, -1, false) + " to " + builtins.FormatType(e.target, -1, false), true
 			}
 		}
-	case oidPgOpclass:
+	case oidPgOpclass, oidPgOpfamily:
 		for _, o := range opclasses {
 			if o.oid == objid {
 				am := "btree"
 				if o.am == oidHnswAM {
 					am = "hnsw"
 				}
-				return "operator class " + o.name + " for access method " + am, true
+				what := "operator class "
+				if classid == oidPgOpfamily {
+					what = "operator family "
+				}
+				return what + o.name + " for access method " + am, true
 			}
 		}
 	case oidPgAm:

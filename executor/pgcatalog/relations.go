@@ -65,6 +65,22 @@ var (
 	tFloat4 = types.Float4
 )
 
+// storageOf is a type's typstorage, which its columns' attstorage
+// repeats (pg_dump emits SET STORAGE where the two differ): plain for
+// fixed-length types, main for numeric, external for pgvector's vector
+// (as its CREATE TYPE declares), extended for other variable-length ones.
+func storageOf(typid uint32, length int16) string {
+	switch {
+	case length != -1:
+		return "p"
+	case typid == types.OidNumeric:
+		return "m"
+	case typid == types.OidVector:
+		return "e"
+	}
+	return "x"
+}
+
 // empty is the generator of relations Quiver never has rows for.
 func empty(*Context) ([][]types.Datum, error) { return nil, nil }
 
@@ -208,12 +224,18 @@ func dProc(name string) types.Datum {
 	return types.DOid(types.RegprocOID(name))
 }
 
+// amHandlers are pg_am's handler functions (heap, btree, hash, hnsw).
+var amHandlers = [...]string{"heap_tableam_handler", "bthandler", "hashhandler", "hnswhandler"}
+
 // procNames maps the regproc OIDs pg_type refers to back to their names
 // (read-only after init).
 var procNames = func() map[uint32]string {
 	m := map[uint32]string{}
 	add := func(name string) { m[types.RegprocOID(name)] = name }
 	add("array_subscript_handler")
+	for _, h := range amHandlers {
+		add(h)
+	}
 	for _, r := range typeRows() {
 		for _, suffix := range []string{"_in", "_out", "_recv", "_send"} {
 			add(r.io + suffix)
@@ -351,7 +373,7 @@ func init() {
 				coll = collationOf(t)
 			}
 			rows = append(rows, []types.Datum{dO(rel), dS(name), dO(typid), dI(-1), dI(int64(l)), dI(int64(num)), dI(int64(ndims)), dI(-1),
-				dI(int64(typmod)), dB(l > 0 && l <= 8), dS("i"), dS("p"), dS(""), dB(notnull), dB(hasdef), dB(false),
+				dI(int64(typmod)), dB(l > 0 && l <= 8), dS("i"), dS(storageOf(typid, l)), dS(""), dB(notnull), dB(hasdef), dB(false),
 				dS(identity), dS(""), dB(dropped), dB(true), dI(0), dO(coll), null, null, null, null})
 		}
 		for _, t := range dbTables(c) {
@@ -415,10 +437,7 @@ func init() {
 			if r.category == "A" {
 				sub = "array_subscript_handler"
 			}
-			storage := "p"
-			if r.length == -1 {
-				storage = "x"
-			}
+			storage := storageOf(r.oid, r.length)
 			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(nsOID(c, catalog.ID(r.namespace))), dO(uint32(10)), dI(int64(r.length)), dB(r.byval),
 				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dProc(sub), dO(r.elem), dO(r.array),
 				dProc(r.io + "_in"), dProc(r.io + "_out"), dProc(r.io + "_recv"), dProc(r.io + "_send"), dProc(modin), dProc(modout),
@@ -529,13 +548,13 @@ func init() {
 	})
 
 	register("pg_catalog", "pg_am", 2601, []planner.Column{
-		col("oid", types.Oid), col("amname", types.Name), col("amhandler", tRegp), col("amtype", tChar),
+		col("oid", types.Oid), col("amname", types.Name), col("amhandler", types.Regproc), col("amtype", tChar),
 	}, func(c *Context) ([][]types.Datum, error) {
 		return [][]types.Datum{
-			{dO(oidHeapAM), dS("heap"), dS("heap_tableam_handler"), dS("t")},
-			{dO(oidBtreeAM), dS("btree"), dS("bthandler"), dS("i")},
-			{dO(oidHashAM), dS("hash"), dS("hashhandler"), dS("i")},
-			{dO(oidHnswAM), dS("hnsw"), dS("hnswhandler"), dS("i")},
+			{dO(oidHeapAM), dS("heap"), dProc(amHandlers[0]), dS("t")},
+			{dO(oidBtreeAM), dS("btree"), dProc(amHandlers[1]), dS("i")},
+			{dO(oidHashAM), dS("hash"), dProc(amHandlers[2]), dS("i")},
+			{dO(oidHnswAM), dS("hnsw"), dProc(amHandlers[3]), dS("i")},
 		}, nil
 	})
 
@@ -826,7 +845,7 @@ func init() {
 		col("oid", types.Oid), col("oprname", types.Name), col("oprnamespace", types.Oid), col("oprowner", types.Oid),
 		col("oprkind", tChar), col("oprcanmerge", types.Bool), col("oprcanhash", types.Bool), col("oprleft", types.Oid),
 		col("oprright", types.Oid), col("oprresult", types.Oid), col("oprcom", types.Oid), col("oprnegate", types.Oid),
-		col("oprcode", tRegp), col("oprrest", tRegp), col("oprjoin", tRegp),
+		col("oprcode", types.Regproc), col("oprrest", types.Regproc), col("oprjoin", types.Regproc),
 	}, operatorRowsOf)
 	register("pg_catalog", "pg_cast", 2605, []planner.Column{
 		col("oid", types.Oid), col("castsource", types.Oid), col("casttarget", types.Oid), col("castfunc", types.Oid),
@@ -894,6 +913,44 @@ func init() {
 		col("oid", types.Oid), col("cfgname", types.Name), col("cfgnamespace", types.Oid), col("cfgowner", types.Oid),
 		col("cfgparser", types.Oid),
 	}, empty)
+	// Operator-family members are not modelled yet: no rows, rather than
+	// rows that might contradict how the executor picks operators.
+	register("pg_catalog", "pg_amop", 2602, []planner.Column{
+		col("oid", types.Oid), col("amopfamily", types.Oid), col("amoplefttype", types.Oid), col("amoprighttype", types.Oid),
+		col("amopstrategy", types.Int2), col("amoppurpose", tChar), col("amopopr", types.Oid), col("amopmethod", types.Oid),
+		col("amopsortfamily", types.Oid),
+	}, empty)
+	register("pg_catalog", "pg_amproc", 2603, []planner.Column{
+		col("oid", types.Oid), col("amprocfamily", types.Oid), col("amproclefttype", types.Oid), col("amprocrighttype", types.Oid),
+		col("amprocnum", types.Int2), col("amproc", types.Regproc),
+	}, empty)
+	register("pg_catalog", "pg_ts_config_map", 3603, []planner.Column{
+		col("mapcfg", types.Oid), col("maptokentype", types.Int4), col("mapseqno", types.Int4), col("mapdict", types.Oid),
+	}, empty)
+	register("pg_catalog", "pg_ts_parser", 3601, []planner.Column{
+		col("oid", types.Oid), col("prsname", types.Name), col("prsnamespace", types.Oid), col("prsstart", types.Regproc),
+		col("prstoken", types.Regproc), col("prsend", types.Regproc), col("prsheadline", types.Regproc), col("prslextype", types.Regproc),
+	}, empty)
+	register("pg_catalog", "pg_ts_dict", 3600, []planner.Column{
+		col("oid", types.Oid), col("dictname", types.Name), col("dictnamespace", types.Oid), col("dictowner", types.Oid),
+		col("dicttemplate", types.Oid), col("dictinitoption", types.Text),
+	}, empty)
+	register("pg_catalog", "pg_ts_template", 3764, []planner.Column{
+		col("oid", types.Oid), col("tmplname", types.Name), col("tmplnamespace", types.Oid), col("tmplinit", types.Regproc),
+		col("tmpllexize", types.Regproc),
+	}, empty)
+	// Quiver has no label providers, so no object has a security label.
+	register("pg_catalog", "pg_seclabel", 3596, []planner.Column{
+		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("provider", types.Text),
+		col("label", types.Text),
+	}, empty)
+	register("pg_catalog", "pg_seclabels", 12180, []planner.Column{
+		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("objtype", types.Text),
+		col("objnamespace", types.Oid), col("objname", types.Text), col("provider", types.Text), col("label", types.Text),
+	}, empty)
+	register("pg_catalog", "pg_shseclabel", 3592, []planner.Column{
+		col("objoid", types.Oid), col("classoid", types.Oid), col("provider", types.Text), col("label", types.Text),
+	}, empty)
 	register("pg_catalog", "pg_shdepend", 1214, []planner.Column{
 		col("dbid", types.Oid), col("classid", types.Oid), col("objid", types.Oid), col("objsubid", types.Int4),
 		col("refclassid", types.Oid), col("refobjid", types.Oid), col("deptype", tChar),
@@ -928,12 +985,18 @@ func init() {
 		col("refobjid", types.Oid), col("refobjsubid", types.Int4), col("deptype", tChar),
 	}, func(c *Context) ([][]types.Datum, error) {
 		// Serial sequences depend on their column ('a'), as
-		// pg_get_serial_sequence and \d's "Owned by" read them.
+		// pg_get_serial_sequence and \d's "Owned by" read them; an
+		// identity column's sequence is part of the column ('i'), which
+		// tells pg_dump to recreate it with the column, not on its own.
 		rows := extensionDependRows()
 		for _, s := range dbSequences(c) {
 			if s.OwnedByTable != 0 {
+				dep := "a"
+				if t := c.Cat.Tables[s.OwnedByTable]; t != nil && s.OwnedByColumn < len(t.Columns) && t.Columns[s.OwnedByColumn].Identity != "" {
+					dep = "i"
+				}
 				rows = append(rows, []types.Datum{dO(oidPgClass), dO(uint32(s.ID)), dI(0), dO(oidPgClass), dO(uint32(s.OwnedByTable)),
-					dI(int64(s.OwnedByColumn + 1)), dS("a")})
+					dI(int64(s.OwnedByColumn + 1)), dS(dep)})
 			}
 		}
 		return rows, nil
@@ -999,8 +1062,11 @@ func validUntil(r *catalog.Role) types.Datum {
 	return types.DTimestampTZ(*r.ValidUntil)
 }
 
+// sortedRoles lists the catalog's roles plus pg_database_owner, the
+// predefined role PostgreSQL 15 makes public's owner: Quiver reports it as
+// nspowner, so clients that map owner OIDs to names (pg_dump) must find it.
 func sortedRoles(c *Context) []*catalog.Role {
-	var out []*catalog.Role
+	out := []*catalog.Role{{ID: oidDatabaseOwner, Name: "pg_database_owner"}}
 	for _, r := range c.Cat.Roles {
 		out = append(out, r)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 )
 
@@ -160,6 +161,57 @@ func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
 		return types.ArrayOf(&m).String()
 	}
 	return m.String()
+}
+
+// ACLDefault is acldefault(kind, owner) as aclitem texts: the
+// privileges an object of that kind has before any GRANT or REVOKE (the
+// PUBLIC item first, as PostgreSQL builds it). pg_dump compares an
+// object's ACL against it to decide which GRANTs to emit.
+func ACLDefault(kind, owner string) ([]string, error) {
+	var world, own string
+	switch kind {
+	case "c":
+	case "r":
+		own = "arwdDxt"
+	case "s":
+		own = "rwU"
+	case "d":
+		world, own = "Tc", "CTc"
+	case "f", "p":
+		world, own = "X", "X"
+	case "l", "T":
+		world, own = "U", "U"
+	case "L":
+		own = "rw"
+	case "n":
+		own = "UC"
+	case "t":
+		own = "C"
+	case "F", "S":
+		own = "U"
+	default:
+		return nil, pgerror.New(pgerror.CodeInternal, "unrecognized object type abbreviation: %s", kind)
+	}
+	who := aclRoleName(owner)
+	var items []string
+	if world != "" {
+		items = append(items, "="+world+"/"+who)
+	}
+	if own != "" {
+		items = append(items, who+"="+own+"/"+who)
+	}
+	return items, nil
+}
+
+// aclRoleName spells a role as aclitem output does: double-quoted unless
+// it is all letters, digits and underscores.
+func aclRoleName(name string) string {
+	for _, r := range name {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127) {
+			return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+		}
+	}
+	return name
 }
 
 // sizePretty is pg_size_pretty: bytes below 10 kB, then each unit up to
@@ -322,6 +374,29 @@ func registerCatalogFuncs() {
 				return []types.Datum{types.DOid(oidArg(a[0]))}, false, nil
 			}, nil
 		}})
+	// pg_options_to_table splits reloptions-style "name=value" items at
+	// the first '=' (an item without one has a NULL value).
+	addSRF("pg_options_to_table", &SRFOverload{Params: params(types.ArrayOf(txt)),
+		Columns: []Column{{Name: "option_name", Type: txt}, {Name: "option_value", Type: txt}},
+		Fn: func(_ *EvalContext, a []types.Datum) (func() ([]types.Datum, bool, error), error) {
+			arr, _ := a[0].(*types.DArray)
+			i := 0
+			return func() ([]types.Datum, bool, error) {
+				for arr != nil && i < len(arr.Elems) {
+					e, ok := arr.Elems[i].(types.DString)
+					i++
+					if !ok {
+						continue
+					}
+					name, value, found := strings.Cut(string(e), "=")
+					if !found {
+						return []types.Datum{types.DString(name), types.Null}, false, nil
+					}
+					return []types.Datum{types.DString(name), types.DString(value)}, false, nil
+				}
+				return nil, true, nil
+			}, nil
+		}})
 	addFunc("getdatabaseencoding", fn(nil, nm, func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DString("UTF8"), nil }))
 	addFunc("pg_get_viewdef", &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 
@@ -414,6 +489,29 @@ func registerCatalogFuncs() {
 		return types.DString(sizePretty(intArg(a[0]))), nil
 	}))
 
+	addFunc("acldefault", fn(params(txt, o), types.ArrayOf(txt), func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		kind, _ := a[0].(types.DString)
+		owner := oidArg(a[1])
+		name := fmt.Sprintf("%d", owner)
+		if cs := catalogSession(ctx); cs != nil {
+			n, ok, err := cs.RoleName(owner)
+			if err != nil {
+				return nil, fmt.Errorf("acldefault: %w", err)
+			}
+			if ok {
+				name = n
+			}
+		}
+		items, err := ACLDefault(string(kind), name)
+		if err != nil {
+			return nil, err
+		}
+		arr := &types.DArray{Elem: txt}
+		for _, it := range items {
+			arr.Elems = append(arr.Elems, types.DString(it))
+		}
+		return arr, nil
+	}))
 	addFunc("pg_get_serial_sequence", fn(params(txt, txt), txt, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		cs := catalogSession(ctx)
 		if cs == nil {

@@ -210,11 +210,50 @@ func (p *parser) stmtNoEnd() tree.Statement {
 			return &tree.CloseCursor{All: true}
 		}
 		return &tree.CloseCursor{Name: p.ident()}
-	case "lock", "checkpoint", "load", "cluster", "call", "refresh", "reassign", "security", "import":
+	case "lock":
+		return p.lockStmt()
+	case "checkpoint", "load", "cluster", "call", "refresh", "reassign", "security", "import":
 		return p.skipUnsupported(strings.ToUpper(t.val))
 	}
 	p.fail()
 	return nil
+}
+
+// lockStmt parses LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE]
+// [NOWAIT].
+func (p *parser) lockStmt() tree.Statement {
+	p.expectKw("lock")
+	p.kw("table")
+	l := &tree.Lock{Mode: "access exclusive"}
+	for {
+		p.kw("only")
+		l.Names = append(l.Names, p.objectName())
+		p.op("*")
+		if !p.punct(",") {
+			break
+		}
+	}
+	if p.kw("in") {
+		var words []string
+		for !p.kw("mode") {
+			w := p.advance()
+			switch {
+			case w.is("access") || w.is("row") || w.is("share") || w.is("update") || w.is("exclusive"):
+				words = append(words, w.val)
+			default:
+				p.failAt(w)
+			}
+		}
+		l.Mode = strings.Join(words, " ")
+		switch l.Mode {
+		case "access share", "row share", "row exclusive", "share update exclusive", "share", "share row exclusive",
+			"exclusive", "access exclusive":
+		default:
+			p.fail()
+		}
+	}
+	l.NoWait = p.kw("nowait")
+	return l
 }
 
 // skipUnsupported consumes the rest of the statement and returns an

@@ -288,6 +288,13 @@ type Truncate struct {
 	Cascade         bool
 }
 
+// Lock is LOCK [TABLE] [ONLY] names [IN mode MODE] [NOWAIT].
+type Lock struct {
+	Names  []ObjectName
+	Mode   string // lower case, words separated by one space; "access exclusive" when omitted
+	NoWait bool
+}
+
 // CreateExtension is CREATE EXTENSION [IF NOT EXISTS] name.
 type CreateExtension struct {
 	Name        string
@@ -498,6 +505,7 @@ func (*DropSequence) stmt()     {}
 func (*CreateView) stmt()       {}
 func (*DropView) stmt()         {}
 func (*Truncate) stmt()         {}
+func (*Lock) stmt()             {}
 func (*CreateExtension) stmt()  {}
 func (*DropExtension) stmt()    {}
 func (*CreateType) stmt()       {}
