@@ -7,9 +7,11 @@ import (
 
 // joinIter runs a hash join (when the plan has equality keys) or a nested
 // loop join over the right input materialised in memory. Either way memory
-// grows with the right input.
+// grows with the right input. A lateral join materialises the right input
+// anew for each left row, with that row as the innermost outer row.
 type joinIter struct {
 	ec        *execCtx
+	lateral   planner.Plan // the right input, when it is run per left row
 	kind      planner.JoinKind
 	left      rowIter
 	leftKeys  []evalFn
@@ -30,11 +32,17 @@ type joinIter struct {
 }
 
 func (ec *execCtx) buildJoin(n *planner.Join) (rowIter, error) {
-	right, err := ec.drain(n.Right)
-	if err != nil {
-		return nil, err
+	var right [][]types.Datum
+	var err error
+	if !n.Lateral {
+		if right, err = ec.drain(n.Right); err != nil {
+			return nil, err
+		}
 	}
 	j := &joinIter{ec: ec, kind: n.Kind, right: right, nl: len(n.Left.Columns()), nr: len(n.Right.Columns())}
+	if n.Lateral {
+		j.lateral = n.Right
+	}
 	if n.Cond != nil {
 		if j.cond, err = ec.compile(n.Cond); err != nil {
 			return nil, err
@@ -92,6 +100,11 @@ func (j *joinIter) Next() ([]types.Datum, error) {
 				break
 			}
 			j.cur, j.ci, j.curHit = row, 0, false
+			if j.lateral != nil {
+				if err := j.runLateral(row); err != nil {
+					return nil, err
+				}
+			}
 			if j.useHash {
 				vals := make([]types.Datum, len(j.leftKeys))
 				null := false
@@ -146,6 +159,23 @@ func (j *joinIter) Next() ([]types.Datum, error) {
 		}
 	}
 	return nil, nil
+}
+
+// runLateral materialises the right input for left row row.
+func (j *joinIter) runLateral(row []types.Datum) error {
+	ec := j.ec
+	ec.outer = append(ec.outer, row)
+	right, err := ec.drain(j.lateral)
+	ec.outer = ec.outer[:len(ec.outer)-1]
+	if err != nil {
+		return err
+	}
+	j.right = right
+	j.allRights = j.allRights[:0]
+	for i := range right {
+		j.allRights = append(j.allRights, i)
+	}
+	return nil
 }
 
 func (j *joinIter) Close() { j.left.Close() }

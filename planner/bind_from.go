@@ -16,17 +16,57 @@ func (b *Binder) bindFrom(items []tree.TableExpr, outer *scope) (Plan, *scope, e
 	var p Plan
 	var sc *scope
 	for _, it := range items {
-		ip, isc, err := b.bindTableExpr(it, outer)
+		if p == nil {
+			var err error
+			if p, sc, err = b.bindTableExpr(it, outer); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		ip, isc, lat, err := b.bindRightItem(it, sc, outer)
 		if err != nil {
 			return nil, nil, err
 		}
-		if p == nil {
-			p, sc = ip, isc
-			continue
-		}
 		p, sc = b.crossJoin(p, sc, ip, isc, outer)
+		p.(*Join).Lateral = lat != nil
 	}
 	return p, sc, nil
+}
+
+// bindRightItem binds a FROM item that has items to its left (scope ls).
+// A LATERAL subquery, and a function in FROM (lateral in PostgreSQL
+// without the keyword), may refer to their columns; when one does, it
+// must run once per left row (lateral true). One that does not is bound
+// again without the left scope, so that its outer references keep the
+// depths of an ordinary FROM item and the join can hash.
+// A lateral item reports the range table its first left reference named
+// (for the error of a RIGHT or FULL JOIN, which cannot be lateral).
+func (b *Binder) bindRightItem(te tree.TableExpr, ls *scope, outer *scope) (p Plan, sc *scope, lateral *scope, err error) {
+	switch n := te.(type) {
+	case *tree.SubqueryTable:
+		if !n.Lateral {
+			p, sc, err := b.bindTableExpr(te, outer)
+			return p, sc, nil, err
+		}
+	case *tree.FuncTable, *tree.RowsFrom:
+	default:
+		p, sc, err := b.bindTableExpr(te, outer)
+		return p, sc, nil, err
+	}
+	lat := &scope{cols: ls.cols, parent: outer, lateral: true}
+	if p, sc, err = b.bindLateralItem(te, lat); err != nil || lat.lateralUsed {
+		return p, sc, lat, err
+	}
+	p, sc, err = b.bindTableExpr(te, outer)
+	return p, sc, nil, err
+}
+
+// bindLateralItem binds a LATERAL-capable FROM item under scope lat.
+func (b *Binder) bindLateralItem(te tree.TableExpr, lat *scope) (Plan, *scope, error) {
+	if n, ok := te.(*tree.SubqueryTable); ok {
+		return b.bindSubqueryTable(n, lat, lat.parent)
+	}
+	return b.bindTableExpr(te, lat)
 }
 
 func (b *Binder) crossJoin(l Plan, ls *scope, r Plan, rs *scope, outer *scope) (Plan, *scope) {
@@ -96,19 +136,9 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		}
 		return &Scan{Table: t, Cols: cols}, sc, nil
 	case *tree.SubqueryTable:
-		if n.Lateral {
-			return nil, nil, notSupported("LATERAL")
-		}
-		p, err := b.bindSelect(n.Select, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		p = stripHidden(p)
-		cols := renameColumns(p.Columns(), n.Alias, n.ColAliases)
-		for i := range cols {
-			cols[i].TableOID, cols[i].AttNum = 0, 0
-		}
-		return &renamed{Plan: p, cols: cols}, newScope(cols, outer), nil
+		// A subquery in FROM sees the enclosing queries, not the FROM
+		// items beside it (unless LATERAL: bindRightItem).
+		return b.bindSubqueryTable(n, outer, outer)
 	case *tree.FuncTable:
 		return b.bindFuncTable(n, outer)
 	case *tree.RowsFrom:
@@ -128,6 +158,21 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		return b.bindJoin(n, outer)
 	}
 	return nil, nil, notSupported("this FROM item")
+}
+
+// bindSubqueryTable binds a subquery in FROM whose references reach the
+// scope inner and its parents; its columns' scope has parent outer.
+func (b *Binder) bindSubqueryTable(n *tree.SubqueryTable, inner, outer *scope) (Plan, *scope, error) {
+	p, err := b.bindSelect(n.Select, inner)
+	if err != nil {
+		return nil, nil, err
+	}
+	p = stripHidden(p)
+	cols := renameColumns(p.Columns(), n.Alias, n.ColAliases)
+	for i := range cols {
+		cols[i].TableOID, cols[i].AttNum = 0, 0
+	}
+	return &renamed{Plan: p, cols: cols}, newScope(cols, outer), nil
 }
 
 // lookupVirtual finds pg_catalog and information_schema relations: by
@@ -163,9 +208,6 @@ func (r *renamed) Columns() []Column { return r.cols }
 func (r *renamed) Unwrap() Plan { return r.Plan }
 
 func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, error) {
-	if n.Lateral {
-		return nil, nil, notSupported("LATERAL")
-	}
 	srfs := builtins.SRFs(n.Func.Name)
 	if srfs == nil {
 		// A scalar function in FROM yields one row of one column.
@@ -228,12 +270,18 @@ func (b *Binder) bindJoin(n *tree.Join, outer *scope) (Plan, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r, rs, err := b.bindTableExpr(n.Right, outer)
+	r, rs, lat, err := b.bindRightItem(n.Right, ls, outer)
 	if err != nil {
 		return nil, nil, err
 	}
+	lateral := lat != nil
+	if lateral && (n.Kind == "right" || n.Kind == "full") {
+		return nil, nil, pgerror.New(pgerror.CodeInvalidColumnReference, "invalid reference to FROM-clause entry for table \"%s\"", lat.lateralTable).
+			WithDetail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.").WithPosition(int(lat.lateralPos))
+	}
 	if n.Kind == "cross" {
 		p, sc := b.crossJoin(l, ls, r, rs, outer)
+		p.(*Join).Lateral = lateral
 		return p, sc, nil
 	}
 	kind := map[string]JoinKind{"inner": InnerJoin, "left": LeftJoin, "right": RightJoin, "full": FullJoin}[n.Kind]
@@ -292,8 +340,13 @@ func (b *Binder) bindJoin(n *tree.Join, outer *scope) (Plan, *scope, error) {
 		sc.noAggReason = ""
 		cond = andExpr(cond, on)
 	}
-	j := &Join{Kind: kind, Left: l, Right: r, Cols: cols}
-	splitJoinCondition(j, cond, nl)
+	j := &Join{Kind: kind, Left: l, Right: r, Cols: cols, Lateral: lateral}
+	if lateral {
+		// The right rows change with each left row: no hash table.
+		j.Cond = cond
+	} else {
+		splitJoinCondition(j, cond, nl)
+	}
 	if n.Alias != "" {
 		for i := range sc.cols {
 			sc.cols[i].Table = n.Alias

@@ -911,7 +911,10 @@ func renameColumns(cols []Column, table string, names []string) []Column {
 // enumerate the relations' cross product.
 func pushDownFilter(p Plan, cond Expr) Plan {
 	j, ok := p.(*Join)
-	if !ok || j.Kind != InnerJoin {
+	if !ok || j.Kind != InnerJoin || j.Lateral {
+		// A lateral join's right side runs with the left row as its
+		// innermost outer row, which would shift the outer references
+		// of a conjunct pushed into it.
 		return addFilter(p, cond)
 	}
 	nl := len(j.Left.Columns())

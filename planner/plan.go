@@ -163,6 +163,10 @@ type Join struct {
 	LeftKeys, RightKeys []Expr
 	Cond                Expr
 	Cols                []Column
+	// Lateral: Right refers to Left's columns (a LATERAL subquery, a
+	// function in FROM), so it runs once per left row, which it reads as
+	// its innermost outer row (OuterRef depth 1 at its top level).
+	Lateral bool
 }
 
 // AggCall is one aggregate computation.

@@ -18,9 +18,6 @@ type RowsFromScan struct {
 func (p *RowsFromScan) Columns() []Column { return p.Cols }
 
 func (b *Binder) bindRowsFrom(n *tree.RowsFrom, outer *scope) (Plan, *scope, error) {
-	if n.Lateral {
-		return nil, nil, notSupported("LATERAL")
-	}
 	if len(n.Funcs) == 1 {
 		// one function: exactly a function in FROM
 		return b.bindFuncTable(&tree.FuncTable{Func: n.Funcs[0], Alias: n.Alias, ColAliases: n.ColAliases, Ordinality: n.Ordinality}, outer)

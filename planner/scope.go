@@ -21,6 +21,12 @@ type scope struct {
 	// win collects window function calls where they are allowed (the
 	// select list and ORDER BY of the query level); nil elsewhere.
 	win *winState
+	// lateral marks the scope of the FROM items left of a LATERAL one;
+	// lateralUsed records that the LATERAL item referred to them, and
+	// lateralTable and lateralPos the first such reference.
+	lateral, lateralUsed bool
+	lateralTable         string
+	lateralPos           tree.Pos
 }
 
 type scopeCol struct {
@@ -131,6 +137,9 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 			t := cur.cols[idx].T
 			if depth == 0 {
 				return &ColRef{Idx: idx, T: t}, nil
+			}
+			if cur.lateral && !cur.lateralUsed {
+				cur.lateralUsed, cur.lateralTable, cur.lateralPos = true, cur.cols[idx].Table, ref.Pos
 			}
 			return &OuterRef{Depth: depth, Idx: idx, T: t}, nil
 		}

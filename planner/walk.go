@@ -303,7 +303,12 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 		each(n.RightKeys...)
 		each(n.Cond)
 		visitPlanExprs(n.Left, depth, f)
-		visitPlanExprs(n.Right, depth, f)
+		if n.Lateral {
+			// Its right side runs under the left row: one level deeper.
+			visitPlanExprs(n.Right, depth+1, f)
+		} else {
+			visitPlanExprs(n.Right, depth, f)
+		}
 	case *Aggregate:
 		each(n.GroupBy...)
 		for _, a := range n.Aggs {
