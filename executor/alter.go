@@ -20,6 +20,16 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if err != nil {
 		return nil, err
 	}
+	if old == nil && len(n.Cmds) == 1 && n.Cmds[0].Kind == "owner to" {
+		// PostgreSQL takes ALTER TABLE ... OWNER TO for a sequence too,
+		// and pg_dump writes it so.
+		if seq, err := s.resolveSequence(b, n.Name); err == nil && seq != nil {
+			if err := s.setSequenceOwner(b, seq, n.Cmds[0].NewName); err != nil {
+				return nil, err
+			}
+			return doneResult("ALTER TABLE"), nil
+		}
+	}
 	if old == nil {
 		if n.IfExists {
 			s.notice("relation \"%s\" does not exist, skipping", n.Name.Name)
@@ -176,6 +186,31 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			if err := s.alterIdentity(ec, b, sc, &t, cmd); err != nil {
 				return nil, err
 			}
+		case "owner to":
+			r, err := roleNamed(b, cmd.NewName)
+			if err != nil {
+				return nil, err
+			}
+			if cur := s.currentRole(b.Cat); !cur.Superuser && cur.Name != t.Owner {
+				return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of table %s", t.Name)
+			}
+			t.Owner = r.Name
+		case "alter column set default":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			if t.Columns[i].Identity != "" {
+				return nil, pgerror.New(pgerror.CodeSyntaxError, "column \"%s\" of relation \"%s\" is an identity column", cmd.Name, t.Name)
+			}
+			if t.Columns[i].Generated != "" {
+				return nil, pgerror.New(pgerror.CodeSyntaxError, "column \"%s\" of relation \"%s\" is a generated column", cmd.Name, t.Name)
+			}
+			text, err := defaultText(b, &t.Columns[i], *cmd.Column)
+			if err != nil {
+				return nil, err
+			}
+			t.Columns[i].Default = text
 		case "alter column drop default":
 			i := t.ColumnByName(cmd.Name)
 			if i < 0 {
@@ -441,4 +476,121 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 		// the index it could not build.
 		return storage.IndexBuildError(ec.txn.InsertRow(ec.ctx, t, next))
 	})
+}
+
+// roleNamed finds a role for OWNER TO (42704 when there is none).
+func roleNamed(b *planner.Binder, name string) (*catalog.Role, error) {
+	r := b.Cat.RoleByName(name)
+	if r == nil {
+		return nil, pgerror.New(pgerror.CodeUndefinedObject, "role \"%s\" does not exist", name)
+	}
+	return r, nil
+}
+
+// setSequenceOwner is OWNER TO for a sequence. Quiver's sequences belong
+// to the bootstrap superuser (pg_class.relowner says so) and have no owner
+// of their own yet, so only that owner can be set.
+func (s *Session) setSequenceOwner(b *planner.Binder, seq *catalog.Sequence, owner string) error {
+	r, err := roleNamed(b, owner)
+	if err != nil {
+		return err
+	}
+	if r.ID != storage.BootstrapRoleID {
+		return notSupportedStmt("changing the owner of a sequence")
+	}
+	return nil
+}
+
+// alterSequence is ALTER SEQUENCE: OWNER TO and OWNED BY; other options
+// are refused rather than half applied.
+func (s *Session) alterSequence(ec *execCtx, b *planner.Binder, n *tree.AlterSequence) (Result, error) {
+	seq, err := s.resolveSequence(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if seq == nil {
+		if n.IfExists {
+			s.notice("relation \"%s\" does not exist, skipping", n.Name.Name)
+			return doneResult("ALTER SEQUENCE"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", n.Name.Name)
+	}
+	if n.OwnerTo != "" {
+		if err := s.setSequenceOwner(b, seq, n.OwnerTo); err != nil {
+			return nil, err
+		}
+		return doneResult("ALTER SEQUENCE"), nil
+	}
+	next := *seq
+	for _, o := range n.Options {
+		if o.Name != "owned by" {
+			return nil, notSupportedStmt("ALTER SEQUENCE " + strings.ToUpper(o.Name))
+		}
+		if err := s.setOwnedBy(ec, b, &next, o.Value); err != nil {
+			return nil, err
+		}
+	}
+	if err := ec.txn.PutSequence(&next); err != nil {
+		return nil, fmt.Errorf("alter sequence %s: %w", seq.Name, err)
+	}
+	return doneResult("ALTER SEQUENCE"), nil
+}
+
+// setOwnedBy is OWNED BY table.column | NONE: the sequence is dropped with
+// the column's table, and the column reports it as its serial sequence
+// (pg_get_serial_sequence) unless it already has one.
+func (s *Session) setOwnedBy(ec *execCtx, b *planner.Binder, seq *catalog.Sequence, target string) error {
+	if seq.OwnedByTable != 0 {
+		if old := b.Cat.Tables[seq.OwnedByTable]; old != nil && seq.OwnedByColumn < len(old.Columns) {
+			oc := &old.Columns[seq.OwnedByColumn]
+			if oc.Identity != "" {
+				return pgerror.New(codeObjectNotInPrerequisiteState, "cannot change ownership of identity sequence").
+					WithDetail("Sequence \"%s\" is linked to table \"%s\".", seq.Name, old.Name)
+			}
+			if oc.SequenceID == seq.ID {
+				t := *old
+				t.Columns = append([]catalog.Column(nil), old.Columns...)
+				t.Columns[seq.OwnedByColumn].SequenceID = 0
+				if err := ec.txn.PutTable(&t); err != nil {
+					return fmt.Errorf("unlinking sequence %s: %w", seq.Name, err)
+				}
+			}
+		}
+	}
+	seq.OwnedByTable, seq.OwnedByColumn = 0, 0
+	if strings.EqualFold(target, "none") {
+		return nil
+	}
+	dot := strings.LastIndexByte(target, '.')
+	if dot < 0 {
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "invalid OWNED BY option").
+			WithHint("Specify OWNED BY table.column or OWNED BY NONE.")
+	}
+	var name tree.ObjectName
+	if i := strings.IndexByte(target[:dot], '.'); i >= 0 {
+		name = tree.ObjectName{Schema: target[:i], Name: target[i+1 : dot]}
+	} else {
+		name = tree.ObjectName{Name: target[:dot]}
+	}
+	t, err := b.ResolveTable(name)
+	if err != nil {
+		return err
+	}
+	if t.SchemaID != seq.SchemaID {
+		return pgerror.New(codeObjectNotInPrerequisiteState, "sequence must be in same schema as table it is linked to")
+	}
+	ci := t.ColumnByName(target[dot+1:])
+	if ci < 0 || t.Columns[ci].Hidden || t.Columns[ci].Dropped {
+		return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", target[dot+1:], t.Name)
+	}
+	seq.OwnedByTable, seq.OwnedByColumn = t.ID, ci
+	if t.Columns[ci].SequenceID == 0 {
+		nt := *t
+		nt.Columns = append([]catalog.Column(nil), t.Columns...)
+		nt.Columns[ci].SequenceID = seq.ID
+		if err := ec.txn.PutTable(&nt); err != nil {
+			return fmt.Errorf("linking sequence %s: %w", seq.Name, err)
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -143,6 +144,10 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return doneResult("TRUNCATE TABLE"), nil
 	case *tree.Lock:
 		return s.lockTables(b, n)
+	case *tree.AlterSequence:
+		return s.alterSequence(ec, b, n)
+	case *tree.CommentOn:
+		return s.commentOn(ec, b, n)
 	case *tree.CreateExtension:
 		switch n.Name {
 		case "vector", "plpgsql":
@@ -417,17 +422,24 @@ func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table
 			return col, nil, err
 		}
 		seqName := fmt.Sprintf("%s_%s_seq", t.Name, cd.Name)
-		max := int64(math.MaxInt64)
-		switch st.Family {
-		case types.FamInt4:
-			max = math.MaxInt32
-		case types.FamInt2:
-			max = math.MaxInt16
+		for _, o := range cd.IdentityOptions {
+			if o.Name != "sequence name" {
+				continue
+			}
+			schema, name := "", o.Value
+			if i := strings.LastIndexByte(o.Value, '.'); i >= 0 {
+				schema, name = o.Value[:i], o.Value[i+1:]
+			}
+			if schema != "" && schema != sc.Name {
+				return col, nil, notSupportedStmt("an identity sequence in another schema than its table")
+			}
+			seqName = name
 		}
+		_, max := sequenceTypeBounds(st.OID())
 		seq = &catalog.Sequence{ID: seqID, DatabaseID: s.db.ID, SchemaID: sc.ID, Name: seqName, Increment: 1, Min: 1, Max: max, Start: 1, OwnedByTable: t.ID, OwnedByColumn: len(t.Columns), TypeOID: st.OID()}
 		col.SequenceID = seqID
 		col.NotNull = true
-		col.Default = fmt.Sprintf("nextval('%s'::regclass)", quoteSeqName(sc.Name, seqName))
+		col.Default = pgcatalog.CanonicalSeqRef(sc.Name, seqName)
 		if cd.Identity != "" {
 			col.Identity = cd.Identity
 			if err := applySeqOptions(seq, cd.IdentityOptions); err != nil {
@@ -445,29 +457,42 @@ func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table
 		if col.SequenceID != 0 {
 			return col, nil, pgerror.New(pgerror.CodeSyntaxError, "multiple default values specified for column \"%s\" of table \"%s\"", cd.Name, t.Name)
 		}
-		text := cd.DefaultText
-		if text == "" {
-			return col, nil, pgerror.New(pgerror.CodeInternal, "DEFAULT of column \"%s\" has no source text", cd.Name)
-		}
-		x, err := b.BindScalar(cd.Default)
+		text, err := defaultText(b, &col, cd)
 		if err != nil {
 			return col, nil, err
-		}
-		if _, err := b.Coerce(x, col.Type); err != nil {
-			return col, nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but default expression is of type %s", cd.Name, col.Type, x.Type()).WithHint("You will need to rewrite or cast the expression.")
 		}
 		col.Default = text
 	}
 	return col, seq, nil
 }
 
-// quoteSeqName spells a sequence the way PostgreSQL's column default shows
-// it: schema-qualified only outside public.
-func quoteSeqName(schema, name string) string {
-	if schema == "public" {
-		return quoteIdentIfNeeded(name)
+// defaultText checks cd's DEFAULT against col's type and returns the text
+// to store: as written, but with each sequence nextval names resolved now
+// and spelled as pgcatalog.CanonicalSeqRef does, since PostgreSQL binds
+// that name when the default is defined, not when it is used.
+func defaultText(b *planner.Binder, col *catalog.Column, cd tree.ColumnDef) (string, error) {
+	text := cd.DefaultText
+	if text == "" {
+		return "", pgerror.New(pgerror.CodeInternal, "DEFAULT of column \"%s\" has no source text", cd.Name)
 	}
-	return quoteIdentIfNeeded(schema) + "." + quoteIdentIfNeeded(name)
+	x, err := b.BindScalar(cd.Default)
+	if err != nil {
+		return "", err
+	}
+	if _, err := b.Coerce(x, col.Type); err != nil {
+		return "", pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but default expression is of type %s", cd.Name, col.Type, x.Type()).WithHint("You will need to rewrite or cast the expression.")
+	}
+	return pgcatalog.RewriteSeqRefs(text, func(schema, name string) (string, bool) {
+		qualified := name
+		if schema != "" {
+			qualified = schema + "." + name
+		}
+		seq := b.LookupSequence(qualified)
+		if seq == nil {
+			return "", false
+		}
+		return pgcatalog.CanonicalSeqRef(b.Cat.Schemas[seq.SchemaID].Name, seq.Name), true
+	}), nil
 }
 
 func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) (Result, error) {
@@ -580,7 +605,7 @@ func (s *Session) resolveSequence(b *planner.Binder, name tree.ObjectName) (*cat
 // applySeqOptions applies CREATE SEQUENCE's (or an identity column's)
 // options to seq, whose fields hold the defaults, and validates the result.
 func applySeqOptions(seq *catalog.Sequence, opts []tree.SeqOption) error {
-	startSet, minSet, maxSet := false, false, false
+	startSet, minSet, maxSet, asSet := false, false, false, false
 	for _, o := range opts {
 		num := func() (int64, error) {
 			v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
@@ -604,7 +629,20 @@ func applySeqOptions(seq *catalog.Sequence, opts []tree.SeqOption) error {
 			startSet = true
 		case "cycle":
 			seq.Cycle = true
-		case "no cycle", "cache", "no minvalue", "no maxvalue", "owned by", "as":
+		case "as":
+			typ, terr := planner.ResolveTypeName(tree.TypeName{Name: o.Value})
+			if terr != nil {
+				return terr
+			}
+			switch typ.Family {
+			case types.FamInt2, types.FamInt4, types.FamInt8:
+			default:
+				return pgerror.New(pgerror.CodeInvalidParameterValue, "sequence type must be smallint, integer, or bigint")
+			}
+			seq.TypeOID, asSet = typ.OID(), true
+		case "sequence name":
+			// the caller names the identity sequence
+		case "no cycle", "cache", "no minvalue", "no maxvalue", "owned by":
 		default:
 			return notSupportedStmt("sequence option " + strings.ToUpper(o.Name))
 		}
@@ -615,13 +653,16 @@ func applySeqOptions(seq *catalog.Sequence, opts []tree.SeqOption) error {
 	if seq.Increment == 0 {
 		return pgerror.New(pgerror.CodeInvalidParameterValue, "INCREMENT must not be zero")
 	}
+	lo, hi := sequenceTypeBounds(seq.TypeOID)
 	if seq.Increment < 0 {
 		if !maxSet {
 			seq.Max = -1
 		}
 		if !minSet {
-			seq.Min = math.MinInt64
+			seq.Min = lo
 		}
+	} else if asSet && !maxSet {
+		seq.Max = hi
 	}
 	if !startSet {
 		seq.Start = seq.Min
@@ -633,6 +674,17 @@ func applySeqOptions(seq *catalog.Sequence, opts []tree.SeqOption) error {
 		return pgerror.New(pgerror.CodeInvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d)", seq.Start, seq.Min)
 	}
 	return nil
+}
+
+// sequenceTypeBounds is the range of a sequence's data type.
+func sequenceTypeBounds(typ uint32) (lo, hi int64) {
+	switch typ {
+	case types.OidInt2:
+		return math.MinInt16, math.MaxInt16
+	case types.OidInt4:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
 }
 
 func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateSequence) (Result, error) {
@@ -676,4 +728,49 @@ func (ec *execCtx) deleteAllRows(t *catalog.Table) error {
 	return scanRows(ec, t, func(row []types.Datum) error {
 		return ec.txn.DeleteRow(ec.ctx, t, row)
 	})
+}
+
+// commentOn is COMMENT ON TABLE and COLUMN, which the catalog stores;
+// COMMENT ON EXTENSION may restate a built-in extension's own comment (as
+// a pg_dump script does). Other objects have nowhere to keep a comment yet.
+func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (Result, error) {
+	text := ""
+	if n.Comment != nil {
+		text = *n.Comment
+	}
+	switch n.Kind {
+	case "table", "column":
+		old, err := b.ResolveTable(n.Name)
+		if err != nil {
+			return nil, err
+		}
+		if r := s.currentRole(b.Cat); !r.Superuser && r.Name != old.Owner {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of relation %s", old.Name)
+		}
+		t := *old
+		t.Columns = append([]catalog.Column(nil), old.Columns...)
+		if n.Kind == "table" {
+			t.Comment = text
+		} else {
+			i := t.ColumnByName(n.Column)
+			if i < 0 || t.Columns[i].Hidden || t.Columns[i].Dropped {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", n.Column, t.Name)
+			}
+			t.Columns[i].Comment = text
+		}
+		if err := ec.txn.PutTable(&t); err != nil {
+			return nil, fmt.Errorf("comment on %s: %w", t.Name, err)
+		}
+	case "extension":
+		builtin, ok := pgcatalog.ExtensionComment(n.Name.Name)
+		if !ok {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "extension \"%s\" does not exist", n.Name.Name)
+		}
+		if text != builtin {
+			return nil, notSupportedStmt("changing a built-in extension's comment")
+		}
+	default:
+		return nil, notSupportedStmt("COMMENT ON " + strings.ToUpper(n.Kind))
+	}
+	return doneResult("COMMENT"), nil
 }

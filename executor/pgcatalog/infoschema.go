@@ -152,7 +152,7 @@ func init() {
 				}
 				ti := typeInfo(cl.Type)
 				var def types.Datum = null
-				if d := DefaultExpr(cl); d != "" && cl.Identity == "" {
+				if d := defaultForReader(c, cl); d != "" && cl.Identity == "" {
 					def = dS(d)
 				}
 				ident, gen := "NO", types.Datum(null)

@@ -18,6 +18,9 @@ type Context struct {
 	User string
 	// Setting returns a session setting's value.
 	Setting func(name string) string
+	// SearchPath is the session's resolved search_path, by which
+	// pg_get_expr decides whether to qualify a sequence.
+	SearchPath []string
 	// PID is the calling session's backend PID.
 	PID int32
 	// Progress lists running index builds (pg_stat_progress_create_index).

@@ -471,6 +471,7 @@ const (
 	oidPgOpclass  = 2616
 	oidPgAm       = 2601
 	oidPgOpfamily = 2753
+	oidPgAttrdef  = 2604
 	oidPgExt      = 3079
 )
 

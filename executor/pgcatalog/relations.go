@@ -65,6 +65,19 @@ var (
 	tFloat4 = types.Float4
 )
 
+// extensionComments are the built-in extensions' comments (read-only).
+var extensionComments = map[string]string{
+	"plpgsql": "PL/pgSQL procedural language",
+	"vector":  "vector data type and ivfflat and hnsw access methods",
+}
+
+// ExtensionComment is a built-in extension's comment; false when Quiver
+// has no extension of that name.
+func ExtensionComment(name string) (string, bool) {
+	c, ok := extensionComments[name]
+	return c, ok
+}
+
 // storageOf is a type's typstorage, which its columns' attstorage
 // repeats (pg_dump emits SET STORAGE where the two differ): plain for
 // fixed-length types, main for numeric, external for pgvector's vector
@@ -480,7 +493,7 @@ func init() {
 		return rows, nil
 	})
 
-	register("pg_catalog", "pg_attrdef", 2604, []planner.Column{
+	register("pg_catalog", "pg_attrdef", oidPgAttrdef, []planner.Column{
 		col("oid", types.Oid), col("adrelid", types.Oid), col("adnum", types.Int2), col("adbin", tNode), col("adsrc", types.Text),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
@@ -498,7 +511,8 @@ func init() {
 				if cl.Default == "" || cl.Identity != "" {
 					continue
 				}
-				rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(DefaultExpr(cl)), dS(DefaultExpr(cl))})
+				d := defaultForReader(c, cl)
+				rows = append(rows, []types.Datum{dO(uint32(t.ID)<<10 | uint32(i+1)), dO(uint32(t.ID)), dI(int64(i + 1)), dS(d), dS(d)})
 			}
 		}
 		return rows, nil
@@ -678,8 +692,8 @@ func init() {
 		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("description", types.Text),
 	}, func(c *Context) ([][]types.Datum, error) {
 		rows := [][]types.Datum{
-			{dO(oidPlpgsql), dO(3079), dI(0), dS("PL/pgSQL procedural language")},
-			{dO(oidVectorExt), dO(3079), dI(0), dS("vector data type and ivfflat and hnsw access methods")},
+			{dO(oidPlpgsql), dO(3079), dI(0), dS(extensionComments["plpgsql"])},
+			{dO(oidVectorExt), dO(3079), dI(0), dS(extensionComments["vector"])},
 			// initdb's comment on schema public.
 			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS("standard public schema")},
 		}
@@ -997,6 +1011,20 @@ func init() {
 				}
 				rows = append(rows, []types.Datum{dO(oidPgClass), dO(uint32(s.ID)), dI(0), dO(oidPgClass), dO(uint32(s.OwnedByTable)),
 					dI(int64(s.OwnedByColumn + 1)), dS(dep)})
+			}
+		}
+		// A default calling nextval depends on its sequence ('n'), as
+		// PostgreSQL records for the regclass constant.
+		for _, t := range dbTables(c) {
+			for i := range t.Columns {
+				cl := &t.Columns[i]
+				if cl.Default == "" || cl.Identity != "" || cl.Dropped {
+					continue
+				}
+				for _, seq := range defaultSequences(c, cl.Default) {
+					rows = append(rows, []types.Datum{dO(oidPgAttrdef), dO(uint32(t.ID)<<10 | uint32(i+1)), dI(0), dO(oidPgClass),
+						dO(uint32(seq.ID)), dI(0), dS("n")})
+				}
 			}
 		}
 		return rows, nil

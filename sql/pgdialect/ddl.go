@@ -188,6 +188,19 @@ func (p *parser) roleOptions() []tree.RoleOption {
 	return opts
 }
 
+// qualifiedName joins a name's parts with dots, as SeqOption values hold
+// them.
+func qualifiedName(n tree.ObjectName) string {
+	v := n.Name
+	if n.Schema != "" {
+		v = n.Schema + "." + v
+	}
+	if n.Catalog != "" {
+		v = n.Catalog + "." + v
+	}
+	return v
+}
+
 func (p *parser) seqOptions() []tree.SeqOption {
 	var opts []tree.SeqOption
 	for {
@@ -203,9 +216,9 @@ func (p *parser) seqOptions() []tree.SeqOption {
 		case p.kw("maxvalue"):
 			opts = append(opts, tree.SeqOption{Name: "maxvalue", Value: p.optionValue()})
 		case p.kws("no", "minvalue"):
-			opts = append(opts, tree.SeqOption{Name: "minvalue"})
+			opts = append(opts, tree.SeqOption{Name: "no minvalue"})
 		case p.kws("no", "maxvalue"):
-			opts = append(opts, tree.SeqOption{Name: "maxvalue"})
+			opts = append(opts, tree.SeqOption{Name: "no maxvalue"})
 		case p.kws("no", "cycle"):
 			opts = append(opts, tree.SeqOption{Name: "no cycle"})
 		case p.kw("cycle"):
@@ -221,20 +234,15 @@ func (p *parser) seqOptions() []tree.SeqOption {
 			opts = append(opts, o)
 		case p.kw("cache"):
 			opts = append(opts, tree.SeqOption{Name: "cache", Value: p.optionValue()})
+		case p.kws("sequence", "name"):
+			// An identity column's sequence, named by pg_dump's output.
+			opts = append(opts, tree.SeqOption{Name: "sequence name", Value: qualifiedName(p.objectName())})
 		case p.kws("owned", "by"):
 			if p.kw("none") {
 				opts = append(opts, tree.SeqOption{Name: "owned by", Value: "none"})
 				continue
 			}
-			n := p.objectName()
-			v := n.Name
-			if n.Schema != "" {
-				v = n.Schema + "." + v
-			}
-			if n.Catalog != "" {
-				v = n.Catalog + "." + v
-			}
-			opts = append(opts, tree.SeqOption{Name: "owned by", Value: v})
+			opts = append(opts, tree.SeqOption{Name: "owned by", Value: qualifiedName(p.objectName())})
 		default:
 			return opts
 		}
@@ -761,7 +769,11 @@ func (p *parser) alterStmt() tree.Statement {
 		return p.alterTable()
 	case t.is("sequence"):
 		as := &tree.AlterSequence{IfExists: p.kws("if", "exists"), Name: p.objectName()}
-		if p.peek().is("rename") || p.peek().is("owner") || p.peek().is("set") {
+		if p.kws("owner", "to") {
+			as.OwnerTo = p.ident()
+			return as
+		}
+		if p.peek().is("rename") || p.peek().is("set") {
 			return p.skipUnsupported("ALTER SEQUENCE " + strings.ToUpper(p.peek().val))
 		}
 		as.Options = p.seqOptions()
@@ -837,7 +849,9 @@ func (p *parser) alterTable() tree.Statement {
 			switch {
 			case p.kws("set", "default"):
 				cmd.Kind = "alter column set default"
+				start := p.peek().off
 				cmd.Default = p.cmpExpr()
+				cmd.Column = &tree.ColumnDef{Name: cmd.Name, Default: cmd.Default, DefaultText: p.src[start:p.prevEnd()]}
 			case p.kws("drop", "default"):
 				cmd.Kind = "alter column drop default"
 			case p.kws("set", "not", "null"):
@@ -879,6 +893,9 @@ func (p *parser) alterTable() tree.Statement {
 			default:
 				return p.skipUnsupported("ALTER TABLE ALTER COLUMN " + strings.ToUpper(p.peek().val))
 			}
+		case p.kws("owner", "to"):
+			cmd.Kind = "owner to"
+			cmd.NewName = p.ident()
 		default:
 			if p.peek().kind == tIdent {
 				return p.skipUnsupported("ALTER TABLE " + strings.ToUpper(p.peek().val))

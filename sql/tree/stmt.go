@@ -256,6 +256,7 @@ type AlterSequence struct {
 	Name     ObjectName
 	IfExists bool
 	Options  []SeqOption
+	OwnerTo  string // OWNER TO's role ("" for other forms)
 }
 
 // DropSequence is DROP SEQUENCE.
