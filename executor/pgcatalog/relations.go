@@ -356,7 +356,7 @@ func init() {
 			d := registry[k].def
 			ns := nsOID(c, storage.PgCatalogSchemaID)
 			if d.Schema == "information_schema" {
-				ns = uint32(storage.InformationSchemaID)
+				ns = nsOID(c, storage.InformationSchemaID)
 			}
 			rel(d.OID, d.Name, ns, uint32(storage.BootstrapRoleID), 0, false, "v", len(d.Columns), 0)
 		}
