@@ -39,10 +39,20 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	if len(n.Include) > 0 {
 		return nil, notSupportedStmt("CREATE INDEX ... INCLUDE")
 	}
-	if n.Where != nil {
-		return nil, notSupportedStmt("partial indexes")
-	}
 	idx := catalog.Index{Name: n.Name, Unique: n.Unique, Method: method}
+	if n.Where != nil {
+		// A partial HNSW index holds only the rows its WHERE passes, and
+		// serves only queries whose WHERE implies it (pgvector's advice
+		// for filtering on a few values).
+		if method != "hnsw" {
+			return nil, notSupportedStmt("partial b-tree indexes")
+		}
+		pred, err := b.BindIndexPredicate(t, n.Where)
+		if err != nil {
+			return nil, err
+		}
+		idx.Where = planner.DeparseCheck(t, pred, false)
+	}
 	var colNames []string
 	for _, el := range n.Elems {
 		if el.Expr != nil {

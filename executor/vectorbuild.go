@@ -240,7 +240,11 @@ const progressLogEvery = 5 * time.Second
 // installs the graph when the transaction commits; startBuild's cleanup
 // runs on abort.
 func (s *Session) buildHNSW(ec *execCtx, tb *catalog.Table, idx *catalog.Index, command string) (*vectorIndex, *indexBuild, error) {
-	vi, err := newVectorIndex(tb, idx)
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	vi, err := newVectorIndex(cat, tb, idx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -402,6 +406,9 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	}
 	if len(v) != vi.dims && vi.dims > 0 {
 		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", vi.dims, len(v))
+	}
+	if in, err := vi.indexes(row); err != nil || !in {
+		return err
 	}
 	info := &nodeInfo{pk: vi.pkOf(tb, row)}
 	info.insertTs.Store(version)

@@ -13,9 +13,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/quiverdb/quiver/executor/pgcatalog"
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/index/vecmath"
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgdialect"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
@@ -100,9 +104,11 @@ type vectorIndex struct {
 	graph   *hnsw.Graph
 	dist    hnsw.DistanceFunc
 	metric  indexMetric
-	infos   infoTable           // by graph key; read without locks on the search path
-	mu      sync.RWMutex        // readers: filtered scans' prefilter lookups (byPK)
-	byPK    map[string][]uint64 // row key -> graph keys of its versions
+	// holds is a partial index's WHERE (nil: every row with a vector).
+	holds func(row []types.Datum) (bool, error)
+	infos infoTable           // by graph key; read without locks on the search path
+	mu    sync.RWMutex        // readers: filtered scans' prefilter lookups (byPK)
+	byPK  map[string][]uint64 // row key -> graph keys of its versions
 	// pend, set while a concurrent build scans the table, holds deletes
 	// of rows whose node the scan may not have added yet, so the scan
 	// gives that node its deleter or delete timestamp (guarded by mu).
@@ -225,7 +231,7 @@ func hnswParams(idx *catalog.Index) (m, efC int) {
 	return m, efC
 }
 
-func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
+func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
 	metric, ok := opclassMetric[idx.Opclass[0]]
 	if !ok {
 		return nil, pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
@@ -233,10 +239,51 @@ func newVectorIndex(tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error)
 	col := idx.Columns[0]
 	m, efC := hnswParams(idx)
 	dims := int(tb.Columns[col].Type.Width)
-	return newGraphIndex(tb.ID, col, hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}, metric), nil
+	var holds func([]types.Datum) (bool, error)
+	if idx.Where != "" {
+		var err error
+		if holds, err = compileIndexPredicate(cat, tb, idx); err != nil {
+			return nil, err
+		}
+	}
+	return newGraphIndex(tb.ID, col, hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}, metric, holds), nil
 }
 
-func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric) *vectorIndex {
+// compileIndexPredicate compiles a partial index's WHERE over the
+// table's row. It runs inside writes of any session (and at loads and
+// builds, outside any), so it gets no session: the predicate is
+// immutable (planner.BindIndexPredicate), so nothing in it reads one.
+func compileIndexPredicate(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index) (func(row []types.Datum) (bool, error), error) {
+	b := &planner.Binder{Cat: cat, ParseExpr: pgdialect.ParseExpr, Virtual: pgcatalog.Lookup, IndexOID: pgcatalog.IndexOIDByName, Proc: pgcatalog.ProcsNamed}
+	e, err := b.ParseExpr(idx.Where)
+	if err != nil {
+		return nil, fmt.Errorf("predicate of index %s: %w", idx.Name, err)
+	}
+	x, err := b.BindIndexPredicate(tb, e)
+	if err != nil {
+		return nil, fmt.Errorf("predicate of index %s: %w", idx.Name, err)
+	}
+	ctx := context.Background()
+	ec := &execCtx{ctx: ctx, eval: &builtins.EvalContext{Ctx: ctx, Location: time.UTC}}
+	f, err := ec.compile(x)
+	if err != nil {
+		return nil, fmt.Errorf("predicate of index %s: %w", idx.Name, err)
+	}
+	return func(row []types.Datum) (bool, error) {
+		v, err := f(row)
+		return err == nil && isTrue(v), err
+	}, nil
+}
+
+// indexes reports whether the index holds row (always, unless partial).
+func (vi *vectorIndex) indexes(row []types.Datum) (bool, error) {
+	if vi.holds == nil {
+		return true, nil
+	}
+	return vi.holds(row)
+}
+
+func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric, holds func([]types.Datum) (bool, error)) *vectorIndex {
 	vi := &vectorIndex{
 		tableID: table,
 		col:     col,
@@ -245,6 +292,7 @@ func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetri
 		graph:   hnsw.New(cfg),
 		dist:    cfg.Distance,
 		metric:  metric,
+		holds:   holds,
 		infos:   newInfoTable(),
 		byPK:    map[string][]uint64{},
 	}
@@ -338,6 +386,9 @@ func (vi *vectorIndex) addRecord(tb *catalog.Table, row []types.Datum, owner *ve
 	v, ok := row[vi.col].(types.DVector)
 	if !ok {
 		return linkJob{}, nil
+	}
+	if in, err := vi.indexes(row); err != nil || !in {
+		return linkJob{}, err
 	}
 	if len(v) != vi.dims && vi.dims > 0 {
 		return linkJob{}, pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", vi.dims, len(v))
@@ -694,7 +745,19 @@ func (vt *vectorTxn) recordWrite(ctx context.Context, tb *catalog.Table, oldRow,
 	for _, vi := range targets {
 		vi.changes.Add(1)
 		if oldRow != nil && newRow != nil && sameVersionKey(vi, tb, oldRow, newRow) {
-			continue // neither the vector nor the key changed
+			// Neither the vector nor the key changed: the node stays,
+			// unless the row moved into or out of a partial index.
+			inOld, err := vi.indexes(oldRow)
+			if err != nil {
+				return nil, err
+			}
+			inNew, err := vi.indexes(newRow)
+			if err != nil {
+				return nil, err
+			}
+			if inOld == inNew {
+				continue
+			}
 		}
 		if oldRow != nil {
 			vi.remove(tb, oldRow, vt)
@@ -836,15 +899,19 @@ func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalo
 }
 
 func (e *Engine) loadVectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
-	vi, err := newVectorIndex(tb, idx)
+	txn := e.store.Begin()
+	defer txn.Rollback()
+	cat, err := txn.Catalog()
 	if err != nil {
 		return nil, err
 	}
-	txn := e.store.Begin()
-	defer txn.Rollback()
+	vi, err := newVectorIndex(cat, tb, idx)
+	if err != nil {
+		return nil, err
+	}
 	switch err := vi.loadCheckpoint(ctx, txn, tb, idx); {
 	case errors.Is(err, errNoCheckpoint):
-		if vi, err = newVectorIndex(tb, idx); err != nil {
+		if vi, err = newVectorIndex(cat, tb, idx); err != nil {
 			return nil, err
 		}
 		if err := vi.build(ctx, txn, tb); err != nil {

@@ -283,7 +283,7 @@ func (vi *vectorIndex) queueUnsettled() {
 // index id, unless the index was replaced or dropped meanwhile.
 func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) error {
 	start := time.Now()
-	nv := newGraphIndex(vi.tableID, vi.col, vi.cfg, vi.metric)
+	nv := newGraphIndex(vi.tableID, vi.col, vi.cfg, vi.metric, vi.holds)
 	b := &indexBuild{tableID: vi.tableID, vi: nv, command: "compaction"}
 	b.done.Store(true) // not a statement: no pg_stat_progress row
 	// From here every write reaches both graphs; none is half applied

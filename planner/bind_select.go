@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
@@ -77,7 +78,7 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 			if lim.Offset != nil {
 				sort.TopK = &LimitSum{Count: lim.Count, Offset: lim.Offset}
 			}
-			useVectorIndex(sort)
+			useVectorIndex(sort, b.partialIndexImplied)
 		}
 		p = lim
 	}
@@ -180,6 +181,20 @@ func (b *Binder) bindRecursiveCTE(cte *tree.CTE, q *tree.Select, frame map[strin
 	b.nextCTE++
 	plan := &RecursiveUnion{NonRecursive: left, Recursive: right, All: op.All, Work: work, Cols: cols}
 	return &CTEDef{Name: cte.Name, Plan: plan, ID: b.nextCTE}, cols, nil
+}
+
+// partialIndexImplied reports whether filter implies idx's WHERE
+// (PredicateImplied); a predicate that no longer binds implies nothing.
+func (b *Binder) partialIndexImplied(t *catalog.Table, idx *catalog.Index, filter Expr) bool {
+	if b.ParseExpr == nil {
+		return false
+	}
+	e, err := b.ParseExpr(idx.Where)
+	if err != nil {
+		return false
+	}
+	pred, err := b.BindIndexPredicate(t, e)
+	return err == nil && PredicateImplied(t, pred, filter)
 }
 
 // LimitSum is LIMIT + OFFSET, the number of rows a top-k sort keeps.

@@ -541,3 +541,76 @@ func quoteLiteral(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
+
+// BindIndexPredicate binds the WHERE of a partial index over t's row, with
+// PostgreSQL's restrictions: no subqueries, no aggregates, only immutable
+// functions (the index must agree with its rows whenever it is read), a
+// boolean result.
+func (b *Binder) BindIndexPredicate(t *catalog.Table, e tree.Expr) (Expr, error) {
+	var sub tree.Expr
+	walkTree(e, func(n tree.Expr) bool {
+		switch n := n.(type) {
+		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
+			sub = n
+		case *tree.InExpr:
+			if n.Subquery != nil {
+				sub = n
+			}
+		}
+		return sub == nil
+	})
+	if sub != nil {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in index predicate").WithPosition(int(exprPos(sub)))
+	}
+	sc := newScope(TableColumns(t, t.Name), nil)
+	sc.noAggReason = "index predicates"
+	x, err := b.bindExpr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	immutable := true
+	walkExpr(x, func(n Expr) {
+		switch n := n.(type) {
+		case *Call:
+			if n.Fn != nil && n.Fn.Volatile || stableFuncs[n.Name] {
+				immutable = false
+			}
+		case *CastExpr:
+			// reg* values are names looked up in the catalog as it is now.
+			if types.PrintsName(n.T) || n.T.Family == types.FamRegtype {
+				immutable = false
+			}
+		case *SeqFuncExpr, *SubqueryExpr:
+			immutable = false
+		}
+	})
+	if !immutable {
+		return nil, pgerror.New("42P17", "functions in index predicate must be marked IMMUTABLE")
+	}
+	switch x.Type().Family {
+	case types.FamBool:
+		return x, nil
+	case types.FamUnknown:
+		return b.coerce(x, types.Bool, types.CastImplicit, "WHERE")
+	}
+	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "argument of WHERE must be type boolean, not type %s", x.Type()).WithPosition(int(exprPos(e)))
+}
+
+// PredicateImplied reports whether filter (a query's condition over t's
+// row, nil for none) implies the partial index predicate pred: every
+// conjunct of pred is also a conjunct of filter, compared as PostgreSQL
+// would print them. PostgreSQL proves more (x > 5 implies x > 3); this
+// serves the common `WHERE category_id = 123` form, and a query it cannot
+// prove gets an exact plan, never a partial index that misses rows.
+func PredicateImplied(t *catalog.Table, pred, filter Expr) bool {
+	have := map[string]bool{}
+	for _, c := range conjunctsOf(filter) {
+		have[DeparseCheck(t, c, false)] = true
+	}
+	for _, c := range conjunctsOf(pred) {
+		if !have[DeparseCheck(t, c, false)] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,13 +1,16 @@
 package planner
 
-import "github.com/quiverdb/quiver/sql/types"
+import (
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+)
 
 // useVectorIndex turns a top-k sort by a vector distance over a table scan
 // into an HNSW index scan when an index on that column has the operator's
 // class, and otherwise into an exact scan (useExactScan). The sort stays on
 // top: it orders the k rows the scan returns by the exact distance (and
 // keeps ties as an exact sort would order them).
-func useVectorIndex(sort *Sort) {
+func useVectorIndex(sort *Sort, implied func(t *catalog.Table, idx *catalog.Index, filter Expr) bool) {
 	if len(sort.Keys) != 1 {
 		return
 	}
@@ -39,7 +42,7 @@ func useVectorIndex(sort *Sort) {
 		if !ok || !isQueryVector(query) {
 			continue
 		}
-		if useHNSW(sort, proj, scan, call, col, query, pre) {
+		if useHNSW(sort, proj, scan, call, col, query, pre, implied) {
 			return
 		}
 		if !isIndex {
@@ -72,43 +75,54 @@ func isQueryVector(e Expr) bool {
 	return ok
 }
 
-func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, query Expr, pre *IndexScan) bool {
+func useHNSW(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, query Expr, pre *IndexScan, implied func(*catalog.Table, *catalog.Index, Expr) bool) bool {
 	if sort.Keys[0].Desc || sort.Keys[0].NullsFirst || len(scan.Lower) > 0 || len(scan.Upper) > 0 {
 		return false
 	}
+	// A partial index whose WHERE the query implies is smaller than a
+	// full one on the same column, as PostgreSQL's costs prefer it too.
+	var idx *catalog.Index
 	for i := range scan.Table.Indexes {
-		idx := &scan.Table.Indexes[i]
-		if idx.Method != "hnsw" || idx.Building || len(idx.Columns) != 1 || idx.Columns[0] != col.Idx {
+		x := &scan.Table.Indexes[i]
+		if x.Method != "hnsw" || x.Building || len(x.Columns) != 1 || x.Columns[0] != col.Idx {
 			continue
 		}
-		if HNSWOperator[idx.Opclass[0]] != call.Name {
+		if HNSWOperator[x.Opclass[0]] != call.Name {
 			continue
 		}
-		// The search has computed each row's distance: the projection
-		// reads it from the scan's extra column instead of computing it a
-		// second time.
-		distCol := len(scan.Cols)
-		order := exprKey(call)
-		var useDist func(Expr) Expr
-		useDist = func(x Expr) Expr {
-			if c, ok := x.(*Call); ok && exprKey(c) == order {
-				return &ColRef{Idx: distCol, T: c.Type()}
-			}
-			return mapChildren(x, useDist)
+		if x.Where != "" && !implied(scan.Table, x, scan.Filter) {
+			continue // a partial index misses the rows its WHERE leaves out
 		}
-		for i, e := range proj.Exprs {
-			proj.Exprs[i] = useDist(e)
+		if idx == nil || idx.Where == "" && x.Where != "" {
+			idx = x
 		}
-		cols := append(scan.Cols[:len(scan.Cols):len(scan.Cols)], Column{Name: "distance", T: call.Type(), Hidden: true})
-		// The filter is applied inside the scan, so its columns need not
-		// be returned: KeyOnly depends on the projection alone.
-		proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
-			KeyOnly:     readsOnly(proj.Exprs, append([]int{col.Idx, distCol}, scan.Table.PrimaryKey...)),
-			ReadsVector: !readsOnly(proj.Exprs, excluding(len(cols), col.Idx)),
-			Prefilter:   pre, PrefilterExact: pre != nil && spanIsFilter(pre)}
-		return true
 	}
-	return false
+	if idx == nil {
+		return false
+	}
+	// The search has computed each row's distance: the projection
+	// reads it from the scan's extra column instead of computing it a
+	// second time.
+	distCol := len(scan.Cols)
+	order := exprKey(call)
+	var useDist func(Expr) Expr
+	useDist = func(x Expr) Expr {
+		if c, ok := x.(*Call); ok && exprKey(c) == order {
+			return &ColRef{Idx: distCol, T: c.Type()}
+		}
+		return mapChildren(x, useDist)
+	}
+	for i, e := range proj.Exprs {
+		proj.Exprs[i] = useDist(e)
+	}
+	cols := append(scan.Cols[:len(scan.Cols):len(scan.Cols)], Column{Name: "distance", T: call.Type(), Hidden: true})
+	// The filter is applied inside the scan, so its columns need not
+	// be returned: KeyOnly depends on the projection alone.
+	proj.Input = &VectorScan{Table: scan.Table, Index: idx, Cols: cols, Query: query, K: sort.TopK, Filter: scan.Filter, Order: call,
+		KeyOnly:     readsOnly(proj.Exprs, append([]int{col.Idx, distCol}, scan.Table.PrimaryKey...)),
+		ReadsVector: !readsOnly(proj.Exprs, excluding(len(cols), col.Idx)),
+		Prefilter:   pre, PrefilterExact: pre != nil && spanIsFilter(pre)}
+	return true
 }
 
 // spanIsFilter reports whether an index scan's span is exactly its

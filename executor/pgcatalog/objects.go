@@ -338,7 +338,9 @@ func indexDef(c *Context, x *indexInfo) string {
 		b.WriteString(" WITH (" + strings.Join(parts, ", ") + ")")
 	}
 	if x.where != "" {
-		b.WriteString(" WHERE (" + x.where + ")")
+		// Stored as pg_get_expr spells it, parenthesized where PostgreSQL
+		// parenthesizes it here too.
+		b.WriteString(" WHERE " + x.where)
 	}
 	return b.String()
 }
