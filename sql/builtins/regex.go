@@ -121,6 +121,26 @@ func registerRegex() {
 		}
 		return matchArray(re, m, s), nil
 	}
+	// substring(string FROM pattern): the first parenthesized part of
+	// the first match, or the whole match when the pattern has none.
+	addFunc("substring", fn(t2, types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		re, err := compileRegex(str(a[1]), false)
+		if err != nil {
+			return nil, err
+		}
+		s := str(a[0])
+		m := re.FindStringSubmatchIndex(s)
+		switch {
+		case m == nil:
+			return types.Null, nil
+		case len(m) > 2:
+			if m[2] < 0 {
+				return types.Null, nil
+			}
+			return types.DString(s[m[2]:m[3]]), nil
+		}
+		return types.DString(s[m[0]:m[1]]), nil
+	}))
 	textArr := types.ArrayOf(types.Text)
 	addFunc("regexp_match", fn(t2, textArr, match))
 	addFunc("regexp_match", fn(params(types.Text, types.Text, types.Text), textArr, match))
