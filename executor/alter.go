@@ -594,3 +594,24 @@ func (s *Session) setOwnedBy(ec *execCtx, b *planner.Binder, seq *catalog.Sequen
 	}
 	return nil
 }
+
+// alterSchemaOwner is ALTER SCHEMA ... OWNER TO.
+func (s *Session) alterSchemaOwner(ec *execCtx, b *planner.Binder, n *tree.AlterSchema) (Result, error) {
+	sc := b.Cat.SchemaByName(s.db.ID, n.Name)
+	if sc == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n.Name)
+	}
+	r, err := roleNamed(b, n.OwnerTo)
+	if err != nil {
+		return nil, err
+	}
+	if cur := s.currentRole(b.Cat); !cur.Superuser && cur.Name != sc.Owner {
+		return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of schema %s", sc.Name)
+	}
+	next := *sc
+	next.Owner = r.Name
+	if err := ec.txn.PutSchema(&next); err != nil {
+		return nil, fmt.Errorf("alter schema %s: %w", sc.Name, err)
+	}
+	return doneResult("ALTER SCHEMA"), nil
+}

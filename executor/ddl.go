@@ -148,6 +148,8 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.alterSequence(ec, b, n)
 	case *tree.CommentOn:
 		return s.commentOn(ec, b, n)
+	case *tree.AlterSchema:
+		return s.alterSchemaOwner(ec, b, n)
 	case *tree.CreateExtension:
 		switch n.Name {
 		case "vector", "plpgsql":

@@ -259,6 +259,12 @@ type AlterSequence struct {
 	OwnerTo  string // OWNER TO's role ("" for other forms)
 }
 
+// AlterSchema is ALTER SCHEMA name OWNER TO role.
+type AlterSchema struct {
+	Name    string
+	OwnerTo string
+}
+
 // DropSequence is DROP SEQUENCE.
 type DropSequence struct {
 	Names    []ObjectName
@@ -507,6 +513,7 @@ func (*CreateView) stmt()       {}
 func (*DropView) stmt()         {}
 func (*Truncate) stmt()         {}
 func (*Lock) stmt()             {}
+func (*AlterSchema) stmt()      {}
 func (*CreateExtension) stmt()  {}
 func (*DropExtension) stmt()    {}
 func (*CreateType) stmt()       {}
