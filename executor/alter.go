@@ -595,17 +595,33 @@ func (s *Session) setOwnedBy(ec *execCtx, b *planner.Binder, seq *catalog.Sequen
 	return nil
 }
 
-// alterSchemaOwner is ALTER SCHEMA ... OWNER TO.
-func (s *Session) alterSchemaOwner(ec *execCtx, b *planner.Binder, n *tree.AlterSchema) (Result, error) {
-	sc := b.Cat.SchemaByName(s.db.ID, n.Name)
-	if sc == nil {
-		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n.Name)
-	}
+// alterOwner is ALTER SCHEMA|DATABASE ... OWNER TO.
+func (s *Session) alterOwner(ec *execCtx, b *planner.Binder, n *tree.AlterOwner) (Result, error) {
 	r, err := roleNamed(b, n.OwnerTo)
 	if err != nil {
 		return nil, err
 	}
-	if cur := s.currentRole(b.Cat); !cur.Superuser && cur.Name != sc.Owner {
+	cur := s.currentRole(b.Cat)
+	if n.Kind == "database" {
+		d := b.Cat.DatabaseByName(n.Name)
+		if d == nil {
+			return nil, pgerror.New(pgerror.CodeInvalidCatalogName, "database \"%s\" does not exist", n.Name)
+		}
+		if !cur.Superuser && cur.Name != d.Owner {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of database %s", d.Name)
+		}
+		next := *d
+		next.Owner = r.Name
+		if err := ec.txn.PutDatabase(&next); err != nil {
+			return nil, fmt.Errorf("alter database %s: %w", d.Name, err)
+		}
+		return doneResult("ALTER DATABASE"), nil
+	}
+	sc := b.Cat.SchemaByName(s.db.ID, n.Name)
+	if sc == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n.Name)
+	}
+	if !cur.Superuser && cur.Name != sc.Owner {
 		return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of schema %s", sc.Name)
 	}
 	next := *sc

@@ -103,6 +103,10 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.createSequence(ec, b, n)
 	case *tree.DropSequence:
 		for _, name := range n.Names {
+			if name.Schema != "" && n.IfExists && b.Cat.SchemaByName(s.db.ID, name.Schema) == nil {
+				s.notice("schema \"%s\" does not exist, skipping", name.Schema)
+				continue
+			}
 			seq, err := s.resolveSequence(b, name)
 			if err != nil {
 				return nil, err
@@ -148,8 +152,8 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.alterSequence(ec, b, n)
 	case *tree.CommentOn:
 		return s.commentOn(ec, b, n)
-	case *tree.AlterSchema:
-		return s.alterSchemaOwner(ec, b, n)
+	case *tree.AlterOwner:
+		return s.alterOwner(ec, b, n)
 	case *tree.CreateExtension:
 		switch n.Name {
 		case "vector", "plpgsql":
@@ -157,7 +161,19 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		}
 		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is not available", n.Name).WithHint("Quiver has the vector extension built in.")
 	case *tree.DropExtension:
-		return nil, notSupportedStmt("DROP EXTENSION")
+		for _, name := range n.Names {
+			if _, ok := pgcatalog.ExtensionComment(name); !ok {
+				if n.IfExists {
+					s.notice("extension \"%s\" does not exist, skipping", name)
+					continue
+				}
+				return nil, pgerror.New(pgerror.CodeUndefinedObject, "extension \"%s\" does not exist", name)
+			}
+			// Built-in extensions' objects cannot go away, so dropping one
+			// would leave it installed while saying it is gone.
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is built into Quiver and cannot be dropped", name)
+		}
+		return doneResult("DROP EXTENSION"), nil
 	case *tree.Vacuum:
 		return doneResult(map[bool]string{true: "ANALYZE", false: "VACUUM"}[n.Analyze]), nil
 	case *tree.CreateRole:
@@ -770,6 +786,12 @@ func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (
 		}
 		if text != builtin {
 			return nil, notSupportedStmt("changing a built-in extension's comment")
+		}
+	case "schema":
+		// Schemas have nowhere to keep a comment yet; public's initdb
+		// comment may be restated (pg_dump --quote-all-identifiers does).
+		if n.Name.Name != "public" || text != pgcatalog.PublicSchemaComment {
+			return nil, notSupportedStmt("COMMENT ON SCHEMA")
 		}
 	default:
 		return nil, notSupportedStmt("COMMENT ON " + strings.ToUpper(n.Kind))

@@ -65,6 +65,9 @@ var (
 	tFloat4 = types.Float4
 )
 
+// PublicSchemaComment is initdb's comment on schema public.
+const PublicSchemaComment = "standard public schema"
+
 // extensionComments are the built-in extensions' comments (read-only).
 var extensionComments = map[string]string{
 	"plpgsql": "PL/pgSQL procedural language",
@@ -695,7 +698,7 @@ func init() {
 			{dO(oidPlpgsql), dO(3079), dI(0), dS(extensionComments["plpgsql"])},
 			{dO(oidVectorExt), dO(3079), dI(0), dS(extensionComments["vector"])},
 			// initdb's comment on schema public.
-			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS("standard public schema")},
+			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS(PublicSchemaComment)},
 		}
 		rows = append(rows, builtinDescriptionRows()...)
 		for _, t := range dbTables(c) {

@@ -778,12 +778,12 @@ func (p *parser) alterStmt() tree.Statement {
 		}
 		as.Options = p.seqOptions()
 		return as
-	case t.is("schema"):
+	case t.is("schema") || t.is("database"):
 		name := p.ident()
 		if !p.kws("owner", "to") {
-			return p.skipUnsupported("ALTER SCHEMA " + strings.ToUpper(p.peek().val))
+			return p.skipUnsupported("ALTER " + strings.ToUpper(t.val) + " " + strings.ToUpper(p.peek().val))
 		}
-		return &tree.AlterSchema{Name: name, OwnerTo: p.ident()}
+		return &tree.AlterOwner{Kind: t.val, Name: name, OwnerTo: p.ident()}
 	case t.is("role") || t.is("user"):
 		name := p.ident()
 		if p.peek().is("rename") {

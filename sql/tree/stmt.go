@@ -259,8 +259,9 @@ type AlterSequence struct {
 	OwnerTo  string // OWNER TO's role ("" for other forms)
 }
 
-// AlterSchema is ALTER SCHEMA name OWNER TO role.
-type AlterSchema struct {
+// AlterOwner is ALTER SCHEMA|DATABASE name OWNER TO role.
+type AlterOwner struct {
+	Kind    string // "schema" or "database"
 	Name    string
 	OwnerTo string
 }
@@ -513,7 +514,7 @@ func (*CreateView) stmt()       {}
 func (*DropView) stmt()         {}
 func (*Truncate) stmt()         {}
 func (*Lock) stmt()             {}
-func (*AlterSchema) stmt()      {}
+func (*AlterOwner) stmt()       {}
 func (*CreateExtension) stmt()  {}
 func (*DropExtension) stmt()    {}
 func (*CreateType) stmt()       {}
