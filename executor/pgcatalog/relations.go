@@ -961,6 +961,10 @@ func init() {
 		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("provider", types.Text),
 		col("label", types.Text),
 	}, empty)
+	// Quiver grants no privileges on parameters.
+	register("pg_catalog", "pg_parameter_acl", 6243, []planner.Column{
+		col("oid", types.Oid), col("parname", types.Text), col("paracl", tACL),
+	}, empty)
 	register("pg_catalog", "pg_seclabels", 12180, []planner.Column{
 		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("objtype", types.Text),
 		col("objnamespace", types.Oid), col("objname", types.Text), col("provider", types.Text), col("label", types.Text),

@@ -177,7 +177,7 @@ func ACLDefault(kind, owner string) ([]string, error) {
 		own = "rwU"
 	case "d":
 		world, own = "Tc", "CTc"
-	case "f", "p":
+	case "f":
 		world, own = "X", "X"
 	case "l", "T":
 		world, own = "U", "U"
@@ -187,10 +187,12 @@ func ACLDefault(kind, owner string) ([]string, error) {
 		own = "UC"
 	case "t":
 		own = "C"
+	case "p":
+		own = "sA"
 	case "F", "S":
 		own = "U"
 	default:
-		return nil, pgerror.New(pgerror.CodeInternal, "unrecognized object type abbreviation: %s", kind)
+		return nil, pgerror.New(pgerror.CodeInternal, "unrecognized objtype abbreviation: %s", kind)
 	}
 	who := aclRoleName(owner)
 	var items []string
