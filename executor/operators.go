@@ -33,6 +33,11 @@ type execCtx struct {
 	work map[int][][]types.Datum
 	// analyze collects per-node figures for EXPLAIN ANALYZE (nil otherwise).
 	analyze map[planner.Plan]*nodeStats
+	// virtual holds each virtual relation's rows once computed: they
+	// cannot change within the statement, and a correlated subquery over
+	// pg_catalog (pg_dump's queries have many) would otherwise compute
+	// the whole relation again for every outer row.
+	virtual map[*planner.VirtualTable][][]types.Datum
 }
 
 // rowIter is a physical operator: rows are pulled one at a time.
@@ -105,15 +110,15 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		}
 		return &sliceIter{rows: [][]types.Datum{{types.DInt(last), types.DInt(0), types.DBool(called)}}}, nil
 	case *planner.VirtualScan:
-		cat, err := ec.txn.Catalog()
+		rows, err := ec.virtualRows(n.Table)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := pgcatalog.Rows(n.Table, ec.sess.catalogContext(cat))
+		it, err := ec.filtered(&sliceIter{rows: rows}, n.Filter)
 		if err != nil {
 			return nil, err
 		}
-		return ec.filtered(&sliceIter{rows: rows}, n.Filter)
+		return &copyingIter{in: it}, nil
 	case *planner.ValuesNode:
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {
@@ -475,6 +480,41 @@ func (s *sliceIter) Next() ([]types.Datum, error) {
 	return s.rows[s.i-1], nil
 }
 func (s *sliceIter) Close() {}
+
+// virtualRows computes a virtual relation's rows once per statement.
+func (ec *execCtx) virtualRows(vt *planner.VirtualTable) ([][]types.Datum, error) {
+	if rows, ok := ec.virtual[vt]; ok {
+		return rows, nil
+	}
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := pgcatalog.Rows(vt, ec.sess.catalogContext(cat))
+	if err != nil {
+		return nil, err
+	}
+	if ec.virtual == nil {
+		ec.virtual = map[*planner.VirtualTable][][]types.Datum{}
+	}
+	ec.virtual[vt] = rows
+	return rows, nil
+}
+
+// copyingIter yields copies of its input's rows, so that operators that
+// rewrite a row in place (regclass naming) leave shared rows intact.
+type copyingIter struct {
+	in rowIter
+}
+
+func (s *copyingIter) Next() ([]types.Datum, error) {
+	row, err := s.in.Next()
+	if row == nil || err != nil {
+		return row, err
+	}
+	return append([]types.Datum(nil), row...), nil
+}
+func (s *copyingIter) Close() { s.in.Close() }
 
 type valuesIter struct {
 	ec   *execCtx

@@ -62,6 +62,9 @@ func CanonicalSeqRef(schema, name string) string {
 // what rewrite returns for the named schema ("" when unqualified) and
 // sequence; rewrite returns ok false to leave a call as written.
 func RewriteSeqRefs(text string, rewrite func(schema, name string) (string, bool)) string {
+	if !strings.Contains(text, "nextval") {
+		return text // most defaults; the regexp is comparatively slow
+	}
 	return nextvalRef.ReplaceAllStringFunc(text, func(m string) string {
 		lit := strings.ReplaceAll(nextvalRef.FindStringSubmatch(m)[1], "''", "'")
 		if out, ok := rewrite(SplitRelName(lit)); ok {
