@@ -514,6 +514,12 @@ func registerCatalogFuncs() {
 		}
 		return arr, nil
 	}))
+	// Exported snapshots are what pg_dump -j shares between its
+	// connections; Quiver cannot import one (SET TRANSACTION SNAPSHOT).
+	addFunc("pg_export_snapshot", &Overload{Params: nil, Return: txt, Volatile: true, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "pg_export_snapshot is not supported yet").
+			WithHint("pg_dump -j needs exported snapshots; dump without -j.")
+	}})
 	addFunc("pg_get_serial_sequence", fn(params(txt, txt), txt, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		cs := catalogSession(ctx)
 		if cs == nil {
