@@ -155,8 +155,7 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.AlterOwner:
 		return s.alterOwner(ec, b, n)
 	case *tree.CreateExtension:
-		switch n.Name {
-		case "vector", "plpgsql":
+		if _, builtin := pgcatalog.ExtensionComment(n.Name); builtin {
 			return doneResult("CREATE EXTENSION"), nil
 		}
 		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is not available", n.Name).WithHint("Quiver has the vector extension built in.")

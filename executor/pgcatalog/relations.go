@@ -68,14 +68,15 @@ var (
 // PublicSchemaComment is initdb's comment on schema public.
 const PublicSchemaComment = "standard public schema"
 
-// extensionComments are the built-in extensions' comments (read-only).
+// extensionComments are the built-in extensions' comments, and so the
+// list of extensions Quiver has (read-only).
 var extensionComments = map[string]string{
 	"plpgsql": "PL/pgSQL procedural language",
 	"vector":  "vector data type and ivfflat and hnsw access methods",
 }
 
 // ExtensionComment is a built-in extension's comment; false when Quiver
-// has no extension of that name.
+// has no extension of that name (CREATE EXTENSION's test).
 func ExtensionComment(name string) (string, bool) {
 	c, ok := extensionComments[name]
 	return c, ok
