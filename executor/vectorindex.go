@@ -263,14 +263,29 @@ func compileIndexPredicate(cat *storage.Catalog, tb *catalog.Table, idx *catalog
 	if err != nil {
 		return nil, fmt.Errorf("predicate of index %s: %w", idx.Name, err)
 	}
-	ctx := context.Background()
-	ec := &execCtx{ctx: ctx, eval: &builtins.EvalContext{Ctx: ctx, Location: time.UTC}}
-	f, err := ec.compile(x)
+	// A compiled expression keeps scratch space between calls, and builds
+	// and sessions test rows concurrently: each caller borrows its own.
+	compile := func() (evalFn, error) {
+		ctx := context.Background()
+		ec := &execCtx{ctx: ctx, eval: &builtins.EvalContext{Ctx: ctx, Location: time.UTC}}
+		return ec.compile(x)
+	}
+	first, err := compile()
 	if err != nil {
 		return nil, fmt.Errorf("predicate of index %s: %w", idx.Name, err)
 	}
+	var pool sync.Pool
+	pool.Put(first)
 	return func(row []types.Datum) (bool, error) {
+		f, _ := pool.Get().(evalFn)
+		if f == nil {
+			var err error
+			if f, err = compile(); err != nil {
+				return false, fmt.Errorf("predicate of index %s: %w", idx.Name, err)
+			}
+		}
 		v, err := f(row)
+		pool.Put(f)
 		return err == nil && isTrue(v), err
 	}, nil
 }

@@ -16,25 +16,18 @@ import (
 // (ColRef i reads t.Columns[i]), with PostgreSQL's restrictions: no
 // subqueries, no aggregates, a boolean result.
 func (b *Binder) BindCheck(t *catalog.Table, e tree.Expr) (Expr, error) {
-	var sub tree.Expr
-	walkTree(e, func(n tree.Expr) bool {
-		switch n.(type) {
-		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
-			sub = n
-			return false
-		case *tree.InExpr:
-			if in := n.(*tree.InExpr); in.Subquery != nil {
-				sub = n
-				return false
-			}
-		}
-		return true
-	})
-	if sub != nil {
-		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in check constraint").WithPosition(int(exprPos(sub)))
+	return b.bindRowCondition(t, e, "check constraint", "CHECK")
+}
+
+// bindRowCondition binds a condition over t's full row that a row is
+// held to (a CHECK constraint, an index predicate: what, in errors):
+// no subqueries, no aggregates, a boolean result (clause, in errors).
+func (b *Binder) bindRowCondition(t *catalog.Table, e tree.Expr, what, clause string) (Expr, error) {
+	if sub := firstSubquery(e); sub != nil {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in %s", what).WithPosition(int(exprPos(sub)))
 	}
 	sc := newScope(TableColumns(t, t.Name), nil)
-	sc.noAggReason = "check constraints"
+	sc.noAggReason = what + "s"
 	x, err := b.bindExpr(e, sc)
 	if err != nil {
 		return nil, err
@@ -43,9 +36,48 @@ func (b *Binder) BindCheck(t *catalog.Table, e tree.Expr) (Expr, error) {
 	case types.FamBool:
 		return x, nil
 	case types.FamUnknown:
-		return b.coerce(x, types.Bool, types.CastImplicit, "CHECK")
+		return b.coerce(x, types.Bool, types.CastImplicit, clause)
 	}
-	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "argument of CHECK must be type boolean, not type %s", x.Type()).WithPosition(int(exprPos(e)))
+	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, x.Type()).WithPosition(int(exprPos(e)))
+}
+
+// firstSubquery returns the first subquery in e, or nil.
+func firstSubquery(e tree.Expr) tree.Expr {
+	var sub tree.Expr
+	walkTree(e, func(n tree.Expr) bool {
+		switch n := n.(type) {
+		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
+			sub = n
+		case *tree.InExpr:
+			if n.Subquery != nil {
+				sub = n
+			}
+		}
+		return sub == nil
+	})
+	return sub
+}
+
+// immutable reports whether x's value depends on its operands alone: no
+// volatile or stable function, no sequence, no subquery, and no reg* cast
+// (whose value is a name looked up in the catalog as it is now).
+func immutable(x Expr) bool {
+	ok := true
+	walkExpr(x, func(n Expr) {
+		switch n := n.(type) {
+		case *Call:
+			if n.Fn != nil && n.Fn.Volatile || stableFuncs[n.Name] {
+				ok = false
+			}
+		case *CastExpr:
+			if types.PrintsName(n.T) || n.T.Family == types.FamRegtype {
+				ok = false
+			}
+		case *SeqFuncExpr, *SubqueryExpr:
+			ok = false
+		}
+	})
+	return ok
 }
 
 // CheckColumns returns the distinct column ordinals x reads, in first-use
@@ -543,57 +575,18 @@ func quoteLiteral(s string) string {
 }
 
 // BindIndexPredicate binds the WHERE of a partial index over t's row, with
-// PostgreSQL's restrictions: no subqueries, no aggregates, only immutable
-// functions (the index must agree with its rows whenever it is read), a
-// boolean result.
+// PostgreSQL's restrictions: those of a CHECK constraint, and only
+// immutable functions (the index must agree with its rows whenever it is
+// read).
 func (b *Binder) BindIndexPredicate(t *catalog.Table, e tree.Expr) (Expr, error) {
-	var sub tree.Expr
-	walkTree(e, func(n tree.Expr) bool {
-		switch n := n.(type) {
-		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
-			sub = n
-		case *tree.InExpr:
-			if n.Subquery != nil {
-				sub = n
-			}
-		}
-		return sub == nil
-	})
-	if sub != nil {
-		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in index predicate").WithPosition(int(exprPos(sub)))
-	}
-	sc := newScope(TableColumns(t, t.Name), nil)
-	sc.noAggReason = "index predicates"
-	x, err := b.bindExpr(e, sc)
+	x, err := b.bindRowCondition(t, e, "index predicate", "WHERE")
 	if err != nil {
 		return nil, err
 	}
-	immutable := true
-	walkExpr(x, func(n Expr) {
-		switch n := n.(type) {
-		case *Call:
-			if n.Fn != nil && n.Fn.Volatile || stableFuncs[n.Name] {
-				immutable = false
-			}
-		case *CastExpr:
-			// reg* values are names looked up in the catalog as it is now.
-			if types.PrintsName(n.T) || n.T.Family == types.FamRegtype {
-				immutable = false
-			}
-		case *SeqFuncExpr, *SubqueryExpr:
-			immutable = false
-		}
-	})
-	if !immutable {
+	if !immutable(x) {
 		return nil, pgerror.New("42P17", "functions in index predicate must be marked IMMUTABLE")
 	}
-	switch x.Type().Family {
-	case types.FamBool:
-		return x, nil
-	case types.FamUnknown:
-		return b.coerce(x, types.Bool, types.CastImplicit, "WHERE")
-	}
-	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "argument of WHERE must be type boolean, not type %s", x.Type()).WithPosition(int(exprPos(e)))
+	return x, nil
 }
 
 // PredicateImplied reports whether filter (a query's condition over t's

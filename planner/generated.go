@@ -28,19 +28,7 @@ var stableFuncs = map[string]bool{
 // no reference to another generated column. t's other generated columns
 // must already carry a non-empty Generated text.
 func (b *Binder) BindGenerated(t *catalog.Table, col int, e tree.Expr) (coerced, bound Expr, err error) {
-	var bad tree.Expr
-	walkTree(e, func(n tree.Expr) bool {
-		switch n := n.(type) {
-		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
-			bad = n
-		case *tree.InExpr:
-			if n.Subquery != nil {
-				bad = n
-			}
-		}
-		return bad == nil
-	})
-	if bad != nil {
+	if bad := firstSubquery(e); bad != nil {
 		return nil, nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in column generation expression").WithPosition(int(exprPos(bad)))
 	}
 	sc := newScope(TableColumns(t, t.Name), nil)
@@ -55,18 +43,7 @@ func (b *Binder) BindGenerated(t *catalog.Table, col int, e tree.Expr) (coerced,
 				WithDetail("A generated column cannot reference another generated column.").WithPosition(int(columnRefPos(e, t.Columns[c].Name)))
 		}
 	}
-	immutable := true
-	walkExpr(x, func(n Expr) {
-		switch n := n.(type) {
-		case *Call:
-			if n.Fn != nil && n.Fn.Volatile || stableFuncs[n.Name] {
-				immutable = false
-			}
-		case *SeqFuncExpr, *SubqueryExpr:
-			immutable = false
-		}
-	})
-	if !immutable {
+	if !immutable(x) {
 		return nil, nil, pgerror.New("42P17", "generation expression is not immutable")
 	}
 	c := &t.Columns[col]
