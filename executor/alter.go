@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/quiverdb/quiver/planner"
@@ -501,8 +502,9 @@ func (s *Session) setSequenceOwner(b *planner.Binder, seq *catalog.Sequence, own
 	return nil
 }
 
-// alterSequence is ALTER SEQUENCE: OWNER TO and OWNED BY; other options
-// are refused rather than half applied.
+// alterSequence is ALTER SEQUENCE: OWNER TO, OWNED BY and the options
+// that change how values are generated (AS, which would change the
+// bounds' meaning, is refused).
 func (s *Session) alterSequence(ec *execCtx, b *planner.Binder, n *tree.AlterSequence) (Result, error) {
 	seq, err := s.resolveSequence(b, n.Name)
 	if err != nil {
@@ -522,16 +524,80 @@ func (s *Session) alterSequence(ec *execCtx, b *planner.Binder, n *tree.AlterSeq
 		return doneResult("ALTER SEQUENCE"), nil
 	}
 	next := *seq
+	restart, restartTo := false, int64(0)
+	lo, hi := sequenceTypeBounds(seq.TypeOID)
 	for _, o := range n.Options {
-		if o.Name != "owned by" {
+		num := func() (int64, error) {
+			v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
+			if err != nil {
+				return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for sequence option %s: %s", o.Name, o.Value)
+			}
+			return v, nil
+		}
+		var err error
+		switch o.Name {
+		case "owned by":
+			err = s.setOwnedBy(ec, b, &next, o.Value)
+		case "increment":
+			if next.Increment, err = num(); err == nil && next.Increment == 0 {
+				err = pgerror.New(pgerror.CodeInvalidParameterValue, "INCREMENT must not be zero")
+			}
+		case "minvalue":
+			next.Min, err = num()
+		case "no minvalue":
+			next.Min = 1
+			if next.Increment < 0 {
+				next.Min = lo
+			}
+		case "maxvalue":
+			next.Max, err = num()
+		case "no maxvalue":
+			next.Max = hi
+			if next.Increment < 0 {
+				next.Max = -1
+			}
+		case "start":
+			next.Start, err = num()
+		case "restart":
+			restart, restartTo = true, next.Start
+			if o.Value != "" {
+				restartTo, err = num()
+			}
+		case "cycle":
+			next.Cycle = true
+		case "no cycle":
+			next.Cycle = false
+		case "cache":
+			var c int64
+			if c, err = num(); err == nil && c <= 0 {
+				err = pgerror.New(pgerror.CodeInvalidParameterValue, "CACHE (%d) must be greater than zero", c)
+			}
+		default:
 			return nil, notSupportedStmt("ALTER SEQUENCE " + strings.ToUpper(o.Name))
 		}
-		if err := s.setOwnedBy(ec, b, &next, o.Value); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
+	switch {
+	case next.Min >= next.Max:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "MINVALUE (%d) must be less than MAXVALUE (%d)", next.Min, next.Max)
+	case next.Start < next.Min:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "START value (%d) cannot be less than MINVALUE (%d)", next.Start, next.Min)
+	case next.Start > next.Max:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "START value (%d) cannot be greater than MAXVALUE (%d)", next.Start, next.Max)
+	case restart && restartTo < next.Min:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "RESTART value (%d) cannot be less than MINVALUE (%d)", restartTo, next.Min)
+	case restart && restartTo > next.Max:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "RESTART value (%d) cannot be greater than MAXVALUE (%d)", restartTo, next.Max)
+	}
 	if err := ec.txn.PutSequence(&next); err != nil {
 		return nil, fmt.Errorf("alter sequence %s: %w", seq.Name, err)
+	}
+	if restart {
+		if err := s.eng.store.SetVal(ec.ctx, &next, restartTo, false); err != nil {
+			return nil, fmt.Errorf("restarting sequence %s: %w", seq.Name, err)
+		}
 	}
 	return doneResult("ALTER SEQUENCE"), nil
 }
