@@ -212,6 +212,19 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			t.Columns[i].Default = text
+		case "alter column set storage":
+			i := t.ColumnByName(cmd.Name)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", cmd.Name, t.Name)
+			}
+			st, ok := map[string]string{"plain": "p", "external": "e", "extended": "x", "main": "m"}[cmd.Storage]
+			if !ok {
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid storage type \"%s\"", cmd.Storage)
+			}
+			if ct := t.Columns[i].Type; st != "p" && ct.Len() != -1 {
+				return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "column data type %s can only have storage PLAIN", ct)
+			}
+			t.Columns[i].Storage = st
 		case "alter column drop default":
 			i := t.ColumnByName(cmd.Name)
 			if i < 0 {

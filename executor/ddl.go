@@ -159,6 +159,18 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 			return doneResult("CREATE EXTENSION"), nil
 		}
 		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is not available", n.Name).WithHint("Quiver has the vector extension built in.")
+	case *tree.AlterExtension:
+		// Built in, so always at its one version: PostgreSQL's answer for
+		// an extension already at the version asked for.
+		version, ok := pgcatalog.ExtensionVersion(n.Name)
+		if !ok {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "extension \"%s\" does not exist", n.Name)
+		}
+		if n.Version != "" && n.Version != version {
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "extension \"%s\" has no update path from version \"%s\" to version \"%s\"", n.Name, version, n.Version)
+		}
+		s.notice("version \"%s\" of extension \"%s\" is already installed", version, n.Name)
+		return doneResult("ALTER EXTENSION"), nil
 	case *tree.DropExtension:
 		for _, name := range n.Names {
 			if _, ok := pgcatalog.ExtensionComment(name); !ok {

@@ -6,9 +6,11 @@ import (
 )
 
 // TestPsqlVectorMeta runs testdata/psql/vector/*.sql — psql's \d family
-// over pgvector's objects — through the real psql. PostgreSQL 15 on the
-// recording machine has no pgvector, so the .expected files hold Quiver's
-// output, checked against the shape psql gives with pgvector installed.
+// over pgvector's objects, and pgvector README statements — through the
+// real psql. meta.expected holds Quiver's output, checked against the
+// shape psql gives with pgvector installed (its recording machine had
+// none); upgrade.expected was recorded from PostgreSQL 15 with pgvector
+// 0.8.0.
 func TestPsqlVectorMeta(t *testing.T) {
 	runPsqlScripts(t, filepath.Join(repoRoot, "testdata", "psql", "vector"))
 }

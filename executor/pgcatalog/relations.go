@@ -69,10 +69,21 @@ var (
 const PublicSchemaComment = "standard public schema"
 
 // extensionComments are the built-in extensions' comments, and so the
-// list of extensions Quiver has (read-only).
-var extensionComments = map[string]string{
-	"plpgsql": "PL/pgSQL procedural language",
-	"vector":  "vector data type and ivfflat and hnsw access methods",
+// list of extensions Quiver has (read-only); extensionVersions their
+// versions (pgvector's whose SQL Quiver speaks).
+var (
+	extensionComments = map[string]string{
+		"plpgsql": "PL/pgSQL procedural language",
+		"vector":  "vector data type and ivfflat and hnsw access methods",
+	}
+	extensionVersions = map[string]string{"plpgsql": "1.0", "vector": "0.8.0"}
+)
+
+// ExtensionVersion is a built-in extension's version (ALTER EXTENSION
+// UPDATE's test); false when Quiver has no extension of that name.
+func ExtensionVersion(name string) (string, bool) {
+	v, ok := extensionVersions[name]
+	return v, ok
 }
 
 // ExtensionComment is a built-in extension's comment; false when Quiver
@@ -411,6 +422,10 @@ func init() {
 					ident = "d"
 				}
 				att(uint32(t.ID), cl.Name, cl.Type, i+1, cl.NotNull, (cl.Default != "" && ident == "") || cl.Generated != "", ident, false)
+				if cl.Storage != "" {
+					const attStorageCol = 11 // pg_attribute.attstorage
+					rows[len(rows)-1][attStorageCol] = dS(cl.Storage)
+				}
 				if cl.Generated != "" {
 					const attGeneratedCol = 17                   // pg_attribute.attgenerated
 					rows[len(rows)-1][attGeneratedCol] = dS("s") // STORED
@@ -687,8 +702,8 @@ func init() {
 		col("extrelocatable", types.Bool), col("extversion", types.Text), col("extconfig", tOidA), col("extcondition", tTextA),
 	}, func(c *Context) ([][]types.Datum, error) {
 		return [][]types.Datum{
-			{dO(oidPlpgsql), dS("plpgsql"), dO(10), dO(nsOID(c, storage.PgCatalogSchemaID)), dB(false), dS("1.0"), null, null},
-			{dO(oidVectorExt), dS("vector"), dO(10), dO(nsOID(c, storage.PublicSchemaID)), dB(true), dS("0.8.0"), null, null},
+			{dO(oidPlpgsql), dS("plpgsql"), dO(10), dO(nsOID(c, storage.PgCatalogSchemaID)), dB(false), dS(extensionVersions["plpgsql"]), null, null},
+			{dO(oidVectorExt), dS("vector"), dO(10), dO(nsOID(c, storage.PublicSchemaID)), dB(true), dS(extensionVersions["vector"]), null, null},
 		}, nil
 	})
 

@@ -77,6 +77,10 @@ type Column struct {
 	Generated       string `json:"generated,omitempty"`
 	GeneratedPretty string `json:"generated_pretty,omitempty"`
 	Comment         string `json:"comment,omitempty"`
+	// Storage is pg_attribute.attstorage as ALTER COLUMN SET STORAGE set
+	// it ("" for the type's own). Rows are stored whole whatever it says:
+	// Quiver has no TOAST, so every value is stored as PLAIN would.
+	Storage string `json:"storage,omitempty"`
 }
 
 // Index describes a secondary index (b-tree or vector).

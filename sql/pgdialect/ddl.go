@@ -795,6 +795,16 @@ func (p *parser) alterStmt() tree.Statement {
 			return p.skipUnsupported("ALTER ROLE " + strings.ToUpper(p.peek().val))
 		}
 		return &tree.AlterRole{Name: name, Options: p.roleOptions()}
+	case t.is("extension"):
+		name := p.ident()
+		if !p.kw("update") {
+			return p.skipUnsupported("ALTER EXTENSION " + strings.ToUpper(p.peek().val))
+		}
+		ae := &tree.AlterExtension{Name: name}
+		if p.kw("to") {
+			ae.Version = p.optionValue()
+		}
+		return ae
 	case t.kind == tIdent:
 		return p.skipUnsupported("ALTER " + strings.ToUpper(t.val))
 	}
@@ -860,6 +870,9 @@ func (p *parser) alterTable() tree.Statement {
 				cmd.Column = &tree.ColumnDef{Name: cmd.Name, Default: cmd.Default, DefaultText: p.src[start:p.prevEnd()]}
 			case p.kws("drop", "default"):
 				cmd.Kind = "alter column drop default"
+			case p.kws("set", "storage"):
+				cmd.Kind = "alter column set storage"
+				cmd.Storage = p.ident()
 			case p.kws("set", "not", "null"):
 				cmd.Kind = "alter column set not null"
 			case p.kws("drop", "not", "null"):

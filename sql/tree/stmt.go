@@ -167,6 +167,7 @@ type AlterTableCmd struct {
 	Type       *TypeName
 	IfExists   bool
 	Cascade    bool
+	Storage    string // SET STORAGE's strategy, lower case
 }
 
 // CreateIndex is PostgreSQL's CREATE INDEX.
@@ -309,6 +310,12 @@ type CreateExtension struct {
 	IfNotExists bool
 	Schema      string
 	Version     string
+}
+
+// AlterExtension is ALTER EXTENSION name UPDATE [TO version].
+type AlterExtension struct {
+	Name    string
+	Version string // "" without TO
 }
 
 // DropExtension is DROP EXTENSION.
@@ -517,6 +524,7 @@ func (*Lock) stmt()             {}
 func (*AlterOwner) stmt()       {}
 func (*CreateExtension) stmt()  {}
 func (*DropExtension) stmt()    {}
+func (*AlterExtension) stmt()   {}
 func (*CreateType) stmt()       {}
 func (*CommentOn) stmt()        {}
 func (*CreateRole) stmt()       {}
