@@ -2,7 +2,6 @@ package executor
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/quiverdb/quiver/planner"
@@ -540,13 +539,7 @@ func (s *Session) alterSequence(ec *execCtx, b *planner.Binder, n *tree.AlterSeq
 	restart, restartTo := false, int64(0)
 	lo, hi := sequenceTypeBounds(seq.TypeOID)
 	for _, o := range n.Options {
-		num := func() (int64, error) {
-			v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
-			if err != nil {
-				return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for sequence option %s: %s", o.Name, o.Value)
-			}
-			return v, nil
-		}
+		num := func() (int64, error) { return seqOptionInt(o) }
 		var err error
 		switch o.Name {
 		case "owned by":

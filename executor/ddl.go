@@ -631,18 +631,21 @@ func (s *Session) resolveSequence(b *planner.Binder, name tree.ObjectName) (*cat
 	return b.LookupSequence(name.Name), nil
 }
 
+// seqOptionInt is a sequence option's integer value.
+func seqOptionInt(o tree.SeqOption) (int64, error) {
+	v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
+	if err != nil {
+		return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for sequence option %s: %s", o.Name, o.Value)
+	}
+	return v, nil
+}
+
 // applySeqOptions applies CREATE SEQUENCE's (or an identity column's)
 // options to seq, whose fields hold the defaults, and validates the result.
 func applySeqOptions(seq *catalog.Sequence, opts []tree.SeqOption) error {
 	startSet, minSet, maxSet, asSet := false, false, false, false
 	for _, o := range opts {
-		num := func() (int64, error) {
-			v, err := strconv.ParseInt(strings.TrimSpace(o.Value), 10, 64)
-			if err != nil {
-				return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for sequence option %s: %s", o.Name, o.Value)
-			}
-			return v, nil
-		}
+		num := func() (int64, error) { return seqOptionInt(o) }
 		var err error
 		switch o.Name {
 		case "increment":
