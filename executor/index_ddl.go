@@ -151,13 +151,19 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 	if col.Type.Width > hnswMaxDims {
 		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", hnswMaxDims)
 	}
-	idx.Options = map[string]string{"m": "16", "ef_construction": "64"}
+	// Only what WITH gave is stored, as reloptions are: the defaults
+	// are hnswParams's, and pg_get_indexdef shows what the user wrote.
+	idx.Options = map[string]string{}
 	for _, p := range with {
 		name := strings.ToLower(p.Name)
 		lim, ok := hnswLimits[name]
 		if !ok {
 			return pgerror.New(pgerror.CodeInvalidParameterValue, "unrecognized parameter \"%s\"", p.Name)
 		}
+		if _, dup := idx.Options[name]; dup {
+			return pgerror.New(pgerror.CodeInvalidParameterValue, "parameter \"%s\" specified more than once", name)
+		}
+		idx.OptionOrder = append(idx.OptionOrder, name)
 		v, err := strconv.Atoi(strings.Trim(p.Value, "'"))
 		if err != nil {
 			return pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for integer option \"%s\": %s", name, p.Value)

@@ -147,14 +147,15 @@ type indexInfo struct {
 	primary bool
 	unique  bool
 	// constraint backs a PRIMARY KEY or UNIQUE constraint.
-	constraint bool
-	method     string
-	cols       []int
-	desc       []bool
-	opclass    []string
-	where      string
-	building   bool
-	options    map[string]string
+	constraint  bool
+	method      string
+	cols        []int
+	desc        []bool
+	opclass     []string
+	where       string
+	building    bool
+	options     map[string]string
+	optionOrder []string
 }
 
 func tableIndexes(t *catalog.Table) []indexInfo {
@@ -169,7 +170,7 @@ func tableIndexes(t *catalog.Table) []indexInfo {
 			m = "btree"
 		}
 		out = append(out, indexInfo{oid: uint32(x.ID), table: t, name: x.Name, unique: x.Unique, constraint: x.Constraint,
-			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, building: x.Building, options: x.Options})
+			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, building: x.Building, options: x.Options, optionOrder: x.OptionOrder})
 	}
 	return out
 }
@@ -326,11 +327,14 @@ func indexDef(c *Context, x *indexInfo) string {
 	}
 	b.WriteString(")")
 	if len(x.options) > 0 {
-		keys := make([]string, 0, len(x.options))
-		for k := range x.options {
-			keys = append(keys, k)
+		keys := x.optionOrder
+		if len(keys) != len(x.options) {
+			keys = make([]string, 0, len(x.options))
+			for k := range x.options {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
 		}
-		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = k + "='" + x.options[k] + "'"

@@ -94,6 +94,9 @@ type Index struct {
 	// Opclass per column for non-btree methods ("vector_l2_ops").
 	Opclass []string          `json:"opclass,omitempty"`
 	Options map[string]string `json:"options,omitempty"`
+	// OptionOrder is the order WITH gave Options in, which
+	// pg_get_indexdef keeps (indexes made before it was kept: empty).
+	OptionOrder []string `json:"option_order,omitempty"`
 	// ConstraintName is set when the index backs a UNIQUE constraint.
 	Constraint bool   `json:"constraint,omitempty"`
 	Where      string `json:"where,omitempty"`
