@@ -52,6 +52,7 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 			return nil, err
 		}
 		idx.Where = planner.DeparseCheck(t, pred, false)
+		idx.WherePretty = planner.DeparseCheck(t, pred, true)
 	}
 	var colNames []string
 	for _, el := range n.Elems {

@@ -57,14 +57,14 @@ func (s *Session) RoleName(oid uint32) (string, bool, error) {
 }
 
 // IndexDef implements builtins.CatalogSession.
-func (s *Session) IndexDef(oid uint32, column int) (string, bool, error) {
+func (s *Session) IndexDef(oid uint32, column int, pretty bool) (string, bool, error) {
 	var def string
 	var ok bool
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
 		if column > 0 {
 			def, ok = pgcatalog.IndexColumn(c, oid, column)
 		} else {
-			def, ok = pgcatalog.IndexDef(c, oid)
+			def, ok = pgcatalog.IndexDef(c, oid, pretty)
 		}
 		return nil
 	})

@@ -153,6 +153,7 @@ type indexInfo struct {
 	desc        []bool
 	opclass     []string
 	where       string
+	wherePretty string
 	building    bool
 	options     map[string]string
 	optionOrder []string
@@ -170,7 +171,7 @@ func tableIndexes(t *catalog.Table) []indexInfo {
 			m = "btree"
 		}
 		out = append(out, indexInfo{oid: uint32(x.ID), table: t, name: x.Name, unique: x.Unique, constraint: x.Constraint,
-			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, building: x.Building, options: x.Options, optionOrder: x.OptionOrder})
+			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, wherePretty: x.WherePretty, building: x.Building, options: x.Options, optionOrder: x.OptionOrder})
 	}
 	return out
 }
@@ -303,14 +304,21 @@ func relationRef(c *Context, t *catalog.Table) string {
 	return qualified(schema, t.Name)
 }
 
-// indexDef is pg_get_indexdef's text for one index.
-func indexDef(c *Context, x *indexInfo) string {
+// indexDef is pg_get_indexdef's text for one index. As in PostgreSQL,
+// the plain form always schema-qualifies the table, and the pretty one
+// (psql's \d) only when the search path does not find it, and prints the
+// predicate with only the parentheses precedence needs.
+func indexDef(c *Context, x *indexInfo, pretty bool) string {
 	var b strings.Builder
 	b.WriteString("CREATE ")
 	if x.unique {
 		b.WriteString("UNIQUE ")
 	}
-	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", builtins.QuoteIdent(x.name), relationRef(c, x.table), x.method)
+	table := qualified(schemaName(c, x.table.SchemaID), x.table.Name)
+	if pretty {
+		table = relationRef(c, x.table)
+	}
+	fmt.Fprintf(&b, "INDEX %s ON %s USING %s (", builtins.QuoteIdent(x.name), table, x.method)
 	for i, ci := range x.cols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -341,10 +349,11 @@ func indexDef(c *Context, x *indexInfo) string {
 		}
 		b.WriteString(" WITH (" + strings.Join(parts, ", ") + ")")
 	}
-	if x.where != "" {
-		// Stored as pg_get_expr spells it, parenthesized where PostgreSQL
-		// parenthesizes it here too.
-		b.WriteString(" WHERE " + x.where)
+	if where := x.where; where != "" {
+		if pretty && x.wherePretty != "" {
+			where = x.wherePretty
+		}
+		b.WriteString(" WHERE " + where)
 	}
 	return b.String()
 }
@@ -460,13 +469,13 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 	return out
 }
 
-// IndexDef returns pg_get_indexdef(oid) ("" and false when no index has
-// that OID).
-func IndexDef(c *Context, oid uint32) (string, bool) {
+// IndexDef returns pg_get_indexdef(oid) or, pretty, pg_get_indexdef(oid,
+// 0, true) ("" and false when no index has that OID).
+func IndexDef(c *Context, oid uint32, pretty bool) (string, bool) {
 	for _, t := range dbTables(c) {
 		for _, x := range tableIndexes(t) {
 			if x.oid == oid {
-				return indexDef(c, &x), true
+				return indexDef(c, &x, pretty), true
 			}
 		}
 	}

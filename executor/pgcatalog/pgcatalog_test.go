@@ -163,12 +163,14 @@ func TestDefinitions(t *testing.T) {
 		got  func() (string, bool)
 		want string
 	}{
-		{"pkey index", func() (string, bool) { return IndexDef(c, PKIndexOID(c.Cat.Tables[20000])) },
+		{"pkey index", func() (string, bool) { return IndexDef(c, PKIndexOID(c.Cat.Tables[20000]), true) },
 			"CREATE UNIQUE INDEX items_pkey ON items USING btree (id)"},
-		{"unique index quotes its column", func() (string, bool) { return IndexDef(c, 20001) },
+		{"unique index quotes its column", func() (string, bool) { return IndexDef(c, 20001, true) },
 			`CREATE UNIQUE INDEX items_label_key ON items USING btree ("Label")`},
-		{"hnsw index", func() (string, bool) { return IndexDef(c, 20002) },
+		{"hnsw index", func() (string, bool) { return IndexDef(c, 20002, true) },
 			"CREATE INDEX items_emb_idx ON items USING hnsw (emb vector_l2_ops) WITH (m='16')"},
+		{"plain form qualifies the table", func() (string, bool) { return IndexDef(c, 20001, false) },
+			`CREATE UNIQUE INDEX items_label_key ON public.items USING btree ("Label")`},
 		{"index column", func() (string, bool) { return IndexColumn(c, 20001, 1) }, `"Label"`},
 		{"primary key", func() (string, bool) { return ConstraintDef(c, constraintPK|20000) }, "PRIMARY KEY (id)"},
 		{"unique", func() (string, bool) { return ConstraintDef(c, constraintUQ|20001) }, `UNIQUE ("Label")`},
@@ -182,7 +184,7 @@ func TestDefinitions(t *testing.T) {
 			t.Errorf("%s: got %q (%v), want %q", tc.name, got, ok, tc.want)
 		}
 	}
-	if _, ok := IndexDef(c, 999999); ok {
+	if _, ok := IndexDef(c, 999999, false); ok {
 		t.Error("IndexDef of an unknown OID succeeded")
 	}
 	if !RelationVisible(c, []string{"public"}, 20000) || RelationVisible(c, []string{"other"}, 20000) {

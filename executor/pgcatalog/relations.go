@@ -751,7 +751,7 @@ func init() {
 		var rows [][]types.Datum
 		for _, t := range dbTables(c) {
 			for _, x := range tableIndexes(t) {
-				rows = append(rows, []types.Datum{dS(schemaName(c, t.SchemaID)), dS(t.Name), dS(x.name), null, dS(indexDef(c, &x))})
+				rows = append(rows, []types.Datum{dS(schemaName(c, t.SchemaID)), dS(t.Name), dS(x.name), null, dS(indexDef(c, &x, false))})
 			}
 		}
 		return rows, nil

@@ -21,8 +21,8 @@ type CatalogSession interface {
 	// RoleName is pg_get_userbyid (false when no role has the OID).
 	RoleName(oid uint32) (string, bool, error)
 	// IndexDef is pg_get_indexdef: the whole CREATE INDEX when column is
-	// 0, else that key column's name.
-	IndexDef(oid uint32, column int) (string, bool, error)
+	// 0, else that key column's name; pretty as PostgreSQL's pretty flag.
+	IndexDef(oid uint32, column int, pretty bool) (string, bool, error)
 	// ConstraintDef is pg_get_constraintdef.
 	ConstraintDef(oid uint32) (string, bool, error)
 	// Description is obj_description / col_description (subid = attnum).
@@ -302,11 +302,11 @@ func registerCatalogFuncs() {
 		if cs == nil {
 			return types.Null, nil
 		}
-		col := 0
-		if len(a) > 1 {
-			col = int(intArg(a[1]))
+		col, pretty := 0, false
+		if len(a) > 2 {
+			col, pretty = int(intArg(a[1])), a[2] == types.DBool(true)
 		}
-		return textOrNull(cs.IndexDef(oidArg(a[0]), col))
+		return textOrNull(cs.IndexDef(oidArg(a[0]), col, pretty))
 	}
 	addFunc("pg_get_indexdef", fn(params(o), txt, indexDef))
 	addFunc("pg_get_indexdef", fn(params(o, i4, b), txt, indexDef))

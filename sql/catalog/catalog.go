@@ -98,8 +98,11 @@ type Index struct {
 	// pg_get_indexdef keeps (indexes made before it was kept: empty).
 	OptionOrder []string `json:"option_order,omitempty"`
 	// ConstraintName is set when the index backs a UNIQUE constraint.
-	Constraint bool   `json:"constraint,omitempty"`
-	Where      string `json:"where,omitempty"`
+	Constraint bool `json:"constraint,omitempty"`
+	// Where is a partial index's predicate as pg_get_expr spells it,
+	// WherePretty its pretty form (psql's \d).
+	Where       string `json:"where,omitempty"`
+	WherePretty string `json:"where_pretty,omitempty"`
 	// Building is true while CREATE INDEX is filling the index.
 	Building bool `json:"building,omitempty"`
 }
