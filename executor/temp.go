@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -51,6 +52,23 @@ func (s *Session) dropTempSchema(ctx context.Context) error {
 	if s.db == nil || s.eng.store.Closed() {
 		return nil
 	}
+	// Every DDL commit writes the catalog's version, so another
+	// session's DDL can fail this one with 40001; a session that ends
+	// must still take its tables with it, so it tries again.
+	var err error
+	for attempt := 0; attempt < tempDropAttempts; attempt++ {
+		if err = s.dropTempSchemaOnce(ctx); pgerror.CodeOf(err) != pgerror.CodeSerializationFailure {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+	}
+	return err
+}
+
+// tempDropAttempts bounds dropTempSchema's retries after 40001.
+const tempDropAttempts = 20
+
+func (s *Session) dropTempSchemaOnce(ctx context.Context) error {
 	txn := s.eng.store.Begin()
 	defer txn.Rollback()
 	dropped, err := s.dropTempSchemaIn(ctx, txn)

@@ -65,3 +65,47 @@ func TestDiscardTempRolledBack(t *testing.T) {
 	mustRun(t, s, "COMMIT")
 	expectRows(t, s, []queryCase{{"SELECT count(*) FROM d", "0"}})
 }
+
+// TestTempTablesDroppedDespiteConcurrentDDL: a session ending while other
+// sessions run DDL (every DDL commit writes the catalog's version, so the
+// drop can fail with 40001) still takes its temporary tables with it.
+func TestTempTablesDroppedDespiteConcurrentDDL(t *testing.T) {
+	s := newTestSession(t)
+	ddl := openSession(t, s)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			_, err := run(t, ddl, "CREATE TABLE churn (x int); DROP TABLE churn")
+			if err != nil && pgerror.CodeOf(err) != pgerror.CodeSerializationFailure {
+				done <- err
+				return
+			}
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		temp := openSession(t, s)
+		// CREATE itself meets the same conflict (40001); a client retries.
+		for {
+			_, err := run(t, temp, "CREATE TEMP TABLE scratch (x int)")
+			if err == nil {
+				break
+			}
+			if pgerror.CodeOf(err) != pgerror.CodeSerializationFailure {
+				t.Fatal(err)
+			}
+		}
+		temp.Close()
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatalf("concurrent DDL: %v", err)
+	}
+	expectRows(t, s, []queryCase{{"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pg_temp%'", "0"}})
+}
