@@ -7,6 +7,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -762,7 +763,45 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "%s cannot run inside a transaction block", what)
 		}
 	}
-	return s.execInTxn(ctx, p, params)
+	if s.txn != nil || !schemaDDL(p.Parsed.Stmt) {
+		return s.execInTxn(ctx, p, params)
+	}
+	// Every DDL commit writes the catalog's version, so two sessions'
+	// DDL on unrelated objects conflicts (40001) where PostgreSQL would
+	// at most make one wait for the other's lock. A DDL statement in its
+	// own transaction has shown the client nothing but notices yet, so
+	// it runs again, as if it had waited.
+	notices := len(s.notices)
+	for attempt := 1; ; attempt++ {
+		res, err := s.execInTxn(ctx, p, params)
+		if r, ok := res.(*rowsResult); ok && err == nil && r.it == nil {
+			// No rows to stream: commit here, where a conflict can still
+			// be retried, rather than when the caller closes the result.
+			err = r.Close()
+		}
+		if err == nil || attempt == ddlAttempts || pgerror.CodeOf(err) != pgerror.CodeSerializationFailure || ctx.Err() != nil {
+			return res, err
+		}
+		s.notices = s.notices[:notices]
+		// Jittered, so that sessions that collided do not collide again.
+		time.Sleep(time.Duration(attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond))))
+	}
+}
+
+// ddlAttempts bounds the runs of an autocommit DDL statement that keeps
+// meeting other sessions' DDL (about a second of waiting in all).
+const ddlAttempts = 30
+
+// schemaDDL reports whether stmt changes only the schema: a statement
+// Execute may run again after a catalog conflict.
+func schemaDDL(stmt tree.Statement) bool {
+	switch stmt.(type) {
+	case *tree.CreateTable, *tree.DropTable, *tree.CreateIndex, *tree.DropIndex, *tree.AlterTable,
+		*tree.CreateSchema, *tree.DropSchema, *tree.CreateSequence, *tree.AlterSequence, *tree.DropSequence,
+		*tree.CreateView, *tree.DropView, *tree.CommentOn, *tree.CreateType, *tree.AlterOwner:
+		return true
+	}
+	return false
 }
 
 func notSupportedStmt(what string) error {
