@@ -534,7 +534,9 @@ func (b *Binder) bindQuantified(n *tree.QuantifiedExpr, sc *scope) (Expr, error)
 // bindSubquery binds a nested query whose outer scope is sc, reporting
 // whether it refers to sc (or beyond).
 func (b *Binder) bindSubquery(s *tree.Select, sc *scope) (Plan, bool, error) {
+	b.sublinks++
 	p, err := b.bindSelect(s, sc)
+	b.sublinks--
 	if err != nil {
 		return nil, false, err
 	}

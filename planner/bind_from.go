@@ -85,6 +85,9 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 					return nil, nil, cte.refErr
 				}
 				if cte.refs != nil {
+					if b.sublinks > cte.sublinks {
+						return nil, nil, pgerror.New("42P19", "recursive reference to query \"%s\" must not appear within a subquery", n.Name.Name).WithPosition(int(n.Name.Pos))
+					}
 					*cte.refs++
 				}
 				alias := n.Name.Name

@@ -131,7 +131,7 @@ func (b *Binder) bindRecursiveCTE(cte *tree.CTE, q *tree.Select, frame map[strin
 	b.nextCTE++
 	work := &CTEDef{Name: cte.Name, ID: b.nextCTE, WorkTable: true}
 	refs := 0
-	frame[cte.Name] = &cteBinding{def: work, cols: cols, refs: &refs}
+	frame[cte.Name] = &cteBinding{def: work, cols: cols, refs: &refs, sublinks: b.sublinks}
 	right, err := b.bindSetBody(op.Right, outer)
 	if err != nil {
 		return nil, nil, err
@@ -143,6 +143,9 @@ func (b *Binder) bindRecursiveCTE(cte *tree.CTE, q *tree.Select, frame map[strin
 	}
 	if refs > 1 {
 		return nil, nil, recursiveErr(`recursive reference to query "%s" must not appear more than once`)
+	}
+	if aggregates(right) {
+		return nil, nil, pgerror.New("42P19", "aggregate functions are not allowed in a recursive query's recursive term")
 	}
 	if len(q.OrderBy) > 0 {
 		return nil, nil, pgerror.New("0A000", "ORDER BY in a recursive query is not implemented")
@@ -195,6 +198,29 @@ func (b *Binder) partialIndexImplied(t *catalog.Table, idx *catalog.Index, filte
 	}
 	pred, err := b.BindIndexPredicate(t, e)
 	return err == nil && PredicateImplied(t, pred, filter)
+}
+
+// aggregates reports whether query p aggregates at its own level (not in
+// a subquery in its FROM or its expressions).
+func aggregates(p Plan) bool {
+	for {
+		switch n := p.(type) {
+		case *Aggregate:
+			return true
+		case *Project:
+			p = n.Input
+		case *Filter:
+			p = n.Input
+		case *Sort:
+			p = n.Input
+		case *Limit:
+			p = n.Input
+		case *Distinct:
+			p = n.Input
+		default:
+			return false
+		}
+	}
 }
 
 // LimitSum is LIMIT + OFFSET, the number of rows a top-k sort keeps.

@@ -37,15 +37,20 @@ type Binder struct {
 
 	ctes    []map[string]*cteBinding
 	nextCTE int
+	// sublinks counts the expression subqueries being bound around the
+	// current point (a recursive reference may not sit in one).
+	sublinks int
 }
 
 type cteBinding struct {
 	def  *CTEDef
 	cols []Column
 	// refs, when set, counts the references bound (a recursive query's
-	// work table); refErr, when set, is the error a reference gets.
-	refs   *int
-	refErr error
+	// work table), which must be made at sublinks depth; refErr, when
+	// set, is the error a reference gets.
+	refs     *int
+	sublinks int
+	refErr   error
 }
 
 // FinishParams gives every still-unknown parameter the type text, as
