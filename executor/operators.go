@@ -180,6 +180,17 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 	case *planner.SetOpNode:
 		return ec.buildSetOp(n)
 	case *planner.WithNode:
+		// Each evaluation of the query block computes its WITH queries
+		// afresh: inside a correlated subquery or a LATERAL item they may
+		// read the outer row, which changes between evaluations.
+		for _, d := range n.CTEs {
+			if b := ec.ctes[d.ID]; b != nil {
+				if b.it != nil {
+					b.it.Close()
+				}
+				delete(ec.ctes, d.ID)
+			}
+		}
 		in, err := ec.build(n.Input)
 		if err != nil {
 			return nil, err
