@@ -504,16 +504,6 @@ func (s *Session) ownedBy(cat *storage.Catalog, name string) string {
 	return strings.Join(lines, "\n")
 }
 
-// checkPasswordEncryption validates the password_encryption setting.
-func checkPasswordEncryption(v string) (string, error) {
-	switch strings.ToLower(v) {
-	case auth.EncryptionMD5, auth.EncryptionSCRAM:
-		return strings.ToLower(v), nil
-	}
-	return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"password_encryption\": \"%s\"", v).
-		WithHint("Available values: md5, scram-sha-256.")
-}
-
 // checkSetRole vets SET ROLE. Quiver has no role membership and the
 // current user is always the session user, so only NONE and the session's
 // own role are accepted; any other existing role is refused rather than

@@ -1,11 +1,56 @@
 package executor
 
 import (
+	"math"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/quiverdb/quiver/auth"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 )
+
+// intSettingCheck validates an integer parameter with PostgreSQL's
+// messages.
+func intSettingCheck(name string, lo, hi int64) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
+		}
+		if n < lo || n > hi {
+			return "", pgerror.New(pgerror.CodeInvalidParameterValue, "%d is outside the valid range for parameter \"%s\" (%d .. %d)", n, name, lo, hi)
+		}
+		return strconv.FormatInt(n, 10), nil
+	}
+}
+
+// realSettingCheck validates a floating-point parameter.
+func realSettingCheck(name string, lo, hi float64) func(string) (string, error) {
+	return func(v string) (string, error) {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(f) {
+			return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
+		}
+		if f < lo || f > hi {
+			return "", pgerror.New(pgerror.CodeInvalidParameterValue, "%g is outside the valid range for parameter \"%s\" (%g .. %g)", f, name, lo, hi)
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64), nil
+	}
+}
+
+// enumSettingCheck validates a parameter that takes one of values.
+func enumSettingCheck(name string, values ...string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		if lv := strings.ToLower(strings.TrimSpace(v)); slices.Contains(values, lv) {
+			return lv, nil
+		}
+		return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v).
+			WithHint("Available values: %s.", strings.Join(values, ", "))
+	}
+}
 
 // settingDef describes a run-time parameter.
 type settingDef struct {
@@ -80,10 +125,17 @@ var settingDefs = func() map[string]settingDef {
 		{name: "default_tablespace", def: "", check: checkOneOf("default_tablespace", "Tablespace", "", "pg_default")},
 		{name: "default_table_access_method", def: "heap", check: checkOneOf("default_table_access_method", "Table access method", "heap")},
 		{name: "role", def: "none"},
-		{name: "password_encryption", def: "scram-sha-256", check: checkPasswordEncryption},
-		{name: "hnsw.ef_search", def: "40"},
-		{name: "hnsw.iterative_scan", def: "off"},
-		{name: "ivfflat.probes", def: "1"},
+		{name: "password_encryption", def: "scram-sha-256", check: enumSettingCheck("password_encryption", auth.EncryptionMD5, auth.EncryptionSCRAM)},
+		// pgvector's parameters, with its bounds and values. Quiver's
+		// filtered searches never come back short whatever iterative_scan
+		// says, and it has no ivfflat indexes: those are only recorded.
+		{name: "hnsw.ef_search", def: "40", check: intSettingCheck("hnsw.ef_search", 1, 1000)},
+		{name: "hnsw.iterative_scan", def: "off", check: enumSettingCheck("hnsw.iterative_scan", "off", "relaxed_order", "strict_order")},
+		{name: "hnsw.max_scan_tuples", def: "20000", check: intSettingCheck("hnsw.max_scan_tuples", 1, math.MaxInt32)},
+		{name: "hnsw.scan_mem_multiplier", def: "1", check: realSettingCheck("hnsw.scan_mem_multiplier", 1, 1000)},
+		{name: "ivfflat.probes", def: "1", check: intSettingCheck("ivfflat.probes", 1, 32768)},
+		{name: "ivfflat.iterative_scan", def: "off", check: enumSettingCheck("ivfflat.iterative_scan", "off", "relaxed_order")},
+		{name: "ivfflat.max_probes", def: "32768", check: intSettingCheck("ivfflat.max_probes", 1, 32768)},
 	}
 	m := make(map[string]settingDef, len(defs))
 	for _, d := range defs {
