@@ -202,6 +202,9 @@ func (s *Session) CopyIn(ctx context.Context, p *Prepared, start CopyStart, src 
 	}
 	var count int64
 	err = s.inCopyTxn(ctx, func(ec *execCtx) error {
+		if err := s.checkReadOnly(n); err != nil {
+			return err
+		}
 		o, err := parseCopyOptions(n)
 		if err != nil {
 			return err

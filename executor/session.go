@@ -114,8 +114,11 @@ type Session struct {
 	backends       Backends
 	settings       map[string]string // lower-case name -> value
 	local          map[string]string // SET LOCAL values saved for restore
-	changed        map[string]string
-	notices        []*pgerror.Error
+	// txnModes are the block's BEGIN / SET TRANSACTION modes (isolation
+	// level, read only), over default_transaction_*; cleared at its end.
+	txnModes map[string]string
+	changed  map[string]string
+	notices  []*pgerror.Error
 	// deferredFK holds the INITIALLY DEFERRED foreign key checks the open
 	// transaction owes at commit.
 	deferredFK deferredFKs
@@ -267,6 +270,13 @@ func (s *Session) Setting0(name string) string {
 // Setting implements builtins.Session.
 func (s *Session) Setting(name string) (string, bool) {
 	key := strings.ToLower(name)
+	if mode, ok := txnModeDefaults[key]; ok {
+		// A transaction's mode is its block's, else the session default.
+		if v, ok := s.txnModes[key]; ok {
+			return v, true
+		}
+		key = mode
+	}
 	if v, ok := s.settings[key]; ok {
 		return v, true
 	}
@@ -285,6 +295,9 @@ func (s *Session) setSetting(name, value string, local bool) error {
 	d, err := lookupSetting(name)
 	if err != nil {
 		return err
+	}
+	if _, ok := txnModeDefaults[strings.ToLower(d.name)]; ok {
+		return s.setTxnMode(d, value)
 	}
 	if strings.EqualFold(d.name, "role") {
 		if err := s.checkSetRole(value); err != nil {
@@ -322,6 +335,62 @@ func (s *Session) setSetting(name, value string, local bool) error {
 	s.settings[key] = value
 	if d.reported {
 		s.changed[d.name] = value
+	}
+	return nil
+}
+
+// txnModeDefaults maps each transaction mode parameter to the session
+// default it starts from.
+var txnModeDefaults = map[string]string{
+	"transaction_isolation": "default_transaction_isolation",
+	"transaction_read_only": "default_transaction_read_only",
+}
+
+// setTxnMode sets a mode of the open block (SET TRANSACTION, BEGIN's
+// modes, SET transaction_isolation). Outside a block PostgreSQL warns
+// and changes nothing.
+func (s *Session) setTxnMode(d settingDef, value string) error {
+	if d.check != nil {
+		var err error
+		if value, err = d.check(value); err != nil {
+			return err
+		}
+	}
+	if !s.inBlock {
+		w := pgerror.Notice("SET TRANSACTION can only be used in transaction blocks")
+		w.Severity, w.Code = "WARNING", pgerror.CodeNoActiveSQLTransaction
+		s.notices = append(s.notices, w)
+		return nil
+	}
+	if s.txnModes == nil {
+		s.txnModes = map[string]string{}
+	}
+	s.txnModes[strings.ToLower(d.name)] = value
+	return nil
+}
+
+// applyTxnModes applies BEGIN's or SET TRANSACTION's modes ("isolation
+// level serializable", "read only", ...) to the open block, or, for SET
+// SESSION CHARACTERISTICS, to the session's defaults.
+func (s *Session) applyTxnModes(modes []string, session bool) error {
+	for _, m := range modes {
+		name, value := "", ""
+		switch {
+		case strings.HasPrefix(m, "isolation level "):
+			name, value = "transaction_isolation", strings.TrimPrefix(m, "isolation level ")
+		case m == "read only":
+			name, value = "transaction_read_only", "on"
+		case m == "read write":
+			name, value = "transaction_read_only", "off"
+		default: // [NOT] DEFERRABLE: only serializable read-only blocks wait
+			continue
+		}
+		if session {
+			name = txnModeDefaults[name]
+		}
+		if err := s.setSetting(name, value, false); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -650,6 +719,11 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			s.txn = s.eng.begin()
 		}
 		s.txnStart = time.Now()
+		if err := s.applyTxnModes(n.Modes, false); err != nil {
+			s.inBlock = false
+			s.endBlock(false)
+			return nil, err
+		}
 		return doneResult("BEGIN"), nil
 	case *tree.Commit:
 		if s.implicit {
@@ -697,6 +771,9 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 	case *tree.Show:
 		return s.execShow(n)
 	case *tree.SetTransaction:
+		if err := s.applyTxnModes(n.Modes, n.Session); err != nil {
+			return nil, err
+		}
 		return doneResult("SET"), nil
 	case *tree.Prepare:
 		return s.execPrepareStmt(ctx, n, p.Parsed)
@@ -786,6 +863,81 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		// Jittered, so that sessions that collided do not collide again.
 		time.Sleep(time.Duration(attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond))))
 	}
+}
+
+// checkReadOnly refuses a statement that writes when the transaction is
+// read-only (BEGIN READ ONLY, SET TRANSACTION READ ONLY,
+// default_transaction_read_only), with PostgreSQL's 25006.
+func (s *Session) checkReadOnly(stmt tree.Statement) error {
+	if s.Setting0("transaction_read_only") != "on" {
+		return nil
+	}
+	what := ""
+	switch n := stmt.(type) {
+	case *tree.Insert:
+		what = "INSERT"
+	case *tree.Update:
+		what = "UPDATE"
+	case *tree.Delete:
+		what = "DELETE"
+	case *tree.Truncate:
+		what = "TRUNCATE TABLE"
+	case *tree.Copy:
+		if n.From {
+			what = "COPY FROM"
+		}
+	case *tree.Select:
+		if n.ForUpdate != "" {
+			what = "SELECT FOR " + strings.ToUpper(n.ForUpdate)
+		}
+	default:
+		what = ddlCommand(stmt)
+	}
+	if what == "" {
+		return nil
+	}
+	return pgerror.New(pgerror.CodeReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", what)
+}
+
+// ddlCommand names a schemaDDL statement as PostgreSQL's messages do (""
+// for other statements).
+func ddlCommand(stmt tree.Statement) string {
+	switch n := stmt.(type) {
+	case *tree.CreateTable:
+		if n.AsSelect != nil {
+			return "CREATE TABLE AS"
+		}
+		return "CREATE TABLE"
+	case *tree.DropTable:
+		return "DROP TABLE"
+	case *tree.CreateIndex:
+		return "CREATE INDEX"
+	case *tree.DropIndex:
+		return "DROP INDEX"
+	case *tree.AlterTable:
+		return "ALTER TABLE"
+	case *tree.CreateSchema:
+		return "CREATE SCHEMA"
+	case *tree.DropSchema:
+		return "DROP SCHEMA"
+	case *tree.CreateSequence:
+		return "CREATE SEQUENCE"
+	case *tree.AlterSequence:
+		return "ALTER SEQUENCE"
+	case *tree.DropSequence:
+		return "DROP SEQUENCE"
+	case *tree.CreateView:
+		return "CREATE VIEW"
+	case *tree.DropView:
+		return "DROP VIEW"
+	case *tree.CommentOn:
+		return "COMMENT"
+	case *tree.CreateType:
+		return "CREATE TYPE"
+	case *tree.AlterOwner:
+		return "ALTER " + strings.ToUpper(n.Kind)
+	}
+	return ""
 }
 
 // ddlAttempts bounds the runs of an autocommit DDL statement that keeps
@@ -884,6 +1036,7 @@ func (s *Session) endBlock(committed bool) {
 		}
 	}
 	s.local = nil
+	s.txnModes = nil
 	s.savepoints = nil
 	s.closeBlockCursors()
 	if committed {
@@ -958,6 +1111,9 @@ func (s *Session) evalContext(ctx context.Context) *builtins.EvalContext {
 // execInTxn runs a statement inside the open block or its own autocommit
 // transaction.
 func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Datum) (Result, error) {
+	if err := s.checkReadOnly(p.Parsed.Stmt); err != nil {
+		return nil, err
+	}
 	txn := s.txn
 	auto := txn == nil
 	if auto {

@@ -52,6 +52,26 @@ func enumSettingCheck(name string, values ...string) func(string) (string, error
 	}
 }
 
+// isolationCheck validates an isolation level. Quiver runs every level
+// as snapshot isolation (see the README); the level asked for is what
+// SHOW reports.
+func isolationCheck(name string) func(string) (string, error) {
+	return enumSettingCheck(name, "serializable", "repeatable read", "read committed", "read uncommitted")
+}
+
+// boolSettingCheck validates a Boolean parameter, spelled on or off.
+func boolSettingCheck(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "on", "true", "yes", "1", "t", "y":
+			return "on", nil
+		case "off", "false", "no", "0", "f", "n":
+			return "off", nil
+		}
+		return "", pgerror.New(pgerror.CodeInvalidParameterValue, "parameter \"%s\" requires a Boolean value", name)
+	}
+}
+
 // settingDef describes a run-time parameter.
 type settingDef struct {
 	name     string // canonical spelling (ParameterStatus, SHOW ALL)
@@ -86,10 +106,10 @@ var settingDefs = func() map[string]settingDef {
 		{name: "idle_in_transaction_session_timeout", def: "0", check: timeSettingCheck("idle_in_transaction_session_timeout")},
 		{name: "client_min_messages", def: "notice"},
 		{name: "bytea_output", def: "hex"},
-		{name: "default_transaction_isolation", def: "read committed"},
-		{name: "transaction_isolation", def: "read committed"},
-		{name: "default_transaction_read_only", def: "off"},
-		{name: "transaction_read_only", def: "off"},
+		{name: "default_transaction_isolation", def: "read committed", check: isolationCheck("default_transaction_isolation")},
+		{name: "transaction_isolation", def: "read committed", check: isolationCheck("transaction_isolation")},
+		{name: "default_transaction_read_only", def: "off", check: boolSettingCheck("default_transaction_read_only")},
+		{name: "transaction_read_only", def: "off", check: boolSettingCheck("transaction_read_only")},
 		{name: "max_identifier_length", def: "63", readOnly: true},
 		{name: "max_index_keys", def: "32", readOnly: true},
 		{name: "max_connections", def: "100", readOnly: true},
