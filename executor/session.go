@@ -311,6 +311,9 @@ func (s *Session) setSetting(name, value string, local bool) error {
 			}
 			return nil
 		}
+		if d.restart {
+			return pgerror.New("55P02", "parameter \"%s\" cannot be changed without restarting the server", d.name)
+		}
 		return pgerror.New("55P02", "parameter \"%s\" cannot be changed", d.name)
 	}
 	if d.check != nil {

@@ -78,6 +78,7 @@ type settingDef struct {
 	def      string
 	reported bool // sent as ParameterStatus when it changes
 	readOnly bool
+	restart  bool // readOnly because it is fixed at server start
 	check    func(string) (string, error)
 }
 
@@ -119,6 +120,19 @@ var settingDefs = func() map[string]settingDef {
 		{name: "work_mem", def: "4MB"},
 		{name: "maintenance_work_mem", def: "64MB"},
 		{name: "max_parallel_workers_per_gather", def: "2"},
+		// Tuning knobs pgvector's README sets for index builds and exact
+		// scans; Quiver sizes its own parallelism, so they are recorded.
+		{name: "max_parallel_maintenance_workers", def: "2", check: intSettingCheck("max_parallel_maintenance_workers", 0, 1024)},
+		{name: "max_parallel_workers", def: "8", check: intSettingCheck("max_parallel_workers", 0, 1024)},
+		{name: "min_parallel_table_scan_size", def: "8MB"},
+		{name: "min_parallel_index_scan_size", def: "512kB"},
+		{name: "parallel_setup_cost", def: "1000", check: realSettingCheck("parallel_setup_cost", 0, math.MaxFloat64)},
+		{name: "parallel_tuple_cost", def: "0.1", check: realSettingCheck("parallel_tuple_cost", 0, math.MaxFloat64)},
+		{name: "effective_io_concurrency", def: "1", check: intSettingCheck("effective_io_concurrency", 0, 1000)},
+		{name: "shared_buffers", def: "128MB", readOnly: true, restart: true},
+		{name: "max_worker_processes", def: "8", readOnly: true, restart: true},
+		// Quiver reads no configuration file: its settings are flags.
+		{name: "config_file", def: "", readOnly: true, restart: true},
 		{name: "jit", def: "off"},
 		{name: "synchronous_commit", def: "on"},
 		{name: "row_security", def: "on"},
