@@ -176,21 +176,14 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &distinctIter{in: in, seen: map[string]struct{}{}}, nil
+		return &distinctIter{in: in}, nil
 	case *planner.SetOpNode:
 		return ec.buildSetOp(n)
 	case *planner.WithNode:
 		// Each evaluation of the query block computes its WITH queries
 		// afresh: inside a correlated subquery or a LATERAL item they may
 		// read the outer row, which changes between evaluations.
-		for _, d := range n.CTEs {
-			if b := ec.ctes[d.ID]; b != nil {
-				if b.it != nil {
-					b.it.Close()
-				}
-				delete(ec.ctes, d.ID)
-			}
-		}
+		ec.releaseCTEs(n.CTEs)
 		in, err := ec.build(n.Input)
 		if err != nil {
 			return nil, err
@@ -271,7 +264,7 @@ func (ec *execCtx) cteBuffer(def *planner.CTEDef) (*cteBuffer, error) {
 	return b, nil
 }
 
-// withIter closes its WITH queries' iterators that readers left open.
+// withIter releases its WITH queries when closed.
 type withIter struct {
 	rowIter
 	ec   *execCtx
@@ -280,10 +273,19 @@ type withIter struct {
 
 func (w *withIter) Close() {
 	w.rowIter.Close()
-	for _, d := range w.defs {
-		if b := w.ec.ctes[d.ID]; b != nil && b.it != nil {
-			b.it.Close()
-			b.it = nil
+	w.ec.releaseCTEs(w.defs)
+}
+
+// releaseCTEs closes the iterators readers left open and forgets the
+// buffered rows of the WITH queries defs (readers still open keep theirs).
+func (ec *execCtx) releaseCTEs(defs []*planner.CTEDef) {
+	for _, d := range defs {
+		if b := ec.ctes[d.ID]; b != nil {
+			if b.it != nil {
+				b.it.Close()
+				b.it = nil
+			}
+			delete(ec.ctes, d.ID)
 		}
 	}
 }
@@ -300,8 +302,7 @@ type recursiveIter struct {
 	cur       rowIter // the term being read; nil between terms
 	started   bool    // the non-recursive term was begun
 	round     [][]types.Datum
-	seen      map[string]struct{} // rows produced so far, without All
-	buf       []byte
+	seen      rowSet // rows produced so far, without All
 	sinceTick int
 }
 
@@ -326,15 +327,8 @@ func (r *recursiveIter) Next() ([]types.Datum, error) {
 				return nil, canceled(err)
 			}
 		}
-		if !r.n.All {
-			if r.seen == nil {
-				r.seen = map[string]struct{}{}
-			}
-			r.buf = appendRowKey(r.buf[:0], row)
-			if _, dup := r.seen[string(r.buf)]; dup {
-				continue
-			}
-			r.seen[string(r.buf)] = struct{}{}
+		if !r.n.All && !r.seen.add(row) {
+			continue
 		}
 		r.round = append(r.round, row)
 		return row, nil
@@ -373,6 +367,7 @@ func (r *recursiveIter) Close() {
 		r.cur.Close()
 		r.cur = nil
 	}
+	delete(r.ec.work, r.n.Work.ID)
 }
 
 // drain runs a plan to completion.
@@ -804,10 +799,28 @@ func (l *limitIter) Next() ([]types.Datum, error) {
 }
 func (l *limitIter) Close() { l.in.Close() }
 
-type distinctIter struct {
-	in   rowIter
+// rowSet is a set of rows by value (DISTINCT, UNION): add reports
+// whether a row was new.
+type rowSet struct {
 	seen map[string]struct{}
 	buf  []byte
+}
+
+func (s *rowSet) add(row []types.Datum) bool {
+	if s.seen == nil {
+		s.seen = map[string]struct{}{}
+	}
+	s.buf = appendRowKey(s.buf[:0], row)
+	if _, dup := s.seen[string(s.buf)]; dup {
+		return false
+	}
+	s.seen[string(s.buf)] = struct{}{}
+	return true
+}
+
+type distinctIter struct {
+	in   rowIter
+	seen rowSet
 }
 
 func (d *distinctIter) Next() ([]types.Datum, error) {
@@ -816,12 +829,9 @@ func (d *distinctIter) Next() ([]types.Datum, error) {
 		if err != nil || row == nil {
 			return nil, err
 		}
-		d.buf = appendRowKey(d.buf[:0], row)
-		if _, ok := d.seen[string(d.buf)]; ok {
-			continue
+		if d.seen.add(row) {
+			return row, nil
 		}
-		d.seen[string(d.buf)] = struct{}{}
-		return row, nil
 	}
 }
 func (d *distinctIter) Close() { d.in.Close() }
@@ -1005,11 +1015,9 @@ func (ec *execCtx) buildSetOp(n *planner.SetOpNode) (rowIter, error) {
 		if n.All {
 			return &sliceIter{rows: append(left, right...)}, nil
 		}
-		seen := map[string]bool{}
+		var seen rowSet
 		for _, r := range append(left, right...) {
-			k := key(r)
-			if !seen[k] {
-				seen[k] = true
+			if seen.add(r) {
 				out = append(out, r)
 			}
 		}

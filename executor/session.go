@@ -872,9 +872,6 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 // read-only (BEGIN READ ONLY, SET TRANSACTION READ ONLY,
 // default_transaction_read_only), with PostgreSQL's 25006.
 func (s *Session) checkReadOnly(stmt tree.Statement) error {
-	if s.Setting0("transaction_read_only") != "on" {
-		return nil
-	}
 	what := ""
 	switch n := stmt.(type) {
 	case *tree.Insert:
@@ -896,14 +893,15 @@ func (s *Session) checkReadOnly(stmt tree.Statement) error {
 	default:
 		what = ddlCommand(stmt)
 	}
-	if what == "" {
+	// Most statements read: the setting is consulted only for writes.
+	if what == "" || s.Setting0("transaction_read_only") != "on" {
 		return nil
 	}
 	return pgerror.New(pgerror.CodeReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", what)
 }
 
-// ddlCommand names a schemaDDL statement as PostgreSQL's messages do (""
-// for other statements).
+// ddlCommand names a statement that changes only the schema as
+// PostgreSQL's messages do ("" for other statements).
 func ddlCommand(stmt tree.Statement) string {
 	switch n := stmt.(type) {
 	case *tree.CreateTable:
@@ -949,15 +947,7 @@ const ddlAttempts = 30
 
 // schemaDDL reports whether stmt changes only the schema: a statement
 // Execute may run again after a catalog conflict.
-func schemaDDL(stmt tree.Statement) bool {
-	switch stmt.(type) {
-	case *tree.CreateTable, *tree.DropTable, *tree.CreateIndex, *tree.DropIndex, *tree.AlterTable,
-		*tree.CreateSchema, *tree.DropSchema, *tree.CreateSequence, *tree.AlterSequence, *tree.DropSequence,
-		*tree.CreateView, *tree.DropView, *tree.CommentOn, *tree.CreateType, *tree.AlterOwner:
-		return true
-	}
-	return false
-}
+func schemaDDL(stmt tree.Statement) bool { return ddlCommand(stmt) != "" }
 
 func notSupportedStmt(what string) error {
 	return pgerror.New(pgerror.CodeFeatureNotSupported, "%s is not supported yet", what)

@@ -33,40 +33,40 @@ func (b *Binder) bindFrom(items []tree.TableExpr, outer *scope) (Plan, *scope, e
 	return p, sc, nil
 }
 
-// bindRightItem binds a FROM item that has items to its left (scope ls).
-// A LATERAL subquery, and a function in FROM (lateral in PostgreSQL
+// bindRightItem binds a FROM item that has items to its left (scope
+// ls). A LATERAL subquery, and a function in FROM (lateral in PostgreSQL
 // without the keyword), may refer to their columns; when one does, it
-// must run once per left row (lateral true). One that does not is bound
-// again without the left scope, so that its outer references keep the
-// depths of an ordinary FROM item and the join can hash.
-// A lateral item reports the range table its first left reference named
-// (for the error of a RIGHT or FULL JOIN, which cannot be lateral).
+// runs once per left row, and the scope of those columns comes back as
+// lateral (its first reference names the range table a RIGHT or FULL
+// JOIN's error names). One that does not is bound again without that
+// scope, so its outer references keep an ordinary FROM item's depths and
+// its join can hash.
 func (b *Binder) bindRightItem(te tree.TableExpr, ls *scope, outer *scope) (p Plan, sc *scope, lateral *scope, err error) {
-	switch n := te.(type) {
-	case *tree.SubqueryTable:
-		if !n.Lateral {
-			p, sc, err := b.bindTableExpr(te, outer)
-			return p, sc, nil, err
+	if lateralCapable(te) {
+		lat := &scope{cols: ls.cols, parent: outer, lateral: true}
+		if n, ok := te.(*tree.SubqueryTable); ok {
+			p, sc, err = b.bindSubqueryTable(n, lat, outer)
+		} else {
+			p, sc, err = b.bindTableExpr(te, lat)
 		}
-	case *tree.FuncTable, *tree.RowsFrom:
-	default:
-		p, sc, err := b.bindTableExpr(te, outer)
-		return p, sc, nil, err
-	}
-	lat := &scope{cols: ls.cols, parent: outer, lateral: true}
-	if p, sc, err = b.bindLateralItem(te, lat); err != nil || lat.lateralUsed {
-		return p, sc, lat, err
+		if err != nil || lat.lateralUsed {
+			return p, sc, lat, err
+		}
 	}
 	p, sc, err = b.bindTableExpr(te, outer)
 	return p, sc, nil, err
 }
 
-// bindLateralItem binds a LATERAL-capable FROM item under scope lat.
-func (b *Binder) bindLateralItem(te tree.TableExpr, lat *scope) (Plan, *scope, error) {
-	if n, ok := te.(*tree.SubqueryTable); ok {
-		return b.bindSubqueryTable(n, lat, lat.parent)
+// lateralCapable reports whether a FROM item may read the items on its
+// left: a subquery marked LATERAL, or a function.
+func lateralCapable(te tree.TableExpr) bool {
+	switch n := te.(type) {
+	case *tree.SubqueryTable:
+		return n.Lateral
+	case *tree.FuncTable, *tree.RowsFrom:
+		return true
 	}
-	return b.bindTableExpr(te, lat)
+	return false
 }
 
 func (b *Binder) crossJoin(l Plan, ls *scope, r Plan, rs *scope, outer *scope) (Plan, *scope) {
