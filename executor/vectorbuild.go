@@ -260,7 +260,7 @@ func (s *Session) buildHNSW(ec *execCtx, tb *catalog.Table, idx *catalog.Index, 
 		// snapshot but its own: build from it (concurrent writers that
 		// commit meanwhile are not followed in this rare case).
 		b.setPhase("building index: loading tuples")
-		if err := vi.build(ec.ctx, ec.txn, tb); err != nil {
+		if err := s.eng.store.BulkRead(func() error { return vi.build(ec.ctx, ec.txn, tb) }); err != nil {
 			return nil, nil, err
 		}
 		return vi, nil, nil
@@ -290,7 +290,7 @@ func (s *Session) buildHNSW(ec *execCtx, tb *catalog.Table, idx *catalog.Index, 
 	if n, err := snap.CountRows(ec.ctx, tb); err == nil {
 		b.tuplesTotal.Store(n)
 	}
-	if err := vi.buildFrom(ec.ctx, snap, tb, &b.tuplesDone); err != nil {
+	if err := s.eng.store.BulkRead(func() error { return vi.buildFrom(ec.ctx, snap, tb, &b.tuplesDone) }); err != nil {
 		return nil, nil, err
 	}
 	vi.mu.Lock()

@@ -913,7 +913,17 @@ func (e *Engine) vectorIndex(ctx context.Context, tb *catalog.Table, idx *catalo
 	}
 }
 
-func (e *Engine) loadVectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
+func (e *Engine) loadVectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (vi *vectorIndex, err error) {
+	err = e.store.BulkRead(func() error {
+		vi, err = e.readVectorIndex(ctx, tb, idx)
+		return err
+	})
+	return vi, err
+}
+
+// readVectorIndex restores an index from its checkpoint and the table, or
+// builds it from the table when there is no usable checkpoint.
+func (e *Engine) readVectorIndex(ctx context.Context, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
 	txn := e.store.Begin()
 	defer txn.Rollback()
 	cat, err := txn.Catalog()

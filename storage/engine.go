@@ -50,6 +50,9 @@ type Engine struct {
 	syncMu   sync.Mutex
 	syncedTo uint64 // guarded by syncMu
 
+	bulkMu sync.Mutex
+	bulk   bulkReads // guarded by bulkMu
+
 	catMu      sync.Mutex
 	catCache   *Catalog
 	catVersion uint64

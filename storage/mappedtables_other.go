@@ -1,0 +1,6 @@
+//go:build !linux
+
+package storage
+
+// releaseMappedTables is a no-op where the kernel has no MADV_PAGEOUT.
+func releaseMappedTables(string) error { return nil }
