@@ -126,31 +126,14 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	return doneResult("CREATE INDEX"), nil
 }
 
-// checkHNSW validates an HNSW index as pgvector does and fills in its
-// operator class and options.
+// checkHNSW validates an HNSW index as pgvector does, in PostgreSQL's
+// order, and fills in its options.
 func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) error {
 	if len(idx.Columns) != 1 {
 		return pgerror.New(pgerror.CodeFeatureNotSupported, "access method \"hnsw\" does not support multicolumn indexes")
 	}
 	if idx.Unique {
 		return pgerror.New(pgerror.CodeFeatureNotSupported, "access method \"hnsw\" does not support unique indexes")
-	}
-	col := t.Columns[idx.Columns[0]]
-	if col.Type.Family != types.FamVector {
-		return pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", col.Type).
-			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
-	}
-	if idx.Opclass[0] == "" {
-		idx.Opclass[0] = "vector_l2_ops"
-	}
-	if OpclassOperator(idx.Opclass[0]) == "" {
-		return pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
-	}
-	if col.Type.Width == 0 {
-		return pgerror.New(pgerror.CodeDataException, "column does not have dimensions")
-	}
-	if col.Type.Width > hnswMaxDims {
-		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", hnswMaxDims)
 	}
 	// Only what WITH gave is stored, as reloptions are: the defaults
 	// are hnswParams's, and pg_get_indexdef shows what the user wrote.
@@ -174,6 +157,24 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 				WithDetail("Valid values are between \"%d\" and \"%d\".", lim[0], lim[1])
 		}
 		idx.Options[name] = strconv.Itoa(v)
+	}
+	// As in PostgreSQL, the options are checked before the operator
+	// class is resolved, and pgvector's hnsw has no default class.
+	col := t.Columns[idx.Columns[0]]
+	switch {
+	case idx.Opclass[0] == "":
+		return pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", col.Type.BaseString()).
+			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+	case OpclassOperator(idx.Opclass[0]) == "":
+		return pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
+	case col.Type.Family != types.FamVector:
+		return pgerror.New(pgerror.CodeDatatypeMismatch, "operator class \"%s\" does not accept data type %s", idx.Opclass[0], col.Type.BaseString())
+	}
+	if col.Type.Width == 0 {
+		return pgerror.New(pgerror.CodeDataException, "column does not have dimensions")
+	}
+	if col.Type.Width > hnswMaxDims {
+		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", hnswMaxDims)
 	}
 	m, efC := hnswParams(idx)
 	if efC < 2*m {

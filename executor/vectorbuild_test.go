@@ -155,9 +155,9 @@ func TestHNSWBuildFollowsConcurrentWriters(t *testing.T) {
 				<-started
 			}
 			before := ops.Load()
-			stmt := "CREATE INDEX ON items USING hnsw (embedding)"
+			stmt := "CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)"
 			if concurrently {
-				stmt = "CREATE INDEX CONCURRENTLY ON items USING hnsw (embedding)"
+				stmt = "CREATE INDEX CONCURRENTLY ON items USING hnsw (embedding vector_l2_ops)"
 			}
 			mustRun(t, s, stmt)
 			during := ops.Load() - before
@@ -188,7 +188,7 @@ func TestProgressCreateIndex(t *testing.T) {
 	watcher := openSession(t, s)
 	done := make(chan error, 1)
 	go func() {
-		_, err := run(t, builder, "CREATE INDEX p_e ON p USING hnsw (e)")
+		_, err := run(t, builder, "CREATE INDEX p_e ON p USING hnsw (e vector_l2_ops)")
 		done <- err
 	}()
 	q := "SELECT pid = " + fmt.Sprint(builder.BackendPID()) + ", datname, relid = 'p'::regclass, command, phase, lockers_total, lockers_done, tuples_total, tuples_done, current_locker_pid, blocks_total FROM pg_stat_progress_create_index"
@@ -224,7 +224,7 @@ func TestProgressCreateIndex(t *testing.T) {
 func TestHNSWManyWritersNoSerializationFailures(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, w int, e vector(4))")
-	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e vector_l2_ops)")
 	const writers, perWriter = 8, 60
 	errs := make(chan error, writers+2)
 	var writing, reading sync.WaitGroup
@@ -312,10 +312,10 @@ func TestCreateIndexConcurrentlyInBlock(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE c (id int PRIMARY KEY, e vector(2))")
 	mustRun(t, s, "BEGIN")
-	_, err := run(t, s, "CREATE INDEX CONCURRENTLY ON c USING hnsw (e)")
+	_, err := run(t, s, "CREATE INDEX CONCURRENTLY ON c USING hnsw (e vector_l2_ops)")
 	if pgerror.CodeOf(err) != pgerror.CodeActiveSQLTransaction || err.Error() != "CREATE INDEX CONCURRENTLY cannot run inside a transaction block" {
 		t.Fatalf("got %v", err)
 	}
 	mustRun(t, s, "ROLLBACK")
-	mustRun(t, s, "CREATE INDEX CONCURRENTLY ON c USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX CONCURRENTLY ON c USING hnsw (e vector_l2_ops)")
 }

@@ -78,7 +78,7 @@ func TestHNSWCrashHelper(t *testing.T) {
 	exec(s, "CREATE TABLE v (id int PRIMARY KEY, e vector(8), e2 vector(16))")
 	exec(s, fmt.Sprintf("INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g*2), cos(g*3), g %% 7, g %% 11, sin(g*5), cos(g*7)]::real[]::vector, "+
 		"ARRAY[sin(g), cos(g), sin(g*2), cos(g*3), g %% 7, g %% 11, sin(g*5), cos(g*7), sin(g*11), cos(g*13), g %% 5, g %% 3, sin(g*17), cos(g*19), g %% 13, g %% 17]::real[]::vector FROM generate_series(1, %d) g", rows))
-	exec(s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	exec(s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	var ops atomic.Int64
 	for w := 0; w < 3; w++ {
 		ws, err := eng.NewSession(ctx, SessionOptions{User: "postgres", Database: "postgres"})
@@ -134,7 +134,7 @@ func TestHNSWCrashHelper(t *testing.T) {
 			}
 		}()
 		fmt.Println("building")
-		exec(s, "CREATE INDEX v_e2 ON v USING hnsw (e2)")
+		exec(s, "CREATE INDEX v_e2 ON v USING hnsw (e2 vector_l2_ops)")
 		fmt.Println("built")
 	}
 	select {}

@@ -140,7 +140,7 @@ func TestHNSWTransactions(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
 	mustRun(t, s, "INSERT INTO v VALUES (1, '[0,0]'), (2, '[10,10]'), (3, NULL)")
-	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e vector_l2_ops)")
 	q := "SELECT id FROM v ORDER BY e <-> '[0,0]' LIMIT 3"
 	if got := flat(mustRun(t, s, q)); got != "1\n2" {
 		t.Fatalf("got %q", got)
@@ -184,11 +184,16 @@ func TestHNSWOptionErrors(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2), u vector, n int)")
 	cases := []struct{ sql, code, msg string }{
-		{"CREATE INDEX ON v USING hnsw (e) WITH (m = 1)", "22023", `value 1 out of bounds for option "m"`},
-		{"CREATE INDEX ON v USING hnsw (e) WITH (m = 16, ef_construction = 20)", "22023", "ef_construction must be greater than or equal to 2 * m"},
+		{"CREATE INDEX ON v USING hnsw (e vector_l2_ops) WITH (m = 1)", "22023", `value 1 out of bounds for option "m"`},
+		{"CREATE INDEX ON v USING hnsw (e vector_l2_ops) WITH (m = 16, ef_construction = 20)", "22023", "ef_construction must be greater than or equal to 2 * m"},
 		{"CREATE INDEX ON v USING hnsw (e vector_foo_ops)", "42704", `operator class "vector_foo_ops" does not exist for access method "hnsw"`},
-		{"CREATE INDEX ON v USING hnsw (u)", "22000", "column does not have dimensions"},
-		{"CREATE INDEX ON v USING hnsw (n)", "42704", "data type integer has no default operator class for access method \"hnsw\""},
+		{"CREATE INDEX ON v USING hnsw (u vector_l2_ops)", "22000", "column does not have dimensions"},
+		{"CREATE INDEX ON v USING hnsw (n vector_l2_ops)", "42804", `operator class "vector_l2_ops" does not accept data type integer`},
+		// pgvector's hnsw classes are not the type's default, and the
+		// options are checked before the class, as PostgreSQL does.
+		{"CREATE INDEX ON v USING hnsw (e)", "42704", `data type vector has no default operator class for access method "hnsw"`},
+		{"CREATE INDEX ON v USING hnsw (n)", "42704", `data type integer has no default operator class for access method "hnsw"`},
+		{"CREATE INDEX ON v USING hnsw (e) WITH (m = 1)", "22023", `value 1 out of bounds for option "m"`},
 	}
 	for _, c := range cases {
 		_, err := run(t, s, c.sql)
@@ -222,7 +227,7 @@ func BenchmarkHNSWQuery(b *testing.B) {
 func TestHNSWConcurrentWritersAndReaders(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, w int, e vector(4))")
-	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e vector_l2_ops)")
 	open := func() *Session {
 		o, err := s.eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
 		if err != nil {
@@ -308,7 +313,7 @@ func TestHNSWConcurrentWritersAndReaders(t *testing.T) {
 func TestExplainAnalyzeVectorScan(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2)); INSERT INTO v SELECT g, ARRAY[g, g * 2]::real[]::vector FROM generate_series(1, 200) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	out := flat(mustRun(t, s, "EXPLAIN ANALYZE SELECT id FROM v ORDER BY e <-> '[3,6]' LIMIT 3"))
 	for _, want := range []string{"Index Scan using v_e on v (actual time=", "rows=3 loops=1", "nodes visited=", "Execution Time:"} {
 		if !strings.Contains(out, want) {
@@ -349,7 +354,7 @@ func newDiskHNSWTable(t *testing.T) (*Session, *storage.Engine) {
 	t.Cleanup(s.Close)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
 	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[g, 0]::real[]::vector FROM generate_series(1, 300) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	return s, store
 }
 
@@ -434,7 +439,7 @@ func TestHNSWCheckpointRestart(t *testing.T) {
 func TestHNSWParallelMultiRowInsert(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(8))")
-	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e vector_l2_ops)")
 	rng := rand.New(rand.NewPCG(5, 6))
 	vecs := map[int][]float32{}
 	values := func(from, to int) string {
@@ -520,7 +525,7 @@ func TestHNSWPartialIndexRestart(t *testing.T) {
 	s, _ := newDiskHNSWTable(t)
 	mustRun(t, s, "ALTER TABLE v ADD COLUMN cat int")
 	mustRun(t, s, "UPDATE v SET cat = id % 2")
-	mustRun(t, s, "CREATE INDEX v_odd ON v USING hnsw (e) WHERE cat = 1")
+	mustRun(t, s, "CREATE INDEX v_odd ON v USING hnsw (e vector_l2_ops) WHERE cat = 1")
 	q := "SELECT id FROM v WHERE cat = 1 ORDER BY e <-> '[100.2,0]' LIMIT 3"
 	if plan := flat(mustRun(t, s, "EXPLAIN "+q)); !strings.Contains(plan, "Index Scan using v_odd") {
 		t.Fatalf("partial index not used for its own predicate:\n%s", plan)

@@ -48,7 +48,7 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 	// within-cluster spread away from any row keep recall well below 1 at
 	// a small ef_search, so a repair that loses neighbourhoods shows.
 	const opts = "WITH (m = 8, ef_construction = 32)"
-	mustRun(t, s, "CREATE INDEX items_e ON items USING hnsw (embedding) "+opts)
+	mustRun(t, s, "CREATE INDEX items_e ON items USING hnsw (embedding vector_l2_ops) "+opts)
 	mustRun(t, s, "DELETE FROM items WHERE id % 2 = 0")
 	for id := range vecs {
 		if id%2 == 0 {
@@ -105,7 +105,7 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 		table := fmt.Sprintf("fresh%d", b)
 		mustRun(t, s, "CREATE TABLE "+table+" (id int PRIMARY KEY, embedding vector(32))")
 		mustRun(t, s, "INSERT INTO "+table+" SELECT id, embedding FROM items")
-		mustRun(t, s, "CREATE INDEX ON "+table+" USING hnsw (embedding) "+opts)
+		mustRun(t, s, "CREATE INDEX ON "+table+" USING hnsw (embedding vector_l2_ops) "+opts)
 		builds = append(builds, recalls(table))
 	}
 	fresh := make([]float64, len(efs))
@@ -133,7 +133,7 @@ func TestHNSWCompactionWithWriters(t *testing.T) {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(4))")
 	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3), cos(g * 5)]::real[]::vector FROM generate_series(1, 1500) g")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	done := make(chan struct{})
 	errs := make(chan error, 3)
 	var wg sync.WaitGroup
@@ -220,7 +220,7 @@ func sineIndexedTable(t *testing.T, n int) *Session {
 	s := newTestSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(3))")
 	mustRun(t, s, fmt.Sprintf("INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3)]::real[]::vector FROM generate_series(1, %d) g", n))
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	s.eng.stopMaintenance()
 	return s
 }
@@ -322,7 +322,7 @@ func TestHNSWDroppedIndexReleased(t *testing.T) {
 	s := sineIndexedTable(t, 200)
 	first, _ := loadedGraph(t, s)
 	mustRun(t, s, "DROP INDEX v_e")
-	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e)")
+	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	s.eng.vindex.mu.Lock()
 	var second catalog.ID
 	for id := range s.eng.vindex.byIndex {
