@@ -720,7 +720,7 @@ func sequenceTypeBounds(typ uint32) (lo, hi int64) {
 }
 
 func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateSequence) (Result, error) {
-	sc, err := s.creationSchema(b, n.Name)
+	sc, err := s.relationSchema(ec, b, n.Name, n.Temporary)
 	if err != nil {
 		return nil, err
 	}

@@ -486,6 +486,9 @@ func (s *Session) SetVal(ctx context.Context, name string, v int64, isCalled boo
 	if err != nil {
 		return 0, err
 	}
+	if err := s.refuseSequenceChange(seq, "setval()"); err != nil {
+		return 0, err
+	}
 	if v < seq.Min || v > seq.Max {
 		return 0, pgerror.New(pgerror.CodeNumericValueOutOfRange, "setval: value %d is out of bounds for sequence \"%s\" (%d..%d)", v, seq.Name, seq.Min, seq.Max)
 	}
@@ -499,6 +502,9 @@ func (s *Session) SetVal(ctx context.Context, name string, v int64, isCalled boo
 }
 
 func (s *Session) nextVal(ctx context.Context, seq *catalog.Sequence) (int64, error) {
+	if err := s.refuseSequenceChange(seq, "nextval()"); err != nil {
+		return 0, err
+	}
 	v, err := s.eng.store.NextVal(ctx, seq)
 	if err != nil {
 		return 0, err
@@ -540,6 +546,27 @@ func (s *Session) sequenceByName(name string) (*catalog.Sequence, error) {
 		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name)
 	}
 	return seq, nil
+}
+
+// refuseSequenceChange refuses fn's change of seq in a read-only
+// transaction unless seq is temporary: PostgreSQL lets only those advance
+// there.
+func (s *Session) refuseSequenceChange(seq *catalog.Sequence, fn string) error {
+	if s.Setting0("transaction_read_only") != "on" {
+		return nil
+	}
+	txn := s.txn
+	if txn == nil {
+		txn = s.stmtTxn
+	}
+	if txn != nil {
+		if cat, err := txn.Catalog(); err == nil {
+			if temp := cat.SchemaByName(s.db.ID, s.tempSchemaName()); temp != nil && temp.ID == seq.SchemaID {
+				return nil
+			}
+		}
+	}
+	return pgerror.New(pgerror.CodeReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", fn)
 }
 
 func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binder {

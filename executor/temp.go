@@ -23,14 +23,21 @@ func (s *Session) tempSchemaName() string { return fmt.Sprintf("pg_temp_%d", s.t
 
 // tableSchema is the schema CREATE TABLE [TEMP] creates n in.
 func (s *Session) tableSchema(ec *execCtx, b *planner.Binder, n *tree.CreateTable) (*catalog.Schema, error) {
-	if !n.Temporary && n.Name.Schema != "pg_temp" {
-		if n.OnCommit != "" {
-			return nil, pgerror.New("42P16", "ON COMMIT can only be used on temporary tables")
-		}
-		return s.creationSchema(b, n.Name)
+	if !n.Temporary && n.Name.Schema != "pg_temp" && n.OnCommit != "" {
+		return nil, pgerror.New("42P16", "ON COMMIT can only be used on temporary tables")
 	}
-	if n.Name.Schema != "" && n.Name.Schema != "pg_temp" && n.Name.Schema != s.tempSchemaName() {
-		return nil, pgerror.New("42P16", "cannot create temporary relation in non-temporary schema").WithPosition(int(n.Name.Pos))
+	return s.relationSchema(ec, b, n.Name, n.Temporary)
+}
+
+// relationSchema is the schema CREATE [TEMP] TABLE or SEQUENCE creates
+// name in: the session's temporary schema (made on first use) for a
+// temporary relation or one named in pg_temp.
+func (s *Session) relationSchema(ec *execCtx, b *planner.Binder, name tree.ObjectName, temporary bool) (*catalog.Schema, error) {
+	if !temporary && name.Schema != "pg_temp" {
+		return s.creationSchema(b, name)
+	}
+	if name.Schema != "" && name.Schema != "pg_temp" && name.Schema != s.tempSchemaName() {
+		return nil, pgerror.New("42P16", "cannot create temporary relation in non-temporary schema").WithPosition(int(name.Pos))
 	}
 	if sc := b.Cat.SchemaByName(s.db.ID, s.tempSchemaName()); sc != nil {
 		return sc, nil

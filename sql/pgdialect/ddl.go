@@ -75,7 +75,7 @@ func (p *parser) createStmt() tree.Statement {
 		}
 	case t.is("sequence"):
 		p.i++
-		cs := &tree.CreateSequence{IfNotExists: p.kws("if", "not", "exists"), Name: p.objectName()}
+		cs := &tree.CreateSequence{Temporary: temp, IfNotExists: p.kws("if", "not", "exists"), Name: p.objectName()}
 		cs.Options = p.seqOptions()
 		return cs
 	case t.is("view") || (t.is("recursive") && p.peekN(1).is("view")):

@@ -242,6 +242,7 @@ type DropDatabase struct {
 type CreateSequence struct {
 	Name        ObjectName
 	IfNotExists bool
+	Temporary   bool
 	Options     []SeqOption
 }
 
