@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -179,6 +180,11 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 		src := p.src
 		if src == "" {
 			src = p.name
+			if p.kind == "f" && len(p.args) > 0 && p.args[0] == types.OidHalfvec && !strings.HasPrefix(src, "halfvec") {
+				// pgvector's C symbols for halfvec's overloads carry the
+				// type's prefix (halfvec_l2_distance), as \df+ shows.
+				src = "halfvec_" + src
+			}
 		}
 		lang := uint32(12) // internal
 		if p.public {

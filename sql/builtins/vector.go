@@ -72,10 +72,15 @@ func (k vecKind) distance(f func(a, b []float32) float64) evalFn {
 	}
 }
 
-var (
-	errVecOverflow  = pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: overflow")
-	errVecUnderflow = pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: underflow")
-)
+// errVecOverflow and errVecUnderflow are float_overflow_error's and
+// float_underflow_error's reports (new each time: callers may amend them).
+func errVecOverflow() error {
+	return pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: overflow")
+}
+
+func errVecUnderflow() error {
+	return pgerror.New(pgerror.CodeNumericValueOutOfRange, "value out of range: underflow")
+}
 
 // elementwise is pgvector's +, - and *: float32 arithmetic rounded to the
 // type's precision that reports an infinite result as overflow and, with
@@ -90,10 +95,10 @@ func (k vecKind) elementwise(op func(x, y float32) float32, underflow bool) eval
 		for i := range a {
 			r[i] = k.round(op(a[i], b[i]))
 			if math.IsInf(float64(r[i]), 0) {
-				return nil, errVecOverflow
+				return nil, errVecOverflow()
 			}
 			if underflow && r[i] == 0 && a[i] != 0 && b[i] != 0 {
-				return nil, errVecUnderflow
+				return nil, errVecUnderflow()
 			}
 		}
 		return k.wrap(r), nil
@@ -131,7 +136,7 @@ func (a *vecSumAgg) Add(ctx *EvalContext, args []types.Datum) error {
 		// sum is the type's own + in pgvector, which reports overflow.
 		r := a.k.round(float32(a.sum[i]) + x)
 		if math.IsInf(float64(r), 0) {
-			return errVecOverflow
+			return errVecOverflow()
 		}
 		a.sum[i] = float64(r)
 	}
