@@ -141,7 +141,16 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	if err != nil {
 		return nil, err
 	}
-	query, ok := qv.(types.DVector)
+	// The query has the column's type: the binder cast it to the
+	// distance function's parameter type, which is the column's.
+	var query []float32
+	ok = false
+	switch q := qv.(type) {
+	case types.DVector:
+		query, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamVector
+	case types.DHalfvec:
+		query, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamHalfvec
+	}
 	if !ok && !types.IsNull(qv) {
 		return ec.buildScan(n.Scan)
 	}
@@ -170,7 +179,7 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	}
 
 	k := &knnScan{
-		ec: ec, n: n, dec: storage.NewRowDecoder(tb), ps: ps, query: query, qNull: !ok,
+		ec: ec, n: n, dec: storage.NewRowDecoder(tb), ps: ps, query: query, qNull: !ok, wrap: vectorWrapper(tb.Columns[n.Column].Type),
 		order: knnOrder{desc: n.Desc, nullsFirst: n.NullsFirst}, k: int(min(int64(kd), int64(^uint(0)>>1))),
 		want: make([]bool, len(tb.Columns)),
 	}
@@ -227,12 +236,15 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 // knnScan is the state the workers of one exact scan share (read-only but
 // for next, firstErr and each worker's own errs entries).
 type knnScan struct {
-	ec        *execCtx
-	n         *planner.ExactScan
-	dec       *storage.RowDecoder
-	ps        *storage.PartitionScan
-	query     types.DVector
-	qNull     bool
+	ec    *execCtx
+	n     *planner.ExactScan
+	dec   *storage.RowDecoder
+	ps    *storage.PartitionScan
+	query []float32
+	qNull bool
+	// wrap makes a Datum of the column's type (vector or halfvec) from
+	// decoded elements.
+	wrap      func([]float32) types.Datum
 	order     knnOrder
 	k         int
 	want      []bool // columns the filter reads
@@ -315,7 +327,7 @@ func (w *knnWorker) row1(key, val []byte) error {
 		if s.filterVec {
 			w.row[s.n.Column] = types.Null
 			if !isNull {
-				w.row[s.n.Column] = types.DVector(w.vec)
+				w.row[s.n.Column] = s.wrap(w.vec)
 			}
 		}
 		v, err := w.filter(w.row)
@@ -329,18 +341,27 @@ func (w *knnWorker) row1(key, val []byte) error {
 	null := isNull || s.qNull
 	var d float64
 	if !null {
-		a, b := []float32(s.query), w.vec
+		a, b := s.query, w.vec
 		if s.n.QueryArg == 1 {
 			a, b = b, a
 		}
 		if len(a) != len(b) {
 			// The function's own error (pgvector's message, operands in
 			// the query's order).
-			_, err := s.n.Order.Fn.Fn(s.ec.eval, []types.Datum{types.DVector(a), types.DVector(b)})
+			_, err := s.n.Order.Fn.Fn(s.ec.eval, []types.Datum{s.wrap(a), s.wrap(b)})
 			return err
 		}
 		d = s.n.Order.Fn.Distance(a, b)
 	}
 	w.heap.offer(d, null, key, val)
 	return nil
+}
+
+// vectorWrapper returns the conversion of float32 elements to a value of
+// t, a vector or halfvec type.
+func vectorWrapper(t *types.T) func([]float32) types.Datum {
+	if t.Family == types.FamHalfvec {
+		return func(v []float32) types.Datum { return types.DHalfvec(v) }
+	}
+	return func(v []float32) types.Datum { return types.DVector(v) }
 }

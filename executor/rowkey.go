@@ -66,11 +66,9 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 	case types.DOid:
 		return binary.BigEndian.AppendUint32(append(buf, 13), uint32(v))
 	case types.DVector:
-		buf = binary.BigEndian.AppendUint32(append(buf, 14), uint32(len(v)))
-		for _, f := range v {
-			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
-		}
-		return buf
+		return appendVectorRowKey(buf, v)
+	case types.DHalfvec:
+		return appendVectorRowKey(buf, v)
 	case *types.DArray:
 		buf = binary.BigEndian.AppendUint32(append(buf, 15), uint32(len(v.Elems)))
 		return appendRowKey(buf, v.Elems)
@@ -84,4 +82,17 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 func appendBytesKey(buf, b []byte) []byte {
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(b)))
 	return append(buf, b...)
+}
+
+// appendVectorRowKey encodes a vector or halfvec for grouping: -0 folds
+// into 0, since pgvector's comparison finds them equal.
+func appendVectorRowKey(buf []byte, v []float32) []byte {
+	buf = binary.BigEndian.AppendUint32(append(buf, 14), uint32(len(v)))
+	for _, f := range v {
+		if f == 0 {
+			f = 0
+		}
+		buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
+	}
+	return buf
 }

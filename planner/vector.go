@@ -187,7 +187,7 @@ func (p *ExactScan) Columns() []Column { return p.Scan.Cols }
 
 func useExactScan(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, colSide int) {
 	if call.Fn == nil || call.Fn.Distance == nil || sort.TopK == nil || col.Idx >= len(scan.Table.Columns) ||
-		scan.Table.Columns[col.Idx].Type.Family != types.FamVector {
+		!scan.Table.Columns[col.Idx].Type.IsVectorFamily() {
 		return
 	}
 	e := &ExactScan{Scan: scan, Order: call, QueryArg: 1 - colSide, Column: col.Idx, Desc: sort.Keys[0].Desc,

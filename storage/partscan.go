@@ -220,9 +220,10 @@ func (d *RowDecoder) Row(val []byte) ([]types.Datum, error) {
 
 // Columns decodes the columns whose ordinals have want[ord] set into row
 // (full width; the other entries are left as they are), NULL for a column
-// absent from the stored row. The vector column vecCol is decoded into vec
-// instead (grown as needed and returned), so once vec is large enough a
-// row costs no allocation; isNull reports a NULL vector.
+// absent from the stored row. The vector column vecCol (vector or halfvec)
+// is decoded into vec as float32s instead (grown as needed and returned),
+// so once vec is large enough a row costs no allocation; isNull reports a
+// NULL vector.
 func (d *RowDecoder) Columns(val []byte, want []bool, row []types.Datum, vecCol int, vec []float32) (_ []float32, isNull bool, err error) {
 	for i, w := range want {
 		if w {
@@ -232,10 +233,17 @@ func (d *RowDecoder) Columns(val []byte, want []bool, row []types.Datum, vecCol 
 	isNull = true
 	err = eachColumn(d.tb, d.colIdx, val, func(ord int, raw []byte) error {
 		if ord == vecCol {
-			if len(raw)%4 != 0 {
-				return errCorruptRow
+			if d.tb.Columns[ord].Type.Family == types.FamHalfvec {
+				if len(raw)%2 != 0 {
+					return errCorruptRow
+				}
+				vec = decodeHalves(slices.Grow(vec[:0], len(raw)/2)[:len(raw)/2], raw)
+			} else {
+				if len(raw)%4 != 0 {
+					return errCorruptRow
+				}
+				vec = decodeFloat32s(slices.Grow(vec[:0], len(raw)/4)[:len(raw)/4], raw)
 			}
-			vec = decodeFloat32s(slices.Grow(vec[:0], len(raw)/4)[:len(raw)/4], raw)
 			isNull = false
 			return nil
 		}

@@ -135,4 +135,14 @@ func TestRowDecoderColumns(t *testing.T) {
 			t.Errorf("%v: the vector column was written to the row", row)
 		}
 	}
+	// A halfvec column decodes from its two-byte elements to float32s.
+	tb.Columns[1].Type = types.HalfvecN(3)
+	val, err := encodeRow(nil, tb, []types.Datum{types.DInt(9), types.DHalfvec{1.5, -2, 65504}, types.DString("z")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec, isNull, err := dec.Columns(val, []bool{false, false, false}, make([]types.Datum, 3), 1, nil)
+	if err != nil || isNull || !slices.Equal(vec, []float32{1.5, -2, 65504}) {
+		t.Errorf("halfvec column: %v null %v err %v", vec, isNull, err)
+	}
 }

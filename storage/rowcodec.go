@@ -122,6 +122,13 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(f))
 		}
 		return buf, nil
+	case types.DHalfvec:
+		// Two bytes per element, as pgvector stores halfvec: the reason
+		// to choose the type over vector.
+		for _, f := range v {
+			buf = binary.LittleEndian.AppendUint16(buf, types.Float32ToHalf(f))
+		}
+		return buf, nil
 	case *types.DDecimal:
 		// form|negative, exponent, big-endian coefficient magnitude: exact,
 		// and keeps the scale (1.00 stays 1.00).
@@ -300,6 +307,11 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 			return nil, errCorruptRow
 		}
 		return types.DVector(decodeFloat32s(make([]float32, len(b)/4), b)), nil
+	case types.FamHalfvec:
+		if len(b)%2 != 0 {
+			return nil, errCorruptRow
+		}
+		return types.DHalfvec(decodeHalves(make([]float32, len(b)/2), b)), nil
 	case types.FamNumeric:
 		if len(b) < 2 {
 			return nil, errCorruptRow
@@ -367,6 +379,15 @@ func decodeFloat32s(dst []float32, b []byte) []float32 {
 	}
 	for i := range dst {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i : 4*i+4]))
+	}
+	return dst
+}
+
+// decodeHalves decodes len(dst) little-endian halves from b (at least
+// 2*len(dst) bytes long) into dst as float32s.
+func decodeHalves(dst []float32, b []byte) []float32 {
+	for i := range dst {
+		dst[i] = types.HalfToFloat32(binary.LittleEndian.Uint16(b[2*i:]))
 	}
 	return dst
 }

@@ -195,6 +195,7 @@ func TestRowCodecRoundTrip(t *testing.T) {
 		{types.JSONB, types.DJSON(`{"a": [1, 2]}`)},
 		{types.Oid, types.DOid(4000000000)},
 		{types.VectorN(3), types.DVector{1, -2.5, float32(math.NaN())}},
+		{types.HalfvecN(4), types.DHalfvec{1, -2.5, 65504, float32(math.Copysign(0, -1))}},
 		{types.ArrayOf(types.Int4), &types.DArray{Elem: types.Int4, Elems: []types.Datum{types.DInt(1), types.Null, types.DInt(-3)}}},
 		{types.ArrayOf(types.Text), &types.DArray{Elem: types.Text, Elems: []types.Datum{}}},
 		{types.Text, types.Null},
@@ -225,6 +226,20 @@ func TestRowCodecRoundTrip(t *testing.T) {
 					if math.Float32bits(v[i]) != math.Float32bits(g[i]) {
 						t.Fatalf("vector round trip %v -> %v", v, g)
 					}
+				}
+				return
+			}
+			if v, ok := tc.val.(types.DHalfvec); ok {
+				g := got[1].(types.DHalfvec)
+				for i := range v {
+					if math.Float32bits(v[i]) != math.Float32bits(g[i]) {
+						t.Fatalf("halfvec round trip %v -> %v", v, g)
+					}
+				}
+				// Two bytes per element: the format byte, k's tag and varint, then
+				// v's tag, length and payload.
+				if want := 1 + 2 + 1 + 1 + 2*len(v); len(b) != want {
+					t.Fatalf("halfvec row is %d bytes, want %d", len(b), want)
 				}
 				return
 			}

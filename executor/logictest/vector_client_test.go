@@ -330,3 +330,119 @@ func checkExactSearch(t *testing.T, ctx context.Context, label string, db querie
 		}
 	}
 }
+
+// halfvecCases are halfvec values and what the server keeps of them:
+// each element rounded to the nearest half (ties to even).
+var halfvecCases = []struct{ in, want []float32 }{
+	{[]float32{1, 2, 3}, []float32{1, 2, 3}},
+	{[]float32{0.1, -65504, 6e-8, 1e-8}, []float32{0.099975586, -65504, 5.9604645e-08, 0}},
+	{[]float32{1.0004883, 2049, float32(math.Copysign(0, -1))}, []float32{1, 2048, float32(math.Copysign(0, -1))}},
+}
+
+// TestHalfvecPgvectorGo checks pgvector-go's HalfVector against halfvec:
+// RegisterTypes finds halfvec and _halfvec by name, and values round-trip
+// through parameters and results in the binary and the text format, with
+// exact search over the column.
+func TestHalfvecPgvectorGo(t *testing.T) {
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, "halfvec_pgvector_go")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		t.Fatalf("pgxvec.RegisterTypes: %v", err)
+	}
+	if _, ok := conn.TypeMap().TypeForName("halfvec"); !ok {
+		t.Fatal("RegisterTypes did not register halfvec")
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding halfvec)"); err != nil {
+		t.Fatal(err)
+	}
+	id := 0
+	for _, m := range []struct {
+		name string
+		mode pgx.QueryExecMode
+	}{{"binary", pgx.QueryExecModeCacheStatement}, {"text", pgx.QueryExecModeSimpleProtocol}} {
+		t.Run(m.name, func(t *testing.T) {
+			for k, c := range halfvecCases {
+				id++
+				if _, err := conn.Exec(ctx, "INSERT INTO items VALUES ($1, $2)", m.mode, id, pgvector.NewHalfVector(c.in)); err != nil {
+					t.Fatalf("insert %v: %v", c.in, err)
+				}
+				var got pgvector.HalfVector
+				if err := conn.QueryRow(ctx, "SELECT embedding FROM items WHERE id = $1", m.mode, id).Scan(&got); err != nil {
+					t.Fatalf("select %v: %v", c.in, err)
+				}
+				if !sameBits(got.Slice(), c.want) {
+					t.Errorf("round trip of %v gave %v, want %v", c.in, got.Slice(), c.want)
+				}
+				var dist float64
+				var nearest int
+				if err := conn.QueryRow(ctx, "SELECT embedding <-> $1, id FROM items WHERE vector_dims(embedding) = $2 ORDER BY embedding <-> $1, id LIMIT 1",
+					m.mode, pgvector.NewHalfVector(c.want), len(c.want)).Scan(&dist, &nearest); err != nil {
+					t.Fatalf("nearest to %v: %v", c.want, err)
+				}
+				// The binary mode's row of the same case comes first.
+				if dist != 0 || nearest != k+1 {
+					t.Errorf("nearest to %v: id %d at %v, want id %d at 0", c.want, nearest, dist, k+1)
+				}
+			}
+		})
+	}
+	t.Run("array", func(t *testing.T) {
+		var got []pgvector.HalfVector
+		if err := conn.QueryRow(ctx, "SELECT array_agg(embedding ORDER BY id) FROM items WHERE id <= 2").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || !sameBits(got[0].Slice(), halfvecCases[0].want) || !sameBits(got[1].Slice(), halfvecCases[1].want) {
+			t.Errorf("halfvec[] gave %v", got)
+		}
+	})
+	t.Run("wrong dimensions", func(t *testing.T) {
+		if _, err := conn.Exec(ctx, "CREATE TABLE items3 (embedding halfvec(3))"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := conn.Exec(ctx, "INSERT INTO items3 VALUES ($1)", pgvector.NewHalfVector([]float32{1, 2}))
+		if err == nil || !strings.Contains(err.Error(), "expected 3 dimensions, not 2") {
+			t.Errorf("inserting 2 dims into halfvec(3): err = %v, want expected 3 dimensions, not 2", err)
+		}
+	})
+}
+
+// TestHalfvecLibPq round-trips halfvecs through lib/pq's text format.
+func TestHalfvecLibPq(t *testing.T) {
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, "halfvec_libpq")
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding halfvec)"); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range halfvecCases {
+		if _, err := db.ExecContext(ctx, "INSERT INTO items VALUES ($1, $2)", i, pgvector.NewHalfVector(c.in)); err != nil {
+			t.Fatalf("insert %v: %v", c.in, err)
+		}
+		var got pgvector.HalfVector
+		if err := db.QueryRowContext(ctx, "SELECT embedding FROM items WHERE id = $1", i).Scan(&got); err != nil {
+			t.Fatalf("select %v: %v", c.in, err)
+		}
+		if !sameBits(got.Slice(), c.want) {
+			t.Errorf("round trip of %v gave %v, want %v", c.in, got.Slice(), c.want)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func typeInfo(t *types.T) columnTypeInfo {
 	switch t.Family {
 	case types.FamArray:
 		ti.dataType = "ARRAY"
-	case types.FamVector:
+	case types.FamVector, types.FamHalfvec:
 		ti.dataType, ti.udtSchema = "USER-DEFINED", "public"
 	case types.FamVarchar, types.FamChar, types.FamText:
 		if t.Width > 0 {

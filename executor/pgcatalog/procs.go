@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -14,6 +15,10 @@ const (
 	oidCstring  = 2275
 	oidInternal = 2281
 )
+
+// isPgvectorType reports pgvector's types, vector and halfvec: the objects
+// involving them belong to extension vector and live in schema public.
+func isPgvectorType(oid uint32) bool { return oid == types.OidVector || oid == types.OidHalfvec }
 
 // procEntry is one pg_proc row: a built-in from the registry, a type's
 // I/O function, or a cast function.
@@ -42,9 +47,9 @@ var procTable = func() []procEntry {
 	for _, r := range builtins.ProcRows() {
 		e := procEntry{oid: r.OID, name: r.Name, kind: string(r.Kind), args: r.ArgTypes, variadic: r.VariadicOID, ret: r.RetOID,
 			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out, src: r.Src}
-		e.public = e.ret == types.OidVector
+		e.public = isPgvectorType(e.ret)
 		for _, a := range e.args {
-			e.public = e.public || a == types.OidVector
+			e.public = e.public || isPgvectorType(a)
 		}
 		rows = append(rows, e)
 		have[r.Name] = true
@@ -66,7 +71,7 @@ var procTable = func() []procEntry {
 				continue
 			}
 			have[name] = true
-			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, public: t.oid == types.OidVector, kind: "f",
+			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, public: isPgvectorType(t.oid), kind: "f",
 				args: f.args, ret: f.ret, strict: true})
 		}
 	}
@@ -80,7 +85,7 @@ var procTable = func() []procEntry {
 			continue
 		}
 		haveOID[c.fnOID()] = true
-		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn, public: c.source == types.OidVector || c.target == types.OidVector,
+		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn, public: isPgvectorType(c.source) || isPgvectorType(c.target),
 			kind: "f", args: []uint32{c.source}, ret: c.target, strict: true})
 	}
 	return rows
@@ -175,6 +180,11 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 		src := p.src
 		if src == "" {
 			src = p.name
+			if p.kind == "f" && len(p.args) > 0 && p.args[0] == types.OidHalfvec && !strings.HasPrefix(src, "halfvec") {
+				// pgvector's C symbols for halfvec's overloads carry the
+				// type's prefix (halfvec_l2_distance), as \df+ shows.
+				src = "halfvec_" + src
+			}
 		}
 		lang := uint32(12) // internal
 		if p.public {
@@ -207,7 +217,7 @@ func operatorRowsOf(c *Context) ([][]types.Datum, error) {
 			ret = builtins.OidAnyArray // array || element and the like
 		}
 		ns := pgcat
-		if left == types.OidVector || right == types.OidVector {
+		if isPgvectorType(left) || isPgvectorType(right) {
 			ns = public
 		}
 		var code uint32
@@ -266,7 +276,7 @@ const firstQuiverCastOID = 16000
 var quiverCastOIDs = func() map[string]uint32 {
 	m := map[string]uint32{}
 	for _, c := range castTable {
-		if _, _, _, ok := builtins.PGCast(c.source, c.target); ok || c.source == types.OidVector || c.target == types.OidVector {
+		if _, _, _, ok := builtins.PGCast(c.source, c.target); ok || isPgvectorType(c.source) || isPgvectorType(c.target) {
 			continue
 		}
 		m[c.sig()] = firstQuiverCastOID + uint32(len(m))
@@ -326,6 +336,9 @@ var castTable = func() []castEntry {
 			if isString(f) != isString(g) && !(isString(f) && g == types.FamRegclass) {
 				continue
 			}
+			if isPgvectorType(from.OID()) && isPgvectorType(to.OID()) {
+				continue // pgvector's own casts, with its function names, follow
+			}
 			var ctx string
 			switch {
 			case types.CanCast(from, to, types.CastImplicit):
@@ -367,6 +380,14 @@ var castTable = func() []castEntry {
 		out = append(out, castEntry{source: types.ArrayOf(a).OID(), target: types.OidVector, context: "a", method: "f", fn: "array_to_vector"})
 	}
 	out = append(out, castEntry{source: types.OidVector, target: types.ArrayOf(types.Float4).OID(), context: "i", method: "f", fn: "vector_to_float4"})
+	// halfvec's, as pgvector declares them.
+	for _, a := range []*types.T{types.Int4, types.Float4, types.Float8, types.Numeric} {
+		out = append(out, castEntry{source: types.ArrayOf(a).OID(), target: types.OidHalfvec, context: "a", method: "f", fn: "array_to_halfvec"})
+	}
+	out = append(out,
+		castEntry{source: types.OidHalfvec, target: types.ArrayOf(types.Float4).OID(), context: "a", method: "f", fn: "halfvec_to_float4"},
+		castEntry{source: types.OidHalfvec, target: types.OidVector, context: "a", method: "f", fn: "halfvec_to_vector"},
+		castEntry{source: types.OidVector, target: types.OidHalfvec, context: "i", method: "f", fn: "vector_to_halfvec"})
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].source != out[j].source {
 			return out[i].source < out[j].source
@@ -478,9 +499,10 @@ const (
 // vectorMembers are the objects of extension vector, as pg_depend's 'e'
 // rows list them: {classid, objid}.
 func vectorMembers() [][2]uint32 {
-	m := [][2]uint32{{oidPgType, types.OidVector}, {oidPgType, types.OidVectorArray}, {oidPgAm, oidHnswAM}}
+	m := [][2]uint32{{oidPgType, types.OidVector}, {oidPgType, types.OidVectorArray},
+		{oidPgType, types.OidHalfvec}, {oidPgType, types.OidHalfvecArray}, {oidPgAm, oidHnswAM}}
 	for _, o := range opclasses {
-		if o.typ == types.OidVector {
+		if isPgvectorType(o.typ) {
 			// Each opclass has its own family (same OID), a member too.
 			m = append(m, [2]uint32{oidPgOpclass, o.oid}, [2]uint32{oidPgOpfamily, o.oid})
 		}
@@ -495,12 +517,12 @@ func vectorMembers() [][2]uint32 {
 		if !op.Prefix {
 			left = builtins.ParamOID(op.Left)
 		}
-		if left == types.OidVector || right == types.OidVector {
+		if isPgvectorType(left) || isPgvectorType(right) {
 			m = append(m, [2]uint32{oidPgOperator, operatorOID(op.Name, left, right)})
 		}
 	}
 	for _, e := range castTable {
-		if e.source == types.OidVector || e.target == types.OidVector {
+		if isPgvectorType(e.source) || isPgvectorType(e.target) {
 			m = append(m, [2]uint32{oidPgCast, e.oid()})
 		}
 	}

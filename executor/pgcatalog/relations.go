@@ -103,7 +103,7 @@ func storageOf(typid uint32, length int16) string {
 		return "p"
 	case typid == types.OidNumeric:
 		return "m"
-	case typid == types.OidVector:
+	case typid == types.OidVector, typid == types.OidHalfvec:
 		return "e"
 	}
 	return "x"
@@ -131,7 +131,7 @@ var builtinTypes = []*types.T{
 	types.Bool, types.Bytea, types.Name, types.Int8, types.Int2, types.Int4, types.Regproc, types.Text, types.Oid,
 	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
-	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole,
+	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole, types.Halfvec,
 }
 
 // typeMeta is what pg_type needs beyond types.T.
@@ -172,6 +172,7 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamUUID:         {"U", false, "uuid", "c"},
 	types.FamJSONB:        {"U", false, "jsonb", "i"},
 	types.FamVector:       {"U", false, "vector", "i"},
+	types.FamHalfvec:      {"U", false, "halfvec", "i"},
 }
 
 // typeRow is one pg_type row.
@@ -200,7 +201,7 @@ func typeRows() []typeRow {
 			tt = "p"
 		}
 		ns := uint32(storage.PgCatalogSchemaID)
-		if t.Family == types.FamVector {
+		if t.IsVectorFamily() {
 			ns = uint32(storage.PublicSchemaID)
 		}
 		l := t.Len()
@@ -1087,6 +1088,7 @@ var opclasses = []opclass{
 	{16392, oidHnswAM, "vector_ip_ops", types.OidVector, false},
 	{16393, oidHnswAM, "vector_cosine_ops", types.OidVector, false},
 	{16394, oidHnswAM, "vector_l1_ops", types.OidVector, false},
+	{16397, oidBtreeAM, "halfvec_ops", types.OidHalfvec, true},
 }
 
 func opclassOID(name string) uint32 {

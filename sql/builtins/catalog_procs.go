@@ -114,7 +114,7 @@ func Operators() []Op {
 			} else {
 				continue
 			}
-			if op.Left != nil && op.Left.Family == types.FamVector {
+			if op.Left.IsVectorFamily() {
 				op.Func = vectorOpFuncs[name]
 			}
 			out = append(out, op)

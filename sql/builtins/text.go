@@ -47,11 +47,9 @@ func datumText(d types.Datum) string {
 	case types.DOid:
 		return strconv.FormatUint(uint64(x), 10)
 	case types.DVector:
-		parts := make([]string, len(x))
-		for i, f := range x {
-			parts[i] = formatFloatBits(float64(f), 6, 32)
-		}
-		return "[" + strings.Join(parts, ",") + "]"
+		return types.FormatText(types.Vector, x)
+	case types.DHalfvec:
+		return types.FormatText(types.Halfvec, x)
 	case *types.DArray:
 		parts := make([]string, len(x.Elems))
 		for i, e := range x.Elems {

@@ -150,6 +150,18 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
 		}
 		return buf, nil
+	case FamHalfvec:
+		// halfvec_send: int16 dim, int16 unused (0), big-endian halves.
+		v, ok := d.(DHalfvec)
+		if !ok {
+			return nil, wrongDatum(t)
+		}
+		buf = binary.BigEndian.AppendUint16(buf, uint16(len(v)))
+		buf = binary.BigEndian.AppendUint16(buf, 0)
+		for _, f := range v {
+			buf = binary.BigEndian.AppendUint16(buf, Float32ToHalf(f))
+		}
+		return buf, nil
 	case FamArray:
 		v, ok := d.(*DArray)
 		if !ok {
@@ -414,7 +426,7 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return DOid(binary.BigEndian.Uint32(b)), nil
-	case FamVector:
+	case FamVector, FamHalfvec:
 		return decodeVectorBinary(t, b)
 	case FamArray:
 		return decodeArrayBinary(t, b)
@@ -508,17 +520,16 @@ func decodeNumericBinary(b []byte) (*DDecimal, error) {
 	return d, nil
 }
 
+// decodeVectorBinary is vector_recv and halfvec_recv: int16 dim, int16
+// unused, then dim big-endian float4s (vector) or halves (halfvec).
 func decodeVectorBinary(t *T, b []byte) (Datum, error) {
 	if len(b) < 4 {
 		return nil, badBinary("incorrect binary data format")
 	}
 	dim := int(int16(binary.BigEndian.Uint16(b)))
 	unused := int(int16(binary.BigEndian.Uint16(b[2:])))
-	if dim < 1 {
-		return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
-	}
-	if dim > maxVectorDims {
-		return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
+	if err := checkVectorDimCount(t, dim); err != nil {
+		return nil, err
 	}
 	if err := checkVectorDims(t, dim); err != nil {
 		return nil, err
@@ -526,17 +537,25 @@ func decodeVectorBinary(t *T, b []byte) (Datum, error) {
 	if unused != 0 {
 		return nil, pgerror.New(pgerror.CodeDataException, "expected unused to be 0, not %d", unused)
 	}
-	if len(b) != 4+4*dim {
+	size := 4
+	if t.Family == FamHalfvec {
+		size = 2
+	}
+	if len(b) != 4+size*dim {
 		return nil, badBinary("incorrect binary data format")
 	}
-	v := make(DVector, dim)
+	v := make([]float32, dim)
 	for i := range v {
-		v[i] = math.Float32frombits(binary.BigEndian.Uint32(b[4+4*i:]))
-		if err := checkVectorElem(v[i]); err != nil {
+		if size == 2 {
+			v[i] = HalfToFloat32(binary.BigEndian.Uint16(b[4+2*i:]))
+		} else {
+			v[i] = math.Float32frombits(binary.BigEndian.Uint32(b[4+4*i:]))
+		}
+		if err := checkVectorElem(t, v[i]); err != nil {
 			return nil, err
 		}
 	}
-	return v, nil
+	return vectorDatum(t, v), nil
 }
 
 func decodeArrayBinary(t *T, b []byte) (Datum, error) {

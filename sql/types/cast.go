@@ -66,7 +66,7 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	if f == FamArray && g == FamArray {
 		return castContextOf(from.Elem, to.Elem)
 	}
-	if f == FamArray && g == FamVector {
+	if f == FamArray && (g == FamVector || g == FamHalfvec) {
 		switch from.Elem.Family {
 		case FamInt4, FamFloat4, FamFloat8, FamNumeric:
 			return CastAssignment, true
@@ -75,6 +75,17 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	}
 	if f == FamVector && g == FamArray {
 		return CastImplicit, to.Elem.Family == FamFloat4
+	}
+	// pgvector's casts: vector to halfvec is implicit, back is on
+	// assignment, and halfvec to real[] is on assignment only.
+	if f == FamHalfvec && g == FamArray {
+		return CastAssignment, to.Elem.Family == FamFloat4
+	}
+	if f == FamVector && g == FamHalfvec {
+		return CastImplicit, true
+	}
+	if f == FamHalfvec && g == FamVector {
+		return CastAssignment, true
 	}
 	if rf, rg := numRank(f), numRank(g); rf > 0 && rg > 0 {
 		if rf < rg {
@@ -204,18 +215,33 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 			out.Elems[i] = c
 		}
 		return out, nil
-	case f == FamArray && g == FamVector:
+	case f == FamArray && (g == FamVector || g == FamHalfvec):
 		return arrayToVector(d, to)
-	case f == FamVector && g == FamArray:
-		v, ok := d.(DVector)
-		if !ok {
-			return nil, cannotCast(from, to)
-		}
+	case (f == FamVector || f == FamHalfvec) && g == FamArray:
+		v := vectorElems(d)
 		out := &DArray{Elem: Float4, Elems: make([]Datum, len(v))}
 		for i, x := range v {
 			out.Elems[i] = DFloat(x)
 		}
 		return out, nil
+	case f == FamVector && g == FamHalfvec:
+		// vector_to_halfvec: Float4ToHalf on each element.
+		v := d.(DVector)
+		if err := checkVectorDimCount(to, len(v)); err != nil {
+			return nil, err
+		}
+		out := make(DHalfvec, len(v))
+		for i, x := range v {
+			h, err := HalfvecElem(x)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = h
+		}
+		return out, nil
+	case f == FamHalfvec && g == FamVector:
+		// Every half is exactly a float4.
+		return append(DVector(nil), d.(DHalfvec)...), nil
 	case numRank(f) > 0 && numRank(g) > 0:
 		return convertNumber(d, f, g)
 	case isOidFamily(g):
@@ -313,6 +339,8 @@ func datumFits(f Family, d Datum) bool {
 		return isOidFamily(f)
 	case DVector:
 		return f == FamVector
+	case DHalfvec:
+		return f == FamHalfvec
 	case *DArray:
 		return f == FamArray
 	case DTuple:
@@ -456,18 +484,35 @@ func floatToNumeric(f float64, digits int) (Datum, error) {
 	return d, nil
 }
 
+// vectorElems is a vector's or halfvec's elements.
+func vectorElems(d Datum) []float32 {
+	switch v := d.(type) {
+	case DVector:
+		return v
+	case DHalfvec:
+		return v
+	}
+	return nil
+}
+
+// arrayToVector is pgvector's array_to_vector and array_to_halfvec. The
+// latter rounds each element's float4 to half with Float4ToHalf's range
+// error, then checks every element.
 func arrayToVector(d Datum, to *T) (Datum, error) {
 	a, ok := d.(*DArray)
 	if !ok {
 		return nil, cannotCast(ArrayOf(Float4), to)
 	}
-	if len(a.Elems) == 0 {
-		return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
+	for _, e := range a.Elems {
+		if IsNull(e) {
+			return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "array must not contain nulls")
+		}
 	}
-	if len(a.Elems) > maxVectorDims {
-		return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
+	if err := checkVectorDimCount(to, len(a.Elems)); err != nil {
+		return nil, err
 	}
-	out := make(DVector, len(a.Elems))
+	half := to.Family == FamHalfvec
+	out := make([]float32, len(a.Elems))
 	for i, e := range a.Elems {
 		var f float32
 		switch v := e.(type) {
@@ -482,17 +527,26 @@ func arrayToVector(d Datum, to *T) (Datum, error) {
 			}
 			f = float32(x)
 		default:
-			if IsNull(e) {
-				return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "array must not contain nulls")
-			}
 			return nil, pgerror.New(pgerror.CodeDataException, "unsupported array type")
 		}
-		if err := checkVectorElem(f); err != nil {
+		if half {
+			var err error
+			if f, err = HalfvecElem(f); err != nil {
+				return nil, err
+			}
+		} else if err := checkVectorElem(to, f); err != nil {
 			return nil, err
 		}
 		out[i] = f
 	}
-	return out, nil
+	if half {
+		for _, f := range out {
+			if err := checkVectorElem(to, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return vectorDatum(to, out), nil
 }
 
 // jsonbToScalar implements jsonb::numeric, ::integer, ::boolean ...
@@ -599,8 +653,8 @@ func applyTypmod(d Datum, to *T, explicit bool) (Datum, error) {
 				return v, nil
 			}
 		}
-	case FamVector:
-		if v, ok := d.(DVector); ok {
+	case FamVector, FamHalfvec:
+		if v := vectorElems(d); v != nil {
 			if err := checkVectorDims(to, len(v)); err != nil {
 				return nil, err
 			}

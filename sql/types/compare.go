@@ -107,6 +107,9 @@ func Compare(t *T, a, b Datum) int {
 	case DVector:
 		y, _ := b.(DVector)
 		return compareVector(x, y)
+	case DHalfvec:
+		y, _ := b.(DHalfvec)
+		return compareVector(x, y)
 	case *DArray:
 		y, _ := b.(*DArray)
 		if y == nil {
@@ -210,9 +213,10 @@ func compareInterval(a, b DInterval) int {
 	return IntervalSpan(a).Cmp(IntervalSpan(b))
 }
 
-// compareVector follows pgvector's vector_cmp_internal: element by element
-// over the shared prefix, then the shorter vector first.
-func compareVector(a, b DVector) int {
+// compareVector follows pgvector's vector_cmp_internal and
+// halfvec_cmp_internal: element by element over the shared prefix, then
+// the shorter vector first.
+func compareVector(a, b []float32) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
 		if c := cmp3(a[i], b[i]); c != 0 {
 			return c

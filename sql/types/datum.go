@@ -73,6 +73,12 @@ type DNamedOid struct {
 // DVector is a pgvector vector.
 type DVector []float32
 
+// DHalfvec is a pgvector halfvec. Its elements are float32s holding
+// values exactly representable in IEEE half precision (RoundHalf has
+// rounded them): arithmetic and distances run in float32 as pgvector's
+// do, and storage and the binary wire form keep two bytes per element.
+type DHalfvec []float32
+
 // DArray is a one-dimensional array; Elems may hold Null.
 type DArray struct {
 	Elem  *T
@@ -97,6 +103,7 @@ func (DUUID) datum()        {}
 func (DJSON) datum()        {}
 func (DOid) datum()         {}
 func (DVector) datum()      {}
+func (DHalfvec) datum()     {}
 func (DNamedOid) datum()    {}
 func (*DArray) datum()      {}
 func (DTuple) datum()       {}

@@ -41,6 +41,9 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 	case DJSON:
 		return append(buf, v...)
 	case DOid:
+		if t != nil && t.Family == FamRegtype && v == 0 {
+			return append(buf, '-') // regtypeout's InvalidOid
+		}
 		if t != nil && t.Family == FamRegtype {
 			if named := ByOID(uint32(v)); named != nil {
 				return append(buf, named.String()...)
@@ -50,6 +53,8 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 	case DNamedOid:
 		return append(buf, v.Name...)
 	case DVector:
+		return appendVector(buf, v)
+	case DHalfvec:
 		return appendVector(buf, v)
 	case *DArray:
 		return appendArray(buf, t, v, loc)
@@ -122,6 +127,8 @@ func typeOfDatum(d Datum) *T {
 		return Oid
 	case DVector:
 		return Vector
+	case DHalfvec:
+		return Halfvec
 	case *DArray:
 		if v.Elem != nil {
 			return ArrayOf(v.Elem)

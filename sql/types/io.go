@@ -90,7 +90,7 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 		return DJSON(n), nil
 	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		return parseOid(t, s)
-	case FamVector:
+	case FamVector, FamHalfvec:
 		return parseVector(t, s)
 	case FamArray:
 		d, err := parseArray(t, s, loc)

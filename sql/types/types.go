@@ -44,6 +44,7 @@ const (
 	FamRecord
 	FamRegnamespace
 	FamRegrole
+	FamHalfvec
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -83,13 +84,18 @@ const (
 	// it sits in the range PostgreSQL leaves to extensions' first objects.
 	OidVector      uint32 = 16385
 	OidVectorArray uint32 = 16386
+	// OidHalfvec and OidHalfvecArray are pgvector's halfvec and _halfvec,
+	// fixed for the same reason; 16387 to 16394 are taken by extension
+	// vector's other objects.
+	OidHalfvec      uint32 = 16395
+	OidHalfvecArray uint32 = 16396
 )
 
 // T is a SQL type: a family plus its modifiers.
 type T struct {
 	Family Family
-	// Width is varchar(n)/char(n)'s n, numeric's precision, vector's
-	// dimensions; 0 means unconstrained. For timestamp, timestamptz and
+	// Width is varchar(n)/char(n)'s n, numeric's precision, vector's and
+	// halfvec's dimensions; 0 means unconstrained. For timestamp, timestamptz and
 	// interval it is the fractional-second precision plus one (so that
 	// timestamp(0) differs from timestamp); use TimePrecision to read it.
 	Width int32
@@ -128,6 +134,7 @@ var (
 	Regnamespace = &T{Family: FamRegnamespace}
 	Regrole      = &T{Family: FamRegrole}
 	Vector       = &T{Family: FamVector}
+	Halfvec      = &T{Family: FamHalfvec}
 	Void         = &T{Family: FamVoid}
 	Record       = &T{Family: FamRecord}
 )
@@ -166,11 +173,12 @@ func (t *T) vectorFormInfo() (uint32, string) {
 	return 22, "int2vector"
 }
 
-// VarcharN, BpcharN, NumericPS and VectorN build constrained types.
+// VarcharN, BpcharN, NumericPS, VectorN and HalfvecN build constrained types.
 func VarcharN(n int32) *T         { return &T{Family: FamVarchar, Width: n} }
 func BpcharN(n int32) *T          { return &T{Family: FamChar, Width: n} }
 func NumericPS(p, s int32) *T     { return &T{Family: FamNumeric, Width: p, Scale: s} }
 func VectorN(dims int32) *T       { return &T{Family: FamVector, Width: dims} }
+func HalfvecN(dims int32) *T      { return &T{Family: FamHalfvec, Width: dims} }
 func (t *T) IsArray() bool        { return t.Family == FamArray }
 func (t *T) Equal(o *T) bool      { return t.Identical(o) }
 func (t *T) SameFamily(o *T) bool { return t.Family == o.Family }
@@ -224,6 +232,7 @@ var famInfos = map[Family]famInfo{
 	FamRegnamespace: {OidRegnamespace, 4090, "regnamespace", "regnamespace", 4},
 	FamRegrole:      {OidRegrole, 4097, "regrole", "regrole", 4},
 	FamVector:       {OidVector, OidVectorArray, "vector", "vector", -1},
+	FamHalfvec:      {OidHalfvec, OidHalfvecArray, "halfvec", "halfvec", -1},
 	FamVoid:         {OidVoid, 0, "void", "void", 4},
 	FamRecord:       {OidRecord, 2287, "record", "record", -1},
 }
@@ -272,7 +281,7 @@ func (t *T) Typmod() int32 {
 		if t.Width > 0 {
 			return ((t.Width << 16) | (t.Scale & 0xffff)) + 4
 		}
-	case FamVector:
+	case FamVector, FamHalfvec:
 		if t.Width > 0 {
 			return t.Width
 		}
@@ -305,7 +314,7 @@ func (t *T) String() string {
 	}
 	base := famInfos[t.Family].sqlName
 	switch t.Family {
-	case FamVarchar, FamChar, FamVector:
+	case FamVarchar, FamChar, FamVector, FamHalfvec:
 		if t.Width > 0 {
 			return fmt.Sprintf("%s(%d)", base, t.Width)
 		}
@@ -377,6 +386,13 @@ func ByOID(oid uint32) *T {
 		}
 	}
 	return nil
+}
+
+// IsVectorFamily reports pgvector's dense vector types, vector and
+// halfvec: both hold float32s in memory (halfvec's exactly representable
+// in half precision), so distance kernels serve both.
+func (t *T) IsVectorFamily() bool {
+	return t != nil && (t.Family == FamVector || t.Family == FamHalfvec)
 }
 
 // IsNumericFamily reports whether values of t take part in arithmetic.

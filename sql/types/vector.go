@@ -8,22 +8,32 @@ import (
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
-func vectorSyntax(s string) *pgerror.Error {
-	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type vector: %q", s)
+// vecName is the pgvector type name t's messages use: "halfvec" for
+// halfvec, "vector" otherwise.
+func vecName(t *T) string {
+	if t != nil && t.Family == FamHalfvec {
+		return "halfvec"
+	}
+	return "vector"
+}
+
+func vectorSyntax(t *T, s string) *pgerror.Error {
+	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", vecName(t), s)
 }
 
 // checkVectorElem rejects what pgvector's CheckElement rejects.
-func checkVectorElem(f float32) error {
+func checkVectorElem(t *T, f float32) error {
 	if math.IsNaN(float64(f)) {
-		return pgerror.New(pgerror.CodeDataException, "NaN not allowed in vector")
+		return pgerror.New(pgerror.CodeDataException, "NaN not allowed in %s", vecName(t))
 	}
 	if math.IsInf(float64(f), 0) {
-		return pgerror.New(pgerror.CodeDataException, "infinite value not allowed in vector")
+		return pgerror.New(pgerror.CodeDataException, "infinite value not allowed in %s", vecName(t))
 	}
 	return nil
 }
 
-// checkVectorDims applies a vector(n) typmod as pgvector's CheckExpectedDim.
+// checkVectorDims applies a vector(n) or halfvec(n) typmod as pgvector's
+// CheckExpectedDim.
 func checkVectorDims(t *T, n int) error {
 	if t != nil && t.Width > 0 && int(t.Width) != n {
 		return pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", t.Width, n)
@@ -31,46 +41,77 @@ func checkVectorDims(t *T, n int) error {
 	return nil
 }
 
+// checkVectorDimCount is pgvector's CheckDim: 1 to 16000 elements.
+func checkVectorDimCount(t *T, n int) error {
+	if n < 1 {
+		return pgerror.New(pgerror.CodeDataException, "%s must have at least 1 dimension", vecName(t))
+	}
+	if n > maxVectorDims {
+		return pgerror.New(pgerror.CodeProgramLimitExceeded, "%s cannot have more than %d dimensions", vecName(t), maxVectorDims)
+	}
+	return nil
+}
+
+// vectorDatum wraps elements as t's Datum (DHalfvec for halfvec).
+func vectorDatum(t *T, v []float32) Datum {
+	if t.Family == FamHalfvec {
+		return DHalfvec(v)
+	}
+	return DVector(v)
+}
+
 func isVectorElemChar(c byte) bool {
 	return c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
 
-// parseVector follows pgvector's vector_in step by step so that the same
-// inputs fail with the same messages.
+// parseVector follows pgvector's vector_in and halfvec_in step by step so
+// that the same inputs fail with the same messages. halfvec_in reads each
+// element as a float4 first and rounds that to half precision, so its
+// double rounding is kept.
 func parseVector(t *T, s string) (Datum, error) {
+	half := t.Family == FamHalfvec
 	i := 0
 	for i < len(s) && pgSpace(s[i]) {
 		i++
 	}
 	if i >= len(s) || s[i] != '[' {
-		return nil, vectorSyntax(s).WithDetail("Vector contents must start with \"[\".")
+		return nil, vectorSyntax(t, s).WithDetail("Vector contents must start with \"[\".")
 	}
 	i++
 	for i < len(s) && pgSpace(s[i]) {
 		i++
 	}
 	if i < len(s) && s[i] == ']' {
-		return nil, pgerror.New(pgerror.CodeDataException, "vector must have at least 1 dimension")
+		return nil, checkVectorDimCount(t, 0)
 	}
 	// Sized up front (a comma per further element): growing by appends
 	// reallocated a 128-element vector five times per parse.
-	out := make(DVector, 0, min(strings.Count(s[i:], ",")+1, maxVectorDims))
+	out := make([]float32, 0, min(strings.Count(s[i:], ",")+1, maxVectorDims))
 	for {
 		if len(out) == maxVectorDims {
-			return nil, pgerror.New(pgerror.CodeProgramLimitExceeded, "vector cannot have more than %d dimensions", maxVectorDims)
+			return nil, checkVectorDimCount(t, maxVectorDims+1)
 		}
 		for i < len(s) && pgSpace(s[i]) {
 			i++
 		}
 		if i >= len(s) {
-			return nil, vectorSyntax(s)
+			return nil, vectorSyntax(t, s)
 		}
 		f, n, ok := parseDecimalFloat32(s[i:])
 		if !ok || (i+n < len(s) && isVectorElemChar(s[i+n])) {
 			var err error
-			if f, n, err = parseVectorElem(s, i); err != nil {
+			if f, n, err = parseVectorElem(t, s, i); err != nil {
 				return nil, err
 			}
+		}
+		if half {
+			if halfOverflows(f) {
+				return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange, "\"%s\" is out of range for type halfvec", s[i:i+n])
+			}
+			f = RoundHalf(f)
+		}
+		if err := checkVectorElem(t, f); err != nil {
+			return nil, err
 		}
 		out = append(out, f)
 		i += n
@@ -85,18 +126,18 @@ func parseVector(t *T, s string) (Datum, error) {
 			i++
 			break
 		}
-		return nil, vectorSyntax(s)
+		return nil, vectorSyntax(t, s)
 	}
 	for i < len(s) && pgSpace(s[i]) {
 		i++
 	}
 	if i != len(s) {
-		return nil, vectorSyntax(s).WithDetail("Junk after closing right brace.")
+		return nil, vectorSyntax(t, s).WithDetail("Junk after closing right brace.")
 	}
 	if err := checkVectorDims(t, len(out)); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return vectorDatum(t, out), nil
 }
 
 func isRangeErr(err error) bool {
@@ -113,7 +154,9 @@ func containsUnderscoreOrHexPrefix(tok string) bool {
 	return false
 }
 
-func appendVector(buf []byte, v DVector) []byte {
+// appendVector writes vector_out's and halfvec_out's text: each element in
+// float4's shortest form (a half widens to float4 exactly).
+func appendVector(buf []byte, v []float32) []byte {
 	buf = append(buf, '[')
 	for i, f := range v {
 		if i > 0 {
@@ -126,7 +169,7 @@ func appendVector(buf []byte, v DVector) []byte {
 
 // parseVectorElem reads the element at s[i:] with strconv, returning it
 // and its length, with pgvector's errors for what strtof rejects.
-func parseVectorElem(s string, i int) (float32, int, error) {
+func parseVectorElem(t *T, s string, i int) (float32, int, error) {
 	j := i
 	for j < len(s) && isVectorElemChar(s[j]) {
 		j++
@@ -134,15 +177,12 @@ func parseVectorElem(s string, i int) (float32, int, error) {
 	tok := s[i:j]
 	f, err := strconv.ParseFloat(tok, 32)
 	if tok == "" || containsUnderscoreOrHexPrefix(tok) || (err != nil && !isRangeErr(err)) {
-		return 0, 0, vectorSyntax(s)
+		return 0, 0, vectorSyntax(t, s)
 	}
 	if isRangeErr(err) && math.IsInf(f, 0) {
 		// strtof's ERANGE overflow, which pgvector reports as float4in
 		// does (an underflow to zero is accepted).
-		return 0, 0, pgerror.New(pgerror.CodeNumericValueOutOfRange, "\"%s\" is out of range for type vector", tok)
-	}
-	if err := checkVectorElem(float32(f)); err != nil {
-		return 0, 0, err
+		return 0, 0, pgerror.New(pgerror.CodeNumericValueOutOfRange, "\"%s\" is out of range for type %s", tok, vecName(t))
 	}
 	return float32(f), len(tok), nil
 }

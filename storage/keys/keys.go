@@ -89,12 +89,9 @@ func encodeAsc(buf []byte, d types.Datum) ([]byte, error) {
 	case types.DOid:
 		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
 	case types.DVector:
-		// pgvector compares element by element, then by dimension count.
-		for _, f := range v {
-			buf = append(buf, 0x01)
-			buf = appendFloat(buf, float64(f))
-		}
-		return append(buf, 0x00), nil
+		return appendVectorKey(buf, v), nil
+	case types.DHalfvec:
+		return appendVectorKey(buf, v), nil
 	case *types.DArray:
 		// PostgreSQL compares arrays element by element (NULL elements
 		// greater than any value), then by length.
@@ -141,6 +138,16 @@ func appendFloat(buf []byte, f float64) []byte {
 		}
 	}
 	return binary.BigEndian.AppendUint64(buf, u)
+}
+
+// appendVectorKey encodes a vector or halfvec: pgvector compares element
+// by element, then by dimension count.
+func appendVectorKey(buf []byte, v []float32) []byte {
+	for _, f := range v {
+		buf = append(buf, 0x01)
+		buf = appendFloat(buf, float64(f))
+	}
+	return append(buf, 0x00)
 }
 
 // appendBytes escapes 0x00 as 0x00 0xFF and terminates with 0x00 0x01, so a

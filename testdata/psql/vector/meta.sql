@@ -13,4 +13,4 @@ CREATE INDEX docs_emb_idx ON docs USING hnsw (emb vector_l2_ops);
 \do public.<=>
 \dC vector
 \di docs_emb_idx
-SELECT 'docs_emb_idx'::regclass, 'l2_distance'::regproc;
+SELECT 'docs_emb_idx'::regclass, 'vector_norm'::regproc;
