@@ -15,8 +15,10 @@ import (
 // hnswLimits are pgvector's bounds for the HNSW options.
 var hnswLimits = map[string][2]int{"m": {2, 100}, "ef_construction": {4, 1000}}
 
-// hnswMaxDims is pgvector's dimension limit for HNSW indexes on vector.
-const hnswMaxDims = 2000
+// hnswMaxDims are pgvector's dimension limits for HNSW indexes, which
+// keep a vector within an 8 KB page: 2,000 four-byte elements or 4,000
+// half-precision ones.
+var hnswMaxDims = map[types.Family]int{types.FamVector: 2000, types.FamHalfvec: 4000}
 
 func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateIndex) (Result, error) {
 	if n.Concurrently && s.inBlock {
@@ -161,26 +163,21 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 	// As in PostgreSQL, the options are checked before the operator
 	// class is resolved, and pgvector's hnsw has no default class.
 	col := t.Columns[idx.Columns[0]]
-	halfOpclass := halfvecHNSWOpclasses[idx.Opclass[0]]
+	metric, known := opclassMetric[idx.Opclass[0]]
 	switch {
 	case idx.Opclass[0] == "":
 		return pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", col.Type.BaseString()).
 			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
-	case halfOpclass && col.Type.Family == types.FamHalfvec:
-		// pgvector has halfvec_l2_ops and friends; Quiver's graph holds
-		// float32 vectors only so far. ORDER BY distance LIMIT k over the
-		// column is still answered, by exact search.
-		return pgerror.New(pgerror.CodeFeatureNotSupported, "hnsw indexes on halfvec columns are not supported yet (operator class %s)", idx.Opclass[0])
-	case !halfOpclass && OpclassOperator(idx.Opclass[0]) == "":
+	case !known:
 		return pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
-	case halfOpclass || col.Type.Family != types.FamVector:
+	case col.Type.Family != metric.family:
 		return pgerror.New(pgerror.CodeDatatypeMismatch, "operator class \"%s\" does not accept data type %s", idx.Opclass[0], col.Type.BaseString())
 	}
 	if col.Type.Width == 0 {
 		return pgerror.New(pgerror.CodeDataException, "column does not have dimensions")
 	}
-	if col.Type.Width > hnswMaxDims {
-		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", hnswMaxDims)
+	if maxDims := hnswMaxDims[metric.family]; int(col.Type.Width) > maxDims {
+		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", maxDims)
 	}
 	m, efC := hnswParams(idx)
 	if efC < 2*m {
@@ -316,10 +313,4 @@ func (s *Session) reindex(ec *execCtx, b *planner.Binder, n *tree.Reindex) (Resu
 		return nil, err
 	}
 	return doneResult("REINDEX"), nil
-}
-
-// halfvecHNSWOpclasses are pgvector's HNSW operator classes for halfvec,
-// which Quiver knows by name but cannot build yet.
-var halfvecHNSWOpclasses = map[string]bool{
-	"halfvec_l2_ops": true, "halfvec_ip_ops": true, "halfvec_cosine_ops": true, "halfvec_l1_ops": true,
 }

@@ -48,22 +48,38 @@ type indexMetric struct {
 	// final widening, except for cosine, whose float64 division the
 	// graph's float32 result cannot give back.
 	value func(q, v []float32, d float32) float64
+	// family is the column type the operator class indexes.
+	family types.Family
 }
 
 func widened(_, _ []float32, d float32) float64 { return float64(d) }
 
-// opclassMetric maps an operator class to its metric.
-var opclassMetric = map[string]indexMetric{
-	"vector_l2_ops": {"<->", vecmath.L2Squared, func(_, _ []float32, d float32) float64 { return math.Sqrt(float64(d)) }},
-	"vector_cosine_ops": {"<=>", func(a, b []float32) float32 { return float32(vecmath.CosineDistance(a, b)) },
-		func(q, v []float32, _ float32) float64 { return vecmath.CosineDistance(v, q) }},
-	"vector_ip_ops": {"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }, widened},
-	"vector_l1_ops": {"<+>", vecmath.L1, widened},
+var (
+	l2Metric     = indexMetric{"<->", vecmath.L2Squared, func(_, _ []float32, d float32) float64 { return math.Sqrt(float64(d)) }, types.FamVector}
+	cosineMetric = indexMetric{"<=>", func(a, b []float32) float32 { return float32(vecmath.CosineDistance(a, b)) },
+		func(q, v []float32, _ float32) float64 { return vecmath.CosineDistance(v, q) }, types.FamVector}
+	ipMetric = indexMetric{"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }, widened, types.FamVector}
+	l1Metric = indexMetric{"<+>", vecmath.L1, widened, types.FamVector}
+)
+
+// forHalfvec is m for halfvec columns: their values are float32s in
+// memory too, so the kernels and the graph are the vector ones.
+func (m indexMetric) forHalfvec() indexMetric {
+	m.family = types.FamHalfvec
+	return m
 }
 
-// OpclassOperator returns the distance operator an HNSW operator class
-// serves ("" when unknown).
-func OpclassOperator(opclass string) string { return opclassMetric[opclass].op }
+// opclassMetric maps an operator class to its metric.
+var opclassMetric = map[string]indexMetric{
+	"vector_l2_ops":      l2Metric,
+	"vector_cosine_ops":  cosineMetric,
+	"vector_ip_ops":      ipMetric,
+	"vector_l1_ops":      l1Metric,
+	"halfvec_l2_ops":     l2Metric.forHalfvec(),
+	"halfvec_cosine_ops": cosineMetric.forHalfvec(),
+	"halfvec_ip_ops":     ipMetric.forHalfvec(),
+	"halfvec_l1_ops":     l1Metric.forHalfvec(),
+}
 
 // nodeInfo is the visibility of one row version in the graph.
 type nodeInfo struct {
@@ -398,7 +414,7 @@ type linkJob struct {
 // is set, links the node into the graph. Until it has, searches do not
 // find the version, and the tombstone pass waits for it.
 func (vi *vectorIndex) addRecord(tb *catalog.Table, row []types.Datum, owner *vectorTxn, ts uint64) (linkJob, error) {
-	v, ok := row[vi.col].(types.DVector)
+	v, ok := types.VectorElems(row[vi.col])
 	if !ok {
 		return linkJob{}, nil
 	}
@@ -969,4 +985,12 @@ func (s *Session) efSearch() int {
 		return 40
 	}
 	return v
+}
+
+// datum wraps a node's vector as a value of the indexed column's type.
+func (vi *vectorIndex) datum(v []float32) types.Datum {
+	if vi.metric.family == types.FamHalfvec {
+		return types.DHalfvec(v)
+	}
+	return types.DVector(v)
 }

@@ -29,7 +29,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 			return nil, err
 		}
 	}
-	q, ok := qv.(types.DVector)
+	q, ok := types.VectorElems(qv)
 	if !ok {
 		// A NULL query vector orders nothing: every distance is NULL, so
 		// the rows come from a plain scan and the sort above keeps them.
@@ -155,7 +155,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 				row[c] = h.pk[i]
 			}
 			if h.vec != nil {
-				row[vi.col] = types.DVector(h.vec)
+				row[vi.col] = vi.datum(h.vec)
 			}
 			row[width-1] = types.DFloat(h.value)
 			out = append(out, row)

@@ -107,10 +107,14 @@ type VectorScan struct {
 // HNSWOperator maps each HNSW operator class to the distance operator it
 // answers; a cosine index never answers an L2 query.
 var HNSWOperator = map[string]string{
-	"vector_l2_ops":     "<->",
-	"vector_cosine_ops": "<=>",
-	"vector_ip_ops":     "<#>",
-	"vector_l1_ops":     "<+>",
+	"vector_l2_ops":      "<->",
+	"vector_cosine_ops":  "<=>",
+	"vector_ip_ops":      "<#>",
+	"vector_l1_ops":      "<+>",
+	"halfvec_l2_ops":     "<->",
+	"halfvec_cosine_ops": "<=>",
+	"halfvec_ip_ops":     "<#>",
+	"halfvec_l1_ops":     "<+>",
 }
 
 // ValuesNode produces constant rows (VALUES, SELECT without FROM).

@@ -34,13 +34,8 @@ var (
 
 // vec is a vector's or halfvec's elements.
 func vec(d types.Datum) []float32 {
-	switch v := d.(type) {
-	case types.DVector:
-		return v
-	case types.DHalfvec:
-		return v
-	}
-	return nil
+	v, _ := types.VectorElems(d)
+	return v
 }
 
 func (k vecKind) checkDims(a, b []float32) error {

@@ -79,6 +79,18 @@ type DVector []float32
 // do, and storage and the binary wire form keep two bytes per element.
 type DHalfvec []float32
 
+// VectorElems returns the elements of a vector or halfvec; ok is false
+// for any other datum (NULL included).
+func VectorElems(d Datum) (elems []float32, ok bool) {
+	switch v := d.(type) {
+	case DVector:
+		return v, true
+	case DHalfvec:
+		return v, true
+	}
+	return nil, false
+}
+
 // DArray is a one-dimensional array; Elems may hold Null.
 type DArray struct {
 	Elem  *T
