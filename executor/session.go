@@ -6,6 +6,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -1158,8 +1159,23 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		return nil
 	}
 	s.stmtTxn = txn
+	if !auto && s.readCommitted() {
+		s.newStatementSnapshot(txn)
+	}
+	notices := len(s.notices)
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx), params: params}
 	res, err := s.dispatch(ec, p)
+	// A READ COMMITTED statement of its own that met a row changed after
+	// its snapshot runs again in a new transaction (rerunOnConcurrentUpdate
+	// says why); its first run's work and notices are dropped.
+	for attempt := 1; auto && attempt < maxStatementReruns && errors.Is(err, storage.ErrConcurrentUpdate) && s.readCommitted(); attempt++ {
+		_ = finish(false)
+		s.notices = s.notices[:notices]
+		txn = s.eng.begin()
+		s.stmtTxn = txn
+		ec = &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx), params: params}
+		res, err = s.dispatch(ec, p)
+	}
 	if err != nil {
 		_ = finish(false)
 		return nil, err
@@ -1195,21 +1211,15 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		var res Result
-		var target *catalog.Table
 		switch n := plan.(type) {
 		case *planner.Insert:
-			target = n.Table
-			res, err = ec.execInsert(n)
-		case *planner.Update:
-			target = n.Table
-			res, err = ec.execUpdate(n)
-		case *planner.Delete:
-			target = n.Table
-			res, err = ec.execDelete(n)
-		}
-		if target != nil {
-			return res, s.withSchemaName(ec, target, err)
+			if n.OnConflict == nil {
+				res, err := ec.execInsert(n)
+				return res, s.withSchemaName(ec, n.Table, err)
+			}
+			return s.rerunOnConcurrentUpdate(ec, p)
+		case *planner.Update, *planner.Delete:
+			return s.rerunOnConcurrentUpdate(ec, p)
 		}
 		it, err := ec.build(plan)
 		if err != nil {
@@ -1223,6 +1233,89 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 		return &rowsResult{cols: cols, it: it, tagWord: "SELECT", ctx: ec.ctx}, nil
 	}
 	return s.execUtility(ec, stmt)
+}
+
+// execChange runs a data-changing statement's plan.
+func (s *Session) execChange(ec *execCtx, plan planner.Plan) (Result, error) {
+	var res Result
+	var err error
+	var target *catalog.Table
+	switch n := plan.(type) {
+	case *planner.Insert:
+		target = n.Table
+		res, err = ec.execInsert(n)
+	case *planner.Update:
+		target = n.Table
+		res, err = ec.execUpdate(n)
+	case *planner.Delete:
+		target = n.Table
+		res, err = ec.execDelete(n)
+	default:
+		return nil, pgerror.New(pgerror.CodeInternal, "%T is not a data-changing plan", plan)
+	}
+	return res, s.withSchemaName(ec, target, err)
+}
+
+// maxStatementReruns bounds how often READ COMMITTED runs a statement
+// again after rows it changes were changed concurrently; each run first
+// waited for the transactions holding them to end.
+const maxStatementReruns = 100
+
+// rerunOnConcurrentUpdate runs an UPDATE, DELETE or INSERT ... ON
+// CONFLICT. Under READ COMMITTED, when a row it changes has a version
+// committed after the statement's snapshot (it waited for that
+// transaction on the row's lock), PostgreSQL applies the change to the
+// newest version if it still qualifies; Quiver undoes the statement's
+// work, takes a new snapshot and runs it again (CockroachDB's approach),
+// which gives that answer for the statements that change each row once,
+// pgbench's and most applications'. The other levels fail with 40001, as
+// PostgreSQL's do.
+func (s *Session) rerunOnConcurrentUpdate(ec *execCtx, p *Prepared) (Result, error) {
+	// A statement of its own is run again in a new transaction by
+	// execInTxn: a savepoint would keep its writes from spilling.
+	rerun := s.txn != nil && s.readCommitted()
+	for attempt := 1; ; attempt++ {
+		plan, err := s.planFor(ec, p)
+		if err != nil {
+			return nil, err
+		}
+		if !rerun {
+			return s.execChange(ec, plan)
+		}
+		sp := ec.txn.Savepoint()
+		notices := len(s.notices)
+		run := &execCtx{ctx: ec.ctx, txn: ec.txn, sess: s, eval: ec.eval, params: ec.params}
+		res, err := s.execChange(run, plan)
+		if err == nil || !errors.Is(err, storage.ErrConcurrentUpdate) || attempt == maxStatementReruns {
+			ec.txn.Release(sp)
+			return res, err
+		}
+		if err := ec.txn.RollbackTo(sp); err != nil {
+			return nil, err
+		}
+		ec.txn.Release(sp)
+		s.notices = s.notices[:notices]
+		s.newStatementSnapshot(ec.txn)
+	}
+}
+
+// readCommitted reports whether the transaction runs at READ COMMITTED
+// (PostgreSQL's READ UNCOMMITTED is the same).
+func (s *Session) readCommitted() bool {
+	switch s.Setting0("transaction_isolation") {
+	case "read committed", "read uncommitted":
+		return true
+	}
+	return false
+}
+
+// newStatementSnapshot gives a READ COMMITTED statement a snapshot of its
+// own, and vector indexes the transaction's new read timestamp.
+func (s *Session) newStatementSnapshot(txn *storage.Txn) {
+	txn.NewSnapshot()
+	if vt, ok := txn.Observer().(*vectorTxn); ok {
+		s.eng.setReadTs(vt, txn.ReadTs())
+	}
 }
 
 // planFor reuses the plan bound at Prepare while the catalog is unchanged.

@@ -288,7 +288,8 @@ func TestHNSWManyWritersNoSerializationFailures(t *testing.T) {
 // row with a sequential scan.
 func snapshotAgrees(t testing.TB, s *Session) error {
 	defer run(t, s, "ROLLBACK")
-	if _, err := run(t, s, "BEGIN; SET LOCAL hnsw.ef_search = 1000"); err != nil {
+	// One snapshot for both reads: READ COMMITTED would take one each.
+	if _, err := run(t, s, "BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL hnsw.ef_search = 1000"); err != nil {
 		return err
 	}
 	seq, err := run(t, s, "SELECT id FROM v ORDER BY id")

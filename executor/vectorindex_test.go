@@ -276,7 +276,8 @@ func TestHNSWConcurrentWritersAndReaders(t *testing.T) {
 				}
 				// Inside one snapshot: every id the index returns must be
 				// readable by primary key.
-				if _, err := run(t, rs, "BEGIN"); err != nil {
+				// The search and the checks read one snapshot.
+				if _, err := run(t, rs, "BEGIN ISOLATION LEVEL REPEATABLE READ"); err != nil {
 					errs <- err
 					return
 				}

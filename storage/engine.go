@@ -53,6 +53,8 @@ type Engine struct {
 	bulkMu sync.Mutex
 	bulk   bulkReads // guarded by bulkMu
 
+	locks rowLocks
+
 	catMu      sync.Mutex
 	catCache   *Catalog
 	catVersion uint64
@@ -245,7 +247,7 @@ func (e *Engine) Begin() *Txn {
 	closed := e.closed
 	e.mu.Unlock()
 	// The write buffer and conflict set are made on the first write.
-	t := &Txn{e: e, readTs: ts, spillAt: e.spillBytes()}
+	t := &Txn{e: e, readTs: ts, startTs: ts, spillAt: e.spillBytes()}
 	if closed {
 		t.closedErr = true
 		return t
@@ -327,6 +329,21 @@ var errSerialization = func() error {
 // (schema versions the writes were made against). check false skips the
 // conflict check for blind internal writes.
 func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{}, check bool) (uint64, error) {
+	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, check)
+}
+
+// commitCheck says which earlier commits a commit conflicts with: those
+// after readTs that wrote one of its keys, unless seenAt holds a later
+// timestamp for the key (its writer saw commits up to there), and those
+// after depsTs that wrote one of deps.
+type commitCheck struct {
+	readTs uint64
+	seenAt map[uint64]uint64
+	depsTs uint64
+	deps   map[uint64]struct{}
+}
+
+func (e *Engine) reserveChecked(cc commitCheck, writes keySet, check bool) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -334,7 +351,8 @@ func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{},
 	}
 	if check {
 		for _, c := range e.committed {
-			if c.ts > readTs && (writes.intersects(c.keys) || c.keys.intersects(keySet{m: deps})) {
+			if c.ts > cc.readTs && writes.intersectsSeen(c.keys, cc.seenAt, c.ts) ||
+				c.ts > cc.depsTs && c.keys.intersects(keySet{m: cc.deps}) {
 				return 0, errSerialization()
 			}
 		}
@@ -434,20 +452,28 @@ func (s keySet) has(fp uint64) bool {
 }
 
 // intersects walks the smaller set and looks its members up in the other.
-func (s keySet) intersects(o keySet) bool {
+func (s keySet) intersects(o keySet) bool { return s.intersectsSeen(o, nil, 0) }
+
+// intersectsSeen is intersects ignoring the keys seenAt maps to ts or
+// later.
+func (s keySet) intersectsSeen(o keySet, seenAt map[uint64]uint64, ts uint64) bool {
 	a, b := s, o
 	if b.size() < a.size() {
 		a, b = b, a
 	}
 	for k := range a.m {
 		if b.has(k) {
-			return true
+			if seen, ok := seenAt[k]; !ok || seen < ts {
+				return true
+			}
 		}
 	}
 	for _, r := range a.runs {
 		for _, k := range r {
 			if b.has(k) {
-				return true
+				if seen, ok := seenAt[k]; !ok || seen < ts {
+					return true
+				}
 			}
 		}
 	}

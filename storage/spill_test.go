@@ -284,8 +284,7 @@ func TestSpilledTransactionRollback(t *testing.T) {
 func TestSpilledTransactionConflicts(t *testing.T) {
 	e, tb := spillingUsers(t)
 	ctx := context.Background()
-	big := func() *Txn {
-		tx := e.Begin()
+	fill := func(tx *Txn) {
 		if err := tx.UpdateRow(ctx, tb, user(4, "u4", "u4@x", 4), user(4, "big", "u4@x", 4)); err != nil {
 			t.Fatal(err)
 		}
@@ -297,20 +296,34 @@ func TestSpilledTransactionConflicts(t *testing.T) {
 		if tx.spill == nil || len(tx.writes) > 1000 {
 			t.Fatalf("the big transaction did not spill its early writes")
 		}
+	}
+	big := func() *Txn {
+		tx := e.Begin()
+		fill(tx)
 		return tx
 	}
 
-	// The small one commits first: the big one fails.
-	tx := big()
+	// The small one commits first: the big one, begun before, fails at
+	// commit on a key it spilled. (A row both change is locked by the
+	// first to change it: the other waits instead, rowlocks_test.go.)
+	tx := e.Begin()
 	small := e.Begin()
-	if err := small.UpdateRow(ctx, tb, user(4, "u4", "u4@x", 4), user(4, "small", "u4@x", 4)); err != nil {
+	if err := small.InsertRow(ctx, tb, user(150, "small", "s150@x", 1)); err != nil {
 		t.Fatal(err)
 	}
 	if err := small.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
+	fill(tx)
 	if err := tx.Commit(ctx); pgCode(err) != "40001" {
 		t.Fatalf("big commit after a conflicting one: %v, want 40001", err)
+	}
+	cleanup := e.Begin()
+	if err := cleanup.DeleteRow(ctx, tb, user(150, "small", "s150@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cleanup.Commit(ctx); err != nil {
+		t.Fatal(err)
 	}
 
 	// The big one commits first: the small one, begun before, fails on a

@@ -325,14 +325,13 @@ func TestSnapshotIsolationAndConflicts(t *testing.T) {
 	}
 	fresh.Rollback()
 
-	// old wrote nothing yet; updating a row w deleted conflicts.
-	if err := old.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "z", "u1@x", 1)); err != nil {
-		t.Fatal(err)
+	// old wrote nothing yet; updating a row w deleted after old's
+	// snapshot conflicts as soon as old locks the row, as in PostgreSQL.
+	err := old.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "z", "u1@x", 1))
+	if pgCode(err) != pgerror.CodeSerializationFailure || err.Error() != "could not serialize access due to concurrent update" || !errors.Is(err, ErrConcurrentUpdate) {
+		t.Fatalf("conflicting update: %v", err)
 	}
-	err := old.Commit(ctx)
-	if pgCode(err) != pgerror.CodeSerializationFailure || err.Error() != "could not serialize access due to concurrent update" {
-		t.Fatalf("conflicting commit: %v", err)
-	}
+	old.Rollback()
 
 	// Disjoint writes do not conflict.
 	a, b := e.Begin(), e.Begin()

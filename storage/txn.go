@@ -67,6 +67,63 @@ type Txn struct {
 	// beforeCommit runs at the start of Commit (deferred constraint
 	// checks); an error rolls the transaction back.
 	beforeCommit []func(context.Context) error
+	// locked are the row keys this transaction holds locks on (rowlocks.go);
+	// ended is closed when it ends and releases them.
+	locked []uint64
+	ended  chan struct{}
+	// earlier are the snapshots NewSnapshot replaced: iterators opened on
+	// them (cursors) read on, so each is released only at the end.
+	earlier []pastSnapshot
+	// startTs is the first snapshot's timestamp: schema dependencies are
+	// checked against it at commit.
+	startTs uint64
+	// lateWrites are the keys first written under a snapshot NewSnapshot
+	// took, with its timestamp; freshLocks the row keys locked before the
+	// transaction wrote them (commitCheck).
+	lateWrites []lateWrite
+	freshLocks []uint64
+}
+
+type lateWrite struct {
+	fp, ts uint64
+}
+
+type pastSnapshot struct {
+	btx *badger.Txn
+	ts  uint64
+}
+
+// NewSnapshot moves the transaction's reads to a snapshot taken now, as
+// READ COMMITTED takes one per statement; its own writes stay visible
+// over it. Call it between statements.
+func (t *Txn) NewSnapshot() {
+	if t.finished || t.closedErr {
+		return
+	}
+	e := t.e
+	e.mu.Lock()
+	ts := e.visible
+	if ts == t.readTs {
+		e.mu.Unlock()
+		return
+	}
+	e.active[ts]++
+	e.mu.Unlock()
+	t.earlier = append(t.earlier, pastSnapshot{btx: t.btx, ts: t.readTs})
+	t.btx = e.db.NewTransactionAt(ts, false)
+	t.readTs = ts
+	if !t.catWritten {
+		t.cat = nil // a newer schema may be visible now
+	}
+}
+
+// endSnapshots discards the snapshots NewSnapshot replaced.
+func (t *Txn) endSnapshots() {
+	for _, p := range t.earlier {
+		p.btx.Discard()
+		t.e.release(p.ts)
+	}
+	t.earlier = nil
 }
 
 func (t *Txn) usable() error {
@@ -87,7 +144,13 @@ func (t *Txn) noteWrite(key []byte) {
 	if t.writes == nil {
 		t.writes = map[uint64]struct{}{}
 	}
-	t.writes[t.fingerprint(key)] = struct{}{}
+	fp := t.fingerprint(key)
+	if len(t.earlier) > 0 && !t.conflictKeys().has(fp) {
+		// First written under a later snapshot: commits that snapshot
+		// includes were seen, not raced (commitCheck).
+		t.lateWrites = append(t.lateWrites, lateWrite{fp: fp, ts: t.readTs})
+	}
+	t.writes[fp] = struct{}{}
 }
 
 func (t *Txn) set(key, val []byte) error {
@@ -181,6 +244,9 @@ func (t *Txn) Commit(ctx context.Context) error {
 	t.closeIters()
 	t.finished = true
 	defer t.e.release(t.readTs)
+	defer t.endSnapshots()
+	// Last of the defers: waiters wake once the writes are visible.
+	defer t.releaseLocks()
 	if len(t.writes) == 0 && len(t.spilledFps) == 0 {
 		t.btx.Discard()
 		if t.observer != nil {
@@ -215,7 +281,9 @@ func (t *Txn) Rollback() {
 	t.finished = true
 	t.btx.Discard()
 	t.endSpill()
+	t.endSnapshots()
 	t.e.release(t.readTs)
+	t.releaseLocks()
 	if t.observer != nil {
 		t.observer.Aborted()
 	}
@@ -506,6 +574,9 @@ func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 	if err != nil {
 		return err
 	}
+	if err := t.lockRowKey(ctx, oldKey); err != nil {
+		return err
+	}
 	newKey, newPK, err := t.pkKey(tb, newRow)
 	if err != nil {
 		return err
@@ -567,6 +638,9 @@ func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	}
 	key, pk, err := t.pkKey(tb, row)
 	if err != nil {
+		return err
+	}
+	if err := t.lockRowKey(ctx, key); err != nil {
 		return err
 	}
 	for _, idx := range btreeIndexes(tb) {

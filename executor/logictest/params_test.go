@@ -121,20 +121,15 @@ func deref(s *string) string {
 	return *s
 }
 
-// TestSnapshotAndConflict checks snapshot reads inside a transaction and
-// that two transactions writing the same row cannot both commit: the loser
-// gets 40001. PostgreSQL needs REPEATABLE READ for both; Quiver's
-// transactions are snapshots always. PostgreSQL reports the conflict at the
-// UPDATE and Quiver may report it at COMMIT; either is accepted.
+// TestSnapshotAndConflict checks REPEATABLE READ: snapshot reads inside a
+// transaction, and two transactions writing the same row cannot both
+// commit: the loser gets 40001 at its UPDATE.
 func TestSnapshotAndConflict(t *testing.T) {
 	srv := startLogicServer(t)
 	dsn := freshDatabase(t, srv.adminDSN, "conflict_test")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	begin := "BEGIN"
-	if srv.target == "postgres" {
-		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
-	}
+	begin := "BEGIN ISOLATION LEVEL REPEATABLE READ"
 	a := &Conn{PG: connect(t, dsn), Simple: true}
 	b := &Conn{PG: connect(t, dsn), Simple: true}
 	run := func(c *Conn, sql string) Result {
@@ -194,5 +189,141 @@ func TestSnapshotAndConflict(t *testing.T) {
 	}
 	if a.PG.TxStatus() != 'I' {
 		t.Errorf("session status %q after the conflict, want idle", a.PG.TxStatus())
+	}
+}
+
+// TestReadCommitted checks PostgreSQL's default level: each statement
+// sees the commits before it, and a change to a row another open
+// transaction changed waits for that transaction and then applies to the
+// row's newest version (or skips the row if it no longer qualifies)
+// instead of failing. Two transactions that wait for each other's rows
+// end in one 40P01.
+func TestReadCommitted(t *testing.T) {
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, "read_committed_test")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a := &Conn{PG: connect(t, dsn), Simple: true}
+	b := &Conn{PG: connect(t, dsn), Simple: true}
+	must := func(c *Conn, sql string) Result {
+		t.Helper()
+		res := c.Run(ctx, sql)
+		if res.Err != nil {
+			t.Fatalf("%s: %v", sql, res.Err)
+		}
+		return res
+	}
+	value := func(c *Conn, sql string) string {
+		t.Helper()
+		rows := FormatRows(must(c, sql).Rows, SortNone)
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d rows", sql, len(rows))
+		}
+		return rows[0]
+	}
+	// inBackground runs sql on c and reports its result once it ends.
+	inBackground := func(c *Conn, sql string) <-chan Result {
+		done := make(chan Result, 1)
+		go func() { done <- c.Run(ctx, sql) }()
+		return done
+	}
+	waiting := func(done <-chan Result, what string) {
+		t.Helper()
+		select {
+		case res := <-done:
+			t.Fatalf("%s ended while the row's other writer was open: %+v", what, res)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	must(a, "CREATE TABLE acct (id int PRIMARY KEY, bal int)")
+	must(a, "INSERT INTO acct VALUES (1, 100), (2, 100)")
+
+	// Each statement reads a snapshot of its own.
+	must(a, "BEGIN")
+	if got := value(a, "SELECT sum(bal) FROM acct"); got != "200" {
+		t.Fatalf("sum = %s", got)
+	}
+	must(b, "INSERT INTO acct VALUES (3, 50)")
+	if got := value(a, "SELECT sum(bal) FROM acct"); got != "250" {
+		t.Errorf("second statement's sum = %s after another session's commit, want 250", got)
+	}
+	must(a, "COMMIT")
+
+	// A statement of its own waits, then works on the committed version.
+	must(a, "BEGIN")
+	must(a, "UPDATE acct SET bal = bal + 1 WHERE id = 1")
+	done := inBackground(b, "UPDATE acct SET bal = bal * 2 WHERE id = 1")
+	waiting(done, "UPDATE of a row another transaction changed")
+	must(a, "COMMIT")
+	if res := <-done; res.Err != nil || res.Affected != 1 {
+		t.Fatalf("waiting UPDATE: %d rows, %v", res.Affected, res.Err)
+	}
+	if got := value(a, "SELECT bal FROM acct WHERE id = 1"); got != "202" {
+		t.Errorf("bal = %s, want (100 + 1) * 2 = 202", got)
+	}
+
+	// In a block too, and a row that stops qualifying is skipped.
+	must(a, "BEGIN")
+	must(a, "UPDATE acct SET bal = 0 WHERE id = 2")
+	must(b, "BEGIN")
+	done = inBackground(b, "DELETE FROM acct WHERE id = 2 AND bal > 50")
+	waiting(done, "DELETE of a row another transaction changed")
+	must(a, "COMMIT")
+	if res := <-done; res.Err != nil || res.Affected != 0 {
+		t.Fatalf("waiting DELETE: %d rows, %v; want 0 rows (bal is 0 now)", res.Affected, res.Err)
+	}
+	must(b, "UPDATE acct SET bal = bal + 5 WHERE id = 2")
+	must(b, "COMMIT")
+	if got := value(a, "SELECT bal FROM acct WHERE id = 2"); got != "5" {
+		t.Errorf("bal = %s, want 5", got)
+	}
+
+	// A rolled-back writer lets the waiter go on.
+	must(a, "BEGIN")
+	must(a, "UPDATE acct SET bal = -1 WHERE id = 3")
+	done = inBackground(b, "UPDATE acct SET bal = bal + 1 WHERE id = 3")
+	waiting(done, "UPDATE of a row another transaction changed")
+	must(a, "ROLLBACK")
+	if res := <-done; res.Err != nil || res.Affected != 1 {
+		t.Fatalf("UPDATE after the other writer rolled back: %d rows, %v", res.Affected, res.Err)
+	}
+	if got := value(a, "SELECT bal FROM acct WHERE id = 3"); got != "51" {
+		t.Errorf("bal = %s, want 51", got)
+	}
+
+	// Each waits for a row the other changed: one of them is told.
+	must(a, "BEGIN")
+	must(b, "BEGIN")
+	must(a, "UPDATE acct SET bal = bal + 1 WHERE id = 1")
+	must(b, "UPDATE acct SET bal = bal + 1 WHERE id = 2")
+	doneA := inBackground(a, "UPDATE acct SET bal = bal + 1 WHERE id = 2")
+	waiting(doneA, "UPDATE of a row another transaction changed")
+	resB := b.Run(ctx, "UPDATE acct SET bal = bal + 1 WHERE id = 1")
+	var victim, survivor *Conn
+	var resA Result
+	if resB.Err != nil {
+		victim, survivor = b, a
+		must(b, "ROLLBACK")
+		resA = <-doneA
+	} else {
+		resA = <-doneA
+		victim, survivor = a, b
+	}
+	bad := resB.Err
+	if victim == a {
+		bad = resA.Err
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(bad, &pgErr) || pgErr.Code != "40P01" {
+		t.Fatalf("deadlock: %v, want SQLSTATE 40P01", bad)
+	}
+	if victim == a {
+		must(a, "ROLLBACK")
+	} else if resA.Err != nil {
+		t.Fatalf("the survivor's UPDATE: %v", resA.Err)
+	}
+	must(survivor, "COMMIT")
+	if got := value(a, "SELECT sum(bal) FROM acct"); got != "260" {
+		t.Errorf("sum = %s, want 202 + 5 + 51 + 2 (the survivor's two updates)", got)
 	}
 }

@@ -61,6 +61,7 @@ const (
 	CodeIdleInTransactionTimeout    = "25P03"
 	CodeReadOnlySQLTransaction      = "25006"
 	CodeSerializationFailure        = "40001"
+	CodeDeadlockDetected            = "40P01"
 	CodeQueryCanceled               = "57014"
 	CodeAdminShutdown               = "57P01"
 	CodeObjectInUse                 = "55006"
@@ -143,6 +144,14 @@ func (e *Error) WithPosition(pos int) *Error {
 func (e *Error) WithDetail(format string, args ...any) *Error {
 	c := *e
 	c.Detail = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithCause returns a copy whose chain holds cause, so that callers can
+// recognise the condition with errors.Is while clients see the report.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.cause = cause
 	return &c
 }
 

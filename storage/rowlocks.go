@@ -1,0 +1,152 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+)
+
+// Row locks make a transaction that changes a row (UPDATE, DELETE,
+// SELECT FOR UPDATE/SHARE, a foreign key's check of its parent) wait for
+// another open transaction that changed or locked the same row, as
+// PostgreSQL's tuple locks do, instead of both going ahead and the later
+// committer failing. They live in memory: a lock is held from the change
+// until the transaction ends, and a crash ends every transaction.
+//
+// A lock does not say what to do about a version committed after the
+// reader's snapshot: LockRowKey reports it as ErrConcurrentUpdate, which
+// READ COMMITTED answers by running the statement again on a new snapshot
+// and the other levels by failing with 40001, as PostgreSQL does.
+
+// ErrConcurrentUpdate is in the chain of the 40001 error a row change
+// gets when the row has a version committed after the snapshot.
+var ErrConcurrentUpdate = errors.New("storage: row changed after the snapshot")
+
+type rowLocks struct {
+	mu      sync.Mutex
+	held    map[uint64]*Txn // row key fingerprint -> holder
+	waiting map[*Txn]*Txn   // waiter -> the holder it waits for
+}
+
+func concurrentUpdate() error {
+	return pgerror.New(pgerror.CodeSerializationFailure, "could not serialize access due to concurrent update").WithCause(ErrConcurrentUpdate)
+}
+
+// lockRowKey takes the transaction's lock on a row key, waiting while
+// another open transaction holds it, and then fails with
+// ErrConcurrentUpdate if a version of the key committed after the
+// transaction's snapshot.
+func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
+	fp := t.fingerprint(key)
+	l := &t.e.locks
+	for {
+		l.mu.Lock()
+		h := l.held[fp]
+		if h == nil || h == t {
+			if h == nil {
+				if l.held == nil {
+					l.held = map[uint64]*Txn{}
+				}
+				l.held[fp] = t
+				if t.ended == nil {
+					t.ended = make(chan struct{})
+				}
+				t.locked = append(t.locked, fp)
+			}
+			if !t.conflictKeys().has(fp) {
+				t.freshLocks = append(t.freshLocks, fp)
+			}
+			l.mu.Unlock()
+			break
+		}
+		// Waiting for h closes a cycle if h (or whoever it waits for,
+		// and so on) waits for this transaction.
+		for x := h; x != nil; x = l.waiting[x] {
+			if x == t {
+				l.mu.Unlock()
+				return pgerror.New(pgerror.CodeDeadlockDetected, "deadlock detected").
+					WithDetail("Two transactions wait for rows each other has changed.").
+					WithHint("See server log for query details.")
+			}
+		}
+		if l.waiting == nil {
+			l.waiting = map[*Txn]*Txn{}
+		}
+		l.waiting[t] = h
+		ended := h.ended
+		l.mu.Unlock()
+		var err error
+		select {
+		case <-ended:
+		case <-ctx.Done():
+			err = canceled(ctx.Err())
+		}
+		l.mu.Lock()
+		delete(l.waiting, t)
+		l.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if t.e.committedSince(t.readTs, fp) {
+		return concurrentUpdate()
+	}
+	return nil
+}
+
+// releaseLocks ends the transaction's locks and wakes their waiters; a
+// commit calls it once its writes are visible, so a waiter that goes on
+// finds them.
+func (t *Txn) releaseLocks() {
+	if t.ended == nil {
+		return
+	}
+	l := &t.e.locks
+	l.mu.Lock()
+	for _, fp := range t.locked {
+		if l.held[fp] == t {
+			delete(l.held, fp)
+		}
+	}
+	close(t.ended)
+	t.ended, t.locked = nil, nil
+	l.mu.Unlock()
+}
+
+// committedSince reports whether a commit after readTs wrote the key
+// with fingerprint fp (the commits a snapshot at readTs does not see are
+// kept while it is open).
+func (e *Engine) committedSince(readTs, fp uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.committed {
+		if c.ts > readTs && c.keys.has(fp) {
+			return true
+		}
+	}
+	return false
+}
+
+// commitCheck is what the transaction's commit must not conflict with:
+// a commit that wrote one of its keys after the snapshot the key was
+// first written under (READ COMMITTED's statements each take one, so that
+// differs by key), and one that changed the schema after the first
+// snapshot. A row key locked before the transaction wrote it is exempt:
+// its lock checked the snapshot then, and kept writers off since.
+func (t *Txn) commitCheck() commitCheck {
+	cc := commitCheck{readTs: t.readTs, depsTs: t.startTs, deps: t.deps}
+	if len(t.earlier) == 0 {
+		return cc // one snapshot for every key
+	}
+	cc.readTs = t.startTs
+	cc.seenAt = make(map[uint64]uint64, len(t.freshLocks)+len(t.lateWrites))
+	for _, w := range t.lateWrites {
+		cc.seenAt[w.fp] = w.ts
+	}
+	for _, fp := range t.freshLocks {
+		cc.seenAt[fp] = ^uint64(0)
+	}
+	return cc
+}
