@@ -71,8 +71,9 @@ type Txn struct {
 	// ended is closed when it ends and releases them.
 	locked []uint64
 	ended  chan struct{}
-	// earlier are the snapshots NewSnapshot replaced: iterators opened on
-	// them (cursors) read on, so each is released only at the end.
+	// earlier are the snapshots NewSnapshot replaced that are still held:
+	// the first one's timestamp, and any an open iterator (a cursor)
+	// reads. Non-empty once NewSnapshot moved the reads.
 	earlier []pastSnapshot
 	// startTs is the first snapshot's timestamp: schema dependencies are
 	// checked against it at commit.
@@ -109,7 +110,22 @@ func (t *Txn) NewSnapshot() {
 	}
 	e.active[ts]++
 	e.mu.Unlock()
-	t.earlier = append(t.earlier, pastSnapshot{btx: t.btx, ts: t.readTs})
+	// A snapshot no open iterator (cursor) reads is let go at once, so a
+	// long transaction of many statements holds few; the first one's
+	// timestamp stays registered, as the commit check needs the commits
+	// after it kept (commitCheck).
+	past := pastSnapshot{btx: t.btx, ts: t.readTs}
+	if !t.readingIters() {
+		t.btx.Discard()
+		past.btx = nil
+		if t.readTs != t.startTs {
+			e.release(t.readTs)
+			past.ts = 0
+		}
+	}
+	if past.btx != nil || past.ts != 0 {
+		t.earlier = append(t.earlier, past)
+	}
 	t.btx = e.db.NewTransactionAt(ts, false)
 	t.readTs = ts
 	if !t.catWritten {
@@ -120,10 +136,24 @@ func (t *Txn) NewSnapshot() {
 // endSnapshots discards the snapshots NewSnapshot replaced.
 func (t *Txn) endSnapshots() {
 	for _, p := range t.earlier {
-		p.btx.Discard()
-		t.e.release(p.ts)
+		if p.btx != nil {
+			p.btx.Discard()
+		}
+		if p.ts != 0 {
+			t.e.release(p.ts)
+		}
 	}
 	t.earlier = nil
+}
+
+// readingIters reports whether an iterator of the transaction is open.
+func (t *Txn) readingIters() bool {
+	for _, r := range t.iters {
+		if r.it != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Txn) usable() error {
