@@ -9,6 +9,7 @@ import (
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
 
@@ -115,7 +116,7 @@ func (s *Session) SerialSequence(table, column string) (string, bool, error) {
 		if err != nil {
 			return err
 		}
-		t, err := s.binder(c.Cat, nil).LookupTable(name)
+		t, err := s.binder(c.Cat, nil).ResolveTable(name)
 		if err != nil {
 			return err
 		}
@@ -123,6 +124,34 @@ func (s *Session) SerialSequence(table, column string) (string, bool, error) {
 		return nil
 	})
 	return seq, ok, err
+}
+
+var _ builtins.ViewDefSession = (*Session)(nil)
+
+// ViewDef implements builtins.ViewDefSession.
+func (s *Session) ViewDef(oid uint32) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		def, ok = pgcatalog.ViewDefinition(c, oid)
+		return nil
+	})
+	return def, ok, err
+}
+
+// ViewDefByName implements builtins.ViewDefSession.
+func (s *Session) ViewDefByName(name string) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		oid, err := s.binder(c.Cat, nil).RegclassByName(name)
+		if err != nil {
+			return err
+		}
+		def, ok = pgcatalog.ViewDefinition(c, uint32(oid.(types.DOid)))
+		return nil
+	})
+	return def, ok, err
 }
 
 // parseObjectName splits a possibly qualified, possibly quoted name.

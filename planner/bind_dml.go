@@ -29,7 +29,7 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 	if n.With != nil {
 		return nil, notSupported("WITH in INSERT")
 	}
-	t, err := b.ResolveTable(n.Table)
+	t, err := b.dmlTarget(n.Table, "insert into")
 	if err != nil {
 		return nil, err
 	}
@@ -345,8 +345,8 @@ func (b *Binder) bindSetClauses(set []tree.SetClause, t *catalog.Table, sc *scop
 
 // bindTarget binds the source rows of UPDATE/DELETE: the target table's
 // rows (filtered), joined with FROM/USING tables when given.
-func (b *Binder) bindTarget(name tree.ObjectName, alias string, from []tree.TableExpr, where tree.Expr) (*catalog.Table, Plan, *scope, error) {
-	t, err := b.ResolveTable(name)
+func (b *Binder) bindTarget(name tree.ObjectName, verb, alias string, from []tree.TableExpr, where tree.Expr) (*catalog.Table, Plan, *scope, error) {
+	t, err := b.dmlTarget(name, verb)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -376,12 +376,25 @@ func (b *Binder) bindTarget(name tree.ObjectName, alias string, from []tree.Tabl
 	return t, p, sc, nil
 }
 
+// dmlTarget resolves the table INSERT, UPDATE or DELETE (verb, as in
+// errors) writes; a view there is PostgreSQL's 55000.
+func (b *Binder) dmlTarget(name tree.ObjectName, verb string) (*catalog.Table, error) {
+	v, err := b.LookupView(name)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		return nil, b.viewNotUpdatable(v, verb)
+	}
+	return b.ResolveTable(name)
+}
+
 // BindUpdate binds UPDATE.
 func (b *Binder) BindUpdate(n *tree.Update) (*Update, error) {
 	if n.With != nil {
 		return nil, notSupported("WITH in UPDATE")
 	}
-	t, src, sc, err := b.bindTarget(n.Table, n.Alias, n.From, n.Where)
+	t, src, sc, err := b.bindTarget(n.Table, "update", n.Alias, n.From, n.Where)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +416,7 @@ func (b *Binder) BindDelete(n *tree.Delete) (*Delete, error) {
 	if n.With != nil {
 		return nil, notSupported("WITH in DELETE")
 	}
-	t, src, sc, err := b.bindTarget(n.Table, n.Alias, n.Using, n.Where)
+	t, src, sc, err := b.bindTarget(n.Table, "delete from", n.Alias, n.Using, n.Where)
 	if err != nil {
 		return nil, err
 	}

@@ -119,6 +119,11 @@ func init() {
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, t.SchemaID)), dS(t.Name), dS("BASE TABLE"),
 				null, null, null, null, null, dS("YES"), dS("NO"), null})
 		}
+		// Quiver does not write through views: none is insertable into.
+		for _, v := range dbViews(c) {
+			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS("VIEW"),
+				null, null, null, null, null, dS("NO"), dS("NO"), null})
+		}
 		for _, k := range sortedRegistry() {
 			d := registry[k].def
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(d.Schema), dS(d.Name), dS("VIEW"),
@@ -178,6 +183,18 @@ func init() {
 					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
 					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
 					dS(ident), gen, identStart, identIncr, identMax, identMin, identCycle, isGenerated, genExpr, dS("YES")})
+			}
+		}
+		for _, v := range dbViews(c) {
+			schema := schemaName(c, v.SchemaID)
+			for i, cl := range v.Columns {
+				ti := typeInfo(cl.Type)
+				pos := strconv.Itoa(i + 1)
+				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(v.Name), dS(cl.Name), dI(int64(i + 1)), null,
+					dS("YES"), dS(ti.dataType), ti.charMax, ti.charOctets, ti.precision, ti.radix, ti.scale,
+					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
+					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
+					dS("NO"), null, null, null, null, null, dS("NO"), dS("NEVER"), null, dS("NO")})
 			}
 		}
 		return rows, nil
@@ -317,7 +334,14 @@ func init() {
 		col("table_catalog", tIdent), col("table_schema", tIdent), col("table_name", tIdent), col("view_definition", tChars),
 		col("check_option", tChars), col("is_updatable", tYesNo), col("is_insertable_into", tYesNo),
 		col("is_trigger_updatable", tYesNo), col("is_trigger_deletable", tYesNo), col("is_trigger_insertable_into", tYesNo),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, v := range dbViews(c) {
+			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(viewDefinition(v)),
+				dS("NONE"), dS("NO"), dS("NO"), dS("NO"), dS("NO"), dS("NO")})
+		}
+		return rows, nil
+	})
 
 	register(is, "sequences", 13108, []planner.Column{
 		col("sequence_catalog", tIdent), col("sequence_schema", tIdent), col("sequence_name", tIdent), col("data_type", tChars),

@@ -41,6 +41,7 @@ const (
 	oidHashAM    = 405
 	oidHnswAM    = 16389
 	oidPgClass   = 1259
+	oidPgRewrite = 2618
 	oidPgConstr  = 2606
 	oidPgNsp     = 2615
 	oidPgDB      = 1262
@@ -185,6 +186,23 @@ func dbTables(c *Context) []*catalog.Table {
 func dbSequences(c *Context) []*catalog.Sequence {
 	return inDatabase(c, c.Cat.Sequences, func(s *catalog.Sequence) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })
 }
+
+func dbViews(c *Context) []*catalog.View {
+	return inDatabase(c, c.Cat.Views, func(v *catalog.View) (catalog.ID, catalog.ID) { return v.DatabaseID, v.ID })
+}
+
+// ViewDefinition is pg_get_viewdef's text of view oid: the query as it
+// was written, framed as PostgreSQL frames its deparsed one (a leading
+// space, a closing semicolon). false when oid is no view.
+func ViewDefinition(c *Context, oid uint32) (string, bool) {
+	v := c.Cat.Views[catalog.ID(oid)]
+	if v == nil || v.DatabaseID != c.DB.ID {
+		return "", false
+	}
+	return viewDefinition(v), true
+}
+
+func viewDefinition(v *catalog.View) string { return " " + strings.TrimSpace(v.Query) + ";" }
 
 func dbSchemas(c *Context) []*catalog.Schema {
 	return inDatabase(c, c.Cat.Schemas, func(s *catalog.Schema) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })
@@ -526,6 +544,15 @@ func triggerTables(c *Context) map[catalog.ID]bool {
 // Description returns the comment on an object (obj_description /
 // col_description); subid is the column's attnum, 0 for the object.
 func Description(c *Context, oid uint32, subid int) (string, bool) {
+	if v := c.Cat.Views[catalog.ID(oid)]; v != nil {
+		if subid == 0 {
+			return v.Comment, v.Comment != ""
+		}
+		if subid > 0 && subid <= len(v.Columns) {
+			return v.Columns[subid-1].Comment, v.Columns[subid-1].Comment != ""
+		}
+		return "", false
+	}
 	t := c.Cat.Tables[catalog.ID(oid)]
 	if t == nil {
 		if d, ok := pgDescriptions[oid]; ok && subid == 0 {
@@ -570,6 +597,11 @@ func RelationVisible(c *Context, searchPath []string, oid uint32) bool {
 				return false
 			}
 		}
+		for _, v := range dbViews(c) {
+			if schemaName(c, v.SchemaID) == s && v.Name == name {
+				return false
+			}
+		}
 	}
 	return false
 }
@@ -588,6 +620,9 @@ func relationName(c *Context, oid uint32) (name, schema string, ok bool) {
 	}
 	if s := c.Cat.Sequences[catalog.ID(oid)]; s != nil && s.DatabaseID == c.DB.ID {
 		return s.Name, schemaName(c, s.SchemaID), true
+	}
+	if v := c.Cat.Views[catalog.ID(oid)]; v != nil && v.DatabaseID == c.DB.ID {
+		return v.Name, schemaName(c, v.SchemaID), true
 	}
 	for _, t := range registry {
 		if t.def.OID == oid {

@@ -83,7 +83,7 @@ func (p *parser) createStmt() tree.Statement {
 			return p.skipUnsupported("CREATE RECURSIVE VIEW")
 		}
 		p.i++
-		cv := &tree.CreateView{Replace: replace, Name: p.objectName()}
+		cv := &tree.CreateView{Replace: replace, Temporary: temp, Name: p.objectName()}
 		if p.peek().isPunct("(") {
 			cv.Columns = p.parenIdentList()
 		}
@@ -767,6 +767,13 @@ func (p *parser) alterStmt() tree.Statement {
 	switch {
 	case t.is("table"):
 		return p.alterTable()
+	case t.is("view"):
+		at := &tree.AlterTable{View: true, IfExists: p.kws("if", "exists"), Name: p.objectName()}
+		if !p.kws("rename", "to") {
+			return p.skipUnsupported("ALTER VIEW " + strings.ToUpper(p.peek().val))
+		}
+		at.Cmds = []tree.AlterTableCmd{{Kind: "rename to", NewName: p.ident()}}
+		return at
 	case t.is("sequence"):
 		as := &tree.AlterSequence{IfExists: p.kws("if", "exists"), Name: p.objectName()}
 		if p.kws("owner", "to") {

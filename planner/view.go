@@ -1,0 +1,273 @@
+package planner
+
+import (
+	"errors"
+
+	"github.com/quiverdb/quiver/sql/builtins"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// relationSchemas are the schemas a relation name is looked up in, in
+// order: its own schema when qualified, else the search path's (the
+// temporary schema first). nil when the named schema does not exist —
+// PostgreSQL then reports the relation, not the schema, as missing.
+func (b *Binder) relationSchemas(n tree.ObjectName) ([]catalog.ID, error) {
+	if n.Catalog != "" && n.Catalog != b.DB.Name {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cross-database references are not implemented: %s", displayName(n))
+	}
+	if n.Schema == "" {
+		return b.schemaIDs(), nil
+	}
+	schema := n.Schema
+	if schema == "pg_temp" && b.TempSchema != "" {
+		schema = b.TempSchema
+	}
+	if s := b.Cat.SchemaByName(b.DB.ID, schema); s != nil {
+		return []catalog.ID{s.ID}, nil
+	}
+	return nil, nil
+}
+
+// LookupView finds a view by possibly qualified name; nil when the first
+// relation of that name on the path is not a view, or there is none.
+func (b *Binder) LookupView(n tree.ObjectName) (*catalog.View, error) {
+	ids, err := b.relationSchemas(n)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if b.Cat.TableByName(id, n.Name) != nil {
+			return nil, nil
+		}
+		if v := b.Cat.ViewByName(id, n.Name); v != nil {
+			return v, nil
+		}
+	}
+	return nil, nil
+}
+
+// Relations returns the tables and views the bound statement read
+// directly (not through a view): what a view defined by it depends on.
+func (b *Binder) Relations() []catalog.ID { return b.relations }
+
+func (b *Binder) noteRelation(id catalog.ID) {
+	for _, r := range b.relations {
+		if r == id {
+			return
+		}
+	}
+	b.relations = append(b.relations, id)
+}
+
+// BindViewQuery binds a view's stored query as the view sees it: names
+// resolved against the search path saved with the view, no CTEs or
+// parameters of the statement that reads it. A view's columns may be
+// fewer than the query yields now (SELECT * over a table that has gained
+// columns since, which PostgreSQL expanded at creation): those are the
+// first ones.
+func (b *Binder) BindViewQuery(v *catalog.View) (Plan, error) {
+	for _, id := range b.viewStack {
+		if id == v.ID {
+			return nil, pgerror.New("42P17", "infinite recursion detected in rules for relation \"%s\"", v.Name)
+		}
+	}
+	if b.ParseQuery == nil {
+		return nil, errors.New("planner: binder cannot parse view queries")
+	}
+	sel, err := b.ParseQuery(v.Query)
+	if err != nil {
+		return nil, viewError(v, err)
+	}
+	vb := &Binder{
+		Cat: b.Cat, DB: b.DB, SearchPath: v.SearchPath,
+		ParseExpr: b.ParseExpr, ParseQuery: b.ParseQuery, Virtual: b.Virtual, IndexOID: b.IndexOID, Proc: b.Proc,
+		viewStack: append(append([]catalog.ID(nil), b.viewStack...), v.ID),
+	}
+	if sc := b.Cat.Schemas[v.SchemaID]; sc != nil && sc.Name == b.TempSchema {
+		// Only a temporary view may read temporary tables.
+		vb.TempSchema = b.TempSchema
+	}
+	p, err := vb.BindViewDefinition(sel)
+	if err != nil {
+		return nil, viewError(v, err)
+	}
+	cols := p.Columns()
+	if len(cols) < len(v.Columns) {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "view \"%s\" no longer matches its definition: its query yields %d columns, the view has %d", v.Name, len(cols), len(v.Columns))
+	}
+	for i, vc := range v.Columns {
+		if cols[i].Name != vc.Source {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "view \"%s\" no longer matches its definition: its column \"%s\" now reads \"%s\", not \"%s\"", v.Name, vc.Name, cols[i].Name, vc.Source)
+		}
+		if !cols[i].T.Identical(vc.Type) {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "view \"%s\" no longer matches its definition: column \"%s\" is now of type %s, not %s", v.Name, vc.Name, cols[i].T, vc.Type)
+		}
+	}
+	if len(cols) > len(v.Columns) {
+		exprs := make([]Expr, len(v.Columns))
+		for i := range exprs {
+			exprs[i] = &ColRef{Idx: i, T: cols[i].T}
+		}
+		p = &Project{Input: p, Exprs: exprs, Cols: append([]Column(nil), cols[:len(v.Columns)]...)}
+	}
+	return p, nil
+}
+
+// BindViewDefinition binds the query of CREATE VIEW, or a stored view's:
+// its visible columns, those of unknown type (a bare string literal) made
+// text as PostgreSQL makes them.
+func (b *Binder) BindViewDefinition(sel *tree.Select) (Plan, error) {
+	p, err := b.bindSelect(sel, nil)
+	if err != nil {
+		return nil, err
+	}
+	p = stripHidden(p)
+	cols := p.Columns()
+	unknown := false
+	for _, c := range cols {
+		unknown = unknown || c.T.Family == types.FamUnknown
+	}
+	if !unknown {
+		return p, nil
+	}
+	exprs := make([]Expr, len(cols))
+	out := append([]Column(nil), cols...)
+	for i, c := range cols {
+		exprs[i] = &ColRef{Idx: i, T: c.T}
+		if c.T.Family == types.FamUnknown {
+			if exprs[i], err = b.coerce(exprs[i], types.Text, types.CastImplicit, "column \""+c.Name+"\""); err != nil {
+				return nil, err
+			}
+			out[i].T = types.Text
+		}
+	}
+	return &Project{Input: p, Exprs: exprs, Cols: out}, nil
+}
+
+// viewError drops the position of an error raised inside a view's
+// query: it would point into the view's text, not the statement's.
+func viewError(v *catalog.View, err error) error {
+	var pe *pgerror.Error
+	if errors.As(err, &pe) {
+		if pe.Position == 0 {
+			return err
+		}
+		return pe.WithPosition(0)
+	}
+	return err
+}
+
+// bindView expands a view named in FROM into its query, under the view's
+// column names (or n's column aliases).
+func (b *Binder) bindView(v *catalog.View, n *tree.TableRef, outer *scope) (Plan, *scope, error) {
+	p, err := b.BindViewQuery(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.noteRelation(v.ID)
+	alias := v.Name
+	if n.Alias != "" {
+		alias = n.Alias
+	}
+	pcols := p.Columns()
+	cols := make([]Column, len(v.Columns))
+	for i, vc := range v.Columns {
+		cols[i] = Column{Name: vc.Name, Table: alias, T: pcols[i].T, TableOID: uint32(v.ID), AttNum: int16(i + 1)}
+		if i < len(n.ColAliases) {
+			cols[i].Name = n.ColAliases[i]
+		}
+	}
+	sc := newScope(cols, outer)
+	for i := range sc.cols {
+		sc.cols[i].relName = v.Name
+	}
+	return &renamed{Plan: p, cols: cols}, sc, nil
+}
+
+// viewNotUpdatable is PostgreSQL's error for INSERT, UPDATE or DELETE
+// (verb: "insert into", "update", "delete from") on a view. PostgreSQL
+// updates simple views itself; Quiver does not yet, so for those the
+// detail says so instead of giving PostgreSQL's reason.
+func (b *Binder) viewNotUpdatable(v *catalog.View, verb string) error {
+	detail := "Quiver does not update views automatically yet."
+	if b.ParseQuery != nil {
+		if sel, err := b.ParseQuery(v.Query); err == nil {
+			if reason := nonUpdatableReason(sel); reason != "" {
+				detail = reason
+			}
+		}
+	}
+	var hint string
+	switch verb {
+	case "insert into":
+		hint = "To enable inserting into the view, provide an INSTEAD OF INSERT trigger or an unconditional ON INSERT DO INSTEAD rule."
+	case "update":
+		hint = "To enable updating the view, provide an INSTEAD OF UPDATE trigger or an unconditional ON UPDATE DO INSTEAD rule."
+	default:
+		hint = "To enable deleting from the view, provide an INSTEAD OF DELETE trigger or an unconditional ON DELETE DO INSTEAD rule."
+	}
+	return pgerror.New("55000", "cannot %s view \"%s\"", verb, v.Name).WithDetail("%s", detail).WithHint("%s", hint)
+}
+
+// nonUpdatableReason is the first reason PostgreSQL's
+// view_query_is_auto_updatable gives for a query that cannot be updated
+// through, "" when it has none.
+func nonUpdatableReason(sel *tree.Select) string {
+	if sel.With != nil {
+		return "Views containing WITH are not automatically updatable."
+	}
+	sc, ok := sel.Body.(*tree.SelectClause)
+	if !ok {
+		if _, set := sel.Body.(*tree.SetOp); set {
+			return "Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable."
+		}
+		return "Views that do not select from a single table or view are not automatically updatable."
+	}
+	switch {
+	case sc.Distinct || len(sc.DistinctOn) > 0:
+		return "Views containing DISTINCT are not automatically updatable."
+	case len(sc.GroupBy) > 0:
+		return "Views containing GROUP BY are not automatically updatable."
+	case sc.Having != nil:
+		return "Views containing HAVING are not automatically updatable."
+	case sel.Limit != nil || sel.Offset != nil:
+		return "Views containing LIMIT or OFFSET are not automatically updatable."
+	}
+	agg, window, srf := false, false, false
+	for _, t := range sc.Targets {
+		walkTree(t.Expr, func(e tree.Expr) bool {
+			switch f := e.(type) {
+			case *tree.FuncCall:
+				switch {
+				case f.Over != nil:
+					window = true
+				case builtins.Aggregates(f.Name) != nil:
+					agg = true
+				case builtins.SRFs(f.Name) != nil:
+					srf = true
+				}
+			case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
+				return false
+			}
+			return true
+		})
+	}
+	switch {
+	case agg:
+		return "Views that return aggregate functions are not automatically updatable."
+	case window:
+		return "Views that return window functions are not automatically updatable."
+	case srf:
+		return "Views that return set-returning functions are not automatically updatable."
+	}
+	if len(sc.From) != 1 {
+		return "Views that do not select from a single table or view are not automatically updatable."
+	}
+	if _, ok := sc.From[0].(*tree.TableRef); !ok {
+		return "Views that do not select from a single table or view are not automatically updatable."
+	}
+	return ""
+}
