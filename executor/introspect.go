@@ -186,7 +186,12 @@ func parseObjectName(s string) (tree.ObjectName, error) {
 func (s *Session) RelationSize(ctx context.Context, oid uint32, kind builtins.SizeKind) (int64, bool, error) {
 	var table *catalog.Table
 	var index *catalog.Index
+	view := false
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		if v := c.Cat.Views[catalog.ID(oid)]; v != nil && v.DatabaseID == c.DB.ID {
+			view = true // a view stores nothing
+			return nil
+		}
 		for _, t := range c.Cat.Tables {
 			if t.DatabaseID != c.DB.ID {
 				continue
@@ -204,8 +209,11 @@ func (s *Session) RelationSize(ctx context.Context, oid uint32, kind builtins.Si
 		}
 		return nil
 	})
-	if err != nil || table == nil {
-		return 0, false, err
+	if err != nil || view {
+		return 0, view, err
+	}
+	if table == nil {
+		return 0, false, nil
 	}
 	store := s.eng.store
 	if index != nil || uint32(table.ID) != oid {

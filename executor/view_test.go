@@ -1,0 +1,107 @@
+package executor
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// TestViewsSurviveRestart: views, their column names, comments and
+// dependencies are catalog descriptors, so a server that reopens its
+// data directory has them all and still enforces them.
+func TestViewsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := NewEngine(store)
+	s, err := eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, s, `CREATE TABLE t (id int PRIMARY KEY, v text);
+		INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');
+		CREATE VIEW odd (ident, val) AS SELECT id, v FROM t WHERE id % 2 = 1;
+		CREATE VIEW odd_count AS SELECT count(*) AS n FROM odd;
+		COMMENT ON VIEW odd IS 'odd rows'`)
+	s.Close()
+	if err := eng.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	store, err = storage.Open(storage.Options{Dir: dir, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s, err = NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	expectRows(t, s, []queryCase{
+		{"SELECT ident, val FROM odd ORDER BY ident", "1|a\n3|c"},
+		{"SELECT n FROM odd_count", "2"},
+		{"SELECT viewname, definition FROM pg_views ORDER BY viewname", "odd| SELECT id, v FROM t WHERE id % 2 = 1;\nodd_count| SELECT count(*) AS n FROM odd;"},
+		{"SELECT relkind, obj_description(oid, 'pg_class') FROM pg_class WHERE relname = 'odd'", "v|odd rows"},
+	})
+	if _, err := run(t, s, "DROP TABLE t"); pgerror.CodeOf(err) != pgerror.CodeDependentObjectsStillExist {
+		t.Fatalf("DROP TABLE t after restart: %v, want 2BP01", err)
+	}
+	mustRun(t, s, "DROP TABLE t CASCADE")
+	if got := flat(mustRun(t, s, "SELECT count(*) FROM pg_views")); got != "0" {
+		t.Fatalf("views left after DROP TABLE CASCADE: %s", got)
+	}
+}
+
+// TestViewOverChangedTable: Quiver binds a view's stored query again on
+// every use, so a change to a table that would leave a view reading
+// something else, or nothing, is refused; one the view does not notice
+// is not.
+func TestViewOverChangedTable(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `CREATE TABLE t (a int, b text, c int);
+		INSERT INTO t VALUES (1, 'x', 10);
+		CREATE VIEW v AS SELECT a, b FROM t;
+		CREATE VIEW star AS SELECT * FROM t`)
+	for _, stmt := range []string{
+		"ALTER TABLE t RENAME COLUMN b TO bb",
+		"ALTER TABLE t DROP COLUMN c",
+		"ALTER TABLE t RENAME TO t2",
+	} {
+		_, err := run(t, s, stmt)
+		if pgerror.CodeOf(err) != pgerror.CodeFeatureNotSupported || !strings.Contains(err.Error(), "because view") {
+			t.Fatalf("%s: %v, want 0A000 naming the view", stmt, err)
+		}
+	}
+	mustRun(t, s, "ALTER TABLE t ADD COLUMN d int; ALTER TABLE t RENAME COLUMN d TO e")
+	expectRows(t, s, []queryCase{
+		{"SELECT * FROM star", "1|x|10"},
+		{"SELECT * FROM v", "1|x"},
+	})
+	// A view names the views it reads in its text, so renaming one that
+	// another reads is refused too; renaming one no view reads is not.
+	mustRun(t, s, "CREATE VIEW vv AS SELECT a FROM v")
+	if _, err := run(t, s, "ALTER VIEW v RENAME TO w"); pgerror.CodeOf(err) != pgerror.CodeFeatureNotSupported {
+		t.Fatalf("renaming a view another reads: %v, want 0A000", err)
+	}
+	mustRun(t, s, "ALTER VIEW vv RENAME TO vw")
+	expectRows(t, s, []queryCase{{"SELECT * FROM vw", "1"}})
+}
+
+// TestExplainView: EXPLAIN shows the view's query expanded in the plan.
+func TestExplainView(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `CREATE TABLE t (id int PRIMARY KEY, v text);
+		CREATE VIEW v AS SELECT id, v FROM t WHERE id > 10`)
+	plan := flat(mustRun(t, s, "EXPLAIN SELECT * FROM v WHERE v = 'x'"))
+	if !strings.Contains(plan, "on t") || !strings.Contains(plan, "id > 10") {
+		t.Fatalf("plan does not show the view's query over t:\n%s", plan)
+	}
+}
