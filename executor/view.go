@@ -61,7 +61,7 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 		return nil, err
 	}
 	v := &catalog.View{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user, Columns: vcols,
-		Query: n.QueryText, DependsOn: deps}
+		Query: n.QueryText, Refs: viewRefs(n, b.RelationRefs()), DependsOn: deps}
 	for _, name := range b.SearchPath {
 		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
 			v.SearchPath = append(v.SearchPath, name)
@@ -92,6 +92,27 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 		return nil, fmt.Errorf("create view %s: %w", v.Name, err)
 	}
 	return doneResult("CREATE VIEW"), nil
+}
+
+// viewRefs turns where the query of n named tables and views (positions
+// in the statement) into byte spans of its text.
+func viewRefs(n *tree.CreateView, refs []planner.RelationRef) []catalog.ViewRef {
+	// runeOffsets[i] is the byte offset of the text's i-th rune.
+	var runeOffsets []int
+	for off := range n.QueryText {
+		runeOffsets = append(runeOffsets, off)
+	}
+	runeOffsets = append(runeOffsets, len(n.QueryText))
+	var out []catalog.ViewRef
+	for _, r := range refs {
+		from, to := int(r.Pos-n.QueryPos), int(r.End-n.QueryPos)
+		if from < 0 || to <= from || to >= len(runeOffsets) {
+			continue
+		}
+		out = append(out, catalog.ViewRef{Offset: runeOffsets[from], Len: runeOffsets[to] - runeOffsets[from], Relation: r.Relation})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	return out
 }
 
 // checkViewReplacement is PostgreSQL's rule for CREATE OR REPLACE VIEW:

@@ -144,7 +144,7 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		for i := range sc.cols {
 			sc.cols[i].relName = t.Name
 		}
-		b.noteRelation(t.ID)
+		b.noteRelation(t.ID, n.Name)
 		return &Scan{Table: t, Cols: cols}, sc, nil
 	case *tree.SubqueryTable:
 		// A subquery in FROM sees the enclosing queries, not the FROM

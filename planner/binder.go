@@ -40,8 +40,10 @@ type Binder struct {
 	// viewStack holds the views being expanded around the current
 	// point (a view reaching itself again is an error, not a loop).
 	viewStack []catalog.ID
-	// relations records the tables and views bound in FROM (Relations).
-	relations []catalog.ID
+	// relations records the tables and views bound in FROM (Relations),
+	// relationRefs where they were named (RelationRefs).
+	relations    []catalog.ID
+	relationRefs []RelationRef
 
 	ctes    []map[string]*cteBinding
 	nextCTE int

@@ -2,12 +2,14 @@ package planner
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
 )
 
 // relationSchemas are the schemas a relation name is looked up in, in
@@ -53,13 +55,65 @@ func (b *Binder) LookupView(n tree.ObjectName) (*catalog.View, error) {
 // directly (not through a view): what a view defined by it depends on.
 func (b *Binder) Relations() []catalog.ID { return b.relations }
 
-func (b *Binder) noteRelation(id catalog.ID) {
+// RelationRef is where a statement named a table or view it read, and
+// which relation the name resolved to.
+type RelationRef struct {
+	Pos, End tree.Pos
+	Relation catalog.ID
+}
+
+// RelationRefs returns the names in FROM that resolved to tables and
+// views, each once, in the order bound.
+func (b *Binder) RelationRefs() []RelationRef { return b.relationRefs }
+
+func (b *Binder) noteRelation(id catalog.ID, name tree.ObjectName) {
+	if name.Pos > 0 && name.End > name.Pos {
+		seen := false
+		for _, r := range b.relationRefs {
+			seen = seen || r.Pos == name.Pos
+		}
+		if !seen {
+			b.relationRefs = append(b.relationRefs, RelationRef{Pos: name.Pos, End: name.End, Relation: id})
+		}
+	}
 	for _, r := range b.relations {
 		if r == id {
 			return
 		}
 	}
 	b.relations = append(b.relations, id)
+}
+
+// ViewQueryText is v's query with each table and view it names spelled
+// by its current name, schema-qualified when qualify says so (always
+// when the text is to be bound; when not visible on the search path,
+// for display, as pg_get_viewdef qualifies).
+func ViewQueryText(cat *storage.Catalog, v *catalog.View, qualify func(rel catalog.ID, schema catalog.ID) bool) string {
+	var sb strings.Builder
+	at := 0
+	for _, r := range v.Refs {
+		if r.Offset < at || r.Offset+r.Len > len(v.Query) {
+			continue
+		}
+		var schema catalog.ID
+		var name string
+		if t := cat.Tables[r.Relation]; t != nil {
+			schema, name = t.SchemaID, t.Name
+		} else if w := cat.Views[r.Relation]; w != nil {
+			schema, name = w.SchemaID, w.Name
+		} else {
+			continue // gone: the text as written
+		}
+		sb.WriteString(v.Query[at:r.Offset])
+		if sc := cat.Schemas[schema]; sc != nil && qualify(r.Relation, schema) {
+			sb.WriteString(builtins.QuoteIdent(sc.Name))
+			sb.WriteByte('.')
+		}
+		sb.WriteString(builtins.QuoteIdent(name))
+		at = r.Offset + r.Len
+	}
+	sb.WriteString(v.Query[at:])
+	return sb.String()
 }
 
 // BindViewQuery binds a view's stored query as the view sees it: names
@@ -77,7 +131,8 @@ func (b *Binder) BindViewQuery(v *catalog.View) (Plan, error) {
 	if b.ParseQuery == nil {
 		return nil, errors.New("planner: binder cannot parse view queries")
 	}
-	sel, err := b.ParseQuery(v.Query)
+	text := ViewQueryText(b.Cat, v, func(catalog.ID, catalog.ID) bool { return true })
+	sel, err := b.ParseQuery(text)
 	if err != nil {
 		return nil, viewError(v, err)
 	}
@@ -167,7 +222,7 @@ func (b *Binder) bindView(v *catalog.View, n *tree.TableRef, outer *scope) (Plan
 	if err != nil {
 		return nil, nil, err
 	}
-	b.noteRelation(v.ID)
+	b.noteRelation(v.ID, n.Name)
 	alias := v.Name
 	if n.Alias != "" {
 		alias = n.Alias

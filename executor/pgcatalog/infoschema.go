@@ -337,7 +337,7 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, v := range dbViews(c) {
-			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(viewDefinition(v)),
+			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(viewDefinition(c, v)),
 				dS("NONE"), dS("NO"), dS("NO"), dS("NO"), dS("NO"), dS("NO")})
 		}
 		return rows, nil

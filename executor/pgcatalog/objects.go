@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/types"
@@ -199,10 +200,18 @@ func ViewDefinition(c *Context, oid uint32) (string, bool) {
 	if v == nil || v.DatabaseID != c.DB.ID {
 		return "", false
 	}
-	return viewDefinition(v), true
+	return viewDefinition(c, v), true
 }
 
-func viewDefinition(v *catalog.View) string { return " " + strings.TrimSpace(v.Query) + ";" }
+// viewDefinition qualifies the relations the query names that are not
+// visible on the search path, as pg_get_viewdef does (pg_dump, with an
+// empty search_path, gets every one qualified).
+func viewDefinition(c *Context, v *catalog.View) string {
+	text := planner.ViewQueryText(c.Cat, v, func(rel, schema catalog.ID) bool {
+		return !strings.HasPrefix(schemaName(c, schema), "pg_temp_") && !RelationVisible(c, c.SearchPath, uint32(rel))
+	})
+	return " " + strings.TrimSpace(text) + ";"
+}
 
 func dbSchemas(c *Context) []*catalog.Schema {
 	return inDatabase(c, c.Cat.Schemas, func(s *catalog.Schema) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })

@@ -782,7 +782,7 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, v := range dbViews(c) {
-			rows = append(rows, []types.Datum{dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(v.Owner), dS(viewDefinition(v))})
+			rows = append(rows, []types.Datum{dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(v.Owner), dS(viewDefinition(c, v))})
 		}
 		return rows, nil
 	})

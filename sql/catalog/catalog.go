@@ -214,10 +214,13 @@ func (t *Table) IndexByName(name string) *Index {
 }
 
 // View is a view: a stored query bound again whenever a statement reads
-// the view. Quiver keeps the query as SQL text rather than a bound tree,
-// so the names in it are resolved again each time — against SearchPath,
-// the schemas the creating session's search_path held, so a later change
-// of search_path does not change what the view reads.
+// the view. Quiver keeps the query as SQL text rather than a bound tree.
+// The tables and views it names are kept apart (Refs), by ID, and spelled
+// with their current, qualified names each time the text is bound, so
+// that, as in PostgreSQL, renaming them or changing search_path does not
+// change what the view reads. Other names (functions, types, catalog
+// relations) are resolved against SearchPath, the schemas the creating
+// session's search_path held.
 type View struct {
 	ID         ID     `json:"id"`
 	DatabaseID ID     `json:"db"`
@@ -229,8 +232,9 @@ type View struct {
 	// query had at creation.
 	Columns []ViewColumn `json:"columns"`
 	// Query is the defining SELECT's text as written after AS.
-	Query      string   `json:"query"`
-	SearchPath []string `json:"search_path,omitempty"`
+	Query      string    `json:"query"`
+	Refs       []ViewRef `json:"refs,omitempty"`
+	SearchPath []string  `json:"search_path,omitempty"`
 	// DependsOn are the tables and views the query reads, which cannot be
 	// dropped without CASCADE while the view exists.
 	DependsOn []ID   `json:"depends_on,omitempty"`
@@ -238,6 +242,14 @@ type View struct {
 	// RuleOID is the OID of the view's _RETURN rule in pg_rewrite, which
 	// pg_depend's rows for the view name.
 	RuleOID ID `json:"rule_oid"`
+}
+
+// ViewRef is a table or view named in a view's query: the name's bytes
+// in Query (Offset, Len) and the relation it resolved to at creation.
+type ViewRef struct {
+	Offset   int `json:"off"`
+	Len      int `json:"len"`
+	Relation ID  `json:"rel"`
 }
 
 // ViewColumn is one output column of a view. Source is the name the

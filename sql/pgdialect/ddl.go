@@ -89,6 +89,7 @@ func (p *parser) createStmt() tree.Statement {
 		}
 		p.expectKw("as")
 		start := p.peek().off
+		cv.QueryPos = p.pos(start)
 		cv.Query = p.selectStmt()
 		cv.QueryText = p.src[start:p.prevEnd()]
 		return cv

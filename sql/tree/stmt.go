@@ -285,6 +285,9 @@ type CreateView struct {
 	Columns   []string
 	Query     *Select
 	QueryText string
+	// QueryPos is the position where QueryText starts: subtracted from
+	// the positions in Query, it gives positions within QueryText.
+	QueryPos Pos
 }
 
 // DropView is DROP VIEW.

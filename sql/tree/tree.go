@@ -24,6 +24,9 @@ type ObjectName struct {
 	Schema  string
 	Name    string
 	Pos     Pos
+	// End is the position just past the name as written (qualifiers,
+	// quotes and all), so the name's text can be found again.
+	End Pos
 }
 
 // TypeName is a type as written: Name is PostgreSQL's canonical spelling
