@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
@@ -60,8 +61,9 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 	if err != nil {
 		return nil, err
 	}
+	query, refs := viewText(n, vcols, b.RelationRefs())
 	v := &catalog.View{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user, Columns: vcols,
-		Query: n.QueryText, Refs: viewRefs(n, b.RelationRefs()), DependsOn: deps}
+		Query: query, Refs: refs, DependsOn: deps}
 	for _, name := range b.SearchPath {
 		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
 			v.SearchPath = append(v.SearchPath, name)
@@ -94,25 +96,109 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 	return doneResult("CREATE VIEW"), nil
 }
 
-// viewRefs turns where the query of n named tables and views (positions
-// in the statement) into byte spans of its text.
-func viewRefs(n *tree.CreateView, refs []planner.RelationRef) []catalog.ViewRef {
+// viewText is the query text a view keeps, and where in it the tables
+// and views it reads are named (refs: positions in the statement). When
+// the view's column list renames the query's columns, the select list
+// gets the names as aliases, as PostgreSQL's stored query has them: the
+// text then yields the view's columns by itself, which pg_get_viewdef
+// (and a dump made from it) needs.
+func viewText(n *tree.CreateView, cols []catalog.ViewColumn, refs []planner.RelationRef) (string, []catalog.ViewRef) {
+	text := n.QueryText
 	// runeOffsets[i] is the byte offset of the text's i-th rune.
 	var runeOffsets []int
-	for off := range n.QueryText {
+	for off := range text {
 		runeOffsets = append(runeOffsets, off)
 	}
-	runeOffsets = append(runeOffsets, len(n.QueryText))
+	runeOffsets = append(runeOffsets, len(text))
+	span := func(pos, end tree.Pos) (int, int, bool) {
+		from, to := int(pos-n.QueryPos), int(end-n.QueryPos)
+		if from < 0 || to < from || to >= len(runeOffsets) {
+			return 0, 0, false
+		}
+		return runeOffsets[from], runeOffsets[to], true
+	}
 	var out []catalog.ViewRef
 	for _, r := range refs {
-		from, to := int(r.Pos-n.QueryPos), int(r.End-n.QueryPos)
-		if from < 0 || to <= from || to >= len(runeOffsets) {
-			continue
+		if from, to, ok := span(r.Pos, r.End); ok && to > from {
+			out = append(out, catalog.ViewRef{Offset: from, Len: to - from, Relation: r.Relation})
 		}
-		out = append(out, catalog.ViewRef{Offset: runeOffsets[from], Len: runeOffsets[to] - runeOffsets[from], Relation: r.Relation})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
-	return out
+
+	type edit struct {
+		from, to int
+		text     string
+	}
+	var edits []edit
+	targets := firstSelectList(n.Query)
+	for i := range cols {
+		if cols[i].Name == cols[i].Source {
+			continue
+		}
+		if i >= len(targets) || isStarTarget(targets[i]) || len(targets) < len(cols) {
+			// A star's columns have no item to alias: the text stays.
+			edits = nil
+			break
+		}
+		from, to, ok := span(targets[i].ExprEnd, targets[i].End)
+		if !ok || targets[i].ExprEnd == 0 {
+			edits = nil
+			break
+		}
+		edits = append(edits, edit{from, to, " AS " + builtins.QuoteIdent(cols[i].Name)})
+	}
+	if len(edits) == 0 {
+		return text, out
+	}
+	var sb strings.Builder
+	at := 0
+	for _, e := range edits {
+		sb.WriteString(text[at:e.from])
+		sb.WriteString(e.text)
+		at = e.to
+	}
+	sb.WriteString(text[at:])
+	for i := range out {
+		shift := 0
+		for _, e := range edits {
+			if e.to <= out[i].Offset {
+				shift += len(e.text) - (e.to - e.from)
+			}
+		}
+		out[i].Offset += shift
+	}
+	for i := range cols {
+		cols[i].Source = cols[i].Name
+	}
+	return sb.String(), out
+}
+
+// firstSelectList is the select list that names a query's columns: its
+// own, or its first set-operation branch's (nil for VALUES).
+func firstSelectList(sel *tree.Select) []tree.Target {
+	body := sel.Body
+	for {
+		switch b := body.(type) {
+		case *tree.SelectClause:
+			return b.Targets
+		case *tree.SetOp:
+			body = b.Left
+		case *tree.ParenSelect:
+			body = b.Select.Body
+		default:
+			return nil
+		}
+	}
+}
+
+func isStarTarget(t tree.Target) bool {
+	switch e := t.Expr.(type) {
+	case *tree.Star:
+		return true
+	case *tree.ColumnRef:
+		return len(e.Parts) > 0 && e.Parts[len(e.Parts)-1] == "*"
+	}
+	return false
 }
 
 // checkViewReplacement is PostgreSQL's rule for CREATE OR REPLACE VIEW:

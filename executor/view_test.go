@@ -48,7 +48,7 @@ func TestViewsSurviveRestart(t *testing.T) {
 	expectRows(t, s, []queryCase{
 		{"SELECT ident, val FROM odd ORDER BY ident", "1|a\n3|c"},
 		{"SELECT n FROM odd_count", "2"},
-		{"SELECT viewname, definition FROM pg_views ORDER BY viewname", "odd| SELECT id, v FROM t WHERE id % 2 = 1;\nodd_count| SELECT count(*) AS n FROM odd;"},
+		{"SELECT viewname, definition FROM pg_views ORDER BY viewname", "odd| SELECT id AS ident, v AS val FROM t WHERE id % 2 = 1;\nodd_count| SELECT count(*) AS n FROM odd;"},
 		{"SELECT relkind, obj_description(oid, 'pg_class') FROM pg_class WHERE relname = 'odd'", "v|odd rows"},
 	})
 	if _, err := run(t, s, "DROP TABLE t"); pgerror.CodeOf(err) != pgerror.CodeDependentObjectsStillExist {
@@ -103,4 +103,30 @@ func TestExplainView(t *testing.T) {
 	if !strings.Contains(plan, "on t") || !strings.Contains(plan, "id > 10") {
 		t.Fatalf("plan does not show the view's query over t:\n%s", plan)
 	}
+}
+
+// TestViewColumnListAliases: a column list that renames the query's
+// columns becomes aliases in the stored query, so the definition alone
+// yields the view's columns (pg_get_viewdef, pg_dump); a star's columns
+// have nothing to alias and keep the text as written.
+func TestViewColumnListAliases(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `CREATE TABLE t (a int, b text);
+		INSERT INTO t VALUES (1, 'x');
+		CREATE VIEW r (x, y) AS SELECT a, b AS bee FROM t WHERE a IN (SELECT a FROM t);
+		CREATE VIEW k (a, why) AS SELECT a, b FROM t UNION SELECT 2, 'z';
+		CREATE VIEW rs (x) AS SELECT * FROM t`)
+	expectRows(t, s, []queryCase{
+		{"SELECT pg_get_viewdef('r'::regclass)", " SELECT a AS x, b AS y FROM t WHERE a IN (SELECT a FROM t);"},
+		{"SELECT pg_get_viewdef('k'::regclass)", " SELECT a, b AS why FROM t UNION SELECT 2, 'z';"},
+		{"SELECT pg_get_viewdef('rs'::regclass)", " SELECT * FROM t;"},
+		{"SELECT x, y FROM r", "1|x"},
+		{"SELECT * FROM k ORDER BY a", "1|x\n2|z"},
+		{"SELECT x, b FROM rs", "1|x"},
+	})
+	// The aliases moved the table names in the text: renaming still finds them.
+	mustRun(t, s, "ALTER TABLE t RENAME TO t3")
+	expectRows(t, s, []queryCase{
+		{"SELECT pg_get_viewdef('r'::regclass)", " SELECT a AS x, b AS y FROM t3 WHERE a IN (SELECT a FROM t3);"},
+	})
 }

@@ -367,6 +367,9 @@ type Target struct {
 	Expr  Expr
 	Alias string // "" when not given
 	Pos   Pos
+	// ExprEnd and End are the positions just past the expression and
+	// just past the whole item (its alias included).
+	ExprEnd, End Pos
 }
 
 // OrderItem is one ORDER BY element. Nulls is "", "first" or "last".

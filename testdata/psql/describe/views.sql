@@ -6,8 +6,8 @@ CREATE VIEW cheap AS
    FROM items
   WHERE items.price < 10::numeric;
 CREATE VIEW named (ident, label) AS
- SELECT items.id AS ident,
-    items.name AS label
+ SELECT items.id,
+    items.name
    FROM items;
 COMMENT ON VIEW cheap IS 'items under ten';
 \dv
@@ -16,3 +16,5 @@ COMMENT ON VIEW cheap IS 'items under ten';
 \d+ cheap
 \d+ named
 \d
+SET search_path = pg_catalog;
+SELECT viewname, definition FROM pg_views WHERE viewname = 'named';
