@@ -392,37 +392,35 @@ func viewErrorText(err error) string {
 	return err.Error()
 }
 
-// alterView is ALTER VIEW, and ALTER TABLE naming a view: RENAME TO is
-// all a view can do yet.
-func (s *Session) alterView(ec *execCtx, b *planner.Binder, v *catalog.View, n *tree.AlterTable) (Result, error) {
-	tag := "ALTER VIEW"
-	if !n.View {
-		tag = "ALTER TABLE"
-	}
-	if len(n.Cmds) != 1 || n.Cmds[0].Kind != "rename to" {
-		kind := "this action"
-		if len(n.Cmds) > 0 {
-			kind = strings.ToUpper(n.Cmds[0].Kind)
+// alterView is ALTER VIEW, and ALTER TABLE naming a view: RENAME TO and
+// OWNER TO (which pg_dump writes for every view) are what a view can do.
+func (s *Session) alterView(ec *execCtx, b *planner.Binder, old *catalog.View, n *tree.AlterTable) (Result, error) {
+	v := *old
+	for _, cmd := range n.Cmds {
+		if cur := s.currentRole(b.Cat); !cur.Superuser && cur.Name != v.Owner {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of view %s", v.Name)
 		}
-		return nil, pgerror.New(pgerror.CodeWrongObjectType, "ALTER action %s cannot be performed on relation \"%s\"", kind, v.Name).
-			WithDetail("This operation is not supported for views.")
+		switch cmd.Kind {
+		case "rename to":
+			if b.Cat.RelationNameTaken(v.SchemaID, cmd.NewName) {
+				return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", cmd.NewName)
+			}
+			v.Name = cmd.NewName
+		case "owner to":
+			r, err := roleNamed(b, cmd.NewName)
+			if err != nil {
+				return nil, err
+			}
+			v.Owner = r.Name
+		default:
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "ALTER action %s cannot be performed on relation \"%s\"", strings.ToUpper(cmd.Kind), v.Name).
+				WithDetail("This operation is not supported for views.")
+		}
 	}
-	if r := s.currentRole(b.Cat); !r.Superuser && r.Name != v.Owner {
-		return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of view %s", v.Name)
+	if err := ec.txn.PutView(&v); err != nil {
+		return nil, fmt.Errorf("alter view %s: %w", old.Name, err)
 	}
-	newName := n.Cmds[0].NewName
-	if b.Cat.RelationNameTaken(v.SchemaID, newName) {
-		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", newName)
-	}
-	nv := *v
-	nv.Name = newName
-	if err := ec.txn.PutView(&nv); err != nil {
-		return nil, fmt.Errorf("rename view %s: %w", v.Name, err)
-	}
-	if err := s.checkDependentViews(ec, v.ID, "view "+v.Name); err != nil {
-		return nil, err
-	}
-	return doneResult(tag), nil
+	return doneResult(ddlCommand(n)), nil
 }
 
 // commentOnView is COMMENT ON VIEW, and COMMENT ON COLUMN of a view's

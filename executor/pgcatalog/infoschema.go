@@ -343,6 +343,29 @@ func init() {
 		return rows, nil
 	})
 
+	register(is, "view_table_usage", 13112, []planner.Column{
+		col("view_catalog", tIdent), col("view_schema", tIdent), col("view_name", tIdent),
+		col("table_catalog", tIdent), col("table_schema", tIdent), col("table_name", tIdent),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, v := range dbViews(c) {
+			for _, d := range v.DependsOn {
+				var schema catalog.ID
+				var name string
+				if t := c.Cat.Tables[d]; t != nil {
+					schema, name = t.SchemaID, t.Name
+				} else if w := c.Cat.Views[d]; w != nil {
+					schema, name = w.SchemaID, w.Name
+				} else {
+					continue
+				}
+				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name),
+					dS(c.DB.Name), dS(schemaName(c, schema)), dS(name)})
+			}
+		}
+		return rows, nil
+	})
+
 	register(is, "sequences", 13108, []planner.Column{
 		col("sequence_catalog", tIdent), col("sequence_schema", tIdent), col("sequence_name", tIdent), col("data_type", tChars),
 		col("numeric_precision", tCard), col("numeric_precision_radix", tCard), col("numeric_scale", tCard),
