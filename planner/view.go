@@ -239,7 +239,121 @@ func (b *Binder) bindView(v *catalog.View, n *tree.TableRef, outer *scope) (Plan
 	for i := range sc.cols {
 		sc.cols[i].relName = v.Name
 	}
+	if proj := scanProjection(p, len(cols)); proj != nil {
+		// A view that only picks columns of one table (and filters it)
+		// stays open to what the reading query does with it: a WHERE
+		// reaches the scan's filter (addFilter), an ORDER BY distance
+		// LIMIT k the table's HNSW index (useVectorIndex), as with the
+		// table itself.
+		proj.Cols = cols
+		return proj, sc, nil
+	}
 	return &renamed{Plan: p, cols: cols}, sc, nil
+}
+
+// scanProjection is p — a view's plan with n columns — as a projection
+// of plain columns of a table scan, nil when it is anything else.
+func scanProjection(p Plan, n int) *Project {
+	switch x := p.(type) {
+	case *Scan, *IndexScan:
+		cols := p.Columns()
+		if len(cols) < n {
+			return nil
+		}
+		exprs := make([]Expr, n)
+		for i := range exprs {
+			if cols[i].Hidden {
+				return nil
+			}
+			exprs[i] = &ColRef{Idx: i, T: cols[i].T}
+		}
+		return &Project{Input: p, Exprs: exprs}
+	case *Project:
+		inner := x.Input
+		exprs := x.Exprs
+		if in, ok := inner.(*Project); ok && columnsOnly(in) {
+			// A projection of a projection: the view's columns cut from
+			// its query's (BindViewQuery).
+			exprs = substituteColumns(exprs, in.Exprs)
+			inner = in.Input
+		}
+		switch inner.(type) {
+		case *Scan, *IndexScan:
+		default:
+			return nil
+		}
+		if len(exprs) != n || !columnsOnly(&Project{Exprs: exprs}) {
+			return nil
+		}
+		return &Project{Input: inner, Exprs: exprs}
+	}
+	return nil
+}
+
+// columnsOnly reports whether a projection only picks input columns.
+func columnsOnly(p *Project) bool {
+	for _, e := range p.Exprs {
+		if _, ok := e.(*ColRef); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// substituteColumns rewrites expressions over a projection's output into
+// expressions over its input (inner: the projection's expressions).
+func substituteColumns(xs []Expr, inner []Expr) []Expr {
+	var f func(Expr) Expr
+	f = func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok && c.Idx < len(inner) {
+			return inner[c.Idx]
+		}
+		return mapChildren(x, f)
+	}
+	out := make([]Expr, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// filterThroughProjection pushes the conjuncts of cond that can be
+// rewritten over the input (those without subqueries, whose outer
+// references name this projection's columns) below a projection of plain
+// columns of a scan; the rest stay above it.
+func filterThroughProjection(p *Project, cond Expr) Plan {
+	var keep []Expr
+	for _, c := range conjunctsOf(cond) {
+		if firstBoundSubquery(c) {
+			keep = append(keep, c)
+			continue
+		}
+		pushed := substituteColumns([]Expr{c}, p.Exprs)[0]
+		switch in := p.Input.(type) {
+		case *IndexScan:
+			// Back to a scan with the whole filter, so the best key
+			// range or index is chosen again.
+			s := &Scan{Table: in.Table, Cols: in.Cols, Filter: in.Filter, LowerIncl: true, UpperIncl: true}
+			p.Input = addFilter(s, pushed)
+		default:
+			p.Input = addFilter(p.Input, pushed)
+		}
+	}
+	if len(keep) == 0 {
+		return p
+	}
+	return &Filter{Input: p, Cond: andAll(keep)}
+}
+
+// firstBoundSubquery reports whether a bound expression holds a subquery.
+func firstBoundSubquery(e Expr) bool {
+	found := false
+	walkExpr(e, func(x Expr) {
+		if _, ok := x.(*SubqueryExpr); ok {
+			found = true
+		}
+	})
+	return found
 }
 
 // viewNotUpdatable is PostgreSQL's error for INSERT, UPDATE or DELETE
