@@ -111,7 +111,7 @@ func TestExplainView(t *testing.T) {
 		{"EXPLAIN SELECT * FROM v WHERE v = 'x'", "on t|Index Cond: (id > 10)|Filter: (v = 'x'::text)"},
 		{"EXPLAIN SELECT * FROM v WHERE id = 42", "Index Scan using t_pkey on t|Index Cond: (id = 42)"},
 		{"EXPLAIN SELECT * FROM agg WHERE n > 1", "Subquery Scan"},
-		{"EXPLAIN SELECT ident FROM kinds WHERE k = 1 ORDER BY emb <-> '[100,0]' LIMIT 3", "Index Scan using items_e_idx on items"},
+		{"EXPLAIN SELECT ident FROM kinds WHERE k = 1 ORDER BY emb <-> '[100.2,0]' LIMIT 3", "Index Scan using items_e_idx on items"},
 	} {
 		plan := flat(mustRun(t, s, c.sql))
 		for _, want := range strings.Split(c.want, "|") {
@@ -121,7 +121,7 @@ func TestExplainView(t *testing.T) {
 		}
 	}
 	expectRows(t, s, []queryCase{
-		{"SELECT ident FROM kinds WHERE k = 1 ORDER BY emb <-> '[100,0]' LIMIT 3", "100\n103\n97"},
+		{"SELECT ident FROM kinds WHERE k = 1 ORDER BY emb <-> '[100.2,0]' LIMIT 3", "100\n103\n97"},
 		{"SELECT count(*) FROM kinds WHERE ident IN (SELECT id FROM items WHERE id < 5)", "4"},
 	})
 }

@@ -324,7 +324,7 @@ func substituteColumns(xs []Expr, inner []Expr) []Expr {
 func filterThroughProjection(p *Project, cond Expr) Plan {
 	var keep []Expr
 	for _, c := range conjunctsOf(cond) {
-		if firstBoundSubquery(c) {
+		if hasSubqueryExpr(c) {
 			keep = append(keep, c)
 			continue
 		}
@@ -345,8 +345,8 @@ func filterThroughProjection(p *Project, cond Expr) Plan {
 	return &Filter{Input: p, Cond: andAll(keep)}
 }
 
-// firstBoundSubquery reports whether a bound expression holds a subquery.
-func firstBoundSubquery(e Expr) bool {
+// hasSubqueryExpr reports whether a bound expression holds a subquery.
+func hasSubqueryExpr(e Expr) bool {
 	found := false
 	walkExpr(e, func(x Expr) {
 		if _, ok := x.(*SubqueryExpr); ok {

@@ -365,8 +365,9 @@ func init() {
 		}
 		for _, v := range dbViews(c) {
 			rel(uint32(v.ID), v.Name, uint32(v.SchemaID), roleOID(c, v.Owner), 0, false, "v", len(v.Columns), 0)
-			const relHasRulesCol = 19 // a view is its _RETURN rule
-			rows[len(rows)-1][relHasRulesCol] = dB(true)
+			const relFilenodeCol, relHasRulesCol = 7, 19
+			rows[len(rows)-1][relFilenodeCol] = dO(0)    // no storage
+			rows[len(rows)-1][relHasRulesCol] = dB(true) // a view is its _RETURN rule
 		}
 		names := make([]string, 0, len(registry))
 		for k := range registry {
