@@ -57,7 +57,7 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 			}
 		}
 	}
-	sc, err := s.tableSchema(ec, b, &tree.CreateTable{Name: n.Name, Temporary: temp})
+	sc, err := s.relationSchema(ec, b, n.Name, temp)
 	if err != nil {
 		return nil, err
 	}
