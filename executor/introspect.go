@@ -144,11 +144,13 @@ func (s *Session) ViewDefByName(name string) (string, bool, error) {
 	var def string
 	var ok bool
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
-		oid, err := s.binder(c.Cat, nil).RegclassByName(name)
+		d, err := s.binder(c.Cat, nil).RegclassByName(name)
 		if err != nil {
 			return err
 		}
-		def, ok = pgcatalog.ViewDefinition(c, uint32(oid.(types.DOid)))
+		if oid, isOID := d.(types.DOid); isOID {
+			def, ok = pgcatalog.ViewDefinition(c, uint32(oid))
+		}
 		return nil
 	})
 	return def, ok, err
