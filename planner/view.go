@@ -356,12 +356,195 @@ func hasSubqueryExpr(e Expr) bool {
 	return found
 }
 
+// updatableView is how INSERT, UPDATE and DELETE write through a view
+// PostgreSQL updates automatically — one that selects plain columns of
+// one table (directly or through such views) with an optional WHERE:
+// the table, the view's WHERE over the table's rows, and which table
+// column each view column is.
+type updatableView struct {
+	view   *catalog.View
+	table  *catalog.Table
+	filter Expr
+	cols   []int
+}
+
+// updatableView answers how to write through v (verb, as in errors),
+// or PostgreSQL's 55000 when v cannot be written through.
+func (b *Binder) updatableView(v *catalog.View, verb string) (*updatableView, error) {
+	if b.ParseQuery == nil {
+		return nil, errors.New("planner: binder cannot parse view queries")
+	}
+	sel, err := b.ParseQuery(v.Query)
+	if err != nil {
+		return nil, viewError(v, err)
+	}
+	if nonUpdatableReason(sel) != "" {
+		return nil, b.viewNotUpdatable(v, verb)
+	}
+	p, err := b.BindViewQuery(v)
+	if err != nil {
+		return nil, err
+	}
+	proj := scanProjection(p, len(v.Columns))
+	if proj == nil {
+		return nil, b.viewNotUpdatable(v, verb)
+	}
+	uv := &updatableView{view: v}
+	switch in := proj.Input.(type) {
+	case *Scan:
+		uv.table, uv.filter = in.Table, in.Filter
+	case *IndexScan:
+		uv.table, uv.filter = in.Table, in.Filter
+	}
+	seen := map[int]bool{}
+	for _, e := range proj.Exprs {
+		c := e.(*ColRef) // scanProjection keeps only plain columns
+		if seen[c.Idx] {
+			// A table column shown twice: PostgreSQL lets only one of
+			// them be written; Quiver does not write through such a view.
+			return nil, b.viewNotUpdatable(v, verb)
+		}
+		seen[c.Idx] = true
+		uv.cols = append(uv.cols, c.Idx)
+	}
+	return uv, nil
+}
+
+// columns are the table's columns as a statement on the view sees them:
+// under the view's names, the ones the view does not show hidden.
+func (uv *updatableView) columns(alias string) []Column {
+	if alias == "" {
+		alias = uv.view.Name
+	}
+	cols := TableColumns(uv.table, alias)
+	for j := range cols {
+		cols[j].Name, cols[j].Hidden = "", true
+	}
+	for i, j := range uv.cols {
+		cols[j].Name, cols[j].Hidden = uv.view.Columns[i].Name, false
+	}
+	return cols
+}
+
+// tableColumn is the name of the table column view column name is.
+func (uv *updatableView) tableColumn(name string) (string, error) {
+	for i, c := range uv.view.Columns {
+		if c.Name == name {
+			return uv.table.Columns[uv.cols[i]].Name, nil
+		}
+	}
+	return "", pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, uv.view.Name)
+}
+
+// setClauses renames UPDATE's targets from the view's columns to the
+// table's.
+func (uv *updatableView) setClauses(set []tree.SetClause) ([]tree.SetClause, error) {
+	out := make([]tree.SetClause, len(set))
+	for i, sc := range set {
+		out[i] = sc
+		var err error
+		if sc.Column != "" {
+			if out[i].Column, err = uv.tableColumn(sc.Column); err != nil {
+				return nil, withPos(err, sc.Pos)
+			}
+		}
+		if len(sc.Columns) > 0 {
+			out[i].Columns = make([]string, len(sc.Columns))
+			for k, name := range sc.Columns {
+				if out[i].Columns[k], err = uv.tableColumn(name); err != nil {
+					return nil, withPos(err, sc.Pos)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// bindInsertIntoView is INSERT into a view: an INSERT into its table of
+// the columns the view's columns are (the others get their defaults, as
+// in PostgreSQL; rows need not satisfy the view's WHERE).
+func (b *Binder) bindInsertIntoView(v *catalog.View, n *tree.Insert) (*Insert, error) {
+	uv, err := b.updatableView(v, "insert into")
+	if err != nil {
+		return nil, err
+	}
+	returning, err := uv.returning(n.Returning, n.Alias, false)
+	if err != nil {
+		return nil, err
+	}
+	if n.OnConflict != nil {
+		return nil, notSupported("ON CONFLICT through a view")
+	}
+	names := n.Columns
+	if len(names) == 0 && n.Source != nil {
+		for _, c := range v.Columns {
+			names = append(names, c.Name)
+		}
+		if vals, ok := n.Source.Body.(*tree.Values); ok && len(vals.Rows) > 0 && len(vals.Rows[0]) < len(names) {
+			// Without a column list the values fill the leading columns.
+			names = names[:len(vals.Rows[0])]
+		}
+	}
+	ins := *n
+	ins.Columns = make([]string, len(names))
+	for i, name := range names {
+		if ins.Columns[i], err = uv.tableColumn(name); err != nil {
+			return nil, err
+		}
+	}
+	ins.Table = tree.ObjectName{Name: uv.table.Name, Pos: n.Table.Pos}
+	if sc := b.Cat.Schemas[uv.table.SchemaID]; sc != nil {
+		ins.Table.Schema = sc.Name
+	}
+	ins.Alias, ins.Returning = "", nil
+	bound, err := b.BindInsert(&ins)
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING reads the inserted table row under the view's names.
+	if bound.Returning, bound.ReturningCols, err = b.bindReturning(returning, newScope(uv.columns(n.Alias), nil)); err != nil {
+		return nil, err
+	}
+	return bound, nil
+}
+
+// returning spells RETURNING's stars out as the view's columns, in the
+// view's order (a star over the table row would give the table's). With
+// FROM or USING items (from) a bare star would need theirs too: not yet.
+func (uv *updatableView) returning(items []tree.Target, alias string, from bool) ([]tree.Target, error) {
+	if alias == "" {
+		alias = uv.view.Name
+	}
+	var out []tree.Target
+	for _, t := range items {
+		star := false
+		switch e := t.Expr.(type) {
+		case *tree.Star:
+			if from {
+				return nil, notSupported("RETURNING * through a view with FROM or USING")
+			}
+			star = true
+		case *tree.ColumnRef:
+			star = len(e.Parts) == 2 && e.Parts[1] == "*" && e.Parts[0] == alias
+		}
+		if !star {
+			out = append(out, t)
+			continue
+		}
+		for i, c := range uv.view.Columns {
+			out = append(out, tree.Target{Expr: &tree.ColumnRef{Parts: []string{c.Name}, Pos: t.Pos, Ordinal: uv.cols[i] + 1}, Pos: t.Pos})
+		}
+	}
+	return out, nil
+}
+
 // viewNotUpdatable is PostgreSQL's error for INSERT, UPDATE or DELETE
-// (verb: "insert into", "update", "delete from") on a view. PostgreSQL
-// updates simple views itself; Quiver does not yet, so for those the
-// detail says so instead of giving PostgreSQL's reason.
+// (verb: "insert into", "update", "delete from") on a view that cannot
+// be written through. PostgreSQL also writes through some views Quiver
+// does not (a column shown twice, computed columns beside plain ones):
+// for those the detail says so instead of giving a PostgreSQL reason.
 func (b *Binder) viewNotUpdatable(v *catalog.View, verb string) error {
-	detail := "Quiver does not update views automatically yet."
+	detail := "Quiver writes only through views whose columns are distinct plain columns of one table."
 	if b.ParseQuery != nil {
 		if sel, err := b.ParseQuery(v.Query); err == nil {
 			if reason := nonUpdatableReason(sel); reason != "" {
