@@ -410,6 +410,13 @@ func (b *Binder) updatableView(v *catalog.View, verb string) (*updatableView, er
 	return uv, nil
 }
 
+// ViewUpdatable reports whether INSERT, UPDATE and DELETE write through
+// v (information_schema's is_updatable and is_insertable_into).
+func (b *Binder) ViewUpdatable(v *catalog.View) bool {
+	_, err := b.updatableView(v, "update")
+	return err == nil
+}
+
 // columns are the table's columns as a statement on the view sees them:
 // under the view's names, the ones the view does not show hidden.
 func (uv *updatableView) columns(alias string) []Column {

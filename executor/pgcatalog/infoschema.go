@@ -119,10 +119,9 @@ func init() {
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, t.SchemaID)), dS(t.Name), dS("BASE TABLE"),
 				null, null, null, null, null, dS("YES"), dS("NO"), null})
 		}
-		// Quiver does not write through views: none is insertable into.
 		for _, v := range dbViews(c) {
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS("VIEW"),
-				null, null, null, null, null, dS("NO"), dS("NO"), null})
+				null, null, null, null, null, yesNo(viewUpdatable(c, v)), dS("NO"), null})
 		}
 		for _, k := range sortedRegistry() {
 			d := registry[k].def
@@ -187,6 +186,7 @@ func init() {
 		}
 		for _, v := range dbViews(c) {
 			schema := schemaName(c, v.SchemaID)
+			updatable := yesNo(viewUpdatable(c, v))
 			for i, cl := range v.Columns {
 				ti := typeInfo(cl.Type)
 				pos := strconv.Itoa(i + 1)
@@ -194,7 +194,7 @@ func init() {
 					dS("YES"), dS(ti.dataType), ti.charMax, ti.charOctets, ti.precision, ti.radix, ti.scale,
 					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
 					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
-					dS("NO"), null, null, null, null, null, dS("NO"), dS("NEVER"), null, dS("NO")})
+					dS("NO"), null, null, null, null, null, dS("NO"), dS("NEVER"), null, updatable})
 			}
 		}
 		return rows, nil
@@ -337,8 +337,9 @@ func init() {
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
 		for _, v := range dbViews(c) {
+			updatable := yesNo(viewUpdatable(c, v))
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(viewDefinition(c, v)),
-				dS("NONE"), dS("NO"), dS("NO"), dS("NO"), dS("NO"), dS("NO")})
+				dS("NONE"), updatable, updatable, dS("NO"), dS("NO"), dS("NO")})
 		}
 		return rows, nil
 	})

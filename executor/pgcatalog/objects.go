@@ -8,6 +8,7 @@ import (
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgdialect"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
@@ -211,6 +212,14 @@ func viewDefinition(c *Context, v *catalog.View) string {
 		return !strings.HasPrefix(schemaName(c, schema), "pg_temp_") && !RelationVisible(c, c.SearchPath, uint32(rel))
 	})
 	return " " + strings.TrimSpace(text) + ";"
+}
+
+// viewUpdatable reports whether INSERT, UPDATE and DELETE write through
+// v. Its query names what it reads by OID, so no search path is needed.
+func viewUpdatable(c *Context, v *catalog.View) bool {
+	b := &planner.Binder{Cat: c.Cat, DB: c.DB, SearchPath: v.SearchPath, ParseExpr: pgdialect.ParseExpr,
+		ParseQuery: pgdialect.ParseQuery, Virtual: Lookup}
+	return b.ViewUpdatable(v)
 }
 
 func dbSchemas(c *Context) []*catalog.Schema {
