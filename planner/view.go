@@ -116,9 +116,10 @@ func ViewQueryText(cat *storage.Catalog, v *catalog.View, qualify func(rel catal
 	return sb.String()
 }
 
-// BindViewQuery binds a view's stored query as the view sees it: names
-// resolved against the search path saved with the view, no CTEs or
-// parameters of the statement that reads it. A view's columns may be
+// BindViewQuery binds a view's stored query as the view sees it: the
+// tables and views it read at creation under their current names
+// (ViewQueryText), other names resolved against the search path saved
+// with the view, no CTEs or parameters of the statement that reads it. A view's columns may be
 // fewer than the query yields now (SELECT * over a table that has gained
 // columns since, which PostgreSQL expanded at creation): those are the
 // first ones.
