@@ -20,6 +20,14 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if err != nil {
 		return nil, err
 	}
+	if old != nil && n.View {
+		return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", n.Name.Name)
+	}
+	if old == nil {
+		if v, err := b.LookupView(n.Name); err == nil && v != nil {
+			return s.alterView(ec, b, v, n)
+		}
+	}
 	if old == nil && len(n.Cmds) == 1 && n.Cmds[0].Kind == "owner to" {
 		// PostgreSQL takes ALTER TABLE ... OWNER TO for a sequence too,
 		// and pg_dump writes it so.
@@ -33,7 +41,7 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if old == nil {
 		if n.IfExists {
 			s.notice("relation \"%s\" does not exist, skipping", n.Name.Name)
-			return doneResult("ALTER TABLE"), nil
+			return doneResult(ddlCommand(n)), nil
 		}
 		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", n.Name.Name)
 	}
@@ -330,6 +338,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 		}
 	}
 	if err := s.validateNewConstraints(ec, b, &t, newChecks, newFKs); err != nil {
+		return nil, err
+	}
+	if err := s.checkDependentViews(ec, t.ID, "table "+old.Name); err != nil {
 		return nil, err
 	}
 	return doneResult("ALTER TABLE"), nil

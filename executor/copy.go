@@ -214,6 +214,10 @@ func (s *Session) CopyIn(ctx context.Context, p *Prepared, start CopyStart, src 
 			return err
 		}
 		b := s.binder(cat, nil)
+		if v, err := b.LookupView(n.Table); err == nil && v != nil {
+			return pgerror.New(pgerror.CodeWrongObjectType, "cannot copy to view \"%s\"", v.Name).
+				WithHint("To enable copying to a view, provide an INSTEAD OF INSERT trigger.")
+		}
 		t, err := b.ResolveTable(n.Table)
 		if err != nil {
 			return err
@@ -689,6 +693,10 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 			return notSupportedStmt("COPY of a statement other than SELECT")
 		}
 		if q == nil {
+			if v, err := b.LookupView(n.Table); err == nil && v != nil {
+				return pgerror.New(pgerror.CodeWrongObjectType, "cannot copy from view \"%s\"", v.Name).
+					WithHint("Try the COPY (SELECT ...) TO variant.")
+			}
 			t, err := b.ResolveTable(n.Table)
 			if err != nil {
 				return err

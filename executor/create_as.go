@@ -18,7 +18,7 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	if err != nil {
 		return nil, err
 	}
-	if b.Cat.TableByName(sc.ID, n.Name.Name) != nil || b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil {
+	if b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
 		if n.IfNotExists {
 			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
 			return doneResult("CREATE TABLE AS"), nil

@@ -207,6 +207,10 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return s.reindex(ec, b, n)
 	case *tree.AlterTable:
 		return s.alterTable(ec, b, n)
+	case *tree.CreateView:
+		return s.createView(ec, b, n)
+	case *tree.DropView:
+		return s.dropViews(ec, b, n)
 	case *tree.SetConstraints:
 		return s.setConstraints(ec, b, n)
 	}
@@ -284,7 +288,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 	if err != nil {
 		return nil, err
 	}
-	if b.Cat.TableByName(sc.ID, n.Name.Name) != nil || b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil {
+	if b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
 		if n.IfNotExists {
 			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
 			return doneResult("CREATE TABLE"), nil
@@ -541,11 +545,24 @@ func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) 
 			return nil, err
 		}
 		if t == nil {
+			if v, err := b.LookupView(name); err == nil && v != nil {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name).WithHint("Use DROP VIEW to remove a view.")
+			}
 			if n.IfExists {
 				s.notice("table \"%s\" does not exist, skipping", name.Name)
 				continue
 			}
 			return nil, pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
+		}
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		if cat.Tables[t.ID] == nil {
+			continue // named twice
+		}
+		if err := s.dropDependentViews(ec, cat, t.ID, "table "+t.Name, n.Cascade, nil); err != nil {
+			return nil, err
 		}
 		if err := s.dropReferencingFKs(ec, t, n.Cascade, dropping, "table"); err != nil {
 			return nil, err
@@ -590,13 +607,30 @@ func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSch
 				seqs = append(seqs, q)
 			}
 		}
-		if (len(tables) > 0 || len(seqs) > 0) && !n.Cascade {
+		var views []*catalog.View
+		for _, v := range cat.Views {
+			if v.SchemaID == sc.ID {
+				views = append(views, v)
+			}
+		}
+		if (len(tables) > 0 || len(seqs) > 0 || len(views) > 0) && !n.Cascade {
 			return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
 				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 		}
 		dropping := map[catalog.ID]bool{}
+		var rels []catalog.ID
 		for _, t := range tables {
 			dropping[t.ID] = true
+			rels = append(rels, t.ID)
+		}
+		for _, v := range views {
+			rels = append(rels, v.ID)
+			if err := ec.txn.DropView(v.ID); err != nil {
+				return nil, fmt.Errorf("drop view %s: %w", v.Name, err)
+			}
+		}
+		if err := s.dropViewsOn(ec, cat, rels); err != nil {
+			return nil, err
 		}
 		for _, t := range tables {
 			if err := s.dropReferencingFKs(ec, t, true, dropping, "table"); err != nil {
@@ -724,7 +758,7 @@ func (s *Session) createSequence(ec *execCtx, b *planner.Binder, n *tree.CreateS
 	if err != nil {
 		return nil, err
 	}
-	if b.Cat.SequenceByName(sc.ID, n.Name.Name) != nil || b.Cat.TableByName(sc.ID, n.Name.Name) != nil {
+	if b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
 		if n.IfNotExists {
 			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
 			return doneResult("CREATE SEQUENCE"), nil
@@ -769,6 +803,21 @@ func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (
 	text := ""
 	if n.Comment != nil {
 		text = *n.Comment
+	}
+	if n.Kind == "view" || n.Kind == "column" {
+		v, err := b.LookupView(n.Name)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil && n.Kind == "view" {
+			if t, _ := b.LookupTable(n.Name); t != nil {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", n.Name.Name)
+			}
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", n.Name.Name)
+		}
+		if v != nil {
+			return s.commentOnView(ec, b, v, n, text)
+		}
 	}
 	switch n.Kind {
 	case "table", "column":

@@ -187,11 +187,7 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 }
 
 func (s *Session) relationExists(b *planner.Binder, schema catalog.ID, name string) bool {
-	if b.Cat.TableByName(schema, name) != nil || b.Cat.SequenceByName(schema, name) != nil {
-		return true
-	}
-	_, idx := b.Cat.IndexByName(schema, name)
-	return idx != nil
+	return b.Cat.RelationNameTaken(schema, name)
 }
 
 // freeRelationName is PostgreSQL's ChooseRelationName: the base name, or

@@ -9,6 +9,7 @@ import (
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
 
@@ -115,7 +116,7 @@ func (s *Session) SerialSequence(table, column string) (string, bool, error) {
 		if err != nil {
 			return err
 		}
-		t, err := s.binder(c.Cat, nil).LookupTable(name)
+		t, err := s.binder(c.Cat, nil).ResolveTable(name)
 		if err != nil {
 			return err
 		}
@@ -123,6 +124,36 @@ func (s *Session) SerialSequence(table, column string) (string, bool, error) {
 		return nil
 	})
 	return seq, ok, err
+}
+
+var _ builtins.ViewDefSession = (*Session)(nil)
+
+// ViewDef implements builtins.ViewDefSession.
+func (s *Session) ViewDef(oid uint32) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		def, ok = pgcatalog.ViewDefinition(c, oid)
+		return nil
+	})
+	return def, ok, err
+}
+
+// ViewDefByName implements builtins.ViewDefSession.
+func (s *Session) ViewDefByName(name string) (string, bool, error) {
+	var def string
+	var ok bool
+	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		d, err := s.binder(c.Cat, nil).RegclassByName(name)
+		if err != nil {
+			return err
+		}
+		if oid, isOID := d.(types.DOid); isOID {
+			def, ok = pgcatalog.ViewDefinition(c, uint32(oid))
+		}
+		return nil
+	})
+	return def, ok, err
 }
 
 // parseObjectName splits a possibly qualified, possibly quoted name.
@@ -157,7 +188,12 @@ func parseObjectName(s string) (tree.ObjectName, error) {
 func (s *Session) RelationSize(ctx context.Context, oid uint32, kind builtins.SizeKind) (int64, bool, error) {
 	var table *catalog.Table
 	var index *catalog.Index
+	view := false
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
+		if v := c.Cat.Views[catalog.ID(oid)]; v != nil && v.DatabaseID == c.DB.ID {
+			view = true // a view stores nothing
+			return nil
+		}
 		for _, t := range c.Cat.Tables {
 			if t.DatabaseID != c.DB.ID {
 				continue
@@ -175,8 +211,11 @@ func (s *Session) RelationSize(ctx context.Context, oid uint32, kind builtins.Si
 		}
 		return nil
 	})
-	if err != nil || table == nil {
-		return 0, false, err
+	if err != nil || view {
+		return 0, view, err
+	}
+	if table == nil {
+		return 0, false, nil
 	}
 	store := s.eng.store
 	if index != nil || uint32(table.ID) != oid {

@@ -102,6 +102,8 @@ func relationName(cat *storage.Catalog, visible map[catalog.ID]bool, id catalog.
 		schema, name = t.SchemaID, t.Name
 	} else if q := cat.Sequences[id]; q != nil {
 		schema, name = q.SchemaID, q.Name
+	} else if v := cat.Views[id]; v != nil {
+		schema, name = v.SchemaID, v.Name
 	} else if t, idx := indexByOID(cat, id); t != nil {
 		schema, name = t.SchemaID, idx
 	} else if vt := pgcatalog.LookupOID(uint32(id)); vt != nil {

@@ -578,6 +578,7 @@ func (s *Session) binder(cat *storage.Catalog, params []*types.T) *planner.Binde
 		TempSchema: s.tempSchemaName(),
 		Params:     append([]*types.T(nil), params...),
 		ParseExpr:  pgdialect.ParseExpr,
+		ParseQuery: pgdialect.ParseQuery,
 		Virtual:    pgcatalog.Lookup,
 		IndexOID:   pgcatalog.IndexOIDByName,
 		Proc:       pgcatalog.ProcsNamed,
@@ -944,6 +945,9 @@ func ddlCommand(stmt tree.Statement) string {
 	case *tree.DropIndex:
 		return "DROP INDEX"
 	case *tree.AlterTable:
+		if n.View {
+			return "ALTER VIEW"
+		}
 		return "ALTER TABLE"
 	case *tree.CreateSchema:
 		return "CREATE SCHEMA"

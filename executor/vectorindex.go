@@ -270,7 +270,7 @@ func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index)
 // builds, outside any), so it gets no session: the predicate is
 // immutable (planner.BindIndexPredicate), so nothing in it reads one.
 func compileIndexPredicate(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index) (func(row []types.Datum) (bool, error), error) {
-	b := &planner.Binder{Cat: cat, ParseExpr: pgdialect.ParseExpr, Virtual: pgcatalog.Lookup, IndexOID: pgcatalog.IndexOIDByName, Proc: pgcatalog.ProcsNamed}
+	b := &planner.Binder{Cat: cat, ParseExpr: pgdialect.ParseExpr, ParseQuery: pgdialect.ParseQuery, Virtual: pgcatalog.Lookup, IndexOID: pgcatalog.IndexOIDByName, Proc: pgcatalog.ProcsNamed}
 	e, err := b.ParseExpr(idx.Where)
 	if err != nil {
 		return nil, fmt.Errorf("predicate of index %s: %w", idx.Name, err)

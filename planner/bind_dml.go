@@ -29,6 +29,11 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 	if n.With != nil {
 		return nil, notSupported("WITH in INSERT")
 	}
+	if v, err := b.LookupView(n.Table); err != nil {
+		return nil, err
+	} else if v != nil {
+		return b.bindInsertIntoView(v, n)
+	}
 	t, err := b.ResolveTable(n.Table)
 	if err != nil {
 		return nil, err
@@ -345,13 +350,25 @@ func (b *Binder) bindSetClauses(set []tree.SetClause, t *catalog.Table, sc *scop
 
 // bindTarget binds the source rows of UPDATE/DELETE: the target table's
 // rows (filtered), joined with FROM/USING tables when given.
-func (b *Binder) bindTarget(name tree.ObjectName, alias string, from []tree.TableExpr, where tree.Expr) (*catalog.Table, Plan, *scope, error) {
-	t, err := b.ResolveTable(name)
-	if err != nil {
-		return nil, nil, nil, err
+func (b *Binder) bindTarget(name tree.ObjectName, uv *updatableView, alias string, from []tree.TableExpr, where tree.Expr) (*catalog.Table, Plan, *scope, error) {
+	var t *catalog.Table
+	var cols []Column
+	var p Plan
+	if uv != nil {
+		t = uv.table
+		cols = uv.columns(alias)
+		p = &Scan{Table: t, Cols: cols}
+		if uv.filter != nil {
+			p = addFilter(p, uv.filter)
+		}
+	} else {
+		var err error
+		if t, err = b.ResolveTable(name); err != nil {
+			return nil, nil, nil, err
+		}
+		cols = TableColumns(t, tableAlias(t, alias))
+		p = &Scan{Table: t, Cols: cols}
 	}
-	cols := TableColumns(t, tableAlias(t, alias))
-	var p Plan = &Scan{Table: t, Cols: cols}
 	sc := newScope(cols, nil)
 	for _, f := range from {
 		fp, fsc, err := b.bindTableExpr(f, nil)
@@ -376,23 +393,47 @@ func (b *Binder) bindTarget(name tree.ObjectName, alias string, from []tree.Tabl
 	return t, p, sc, nil
 }
 
+// dmlView resolves the target of UPDATE or DELETE (verb, as in errors)
+// when it is a view: how to write through it, or PostgreSQL's 55000 when
+// it cannot be written through. nil for a table.
+func (b *Binder) dmlView(name tree.ObjectName, verb string) (*updatableView, error) {
+	v, err := b.LookupView(name)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return b.updatableView(v, verb)
+}
+
 // BindUpdate binds UPDATE.
 func (b *Binder) BindUpdate(n *tree.Update) (*Update, error) {
 	if n.With != nil {
 		return nil, notSupported("WITH in UPDATE")
 	}
-	t, src, sc, err := b.bindTarget(n.Table, n.Alias, n.From, n.Where)
+	uv, err := b.dmlView(n.Table, "update")
+	if err != nil {
+		return nil, err
+	}
+	set, returning := n.Set, n.Returning
+	if uv != nil {
+		if set, err = uv.setClauses(set); err != nil {
+			return nil, err
+		}
+		if returning, err = uv.returning(returning, n.Alias, len(n.From) > 0); err != nil {
+			return nil, err
+		}
+	}
+	t, src, sc, err := b.bindTarget(n.Table, uv, n.Alias, n.From, n.Where)
 	if err != nil {
 		return nil, err
 	}
 	u := &Update{Table: t, Source: src}
-	if u.SetCols, u.Set, err = b.bindSetClauses(n.Set, t, sc); err != nil {
+	if u.SetCols, u.Set, err = b.bindSetClauses(set, t, sc); err != nil {
 		return nil, err
 	}
 	if u.Generated, err = b.generatedExprs(t); err != nil {
 		return nil, err
 	}
-	if u.Returning, u.ReturningCols, err = b.bindReturning(n.Returning, sc); err != nil {
+	if u.Returning, u.ReturningCols, err = b.bindReturning(returning, sc); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -403,12 +444,22 @@ func (b *Binder) BindDelete(n *tree.Delete) (*Delete, error) {
 	if n.With != nil {
 		return nil, notSupported("WITH in DELETE")
 	}
-	t, src, sc, err := b.bindTarget(n.Table, n.Alias, n.Using, n.Where)
+	uv, err := b.dmlView(n.Table, "delete from")
+	if err != nil {
+		return nil, err
+	}
+	returning := n.Returning
+	if uv != nil {
+		if returning, err = uv.returning(returning, n.Alias, len(n.Using) > 0); err != nil {
+			return nil, err
+		}
+	}
+	t, src, sc, err := b.bindTarget(n.Table, uv, n.Alias, n.Using, n.Where)
 	if err != nil {
 		return nil, err
 	}
 	d := &Delete{Table: t, Source: src}
-	if d.Returning, d.ReturningCols, err = b.bindReturning(n.Returning, sc); err != nil {
+	if d.Returning, d.ReturningCols, err = b.bindReturning(returning, sc); err != nil {
 		return nil, err
 	}
 	return d, nil

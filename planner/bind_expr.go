@@ -738,6 +738,9 @@ func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
 	if t, err := b.LookupTable(on); err == nil && t != nil {
 		return &Const{Val: types.DOid(t.ID), T: types.Regclass}, nil
 	}
+	if v, err := b.LookupView(on); err == nil && v != nil {
+		return &Const{Val: types.DOid(v.ID), T: types.Regclass}, nil
+	}
 	if s := b.LookupSequence(name); s != nil {
 		return &Const{Val: types.DOid(s.ID), T: types.Regclass}, nil
 	}

@@ -106,6 +106,13 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 			cols := renameColumns(vt.Columns, alias, n.ColAliases)
 			return &VirtualScan{Table: vt, Cols: cols}, newScope(cols, outer), nil
 		}
+		v, err := b.LookupView(n.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if v != nil {
+			return b.bindView(v, n, outer)
+		}
 		t, err := b.ResolveTable(n.Name)
 		if err != nil {
 			if seq := b.lookupSequenceRef(n.Name); seq != nil {
@@ -137,6 +144,7 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		for i := range sc.cols {
 			sc.cols[i].relName = t.Name
 		}
+		b.noteRelation(t.ID, n.Name)
 		return &Scan{Table: t, Cols: cols}, sc, nil
 	case *tree.SubqueryTable:
 		// A subquery in FROM sees the enclosing queries, not the FROM

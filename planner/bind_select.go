@@ -1003,6 +1003,13 @@ func addFilter(p Plan, cond Expr) Plan {
 		v.Filter = andExpr(v.Filter, cond)
 		return v
 	}
+	if pr, ok := p.(*Project); ok && columnsOnly(pr) {
+		switch pr.Input.(type) {
+		case *Scan, *IndexScan:
+			// A view over one table (bindView).
+			return filterThroughProjection(pr, cond)
+		}
+	}
 	return &Filter{Input: p, Cond: cond}
 }
 

@@ -24,6 +24,8 @@ type Binder struct {
 	Params []*types.T
 	// ParseExpr parses stored expression text (column defaults).
 	ParseExpr func(string) (tree.Expr, error)
+	// ParseQuery parses a view's stored query.
+	ParseQuery func(string) (*tree.Select, error)
 	// Virtual finds a virtual catalog relation (nil when there is none).
 	// Unqualified names look in pg_catalog first, as PostgreSQL's implicit
 	// search path does.
@@ -34,6 +36,14 @@ type Binder struct {
 	// Proc finds the functions named name in pg_proc for regproc's input:
 	// the OID 'name'::regproc has and how many functions have the name.
 	Proc func(name string) (oid uint32, count int)
+
+	// viewStack holds the views being expanded around the current
+	// point (a view reaching itself again is an error, not a loop).
+	viewStack []catalog.ID
+	// relations records the tables and views bound in FROM (Relations),
+	// relationRefs where they were named (RelationRefs).
+	relations    []catalog.ID
+	relationRefs []RelationRef
 
 	ctes    []map[string]*cteBinding
 	nextCTE int
@@ -103,38 +113,35 @@ func (b *Binder) resolveSchema(name string) (*catalog.Schema, error) {
 	return s, nil
 }
 
-// ResolveTable finds a table by possibly qualified name; missing is 42P01.
+// ResolveTable finds a table by possibly qualified name; missing is 42P01,
+// and a view where a table is wanted is 42809.
 func (b *Binder) ResolveTable(n tree.ObjectName) (*catalog.Table, error) {
 	t, err := b.LookupTable(n)
 	if err != nil {
 		return nil, err
 	}
 	if t == nil {
+		if v, _ := b.LookupView(n); v != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", v.Name)
+		}
 		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", displayName(n)).WithPosition(int(n.Pos))
 	}
 	return t, nil
 }
 
-// LookupTable is ResolveTable returning nil for a missing table.
+// LookupTable is ResolveTable returning nil for a missing table (or a
+// view hiding tables of the name later on the path).
 func (b *Binder) LookupTable(n tree.ObjectName) (*catalog.Table, error) {
-	if n.Catalog != "" && n.Catalog != b.DB.Name {
-		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cross-database references are not implemented: %s", displayName(n))
+	ids, err := b.relationSchemas(n)
+	if err != nil {
+		return nil, err
 	}
-	if n.Schema != "" {
-		schema := n.Schema
-		if schema == "pg_temp" && b.TempSchema != "" {
-			schema = b.TempSchema
-		}
-		s := b.Cat.SchemaByName(b.DB.ID, schema)
-		if s == nil {
-			// PostgreSQL reports the relation, not the schema, as missing.
-			return nil, nil
-		}
-		return b.Cat.TableByName(s.ID, n.Name), nil
-	}
-	for _, id := range b.schemaIDs() {
+	for _, id := range ids {
 		if t := b.Cat.TableByName(id, n.Name); t != nil {
 			return t, nil
+		}
+		if b.Cat.ViewByName(id, n.Name) != nil {
+			return nil, nil
 		}
 	}
 	return nil, nil

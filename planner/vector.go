@@ -18,6 +18,15 @@ func useVectorIndex(sort *Sort, implied func(t *catalog.Table, idx *catalog.Inde
 	if !ok {
 		return
 	}
+	if in, ok := proj.Input.(*Project); ok && columnsOnly(in) {
+		switch in.Input.(type) {
+		case *Scan, *IndexScan:
+			// A view over one table (bindView): the two projections
+			// are one over the scan.
+			proj = &Project{Input: in.Input, Exprs: substituteColumns(proj.Exprs, in.Exprs), Cols: proj.Cols}
+			sort.Input = proj
+		}
+	}
 	scan, ok := proj.Input.(*Scan)
 	// A filter that a b-tree index serves turned the scan into an index
 	// scan; the HNSW scan keeps it as its prefilter.

@@ -19,6 +19,7 @@ type Catalog struct {
 	Tables    map[catalog.ID]*catalog.Table
 	Sequences map[catalog.ID]*catalog.Sequence
 	Roles     map[catalog.ID]*catalog.Role
+	Views     map[catalog.ID]*catalog.View
 
 	// Version is the catalog version this view was read at (a view with
 	// uncommitted changes carries its snapshot's version).
@@ -30,6 +31,7 @@ type Catalog struct {
 	schemaByName map[nameKey]*catalog.Schema
 	tableByName  map[nameKey]*catalog.Table
 	seqByName    map[nameKey]*catalog.Sequence
+	viewByName   map[nameKey]*catalog.View
 	indexByName  map[nameKey]indexRef
 	tablesIn     map[catalog.ID][]*catalog.Table
 }
@@ -51,6 +53,7 @@ const (
 	kindTable    byte = 't'
 	kindSequence byte = 'q'
 	kindRole     byte = 'r'
+	kindView     byte = 'V' // not 'v': /c/v is the catalog version key
 )
 
 func newCatalog() *Catalog {
@@ -60,6 +63,7 @@ func newCatalog() *Catalog {
 		Tables:    map[catalog.ID]*catalog.Table{},
 		Sequences: map[catalog.ID]*catalog.Sequence{},
 		Roles:     map[catalog.ID]*catalog.Role{},
+		Views:     map[catalog.ID]*catalog.View{},
 	}
 }
 
@@ -100,6 +104,10 @@ func loadCatalog(t *Txn) (*Catalog, error) {
 			r := &catalog.Role{}
 			c.Roles[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = r
 			target = r
+		case kindView:
+			v := &catalog.View{}
+			c.Views[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = v
+			target = v
 		default:
 			continue
 		}
@@ -141,6 +149,10 @@ func (c *Catalog) index() {
 	for _, s := range c.Sequences {
 		c.seqByName[nameKey{s.SchemaID, s.Name}] = s
 	}
+	c.viewByName = make(map[nameKey]*catalog.View, len(c.Views))
+	for _, v := range c.Views {
+		c.viewByName[nameKey{v.SchemaID, v.Name}] = v
+	}
 }
 
 // DatabaseByName, SchemaByName, TableByName, SequenceByName and RoleByName
@@ -156,6 +168,36 @@ func (c *Catalog) SequenceByName(schema catalog.ID, name string) *catalog.Sequen
 	return c.seqByName[nameKey{schema, name}]
 }
 func (c *Catalog) RoleByName(name string) *catalog.Role { return c.roleByName[name] }
+func (c *Catalog) ViewByName(schema catalog.ID, name string) *catalog.View {
+	return c.viewByName[nameKey{schema, name}]
+}
+
+// RelationNameTaken reports whether a relation of any kind — table,
+// view, sequence or index, which share one namespace in PostgreSQL — has
+// the name in the schema.
+func (c *Catalog) RelationNameTaken(schema catalog.ID, name string) bool {
+	if c.TableByName(schema, name) != nil || c.SequenceByName(schema, name) != nil || c.ViewByName(schema, name) != nil {
+		return true
+	}
+	_, idx := c.IndexByName(schema, name)
+	return idx != nil
+}
+
+// ViewsDependingOn returns the views whose query reads the relation id,
+// sorted by name.
+func (c *Catalog) ViewsDependingOn(id catalog.ID) []*catalog.View {
+	var vs []*catalog.View
+	for _, v := range c.Views {
+		for _, d := range v.DependsOn {
+			if d == id {
+				vs = append(vs, v)
+				break
+			}
+		}
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
+	return vs
+}
 
 // IndexByName resolves an index name in a schema to its table and index.
 func (c *Catalog) IndexByName(schema catalog.ID, name string) (*catalog.Table, *catalog.Index) {
@@ -302,6 +344,7 @@ func (t *Txn) PutDatabase(d *catalog.Database) error { return t.putDescriptor(ki
 func (t *Txn) PutSchema(s *catalog.Schema) error     { return t.putDescriptor(kindSchema, s.ID, s) }
 func (t *Txn) PutSequence(s *catalog.Sequence) error { return t.putDescriptor(kindSequence, s.ID, s) }
 func (t *Txn) PutRole(r *catalog.Role) error         { return t.putDescriptor(kindRole, r.ID, r) }
+func (t *Txn) PutView(v *catalog.View) error         { return t.putDescriptor(kindView, v.ID, v) }
 
 func (t *Txn) PutTable(tb *catalog.Table) error {
 	c, err := t.Catalog()
@@ -387,6 +430,13 @@ func (t *Txn) DropDatabase(id catalog.ID) error {
 			}
 		}
 	}
+	for _, v := range c.Views {
+		if v.DatabaseID == id {
+			if err := t.DropView(v.ID); err != nil {
+				return err
+			}
+		}
+	}
 	for _, s := range c.Schemas {
 		if s.DatabaseID == id {
 			if err := t.DropSchema(s.ID); err != nil {
@@ -399,6 +449,7 @@ func (t *Txn) DropDatabase(id catalog.ID) error {
 
 func (t *Txn) DropSchema(id catalog.ID) error { return t.deleteDescriptor(kindSchema, id) }
 func (t *Txn) DropRole(id catalog.ID) error   { return t.deleteDescriptor(kindRole, id) }
+func (t *Txn) DropView(id catalog.ID) error   { return t.deleteDescriptor(kindView, id) }
 
 func (t *Txn) DropSequence(id catalog.ID) error {
 	if err := t.deleteDescriptor(kindSequence, id); err != nil {

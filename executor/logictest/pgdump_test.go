@@ -56,6 +56,12 @@ var pgDumpSchema = []string{
 	`INSERT INTO events (kind, at) VALUES ('start', '2024-01-02 03:04:05+00'), ('stop', '2024-06-07 08:09:10.123456+02')`,
 	`INSERT INTO items VALUES (1, 'a', 2), (NULL, NULL, NULL), (2, '', 3)`,
 	`SELECT nextval('counter')`,
+	// Views, one over another and one whose column list renames: the
+	// dump must qualify what they read (it restores with an empty
+	// search_path) and keep their column names.
+	`CREATE VIEW priced (post, cost) AS SELECT id, price FROM posts WHERE price IS NOT NULL`,
+	`CREATE VIEW author_posts AS SELECT a.name, count(p.post) AS n FROM authors a LEFT JOIN posts q ON q.author_id = a.id LEFT JOIN priced p ON p.post = q.id GROUP BY a.name`,
+	`COMMENT ON VIEW priced IS 'posts with a price'`,
 }
 
 // pgDumpChecks are the queries whose results must survive dump and
@@ -70,6 +76,9 @@ var pgDumpChecks = []string{
 	`SELECT last_value, is_called FROM posts_id_seq`,
 	`SELECT last_value, is_called FROM events_id_seq`,
 	`SELECT obj_description('authors'::regclass, 'pg_class'), col_description('authors'::regclass, 2)`,
+	`SELECT * FROM priced ORDER BY post`,
+	`SELECT * FROM author_posts ORDER BY name`,
+	`SELECT obj_description('priced'::regclass, 'pg_class')`,
 }
 
 // TestPgDumpRoundTrip dumps a database with PostgreSQL 15's real pg_dump,

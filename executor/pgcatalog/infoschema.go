@@ -119,6 +119,10 @@ func init() {
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, t.SchemaID)), dS(t.Name), dS("BASE TABLE"),
 				null, null, null, null, null, dS("YES"), dS("NO"), null})
 		}
+		for _, v := range dbViews(c) {
+			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS("VIEW"),
+				null, null, null, null, null, yesNo(viewUpdatable(c, v)), dS("NO"), null})
+		}
 		for _, k := range sortedRegistry() {
 			d := registry[k].def
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(d.Schema), dS(d.Name), dS("VIEW"),
@@ -178,6 +182,19 @@ func init() {
 					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
 					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
 					dS(ident), gen, identStart, identIncr, identMax, identMin, identCycle, isGenerated, genExpr, dS("YES")})
+			}
+		}
+		for _, v := range dbViews(c) {
+			schema := schemaName(c, v.SchemaID)
+			updatable := yesNo(viewUpdatable(c, v))
+			for i, cl := range v.Columns {
+				ti := typeInfo(cl.Type)
+				pos := strconv.Itoa(i + 1)
+				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(v.Name), dS(cl.Name), dI(int64(i + 1)), null,
+					dS("YES"), dS(ti.dataType), ti.charMax, ti.charOctets, ti.precision, ti.radix, ti.scale,
+					ti.datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
+					dS(c.DB.Name), dS(ti.udtSchema), dS(ti.udtName), null, null, null, null, dS(pos), dS("NO"),
+					dS("NO"), null, null, null, null, null, dS("NO"), dS("NEVER"), null, updatable})
 			}
 		}
 		return rows, nil
@@ -317,7 +334,38 @@ func init() {
 		col("table_catalog", tIdent), col("table_schema", tIdent), col("table_name", tIdent), col("view_definition", tChars),
 		col("check_option", tChars), col("is_updatable", tYesNo), col("is_insertable_into", tYesNo),
 		col("is_trigger_updatable", tYesNo), col("is_trigger_deletable", tYesNo), col("is_trigger_insertable_into", tYesNo),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, v := range dbViews(c) {
+			updatable := yesNo(viewUpdatable(c, v))
+			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(viewDefinition(c, v)),
+				dS("NONE"), updatable, updatable, dS("NO"), dS("NO"), dS("NO")})
+		}
+		return rows, nil
+	})
+
+	register(is, "view_table_usage", 13112, []planner.Column{
+		col("view_catalog", tIdent), col("view_schema", tIdent), col("view_name", tIdent),
+		col("table_catalog", tIdent), col("table_schema", tIdent), col("table_name", tIdent),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, v := range dbViews(c) {
+			for _, d := range v.DependsOn {
+				var schema catalog.ID
+				var name string
+				if t := c.Cat.Tables[d]; t != nil {
+					schema, name = t.SchemaID, t.Name
+				} else if w := c.Cat.Views[d]; w != nil {
+					schema, name = w.SchemaID, w.Name
+				} else {
+					continue
+				}
+				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, v.SchemaID)), dS(v.Name),
+					dS(c.DB.Name), dS(schemaName(c, schema)), dS(name)})
+			}
+		}
+		return rows, nil
+	})
 
 	register(is, "sequences", 13108, []planner.Column{
 		col("sequence_catalog", tIdent), col("sequence_schema", tIdent), col("sequence_name", tIdent), col("data_type", tChars),

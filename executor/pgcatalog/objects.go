@@ -5,8 +5,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgdialect"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
@@ -41,6 +43,7 @@ const (
 	oidHashAM    = 405
 	oidHnswAM    = 16389
 	oidPgClass   = 1259
+	oidPgRewrite = 2618
 	oidPgConstr  = 2606
 	oidPgNsp     = 2615
 	oidPgDB      = 1262
@@ -184,6 +187,39 @@ func dbTables(c *Context) []*catalog.Table {
 
 func dbSequences(c *Context) []*catalog.Sequence {
 	return inDatabase(c, c.Cat.Sequences, func(s *catalog.Sequence) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })
+}
+
+func dbViews(c *Context) []*catalog.View {
+	return inDatabase(c, c.Cat.Views, func(v *catalog.View) (catalog.ID, catalog.ID) { return v.DatabaseID, v.ID })
+}
+
+// ViewDefinition is pg_get_viewdef's text of view oid: the query as it
+// was written, framed as PostgreSQL frames its deparsed one (a leading
+// space, a closing semicolon). false when oid is no view.
+func ViewDefinition(c *Context, oid uint32) (string, bool) {
+	v := c.Cat.Views[catalog.ID(oid)]
+	if v == nil || v.DatabaseID != c.DB.ID {
+		return "", false
+	}
+	return viewDefinition(c, v), true
+}
+
+// viewDefinition qualifies the relations the query names that are not
+// visible on the search path, as pg_get_viewdef does (pg_dump, with an
+// empty search_path, gets every one qualified).
+func viewDefinition(c *Context, v *catalog.View) string {
+	text := planner.ViewQueryText(c.Cat, v, func(rel, schema catalog.ID) bool {
+		return !strings.HasPrefix(schemaName(c, schema), "pg_temp_") && !RelationVisible(c, c.SearchPath, uint32(rel))
+	})
+	return " " + strings.TrimSpace(text) + ";"
+}
+
+// viewUpdatable reports whether INSERT, UPDATE and DELETE write through
+// v. Its query names what it reads by OID, so no search path is needed.
+func viewUpdatable(c *Context, v *catalog.View) bool {
+	b := &planner.Binder{Cat: c.Cat, DB: c.DB, SearchPath: v.SearchPath, ParseExpr: pgdialect.ParseExpr,
+		ParseQuery: pgdialect.ParseQuery, Virtual: Lookup}
+	return b.ViewUpdatable(v)
 }
 
 func dbSchemas(c *Context) []*catalog.Schema {
@@ -526,6 +562,15 @@ func triggerTables(c *Context) map[catalog.ID]bool {
 // Description returns the comment on an object (obj_description /
 // col_description); subid is the column's attnum, 0 for the object.
 func Description(c *Context, oid uint32, subid int) (string, bool) {
+	if v := c.Cat.Views[catalog.ID(oid)]; v != nil {
+		if subid == 0 {
+			return v.Comment, v.Comment != ""
+		}
+		if subid > 0 && subid <= len(v.Columns) {
+			return v.Columns[subid-1].Comment, v.Columns[subid-1].Comment != ""
+		}
+		return "", false
+	}
 	t := c.Cat.Tables[catalog.ID(oid)]
 	if t == nil {
 		if d, ok := pgDescriptions[oid]; ok && subid == 0 {
@@ -570,6 +615,11 @@ func RelationVisible(c *Context, searchPath []string, oid uint32) bool {
 				return false
 			}
 		}
+		for _, v := range dbViews(c) {
+			if schemaName(c, v.SchemaID) == s && v.Name == name {
+				return false
+			}
+		}
 	}
 	return false
 }
@@ -588,6 +638,9 @@ func relationName(c *Context, oid uint32) (name, schema string, ok bool) {
 	}
 	if s := c.Cat.Sequences[catalog.ID(oid)]; s != nil && s.DatabaseID == c.DB.ID {
 		return s.Name, schemaName(c, s.SchemaID), true
+	}
+	if v := c.Cat.Views[catalog.ID(oid)]; v != nil && v.DatabaseID == c.DB.ID {
+		return v.Name, schemaName(c, v.SchemaID), true
 	}
 	for _, t := range registry {
 		if t.def.OID == oid {

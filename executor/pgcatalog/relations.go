@@ -363,6 +363,12 @@ func init() {
 		for _, s := range dbSequences(c) {
 			rel(uint32(s.ID), s.Name, uint32(s.SchemaID), uint32(storage.BootstrapRoleID), 0, false, "S", 3, 0)
 		}
+		for _, v := range dbViews(c) {
+			rel(uint32(v.ID), v.Name, uint32(v.SchemaID), roleOID(c, v.Owner), 0, false, "v", len(v.Columns), 0)
+			const relFilenodeCol, relHasRulesCol = 7, 19
+			rows[len(rows)-1][relFilenodeCol] = dO(0)    // no storage
+			rows[len(rows)-1][relHasRulesCol] = dB(true) // a view is its _RETURN rule
+		}
 		names := make([]string, 0, len(registry))
 		for k := range registry {
 			names = append(names, k)
@@ -438,6 +444,11 @@ func init() {
 						att(x.oid, t.Columns[ci].Name, t.Columns[ci].Type, k+1, false, false, "", false)
 					}
 				}
+			}
+		}
+		for _, v := range dbViews(c) {
+			for i, cl := range v.Columns {
+				att(uint32(v.ID), cl.Name, cl.Type, i+1, false, false, "", false)
 			}
 		}
 		for _, s := range dbSequences(c) {
@@ -718,6 +729,16 @@ func init() {
 			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS(PublicSchemaComment)},
 		}
 		rows = append(rows, builtinDescriptionRows()...)
+		for _, v := range dbViews(c) {
+			if v.Comment != "" {
+				rows = append(rows, []types.Datum{dO(uint32(v.ID)), dO(oidPgClass), dI(0), dS(v.Comment)})
+			}
+			for i, cl := range v.Columns {
+				if cl.Comment != "" {
+					rows = append(rows, []types.Datum{dO(uint32(v.ID)), dO(oidPgClass), dI(int64(i + 1)), dS(cl.Comment)})
+				}
+			}
+		}
 		for _, t := range dbTables(c) {
 			if t.Comment != "" {
 				rows = append(rows, []types.Datum{dO(uint32(t.ID)), dO(oidPgClass), dI(0), dS(t.Comment)})
@@ -759,7 +780,13 @@ func init() {
 	})
 	register("pg_catalog", "pg_views", 12015, []planner.Column{
 		col("schemaname", types.Name), col("viewname", types.Name), col("viewowner", types.Name), col("definition", types.Text),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, v := range dbViews(c) {
+			rows = append(rows, []types.Datum{dS(schemaName(c, v.SchemaID)), dS(v.Name), dS(v.Owner), dS(viewDefinition(c, v))})
+		}
+		return rows, nil
+	})
 	register("pg_catalog", "pg_matviews", 12016, []planner.Column{
 		col("schemaname", types.Name), col("matviewname", types.Name), col("matviewowner", types.Name), col("tablespace", types.Name),
 		col("hasindexes", types.Bool), col("ispopulated", types.Bool), col("definition", types.Text),
@@ -845,10 +872,19 @@ func init() {
 		col("tgnargs", types.Int2), col("tgattr", tInt2v), col("tgargs", types.Bytea), col("tgqual", tNode),
 		col("tgoldtable", types.Name), col("tgnewtable", types.Name),
 	}, empty)
-	register("pg_catalog", "pg_rewrite", 2618, []planner.Column{
+	register("pg_catalog", "pg_rewrite", oidPgRewrite, []planner.Column{
 		col("oid", types.Oid), col("rulename", types.Name), col("ev_class", types.Oid), col("ev_type", tChar), col("ev_enabled", tChar),
 		col("is_instead", types.Bool), col("ev_qual", tNode), col("ev_action", tNode),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		// A view is a relation with an ON SELECT DO INSTEAD rule named
+		// _RETURN. Quiver has no rule trees to show: ev_qual and
+		// ev_action are NULL.
+		var rows [][]types.Datum
+		for _, v := range dbViews(c) {
+			rows = append(rows, []types.Datum{dO(uint32(v.RuleOID)), dS("_RETURN"), dO(uint32(v.ID)), dS("1"), dS("O"), dB(true), null, null})
+		}
+		return rows, nil
+	})
 	register("pg_catalog", "pg_policy", 3256, []planner.Column{
 		col("oid", types.Oid), col("polname", types.Name), col("polrelid", types.Oid), col("polcmd", tChar), col("polpermissive", types.Bool),
 		col("polroles", tOidA), col("polqual", tNode), col("polwithcheck", tNode),
@@ -1035,6 +1071,16 @@ func init() {
 				}
 				rows = append(rows, []types.Datum{dO(oidPgClass), dO(uint32(s.ID)), dI(0), dO(oidPgClass), dO(uint32(s.OwnedByTable)),
 					dI(int64(s.OwnedByColumn + 1)), dS(dep)})
+			}
+		}
+		// A view's _RETURN rule is part of the view ('i') and depends on
+		// what the query reads ('n'); PostgreSQL records the columns
+		// read, Quiver the relation as a whole.
+		for _, v := range dbViews(c) {
+			rule := uint32(v.RuleOID)
+			rows = append(rows, []types.Datum{dO(oidPgRewrite), dO(rule), dI(0), dO(oidPgClass), dO(uint32(v.ID)), dI(0), dS("i")})
+			for _, d := range v.DependsOn {
+				rows = append(rows, []types.Datum{dO(oidPgRewrite), dO(rule), dI(0), dO(oidPgClass), dO(uint32(d)), dI(0), dS("n")})
 			}
 		}
 		// A default calling nextval depends on its sequence ('n'), as

@@ -66,6 +66,14 @@ type ProcLookupSession interface {
 	ProcRowByOID(oid uint32) (*ProcRow, bool)
 }
 
+// ViewDefSession is a session that answers pg_get_viewdef: a view's
+// definition by OID, or by a relation name as regclass reads it (an error
+// when no relation has the name; ok false when it is no view).
+type ViewDefSession interface {
+	ViewDef(oid uint32) (string, bool, error)
+	ViewDefByName(name string) (string, bool, error)
+}
+
 // ObjectDescriberSession is a session that answers pg_describe_object
 // for built-in objects (extension vector's members).
 type ObjectDescriberSession interface {
@@ -329,7 +337,29 @@ func registerCatalogFuncs() {
 	getExpr := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) { return a[0], nil }
 	addFunc("pg_get_expr", fn(params(txt, o), txt, getExpr))
 	addFunc("pg_get_expr", fn(params(txt, o, b), txt, getExpr))
-	for _, n := range []string{"pg_get_viewdef", "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_functiondef",
+	// pg_get_viewdef's pretty flag and wrap column change only how
+	// PostgreSQL lays out its deparsed query; Quiver shows the query as
+	// written, so they change nothing.
+	viewDef := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		vs, ok := catalogSession(ctx).(ViewDefSession)
+		if !ok {
+			return types.Null, nil
+		}
+		return textOrNull(vs.ViewDef(oidArg(a[0])))
+	}
+	viewDefByName := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		vs, ok := catalogSession(ctx).(ViewDefSession)
+		if !ok {
+			return types.Null, nil
+		}
+		return textOrNull(vs.ViewDefByName(string(a[0].(types.DString))))
+	}
+	addFunc("pg_get_viewdef", fn(params(o), txt, viewDef))
+	addFunc("pg_get_viewdef", fn(params(o, b), txt, viewDef))
+	addFunc("pg_get_viewdef", fn(params(o, i4), txt, viewDef))
+	addFunc("pg_get_viewdef", fn(params(txt), txt, viewDefByName))
+	addFunc("pg_get_viewdef", fn(params(txt, b), txt, viewDefByName))
+	for _, n := range []string{"pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef", "pg_get_functiondef",
 		"pg_get_statisticsobjdef_columns",
 		"pg_get_partition_constraintdef", "pg_tablespace_location"} {
 		addFunc(n, &Overload{Params: params(o), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
@@ -400,7 +430,6 @@ func registerCatalogFuncs() {
 			}, nil
 		}})
 	addFunc("getdatabaseencoding", fn(nil, nm, func(*EvalContext, []types.Datum) (types.Datum, error) { return types.DString("UTF8"), nil }))
-	addFunc("pg_get_viewdef", &Overload{Params: params(o, b), Return: txt, Fn: func(*EvalContext, []types.Datum) (types.Datum, error) { return types.Null, nil }})
 
 	description := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		cs := catalogSession(ctx)

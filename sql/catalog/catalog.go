@@ -212,3 +212,52 @@ func (t *Table) IndexByName(name string) *Index {
 	}
 	return nil
 }
+
+// View is a view: a stored query bound again whenever a statement reads
+// the view. Quiver keeps the query as SQL text rather than a bound tree.
+// The tables and views it names are kept apart (Refs), by ID, and spelled
+// with their current, qualified names each time the text is bound, so
+// that, as in PostgreSQL, renaming them or changing search_path does not
+// change what the view reads. Other names (functions, types, catalog
+// relations) are resolved against SearchPath, the schemas the creating
+// session's search_path held.
+type View struct {
+	ID         ID     `json:"id"`
+	DatabaseID ID     `json:"db"`
+	SchemaID   ID     `json:"schema"`
+	Name       string `json:"name"`
+	Owner      string `json:"owner"`
+	// Columns are the view's output columns with the names the view
+	// gives them (its column list, else the query's) and the types the
+	// query had at creation.
+	Columns []ViewColumn `json:"columns"`
+	// Query is the defining SELECT's text as written after AS.
+	Query      string    `json:"query"`
+	Refs       []ViewRef `json:"refs,omitempty"`
+	SearchPath []string  `json:"search_path,omitempty"`
+	// DependsOn are the tables and views the query reads, which cannot be
+	// dropped without CASCADE while the view exists.
+	DependsOn []ID   `json:"depends_on,omitempty"`
+	Comment   string `json:"comment,omitempty"`
+	// RuleOID is the OID of the view's _RETURN rule in pg_rewrite, which
+	// pg_depend's rows for the view name.
+	RuleOID ID `json:"rule_oid"`
+}
+
+// ViewRef is a table or view named in a view's query: the name's bytes
+// in Query (Offset, Len) and the relation it resolved to at creation.
+type ViewRef struct {
+	Offset   int `json:"off"`
+	Len      int `json:"len"`
+	Relation ID  `json:"rel"`
+}
+
+// ViewColumn is one output column of a view. Source is the name the
+// query gave the column at creation: binding the query again must give
+// the same, or what the view reads has changed under it.
+type ViewColumn struct {
+	Name    string   `json:"name"`
+	Source  string   `json:"source"`
+	Type    *types.T `json:"type"`
+	Comment string   `json:"comment,omitempty"`
+}

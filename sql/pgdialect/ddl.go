@@ -83,14 +83,25 @@ func (p *parser) createStmt() tree.Statement {
 			return p.skipUnsupported("CREATE RECURSIVE VIEW")
 		}
 		p.i++
-		cv := &tree.CreateView{Replace: replace, Name: p.objectName()}
+		cv := &tree.CreateView{Replace: replace, Temporary: temp, Name: p.objectName()}
 		if p.peek().isPunct("(") {
 			cv.Columns = p.parenIdentList()
 		}
+		if p.peek().is("with") {
+			// security_barrier, security_invoker, check_option: Quiver
+			// neither writes through views nor has row security.
+			return p.skipUnsupported("CREATE VIEW ... WITH (options)")
+		}
 		p.expectKw("as")
 		start := p.peek().off
+		cv.QueryPos = p.pos(start)
 		cv.Query = p.selectStmt()
 		cv.QueryText = p.src[start:p.prevEnd()]
+		if p.peek().is("with") {
+			// A check option restricts writes through the view, which
+			// Quiver does not do.
+			return p.skipUnsupported("CREATE VIEW ... WITH CHECK OPTION")
+		}
 		return cv
 	case t.is("type"):
 		p.i++
@@ -767,6 +778,17 @@ func (p *parser) alterStmt() tree.Statement {
 	switch {
 	case t.is("table"):
 		return p.alterTable()
+	case t.is("view"):
+		at := &tree.AlterTable{View: true, IfExists: p.kws("if", "exists"), Name: p.objectName()}
+		switch {
+		case p.kws("rename", "to"):
+			at.Cmds = []tree.AlterTableCmd{{Kind: "rename to", NewName: p.ident()}}
+		case p.kws("owner", "to"):
+			at.Cmds = []tree.AlterTableCmd{{Kind: "owner to", NewName: p.ident()}}
+		default:
+			return p.skipUnsupported("ALTER VIEW " + strings.ToUpper(p.peek().val))
+		}
+		return at
 	case t.is("sequence"):
 		as := &tree.AlterSequence{IfExists: p.kws("if", "exists"), Name: p.objectName()}
 		if p.kws("owner", "to") {

@@ -234,7 +234,7 @@ func (p *parser) objectName() tree.ObjectName {
 		p.i++
 		parts = append(parts, p.colLabel())
 	}
-	n := tree.ObjectName{Pos: p.pos(t.off)}
+	n := tree.ObjectName{Pos: p.pos(t.off), End: p.pos(p.prevEnd())}
 	switch len(parts) {
 	case 1:
 		n.Name = parts[0]

@@ -341,8 +341,10 @@ func (p *parser) targets() []tree.Target {
 			tg.Expr = &tree.Star{Pos: p.pos(t.off)}
 		} else {
 			tg.Expr = p.expr()
+			tg.ExprEnd = p.pos(p.prevEnd())
 			tg.Alias = p.optAlias(true)
 		}
+		tg.End = p.pos(p.prevEnd())
 		ts = append(ts, tg)
 		if !p.punct(",") {
 			return ts

@@ -142,10 +142,12 @@ type DropTable struct {
 	Cascade  bool
 }
 
-// AlterTable is ALTER TABLE with a list of commands.
+// AlterTable is ALTER TABLE with a list of commands, or ALTER VIEW
+// (View set; RENAME TO is the one command it has).
 type AlterTable struct {
 	Name     ObjectName
 	IfExists bool
+	View     bool
 	Cmds     []AlterTableCmd
 }
 
@@ -275,13 +277,17 @@ type DropSequence struct {
 	Cascade  bool
 }
 
-// CreateView is CREATE [OR REPLACE] VIEW.
+// CreateView is CREATE [OR REPLACE] [TEMP] VIEW.
 type CreateView struct {
 	Name      ObjectName
 	Replace   bool
+	Temporary bool
 	Columns   []string
 	Query     *Select
 	QueryText string
+	// QueryPos is the position where QueryText starts: subtracted from
+	// the positions in Query, it gives positions within QueryText.
+	QueryPos Pos
 }
 
 // DropView is DROP VIEW.

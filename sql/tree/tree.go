@@ -24,6 +24,9 @@ type ObjectName struct {
 	Schema  string
 	Name    string
 	Pos     Pos
+	// End is the position just past the name as written (qualifiers,
+	// quotes and all), so the name's text can be found again.
+	End Pos
 }
 
 // TypeName is a type as written: Name is PostgreSQL's canonical spelling
@@ -364,6 +367,9 @@ type Target struct {
 	Expr  Expr
 	Alias string // "" when not given
 	Pos   Pos
+	// ExprEnd and End are the positions just past the expression and
+	// just past the whole item (its alias included).
+	ExprEnd, End Pos
 }
 
 // OrderItem is one ORDER BY element. Nulls is "", "first" or "last".
