@@ -471,7 +471,7 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 	// Every old key goes first: a new primary key may equal another
 	// row's old one (a hidden row id 2 and a new key 2), which is no
 	// conflict.
-	if err := eachRow(func(row []types.Datum) error { return ec.txn.DeleteRow(ec.ctx, old, row) }); err != nil {
+	if err := eachRow(func(row []types.Datum) error { return ec.txn.DeleteRowNoLock(ec.ctx, old, row) }); err != nil {
 		return err
 	}
 	return eachRow(func(row []types.Datum) error {

@@ -792,7 +792,7 @@ func (s *Session) noticeCode(code, format string, args ...any) {
 // ON COMMIT DELETE ROWS).
 func (ec *execCtx) deleteAllRows(t *catalog.Table) error {
 	return scanRows(ec, t, func(row []types.Datum) error {
-		return ec.txn.DeleteRow(ec.ctx, t, row)
+		return ec.txn.DeleteRowNoLock(ec.ctx, t, row)
 	})
 }
 

@@ -85,9 +85,23 @@ func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 	return nil
 }
 
-// DeleteRow deletes a row (as read) and its index entries.
+// DeleteRow deletes a row (as read) and its index entries, first taking
+// the row's lock (rowlocks.go).
 func (t *Txn) DeleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
-	if err := t.deleteRow(ctx, tb, row); err != nil {
+	return t.deleteRowLocking(ctx, tb, row, true)
+}
+
+// DeleteRowNoLock is DeleteRow without the row lock, for statements that
+// delete every row of a table (TRUNCATE, a rewrite by ALTER TABLE), which
+// PostgreSQL runs under a table lock instead: a concurrent change of a
+// row is found at commit (40001), and a million rows do not take a
+// million locks.
+func (t *Txn) DeleteRowNoLock(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+	return t.deleteRowLocking(ctx, tb, row, false)
+}
+
+func (t *Txn) deleteRowLocking(ctx context.Context, tb *catalog.Table, row []types.Datum, lock bool) error {
+	if err := t.deleteRow(ctx, tb, row, lock); err != nil {
 		return err
 	}
 	if t.observed(tb) {

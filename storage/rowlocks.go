@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -28,7 +29,15 @@ type rowLocks struct {
 	mu      sync.Mutex
 	held    map[uint64]*Txn // row key fingerprint -> holder
 	waiting map[*Txn]*Txn   // waiter -> the holder it waits for
+	// peak is the most locks held since held was last made: a Go map
+	// keeps the table its peak needed, which the collector scans on
+	// every cycle, so a large statement's locks are not kept paying for.
+	peak int
 }
+
+// rowLocksRemake: past this many locks, held is made again once fewer
+// than a sixteenth of its peak remain.
+const rowLocksRemake = 4096
 
 func concurrentUpdate() error {
 	return pgerror.New(pgerror.CodeSerializationFailure, "could not serialize access due to concurrent update").WithCause(ErrConcurrentUpdate)
@@ -50,6 +59,7 @@ func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
 					l.held = map[uint64]*Txn{}
 				}
 				l.held[fp] = t
+				l.peak = max(l.peak, len(l.held))
 				if t.ended == nil {
 					t.ended = make(chan struct{})
 				}
@@ -112,6 +122,13 @@ func (t *Txn) releaseLocks() {
 	}
 	close(t.ended)
 	t.ended, t.locked = nil, nil
+	if l.peak > rowLocksRemake && len(l.held) < l.peak/16 {
+		// A fresh map sized for what is left (maps.Clone may keep the
+		// old table's size).
+		held := make(map[uint64]*Txn, len(l.held))
+		maps.Copy(held, l.held)
+		l.held, l.peak = held, len(held)
+	}
 	l.mu.Unlock()
 }
 

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -177,5 +178,41 @@ func TestNewSnapshotCommitCheck(t *testing.T) {
 	r, err := check.GetRow(ctx, tb, user(30, "", "", 0)[:1])
 	if err != nil || r == nil || r[1] != user(30, "theirs", "", 0)[1] {
 		t.Fatalf("row 30 = %v %v, want the other transaction's", r, err)
+	}
+}
+
+// TestRowLocksTableShrinks: the lock table a large statement grew is
+// made again once its locks are gone, and whole-table deletes
+// (DeleteRowNoLock) take no locks at all.
+func TestRowLocksTableShrinks(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	const n = 2 * rowLocksRemake
+	insertUsers(t, e, tb, n)
+	tx := e.Begin()
+	for i := 1; i <= n; i++ {
+		if err := tx.DeleteRow(ctx, tb, user(int64(i), fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@x", i), int64(i%50))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(e.locks.held); got != n {
+		t.Fatalf("%d locks held while deleting %d rows", got, n)
+	}
+	tx.Rollback()
+	if len(e.locks.held) != 0 || e.locks.peak != 0 {
+		t.Fatalf("after the rollback: %d locks, peak %d; want a fresh empty table", len(e.locks.held), e.locks.peak)
+	}
+	tx = e.Begin()
+	for i := 1; i <= n; i++ {
+		if err := tx.DeleteRowNoLock(ctx, tb, user(int64(i), fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@x", i), int64(i%50))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(e.locks.held) != 0 {
+		t.Fatalf("DeleteRowNoLock took %d locks", len(e.locks.held))
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

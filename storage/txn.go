@@ -654,8 +654,9 @@ func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 	return t.set(newKey, val)
 }
 
-// deleteRow deletes a row (as read) and its index entries.
-func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+// deleteRow deletes a row (as read) and its index entries, taking the
+// row's lock first when lock is set.
+func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datum, lock bool) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
@@ -670,8 +671,10 @@ func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	if err != nil {
 		return err
 	}
-	if err := t.lockRowKey(ctx, key); err != nil {
-		return err
+	if lock {
+		if err := t.lockRowKey(ctx, key); err != nil {
+			return err
+		}
 	}
 	for _, idx := range btreeIndexes(tb) {
 		k, err := indexEntry(tb, idx, row, pk)
