@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -522,5 +523,34 @@ func TestAggregatesInSubqueriesBelongToThem(t *testing.T) {
 	}
 	if got := flat(mustRun(t, s, "SELECT g, count(*) FROM t WHERE EXISTS (SELECT sum(id) FROM t) GROUP BY g ORDER BY g")); got != "1|2\n2|1" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestCastColumnNames: a cast names its column after its type unless its
+// operand names it strongly (a column, a function, a subquery), as
+// PostgreSQL's FigureColname does; the expected names are PostgreSQL 15's.
+func TestCastColumnNames(t *testing.T) {
+	s := newTestSession(t)
+	ctx := context.Background()
+	stmts, err := s.Parse("SELECT 1::int::text, (CASE WHEN true THEN 1 END)::text, 'a'::text::varchar, (SELECT 1)::text, ARRAY[1]::text, now()::date, (1+2)::text, relname::text FROM pg_class LIMIT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Prepare(ctx, stmts[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Execute(ctx, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	var names []string
+	for _, c := range res.Columns() {
+		names = append(names, c.Name)
+	}
+	want := []string{"text", "text", "varchar", "?column?", "array", "now", "text", "relname"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("column names %q, want %q", names, want)
 	}
 }

@@ -774,37 +774,48 @@ func (b *Binder) expandTargets(items []tree.Target, in *scope) ([]boundTarget, e
 // deriveName is PostgreSQL's FigureColname: the column name, the function
 // name, the cast's type name, or ?column?.
 func deriveName(e tree.Expr) string {
+	name, _ := figureColname(e)
+	return name
+}
+
+// figureColname is FigureColnameInternal: a name and its strength. A
+// cast names its column after its type unless the operand gave a strong
+// name (2: a column, a function), so `1::int::text` is text and `a::text`
+// is a.
+func figureColname(e tree.Expr) (string, int) {
 	switch n := e.(type) {
 	case *tree.ColumnRef:
-		return n.Parts[len(n.Parts)-1]
+		return n.Parts[len(n.Parts)-1], 2
 	case *tree.FuncCall:
-		return n.Name
+		return n.Name, 2
 	case *tree.CastExpr:
-		if name := deriveName(n.Operand); name != "?column?" {
-			return name
+		if name, strength := figureColname(n.Operand); strength > 1 {
+			return name, strength
 		}
-		return castDisplayName(n.Type)
+		return castDisplayName(n.Type), 1
 	case *tree.CaseExpr:
-		return "case"
+		return "case", 1
 	case *tree.ParenExpr:
-		return deriveName(n.Inner)
+		return figureColname(n.Inner)
 	case *tree.ExistsExpr:
-		return "exists"
+		return "exists", 2
 	case *tree.ArrayExpr, *tree.ArraySubquery:
-		return "array"
+		return "array", 2
 	case *tree.SubqueryExpr:
 		if sc, ok := n.Subquery.Body.(*tree.SelectClause); ok && len(sc.Targets) == 1 {
+			// The subquery's output name, whatever it is, is strong.
 			if sc.Targets[0].Alias != "" {
-				return sc.Targets[0].Alias
+				return sc.Targets[0].Alias, 2
 			}
-			return deriveName(sc.Targets[0].Expr)
+			name, _ := figureColname(sc.Targets[0].Expr)
+			return name, 2
 		}
 	case *tree.CollateExpr:
-		return deriveName(n.Operand)
+		return figureColname(n.Operand)
 	case *tree.Subscript:
-		return deriveName(n.Operand)
+		return figureColname(n.Operand)
 	}
-	return "?column?"
+	return "?column?", 0
 }
 
 // castDisplayName is the column name PostgreSQL gives `'x'::type`.
