@@ -23,8 +23,11 @@ import (
 // heapTrimMinFree and the live heap (a steady GOGC=100 heap frees about
 // its live size per cycle, so that is a burst's mark), or when no
 // collection has run for heapTrimQuiet while the heap holds more than
-// heapTrimMinFree of objects (once per quiet spell: the trimmer's own
-// collection does not count as activity).
+// heapTrimMinFree of objects: once per quiet spell (the trimmer's own
+// collection does not count as activity), and again in the same spell
+// only after the heap grew by half heapTrimMinFree since, as k-NN
+// queries, which allocate a few KB each, grow it without a collection
+// for minutes.
 const (
 	heapTrimEvery   = 2 * time.Second
 	heapTrimQuiet   = 5 // ticks
@@ -38,6 +41,8 @@ type heapTrimmer struct {
 	cycles    uint64 // collections counted at the last tick
 	quiet     int    // ticks since the count changed
 	trimmedAt uint64 // the count right after the last trim
+	// trimmedObjects is the heap's object bytes right after it.
+	trimmedObjects uint64
 }
 
 // heapState is what the trimmer reads of the runtime.
@@ -66,13 +71,15 @@ func (h *heapTrimmer) tick() bool {
 		h.quiet++
 	}
 	burst := st.free > h.minFree && st.free > st.live
-	stale := h.quiet >= h.quietFor && st.cycles != h.trimmedAt && st.objects > h.minFree
+	grown := st.cycles != h.trimmedAt || st.objects > h.trimmedObjects+h.minFree/2
+	stale := h.quiet >= h.quietFor && grown && st.objects > h.minFree
 	if !burst && !stale {
 		return false
 	}
 	debug.FreeOSMemory()
-	h.cycles = readHeapState().cycles
-	h.trimmedAt, h.quiet = h.cycles, 0
+	after := readHeapState()
+	h.cycles = after.cycles
+	h.trimmedAt, h.trimmedObjects, h.quiet = h.cycles, after.objects, 0
 	return true
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -74,5 +75,23 @@ func TestHeapTrimmerCollectsQuietGarbage(t *testing.T) {
 		if h.tick() {
 			t.Fatal("the trimmer collected again in the same quiet spell")
 		}
+	}
+	// Garbage made without a collection (queries that each allocate
+	// little) is collected again once it passes half of minFree. The
+	// collector is held off while it is made, as the heap is small now
+	// and the runtime would collect at once.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	more := burst()
+	runtime.KeepAlive(more)
+	more = nil
+	if c := readHeapState().cycles; c != h.cycles {
+		t.Fatalf("a collection ran while the collector was off (%d cycles, had %d)", c, h.cycles)
+	}
+	trimmed := false
+	for i := 0; i < h.quietFor && !trimmed; i++ {
+		trimmed = h.tick()
+	}
+	if !trimmed {
+		t.Fatalf("%d MB of new garbage in the quiet spell was not collected", trimTestBurst>>20)
 	}
 }
