@@ -34,6 +34,24 @@ const (
 	heapTrimMinFree = 64 << 20
 )
 
+// serverGCPercent is the collector's target growth unless GOGC says
+// otherwise. Go's default, 100, lets garbage reach the live heap's size
+// before a collection; the server's live heap is mostly caches and
+// buffers (Badger's memtable, the row cache, vector visibility records)
+// with few pointers to trace, so collecting at half that costs little.
+// Measured: PSS while serving k-NN queries 136 MiB instead of 153, peak
+// RSS of pgbench -i -s 10 1.15-1.18 GB instead of 1.46-1.61, pgbench -S
+// unchanged within noise.
+const serverGCPercent = 50
+
+// setGCPercent applies serverGCPercent unless gogc (the GOGC variable,
+// which the runtime has read already) is set.
+func setGCPercent(gogc string) {
+	if gogc == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
+}
+
 // heapTrimmer is the trimmer's state between ticks.
 type heapTrimmer struct {
 	minFree   uint64

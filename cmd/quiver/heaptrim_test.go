@@ -95,3 +95,17 @@ func TestHeapTrimmerCollectsQuietGarbage(t *testing.T) {
 		t.Fatalf("%d MB of new garbage in the quiet spell was not collected", trimTestBurst>>20)
 	}
 }
+
+// TestSetGCPercent: the server's collector target applies unless GOGC
+// chose one.
+func TestSetGCPercent(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	setGCPercent("200")
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("with GOGC set, the target became %d", got)
+	}
+	setGCPercent("")
+	if got := debug.SetGCPercent(100); got != serverGCPercent {
+		t.Fatalf("without GOGC, the target is %d, want %d", got, serverGCPercent)
+	}
+}

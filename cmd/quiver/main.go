@@ -200,6 +200,7 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Conf
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
+	setGCPercent(os.Getenv("GOGC"))
 	trimCtx, stopTrim := context.WithCancel(context.Background())
 	defer stopTrim()
 	go trimHeapUntilDone(trimCtx)
