@@ -339,10 +339,8 @@ func TestReindexKeepsResults(t *testing.T) {
 	}
 }
 
-// newDiskHNSWTable opens an on-disk store (an in-memory one has no use
-// for checkpoints) with a session and a table v of 300 rows, e = [id,0],
-// under an HNSW index v_e.
-func newDiskHNSWTable(t *testing.T) (*Session, *storage.Engine) {
+// newDiskSession opens an on-disk store and a session on it.
+func newDiskSession(t *testing.T) (*Session, *storage.Engine) {
 	t.Helper()
 	store, err := storage.Open(storage.Options{Dir: t.TempDir(), NoSync: true})
 	if err != nil {
@@ -354,6 +352,15 @@ func newDiskHNSWTable(t *testing.T) (*Session, *storage.Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	return s, store
+}
+
+// newDiskHNSWTable opens an on-disk store (an in-memory one has no use
+// for checkpoints) with a session and a table v of 300 rows, e = [id,0],
+// under an HNSW index v_e.
+func newDiskHNSWTable(t *testing.T) (*Session, *storage.Engine) {
+	t.Helper()
+	s, store := newDiskSession(t)
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2))")
 	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[g, 0]::real[]::vector FROM generate_series(1, 300) g")
 	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
@@ -613,16 +620,7 @@ func TestIndexPredicateConcurrent(t *testing.T) {
 // exact search, returns halfvec values, and after a restart serves from
 // its checkpoint, whose live vectors come back from the halfvec rows.
 func TestHNSWHalfvecRestart(t *testing.T) {
-	store, err := storage.Open(storage.Options{Dir: t.TempDir(), NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s, store := newDiskSession(t)
 	mustRun(t, s, "CREATE TABLE hv (id int PRIMARY KEY, e halfvec(8))")
 	mustRun(t, s, "INSERT INTO hv SELECT g, ARRAY(SELECT x - floor(x) FROM generate_series(1, 8) k, LATERAL (SELECT sin(g * 12.9898 + k * 78.233) * 43758.5453 AS x) r)::real[]::halfvec FROM generate_series(1, 2000) g")
 	mustRun(t, s, "CREATE INDEX hv_e ON hv USING hnsw (e halfvec_cosine_ops)")
