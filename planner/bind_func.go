@@ -93,7 +93,7 @@ func (b *Binder) bindFunc(n *tree.FuncCall, sc *scope) (Expr, error) {
 	}
 	ovs := builtins.Functions(n.Name)
 	if ovs == nil {
-		return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", n.Name, typeList(argTypes)).
+		return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", n.Name, builtins.TypeList(argTypes)).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(int(n.Pos))
 	}
 	o, targets, err := builtins.Resolve(n.Name, ovs, argTypes)
@@ -181,14 +181,6 @@ func TypeByName(name string) (*types.T, error) {
 		t = types.ArrayOf(t)
 	}
 	return t, nil
-}
-
-func typeList(ts []*types.T) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.String()
-	}
-	return strings.Join(parts, ", ")
 }
 
 func (b *Binder) bindAggregate(n *tree.FuncCall, aggs []*builtins.AggOverload, sc *scope) (Expr, error) {

@@ -163,7 +163,7 @@ func (b *Binder) bindWindowCall(n *tree.FuncCall, sc *scope) (Expr, error) {
 			argTypes = append(argTypes, x.Type())
 		}
 		if len(n.Args) < ar[0] || len(n.Args) > ar[1] {
-			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", n.Name, typeList(argTypes)).
+			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", n.Name, builtins.TypeList(argTypes)).
 				WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(int(n.Pos))
 		}
 		switch n.Name {

@@ -385,10 +385,12 @@ func OperatorSpelling(name string) string {
 	return name
 }
 
-func typeList(args []*types.T) string {
+// TypeList spells argument types as PostgreSQL's "does not exist" and
+// "is not unique" messages do: without type modifiers (format_type_be).
+func TypeList(args []*types.T) string {
 	parts := make([]string, len(args))
 	for i, a := range args {
-		parts[i] = a.String()
+		parts[i] = a.BaseString()
 	}
 	return strings.Join(parts, ", ")
 }
@@ -396,20 +398,23 @@ func typeList(args []*types.T) string {
 func opSignature(name string, args []*types.T) string {
 	op := OperatorSpelling(name)
 	if len(args) == 1 {
-		return op + " " + args[0].String()
+		return op + " " + args[0].BaseString()
 	}
 	if len(args) == 2 {
-		return args[0].String() + " " + op + " " + args[1].String()
+		return args[0].BaseString() + " " + op + " " + args[1].BaseString()
 	}
-	return op + "(" + typeList(args) + ")"
+	return op + "(" + TypeList(args) + ")"
 }
 
 func notFound(name string, args []*types.T) error {
 	if isOperatorName(name) {
-		return pgerror.New(pgerror.CodeUndefinedFunction, "operator does not exist: %s", opSignature(name, args)).
-			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+		err := pgerror.New(pgerror.CodeUndefinedFunction, "operator does not exist: %s", opSignature(name, args))
+		if len(args) == 1 {
+			return err.WithHint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
+		}
+		return err.WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
 	}
-	return pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", name, typeList(args)).
+	return pgerror.New(pgerror.CodeUndefinedFunction, "function %s(%s) does not exist", name, TypeList(args)).
 		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
 }
 
@@ -418,6 +423,6 @@ func ambiguous(name string, args []*types.T) error {
 		return pgerror.New(pgerror.CodeAmbiguousFunction, "operator is not unique: %s", opSignature(name, args)).
 			WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
 	}
-	return pgerror.New(pgerror.CodeAmbiguousFunction, "function %s(%s) is not unique", name, typeList(args)).
+	return pgerror.New(pgerror.CodeAmbiguousFunction, "function %s(%s) is not unique", name, TypeList(args)).
 		WithHint("Could not choose a best candidate function. You might need to add explicit type casts.")
 }
