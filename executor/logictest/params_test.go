@@ -121,37 +121,50 @@ func deref(s *string) string {
 	return *s
 }
 
+// twoSessions is two simple-protocol sessions on a fresh database, for
+// tests of what concurrent transactions see.
+type twoSessions struct {
+	t    *testing.T
+	ctx  context.Context
+	a, b *Conn
+}
+
+func newTwoSessions(t *testing.T, db string) *twoSessions {
+	srv := startLogicServer(t)
+	dsn := freshDatabase(t, srv.adminDSN, db)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return &twoSessions{t: t, ctx: ctx, a: &Conn{PG: connect(t, dsn), Simple: true}, b: &Conn{PG: connect(t, dsn), Simple: true}}
+}
+
+// must runs sql on c and fails the test on an error.
+func (x *twoSessions) must(c *Conn, sql string) Result {
+	x.t.Helper()
+	res := c.Run(x.ctx, sql)
+	if res.Err != nil {
+		x.t.Fatalf("%s: %v", sql, res.Err)
+	}
+	return res
+}
+
+// value runs a query of one row on c and returns it formatted.
+func (x *twoSessions) value(c *Conn, sql string) string {
+	x.t.Helper()
+	rows := FormatRows(x.must(c, sql).Rows, SortNone)
+	if len(rows) != 1 {
+		x.t.Fatalf("%s: %d rows", sql, len(rows))
+	}
+	return rows[0]
+}
+
 // TestSnapshotAndConflict checks REPEATABLE READ: snapshot reads inside a
 // transaction, and two transactions writing the same row cannot both
 // commit: the loser gets 40001 at its UPDATE.
 func TestSnapshotAndConflict(t *testing.T) {
-	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "conflict_test")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	x := newTwoSessions(t, "conflict_test")
+	a, b, must, value := x.a, x.b, x.must, x.value
+	run := func(c *Conn, sql string) Result { return c.Run(x.ctx, sql) }
 	begin := "BEGIN ISOLATION LEVEL REPEATABLE READ"
-	a := &Conn{PG: connect(t, dsn), Simple: true}
-	b := &Conn{PG: connect(t, dsn), Simple: true}
-	run := func(c *Conn, sql string) Result {
-		t.Helper()
-		return c.Run(ctx, sql)
-	}
-	must := func(c *Conn, sql string) Result {
-		t.Helper()
-		res := run(c, sql)
-		if res.Err != nil {
-			t.Fatalf("%s: %v", sql, res.Err)
-		}
-		return res
-	}
-	value := func(c *Conn, sql string) string {
-		t.Helper()
-		rows := FormatRows(must(c, sql).Rows, SortNone)
-		if len(rows) != 1 {
-			t.Fatalf("%s: %d rows", sql, len(rows))
-		}
-		return rows[0]
-	}
 	must(a, "CREATE TABLE acct (id int PRIMARY KEY, bal int)")
 	must(a, "INSERT INTO acct VALUES (1, 100), (2, 100)")
 
@@ -199,28 +212,8 @@ func TestSnapshotAndConflict(t *testing.T) {
 // instead of failing. Two transactions that wait for each other's rows
 // end in one 40P01.
 func TestReadCommitted(t *testing.T) {
-	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "read_committed_test")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a := &Conn{PG: connect(t, dsn), Simple: true}
-	b := &Conn{PG: connect(t, dsn), Simple: true}
-	must := func(c *Conn, sql string) Result {
-		t.Helper()
-		res := c.Run(ctx, sql)
-		if res.Err != nil {
-			t.Fatalf("%s: %v", sql, res.Err)
-		}
-		return res
-	}
-	value := func(c *Conn, sql string) string {
-		t.Helper()
-		rows := FormatRows(must(c, sql).Rows, SortNone)
-		if len(rows) != 1 {
-			t.Fatalf("%s: %d rows", sql, len(rows))
-		}
-		return rows[0]
-	}
+	x := newTwoSessions(t, "read_committed_test")
+	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
 	// inBackground runs sql on c and reports its result once it ends.
 	inBackground := func(c *Conn, sql string) <-chan Result {
 		done := make(chan Result, 1)
