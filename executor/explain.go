@@ -167,6 +167,9 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 	case *planner.Limit:
 		add("Limit")
 		child(n.Input)
+	case *planner.LockRows:
+		add("LockRows")
+		child(n.Input)
 	case *planner.Distinct:
 		add("HashAggregate")
 		child(n.Input)

@@ -171,6 +171,8 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		return ec.buildSort(n)
 	case *planner.Limit:
 		return ec.buildLimit(n)
+	case *planner.LockRows:
+		return ec.buildLockRows(n)
 	case *planner.Distinct:
 		in, err := ec.build(n.Input)
 		if err != nil {

@@ -1225,6 +1225,9 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 		case *planner.Update, *planner.Delete:
 			return s.rerunOnConcurrentUpdate(ec, p)
 		}
+		if locksRows(plan) {
+			return s.selectLocking(ec, p)
+		}
 		it, err := ec.build(plan)
 		if err != nil {
 			return nil, err
@@ -1299,6 +1302,34 @@ func (s *Session) rerunOnConcurrentUpdate(ec *execCtx, p *Prepared) (Result, err
 		}
 		ec.txn.Release(sp)
 		s.notices = s.notices[:notices]
+		s.newStatementSnapshot(ec.txn)
+	}
+}
+
+// selectLocking runs a SELECT ... FOR UPDATE to its end before a row is
+// sent: under READ COMMITTED, a row committed after the statement's
+// snapshot makes it run again on a new one (rerunOnConcurrentUpdate says
+// why), which must not repeat rows a client already has. The locks the
+// first run took stay until the transaction ends, as PostgreSQL's do.
+func (s *Session) selectLocking(ec *execCtx, p *Prepared) (Result, error) {
+	for attempt := 1; ; attempt++ {
+		plan, err := s.planFor(ec, p)
+		if err != nil {
+			return nil, err
+		}
+		run := &execCtx{ctx: ec.ctx, txn: ec.txn, sess: s, eval: ec.eval, params: ec.params}
+		rows, err := run.drain(plan)
+		if err == nil {
+			cols := resultColumns(plan)
+			it, err := s.nameRegclass(ec, cols, &sliceIter{rows: rows})
+			if err != nil {
+				return nil, err
+			}
+			return &rowsResult{cols: cols, it: it, tagWord: "SELECT", ctx: ec.ctx}, nil
+		}
+		if !errors.Is(err, storage.ErrConcurrentUpdate) || !s.readCommitted() || attempt == maxStatementReruns {
+			return nil, err
+		}
 		s.newStatementSnapshot(ec.txn)
 	}
 }

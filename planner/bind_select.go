@@ -39,10 +39,16 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 			with.CTEs = append(with.CTEs, def)
 		}
 	}
+	lock, err := b.beginRowLock(s)
+	if err != nil {
+		return nil, err
+	}
 	var p Plan
-	var err error
 	if sc, ok := s.Body.(*tree.SelectClause); ok {
+		saved := b.lock
+		b.lock = lock
 		p, err = b.bindSelectClause(sc, s.OrderBy, outer)
+		b.lock = saved
 	} else {
 		p, err = b.bindSetBody(s.Body, outer)
 		if err == nil && len(s.OrderBy) > 0 {
@@ -73,14 +79,25 @@ func (b *Binder) bindSelect(s *tree.Select, outer *scope) (Plan, error) {
 				return nil, pgerror.New("2201W", "row count cannot be null in FETCH FIRST ... WITH TIES clause")
 			}
 			lim.TieKeys = sort.Keys
-		} else if sort, ok := p.(*Sort); ok && lim.Count != nil {
+		} else if sort, ok := p.(*Sort); ok && lim.Count != nil && (lock == nil || s.LockWait != "skip locked") {
+			// SKIP LOCKED may pass rows over, so the sort keeps them all
+			// for LIMIT to take the first it can lock.
 			sort.TopK = lim.Count
 			if lim.Offset != nil {
 				sort.TopK = &LimitSum{Count: lim.Count, Offset: lim.Offset}
 			}
 			useVectorIndex(sort, b.partialIndexImplied)
 		}
+		if lock != nil {
+			if lim.Input, err = lockRows(lim.Input, lock, s); err != nil {
+				return nil, err
+			}
+		}
 		p = lim
+	} else if lock != nil {
+		if p, err = lockRows(p, lock, s); err != nil {
+			return nil, err
+		}
 	}
 	if with != nil && len(with.CTEs) > 0 {
 		with.Input = p
@@ -523,6 +540,9 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	}
 	exprs = append(exprs, extra...)
 	cols = append(cols, extraCols...)
+	if exprs, cols, err = b.lock.lockKeys(sc, input, exprs, cols); err != nil {
+		return nil, err
+	}
 	in.win = nil
 	if ps, ok := input.(*ProjectSet); ok && len(calls) > 0 {
 		input, exprs, err = finishWindowsBelow(ws, ps, exprs)

@@ -50,6 +50,9 @@ type Binder struct {
 	// sublinks counts the expression subqueries being bound around the
 	// current point (a recursive reference may not sit in one).
 	sublinks int
+	// lock is the FOR UPDATE of the SELECT clause being bound, which adds
+	// its table's primary key as hidden columns (rowLock).
+	lock *rowLock
 }
 
 type cteBinding struct {

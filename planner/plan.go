@@ -117,6 +117,21 @@ var HNSWOperator = map[string]string{
 	"halfvec_l1_ops":     "<+>",
 }
 
+// LockRows locks the rows of Table its input returns, as SELECT ... FOR
+// UPDATE does, by the primary key values in its input's KeyCols (hidden
+// columns the binder added). It sits below LIMIT, so only the rows
+// returned are locked.
+type LockRows struct {
+	Input   Plan
+	Table   *catalog.Table
+	KeyCols []int
+	// Strength is the clause's words ("UPDATE", "NO KEY UPDATE"); Wait
+	// is "", "nowait" or "skip locked".
+	Strength, Wait string
+}
+
+func (p *LockRows) Columns() []Column { return p.Input.Columns() }
+
 // ValuesNode produces constant rows (VALUES, SELECT without FROM).
 type ValuesNode struct {
 	Rows [][]Expr

@@ -328,6 +328,8 @@ func visitPlanExprs(p Plan, depth int, f func(Expr, int)) {
 	case *Limit:
 		each(n.Count, n.Offset)
 		visitPlanExprs(n.Input, depth, f)
+	case *LockRows:
+		visitPlanExprs(n.Input, depth, f)
 	case *Distinct:
 		visitPlanExprs(n.Input, depth, f)
 	case *SetOpNode:

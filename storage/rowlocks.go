@@ -6,7 +6,9 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
 )
 
 // Row locks make a transaction that changes a row (UPDATE, DELETE,
@@ -43,11 +45,54 @@ func concurrentUpdate() error {
 	return pgerror.New(pgerror.CodeSerializationFailure, "could not serialize access due to concurrent update").WithCause(ErrConcurrentUpdate)
 }
 
+// LockWait is what taking a row lock does while another transaction
+// holds it.
+type LockWait int
+
+const (
+	// LockWaitFor waits for the holder to end.
+	LockWaitFor LockWait = iota
+	// LockNoWait fails at once with 55P03 (FOR UPDATE NOWAIT).
+	LockNoWait
+	// LockSkip passes the row over (FOR UPDATE SKIP LOCKED).
+	LockSkip
+)
+
+// LockRowForUpdate takes the lock of the row of tb whose primary key
+// values are pk, as SELECT ... FOR UPDATE does, and holds it until the
+// transaction ends. skipped reports a row LockSkip passed over. A row
+// with a version committed after the snapshot fails with
+// ErrConcurrentUpdate, as a change of it would.
+func (t *Txn) LockRowForUpdate(ctx context.Context, tb *catalog.Table, pk []types.Datum, wait LockWait) (skipped bool, err error) {
+	if err := t.usable(); err != nil {
+		return false, err
+	}
+	key, err := t.pkKeyOf(tb, pk)
+	if err != nil {
+		return false, err
+	}
+	locked, err := t.lockRowKeyWaiting(ctx, key, wait)
+	if err != nil {
+		if pgerror.CodeOf(err) == pgerror.CodeLockNotAvailable {
+			err = pgerror.New(pgerror.CodeLockNotAvailable, "could not obtain lock on row in relation \"%s\"", tb.Name)
+		}
+		return false, err
+	}
+	return !locked, nil
+}
+
 // lockRowKey takes the transaction's lock on a row key, waiting while
 // another open transaction holds it, and then fails with
 // ErrConcurrentUpdate if a version of the key committed after the
 // transaction's snapshot.
 func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
+	_, err := t.lockRowKeyWaiting(ctx, key, LockWaitFor)
+	return err
+}
+
+// lockRowKeyWaiting is lockRowKey with a choice of what to do about a
+// held lock; locked is false when LockSkip passed the key over.
+func (t *Txn) lockRowKeyWaiting(ctx context.Context, key []byte, wait LockWait) (locked bool, err error) {
 	fp := t.fingerprint(key)
 	l := &t.e.locks
 	for {
@@ -71,12 +116,20 @@ func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
 			l.mu.Unlock()
 			break
 		}
+		switch wait {
+		case LockNoWait:
+			l.mu.Unlock()
+			return false, pgerror.New(pgerror.CodeLockNotAvailable, "could not obtain lock on row")
+		case LockSkip:
+			l.mu.Unlock()
+			return false, nil
+		}
 		// Waiting for h closes a cycle if h (or whoever it waits for,
 		// and so on) waits for this transaction.
 		for x := h; x != nil; x = l.waiting[x] {
 			if x == t {
 				l.mu.Unlock()
-				return pgerror.New(pgerror.CodeDeadlockDetected, "deadlock detected").
+				return false, pgerror.New(pgerror.CodeDeadlockDetected, "deadlock detected").
 					WithDetail("Two transactions wait for rows each other has changed.").
 					WithHint("See server log for query details.")
 			}
@@ -97,13 +150,13 @@ func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
 		delete(l.waiting, t)
 		l.mu.Unlock()
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
 	if t.e.committedSince(t.readTs, fp) {
-		return concurrentUpdate()
+		return true, concurrentUpdate()
 	}
-	return nil
+	return true, nil
 }
 
 // releaseLocks ends the transaction's locks and wakes their waiters; a

@@ -705,6 +705,15 @@ func (t *Txn) GetRowColumns(ctx context.Context, tb *catalog.Table, pk []types.D
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
 	}
+	key, err := t.pkKeyOf(tb, pk)
+	if err != nil {
+		return nil, err
+	}
+	return t.readRowColumns(tb, key, want)
+}
+
+// pkKeyOf is the row key of the primary key values pk.
+func (t *Txn) pkKeyOf(tb *catalog.Table, pk []types.Datum) ([]byte, error) {
 	if len(pk) != len(tb.PrimaryKey) {
 		return nil, fmt.Errorf("storage: table %q has %d primary key columns, got %d values", tb.Name, len(tb.PrimaryKey), len(pk))
 	}
@@ -715,7 +724,7 @@ func (t *Txn) GetRowColumns(ctx context.Context, tb *catalog.Table, pk []types.D
 			return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 		}
 	}
-	return t.readRowColumns(tb, key, want)
+	return key, nil
 }
 
 // readRow reads and decodes the row stored under key, as the snapshot

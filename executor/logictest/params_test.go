@@ -320,3 +320,68 @@ func TestReadCommitted(t *testing.T) {
 		t.Errorf("sum = %s, want 202 + 5 + 51 + 2 (the survivor's two updates)", got)
 	}
 }
+
+// TestSelectForUpdate checks row locks taken by SELECT ... FOR UPDATE: a
+// change of a locked row waits for the locker, SKIP LOCKED passes locked
+// rows over (a job queue), NOWAIT fails at once with 55P03, and a row
+// that stopped qualifying while the SELECT waited for it is left out.
+func TestSelectForUpdate(t *testing.T) {
+	x := newTwoSessions(t, "select_for_update_test")
+	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
+	must(a, "CREATE TABLE jobs (id int PRIMARY KEY, status text)")
+	must(a, "INSERT INTO jobs SELECT g, 'pending' FROM generate_series(1, 4) g")
+
+	must(a, "BEGIN")
+	if got := value(a, "SELECT id FROM jobs WHERE id = 1 FOR UPDATE"); got != "1" {
+		t.Fatalf("locked id = %s", got)
+	}
+	done := make(chan Result, 1)
+	go func() { done <- b.Run(ctx, "UPDATE jobs SET status = 'stolen' WHERE id = 1") }()
+	select {
+	case res := <-done:
+		t.Fatalf("UPDATE of a row locked FOR UPDATE did not wait: %+v", res)
+	case <-time.After(300 * time.Millisecond):
+	}
+	must(a, "UPDATE jobs SET status = 'running' WHERE id = 1")
+	must(a, "COMMIT")
+	if res := <-done; res.Err != nil || res.Affected != 1 {
+		t.Fatalf("UPDATE after the locker committed: %d rows, %v", res.Affected, res.Err)
+	}
+	if got := value(a, "SELECT status FROM jobs WHERE id = 1"); got != "stolen" {
+		t.Errorf("status = %s, want stolen (the waiting UPDATE ran after the lock's commit)", got)
+	}
+
+	// Two workers take different jobs.
+	next := "SELECT id FROM jobs WHERE status = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+	must(a, "BEGIN")
+	must(b, "BEGIN")
+	if got := value(a, next); got != "2" {
+		t.Fatalf("first worker took %s, want 2", got)
+	}
+	if got := value(b, next); got != "3" {
+		t.Fatalf("second worker took %s, want 3 (2 is locked)", got)
+	}
+	res := b.Run(ctx, "SELECT id FROM jobs WHERE id = 2 FOR UPDATE NOWAIT")
+	var pgErr *pgconn.PgError
+	if !errors.As(res.Err, &pgErr) || pgErr.Code != "55P03" || pgErr.Message != `could not obtain lock on row in relation "jobs"` {
+		t.Fatalf("NOWAIT on a locked row: %v, want 55P03", res.Err)
+	}
+	must(b, "ROLLBACK")
+	must(a, "UPDATE jobs SET status = 'done' WHERE id = 2")
+	must(a, "COMMIT")
+
+	// The locker changed the row so that it no longer qualifies.
+	must(a, "BEGIN")
+	must(a, "UPDATE jobs SET status = 'done' WHERE id = 3")
+	done = make(chan Result, 1)
+	go func() { done <- b.Run(ctx, "SELECT id FROM jobs WHERE status = 'pending' AND id = 3 FOR UPDATE") }()
+	select {
+	case res := <-done:
+		t.Fatalf("FOR UPDATE of a row another transaction changed did not wait: %+v", res)
+	case <-time.After(300 * time.Millisecond):
+	}
+	must(a, "COMMIT")
+	if res := <-done; res.Err != nil || len(res.Rows) != 0 {
+		t.Fatalf("FOR UPDATE after the row stopped qualifying: %d rows, %v; want none", len(res.Rows), res.Err)
+	}
+}

@@ -74,10 +74,16 @@ func (p *parser) selectTail(s *tree.Select) {
 				p.fail()
 			}
 			if p.kw("of") {
-				p.objectNames()
+				s.LockOf = p.objectNames()
 			}
-			if !p.kw("nowait") && p.kws("skip", "locked") && s.WithTies {
-				panic(syntaxPanic{pgerror.New(pgerror.CodeSyntaxError, "SKIP LOCKED and WITH TIES options cannot be used together")})
+			switch {
+			case p.kw("nowait"):
+				s.LockWait = "nowait"
+			case p.kws("skip", "locked"):
+				s.LockWait = "skip locked"
+				if s.WithTies {
+					panic(syntaxPanic{pgerror.New(pgerror.CodeSyntaxError, "SKIP LOCKED and WITH TIES options cannot be used together")})
+				}
 			}
 		default:
 			if s.WithTies && len(s.OrderBy) == 0 {

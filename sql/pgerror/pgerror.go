@@ -62,6 +62,7 @@ const (
 	CodeReadOnlySQLTransaction      = "25006"
 	CodeSerializationFailure        = "40001"
 	CodeDeadlockDetected            = "40P01"
+	CodeLockNotAvailable            = "55P03"
 	CodeQueryCanceled               = "57014"
 	CodeAdminShutdown               = "57P01"
 	CodeObjectInUse                 = "55006"

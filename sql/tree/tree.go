@@ -313,6 +313,11 @@ type Select struct {
 	Limit     Expr // nil: none; LIMIT ALL also nil
 	Offset    Expr
 	ForUpdate string // "", "update", "share", "no key update", "key share"
+	// LockWait is what FOR UPDATE does about a row another transaction
+	// holds: "" (wait), "nowait" or "skip locked".
+	LockWait string
+	// LockOf names the tables FOR UPDATE OF locks (all when empty).
+	LockOf []ObjectName
 	// WithTies is FETCH FIRST n ROWS WITH TIES: rows tying with the last
 	// one on the ORDER BY keys are returned too.
 	WithTies bool
