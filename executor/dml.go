@@ -98,6 +98,8 @@ type rowInserter struct {
 	cons *consWriter
 	// generated computes the table's generated columns (nil: none)
 	generated generatedCols
+	// lockKeys: inserts take their keys' locks (InsertRowLockingKeys).
+	lockKeys bool
 }
 
 func (ec *execCtx) newRowInserter(n *planner.Insert) (*rowInserter, error) {
@@ -169,7 +171,11 @@ func (ri *rowInserter) insert(in []types.Datum) error {
 
 // store stores a row build returned.
 func (ri *rowInserter) store(row []types.Datum) error {
-	if err := ri.ec.txn.InsertRow(ri.ec.ctx, ri.t, row); err != nil {
+	insert := ri.ec.txn.InsertRow
+	if ri.lockKeys {
+		insert = ri.ec.txn.InsertRowLockingKeys
+	}
+	if err := insert(ri.ec.ctx, ri.t, row); err != nil {
 		return err
 	}
 	if ri.cons != nil {
@@ -192,6 +198,9 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// ON CONFLICT decides between inserting and not on what its snapshot
+	// shows, so a concurrent insert of the same key must wait.
+	ri.lockKeys = n.OnConflict != nil
 	ret, err := ec.compileAll(n.Returning)
 	if err != nil {
 		return nil, err

@@ -64,7 +64,22 @@ func (t *Txn) observed(tb *catalog.Table) bool {
 // primary key or unique-index key is 23505 with PostgreSQL's message and
 // detail.
 func (t *Txn) InsertRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
-	if err := t.insertRow(ctx, tb, row); err != nil {
+	return t.insertRowLocking(ctx, tb, row, false)
+}
+
+// InsertRowLockingKeys is InsertRow that first takes the locks of the
+// row's primary key and unique keys (rowlocks.go), as INSERT ... ON
+// CONFLICT needs: a concurrent insert of the same key waits for this
+// transaction, and when the key was committed after the snapshot the
+// insert fails with ErrConcurrentUpdate, which READ COMMITTED answers by
+// running the statement again, now seeing the row it conflicts with.
+// Plain inserts take no locks: a million-row COPY would take a million.
+func (t *Txn) InsertRowLockingKeys(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+	return t.insertRowLocking(ctx, tb, row, true)
+}
+
+func (t *Txn) insertRowLocking(ctx context.Context, tb *catalog.Table, row []types.Datum, lockKeys bool) error {
+	if err := t.insertRow(ctx, tb, row, lockKeys); err != nil {
 		return err
 	}
 	if t.observed(tb) {

@@ -90,6 +90,16 @@ func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
 	return err
 }
 
+// lockNewKey is lockRowKey for a key an insert is about to write. Such a
+// lock exempts nothing from the commit check: a plain INSERT of the same
+// key takes no lock, so only that check stops two inserts of it.
+func (t *Txn) lockNewKey(ctx context.Context, key []byte) error {
+	n := len(t.freshLocks)
+	_, err := t.lockRowKeyWaiting(ctx, key, LockWaitFor)
+	t.freshLocks = t.freshLocks[:n]
+	return err
+}
+
 // lockRowKeyWaiting is lockRowKey with a choice of what to do about a
 // held lock; locked is false when LockSkip passed the key over.
 func (t *Txn) lockRowKeyWaiting(ctx context.Context, key []byte, wait LockWait) (locked bool, err error) {

@@ -216,3 +216,36 @@ func TestRowLocksTableShrinks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestInsertLocksExemptNothing: a key an upsert locked before inserting
+// is still checked at commit, as a plain INSERT of it takes no lock; both
+// inserts must not stand.
+func TestInsertLocksExemptNothing(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 2)
+	tx := e.Begin()
+	defer tx.Rollback()
+	bump := e.Begin()
+	if err := bump.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "b", "u1@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := bump.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx.NewSnapshot() // a second snapshot: the commit check goes by key
+	if err := tx.InsertRowLockingKeys(ctx, tb, user(50, "mine", "m50@x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	other := e.Begin()
+	if err := other.InsertRow(ctx, tb, user(50, "theirs", "t50@x", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); pgCode(err) != pgerror.CodeSerializationFailure {
+		t.Fatalf("commit of an insert a plain insert raced: %v, want 40001", err)
+	}
+}

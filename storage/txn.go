@@ -510,7 +510,7 @@ func (t *Txn) checkRow(tb *catalog.Table, row []types.Datum) error {
 // primary key or unique-index key is 23505 with PostgreSQL's message and
 // detail (`duplicate key value violates unique constraint "t_pkey"`,
 // `Key (id)=(1) already exists.`).
-func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datum) error {
+func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datum, lockKeys bool) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
@@ -546,6 +546,11 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 		return err
 	}
 	if !fresh {
+		if lockKeys {
+			if err := t.lockNewKey(ctx, key); err != nil {
+				return err
+			}
+		}
 		dup, err := t.exists(key)
 		if err != nil {
 			return err
@@ -560,6 +565,15 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	}
 	t.rowScratch = val
 	for _, idx := range btreeIndexes(tb) {
+		if lockKeys && idx.Unique && !hasNull(row, idx.Columns) {
+			k, err := indexEntry(tb, idx, row, pk)
+			if err != nil {
+				return err
+			}
+			if err := t.lockNewKey(ctx, k); err != nil {
+				return err
+			}
+		}
 		if err := t.addIndexEntry(tb, idx, row, pk); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package logictest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -383,5 +384,37 @@ func TestSelectForUpdate(t *testing.T) {
 	must(a, "COMMIT")
 	if res := <-done; res.Err != nil || len(res.Rows) != 0 {
 		t.Fatalf("FOR UPDATE after the row stopped qualifying: %d rows, %v; want none", len(res.Rows), res.Err)
+	}
+}
+
+// TestConcurrentUpsert: two INSERT ... ON CONFLICT DO UPDATE of a key
+// that does not exist yet, on the primary key and on a unique secondary
+// key: the second waits for the first and then updates its row, as in
+// PostgreSQL, instead of inserting a duplicate or failing with 40001.
+func TestConcurrentUpsert(t *testing.T) {
+	x := newTwoSessions(t, "concurrent_upsert_test")
+	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
+	must(a, "CREATE TABLE kv (k text PRIMARY KEY, v int)")
+	must(a, "CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, n int)")
+	for _, c := range []struct{ upsert, check, want string }{
+		{"INSERT INTO kv VALUES ('k', %d) ON CONFLICT (k) DO UPDATE SET v = kv.v + EXCLUDED.v", "SELECT count(*), sum(v) FROM kv", "1 | 11"},
+		{"INSERT INTO users (email, n) VALUES ('a@x', %d) ON CONFLICT (email) DO UPDATE SET n = users.n + EXCLUDED.n", "SELECT count(*), sum(n) FROM users", "1 | 11"},
+	} {
+		must(a, "BEGIN")
+		must(a, fmt.Sprintf(c.upsert, 1))
+		done := make(chan Result, 1)
+		go func() { done <- b.Run(ctx, fmt.Sprintf(c.upsert, 10)) }()
+		select {
+		case res := <-done:
+			t.Fatalf("%s: the second upsert of an uncommitted key did not wait: %+v", c.upsert, res)
+		case <-time.After(300 * time.Millisecond):
+		}
+		must(a, "COMMIT")
+		if res := <-done; res.Err != nil || res.Affected != 1 {
+			t.Fatalf("%s: the waiting upsert: %d rows, %v", c.upsert, res.Affected, res.Err)
+		}
+		if got := value(a, c.check); got != c.want {
+			t.Errorf("%s: %s = %s, want %s", c.upsert, c.check, got, c.want)
+		}
 	}
 }
