@@ -1,12 +1,14 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -67,9 +69,52 @@ func newCatalog() *Catalog {
 	}
 }
 
-// loadCatalog reads every descriptor visible to btx.
-func loadCatalog(t *Txn) (*Catalog, error) {
+// descCache keeps the decoded descriptors of the last committed catalog
+// load by key, with the bytes they were decoded from. Descriptors are
+// immutable once loaded, so a load whose stored bytes are unchanged takes
+// the decoded one: every DDL statement reloads the whole catalog (once
+// for its snapshot, once more with its own writes), and decoding every
+// table's JSON each time made N CREATE TABLEs cost O(N^2) (half of a
+// 300-table script's CPU).
+type descCache struct {
+	mu      sync.Mutex
+	entries map[string]decodedDesc
+}
+
+type decodedDesc struct {
+	raw []byte
+	obj any
+}
+
+// lookup returns the descriptor decoded from raw under key, if cached.
+func (d *descCache) lookup(key string, raw []byte) (any, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.entries[key]
+	if !ok || !bytes.Equal(e.raw, raw) {
+		return nil, false
+	}
+	return e.obj, true
+}
+
+// replace makes entries the cache, as a committed load saw them; a
+// transaction's private load (its own uncommitted writes) leaves it.
+func (d *descCache) replace(entries map[string]decodedDesc) {
+	d.mu.Lock()
+	d.entries = entries
+	d.mu.Unlock()
+}
+
+// loadCatalog reads every descriptor visible to the transaction. shared
+// says the load is of committed descriptors only: it takes the decodes
+// of unchanged ones from the engine's descCache and leaves its own there
+// for the next load.
+func loadCatalog(t *Txn, shared bool) (*Catalog, error) {
 	c := newCatalog()
+	var seen map[string]decodedDesc
+	if shared {
+		seen = map[string]decodedDesc{}
+	}
 	it := t.newMergeIter(badger.IteratorOptions{Prefix: prefixCatalog, PrefetchValues: true, PrefetchSize: 64})
 	defer it.Close()
 	for it.Seek(prefixCatalog); it.Valid(); it.Next() {
@@ -78,44 +123,61 @@ func loadCatalog(t *Txn) (*Catalog, error) {
 			continue
 		}
 		kind := k[len(prefixCatalog)]
+		id := catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))
 		v, err := it.Value()
 		if err != nil {
 			return nil, fmt.Errorf("storage: read catalog: %w", err)
 		}
-		var target any
-		switch kind {
-		case kindDatabase:
-			d := &catalog.Database{}
-			c.Databases[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = d
-			target = d
-		case kindSchema:
-			s := &catalog.Schema{}
-			c.Schemas[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = s
-			target = s
-		case kindTable:
-			t := &catalog.Table{}
-			c.Tables[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = t
-			target = t
-		case kindSequence:
-			s := &catalog.Sequence{}
-			c.Sequences[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = s
-			target = s
-		case kindRole:
-			r := &catalog.Role{}
-			c.Roles[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = r
-			target = r
-		case kindView:
-			v := &catalog.View{}
-			c.Views[catalog.ID(binary.BigEndian.Uint32(k[len(prefixCatalog)+1:]))] = v
-			target = v
-		default:
-			continue
+		var obj any
+		ok := false
+		if shared {
+			// A private load decodes afresh: DDL may change what it
+			// loaded before its commit makes new descriptors.
+			obj, ok = t.e.descs.lookup(string(k), v)
 		}
-		if err := json.Unmarshal(v, target); err != nil {
-			return nil, fmt.Errorf("storage: decode descriptor %q: %w", k, err)
+		if !ok {
+			switch kind {
+			case kindDatabase:
+				obj = &catalog.Database{}
+			case kindSchema:
+				obj = &catalog.Schema{}
+			case kindTable:
+				obj = &catalog.Table{}
+			case kindSequence:
+				obj = &catalog.Sequence{}
+			case kindRole:
+				obj = &catalog.Role{}
+			case kindView:
+				obj = &catalog.View{}
+			default:
+				continue
+			}
+			if err := json.Unmarshal(v, obj); err != nil {
+				return nil, fmt.Errorf("storage: decode descriptor %q: %w", k, err)
+			}
+		}
+		switch d := obj.(type) {
+		case *catalog.Database:
+			c.Databases[id] = d
+		case *catalog.Schema:
+			c.Schemas[id] = d
+		case *catalog.Table:
+			c.Tables[id] = d
+		case *catalog.Sequence:
+			c.Sequences[id] = d
+		case *catalog.Role:
+			c.Roles[id] = d
+		case *catalog.View:
+			c.Views[id] = d
+		}
+		if shared {
+			seen[string(k)] = decodedDesc{raw: bytes.Clone(v), obj: obj}
 		}
 	}
 	c.index()
+	if shared {
+		t.e.descs.replace(seen)
+	}
 	return c, nil
 }
 
@@ -305,7 +367,7 @@ func (t *Txn) Catalog() (*Catalog, error) {
 	}
 	if t.catWritten {
 		// Uncommitted changes: private to this transaction.
-		c, err := loadCatalog(t)
+		c, err := loadCatalog(t, false)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +386,7 @@ func (t *Txn) Catalog() (*Catalog, error) {
 		return c, nil
 	}
 	e.catMu.Unlock()
-	c, err := loadCatalog(t)
+	c, err := loadCatalog(t, true)
 	if err != nil {
 		return nil, err
 	}

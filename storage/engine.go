@@ -55,6 +55,8 @@ type Engine struct {
 
 	locks rowLocks
 
+	descs descCache
+
 	catMu      sync.Mutex
 	catCache   *Catalog
 	catVersion uint64

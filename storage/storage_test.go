@@ -1052,3 +1052,50 @@ func TestTxnIDsIncreaseAcrossRestarts(t *testing.T) {
 		t.Fatalf("after reopen id %d, last before %d", id, last)
 	}
 }
+
+// TestCatalogReusesUnchangedDescriptors: a catalog loaded after a DDL
+// commit takes the decoded descriptors of the tables the DDL did not
+// change from the last load, decodes the changed one afresh, and a
+// transaction's private catalog shares nothing with the committed one.
+func TestCatalogReusesUnchangedDescriptors(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	a := createTable(t, e, usersTable(20000))
+	b := createTable(t, e, usersTable(30000))
+	read := func() *Catalog {
+		tx := e.Begin()
+		defer tx.Rollback()
+		c, err := tx.Catalog()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := read()
+	w := e.Begin()
+	changed := *b
+	changed.Columns = append(append([]catalog.Column(nil), b.Columns...), catalog.Column{ID: 5, Name: "extra", Type: types.Bool})
+	if err := w.PutTable(&changed); err != nil {
+		t.Fatal(err)
+	}
+	private, err := w.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if private.Tables[a.ID] == before.Tables[a.ID] {
+		t.Fatal("a transaction's private catalog shares a descriptor with the committed one")
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := read()
+	if after == before {
+		t.Fatal("the catalog was not reloaded after DDL")
+	}
+	if after.Tables[a.ID] != before.Tables[a.ID] {
+		t.Error("the unchanged table's descriptor was decoded again")
+	}
+	if after.Tables[b.ID] == before.Tables[b.ID] || len(after.Tables[b.ID].Columns) != 5 || len(before.Tables[b.ID].Columns) != 4 {
+		t.Errorf("changed table: before %d columns, after %d (same descriptor: %v)", len(before.Tables[b.ID].Columns), len(after.Tables[b.ID].Columns), after.Tables[b.ID] == before.Tables[b.ID])
+	}
+}
