@@ -199,8 +199,13 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 		return nil, err
 	}
 	// ON CONFLICT decides between inserting and not on what its snapshot
-	// shows, so a concurrent insert of the same key must wait.
-	ri.lockKeys = n.OnConflict != nil
+	// shows, so a concurrent insert of the same key must wait. A VALUES
+	// insert waits too, as in PostgreSQL, and then (READ COMMITTED runs it
+	// again) meets the committed row as 23505 instead of a 40001 at
+	// COMMIT; inserts from a query, like COPY, may be bulk loads and take
+	// no locks.
+	_, values := n.Source.(*planner.ValuesNode)
+	ri.lockKeys = n.OnConflict != nil || values
 	ret, err := ec.compileAll(n.Returning)
 	if err != nil {
 		return nil, err

@@ -418,3 +418,40 @@ func TestConcurrentUpsert(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentInsertSameKey: an INSERT of a key another open
+// transaction inserted waits for it; when that one commits the insert is
+// a unique violation (23505), when it rolls back the insert succeeds.
+func TestConcurrentInsertSameKey(t *testing.T) {
+	x := newTwoSessions(t, "concurrent_insert_test")
+	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
+	must(a, "CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE)")
+	for _, commit := range []bool{true, false} {
+		must(a, "DELETE FROM u")
+		must(a, "BEGIN")
+		must(a, "INSERT INTO u VALUES (1, 'a@x')")
+		done := make(chan Result, 1)
+		go func() { done <- b.Run(ctx, "INSERT INTO u VALUES (2, 'a@x')") }()
+		select {
+		case res := <-done:
+			t.Fatalf("an insert of a key another open transaction inserted did not wait: %+v", res)
+		case <-time.After(300 * time.Millisecond):
+		}
+		if commit {
+			must(a, "COMMIT")
+			res := <-done
+			var pgErr *pgconn.PgError
+			if !errors.As(res.Err, &pgErr) || pgErr.Code != "23505" {
+				t.Fatalf("insert after the other committed: %v, want 23505", res.Err)
+			}
+		} else {
+			must(a, "ROLLBACK")
+			if res := <-done; res.Err != nil {
+				t.Fatalf("insert after the other rolled back: %v", res.Err)
+			}
+			if got := value(a, "SELECT id FROM u"); got != "2" {
+				t.Fatalf("row = %s, want 2", got)
+			}
+		}
+	}
+}
