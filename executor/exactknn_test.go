@@ -226,25 +226,35 @@ func TestExactScanCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		time.Sleep(2 * time.Millisecond)
-		cancel()
-	}()
 	q := make(types.DVector, 64)
-	res, err := s.Execute(ctx, p, []types.Datum{q})
-	if err == nil {
-		for {
-			var r []types.Datum
-			if r, err = res.Next(ctx); err != nil || r == nil {
-				break
-			}
+	// The cancel should land mid-scan; on a machine fast enough to finish
+	// first, sooner, and at last before the query starts.
+	var err2 error
+	for _, after := range []time.Duration{2 * time.Millisecond, 200 * time.Microsecond, 0} {
+		ctx, cancel := context.WithCancel(context.Background())
+		timer := time.AfterFunc(after, cancel)
+		if after == 0 {
+			timer.Stop()
+			cancel()
 		}
-		res.Close()
+		res, err := s.Execute(ctx, p, []types.Datum{q})
+		if err == nil {
+			for {
+				var r []types.Datum
+				if r, err = res.Next(ctx); err != nil || r == nil {
+					break
+				}
+			}
+			res.Close()
+		}
+		cancel()
+		if err2 = err; err != nil {
+			break
+		}
 	}
 	var pe *pgerror.Error
-	if !errors.As(err, &pe) || pe.Code != pgerror.CodeQueryCanceled {
-		t.Fatalf("cancelled query: %v", err)
+	if !errors.As(err2, &pe) || pe.Code != pgerror.CodeQueryCanceled {
+		t.Fatalf("cancelled query: %v", err2)
 	}
 	mustRun(t, s, "ROLLBACK")
 	if got := flat(mustRun(t, s, "SELECT count(*) FROM big")); got != "20000" {
