@@ -334,7 +334,8 @@ func (b *Binder) bindUnary(n *tree.UnaryExpr, sc *scope) (Expr, error) {
 func (b *Binder) bindBinary(op string, l, r Expr, pos tree.Pos) (Expr, error) {
 	ovs := builtins.BinaryOps(op)
 	if ovs == nil {
-		return nil, pgerror.New(pgerror.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type(), op, r.Type()).WithPosition(int(pos))
+		return nil, pgerror.New(pgerror.CodeUndefinedFunction, "operator does not exist: %s %s %s", l.Type().BaseString(), op, r.Type().BaseString()).
+			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.").WithPosition(int(pos))
 	}
 	o, targets, err := builtins.Resolve(op, ovs, []*types.T{l.Type(), r.Type()})
 	if err != nil {
