@@ -144,12 +144,15 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	// The query has the column's type: the binder cast it to the
 	// distance function's parameter type, which is the column's.
 	var query []float32
+	var sparseQuery *types.DSparsevec
 	ok = false
 	switch q := qv.(type) {
 	case types.DVector:
 		query, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamVector
 	case types.DHalfvec:
 		query, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamHalfvec
+	case *types.DSparsevec:
+		sparseQuery, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamSparsevec
 	}
 	if !ok && !types.IsNull(qv) {
 		return ec.buildScan(n.Scan)
@@ -181,7 +184,7 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	k := &knnScan{
 		ec: ec, n: n, dec: storage.NewRowDecoder(tb), ps: ps, query: query, qNull: !ok, wrap: vectorWrapper(tb.Columns[n.Column].Type),
 		order: knnOrder{desc: n.Desc, nullsFirst: n.NullsFirst}, k: int(min(int64(kd), int64(^uint(0)>>1))),
-		want: make([]bool, len(tb.Columns)),
+		want: make([]bool, len(tb.Columns)), sparseQuery: sparseQuery, vecCol: n.Column,
 	}
 	k.firstErr.Store(int64(parts))
 	k.errs = make([]error, parts)
@@ -196,6 +199,11 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 			}
 		}
 		k.filterVec = k.want[n.Column]
+	}
+	if tb.Columns[n.Column].Type.Family == types.FamSparsevec {
+		// A sparsevec is decoded as a value: there is no dense slice
+		// to reuse.
+		k.want[n.Column], k.vecCol, k.filterVec = true, -1, false
 	}
 	ws := make([]*knnWorker, workers)
 	for i := range ws {
@@ -241,7 +249,11 @@ type knnScan struct {
 	dec   *storage.RowDecoder
 	ps    *storage.PartitionScan
 	query []float32
-	qNull bool
+	// sparseQuery is the query when the column is a sparsevec; vecCol is
+	// then -1, as the decoder has no dense elements to give.
+	sparseQuery *types.DSparsevec
+	vecCol      int
+	qNull       bool
 	// wrap makes a Datum of the column's type (vector or halfvec) from
 	// decoded elements.
 	wrap      func([]float32) types.Datum
@@ -319,9 +331,12 @@ func (w *knnWorker) row1(key, val []byte) error {
 	}
 	var isNull bool
 	var err error
-	w.vec, isNull, err = s.dec.Columns(val, s.want, w.row, s.n.Column, w.vec)
+	w.vec, isNull, err = s.dec.Columns(val, s.want, w.row, s.vecCol, w.vec)
 	if err != nil {
 		return err
+	}
+	if s.vecCol < 0 {
+		isNull = types.IsNull(w.row[s.n.Column])
 	}
 	if w.filter != nil {
 		if s.filterVec {
@@ -340,7 +355,11 @@ func (w *knnWorker) row1(key, val []byte) error {
 	}
 	null := isNull || s.qNull
 	var d float64
-	if !null {
+	if !null && s.vecCol < 0 {
+		if d, err = s.sparseDistance(w.row[s.n.Column]); err != nil {
+			return err
+		}
+	} else if !null {
 		a, b := s.query, w.vec
 		if s.n.QueryArg == 1 {
 			a, b = b, a
@@ -355,6 +374,22 @@ func (w *knnWorker) row1(key, val []byte) error {
 	}
 	w.heap.offer(d, null, key, val)
 	return nil
+}
+
+// sparseDistance is the order's distance between the query and a row's
+// sparsevec, in the query's operand order.
+func (s *knnScan) sparseDistance(v types.Datum) (float64, error) {
+	row, _ := v.(*types.DSparsevec)
+	a, b := s.sparseQuery, row
+	if s.n.QueryArg == 1 {
+		a, b = b, a
+	}
+	if a == nil || b == nil || a.Dim != b.Dim {
+		// The function's own error (pgvector's message).
+		_, err := s.n.Order.Fn.Fn(s.ec.eval, []types.Datum{a, b})
+		return 0, err
+	}
+	return s.n.Order.Fn.SparseDistance(a, b), nil
 }
 
 // vectorWrapper returns the conversion of float32 elements to a value of

@@ -279,7 +279,7 @@ func TestOrderedAggregatesAndRegFunctions(t *testing.T) {
 		{"SELECT string_agg(v, ',' ORDER BY id DESC) FROM t", "c,b,a"},
 		{"SELECT array_agg(id ORDER BY v) FROM t", "{1,2,3}"},
 		{"SELECT to_regclass('t')::oid IS NOT NULL, to_regclass('nope') IS NULL", "t|t"},
-		{"SELECT to_regtype('vector')::oid, to_regtype('_vector')::oid, to_regtype('halfvec')::oid, to_regtype('sparsevec') IS NULL", "16385|16386|16395|t"},
+		{"SELECT to_regtype('vector')::oid, to_regtype('_vector')::oid, to_regtype('halfvec')::oid, to_regtype('sparsevec')::oid, to_regtype('_sparsevec')::oid", "16385|16386|16395|16398|16399"},
 		{"SELECT 't'::regclass, pg_typeof(1)", "t|integer"},
 	}
 	expectRows(t, s, cases)

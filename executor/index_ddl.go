@@ -20,6 +20,12 @@ var hnswLimits = map[string][2]int{"m": {2, 100}, "ef_construction": {4, 1000}}
 // half-precision ones.
 var hnswMaxDims = map[types.Family]int{types.FamVector: 2000, types.FamHalfvec: 4000}
 
+// sparsevecHNSWOpclasses are pgvector's HNSW operator classes for
+// sparsevec, which Quiver knows by name but does not build.
+var sparsevecHNSWOpclasses = map[string]bool{
+	"sparsevec_l2_ops": true, "sparsevec_ip_ops": true, "sparsevec_cosine_ops": true, "sparsevec_l1_ops": true,
+}
+
 func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateIndex) (Result, error) {
 	if n.Concurrently && s.inBlock {
 		return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
@@ -168,6 +174,13 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 	case idx.Opclass[0] == "":
 		return pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", col.Type.BaseString()).
 			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+	case sparsevecHNSWOpclasses[idx.Opclass[0]] && col.Type.Family == types.FamSparsevec:
+		// pgvector has these; Quiver's graph holds dense float32 vectors
+		// only. ORDER BY distance LIMIT k over the column is still
+		// answered, by exact search.
+		return pgerror.New(pgerror.CodeFeatureNotSupported, "hnsw indexes on sparsevec columns are not supported (operator class %s)", idx.Opclass[0])
+	case sparsevecHNSWOpclasses[idx.Opclass[0]]:
+		return pgerror.New(pgerror.CodeDatatypeMismatch, "operator class \"%s\" does not accept data type %s", idx.Opclass[0], col.Type.BaseString())
 	case !known:
 		return pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
 	case col.Type.Family != metric.family:

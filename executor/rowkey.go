@@ -69,6 +69,16 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 		return appendVectorRowKey(buf, v)
 	case types.DHalfvec:
 		return appendVectorRowKey(buf, v)
+	case *types.DSparsevec:
+		// Stored values are never zero, so equal sparsevecs have equal
+		// index and value lists.
+		buf = binary.BigEndian.AppendUint32(append(buf, 17), uint32(v.Dim))
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(v.Indices)))
+		for i, ix := range v.Indices {
+			buf = binary.BigEndian.AppendUint32(buf, uint32(ix))
+			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(v.Values[i]))
+		}
+		return buf
 	case *types.DArray:
 		buf = binary.BigEndian.AppendUint32(append(buf, 15), uint32(len(v.Elems)))
 		return appendRowKey(buf, v.Elems)

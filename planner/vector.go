@@ -195,8 +195,13 @@ type ExactScan struct {
 func (p *ExactScan) Columns() []Column { return p.Scan.Cols }
 
 func useExactScan(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef, colSide int) {
-	if call.Fn == nil || call.Fn.Distance == nil || sort.TopK == nil || col.Idx >= len(scan.Table.Columns) ||
-		!scan.Table.Columns[col.Idx].Type.IsVectorFamily() {
+	if call.Fn == nil || sort.TopK == nil || col.Idx >= len(scan.Table.Columns) {
+		return
+	}
+	colType := scan.Table.Columns[col.Idx].Type
+	dense := call.Fn.Distance != nil && colType.IsVectorFamily()
+	sparse := call.Fn.SparseDistance != nil && colType.Family == types.FamSparsevec
+	if !dense && !sparse {
 		return
 	}
 	e := &ExactScan{Scan: scan, Order: call, QueryArg: 1 - colSide, Column: col.Idx, Desc: sort.Keys[0].Desc,

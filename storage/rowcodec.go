@@ -122,6 +122,8 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(f))
 		}
 		return buf, nil
+	case *types.DSparsevec:
+		return appendSparsePayload(buf, v), nil
 	case types.DHalfvec:
 		// Two bytes per element, as pgvector stores halfvec: the reason
 		// to choose the type over vector.
@@ -307,6 +309,8 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 			return nil, errCorruptRow
 		}
 		return types.DVector(decodeFloat32s(make([]float32, len(b)/4), b)), nil
+	case types.FamSparsevec:
+		return decodeSparsePayload(b)
 	case types.FamHalfvec:
 		if len(b)%2 != 0 {
 			return nil, errCorruptRow
@@ -419,4 +423,53 @@ func columnIndex(tb *catalog.Table) map[uint32]int {
 		m[tb.Columns[i].ID] = i
 	}
 	return m
+}
+
+// appendSparsePayload stores a sparsevec in space proportional to its
+// non-zero elements: uvarint dimensions and count, each index as a
+// uvarint gap from the one before (they ascend, so gaps are small), then
+// the little-endian float32 values.
+func appendSparsePayload(buf []byte, v *types.DSparsevec) []byte {
+	buf = binary.AppendUvarint(buf, uint64(v.Dim))
+	buf = binary.AppendUvarint(buf, uint64(len(v.Indices)))
+	prev := int32(0)
+	for _, ix := range v.Indices {
+		buf = binary.AppendUvarint(buf, uint64(ix-prev))
+		prev = ix
+	}
+	for _, f := range v.Values {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(f))
+	}
+	return buf
+}
+
+// decodeSparsePayload reverses appendSparsePayload, rejecting any value
+// that could not have come from it.
+func decodeSparsePayload(b []byte) (*types.DSparsevec, error) {
+	dim, n := binary.Uvarint(b)
+	if n <= 0 || dim == 0 || dim > math.MaxInt32 {
+		return nil, errCorruptRow
+	}
+	b = b[n:]
+	nnz, n := binary.Uvarint(b)
+	if n <= 0 || nnz > dim || nnz > uint64(len(b)) {
+		return nil, errCorruptRow
+	}
+	b = b[n:]
+	v := &types.DSparsevec{Dim: int32(dim), Indices: make([]int32, nnz), Values: make([]float32, nnz)}
+	next := uint64(0)
+	for i := range v.Indices {
+		gap, n := binary.Uvarint(b)
+		if n <= 0 || (i > 0 && gap == 0) || next+gap >= dim {
+			return nil, errCorruptRow
+		}
+		next += gap
+		v.Indices[i] = int32(next)
+		b = b[n:]
+	}
+	if uint64(len(b)) != 4*nnz {
+		return nil, errCorruptRow
+	}
+	decodeFloat32s(v.Values, b)
+	return v, nil
 }

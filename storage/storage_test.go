@@ -196,6 +196,8 @@ func TestRowCodecRoundTrip(t *testing.T) {
 		{types.Oid, types.DOid(4000000000)},
 		{types.VectorN(3), types.DVector{1, -2.5, float32(math.NaN())}},
 		{types.HalfvecN(4), types.DHalfvec{1, -2.5, 65504, float32(math.Copysign(0, -1))}},
+		{types.SparsevecN(1000000000), &types.DSparsevec{Dim: 1000000000, Indices: []int32{0, 3, 999999999}, Values: []float32{1.5, -2, 1e-40}}},
+		{types.Sparsevec, &types.DSparsevec{Dim: 7, Indices: []int32{}, Values: []float32{}}},
 		{types.ArrayOf(types.Int4), &types.DArray{Elem: types.Int4, Elems: []types.Datum{types.DInt(1), types.Null, types.DInt(-3)}}},
 		{types.ArrayOf(types.Text), &types.DArray{Elem: types.Text, Elems: []types.Datum{}}},
 		{types.Text, types.Null},
@@ -247,6 +249,35 @@ func TestRowCodecRoundTrip(t *testing.T) {
 				t.Fatalf("round trip %#v -> %#v", row, got)
 			}
 		})
+	}
+}
+
+// TestSparsevecRowSize checks a sparsevec's stored size follows its
+// non-zero elements, not its dimensions: a 1,000,000,000-dimension value
+// with two elements takes a few bytes beyond its 8 bytes of values.
+func TestSparsevecRowSize(t *testing.T) {
+	tb := &catalog.Table{Name: "t", Columns: []catalog.Column{{ID: 1, Name: "v", Type: types.Sparsevec}}}
+	v := &types.DSparsevec{Dim: 1000000000, Indices: []int32{5, 999999999}, Values: []float32{1, 2}}
+	b, err := encodeRow(nil, tb, []types.Datum{v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Format byte, tag, length, then uvarint dim (5 bytes), count (1),
+	// gaps (1 + 5) and two float32s.
+	if want := 1 + 1 + 1 + 5 + 1 + 1 + 5 + 8; len(b) != want {
+		t.Fatalf("sparsevec row is %d bytes, want %d", len(b), want)
+	}
+	for _, bad := range [][]byte{
+		{0},                            // no dimensions
+		{3, 4},                         // more elements than dimensions
+		{3, 1},                         // missing index
+		{3, 1, 3, 0, 0, 128, 63},       // index past the dimensions
+		{3, 2, 0, 0, 0, 0, 128, 63, 0}, // repeated index, short values
+		{3, 1, 0, 0, 0, 128},           // short value
+	} {
+		if _, err := decodeSparsePayload(bad); err != errCorruptRow {
+			t.Errorf("decodeSparsePayload(%v) = %v, want errCorruptRow", bad, err)
+		}
 	}
 }
 

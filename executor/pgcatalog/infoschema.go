@@ -48,7 +48,7 @@ func typeInfo(t *types.T) columnTypeInfo {
 	switch t.Family {
 	case types.FamArray:
 		ti.dataType = "ARRAY"
-	case types.FamVector, types.FamHalfvec:
+	case types.FamVector, types.FamHalfvec, types.FamSparsevec:
 		ti.dataType, ti.udtSchema = "USER-DEFINED", "public"
 	case types.FamVarchar, types.FamChar, types.FamText:
 		if t.Width > 0 {

@@ -16,9 +16,12 @@ const (
 	oidInternal = 2281
 )
 
-// isPgvectorType reports pgvector's types, vector and halfvec: the objects
-// involving them belong to extension vector and live in schema public.
-func isPgvectorType(oid uint32) bool { return oid == types.OidVector || oid == types.OidHalfvec }
+// isPgvectorType reports pgvector's types, vector, halfvec and sparsevec:
+// the objects involving them belong to extension vector and live in
+// schema public.
+func isPgvectorType(oid uint32) bool {
+	return oid == types.OidVector || oid == types.OidHalfvec || oid == types.OidSparsevec
+}
 
 // procEntry is one pg_proc row: a built-in from the registry, a type's
 // I/O function, or a cast function.
@@ -180,10 +183,15 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 		src := p.src
 		if src == "" {
 			src = p.name
-			if p.kind == "f" && len(p.args) > 0 && p.args[0] == types.OidHalfvec && !strings.HasPrefix(src, "halfvec") {
-				// pgvector's C symbols for halfvec's overloads carry the
-				// type's prefix (halfvec_l2_distance), as \df+ shows.
-				src = "halfvec_" + src
+			if p.kind == "f" && len(p.args) > 0 {
+				// pgvector's C symbols for halfvec's and sparsevec's
+				// overloads carry the type's prefix (halfvec_l2_distance),
+				// as \df+ shows.
+				for _, t := range []*types.T{types.Halfvec, types.Sparsevec} {
+					if p.args[0] == t.OID() && !strings.HasPrefix(src, t.String()) {
+						src = t.String() + "_" + src
+					}
+				}
 			}
 		}
 		lang := uint32(12) // internal
@@ -375,19 +383,26 @@ var castTable = func() []castEntry {
 	for _, s := range []uint32{types.OidBpchar, types.OidVarchar, types.OidText} {
 		out = append(out, castEntry{source: types.OidBool, target: s, context: "a", method: "f", fn: "text"})
 	}
-	// Arrays to vector and vector to real[] are pgvector's casts.
-	for _, a := range []*types.T{types.Int4, types.Float4, types.Float8, types.Numeric} {
-		out = append(out, castEntry{source: types.ArrayOf(a).OID(), target: types.OidVector, context: "a", method: "f", fn: "array_to_vector"})
-	}
-	out = append(out, castEntry{source: types.OidVector, target: types.ArrayOf(types.Float4).OID(), context: "i", method: "f", fn: "vector_to_float4"})
-	// halfvec's, as pgvector declares them.
-	for _, a := range []*types.T{types.Int4, types.Float4, types.Float8, types.Numeric} {
-		out = append(out, castEntry{source: types.ArrayOf(a).OID(), target: types.OidHalfvec, context: "a", method: "f", fn: "array_to_halfvec"})
+	// pgvector's casts: arrays to each of its types on assignment, and
+	// those between its types. The typmod casts (sparsevec to sparsevec
+	// and the like) are implicit in Quiver's casts rather than rows.
+	for _, t := range []struct {
+		oid uint32
+		fn  string
+	}{{types.OidVector, "array_to_vector"}, {types.OidHalfvec, "array_to_halfvec"}, {types.OidSparsevec, "array_to_sparsevec"}} {
+		for _, a := range []*types.T{types.Int4, types.Float4, types.Float8, types.Numeric} {
+			out = append(out, castEntry{source: types.ArrayOf(a).OID(), target: t.oid, context: "a", method: "f", fn: t.fn})
+		}
 	}
 	out = append(out,
+		castEntry{source: types.OidVector, target: types.ArrayOf(types.Float4).OID(), context: "i", method: "f", fn: "vector_to_float4"},
 		castEntry{source: types.OidHalfvec, target: types.ArrayOf(types.Float4).OID(), context: "a", method: "f", fn: "halfvec_to_float4"},
 		castEntry{source: types.OidHalfvec, target: types.OidVector, context: "a", method: "f", fn: "halfvec_to_vector"},
-		castEntry{source: types.OidVector, target: types.OidHalfvec, context: "i", method: "f", fn: "vector_to_halfvec"})
+		castEntry{source: types.OidVector, target: types.OidHalfvec, context: "i", method: "f", fn: "vector_to_halfvec"},
+		castEntry{source: types.OidSparsevec, target: types.OidVector, context: "a", method: "f", fn: "sparsevec_to_vector"},
+		castEntry{source: types.OidVector, target: types.OidSparsevec, context: "i", method: "f", fn: "vector_to_sparsevec"},
+		castEntry{source: types.OidSparsevec, target: types.OidHalfvec, context: "a", method: "f", fn: "sparsevec_to_halfvec"},
+		castEntry{source: types.OidHalfvec, target: types.OidSparsevec, context: "i", method: "f", fn: "halfvec_to_sparsevec"})
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].source != out[j].source {
 			return out[i].source < out[j].source
@@ -500,7 +515,8 @@ const (
 // rows list them: {classid, objid}.
 func vectorMembers() [][2]uint32 {
 	m := [][2]uint32{{oidPgType, types.OidVector}, {oidPgType, types.OidVectorArray},
-		{oidPgType, types.OidHalfvec}, {oidPgType, types.OidHalfvecArray}, {oidPgAm, oidHnswAM}}
+		{oidPgType, types.OidHalfvec}, {oidPgType, types.OidHalfvecArray},
+		{oidPgType, types.OidSparsevec}, {oidPgType, types.OidSparsevecArray}, {oidPgAm, oidHnswAM}}
 	for _, o := range opclasses {
 		if isPgvectorType(o.typ) {
 			// Each opclass has its own family (same OID), a member too.

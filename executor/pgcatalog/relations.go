@@ -103,7 +103,7 @@ func storageOf(typid uint32, length int16) string {
 		return "p"
 	case typid == types.OidNumeric:
 		return "m"
-	case typid == types.OidVector, typid == types.OidHalfvec:
+	case typid == types.OidVector, typid == types.OidHalfvec, typid == types.OidSparsevec:
 		return "e"
 	}
 	return "x"
@@ -132,6 +132,7 @@ var builtinTypes = []*types.T{
 	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
 	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole, types.Halfvec,
+	types.Sparsevec,
 }
 
 // typeMeta is what pg_type needs beyond types.T.
@@ -173,6 +174,7 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamJSONB:        {"U", false, "jsonb", "i"},
 	types.FamVector:       {"U", false, "vector", "i"},
 	types.FamHalfvec:      {"U", false, "halfvec", "i"},
+	types.FamSparsevec:    {"U", false, "sparsevec", "i"},
 }
 
 // typeRow is one pg_type row.
@@ -201,7 +203,7 @@ func typeRows() []typeRow {
 			tt = "p"
 		}
 		ns := uint32(storage.PgCatalogSchemaID)
-		if t.IsVectorFamily() {
+		if isPgvectorType(t.OID()) {
 			ns = uint32(storage.PublicSchemaID)
 		}
 		l := t.Len()
@@ -1135,6 +1137,7 @@ var opclasses = []opclass{
 	{16393, oidHnswAM, "vector_cosine_ops", types.OidVector, false},
 	{16394, oidHnswAM, "vector_l1_ops", types.OidVector, false},
 	{16397, oidBtreeAM, "halfvec_ops", types.OidHalfvec, true},
+	{16400, oidBtreeAM, "sparsevec_ops", types.OidSparsevec, true},
 }
 
 func opclassOID(name string) uint32 {

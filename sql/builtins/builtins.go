@@ -66,6 +66,9 @@ type Overload struct {
 	// dimensions, then returns exactly this), so an exact nearest-neighbour
 	// scan can compute it over decoded float32s without boxing a Datum.
 	Distance func(a, b []float32) float64
+	// SparseDistance is Distance for sparsevec's distance operators and
+	// functions.
+	SparseDistance func(a, b *types.DSparsevec) float64
 	// keepUnknown leaves unknown literals unknown at Any parameters
 	// (pg_typeof('x') is unknown) instead of resolving them to text.
 	keepUnknown bool

@@ -156,7 +156,7 @@ func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
 		m.Width = typmod - 4
 	case types.FamNumeric:
 		m.Width, m.Scale = (typmod-4)>>16, (typmod-4)&0xffff
-	case types.FamVector, types.FamHalfvec:
+	case types.FamVector, types.FamHalfvec, types.FamSparsevec:
 		m.Width = typmod
 	case types.FamTimestamp, types.FamTimestampTZ:
 		m.Width = typmod + 1

@@ -116,6 +116,12 @@ func Operators() []Op {
 			}
 			if op.Left.IsVectorFamily() {
 				op.Func = vectorOpFuncs[name]
+			} else if op.Left != nil && op.Left.Family == types.FamSparsevec && vectorOpFuncs[name] != "" {
+				// sparsevec has no negative_inner_product of its own name.
+				op.Func = vectorOpFuncs[name]
+				if name == "<#>" {
+					op.Func = "sparsevec_negative_inner_product"
+				}
 			}
 			out = append(out, op)
 		}

@@ -77,6 +77,7 @@ func init() {
 	registerArrays()
 	registerRegex()
 	registerVector()
+	registerSparsevec()
 	registerToChar()
 	registerJSONSets()
 	registerBytea()

@@ -150,6 +150,12 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
 		}
 		return buf, nil
+	case FamSparsevec:
+		v, ok := d.(*DSparsevec)
+		if !ok {
+			return nil, wrongDatum(t)
+		}
+		return appendSparsevecBinary(buf, v), nil
 	case FamHalfvec:
 		// halfvec_send: int16 dim, int16 unused (0), big-endian halves.
 		v, ok := d.(DHalfvec)
@@ -428,6 +434,8 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 		return DOid(binary.BigEndian.Uint32(b)), nil
 	case FamVector, FamHalfvec:
 		return decodeVectorBinary(t, b)
+	case FamSparsevec:
+		return decodeSparsevecBinary(t, b)
 	case FamArray:
 		return decodeArrayBinary(t, b)
 	}

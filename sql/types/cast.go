@@ -66,7 +66,7 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	if f == FamArray && g == FamArray {
 		return castContextOf(from.Elem, to.Elem)
 	}
-	if f == FamArray && (g == FamVector || g == FamHalfvec) {
+	if f == FamArray && (g == FamVector || g == FamHalfvec || g == FamSparsevec) {
 		switch from.Elem.Family {
 		case FamInt4, FamFloat4, FamFloat8, FamNumeric:
 			return CastAssignment, true
@@ -85,6 +85,14 @@ func castContextOf(from, to *T) (CastContext, bool) {
 		return CastImplicit, true
 	}
 	if f == FamHalfvec && g == FamVector {
+		return CastAssignment, true
+	}
+	// pgvector's sparsevec casts: from vector and halfvec implicit, back
+	// on assignment.
+	if (f == FamVector || f == FamHalfvec) && g == FamSparsevec {
+		return CastImplicit, true
+	}
+	if f == FamSparsevec && (g == FamVector || g == FamHalfvec) {
 		return CastAssignment, true
 	}
 	if rf, rg := numRank(f), numRank(g); rf > 0 && rg > 0 {
@@ -215,7 +223,7 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 			out.Elems[i] = c
 		}
 		return out, nil
-	case f == FamArray && (g == FamVector || g == FamHalfvec):
+	case f == FamArray && (g == FamVector || g == FamHalfvec || g == FamSparsevec):
 		return arrayToVector(d, to)
 	case (f == FamVector || f == FamHalfvec) && g == FamArray:
 		v := vectorElems(d)
@@ -239,6 +247,10 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 			out[i] = h
 		}
 		return out, nil
+	case (f == FamVector || f == FamHalfvec) && g == FamSparsevec:
+		return SparseFromDense(to, vectorElems(d))
+	case f == FamSparsevec && (g == FamVector || g == FamHalfvec):
+		return sparseToDense(d.(*DSparsevec), to)
 	case f == FamHalfvec && g == FamVector:
 		// Every half is exactly a float4.
 		return append(DVector(nil), d.(DHalfvec)...), nil
@@ -341,6 +353,8 @@ func datumFits(f Family, d Datum) bool {
 		return f == FamVector
 	case DHalfvec:
 		return f == FamHalfvec
+	case *DSparsevec:
+		return f == FamSparsevec
 	case *DArray:
 		return f == FamArray
 	case DTuple:
@@ -495,7 +509,8 @@ func vectorElems(d Datum) []float32 {
 	return nil
 }
 
-// arrayToVector is pgvector's array_to_vector and array_to_halfvec. The
+// arrayToVector is pgvector's array_to_vector, array_to_halfvec and
+// array_to_sparsevec (which keeps the non-zero elements). The
 // latter rounds each element's float4 to half with Float4ToHalf's range
 // error, then checks every element.
 func arrayToVector(d Datum, to *T) (Datum, error) {
@@ -508,8 +523,12 @@ func arrayToVector(d Datum, to *T) (Datum, error) {
 			return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "array must not contain nulls")
 		}
 	}
-	if err := checkVectorDimCount(to, len(a.Elems)); err != nil {
-		return nil, err
+	dimCheck := checkVectorDimCount(to, len(a.Elems))
+	if to.Family == FamSparsevec {
+		dimCheck = checkSparseDim(len(a.Elems))
+	}
+	if dimCheck != nil {
+		return nil, dimCheck
 	}
 	half := to.Family == FamHalfvec
 	out := make([]float32, len(a.Elems))
@@ -545,6 +564,9 @@ func arrayToVector(d Datum, to *T) (Datum, error) {
 				return nil, err
 			}
 		}
+	}
+	if to.Family == FamSparsevec {
+		return SparseFromDense(to, out)
 	}
 	return vectorDatum(to, out), nil
 }
@@ -656,6 +678,12 @@ func applyTypmod(d Datum, to *T, explicit bool) (Datum, error) {
 	case FamVector, FamHalfvec:
 		if v := vectorElems(d); v != nil {
 			if err := checkVectorDims(to, len(v)); err != nil {
+				return nil, err
+			}
+		}
+	case FamSparsevec:
+		if v, ok := d.(*DSparsevec); ok {
+			if err := checkVectorDims(to, int(v.Dim)); err != nil {
 				return nil, err
 			}
 		}

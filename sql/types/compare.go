@@ -110,6 +110,12 @@ func Compare(t *T, a, b Datum) int {
 	case DHalfvec:
 		y, _ := b.(DHalfvec)
 		return compareVector(x, y)
+	case *DSparsevec:
+		y, _ := b.(*DSparsevec)
+		if y == nil {
+			return 1
+		}
+		return compareSparsevec(x, y)
 	case *DArray:
 		y, _ := b.(*DArray)
 		if y == nil {

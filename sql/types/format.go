@@ -56,6 +56,8 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 		return appendVector(buf, v)
 	case DHalfvec:
 		return appendVector(buf, v)
+	case *DSparsevec:
+		return appendSparsevec(buf, v)
 	case *DArray:
 		return appendArray(buf, t, v, loc)
 	case DTuple:
@@ -129,6 +131,8 @@ func typeOfDatum(d Datum) *T {
 		return Vector
 	case DHalfvec:
 		return Halfvec
+	case *DSparsevec:
+		return Sparsevec
 	case *DArray:
 		if v.Elem != nil {
 			return ArrayOf(v.Elem)

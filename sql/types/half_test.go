@@ -229,11 +229,7 @@ func TestHalfvecBinary(t *testing.T) {
 	if err != nil || Compare(Halfvec, back, v) != 0 {
 		t.Fatalf("DecodeBinary = %v, %v", back, err)
 	}
-	bad := []struct {
-		in   string
-		typ  *T
-		want string
-	}{
+	bad := []binaryErrorCase{
 		{"00000000", Halfvec, "22000 halfvec must have at least 1 dimension"},
 		{"ffff0000", Halfvec, "22000 halfvec must have at least 1 dimension"},
 		{"3e810000", Halfvec, "54000 halfvec cannot have more than 16000 dimensions"},
@@ -244,14 +240,7 @@ func TestHalfvecBinary(t *testing.T) {
 		{"00010000fc00", Halfvec, "22000 infinite value not allowed in halfvec"},
 		{"000100003c00", HalfvecN(2), "22000 expected 2 dimensions, not 1"},
 	}
-	for _, tc := range bad {
-		var raw []byte
-		fmt.Sscanf(tc.in, "%x", &raw)
-		_, err := DecodeBinary(tc.typ, raw)
-		if codeMsg(err) != tc.want {
-			t.Errorf("DecodeBinary(%s) error %q, want %q", tc.in, codeMsg(err), tc.want)
-		}
-	}
+	checkBinaryErrors(t, bad)
 }
 
 // TestHalfvecRoundTrips sends random halves through the text and the
@@ -340,6 +329,7 @@ func TestHalfvecCasts(t *testing.T) {
 	}
 }
 
+// TestHalfvecResolve covers halfvec's and sparsevec's names and typmods.
 func TestHalfvecResolve(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -353,6 +343,13 @@ func TestHalfvecResolve(t *testing.T) {
 		{"halfvec", []int32{0}, "22023 dimensions for type halfvec must be at least 1"},
 		{"halfvec", []int32{16001}, "22023 dimensions for type halfvec cannot exceed 16000"},
 		{"halfvec", []int32{3, 2}, "22023 invalid type modifier"},
+		{"sparsevec", nil, "sparsevec"},
+		{"SPARSEVEC", []int32{3}, "sparsevec(3)"},
+		{"_sparsevec", nil, "sparsevec[]"},
+		{"sparsevec", []int32{1000000000}, "sparsevec(1000000000)"},
+		{"sparsevec", []int32{0}, "22023 dimensions for type sparsevec must be at least 1"},
+		{"sparsevec", []int32{1000000001}, "22023 dimensions for type sparsevec cannot exceed 1000000000"},
+		{"sparsevec", []int32{3, 2}, "22023 invalid type modifier"},
 	} {
 		typ, err := Resolve(c.name, c.mods)
 		got := codeMsg(err)

@@ -92,6 +92,8 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 		return parseOid(t, s)
 	case FamVector, FamHalfvec:
 		return parseVector(t, s)
+	case FamSparsevec:
+		return parseSparsevec(t, s)
 	case FamArray:
 		d, err := parseArray(t, s, loc)
 		if err != nil {

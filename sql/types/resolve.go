@@ -43,6 +43,7 @@ var baseByName = map[string]*T{
 	"regrole":      Regrole,
 	"vector":       Vector,
 	"halfvec":      Halfvec,
+	"sparsevec":    Sparsevec,
 	"void":         Void,
 	"record":       Record,
 	"unknown":      Unknown,
@@ -56,7 +57,7 @@ var unsupportedTypes = map[string]bool{
 	"macaddr": true, "macaddr8": true, "point": true, "line": true, "lseg": true, "box": true,
 	"path": true, "polygon": true, "circle": true, "xml": true, "tsvector": true, "tsquery": true,
 	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
-	"daterange": true, "sparsevec": true, "jsonpath": true, "pg_lsn": true,
+	"daterange": true, "jsonpath": true, "pg_lsn": true,
 	"txid_snapshot": true, "pg_snapshot": true,
 	"regoper": true, "regoperator": true, "regprocedure": true, "regconfig": true, "regdictionary": true,
 	"xid": true, "cid": true, "tid": true, "xid8": true, `"char"`: true,
@@ -163,15 +164,19 @@ func applyMods(base *T, n string, mods []int32) (*T, error) {
 			}
 		}
 		return NumericPS(p, s), nil
-	case FamVector, FamHalfvec:
+	case FamVector, FamHalfvec, FamSparsevec:
+		limit := int32(maxVectorDims)
+		if base.Family == FamSparsevec {
+			limit = maxSparseDims
+		}
 		if len(mods) != 1 {
 			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid type modifier")
 		}
 		if mods[0] < 1 {
 			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "dimensions for type %s must be at least 1", typname)
 		}
-		if mods[0] > maxVectorDims {
-			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "dimensions for type %s cannot exceed %d", typname, maxVectorDims)
+		if mods[0] > limit {
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "dimensions for type %s cannot exceed %d", typname, limit)
 		}
 		return &T{Family: base.Family, Width: mods[0]}, nil
 	case FamTimestamp, FamTimestampTZ, FamInterval:

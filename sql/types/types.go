@@ -45,6 +45,7 @@ const (
 	FamRegnamespace
 	FamRegrole
 	FamHalfvec
+	FamSparsevec
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -89,6 +90,10 @@ const (
 	// vector's other objects.
 	OidHalfvec      uint32 = 16395
 	OidHalfvecArray uint32 = 16396
+	// OidSparsevec and OidSparsevecArray are pgvector's sparsevec and
+	// _sparsevec; 16397 is halfvec_ops.
+	OidSparsevec      uint32 = 16398
+	OidSparsevecArray uint32 = 16399
 )
 
 // T is a SQL type: a family plus its modifiers.
@@ -135,6 +140,7 @@ var (
 	Regrole      = &T{Family: FamRegrole}
 	Vector       = &T{Family: FamVector}
 	Halfvec      = &T{Family: FamHalfvec}
+	Sparsevec    = &T{Family: FamSparsevec}
 	Void         = &T{Family: FamVoid}
 	Record       = &T{Family: FamRecord}
 )
@@ -179,6 +185,7 @@ func BpcharN(n int32) *T          { return &T{Family: FamChar, Width: n} }
 func NumericPS(p, s int32) *T     { return &T{Family: FamNumeric, Width: p, Scale: s} }
 func VectorN(dims int32) *T       { return &T{Family: FamVector, Width: dims} }
 func HalfvecN(dims int32) *T      { return &T{Family: FamHalfvec, Width: dims} }
+func SparsevecN(dims int32) *T    { return &T{Family: FamSparsevec, Width: dims} }
 func (t *T) IsArray() bool        { return t.Family == FamArray }
 func (t *T) Equal(o *T) bool      { return t.Identical(o) }
 func (t *T) SameFamily(o *T) bool { return t.Family == o.Family }
@@ -233,6 +240,7 @@ var famInfos = map[Family]famInfo{
 	FamRegrole:      {OidRegrole, 4097, "regrole", "regrole", 4},
 	FamVector:       {OidVector, OidVectorArray, "vector", "vector", -1},
 	FamHalfvec:      {OidHalfvec, OidHalfvecArray, "halfvec", "halfvec", -1},
+	FamSparsevec:    {OidSparsevec, OidSparsevecArray, "sparsevec", "sparsevec", -1},
 	FamVoid:         {OidVoid, 0, "void", "void", 4},
 	FamRecord:       {OidRecord, 2287, "record", "record", -1},
 }
@@ -281,7 +289,7 @@ func (t *T) Typmod() int32 {
 		if t.Width > 0 {
 			return ((t.Width << 16) | (t.Scale & 0xffff)) + 4
 		}
-	case FamVector, FamHalfvec:
+	case FamVector, FamHalfvec, FamSparsevec:
 		if t.Width > 0 {
 			return t.Width
 		}
@@ -314,7 +322,7 @@ func (t *T) String() string {
 	}
 	base := famInfos[t.Family].sqlName
 	switch t.Family {
-	case FamVarchar, FamChar, FamVector, FamHalfvec:
+	case FamVarchar, FamChar, FamVector, FamHalfvec, FamSparsevec:
 		if t.Width > 0 {
 			return fmt.Sprintf("%s(%d)", base, t.Width)
 		}

@@ -174,11 +174,7 @@ func TestVectorBinary(t *testing.T) {
 	if err != nil || Compare(Vector, back, v) != 0 {
 		t.Fatalf("DecodeBinary = %v, %v", back, err)
 	}
-	bad := []struct {
-		in   string
-		typ  *T
-		want string
-	}{
+	bad := []binaryErrorCase{
 		{"00000000", Vector, "22000 vector must have at least 1 dimension"},
 		{"000100013f800000", Vector, "22000 expected unused to be 0, not 1"},
 		{"000200003f800000", Vector, "22P03 incorrect binary data format"},
@@ -187,14 +183,7 @@ func TestVectorBinary(t *testing.T) {
 		{"000100003f800000", VectorN(2), "22000 expected 2 dimensions, not 1"},
 		{"0001", Vector, "22P03 incorrect binary data format"},
 	}
-	for _, tc := range bad {
-		var raw []byte
-		fmt.Sscanf(tc.in, "%x", &raw)
-		_, err := DecodeBinary(tc.typ, raw)
-		if codeMsg(err) != tc.want {
-			t.Errorf("DecodeBinary(%s) error %q, want %q", tc.in, codeMsg(err), tc.want)
-		}
-	}
+	checkBinaryErrors(t, bad)
 }
 
 func TestVectorCompareAndCast(t *testing.T) {
@@ -540,6 +529,26 @@ func BenchmarkParseVector128(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseText(Vector, s); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// binaryErrorCase is a hex-encoded binary value that DecodeBinary must
+// refuse with want ("SQLSTATE message").
+type binaryErrorCase struct {
+	in   string
+	typ  *T
+	want string
+}
+
+func checkBinaryErrors(t *testing.T, cases []binaryErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		var raw []byte
+		fmt.Sscanf(tc.in, "%x", &raw)
+		_, err := DecodeBinary(tc.typ, raw)
+		if codeMsg(err) != tc.want {
+			t.Errorf("DecodeBinary(%s) error %q, want %q", tc.in, codeMsg(err), tc.want)
 		}
 	}
 }

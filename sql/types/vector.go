@@ -8,11 +8,11 @@ import (
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
-// vecName is the pgvector type name t's messages use: "halfvec" for
-// halfvec, "vector" otherwise.
+// vecName is the pgvector type name t's messages use: "halfvec" or
+// "sparsevec" for those, "vector" otherwise.
 func vecName(t *T) string {
-	if t != nil && t.Family == FamHalfvec {
-		return "halfvec"
+	if t != nil && (t.Family == FamHalfvec || t.Family == FamSparsevec) {
+		return famInfos[t.Family].sqlName
 	}
 	return "vector"
 }

@@ -92,6 +92,8 @@ func encodeAsc(buf []byte, d types.Datum) ([]byte, error) {
 		return appendVectorKey(buf, v), nil
 	case types.DHalfvec:
 		return appendVectorKey(buf, v), nil
+	case *types.DSparsevec:
+		return appendSparseKey(buf, v), nil
 	case *types.DArray:
 		// PostgreSQL compares arrays element by element (NULL elements
 		// greater than any value), then by length.
@@ -245,4 +247,31 @@ func PrefixEnd(prefix []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// appendSparseKey encodes a sparsevec in pgvector's sparsevec_cmp order:
+// the dense elements in turn, then the dimensions. Walking both vectors'
+// non-zero elements, the first difference decides. A positive element
+// sorts above the zeros the other vector has there, and the earlier the
+// higher: tag 0x03, complemented index, value. A negative element sorts
+// below them, the earlier the lower, and below the end of a vector whose
+// dimensions cover it but above the end of one whose dimensions stop
+// before it (pgvector then compares dimensions): tag 0x02, index+1, 0x00,
+// value, against the end's tag 0x02, dimensions, 0x01.
+func appendSparseKey(buf []byte, v *types.DSparsevec) []byte {
+	for i, ix := range v.Indices {
+		f := v.Values[i]
+		if f < 0 {
+			buf = append(buf, 0x02)
+			buf = binary.BigEndian.AppendUint32(buf, uint32(ix)+1)
+			buf = append(buf, 0x00)
+		} else {
+			buf = append(buf, 0x03)
+			buf = binary.BigEndian.AppendUint32(buf, ^uint32(ix))
+		}
+		buf = appendFloat(buf, float64(f))
+	}
+	buf = append(buf, 0x02)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(v.Dim))
+	return append(buf, 0x01)
 }

@@ -72,6 +72,17 @@ func cmpDatum(a, b types.Datum) int {
 		return bytes.Compare(x[:], y[:])
 	case types.DOid:
 		return cmpInt(int64(x), int64(b.(types.DOid)))
+	case *types.DSparsevec:
+		// pgvector's order: the dense elements over the shared
+		// dimensions, then the dimension count.
+		y := b.(*types.DSparsevec)
+		xd, yd := x.Dense(), y.Dense()
+		for i := 0; i < len(xd) && i < len(yd); i++ {
+			if c := cmpFloat(float64(xd[i]), float64(yd[i])); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(int64(len(xd)), int64(len(yd)))
 	case types.DVector:
 		y := b.(types.DVector)
 		for i := 0; i < len(x) && i < len(y); i++ {
@@ -228,6 +239,16 @@ func genValues(r *rand.Rand, kind string) []types.Datum {
 			}
 			add(v)
 		}
+	case "sparsevec":
+		for range 80 {
+			v := &types.DSparsevec{Dim: int32(1 + r.IntN(4))}
+			for i := int32(0); i < v.Dim; i++ {
+				if f := float32(r.IntN(5) - 2); f != 0 {
+					v.Indices, v.Values = append(v.Indices, i), append(v.Values, f)
+				}
+			}
+			add(v)
+		}
 	case "array":
 		add(&types.DArray{Elem: types.Int8}, &types.DArray{Elem: types.Int8, Elems: []types.Datum{types.Null}})
 		for range 60 {
@@ -247,7 +268,7 @@ func genValues(r *rand.Rand, kind string) []types.Datum {
 
 func TestEncodingOrderMatchesValueOrder(t *testing.T) {
 	kinds := []string{"bool", "int", "float", "numeric", "text", "bytea", "date", "timestamp",
-		"timestamptz", "interval", "uuid", "oid", "vector", "array"}
+		"timestamptz", "interval", "uuid", "oid", "vector", "sparsevec", "array"}
 	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(1, uint64(len(kind))))
