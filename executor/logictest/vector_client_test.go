@@ -32,31 +32,10 @@ var vectorCases = [][]float32{
 // parameters and results in the binary format (extended protocol) and in
 // the text format (simple protocol).
 func TestVectorPgvectorGo(t *testing.T) {
-	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "vector_pgvector_go")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
-		t.Fatal(err)
-	}
-	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
-		t.Fatalf("pgxvec.RegisterTypes: %v", err)
-	}
-	if _, err := conn.Exec(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector)"); err != nil {
-		t.Fatal(err)
-	}
-	modes := []struct {
-		name string
-		mode pgx.QueryExecMode
-	}{
-		{"binary", pgx.QueryExecModeCacheStatement},
-		{"text", pgx.QueryExecModeSimpleProtocol},
-	}
+	conn := pgvectorGoConn(ctx, t, "vector_pgvector_go", "vector", "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector)")
+	modes := pgxModes()
 	id := 0
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
@@ -344,32 +323,11 @@ var halfvecCases = []struct{ in, want []float32 }{
 // through parameters and results in the binary and the text format, with
 // exact search over the column.
 func TestHalfvecPgvectorGo(t *testing.T) {
-	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "halfvec_pgvector_go")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
-		t.Fatal(err)
-	}
-	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
-		t.Fatalf("pgxvec.RegisterTypes: %v", err)
-	}
-	if _, ok := conn.TypeMap().TypeForName("halfvec"); !ok {
-		t.Fatal("RegisterTypes did not register halfvec")
-	}
-	if _, err := conn.Exec(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding halfvec)"); err != nil {
-		t.Fatal(err)
-	}
+	conn := pgvectorGoConn(ctx, t, "halfvec_pgvector_go", "halfvec", "CREATE TABLE items (id bigint PRIMARY KEY, embedding halfvec)")
 	id := 0
-	for _, m := range []struct {
-		name string
-		mode pgx.QueryExecMode
-	}{{"binary", pgx.QueryExecModeCacheStatement}, {"text", pgx.QueryExecModeSimpleProtocol}} {
+	for _, m := range pgxModes() {
 		t.Run(m.name, func(t *testing.T) {
 			for k, c := range halfvecCases {
 				id++
@@ -452,37 +410,16 @@ func TestHalfvecLibPq(t *testing.T) {
 // through parameters and results in the binary and the text format, with
 // exact search over the column.
 func TestSparsevecPgvectorGo(t *testing.T) {
-	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "sparsevec_pgvector_go")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
-		t.Fatal(err)
-	}
-	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
-		t.Fatalf("pgxvec.RegisterTypes: %v", err)
-	}
-	if _, ok := conn.TypeMap().TypeForName("sparsevec"); !ok {
-		t.Fatal("RegisterTypes did not register sparsevec")
-	}
-	if _, err := conn.Exec(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding sparsevec(1000000))"); err != nil {
-		t.Fatal(err)
-	}
+	conn := pgvectorGoConn(ctx, t, "sparsevec_pgvector_go", "sparsevec", "CREATE TABLE items (id bigint PRIMARY KEY, embedding sparsevec(1000000))")
 	cases := []pgvector.SparseVector{
 		pgvector.NewSparseVectorFromMap(map[int32]float32{0: 1.5, 999999: -2}, 1000000),
 		pgvector.NewSparseVectorFromMap(map[int32]float32{7: float32(math.Pi), 8: 1e-40}, 1000000),
 		pgvector.NewSparseVectorFromMap(map[int32]float32{}, 1000000),
 	}
 	id := 0
-	for _, m := range []struct {
-		name string
-		mode pgx.QueryExecMode
-	}{{"binary", pgx.QueryExecModeCacheStatement}, {"text", pgx.QueryExecModeSimpleProtocol}} {
+	for _, m := range pgxModes() {
 		t.Run(m.name, func(t *testing.T) {
 			for k, c := range cases {
 				if m.name == "text" && len(c.Indices()) == 0 {
@@ -520,4 +457,41 @@ func TestSparsevecPgvectorGo(t *testing.T) {
 			t.Errorf("inserting 2 dims into sparsevec(1000000): err = %v", err)
 		}
 	})
+}
+
+// pgvectorGoConn connects to a fresh database on a new server, with
+// extension vector created, pgvector-go's types registered by name (typ
+// among them) and the test's table made by ddl.
+func pgvectorGoConn(ctx context.Context, t *testing.T, db, typ, ddl string) *pgx.Conn {
+	t.Helper()
+	srv := startLogicServer(t)
+	conn, err := pgx.Connect(ctx, freshDatabase(t, srv.adminDSN, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		t.Fatalf("pgxvec.RegisterTypes: %v", err)
+	}
+	if _, ok := conn.TypeMap().TypeForName(typ); !ok {
+		t.Fatalf("RegisterTypes did not register %s", typ)
+	}
+	if _, err := conn.Exec(ctx, ddl); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// pgxMode is a way pgx sends parameters and reads results: binary with
+// the extended protocol, text with the simple one.
+type pgxMode struct {
+	name string
+	mode pgx.QueryExecMode
+}
+
+func pgxModes() []pgxMode {
+	return []pgxMode{{"binary", pgx.QueryExecModeCacheStatement}, {"text", pgx.QueryExecModeSimpleProtocol}}
 }
