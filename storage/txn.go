@@ -275,7 +275,8 @@ func (t *Txn) Commit(ctx context.Context) error {
 	t.finished = true
 	defer t.e.release(t.readTs)
 	defer t.endSnapshots()
-	// Last of the defers: waiters wake once the writes are visible.
+	// Deferred last, so it runs first, after the commit made the writes
+	// visible: a waiter that wakes finds them.
 	defer t.releaseLocks()
 	if len(t.writes) == 0 && len(t.spilledFps) == 0 {
 		t.btx.Discard()
