@@ -1172,7 +1172,7 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 	// A READ COMMITTED statement of its own that met a row changed after
 	// its snapshot runs again in a new transaction (rerunOnConcurrentUpdate
 	// says why); its first run's work and notices are dropped.
-	for attempt := 1; auto && attempt < maxStatementReruns && errors.Is(err, storage.ErrConcurrentUpdate) && s.readCommitted(); attempt++ {
+	for attempt := 1; auto && s.reruns(err, attempt); attempt++ {
 		_ = finish(false)
 		s.notices = s.notices[:notices]
 		txn = s.eng.begin()
@@ -1291,9 +1291,8 @@ func (s *Session) rerunOnConcurrentUpdate(ec *execCtx, p *Prepared) (Result, err
 		}
 		sp := ec.txn.Savepoint()
 		notices := len(s.notices)
-		run := &execCtx{ctx: ec.ctx, txn: ec.txn, sess: s, eval: ec.eval, params: ec.params}
-		res, err := s.execChange(run, plan)
-		if err == nil || !errors.Is(err, storage.ErrConcurrentUpdate) || attempt == maxStatementReruns {
+		res, err := s.execChange(ec.again(), plan)
+		if !s.reruns(err, attempt) {
 			ec.txn.Release(sp)
 			return res, err
 		}
@@ -1317,8 +1316,7 @@ func (s *Session) selectLocking(ec *execCtx, p *Prepared) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		run := &execCtx{ctx: ec.ctx, txn: ec.txn, sess: s, eval: ec.eval, params: ec.params}
-		rows, err := run.drain(plan)
+		rows, err := ec.again().drain(plan)
 		if err == nil {
 			cols := resultColumns(plan)
 			it, err := s.nameRegclass(ec, cols, &sliceIter{rows: rows})
@@ -1327,11 +1325,25 @@ func (s *Session) selectLocking(ec *execCtx, p *Prepared) (Result, error) {
 			}
 			return &rowsResult{cols: cols, it: it, tagWord: "SELECT", ctx: ec.ctx}, nil
 		}
-		if !errors.Is(err, storage.ErrConcurrentUpdate) || !s.readCommitted() || attempt == maxStatementReruns {
+		if !s.reruns(err, attempt) {
 			return nil, err
 		}
 		s.newStatementSnapshot(ec.txn)
 	}
+}
+
+// reruns reports whether a statement that ended with err on its attempt-th
+// run is run again: under READ COMMITTED, after a row it changes or locks
+// was committed after its snapshot, up to maxStatementReruns runs.
+func (s *Session) reruns(err error, attempt int) bool {
+	return errors.Is(err, storage.ErrConcurrentUpdate) && attempt < maxStatementReruns && s.readCommitted()
+}
+
+// again is a fresh execution context for running ec's statement again:
+// nothing the failed run cached (subquery results, CTE buffers) carries
+// over.
+func (ec *execCtx) again() *execCtx {
+	return &execCtx{ctx: ec.ctx, txn: ec.txn, sess: ec.sess, eval: ec.eval, params: ec.params}
 }
 
 // readCommitted reports whether the transaction runs at READ COMMITTED

@@ -71,38 +71,40 @@ func (t *Txn) LockRowForUpdate(ctx context.Context, tb *catalog.Table, pk []type
 	if err != nil {
 		return false, err
 	}
-	locked, err := t.lockRowKeyWaiting(ctx, key, wait)
-	if err != nil {
-		if pgerror.CodeOf(err) == pgerror.CodeLockNotAvailable {
-			err = pgerror.New(pgerror.CodeLockNotAvailable, "could not obtain lock on row in relation \"%s\"", tb.Name)
-		}
-		return false, err
+	locked, err := t.lockRowKeyWaiting(ctx, key, wait, true)
+	if errors.Is(err, errLockHeld) {
+		err = pgerror.New(pgerror.CodeLockNotAvailable, "could not obtain lock on row in relation \"%s\"", tb.Name)
 	}
-	return !locked, nil
+	return !locked && err == nil, err
 }
+
+// errLockHeld is LockNoWait's answer when another transaction holds the
+// lock; LockRowForUpdate reports it with the table's name.
+var errLockHeld = errors.New("storage: row lock held by another transaction")
 
 // lockRowKey takes the transaction's lock on a row key, waiting while
 // another open transaction holds it, and then fails with
 // ErrConcurrentUpdate if a version of the key committed after the
 // transaction's snapshot.
 func (t *Txn) lockRowKey(ctx context.Context, key []byte) error {
-	_, err := t.lockRowKeyWaiting(ctx, key, LockWaitFor)
+	_, err := t.lockRowKeyWaiting(ctx, key, LockWaitFor, true)
 	return err
 }
 
 // lockNewKey is lockRowKey for a key an insert is about to write. Such a
 // lock exempts nothing from the commit check: a plain INSERT of the same
-// key takes no lock, so only that check stops two inserts of it.
+// key from a query or COPY takes no lock, so only that check stops two
+// inserts of it.
 func (t *Txn) lockNewKey(ctx context.Context, key []byte) error {
-	n := len(t.freshLocks)
-	_, err := t.lockRowKeyWaiting(ctx, key, LockWaitFor)
-	t.freshLocks = t.freshLocks[:n]
+	_, err := t.lockRowKeyWaiting(ctx, key, LockWaitFor, false)
 	return err
 }
 
 // lockRowKeyWaiting is lockRowKey with a choice of what to do about a
-// held lock; locked is false when LockSkip passed the key over.
-func (t *Txn) lockRowKeyWaiting(ctx context.Context, key []byte, wait LockWait) (locked bool, err error) {
+// held lock (locked is false when LockSkip passed the key over) and of
+// whether the lock exempts the key from the commit check (commitCheck)
+// when the transaction had not written it before.
+func (t *Txn) lockRowKeyWaiting(ctx context.Context, key []byte, wait LockWait, exempts bool) (locked bool, err error) {
 	fp := t.fingerprint(key)
 	l := &t.e.locks
 	for {
@@ -120,7 +122,7 @@ func (t *Txn) lockRowKeyWaiting(ctx context.Context, key []byte, wait LockWait) 
 				}
 				t.locked = append(t.locked, fp)
 			}
-			if !t.conflictKeys().has(fp) {
+			if exempts && !t.conflictKeys().has(fp) {
 				t.freshLocks = append(t.freshLocks, fp)
 			}
 			l.mu.Unlock()
@@ -129,7 +131,7 @@ func (t *Txn) lockRowKeyWaiting(ctx context.Context, key []byte, wait LockWait) 
 		switch wait {
 		case LockNoWait:
 			l.mu.Unlock()
-			return false, pgerror.New(pgerror.CodeLockNotAvailable, "could not obtain lock on row")
+			return false, errLockHeld
 		case LockSkip:
 			l.mu.Unlock()
 			return false, nil

@@ -73,18 +73,25 @@ func TestVectorPgvectorGo(t *testing.T) {
 	})
 }
 
-// TestVectorLibPq round-trips vectors through lib/pq, which sends and
-// reads them in the text format via pgvector.Vector's Valuer and Scanner.
-func TestVectorLibPq(t *testing.T) {
+// openLibPq opens a lib/pq connection pool on a fresh database, closed
+// when the test ends, with a context that bounds the test.
+func openLibPq(t *testing.T, name string) (*sql.DB, context.Context) {
+	t.Helper()
 	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "vector_libpq")
-	db, err := sql.Open("postgres", dsn)
+	db, err := sql.Open("postgres", freshDatabase(t, srv.adminDSN, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
+	return db, ctx
+}
+
+// TestVectorLibPq round-trips vectors through lib/pq, which sends and
+// reads them in the text format via pgvector.Vector's Valuer and Scanner.
+func TestVectorLibPq(t *testing.T) {
+	db, ctx := openLibPq(t, "vector_libpq")
 	if _, err := db.ExecContext(ctx, "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector)"); err != nil {
 		t.Fatal(err)
 	}
@@ -376,15 +383,7 @@ func TestHalfvecPgvectorGo(t *testing.T) {
 
 // TestHalfvecLibPq round-trips halfvecs through lib/pq's text format.
 func TestHalfvecLibPq(t *testing.T) {
-	srv := startLogicServer(t)
-	dsn := freshDatabase(t, srv.adminDSN, "halfvec_libpq")
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	db, ctx := openLibPq(t, "halfvec_libpq")
 	if _, err := db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
 		t.Fatal(err)
 	}
