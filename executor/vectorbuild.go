@@ -410,18 +410,22 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	if in, err := vi.indexes(row); err != nil || !in {
 		return err
 	}
-	info := &nodeInfo{pk: vi.pkOf(tb, row)}
+	pk, err := pkOf(tb, row)
+	if err != nil {
+		return err
+	}
+	info := &nodeInfo{pk: pk}
 	info.insertTs.Store(version)
-	pkKey := string(appendRowKey(nil, info.pk))
+	var buf [4]uint64
 	vi.mu.Lock()
-	for _, k := range vi.byPK[pkKey] {
+	for _, k := range vi.versions.appendKeys(buf[:0], pk) {
 		if vi.info(k).insertTs.Load() == version {
 			vi.mu.Unlock()
 			return nil
 		}
 	}
 	var del uint64
-	for _, pd := range vi.pend[pkKey] {
+	for _, pd := range vi.pend[pk] {
 		switch {
 		case pd.aborted:
 		case pd.ts != 0:
@@ -433,7 +437,7 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	if del == 0 {
 		// Not superseded by a committed delete: an open transaction that
 		// deleted the row deleted this version.
-		for _, pd := range vi.pend[pkKey] {
+		for _, pd := range vi.pend[pk] {
 			if !pd.aborted && pd.ts == 0 && pd.vt.readTs >= version {
 				info.deleter.Store(pd.vt)
 			}
@@ -445,7 +449,7 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 		vi.mu.Unlock()
 		return err
 	}
-	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
+	vi.versions.add(pk, key)
 	vi.mu.Unlock()
 	if err := vi.linkNode(key, v); err != nil {
 		return err

@@ -33,9 +33,9 @@ import (
 // node's delete timestamp the same way. A search accepts a node only when
 // its timestamps make it visible to the reader's snapshot (or the reader
 // wrote it), so the index never changes what a query means and concurrent
-// writers never conflict over graph neighbourhoods. The graph is rebuilt
-// from the table when first needed after a start; persisting it is later
-// work.
+// writers never conflict over graph neighbourhoods. Checkpoints persist
+// the graph (vectorpersist.go); a start restores the last one and catches
+// up with the table.
 
 // indexMetric is an operator class's operator, the distance its graph
 // orders by, and how a graph distance becomes the operator's value.
@@ -81,20 +81,29 @@ var opclassMetric = map[string]indexMetric{
 	"halfvec_l1_ops":     l1Metric.forHalfvec(),
 }
 
-// nodeInfo is the visibility of one row version in the graph.
+// nodeInfo is the visibility of one row version in the graph. An index
+// holds one per node, so its size is most of an index's heap beside the
+// graph: 48 bytes plus the key's string.
 type nodeInfo struct {
-	pk       []types.Datum
-	owner    *vectorTxn // writer while uncommitted
-	insertTs atomic.Uint64
+	// pk is the row's primary-key encoding (storage.AppendPrimaryKey):
+	// the key its row is read by and its entry in versionKeys.
+	pk       string
+	owner    *vectorTxn    // writer while uncommitted
+	insertTs atomic.Uint64 // 0 while uncommitted; rolledBack once dead
 	deleteTs atomic.Uint64
 	deleter  atomic.Pointer[vectorTxn]
-	dead     atomic.Bool // rolled back
 }
 
+// rolledBack is the insert timestamp of a dead version (its insert rolled
+// back, or a checkpoint's tombstone): later than every snapshot, so the
+// visibility check needs no flag of its own.
+const rolledBack = math.MaxUint64
+
+func (n *nodeInfo) dead() bool { return n.insertTs.Load() == rolledBack }
+
+func (n *nodeInfo) kill() { n.insertTs.Store(rolledBack) }
+
 func (n *nodeInfo) visible(readTs uint64, me *vectorTxn) bool {
-	if n.dead.Load() {
-		return false
-	}
 	if ts := n.insertTs.Load(); ts == 0 {
 		if me == nil || n.owner != me {
 			return false
@@ -121,10 +130,10 @@ type vectorIndex struct {
 	dist    hnsw.DistanceFunc
 	metric  indexMetric
 	// holds is a partial index's WHERE (nil: every row with a vector).
-	holds func(row []types.Datum) (bool, error)
-	infos infoTable           // by graph key; read without locks on the search path
-	mu    sync.RWMutex        // readers: filtered scans' prefilter lookups (byPK)
-	byPK  map[string][]uint64 // row key -> graph keys of its versions
+	holds    func(row []types.Datum) (bool, error)
+	infos    infoTable    // by graph key; read without locks on the search path
+	mu       sync.RWMutex // readers: filtered scans' prefilter lookups (versions)
+	versions versionKeys  // guarded by mu
 	// pend, set while a concurrent build scans the table, holds deletes
 	// of rows whose node the scan may not have added yet, so the scan
 	// gives that node its deleter or delete timestamp (guarded by mu).
@@ -316,16 +325,16 @@ func (vi *vectorIndex) indexes(row []types.Datum) (bool, error) {
 
 func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric, holds func([]types.Datum) (bool, error)) *vectorIndex {
 	vi := &vectorIndex{
-		tableID: table,
-		col:     col,
-		dims:    cfg.Dims,
-		cfg:     cfg,
-		graph:   hnsw.New(cfg),
-		dist:    cfg.Distance,
-		metric:  metric,
-		holds:   holds,
-		infos:   newInfoTable(),
-		byPK:    map[string][]uint64{},
+		tableID:  table,
+		col:      col,
+		dims:     cfg.Dims,
+		cfg:      cfg,
+		graph:    hnsw.New(cfg),
+		dist:     cfg.Distance,
+		metric:   metric,
+		holds:    holds,
+		infos:    newInfoTable(),
+		versions: newVersionKeys(),
 	}
 	vi.checkpointAt.Store(time.Now().UnixNano())
 	return vi
@@ -384,12 +393,50 @@ scan:
 	return <-errs
 }
 
-func (vi *vectorIndex) pkOf(tb *catalog.Table, row []types.Datum) []types.Datum {
-	pk := make([]types.Datum, len(tb.PrimaryKey))
-	for i, c := range tb.PrimaryKey {
-		pk[i] = row[c]
+// pkOf is the primary-key encoding of row (storage.AppendPrimaryKey).
+func pkOf(tb *catalog.Table, row []types.Datum) (string, error) {
+	var buf [4]types.Datum
+	pk := buf[:0]
+	for _, c := range tb.PrimaryKey {
+		pk = append(pk, row[c])
 	}
-	return pk
+	enc, err := storage.AppendPrimaryKey(nil, tb, pk)
+	if err != nil {
+		return "", fmt.Errorf("vector index key: %w", err)
+	}
+	return string(enc), nil
+}
+
+// versionKeys finds a row's versions in the graph: primary-key encoding
+// to graph keys, oldest first. Between compactions nearly every row has
+// one version, which one map slot holds without a slice; the later
+// versions of updated rows go to more. The map keys share the records'
+// pk strings.
+type versionKeys struct {
+	first map[string]uint64
+	more  map[string][]uint64
+}
+
+func newVersionKeys() versionKeys { return versionKeys{first: map[string]uint64{}} }
+
+func (v *versionKeys) add(pk string, key uint64) {
+	if _, ok := v.first[pk]; !ok {
+		v.first[pk] = key
+		return
+	}
+	if v.more == nil {
+		v.more = map[string][]uint64{}
+	}
+	v.more[pk] = append(v.more[pk], key)
+}
+
+// appendKeys appends the graph keys of pk's versions to buf.
+func (v *versionKeys) appendKeys(buf []uint64, pk string) []uint64 {
+	k, ok := v.first[pk]
+	if !ok {
+		return buf
+	}
+	return append(append(buf, k), v.more[pk]...)
 }
 
 // add inserts a row's vector as a node owned by owner (nil and ts 1 for
@@ -424,15 +471,18 @@ func (vi *vectorIndex) addRecord(tb *catalog.Table, row []types.Datum, owner *ve
 	if len(v) != vi.dims && vi.dims > 0 {
 		return linkJob{}, pgerror.New(pgerror.CodeDataException, "expected %d dimensions, not %d", vi.dims, len(v))
 	}
-	info := &nodeInfo{pk: vi.pkOf(tb, row), owner: owner}
+	pk, err := pkOf(tb, row)
+	if err != nil {
+		return linkJob{}, err
+	}
+	info := &nodeInfo{pk: pk, owner: owner}
 	info.insertTs.Store(ts)
-	pkKey := string(appendRowKey(nil, info.pk))
 	key, err := vi.infos.add(info)
 	if err != nil {
 		return linkJob{}, err
 	}
 	vi.mu.Lock()
-	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
+	vi.versions.add(pk, key)
 	vi.mu.Unlock()
 	if owner != nil {
 		owner.entries = append(owner.entries, vectorEntry{info: info, vi: vi, key: key})
@@ -456,7 +506,7 @@ func (vi *vectorIndex) linkNode(key uint64, v []float32) error {
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
 	vi.infos.setNode(key, node)
-	if info := vi.infos.get(key); info != nil && info.dead.Load() {
+	if info := vi.infos.get(key); info != nil && info.dead() {
 		// Rolled back while linking: the tombstone pass may have dropped
 		// the key for want of a node (tombstone), so queue it again.
 		vi.dying.push(key)
@@ -467,14 +517,18 @@ func (vi *vectorIndex) linkNode(key uint64, v []float32) error {
 func (vi *vectorIndex) info(key uint64) *nodeInfo { return vi.infos.get(key) }
 
 // remove marks the version of row that me sees as deleted by me.
-func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTxn) {
-	pkKey := string(appendRowKey(nil, vi.pkOf(tb, row)))
+func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTxn) error {
+	pk, err := pkOf(tb, row)
+	if err != nil {
+		return err
+	}
+	var buf [4]uint64
 	vi.mu.Lock()
-	keys := append([]uint64(nil), vi.byPK[pkKey]...)
+	keys := vi.versions.appendKeys(buf[:0], pk)
 	if vi.pend != nil {
 		pd := &pendDelete{vt: me}
-		vi.pend[pkKey] = append(vi.pend[pkKey], pd)
-		me.entries = append(me.entries, vectorEntry{vi: vi, pkKey: pkKey, pend: pd})
+		vi.pend[pk] = append(vi.pend[pk], pd)
+		me.entries = append(me.entries, vectorEntry{vi: vi, pk: pk, pend: pd})
 	}
 	vi.mu.Unlock()
 	for _, k := range keys {
@@ -484,11 +538,12 @@ func (vi *vectorIndex) remove(tb *catalog.Table, row []types.Datum, me *vectorTx
 			me.entries = append(me.entries, vectorEntry{info: info, delete: true, vi: vi, key: k})
 		}
 	}
+	return nil
 }
 
 // vectorHit is one search result: the row's key and its graph distance.
 type vectorHit struct {
-	pk   []types.Datum
+	pk   string    // primary-key encoding
 	vec  []float32 // a copy, when asked for: the graph's own memory is freed with the graph, which a hit may outlive
 	dist float32
 	// value is the ORDER BY operator's result for this row, so the query
@@ -498,7 +553,7 @@ type vectorHit struct {
 
 // hit makes the vectorHit of search result r for query q, copying the
 // node's vector only when the caller reads it.
-func (vi *vectorIndex) hit(q []float32, r hnsw.Result, pk []types.Datum, withVec bool) vectorHit {
+func (vi *vectorIndex) hit(q []float32, r hnsw.Result, pk string, withVec bool) vectorHit {
 	v := vi.graph.Vector(r.Node)
 	h := vectorHit{pk: pk, dist: r.Dist, value: vi.metric.value(q, v, r.Dist)}
 	if withVec {
@@ -510,7 +565,7 @@ func (vi *vectorIndex) hit(q []float32, r hnsw.Result, pk []types.Datum, withVec
 // search returns up to k nodes visible to the reader, nearest first; keep,
 // when set, further filters candidates (WHERE), and the search goes on
 // until k accepted nodes are found or the graph is exhausted.
-func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), withVec bool, st *hnsw.Stats) ([]vectorHit, error) {
+func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk string) (bool, error), withVec bool, st *hnsw.Stats) ([]vectorHit, error) {
 	if len(q) != vi.dims {
 		return nil, pgerror.New(pgerror.CodeDataException, "different vector dimensions %d and %d", vi.dims, len(q))
 	}
@@ -564,7 +619,7 @@ func (vi *vectorIndex) exhaustive(q []float32, k int, accept func(hnsw.Node) boo
 	for key := uint64(0); key < n; key++ {
 		info := vi.infos.get(key)
 		node, ok := vi.infos.node(key)
-		if info == nil || !ok || info.dead.Load() {
+		if info == nil || !ok || info.dead() {
 			continue
 		}
 		if vi.graph.Deleted(node) {
@@ -708,11 +763,11 @@ type vectorEntry struct {
 	// vi and key locate info's node, so its end (a committed delete, a
 	// rolled-back insert) queues it for the tombstone pass. A delete
 	// recorded while a build scans (info nil, pend set): its row's nodes
-	// are found by pkKey when the transaction ends.
-	vi    *vectorIndex
-	key   uint64
-	pkKey string
-	pend  *pendDelete
+	// are found by pk when the transaction ends.
+	vi   *vectorIndex
+	key  uint64
+	pk   string
+	pend *pendDelete
 }
 
 // endPending settles a delete recorded during a build scan: committed at
@@ -726,7 +781,7 @@ func (e vectorEntry) endPending(vt *vectorTxn, ts uint64) {
 	} else {
 		e.pend.ts = ts
 	}
-	for _, k := range vi.byPK[e.pkKey] {
+	for _, k := range vi.versions.appendKeys(nil, e.pk) {
 		info := vi.info(k)
 		if info == nil || info.deleter.Load() != vt {
 			continue
@@ -791,7 +846,9 @@ func (vt *vectorTxn) recordWrite(ctx context.Context, tb *catalog.Table, oldRow,
 			}
 		}
 		if oldRow != nil {
-			vi.remove(tb, oldRow, vt)
+			if err := vi.remove(tb, oldRow, vt); err != nil {
+				return nil, err
+			}
 		}
 		if newRow != nil {
 			j, err := vi.addRecord(tb, newRow, vt, 0)
@@ -871,7 +928,7 @@ func (vt *vectorTxn) RollbackTo(mark int) {
 		} else if e.delete {
 			e.info.deleter.CompareAndSwap(vt, nil)
 		} else {
-			e.info.dead.Store(true)
+			e.info.kill()
 			e.vi.dying.push(e.key)
 		}
 	}

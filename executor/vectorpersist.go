@@ -120,10 +120,7 @@ func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Ta
 	meta.entry, meta.maxLevel = entry, maxLevel
 	batch := map[string][]byte{}
 	for node := hnsw.Node(0); node < meta.n; node++ {
-		rec, err := vi.nodeRecord(node, meta.c, tb)
-		if err != nil {
-			return err
-		}
+		rec := vi.nodeRecord(node, meta.c)
 		batch[string(checkpointNodeKey(tb.ID, idx.ID, meta.gen, node))] = rec
 		if len(batch) >= checkpointBatch || node == meta.n-1 {
 			if err := ctx.Err(); err != nil {
@@ -186,11 +183,18 @@ func (e *Engine) deleteRawPrefix(ctx context.Context, prefix []byte, keepPrefix 
 	return flush()
 }
 
+// Node record kinds: what follows a node's links.
+const (
+	recordVector  = 0 // a version not live at C: its vector
+	recordKeyCols = 1 // a live version: each key column's binary form (written before the key encoding was kept)
+	recordKey     = 2 // a live version: its primary-key encoding
+)
+
 // nodeRecord encodes one node: its layers' links, then its row key when
 // its version was live at c, or else its vector.
-func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64, tb *catalog.Table) ([]byte, error) {
+func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64) []byte {
 	info := vi.info(vi.graph.Key(node))
-	live := info != nil && !info.dead.Load()
+	live := info != nil
 	if live {
 		ins, del := info.insertTs.Load(), info.deleteTs.Load()
 		live = ins != 0 && ins <= c && (del == 0 || del > c)
@@ -206,29 +210,14 @@ func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64, tb *catalog.Table) (
 		}
 	}
 	if !live {
-		rec = append(rec, 0)
+		rec = append(rec, recordVector)
 		for _, f := range vi.graph.Vector(node) {
 			rec = binary.LittleEndian.AppendUint32(rec, math.Float32bits(f))
 		}
-		return rec, nil
+		return rec
 	}
-	rec = append(rec, 1)
-	for k, d := range info.pk {
-		var err error
-		if rec, err = appendLenPrefixed(rec, tb.Columns[tb.PrimaryKey[k]].Type, d); err != nil {
-			return nil, err
-		}
-	}
-	return rec, nil
-}
-
-func appendLenPrefixed(buf []byte, t *types.T, d types.Datum) ([]byte, error) {
-	enc, err := types.EncodeBinary(nil, t, d)
-	if err != nil {
-		return nil, fmt.Errorf("encode checkpoint key: %w", err)
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(enc)))
-	return append(buf, enc...), nil
+	rec = append(rec, recordKey)
+	return append(binary.AppendUvarint(rec, uint64(len(info.pk))), info.pk...)
 }
 
 // loadCheckpoint restores vi's graph from its checkpoint and reconciles it
@@ -245,7 +234,7 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 	corrupt := func(node hnsw.Node) error {
 		return fmt.Errorf("vector index %s: corrupt checkpoint record %d", idx.Name, node)
 	}
-	byPK := map[string][]uint64{}
+	versions := newVersionKeys()
 	vec := make([]float32, vi.dims)
 	needVec := make([]bool, meta.n)
 	next := hnsw.Node(0)
@@ -281,7 +270,7 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		}
 		info := &nodeInfo{}
 		switch rec[0] {
-		case 0:
+		case recordVector:
 			rec = rec[1:]
 			if len(rec) != 4*vi.dims {
 				return corrupt(node)
@@ -290,35 +279,26 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 				vec[d] = math.Float32frombits(binary.LittleEndian.Uint32(rec))
 				rec = rec[4:]
 			}
-			info.dead.Store(true)
-		case 1:
-			rec = rec[1:]
+			info.kill()
+		case recordKey, recordKeyCols:
 			// The vector comes from the row (reconcile); until then the
 			// node holds a placeholder no search sees.
 			clear(vec)
 			needVec[node] = true
-			for _, col := range tb.PrimaryKey {
-				l, n := binary.Uvarint(rec)
-				if n <= 0 || uint64(len(rec)-n) < l {
-					return corrupt(node)
-				}
-				d, err := types.DecodeBinary(tb.Columns[col].Type, rec[n:n+int(l)])
-				if err != nil {
-					return corrupt(node)
-				}
-				info.pk = append(info.pk, d)
-				rec = rec[n+int(l):]
+			pk, ok := checkpointKey(tb, rec)
+			if !ok {
+				return corrupt(node)
 			}
+			info.pk = pk
 			info.insertTs.Store(1)
-			pkKey := string(appendRowKey(nil, info.pk))
-			byPK[pkKey] = append(byPK[pkKey], uint64(node))
+			versions.add(pk, uint64(node))
 		default:
 			return corrupt(node)
 		}
 		if _, err := vi.graph.Restore(uint64(node), vec, links, meta.n); err != nil {
 			return fmt.Errorf("vector index %s: %w", idx.Name, err)
 		}
-		if info.dead.Load() {
+		if info.dead() {
 			// Not live at C: a tombstone that routes searches until
 			// compaction drops it.
 			vi.graph.Delete(node)
@@ -341,8 +321,38 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 	if meta.n > 0 {
 		vi.graph.SetEntry(meta.entry, meta.maxLevel)
 	}
-	vi.byPK = byPK
+	vi.versions = versions
 	return vi.reconcile(ctx, txn, tb, meta.c, needVec)
+}
+
+// checkpointKey reads the row key of a live node's record (rec from its
+// kind byte on) as a primary-key encoding.
+func checkpointKey(tb *catalog.Table, rec []byte) (string, bool) {
+	kind := rec[0]
+	rec = rec[1:]
+	if kind == recordKey {
+		l, n := binary.Uvarint(rec)
+		if n <= 0 || uint64(len(rec)-n) != l {
+			return "", false
+		}
+		return string(rec[n:]), true
+	}
+	var buf [4]types.Datum
+	pk := buf[:0]
+	for _, col := range tb.PrimaryKey {
+		l, n := binary.Uvarint(rec)
+		if n <= 0 || uint64(len(rec)-n) < l {
+			return "", false
+		}
+		d, err := types.DecodeBinary(tb.Columns[col].Type, rec[n:n+int(l)])
+		if err != nil {
+			return "", false
+		}
+		pk = append(pk, d)
+		rec = rec[n+int(l):]
+	}
+	enc, err := storage.AppendPrimaryKey(nil, tb, pk)
+	return string(enc), err == nil && len(rec) == 0
 }
 
 // reconcile brings a restored graph up to txn's snapshot. Rows unchanged
@@ -353,13 +363,30 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 // because an insert searches the graph, which must not hold placeholders
 // by then.
 func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *catalog.Table, c uint64, needVec []bool) error {
-	seen := map[string]bool{}
+	// seen marks the restored records whose row the table still has;
+	// restored record keys are their node ids, below len(needVec).
+	seen := make([]bool, len(needVec))
 	var changed [][]types.Datum
+	var enc []byte
+	var keys []uint64
 	err := txn.ScanCommittedVersions(ctx, tb, func(row []types.Datum, version uint64) error {
-		pkKey := string(appendRowKey(nil, vi.pkOf(tb, row)))
-		seen[pkKey] = true
+		var pkBuf [4]types.Datum
+		pk := pkBuf[:0]
+		for _, c := range tb.PrimaryKey {
+			pk = append(pk, row[c])
+		}
+		var err error
+		if enc, err = storage.AppendPrimaryKey(enc[:0], tb, pk); err != nil {
+			return fmt.Errorf("vector index on %s: %w", tb.Name, err)
+		}
+		keys = vi.versions.appendKeys(keys[:0], string(enc))
+		for _, k := range keys {
+			if k < uint64(len(seen)) {
+				seen[k] = true
+			}
+		}
 		if version > c {
-			for _, k := range vi.byPK[pkKey] {
+			for _, k := range keys {
 				vi.info(k).deleteTs.Store(1)
 				vi.dying.push(k)
 			}
@@ -368,7 +395,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 		}
 		// The version live at C: its nodes' vector is this row's.
 		v, _ := types.VectorElems(row[vi.col])
-		for _, k := range vi.byPK[pkKey] {
+		for _, k := range keys {
 			if k >= uint64(len(needVec)) || !needVec[k] {
 				continue
 			}
@@ -385,12 +412,11 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 	if err != nil {
 		return err
 	}
-	for pkKey, keys := range vi.byPK {
-		if !seen[pkKey] {
-			for _, k := range keys {
-				vi.info(k).deleteTs.Store(1)
-				vi.dying.push(k)
-			}
+	// Live records whose row is gone.
+	for k, ok := range seen {
+		if info := vi.info(uint64(k)); !ok && info != nil && !info.dead() {
+			info.deleteTs.Store(1)
+			vi.dying.push(uint64(k))
 			vi.changes.Add(1)
 		}
 	}

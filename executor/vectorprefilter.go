@@ -101,7 +101,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 		for w := range workers {
 			lo, hi := w*count/workers, (w+1)*count/workers
 			lookup := func() {
-				vi.visibleVectors(tb, encs, ends, lo, hi, ec.txn.ReadTs(), vt, vecs)
+				vi.visibleVectors(encs, ends, lo, hi, ec.txn.ReadTs(), vt, vecs)
 				for i := lo; i < hi; i++ {
 					if vecs[i] != nil {
 						dists[i] = vi.dist(q, vecs[i])
@@ -157,15 +157,12 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	heap.order.sort(heap.items)
 	hits = make([]vectorHit, 0, len(heap.items))
 	for _, e := range heap.items {
-		h := vectorHit{dist: float32(e.d)}
-		row := fetched[string(e.key)]
+		h := vectorHit{dist: float32(e.d), pk: string(e.key)}
+		row := fetched[h.pk]
 		if row == nil {
-			pk, ok := decodeKeyDatums(tb, e.key, nil)
-			if ok {
-				var v [1][]float32
-				vi.visibleVectors(tb, e.key, []int{len(e.key)}, 0, 1, ec.txn.ReadTs(), vt, v[:])
-				h.vec = slices.Clone(v[0])
-			}
+			var v [1][]float32
+			vi.visibleVectors(e.key, []int{len(e.key)}, 0, 1, ec.txn.ReadTs(), vt, v[:])
+			h.vec = slices.Clone(v[0])
 			if h.vec == nil {
 				// The node was there during the scan and a snapshot's
 				// visibility does not change; read the row all the same.
@@ -176,16 +173,14 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 					continue
 				}
 			}
-			h.pk = pk
 		}
 		if row != nil {
-			h.pk = vi.pkOf(tb, row)
 			rv, ok := types.VectorElems(row[vi.col])
 			if !ok {
 				continue
 			}
 			h.vec = slices.Clone([]float32(rv))
-			rows[string(appendRowKey(nil, h.pk))] = row
+			rows[h.pk] = row
 		}
 		h.value = vi.metric.value(q, h.vec, h.dist)
 		hits = append(hits, h)
@@ -196,10 +191,10 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 // visibleVectors sets out[i], for i in [lo, hi), to the vector of the row
 // version that the reader sees with the i-th primary-key encoding in encs
 // (which ends at ends[i]); it stays nil when the graph holds none (a NULL
-// vector, no such row) or the key's type does not decode. The vectors are
-// the graph's own memory: a caller that keeps one past the graph copies
-// it. Several goroutines may run it at once on disjoint ranges.
-func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int, lo, hi int, readTs uint64, me *vectorTxn, out [][]float32) {
+// vector, no such row). The vectors are the graph's own memory: a caller
+// that keeps one past the graph copies it. Several goroutines may run it
+// at once on disjoint ranges.
+func (vi *vectorIndex) visibleVectors(encs []byte, ends []int, lo, hi int, readTs uint64, me *vectorTxn, out [][]float32) {
 	// Rows go in batches, each in passes (map lookups, then visibility
 	// records, then nodes): every pass is a run of independent memory
 	// misses that the processor overlaps, where one row at a time would
@@ -208,10 +203,10 @@ func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int
 	// whole span.
 	const batch = 256
 	var (
-		pk     []types.Datum
-		rowKey []byte
-		keys   [batch][]uint64
+		firsts [batch]uint64
+		found  [batch]bool
 		infos  [batch]*nodeInfo
+		keys   []uint64
 	)
 	start := 0
 	if lo > 0 {
@@ -220,27 +215,32 @@ func (vi *vectorIndex) visibleVectors(tb *catalog.Table, encs []byte, ends []int
 	for b := lo; b < hi; b += batch {
 		e := min(b+batch, hi)
 		vi.mu.RLock()
+		starts := start
 		for i := b; i < e; i++ {
-			var ok bool
-			pk, ok = decodeKeyDatums(tb, encs[start:ends[i]], pk[:0])
+			firsts[i-b], found[i-b] = vi.versions.first[string(encs[start:ends[i]])]
 			start = ends[i]
-			keys[i-b] = nil
-			if ok {
-				rowKey = appendRowKey(rowKey[:0], pk)
-				keys[i-b] = vi.byPK[string(rowKey)]
-			}
 		}
 		for i := b; i < e; i++ {
 			infos[i-b] = nil
-			if ks := keys[i-b]; len(ks) > 0 {
-				infos[i-b] = vi.info(ks[0])
+			if found[i-b] {
+				infos[i-b] = vi.info(firsts[i-b])
 			}
 		}
+		start = starts
 		for i := b; i < e; i++ {
-			for j, key := range keys[i-b] {
+			pk := encs[start:ends[i]]
+			start = ends[i]
+			if !found[i-b] {
+				continue
+			}
+			keys = append(keys[:0], firsts[i-b])
+			if vi.versions.more != nil {
+				keys = append(keys, vi.versions.more[string(pk)]...)
+			}
+			for j, key := range keys {
 				info := infos[i-b]
 				if j > 0 {
-					info = vi.info(key) // an older or newer version
+					info = vi.info(key) // a newer version
 				}
 				if info == nil || !info.visible(readTs, me) {
 					continue

@@ -192,7 +192,7 @@ func (e *Engine) lockWrites() {
 
 // removable reports whether no snapshot, open or future, sees the node.
 func (info *nodeInfo) removable(oldest uint64) bool {
-	if info.dead.Load() {
+	if info.dead() {
 		return true
 	}
 	del := info.deleteTs.Load()
@@ -221,7 +221,7 @@ func (q *deathQueue) push(key uint64) {
 // settled reports whether info's version is live and no transaction is
 // ending it: nothing for the tombstone pass to wait for.
 func (info *nodeInfo) settled() bool {
-	return !info.dead.Load() && info.deleteTs.Load() == 0 && info.deleter.Load() == nil && info.insertTs.Load() != 0
+	return !info.dead() && info.deleteTs.Load() == 0 && info.deleter.Load() == nil && info.insertTs.Load() != 0
 }
 
 // tombstone marks the queued nodes no snapshot can see as deleted and
@@ -248,7 +248,7 @@ func (vi *vectorIndex) tombstone(oldest uint64) int {
 		}
 		node, ok := vi.infos.node(key)
 		switch {
-		case !ok && info.dead.Load():
+		case !ok && info.dead():
 			// Rolled back with no node: its insert failed, or is still
 			// running and re-queues the key when it links (linkNode).
 		case !ok:
@@ -358,9 +358,8 @@ func (vi *vectorIndex) addShared(info *nodeInfo, v []float32) error {
 	if err != nil {
 		return err
 	}
-	pkKey := string(appendRowKey(nil, info.pk))
 	vi.mu.Lock()
-	vi.byPK[pkKey] = append(vi.byPK[pkKey], key)
+	vi.versions.add(info.pk, key)
 	vi.mu.Unlock()
 	if err := vi.linkNode(key, v); err != nil {
 		return err

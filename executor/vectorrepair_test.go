@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/quiverdb/quiver/sql/catalog"
-	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
 
@@ -248,8 +247,8 @@ func TestHNSWTombstonePassDropsUnlinkedRollbacks(t *testing.T) {
 	// Two records whose inserts have not linked a node, both rolled back.
 	var keys [2]uint64
 	for i := range keys {
-		info := &nodeInfo{pk: []types.Datum{types.DInt(1000 + i)}}
-		info.dead.Store(true)
+		info := &nodeInfo{pk: fmt.Sprint(1000 + i)}
+		info.kill()
 		k, err := vi.infos.add(info)
 		if err != nil {
 			t.Fatal(err)

@@ -75,20 +75,19 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 	if ef < k {
 		ef = k
 	}
-	rows := map[string][]types.Datum{}
-	fetch := func(pk []types.Datum) ([]types.Datum, error) {
-		key := string(appendRowKey(nil, pk))
-		if r, ok := rows[key]; ok {
+	rows := map[string][]types.Datum{} // by primary-key encoding
+	fetch := func(pk string) ([]types.Datum, error) {
+		if r, ok := rows[pk]; ok {
 			return r, nil
 		}
-		r, err := ec.txn.GetRow(ec.ctx, n.Table, pk)
+		r, err := ec.txn.GetRowByKey(ec.ctx, n.Table, []byte(pk))
 		if err != nil {
 			return nil, err
 		}
-		rows[key] = r
+		rows[pk] = r
 		return r, nil
 	}
-	var keep func([]types.Datum) (bool, error)
+	var keep func(pk string) (bool, error)
 	if filter != nil {
 		// At 1% selectivity the search tests some hundred rows for each
 		// it keeps: a tested row decodes only the columns the filter
@@ -103,8 +102,8 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 				}
 			}
 		}
-		keep = func(pk []types.Datum) (bool, error) {
-			r, err := ec.txn.GetRowColumns(ec.ctx, n.Table, pk, want)
+		keep = func(pk string) (bool, error) {
+			r, err := ec.txn.GetRowColumnsByKey(ec.ctx, n.Table, []byte(pk), want)
 			if err != nil || r == nil {
 				return false, err
 			}
@@ -113,7 +112,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 				return false, err
 			}
 			if want == nil {
-				rows[string(appendRowKey(nil, pk))] = r
+				rows[pk] = r
 			}
 			return true, nil
 		}
@@ -146,13 +145,30 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 	if n.KeyOnly {
 		// Visible nodes are exactly the snapshot's row versions, and their
 		// key and vector are all the query reads: no row fetches.
+		var pk []types.Datum
 		for _, h := range hits {
 			row := slab.row(width)
 			for i := range row {
 				row[i] = types.Null
 			}
+			var ok bool
+			if pk, ok = decodeKeyDatums(n.Table, []byte(h.pk), pk[:0]); !ok {
+				// A key type whose encoding does not read back (floats,
+				// numerics, intervals): the row has the values.
+				r, err := fetch(h.pk)
+				if err != nil {
+					return nil, err
+				}
+				if r == nil {
+					continue
+				}
+				pk = pk[:0]
+				for _, c := range n.Table.PrimaryKey {
+					pk = append(pk, r[c])
+				}
+			}
 			for i, c := range n.Table.PrimaryKey {
-				row[c] = h.pk[i]
+				row[c] = pk[i]
 			}
 			if h.vec != nil {
 				row[vi.col] = vi.datum(h.vec)
@@ -187,7 +203,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 // to search, which applies the snapshot throughout. EXPLAIN ANALYZE (st
 // set) and filters always take search, so their counters and row counts
 // keep their meaning.
-func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk []types.Datum) (bool, error), withVec bool, st *hnsw.Stats) ([]vectorHit, error) {
+func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me *vectorTxn, keep func(pk string) (bool, error), withVec bool, st *hnsw.Stats) ([]vectorHit, error) {
 	if keep != nil || st != nil || len(q) != vi.dims {
 		return vi.search(q, k, ef, readTs, me, keep, withVec, st)
 	}

@@ -54,11 +54,5 @@ func (t *Txn) ScanIndexKeys(ctx context.Context, tb *catalog.Table, idx *catalog
 // GetRowByKey fetches the row with primary-key encoding pk, as
 // ScanIndexKeys passes it (nil, nil when absent).
 func (t *Txn) GetRowByKey(ctx context.Context, tb *catalog.Table, pk []byte) ([]types.Datum, error) {
-	if err := t.usable(); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, canceled(err)
-	}
-	return t.readRow(tb, append(rowPrefix(tb.ID), pk...))
+	return t.GetRowColumnsByKey(ctx, tb, pk, nil)
 }

@@ -714,32 +714,44 @@ func (t *Txn) GetRow(ctx context.Context, tb *catalog.Table, pk []types.Datum) (
 // filter that reads one narrow column of a vector table's rows skips
 // decoding each row's vector.
 func (t *Txn) GetRowColumns(ctx context.Context, tb *catalog.Table, pk []types.Datum, want []bool) ([]types.Datum, error) {
+	enc, err := AppendPrimaryKey(nil, tb, pk)
+	if err != nil {
+		return nil, err
+	}
+	return t.GetRowColumnsByKey(ctx, tb, enc, want)
+}
+
+// GetRowColumnsByKey is GetRowColumns for the primary-key encoding pk
+// (AppendPrimaryKey's, as ScanIndexKeys passes it).
+func (t *Txn) GetRowColumnsByKey(ctx context.Context, tb *catalog.Table, pk []byte, want []bool) ([]types.Datum, error) {
 	if err := t.usable(); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
 	}
-	key, err := t.pkKeyOf(tb, pk)
-	if err != nil {
-		return nil, err
-	}
-	return t.readRowColumns(tb, key, want)
+	return t.readRowColumns(tb, append(rowPrefix(tb.ID), pk...), want)
 }
 
 // pkKeyOf is the row key of the primary key values pk.
 func (t *Txn) pkKeyOf(tb *catalog.Table, pk []types.Datum) ([]byte, error) {
+	return AppendPrimaryKey(rowPrefix(tb.ID), tb, pk)
+}
+
+// AppendPrimaryKey appends the encoding of the primary key values pk that
+// follows the table's prefix in its row keys: equal keys encode to equal
+// bytes, so the encoding also serves as a map key for a row.
+func AppendPrimaryKey(buf []byte, tb *catalog.Table, pk []types.Datum) ([]byte, error) {
 	if len(pk) != len(tb.PrimaryKey) {
 		return nil, fmt.Errorf("storage: table %q has %d primary key columns, got %d values", tb.Name, len(tb.PrimaryKey), len(pk))
 	}
-	key := rowPrefix(tb.ID)
 	var err error
 	for i, c := range tb.PrimaryKey {
-		if key, err = keys.Encode(key, coerceKey(tb.Columns[c].Type, pk[i]), false); err != nil {
+		if buf, err = keys.Encode(buf, coerceKey(tb.Columns[c].Type, pk[i]), false); err != nil {
 			return nil, fmt.Errorf("storage: table %q: %w", tb.Name, err)
 		}
 	}
-	return key, nil
+	return buf, nil
 }
 
 // readRow reads and decodes the row stored under key, as the snapshot
