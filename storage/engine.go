@@ -716,9 +716,20 @@ func catalogKey(kind byte, id catalog.ID) []byte {
 	return be32(append(append([]byte(nil), prefixCatalog...), kind), id)
 }
 
-func tablePrefix(id catalog.ID) []byte { return append(be32([]byte("/t/"), id), '/') }
+func tablePrefix(id catalog.ID) []byte { return appendTablePrefix(make([]byte, 0, rowPrefixLen), id) }
 
-func rowPrefix(id catalog.ID) []byte { return append(tablePrefix(id), 'r', '/') }
+func appendTablePrefix(buf []byte, id catalog.ID) []byte {
+	return append(be32(append(buf, "/t/"...), id), '/')
+}
+
+// rowPrefixLen is the length of every table's rowPrefix.
+const rowPrefixLen = len("/t/") + 4 + len("/r/")
+
+func rowPrefix(id catalog.ID) []byte { return appendRowPrefix(make([]byte, 0, rowPrefixLen), id) }
+
+func appendRowPrefix(buf []byte, id catalog.ID) []byte {
+	return append(appendTablePrefix(buf, id), 'r', '/')
+}
 
 // isRowKey reports whether key is a table row's (under some rowPrefix).
 func isRowKey(key []byte) bool {

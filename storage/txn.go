@@ -730,7 +730,8 @@ func (t *Txn) GetRowColumnsByKey(ctx context.Context, tb *catalog.Table, pk []by
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
 	}
-	return t.readRowColumns(tb, append(rowPrefix(tb.ID), pk...), want)
+	key := appendRowPrefix(make([]byte, 0, rowPrefixLen+len(pk)), tb.ID)
+	return t.readRowColumns(tb, append(key, pk...), want)
 }
 
 // pkKeyOf is the row key of the primary key values pk.
