@@ -112,6 +112,12 @@ const (
 	memTableSize = 16 << 20
 )
 
+// MemtableArenaBytes is the size of the skiplist arena Badger allocates,
+// whole and on the Go heap, for each memtable: the table size plus room
+// for one maximal write batch (15% of it) and that batch's nodes (badger's
+// arenaSize), so 1.3x memTableSize.
+const MemtableArenaBytes = memTableSize * 13 / 10
+
 // Open opens (creating if needed) the store and bootstraps a fresh one with
 // the database "postgres", its schema "public" and the role "postgres".
 // A directory locked by another process is a clear error.

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+
+	"github.com/quiverdb/quiver/storage"
 )
 
 const trimTestBurst = 256 << 20
@@ -100,12 +102,49 @@ func TestHeapTrimmerCollectsQuietGarbage(t *testing.T) {
 // chose one.
 func TestSetGCPercent(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	setGCPercent("200")
+	if setGCPercent("200") {
+		t.Fatal("with GOGC set, the trimmer would tune the collector")
+	}
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Fatalf("with GOGC set, the target became %d", got)
 	}
-	setGCPercent("")
+	if !setGCPercent("") {
+		t.Fatal("without GOGC, the trimmer would not tune the collector")
+	}
 	if got := debug.SetGCPercent(100); got != serverGCPercent {
 		t.Fatalf("without GOGC, the target is %d, want %d", got, serverGCPercent)
+	}
+}
+
+// TestGCPercentFor: the garbage allowed is serverGCPercent of the live
+// heap beyond one memtable arena, and a tuning trimmer applies it.
+func TestGCPercentFor(t *testing.T) {
+	const arena = storage.MemtableArenaBytes
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, minGCPercent},
+		{arena, minGCPercent},
+		{arena + arena/9, minGCPercent}, // 5% would be too little
+		{2 * arena, serverGCPercent / 2},
+		{4 * arena, serverGCPercent * 3 / 4},
+		{100 * arena, serverGCPercent * 99 / 100},
+	} {
+		if got := gcPercentFor(c.live); got != c.want {
+			t.Errorf("live %d MB: %d%%, want %d%%", c.live>>20, got, c.want)
+		}
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	h := heapTrimmer{minFree: heapTrimMinFree, quietFor: 1000, tuneGC: true}
+	h.tick()
+	want := gcPercentFor(readHeapState().live)
+	if got := debug.SetGCPercent(100); got != want {
+		t.Fatalf("after a tick the collector's target is %d%%, want %d%%", got, want)
+	}
+	h = heapTrimmer{minFree: heapTrimMinFree, quietFor: 1000}
+	h.tick()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("a trimmer that does not tune changed the target to %d%%", got)
 	}
 }

@@ -200,10 +200,10 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Conf
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	setGCPercent(os.Getenv("GOGC"))
+	tuneGC := setGCPercent(os.Getenv("GOGC"))
 	trimCtx, stopTrim := context.WithCancel(context.Background())
 	defer stopTrim()
-	go trimHeapUntilDone(trimCtx)
+	go trimHeapUntilDone(trimCtx, tuneGC)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
