@@ -87,6 +87,6 @@ func (a *chunkAllocator) newChunk(dims, m0 int) (*chunk, error) {
 		l0:     unsafe.Slice((*atomic.Uint32)(unsafe.Add(base, l.l0)), chunkSize*(m0+1)),
 		dead:   unsafe.Slice((*atomic.Bool)(unsafe.Add(base, l.dead)), chunkSize),
 		levels: unsafe.Slice((*int8)(unsafe.Add(base, l.levels)), chunkSize),
-		upper:  make([][]atomic.Uint32, chunkSize),
+		upper:  make([]*[]atomic.Uint32, chunkSize),
 	}, nil
 }

@@ -53,7 +53,7 @@ type chunk struct {
 	vecs   []float32       // chunkSize * dims
 	levels []int8          // top layer of each node
 	l0     []atomic.Uint32 // chunkSize * (m0+1): layer-0 lists
-	upper  [][]atomic.Uint32
+	upper  []*[]atomic.Uint32 // nil for nodes on layer 0 only: 8 bytes each, not a slice's 24
 	keys   []uint64 // caller's key for each node
 	dead   []atomic.Bool
 }
@@ -173,7 +173,7 @@ func (g *Graph) list(n Node, l int) []atomic.Uint32 {
 		return c.l0[i*w : (i+1)*w : (i+1)*w]
 	}
 	w := g.m + 1
-	return c.upper[i][(l-1)*w : l*w : l*w]
+	return (*c.upper[i])[(l-1)*w : l*w : l*w]
 }
 
 // links returns a copy of n's neighbour list at layer l (no lock: see
@@ -247,7 +247,8 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 	if level > 0 {
 		// Published before n is linked anywhere (links are atomic
 		// stores), so searches that reach n see it.
-		c.upper[i] = make([]atomic.Uint32, level*(g.m+1))
+		ls := make([]atomic.Uint32, level*(g.m+1))
+		c.upper[i] = &ls
 	}
 	return n, nil
 }
