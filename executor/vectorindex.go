@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/quiverdb/quiver/executor/pgcatalog"
+	"github.com/quiverdb/quiver/index/chunkdir"
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/index/vecmath"
 	"github.com/quiverdb/quiver/planner"
@@ -166,18 +167,13 @@ const (
 // graph node (+1, 0 until the insert completed): a graph rebuilt by
 // compaction shares the records of the old one under other node ids.
 type infoTable struct {
-	chunks []atomic.Pointer[infoChunk]
+	chunks chunkdir.Dir[infoChunk]
 	n      atomic.Uint64
-	grow   sync.Mutex
 }
 
 type infoChunk struct {
 	infos [infoChunkSize]atomic.Pointer[nodeInfo]
 	nodes [infoChunkSize]atomic.Uint32
-}
-
-func newInfoTable() infoTable {
-	return infoTable{chunks: make([]atomic.Pointer[infoChunk], infoChunks)}
 }
 
 func (t *infoTable) add(info *nodeInfo) (uint64, error) {
@@ -186,15 +182,7 @@ func (t *infoTable) add(info *nodeInfo) (uint64, error) {
 	if ci >= infoChunks {
 		return 0, fmt.Errorf("vector index is full")
 	}
-	c := t.chunks[ci].Load()
-	if c == nil {
-		t.grow.Lock()
-		if c = t.chunks[ci].Load(); c == nil {
-			c = new(infoChunk)
-			t.chunks[ci].Store(c)
-		}
-		t.grow.Unlock()
-	}
+	c, _ := t.chunks.LoadOrStore(int(ci), func() (*infoChunk, error) { return new(infoChunk), nil })
 	c.infos[key&(infoChunkSize-1)].Store(info)
 	return key, nil
 }
@@ -203,7 +191,7 @@ func (t *infoTable) chunk(key uint64) *infoChunk {
 	if key >= t.n.Load() {
 		return nil
 	}
-	return t.chunks[key>>infoChunkBits].Load()
+	return t.chunks.Load(int(key >> infoChunkBits))
 }
 
 func (t *infoTable) get(key uint64) *nodeInfo {
@@ -333,7 +321,6 @@ func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetri
 		dist:     cfg.Distance,
 		metric:   metric,
 		holds:    holds,
-		infos:    newInfoTable(),
 		versions: newVersionKeys(),
 	}
 	vi.checkpointAt.Store(time.Now().UnixNano())

@@ -51,7 +51,7 @@ type segment struct {
 }
 
 // chunkAllocator hands out chunk memory from segments; the caller
-// serialises calls (Graph.growMu).
+// serialises calls (Graph.chunks.LoadOrStore).
 type chunkAllocator struct {
 	cur    *segment
 	chunks int // chunks allocated so far: sizes the next segment

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/quiverdb/quiver/index/chunkdir"
 )
 
 // Node identifies a vector inside one graph (dense, from 0).
@@ -34,7 +36,7 @@ const (
 	chunkBits  = 10
 	chunkSize  = 1 << chunkBits
 	maxChunks  = 1 << 16 // 67M nodes per graph
-	lockStripe = 4096
+	lockStripe = 1024    // neighbour-list locks: 8 KB a graph, ample for a build on all cores
 )
 
 // chunk holds chunkSize nodes contiguously: vectors, levels, links.
@@ -49,12 +51,12 @@ const (
 // new list, but every entry it sees is a node whose vector was stored
 // before it was linked, which is all a search needs.
 type chunk struct {
-	seg    *segment        // the memory the arrays below point into
-	vecs   []float32       // chunkSize * dims
-	levels []int8          // top layer of each node
-	l0     []atomic.Uint32 // chunkSize * (m0+1): layer-0 lists
+	seg    *segment           // the memory the arrays below point into
+	vecs   []float32          // chunkSize * dims
+	levels []int8             // top layer of each node
+	l0     []atomic.Uint32    // chunkSize * (m0+1): layer-0 lists
 	upper  []*[]atomic.Uint32 // nil for nodes on layer 0 only: 8 bytes each, not a slice's 24
-	keys   []uint64 // caller's key for each node
+	keys   []uint64           // caller's key for each node
 	dead   []atomic.Bool
 }
 
@@ -65,10 +67,9 @@ type Graph struct {
 	efC       int
 	mult      float64
 	dist      DistanceFunc
-	chunks    []atomic.Pointer[chunk]
+	chunks    chunkdir.Dir[chunk]
 	count     atomic.Uint32
-	growMu    sync.Mutex // guards alloc
-	alloc     chunkAllocator
+	alloc     chunkAllocator // used only inside chunks.LoadOrStore, which serialises it
 	locks     [lockStripe]sync.Mutex
 	entryMu   sync.Mutex    // serialises entry point changes
 	entry     atomic.Uint64 // packEntry(entry, top layer); 0 while empty
@@ -101,14 +102,13 @@ func New(cfg Config) *Graph {
 		cfg.EfConstruction = 64
 	}
 	g := &Graph{
-		dims:   cfg.Dims,
-		m:      cfg.M,
-		m0:     2 * cfg.M,
-		efC:    cfg.EfConstruction,
-		mult:   1 / math.Log(float64(cfg.M)),
-		dist:   cfg.Distance,
-		chunks: make([]atomic.Pointer[chunk], maxChunks),
-		rng:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		dims: cfg.Dims,
+		m:    cfg.M,
+		m0:   2 * cfg.M,
+		efC:  cfg.EfConstruction,
+		mult: 1 / math.Log(float64(cfg.M)),
+		dist: cfg.Distance,
+		rng:  rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 	}
 	return g
 }
@@ -120,7 +120,7 @@ func (g *Graph) Len() int { return int(g.count.Load()) }
 func (g *Graph) Dims() int { return g.dims }
 
 func (g *Graph) chunkOf(n Node) (*chunk, int) {
-	return g.chunks[n>>chunkBits].Load(), int(n & (chunkSize - 1))
+	return g.chunks.Load(int(n >> chunkBits)), int(n & (chunkSize - 1))
 }
 
 // Vector returns node n's vector (shared; do not modify).
@@ -223,17 +223,12 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		if ci >= maxChunks {
 			return 0, ErrFull
 		}
-		if c = g.chunks[ci].Load(); c == nil {
-			g.growMu.Lock()
-			if c = g.chunks[ci].Load(); c == nil {
-				var err error
-				if c, err = g.alloc.newChunk(g.dims, g.m0); err != nil {
-					g.growMu.Unlock()
-					return 0, err
-				}
-				g.chunks[ci].Store(c)
-			}
-			g.growMu.Unlock()
+		var err error
+		c, err = g.chunks.LoadOrStore(ci, func() (*chunk, error) {
+			return g.alloc.newChunk(g.dims, g.m0)
+		})
+		if err != nil {
+			return 0, err
 		}
 		if g.count.CompareAndSwap(cur, cur+1) {
 			n = Node(cur)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -446,4 +447,31 @@ func TestDetachKeepsLineConnected(t *testing.T) {
 			t.Fatalf("search for point %d found %v", g.Key(x), res)
 		}
 	}
+}
+
+// TestSmallGraphHeap: a graph of a few nodes costs little heap. Tables of
+// chunk pointers sized for the largest graph cost every graph 512 KB, so
+// 200 small tables with vector indexes held 214 MB.
+func TestSmallGraphHeap(t *testing.T) {
+	const graphs = 50
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep := make([]*Graph, graphs)
+	for i := range keep {
+		g := New(Config{Dims: 3, Distance: l2, Seed: uint64(i)})
+		for j := range 3 {
+			if _, err := g.Insert(uint64(j), []float32{float32(j), 1, 2}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		keep[i] = g
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / graphs
+	if per > 96<<10 {
+		t.Fatalf("a 3-node graph holds %d KB of heap", per>>10)
+	}
+	runtime.KeepAlive(keep)
 }
