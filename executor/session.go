@@ -829,7 +829,8 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
 		}
 		// DISCARD ALL is the other three plus dropping prepared
-		// statements, settings and LISTENs; PLANS keeps the statements.
+		// statements, settings, LISTENs and session advisory locks; PLANS
+		// keeps the statements.
 		what := strings.ToLower(n.What)
 		all := what == "all"
 		if all || what == "plans" {
@@ -855,6 +856,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 				}
 			}
 			s.unlistenAll()
+			s.AdvisoryUnlockAll()
 		}
 		return doneResult("DISCARD " + strings.ToUpper(what)), nil
 	case *tree.Listen, *tree.Unlisten, *tree.Notify:
