@@ -33,7 +33,7 @@ func (s *Session) withCatalog(fn func(*pgcatalog.Context) error) error {
 // catalogContext is what pg_catalog relations read for this session.
 func (s *Session) catalogContext(cat *storage.Catalog) *pgcatalog.Context {
 	return &pgcatalog.Context{Cat: cat, DB: s.db, User: s.user, Setting: s.Setting0, SearchPath: s.searchPathSetting(), PID: s.pid,
-		Activity: s.activity(), Progress: s.eng.buildProgress}
+		Activity: s.activity(), Progress: s.eng.buildProgress, Locks: s.advisoryLockRows}
 }
 
 // RelationVisible implements builtins.CatalogSession.

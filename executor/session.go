@@ -33,6 +33,8 @@ type Engine struct {
 	vindex vectorIndexes
 	checks checkCache
 	notify notifyBroker
+	// advisory is the server's advisory lock table.
+	advisory advisoryLocks
 	// tempIDs numbers the temporary schemas of sessions without a
 	// backend pid (in-process sessions), above any pid.
 	tempIDs atomic.Int32
@@ -145,6 +147,7 @@ type Session struct {
 	// (cumulative inside a block), for tests and EXPLAIN ANALYZE.
 	lastStats storage.Stats
 	notify    sessionNotify
+	advisory  sessionAdvisory
 }
 
 // LastStats reports the storage counters of the most recent statement.
@@ -213,6 +216,7 @@ func (s *Session) Close() {
 	}
 	s.notifyAborted()
 	s.unlistenAll()
+	s.advisoryClosed()
 	if err := s.dropTempSchema(context.Background()); err != nil {
 		s.eng.store.Logger().Warn("dropping temporary tables at session end", "pid", s.pid, "err", err)
 	}
@@ -780,7 +784,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		if s.implicit {
 			s.txn.Rollback()
 			s.txn, s.implicit = nil, false
-			s.notifyAborted()
+			s.txnEnded(false)
 		}
 		if !s.inBlock {
 			s.notice("there is no transaction in progress")
@@ -792,7 +796,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		if !s.inBlock {
 			return nil, pgerror.New(pgerror.CodeNoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
 		}
-		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint(), notify: s.notifyMark()})
+		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint(), notify: s.notifyMark(), advisory: len(s.advisory.xact)})
 		return doneResult("SAVEPOINT"), nil
 	case *tree.ReleaseSavepoint:
 		return s.releaseSavepoint(n.Name)
@@ -825,7 +829,8 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 			return nil, pgerror.New(pgerror.CodeActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
 		}
 		// DISCARD ALL is the other three plus dropping prepared
-		// statements, settings and LISTENs; PLANS keeps the statements.
+		// statements, settings, LISTENs and session advisory locks; PLANS
+		// keeps the statements.
 		what := strings.ToLower(n.What)
 		all := what == "all"
 		if all || what == "plans" {
@@ -851,6 +856,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 				}
 			}
 			s.unlistenAll()
+			s.AdvisoryUnlockAll()
 		}
 		return doneResult("DISCARD " + strings.ToUpper(what)), nil
 	case *tree.Listen, *tree.Unlisten, *tree.Notify:
@@ -991,12 +997,20 @@ func notSupportedStmt(what string) error {
 func (s *Session) StatementFailed() {
 	if s.inBlock {
 		s.failed = true
+		// PostgreSQL aborts the (sub)transaction at the error, not at
+		// the ROLLBACK (TO SAVEPOINT) that follows, so its locks are
+		// released now.
+		mark := 0
+		if n := len(s.savepoints); n > 0 {
+			mark = s.savepoints[n-1].advisory
+		}
+		s.advisoryRollbackTo(mark)
 		return
 	}
 	if s.implicit {
 		s.txn.Rollback()
 		s.txn, s.implicit = nil, false
-		s.notifyAborted()
+		s.txnEnded(false)
 	}
 }
 
@@ -1006,7 +1020,7 @@ func (s *Session) AbortImplicit() {
 	if s.implicit {
 		s.txn.Rollback()
 		s.txn, s.implicit = nil, false
-		s.notifyAborted()
+		s.txnEnded(false)
 	}
 }
 
@@ -1030,10 +1044,10 @@ func (s *Session) EndImplicit(ctx context.Context) error {
 	txn := s.txn
 	s.txn, s.implicit = nil, false
 	if err := s.commitTxn(ctx, txn); err != nil {
-		s.notifyAborted()
+		s.txnEnded(false)
 		return err
 	}
-	s.notifyCommitted()
+	s.txnEnded(true)
 	return nil
 }
 
@@ -1064,18 +1078,29 @@ func (s *Session) endBlock(committed bool) {
 	s.txnModes = nil
 	s.savepoints = nil
 	s.closeBlockCursors()
+	s.txnEnded(committed)
+	s.inBlock, s.failed = false, false
+}
+
+// txnEnded does what the end of a transaction owes besides storage: its
+// notifications are delivered or dropped, its transaction-level advisory
+// locks released.
+func (s *Session) txnEnded(committed bool) {
 	if committed {
 		s.notifyCommitted()
 	} else {
 		s.notifyAborted()
 	}
-	s.inBlock, s.failed = false, false
+	s.advisoryTxnEnded()
 }
 
 type namedSavepoint struct {
 	name   string
 	sp     storage.Savepoint
 	notify notifyMark
+	// advisory is how many transaction-level advisory locks the
+	// transaction had taken.
+	advisory int
 }
 
 // findSavepoint returns the innermost open savepoint with that name.
@@ -1106,6 +1131,7 @@ func (s *Session) rollbackToSavepoint(name string) (Result, error) {
 		return nil, err
 	}
 	s.notifyRollbackTo(s.savepoints[i].notify)
+	s.advisoryRollbackTo(s.savepoints[i].advisory)
 	s.failed = false
 	return doneResult("ROLLBACK"), nil
 }
@@ -1152,14 +1178,14 @@ func (s *Session) execInTxn(ctx context.Context, p *Prepared, params []types.Dat
 		s.stmtTxn = nil
 		if !ok {
 			txn.Rollback()
-			s.notifyAborted()
+			s.txnEnded(false)
 			return nil
 		}
 		if err := s.commitTxn(ctx, txn); err != nil {
-			s.notifyAborted()
+			s.txnEnded(false)
 			return err
 		}
-		s.notifyCommitted()
+		s.txnEnded(true)
 		return nil
 	}
 	s.stmtTxn = txn

@@ -104,6 +104,7 @@ var settingDefs = func() map[string]settingDef {
 		{name: "extra_float_digits", def: "1"},
 		{name: "statement_timeout", def: "0", check: timeSettingCheck("statement_timeout")},
 		{name: "lock_timeout", def: "0", check: timeSettingCheck("lock_timeout")},
+		{name: "deadlock_timeout", def: "1s", check: timeSettingCheckMin("deadlock_timeout", 1)},
 		{name: "idle_in_transaction_session_timeout", def: "0", check: timeSettingCheck("idle_in_transaction_session_timeout")},
 		{name: "client_min_messages", def: "notice"},
 		{name: "bytea_output", def: "hex"},

@@ -20,6 +20,12 @@ var timeUnits = map[string]time.Duration{
 // number, optionally fractional, of milliseconds or of the unit that
 // follows it (us, ms, s, min, h, d). 0 disables the timeout.
 func ParseTimeSetting(name, v string) (time.Duration, error) {
+	return parseTimeSettingMin(name, v, 0)
+}
+
+// parseTimeSettingMin is ParseTimeSetting for a setting whose least value
+// is minMS milliseconds (deadlock_timeout's is 1).
+func parseTimeSettingMin(name, v string, minMS float64) (time.Duration, error) {
 	s := strings.TrimSpace(v)
 	i := 0
 	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.' || (i == 0 && (s[i] == '-' || s[i] == '+'))) {
@@ -45,9 +51,9 @@ func ParseTimeSetting(name, v string) (time.Duration, error) {
 		return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v).
 			WithHint("Value exceeds integer range.")
 	}
-	if ms < 0 {
+	if ms < minMS {
 		return 0, pgerror.New(pgerror.CodeInvalidParameterValue,
-			"%d ms is outside the valid range for parameter \"%s\" (0 .. 2147483647)", int64(ms), name)
+			"%d ms is outside the valid range for parameter \"%s\" (%d .. 2147483647)", int64(ms), name, int64(minMS))
 	}
 	d := time.Duration(ms) * time.Millisecond
 	return d, nil
@@ -57,8 +63,14 @@ func ParseTimeSetting(name, v string) (time.Duration, error) {
 // it as PostgreSQL shows it (SHOW, current_setting), so clients read back
 // "200ms" after sending 200 and "1500ms" after "1.5s".
 func timeSettingCheck(name string) func(string) (string, error) {
+	return timeSettingCheckMin(name, 0)
+}
+
+// timeSettingCheckMin is timeSettingCheck for a setting whose least value
+// is minMS milliseconds.
+func timeSettingCheckMin(name string, minMS float64) func(string) (string, error) {
 	return func(v string) (string, error) {
-		d, err := ParseTimeSetting(name, v)
+		d, err := parseTimeSettingMin(name, v, minMS)
 		if err != nil {
 			return "", err
 		}

@@ -28,6 +28,8 @@ type Context struct {
 	// Activity lists the server's sessions (pg_stat_activity); nil when
 	// the session runs without a server, which shows only itself.
 	Activity func() []Activity
+	// Locks lists the server's advisory locks (pg_locks).
+	Locks func() []Lock
 }
 
 // table is one virtual relation: its shape and its row generator.

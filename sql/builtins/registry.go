@@ -84,6 +84,8 @@ func init() {
 	registerAggregates()
 	registerSRFs()
 	registerNotify()
+	registerAdvisory()
+	registerHash()
 }
 
 func stripCatalog(name string) string {
