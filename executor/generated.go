@@ -137,21 +137,9 @@ func copyColumns(t *catalog.Table, names []string) ([]string, error) {
 // generated columns whose expression reads it make the drop fail as in
 // PostgreSQL, or with CASCADE are dropped too.
 func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i int, cascade bool) error {
-	exprs, err := b.GeneratedExprs(t)
+	deps, err := generatedReaders(b, t, i)
 	if err != nil {
 		return err
-	}
-	var deps []int
-	for g, x := range exprs {
-		if x == nil || g == i {
-			continue
-		}
-		for _, c := range planner.CheckColumns(x) {
-			if c == i {
-				deps = append(deps, g)
-				break
-			}
-		}
 	}
 	if len(deps) == 0 {
 		return nil
@@ -192,6 +180,28 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 		t.Columns[g].Name = fmt.Sprintf("........pg.dropped.%d........", g+1)
 	}
 	return nil
+}
+
+// generatedReaders lists, in column order, the generated columns of t
+// whose expression reads column i.
+func generatedReaders(b *planner.Binder, t *catalog.Table, i int) ([]int, error) {
+	exprs, err := b.GeneratedExprs(t)
+	if err != nil {
+		return nil, err
+	}
+	var deps []int
+	for g, x := range exprs {
+		if x == nil || g == i {
+			continue
+		}
+		for _, c := range planner.CheckColumns(x) {
+			if c == i {
+				deps = append(deps, g)
+				break
+			}
+		}
+	}
+	return deps, nil
 }
 
 // renameInGenerated respells the generation expressions of old's columns
