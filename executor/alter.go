@@ -430,6 +430,10 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int, r
 		return err
 	}
 	b := s.binder(cat, nil)
+	// A row a concurrent transaction adds after the snapshot would be
+	// left as it was written, under the old descriptor: such a commit
+	// makes this one fail instead.
+	ec.txn.DependOnRows(old)
 	// The rows are read twice, first to delete them and then to store
 	// them again. From the statement's snapshot without its own writes
 	// they stream; when the transaction has written the table already,

@@ -200,7 +200,7 @@ func (s *Session) applyTypeChange(ec *execCtx, b *planner.Binder, old, t *catalo
 	c.Type = ch.typ
 	tr.transforms[ch.col] = ch.transform
 	if c.Generated != "" {
-		return respellGenerated(b, t, ch.col)
+		return respellGenerated(b, t, t, ch.col)
 	}
 	return nil
 }
@@ -241,22 +241,6 @@ func convertDefault(b *planner.Binder, t *catalog.Table, ch typeChange) error {
 	if c.Generated == "" {
 		c.Default = pgcatalog.DefaultExpr(c)
 	}
-	return nil
-}
-
-// respellGenerated spells generated column col's expression again for
-// its new type (pg_get_expr shows the coercion PostgreSQL adds).
-func respellGenerated(b *planner.Binder, t *catalog.Table, col int) error {
-	c := &t.Columns[col]
-	e, err := b.ParseExpr(c.Generated)
-	if err != nil {
-		return fmt.Errorf("generation expression of %s: %w", c.Name, err)
-	}
-	coerced, bound, err := b.BindGenerated(t, col, e)
-	if err != nil {
-		return err
-	}
-	c.Generated, c.GeneratedPretty = generatedText(t, coerced, bound, c.Type)
 	return nil
 }
 

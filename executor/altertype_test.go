@@ -214,3 +214,27 @@ func TestKeepsValue(t *testing.T) {
 		}
 	}
 }
+
+// TestAlterColumnTypeConcurrentInsert: a row another transaction adds
+// and commits while an ALTER's rewrite is uncommitted was written under
+// the old type; the ALTER then fails to commit (40001) rather than leave
+// a row it never converted.
+func TestAlterColumnTypeConcurrentInsert(t *testing.T) {
+	a := newTestSession(t)
+	b, err := a.eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mustRun(t, a, "CREATE TABLE rc (id int PRIMARY KEY, a int); INSERT INTO rc VALUES (1, 10)")
+	mustRun(t, a, "BEGIN")
+	mustRun(t, a, "ALTER TABLE rc ALTER COLUMN a TYPE text USING 'v' || a")
+	mustRun(t, b, "INSERT INTO rc VALUES (2, 20)")
+	if _, err := run(t, a, "COMMIT"); pgerror.CodeOf(err) != pgerror.CodeSerializationFailure {
+		t.Fatalf("COMMIT of the ALTER after a concurrent insert: %v, want 40001", err)
+	}
+	expectRows(t, a, []queryCase{
+		{"SELECT id, a FROM rc ORDER BY id", "1|10\n2|20"},
+		{"SELECT data_type FROM information_schema.columns WHERE table_name = 'rc' AND column_name = 'a'", "integer"},
+	})
+}

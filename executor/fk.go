@@ -974,6 +974,9 @@ func (s *Session) validateFK(ec *execCtx, child *catalog.Table, fk *catalog.Fore
 	if !ok {
 		return nil
 	}
+	// A child row a concurrent transaction adds unseen must not escape
+	// the check (DependOnRows).
+	ec.txn.DependOnRows(child)
 	return scanRows(ec, child, func(row []types.Datum) error {
 		return ec.checkParent(l, row)
 	})

@@ -208,20 +208,30 @@ func generatedReaders(b *planner.Binder, t *catalog.Table, i int) ([]int, error)
 // for renamed, the same table after a column rename.
 func renameInGenerated(b *planner.Binder, old, renamed *catalog.Table) error {
 	for i := range old.Columns {
-		c := &old.Columns[i]
-		if c.Generated == "" || c.Dropped {
+		if c := &old.Columns[i]; c.Generated == "" || c.Dropped {
 			continue
 		}
-		e, err := pgdialect.ParseExpr(c.Generated)
-		if err != nil {
-			return fmt.Errorf("generation expression of %s: %w", c.Name, err)
-		}
-		coerced, bound, err := b.BindGenerated(old, i, e)
-		if err != nil {
+		if err := respellGenerated(b, old, renamed, i); err != nil {
 			return err
 		}
-		renamed.Columns[i].Generated, renamed.Columns[i].GeneratedPretty = generatedText(renamed, coerced, bound, c.Type)
 	}
+	return nil
+}
+
+// respellGenerated binds generated column i's expression over from and
+// spells it into to (the same table renamed, or with the column's type
+// changed: pg_get_expr shows the coercion to the column's type).
+func respellGenerated(b *planner.Binder, from, to *catalog.Table, i int) error {
+	c := &from.Columns[i]
+	e, err := pgdialect.ParseExpr(c.Generated)
+	if err != nil {
+		return fmt.Errorf("generation expression of %s: %w", c.Name, err)
+	}
+	coerced, bound, err := b.BindGenerated(from, i, e)
+	if err != nil {
+		return err
+	}
+	to.Columns[i].Generated, to.Columns[i].GeneratedPretty = generatedText(to, coerced, bound, to.Columns[i].Type)
 	return nil
 }
 
