@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -107,7 +108,7 @@ func (s *Session) alterColumnTypes(ec *execCtx, b *planner.Binder, old, t *catal
 		}
 		changed[ch.col] = true
 	}
-	if err := s.retypeDependents(ec, b, t, changed, tr); err != nil {
+	if err := s.retypeDependents(ec, b, old, t, changed, tr); err != nil {
 		return nil, err
 	}
 	return tr, nil
@@ -339,11 +340,12 @@ func (s *Session) retypeIdentitySequence(ec *execCtx, b *planner.Binder, c *cata
 	return nil
 }
 
-// retypeDependents binds again, over the new column types, what is
-// stored as text over the changed columns — CHECK constraints and
+// retypeDependents binds again, over the new column types (t; old is
+// the table as the statement found it), what is stored as text over the
+// changed columns — CHECK constraints and
 // partial-index predicates — and checks that foreign keys over them can
 // still compare their keys. The rows are checked after the rewrite.
-func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, t *catalog.Table, changed map[int]bool, tr *typeRewrite) error {
+func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, old, t *catalog.Table, changed map[int]bool, tr *typeRewrite) error {
 	uses := func(cols []int) bool {
 		for _, c := range cols {
 			if changed[c] {
@@ -358,7 +360,7 @@ func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, t *catalog.Ta
 		}
 		x, err := bindCheckText(b, t, ck.Expr)
 		if err != nil {
-			return err
+			return storedTextError(err)
 		}
 		t.Checks[k] = spellCheck(t, ck.Name, x)
 		t.Checks[k].OID = ck.OID
@@ -371,7 +373,7 @@ func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, t *catalog.Ta
 				return err
 			}
 		}
-		if idx.Where == "" || !uses(predicateColumns(b, t, idx.Where)) {
+		if idx.Where == "" || !uses(predicateColumns(b, old, idx.Where)) {
 			continue
 		}
 		e, err := b.ParseExpr(idx.Where)
@@ -380,7 +382,7 @@ func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, t *catalog.Ta
 		}
 		pred, err := b.BindIndexPredicate(t, e)
 		if err != nil {
-			return err
+			return storedTextError(err)
 		}
 		idx.Where, idx.WherePretty = planner.DeparseCheck(t, pred, false), planner.DeparseCheck(t, pred, true)
 	}
@@ -418,8 +420,19 @@ func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, t *catalog.Ta
 	return nil
 }
 
+// storedTextError drops the position of an error met binding stored
+// text (a constraint, a predicate) again: it would point into that text,
+// not into the statement.
+func storedTextError(err error) error {
+	var pe *pgerror.Error
+	if errors.As(err, &pe) && pe.Position != 0 {
+		return pe.WithPosition(0)
+	}
+	return err
+}
+
 // predicateColumns are the columns a stored partial-index predicate
-// reads (none when it no longer binds).
+// reads over t (none when it does not bind).
 func predicateColumns(b *planner.Binder, t *catalog.Table, where string) []int {
 	x, err := bindCheckText(b, t, where)
 	if err != nil {
