@@ -192,12 +192,9 @@ func (s *Session) applyTypeChange(ec *execCtx, b *planner.Binder, old, t *catalo
 			tr.pkChanged = tr.pkChanged || k == ch.col
 		}
 	}
-	if !keepsValue(ch.transform, ch.col, c.Type, ch.typ) {
-		tr.rewrite = true
-	}
-	if !keepsValue(ch.transform, ch.col, c.Type, ch.typ) || !binaryCoercible(c.Type, ch.typ) {
-		tr.reindex = true
-	}
+	keeps := keepsValue(ch.transform, ch.col, c.Type, ch.typ)
+	tr.rewrite = tr.rewrite || !keeps
+	tr.reindex = tr.reindex || !keeps || !binaryCoercible(c.Type, ch.typ)
 	c.Type = ch.typ
 	tr.transforms[ch.col] = ch.transform
 	if c.Generated != "" {
