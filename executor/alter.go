@@ -79,8 +79,25 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 		return nil
 	}
 	var fills []int // new columns whose default fills existing rows
-	for _, cmd := range n.Cmds {
+	var retyped *typeRewrite
+	cmds := alterOrder(n.Cmds)
+	for _, cmd := range cmds {
 		switch cmd.Kind {
+		case "alter column type":
+			if retyped != nil {
+				continue // done with the first
+			}
+			var typeCmds []tree.AlterTableCmd
+			for _, c := range cmds {
+				if c.Kind == "alter column type" {
+					typeCmds = append(typeCmds, c)
+				}
+			}
+			var err error
+			if retyped, err = s.alterColumnTypes(ec, b, old, &t, typeCmds); err != nil {
+				return nil, err
+			}
+			rewrite = rewrite || retyped.rewrite
 		case "add column":
 			cd := *cmd.Column
 			if t.ColumnByName(cd.Name) >= 0 {
@@ -325,7 +342,7 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 		return nil, err
 	}
 	if rewrite {
-		if err := s.rewriteRows(ec, old, &t, fills); err != nil {
+		if err := s.rewriteRows(ec, old, &t, fills, retyped); err != nil {
 			return nil, err
 		}
 	} else {
@@ -340,8 +357,20 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if err := s.validateNewConstraints(ec, b, &t, newChecks, newFKs); err != nil {
 		return nil, err
 	}
+	if retyped != nil {
+		if err := s.checkRetyped(ec, b, &t, retyped); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.checkDependentViews(ec, t.ID, "table "+old.Name); err != nil {
 		return nil, err
+	}
+	// Last, when nothing can fail any more: a rebuilt graph is installed
+	// when the transaction commits.
+	if retyped != nil && retyped.rebuildsGraphs() {
+		if err := s.rebuildVectorIndexes(ec, &t, retyped); err != nil {
+			return nil, err
+		}
 	}
 	return doneResult("ALTER TABLE"), nil
 }
@@ -389,8 +418,11 @@ func (s *Session) addConstraint(ec *execCtx, t *catalog.Table, c tree.Constraint
 
 // rewriteRows moves every row from the old descriptor to the new one:
 // deleted under its old key and index entries, filled in (defaults of new
-// columns) and stored again, which checks NOT NULL and uniqueness.
-func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) error {
+// columns, values of a new type computed from the old row) and stored
+// again, which checks NOT NULL and uniqueness. When column types change,
+// the HNSW graphs are built again afterwards (rebuildVectorIndexes)
+// rather than fed row by row.
+func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int, retyped *typeRewrite) error {
 	// Bind defaults against the catalog as this statement changed it (a
 	// serial column's new sequence).
 	cat, err := ec.txn.Catalog()
@@ -398,6 +430,10 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 		return err
 	}
 	b := s.binder(cat, nil)
+	// A row a concurrent transaction adds after the snapshot would be
+	// left as it was written, under the old descriptor: such a commit
+	// makes this one fail instead.
+	ec.txn.DependOnRows(old)
 	// The rows are read twice, first to delete them and then to store
 	// them again. From the statement's snapshot without its own writes
 	// they stream; when the transaction has written the table already,
@@ -468,6 +504,22 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 	if err != nil {
 		return err
 	}
+	var converts []evalFn
+	target := t
+	if retyped != nil {
+		converts = make([]evalFn, len(retyped.transforms))
+		for i, x := range retyped.transforms {
+			if x == nil {
+				continue
+			}
+			if converts[i], err = ec.compile(x); err != nil {
+				return err
+			}
+		}
+		if retyped.rebuildsGraphs() {
+			target = withoutVectorIndexes(t)
+		}
+	}
 	// Every old key goes first: a new primary key may equal another
 	// row's old one (a hidden row id 2 and a new key 2), which is no
 	// conflict.
@@ -479,6 +531,13 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 		copy(next, row)
 		for i := len(row); i < len(next); i++ {
 			next[i] = types.Null
+		}
+		for i, f := range converts {
+			if f != nil {
+				if next[i], err = f(row); err != nil {
+					return err
+				}
+			}
 		}
 		for i, f := range defaults {
 			if f != nil {
@@ -498,8 +557,21 @@ func (s *Session) rewriteRows(ec *execCtx, old, t *catalog.Table, fills []int) e
 		}
 		// Two existing rows colliding on the new key: PostgreSQL reports
 		// the index it could not build.
-		return storage.IndexBuildError(ec.txn.InsertRow(ec.ctx, t, next))
+		return storage.IndexBuildError(ec.txn.InsertRow(ec.ctx, target, next))
 	})
+}
+
+// withoutVectorIndexes is t without its HNSW indexes, for writing rows
+// whose graphs are built again afterwards.
+func withoutVectorIndexes(t *catalog.Table) *catalog.Table {
+	out := *t
+	out.Indexes = nil
+	for _, idx := range t.Indexes {
+		if idx.Method != "hnsw" {
+			out.Indexes = append(out.Indexes, idx)
+		}
+	}
+	return &out
 }
 
 // roleNamed finds a role for OWNER TO (42704 when there is none).

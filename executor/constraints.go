@@ -286,6 +286,9 @@ func (s *Session) validateCheck(ec *execCtx, b *planner.Binder, t *catalog.Table
 	if err != nil {
 		return err
 	}
+	// A row a concurrent transaction adds unseen must not escape the
+	// check (DependOnRows).
+	ec.txn.DependOnRows(t)
 	return scanRows(ec, t, func(row []types.Datum) error {
 		v, err := f(row)
 		if err != nil {

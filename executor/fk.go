@@ -924,15 +924,24 @@ func (s *Session) fkFromDef(b *planner.Binder, child *catalog.Table, c tree.Cons
 		}
 		taken[fk.Name] = true
 	}
+	if err := fkTypeError(fk, child, parent); err != nil {
+		return nil, err
+	}
+	return fk, nil
+}
+
+// fkTypeError is PostgreSQL's 42804 for a foreign key whose referencing
+// and referenced columns cannot be compared (nil when they can).
+func fkTypeError(fk *catalog.ForeignKey, child, parent *catalog.Table) error {
 	for i := range fk.Columns {
 		ct, pt := child.Columns[fk.Columns[i]].Type, parent.Columns[fk.RefColumns[i]].Type
 		if !fkTypesCompatible(ct, pt) {
-			return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "foreign key constraint \"%s\" cannot be implemented", fk.Name).
+			return pgerror.New(pgerror.CodeDatatypeMismatch, "foreign key constraint \"%s\" cannot be implemented", fk.Name).
 				WithDetail("Key columns \"%s\" and \"%s\" are of incompatible types: %s and %s.",
-					child.Columns[fk.Columns[i]].Name, parent.Columns[fk.RefColumns[i]].Name, ct, pt)
+					child.Columns[fk.Columns[i]].Name, parent.Columns[fk.RefColumns[i]].Name, ct.BaseString(), pt.BaseString())
 		}
 	}
-	return fk, nil
+	return nil
 }
 
 // fkTypesCompatible approximates PostgreSQL's requirement of an equality
@@ -965,6 +974,9 @@ func (s *Session) validateFK(ec *execCtx, child *catalog.Table, fk *catalog.Fore
 	if !ok {
 		return nil
 	}
+	// A child row a concurrent transaction adds unseen must not escape
+	// the check (DependOnRows).
+	ec.txn.DependOnRows(child)
 	return scanRows(ec, child, func(row []types.Datum) error {
 		return ec.checkParent(l, row)
 	})

@@ -137,21 +137,9 @@ func copyColumns(t *catalog.Table, names []string) ([]string, error) {
 // generated columns whose expression reads it make the drop fail as in
 // PostgreSQL, or with CASCADE are dropped too.
 func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i int, cascade bool) error {
-	exprs, err := b.GeneratedExprs(t)
+	deps, err := generatedReaders(b, t, i)
 	if err != nil {
 		return err
-	}
-	var deps []int
-	for g, x := range exprs {
-		if x == nil || g == i {
-			continue
-		}
-		for _, c := range planner.CheckColumns(x) {
-			if c == i {
-				deps = append(deps, g)
-				break
-			}
-		}
 	}
 	if len(deps) == 0 {
 		return nil
@@ -194,24 +182,56 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 	return nil
 }
 
+// generatedReaders lists, in column order, the generated columns of t
+// whose expression reads column i.
+func generatedReaders(b *planner.Binder, t *catalog.Table, i int) ([]int, error) {
+	exprs, err := b.GeneratedExprs(t)
+	if err != nil {
+		return nil, err
+	}
+	var deps []int
+	for g, x := range exprs {
+		if x == nil || g == i {
+			continue
+		}
+		for _, c := range planner.CheckColumns(x) {
+			if c == i {
+				deps = append(deps, g)
+				break
+			}
+		}
+	}
+	return deps, nil
+}
+
 // renameInGenerated respells the generation expressions of old's columns
 // for renamed, the same table after a column rename.
 func renameInGenerated(b *planner.Binder, old, renamed *catalog.Table) error {
 	for i := range old.Columns {
-		c := &old.Columns[i]
-		if c.Generated == "" || c.Dropped {
+		if c := &old.Columns[i]; c.Generated == "" || c.Dropped {
 			continue
 		}
-		e, err := pgdialect.ParseExpr(c.Generated)
-		if err != nil {
-			return fmt.Errorf("generation expression of %s: %w", c.Name, err)
-		}
-		coerced, bound, err := b.BindGenerated(old, i, e)
-		if err != nil {
+		if err := respellGenerated(b, old, renamed, i); err != nil {
 			return err
 		}
-		renamed.Columns[i].Generated, renamed.Columns[i].GeneratedPretty = generatedText(renamed, coerced, bound, c.Type)
 	}
+	return nil
+}
+
+// respellGenerated binds generated column i's expression over from and
+// spells it into to (the same table renamed, or with the column's type
+// changed: pg_get_expr shows the coercion to the column's type).
+func respellGenerated(b *planner.Binder, from, to *catalog.Table, i int) error {
+	c := &from.Columns[i]
+	e, err := pgdialect.ParseExpr(c.Generated)
+	if err != nil {
+		return fmt.Errorf("generation expression of %s: %w", c.Name, err)
+	}
+	coerced, bound, err := b.BindGenerated(from, i, e)
+	if err != nil {
+		return err
+	}
+	to.Columns[i].Generated, to.Columns[i].GeneratedPretty = generatedText(to, coerced, bound, to.Columns[i].Type)
 	return nil
 }
 

@@ -167,7 +167,24 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 		idx.Options[name] = strconv.Itoa(v)
 	}
 	// As in PostgreSQL, the options are checked before the operator
-	// class is resolved, and pgvector's hnsw has no default class.
+	// class is resolved.
+	if err := hnswOpclassError(t, idx); err != nil {
+		return err
+	}
+	if err := hnswDimsError(t, idx); err != nil {
+		return err
+	}
+	m, efC := hnswParams(idx)
+	if efC < 2*m {
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
+	}
+	return nil
+}
+
+// hnswOpclassError checks an HNSW index's operator class against its
+// column's type (pgvector's hnsw has no default class), as PostgreSQL
+// does when it defines the index.
+func hnswOpclassError(t *catalog.Table, idx *catalog.Index) error {
 	col := t.Columns[idx.Columns[0]]
 	metric, known := opclassMetric[idx.Opclass[0]]
 	switch {
@@ -186,15 +203,18 @@ func checkHNSW(t *catalog.Table, idx *catalog.Index, with []tree.StorageParam) e
 	case col.Type.Family != metric.family:
 		return pgerror.New(pgerror.CodeDatatypeMismatch, "operator class \"%s\" does not accept data type %s", idx.Opclass[0], col.Type.BaseString())
 	}
+	return nil
+}
+
+// hnswDimsError checks the dimensions of an HNSW index's column, as
+// pgvector does when it builds the index.
+func hnswDimsError(t *catalog.Table, idx *catalog.Index) error {
+	col := t.Columns[idx.Columns[0]]
 	if col.Type.Width == 0 {
-		return pgerror.New(pgerror.CodeDataException, "column does not have dimensions")
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "column does not have dimensions")
 	}
-	if maxDims := hnswMaxDims[metric.family]; int(col.Type.Width) > maxDims {
+	if maxDims := hnswMaxDims[col.Type.Family]; int(col.Type.Width) > maxDims {
 		return pgerror.New(pgerror.CodeProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", maxDims)
-	}
-	m, efC := hnswParams(idx)
-	if efC < 2*m {
-		return pgerror.New(pgerror.CodeInvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
 	}
 	return nil
 }
@@ -295,24 +315,13 @@ func (s *Session) reindex(ec *execCtx, b *planner.Binder, n *tree.Reindex) (Resu
 			return nil, pgerror.New(pgerror.CodeUndefinedObject, "index \"%s\" does not exist", n.Name.Name)
 		}
 	}
-	vt, _ := ec.txn.Observer().(*vectorTxn)
 	for _, idx := range indexes {
 		if idx.Method != "hnsw" {
 			continue
 		}
-		vi, _, err := s.buildHNSW(ec, t, idx, "REINDEX")
-		if err != nil {
+		if err := s.rebuildVectorIndex(ec, t, idx, "REINDEX"); err != nil {
 			return nil, err
 		}
-		if vt == nil {
-			return nil, pgerror.New(pgerror.CodeInternal, "transaction does not track vector indexes")
-		}
-		if vt.created == nil {
-			vt.created = map[catalog.ID]*vectorIndex{}
-		}
-		id := idx.ID
-		vt.created[id] = vi
-		vt.onCommit = append(vt.onCommit, func() { s.eng.registerVectorIndex(id, vi) })
 	}
 	// REINDEX writes nothing else; rewriting the table's descriptor makes
 	// the transaction commit (and run onCommit). Concurrent writers are
@@ -322,4 +331,25 @@ func (s *Session) reindex(ec *execCtx, b *planner.Binder, n *tree.Reindex) (Resu
 		return nil, err
 	}
 	return doneResult("REINDEX"), nil
+}
+
+// rebuildVectorIndex builds idx's graph again from t's rows as the
+// transaction sees them; the new graph serves the transaction at once
+// and replaces the old one when it commits.
+func (s *Session) rebuildVectorIndex(ec *execCtx, t *catalog.Table, idx *catalog.Index, command string) error {
+	vt, _ := ec.txn.Observer().(*vectorTxn)
+	if vt == nil {
+		return pgerror.New(pgerror.CodeInternal, "transaction does not track vector indexes")
+	}
+	vi, _, err := s.buildHNSW(ec, t, idx, command)
+	if err != nil {
+		return err
+	}
+	if vt.created == nil {
+		vt.created = map[catalog.ID]*vectorIndex{}
+	}
+	id := idx.ID
+	vt.created[id] = vi
+	vt.onCommit = append(vt.onCommit, func() { s.eng.registerVectorIndex(id, vi) })
+	return nil
 }

@@ -796,7 +796,8 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []types.Datum
 		if !s.inBlock {
 			return nil, pgerror.New(pgerror.CodeNoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
 		}
-		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint(), notify: s.notifyMark(), advisory: len(s.advisory.xact)})
+		s.savepoints = append(s.savepoints, namedSavepoint{name: n.Name, sp: s.txn.Savepoint(), notify: s.notifyMark(),
+			advisory: len(s.advisory.xact), graphs: s.graphMark()})
 		return doneResult("SAVEPOINT"), nil
 	case *tree.ReleaseSavepoint:
 		return s.releaseSavepoint(n.Name)
@@ -1101,6 +1102,7 @@ type namedSavepoint struct {
 	// advisory is how many transaction-level advisory locks the
 	// transaction had taken.
 	advisory int
+	graphs   graphMark
 }
 
 // findSavepoint returns the innermost open savepoint with that name.
@@ -1132,6 +1134,7 @@ func (s *Session) rollbackToSavepoint(name string) (Result, error) {
 	}
 	s.notifyRollbackTo(s.savepoints[i].notify)
 	s.advisoryRollbackTo(s.savepoints[i].advisory)
+	s.graphRollbackTo(s.savepoints[i].graphs)
 	s.failed = false
 	return doneResult("ROLLBACK"), nil
 }
@@ -1407,8 +1410,34 @@ func (s *Session) planFor(ec *execCtx, p *Prepared) (planner.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.plan != nil && !isExplain(p.Parsed.Stmt) && !sameResultColumns(p.Columns, resultColumns(plan)) {
+		// The client was told the columns when the statement was
+		// prepared; rows of another shape (a column added or retyped
+		// since) would be misread.
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cached plan must not change result type")
+	}
 	p.plan, p.planCat = plan, cat
 	return plan, nil
+}
+
+func isExplain(stmt tree.Statement) bool {
+	_, ok := stmt.(*tree.Explain)
+	return ok
+}
+
+// sameResultColumns is PostgreSQL's test that a prepared statement's
+// result keeps its row type: the same number of columns, names and
+// types (modifiers included).
+func sameResultColumns(a, b []ResultColumn) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || !a[i].Type.Identical(b[i].Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // rowsResult streams a query's rows, or replays rows already computed

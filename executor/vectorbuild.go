@@ -460,3 +460,41 @@ func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version 
 	}
 	return nil
 }
+
+// graphMark is where a savepoint found the graphs its transaction built
+// (CREATE INDEX, REINDEX, ALTER TABLE) to install at commit.
+type graphMark struct {
+	onCommit, onAbort int
+	created           map[catalog.ID]*vectorIndex
+}
+
+// graphMark marks the open transaction's built graphs for a savepoint.
+func (s *Session) graphMark() graphMark {
+	vt, _ := s.txn.Observer().(*vectorTxn)
+	if vt == nil {
+		return graphMark{}
+	}
+	m := graphMark{onCommit: len(vt.onCommit), onAbort: len(vt.onAbort)}
+	if len(vt.created) > 0 {
+		m.created = make(map[catalog.ID]*vectorIndex, len(vt.created))
+		for id, vi := range vt.created {
+			m.created[id] = vi
+		}
+	}
+	return m
+}
+
+// graphRollbackTo forgets the graphs built after the savepoint: rolled
+// back with the rows they were built from, they must not be installed.
+func (s *Session) graphRollbackTo(m graphMark) {
+	vt, _ := s.txn.Observer().(*vectorTxn)
+	if vt == nil || len(vt.onCommit) < m.onCommit || len(vt.onAbort) < m.onAbort {
+		return
+	}
+	for _, f := range vt.onAbort[m.onAbort:] {
+		f()
+	}
+	vt.onAbort = vt.onAbort[:m.onAbort]
+	vt.onCommit = vt.onCommit[:m.onCommit]
+	vt.created = m.created
+}

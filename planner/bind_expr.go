@@ -76,6 +76,14 @@ func exprPos(e tree.Expr) tree.Pos {
 		return n.Pos
 	case *tree.ParenExpr:
 		return exprPos(n.Inner)
+	case *tree.SubqueryExpr:
+		return n.Pos
+	case *tree.ExistsExpr:
+		return n.Pos
+	case *tree.ArraySubquery:
+		return n.Pos
+	case *tree.InExpr:
+		return n.Pos
 	}
 	return 0
 }
@@ -83,7 +91,11 @@ func exprPos(e tree.Expr) tree.Pos {
 func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 	switch n := e.(type) {
 	case *tree.ColumnRef:
-		return sc.resolveColumn(n)
+		x, err := sc.resolveColumn(n)
+		if err == nil && b.columnReads != nil {
+			b.noteColumnRead(sc, x)
+		}
+		return x, err
 	case *tree.ParenExpr:
 		return b.bindExpr(n.Inner, sc)
 	case *tree.NumberLit:

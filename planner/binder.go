@@ -44,6 +44,9 @@ type Binder struct {
 	// relationRefs where they were named (RelationRefs).
 	relations    []catalog.ID
 	relationRefs []RelationRef
+	// columnReads, when not nil, collects the stored columns that column
+	// references resolve to (ColumnsReadByView).
+	columnReads map[TableColumn]bool
 
 	ctes    []map[string]*cteBinding
 	nextCTE int

@@ -124,6 +124,12 @@ func ViewQueryText(cat *storage.Catalog, v *catalog.View, qualify func(rel catal
 // columns since, which PostgreSQL expanded at creation): those are the
 // first ones.
 func (b *Binder) BindViewQuery(v *catalog.View) (Plan, error) {
+	return b.bindViewQuery(v, nil)
+}
+
+// bindViewQuery is BindViewQuery; the table columns the query reads
+// itself are added to reads when it is not nil.
+func (b *Binder) bindViewQuery(v *catalog.View, reads map[TableColumn]bool) (Plan, error) {
 	for _, id := range b.viewStack {
 		if id == v.ID {
 			return nil, pgerror.New("42P17", "infinite recursion detected in rules for relation \"%s\"", v.Name)
@@ -140,7 +146,8 @@ func (b *Binder) BindViewQuery(v *catalog.View) (Plan, error) {
 	vb := &Binder{
 		Cat: b.Cat, DB: b.DB, SearchPath: v.SearchPath,
 		ParseExpr: b.ParseExpr, ParseQuery: b.ParseQuery, Virtual: b.Virtual, IndexOID: b.IndexOID, Proc: b.Proc,
-		viewStack: append(append([]catalog.ID(nil), b.viewStack...), v.ID),
+		viewStack:   append(append([]catalog.ID(nil), b.viewStack...), v.ID),
+		columnReads: reads,
 	}
 	if sc := b.Cat.Schemas[v.SchemaID]; sc != nil && sc.Name == b.TempSchema {
 		// Only a temporary view may read temporary tables.

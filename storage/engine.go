@@ -337,7 +337,7 @@ var errSerialization = func() error {
 // (schema versions the writes were made against). check false skips the
 // conflict check for blind internal writes.
 func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{}, check bool) (uint64, error) {
-	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, check)
+	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, nil, check)
 }
 
 // commitCheck says which earlier commits a commit conflicts with: those
@@ -351,7 +351,11 @@ type commitCheck struct {
 	deps   map[uint64]struct{}
 }
 
-func (e *Engine) reserveChecked(cc commitCheck, writes keySet, check bool) (uint64, error) {
+// reserveChecked is reserve with a commitCheck. marks (sorted
+// fingerprints of tableRowsMark keys, which no transaction writes) are
+// recorded with the commit's keys for later commits' deps
+// checks only: they never meet another commit's writes.
+func (e *Engine) reserveChecked(cc commitCheck, writes keySet, marks []uint64, check bool) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -367,7 +371,11 @@ func (e *Engine) reserveChecked(cc commitCheck, writes keySet, check bool) (uint
 	}
 	ts := e.nextTs
 	e.nextTs++
-	e.committed = append(e.committed, committedTxn{ts: ts, keys: writes})
+	keys := writes
+	if len(marks) > 0 {
+		keys.runs = append(keys.runs[:len(keys.runs):len(keys.runs)], marks)
+	}
+	e.committed = append(e.committed, committedTxn{ts: ts, keys: keys})
 	if writes.has(e.catVersionFp) {
 		e.catTs = ts
 	}
@@ -762,6 +770,12 @@ func indexPrefix(tid, iid catalog.ID) []byte {
 // new index, a dropped column) is a serialization failure, not rows
 // written against a stale descriptor.
 func tableVersionKey(id catalog.ID) []byte { return be32([]byte("/c/tv"), id) }
+
+// tableRowsMark stands for "some row of the table": a transaction that
+// writes rows of the table commits it among its keys (it is never
+// stored), and one that must see every row of the table at its snapshot
+// depends on it (Txn.DependOnRows).
+func tableRowsMark(id catalog.ID) []byte { return be32([]byte("/c/tw"), id) }
 
 func rowidCounterKey(id catalog.ID) []byte { return append(tablePrefix(id), 'm') }
 

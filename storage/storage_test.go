@@ -395,6 +395,58 @@ func TestSnapshotIsolationAndConflicts(t *testing.T) {
 	}
 }
 
+// TestDependOnRows: a transaction that depends on a table's rows fails to
+// commit when another one wrote a row of the table after its snapshot,
+// and only then; writers of the table do not conflict with each other
+// for it.
+func TestDependOnRows(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	other := createTable(t, e, usersTable(20010))
+	insertUsers(t, e, tb, 3)
+	for _, c := range []struct {
+		name     string
+		write    func(w *Txn) error
+		conflict bool
+	}{
+		{"insert", func(w *Txn) error { return w.InsertRow(ctx, tb, user(50, "n", "", 1)) }, true},
+		{"update", func(w *Txn) error { return w.UpdateRow(ctx, tb, user(2, "u2", "u2@x", 2), user(2, "z", "u2@x", 2)) }, true},
+		{"another table", func(w *Txn) error { return w.InsertRow(ctx, other, user(1, "o", "", 1)) }, false},
+	} {
+		ddl := e.Begin()
+		ddl.DependOnRows(tb)
+		if err := ddl.PutSequence(&catalog.Sequence{ID: 20100, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "s_" + strings.ReplaceAll(c.name, " ", "_"), Increment: 1, Min: 1, Max: 9, Start: 1}); err != nil {
+			t.Fatal(err)
+		}
+		w := e.Begin()
+		if err := c.write(w); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(ctx); err != nil {
+			t.Fatalf("%s: writer: %v", c.name, err)
+		}
+		err := ddl.Commit(ctx)
+		if c.conflict && pgCode(err) != pgerror.CodeSerializationFailure || !c.conflict && err != nil {
+			t.Fatalf("%s: commit of the dependent transaction: %v (conflict expected: %v)", c.name, err, c.conflict)
+		}
+	}
+	// Two writers of the table's rows both commit.
+	a, b := e.Begin(), e.Begin()
+	if err := a.InsertRow(ctx, tb, user(60, "a", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.InsertRow(ctx, tb, user(61, "b", "", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatalf("second writer: %v", err)
+	}
+}
+
 func TestConcurrentDDLConflicts(t *testing.T) {
 	ctx := context.Background()
 	e := openMem(t)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -32,8 +33,10 @@ type Txn struct {
 	order     []string
 	sortedBuf *sortedWrites
 	// lastDep is the table dependOn last recorded (one fingerprint per
-	// table, not per row).
+	// table, not per row); marks are the tableRowsMark fingerprints of
+	// the tables whose rows the transaction wrote.
 	lastDep catalog.ID
+	marks   map[uint64]struct{}
 	// bufBytes estimates the buffer's memory; past spillAt (0: never) the
 	// buffer moves to the spill area, whose spilled keys' fingerprints are
 	// spilledFps (sorted runs).
@@ -486,6 +489,36 @@ func (t *Txn) dependOn(tb *catalog.Table) {
 		t.deps = map[uint64]struct{}{}
 	}
 	t.deps[t.fingerprint(tableVersionKey(tb.ID))] = struct{}{}
+	if t.marks == nil {
+		t.marks = map[uint64]struct{}{}
+	}
+	t.marks[t.fingerprint(tableRowsMark(tb.ID))] = struct{}{}
+}
+
+// DependOnRows makes the commit fail with 40001 when a transaction that
+// committed after this one's snapshot wrote a row of tb. A statement that
+// rewrites or checks every row as of its snapshot (ALTER TABLE) would
+// otherwise miss a row a concurrent writer added: without table locks,
+// this is how the later of the two learns of the other.
+func (t *Txn) DependOnRows(tb *catalog.Table) {
+	if t.deps == nil {
+		t.deps = map[uint64]struct{}{}
+	}
+	t.deps[t.fingerprint(tableRowsMark(tb.ID))] = struct{}{}
+}
+
+// rowMarks returns the sorted tableRowsMark fingerprints of the tables
+// the transaction wrote rows of.
+func (t *Txn) rowMarks() []uint64 {
+	if len(t.marks) == 0 {
+		return nil
+	}
+	out := make([]uint64, 0, len(t.marks))
+	for fp := range t.marks {
+		out = append(out, fp)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (t *Txn) checkRow(tb *catalog.Table, row []types.Datum) error {

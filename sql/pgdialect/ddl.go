@@ -904,10 +904,10 @@ func (p *parser) alterTable() tree.Statement {
 				typ := p.typeName()
 				cmd.Type = &typ
 				if p.kw("collate") {
-					p.objectName()
+					cmd.Collate = p.objectName().Name
 				}
-				if p.peek().is("using") {
-					p.unsupported("ALTER COLUMN TYPE ... USING")
+				if p.kw("using") {
+					cmd.Using = p.expr()
 				}
 			case p.kws("add", "generated"):
 				cmd.Kind = "alter column add identity"

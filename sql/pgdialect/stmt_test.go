@@ -169,6 +169,14 @@ func TestStatements(t *testing.T) {
 				{Kind: "add constraint", Constraint: &tree.Constraint{Name: "c1", Kind: "unique", Columns: []string{"z"}}},
 				{Kind: "rename column", Name: "a", NewName: "b"},
 			}}},
+		{"ALTER TABLE items ALTER COLUMN price TYPE numeric(10,2) USING price::numeric + 1, ALTER id SET DATA TYPE bigint, ALTER name TYPE text COLLATE \"C\", ALTER COLUMN a SET NOT NULL", &tree.AlterTable{
+			Name: tree.ObjectName{Name: "items"}, Cmds: []tree.AlterTableCmd{
+				{Kind: "alter column type", Name: "price", Type: &tree.TypeName{Name: "numeric", Mods: []int32{10, 2}},
+					Using: &tree.BinaryExpr{Op: "+", Left: &tree.CastExpr{Operand: &tree.ColumnRef{Parts: []string{"price"}}, Type: tree.TypeName{Name: "numeric"}}, Right: &tree.NumberLit{Text: "1"}}},
+				{Kind: "alter column type", Name: "id", Type: &tree.TypeName{Name: "int8"}},
+				{Kind: "alter column type", Name: "name", Type: &tree.TypeName{Name: "text"}, Collate: "C"},
+				{Kind: "alter column set not null", Name: "a"},
+			}}},
 		{"ALTER TABLE t RENAME TO u", &tree.AlterTable{Name: tree.ObjectName{Name: "t"}, Cmds: []tree.AlterTableCmd{{Kind: "rename to", NewName: "u"}}}},
 		{"CREATE FUNCTION f() RETURNS int AS $$ select 1; $$ LANGUAGE sql", &tree.Unsupported{What: "CREATE FUNCTION"}},
 		{"CREATE OR REPLACE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql", &tree.Unsupported{What: "CREATE FUNCTION"}},

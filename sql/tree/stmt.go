@@ -155,7 +155,8 @@ type AlterTable struct {
 // "drop column", "add constraint", "drop constraint", "rename column",
 // "rename to", "alter column set default", "alter column drop default",
 // "alter column set not null", "alter column drop not null",
-// "alter column type", "alter column add identity" (Column carries the
+// "alter column type" (Type, Collate, and Using: the USING expression or
+// nil), "alter column add identity" (Column carries the
 // identity kind and options), "alter column set identity" (Column's
 // Identity), "alter column restart" (Default: the value, or nil),
 // "alter column drop identity".
@@ -170,6 +171,8 @@ type AlterTableCmd struct {
 	IfExists   bool
 	Cascade    bool
 	Storage    string // SET STORAGE's strategy, lower case
+	Collate    string // ALTER COLUMN TYPE's COLLATE ("" when none)
+	Using      Expr   // ALTER COLUMN TYPE's USING (nil when none)
 }
 
 // CreateIndex is PostgreSQL's CREATE INDEX.
