@@ -90,8 +90,14 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 		return numberConst(n.Text, n.Pos)
 	case *tree.StringLit:
 		return &Const{Val: types.DString(n.Val), T: types.Unknown}, nil
-	case *tree.BytesLit:
-		return &Const{Val: types.DBytes(n.Val), T: types.Bytea}, nil
+	case *tree.BitLit:
+		// make_const's T_BitString: bit_in without a typmod, so the
+		// constant is of type bit with its own length.
+		v, err := types.ParseText(types.Bit, n.Val)
+		if err != nil {
+			return nil, withPos(err, n.Pos)
+		}
+		return &Const{Val: v, T: types.Bit}, nil
 	case *tree.BoolLit:
 		return &Const{Val: types.DBool(n.Val), T: types.Bool}, nil
 	case *tree.NullLit:
