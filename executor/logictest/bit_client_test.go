@@ -90,6 +90,22 @@ func TestBitPgx(t *testing.T) {
 			t.Errorf("11 bits sent as ffff came back as %x", got.Bytes)
 		}
 	})
+	t.Run("parameter modifiers", func(t *testing.T) {
+		// A parameter has its type without modifiers; the cast applies
+		// them, explicitly: $1::bit(3) pads or truncates.
+		for _, c := range []struct{ sql, arg, want string }{
+			{"SELECT $1::bit(3)::text", "0101", "010"},
+			{"SELECT $1::bit(3)::text", "01", "010"},
+			{"SELECT $1::varbit(2)::text", "101", "10"},
+			{"SELECT $1::varchar(2)", "abc", "ab"},
+			{"SELECT (B'101' || $1)::text", "01", "10101"},
+		} {
+			var got string
+			if err := conn.QueryRow(ctx, c.sql, pgx.QueryExecModeExec, c.arg).Scan(&got); err != nil || got != c.want {
+				t.Errorf("%s with %q = %q, %v; want %q", c.sql, c.arg, got, err, c.want)
+			}
+		}
+	})
 	t.Run("wrong length", func(t *testing.T) {
 		_, err := conn.Exec(ctx, "INSERT INTO items (id, b) VALUES (100, $1)", pgtype.Bits{Bytes: []byte{0xC0}, Len: 2, Valid: true})
 		if err == nil || !strings.Contains(err.Error(), "bit string length 2 does not match type bit(11)") || !strings.Contains(err.Error(), "22026") {
