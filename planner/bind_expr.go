@@ -869,11 +869,11 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 			// A parameter's type has no modifiers: its value is read
 			// by the type's input, and t's modifiers apply as a cast in
 			// ctx ($1::bit(3) pads or truncates, an assignment checks).
-			base := Unconstrained(t)
-			b.Params[n.N-1] = base
-			if base == t {
+			if t.Typmod() < 0 {
+				b.Params[n.N-1] = t
 				return x, nil
 			}
+			b.Params[n.N-1] = Unconstrained(t)
 			return &CastExpr{Operand: x, T: t, Ctx: ctx}, nil
 		}
 	}

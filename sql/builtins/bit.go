@@ -3,6 +3,7 @@ package builtins
 import (
 	"math"
 	"math/bits"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -80,31 +81,34 @@ func substringBits(x *types.DBit, s, l int64, hasLen bool) (*types.DBit, error) 
 	return out, nil
 }
 
-// overlayEnd checks OVERLAY's start sp and length sl as bit_overlay and
-// text_overlay do, and returns where the kept tail starts (sp + sl).
-func overlayEnd(sp, sl int64) (int64, error) {
+// overlayParts is the SQL standard's OVERLAY as PostgreSQL's
+// text_overlay and bit_overlay spell it out: the value's part before sp
+// and its part from sp + sl on, which the replacement goes between; sub
+// is the type's substring(value, start, count). Its checks of sp and sl
+// are theirs.
+func overlayParts[V any](sp, sl int64, sub func(start, count int64, hasCount bool) (V, error)) (head, tail V, err error) {
 	if sp <= 0 {
-		return 0, pgerror.New(pgerror.CodeSubstringError, "negative substring length not allowed")
+		return head, tail, pgerror.New(pgerror.CodeSubstringError, "negative substring length not allowed")
 	}
 	end := sp + sl
 	if end < math.MinInt32 || end > math.MaxInt32 {
-		return 0, pgerror.New(pgerror.CodeNumericValueOutOfRange, "integer out of range")
+		return head, tail, pgerror.New(pgerror.CodeNumericValueOutOfRange, "integer out of range")
 	}
-	return end, nil
+	if head, err = sub(1, sp-1, true); err != nil {
+		return head, tail, err
+	}
+	tail, err = sub(end, 0, false)
+	return head, tail, err
 }
 
-// overlayBits is bit_overlay: x's first sp-1 bits, then y, then x from
-// position sp+sl on.
+// overlayBits is bit_overlay.
 func overlayBits(x, y *types.DBit, sp, sl int64) (types.Datum, error) {
-	end, err := overlayEnd(sp, sl)
+	head, tail, err := overlayParts(sp, sl, func(start, count int64, hasCount bool) (*types.DBit, error) {
+		return substringBits(x, start, count, hasCount)
+	})
 	if err != nil {
 		return nil, err
 	}
-	head, err := substringBits(x, 1, sp-1, true)
-	if err != nil {
-		return nil, err
-	}
-	tail, _ := substringBits(x, end, 0, false)
 	out, err := concatBits(head, y)
 	if err != nil {
 		return nil, err
@@ -114,24 +118,14 @@ func overlayBits(x, y *types.DBit, sp, sl int64) (types.Datum, error) {
 
 // positionBits is bitposition: the 1-based start of sub's first
 // occurrence in x, 0 if none; an empty sub is found at 1 in a non-empty
-// string.
+// string. The search runs over the texts, where strings.Index takes
+// linear time however long the strings are.
 func positionBits(x, sub *types.DBit) int {
-	if x.Len == 0 || sub.Len > x.Len {
+	if x.Len == 0 {
 		return 0
 	}
-	if sub.Len == 0 {
-		return 1
-	}
-next:
-	for p := 0; p+sub.Len <= x.Len; p++ {
-		for i := 0; i < sub.Len; i++ {
-			if x.Bit(p+i) != sub.Bit(i) {
-				continue next
-			}
-		}
-		return p + 1
-	}
-	return 0
+	text := func(b *types.DBit) string { return types.FormatText(types.Varbit, b) }
+	return strings.Index(text(x), text(sub)) + 1
 }
 
 func popcount(b []byte) int64 {

@@ -73,18 +73,13 @@ func registerStrings() {
 		addFunc(n, fn(params(types.Text, types.Int4), types.Text, sub2))
 		addFunc(n, fn(params(types.Text, types.Int4, types.Int4), types.Text, sub3))
 	}
-	// text_overlay: the characters before sp, the replacement, then those
-	// from sp + sl on.
 	overlay := func(s, repl string, sp, sl int64) (types.Datum, error) {
-		end, err := overlayEnd(sp, sl)
+		head, tail, err := overlayParts(sp, sl, func(start, count int64, hasCount bool) (types.Datum, error) {
+			return substring(s, start, count, hasCount)
+		})
 		if err != nil {
 			return nil, err
 		}
-		head, err := substring(s, 1, sp-1, true)
-		if err != nil {
-			return nil, err
-		}
-		tail, _ := substring(s, end, -1, false)
 		return types.DString(str(head) + repl + str(tail)), nil
 	}
 	addFunc("overlay", fn(params(types.Text, types.Text, types.Int4, types.Int4), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
