@@ -203,3 +203,52 @@ func TestCopyInCancelled(t *testing.T) {
 		t.Errorf("cancelled copy: %v, want 57014", err)
 	}
 }
+
+// TestCopyBitStrings checks COPY's text and binary forms of bit and
+// varbit and bit_in's errors with COPY's context, as PostgreSQL 15 gives
+// them.
+func TestCopyBitStrings(t *testing.T) {
+	s := newTestSession(t)
+	if _, err := run(t, s, "create table t (a int, b bit(3), v varbit(4))"); err != nil {
+		t.Fatal(err)
+	}
+	if tag, err := copyIn(t, s, "copy t from stdin", "1\t101\tx1\n2\t\\N\t\n"); err != nil || tag != "COPY 2" {
+		t.Fatalf("copy in = %q, %v", tag, err)
+	}
+	const want = "1\t101\t0001\n2\t\\N\t\n"
+	if _, out := copyOut(t, s, "copy t to stdout"); out != want {
+		t.Errorf("copy out = %q, want %q", out, want)
+	}
+	if _, out := copyOut(t, s, "copy t to stdout with (format csv)"); out != "1,101,0001\n2,,\"\"\n" {
+		t.Errorf("copy out csv = %q", out)
+	}
+	for _, tc := range []struct{ data, code, msg, where string }{
+		{"3\t01\t1\n", "22026", "bit string length 2 does not match type bit(3)", `COPY t, line 1, column b: "01"`},
+		{"3\t012\t1\n", "22P02", `"2" is not a valid binary digit`, `COPY t, line 1, column b: "012"`},
+		{"3\t111\t11111\n", "22001", "bit string too long for type bit varying(4)", `COPY t, line 1, column v: "11111"`},
+	} {
+		_, err := copyIn(t, s, "copy t from stdin", tc.data)
+		var pe *pgerror.Error
+		if !errors.As(err, &pe) || pe.Code != tc.code || pe.Message != tc.msg || pe.Where != tc.where {
+			t.Errorf("copy in %q: error = %#v, want %s %q where %q", tc.data, err, tc.code, tc.msg, tc.where)
+		}
+	}
+	_, bin := copyOut(t, s, "copy t to stdout binary")
+	if _, err := run(t, s, "create table u (a int, b bit(3), v varbit(4))"); err != nil {
+		t.Fatal(err)
+	}
+	if tag, err := copyIn(t, s, "copy u from stdin (format binary)", bin); err != nil || tag != "COPY 2" {
+		t.Fatalf("binary copy in = %q, %v", tag, err)
+	}
+	if _, out := copyOut(t, s, "copy u to stdout"); out != want {
+		t.Errorf("after a binary round trip: %q, want %q", out, want)
+	}
+	// bit_recv checks the column's length too.
+	if _, err := run(t, s, "create table w (a int, b bit(4), v varbit(4))"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := copyIn(t, s, "copy w from stdin (format binary)", bin)
+	if pgerror.CodeOf(err) != pgerror.CodeStringDataLengthMismatch || !strings.Contains(err.Error(), "bit string length 3 does not match type bit(4)") {
+		t.Errorf("binary copy of bit(3) into bit(4): %v", err)
+	}
+}

@@ -144,15 +144,18 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	// The query has the column's type: the binder cast it to the
 	// distance function's parameter type, which is the column's.
 	var query []float32
-	var sparseQuery *types.DSparsevec
+	var valueQuery types.Datum
+	colFam := n.Scan.Table.Columns[n.Column].Type.Family
 	ok = false
 	switch q := qv.(type) {
 	case types.DVector:
-		query, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamVector
+		query, ok = q, colFam == types.FamVector
 	case types.DHalfvec:
-		query, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamHalfvec
+		query, ok = q, colFam == types.FamHalfvec
 	case *types.DSparsevec:
-		sparseQuery, ok = q, n.Scan.Table.Columns[n.Column].Type.Family == types.FamSparsevec
+		valueQuery, ok = q, colFam == types.FamSparsevec
+	case *types.DBit:
+		valueQuery, ok = q, colFam == types.FamBit
 	}
 	if !ok && !types.IsNull(qv) {
 		return ec.buildScan(n.Scan)
@@ -184,7 +187,7 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 	k := &knnScan{
 		ec: ec, n: n, dec: storage.NewRowDecoder(tb), ps: ps, query: query, qNull: !ok, wrap: vectorWrapper(tb.Columns[n.Column].Type),
 		order: knnOrder{desc: n.Desc, nullsFirst: n.NullsFirst}, k: int(min(int64(kd), int64(^uint(0)>>1))),
-		want: make([]bool, len(tb.Columns)), sparseQuery: sparseQuery, vecCol: n.Column,
+		want: make([]bool, len(tb.Columns)), valueQuery: valueQuery, vecCol: n.Column,
 	}
 	k.firstErr.Store(int64(parts))
 	k.errs = make([]error, parts)
@@ -200,9 +203,9 @@ func (ec *execCtx) buildExactScan(n *planner.ExactScan) (rowIter, error) {
 		}
 		k.filterVec = k.want[n.Column]
 	}
-	if tb.Columns[n.Column].Type.Family == types.FamSparsevec {
-		// A sparsevec is decoded as a value: there is no dense slice
-		// to reuse.
+	if !tb.Columns[n.Column].Type.IsVectorFamily() {
+		// A sparsevec or bit column is decoded as a value: there is no
+		// dense slice to reuse.
 		k.want[n.Column], k.vecCol, k.filterVec = true, -1, false
 	}
 	ws := make([]*knnWorker, workers)
@@ -249,11 +252,11 @@ type knnScan struct {
 	dec   *storage.RowDecoder
 	ps    *storage.PartitionScan
 	query []float32
-	// sparseQuery is the query when the column is a sparsevec; vecCol is
-	// then -1, as the decoder has no dense elements to give.
-	sparseQuery *types.DSparsevec
-	vecCol      int
-	qNull       bool
+	// valueQuery is the query when the column is a sparsevec or bit;
+	// vecCol is then -1, as the decoder has no dense elements to give.
+	valueQuery types.Datum
+	vecCol     int
+	qNull      bool
 	// wrap makes a Datum of the column's type (vector or halfvec) from
 	// decoded elements.
 	wrap      func([]float32) types.Datum
@@ -356,7 +359,7 @@ func (w *knnWorker) row1(key, val []byte) error {
 	null := isNull || s.qNull
 	var d float64
 	if !null && s.vecCol < 0 {
-		if d, err = s.sparseDistance(w.row[s.n.Column]); err != nil {
+		if d, err = s.valueDistance(w.row[s.n.Column]); err != nil {
 			return err
 		}
 	} else if !null {
@@ -376,20 +379,20 @@ func (w *knnWorker) row1(key, val []byte) error {
 	return nil
 }
 
-// sparseDistance is the order's distance between the query and a row's
-// sparsevec, in the query's operand order.
-func (s *knnScan) sparseDistance(v types.Datum) (float64, error) {
-	row, _ := v.(*types.DSparsevec)
-	a, b := s.sparseQuery, row
+// valueDistance is the order's distance between the query and a row's
+// sparsevec or bit value, in the query's operand order.
+func (s *knnScan) valueDistance(row types.Datum) (float64, error) {
+	a, b := s.valueQuery, row
 	if s.n.QueryArg == 1 {
 		a, b = b, a
 	}
-	if a == nil || b == nil || a.Dim != b.Dim {
+	d, ok := s.n.Order.Fn.ValueDistance(a, b)
+	if !ok {
 		// The function's own error (pgvector's message).
 		_, err := s.n.Order.Fn.Fn(s.ec.eval, []types.Datum{a, b})
 		return 0, err
 	}
-	return s.n.Order.Fn.SparseDistance(a, b), nil
+	return d, nil
 }
 
 // vectorWrapper returns the conversion of float32 elements to a value of

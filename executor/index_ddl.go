@@ -16,9 +16,9 @@ import (
 var hnswLimits = map[string][2]int{"m": {2, 100}, "ef_construction": {4, 1000}}
 
 // hnswMaxDims are pgvector's dimension limits for HNSW indexes, which
-// keep a vector within an 8 KB page: 2,000 four-byte elements or 4,000
-// half-precision ones.
-var hnswMaxDims = map[types.Family]int{types.FamVector: 2000, types.FamHalfvec: 4000}
+// keep a vector within an 8 KB page: 2,000 four-byte elements, 4,000
+// half-precision ones or 64,000 bits.
+var hnswMaxDims = map[types.Family]int{types.FamVector: 2000, types.FamHalfvec: 4000, types.FamBit: 64000}
 
 // sparsevecHNSWOpclasses are pgvector's HNSW operator classes for
 // sparsevec, which Quiver knows by name but does not build.
@@ -200,6 +200,10 @@ func hnswOpclassError(t *catalog.Table, idx *catalog.Index) error {
 		return pgerror.New(pgerror.CodeDatatypeMismatch, "operator class \"%s\" does not accept data type %s", idx.Opclass[0], col.Type.BaseString())
 	case !known:
 		return pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
+	case metric.family == types.FamBit && col.Type.Family == types.FamVarbit:
+		// The class accepts bit varying, bit's binary-compatible type,
+		// and pgvector's build then refuses it.
+		return pgerror.New(pgerror.CodeFeatureNotSupported, "type not supported for hnsw index")
 	case col.Type.Family != metric.family:
 		return pgerror.New(pgerror.CodeDatatypeMismatch, "operator class \"%s\" does not accept data type %s", idx.Opclass[0], col.Type.BaseString())
 	}

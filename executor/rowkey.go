@@ -79,6 +79,10 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(v.Values[i]))
 		}
 		return buf
+	case *types.DBit:
+		// Padding bits are zero, so equal bit strings have equal bytes.
+		buf = binary.BigEndian.AppendUint32(append(buf, 18), uint32(v.Len))
+		return append(buf, v.Bytes...)
 	case *types.DArray:
 		buf = binary.BigEndian.AppendUint32(append(buf, 15), uint32(len(v.Elems)))
 		return appendRowKey(buf, v.Elems)

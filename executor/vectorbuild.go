@@ -400,7 +400,7 @@ func (vi *vectorIndex) buildFrom(ctx context.Context, snap *storage.Txn, tb *cat
 // addScanned adds a scanned row version unless a followed writer already
 // added it, with the deletes followed writers recorded for its row.
 func (vi *vectorIndex) addScanned(tb *catalog.Table, row []types.Datum, version uint64) error {
-	v, ok := types.VectorElems(row[vi.col])
+	v, ok := vi.metric.elems(row[vi.col])
 	if !ok {
 		return nil
 	}

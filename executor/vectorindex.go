@@ -80,6 +80,8 @@ var opclassMetric = map[string]indexMetric{
 	"halfvec_cosine_ops": cosineMetric.forHalfvec(),
 	"halfvec_ip_ops":     ipMetric.forHalfvec(),
 	"halfvec_l1_ops":     l1Metric.forHalfvec(),
+	"bit_hamming_ops":    hammingMetric,
+	"bit_jaccard_ops":    jaccardMetric,
 }
 
 // nodeInfo is the visibility of one row version in the graph. An index
@@ -448,7 +450,7 @@ type linkJob struct {
 // is set, links the node into the graph. Until it has, searches do not
 // find the version, and the tombstone pass waits for it.
 func (vi *vectorIndex) addRecord(tb *catalog.Table, row []types.Datum, owner *vectorTxn, ts uint64) (linkJob, error) {
-	v, ok := types.VectorElems(row[vi.col])
+	v, ok := vi.metric.elems(row[vi.col])
 	if !ok {
 		return linkJob{}, nil
 	}
@@ -1033,8 +1035,11 @@ func (s *Session) efSearch() int {
 
 // datum wraps a node's vector as a value of the indexed column's type.
 func (vi *vectorIndex) datum(v []float32) types.Datum {
-	if vi.metric.family == types.FamHalfvec {
+	switch vi.metric.family {
+	case types.FamHalfvec:
 		return types.DHalfvec(v)
+	case types.FamBit:
+		return bitsOf(v)
 	}
 	return types.DVector(v)
 }

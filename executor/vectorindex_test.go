@@ -189,6 +189,7 @@ func TestHNSWOptionErrors(t *testing.T) {
 		{"CREATE INDEX ON v USING hnsw (e vector_l2_ops) WITH (m = 1)", "22023", `value 1 out of bounds for option "m"`},
 		{"CREATE INDEX ON v USING hnsw (e vector_l2_ops) WITH (m = 16, ef_construction = 20)", "22023", "ef_construction must be greater than or equal to 2 * m"},
 		{"CREATE INDEX ON v USING hnsw (e vector_foo_ops)", "42704", `operator class "vector_foo_ops" does not exist for access method "hnsw"`},
+		// pgvector's build reports this with errcode 22023.
 		{"CREATE INDEX ON v USING hnsw (u vector_l2_ops)", "22023", "column does not have dimensions"},
 		{"CREATE INDEX ON v USING hnsw (n vector_l2_ops)", "42804", `operator class "vector_l2_ops" does not accept data type integer`},
 		// pgvector's hnsw classes are not the type's default, and the

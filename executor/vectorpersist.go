@@ -394,7 +394,7 @@ func (vi *vectorIndex) reconcile(ctx context.Context, txn *storage.Txn, tb *cata
 			return nil
 		}
 		// The version live at C: its nodes' vector is this row's.
-		v, _ := types.VectorElems(row[vi.col])
+		v, _ := vi.metric.elems(row[vi.col])
 		for _, k := range keys {
 			if k >= uint64(len(needVec)) || !needVec[k] {
 				continue

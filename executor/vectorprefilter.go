@@ -138,7 +138,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 					continue
 				}
 			}
-			rv, ok := types.VectorElems(row[vi.col])
+			rv, ok := vi.metric.elems(row[vi.col])
 			if !ok || len(rv) != vi.dims {
 				continue // NULL vectors are not in the index
 			}
@@ -175,7 +175,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 			}
 		}
 		if row != nil {
-			rv, ok := types.VectorElems(row[vi.col])
+			rv, ok := vi.metric.elems(row[vi.col])
 			if !ok {
 				continue
 			}

@@ -3,6 +3,7 @@ package executor
 import (
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
@@ -29,7 +30,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 			return nil, err
 		}
 	}
-	q, ok := types.VectorElems(qv)
+	q, ok := opclassMetric[n.Index.Opclass[0]].elems(qv)
 	if !ok {
 		// A NULL query vector orders nothing: every distance is NULL, so
 		// the rows come from a plain scan and the sort above keeps them.
@@ -70,6 +71,11 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 	vi, err := vt.index(ec.ctx, n.Table, n.Index)
 	if err != nil {
 		return nil, err
+	}
+	if b, ok := qv.(*types.DBit); ok && b.Len != vi.dims {
+		// pgvector's index scan measures the query against the nodes,
+		// so its message names the query's length first.
+		return nil, builtins.BitLengthsDiffer(b.Len, vi.dims)
 	}
 	ef := ec.sess.efSearch()
 	if ef < k {

@@ -102,8 +102,14 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 		return numberConst(n.Text, n.Pos)
 	case *tree.StringLit:
 		return &Const{Val: types.DString(n.Val), T: types.Unknown}, nil
-	case *tree.BytesLit:
-		return &Const{Val: types.DBytes(n.Val), T: types.Bytea}, nil
+	case *tree.BitLit:
+		// make_const's T_BitString: bit_in without a typmod, so the
+		// constant is of type bit with its own length.
+		v, err := types.ParseText(types.Bit, n.Val)
+		if err != nil {
+			return nil, withPos(err, n.Pos)
+		}
+		return &Const{Val: v, T: types.Bit}, nil
 	case *tree.BoolLit:
 		return &Const{Val: types.DBool(n.Val), T: types.Bool}, nil
 	case *tree.NullLit:
@@ -872,8 +878,15 @@ func (b *Binder) coerce(x Expr, t *types.T, ctx types.CastContext, what string) 
 		}
 	case *ParamRef:
 		if from.Family == types.FamUnknown {
-			b.Params[n.N-1] = t
-			return x, nil
+			// A parameter's type has no modifiers: its value is read
+			// by the type's input, and t's modifiers apply as a cast in
+			// ctx ($1::bit(3) pads or truncates, an assignment checks).
+			if t.Typmod() < 0 {
+				b.Params[n.N-1] = t
+				return x, nil
+			}
+			b.Params[n.N-1] = Unconstrained(t)
+			return &CastExpr{Operand: x, T: t, Ctx: ctx}, nil
 		}
 	}
 	if from.Family == types.FamUnknown {

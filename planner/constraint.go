@@ -484,7 +484,7 @@ func (d *deparser) cast(x Expr, t *types.T) {
 		d.expr(x)
 		d.b.WriteByte(')')
 	}
-	d.b.WriteString("::" + t.String())
+	d.b.WriteString("::" + typeLabel(t))
 }
 
 // constant follows ruleutils' get_const_expr. Numeric constants of a type
@@ -499,7 +499,7 @@ func (d *deparser) constant(c *Const) {
 	if c.Val == nil || types.IsNull(c.Val) {
 		b.WriteString("NULL")
 		if t.Family != types.FamUnknown {
-			b.WriteString("::" + t.String())
+			b.WriteString("::" + typeLabel(t))
 		}
 		return
 	}
@@ -549,14 +549,19 @@ func (d *deparser) constant(c *Const) {
 			}
 			lit = "'" + text + "'::numeric"
 		}
-		b.WriteString(d.paren(lit) + "::" + t.String())
+		b.WriteString(d.paren(lit) + "::" + typeLabel(t))
 		return
 	case types.FamUnknown:
 		b.WriteString(quoteLiteral(text))
 		return
 	}
-	b.WriteString(quoteLiteral(text) + "::" + t.String())
+	b.WriteString(quoteLiteral(text) + "::" + typeLabel(t))
 }
+
+// typeLabel is format_type_with_typemod's spelling of t, which ruleutils
+// labels casts and constants with: bit and bpchar without a length are
+// "bit" and bpchar, as bit and character alone would mean a length of 1.
+func typeLabel(t *types.T) string { return builtins.FormatType(t.OID(), t.Typmod(), true) }
 
 // paren wraps a folded constant's original literal as the cast node
 // PostgreSQL kept would print it.

@@ -115,6 +115,8 @@ var HNSWOperator = map[string]string{
 	"halfvec_cosine_ops": "<=>",
 	"halfvec_ip_ops":     "<#>",
 	"halfvec_l1_ops":     "<+>",
+	"bit_hamming_ops":    "<~>",
+	"bit_jaccard_ops":    "<%>",
 }
 
 // LockRows locks the rows of Table its input returns, as SELECT ... FOR

@@ -200,8 +200,10 @@ func useExactScan(sort *Sort, proj *Project, scan *Scan, call *Call, col *ColRef
 	}
 	colType := scan.Table.Columns[col.Idx].Type
 	dense := call.Fn.Distance != nil && colType.IsVectorFamily()
-	sparse := call.Fn.SparseDistance != nil && colType.Family == types.FamSparsevec
-	if !dense && !sparse {
+	// sparsevec and bit columns: the distance's parameter is the
+	// column's type.
+	byValue := call.Fn.ValueDistance != nil && colType.Family == call.Fn.Params[colSide].Family
+	if !dense && !byValue {
 		return
 	}
 	e := &ExactScan{Scan: scan, Order: call, QueryArg: 1 - colSide, Column: col.Idx, Desc: sort.Keys[0].Desc,

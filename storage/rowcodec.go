@@ -124,6 +124,9 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 		return buf, nil
 	case *types.DSparsevec:
 		return appendSparsePayload(buf, v), nil
+	case *types.DBit:
+		// The length, then the packed bytes.
+		return append(binary.AppendUvarint(buf, uint64(v.Len)), v.Bytes...), nil
 	case types.DHalfvec:
 		// Two bytes per element, as pgvector stores halfvec: the reason
 		// to choose the type over vector.
@@ -311,6 +314,8 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 		return types.DVector(decodeFloat32s(make([]float32, len(b)/4), b)), nil
 	case types.FamSparsevec:
 		return decodeSparsePayload(b)
+	case types.FamBit, types.FamVarbit:
+		return decodeBitPayload(b)
 	case types.FamHalfvec:
 		if len(b)%2 != 0 {
 			return nil, errCorruptRow
@@ -471,5 +476,20 @@ func decodeSparsePayload(b []byte) (*types.DSparsevec, error) {
 		return nil, errCorruptRow
 	}
 	decodeFloat32s(v.Values, b)
+	return v, nil
+}
+
+// decodeBitPayload reads a bit string's length and packed bytes,
+// rejecting a byte count that does not fit the length and set padding
+// bits, which no bit string has.
+func decodeBitPayload(b []byte) (*types.DBit, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > types.MaxBitLen || uint64(len(b)-k) != (n+7)/8 {
+		return nil, errCorruptRow
+	}
+	v := &types.DBit{Len: int(n), Bytes: append([]byte(nil), b[k:]...)}
+	if r := n % 8; r != 0 && v.Bytes[len(v.Bytes)-1]<<r != 0 {
+		return nil, errCorruptRow
+	}
 	return v, nil
 }

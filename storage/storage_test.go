@@ -198,6 +198,8 @@ func TestRowCodecRoundTrip(t *testing.T) {
 		{types.HalfvecN(4), types.DHalfvec{1, -2.5, 65504, float32(math.Copysign(0, -1))}},
 		{types.SparsevecN(1000000000), &types.DSparsevec{Dim: 1000000000, Indices: []int32{0, 3, 999999999}, Values: []float32{1.5, -2, 1e-40}}},
 		{types.Sparsevec, &types.DSparsevec{Dim: 7, Indices: []int32{}, Values: []float32{}}},
+		{types.BitN(11), &types.DBit{Len: 11, Bytes: []byte{0xA5, 0xE0}}},
+		{types.Varbit, &types.DBit{Len: 16, Bytes: []byte{0, 0xFF}}},
 		{types.ArrayOf(types.Int4), &types.DArray{Elem: types.Int4, Elems: []types.Datum{types.DInt(1), types.Null, types.DInt(-3)}}},
 		{types.ArrayOf(types.Text), &types.DArray{Elem: types.Text, Elems: []types.Datum{}}},
 		{types.Text, types.Null},
@@ -277,6 +279,28 @@ func TestSparsevecRowSize(t *testing.T) {
 	} {
 		if _, err := decodeSparsePayload(bad); err != errCorruptRow {
 			t.Errorf("decodeSparsePayload(%v) = %v, want errCorruptRow", bad, err)
+		}
+	}
+}
+
+// TestBitPayloadCorrupt checks a stored bit string must have the bytes
+// its length needs, with zero padding.
+func TestBitPayloadCorrupt(t *testing.T) {
+	for _, bad := range [][]byte{
+		{},                                   // no length
+		{3},                                  // no byte for 3 bits
+		{3, 0xE0, 0},                         // a byte too many
+		{3, 0xF0},                            // a padding bit set
+		{9, 0xFF},                            // short of the second byte
+		{0x80, 0x80, 0x80, 0x80, 0x80, 0x80}, // bad uvarint
+	} {
+		if _, err := decodeBitPayload(bad); err != errCorruptRow {
+			t.Errorf("decodeBitPayload(%v) = %v, want errCorruptRow", bad, err)
+		}
+	}
+	for _, good := range [][]byte{{0}, {3, 0xE0}, {8, 0xFF}, {9, 0xFF, 0x80}} {
+		if _, err := decodeBitPayload(good); err != nil {
+			t.Errorf("decodeBitPayload(%v) = %v", good, err)
 		}
 	}
 }

@@ -56,6 +56,11 @@ func typeInfo(t *types.T) columnTypeInfo {
 		} else {
 			ti.charOctets = dI(1073741824)
 		}
+	case types.FamBit, types.FamVarbit:
+		// _pg_char_max_length counts bits for them; octets stay NULL.
+		if t.Width > 0 {
+			ti.charMax = dI(int64(t.Width))
+		}
 	case types.FamInt2:
 		ti.precision, ti.radix, ti.scale = dI(16), dI(2), dI(0)
 	case types.FamInt4:

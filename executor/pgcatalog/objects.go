@@ -78,10 +78,18 @@ func DefaultExpr(col *catalog.Column) string {
 	if d == "" || col.Type == nil {
 		return d
 	}
+	if b, ok := bitLiteral(d); ok {
+		// A B'...' or X'...' constant is of type bit, whatever the
+		// column's; PostgreSQL shows its bits.
+		return "'" + b + `'::"bit"`
+	}
 	castName := col.Type.BaseString()
 	switch col.Type.Family {
 	case types.FamChar:
 		castName = "bpchar"
+	case types.FamBit:
+		// Unquoted, bit would mean bit(1).
+		castName = `"bit"`
 	case types.FamArray:
 		return d
 	}
@@ -95,6 +103,18 @@ func DefaultExpr(col *catalog.Column) string {
 		return "'" + d + "'::" + castName
 	}
 	return d
+}
+
+// bitLiteral reads s as a B'...' or X'...' constant, giving its bits.
+func bitLiteral(s string) (string, bool) {
+	if len(s) < 3 || !strings.ContainsRune("bBxX", rune(s[0])) || !isStringLiteral(s[1:]) {
+		return "", false
+	}
+	d, err := types.ParseText(types.Bit, s[:1]+s[2:len(s)-1])
+	if err != nil {
+		return "", false
+	}
+	return types.FormatText(types.Bit, d), true
 }
 
 func isStringLiteral(s string) bool {

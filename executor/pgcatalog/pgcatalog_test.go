@@ -207,6 +207,10 @@ func TestDefaultExpr(t *testing.T) {
 		{types.Text, "'a' || 'b'", "'a' || 'b'"},
 		{types.Date, "'2024-01-01'::date", "'2024-01-01'::date"},
 		{types.Int4, "", ""},
+		{types.BitN(3), "'101'", `'101'::"bit"`},
+		{types.VarbitN(4), "'101'", "'101'::bit varying"},
+		{types.Varbit, "B'11'", `'11'::"bit"`},
+		{types.BitN(8), "X'1F'", `'00011111'::"bit"`},
 	}
 	for _, tc := range tests {
 		if got := DefaultExpr(&catalog.Column{Type: tc.typ, Default: tc.def}); got != tc.want {

@@ -23,6 +23,15 @@ func isPgvectorType(oid uint32) bool {
 	return oid == types.OidVector || oid == types.OidHalfvec || oid == types.OidSparsevec
 }
 
+// pgvectorOverBit names pgvector's functions and operators over bit, a
+// type of PostgreSQL's own: they belong to extension vector too.
+var pgvectorOverBit = map[string]bool{"hamming_distance": true, "jaccard_distance": true, "<~>": true, "<%>": true}
+
+// isPgvectorOperator reports the operators of extension vector.
+func isPgvectorOperator(name string, left, right uint32) bool {
+	return isPgvectorType(left) || isPgvectorType(right) || pgvectorOverBit[name]
+}
+
 // procEntry is one pg_proc row: a built-in from the registry, a type's
 // I/O function, or a cast function.
 type procEntry struct {
@@ -50,7 +59,7 @@ var procTable = func() []procEntry {
 	for _, r := range builtins.ProcRows() {
 		e := procEntry{oid: r.OID, name: r.Name, kind: string(r.Kind), args: r.ArgTypes, variadic: r.VariadicOID, ret: r.RetOID,
 			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out, src: r.Src}
-		e.public = isPgvectorType(e.ret)
+		e.public = isPgvectorType(e.ret) || pgvectorOverBit[e.name]
 		for _, a := range e.args {
 			e.public = e.public || isPgvectorType(a)
 		}
@@ -225,7 +234,7 @@ func operatorRowsOf(c *Context) ([][]types.Datum, error) {
 			ret = builtins.OidAnyArray // array || element and the like
 		}
 		ns := pgcat
-		if isPgvectorType(left) || isPgvectorType(right) {
+		if isPgvectorOperator(op.Name, left, right) {
 			ns = public
 		}
 		var code uint32
@@ -369,10 +378,11 @@ var castTable = func() []castEntry {
 			} else if isOid(f) && g == types.FamInt8 {
 				e.fn = "int8"
 			}
+			isBit := func(f types.Family) bool { return f == types.FamBit || f == types.FamVarbit }
 			if (isOid(f) && isOid(g)) || (isString(f) && isString(g) && f != types.FamName && g != types.FamName) ||
-				(f == types.FamInt4 && isOid(g)) || (isOid(f) && g == types.FamInt4) {
+				(f == types.FamInt4 && isOid(g)) || (isOid(f) && g == types.FamInt4) || (isBit(f) && isBit(g)) {
 				// Same representation: oid and the reg* types are
-				// unsigned 4-byte integers.
+				// unsigned 4-byte integers; bit and varbit share theirs.
 				e.method, e.fn = "b", ""
 			}
 			out = append(out, e)
@@ -518,7 +528,7 @@ func vectorMembers() [][2]uint32 {
 		{oidPgType, types.OidHalfvec}, {oidPgType, types.OidHalfvecArray},
 		{oidPgType, types.OidSparsevec}, {oidPgType, types.OidSparsevecArray}, {oidPgAm, oidHnswAM}}
 	for _, o := range opclasses {
-		if isPgvectorType(o.typ) {
+		if isPgvectorType(o.typ) || o.am == oidHnswAM {
 			// Each opclass has its own family (same OID), a member too.
 			m = append(m, [2]uint32{oidPgOpclass, o.oid}, [2]uint32{oidPgOpfamily, o.oid})
 		}
@@ -533,7 +543,7 @@ func vectorMembers() [][2]uint32 {
 		if !op.Prefix {
 			left = builtins.ParamOID(op.Left)
 		}
-		if isPgvectorType(left) || isPgvectorType(right) {
+		if isPgvectorOperator(op.Name, left, right) {
 			m = append(m, [2]uint32{oidPgOperator, operatorOID(op.Name, left, right)})
 		}
 	}

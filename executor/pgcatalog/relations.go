@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -132,7 +133,7 @@ var builtinTypes = []*types.T{
 	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
 	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole, types.Halfvec,
-	types.Sparsevec,
+	types.Sparsevec, types.Bit, types.Varbit,
 }
 
 // typeMeta is what pg_type needs beyond types.T.
@@ -175,6 +176,8 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamVector:       {"U", false, "vector", "i"},
 	types.FamHalfvec:      {"U", false, "halfvec", "i"},
 	types.FamSparsevec:    {"U", false, "sparsevec", "i"},
+	types.FamBit:          {"V", false, "bit", "i"},
+	types.FamVarbit:       {"V", true, "varbit", "i"},
 }
 
 // typeRow is one pg_type row.
@@ -292,9 +295,9 @@ func ProcName(oid uint32) string {
 			if procPublic[oid] {
 				schema = "public."
 			}
-			return schema + name
+			return schema + builtins.QuoteIdent(name)
 		}
-		return name
+		return builtins.QuoteIdent(name)
 	}
 	return strconv.FormatUint(uint64(oid), 10)
 }
@@ -1138,6 +1141,10 @@ var opclasses = []opclass{
 	{16394, oidHnswAM, "vector_l1_ops", types.OidVector, false},
 	{16397, oidBtreeAM, "halfvec_ops", types.OidHalfvec, true},
 	{16400, oidBtreeAM, "sparsevec_ops", types.OidSparsevec, true},
+	{10002, oidBtreeAM, "bit_ops", types.OidBit, true},
+	{10043, oidBtreeAM, "varbit_ops", types.OidVarbit, true},
+	{16401, oidHnswAM, "bit_hamming_ops", types.OidBit, false},
+	{16402, oidHnswAM, "bit_jaccard_ops", types.OidBit, false},
 }
 
 func opclassOID(name string) uint32 {

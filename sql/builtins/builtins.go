@@ -66,12 +66,28 @@ type Overload struct {
 	// dimensions, then returns exactly this), so an exact nearest-neighbour
 	// scan can compute it over decoded float32s without boxing a Datum.
 	Distance func(a, b []float32) float64
-	// SparseDistance is Distance for sparsevec's distance operators and
-	// functions.
-	SparseDistance func(a, b *types.DSparsevec) float64
+	// ValueDistance is Distance for the distance operators and functions
+	// of the types an exact scan decodes as values (sparsevec, bit): the
+	// distance of two operands, with ok false for operands Fn rejects
+	// (of different dimensions), so that Fn reports the error.
+	ValueDistance func(a, b types.Datum) (d float64, ok bool)
 	// keepUnknown leaves unknown literals unknown at Any parameters
 	// (pg_typeof('x') is unknown) instead of resolving them to text.
 	keepUnknown bool
+}
+
+// valueDistance makes an Overload.ValueDistance of a distance f over
+// operands of one Go type, given same, which says whether two operands
+// have the dimensions f needs.
+func valueDistance[V types.Datum](f func(a, b V) float64, same func(a, b V) bool) func(a, b types.Datum) (float64, bool) {
+	return func(x, y types.Datum) (float64, bool) {
+		a, ok1 := x.(V)
+		b, ok2 := y.(V)
+		if !ok1 || !ok2 || !same(a, b) {
+			return 0, false
+		}
+		return f(a, b), true
+	}
 }
 
 // Aggregator accumulates one group's values.

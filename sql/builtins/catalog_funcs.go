@@ -138,6 +138,15 @@ func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
 	if !hasTypmod || typmod < 0 {
 		// bpchar with typmod -1 is "bpchar"; with no typmod at all
 		// (format_type(oid, NULL)) it is "character", as in PostgreSQL.
+		if base.Family == types.FamBit && hasTypmod {
+			// bit with typmod -1 is not BIT, which means bit(1): it is
+			// quoted, as PostgreSQL's format_type quotes it.
+			name := `"bit"`
+			if t.IsArray() {
+				return name + "[]"
+			}
+			return name
+		}
 		if base.Family == types.FamChar {
 			name := "bpchar"
 			if !hasTypmod {
@@ -156,7 +165,7 @@ func FormatType(oid uint32, typmod int32, hasTypmod bool) string {
 		m.Width = typmod - 4
 	case types.FamNumeric:
 		m.Width, m.Scale = (typmod-4)>>16, (typmod-4)&0xffff
-	case types.FamVector, types.FamHalfvec, types.FamSparsevec:
+	case types.FamVector, types.FamHalfvec, types.FamSparsevec, types.FamBit, types.FamVarbit:
 		m.Width = typmod
 	case types.FamTimestamp, types.FamTimestampTZ:
 		m.Width = typmod + 1

@@ -94,6 +94,7 @@ var pgOpName = map[string]string{"LIKE": "~~", "NOT LIKE": "!~~", "ILIKE": "~~*"
 // vectorOpFuncs are the functions pgvector's operators call.
 var vectorOpFuncs = map[string]string{
 	"<->": "l2_distance", "<=>": "cosine_distance", "<#>": "negative_inner_product", "<+>": "l1_distance",
+	"<~>": "hamming_distance", "<%>": "jaccard_distance",
 }
 
 // Operators lists every built-in binary and prefix operator, ordered by
@@ -114,7 +115,7 @@ func Operators() []Op {
 			} else {
 				continue
 			}
-			if op.Left.IsVectorFamily() {
+			if op.Left.IsVectorFamily() || op.Left != nil && op.Left.Family == types.FamBit {
 				op.Func = vectorOpFuncs[name]
 			} else if op.Left != nil && op.Left.Family == types.FamSparsevec && vectorOpFuncs[name] != "" {
 				// sparsevec has no negative_inner_product of its own name.

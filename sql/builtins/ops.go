@@ -166,7 +166,7 @@ func cmpResult(op string, c int) types.Datum {
 // comparableTypes get the six comparison operators on same-type operands.
 var comparableTypes = []*types.T{
 	types.Bool, types.Numeric, types.Text, types.Name, types.Bytea, types.Date, types.Timestamp,
-	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, types.Halfvec, types.Sparsevec, AnyArray, types.Record,
+	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, types.Halfvec, types.Sparsevec, types.Bit, types.Varbit, AnyArray, types.Record,
 }
 
 // typedCompare orders values with the types package's btree order for t
@@ -227,10 +227,43 @@ func registerOperators() {
 	}
 	for op, fn := range bitwise {
 		for _, t := range intTypes {
-			addBin(op, t, t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			f := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 				return types.DInt(fn(int64(a[0].(types.DInt)), int64(a[1].(types.DInt)))), nil
-			})
+			}
+			addBin(op, t, t, t, f)
+			addAgg(bitwiseAggs[op], params(t), t, func([]*types.T) Aggregator { return &bitwiseAgg{op: f} })
 		}
+	}
+	// Shifts take an int4 count. PostgreSQL shifts in C, which on x86
+	// uses the count's low five bits (six for bigint), and shifts a
+	// smallint as an int, keeping the low 16 bits of the result.
+	for _, t := range intTypes {
+		f := t.Family
+		shift := func(x, n int64, left bool) types.Datum {
+			if f == types.FamInt8 {
+				if left {
+					return types.DInt(x << (n & 63))
+				}
+				return types.DInt(x >> (n & 63))
+			}
+			r := int32(x) >> (n & 31)
+			if left {
+				r = int32(x) << (n & 31)
+			}
+			if f == types.FamInt2 {
+				return types.DInt(int16(r))
+			}
+			return types.DInt(r)
+		}
+		addBin("<<", t, types.Int4, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return shift(i64(a[0]), i64(a[1]), true), nil
+		})
+		addBin(">>", t, types.Int4, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return shift(i64(a[0]), i64(a[1]), false), nil
+		})
+		addUnary("~", t, t, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return ^a[0].(types.DInt), nil
+		})
 	}
 	for _, op := range []string{"+", "-", "*", "/"} {
 		for _, l := range []*types.T{types.Float4, types.Float8} {

@@ -78,6 +78,7 @@ func init() {
 	registerRegex()
 	registerVector()
 	registerSparsevec()
+	registerBit()
 	registerToChar()
 	registerJSONSets()
 	registerBytea()

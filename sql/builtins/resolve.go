@@ -25,6 +25,8 @@ func typeCategory(t *types.T) byte {
 		return 'T'
 	case types.FamBool:
 		return 'B'
+	case types.FamBit, types.FamVarbit:
+		return 'V'
 	case types.FamArray:
 		return 'A'
 	case types.FamUnknown:
@@ -36,7 +38,7 @@ func typeCategory(t *types.T) byte {
 // isPreferred is pg_type.typispreferred.
 func isPreferred(t *types.T) bool {
 	switch t.Family {
-	case types.FamFloat8, types.FamText, types.FamTimestampTZ, types.FamInterval, types.FamBool:
+	case types.FamFloat8, types.FamText, types.FamTimestampTZ, types.FamInterval, types.FamBool, types.FamVarbit:
 		return true
 	}
 	return false

@@ -120,6 +120,8 @@ func sparseDistanceFn(f func(a, b *types.DSparsevec) float64) evalFn {
 	}
 }
 
+func sameSparseDim(a, b *types.DSparsevec) bool { return a.Dim == b.Dim }
+
 func registerSparsevec() {
 	s := types.Sparsevec
 	// <#> has no plain-named function in pgvector: negative_inner_product
@@ -129,12 +131,12 @@ func registerSparsevec() {
 		f        func(a, b *types.DSparsevec) float64
 	}{{"<->", "l2_distance", sparseL2}, {"<=>", "cosine_distance", sparseCosine},
 		{"<#>", "sparsevec_negative_inner_product", sparseNegIP}, {"<+>", "l1_distance", sparseL1Fn}} {
-		o := &Overload{Params: params(s, s), Return: types.Float8, Fn: sparseDistanceFn(d.f), SparseDistance: d.f}
+		o := &Overload{Params: params(s, s), Return: types.Float8, Fn: sparseDistanceFn(d.f), ValueDistance: valueDistance(d.f, sameSparseDim)}
 		registry.binary[d.op] = append(registry.binary[d.op], o)
 		addFunc(d.name, o)
 	}
 	ip := func(a, b *types.DSparsevec) float64 { return float64(sparseDot(a, b)) }
-	addFunc("inner_product", &Overload{Params: params(s, s), Return: types.Float8, Fn: sparseDistanceFn(ip), SparseDistance: ip})
+	addFunc("inner_product", &Overload{Params: params(s, s), Return: types.Float8, Fn: sparseDistanceFn(ip), ValueDistance: valueDistance(ip, sameSparseDim)})
 	addFunc("sparsevec_l2_squared_distance", fn(params(s, s), types.Float8, sparseDistanceFn(func(a, b *types.DSparsevec) float64 {
 		return float64(sparseL2Squared(a, b))
 	})))

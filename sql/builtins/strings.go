@@ -43,6 +43,15 @@ func registerStrings() {
 	addFunc("octet_length", fn(params(types.Bytea), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		return types.DInt(len(a[0].(types.DBytes))), nil
 	}))
+	addFunc("bit_length", fn(t1, types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DInt(8 * len(str(a[0]))), nil
+	}))
+	addFunc("bit_length", fn(params(types.Bytea), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DInt(8 * len(a[0].(types.DBytes))), nil
+	}))
+	addFunc("bit_count", fn(params(types.Bytea), types.Int8, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return types.DInt(popcount(a[0].(types.DBytes))), nil
+	}))
 	addFunc("lower", fn(t1, types.Text, textFn(strings.ToLower)))
 	addFunc("upper", fn(t1, types.Text, textFn(strings.ToUpper)))
 	addFunc("initcap", fn(t1, types.Text, textFn(initcap)))
@@ -64,6 +73,21 @@ func registerStrings() {
 		addFunc(n, fn(params(types.Text, types.Int4), types.Text, sub2))
 		addFunc(n, fn(params(types.Text, types.Int4, types.Int4), types.Text, sub3))
 	}
+	overlay := func(s, repl string, sp, sl int64) (types.Datum, error) {
+		head, tail, err := overlayParts(sp, sl, func(start, count int64, hasCount bool) (types.Datum, error) {
+			return substring(s, start, count, hasCount)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return types.DString(str(head) + repl + str(tail)), nil
+	}
+	addFunc("overlay", fn(params(types.Text, types.Text, types.Int4, types.Int4), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return overlay(str(a[0]), str(a[1]), i64(a[2]), i64(a[3]))
+	}))
+	addFunc("overlay", fn(params(types.Text, types.Text, types.Int4), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		return overlay(str(a[0]), str(a[1]), i64(a[2]), int64(utf8.RuneCountInString(str(a[1]))))
+	}))
 	pos := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		s, sub := str(a[0]), str(a[1])
 		i := strings.Index(s, sub)
@@ -275,7 +299,7 @@ func initcap(s string) string {
 func substring(s string, start, count int64, hasCount bool) (types.Datum, error) {
 	r := []rune(s)
 	if hasCount && count < 0 {
-		return nil, pgerror.New("22011", "negative substring length not allowed")
+		return nil, pgerror.New(pgerror.CodeSubstringError, "negative substring length not allowed")
 	}
 	from := start
 	to := int64(len(r)) + 1
@@ -335,8 +359,9 @@ func QuoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// reservedWords are PostgreSQL's reserved keywords, which quote_ident
-// must quote.
+// reservedWords are PostgreSQL's keywords other than the unreserved
+// ones (reserved, type and function names, and column names such as bit
+// and position), which quote_ident must quote.
 var reservedWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check collate column
@@ -345,7 +370,11 @@ deferrable desc distinct do else end except false fetch for foreign from grant g
 into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references
 returning select session_user some symmetric table then to trailing true union unique user using variadic when where
 window with authorization binary collation concurrently cross current_schema freeze full ilike inner is isnull join
-left like natural notnull outer overlaps right similar tablesample verbose`) {
+left like natural notnull outer overlaps right similar tablesample verbose between bigint bit boolean char character
+coalesce dec decimal exists extract float greatest grouping inout int integer interval least national nchar none
+normalize nullif numeric out overlay position precision real row setof smallint substring time timestamp treat trim
+values varchar xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot
+xmlserialize xmltable`) {
 		m[w] = true
 	}
 	return m

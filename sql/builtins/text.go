@@ -52,6 +52,8 @@ func datumText(d types.Datum) string {
 		return types.FormatText(types.Halfvec, x)
 	case *types.DSparsevec:
 		return types.FormatText(types.Sparsevec, x)
+	case *types.DBit:
+		return types.FormatText(types.Varbit, x)
 	case *types.DArray:
 		parts := make([]string, len(x.Elems))
 		for i, e := range x.Elems {

@@ -263,9 +263,6 @@ func registerVectorKind(k vecKind) {
 		}
 		return k.wrap(append([]float32(nil), x[start-1:end-1]...)), nil
 	}))
-	addFunc("binary_quantize", fn(params(v), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary_quantize is not supported yet: Quiver has no bit type")
-	}))
 	addAgg("sum", params(v), v, func([]*types.T) Aggregator { return &vecSumAgg{k: k} })
 	addAgg("avg", params(v), v, func([]*types.T) Aggregator { return &vecSumAgg{k: k, avg: true} })
 }

@@ -462,21 +462,13 @@ func (p *parser) primary() tree.Expr {
 	case tString:
 		p.i++
 		return &tree.StringLit{Val: t.val, Pos: pos}
-	case tHex:
+	case tHex, tBits:
 		p.i++
-		b, ok := decodeHex(t.val)
-		if !ok {
-			p.failMsg(t, "\"%s\" is not a valid hexadecimal digit", t.val)
+		prefix := "b"
+		if t.kind == tHex {
+			prefix = "x"
 		}
-		return &tree.BytesLit{Val: b, Pos: pos}
-	case tBits:
-		p.i++
-		for _, c := range t.val {
-			if c != '0' && c != '1' {
-				p.failMsg(t, "\"%c\" is not a valid binary digit", c)
-			}
-		}
-		return &tree.CastExpr{Operand: &tree.StringLit{Val: t.val, Pos: pos}, Type: tree.TypeName{Name: "bit", Mods: []int32{int32(len(t.val))}}, Pos: pos}
+		return &tree.BitLit{Val: prefix + t.val, Pos: pos}
 	case tParam:
 		p.i++
 		if t.n > p.maxParam {
@@ -495,21 +487,6 @@ func (p *parser) primary() tree.Expr {
 	}
 	p.fail()
 	return nil
-}
-
-func decodeHex(s string) ([]byte, bool) {
-	if len(s)%2 == 1 {
-		s = "0" + s
-	}
-	out := make([]byte, len(s)/2)
-	for i := 0; i < len(out); i++ {
-		v, err := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
-		if err != nil {
-			return nil, false
-		}
-		out[i] = byte(v)
-	}
-	return out, true
 }
 
 func (p *parser) parenExpr() tree.Expr {
@@ -624,6 +601,24 @@ func (p *parser) keywordExpr() tree.Expr {
 			p.expectPunct(")")
 			return &tree.FuncCall{Name: "position", Args: []tree.Expr{b, a}, Pos: pos}
 		}
+	case "overlay":
+		if n.isPunct("(") {
+			save := p.i
+			p.i += 2
+			s := p.expr()
+			if p.kw("placing") {
+				// overlay(a placing b from c [for d]) is overlay(a, b, c[, d]).
+				args := []tree.Expr{s, p.expr()}
+				p.expectKw("from")
+				args = append(args, p.expr())
+				if p.kw("for") {
+					args = append(args, p.expr())
+				}
+				p.expectPunct(")")
+				return &tree.FuncCall{Name: "overlay", Args: args, Pos: pos}
+			}
+			p.i = save
+		}
 	case "substring":
 		if n.isPunct("(") {
 			save := p.i
@@ -715,6 +710,12 @@ func (p *parser) tryTypedLiteral() (tree.Expr, bool) {
 	}
 	p.i = save
 	typ := p.typeName()
+	if (typ.Name == "bit" || typ.Name == "bpchar") && !p.tokensHave(save, "(") {
+		// As a literal's type (PostgreSQL's ConstBit, ConstCharacter),
+		// bit and char without a length are unconstrained, not bit(1)
+		// and char(1) as in a column or a cast.
+		typ.Mods = nil
+	}
 	s := p.advance()
 	lit := &tree.StringLit{Val: s.val, Pos: p.pos(s.off)}
 	if typ.Name == "interval" {

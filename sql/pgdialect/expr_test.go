@@ -47,7 +47,12 @@ func TestParseAST(t *testing.T) {
 		{"SELECT key, keys, schema FROM t AS \"table\"", "{select key keys schema from t as table}"},
 		// literals and casts
 		{"SELECT 'it''s', $$x'y$$, $t$a$$b$t$, U&'d\\0061t\\+000061'", "{select \"it's\" \"x'y\" \"a$$b\" \"data\"}"},
-		{"SELECT 1.5e3, .5, 42, X'ff', B'101'", "{select 1.5e3 .5 42 xff (cast \"101\" bit(3))}"},
+		{"SELECT 1.5e3, .5, 42, X'ff', B'101', B'12'", "{select 1.5e3 .5 42 xff b101 b12}"},
+		// BIT alone is bit(1) in a cast, unconstrained as a literal's type
+		// (as is CHARACTER); a quoted or qualified "bit" has no default.
+		{"SELECT x::bit, x::bit(3), x::bit varying, x::\"bit\", x::pg_catalog.bit, x::varbit(2)", "{select (cast x bit(1)) (cast x bit(3)) (cast x varbit) (cast x bit) (cast x pg_catalog.bit) (cast x varbit(2))}"},
+		{"SELECT bit '01', bit(3) '01', bit varying '01', char 'ab', character(2) 'abc'", "{select (cast \"01\" bit) (cast \"01\" bit(3)) (cast \"01\" varbit) (cast \"ab\" bpchar) (cast \"abc\" bpchar(2))}"},
+		{"SELECT overlay(a placing b from 2 for 3), overlay(a placing b from 2), overlay(a, b, 2)", "{select overlay(a b 2 3) overlay(a b 2) overlay(a b 2)}"},
 		{"SELECT x::int, $2::text[], '[1,2,3]'::vector(3), '1'::pg_catalog.regclass", "{select (cast x int4) (cast $2 text[]) (cast \"[1,2,3]\" vector(3)) (cast \"1\" pg_catalog.regclass)}"},
 		{"SELECT CAST(x AS double precision), y::numeric(10,2), z::varchar(5), w::timestamp with time zone, v::character varying", "{select (cast x float8) (cast y numeric(10,2)) (cast z varchar(5)) (cast w timestamptz) (cast v varchar)}"},
 		{"SELECT interval '1 day', interval '2' hour, timestamptz '2020-01-01', date '2020-01-02', double precision '1.5'", "{select (cast \"1 day\" interval) (cast \"2 hour\" interval) (cast \"2020-01-01\" timestamptz) (cast \"2020-01-02\" date) (cast \"1.5\" float8)}"},

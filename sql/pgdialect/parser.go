@@ -68,6 +68,17 @@ func (p *parser) pos(off int) tree.Pos {
 
 func (p *parser) peek() token { return p.toks[p.i] }
 
+// tokensHave reports whether the punctuation punct is among the tokens
+// from index from up to the current one.
+func (p *parser) tokensHave(from int, punct string) bool {
+	for _, t := range p.toks[from:p.i] {
+		if t.isPunct(punct) {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *parser) peekN(n int) token {
 	if p.i+n < len(p.toks) {
 		return p.toks[p.i+n]

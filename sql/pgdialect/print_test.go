@@ -62,8 +62,8 @@ func pr(b *strings.Builder, n any) {
 		b.WriteString(x.Text)
 	case *tree.StringLit:
 		w("%q", x.Val)
-	case *tree.BytesLit:
-		w("x%x", x.Val)
+	case *tree.BitLit:
+		b.WriteString(x.Val)
 	case *tree.BoolLit:
 		w("%v", x.Val)
 	case *tree.NullLit:

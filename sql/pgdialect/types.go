@@ -102,6 +102,10 @@ func (p *parser) typeName() tree.TypeName {
 			typ.Name = "bit"
 		}
 		p.genericMods(&typ)
+		if typ.Name == "bit" && len(typ.Mods) == 0 && typ.Schema == "" {
+			// SQL's BIT is BIT(1); bit varying is unbounded.
+			typ.Mods = []int32{1}
+		}
 	case "timestamp", "time":
 		p.typeMods(&typ)
 		typ.Name = word

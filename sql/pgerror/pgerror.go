@@ -43,6 +43,8 @@ const (
 	CodeNumericValueOutOfRange      = "22003"
 	CodeDivisionByZero              = "22012"
 	CodeStringDataRightTruncation   = "22001"
+	CodeStringDataLengthMismatch    = "22026"
+	CodeSubstringError              = "22011"
 	CodeInvalidDatetimeFormat       = "22007"
 	CodeDatetimeFieldOverflow       = "22008"
 	CodeDataException               = "22000"

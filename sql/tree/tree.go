@@ -68,9 +68,11 @@ type StringLit struct {
 	Pos Pos
 }
 
-// BytesLit is X'..' / B'..' (bit strings unsupported beyond parsing).
-type BytesLit struct {
-	Val []byte
+// BitLit is a bit-string constant, B'0101' or X'1F': Val is the text
+// bit_in reads, its digits after "b" or "x" as PostgreSQL's lexer hands
+// them on (unchecked: the digits are checked when the constant is typed).
+type BitLit struct {
+	Val string
 	Pos Pos
 }
 
@@ -278,7 +280,7 @@ func (*ColumnRef) expr()      {}
 func (*Star) expr()           {}
 func (*NumberLit) expr()      {}
 func (*StringLit) expr()      {}
-func (*BytesLit) expr()       {}
+func (*BitLit) expr()         {}
 func (*BoolLit) expr()        {}
 func (*NullLit) expr()        {}
 func (*Param) expr()          {}

@@ -156,6 +156,12 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			return nil, wrongDatum(t)
 		}
 		return appendSparsevecBinary(buf, v), nil
+	case FamBit, FamVarbit:
+		v, ok := d.(*DBit)
+		if !ok {
+			return nil, wrongDatum(t)
+		}
+		return appendBitBinary(buf, v), nil
 	case FamHalfvec:
 		// halfvec_send: int16 dim, int16 unused (0), big-endian halves.
 		v, ok := d.(DHalfvec)
@@ -436,6 +442,8 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 		return decodeVectorBinary(t, b)
 	case FamSparsevec:
 		return decodeSparsevecBinary(t, b)
+	case FamBit, FamVarbit:
+		return decodeBitBinary(t, b)
 	case FamArray:
 		return decodeArrayBinary(t, b)
 	}

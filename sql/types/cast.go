@@ -30,6 +30,8 @@ func isStringFam(f Family) bool {
 	return f == FamText || f == FamVarchar || f == FamChar || f == FamName
 }
 
+func isBitFam(f Family) bool { return f == FamBit || f == FamVarbit }
+
 func isFloatFam(f Family) bool { return f == FamFloat4 || f == FamFloat8 }
 
 // numRank orders the numeric families along PostgreSQL's implicit
@@ -94,6 +96,14 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	}
 	if f == FamSparsevec && (g == FamVector || g == FamHalfvec) {
 		return CastAssignment, true
+	}
+	// bit and bit varying convert into each other implicitly; int4 and
+	// int8 to bit and back only explicitly.
+	if isBitFam(f) && isBitFam(g) {
+		return CastImplicit, true
+	}
+	if (f == FamInt4 || f == FamInt8) && g == FamBit || f == FamBit && (g == FamInt4 || g == FamInt8) {
+		return CastExplicit, true
 	}
 	if rf, rg := numRank(f), numRank(g); rf > 0 && rg > 0 {
 		if rf < rg {
@@ -251,6 +261,12 @@ func convert(d Datum, from, to *T, loc *time.Location) (Datum, error) {
 		return SparseFromDense(to, vectorElems(d))
 	case f == FamSparsevec && (g == FamVector || g == FamHalfvec):
 		return sparseToDense(d.(*DSparsevec), to)
+	case isBitFam(f) && isBitFam(g):
+		return d, nil
+	case g == FamBit && (f == FamInt4 || f == FamInt8):
+		return BitFromInt(int64(d.(DInt)), int(to.Width)), nil
+	case f == FamBit:
+		return bitToInt(d.(*DBit), g)
 	case f == FamHalfvec && g == FamVector:
 		// Every half is exactly a float4.
 		return append(DVector(nil), d.(DHalfvec)...), nil
@@ -355,6 +371,8 @@ func datumFits(f Family, d Datum) bool {
 		return f == FamHalfvec
 	case *DSparsevec:
 		return f == FamSparsevec
+	case *DBit:
+		return isBitFam(f)
 	case *DArray:
 		return f == FamArray
 	case DTuple:
@@ -367,7 +385,7 @@ func datumFits(f Family, d Datum) bool {
 // (they are applied after conversion with the cast context's rules).
 func baseOf(t *T) *T {
 	switch t.Family {
-	case FamVarchar, FamChar, FamNumeric:
+	case FamVarchar, FamChar, FamNumeric, FamBit, FamVarbit:
 		return &T{Family: t.Family}
 	case FamArray:
 		return ArrayOf(baseOf(t.Elem))
@@ -686,6 +704,10 @@ func applyTypmod(d Datum, to *T, explicit bool) (Datum, error) {
 			if err := checkVectorDims(to, int(v.Dim)); err != nil {
 				return nil, err
 			}
+		}
+	case FamBit, FamVarbit:
+		if v, ok := d.(*DBit); ok {
+			return applyBitTypmod(v, to, explicit)
 		}
 	case FamArray:
 		if a, ok := d.(*DArray); ok && to.Elem != nil && to.Elem.Typmod() != -1 {

@@ -116,6 +116,12 @@ func Compare(t *T, a, b Datum) int {
 			return 1
 		}
 		return compareSparsevec(x, y)
+	case *DBit:
+		y, _ := b.(*DBit)
+		if y == nil {
+			return 1
+		}
+		return compareBit(x, y)
 	case *DArray:
 		y, _ := b.(*DArray)
 		if y == nil {

@@ -58,6 +58,8 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 		return appendVector(buf, v)
 	case *DSparsevec:
 		return appendSparsevec(buf, v)
+	case *DBit:
+		return appendBits(buf, v)
 	case *DArray:
 		return appendArray(buf, t, v, loc)
 	case DTuple:
@@ -133,6 +135,8 @@ func typeOfDatum(d Datum) *T {
 		return Halfvec
 	case *DSparsevec:
 		return Sparsevec
+	case *DBit:
+		return Varbit
 	case *DArray:
 		if v.Elem != nil {
 			return ArrayOf(v.Elem)

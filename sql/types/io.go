@@ -94,6 +94,8 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 		return parseVector(t, s)
 	case FamSparsevec:
 		return parseSparsevec(t, s)
+	case FamBit, FamVarbit:
+		return parseBit(t, s)
 	case FamArray:
 		d, err := parseArray(t, s, loc)
 		if err != nil {

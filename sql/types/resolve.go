@@ -44,16 +44,18 @@ var baseByName = map[string]*T{
 	"vector":       Vector,
 	"halfvec":      Halfvec,
 	"sparsevec":    Sparsevec,
-	"void":         Void,
-	"record":       Record,
-	"unknown":      Unknown,
+	"bit":          Bit,
+	"varbit":       Varbit, "bit varying": Varbit,
+	"void":    Void,
+	"record":  Record,
+	"unknown": Unknown,
 }
 
 // unsupportedTypes are PostgreSQL (and pgvector) types Quiver does not
 // have yet; naming one is 0A000 rather than "does not exist".
 var unsupportedTypes = map[string]bool{
 	"time": true, "time without time zone": true, "timetz": true, "time with time zone": true,
-	"bit": true, "varbit": true, "bit varying": true, "money": true, "inet": true, "cidr": true,
+	"money": true, "inet": true, "cidr": true,
 	"macaddr": true, "macaddr8": true, "point": true, "line": true, "lseg": true, "box": true,
 	"path": true, "polygon": true, "circle": true, "xml": true, "tsvector": true, "tsquery": true,
 	"int4range": true, "int8range": true, "numrange": true, "tsrange": true, "tstzrange": true,
@@ -177,6 +179,18 @@ func applyMods(base *T, n string, mods []int32) (*T, error) {
 		}
 		if mods[0] > limit {
 			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "dimensions for type %s cannot exceed %d", typname, limit)
+		}
+		return &T{Family: base.Family, Width: mods[0]}, nil
+	case FamBit, FamVarbit:
+		// anybit_typmodin, which names the type by its typname.
+		if len(mods) != 1 {
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "invalid type modifier")
+		}
+		if mods[0] < 1 {
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "length for type %s must be at least 1", typname)
+		}
+		if mods[0] > maxBitTypmod {
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "length for type %s cannot exceed %d", typname, maxBitTypmod)
 		}
 		return &T{Family: base.Family, Width: mods[0]}, nil
 	case FamTimestamp, FamTimestampTZ, FamInterval:

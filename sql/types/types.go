@@ -46,6 +46,8 @@ const (
 	FamRegrole
 	FamHalfvec
 	FamSparsevec
+	FamBit
+	FamVarbit
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -67,6 +69,8 @@ const (
 	OidFloat4       uint32 = 700
 	OidFloat8       uint32 = 701
 	OidUnknown      uint32 = 705
+	OidBit          uint32 = 1560
+	OidVarbit       uint32 = 1562
 	OidBpchar       uint32 = 1042
 	OidVarchar      uint32 = 1043
 	OidDate         uint32 = 1082
@@ -99,8 +103,8 @@ const (
 // T is a SQL type: a family plus its modifiers.
 type T struct {
 	Family Family
-	// Width is varchar(n)/char(n)'s n, numeric's precision, vector's and
-	// halfvec's dimensions; 0 means unconstrained. For timestamp, timestamptz and
+	// Width is varchar(n)/char(n)'s and bit(n)/varbit(n)'s n, numeric's
+	// precision, vector's and halfvec's dimensions; 0 means unconstrained. For timestamp, timestamptz and
 	// interval it is the fractional-second precision plus one (so that
 	// timestamp(0) differs from timestamp); use TimePrecision to read it.
 	Width int32
@@ -141,6 +145,8 @@ var (
 	Vector       = &T{Family: FamVector}
 	Halfvec      = &T{Family: FamHalfvec}
 	Sparsevec    = &T{Family: FamSparsevec}
+	Bit          = &T{Family: FamBit}
+	Varbit       = &T{Family: FamVarbit}
 	Void         = &T{Family: FamVoid}
 	Record       = &T{Family: FamRecord}
 )
@@ -186,6 +192,8 @@ func NumericPS(p, s int32) *T     { return &T{Family: FamNumeric, Width: p, Scal
 func VectorN(dims int32) *T       { return &T{Family: FamVector, Width: dims} }
 func HalfvecN(dims int32) *T      { return &T{Family: FamHalfvec, Width: dims} }
 func SparsevecN(dims int32) *T    { return &T{Family: FamSparsevec, Width: dims} }
+func BitN(n int32) *T             { return &T{Family: FamBit, Width: n} }
+func VarbitN(n int32) *T          { return &T{Family: FamVarbit, Width: n} }
 func (t *T) IsArray() bool        { return t.Family == FamArray }
 func (t *T) Equal(o *T) bool      { return t.Identical(o) }
 func (t *T) SameFamily(o *T) bool { return t.Family == o.Family }
@@ -241,6 +249,8 @@ var famInfos = map[Family]famInfo{
 	FamVector:       {OidVector, OidVectorArray, "vector", "vector", -1},
 	FamHalfvec:      {OidHalfvec, OidHalfvecArray, "halfvec", "halfvec", -1},
 	FamSparsevec:    {OidSparsevec, OidSparsevecArray, "sparsevec", "sparsevec", -1},
+	FamBit:          {OidBit, 1561, "bit", "bit", -1},
+	FamVarbit:       {OidVarbit, 1563, "varbit", "bit varying", -1},
 	FamVoid:         {OidVoid, 0, "void", "void", 4},
 	FamRecord:       {OidRecord, 2287, "record", "record", -1},
 }
@@ -289,7 +299,7 @@ func (t *T) Typmod() int32 {
 		if t.Width > 0 {
 			return ((t.Width << 16) | (t.Scale & 0xffff)) + 4
 		}
-	case FamVector, FamHalfvec, FamSparsevec:
+	case FamVector, FamHalfvec, FamSparsevec, FamBit, FamVarbit:
 		if t.Width > 0 {
 			return t.Width
 		}
@@ -322,7 +332,7 @@ func (t *T) String() string {
 	}
 	base := famInfos[t.Family].sqlName
 	switch t.Family {
-	case FamVarchar, FamChar, FamVector, FamHalfvec, FamSparsevec:
+	case FamVarchar, FamChar, FamVector, FamHalfvec, FamSparsevec, FamBit, FamVarbit:
 		if t.Width > 0 {
 			return fmt.Sprintf("%s(%d)", base, t.Width)
 		}

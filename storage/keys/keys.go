@@ -94,6 +94,10 @@ func encodeAsc(buf []byte, d types.Datum) ([]byte, error) {
 		return appendVectorKey(buf, v), nil
 	case *types.DSparsevec:
 		return appendSparseKey(buf, v), nil
+	case *types.DBit:
+		// bit_cmp's order: the packed bytes (their padding is zero, so
+		// comparing them compares the bits), then the length.
+		return binary.BigEndian.AppendUint32(appendBytes(buf, v.Bytes), uint32(v.Len)), nil
 	case *types.DArray:
 		// PostgreSQL compares arrays element by element (NULL elements
 		// greater than any value), then by length.
