@@ -2,6 +2,7 @@ package executor
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -762,5 +763,22 @@ func TestHNSWNumericKeyRestart(t *testing.T) {
 	}
 	if vi.versions.appendKeys(nil, want) == nil {
 		t.Fatalf("restored index has no version of row (19.375, r2)")
+	}
+	// Records whose key encodings a key column's new type cannot read
+	// (a checkpoint from before ALTER COLUMN TYPE) are not loaded.
+	altered := *tb
+	altered.Columns = slices.Clone(tb.Columns)
+	altered.Columns[1].Type = types.Int8
+	vi, err = newVectorIndex(cat, &altered, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vi.loadCheckpoint(t.Context(), txn, &altered, idx); !errors.Is(err, errNoCheckpoint) {
+		t.Fatalf("a checkpoint of other key types loaded: %v", err)
+	}
+	// A format 2 meta (no key types) still decodes.
+	meta, ok := decodeCheckpointMeta(append(checkpointMeta{c: 7, gen: 3, n: 5, dims: 2}.encode()[:32], checkpointFormatV2))
+	if !ok || meta.hasKeyTypes || meta.c != 7 || meta.gen != 3 || meta.n != 5 || meta.dims != 2 {
+		t.Fatalf("format 2 meta decodes as %+v, %v", meta, ok)
 	}
 }

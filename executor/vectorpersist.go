@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"time"
 
@@ -62,28 +63,41 @@ func checkpointNodeKey(t, i catalog.ID, gen uint64, n hnsw.Node) []byte {
 }
 
 // checkpointFormat is stored in the meta record; a checkpoint of another
-// format is ignored (the index is rebuilt from the table once).
-const checkpointFormat = 2
+// format is ignored (the index is rebuilt from the table once). Format 3
+// adds keyTypes to format 2's meta, whose checkpoints still load.
+const (
+	checkpointFormat   = 3
+	checkpointFormatV2 = 2
+)
 
 // checkpointMeta is the decoded meta record.
 type checkpointMeta struct {
 	c, gen         uint64
 	n, entry       hnsw.Node
 	maxLevel, dims int
+	// keyTypes fingerprints the primary key's types (keyTypesOf) the
+	// records' key encodings were made with; hasKeyTypes is false for a
+	// format 2 meta, which predates it.
+	keyTypes    uint32
+	hasKeyTypes bool
 }
 
 func decodeCheckpointMeta(b []byte) (checkpointMeta, bool) {
-	if len(b) != 33 || b[32] != checkpointFormat {
-		return checkpointMeta{}, false
+	var m checkpointMeta
+	switch {
+	case len(b) == 33 && b[32] == checkpointFormatV2:
+	case len(b) == 37 && b[36] == checkpointFormat:
+		m.keyTypes, m.hasKeyTypes = binary.BigEndian.Uint32(b[32:]), true
+	default:
+		return m, false
 	}
-	return checkpointMeta{
-		c:        binary.BigEndian.Uint64(b),
-		n:        hnsw.Node(binary.BigEndian.Uint32(b[8:])),
-		entry:    hnsw.Node(binary.BigEndian.Uint32(b[12:])),
-		maxLevel: int(binary.BigEndian.Uint32(b[16:])),
-		dims:     int(binary.BigEndian.Uint32(b[20:])),
-		gen:      binary.BigEndian.Uint64(b[24:]),
-	}, true
+	m.c = binary.BigEndian.Uint64(b)
+	m.n = hnsw.Node(binary.BigEndian.Uint32(b[8:]))
+	m.entry = hnsw.Node(binary.BigEndian.Uint32(b[12:]))
+	m.maxLevel = int(binary.BigEndian.Uint32(b[16:]))
+	m.dims = int(binary.BigEndian.Uint32(b[20:]))
+	m.gen = binary.BigEndian.Uint64(b[24:])
+	return m, true
 }
 
 func (m checkpointMeta) encode() []byte {
@@ -91,7 +105,21 @@ func (m checkpointMeta) encode() []byte {
 	for _, v := range []int{int(m.n), int(m.entry), m.maxLevel, m.dims} {
 		b = binary.BigEndian.AppendUint32(b, uint32(v))
 	}
-	return append(binary.BigEndian.AppendUint64(b, m.gen), checkpointFormat)
+	b = binary.BigEndian.AppendUint64(b, m.gen)
+	return append(binary.BigEndian.AppendUint32(b, m.keyTypes), checkpointFormat)
+}
+
+// keyTypesOf fingerprints tb's primary-key column types: a checkpoint's
+// records hold key encodings, which a change of a key column's type
+// (ALTER COLUMN TYPE) makes unreadable, so such a checkpoint is not
+// loaded.
+func keyTypesOf(tb *catalog.Table) uint32 {
+	h := fnv.New32a()
+	for _, c := range tb.PrimaryKey {
+		t := tb.Columns[c].Type
+		_ = binary.Write(h, binary.BigEndian, [2]uint32{t.OID(), uint32(t.Typmod())})
+	}
+	return h.Sum32()
 }
 
 // checkpoint writes vi's graph as of a snapshot taken now, in batches,
@@ -106,7 +134,7 @@ func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Ta
 	} else if m, ok := decodeCheckpointMeta(b); ok {
 		prev = m.gen
 	}
-	meta := checkpointMeta{c: snap.ReadTs(), gen: prev + 1, dims: vi.dims}
+	meta := checkpointMeta{c: snap.ReadTs(), gen: prev + 1, dims: vi.dims, keyTypes: keyTypesOf(tb)}
 	changes := vi.changes.Load()
 	// With no write half applied, every node below n is complete, and
 	// every version committed at or before c has its node below n.
@@ -228,7 +256,7 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		return err
 	}
 	meta, ok := decodeCheckpointMeta(b)
-	if !ok || meta.dims != vi.dims {
+	if !ok || meta.dims != vi.dims || meta.hasKeyTypes && meta.keyTypes != keyTypesOf(tb) {
 		return errNoCheckpoint
 	}
 	corrupt := func(node hnsw.Node) error {
