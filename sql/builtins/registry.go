@@ -86,6 +86,8 @@ func init() {
 	registerNotify()
 	registerAdvisory()
 	registerHash()
+	registerUUIDOssp()
+	registerPgcrypto()
 }
 
 func stripCatalog(name string) string {
