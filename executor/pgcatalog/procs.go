@@ -28,7 +28,8 @@ func isPgvectorType(oid uint32) bool {
 type procEntry struct {
 	oid      uint32
 	name     string
-	public   bool // pgvector's objects live in schema public
+	public   bool // extensions' objects live in schema public
+	ext      string
 	kind     string
 	args     []uint32
 	variadic uint32
@@ -50,10 +51,15 @@ var procTable = func() []procEntry {
 	for _, r := range builtins.ProcRows() {
 		e := procEntry{oid: r.OID, name: r.Name, kind: string(r.Kind), args: r.ArgTypes, variadic: r.VariadicOID, ret: r.RetOID,
 			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out, src: r.Src}
-		e.public = isPgvectorType(e.ret)
+		vector := isPgvectorType(e.ret)
 		for _, a := range e.args {
-			e.public = e.public || isPgvectorType(a)
+			vector = vector || isPgvectorType(a)
 		}
+		e.ext = r.Extension
+		if vector {
+			e.ext = "vector"
+		}
+		e.public = e.ext != ""
 		rows = append(rows, e)
 		have[r.Name] = true
 	}
@@ -181,6 +187,12 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 			names = n
 		}
 		src := p.src
+		if sym, ok := pgcryptoSymbols[p.name]; ok && p.ext == "pgcrypto" {
+			src = sym
+			if p.name == "gen_salt" && len(p.args) == 2 {
+				src = "pg_gen_salt_rounds"
+			}
+		}
 		if src == "" {
 			src = p.name
 			if p.kind == "f" && len(p.args) > 0 {
@@ -196,7 +208,7 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 		}
 		lang := uint32(12) // internal
 		if p.public {
-			lang = 13 // pgvector's functions are LANGUAGE C
+			lang = 13 // extensions' functions are LANGUAGE C
 		}
 		rows = append(rows, []types.Datum{dO(p.oid), dS(p.name), ns, dO(10), dO(lang), dF(1), dF(rowsEst), dO(p.variadic),
 			dS("-"), dS(p.kind), dB(false), dB(false), dB(p.strict), dB(p.retset), dS(vol), dS("s"),
@@ -425,6 +437,12 @@ func castRowsOf(c *Context) ([][]types.Datum, error) {
 	return rows, nil
 }
 
+// pgcryptoSymbols are pgcrypto's C symbols (prosrc) where they are not
+// the function's name.
+var pgcryptoSymbols = map[string]string{
+	"crypt": "pg_crypt", "digest": "pg_digest", "gen_random_bytes": "pg_random_bytes", "gen_salt": "pg_gen_salt", "hmac": "pg_hmac",
+}
+
 // procPublic marks the pg_proc rows in schema public (pgvector's).
 var procPublic = func() map[uint32]bool {
 	m := map[uint32]bool{}
@@ -523,11 +541,6 @@ func vectorMembers() [][2]uint32 {
 			m = append(m, [2]uint32{oidPgOpclass, o.oid}, [2]uint32{oidPgOpfamily, o.oid})
 		}
 	}
-	for _, p := range procTable {
-		if p.public {
-			m = append(m, [2]uint32{oidPgProc, p.oid})
-		}
-	}
 	for _, op := range builtins.Operators() {
 		left, right := uint32(0), builtins.ParamOID(op.Right)
 		if !op.Prefix {
@@ -545,12 +558,25 @@ func vectorMembers() [][2]uint32 {
 	return m
 }
 
-// extensionDependRows are pg_depend's rows making pgvector's objects
-// members of extension vector (deptype 'e'), which \dx+ vector lists.
+// extensionDependRows are pg_depend's rows making the built-in
+// extensions' objects their members (deptype 'e'), which \dx+ lists:
+// their functions, and pgvector's types, operators and so on.
 func extensionDependRows() [][]types.Datum {
 	var rows [][]types.Datum
-	for _, m := range vectorMembers() {
-		rows = append(rows, []types.Datum{dO(m[0]), dO(m[1]), dI(0), dO(oidPgExt), dO(oidVectorExt), dI(0), dS("e")})
+	member := func(ext, classid, objid uint32) {
+		rows = append(rows, []types.Datum{dO(classid), dO(objid), dI(0), dO(oidPgExt), dO(ext), dI(0), dS("e")})
+	}
+	for _, e := range builtinExtensions {
+		if e.name == "vector" {
+			for _, m := range vectorMembers() {
+				member(e.oid, m[0], m[1])
+			}
+		}
+		for _, p := range procTable {
+			if p.ext == e.name {
+				member(e.oid, oidPgProc, p.oid)
+			}
+		}
 	}
 	return rows
 }
