@@ -18,6 +18,9 @@ func TestCryptMatchesPgcrypto(t *testing.T) {
 		{"pässwörd", "$2a$06$IgeRewsPukOLuAI7emEXeeRHfRgMomrru/LR4ztsbsvytyqJ6lHIm"},
 		{strings.Repeat("x", 80), "$2a$06$unBGTZmWyPptbCTcw7P4MOwWMjecP/16eXjQRpRYTA5npEqh4YL66"},
 		{"pw", "$2x$06$abcdefghijklmnopqrstuuXOw8daVruAKMR3X3ty3bsuEmsp0E2Ba"},
+		// $2x$ reproduces the sign-extension bug for bytes >= 0x80.
+		{"pässwörd", "$2x$06$abcdefghijklmnopqrstuuCGYgr/c8TlOudoP.83/QkRi12Lm.vwW"},
+		{"pässwörd", "$2a$06$abcdefghijklmnopqrstuuZRpgtdvy8sTei59Ltc5pdsksVO.fDZe"},
 		{"secret", "$1$3pXWBJMN$K7lDVKD7uj6DBi4hvM/6Q/"},
 		{"", "$1$T09t4rY4$2TetppWRewOKwCayjXNp./"},
 		{"pässwörd", "$1$AjLdiMAB$6pcaRHBxJAg59mRQInnbG."},
