@@ -26,9 +26,10 @@ func isPgvectorType(oid uint32) bool {
 // procEntry is one pg_proc row: a built-in from the registry, a type's
 // I/O function, or a cast function.
 type procEntry struct {
-	oid      uint32
-	name     string
-	public   bool // extensions' objects live in schema public
+	oid  uint32
+	name string
+	// ext is the extension the function belongs to; extensions' objects
+	// live in schema public.
 	ext      string
 	kind     string
 	args     []uint32
@@ -41,6 +42,14 @@ type procEntry struct {
 	defaults int
 	out      []builtins.Column
 	src      string
+}
+
+// vectorExt is procEntry.ext of an object that is pgvector's or not.
+func vectorExt(pgvector bool) string {
+	if pgvector {
+		return "vector"
+	}
+	return ""
 }
 
 // procTable is pg_proc's content, built once from the registry and the
@@ -59,7 +68,6 @@ var procTable = func() []procEntry {
 		if vector {
 			e.ext = "vector"
 		}
-		e.public = e.ext != ""
 		rows = append(rows, e)
 		have[r.Name] = true
 	}
@@ -80,7 +88,7 @@ var procTable = func() []procEntry {
 				continue
 			}
 			have[name] = true
-			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, public: isPgvectorType(t.oid), kind: "f",
+			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, ext: vectorExt(isPgvectorType(t.oid)), kind: "f",
 				args: f.args, ret: f.ret, strict: true})
 		}
 	}
@@ -94,7 +102,8 @@ var procTable = func() []procEntry {
 			continue
 		}
 		haveOID[c.fnOID()] = true
-		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn, public: isPgvectorType(c.source) || isPgvectorType(c.target),
+		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn,
+			ext:  vectorExt(isPgvectorType(c.source) || isPgvectorType(c.target)),
 			kind: "f", args: []uint32{c.source}, ret: c.target, strict: true})
 	}
 	return rows
@@ -141,7 +150,7 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 	rows := make([][]types.Datum, 0, len(procTable))
 	for _, p := range procTable {
 		ns := pgcat
-		if p.public {
+		if p.ext != "" {
 			ns = public
 		}
 		vol := "i"
@@ -207,7 +216,7 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 			}
 		}
 		lang := uint32(12) // internal
-		if p.public {
+		if p.ext != "" {
 			lang = 13 // extensions' functions are LANGUAGE C
 		}
 		rows = append(rows, []types.Datum{dO(p.oid), dS(p.name), ns, dO(10), dO(lang), dF(1), dF(rowsEst), dO(p.variadic),
@@ -443,11 +452,11 @@ var pgcryptoSymbols = map[string]string{
 	"crypt": "pg_crypt", "digest": "pg_digest", "gen_random_bytes": "pg_random_bytes", "gen_salt": "pg_gen_salt", "hmac": "pg_hmac",
 }
 
-// procPublic marks the pg_proc rows in schema public (pgvector's).
+// procPublic marks the pg_proc rows in schema public (extensions').
 var procPublic = func() map[uint32]bool {
 	m := map[uint32]bool{}
 	for _, p := range procTable {
-		if p.public {
+		if p.ext != "" {
 			m[p.oid] = true
 		}
 	}
