@@ -155,10 +155,7 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.AlterOwner:
 		return s.alterOwner(ec, b, n)
 	case *tree.CreateExtension:
-		if _, builtin := pgcatalog.ExtensionComment(n.Name); builtin {
-			return doneResult("CREATE EXTENSION"), nil
-		}
-		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is not available", n.Name).WithHint("Quiver has the vector extension built in.")
+		return s.createExtension(b, n)
 	case *tree.AlterExtension:
 		// Built in, so always at its one version: PostgreSQL's answer for
 		// an extension already at the version asked for.
@@ -250,6 +247,26 @@ func statementName(stmt tree.Statement) string {
 		sb.WriteRune(r)
 	}
 	return strings.ToUpper(sb.String())
+}
+
+// createExtension accepts a built-in extension, which every database
+// already has: its objects exist from the start (as pgvector's, which
+// tables and indexes need), so there is nothing to create. The clauses
+// are still checked as PostgreSQL checks them for an extension not yet
+// installed, so a script that fails there fails here.
+func (s *Session) createExtension(b *planner.Binder, n *tree.CreateExtension) (Result, error) {
+	version, ok := pgcatalog.ExtensionVersion(n.Name)
+	if !ok {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "extension \"%s\" is not available", n.Name).
+			WithHint("Quiver has the extensions %s built in.", strings.Join(pgcatalog.ExtensionNames(), ", "))
+	}
+	if n.Schema != "" && b.Cat.SchemaByName(s.db.ID, n.Schema) == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", n.Schema)
+	}
+	if n.Version != "" && n.Version != version {
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "extension \"%s\" has no installation script nor update path for version \"%s\"", n.Name, n.Version)
+	}
+	return doneResult("CREATE EXTENSION"), nil
 }
 
 // creationSchema is where an unqualified CREATE puts its object: the first

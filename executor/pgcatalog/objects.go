@@ -53,6 +53,10 @@ const (
 	oidPosixColl = 951
 	oidPlpgsql   = 13790
 	oidVectorExt = 16388
+	// uuid-ossp's and pgcrypto's OIDs follow the ones pgvector's objects
+	// take (up to 16400, sparsevec_ops).
+	oidUUIDOsspExt = 16401
+	oidPgcryptoExt = 16402
 	// oidDatabaseOwner is pg_database_owner, public's owner in PostgreSQL 15.
 	oidDatabaseOwner = 6171
 )

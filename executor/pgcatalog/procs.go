@@ -35,9 +35,11 @@ func isPgvectorOperator(name string, left, right uint32) bool {
 // procEntry is one pg_proc row: a built-in from the registry, a type's
 // I/O function, or a cast function.
 type procEntry struct {
-	oid      uint32
-	name     string
-	public   bool // pgvector's objects live in schema public
+	oid  uint32
+	name string
+	// ext is the extension the function belongs to; extensions' objects
+	// live in schema public.
+	ext      string
 	kind     string
 	args     []uint32
 	variadic uint32
@@ -51,6 +53,14 @@ type procEntry struct {
 	src      string
 }
 
+// vectorExt is procEntry.ext of an object that is pgvector's or not.
+func vectorExt(pgvector bool) string {
+	if pgvector {
+		return "vector"
+	}
+	return ""
+}
+
 // procTable is pg_proc's content, built once from the registry and the
 // type and cast tables; read-only afterwards.
 var procTable = func() []procEntry {
@@ -59,9 +69,13 @@ var procTable = func() []procEntry {
 	for _, r := range builtins.ProcRows() {
 		e := procEntry{oid: r.OID, name: r.Name, kind: string(r.Kind), args: r.ArgTypes, variadic: r.VariadicOID, ret: r.RetOID,
 			retset: r.RetSet, strict: r.Strict, volatile: r.Volatile, argNames: r.ArgNames, defaults: r.Defaults, out: r.Out, src: r.Src}
-		e.public = isPgvectorType(e.ret) || pgvectorOverBit[e.name]
+		vector := isPgvectorType(e.ret) || pgvectorOverBit[e.name]
 		for _, a := range e.args {
-			e.public = e.public || isPgvectorType(a)
+			vector = vector || isPgvectorType(a)
+		}
+		e.ext = r.Extension
+		if vector {
+			e.ext = "vector"
 		}
 		rows = append(rows, e)
 		have[r.Name] = true
@@ -83,7 +97,7 @@ var procTable = func() []procEntry {
 				continue
 			}
 			have[name] = true
-			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, public: isPgvectorType(t.oid), kind: "f",
+			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, ext: vectorExt(isPgvectorType(t.oid)), kind: "f",
 				args: f.args, ret: f.ret, strict: true})
 		}
 	}
@@ -97,7 +111,8 @@ var procTable = func() []procEntry {
 			continue
 		}
 		haveOID[c.fnOID()] = true
-		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn, public: isPgvectorType(c.source) || isPgvectorType(c.target),
+		rows = append(rows, procEntry{oid: c.fnOID(), name: c.fn,
+			ext:  vectorExt(isPgvectorType(c.source) || isPgvectorType(c.target)),
 			kind: "f", args: []uint32{c.source}, ret: c.target, strict: true})
 	}
 	return rows
@@ -144,7 +159,7 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 	rows := make([][]types.Datum, 0, len(procTable))
 	for _, p := range procTable {
 		ns := pgcat
-		if p.public {
+		if p.ext != "" {
 			ns = public
 		}
 		vol := "i"
@@ -190,6 +205,12 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 			names = n
 		}
 		src := p.src
+		if sym, ok := pgcryptoSymbols[p.name]; ok && p.ext == "pgcrypto" {
+			src = sym
+			if p.name == "gen_salt" && len(p.args) == 2 {
+				src = "pg_gen_salt_rounds"
+			}
+		}
 		if src == "" {
 			src = p.name
 			if p.kind == "f" && len(p.args) > 0 {
@@ -204,8 +225,8 @@ func procRowsOf(c *Context) ([][]types.Datum, error) {
 			}
 		}
 		lang := uint32(12) // internal
-		if p.public {
-			lang = 13 // pgvector's functions are LANGUAGE C
+		if p.ext != "" {
+			lang = 13 // extensions' functions are LANGUAGE C
 		}
 		rows = append(rows, []types.Datum{dO(p.oid), dS(p.name), ns, dO(10), dO(lang), dF(1), dF(rowsEst), dO(p.variadic),
 			dS("-"), dS(p.kind), dB(false), dB(false), dB(p.strict), dB(p.retset), dS(vol), dS("s"),
@@ -435,11 +456,17 @@ func castRowsOf(c *Context) ([][]types.Datum, error) {
 	return rows, nil
 }
 
-// procPublic marks the pg_proc rows in schema public (pgvector's).
+// pgcryptoSymbols are pgcrypto's C symbols (prosrc) where they are not
+// the function's name.
+var pgcryptoSymbols = map[string]string{
+	"crypt": "pg_crypt", "digest": "pg_digest", "gen_random_bytes": "pg_random_bytes", "gen_salt": "pg_gen_salt", "hmac": "pg_hmac",
+}
+
+// procPublic marks the pg_proc rows in schema public (extensions').
 var procPublic = func() map[uint32]bool {
 	m := map[uint32]bool{}
 	for _, p := range procTable {
-		if p.public {
+		if p.ext != "" {
 			m[p.oid] = true
 		}
 	}
@@ -533,11 +560,6 @@ func vectorMembers() [][2]uint32 {
 			m = append(m, [2]uint32{oidPgOpclass, o.oid}, [2]uint32{oidPgOpfamily, o.oid})
 		}
 	}
-	for _, p := range procTable {
-		if p.public {
-			m = append(m, [2]uint32{oidPgProc, p.oid})
-		}
-	}
 	for _, op := range builtins.Operators() {
 		left, right := uint32(0), builtins.ParamOID(op.Right)
 		if !op.Prefix {
@@ -555,12 +577,25 @@ func vectorMembers() [][2]uint32 {
 	return m
 }
 
-// extensionDependRows are pg_depend's rows making pgvector's objects
-// members of extension vector (deptype 'e'), which \dx+ vector lists.
+// extensionDependRows are pg_depend's rows making the built-in
+// extensions' objects their members (deptype 'e'), which \dx+ lists:
+// their functions, and pgvector's types, operators and so on.
 func extensionDependRows() [][]types.Datum {
 	var rows [][]types.Datum
-	for _, m := range vectorMembers() {
-		rows = append(rows, []types.Datum{dO(m[0]), dO(m[1]), dI(0), dO(oidPgExt), dO(oidVectorExt), dI(0), dS("e")})
+	member := func(ext, classid, objid uint32) {
+		rows = append(rows, []types.Datum{dO(classid), dO(objid), dI(0), dO(oidPgExt), dO(ext), dI(0), dS("e")})
+	}
+	for _, e := range builtinExtensions {
+		if e.name == "vector" {
+			for _, m := range vectorMembers() {
+				member(e.oid, m[0], m[1])
+			}
+		}
+		for _, p := range procTable {
+			if p.ext == e.name {
+				member(e.oid, oidPgProc, p.oid)
+			}
+		}
 	}
 	return rows
 }

@@ -69,29 +69,69 @@ var (
 // PublicSchemaComment is initdb's comment on schema public.
 const PublicSchemaComment = "standard public schema"
 
-// extensionComments are the built-in extensions' comments, and so the
-// list of extensions Quiver has (read-only); extensionVersions their
-// versions (pgvector's whose SQL Quiver speaks).
-var (
-	extensionComments = map[string]string{
-		"plpgsql": "PL/pgSQL procedural language",
-		"vector":  "vector data type and ivfflat and hnsw access methods",
+// builtinExtension is an extension Quiver has built in: always
+// installed in every database (its objects cannot come and go), so
+// pg_extension lists it and CREATE EXTENSION has nothing to do.
+type builtinExtension struct {
+	name, version, comment string
+	oid                    uint32
+	// pgCatalog: installed in pg_catalog (plpgsql) rather than public.
+	pgCatalog   bool
+	relocatable bool
+	trusted     bool
+}
+
+// builtinExtensions, ordered by name; versions are those of PostgreSQL
+// 15's contrib and of pgvector whose SQL Quiver speaks. Read-only.
+var builtinExtensions = []builtinExtension{
+	{name: "pgcrypto", version: "1.3", comment: "cryptographic functions", oid: oidPgcryptoExt, relocatable: true, trusted: true},
+	{name: "plpgsql", version: "1.0", comment: "PL/pgSQL procedural language", oid: oidPlpgsql, pgCatalog: true, trusted: true},
+	{name: "uuid-ossp", version: "1.1", comment: "generate universally unique identifiers (UUIDs)", oid: oidUUIDOsspExt, relocatable: true, trusted: true},
+	{name: "vector", version: "0.8.0", comment: "vector data type and ivfflat and hnsw access methods", oid: oidVectorExt, relocatable: true},
+}
+
+func findExtension(name string) (builtinExtension, bool) {
+	for _, e := range builtinExtensions {
+		if e.name == name {
+			return e, true
+		}
 	}
-	extensionVersions = map[string]string{"plpgsql": "1.0", "vector": "0.8.0"}
-)
+	return builtinExtension{}, false
+}
 
 // ExtensionVersion is a built-in extension's version (ALTER EXTENSION
 // UPDATE's test); false when Quiver has no extension of that name.
 func ExtensionVersion(name string) (string, bool) {
-	v, ok := extensionVersions[name]
-	return v, ok
+	e, ok := findExtension(name)
+	return e.version, ok
 }
 
 // ExtensionComment is a built-in extension's comment; false when Quiver
 // has no extension of that name (CREATE EXTENSION's test).
 func ExtensionComment(name string) (string, bool) {
-	c, ok := extensionComments[name]
-	return c, ok
+	e, ok := findExtension(name)
+	return e.comment, ok
+}
+
+// ExtensionNames lists the built-in extensions, for CREATE EXTENSION's
+// hint.
+func ExtensionNames() []string {
+	var names []string
+	for _, e := range builtinExtensions {
+		if e.name != "plpgsql" {
+			names = append(names, e.name)
+		}
+	}
+	return names
+}
+
+// extensionSchemaOID is extnamespace: pg_catalog for plpgsql, public
+// for the others, where CREATE EXTENSION puts them by default.
+func extensionSchemaOID(c *Context, e builtinExtension) uint32 {
+	if e.pgCatalog {
+		return nsOID(c, storage.PgCatalogSchemaID)
+	}
+	return nsOID(c, storage.PublicSchemaID)
 }
 
 // storageOf is a type's typstorage, which its columns' attstorage
@@ -718,20 +758,50 @@ func init() {
 		col("oid", types.Oid), col("extname", types.Name), col("extowner", types.Oid), col("extnamespace", types.Oid),
 		col("extrelocatable", types.Bool), col("extversion", types.Text), col("extconfig", tOidA), col("extcondition", tTextA),
 	}, func(c *Context) ([][]types.Datum, error) {
-		return [][]types.Datum{
-			{dO(oidPlpgsql), dS("plpgsql"), dO(10), dO(nsOID(c, storage.PgCatalogSchemaID)), dB(false), dS(extensionVersions["plpgsql"]), null, null},
-			{dO(oidVectorExt), dS("vector"), dO(10), dO(nsOID(c, storage.PublicSchemaID)), dB(true), dS(extensionVersions["vector"]), null, null},
-		}, nil
+		var rows [][]types.Datum
+		for _, e := range builtinExtensions {
+			rows = append(rows, []types.Datum{dO(e.oid), dS(e.name), dO(10), dO(extensionSchemaOID(c, e)), dB(e.relocatable), dS(e.version), null, null})
+		}
+		return rows, nil
+	})
+
+	register("pg_catalog", "pg_available_extensions", 12081, []planner.Column{
+		col("name", types.Name), col("default_version", types.Text), col("installed_version", types.Text), col("comment", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, e := range builtinExtensions {
+			rows = append(rows, []types.Datum{dS(e.name), dS(e.version), dS(e.version), dS(e.comment)})
+		}
+		return rows, nil
+	})
+
+	// One version per extension: Quiver has no other versions' scripts
+	// (PostgreSQL also lists the older ones it can update from).
+	register("pg_catalog", "pg_available_extension_versions", 12085, []planner.Column{
+		col("name", types.Name), col("version", types.Text), col("installed", types.Bool), col("superuser", types.Bool),
+		col("trusted", types.Bool), col("relocatable", types.Bool), col("schema", types.Name), col("requires", types.ArrayOf(types.Name)),
+		col("comment", types.Text),
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, e := range builtinExtensions {
+			schema := types.Datum(null)
+			if e.pgCatalog {
+				schema = dS("pg_catalog")
+			}
+			rows = append(rows, []types.Datum{dS(e.name), dS(e.version), dB(true), dB(true), dB(e.trusted), dB(e.relocatable), schema, null, dS(e.comment)})
+		}
+		return rows, nil
 	})
 
 	register("pg_catalog", "pg_description", 2609, []planner.Column{
 		col("objoid", types.Oid), col("classoid", types.Oid), col("objsubid", types.Int4), col("description", types.Text),
 	}, func(c *Context) ([][]types.Datum, error) {
 		rows := [][]types.Datum{
-			{dO(oidPlpgsql), dO(3079), dI(0), dS(extensionComments["plpgsql"])},
-			{dO(oidVectorExt), dO(3079), dI(0), dS(extensionComments["vector"])},
 			// initdb's comment on schema public.
 			{dO(nsOID(c, storage.PublicSchemaID)), dO(2615), dI(0), dS(PublicSchemaComment)},
+		}
+		for _, e := range builtinExtensions {
+			rows = append(rows, []types.Datum{dO(e.oid), dO(oidPgExt), dI(0), dS(e.comment)})
 		}
 		rows = append(rows, builtinDescriptionRows()...)
 		for _, v := range dbViews(c) {

@@ -28,6 +28,8 @@ var paramInfo = map[string]ParamInfo{
 	"jsonb_set":                 {Names: []string{"jsonb_in", "path", "replacement", "create_if_missing"}, Defaults: []string{"true"}},
 	"jsonb_insert":              {Names: []string{"jsonb_in", "path", "replacement", "insert_after"}, Defaults: []string{"false"}},
 	"parse_ident":               {Names: []string{"str", "strict"}, Defaults: []string{"true"}},
+	"uuid_generate_v3":          {Names: []string{"namespace", "name"}},
+	"uuid_generate_v5":          {Names: []string{"namespace", "name"}},
 }
 
 // Params returns PostgreSQL's parameter names and defaults of built-in

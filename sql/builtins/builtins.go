@@ -55,7 +55,12 @@ type Overload struct {
 	NullCall bool
 	// Volatile functions (random, nextval, now is stable) must not be folded.
 	Volatile bool
-	Fn       func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
+	// Extension names the extension the function belongs to in
+	// PostgreSQL (its pg_proc row is in schema public and pg_depend makes
+	// it a member); empty for core functions and pgvector's, whose
+	// membership follows from their types.
+	Extension string
+	Fn        func(ctx *EvalContext, args []types.Datum) (types.Datum, error)
 	// Bind, when set, is called once at plan time with the argument types
 	// Resolve returned and yields the function to call instead of Fn, for
 	// built-ins whose result depends on the static types (pg_typeof,

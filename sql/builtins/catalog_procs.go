@@ -33,6 +33,8 @@ type Proc struct {
 	ArgNames []string
 	// Defaults is how many trailing parameters have defaults.
 	Defaults int
+	// Extension is Overload.Extension.
+	Extension string
 }
 
 // Op is one built-in operator as pg_operator describes it.
@@ -56,7 +58,7 @@ func Procs() []Proc {
 	for name, os := range registry.funcs {
 		pi, hasPI := paramInfo[name]
 		for _, o := range os {
-			p := Proc{Name: name, Kind: 'f', Params: o.Params, Variadic: o.Variadic, Return: o.Return, Strict: !o.NullCall, Volatile: o.Volatile}
+			p := Proc{Name: name, Kind: 'f', Params: o.Params, Variadic: o.Variadic, Return: o.Return, Strict: !o.NullCall, Volatile: o.Volatile, Extension: o.Extension}
 			if hasPI && len(pi.Names) == len(o.Params) {
 				p.ArgNames, p.Defaults = pi.Names, len(pi.Defaults)
 			}

@@ -87,6 +87,8 @@ func init() {
 	registerNotify()
 	registerAdvisory()
 	registerHash()
+	registerUUIDOssp()
+	registerPgcrypto()
 }
 
 func stripCatalog(name string) string {

@@ -74,10 +74,7 @@ func registerSystem() {
 		case <-t.C:
 			return types.Null, nil
 		case <-ctx.Ctx.Done():
-			if ctx.Ctx.Err() == context.DeadlineExceeded {
-				return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to statement timeout")
-			}
-			return nil, pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
+			return nil, canceledError(ctx.Ctx)
 		}
 	}})
 	// pg_cancel_backend and pg_terminate_backend reach other sessions
@@ -211,4 +208,13 @@ type BackendSignaler interface {
 	// reports true only once the session is gone. An unknown PID is false
 	// (the session warns the client, as PostgreSQL does).
 	SignalBackend(ctx context.Context, pid int32, terminate bool, wait time.Duration) (bool, error)
+}
+
+// canceledError is PostgreSQL's error for a statement whose context
+// ended: statement_timeout's deadline or a cancel request.
+func canceledError(ctx context.Context) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to statement timeout")
+	}
+	return pgerror.New(pgerror.CodeQueryCanceled, "canceling statement due to user request")
 }

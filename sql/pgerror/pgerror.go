@@ -81,6 +81,7 @@ const (
 	CodeInsufficientPrivilege       = "42501"
 	CodeWindowingError              = "42P20"
 	CodeIndeterminateDatatype       = "42P18"
+	CodeExternalRoutineInvocation   = "39000"
 )
 
 // Error is a PostgreSQL error report. Position is a 1-based character offset
