@@ -176,48 +176,47 @@ var builtinTypes = []*types.T{
 	types.Sparsevec, types.Bit, types.Varbit,
 }
 
-// typeMeta is what pg_type needs beyond types.T.
+// typeMeta is what pg_type needs beyond types.T (whose Category and
+// Preferred give typcategory and typispreferred).
 type typeMeta struct {
-	category  string
-	preferred bool
-	io        string // prefix of typinput/typoutput/typreceive/typsend
-	align     string
+	io    string // prefix of typinput/typoutput/typreceive/typsend
+	align string
 }
 
 var typeMetas = map[types.Family]typeMeta{
-	types.FamBool:         {"B", true, "bool", "c"},
-	types.FamBytea:        {"U", false, "bytea", "i"},
-	types.FamName:         {"S", false, "name", "c"},
-	types.FamInt8:         {"N", false, "int8", "d"},
-	types.FamInt2:         {"N", false, "int2", "s"},
-	types.FamInt4:         {"N", false, "int4", "i"},
-	types.FamRegproc:      {"N", false, "regproc", "i"},
-	types.FamText:         {"S", true, "text", "i"},
-	types.FamOid:          {"N", true, "oid", "i"},
-	types.FamJSON:         {"U", false, "json", "i"},
-	types.FamFloat4:       {"N", false, "float4", "i"},
-	types.FamFloat8:       {"N", true, "float8", "d"},
-	types.FamUnknown:      {"X", false, "unknown", "c"},
-	types.FamChar:         {"S", false, "bpchar", "i"},
-	types.FamVarchar:      {"S", false, "varchar", "i"},
-	types.FamDate:         {"D", false, "date", "i"},
-	types.FamTimestamp:    {"D", false, "timestamp", "d"},
-	types.FamTimestampTZ:  {"D", true, "timestamptz", "d"},
-	types.FamInterval:     {"T", true, "interval", "d"},
-	types.FamNumeric:      {"N", false, "numeric", "i"},
-	types.FamRegclass:     {"N", false, "regclass", "i"},
-	types.FamRegtype:      {"N", false, "regtype", "i"},
-	types.FamRegnamespace: {"N", false, "regnamespace", "i"},
-	types.FamRegrole:      {"N", false, "regrole", "i"},
-	types.FamRecord:       {"P", false, "record", "d"},
-	types.FamVoid:         {"P", false, "void", "i"},
-	types.FamUUID:         {"U", false, "uuid", "c"},
-	types.FamJSONB:        {"U", false, "jsonb", "i"},
-	types.FamVector:       {"U", false, "vector", "i"},
-	types.FamHalfvec:      {"U", false, "halfvec", "i"},
-	types.FamSparsevec:    {"U", false, "sparsevec", "i"},
-	types.FamBit:          {"V", false, "bit", "i"},
-	types.FamVarbit:       {"V", true, "varbit", "i"},
+	types.FamBool:         {"bool", "c"},
+	types.FamBytea:        {"bytea", "i"},
+	types.FamName:         {"name", "c"},
+	types.FamInt8:         {"int8", "d"},
+	types.FamInt2:         {"int2", "s"},
+	types.FamInt4:         {"int4", "i"},
+	types.FamRegproc:      {"regproc", "i"},
+	types.FamText:         {"text", "i"},
+	types.FamOid:          {"oid", "i"},
+	types.FamJSON:         {"json", "i"},
+	types.FamFloat4:       {"float4", "i"},
+	types.FamFloat8:       {"float8", "d"},
+	types.FamUnknown:      {"unknown", "c"},
+	types.FamChar:         {"bpchar", "i"},
+	types.FamVarchar:      {"varchar", "i"},
+	types.FamDate:         {"date", "i"},
+	types.FamTimestamp:    {"timestamp", "d"},
+	types.FamTimestampTZ:  {"timestamptz", "d"},
+	types.FamInterval:     {"interval", "d"},
+	types.FamNumeric:      {"numeric", "i"},
+	types.FamRegclass:     {"regclass", "i"},
+	types.FamRegtype:      {"regtype", "i"},
+	types.FamRegnamespace: {"regnamespace", "i"},
+	types.FamRegrole:      {"regrole", "i"},
+	types.FamRecord:       {"record", "d"},
+	types.FamVoid:         {"void", "i"},
+	types.FamUUID:         {"uuid", "c"},
+	types.FamJSONB:        {"jsonb", "i"},
+	types.FamVector:       {"vector", "i"},
+	types.FamHalfvec:      {"halfvec", "i"},
+	types.FamSparsevec:    {"sparsevec", "i"},
+	types.FamBit:          {"bit", "i"},
+	types.FamVarbit:       {"varbit", "i"},
 }
 
 // typeRow is one pg_type row.
@@ -242,7 +241,7 @@ func typeRows() []typeRow {
 	for _, t := range builtinTypes {
 		m := typeMetas[t.Family]
 		tt := "b"
-		if m.category == "P" || t.Family == types.FamUnknown {
+		if t.Category() == 'P' || t.Family == types.FamUnknown {
 			tt = "p"
 		}
 		ns := uint32(storage.PgCatalogSchemaID)
@@ -252,7 +251,7 @@ func typeRows() []typeRow {
 		l := t.Len()
 		byval := l > 0 && l <= 8 && t.Family != types.FamName && t.Family != types.FamUUID
 		rows = append(rows, typeRow{oid: t.OID(), name: t.TypeName(), namespace: ns, length: l, byval: byval, typtype: tt,
-			category: m.category, preferred: m.preferred, io: m.io, align: m.align, coll: collationOf(t)})
+			category: string(t.Category()), preferred: t.Preferred(), io: m.io, align: m.align, coll: collationOf(t)})
 		if a := types.ArrayOf(t); a.OID() != 0 {
 			rows[len(rows)-1].array = a.OID()
 			rows = append(rows, typeRow{oid: a.OID(), name: a.TypeName(), namespace: ns, length: -1, typtype: "b", category: "A",

@@ -11,39 +11,6 @@ import (
 // (doc: "Type Conversion" chapter); implicit casts are pg_cast's, as
 // types.CanCast reports them.
 
-// typeCategory is pg_type.typcategory.
-func typeCategory(t *types.T) byte {
-	switch t.Family {
-	case types.FamInt2, types.FamInt4, types.FamInt8, types.FamFloat4, types.FamFloat8, types.FamNumeric,
-		types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc, types.FamRegnamespace, types.FamRegrole:
-		return 'N'
-	case types.FamText, types.FamVarchar, types.FamChar, types.FamName:
-		return 'S'
-	case types.FamDate, types.FamTimestamp, types.FamTimestampTZ:
-		return 'D'
-	case types.FamInterval:
-		return 'T'
-	case types.FamBool:
-		return 'B'
-	case types.FamBit, types.FamVarbit:
-		return 'V'
-	case types.FamArray:
-		return 'A'
-	case types.FamUnknown:
-		return 'X'
-	}
-	return 'U'
-}
-
-// isPreferred is pg_type.typispreferred.
-func isPreferred(t *types.T) bool {
-	switch t.Family {
-	case types.FamFloat8, types.FamText, types.FamTimestampTZ, types.FamInterval, types.FamBool, types.FamVarbit:
-		return true
-	}
-	return false
-}
-
 // sameType compares types for matching purposes: modifiers do not matter.
 func sameType(a, b *types.T) bool {
 	if a == nil || b == nil || a.Family != b.Family {
@@ -87,9 +54,9 @@ func CommonType(ts []*types.T) (*types.T, bool) {
 		case res == nil:
 			res = t
 		case sameType(res, t):
-		case typeCategory(res) != typeCategory(t):
+		case res.Category() != t.Category():
 			return nil, false
-		case !isPreferred(res) && ImplicitCast(res, t) && !ImplicitCast(t, res):
+		case !res.Preferred() && ImplicitCast(res, t) && !ImplicitCast(t, res):
 			res = t
 		case ImplicitCast(t, res):
 		default:
@@ -118,7 +85,7 @@ func (c *candidate) category(i int) byte {
 	if c.pseudo[i] {
 		return 'P'
 	}
-	return typeCategory(c.resolved[i])
+	return c.resolved[i].Category()
 }
 
 func paramAt(o *Overload, i int) *types.T {
@@ -246,7 +213,7 @@ func resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []
 				continue
 			}
 			p := c.resolved[i]
-			if sameType(a, p) || isPreferred(p) && typeCategory(p) == typeCategory(a) {
+			if sameType(a, p) || p.Preferred() && p.Category() == a.Category() {
 				n++
 			}
 		}
@@ -285,7 +252,7 @@ func resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []
 			for _, c := range cands {
 				if c.category(i) == cat {
 					keep = append(keep, c)
-					if !c.pseudo[i] && isPreferred(c.resolved[i]) {
+					if !c.pseudo[i] && c.resolved[i].Preferred() {
 						pref = true
 					}
 				}
@@ -293,7 +260,7 @@ func resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []
 			if pref {
 				var kp []*candidate
 				for _, c := range keep {
-					if !c.pseudo[i] && isPreferred(c.resolved[i]) {
+					if !c.pseudo[i] && c.resolved[i].Preferred() {
 						kp = append(kp, c)
 					}
 				}

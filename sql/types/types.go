@@ -255,6 +255,43 @@ var famInfos = map[Family]famInfo{
 	FamRecord:       {OidRecord, 2287, "record", "record", -1},
 }
 
+// Category is pg_type.typcategory, which overload resolution and pg_type
+// both read.
+func (t *T) Category() byte {
+	switch t.Family {
+	case FamInt2, FamInt4, FamInt8, FamFloat4, FamFloat8, FamNumeric,
+		FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
+		return 'N'
+	case FamText, FamVarchar, FamChar, FamName:
+		return 'S'
+	case FamDate, FamTimestamp, FamTimestampTZ:
+		return 'D'
+	case FamInterval:
+		return 'T'
+	case FamBool:
+		return 'B'
+	case FamBit, FamVarbit:
+		return 'V'
+	case FamArray:
+		return 'A'
+	case FamRecord, FamVoid:
+		return 'P'
+	case FamUnknown:
+		return 'X'
+	}
+	return 'U'
+}
+
+// Preferred is pg_type.typispreferred: the type implicit casts within
+// its category favour.
+func (t *T) Preferred() bool {
+	switch t.Family {
+	case FamFloat8, FamOid, FamText, FamTimestampTZ, FamInterval, FamBool, FamVarbit:
+		return true
+	}
+	return false
+}
+
 // OID returns the PostgreSQL type OID.
 func (t *T) OID() uint32 {
 	if t.isVectorForm() {
