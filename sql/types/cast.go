@@ -60,6 +60,10 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	if f == FamUnknown {
 		return CastImplicit, true
 	}
+	if f == FamEnum && g == FamEnum {
+		// Distinct enum types have no cast between them.
+		return CastImplicit, from.Identical(to)
+	}
 	if f == g && f != FamArray {
 		return CastImplicit, true
 	}
@@ -345,6 +349,8 @@ func datumFits(f Family, d Datum) bool {
 		return f == FamInterval
 	case DUUID:
 		return f == FamUUID
+	case DEnum:
+		return f == FamEnum
 	case DJSON:
 		return f == FamJSON || f == FamJSONB
 	case DOid:
