@@ -101,6 +101,12 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return doneResult("DROP DATABASE"), nil
 	case *tree.CreateSequence:
 		return s.createSequence(ec, b, n)
+	case *tree.CreateType:
+		return s.createType(ec, b, n)
+	case *tree.DropType:
+		return s.dropTypes(ec, b, n)
+	case *tree.AlterType:
+		return s.alterType(ec, b, n)
 	case *tree.DropSequence:
 		for _, name := range n.Names {
 			if name.Schema != "" && n.IfExists && b.Cat.SchemaByName(s.db.ID, name.Schema) == nil {
@@ -480,7 +486,7 @@ func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table
 			}
 		}
 	} else {
-		typ, err := planner.ResolveTypeName(cd.Type)
+		typ, err := b.ResolveType(cd.Type)
 		if err != nil {
 			return col, nil, err
 		}

@@ -973,6 +973,10 @@ func ddlCommand(stmt tree.Statement) string {
 		return "COMMENT"
 	case *tree.CreateType:
 		return "CREATE TYPE"
+	case *tree.DropType:
+		return "DROP TYPE"
+	case *tree.AlterType:
+		return "ALTER TYPE"
 	case *tree.AlterOwner:
 		return "ALTER " + strings.ToUpper(n.Kind)
 	}

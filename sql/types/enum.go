@@ -11,7 +11,6 @@ import (
 type EnumType struct {
 	OID      uint32 `json:"oid"`
 	ArrayOID uint32 `json:"array_oid"`
-	Schema   string `json:"schema"`
 	Name     string `json:"name"`
 	Labels []EnumLabel `json:"labels"`
 }
@@ -82,12 +81,6 @@ func (e *EnumType) Sorted() []EnumLabel {
 
 // Datum returns the value of label l.
 func (l EnumLabel) Datum() DEnum { return DEnum{OID: l.OID, Sort: l.Sort, Label: l.Label} }
-
-// QualifiedName is the type's name as format_type spells it with its
-// schema: quoted where needed.
-func (e *EnumType) QualifiedName() string {
-	return QuoteIdent(e.Schema) + "." + QuoteIdent(e.Name)
-}
 
 func parseEnum(t *T, s string) (Datum, error) {
 	if t.Enum == nil {

@@ -1,0 +1,314 @@
+package executor
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+	"github.com/quiverdb/quiver/storage"
+)
+
+// maxEnumLabel is NAMEDATALEN-1: pg_enum.enumlabel is a name.
+const maxEnumLabel = 63
+
+func checkEnumLabel(l string) error {
+	if len(l) > maxEnumLabel || l == "" {
+		return pgerror.New("42602", "invalid enum label \"%s\"", l).
+			WithDetail("Labels must be %d bytes or less.", maxEnumLabel)
+	}
+	return nil
+}
+
+func (s *Session) createType(ec *execCtx, b *planner.Binder, n *tree.CreateType) (Result, error) {
+	sc, err := s.creationSchema(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if b.Cat.TypeByName(sc.ID, n.Name.Name) != nil || b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
+		return nil, pgerror.New(pgerror.CodeDuplicateObject, "type \"%s\" already exists", n.Name.Name)
+	}
+	if _, err := types.Resolve(n.Name.Name, nil); err == nil && sc.Name == "pg_catalog" {
+		return nil, pgerror.New(pgerror.CodeDuplicateObject, "type \"%s\" already exists", n.Name.Name)
+	}
+	ids := make([]catalog.ID, 2+len(n.Labels))
+	for i := range ids {
+		if ids[i], err = s.eng.store.AllocateID(ec.ctx); err != nil {
+			return nil, fmt.Errorf("create type %s: %w", n.Name.Name, err)
+		}
+	}
+	ty := &catalog.Type{ID: ids[0], DatabaseID: s.db.ID, SchemaID: sc.ID, Owner: s.user,
+		Enum: types.EnumType{OID: uint32(ids[0]), ArrayOID: uint32(ids[1]), Name: n.Name.Name}}
+	for i, l := range n.Labels {
+		if err := checkEnumLabel(l); err != nil {
+			return nil, err
+		}
+		if _, dup := ty.Enum.ByLabel(l); dup {
+			// PostgreSQL reports the unique index of pg_enum (23505); its
+			// detail names the type's OID, so the two texts cannot agree.
+			return nil, pgerror.New(pgerror.CodeUniqueViolation, "duplicate key value violates unique constraint \"pg_enum_typid_label_index\"").
+				WithDetail("Key (enumtypid, enumlabel)=(%d, %s) already exists.", ty.ID, l)
+		}
+		ty.Enum.Labels = append(ty.Enum.Labels, types.EnumLabel{OID: uint32(ids[2+i]), Sort: float32(i + 1), Label: l})
+	}
+	if err := ec.txn.PutType(ty); err != nil {
+		return nil, fmt.Errorf("create type %s: %w", n.Name.Name, err)
+	}
+	return doneResult("CREATE TYPE"), nil
+}
+
+// resolveUserType finds the type a DROP or ALTER TYPE names; nil, nil when
+// it does not exist.
+func (s *Session) resolveUserType(b *planner.Binder, name tree.ObjectName) (*catalog.Type, error) {
+	if name.Schema != "" && b.Cat.SchemaByName(s.db.ID, name.Schema) == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", name.Schema)
+	}
+	return b.LookupType(name)
+}
+
+func typeDisplayName(name tree.ObjectName) string {
+	if name.Schema != "" {
+		return name.Schema + "." + name.Name
+	}
+	return name.Name
+}
+
+// enumColumn is a table column whose type is an enum or an array of it.
+type enumColumn struct {
+	table *catalog.Table
+	col   int
+}
+
+// columnsUsingType lists the live columns of the database's tables whose
+// type is the enum or an array of it, in pg_depend's reporting order
+// (newest table first, later columns first).
+func (s *Session) columnsUsingType(cat *storage.Catalog, ty *catalog.Type) []enumColumn {
+	var out []enumColumn
+	for _, t := range cat.Tables {
+		if t.DatabaseID != s.db.ID {
+			continue
+		}
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			if !c.Dropped && catalog.UsesType(c.Type, uint32(ty.ID)) {
+				out = append(out, enumColumn{t, i})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].table.ID != out[j].table.ID {
+			return out[i].table.ID > out[j].table.ID
+		}
+		return out[i].col > out[j].col
+	})
+	return out
+}
+
+func (s *Session) dropTypes(ec *execCtx, b *planner.Binder, n *tree.DropType) (Result, error) {
+	for _, name := range n.Names {
+		if name.Schema != "" && n.IfExists && b.Cat.SchemaByName(s.db.ID, name.Schema) == nil {
+			s.notice("schema \"%s\" does not exist, skipping", name.Schema)
+			continue
+		}
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		b = s.binder(cat, nil)
+		ty, err := s.resolveUserType(b, name)
+		if err != nil {
+			return nil, err
+		}
+		if ty == nil {
+			if n.IfExists {
+				s.notice("type \"%s\" does not exist, skipping", typeDisplayName(name))
+				continue
+			}
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "type \"%s\" does not exist", typeDisplayName(name))
+		}
+		if r := s.currentRole(cat); !r.Superuser && r.Name != ty.Owner {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of type %s", types.QuoteIdent(ty.Enum.Name))
+		}
+		deps := s.columnsUsingType(cat, ty)
+		if len(deps) > 0 {
+			qname := types.QuoteIdent(ty.Enum.Name)
+			lines := make([]string, len(deps))
+			detail := make([]string, len(deps))
+			for i, d := range deps {
+				lines[i] = fmt.Sprintf("column %s of table %s", d.table.Columns[d.col].Name, d.table.Name)
+				detail[i] = lines[i] + " depends on type " + d.table.Columns[d.col].Type.String()
+			}
+			if !n.Cascade {
+				return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop type %s because other objects depend on it", qname).
+					WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+			}
+			if len(lines) == 1 {
+				s.notice("drop cascades to %s", lines[0])
+			} else {
+				nt := pgerror.Notice("drop cascades to %d other objects", len(lines))
+				nt.Detail = "drop cascades to " + strings.Join(lines, "\ndrop cascades to ")
+				s.notices = append(s.notices, nt)
+			}
+			for _, d := range deps {
+				sc := cat.Schemas[d.table.SchemaID]
+				at := &tree.AlterTable{Name: tree.ObjectName{Schema: sc.Name, Name: d.table.Name},
+					Cmds: []tree.AlterTableCmd{{Kind: "drop column", Name: d.table.Columns[d.col].Name, Cascade: true}}}
+				if _, err := s.execUtility(ec, at); err != nil {
+					return nil, fmt.Errorf("drop type %s: %w", ty.Enum.Name, err)
+				}
+			}
+		}
+		if err := ec.txn.DropType(ty.ID); err != nil {
+			return nil, fmt.Errorf("drop type %s: %w", ty.Enum.Name, err)
+		}
+	}
+	return doneResult("DROP TYPE"), nil
+}
+
+func (s *Session) alterType(ec *execCtx, b *planner.Binder, n *tree.AlterType) (Result, error) {
+	old, err := s.resolveUserType(b, n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if old == nil {
+		if _, berr := types.Resolve(n.Name.Name, nil); berr == nil && n.Name.Schema == "" {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "%s is not an enum", n.Name.Name)
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedObject, "type \"%s\" does not exist", typeDisplayName(n.Name))
+	}
+	if r := s.currentRole(b.Cat); !r.Superuser && r.Name != old.Owner {
+		return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of type %s", types.QuoteIdent(old.Enum.Name))
+	}
+	ty := *old
+	ty.Enum.Labels = append([]types.EnumLabel(nil), old.Enum.Labels...)
+	labelsChanged := false
+	switch n.Kind {
+	case "add value":
+		if _, exists := ty.Enum.ByLabel(n.Value); exists {
+			if n.IfNotExists {
+				s.noticeCode(pgerror.CodeDuplicateObject, "enum label \"%s\" already exists, skipping", n.Value)
+				return doneResult("ALTER TYPE"), nil
+			}
+			return nil, pgerror.New(pgerror.CodeDuplicateObject, "enum label \"%s\" already exists", n.Value)
+		}
+		if err := checkEnumLabel(n.Value); err != nil {
+			return nil, err
+		}
+		sortOrder, err := newEnumSortOrder(&ty.Enum, n)
+		if err != nil {
+			return nil, err
+		}
+		id, err := s.eng.store.AllocateID(ec.ctx)
+		if err != nil {
+			return nil, fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+		}
+		ty.Enum.Labels = append(ty.Enum.Labels, types.EnumLabel{OID: uint32(id), Sort: sortOrder, Label: n.Value})
+		labelsChanged = true
+	case "rename value":
+		i := -1
+		for k, l := range ty.Enum.Labels {
+			if l.Label == n.Value {
+				i = k
+			}
+		}
+		if i < 0 {
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "\"%s\" is not an existing enum label", n.Value)
+		}
+		if _, exists := ty.Enum.ByLabel(n.NewValue); exists {
+			return nil, pgerror.New(pgerror.CodeDuplicateObject, "enum label \"%s\" already exists", n.NewValue)
+		}
+		if err := checkEnumLabel(n.NewValue); err != nil {
+			return nil, err
+		}
+		ty.Enum.Labels[i].Label = n.NewValue
+		labelsChanged = true
+	case "rename to":
+		if b.Cat.TypeByName(ty.SchemaID, n.Value) != nil || b.Cat.RelationNameTaken(ty.SchemaID, n.Value) {
+			return nil, pgerror.New(pgerror.CodeDuplicateObject, "type \"%s\" already exists", n.Value)
+		}
+		ty.Enum.Name = n.Value
+		labelsChanged = true
+	case "owner to":
+		if b.Cat.RoleByName(n.Value) == nil {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "role \"%s\" does not exist", n.Value)
+		}
+		ty.Owner = n.Value
+	}
+	if err := ec.txn.PutType(&ty); err != nil {
+		return nil, fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+	}
+	if labelsChanged {
+		// Column types carry the labels (rows decode by them), so every
+		// column of the type takes the new list in the same transaction.
+		for _, d := range s.columnsUsingType(b.Cat, old) {
+			t := *d.table
+			t.Columns = append([]catalog.Column(nil), d.table.Columns...)
+			for i := range t.Columns {
+				if catalog.UsesType(t.Columns[i].Type, uint32(ty.ID)) {
+					t.Columns[i].Type = retypeEnum(t.Columns[i].Type, &ty)
+				}
+			}
+			if err := ec.txn.PutTable(&t); err != nil {
+				return nil, fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+			}
+		}
+	}
+	return doneResult("ALTER TYPE"), nil
+}
+
+// retypeEnum rebuilds t (the enum or an array of it) over ty's labels.
+func retypeEnum(t *types.T, ty *catalog.Type) *types.T {
+	if t.Family == types.FamArray {
+		out := *t
+		out.Elem = retypeEnum(t.Elem, ty)
+		return &out
+	}
+	return ty.T()
+}
+
+// newEnumSortOrder places a label added by ALTER TYPE ... ADD VALUE as
+// PostgreSQL's AddEnumLabel does: after the last label (max + 1), or
+// halfway between the neighbour named and the label next to it (the
+// neighbour's order -/+ 1 at either end).
+func newEnumSortOrder(e *types.EnumType, n *tree.AlterType) (float32, error) {
+	sorted := e.Sorted()
+	if !n.HasNeighbor {
+		if len(sorted) == 0 {
+			return 1, nil
+		}
+		return sorted[len(sorted)-1].Sort + 1, nil
+	}
+	at := -1
+	for i, l := range sorted {
+		if l.Label == n.Neighbor {
+			at = i
+		}
+	}
+	if at < 0 {
+		return 0, pgerror.New(pgerror.CodeInvalidParameterValue, "\"%s\" is not an existing enum label", n.Neighbor)
+	}
+	var lo, hi float32
+	switch {
+	case n.After && at == len(sorted)-1:
+		return sorted[at].Sort + 1, nil
+	case !n.After && at == 0:
+		return sorted[at].Sort - 1, nil
+	case n.After:
+		lo, hi = sorted[at].Sort, sorted[at+1].Sort
+	default:
+		lo, hi = sorted[at-1].Sort, sorted[at].Sort
+	}
+	mid := float32((float64(lo) + float64(hi)) / 2)
+	if mid <= lo || mid >= hi || math.IsInf(float64(mid), 0) {
+		// PostgreSQL renumbers the type's labels here; Quiver's index
+		// keys hold the sort orders, so renumbering would rewrite them.
+		return 0, pgerror.New(pgerror.CodeFeatureNotSupported, "no room left in enum %s to add a label next to \"%s\"", types.QuoteIdent(e.Name), n.Neighbor).
+			WithHint("Quiver does not renumber enum labels; recreate the type.")
+	}
+	return mid, nil
+}
