@@ -9,10 +9,10 @@ import (
 // and print without a catalog lookup. DDL that changes the labels
 // rewrites the T of each column using the type in the same transaction.
 type EnumType struct {
-	OID      uint32 `json:"oid"`
-	ArrayOID uint32 `json:"array_oid"`
-	Name     string `json:"name"`
-	Labels []EnumLabel `json:"labels"`
+	OID      uint32      `json:"oid"`
+	ArrayOID uint32      `json:"array_oid"`
+	Name     string      `json:"name"`
+	Labels   []EnumLabel `json:"labels"`
 }
 
 // EnumLabel is one pg_enum row. Sort is enumsortorder: labels added with
