@@ -619,7 +619,13 @@ func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSch
 				views = append(views, v)
 			}
 		}
-		if (len(tables) > 0 || len(seqs) > 0 || len(views) > 0) && !n.Cascade {
+		var typs []*catalog.Type
+		for _, ty := range cat.Types {
+			if ty.SchemaID == sc.ID {
+				typs = append(typs, ty)
+			}
+		}
+		if (len(tables) > 0 || len(seqs) > 0 || len(views) > 0 || len(typs) > 0) && !n.Cascade {
 			return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
 				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 		}
@@ -651,6 +657,13 @@ func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSch
 				if err := ec.txn.DropSequence(q.ID); err != nil {
 					return nil, err
 				}
+			}
+		}
+		for _, ty := range typs {
+			// Columns of tables in other schemas that use the type are
+			// dropped with it, as DROP TYPE ... CASCADE does.
+			if _, err := s.dropTypes(ec, s.binder(cat, nil), &tree.DropType{Names: []tree.ObjectName{{Schema: name, Name: ty.Enum.Name}}, Cascade: true}); err != nil {
+				return nil, err
 			}
 		}
 		if err := ec.txn.DropSchema(sc.ID); err != nil {

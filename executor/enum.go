@@ -14,6 +14,11 @@ import (
 	"github.com/quiverdb/quiver/storage"
 )
 
+// firstUserTypeOID is above the fixed pg_type OIDs of pgvector's types
+// (16385 to 16399), which the ID counter, shared with tables (whose OIDs
+// are in pg_class, not pg_type), hands out on a new server.
+const firstUserTypeOID = catalog.ID(types.OidSparsevecArray + 1)
+
 // maxEnumLabel is NAMEDATALEN-1: pg_enum.enumlabel is a name.
 const maxEnumLabel = 63
 
@@ -38,8 +43,10 @@ func (s *Session) createType(ec *execCtx, b *planner.Binder, n *tree.CreateType)
 	}
 	ids := make([]catalog.ID, 2+len(n.Labels))
 	for i := range ids {
-		if ids[i], err = s.eng.store.AllocateID(ec.ctx); err != nil {
-			return nil, fmt.Errorf("create type %s: %w", n.Name.Name, err)
+		for ids[i] < firstUserTypeOID {
+			if ids[i], err = s.eng.store.AllocateID(ec.ctx); err != nil {
+				return nil, fmt.Errorf("create type %s: %w", n.Name.Name, err)
+			}
 		}
 	}
 	ty := &catalog.Type{ID: ids[0], DatabaseID: s.db.ID, SchemaID: sc.ID, Owner: s.user,

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -62,8 +63,28 @@ func (b *Binder) typeByString(name string) (*types.T, error) {
 	if err == nil {
 		return t, nil
 	}
-	if ty, _ := b.LookupType(tree.ObjectName{Name: name}); ty != nil {
-		return ty.T(), nil
+	n := strings.TrimSpace(name)
+	dims := 0
+	for strings.HasSuffix(n, "[]") {
+		n, dims = strings.TrimSpace(strings.TrimSuffix(n, "[]")), dims+1
+	}
+	on := tree.ObjectName{Name: n}
+	quoted := false
+	for i := 0; i < len(n); i++ {
+		switch {
+		case n[i] == '"':
+			quoted = !quoted
+		case n[i] == '.' && !quoted:
+			on.Schema, on.Name = n[:i], n[i+1:]
+		}
+	}
+	on.Schema, on.Name = unquoteIdent(on.Schema), unquoteIdent(on.Name)
+	if ty, _ := b.LookupType(on); ty != nil {
+		t := ty.T()
+		for i := 0; i < dims; i++ {
+			t = types.ArrayOf(t)
+		}
+		return t, nil
 	}
 	return nil, err
 }

@@ -16,11 +16,12 @@ func isOidFamily(f Family) bool {
 }
 
 // PrintsName reports whether t's values print as names found in the
-// catalog (regclass, regproc, regnamespace, regrole): the executor, which
-// reads the catalog, turns them into text.
+// catalog (regclass, regproc, regnamespace, regrole, and regtype for
+// user-defined types): the executor, which reads the catalog, turns them
+// into text.
 func PrintsName(t *T) bool {
 	switch t.Family {
-	case FamRegclass, FamRegproc, FamRegnamespace, FamRegrole:
+	case FamRegclass, FamRegproc, FamRegnamespace, FamRegrole, FamRegtype:
 		return true
 	}
 	return false
