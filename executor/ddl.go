@@ -301,6 +301,9 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		}
 		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
 	}
+	if err := typeNameClash(b, sc.ID, n.Name.Name); err != nil {
+		return nil, err
+	}
 	id, err := s.eng.store.AllocateID(ec.ctx)
 	if err != nil {
 		return nil, err

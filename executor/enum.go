@@ -319,3 +319,13 @@ func newEnumSortOrder(e *types.EnumType, n *tree.AlterType) (float32, error) {
 	}
 	return mid, nil
 }
+
+// typeNameClash is PostgreSQL's refusal of a table named as an existing
+// type: the table's row type would take the name.
+func typeNameClash(b *planner.Binder, schema catalog.ID, name string) error {
+	if b.Cat.TypeByName(schema, name) == nil {
+		return nil
+	}
+	return pgerror.New(pgerror.CodeDuplicateObject, "type \"%s\" already exists", name).
+		WithHint("A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type.")
+}
