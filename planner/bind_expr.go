@@ -635,7 +635,7 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 	}
 	if t.Family == types.FamRegtype {
 		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
-			rt, err := b.typeByString(string(asString(c.Val)))
+			rt, err := b.TypeByString(string(asString(c.Val)))
 			if err != nil {
 				return nil, withPos(err, exprPos(n.Operand))
 			}

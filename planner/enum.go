@@ -57,8 +57,8 @@ func (b *Binder) LookupType(n tree.ObjectName) (*catalog.Type, error) {
 	return nil, nil
 }
 
-// typeByString is regtype's input: built-in names, then user types.
-func (b *Binder) typeByString(name string) (*types.T, error) {
+// TypeByString is regtype's input: built-in names, then user types.
+func (b *Binder) TypeByString(name string) (*types.T, error) {
 	t, err := TypeByName(name)
 	if err == nil {
 		return t, nil
@@ -79,7 +79,15 @@ func (b *Binder) typeByString(name string) (*types.T, error) {
 		}
 	}
 	on.Schema, on.Name = unquoteIdent(on.Schema), unquoteIdent(on.Name)
-	if ty, _ := b.LookupType(on); ty != nil {
+	ty, _ := b.LookupType(on)
+	if ty == nil && strings.HasPrefix(on.Name, "_") {
+		// The array type's pg_type name.
+		on.Name = on.Name[1:]
+		if ty, _ = b.LookupType(on); ty != nil {
+			dims++
+		}
+	}
+	if ty != nil {
 		t := ty.T()
 		for i := 0; i < dims; i++ {
 			t = types.ArrayOf(t)
