@@ -214,7 +214,11 @@ func (s *Session) alterType(ec *execCtx, b *planner.Binder, n *tree.AlterType) (
 		if err != nil {
 			return nil, fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
 		}
-		ty.Enum.Labels = append(ty.Enum.Labels, types.EnumLabel{OID: uint32(id), Sort: sortOrder, Label: n.Value})
+		// The new label cannot be used before its transaction commits;
+		// an autocommitted ADD VALUE commits at once.
+		pending := s.inBlock || s.implicit
+		s.enumPending = s.enumPending || pending
+		ty.Enum.Labels = append(ty.Enum.Labels, types.EnumLabel{OID: uint32(id), Sort: sortOrder, Label: n.Value, Uncommitted: pending})
 		labelsChanged = true
 	case "rename value":
 		i := -1
@@ -246,26 +250,67 @@ func (s *Session) alterType(ec *execCtx, b *planner.Binder, n *tree.AlterType) (
 		}
 		ty.Owner = n.Value
 	}
-	if err := ec.txn.PutType(&ty); err != nil {
-		return nil, fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+	if err := s.putEnumType(ec.txn, b.Cat, old, &ty, labelsChanged); err != nil {
+		return nil, err
 	}
-	if labelsChanged {
-		// Column types carry the labels (rows decode by them), so every
-		// column of the type takes the new list in the same transaction.
-		for _, d := range s.columnsUsingType(b.Cat, old) {
-			t := *d.table
-			t.Columns = append([]catalog.Column(nil), d.table.Columns...)
-			for i := range t.Columns {
-				if catalog.UsesType(t.Columns[i].Type, uint32(ty.ID)) {
-					t.Columns[i].Type = retypeEnum(t.Columns[i].Type, &ty)
-				}
+	return doneResult("ALTER TYPE"), nil
+}
+
+// putEnumType stores ty, the new version of old; relabel says its name
+// or labels changed, which column types carry (rows decode by them), so
+// every column of the type takes the new version in the same transaction.
+func (s *Session) putEnumType(txn *storage.Txn, cat *storage.Catalog, old, ty *catalog.Type, relabel bool) error {
+	if err := txn.PutType(ty); err != nil {
+		return fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+	}
+	if !relabel {
+		return nil
+	}
+	for _, d := range s.columnsUsingType(cat, old) {
+		t := *d.table
+		t.Columns = append([]catalog.Column(nil), d.table.Columns...)
+		for i := range t.Columns {
+			if catalog.UsesType(t.Columns[i].Type, uint32(ty.ID)) {
+				t.Columns[i].Type = retypeEnum(t.Columns[i].Type, ty)
 			}
-			if err := ec.txn.PutTable(&t); err != nil {
-				return nil, fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+		}
+		if err := txn.PutTable(&t); err != nil {
+			return fmt.Errorf("alter type %s: %w", ty.Enum.Name, err)
+		}
+	}
+	return nil
+}
+
+// settleEnumLabels clears, before the transaction commits, the marks of
+// the labels its ADD VALUEs made, which then become usable.
+func (s *Session) settleEnumLabels(txn *storage.Txn) error {
+	if !s.enumPending {
+		return nil
+	}
+	cat, err := txn.Catalog()
+	if err != nil {
+		return err
+	}
+	var pending []*catalog.Type
+	for _, ty := range cat.Types {
+		for _, l := range ty.Enum.Labels {
+			if l.Uncommitted {
+				pending = append(pending, ty)
+				break
 			}
 		}
 	}
-	return doneResult("ALTER TYPE"), nil
+	for _, old := range pending {
+		ty := *old
+		ty.Enum.Labels = append([]types.EnumLabel(nil), old.Enum.Labels...)
+		for i := range ty.Enum.Labels {
+			ty.Enum.Labels[i].Uncommitted = false
+		}
+		if err := s.putEnumType(txn, cat, old, &ty, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // retypeEnum rebuilds t (the enum or an array of it) over ty's labels.

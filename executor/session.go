@@ -133,6 +133,9 @@ type Session struct {
 	// is not kept alive.
 	stmtTxn *storage.Txn
 	inBlock bool
+	// enumPending says the transaction added enum labels that its commit
+	// must make usable (settleEnumLabels).
+	enumPending bool
 	// implicit is set while a multi-statement simple query runs in one
 	// implicit transaction (PostgreSQL's behaviour without BEGIN).
 	implicit bool
@@ -1063,6 +1066,10 @@ func (s *Session) commitTxn(ctx context.Context, txn *storage.Txn) error {
 		txn.Rollback()
 		return err
 	}
+	if err := s.settleEnumLabels(txn); err != nil {
+		txn.Rollback()
+		return err
+	}
 	return txn.Commit(ctx)
 }
 
@@ -1090,6 +1097,7 @@ func (s *Session) endBlock(committed bool) {
 // notifications are delivered or dropped, its transaction-level advisory
 // locks released.
 func (s *Session) txnEnded(committed bool) {
+	s.enumPending = false
 	if committed {
 		s.notifyCommitted()
 	} else {

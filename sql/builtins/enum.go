@@ -14,7 +14,13 @@ func registerEnums() {
 		if t.Family != types.FamEnum || t.Enum == nil {
 			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "could not determine actual enum type")
 		}
-		return t.Enum.Sorted(), nil
+		ls := t.Enum.Sorted()
+		for _, l := range ls {
+			if err := t.Enum.CheckSafe(l); err != nil {
+				return nil, err
+			}
+		}
+		return ls, nil
 	}
 	for _, last := range []bool{false, true} {
 		name := "enum_first"

@@ -22,6 +22,11 @@ type EnumLabel struct {
 	OID   uint32  `json:"oid"`
 	Sort  float32 `json:"sort"`
 	Label string  `json:"label"`
+	// Uncommitted marks a label ADD VALUE made inside a transaction
+	// block: PostgreSQL refuses to use it (55P04) until the block
+	// commits, and the commit clears the mark. Only the adding
+	// transaction's private catalog ever holds it.
+	Uncommitted bool `json:"uncommitted,omitempty"`
 }
 
 // DEnum is a value of an enum type: the label's pg_enum OID (what rows
@@ -90,5 +95,18 @@ func parseEnum(t *T, s string) (Datum, error) {
 	if !ok {
 		return nil, pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input value for enum %s: \"%s\"", QuoteIdent(t.Enum.Name), s)
 	}
+	if err := t.Enum.CheckSafe(l); err != nil {
+		return nil, err
+	}
 	return l.Datum(), nil
+}
+
+// CheckSafe is PostgreSQL's check_safe_enum_use: a label added in the
+// current, uncommitted transaction block may not be used yet.
+func (e *EnumType) CheckSafe(l EnumLabel) error {
+	if !l.Uncommitted {
+		return nil
+	}
+	return pgerror.New(pgerror.CodeUnsafeNewEnumValueUsage, "unsafe use of new value \"%s\" of enum type %s", l.Label, QuoteIdent(e.Name)).
+		WithHint("New enum values must be committed before they can be used.")
 }
