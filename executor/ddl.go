@@ -864,6 +864,22 @@ func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (
 		if err := ec.txn.PutTable(&t); err != nil {
 			return nil, fmt.Errorf("comment on %s: %w", t.Name, err)
 		}
+	case "type":
+		old, err := s.resolveUserType(b, n.Name)
+		if err != nil {
+			return nil, err
+		}
+		if old == nil {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "type \"%s\" does not exist", typeDisplayName(n.Name))
+		}
+		if r := s.currentRole(b.Cat); !r.Superuser && r.Name != old.Owner {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of type %s", types.QuoteIdent(old.Enum.Name))
+		}
+		ty := *old
+		ty.Comment = text
+		if err := ec.txn.PutType(&ty); err != nil {
+			return nil, fmt.Errorf("comment on type %s: %w", ty.Enum.Name, err)
+		}
 	case "extension":
 		builtin, ok := pgcatalog.ExtensionComment(n.Name.Name)
 		if !ok {

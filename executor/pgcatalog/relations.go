@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -228,7 +229,7 @@ func typeRows() []typeRow {
 		name  string
 		len   int16
 		align string
-	}{{oidCstring, "cstring", -2, "c"}, {2276, "any", 4, "i"}, {2277, "anyarray", -1, "d"}, {oidInternal, "internal", 8, "d"}, {2283, "anyelement", 4, "i"}} {
+	}{{oidCstring, "cstring", -2, "c"}, {2276, "any", 4, "i"}, {2277, "anyarray", -1, "d"}, {oidInternal, "internal", 8, "d"}, {2283, "anyelement", 4, "i"}, {builtins.OidAnyEnum, "anyenum", 4, "i"}} {
 		rows = append(rows, typeRow{oid: p.oid, name: p.name, namespace: uint32(storage.PgCatalogSchemaID), length: p.len,
 			byval: p.len == 4 || p.len == 8, typtype: "p", category: "P", io: p.name, align: p.align})
 	}
@@ -762,6 +763,11 @@ func init() {
 				if cl.Comment != "" {
 					rows = append(rows, []types.Datum{dO(uint32(v.ID)), dO(oidPgClass), dI(int64(i + 1)), dS(cl.Comment)})
 				}
+			}
+		}
+		for _, ty := range dbTypes(c) {
+			if ty.Comment != "" {
+				rows = append(rows, []types.Datum{dO(uint32(ty.ID)), dO(oidPgType), dI(0), dS(ty.Comment)})
 			}
 		}
 		for _, t := range dbTables(c) {

@@ -430,7 +430,11 @@ func registerAggregates() {
 				return &minMaxAgg{max: isMax, cmp: typedCompare(argTypes[0])}
 			}}
 			if isAnyArray(t) || isAnyEnum(t) {
-				o.Return = nil
+				// Return stays pg_proc's prorettype: anyenum, or anyarray
+				// (which a nil Return with an anyarray argument gives).
+				if isAnyArray(t) {
+					o.Return = nil
+				}
 				o.ReturnFn = func(args []*types.T) *types.T { return args[0] }
 			}
 			registry.aggs[name] = append(registry.aggs[name], o)

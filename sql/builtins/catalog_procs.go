@@ -146,6 +146,7 @@ const (
 	OidAny        uint32 = 2276
 	OidAnyArray   uint32 = 2277
 	OidAnyElement uint32 = 2283
+	OidAnyEnum    uint32 = 3500
 	oidCstring    uint32 = 2275
 	oidInternal   uint32 = 2281
 )
@@ -159,6 +160,8 @@ func ParamOID(t *types.T) uint32 {
 		return OidAny
 	case t.Family == types.FamArray && t.Elem == nil:
 		return OidAnyArray
+	case isAnyEnum(t):
+		return OidAnyEnum
 	}
 	return t.OID()
 }
@@ -276,6 +279,8 @@ func pseudoTypeName(oid uint32) (string, bool) {
 		return "anyarray", true
 	case OidAnyElement:
 		return "anyelement", true
+	case OidAnyEnum:
+		return "anyenum", true
 	case oidCstring:
 		return "cstring", true
 	case oidInternal:

@@ -5,7 +5,8 @@ import (
 	"github.com/quiverdb/quiver/sql/types"
 )
 
-// registerEnums adds enum_first, enum_last and enum_range. They read the
+// registerEnums adds enum_first, enum_last and enum_range (Return is
+// pg_proc's prorettype; ReturnFn the bound type). They read the
 // labels from the argument's type, not its value, so a NULL of the type
 // serves (enum_first(NULL::mood)), as in PostgreSQL.
 func registerEnums() {
@@ -27,7 +28,7 @@ func registerEnums() {
 		if last {
 			name = "enum_last"
 		}
-		addFunc(name, &Overload{Params: params(AnyEnum), NullCall: true,
+		addFunc(name, &Overload{Params: params(AnyEnum), NullCall: true, Return: AnyEnum,
 			ReturnFn: func(args []*types.T) *types.T { return args[0] },
 			Bind: func(argTypes []*types.T) func(*EvalContext, []types.Datum) (types.Datum, error) {
 				return func(*EvalContext, []types.Datum) (types.Datum, error) {
@@ -60,13 +61,13 @@ func registerEnums() {
 		return out, nil
 	}
 	retArray := func(args []*types.T) *types.T { return types.ArrayOf(args[0]) }
-	addFunc("enum_range", &Overload{Params: params(AnyEnum), NullCall: true, ReturnFn: retArray,
+	addFunc("enum_range", &Overload{Params: params(AnyEnum), NullCall: true, Return: AnyArray, ReturnFn: retArray,
 		Bind: func(argTypes []*types.T) func(*EvalContext, []types.Datum) (types.Datum, error) {
 			return func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
 				return rangeOf(argTypes, types.Null, types.Null)
 			}
 		}})
-	addFunc("enum_range", &Overload{Params: params(AnyEnum, AnyEnum), NullCall: true, ReturnFn: retArray,
+	addFunc("enum_range", &Overload{Params: params(AnyEnum, AnyEnum), NullCall: true, Return: AnyArray, ReturnFn: retArray,
 		Bind: func(argTypes []*types.T) func(*EvalContext, []types.Datum) (types.Datum, error) {
 			return func(_ *EvalContext, a []types.Datum) (types.Datum, error) {
 				return rangeOf(argTypes, a[0], a[1])
