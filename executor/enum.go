@@ -3,6 +3,7 @@ package executor
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -373,4 +374,56 @@ func typeNameClash(b *planner.Binder, schema catalog.ID, name string) error {
 	}
 	return pgerror.New(pgerror.CodeDuplicateObject, "type \"%s\" already exists", name).
 		WithHint("A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type.")
+}
+
+// enumElem returns the enum type t is or holds arrays of, or nil.
+func enumElem(t *types.T) *types.T {
+	for t != nil && t.Family == types.FamArray {
+		t = t.Elem
+	}
+	if t == nil || t.Family != types.FamEnum || t.Enum == nil {
+		return nil
+	}
+	return t
+}
+
+// refreshEnumTypes returns ts with each enum type, or array of one, as
+// cat has it now: a statement prepared before ALTER TYPE ADD or RENAME
+// VALUE would otherwise read its parameters by the old labels. ts itself
+// is returned when it holds no enum.
+func refreshEnumTypes(cat *storage.Catalog, ts []*types.T) []*types.T {
+	var out []*types.T
+	for i, t := range ts {
+		elem := enumElem(t)
+		if elem == nil {
+			continue
+		}
+		ty := cat.Types[catalog.ID(elem.Enum.OID)]
+		if ty == nil {
+			continue // dropped: the statement fails when it is bound again
+		}
+		if out == nil {
+			out = append([]*types.T(nil), ts...)
+		}
+		out[i] = retypeEnum(t, ty)
+	}
+	if out == nil {
+		return ts
+	}
+	return out
+}
+
+// ParamTypes returns p's parameter types for decoding a Bind's values,
+// with enum types as the session's catalog has them now.
+func (s *Session) ParamTypes(p *Prepared) ([]*types.T, error) {
+	if !slices.ContainsFunc(p.Params, func(t *types.T) bool { return enumElem(t) != nil }) {
+		return p.Params, nil
+	}
+	txn, release := s.readTxn()
+	defer release()
+	cat, err := txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return refreshEnumTypes(cat, p.Params), nil
 }

@@ -1658,10 +1658,11 @@ func (s *Session) executeArgs(ctx context.Context, n *tree.Execute) (*Prepared, 
 	b := s.binder(cat, nil)
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
 	vals := make([]types.Datum, len(n.Params))
+	paramTypes := refreshEnumTypes(cat, p.Params)
 	for i, e := range n.Params {
 		x, err := b.BindScalar(e)
 		if err == nil {
-			x, err = b.Coerce(x, p.Params[i])
+			x, err = b.Coerce(x, paramTypes[i])
 		}
 		var f evalFn
 		if err == nil {

@@ -57,6 +57,19 @@ func TestEnumPgx(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) { check(t, m.mode) })
 	}
 
+	// A statement pgx prepared and cached before ALTER TYPE reads the new
+	// label in its parameters.
+	if _, err := conn.Exec(ctx, "ALTER TYPE mood ADD VALUE 'ecstatic'"); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := conn.QueryRow(ctx, "SELECT m FROM d WHERE id = $1 AND m = $2", pgx.QueryExecModeCacheStatement, 1, "happy").Scan(&got); err != nil {
+		t.Fatalf("cached statement before ADD VALUE's label: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO d (id, m) VALUES ($1, $2)", pgx.QueryExecModeCacheStatement, 500, "ecstatic"); err != nil {
+		t.Fatalf("cached INSERT with a label added after it was prepared: %v", err)
+	}
+
 	// Registered: pgx reads the labels from the catalog.
 	for _, name := range []string{"mood", "_mood"} {
 		typ, err := conn.LoadType(ctx, name)
@@ -88,7 +101,7 @@ func TestEnumPgx(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !slices.IsSortedFunc(order, func(a, b string) int {
-				rank := map[string]int{"sad": 0, "ok": 1, "happy": 2}
+				rank := map[string]int{"sad": 0, "ok": 1, "happy": 2, "ecstatic": 3}
 				return rank[a] - rank[b]
 			}) {
 				t.Errorf("ORDER BY m gave %v", order)
