@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -151,16 +150,8 @@ func (s *Session) dropTypes(ec *execCtx, b *planner.Binder, n *tree.DropType) (R
 				lines[i] = fmt.Sprintf("column %s of table %s", d.table.Columns[d.col].Name, d.table.Name)
 				detail[i] = lines[i] + " depends on type " + d.table.Columns[d.col].Type.String()
 			}
-			if !n.Cascade {
-				return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop type %s because other objects depend on it", qname).
-					WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
-			}
-			if len(lines) == 1 {
-				s.notice("drop cascades to %s", lines[0])
-			} else {
-				nt := pgerror.Notice("drop cascades to %d other objects", len(lines))
-				nt.Detail = "drop cascades to " + strings.Join(lines, "\ndrop cascades to ")
-				s.notices = append(s.notices, nt)
+			if err := s.reportDependents("type "+qname, lines, detail, n.Cascade); err != nil {
+				return nil, err
 			}
 			for _, d := range deps {
 				sc := cat.Schemas[d.table.SchemaID]
