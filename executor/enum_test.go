@@ -1,8 +1,11 @@
 package executor
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
@@ -108,5 +111,36 @@ func TestNewEnumSortOrder(t *testing.T) {
 		}
 		seen[got] = true
 		e.Labels = append(e.Labels, types.EnumLabel{Sort: got, Label: "x" + string(rune('A'+i%26)) + string(rune('a'+i/26))})
+	}
+}
+
+// TestEnumCopy copies enum and enum-array columns in and out in the text
+// and binary formats (an enum's binary form is its label's bytes), and
+// checks a bad label's error and COPY context.
+func TestEnumCopy(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE d (id int PRIMARY KEY, m mood, ms mood[])")
+	if tag, err := copyIn(t, s, "COPY d FROM STDIN", "1\tok\t{sad,happy}\n2\thappy\t\\N\n3\t\\N\t{}\n"); err != nil || tag != "COPY 3" {
+		t.Fatalf("copy in = %q, %v", tag, err)
+	}
+	const want = "1\tok\t{sad,happy}\n2\thappy\t\\N\n3\t\\N\t{}\n"
+	if _, out := copyOut(t, s, "COPY d TO STDOUT"); out != want {
+		t.Fatalf("copy out = %q", out)
+	}
+	_, bin := copyOut(t, s, "COPY d TO STDOUT (FORMAT binary)")
+	if !strings.Contains(bin, "happy") {
+		t.Errorf("binary COPY lacks the label's bytes: %q", bin)
+	}
+	mustRun(t, s, "CREATE TABLE e (id int PRIMARY KEY, m mood, ms mood[])")
+	if tag, err := copyIn(t, s, "COPY e FROM STDIN (FORMAT binary)", bin); err != nil || tag != "COPY 3" {
+		t.Fatalf("binary copy in = %q, %v", tag, err)
+	}
+	if _, out := copyOut(t, s, "COPY e TO STDOUT"); out != want {
+		t.Fatalf("binary round trip = %q", out)
+	}
+	_, err := copyIn(t, s, "COPY d FROM STDIN", "4\tmeh\t\\N\n")
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Code != "22P02" || pe.Message != `invalid input value for enum mood: "meh"` {
+		t.Fatalf("bad label: %v", err)
 	}
 }
