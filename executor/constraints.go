@@ -426,12 +426,17 @@ func (s *Session) dropReferencingFKs(ec *execCtx, t *catalog.Table, cascade bool
 }
 
 // reportDependents is PostgreSQL's reportDependentObjects for the
-// objects (lines) that depend on obj being dropped: without CASCADE the
-// drop fails with 2BP01, detail saying what each depends on; with it,
-// the "drop cascades to" notice is queued and the caller drops them.
+// objects (lines) that depend on obj being dropped ("" when a statement
+// drops several): without CASCADE the drop fails with 2BP01, detail
+// saying what each depends on; with it, the "drop cascades to" notice is
+// queued and the caller drops them.
 func (s *Session) reportDependents(obj string, lines, detail []string, cascade bool) error {
 	if !cascade {
-		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop %s because other objects depend on it", obj).
+		msg := "cannot drop desired object(s) because other objects depend on them"
+		if obj != "" {
+			msg = "cannot drop " + obj + " because other objects depend on it"
+		}
+		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "%s", msg).
 			WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 	}
 	if len(lines) == 1 {

@@ -117,16 +117,13 @@ func (s *Session) columnsUsingType(cat *storage.Catalog, ty *catalog.Type) []enu
 }
 
 func (s *Session) dropTypes(ec *execCtx, b *planner.Binder, n *tree.DropType) (Result, error) {
+	cat := b.Cat
+	var targets []*catalog.Type
 	for _, name := range n.Names {
-		if name.Schema != "" && n.IfExists && b.Cat.SchemaByName(s.db.ID, name.Schema) == nil {
+		if name.Schema != "" && n.IfExists && cat.SchemaByName(s.db.ID, name.Schema) == nil {
 			s.notice("schema \"%s\" does not exist, skipping", name.Schema)
 			continue
 		}
-		cat, err := ec.txn.Catalog()
-		if err != nil {
-			return nil, err
-		}
-		b = s.binder(cat, nil)
 		ty, err := s.resolveUserType(b, name)
 		if err != nil {
 			return nil, err
@@ -141,27 +138,73 @@ func (s *Session) dropTypes(ec *execCtx, b *planner.Binder, n *tree.DropType) (R
 		if r := s.currentRole(cat); !r.Superuser && r.Name != ty.Owner {
 			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of type %s", types.QuoteIdent(ty.Enum.Name))
 		}
-		deps := s.columnsUsingType(cat, ty)
-		if len(deps) > 0 {
-			qname := types.QuoteIdent(ty.Enum.Name)
-			lines := make([]string, len(deps))
-			detail := make([]string, len(deps))
-			for i, d := range deps {
-				lines[i] = fmt.Sprintf("column %s of table %s", d.table.Columns[d.col].Name, d.table.Name)
-				detail[i] = lines[i] + " depends on type " + d.table.Columns[d.col].Type.String()
-			}
-			if err := s.reportDependents("type "+qname, lines, detail, n.Cascade); err != nil {
+		if !slices.Contains(targets, ty) {
+			targets = append(targets, ty)
+		}
+	}
+	// Dependents of all the types are reported together, the last type's
+	// first, as PostgreSQL's deletion of several objects finds them.
+	var deps []enumColumn
+	var lines, detail []string
+	var views []*catalog.View
+	for i := len(targets) - 1; i >= 0; i-- {
+		ty := targets[i]
+		for _, d := range s.columnsUsingType(cat, ty) {
+			deps = append(deps, d)
+			col := fmt.Sprintf("column %s of table %s", d.table.Columns[d.col].Name, d.table.Name)
+			lines = append(lines, col)
+			detail = append(detail, col+" depends on type "+d.table.Columns[d.col].Type.String())
+			vs, err := s.viewsReadingColumn(ec, d.table, d.col)
+			if err != nil {
 				return nil, err
 			}
-			for _, d := range deps {
-				sc := cat.Schemas[d.table.SchemaID]
-				at := &tree.AlterTable{Name: tree.ObjectName{Schema: sc.Name, Name: d.table.Name},
-					Cmds: []tree.AlterTableCmd{{Kind: "drop column", Name: d.table.Columns[d.col].Name, Cascade: true}}}
-				if _, err := s.execUtility(ec, at); err != nil {
-					return nil, fmt.Errorf("drop type %s: %w", ty.Enum.Name, err)
+			for _, v := range vs {
+				if slices.Contains(views, v) {
+					continue
 				}
+				on := col
+				for _, w := range vs {
+					if slices.Contains(v.DependsOn, w.ID) {
+						on = "view " + w.Name
+						// The column of w carrying the type, as
+						// pg_depend's column-level entry names it.
+						for _, wc := range w.Columns {
+							if catalog.UsesType(wc.Type, uint32(ty.ID)) {
+								on = fmt.Sprintf("column %s of view %s", wc.Name, w.Name)
+								break
+							}
+						}
+					}
+				}
+				views = append(views, v)
+				lines = append(lines, "view "+v.Name)
+				detail = append(detail, "view "+v.Name+" depends on "+on)
 			}
 		}
+	}
+	if len(lines) > 0 {
+		obj := ""
+		if len(targets) == 1 {
+			obj = "type " + types.QuoteIdent(targets[0].Enum.Name)
+		}
+		if err := s.reportDependents(obj, lines, detail, n.Cascade); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range views {
+		if err := ec.txn.DropView(v.ID); err != nil {
+			return nil, fmt.Errorf("drop type: %w", err)
+		}
+	}
+	for _, d := range deps {
+		sc := cat.Schemas[d.table.SchemaID]
+		at := &tree.AlterTable{Name: tree.ObjectName{Schema: sc.Name, Name: d.table.Name},
+			Cmds: []tree.AlterTableCmd{{Kind: "drop column", Name: d.table.Columns[d.col].Name, Cascade: true}}}
+		if _, err := s.execUtility(ec, at); err != nil {
+			return nil, fmt.Errorf("drop type: %w", err)
+		}
+	}
+	for _, ty := range targets {
 		if err := ec.txn.DropType(ty.ID); err != nil {
 			return nil, fmt.Errorf("drop type %s: %w", ty.Enum.Name, err)
 		}
@@ -303,6 +346,44 @@ func (s *Session) settleEnumLabels(txn *storage.Txn) error {
 		}
 	}
 	return nil
+}
+
+// viewsReadingColumn returns the views, read directly or through other
+// views, whose query no longer binds once column col of t is gone: what
+// PostgreSQL's pg_depend records as depending on the column. It tries the
+// drop under a savepoint and undoes it.
+func (s *Session) viewsReadingColumn(ec *execCtx, t *catalog.Table, col int) ([]*catalog.View, error) {
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	views, _ := dependentViews(cat, t.ID, "", nil)
+	if len(views) == 0 {
+		return nil, nil
+	}
+	sp := ec.txn.Savepoint()
+	defer ec.txn.Release(sp)
+	probe := *t
+	probe.Columns = append([]catalog.Column(nil), t.Columns...)
+	probe.Columns[col].Dropped = true
+	probe.Columns[col].Name = fmt.Sprintf("........pg.dropped.%d........", col+1)
+	if err := ec.txn.PutTable(&probe); err != nil {
+		return nil, err
+	}
+	pcat, err := ec.txn.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	var out []*catalog.View
+	for _, v := range views {
+		if _, err := s.binder(pcat, nil).BindViewQuery(pcat.Views[v.ID]); err != nil {
+			out = append(out, v)
+		}
+	}
+	if err := ec.txn.RollbackTo(sp); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // retypeEnum rebuilds t (the enum or an array of it) over ty's labels.
