@@ -428,6 +428,30 @@ func (s *Session) dropReferencingFKs(ec *execCtx, t *catalog.Table, cascade bool
 	return s.dropDependentFKs(ec, deps, cascade, fmt.Sprintf("%s %s", what, t.Name), fmt.Sprintf("%s %s", what, t.Name))
 }
 
+// reportDependents is PostgreSQL's reportDependentObjects for the
+// objects (lines) that depend on obj being dropped ("" when a statement
+// drops several): without CASCADE the drop fails with 2BP01, detail
+// saying what each depends on; with it, the "drop cascades to" notice is
+// queued and the caller drops them.
+func (s *Session) reportDependents(obj string, lines, detail []string, cascade bool) error {
+	if !cascade {
+		msg := "cannot drop desired object(s) because other objects depend on them"
+		if obj != "" {
+			msg = "cannot drop " + obj + " because other objects depend on it"
+		}
+		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "%s", msg).
+			WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	if len(lines) == 1 {
+		s.notice("drop cascades to %s", lines[0])
+		return nil
+	}
+	n := pgerror.Notice("drop cascades to %d other objects", len(lines))
+	n.Detail = "drop cascades to " + strings.Join(lines, "\ndrop cascades to ")
+	s.notices = append(s.notices, n)
+	return nil
+}
+
 // dropDependentFKs is PostgreSQL's dependency check for foreign keys that
 // depend on an object being dropped (named obj in the error, dependsOn in
 // its detail): without CASCADE the drop fails with 2BP01; with it the
@@ -441,20 +465,12 @@ func (s *Session) dropDependentFKs(ec *execCtx, deps []fkRef, cascade bool, obj,
 	for i, r := range deps {
 		lines[i] = fmt.Sprintf("constraint %s on table %s", r.fk.Name, r.child.Name)
 	}
-	if !cascade {
-		detail := make([]string, len(deps))
-		for i, l := range lines {
-			detail[i] = l + " depends on " + dependsOn
-		}
-		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop %s because other objects depend on it", obj).
-			WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	detail := make([]string, len(deps))
+	for i, l := range lines {
+		detail[i] = l + " depends on " + dependsOn
 	}
-	if len(deps) == 1 {
-		s.notice("drop cascades to %s", lines[0])
-	} else {
-		n := pgerror.Notice("drop cascades to %d other objects", len(deps))
-		n.Detail = "drop cascades to " + strings.Join(lines, "\ndrop cascades to ")
-		s.notices = append(s.notices, n)
+	if err := s.reportDependents(obj, lines, detail, cascade); err != nil {
+		return err
 	}
 	for _, r := range deps {
 		cur, err := ec.txn.Catalog()

@@ -101,6 +101,12 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		return doneResult("DROP DATABASE"), nil
 	case *tree.CreateSequence:
 		return s.createSequence(ec, b, n)
+	case *tree.CreateType:
+		return s.createType(ec, b, n)
+	case *tree.DropType:
+		return s.dropTypes(ec, b, n)
+	case *tree.AlterType:
+		return s.alterType(ec, b, n)
 	case *tree.DropSequence:
 		for _, name := range n.Names {
 			if name.Schema != "" && n.IfExists && b.Cat.SchemaByName(s.db.ID, name.Schema) == nil {
@@ -312,6 +318,9 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		}
 		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
 	}
+	if err := typeNameClash(b, sc.ID, n.Name.Name); err != nil {
+		return nil, err
+	}
 	id, err := s.eng.store.AllocateID(ec.ctx)
 	if err != nil {
 		return nil, err
@@ -497,7 +506,7 @@ func (s *Session) columnFromDef(ec *execCtx, b *planner.Binder, t *catalog.Table
 			}
 		}
 	} else {
-		typ, err := planner.ResolveTypeName(cd.Type)
+		typ, err := b.ResolveType(cd.Type)
 		if err != nil {
 			return col, nil, err
 		}
@@ -630,7 +639,13 @@ func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSch
 				views = append(views, v)
 			}
 		}
-		if (len(tables) > 0 || len(seqs) > 0 || len(views) > 0) && !n.Cascade {
+		var typs []*catalog.Type
+		for _, ty := range cat.Types {
+			if ty.SchemaID == sc.ID {
+				typs = append(typs, ty)
+			}
+		}
+		if (len(tables) > 0 || len(seqs) > 0 || len(views) > 0 || len(typs) > 0) && !n.Cascade {
 			return nil, pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
 				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 		}
@@ -662,6 +677,13 @@ func (s *Session) dropSchemas(ec *execCtx, cat *storage.Catalog, n *tree.DropSch
 				if err := ec.txn.DropSequence(q.ID); err != nil {
 					return nil, err
 				}
+			}
+		}
+		for _, ty := range typs {
+			// Columns of tables in other schemas that use the type are
+			// dropped with it, as DROP TYPE ... CASCADE does.
+			if _, err := s.dropTypes(ec, s.binder(cat, nil), &tree.DropType{Names: []tree.ObjectName{{Schema: name, Name: ty.Enum.Name}}, Cascade: true}); err != nil {
+				return nil, err
 			}
 		}
 		if err := ec.txn.DropSchema(sc.ID); err != nil {
@@ -858,6 +880,22 @@ func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (
 		}
 		if err := ec.txn.PutTable(&t); err != nil {
 			return nil, fmt.Errorf("comment on %s: %w", t.Name, err)
+		}
+	case "type":
+		old, err := s.resolveUserType(b, n.Name)
+		if err != nil {
+			return nil, err
+		}
+		if old == nil {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "type \"%s\" does not exist", typeDisplayName(n.Name))
+		}
+		if r := s.currentRole(b.Cat); !r.Superuser && r.Name != old.Owner {
+			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of type %s", types.QuoteIdent(old.Enum.Name))
+		}
+		ty := *old
+		ty.Comment = text
+		if err := ec.txn.PutType(&ty); err != nil {
+			return nil, fmt.Errorf("comment on type %s: %w", ty.Enum.Name, err)
 		}
 	case "extension":
 		builtin, ok := pgcatalog.ExtensionComment(n.Name.Name)

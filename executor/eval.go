@@ -408,16 +408,16 @@ func (ec *execCtx) compileRegCast(arg evalFn, to *types.T) evalFn {
 			return types.Null, err
 		}
 		name := string(v.(types.DString))
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
 		if to.Family == types.FamRegtype {
-			t, err := planner.TypeByName(name)
+			t, err := ec.sess.binder(cat, nil).TypeByString(name)
 			if err != nil {
 				return nil, err
 			}
 			return types.DOid(t.OID()), nil
-		}
-		cat, err := ec.txn.Catalog()
-		if err != nil {
-			return nil, err
 		}
 		if to.Family == types.FamRegnamespace || to.Family == types.FamRegrole {
 			return ec.sess.binder(cat, nil).RegNameOID(to, name)

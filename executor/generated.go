@@ -2,7 +2,6 @@ package executor
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -149,20 +148,12 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 		lines[k] = fmt.Sprintf("column %s of table %s", t.Columns[g].Name, t.Name)
 	}
 	obj := fmt.Sprintf("column %s of table %s", t.Columns[i].Name, t.Name)
-	if !cascade {
-		detail := make([]string, len(lines))
-		for k, l := range lines {
-			detail[k] = l + " depends on " + obj
-		}
-		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop %s because other objects depend on it", obj).
-			WithDetail("%s", strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	detail := make([]string, len(lines))
+	for k, l := range lines {
+		detail[k] = l + " depends on " + obj
 	}
-	if len(lines) == 1 {
-		s.notice("drop cascades to %s", lines[0])
-	} else {
-		n := pgerror.Notice("drop cascades to %d other objects", len(lines))
-		n.Detail = "drop cascades to " + strings.Join(lines, "\ndrop cascades to ")
-		s.notices = append(s.notices, n)
+	if err := s.reportDependents(obj, lines, detail, cascade); err != nil {
+		return err
 	}
 	for _, g := range deps {
 		kept := t.Indexes[:0]

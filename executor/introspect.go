@@ -243,3 +243,12 @@ func (s *Session) RelationSize(ctx context.Context, oid uint32, kind builtins.Si
 	}
 	return n, true, nil
 }
+
+// UserType implements builtins.UserTypeSession.
+func (s *Session) UserType(oid uint32) (name string, visible, ok bool, err error) {
+	err = s.withCatalog(func(c *pgcatalog.Context) error {
+		name, visible, ok = pgcatalog.UserType(c, append([]string{s.tempSchemaName()}, s.searchPathSetting()...), oid)
+		return nil
+	})
+	return name, visible, ok, err
+}

@@ -41,6 +41,8 @@ func (s *Session) nameRegclass(ec *execCtx, cols []ResultColumn, it rowIter) (ro
 // OID, "-" for OID 0.
 func regName(cat *storage.Catalog, visible map[catalog.ID]bool, t *types.T, oid uint32) string {
 	switch t.Family {
+	case types.FamRegtype:
+		return regtypeName(cat, visible, oid)
 	case types.FamRegproc:
 		return pgcatalog.ProcName(oid)
 	case types.FamRegnamespace, types.FamRegrole:
@@ -57,6 +59,28 @@ func regName(cat *storage.Catalog, visible map[catalog.ID]bool, t *types.T, oid 
 		return strconv.FormatUint(uint64(oid), 10)
 	}
 	return relationName(cat, visible, catalog.ID(oid))
+}
+
+// regtypeName is regtypeout: built-in types by their SQL names, enum
+// types (and their arrays) by name, schema-qualified when the schema is
+// not on the search path.
+func regtypeName(cat *storage.Catalog, visible map[catalog.ID]bool, oid uint32) string {
+	for _, ty := range cat.Types {
+		if ty.Enum.OID != oid && ty.Enum.ArrayOID != oid {
+			continue
+		}
+		name := types.QuoteIdent(ty.Enum.Name)
+		if !visible[ty.SchemaID] {
+			if sc := cat.Schemas[ty.SchemaID]; sc != nil {
+				name = types.QuoteIdent(sc.Name) + "." + name
+			}
+		}
+		if oid == ty.Enum.ArrayOID {
+			name += "[]"
+		}
+		return name
+	}
+	return string(types.AppendText(nil, types.Regtype, types.DOid(oid)))
 }
 
 // visibleSchemas are the schemas of the search path, whose relations

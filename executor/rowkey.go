@@ -65,6 +65,8 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 		return appendBytesKey(append(buf, 12), []byte(v))
 	case types.DOid:
 		return binary.BigEndian.AppendUint32(append(buf, 13), uint32(v))
+	case types.DEnum:
+		return binary.BigEndian.AppendUint32(append(buf, 13), v.OID)
 	case types.DVector:
 		return appendVectorRowKey(buf, v)
 	case types.DHalfvec:

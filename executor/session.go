@@ -133,6 +133,9 @@ type Session struct {
 	// is not kept alive.
 	stmtTxn *storage.Txn
 	inBlock bool
+	// enumPending says the transaction added enum labels that its commit
+	// must make usable (settleEnumLabels).
+	enumPending bool
 	// implicit is set while a multi-statement simple query runs in one
 	// implicit transaction (PostgreSQL's behaviour without BEGIN).
 	implicit bool
@@ -974,6 +977,10 @@ func ddlCommand(stmt tree.Statement) string {
 		return "COMMENT"
 	case *tree.CreateType:
 		return "CREATE TYPE"
+	case *tree.DropType:
+		return "DROP TYPE"
+	case *tree.AlterType:
+		return "ALTER TYPE"
 	case *tree.AlterOwner:
 		return "ALTER " + strings.ToUpper(n.Kind)
 	}
@@ -1060,6 +1067,10 @@ func (s *Session) commitTxn(ctx context.Context, txn *storage.Txn) error {
 		txn.Rollback()
 		return err
 	}
+	if err := s.settleEnumLabels(txn); err != nil {
+		txn.Rollback()
+		return err
+	}
 	return txn.Commit(ctx)
 }
 
@@ -1087,6 +1098,7 @@ func (s *Session) endBlock(committed bool) {
 // notifications are delivered or dropped, its transaction-level advisory
 // locks released.
 func (s *Session) txnEnded(committed bool) {
+	s.enumPending = false
 	if committed {
 		s.notifyCommitted()
 	} else {
@@ -1675,10 +1687,11 @@ func (s *Session) executeArgs(ctx context.Context, n *tree.Execute) (*Prepared, 
 	b := s.binder(cat, nil)
 	ec := &execCtx{ctx: ctx, txn: txn, sess: s, eval: s.evalContext(ctx)}
 	vals := make([]types.Datum, len(n.Params))
+	paramTypes := refreshEnumTypes(cat, p.Params)
 	for i, e := range n.Params {
 		x, err := b.BindScalar(e)
 		if err == nil {
-			x, err = b.Coerce(x, p.Params[i])
+			x, err = b.Coerce(x, paramTypes[i])
 		}
 		var f evalFn
 		if err == nil {

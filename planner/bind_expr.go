@@ -643,7 +643,7 @@ func ResolveTypeName(tn tree.TypeName) (*types.T, error) {
 }
 
 func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
-	t, err := ResolveTypeName(n.Type)
+	t, err := b.ResolveType(n.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -653,7 +653,7 @@ func (b *Binder) bindCast(n *tree.CastExpr, sc *scope) (Expr, error) {
 	}
 	if t.Family == types.FamRegtype {
 		if c, ok := x.(*Const); ok && c.T.Family == types.FamUnknown && !types.IsNull(c.Val) {
-			rt, err := TypeByName(string(asString(c.Val)))
+			rt, err := b.TypeByString(string(asString(c.Val)))
 			if err != nil {
 				return nil, withPos(err, exprPos(n.Operand))
 			}
@@ -760,7 +760,11 @@ func (b *Binder) regclassConst(name string, pos tree.Pos) (Expr, error) {
 	if v, err := b.LookupView(on); err == nil && v != nil {
 		return &Const{Val: types.DOid(v.ID), T: types.Regclass}, nil
 	}
-	if s := b.LookupSequence(name); s != nil {
+	seqName := on.Name
+	if on.Schema != "" {
+		seqName = on.Schema + "." + on.Name
+	}
+	if s := b.LookupSequence(seqName); s != nil {
 		return &Const{Val: types.DOid(s.ID), T: types.Regclass}, nil
 	}
 	if oid, ok := b.lookupIndex(on); ok {

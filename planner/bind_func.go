@@ -154,7 +154,7 @@ func (b *Binder) toReg(n *tree.FuncCall, arg Expr) (Expr, error) {
 		}
 		return x, nil
 	}
-	t, err := TypeByName(name)
+	t, err := b.TypeByString(name)
 	if err != nil {
 		return &Const{Val: types.Null, T: rt}, nil
 	}

@@ -252,13 +252,20 @@ func (c *conn) handleBind(m *pgproto3.Bind) error {
 		return pgerror.New(pgerror.CodeProtocolViolation,
 			"bind message has %d parameter formats but %d parameters", n, nParams)
 	}
+	paramTypes := prep.Params
+	if pt, ok := c.sess.(paramTyper); ok {
+		var err error
+		if paramTypes, err = pt.ParamTypes(prep); err != nil {
+			return err
+		}
+	}
 	params := make([]types.Datum, nParams)
 	for i, raw := range m.Parameters {
 		if raw == nil {
 			params[i] = types.DNull{}
 			continue
 		}
-		t := prep.Params[i]
+		t := paramTypes[i]
 		if t == nil || t.Family == types.FamUnknown {
 			// An untyped parameter nobody inferred is text, as in
 			// PostgreSQL's unknown-literal handling.

@@ -40,6 +40,13 @@ type failureRecorder interface {
 	StatementFailed()
 }
 
+// paramTyper is implemented by sessions whose prepared statements'
+// parameter types may need refreshing before a Bind's values are read
+// (an enum's labels changed since the statement was prepared).
+type paramTyper interface {
+	ParamTypes(p *executor.Prepared) ([]*types.T, error)
+}
+
 // implicitAborter is implemented by sessions that can drop an implicit
 // transaction after a failure the session itself did not see (a panic, a
 // row that could not be encoded).

@@ -22,6 +22,7 @@ type Catalog struct {
 	Sequences map[catalog.ID]*catalog.Sequence
 	Roles     map[catalog.ID]*catalog.Role
 	Views     map[catalog.ID]*catalog.View
+	Types     map[catalog.ID]*catalog.Type
 
 	// Version is the catalog version this view was read at (a view with
 	// uncommitted changes carries its snapshot's version).
@@ -34,6 +35,7 @@ type Catalog struct {
 	tableByName  map[nameKey]*catalog.Table
 	seqByName    map[nameKey]*catalog.Sequence
 	viewByName   map[nameKey]*catalog.View
+	typeByName   map[nameKey]*catalog.Type
 	indexByName  map[nameKey]indexRef
 	tablesIn     map[catalog.ID][]*catalog.Table
 }
@@ -56,6 +58,7 @@ const (
 	kindSequence byte = 'q'
 	kindRole     byte = 'r'
 	kindView     byte = 'V' // not 'v': /c/v is the catalog version key
+	kindType     byte = 'T'
 )
 
 func newCatalog() *Catalog {
@@ -66,6 +69,7 @@ func newCatalog() *Catalog {
 		Sequences: map[catalog.ID]*catalog.Sequence{},
 		Roles:     map[catalog.ID]*catalog.Role{},
 		Views:     map[catalog.ID]*catalog.View{},
+		Types:     map[catalog.ID]*catalog.Type{},
 	}
 }
 
@@ -149,6 +153,8 @@ func loadCatalog(t *Txn, shared bool) (*Catalog, error) {
 				obj = &catalog.Role{}
 			case kindView:
 				obj = &catalog.View{}
+			case kindType:
+				obj = &catalog.Type{}
 			default:
 				continue
 			}
@@ -169,6 +175,8 @@ func loadCatalog(t *Txn, shared bool) (*Catalog, error) {
 			c.Roles[id] = d
 		case *catalog.View:
 			c.Views[id] = d
+		case *catalog.Type:
+			c.Types[id] = d
 		}
 		if shared {
 			seen[string(k)] = decodedDesc{raw: bytes.Clone(v), obj: obj}
@@ -215,6 +223,10 @@ func (c *Catalog) index() {
 	for _, v := range c.Views {
 		c.viewByName[nameKey{v.SchemaID, v.Name}] = v
 	}
+	c.typeByName = make(map[nameKey]*catalog.Type, len(c.Types))
+	for _, ty := range c.Types {
+		c.typeByName[nameKey{ty.SchemaID, ty.Enum.Name}] = ty
+	}
 }
 
 // DatabaseByName, SchemaByName, TableByName, SequenceByName and RoleByName
@@ -230,6 +242,11 @@ func (c *Catalog) SequenceByName(schema catalog.ID, name string) *catalog.Sequen
 	return c.seqByName[nameKey{schema, name}]
 }
 func (c *Catalog) RoleByName(name string) *catalog.Role { return c.roleByName[name] }
+
+// TypeByName finds a user-defined type in a schema.
+func (c *Catalog) TypeByName(schema catalog.ID, name string) *catalog.Type {
+	return c.typeByName[nameKey{schema, name}]
+}
 func (c *Catalog) ViewByName(schema catalog.ID, name string) *catalog.View {
 	return c.viewByName[nameKey{schema, name}]
 }
@@ -407,6 +424,8 @@ func (t *Txn) PutSchema(s *catalog.Schema) error     { return t.putDescriptor(ki
 func (t *Txn) PutSequence(s *catalog.Sequence) error { return t.putDescriptor(kindSequence, s.ID, s) }
 func (t *Txn) PutRole(r *catalog.Role) error         { return t.putDescriptor(kindRole, r.ID, r) }
 func (t *Txn) PutView(v *catalog.View) error         { return t.putDescriptor(kindView, v.ID, v) }
+func (t *Txn) PutType(ty *catalog.Type) error        { return t.putDescriptor(kindType, ty.ID, ty) }
+func (t *Txn) DropType(id catalog.ID) error          { return t.deleteDescriptor(kindType, id) }
 
 func (t *Txn) PutTable(tb *catalog.Table) error {
 	c, err := t.Catalog()
@@ -495,6 +514,13 @@ func (t *Txn) DropDatabase(id catalog.ID) error {
 	for _, v := range c.Views {
 		if v.DatabaseID == id {
 			if err := t.DropView(v.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, ty := range c.Types {
+		if ty.DatabaseID == id {
+			if err := t.DropType(ty.ID); err != nil {
 				return err
 			}
 		}

@@ -103,6 +103,9 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 		return binary.AppendVarint(buf, int64(v)), nil
 	case types.DOid:
 		return binary.AppendUvarint(buf, uint64(v)), nil
+	case types.DEnum:
+		// The label's OID: RENAME VALUE leaves stored rows valid.
+		return binary.AppendUvarint(buf, uint64(v.OID)), nil
 	case types.DFloat:
 		return binary.LittleEndian.AppendUint64(buf, math.Float64bits(float64(v))), nil
 	case types.DString:
@@ -270,6 +273,16 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 	case types.FamTimestampTZ:
 		v, err := varint()
 		return types.DTimestampTZ(v), err
+	case types.FamEnum:
+		v, n := binary.Uvarint(b)
+		if n <= 0 || n != len(b) || t.Enum == nil {
+			return nil, errCorruptRow
+		}
+		l, ok := t.Enum.ByOID(uint32(v))
+		if !ok {
+			return nil, errCorruptRow
+		}
+		return l.Datum(), nil
 	case types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc:
 		v, n := binary.Uvarint(b)
 		if n <= 0 || n != len(b) {

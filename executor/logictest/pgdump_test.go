@@ -62,6 +62,14 @@ var pgDumpSchema = []string{
 	`CREATE VIEW priced (post, cost) AS SELECT id, price FROM posts WHERE price IS NOT NULL`,
 	`CREATE VIEW author_posts AS SELECT a.name, count(p.post) AS n FROM authors a LEFT JOIN posts q ON q.author_id = a.id LEFT JOIN priced p ON p.post = q.id GROUP BY a.name`,
 	`COMMENT ON VIEW priced IS 'posts with a price'`,
+	// Enum types: pg_dump rebuilds them from pg_enum in sort order (a
+	// label added BEFORE another sits between them), and a default's
+	// cast must name the type with its schema.
+	`CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN')`,
+	`CREATE TYPE mood AS ENUM ('sad', 'ok')`,
+	`ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok'`,
+	`CREATE TABLE members (id serial PRIMARY KEY, role "Role" NOT NULL DEFAULT 'USER', moods mood[], m mood UNIQUE)`,
+	`INSERT INTO members (role, moods, m) VALUES ('ADMIN', '{meh,sad}', 'ok'), (DEFAULT, NULL, 'meh'), (DEFAULT, '{}', NULL)`,
 }
 
 // pgDumpChecks are the queries whose results must survive dump and
@@ -79,6 +87,9 @@ var pgDumpChecks = []string{
 	`SELECT * FROM priced ORDER BY post`,
 	`SELECT * FROM author_posts ORDER BY name`,
 	`SELECT obj_description('priced'::regclass, 'pg_class')`,
+	`SELECT * FROM members ORDER BY m NULLS FIRST`,
+	`SELECT enum_range(NULL::mood), enum_range(NULL::"Role")`,
+	`SELECT last_value, is_called FROM members_id_seq`,
 }
 
 // TestPgDumpRoundTrip dumps a database with PostgreSQL 15's real pg_dump,

@@ -34,6 +34,16 @@ func dIntOrNull(v int64, ok bool) types.Datum {
 	return dI(v)
 }
 
+// userTypeSchema names the schema of an enum type.
+func userTypeSchema(c *Context, e *types.EnumType) string {
+	if e != nil {
+		if ty := c.Cat.Types[catalog.ID(e.OID)]; ty != nil {
+			return schemaName(c, ty.SchemaID)
+		}
+	}
+	return "public"
+}
+
 // columnTypeInfo is what information_schema.columns says about a type.
 type columnTypeInfo struct {
 	dataType, udtSchema, udtName string
@@ -42,10 +52,18 @@ type columnTypeInfo struct {
 	datetimePrecision            types.Datum
 }
 
-func typeInfo(t *types.T) columnTypeInfo {
+func typeInfo(c *Context, t *types.T) columnTypeInfo {
 	ti := columnTypeInfo{dataType: t.BaseString(), udtSchema: "pg_catalog", udtName: t.TypeName(),
 		charMax: null, charOctets: null, precision: null, radix: null, scale: null, datetimePrecision: null}
+	if elem := t; elem.Family == types.FamEnum || elem.Family == types.FamArray && elem.Elem.Family == types.FamEnum {
+		if elem.Family == types.FamArray {
+			elem = elem.Elem
+		}
+		ti.udtSchema = userTypeSchema(c, elem.Enum)
+	}
 	switch t.Family {
+	case types.FamEnum:
+		ti.dataType = "USER-DEFINED"
 	case types.FamArray:
 		ti.dataType = "ARRAY"
 	case types.FamVector, types.FamHalfvec, types.FamSparsevec:
@@ -159,7 +177,7 @@ func init() {
 				if cl.Hidden || cl.Dropped {
 					continue
 				}
-				ti := typeInfo(cl.Type)
+				ti := typeInfo(c, cl.Type)
 				var def types.Datum = null
 				if d := defaultForReader(c, cl); d != "" && cl.Identity == "" {
 					def = dS(d)
@@ -193,7 +211,7 @@ func init() {
 			schema := schemaName(c, v.SchemaID)
 			updatable := yesNo(viewUpdatable(c, v))
 			for i, cl := range v.Columns {
-				ti := typeInfo(cl.Type)
+				ti := typeInfo(c, cl.Type)
 				pos := strconv.Itoa(i + 1)
 				rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schema), dS(v.Name), dS(cl.Name), dI(int64(i + 1)), null,
 					dS("YES"), dS(ti.dataType), ti.charMax, ti.charOctets, ti.precision, ti.radix, ti.scale,
@@ -384,7 +402,7 @@ func init() {
 			if t == nil {
 				t = types.Int8
 			}
-			ti := typeInfo(t)
+			ti := typeInfo(c, t)
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, s.SchemaID)), dS(s.Name), dS(ti.dataType),
 				ti.precision, ti.radix, ti.scale, dS(strconv.FormatInt(s.Start, 10)), dS(strconv.FormatInt(s.Min, 10)),
 				dS(strconv.FormatInt(s.Max, 10)), dS(strconv.FormatInt(s.Increment, 10)), yesNo(s.Cycle)})

@@ -213,6 +213,10 @@ func dbSequences(c *Context) []*catalog.Sequence {
 	return inDatabase(c, c.Cat.Sequences, func(s *catalog.Sequence) (catalog.ID, catalog.ID) { return s.DatabaseID, s.ID })
 }
 
+func dbTypes(c *Context) []*catalog.Type {
+	return inDatabase(c, c.Cat.Types, func(t *catalog.Type) (catalog.ID, catalog.ID) { return t.DatabaseID, t.ID })
+}
+
 func dbViews(c *Context) []*catalog.View {
 	return inDatabase(c, c.Cat.Views, func(v *catalog.View) (catalog.ID, catalog.ID) { return v.DatabaseID, v.ID })
 }
@@ -723,4 +727,34 @@ func sameColumnSet(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// UserType is format_type's name for an enum type or its array type, and
+// whether the type is visible: the first type of its name on the path
+// (pg_type_is_visible). Invisible types are schema-qualified.
+func UserType(c *Context, searchPath []string, oid uint32) (name string, visible, ok bool) {
+	for _, ty := range dbTypes(c) {
+		if ty.Enum.OID != oid && ty.Enum.ArrayOID != oid {
+			continue
+		}
+		schema := schemaName(c, ty.SchemaID)
+		for _, s := range searchPath {
+			if s == schema {
+				visible = true
+				break
+			}
+			if sc := c.Cat.SchemaByName(c.DB.ID, s); sc != nil && c.Cat.TypeByName(sc.ID, ty.Enum.Name) != nil {
+				break
+			}
+		}
+		name = types.QuoteIdent(ty.Enum.Name)
+		if !visible {
+			name = types.QuoteIdent(schema) + "." + name
+		}
+		if oid == ty.Enum.ArrayOID {
+			name += "[]"
+		}
+		return name, visible, true
+	}
+	return "", false, false
 }

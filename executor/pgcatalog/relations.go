@@ -234,6 +234,7 @@ type typeRow struct {
 	io        string
 	align     string
 	coll      uint32
+	owner     uint32 // 0: the bootstrap superuser
 }
 
 func typeRows() []typeRow {
@@ -269,7 +270,7 @@ func typeRows() []typeRow {
 		name  string
 		len   int16
 		align string
-	}{{oidCstring, "cstring", -2, "c"}, {2276, "any", 4, "i"}, {2277, "anyarray", -1, "d"}, {oidInternal, "internal", 8, "d"}, {2283, "anyelement", 4, "i"}} {
+	}{{oidCstring, "cstring", -2, "c"}, {2276, "any", 4, "i"}, {2277, "anyarray", -1, "d"}, {oidInternal, "internal", 8, "d"}, {2283, "anyelement", 4, "i"}, {builtins.OidAnyEnum, "anyenum", 4, "i"}} {
 		rows = append(rows, typeRow{oid: p.oid, name: p.name, namespace: uint32(storage.PgCatalogSchemaID), length: p.len,
 			byval: p.len == 4 || p.len == 8, typtype: "p", category: "P", io: p.name, align: p.align})
 	}
@@ -286,6 +287,21 @@ func typeRows() []typeRow {
 				elem: v.oid, io: "array", align: "i"})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].oid < rows[j].oid })
+	return rows
+}
+
+// enumTypeRows are the pg_type rows of the database's enum types and
+// their arrays.
+func enumTypeRows(c *Context) []typeRow {
+	var rows []typeRow
+	for _, ty := range dbTypes(c) {
+		ns := nsOID(c, ty.SchemaID)
+		e := &ty.Enum
+		rows = append(rows, typeRow{oid: e.OID, name: e.Name, namespace: ns, length: 4, byval: true, typtype: "e",
+			category: "E", array: e.ArrayOID, io: "enum", align: "i", owner: roleOID(c, ty.Owner)},
+			typeRow{oid: e.ArrayOID, name: "_" + e.Name, namespace: ns, length: -1, typtype: "b", category: "A",
+				elem: e.OID, io: "array", align: "i", owner: roleOID(c, ty.Owner)})
+	}
 	return rows
 }
 
@@ -306,6 +322,9 @@ var procNames = func() map[uint32]string {
 	m := map[uint32]string{}
 	add := func(name string) { m[types.RegprocOID(name)] = name }
 	add("array_subscript_handler")
+	for _, suffix := range []string{"_in", "_out", "_recv", "_send"} {
+		add("enum" + suffix)
+	}
 	for _, h := range amHandlers {
 		add(h)
 	}
@@ -520,13 +539,17 @@ func init() {
 		col("typdefaultbin", tNode), col("typdefault", types.Text), col("typacl", tACL),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, r := range typeRows() {
+		for _, r := range append(typeRows(), enumTypeRows(c)...) {
+			owner := r.owner
+			if owner == 0 {
+				owner = 10
+			}
 			sub, modin, modout := "-", "-", "-"
 			if r.category == "A" {
 				sub = "array_subscript_handler"
 			}
 			storage := storageOf(r.oid, r.length)
-			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(nsOID(c, catalog.ID(r.namespace))), dO(uint32(10)), dI(int64(r.length)), dB(r.byval),
+			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(nsOID(c, catalog.ID(r.namespace))), dO(owner), dI(int64(r.length)), dB(r.byval),
 				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dProc(sub), dO(r.elem), dO(r.array),
 				dProc(r.io + "_in"), dProc(r.io + "_out"), dProc(r.io + "_recv"), dProc(r.io + "_send"), dProc(modin), dProc(modout),
 				dProc("-"),
@@ -813,6 +836,11 @@ func init() {
 				}
 			}
 		}
+		for _, ty := range dbTypes(c) {
+			if ty.Comment != "" {
+				rows = append(rows, []types.Datum{dO(uint32(ty.ID)), dO(oidPgType), dI(0), dS(ty.Comment)})
+			}
+		}
 		for _, t := range dbTables(c) {
 			if t.Comment != "" {
 				rows = append(rows, []types.Datum{dO(uint32(t.ID)), dO(oidPgClass), dI(0), dS(t.Comment)})
@@ -931,7 +959,15 @@ func init() {
 
 	register("pg_catalog", "pg_enum", 3501, []planner.Column{
 		col("oid", types.Oid), col("enumtypid", types.Oid), col("enumsortorder", tFloat4), col("enumlabel", types.Name),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, ty := range dbTypes(c) {
+			for _, l := range ty.Enum.Labels {
+				rows = append(rows, []types.Datum{dO(l.OID), dO(ty.Enum.OID), types.DFloat(l.Sort), dS(l.Label)})
+			}
+		}
+		return rows, nil
+	})
 	register("pg_catalog", "pg_range", 3541, []planner.Column{
 		col("rngtypid", types.Oid), col("rngsubtype", types.Oid), col("rngmultitypid", types.Oid), col("rngcollation", types.Oid),
 		col("rngsubopc", types.Oid), col("rngcanonical", tRegp), col("rngsubdiff", tRegp),

@@ -1,6 +1,7 @@
 package pgcatalog
 
 import (
+	"github.com/quiverdb/quiver/sql/types"
 	"regexp"
 	"strings"
 
@@ -102,7 +103,19 @@ func storedSeqRef(c *Context, schema, name string) *catalog.Sequence {
 // defaultForReader is a stored default as pg_get_expr shows it to this
 // reader: a sequence is qualified unless its schema is on the search path.
 func defaultForReader(c *Context, col *catalog.Column) string {
-	return RewriteSeqRefs(DefaultExpr(col), func(schema, name string) (string, bool) {
+	d := DefaultExpr(col)
+	if col.Type != nil && col.Type.Family == types.FamEnum {
+		// The literal's cast names the type as regtypeout would: with
+		// its schema when that is not on the path (pg_dump's empty one).
+		if ty := c.Cat.Types[catalog.ID(col.Type.Enum.OID)]; ty != nil {
+			if sc := c.Cat.Schemas[ty.SchemaID]; sc != nil && !onPath(c.SearchPath, sc.Name) {
+				if cast := "::" + col.Type.BaseString(); strings.HasSuffix(d, cast) {
+					d = strings.TrimSuffix(d, cast) + "::" + types.QuoteIdent(sc.Name) + "." + col.Type.BaseString()
+				}
+			}
+		}
+	}
+	return RewriteSeqRefs(d, func(schema, name string) (string, bool) {
 		seq := storedSeqRef(c, schema, name)
 		if seq == nil {
 			return "", false

@@ -418,7 +418,7 @@ func registerAggregates() {
 		}
 	}
 	minMaxTypes := []*types.T{types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric, types.Text,
-		types.Bpchar, types.Date, types.Timestamp, types.TimestampTZ, types.Interval, types.Oid, AnyArray}
+		types.Bpchar, types.Date, types.Timestamp, types.TimestampTZ, types.Interval, types.Oid, AnyArray, AnyEnum}
 	for _, isMax := range []bool{false, true} {
 		name := "min"
 		if isMax {
@@ -429,8 +429,12 @@ func registerAggregates() {
 			o := &AggOverload{Params: params(t), Return: ret, New: func(argTypes []*types.T) Aggregator {
 				return &minMaxAgg{max: isMax, cmp: typedCompare(argTypes[0])}
 			}}
-			if isAnyArray(t) {
-				o.Return = nil
+			if isAnyArray(t) || isAnyEnum(t) {
+				// Return stays pg_proc's prorettype: anyenum, or anyarray
+				// (which a nil Return with an anyarray argument gives).
+				if isAnyArray(t) {
+					o.Return = nil
+				}
 				o.ReturnFn = func(args []*types.T) *types.T { return args[0] }
 			}
 			registry.aggs[name] = append(registry.aggs[name], o)

@@ -31,6 +31,26 @@ type CatalogSession interface {
 	SerialSequence(table, column string) (string, bool, error)
 }
 
+// UserTypeSession is a session that knows the database's user-defined
+// (enum) types.
+type UserTypeSession interface {
+	// UserType is format_type's spelling of user type oid (its array
+	// type included: "mood[]"), schema-qualified when the type is not
+	// visible on the search path, and whether it is visible.
+	UserType(oid uint32) (name string, visible, ok bool, err error)
+}
+
+func userType(ctx *EvalContext, oid uint32) (name string, visible, ok bool, err error) {
+	if ctx == nil || ctx.Session == nil {
+		return "", false, false, nil
+	}
+	us, isUS := ctx.Session.(UserTypeSession)
+	if !isUS {
+		return "", false, false, nil
+	}
+	return us.UserType(oid)
+}
+
 // TxnIDSession is a session that can name its open transaction
 // (txid_current).
 type TxnIDSession interface {
@@ -281,6 +301,11 @@ func registerCatalogFuncs() {
 		if hasMod {
 			mod = int32(intArg(a[1]))
 		}
+		if types.ByOID(oidArg(a[0])) == nil {
+			if name, _, ok, err := userType(ctx, oidArg(a[0])); ok || err != nil {
+				return types.DString(name), err
+			}
+		}
 		return types.DString(FormatType(oidArg(a[0]), mod, hasMod)), nil
 	}
 	addFunc("format_type", &Overload{Params: params(o, i4), Return: txt, NullCall: true, Fn: formatType})
@@ -295,6 +320,9 @@ func registerCatalogFuncs() {
 	}))
 	addFunc("pg_type_is_visible", fn(params(o), b, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 		id := oidArg(a[0])
+		if _, visible, ok, err := userType(ctx, id); ok || err != nil {
+			return types.DBool(visible), err
+		}
 		return types.DBool(types.ByOID(id) != nil || id == types.OidChar1), nil
 	}))
 	for _, n := range []string{"pg_function_is_visible", "pg_opclass_is_visible", "pg_operator_is_visible", "pg_collation_is_visible",

@@ -149,6 +149,7 @@ const (
 	OidAny        uint32 = 2276
 	OidAnyArray   uint32 = 2277
 	OidAnyElement uint32 = 2283
+	OidAnyEnum    uint32 = 3500
 	oidCstring    uint32 = 2275
 	oidInternal   uint32 = 2281
 )
@@ -162,6 +163,8 @@ func ParamOID(t *types.T) uint32 {
 		return OidAny
 	case t.Family == types.FamArray && t.Elem == nil:
 		return OidAnyArray
+	case isAnyEnum(t):
+		return OidAnyEnum
 	}
 	return t.OID()
 }
@@ -279,6 +282,8 @@ func pseudoTypeName(oid uint32) (string, bool) {
 		return "anyarray", true
 	case OidAnyElement:
 		return "anyelement", true
+	case OidAnyEnum:
+		return "anyenum", true
 	case oidCstring:
 		return "cstring", true
 	case oidInternal:

@@ -166,7 +166,7 @@ func cmpResult(op string, c int) types.Datum {
 // comparableTypes get the six comparison operators on same-type operands.
 var comparableTypes = []*types.T{
 	types.Bool, types.Numeric, types.Text, types.Name, types.Bytea, types.Date, types.Timestamp,
-	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, types.Halfvec, types.Sparsevec, types.Bit, types.Varbit, AnyArray, types.Record,
+	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, types.Halfvec, types.Sparsevec, types.Bit, types.Varbit, AnyArray, types.Record, AnyEnum,
 }
 
 // typedCompare orders values with the types package's btree order for t

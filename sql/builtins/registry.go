@@ -16,6 +16,10 @@ var Any = types.Unknown
 // element type ties to the nil (anyelement) parameters of the overload.
 var AnyArray = &types.T{Family: types.FamArray}
 
+// AnyEnum as a parameter type is PostgreSQL's anyenum: any enum type,
+// tied to the overload's other polymorphic parameters.
+var AnyEnum = &types.T{Family: types.FamEnum}
+
 // Callable returns the function to evaluate the overload with, given the
 // argument types Resolve returned.
 func (o *Overload) Callable(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
@@ -75,6 +79,7 @@ func init() {
 	registerSystem()
 	registerJSON()
 	registerArrays()
+	registerEnums()
 	registerRegex()
 	registerVector()
 	registerSparsevec()

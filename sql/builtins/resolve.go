@@ -22,6 +22,9 @@ func sameType(a, b *types.T) bool {
 		}
 		return sameType(a.Elem, b.Elem)
 	}
+	if a.Family == types.FamEnum {
+		return a.Enum != nil && b.Enum != nil && a.Enum.OID == b.Enum.OID
+	}
 	return true
 }
 
@@ -97,6 +100,8 @@ func paramAt(o *Overload, i int) *types.T {
 
 func isAnyArray(p *types.T) bool { return p != nil && p.Family == types.FamArray && p.Elem == nil }
 
+func isAnyEnum(p *types.T) bool { return p != nil && p.Family == types.FamEnum && p.Enum == nil }
+
 // matchOverload checks whether args can call o, returning the parameter
 // type each argument takes and the number of known args whose type equals
 // a non-polymorphic parameter's.
@@ -109,9 +114,15 @@ func matchOverload(o *Overload, args []*types.T) (*candidate, bool) {
 	hasPoly := false
 	for i, a := range args {
 		p := paramAt(o, i)
-		c.pseudo[i] = p == nil || isAnyArray(p) || p.Family == types.FamUnknown
+		c.pseudo[i] = p == nil || isAnyArray(p) || isAnyEnum(p) || p.Family == types.FamUnknown
 		switch {
 		case p == nil:
+			hasPoly = true
+			poly = append(poly, a)
+		case isAnyEnum(p):
+			if a.Family != types.FamUnknown && a.Family != types.FamEnum {
+				return nil, false
+			}
 			hasPoly = true
 			poly = append(poly, a)
 		case isAnyArray(p):
@@ -146,6 +157,11 @@ func matchOverload(o *Overload, args []*types.T) (*candidate, bool) {
 		for i := range args {
 			p := paramAt(o, i)
 			switch {
+			case isAnyEnum(p):
+				if common.Family != types.FamEnum {
+					return nil, false
+				}
+				c.resolved[i] = common
 			case p == nil:
 				c.resolved[i] = common
 			case isAnyArray(p):

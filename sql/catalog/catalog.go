@@ -261,3 +261,30 @@ type ViewColumn struct {
 	Type    *types.T `json:"type"`
 	Comment string   `json:"comment,omitempty"`
 }
+
+// Type is a user-defined type: an enum (CREATE TYPE ... AS ENUM). Its ID
+// is the type's pg_type OID; Enum.ArrayOID is its array type's.
+type Type struct {
+	ID         ID             `json:"id"`
+	DatabaseID ID             `json:"db"`
+	SchemaID   ID             `json:"schema"`
+	Owner      string         `json:"owner"`
+	Enum       types.EnumType `json:"enum"`
+	Comment    string         `json:"comment,omitempty"`
+}
+
+// T returns the SQL type of the descriptor's values.
+func (t *Type) T() *types.T {
+	e := t.Enum
+	e.Labels = append([]types.EnumLabel(nil), t.Enum.Labels...)
+	return types.EnumOf(&e)
+}
+
+// UsesType reports whether type t is, or is an array of, the enum with
+// OID oid.
+func UsesType(t *types.T, oid uint32) bool {
+	for t != nil && t.Family == types.FamArray {
+		t = t.Elem
+	}
+	return t != nil && t.Family == types.FamEnum && t.Enum != nil && t.Enum.OID == oid
+}

@@ -729,7 +729,7 @@ func (p *parser) dropStmt() tree.Statement {
 		case "view":
 			return &tree.DropView{Names: d.names, IfExists: d.ifExists, Cascade: d.cascade}
 		case "type":
-			return &tree.Unsupported{What: "DROP TYPE"}
+			return &tree.DropType{Names: d.names, IfExists: d.ifExists, Cascade: d.cascade}
 		}
 		return &tree.DropIndex{Names: d.names, IfExists: d.ifExists, Concurrently: d.conc, Cascade: d.cascade}
 	case "schema":
@@ -817,6 +817,8 @@ func (p *parser) alterStmt() tree.Statement {
 			return p.skipUnsupported("ALTER ROLE " + strings.ToUpper(p.peek().val))
 		}
 		return &tree.AlterRole{Name: name, Options: p.roleOptions()}
+	case t.is("type"):
+		return p.alterType()
 	case t.is("extension"):
 		name := p.ident()
 		if !p.kw("update") {
@@ -832,6 +834,44 @@ func (p *parser) alterStmt() tree.Statement {
 	}
 	p.failAt(t)
 	return nil
+}
+
+func (p *parser) alterType() tree.Statement {
+	at := &tree.AlterType{Name: p.objectName()}
+	switch {
+	case p.kws("add", "value"):
+		at.Kind = "add value"
+		at.IfNotExists = p.kws("if", "not", "exists")
+		at.Value = p.stringLit()
+		if p.peek().is("before") || p.peek().is("after") {
+			at.After = p.advance().is("after")
+			at.HasNeighbor = true
+			at.Neighbor = p.stringLit()
+		}
+	case p.kws("rename", "value"):
+		at.Kind = "rename value"
+		at.Value = p.stringLit()
+		p.expectKw("to")
+		at.NewValue = p.stringLit()
+	case p.kws("rename", "to"):
+		at.Kind = "rename to"
+		at.Value = p.ident()
+	case p.kws("owner", "to"):
+		at.Kind = "owner to"
+		at.Value = p.ident()
+	default:
+		return p.skipUnsupported("ALTER TYPE " + strings.ToUpper(p.peek().val))
+	}
+	return at
+}
+
+// stringLit consumes a string constant.
+func (p *parser) stringLit() string {
+	s := p.advance()
+	if s.kind != tString {
+		p.failAt(s)
+	}
+	return s.val
 }
 
 func (p *parser) alterTable() tree.Statement {

@@ -26,6 +26,7 @@ const (
 	CodeDuplicateDatabase           = "42P04"
 	CodeDuplicateColumn             = "42701"
 	CodeDuplicateObject             = "42710"
+	CodeUnsafeNewEnumValueUsage     = "55P04"
 	CodeAmbiguousColumn             = "42702"
 	CodeAmbiguousFunction           = "42725"
 	CodeDatatypeMismatch            = "42804"

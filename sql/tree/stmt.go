@@ -341,6 +341,27 @@ type CreateType struct {
 	Labels []string
 }
 
+// DropType is DROP TYPE.
+type DropType struct {
+	Names    []ObjectName
+	IfExists bool
+	Cascade  bool
+}
+
+// AlterType is ALTER TYPE name followed by one of: ADD VALUE [IF NOT
+// EXISTS] 'v' [BEFORE|AFTER 'w'] (Kind "add value"), RENAME VALUE 'a' TO
+// 'b' ("rename value"), RENAME TO n ("rename to"), OWNER TO r ("owner to").
+type AlterType struct {
+	Name        ObjectName
+	Kind        string
+	Value       string // the new label, the renamed label's old spelling, the new name or the role
+	NewValue    string // RENAME VALUE's new label
+	Neighbor    string // BEFORE/AFTER's label
+	After       bool
+	HasNeighbor bool
+	IfNotExists bool
+}
+
 // CommentOn is COMMENT ON kind name IS 'text'|NULL.
 type CommentOn struct {
 	Kind    string // "table", "column", "index", "schema", ...
@@ -536,6 +557,8 @@ func (*CreateExtension) stmt()  {}
 func (*DropExtension) stmt()    {}
 func (*AlterExtension) stmt()   {}
 func (*CreateType) stmt()       {}
+func (*DropType) stmt()         {}
+func (*AlterType) stmt()        {}
 func (*CommentOn) stmt()        {}
 func (*CreateRole) stmt()       {}
 func (*AlterRole) stmt()        {}

@@ -121,6 +121,13 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			return nil, wrongDatum(t)
 		}
 		return append(buf, v[:]...), nil
+	case FamEnum:
+		// enum_send: the label's bytes.
+		v, ok := d.(DEnum)
+		if !ok {
+			return nil, wrongDatum(t)
+		}
+		return append(buf, v.Label...), nil
 	case FamJSON, FamJSONB:
 		v, ok := d.(DJSON)
 		if !ok {
@@ -409,6 +416,11 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			Days:   int32(binary.BigEndian.Uint32(b[8:])),
 			Months: int32(binary.BigEndian.Uint32(b[12:])),
 		}, nil
+	case FamEnum:
+		if err := checkUTF8(b); err != nil {
+			return nil, err
+		}
+		return parseEnum(t, string(b))
 	case FamUUID:
 		if err := fixed(16); err != nil {
 			return nil, err

@@ -16,11 +16,12 @@ func isOidFamily(f Family) bool {
 }
 
 // PrintsName reports whether t's values print as names found in the
-// catalog (regclass, regproc, regnamespace, regrole): the executor, which
-// reads the catalog, turns them into text.
+// catalog (regclass, regproc, regnamespace, regrole, and regtype for
+// user-defined types): the executor, which reads the catalog, turns them
+// into text.
 func PrintsName(t *T) bool {
 	switch t.Family {
-	case FamRegclass, FamRegproc, FamRegnamespace, FamRegrole:
+	case FamRegclass, FamRegproc, FamRegnamespace, FamRegrole, FamRegtype:
 		return true
 	}
 	return false
@@ -61,6 +62,10 @@ func castContextOf(from, to *T) (CastContext, bool) {
 	f, g := from.Family, to.Family
 	if f == FamUnknown {
 		return CastImplicit, true
+	}
+	if f == FamEnum && g == FamEnum {
+		// Distinct enum types have no cast between them.
+		return CastImplicit, from.Identical(to)
 	}
 	if f == g && f != FamArray {
 		return CastImplicit, true
@@ -361,6 +366,8 @@ func datumFits(f Family, d Datum) bool {
 		return f == FamInterval
 	case DUUID:
 		return f == FamUUID
+	case DEnum:
+		return f == FamEnum
 	case DJSON:
 		return f == FamJSON || f == FamJSONB
 	case DOid:

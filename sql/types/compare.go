@@ -95,6 +95,9 @@ func Compare(t *T, a, b Datum) int {
 	case DUUID:
 		y, _ := b.(DUUID)
 		return bytes.Compare(x[:], y[:])
+	case DEnum:
+		y, _ := b.(DEnum)
+		return cmp3(x.Sort, y.Sort)
 	case DJSON:
 		y, _ := b.(DJSON)
 		if t != nil && t.Family == FamJSONB {

@@ -38,6 +38,8 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 		return appendInterval(buf, v)
 	case DUUID:
 		return appendUUID(buf, v)
+	case DEnum:
+		return append(buf, v.Label...)
 	case DJSON:
 		return append(buf, v...)
 	case DOid:

@@ -77,6 +77,8 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 		return applyTypmod(d, t, false)
 	case FamUUID:
 		return parseUUID(s)
+	case FamEnum:
+		return parseEnum(t, s)
 	case FamJSON:
 		if err := validateJSON(s); err != nil {
 			return nil, err

@@ -48,6 +48,7 @@ const (
 	FamSparsevec
 	FamBit
 	FamVarbit
+	FamEnum
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -112,6 +113,8 @@ type T struct {
 	Scale int32
 	// Elem is the element type of an array.
 	Elem *T
+	// Enum identifies an enum type and holds its labels (FamEnum only).
+	Enum *EnumType `json:",omitempty"`
 }
 
 // Unconstrained instances, shared and never mutated.
@@ -209,6 +212,9 @@ func (t *T) Identical(o *T) bool {
 	if t.Family == FamArray {
 		return t.Elem.Identical(o.Elem)
 	}
+	if t.Family == FamEnum {
+		return t.Enum != nil && o.Enum != nil && t.Enum.OID == o.Enum.OID
+	}
 	return true
 }
 
@@ -276,6 +282,8 @@ func (t *T) Category() byte {
 		return 'A'
 	case FamRecord, FamVoid:
 		return 'P'
+	case FamEnum:
+		return 'E'
 	case FamUnknown:
 		return 'X'
 	}
@@ -299,7 +307,13 @@ func (t *T) OID() uint32 {
 		return oid
 	}
 	if t.Family == FamArray {
+		if t.Elem.Family == FamEnum && t.Elem.Enum != nil {
+			return t.Elem.Enum.ArrayOID
+		}
 		return famInfos[t.Elem.Family].arrayOid
+	}
+	if t.Family == FamEnum && t.Enum != nil {
+		return t.Enum.OID
 	}
 	return famInfos[t.Family].oid
 }
@@ -313,6 +327,9 @@ func (t *T) TypeName() string {
 	if t.Family == FamArray {
 		return "_" + t.Elem.TypeName()
 	}
+	if t.Family == FamEnum && t.Enum != nil {
+		return t.Enum.Name
+	}
 	return famInfos[t.Family].name
 }
 
@@ -320,6 +337,9 @@ func (t *T) TypeName() string {
 func (t *T) Len() int16 {
 	if t.Family == FamArray {
 		return -1
+	}
+	if t.Family == FamEnum {
+		return 4
 	}
 	return famInfos[t.Family].size
 }
@@ -366,6 +386,11 @@ func (t *T) String() string {
 	}
 	if t.Family == FamArray {
 		return t.Elem.String() + "[]"
+	}
+	if t.Family == FamEnum && t.Enum != nil {
+		// format_type qualifies a type not visible on the search path;
+		// Quiver's types know no search path, so the name stands alone.
+		return QuoteIdent(t.Enum.Name)
 	}
 	base := famInfos[t.Family].sqlName
 	switch t.Family {
@@ -418,6 +443,9 @@ func (t *T) BaseString() string {
 	}
 	if t.Family == FamArray {
 		return t.Elem.BaseString() + "[]"
+	}
+	if t.Family == FamEnum && t.Enum != nil {
+		return QuoteIdent(t.Enum.Name)
 	}
 	return famInfos[t.Family].sqlName
 }

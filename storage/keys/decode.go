@@ -2,6 +2,7 @@ package keys
 
 import (
 	"encoding/binary"
+	"math"
 
 	"github.com/quiverdb/quiver/sql/types"
 )
@@ -55,6 +56,21 @@ func Decode(b []byte, t *types.T) (d types.Datum, rest []byte, ok bool) {
 			return types.DBytes(s), rest, true
 		}
 		return types.DString(s), rest, true
+	case types.FamEnum:
+		if len(b) < 8 || t.Enum == nil {
+			return nil, nil, false
+		}
+		u := binary.BigEndian.Uint64(b)
+		if u&(1<<63) != 0 {
+			u &^= 1 << 63
+		} else {
+			u = ^u
+		}
+		l, found := t.Enum.BySort(float32(math.Float64frombits(u)))
+		if !found {
+			return nil, nil, false
+		}
+		return l.Datum(), b[8:], true
 	case types.FamUUID:
 		if len(b) < 16 {
 			return nil, nil, false

@@ -7,6 +7,13 @@ import (
 	"github.com/quiverdb/quiver/sql/types"
 )
 
+// mood is an enum whose labels' sort orders are not their OIDs' order
+// (ADD VALUE BEFORE gave 'meh' 1.5 and 'awful' 0).
+var mood = types.EnumOf(&types.EnumType{OID: 20000, Name: "mood", Labels: []types.EnumLabel{
+	{OID: 20001, Sort: 1, Label: "sad"}, {OID: 20002, Sort: 2, Label: "ok"},
+	{OID: 20003, Sort: 1.5, Label: "meh"}, {OID: 20004, Sort: 0, Label: "awful"},
+}})
+
 func TestDecodeRoundTrip(t *testing.T) {
 	cases := []struct {
 		t *types.T
@@ -24,6 +31,8 @@ func TestDecodeRoundTrip(t *testing.T) {
 		{types.Timestamp, types.DTimestamp(1234567)},
 		{types.UUID, types.DUUID{1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9}},
 		{types.Int4, types.Null},
+		{mood, types.DEnum{OID: 20003, Sort: 1.5, Label: "meh"}},
+		{mood, types.DEnum{OID: 20004, Sort: 0, Label: "awful"}},
 	}
 	for _, c := range cases {
 		enc, err := Encode(nil, c.d, false)
@@ -55,5 +64,27 @@ func TestDecodeRefuses(t *testing.T) {
 		if _, _, ok := Decode(b, types.Text); ok {
 			t.Errorf("malformed %x decoded as text", b)
 		}
+	}
+}
+
+// TestEnumKeysFollowSortOrder checks that index keys of enum values sort
+// by enumsortorder, not by OID or label.
+func TestEnumKeysFollowSortOrder(t *testing.T) {
+	var prev []byte
+	for i, l := range mood.Enum.Sorted() {
+		k, err := Encode(nil, l.Datum(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && string(prev) >= string(k) {
+			t.Errorf("key of %s does not sort after the previous label's", l.Label)
+		}
+		prev = k
+	}
+	// A sort order the type does not have (a dropped label's) decodes
+	// to nothing rather than to a wrong label.
+	k, _ := Encode(nil, types.DEnum{OID: 1, Sort: 7, Label: "gone"}, false)
+	if _, _, ok := Decode(k, mood); ok {
+		t.Error("decoded a sort order the type does not have")
 	}
 }

@@ -86,6 +86,9 @@ func encodeAsc(buf []byte, d types.Datum) ([]byte, error) {
 		return appendInterval(buf, v), nil
 	case types.DUUID:
 		return append(buf, v[:]...), nil
+	case types.DEnum:
+		// The sort order, so that keys follow the enum's order.
+		return appendFloat(buf, float64(v.Sort)), nil
 	case types.DOid:
 		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
 	case types.DVector:

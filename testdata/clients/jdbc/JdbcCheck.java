@@ -66,6 +66,7 @@ public class JdbcCheck {
         bin.setProperty("binaryTransfer", "true");
         try (Connection c = DriverManager.getConnection(url, bin)) {
             section("binary", () -> binary(c));
+            section("enum", () -> enums(c));
         }
         System.out.println("done");
     }
@@ -481,6 +482,46 @@ public class JdbcCheck {
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 out("binary", "count", rs.getLong(1));
+            }
+        }
+    }
+
+    // An enum column: the driver sends its values as Types.OTHER (untyped)
+    // or a string cast in the query; setString types them varchar, which
+    // PostgreSQL refuses for an enum column.
+    static void enums(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+            s.execute("CREATE TABLE moods (id int PRIMARY KEY, m mood NOT NULL)");
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO moods VALUES (?, ?)")) {
+            p.setInt(1, 1);
+            p.setObject(2, "happy", java.sql.Types.OTHER);
+            p.executeUpdate();
+            p.setInt(1, 2);
+            p.setObject(2, "sad", java.sql.Types.OTHER);
+            p.executeUpdate();
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO moods VALUES (?, ?)")) {
+            p.setInt(1, 3);
+            p.setString(2, "ok");
+            p.executeUpdate();
+        } catch (SQLException e) {
+            out("enum", "setString", e.getSQLState(), e.getMessage().split("\n")[0]);
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT id, m FROM moods WHERE m >= ?::mood ORDER BY m")) {
+            p.setString(1, "sad");
+            try (ResultSet rs = p.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                out("enum", "meta", md.getColumnTypeName(2), md.getColumnType(2), md.getColumnClassName(2));
+                while (rs.next()) {
+                    out("enum", rs.getInt(1), rs.getString(2), rs.getObject(2));
+                }
+            }
+        }
+        try (ResultSet rs = c.getMetaData().getColumns(null, "public", "moods", "m")) {
+            while (rs.next()) {
+                out("enum", "column", rs.getString("TYPE_NAME"), rs.getInt("DATA_TYPE"), rs.getInt("COLUMN_SIZE"));
             }
         }
     }

@@ -115,6 +115,35 @@ def reflect(engine, vector):
     out("autoload", [c.name for c in books.columns], sorted(c.name for c in books.primary_key))
 
 
+def enums(engine):
+    # SQLAlchemy's Enum on PostgreSQL: create_all checks pg_type for the
+    # type and emits CREATE TYPE, drop_all emits DROP TYPE; the inspector
+    # reads pg_enum.
+    md = sa.MetaData()
+    mood = sa.Enum("sad", "ok", "happy", name="mood")
+    diary = sa.Table("diary", md,
+                     sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("m", mood, nullable=False, server_default="ok"))
+    md.create_all(engine)
+    md.create_all(engine)  # again: the type and table exist, nothing to do
+    with engine.begin() as conn:
+        conn.execute(diary.insert(), [{"id": 1, "m": "happy"}, {"id": 2, "m": "sad"}])
+        conn.execute(diary.insert(), {"id": 3})
+        out("enum", "rows", conn.execute(sa.select(diary.c.id, diary.c.m).order_by(diary.c.m, diary.c.id)).all())
+        out("enum", "filter", conn.execute(sa.select(diary.c.id).where(diary.c.m > "sad").order_by(diary.c.id))
+            .scalars().all())
+    try:
+        with engine.begin() as conn:
+            conn.execute(diary.insert(), {"id": 4, "m": "meh"})
+    except sa.exc.StatementError as e:
+        out("enum", "bad label", type(e).__name__, getattr(e.orig, "pgcode", None) if hasattr(e, "orig") else None)
+    insp = sa.inspect(engine)
+    out("enum", "get_enums", insp.get_enums())
+    out("enum", "columns", [(c["name"], show_type(c["type"])) for c in insp.get_columns("diary")])
+    md.drop_all(engine)
+    out("enum", "dropped", sa.inspect(engine).get_enums())
+
+
 def main():
     vector = not (len(sys.argv) > 2 and sys.argv[2] == "novector")
     engine = sa.create_engine(sys.argv[1], future=True)
@@ -122,6 +151,7 @@ def main():
         out("connect", conn.dialect.name, conn.dialect.driver, conn.dialect.server_version_info[0])
     section("core", core, engine, vector)
     section("reflect", reflect, engine, vector)
+    section("enum", enums, engine)
     engine.dispose()
     print("done")
 
