@@ -84,6 +84,8 @@ type Engine struct {
 type committedTxn struct {
 	ts   uint64
 	keys keySet
+	// refs are the rows its foreign key checks locked (Txn.refs).
+	refs keySet
 }
 
 type idBlock struct {
@@ -331,7 +333,7 @@ var errSerialization = func() error {
 // (schema versions the writes were made against). check false skips the
 // conflict check for blind internal writes.
 func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{}, check bool) (uint64, error) {
-	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, check)
+	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, keySet{}, check)
 }
 
 // commitCheck says which earlier commits a commit conflicts with: those
@@ -345,7 +347,9 @@ type commitCheck struct {
 	deps   map[uint64]struct{}
 }
 
-func (e *Engine) reserveChecked(cc commitCheck, writes keySet, check bool) (uint64, error) {
+// reserveChecked is reserve with a commitCheck, and with refs, the rows
+// the commit's foreign key checks locked, kept with its writes.
+func (e *Engine) reserveChecked(cc commitCheck, writes, refs keySet, check bool) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -361,7 +365,7 @@ func (e *Engine) reserveChecked(cc commitCheck, writes keySet, check bool) (uint
 	}
 	ts := e.nextTs
 	e.nextTs++
-	e.committed = append(e.committed, committedTxn{ts: ts, keys: writes})
+	e.committed = append(e.committed, committedTxn{ts: ts, keys: writes, refs: refs})
 	if writes.has(e.catVersionFp) {
 		e.catTs = ts
 	}
