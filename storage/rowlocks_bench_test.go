@@ -46,8 +46,12 @@ func BenchmarkRowLock(b *testing.B) {
 			tx := e.Begin()
 			defer tx.Rollback()
 			base := next.Add(1) << 32
-			for i := uint64(0); pb.Next(); i++ {
-				if err := tx.lockRowKey(ctx, key(base+i%1024), LockNoKeyUpdate); err != nil {
+			keys := make([][]byte, 1024)
+			for i := range keys {
+				keys[i] = key(base + uint64(i))
+			}
+			for i := 0; pb.Next(); i++ {
+				if err := tx.lockRowKey(ctx, keys[i%len(keys)], LockNoKeyUpdate); err != nil {
 					b.Error(err)
 					return
 				}
