@@ -18,9 +18,10 @@ import (
 // conflicting mode, as PostgreSQL's tuple locks do, instead of both going
 // ahead and the later committer failing. They live in memory: a lock is
 // held from the change until the transaction ends, and a crash ends
-// every transaction. ROLLBACK TO SAVEPOINT keeps them (PostgreSQL lets go
-// of those taken after the savepoint; here the conflict fingerprints of
-// the keys written after it stay too, see savepoint.go).
+// every transaction. ROLLBACK TO SAVEPOINT keeps them, where PostgreSQL
+// lets go of those taken after the savepoint: the keys written after it
+// keep their conflict fingerprints (savepoint.go), so a write of one by
+// another transaction, once let through, would fail this one's COMMIT.
 //
 // A lock does not say what to do about a version committed after the
 // reader's snapshot: lockRowKey reports it as ErrConcurrentUpdate, which
@@ -53,8 +54,8 @@ const (
 // conflicts reports whether two transactions' locks of one row, of
 // strengths m and o, conflict. PostgreSQL's table: KEY SHARE conflicts
 // with UPDATE only, SHARE with NO KEY UPDATE and UPDATE, NO KEY UPDATE
-// with SHARE and up, UPDATE with all; in order, each conflicts with the
-// modes at least as strong as its mirror image.
+// with SHARE and up, UPDATE with all; numbered 1 to 4, two modes conflict
+// when their numbers add up to more than 4.
 func (m LockMode) conflicts(o LockMode) bool { return m+o > LockUpdate }
 
 type rowLocks struct {
