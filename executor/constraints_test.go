@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
@@ -53,8 +53,11 @@ func TestCopyForeignKeyViolation(t *testing.T) {
 
 // A transaction deleting a parent and one inserting a child of it, each
 // consistent in its own snapshot, must not both commit: the child's
-// check locks the parent row, so whichever commits second fails with
-// 40001, whatever the order, and no orphan is left.
+// check locks the parent row FOR KEY SHARE, so whichever comes second
+// waits for the first. A child inserted after the delete then fails with
+// 23503 (READ COMMITTED runs the insert again on a snapshot without the
+// parent); a delete after the child cascades to it once the child
+// commits. No round leaves an orphan.
 func TestForeignKeyConcurrentParentDeleteChildInsert(t *testing.T) {
 	eng := newTestSession(t).eng
 	open := func() *Session {
@@ -68,40 +71,51 @@ func TestForeignKeyConcurrentParentDeleteChildInsert(t *testing.T) {
 	a, b := open(), open()
 	mustRun(t, a, "create table p (id int primary key)")
 	mustRun(t, a, "create table c (id int primary key, pid int references p on delete cascade)")
-	const rounds = 20
+	const rounds = 10
 	for i := 1; i <= rounds; i++ {
 		mustRun(t, a, fmt.Sprintf("insert into p values (%d)", i))
 	}
+	// second runs sql on s in the background and checks that it waits.
+	second := func(s *Session, sql string) <-chan error {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() {
+			_, err := run(t, s, sql)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			t.Fatalf("%s did not wait for the other transaction: %v", sql, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		return done
+	}
 	for i := 1; i <= rounds; i++ {
 		mustRun(t, a, "begin")
-		mustRun(t, a, fmt.Sprintf("delete from p where id = %d", i))
 		mustRun(t, b, "begin")
-		mustRun(t, b, fmt.Sprintf("insert into c values (%d, %d)", i, i))
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for k, s := range []*Session{a, b} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, errs[k] = run(t, s, "commit")
-			}()
-		}
-		wg.Wait()
-		failed := 0
-		for _, err := range errs {
-			if err != nil {
-				if code := pgErr(t, err).Code; code != pgerror.CodeSerializationFailure {
-					t.Fatalf("round %d: commit failed with %s: %v", i, code, err)
-				}
-				failed++
+		if i%2 == 1 {
+			mustRun(t, a, fmt.Sprintf("delete from p where id = %d", i))
+			done := second(b, fmt.Sprintf("insert into c values (%d, %d)", i, i))
+			mustRun(t, a, "commit")
+			if err := <-done; err == nil || pgErr(t, err).Code != pgerror.CodeForeignKeyViolation {
+				t.Fatalf("round %d: child insert after the parent's delete committed: %v, want 23503", i, err)
 			}
-		}
-		if failed != 1 {
-			t.Fatalf("round %d: %d commits failed, want exactly 1 (%v)", i, failed, errs)
+			mustRun(t, b, "rollback")
+		} else {
+			mustRun(t, b, fmt.Sprintf("insert into c values (%d, %d)", i, i))
+			done := second(a, fmt.Sprintf("delete from p where id = %d", i))
+			mustRun(t, b, "commit")
+			if err := <-done; err != nil {
+				t.Fatalf("round %d: delete after the child committed: %v", i, err)
+			}
+			mustRun(t, a, "commit")
 		}
 	}
-	if got := flat(mustRun(t, a, "select count(*) from c left join p on p.id = c.pid where p.id is null")); got != "0" {
-		t.Fatalf("%s orphaned child rows", got)
+	if got := flat(mustRun(t, a, "select count(*) from p")); got != "0" {
+		t.Fatalf("%s parents left, want 0", got)
+	}
+	if got := flat(mustRun(t, a, "select count(*) from c")); got != "0" {
+		t.Fatalf("%s children left, want 0 (each was cascaded or never inserted)", got)
 	}
 }
 

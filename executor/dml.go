@@ -192,20 +192,25 @@ func (ri *rowInserter) finish() error {
 	return nil
 }
 
+// insertLocksKeys reports whether an INSERT takes the locks of the keys
+// it inserts. ON CONFLICT decides between inserting and not on what its
+// snapshot shows, so a concurrent insert of the same key must wait. A
+// VALUES insert waits too, as in PostgreSQL, and then (READ COMMITTED runs
+// it again) meets the committed row as 23505 instead of a 40001 at
+// COMMIT; inserts from a query, like COPY, may be bulk loads and take no
+// locks.
+func insertLocksKeys(n *planner.Insert) bool {
+	_, values := n.Source.(*planner.ValuesNode)
+	return n.OnConflict != nil || values
+}
+
 func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 	t := n.Table
 	ri, err := ec.newRowInserter(n)
 	if err != nil {
 		return nil, err
 	}
-	// ON CONFLICT decides between inserting and not on what its snapshot
-	// shows, so a concurrent insert of the same key must wait. A VALUES
-	// insert waits too, as in PostgreSQL, and then (READ COMMITTED runs it
-	// again) meets the committed row as 23505 instead of a 40001 at
-	// COMMIT; inserts from a query, like COPY, may be bulk loads and take
-	// no locks.
-	_, values := n.Source.(*planner.ValuesNode)
-	ri.lockKeys = n.OnConflict != nil || values
+	ri.lockKeys = insertLocksKeys(n)
 	ret, err := ec.compileAll(n.Returning)
 	if err != nil {
 		return nil, err

@@ -24,9 +24,11 @@ import (
 //
 // Snapshot isolation alone would let a transaction insert a child while a
 // concurrent one deletes its parent, each seeing the other's row absent or
-// present. The child's check therefore locks the parent row
-// (storage.Txn.LockRow), so the two transactions conflict at commit and
-// the later one fails with 40001.
+// present. The child's check therefore locks the parent row FOR KEY SHARE
+// (storage.Txn.LockReferencedRow), as PostgreSQL's does: a delete of the
+// parent, or an update of its key, waits for the child's transaction and
+// then fails (READ COMMITTED runs it again and meets the child), while
+// other children and updates of the parent's other columns go on.
 
 // fkLink is one foreign key with both tables resolved.
 type fkLink struct {
@@ -159,7 +161,7 @@ func convertKey(vals []types.Datum, from *catalog.Table, fromCols []int, to *cat
 }
 
 // findParent returns the referenced row for key values in the child's
-// column order, locking it against concurrent change.
+// column order, locking it against a concurrent change of its key.
 func (ec *execCtx) findParent(l *fkLink, key []types.Datum) ([]types.Datum, error) {
 	vals, err := convertKey(key, l.child, l.fk.Columns, l.parent, l.fk.RefColumns)
 	if err != nil {
@@ -191,7 +193,7 @@ func (ec *execCtx) findParent(l *fkLink, key []types.Datum) ([]types.Datum, erro
 		}
 	}
 	if row != nil {
-		if err := ec.txn.LockRow(l.parent, row); err != nil {
+		if err := ec.txn.LockReferencedRow(ec.ctx, l.parent, row); err != nil {
 			return nil, err
 		}
 	}
@@ -436,7 +438,7 @@ func (w *consWriter) afterWrite(t *catalog.Table, old, row []types.Datum) error 
 		return err
 	}
 	for _, l := range tc.fks {
-		if old != nil && sameKey(t, l.fk.Columns, old, row) {
+		if old != nil && t.SameValues(l.fk.Columns, old, row) {
 			continue
 		}
 		if w.ec.isDeferred(l.fk) {
@@ -452,19 +454,6 @@ func (w *consWriter) afterWrite(t *catalog.Table, old, row []types.Datum) error 
 		}
 	}
 	return nil
-}
-
-func sameKey(t *catalog.Table, cols []int, a, b []types.Datum) bool {
-	for _, c := range cols {
-		an, bn := types.IsNull(a[c]), types.IsNull(b[c])
-		if an != bn {
-			return false
-		}
-		if !an && types.Compare(t.Columns[c].Type, a[c], b[c]) != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // insert stores a full, NOT NULL-checked row of t.
@@ -515,7 +504,7 @@ func (w *consWriter) queueReferenced(t *catalog.Table, old, row []types.Datum) e
 		return err
 	}
 	for _, l := range refs {
-		if row != nil && sameKey(t, l.fk.RefColumns, old, row) {
+		if row != nil && t.SameValues(l.fk.RefColumns, old, row) {
 			continue
 		}
 		w.queue = append(w.queue, fkEvent{l: l, old: old, row: row})
@@ -762,7 +751,7 @@ func (s *Session) runFKEvents(ctx context.Context, txn *storage.Txn, events []fk
 		if err != nil {
 			return err
 		}
-		if cur == nil || !sameKey(ev.l.child, ev.l.fk.Columns, cur, ev.row) {
+		if cur == nil || !ev.l.child.SameValues(ev.l.fk.Columns, cur, ev.row) {
 			continue
 		}
 		if err := ec.checkParent(ev.l, cur); err != nil {

@@ -2,18 +2,28 @@ package executor
 
 import (
 	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
 )
 
 // lockRowsIter locks the row behind each row it passes on (SELECT ... FOR
-// UPDATE), skipping those SKIP LOCKED passes over.
+// UPDATE/SHARE), skipping those SKIP LOCKED passes over.
 type lockRowsIter struct {
 	ec   *execCtx
 	in   rowIter
 	n    *planner.LockRows
+	mode storage.LockMode
 	wait storage.LockWait
 	pk   []types.Datum
+}
+
+// lockModes are the storage lock modes of a locking clause's strengths.
+var lockModes = map[string]storage.LockMode{
+	"KEY SHARE":     storage.LockKeyShare,
+	"SHARE":         storage.LockShare,
+	"NO KEY UPDATE": storage.LockNoKeyUpdate,
+	"UPDATE":        storage.LockUpdate,
 }
 
 func (ec *execCtx) buildLockRows(n *planner.LockRows) (rowIter, error) {
@@ -28,7 +38,12 @@ func (ec *execCtx) buildLockRows(n *planner.LockRows) (rowIter, error) {
 	case "skip locked":
 		wait = storage.LockSkip
 	}
-	return &lockRowsIter{ec: ec, in: in, n: n, wait: wait, pk: make([]types.Datum, len(n.KeyCols))}, nil
+	mode, ok := lockModes[n.Strength]
+	if !ok {
+		in.Close()
+		return nil, pgerror.New(pgerror.CodeInternal, "unknown row lock strength %q", n.Strength)
+	}
+	return &lockRowsIter{ec: ec, in: in, n: n, mode: mode, wait: wait, pk: make([]types.Datum, len(n.KeyCols))}, nil
 }
 
 func (l *lockRowsIter) Next() ([]types.Datum, error) {
@@ -40,7 +55,7 @@ func (l *lockRowsIter) Next() ([]types.Datum, error) {
 		for i, c := range l.n.KeyCols {
 			l.pk[i] = row[c]
 		}
-		skipped, err := l.ec.txn.LockRowForUpdate(l.ec.ctx, l.n.Table, l.pk, l.wait)
+		skipped, err := l.ec.txn.LockRow(l.ec.ctx, l.n.Table, l.pk, l.mode, l.wait)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +67,7 @@ func (l *lockRowsIter) Next() ([]types.Datum, error) {
 
 func (l *lockRowsIter) Close() { l.in.Close() }
 
-// locksRows reports whether a query's plan takes row locks: a FOR UPDATE
+// locksRows reports whether a query's plan takes row locks: a locking
 // SELECT's LockRows sits under at most a projection, LIMIT and WITH.
 func locksRows(p planner.Plan) bool {
 	for {

@@ -1258,7 +1258,10 @@ func (s *Session) dispatch(ec *execCtx, p *Prepared) (Result, error) {
 		}
 		switch n := plan.(type) {
 		case *planner.Insert:
-			if n.OnConflict == nil {
+			// Only an insert that locks its keys can be run again: the
+			// others may be bulk loads, whose writes a savepoint would
+			// keep from spilling.
+			if !insertLocksKeys(n) {
 				res, err := ec.execInsert(n)
 				return res, s.withSchemaName(ec, n.Table, err)
 			}
@@ -1309,15 +1312,16 @@ func (s *Session) execChange(ec *execCtx, plan planner.Plan) (Result, error) {
 // waited for the transactions holding them to end.
 const maxStatementReruns = 100
 
-// rerunOnConcurrentUpdate runs an UPDATE, DELETE or INSERT ... ON
-// CONFLICT. Under READ COMMITTED, when a row it changes has a version
-// committed after the statement's snapshot (it waited for that
-// transaction on the row's lock), PostgreSQL applies the change to the
-// newest version if it still qualifies; Quiver undoes the statement's
-// work, takes a new snapshot and runs it again (CockroachDB's approach),
-// which gives that answer for the statements that change each row once,
-// pgbench's and most applications'. The other levels fail with 40001, as
-// PostgreSQL's do.
+// rerunOnConcurrentUpdate runs an UPDATE, DELETE or an INSERT that locks
+// its keys (insertLocksKeys). Under READ COMMITTED, when a row it changes
+// or locks has a version committed after the statement's snapshot (it
+// waited for that transaction on the row's lock; or a row it deletes got
+// a referencing row since, which its foreign key check must see),
+// PostgreSQL applies the change to the newest version if it still
+// qualifies; Quiver undoes the statement's work, takes a new snapshot and
+// runs it again (CockroachDB's approach), which gives that answer for the
+// statements that change each row once, pgbench's and most
+// applications'. The other levels fail with 40001, as PostgreSQL's do.
 func (s *Session) rerunOnConcurrentUpdate(ec *execCtx, p *Prepared) (Result, error) {
 	// A statement of its own is run again in a new transaction by
 	// execInTxn: a savepoint would keep its writes from spilling.

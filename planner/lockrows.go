@@ -8,22 +8,23 @@ import (
 	"github.com/quiverdb/quiver/sql/tree"
 )
 
-// rowLock is a SELECT's FOR UPDATE while its SELECT clause is bound:
+// rowLock is a SELECT's locking clause (FOR UPDATE, NO KEY UPDATE, SHARE
+// or KEY SHARE) while its SELECT clause is bound:
 // bindSelectClause adds the table's primary key to the output as hidden
 // columns and records them here.
 type rowLock struct {
 	clause   *tree.SelectClause
-	strength string // as in messages: "UPDATE", "NO KEY UPDATE"
+	strength string // as in messages: "UPDATE", "KEY SHARE"
 	table    *catalog.Table
 	keyCols  []int
 }
 
-// beginRowLock checks that a SELECT's FOR UPDATE can be served (one
+// beginRowLock checks that a SELECT's locking clause can be served (one
 // table in FROM; no DISTINCT, GROUP BY, HAVING or set operation, as
-// PostgreSQL requires) and returns the lock its SELECT clause fills in.
-// FOR SHARE and FOR KEY SHARE take no lock yet (nil).
+// PostgreSQL requires) and returns the lock its SELECT clause fills in;
+// nil without a locking clause.
 func (b *Binder) beginRowLock(s *tree.Select) (*rowLock, error) {
-	if s.ForUpdate != "update" && s.ForUpdate != "no key update" {
+	if s.ForUpdate == "" {
 		return nil, nil
 	}
 	strength := strings.ToUpper(s.ForUpdate)
@@ -59,7 +60,7 @@ func (b *Binder) beginRowLock(s *tree.Select) (*rowLock, error) {
 	return &rowLock{clause: sc, strength: strength}, nil
 }
 
-// lockKeys appends the hidden primary key columns of a FOR UPDATE's table
+// lockKeys appends the hidden primary key columns of a locking clause's table
 // to a SELECT clause's output, when lk belongs to that clause and its
 // input is a scan of one table.
 func (lk *rowLock) lockKeys(sc *tree.SelectClause, input Plan, exprs []Expr, cols []Column) ([]Expr, []Column, error) {

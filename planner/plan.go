@@ -120,14 +120,15 @@ var HNSWOperator = map[string]string{
 }
 
 // LockRows locks the rows of Table its input returns, as SELECT ... FOR
-// UPDATE does, by the primary key values in its input's KeyCols (hidden
+// UPDATE/SHARE does, by the primary key values in its input's KeyCols (hidden
 // columns the binder added). It sits below LIMIT, so only the rows
 // returned are locked.
 type LockRows struct {
 	Input   Plan
 	Table   *catalog.Table
 	KeyCols []int
-	// Strength is the clause's words ("UPDATE", "NO KEY UPDATE"); Wait
+	// Strength is the clause's words ("UPDATE", "NO KEY UPDATE",
+	// "SHARE", "KEY SHARE"); Wait
 	// is "", "nowait" or "skip locked".
 	Strength, Wait string
 }

@@ -84,6 +84,8 @@ type Engine struct {
 type committedTxn struct {
 	ts   uint64
 	keys keySet
+	// refs are the rows its foreign key checks locked (Txn.refs).
+	refs keySet
 }
 
 type idBlock struct {
@@ -337,7 +339,7 @@ var errSerialization = func() error {
 // (schema versions the writes were made against). check false skips the
 // conflict check for blind internal writes.
 func (e *Engine) reserve(readTs uint64, writes keySet, deps map[uint64]struct{}, check bool) (uint64, error) {
-	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, nil, check)
+	return e.reserveChecked(commitCheck{readTs: readTs, depsTs: readTs, deps: deps}, writes, keySet{}, nil, check)
 }
 
 // commitCheck says which earlier commits a commit conflicts with: those
@@ -351,11 +353,12 @@ type commitCheck struct {
 	deps   map[uint64]struct{}
 }
 
-// reserveChecked is reserve with a commitCheck. marks (sorted
-// fingerprints of tableRowsMark keys, which no transaction writes) are
-// recorded with the commit's keys for later commits' deps
-// checks only: they never meet another commit's writes.
-func (e *Engine) reserveChecked(cc commitCheck, writes keySet, marks []uint64, check bool) (uint64, error) {
+// reserveChecked is reserve with a commitCheck; refs, the rows the
+// commit's foreign key checks locked, are kept with its writes, and marks
+// (sorted fingerprints of tableRowsMark keys, which no transaction
+// writes) with its keys, for later commits' deps checks only: they never
+// meet another commit's writes.
+func (e *Engine) reserveChecked(cc commitCheck, writes, refs keySet, marks []uint64, check bool) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -375,7 +378,7 @@ func (e *Engine) reserveChecked(cc commitCheck, writes keySet, marks []uint64, c
 	if len(marks) > 0 {
 		keys.runs = append(keys.runs[:len(keys.runs):len(keys.runs)], marks)
 	}
-	e.committed = append(e.committed, committedTxn{ts: ts, keys: keys})
+	e.committed = append(e.committed, committedTxn{ts: ts, keys: keys, refs: refs})
 	if writes.has(e.catVersionFp) {
 		e.catTs = ts
 	}

@@ -212,7 +212,7 @@ func (t *Txn) eachWrite(fn func(key, val []byte, del bool) error) error {
 
 // commitTxn commits a transaction's writes atomically.
 func (e *Engine) commitTxn(t *Txn) error {
-	ts, err := e.reserveChecked(t.commitCheck(), t.conflictKeys(), t.rowMarks(), true)
+	ts, err := e.reserveChecked(t.commitCheck(), t.conflictKeys(), keySet{m: t.refs}, t.rowMarks(), true)
 	if err != nil {
 		return err
 	}

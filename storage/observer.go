@@ -89,7 +89,10 @@ func (t *Txn) insertRowLocking(ctx context.Context, tb *catalog.Table, row []typ
 }
 
 // UpdateRow replaces oldRow (as read) by newRow, moving the row if its
-// primary key changed and maintaining secondary indexes.
+// primary key changed and maintaining secondary indexes. It first takes
+// the row's lock (rowlocks.go): FOR UPDATE's when a key column changes,
+// else FOR NO KEY UPDATE's, which a foreign key check's FOR KEY SHARE
+// lets through.
 func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
 	if err := t.updateRow(ctx, tb, oldRow, newRow); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
 )
 
 // TestRowLocksWait: a change to a row another open transaction changed
@@ -247,5 +248,260 @@ func TestInsertLocksExemptNothing(t *testing.T) {
 	}
 	if err := tx.Commit(ctx); pgCode(err) != pgerror.CodeSerializationFailure {
 		t.Fatalf("commit of an insert a plain insert raced: %v, want 40001", err)
+	}
+}
+
+// TestLockModesConflict: the four modes conflict as PostgreSQL's table
+// of row-level locks says.
+func TestLockModesConflict(t *testing.T) {
+	modes := []LockMode{LockKeyShare, LockShare, LockNoKeyUpdate, LockUpdate}
+	// want[i][j]: mode i held by one transaction conflicts with mode j
+	// requested by another.
+	want := [4][4]bool{
+		{false, false, false, true},
+		{false, false, true, true},
+		{false, true, true, true},
+		{true, true, true, true},
+	}
+	for i, m := range modes {
+		for j, o := range modes {
+			if got := m.conflicts(o); got != want[i][j] {
+				t.Errorf("%d conflicts with %d = %v, want %v", m, o, got, want[i][j])
+			}
+		}
+	}
+}
+
+// waiting runs fn in the background and checks it has not ended after a
+// while (it waits for a lock); the channel reports its result.
+func waiting(t *testing.T, what string, fn func() error) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		t.Fatalf("%s ended at once: %v", what, err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	return done
+}
+
+// notDone checks that a background call is still waiting.
+func notDone(t *testing.T, what string, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		t.Fatalf("%s ended while a conflicting lock was held: %v", what, err)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// TestRowLocksShared: several transactions hold FOR SHARE on a row at
+// once; a change of it waits for all of them; FOR KEY SHARE lets an
+// update of non-key columns through but not one of a key column; NOWAIT
+// and SKIP LOCKED go by the same conflicts; and the table is empty once
+// they all ended.
+func TestRowLocksShared(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 3)
+	pk1 := user(1, "", "", 0)[:1]
+	row := user(1, "u1", "u1@x", 1)
+	lock := func(tx *Txn, mode LockMode, wait LockWait) (bool, error) {
+		return tx.LockRow(ctx, tb, pk1, mode, wait)
+	}
+
+	a, b, c := e.Begin(), e.Begin(), e.Begin()
+	for _, tx := range []*Txn{a, b} {
+		if _, err := lock(tx, LockShare, LockNoWait); err != nil {
+			t.Fatalf("second FOR SHARE: %v", err)
+		}
+	}
+	if _, err := lock(c, LockUpdate, LockNoWait); pgCode(err) != pgerror.CodeLockNotAvailable ||
+		err.Error() != `could not obtain lock on row in relation "users"` {
+		t.Fatalf("FOR UPDATE NOWAIT of a shared row: %v, want 55P03", err)
+	}
+	if skipped, err := lock(c, LockNoKeyUpdate, LockSkip); err != nil || !skipped {
+		t.Fatalf("FOR NO KEY UPDATE SKIP LOCKED of a shared row: skipped %v, %v", skipped, err)
+	}
+	if skipped, err := lock(c, LockKeyShare, LockSkip); err != nil || skipped {
+		t.Fatalf("FOR KEY SHARE SKIP LOCKED of a shared row: skipped %v, %v", skipped, err)
+	}
+	c.Rollback()
+	c = e.Begin()
+	done := waiting(t, "update of a row two transactions share", func() error {
+		return c.UpdateRow(ctx, tb, row, user(1, "c", "u1@x", 1))
+	})
+	a.Rollback()
+	notDone(t, "update of a row one transaction still shares", done)
+	b.Rollback()
+	if err := <-done; err != nil {
+		t.Fatalf("update after the sharers ended: %v", err)
+	}
+	if err := c.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	row = user(1, "c", "u1@x", 1)
+
+	// FOR KEY SHARE against an update of a non-key column, and of a key
+	// column (email is unique).
+	a, b = e.Begin(), e.Begin()
+	if _, err := lock(a, LockKeyShare, LockWaitFor); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.UpdateRow(ctx, tb, row, user(1, "b", "u1@x", 7)); err != nil {
+		t.Fatalf("non-key update of a row locked FOR KEY SHARE: %v", err)
+	}
+	if _, err := lock(a, LockShare, LockNoWait); pgCode(err) != pgerror.CodeLockNotAvailable {
+		t.Fatalf("FOR SHARE NOWAIT of a row another transaction updates: %v, want 55P03", err)
+	}
+	b.Rollback()
+	b = e.Begin()
+	done = waiting(t, "key update of a row locked FOR KEY SHARE", func() error {
+		return b.UpdateRow(ctx, tb, row, user(1, "b", "new@x", 1))
+	})
+	a.Rollback()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	b.Rollback()
+	if len(e.locks.held) != 0 || len(e.locks.others) != 0 || len(e.locks.waiting) != 0 {
+		t.Fatalf("after every transaction ended: held %v, others %v, waiting %v", e.locks.held, e.locks.others, e.locks.waiting)
+	}
+}
+
+// TestRowLocksUpgrade: a transaction's FOR SHARE becomes FOR UPDATE at
+// once when it shares the row alone, and waits for the others otherwise;
+// two sharers that both upgrade deadlock (40P01), and a cycle through the
+// second holder of a shared row is found too.
+func TestRowLocksUpgrade(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 2)
+	pk1, pk2 := user(1, "", "", 0)[:1], user(2, "", "", 0)[:1]
+	lock := func(tx *Txn, pk []types.Datum, mode LockMode) error {
+		_, err := tx.LockRow(ctx, tb, pk, mode, LockWaitFor)
+		return err
+	}
+
+	a := e.Begin()
+	if err := lock(a, pk1, LockShare); err != nil {
+		t.Fatal(err)
+	}
+	if err := lock(a, pk1, LockUpdate); err != nil {
+		t.Fatalf("upgrade of a lock held alone: %v", err)
+	}
+	b := e.Begin()
+	if _, err := b.LockRow(ctx, tb, pk1, LockKeyShare, LockNoWait); pgCode(err) != pgerror.CodeLockNotAvailable {
+		t.Fatalf("FOR KEY SHARE of an upgraded row: %v, want 55P03", err)
+	}
+	a.Rollback()
+	b.Rollback()
+
+	// Both share, both upgrade: the second to ask closes the cycle.
+	a, b = e.Begin(), e.Begin()
+	for _, tx := range []*Txn{a, b} {
+		if err := lock(tx, pk1, LockShare); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := waiting(t, "upgrade of a shared row", func() error { return lock(a, pk1, LockUpdate) })
+	if err := lock(b, pk1, LockUpdate); pgCode(err) != pgerror.CodeDeadlockDetected {
+		t.Fatalf("second upgrade: %v, want 40P01", err)
+	}
+	b.Rollback()
+	if err := <-done; err != nil {
+		t.Fatalf("first upgrade after the other sharer rolled back: %v", err)
+	}
+	a.Rollback()
+
+	// a and b share row 1, c holds row 2; b waits for row 2; c's wait
+	// for row 1 (held by a first, b second) closes the cycle c -> b -> c.
+	a, b, c := e.Begin(), e.Begin(), e.Begin()
+	defer a.Rollback()
+	defer c.Rollback()
+	for _, tx := range []*Txn{a, b} {
+		if err := lock(tx, pk1, LockShare); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lock(c, pk2, LockUpdate); err != nil {
+		t.Fatal(err)
+	}
+	done = waiting(t, "b's wait for row 2", func() error { return lock(b, pk2, LockShare) })
+	if err := lock(c, pk1, LockUpdate); pgCode(err) != pgerror.CodeDeadlockDetected {
+		t.Fatalf("c's wait for row 1: %v, want 40P01", err)
+	}
+	c.Rollback()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	b.Rollback()
+}
+
+// TestKeyShareAfterCommit: a FOR KEY SHARE of a row whose newer version
+// another transaction committed after the snapshot fails only if that
+// version changed the key or removed the row, while FOR SHARE fails on
+// any; a foreign key check's lock (LockReferencedRow), once committed,
+// fails a delete from an older snapshot but not an update of non-key
+// columns.
+func TestKeyShareAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	e := openMem(t)
+	tb := createTable(t, e, usersTable(20000))
+	insertUsers(t, e, tb, 3)
+	commit := func(fn func(*Txn) error) {
+		t.Helper()
+		tx := e.Begin()
+		if err := fn(tx); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pk := func(id int64) []types.Datum { return user(id, "", "", 0)[:1] }
+
+	tx := e.Begin()
+	commit(func(o *Txn) error { return o.UpdateRow(ctx, tb, user(1, "u1", "u1@x", 1), user(1, "o", "u1@x", 9)) })
+	commit(func(o *Txn) error { return o.UpdateRow(ctx, tb, user(2, "u2", "u2@x", 2), user(2, "u2", "o2@x", 2)) })
+	commit(func(o *Txn) error { return o.DeleteRow(ctx, tb, user(3, "u3", "u3@x", 3)) })
+	if _, err := tx.LockRow(ctx, tb, pk(1), LockKeyShare, LockWaitFor); err != nil {
+		t.Fatalf("FOR KEY SHARE after a non-key update: %v", err)
+	}
+	if _, err := tx.LockRow(ctx, tb, pk(1), LockShare, LockWaitFor); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Fatalf("FOR SHARE after a non-key update: %v, want ErrConcurrentUpdate", err)
+	}
+	for _, id := range []int64{2, 3} {
+		if _, err := tx.LockRow(ctx, tb, pk(id), LockKeyShare, LockWaitFor); !errors.Is(err, ErrConcurrentUpdate) {
+			t.Fatalf("FOR KEY SHARE of row %d after its key changed: %v, want ErrConcurrentUpdate", id, err)
+		}
+	}
+	tx.Rollback()
+
+	tx = e.Begin()
+	row := user(1, "o", "u1@x", 9)
+	commit(func(o *Txn) error {
+		if err := o.LockReferencedRow(ctx, tb, row); err != nil {
+			return err
+		}
+		return o.InsertRow(ctx, tb, user(10, "child", "c@x", 1))
+	})
+	if err := tx.UpdateRow(ctx, tb, row, user(1, "t", "u1@x", 9)); err != nil {
+		t.Fatalf("non-key update of a row a committed check locked: %v", err)
+	}
+	tx.Rollback()
+	tx = e.Begin()
+	defer tx.Rollback()
+	commit(func(o *Txn) error {
+		if err := o.LockReferencedRow(ctx, tb, row); err != nil {
+			return err
+		}
+		return o.InsertRow(ctx, tb, user(11, "child", "c11@x", 1))
+	})
+	if err := tx.DeleteRow(ctx, tb, row); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Fatalf("delete of a row a check committed after the snapshot locked: %v, want ErrConcurrentUpdate", err)
 	}
 }

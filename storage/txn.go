@@ -74,6 +74,10 @@ type Txn struct {
 	// ended is closed when it ends and releases them.
 	locked []uint64
 	ended  chan struct{}
+	// refs are the rows its foreign key checks locked FOR KEY SHARE
+	// (LockReferencedRow), which its commit records: a transaction whose
+	// snapshot misses that commit must not delete them.
+	refs map[uint64]struct{}
 	// earlier are the snapshots NewSnapshot replaced that are still held:
 	// the first one's timestamp, and any an open iterator (a cursor)
 	// reads. Non-empty once NewSnapshot moved the reads.
@@ -256,6 +260,14 @@ func (t *Txn) exists(key []byte) (bool, error) {
 	return ok, err
 }
 
+// BeforeCommit registers fn to run when Commit starts, while the
+// transaction can still read and write (PostgreSQL's deferred constraint
+// checks run there). An error from fn rolls the transaction back and is
+// what Commit returns.
+func (t *Txn) BeforeCommit(fn func(context.Context) error) {
+	t.beforeCommit = append(t.beforeCommit, fn)
+}
+
 // Commit makes the writes durable and visible atomically. A write-write
 // conflict with a transaction that committed after this one's snapshot is
 // SQLSTATE 40001.
@@ -281,7 +293,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	// Deferred last, so it runs first, after the commit made the writes
 	// visible: a waiter that wakes finds them.
 	defer t.releaseLocks()
-	if len(t.writes) == 0 && len(t.spilledFps) == 0 {
+	if len(t.writes) == 0 && len(t.spilledFps) == 0 && len(t.refs) == 0 {
 		t.btx.Discard()
 		if t.observer != nil {
 			t.observer.Aborted() // nothing was written
@@ -652,11 +664,15 @@ func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 	if err != nil {
 		return err
 	}
-	if err := t.lockRowKey(ctx, oldKey); err != nil {
-		return err
-	}
 	newKey, newPK, err := t.pkKey(tb, newRow)
 	if err != nil {
+		return err
+	}
+	mode := LockNoKeyUpdate
+	if !bytes.Equal(oldKey, newKey) || changesKey(tb, oldRow, newRow) {
+		mode = LockUpdate
+	}
+	if err := t.lockRowKey(ctx, oldKey, mode); err != nil {
 		return err
 	}
 	if !bytes.Equal(oldKey, newKey) {
@@ -720,7 +736,7 @@ func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 		return err
 	}
 	if lock {
-		if err := t.lockRowKey(ctx, key); err != nil {
+		if err := t.lockRowKey(ctx, key, LockUpdate); err != nil {
 			return err
 		}
 	}

@@ -128,6 +128,9 @@ type twoSessions struct {
 	t    *testing.T
 	ctx  context.Context
 	a, b *Conn
+	dsn  string
+	// target is "quiver" or "postgres", for the few answers that differ.
+	target string
 }
 
 func newTwoSessions(t *testing.T, db string) *twoSessions {
@@ -135,7 +138,30 @@ func newTwoSessions(t *testing.T, db string) *twoSessions {
 	dsn := freshDatabase(t, srv.adminDSN, db)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
-	return &twoSessions{t: t, ctx: ctx, a: &Conn{PG: connect(t, dsn), Simple: true}, b: &Conn{PG: connect(t, dsn), Simple: true}}
+	return &twoSessions{t: t, ctx: ctx, a: sessionConn(t, dsn), b: sessionConn(t, dsn), dsn: dsn, target: srv.target}
+}
+
+func sessionConn(t *testing.T, dsn string) *Conn { return &Conn{PG: connect(t, dsn), Simple: true} }
+
+// another opens one more session on the database.
+func (x *twoSessions) another() *Conn { return sessionConn(x.t, x.dsn) }
+
+// start runs sql on c in the background; the channel reports its result.
+func (x *twoSessions) start(c *Conn, sql string) <-chan Result {
+	done := make(chan Result, 1)
+	go func() { done <- c.Run(x.ctx, sql) }()
+	return done
+}
+
+// waits checks that a statement start began has not ended after a while:
+// it waits for a lock another transaction holds.
+func (x *twoSessions) waits(done <-chan Result, what string) {
+	x.t.Helper()
+	select {
+	case res := <-done:
+		x.t.Fatalf("%s did not wait: %+v", what, res)
+	case <-time.After(300 * time.Millisecond):
+	}
 }
 
 // must runs sql on c and fails the test on an error.
@@ -215,20 +241,7 @@ func TestSnapshotAndConflict(t *testing.T) {
 func TestReadCommitted(t *testing.T) {
 	x := newTwoSessions(t, "read_committed_test")
 	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
-	// inBackground runs sql on c and reports its result once it ends.
-	inBackground := func(c *Conn, sql string) <-chan Result {
-		done := make(chan Result, 1)
-		go func() { done <- c.Run(ctx, sql) }()
-		return done
-	}
-	waiting := func(done <-chan Result, what string) {
-		t.Helper()
-		select {
-		case res := <-done:
-			t.Fatalf("%s ended while the row's other writer was open: %+v", what, res)
-		case <-time.After(300 * time.Millisecond):
-		}
-	}
+	inBackground, waiting := x.start, x.waits
 	must(a, "CREATE TABLE acct (id int PRIMARY KEY, bal int)")
 	must(a, "INSERT INTO acct VALUES (1, 100), (2, 100)")
 
@@ -336,13 +349,8 @@ func TestSelectForUpdate(t *testing.T) {
 	if got := value(a, "SELECT id FROM jobs WHERE id = 1 FOR UPDATE"); got != "1" {
 		t.Fatalf("locked id = %s", got)
 	}
-	done := make(chan Result, 1)
-	go func() { done <- b.Run(ctx, "UPDATE jobs SET status = 'stolen' WHERE id = 1") }()
-	select {
-	case res := <-done:
-		t.Fatalf("UPDATE of a row locked FOR UPDATE did not wait: %+v", res)
-	case <-time.After(300 * time.Millisecond):
-	}
+	done := x.start(b, "UPDATE jobs SET status = 'stolen' WHERE id = 1")
+	x.waits(done, "UPDATE of a row locked FOR UPDATE")
 	must(a, "UPDATE jobs SET status = 'running' WHERE id = 1")
 	must(a, "COMMIT")
 	if res := <-done; res.Err != nil || res.Affected != 1 {
@@ -374,13 +382,8 @@ func TestSelectForUpdate(t *testing.T) {
 	// The locker changed the row so that it no longer qualifies.
 	must(a, "BEGIN")
 	must(a, "UPDATE jobs SET status = 'done' WHERE id = 3")
-	done = make(chan Result, 1)
-	go func() { done <- b.Run(ctx, "SELECT id FROM jobs WHERE status = 'pending' AND id = 3 FOR UPDATE") }()
-	select {
-	case res := <-done:
-		t.Fatalf("FOR UPDATE of a row another transaction changed did not wait: %+v", res)
-	case <-time.After(300 * time.Millisecond):
-	}
+	done = x.start(b, "SELECT id FROM jobs WHERE status = 'pending' AND id = 3 FOR UPDATE")
+	x.waits(done, "FOR UPDATE of a row another transaction changed")
 	must(a, "COMMIT")
 	if res := <-done; res.Err != nil || len(res.Rows) != 0 {
 		t.Fatalf("FOR UPDATE after the row stopped qualifying: %d rows, %v; want none", len(res.Rows), res.Err)
@@ -393,7 +396,7 @@ func TestSelectForUpdate(t *testing.T) {
 // PostgreSQL, instead of inserting a duplicate or failing with 40001.
 func TestConcurrentUpsert(t *testing.T) {
 	x := newTwoSessions(t, "concurrent_upsert_test")
-	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
+	a, b, must, value := x.a, x.b, x.must, x.value
 	must(a, "CREATE TABLE kv (k text PRIMARY KEY, v int)")
 	must(a, "CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, n int)")
 	for _, c := range []struct{ upsert, check, want string }{
@@ -402,13 +405,8 @@ func TestConcurrentUpsert(t *testing.T) {
 	} {
 		must(a, "BEGIN")
 		must(a, fmt.Sprintf(c.upsert, 1))
-		done := make(chan Result, 1)
-		go func() { done <- b.Run(ctx, fmt.Sprintf(c.upsert, 10)) }()
-		select {
-		case res := <-done:
-			t.Fatalf("%s: the second upsert of an uncommitted key did not wait: %+v", c.upsert, res)
-		case <-time.After(300 * time.Millisecond):
-		}
+		done := x.start(b, fmt.Sprintf(c.upsert, 10))
+		x.waits(done, fmt.Sprintf("%s: the second upsert of an uncommitted key", c.upsert))
 		must(a, "COMMIT")
 		if res := <-done; res.Err != nil || res.Affected != 1 {
 			t.Fatalf("%s: the waiting upsert: %d rows, %v", c.upsert, res.Affected, res.Err)
@@ -424,19 +422,14 @@ func TestConcurrentUpsert(t *testing.T) {
 // a unique violation (23505), when it rolls back the insert succeeds.
 func TestConcurrentInsertSameKey(t *testing.T) {
 	x := newTwoSessions(t, "concurrent_insert_test")
-	ctx, a, b, must, value := x.ctx, x.a, x.b, x.must, x.value
+	a, b, must, value := x.a, x.b, x.must, x.value
 	must(a, "CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE)")
 	for _, commit := range []bool{true, false} {
 		must(a, "DELETE FROM u")
 		must(a, "BEGIN")
 		must(a, "INSERT INTO u VALUES (1, 'a@x')")
-		done := make(chan Result, 1)
-		go func() { done <- b.Run(ctx, "INSERT INTO u VALUES (2, 'a@x')") }()
-		select {
-		case res := <-done:
-			t.Fatalf("an insert of a key another open transaction inserted did not wait: %+v", res)
-		case <-time.After(300 * time.Millisecond):
-		}
+		done := x.start(b, "INSERT INTO u VALUES (2, 'a@x')")
+		x.waits(done, "an insert of a key another open transaction inserted")
 		if commit {
 			must(a, "COMMIT")
 			res := <-done

@@ -203,6 +203,21 @@ func (t *Table) ColumnByName(name string) int {
 	return -1
 }
 
+// SameValues reports whether rows a and b of t hold equal values (NULL
+// equal to NULL) in columns cols, as the columns' b-tree equality has it.
+func (t *Table) SameValues(cols []int, a, b []types.Datum) bool {
+	for _, c := range cols {
+		an, bn := types.IsNull(a[c]), types.IsNull(b[c])
+		if an != bn {
+			return false
+		}
+		if !an && types.Compare(t.Columns[c].Type, a[c], b[c]) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // IndexByName returns the index with the given name or nil.
 func (t *Table) IndexByName(name string) *Index {
 	for i := range t.Indexes {
