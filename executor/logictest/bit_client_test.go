@@ -19,12 +19,7 @@ import (
 func TestBitPgx(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	srv := startLogicServer(t)
-	conn, err := pgx.Connect(ctx, freshDatabase(t, srv.adminDSN, "bit_pgx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := freshPgx(ctx, t, "bit_pgx")
 	for _, q := range []string{
 		"CREATE EXTENSION IF NOT EXISTS vector",
 		"CREATE TABLE items (id int PRIMARY KEY, b bit(11), v varbit, a varbit[])",

@@ -17,12 +17,7 @@ import (
 func TestEnumPgx(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	srv := startLogicServer(t)
-	conn, err := pgx.Connect(ctx, freshDatabase(t, srv.adminDSN, "enum_pgx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := freshPgx(ctx, t, "enum_pgx")
 	for _, q := range []string{
 		`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,
 		`CREATE TABLE d (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'ok', ms mood[])`,

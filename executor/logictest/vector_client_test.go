@@ -458,10 +458,9 @@ func TestSparsevecPgvectorGo(t *testing.T) {
 	})
 }
 
-// pgvectorGoConn connects to a fresh database on a new server, with
-// extension vector created, pgvector-go's types registered by name (typ
-// among them) and the test's table made by ddl.
-func pgvectorGoConn(ctx context.Context, t *testing.T, db, typ, ddl string) *pgx.Conn {
+// freshPgx connects pgx to a fresh database db on the test server, closed
+// when the test ends.
+func freshPgx(ctx context.Context, t *testing.T, db string) *pgx.Conn {
 	t.Helper()
 	srv := startLogicServer(t)
 	conn, err := pgx.Connect(ctx, freshDatabase(t, srv.adminDSN, db))
@@ -469,6 +468,15 @@ func pgvectorGoConn(ctx context.Context, t *testing.T, db, typ, ddl string) *pgx
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// pgvectorGoConn connects to a fresh database on a new server, with
+// extension vector created, pgvector-go's types registered by name (typ
+// among them) and the test's table made by ddl.
+func pgvectorGoConn(ctx context.Context, t *testing.T, db, typ, ddl string) *pgx.Conn {
+	t.Helper()
+	conn := freshPgx(ctx, t, db)
 	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector"); err != nil {
 		t.Fatal(err)
 	}
