@@ -67,16 +67,48 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			if err != nil {
 				return err
 			}
-			newChecks = append(newChecks, ck.Name)
+			if ck.NotValid = c.NotValid; !c.NotValid {
+				newChecks = append(newChecks, ck.Name)
+			}
 			return nil
 		}
 		fk, err := s.fkFromDef(b, &t, c, taken)
 		if err != nil {
 			return err
 		}
+		fk.NotValid = c.NotValid
 		t.ForeignKeys = append(t.ForeignKeys, *fk)
-		newFKs = append(newFKs, fk.Name)
+		if !c.NotValid {
+			newFKs = append(newFKs, fk.Name)
+		}
 		return nil
+	}
+	// validate is VALIDATE CONSTRAINT: a NOT VALID check or foreign key is
+	// checked against the existing rows with the new ones
+	// (validateNewConstraints) and marked valid.
+	validate := func(name string) error {
+		for k := range t.Checks {
+			if ck := &t.Checks[k]; ck.Name == name {
+				if ck.NotValid {
+					ck.NotValid = false
+					newChecks = append(newChecks, name)
+				}
+				return nil
+			}
+		}
+		for k := range t.ForeignKeys {
+			if fk := &t.ForeignKeys[k]; fk.Name == name {
+				if fk.NotValid {
+					fk.NotValid = false
+					newFKs = append(newFKs, name)
+				}
+				return nil
+			}
+		}
+		if hasConstraintNamed(&t, name) {
+			return pgerror.New(pgerror.CodeWrongObjectType, "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, t.Name)
+		}
+		return pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" of relation \"%s\" does not exist", name, t.Name)
 	}
 	var fills []int // new columns whose default fills existing rows
 	var retyped *typeRewrite
@@ -279,10 +311,16 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				}
 			}
 			t.Columns[i].NotNull = false
+		case "validate constraint":
+			if err := validate(cmd.Name); err != nil {
+				return nil, err
+			}
 		case "add constraint":
 			var err error
 			if k := cmd.Constraint.Kind; k == "check" || k == "foreign key" {
 				err = addCheckOrFK(*cmd.Constraint)
+			} else if cmd.Constraint.NotValid {
+				err = pgerror.New(pgerror.CodeFeatureNotSupported, "%s constraints cannot be marked NOT VALID", strings.ToUpper(k))
 			} else {
 				err = s.addConstraint(ec, &t, *cmd.Constraint, &rewrite)
 			}

@@ -451,7 +451,9 @@ type constraintInfo struct {
 	// deferrable and deferred are a foreign key's DEFERRABLE and
 	// INITIALLY DEFERRED.
 	deferrable, deferred bool
-	expr                 string
+	// notValid: added NOT VALID and not validated (convalidated false).
+	notValid bool
+	expr     string
 }
 
 func fkAction(a string) (code, text string) {
@@ -489,8 +491,13 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 		if pretty == "" {
 			pretty = ck.Expr
 		}
-		out = append(out, constraintInfo{oid: storedOrPositional(ck.OID, constraintCK, t, i), table: t, name: ck.Name, kind: "c",
-			cols: ck.Columns, expr: ck.Expr, def: "CHECK (" + ck.Expr + ")", pretty: "CHECK (" + pretty + ")"})
+		ci := constraintInfo{oid: storedOrPositional(ck.OID, constraintCK, t, i), table: t, name: ck.Name, kind: "c",
+			cols: ck.Columns, expr: ck.Expr, def: "CHECK (" + ck.Expr + ")", pretty: "CHECK (" + pretty + ")", notValid: ck.NotValid}
+		if ck.NotValid {
+			ci.def += " NOT VALID"
+			ci.pretty += " NOT VALID"
+		}
+		out = append(out, ci)
 	}
 	for i, fk := range t.ForeignKeys {
 		ci := constraintInfo{oid: storedOrPositional(fk.OID, constraintFK, t, i), table: t, name: fk.Name, kind: "f",
@@ -527,7 +534,10 @@ func tableConstraints(c *Context, t *catalog.Table) []constraintInfo {
 		if fk.Deferred {
 			ci.def += " INITIALLY DEFERRED"
 		}
-		ci.deferrable, ci.deferred = fk.Deferrable, fk.Deferred
+		if fk.NotValid {
+			ci.def += " NOT VALID"
+		}
+		ci.deferrable, ci.deferred, ci.notValid = fk.Deferrable, fk.Deferred, fk.NotValid
 		out = append(out, ci)
 	}
 	return out

@@ -652,7 +652,7 @@ func init() {
 					conbin = dS(ci.expr)
 				}
 				rows = append(rows, []types.Datum{dO(ci.oid), dS(ci.name), dO(uint32(t.SchemaID)), dS(ci.kind), dB(ci.deferrable), dB(ci.deferred),
-					dB(true), dO(uint32(t.ID)), dO(0), dO(ci.index), dO(0), dO(ci.refRel), dS(upd), dS(del), dS(match), dB(true),
+					dB(!ci.notValid), dO(uint32(t.ID)), dO(0), dO(ci.index), dO(0), dO(ci.refRel), dS(upd), dS(del), dS(match), dB(true),
 					dI(0), dB(ci.kind == "c"), plus1(ci.cols), plus1(ci.refCols), null, null, null, null, null, conbin})
 			}
 		}

@@ -121,6 +121,9 @@ type Check struct {
 	Expr    string `json:"expr"`
 	Pretty  string `json:"pretty,omitempty"`
 	Columns []int  `json:"cols,omitempty"`
+	// NotValid: added NOT VALID and not validated since, so existing rows
+	// may fail it (new and changed rows never do).
+	NotValid bool `json:"not_valid,omitempty"`
 }
 
 // ForeignKey is a FOREIGN KEY constraint. Columns are the
@@ -142,6 +145,8 @@ type ForeignKey struct {
 	// deferred key's checks run at commit.
 	Deferrable bool `json:"deferrable,omitempty"`
 	Deferred   bool `json:"deferred,omitempty"`
+	// NotValid: as Check's.
+	NotValid bool `json:"not_valid,omitempty"`
 }
 
 // Sequence describes a sequence; its current value lives in storage apart

@@ -603,7 +603,9 @@ func (p *parser) tableConstraint() tree.Constraint {
 			c.Deferrable = true
 		case p.kws("initially", "deferred"):
 			c.InitiallyDeferred = true
-		case p.kws("not", "deferrable"), p.kws("initially", "immediate"), p.kws("not", "valid"):
+		case p.kws("not", "valid"):
+			c.NotValid = true
+		case p.kws("not", "deferrable"), p.kws("initially", "immediate"):
 		default:
 			return c
 		}
@@ -977,6 +979,9 @@ func (p *parser) alterTable() tree.Statement {
 		case p.kws("owner", "to"):
 			cmd.Kind = "owner to"
 			cmd.NewName = p.ident()
+		case p.kws("validate", "constraint"):
+			cmd.Kind = "validate constraint"
+			cmd.Name = p.ident()
 		default:
 			if p.peek().kind == tIdent {
 				return p.skipUnsupported("ALTER TABLE " + strings.ToUpper(p.peek().val))

@@ -187,6 +187,9 @@ func TestStatements(t *testing.T) {
 				{Kind: "alter column set not null", Name: "a"},
 			}}},
 		{"ALTER TABLE t RENAME TO u", &tree.AlterTable{Name: tree.ObjectName{Name: "t"}, Cmds: []tree.AlterTableCmd{{Kind: "rename to", NewName: "u"}}}},
+		{"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID, VALIDATE CONSTRAINT d", &tree.AlterTable{Name: tree.ObjectName{Name: "t"}, Cmds: []tree.AlterTableCmd{
+			{Kind: "add constraint", Constraint: &tree.Constraint{Name: "c", Kind: "check", Check: &tree.BinaryExpr{Op: ">", Left: &tree.ColumnRef{Parts: []string{"a"}}, Right: &tree.NumberLit{Text: "0"}}, CheckText: "a > 0", NotValid: true}},
+			{Kind: "validate constraint", Name: "d"}}}},
 		{"CREATE FUNCTION f() RETURNS int AS $$ select 1; $$ LANGUAGE sql", &tree.Unsupported{What: "CREATE FUNCTION"}},
 		{"CREATE OR REPLACE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql", &tree.Unsupported{What: "CREATE FUNCTION"}},
 		{"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", &tree.Unsupported{What: "CREATE TRIGGER"}},

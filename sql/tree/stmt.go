@@ -130,6 +130,9 @@ type Constraint struct {
 	Deferrable bool
 	// InitiallyDeferred is INITIALLY DEFERRED (checked at commit).
 	InitiallyDeferred bool
+	// NotValid is NOT VALID: existing rows are not checked (ALTER TABLE
+	// ADD CONSTRAINT only; CREATE TABLE ignores it, as PostgreSQL does).
+	NotValid bool
 }
 
 // DropBehavior is CASCADE/RESTRICT.
@@ -159,7 +162,7 @@ type AlterTable struct {
 // nil), "alter column add identity" (Column carries the
 // identity kind and options), "alter column set identity" (Column's
 // Identity), "alter column restart" (Default: the value, or nil),
-// "alter column drop identity".
+// "alter column drop identity", "validate constraint" (Name).
 type AlterTableCmd struct {
 	Kind       string
 	Column     *ColumnDef
