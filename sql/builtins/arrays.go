@@ -218,6 +218,48 @@ func registerArrays() {
 		withResultElem(&Overload{Params: params(AnyArray, nil), ReturnFn: firstArg, NullCall: true, Fn: appendFn}),
 		withResultElem(&Overload{Params: params(nil, AnyArray), ReturnFn: secondArg, NullCall: true, Fn: prependFn}),
 	)
+	// @>, <@ and && compare elements for equality, a NULL element matching
+	// nothing, whatever their order or repetitions (PostgreSQL's
+	// array_contain_compare).
+	has := func(x *types.DArray, e types.Datum) bool {
+		for _, y := range x.Elems {
+			if !types.IsNull(y) && compareDatums(y, e) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	containsAll := func(big, small types.Datum) bool {
+		b := arr(big)
+		for _, e := range arr(small).Elems {
+			if types.IsNull(e) || !has(b, e) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, op := range []struct {
+		op, fn string
+		eval   func(a, b types.Datum) bool
+	}{
+		{"@>", "arraycontains", containsAll},
+		{"<@", "arraycontained", func(a, b types.Datum) bool { return containsAll(b, a) }},
+		{"&&", "arrayoverlap", func(a, b types.Datum) bool {
+			x := arr(a)
+			for _, e := range arr(b).Elems {
+				if !types.IsNull(e) && has(x, e) {
+					return true
+				}
+			}
+			return false
+		}},
+	} {
+		o := &Overload{Params: params(AnyArray, AnyArray), Return: types.Bool, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return types.DBool(op.eval(a[0], a[1])), nil
+		}}
+		registry.binary[op.op] = append(registry.binary[op.op], o)
+		addFunc(op.fn, o)
+	}
 	addFunc("array_remove", &Overload{Params: params(AnyArray, nil), ReturnFn: firstArg, NullCall: true,
 		Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 			if types.IsNull(a[0]) {

@@ -6,6 +6,9 @@ package builtins
 // pgProcOIDs maps "name(argtype oids)" to PostgreSQL 15's pg_proc OID and
 // prosrc (empty where it is SQL text).
 var pgProcOIDs = map[string]pgProc{
+	"arraycontained(2277,2277)":               {2749, "arraycontained"},
+	"arraycontains(2277,2277)":                {2748, "arraycontains"},
+	"arrayoverlap(2277,2277)":                 {2747, "arrayoverlap"},
 	"_pg_expandarray(2277)":                   {13208, ""},
 	"abs(1700)":                               {1705, "numeric_abs"},
 	"abs(20)":                                 {1396, "int8abs"},
@@ -526,6 +529,9 @@ var pgProcOIDs = map[string]pgProc{
 // pgOperatorOIDs maps "name(left oid,right oid)" to PostgreSQL 15's
 // pg_operator OID.
 var pgOperatorOIDs = map[string]uint32{
+	"&&(2277,2277)":  2750,
+	"<@(2277,2277)":  2752,
+	"@>(2277,2277)":  2751,
 	"!~(1042,25)":    1056,
 	"!~(19,25)":      640,
 	"!~(25,25)":      642,
