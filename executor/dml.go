@@ -342,6 +342,12 @@ func (ec *execCtx) findConflict(t *catalog.Table, oc *planner.OnConflict, row []
 		return ec.txn.GetRow(ec.ctx, t, pk)
 	}
 	lookupIndex := func(idx *catalog.Index) ([]types.Datum, error) {
+		if idx.Where != "" {
+			// A row a partial index leaves out collides with nothing in it.
+			if in, err := ec.sess.eng.partialIndexHolds(t, idx, row); err != nil || !in {
+				return nil, err
+			}
+		}
 		vals := make([]types.Datum, len(idx.Columns))
 		for i, c := range idx.Columns {
 			if types.IsNull(row[c]) {

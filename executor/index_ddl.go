@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -49,12 +50,11 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	}
 	idx := catalog.Index{Name: n.Name, Unique: n.Unique, Method: method}
 	if n.Where != nil {
-		// A partial HNSW index holds only the rows its WHERE passes, and
-		// serves only queries whose WHERE implies it (pgvector's advice
-		// for filtering on a few values).
-		if method != "hnsw" {
-			return nil, notSupportedStmt("partial b-tree indexes")
-		}
+		// A partial index holds only the rows its WHERE passes (its
+		// uniqueness is among them), and serves only queries whose WHERE
+		// implies it: a unique index over live rows of a soft-deleting
+		// table, pgvector's advice for filtering an HNSW index on a few
+		// values.
 		pred, err := b.BindIndexPredicate(t, n.Where)
 		if err != nil {
 			return nil, err
@@ -356,4 +356,56 @@ func (s *Session) rebuildVectorIndex(ec *execCtx, t *catalog.Table, idx *catalog
 	vt.created[id] = vi
 	vt.onCommit = append(vt.onCommit, func() { s.eng.registerVectorIndex(id, vi) })
 	return nil
+}
+
+// partialPredicates holds the compiled WHERE of each partial b-tree index,
+// for the store, which keeps such an index's entries for the rows it
+// passes (storage.IndexPredicate).
+type partialPredicates struct {
+	mu sync.Mutex
+	m  map[catalog.ID]*partialPredicate
+}
+
+// partialPredicate is one index's WHERE compiled over one version of its
+// table's descriptor; where guards against a descriptor of the same
+// version from a transaction that rolled back.
+type partialPredicate struct {
+	version uint64
+	where   string
+	holds   func(row []types.Datum) (bool, error)
+}
+
+// partialIndexHolds reports whether row belongs in idx, a partial b-tree
+// index of tb; it runs inside any session's writes.
+func (e *Engine) partialIndexHolds(tb *catalog.Table, idx *catalog.Index, row []types.Datum) (bool, error) {
+	pp := &e.partials
+	pp.mu.Lock()
+	p := pp.m[idx.ID]
+	pp.mu.Unlock()
+	if p == nil || p.version != tb.Version || p.where != idx.Where {
+		// The predicate binds against tb itself; the catalog only
+		// resolves the functions and types it names, which a
+		// transaction's own DDL cannot have changed under an index of
+		// the same statement.
+		txn := e.store.Begin()
+		cat, err := txn.Catalog()
+		txn.Rollback()
+		if err != nil {
+			return false, err
+		}
+		holds, err := compileIndexPredicate(cat, tb, idx)
+		if err != nil {
+			return false, err
+		}
+		p = &partialPredicate{version: tb.Version, where: idx.Where, holds: holds}
+		pp.mu.Lock()
+		if pp.m == nil {
+			pp.m = map[catalog.ID]*partialPredicate{}
+		}
+		if old := pp.m[idx.ID]; old == nil || old.version <= tb.Version {
+			pp.m[idx.ID] = p
+		}
+		pp.mu.Unlock()
+	}
+	return p.holds(row)
 }

@@ -32,7 +32,10 @@ type Engine struct {
 	store  *storage.Engine
 	vindex vectorIndexes
 	checks checkCache
-	notify notifyBroker
+	// partials caches partial b-tree indexes' compiled predicates
+	// (partialIndexHolds).
+	partials partialPredicates
+	notify   notifyBroker
 	// advisory is the server's advisory lock table.
 	advisory advisoryLocks
 	// tempIDs numbers the temporary schemas of sessions without a
@@ -53,7 +56,11 @@ func (e *Engine) begin() *storage.Txn {
 }
 
 // NewEngine wraps an open store.
-func NewEngine(store *storage.Engine) *Engine { return &Engine{store: store} }
+func NewEngine(store *storage.Engine) *Engine {
+	e := &Engine{store: store}
+	store.SetIndexPredicate(e.partialIndexHolds)
+	return e
+}
 
 // Store returns the underlying store.
 func (e *Engine) Store() *storage.Engine { return e.store }

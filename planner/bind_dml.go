@@ -255,9 +255,19 @@ func (b *Binder) bindOnConflict(oc *tree.OnConflict, t *catalog.Table, alias str
 			cols = append(cols, i)
 		}
 		if !sameSet(cols, t.PrimaryKey) {
+			// A partial unique index is inferred only from a WHERE that
+			// implies its predicate, as in PostgreSQL.
+			var where Expr
+			if oc.Where != nil {
+				var err error
+				if where, err = b.bindCondition(oc.Where, newScope(TableColumns(t, tableAlias(t, alias)), nil), "WHERE"); err != nil {
+					return nil, err
+				}
+			}
 			for k := range t.Indexes {
 				idx := &t.Indexes[k]
-				if idx.Unique && idx.Method == "btree" && sameSet(cols, idx.Columns) {
+				if idx.Unique && idx.Method == "btree" && sameSet(cols, idx.Columns) &&
+					(idx.Where == "" || where != nil && b.partialIndexImplied(t, idx, where)) {
 					out.Index = idx
 					break
 				}
@@ -359,7 +369,7 @@ func (b *Binder) bindTarget(name tree.ObjectName, uv *updatableView, alias strin
 		cols = uv.columns(alias)
 		p = &Scan{Table: t, Cols: cols}
 		if uv.filter != nil {
-			p = addFilter(p, uv.filter)
+			p = b.addFilter(p, uv.filter)
 		}
 	} else {
 		var err error
@@ -387,7 +397,7 @@ func (b *Binder) bindTarget(name tree.ObjectName, uv *updatableView, alias strin
 		if j, ok := p.(*Join); ok {
 			splitJoinCondition(j, cond, len(j.Left.Columns()))
 		} else {
-			p = addFilter(p, cond)
+			p = b.addFilter(p, cond)
 		}
 	}
 	return t, p, sc, nil

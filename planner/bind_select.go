@@ -408,7 +408,7 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 			return nil, err
 		}
 		in.noAggReason = ""
-		input = pushDownFilter(input, cond)
+		input = b.pushDownFilter(input, cond)
 	}
 	if len(calls) > 0 {
 		if input, err = b.bindProjectSet(input, in, calls); err != nil {
@@ -981,13 +981,13 @@ func renameColumns(cols []Column, table string, names []string) []Column {
 // makes `left = right` conjuncts hash-join keys: catalog queries that join
 // nine relations by WHERE equalities (JDBC's getImportedKeys) must not
 // enumerate the relations' cross product.
-func pushDownFilter(p Plan, cond Expr) Plan {
+func (b *Binder) pushDownFilter(p Plan, cond Expr) Plan {
 	j, ok := p.(*Join)
 	if !ok || j.Kind != InnerJoin || j.Lateral {
 		// A lateral join's right side runs with the left row as its
 		// innermost outer row, which would shift the outer references
 		// of a conjunct pushed into it.
-		return addFilter(p, cond)
+		return b.addFilter(p, cond)
 	}
 	nl := len(j.Left.Columns())
 	var left, right, both []Expr
@@ -1002,10 +1002,10 @@ func pushDownFilter(p Plan, cond Expr) Plan {
 		}
 	}
 	if len(left) > 0 {
-		j.Left = pushDownFilter(j.Left, andAll(left))
+		j.Left = b.pushDownFilter(j.Left, andAll(left))
 	}
 	if len(right) > 0 {
-		j.Right = pushDownFilter(j.Right, andAll(right))
+		j.Right = b.pushDownFilter(j.Right, andAll(right))
 	}
 	if len(both) > 0 {
 		var split Join
@@ -1024,11 +1024,11 @@ func andAll(xs []Expr) Expr {
 	return &BoolOp{Args: xs}
 }
 
-func addFilter(p Plan, cond Expr) Plan {
+func (b *Binder) addFilter(p Plan, cond Expr) Plan {
 	if s, ok := p.(*Scan); ok {
 		s.Filter = andExpr(s.Filter, cond)
 		pushSpan(s)
-		return chooseIndex(s)
+		return chooseIndex(s, b.partialIndexImplied)
 	}
 	if v, ok := p.(*VirtualScan); ok {
 		v.Filter = andExpr(v.Filter, cond)
@@ -1038,7 +1038,7 @@ func addFilter(p Plan, cond Expr) Plan {
 		switch pr.Input.(type) {
 		case *Scan, *IndexScan:
 			// A view over one table (bindView).
-			return filterThroughProjection(pr, cond)
+			return b.filterThroughProjection(pr, cond)
 		}
 	}
 	return &Filter{Input: p, Cond: cond}

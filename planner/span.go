@@ -1,6 +1,9 @@
 package planner
 
-import "github.com/quiverdb/quiver/sql/types"
+import (
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/types"
+)
 
 // pushSpan narrows a scan to the primary-key range its filter implies:
 // equality on a prefix of the key columns, then an optional range on the
@@ -148,8 +151,9 @@ func isScanConstant(e Expr) bool {
 // chooseIndex replaces a scan that found no primary-key span by a
 // secondary b-tree index scan when the filter has equality on the index's
 // leading columns (and optionally a range on the next one). The longest
-// equality prefix wins.
-func chooseIndex(s *Scan) Plan {
+// equality prefix wins. A partial index serves only a filter that implies
+// its WHERE.
+func chooseIndex(s *Scan, implied func(*catalog.Table, *catalog.Index, Expr) bool) Plan {
 	if len(s.Lower) > 0 || len(s.Upper) > 0 || s.Filter == nil {
 		return s
 	}
@@ -158,7 +162,7 @@ func chooseIndex(s *Scan) Plan {
 	bestEq := 0
 	for i := range s.Table.Indexes {
 		idx := &s.Table.Indexes[i]
-		if idx.Method != "btree" || idx.Building || idx.Where != "" {
+		if idx.Method != "btree" || idx.Building || idx.Where != "" && !implied(s.Table, idx, s.Filter) {
 			continue
 		}
 		is := &IndexScan{Table: s.Table, Index: idx, Cols: s.Cols, Filter: s.Filter}

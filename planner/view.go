@@ -329,7 +329,7 @@ func substituteColumns(xs []Expr, inner []Expr) []Expr {
 // rewritten over the input (those without subqueries, whose outer
 // references name this projection's columns) below a projection of plain
 // columns of a scan; the rest stay above it.
-func filterThroughProjection(p *Project, cond Expr) Plan {
+func (b *Binder) filterThroughProjection(p *Project, cond Expr) Plan {
 	var keep []Expr
 	for _, c := range conjunctsOf(cond) {
 		if hasSubqueryExpr(c) {
@@ -342,9 +342,9 @@ func filterThroughProjection(p *Project, cond Expr) Plan {
 			// Back to a scan with the whole filter, so the best key
 			// range or index is chosen again.
 			s := &Scan{Table: in.Table, Cols: in.Cols, Filter: in.Filter, LowerIncl: true, UpperIncl: true}
-			p.Input = addFilter(s, pushed)
+			p.Input = b.addFilter(s, pushed)
 		default:
-			p.Input = addFilter(p.Input, pushed)
+			p.Input = b.addFilter(p.Input, pushed)
 		}
 	}
 	if len(keep) == 0 {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -56,6 +57,10 @@ type Engine struct {
 	locks rowLocks
 
 	descs descCache
+
+	// indexPred decides which rows partial b-tree indexes hold
+	// (SetIndexPredicate).
+	indexPred atomic.Pointer[IndexPredicate]
 
 	catMu      sync.Mutex
 	catCache   *Catalog

@@ -159,6 +159,12 @@ func (t *Txn) BackfillIndex(ctx context.Context, tb *catalog.Table, idx *catalog
 		if row == nil {
 			return nil
 		}
+		if in, err := t.inIndex(tb, idx, row); err != nil || !in {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		_, pk, err := t.pkKey(tb, row)
 		if err != nil {
 			return err

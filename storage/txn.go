@@ -448,6 +448,27 @@ func hasNull(row []types.Datum, cols []int) bool {
 	return false
 }
 
+// IndexPredicate reports whether row belongs in idx, a partial index (one
+// with a WHERE). Evaluating the predicate is the executor's; the store
+// keeps the index's entries for exactly the rows it passes.
+type IndexPredicate func(tb *catalog.Table, idx *catalog.Index, row []types.Datum) (bool, error)
+
+// SetIndexPredicate installs the evaluator of partial b-tree indexes'
+// predicates; writes to a table with one fail until it is set.
+func (e *Engine) SetIndexPredicate(p IndexPredicate) { e.indexPred.Store(&p) }
+
+// inIndex reports whether idx holds row: always, unless it is partial.
+func (t *Txn) inIndex(tb *catalog.Table, idx *catalog.Index, row []types.Datum) (bool, error) {
+	if idx.Where == "" {
+		return true, nil
+	}
+	p := t.e.indexPred.Load()
+	if p == nil {
+		return false, fmt.Errorf("storage: no predicate evaluator for partial index %q", idx.Name)
+	}
+	return (*p)(tb, idx, row)
+}
+
 func btreeIndexes(tb *catalog.Table) []*catalog.Index {
 	var out []*catalog.Index
 	for i := range tb.Indexes {
@@ -611,6 +632,12 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 	}
 	t.rowScratch = val
 	for _, idx := range btreeIndexes(tb) {
+		if in, err := t.inIndex(tb, idx, row); err != nil || !in {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if lockKeys && idx.Unique && !hasNull(row, idx.Columns) {
 			k, err := indexEntry(tb, idx, row, pk)
 			if err != nil {
@@ -688,6 +715,32 @@ func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 		}
 	}
 	for _, idx := range btreeIndexes(tb) {
+		inOld, err := t.inIndex(tb, idx, oldRow)
+		if err != nil {
+			return err
+		}
+		inNew, err := t.inIndex(tb, idx, newRow)
+		if err != nil {
+			return err
+		}
+		if !inOld || !inNew {
+			// A partial index the row enters or leaves.
+			if inOld {
+				k, err := indexEntry(tb, idx, oldRow, oldPK)
+				if err != nil {
+					return err
+				}
+				if err := t.del(k); err != nil {
+					return err
+				}
+			}
+			if inNew {
+				if err := t.addIndexEntry(tb, idx, newRow, newPK); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		ok, err := indexEntry(tb, idx, oldRow, oldPK)
 		if err != nil {
 			return err
@@ -741,6 +794,12 @@ func (t *Txn) deleteRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 		}
 	}
 	for _, idx := range btreeIndexes(tb) {
+		if in, err := t.inIndex(tb, idx, row); err != nil || !in {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		k, err := indexEntry(tb, idx, row, pk)
 		if err != nil {
 			return err
