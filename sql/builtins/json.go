@@ -172,21 +172,27 @@ func jsonbCanonical(raw []byte) string {
 	return b.String()
 }
 
+// jsonbKeys returns an object's keys in jsonb's order: by length, then
+// bytes.
+func jsonbKeys(x map[string]any) []string {
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if len(keys[i]) != len(keys[j]) {
+			return len(keys[i]) < len(keys[j])
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
 func writeJSONB(b *strings.Builder, v any) {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			if len(keys[i]) != len(keys[j]) {
-				return len(keys[i]) < len(keys[j])
-			}
-			return keys[i] < keys[j]
-		})
 		b.WriteByte('{')
-		for i, k := range keys {
+		for i, k := range jsonbKeys(x) {
 			if i > 0 {
 				b.WriteString(", ")
 			}

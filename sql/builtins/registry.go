@@ -78,6 +78,7 @@ func init() {
 	registerDatetime()
 	registerSystem()
 	registerJSON()
+	registerJSONBEdit()
 	registerArrays()
 	registerEnums()
 	registerRegex()

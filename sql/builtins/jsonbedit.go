@@ -1,0 +1,472 @@
+package builtins
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// jsonb's editing operators and functions (||, -, #-, jsonb_set,
+// jsonb_insert, jsonb_strip_nulls, jsonb_pretty, *_extract_path), as
+// PostgreSQL 15's jsonfuncs.c behaves: they work on the decoded value
+// (objects as maps, arrays as slices, numbers as their text) and render
+// it canonically again.
+
+// decodeJSONB decodes a jsonb argument.
+func decodeJSONB(d types.Datum) (any, error) {
+	v, err := jsonDecode([]byte(jtext(d)))
+	if err != nil {
+		return nil, errInvalidJSON(jtext(d))
+	}
+	return v, nil
+}
+
+func renderJSONB(v any) types.Datum {
+	var b strings.Builder
+	writeJSONB(&b, v)
+	return types.DJSON(b.String())
+}
+
+// jsonbConcat is ||: two objects merge, the right one's keys winning;
+// otherwise both sides, a non-array taken as a one-element array, are
+// concatenated.
+func jsonbConcat(x, y any) any {
+	xo, xObj := x.(map[string]any)
+	yo, yObj := y.(map[string]any)
+	if xObj && yObj {
+		out := make(map[string]any, len(xo)+len(yo))
+		for k, v := range xo {
+			out[k] = v
+		}
+		for k, v := range yo {
+			out[k] = v
+		}
+		return out
+	}
+	asArray := func(v any) []any {
+		if a, ok := v.([]any); ok {
+			return a
+		}
+		return []any{v}
+	}
+	return append(append([]any{}, asArray(x)...), asArray(y)...)
+}
+
+var errDeleteFromScalar = pgerror.New(pgerror.CodeInvalidParameterValue, "cannot delete from scalar")
+
+// jsonbDeleteKeys is jsonb - text and jsonb - text[]: an object loses the
+// keys, an array its string elements equal to one of them.
+func jsonbDeleteKeys(v any, keys []string) (any, error) {
+	drop := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		drop[k] = true
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if !drop[k] {
+				out[k] = e
+			}
+		}
+		return out, nil
+	case []any:
+		out := []any{}
+		for _, e := range x {
+			if s, ok := e.(string); !ok || !drop[s] {
+				out = append(out, e)
+			}
+		}
+		return out, nil
+	}
+	return nil, errDeleteFromScalar
+}
+
+// arrayIndex resolves a possibly negative array index against n elements.
+func arrayIndex(i, n int) (int, bool) {
+	if i < 0 {
+		i += n
+	}
+	return i, i >= 0 && i < n
+}
+
+// pathIndex reads a path element that must address an array element.
+func pathIndex(path []string, pos int) (int, error) {
+	i, err := strconv.Atoi(path[pos])
+	if err != nil {
+		return 0, pgerror.New(pgerror.CodeInvalidTextRepresentation, "path element at position %d is not an integer: \"%s\"", pos+1, path[pos])
+	}
+	return i, nil
+}
+
+// jsonbDeletePath is #-: the element at path goes, when there is one.
+func jsonbDeletePath(v any, path []string) (any, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+	default:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot delete path in scalar")
+	}
+	var del func(v any, pos int) (any, error)
+	del = func(v any, pos int) (any, error) {
+		switch x := v.(type) {
+		case map[string]any:
+			e, ok := x[path[pos]]
+			if !ok {
+				return v, nil
+			}
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				out[k] = e
+			}
+			if pos == len(path)-1 {
+				delete(out, path[pos])
+				return out, nil
+			}
+			sub, err := del(e, pos+1)
+			if err != nil {
+				return nil, err
+			}
+			out[path[pos]] = sub
+			return out, nil
+		case []any:
+			i, err := pathIndex(path, pos)
+			if err != nil {
+				return nil, err
+			}
+			i, ok := arrayIndex(i, len(x))
+			if !ok {
+				return v, nil
+			}
+			out := append([]any{}, x...)
+			if pos == len(path)-1 {
+				return append(out[:i], out[i+1:]...), nil
+			}
+			if out[i], err = del(x[i], pos+1); err != nil {
+				return nil, err
+			}
+			return out, nil
+		}
+		return v, nil // a scalar inside: no such path
+	}
+	if len(path) == 0 {
+		return v, nil
+	}
+	return del(v, 0)
+}
+
+// jsonbSetPath is jsonb_set (insert false) and jsonb_insert (insert
+// true): the value at path is replaced, or, with create (jsonb_set's
+// create_if_missing, always for jsonb_insert), a missing last element is
+// added: a key to an object, an element past either end of an array at
+// that end. jsonb_insert puts the value before the addressed array
+// element (after it with after) and refuses an existing key.
+func jsonbSetPath(v any, path []string, nv any, create, insert, after bool) (any, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+	default:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot set path in scalar")
+	}
+	var set func(v any, pos int) (any, error)
+	set = func(v any, pos int) (any, error) {
+		last := pos == len(path)-1
+		switch x := v.(type) {
+		case map[string]any:
+			e, ok := x[path[pos]]
+			if !ok && !(last && create) {
+				return v, nil
+			}
+			if ok && last && insert {
+				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot replace existing key").
+					WithHint("Try using the function jsonb_set to replace key value.")
+			}
+			out := make(map[string]any, len(x)+1)
+			for k, e := range x {
+				out[k] = e
+			}
+			if last {
+				out[path[pos]] = nv
+				return out, nil
+			}
+			sub, err := set(e, pos+1)
+			if err != nil {
+				return nil, err
+			}
+			out[path[pos]] = sub
+			return out, nil
+		case []any:
+			i, err := pathIndex(path, pos)
+			if err != nil {
+				return nil, err
+			}
+			j, ok := arrayIndex(i, len(x))
+			if last {
+				switch {
+				case !ok && !create:
+					return v, nil
+				case !ok && j < 0:
+					return append([]any{nv}, x...), nil
+				case !ok:
+					return append(append([]any{}, x...), nv), nil
+				case insert:
+					if after {
+						j++
+					}
+					out := append(append([]any{}, x[:j]...), nv)
+					return append(out, x[j:]...), nil
+				}
+				out := append([]any{}, x...)
+				out[j] = nv
+				return out, nil
+			}
+			if !ok {
+				return v, nil
+			}
+			out := append([]any{}, x...)
+			if out[j], err = set(x[j], pos+1); err != nil {
+				return nil, err
+			}
+			return out, nil
+		}
+		return v, nil // a scalar inside: no such path
+	}
+	if len(path) == 0 {
+		return v, nil
+	}
+	return set(v, 0)
+}
+
+// jsonStripNulls drops object fields whose value is null, at every depth
+// (array elements stay).
+func jsonStripNulls(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if e != nil {
+				out[k] = jsonStripNulls(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonStripNulls(e)
+		}
+		return out
+	}
+	return v
+}
+
+// writeJSONPretty renders v as jsonb_pretty does: four spaces a level,
+// one element per line, an empty container's brackets on two lines.
+func writeJSONPretty(b *strings.Builder, v any, indent int) {
+	pad := strings.Repeat("    ", indent)
+	switch x := v.(type) {
+	case map[string]any:
+		b.WriteString("{\n")
+		for i, k := range jsonbKeys(x) {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			b.WriteString(pad + "    ")
+			writeJSONString(b, k)
+			b.WriteString(": ")
+			writeJSONPretty(b, x[k], indent+1)
+		}
+		if len(x) > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pad + "}")
+	case []any:
+		b.WriteString("[\n")
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			b.WriteString(pad + "    ")
+			writeJSONPretty(b, e, indent+1)
+		}
+		if len(x) > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pad + "]")
+	default:
+		writeJSONB(b, v)
+	}
+}
+
+// writeJSONCompact renders json (not jsonb) without whitespace and with
+// keys in input order lost to decoding sorted as jsonb's, which is what
+// json_strip_nulls emits for the objects it rebuilds.
+func writeJSONCompact(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		b.WriteByte('{')
+		for i, k := range jsonbKeys(x) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSONString(b, k)
+			b.WriteByte(':')
+			writeJSONCompact(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSONCompact(b, e)
+		}
+		b.WriteByte(']')
+	case json.Number:
+		b.WriteString(string(x))
+	default:
+		writeJSONB(b, v)
+	}
+}
+
+func textArray(d types.Datum) []string {
+	elems := d.(*types.DArray).Elems
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		if !types.IsNull(e) {
+			out = append(out, str(e))
+		}
+	}
+	return out
+}
+
+func registerJSONBEdit() {
+	jb := types.JSONB
+	textArr := types.ArrayOf(types.Text)
+	addBin("||", jb, jb, jb, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		x, err := decodeJSONB(a[0])
+		if err != nil {
+			return nil, err
+		}
+		y, err := decodeJSONB(a[1])
+		if err != nil {
+			return nil, err
+		}
+		return renderJSONB(jsonbConcat(x, y)), nil
+	})
+	deleteKeys := func(keys func(a []types.Datum) []string) evalFn {
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			v, err := decodeJSONB(a[0])
+			if err != nil {
+				return nil, err
+			}
+			if v, err = jsonbDeleteKeys(v, keys(a)); err != nil {
+				return nil, err
+			}
+			return renderJSONB(v), nil
+		}
+	}
+	addBin("-", jb, types.Text, jb, deleteKeys(func(a []types.Datum) []string { return []string{str(a[1])} }))
+	addBin("-", jb, textArr, jb, deleteKeys(func(a []types.Datum) []string { return textArray(a[1]) }))
+	addBin("-", jb, types.Int4, jb, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		v, err := decodeJSONB(a[0])
+		if err != nil {
+			return nil, err
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot delete from object using integer index")
+		case []any:
+			if i, ok := arrayIndex(int(i64(a[1])), len(x)); ok {
+				v = append(append([]any{}, x[:i]...), x[i+1:]...)
+			}
+			return renderJSONB(v), nil
+		}
+		return nil, errDeleteFromScalar
+	})
+	addBin("#-", jb, textArr, jb, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		v, err := decodeJSONB(a[0])
+		if err != nil {
+			return nil, err
+		}
+		if v, err = jsonbDeletePath(v, textArray(a[1])); err != nil {
+			return nil, err
+		}
+		return renderJSONB(v), nil
+	})
+	setPath := func(insert bool) evalFn {
+		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			v, err := decodeJSONB(a[0])
+			if err != nil {
+				return nil, err
+			}
+			nv, err := decodeJSONB(a[2])
+			if err != nil {
+				return nil, err
+			}
+			flag := bool(a[3].(types.DBool)) // create_if_missing or insert_after
+			create, after := flag, false
+			if insert {
+				create, after = true, flag
+			}
+			if v, err = jsonbSetPath(v, textArray(a[1]), nv, create, insert, after); err != nil {
+				return nil, err
+			}
+			return renderJSONB(v), nil
+		}
+	}
+	for _, f := range []struct {
+		name   string
+		insert bool
+	}{{"jsonb_set", false}, {"jsonb_insert", true}} {
+		// The flag's default comes from paramInfo.
+		addFunc(f.name, fn(params(jb, textArr, jb, types.Bool), jb, setPath(f.insert)))
+	}
+	addFunc("jsonb_strip_nulls", fn(params(jb), jb, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		v, err := decodeJSONB(a[0])
+		if err != nil {
+			return nil, err
+		}
+		return renderJSONB(jsonStripNulls(v)), nil
+	}))
+	addFunc("json_strip_nulls", fn(params(types.JSON), types.JSON, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		v, err := decodeJSONB(a[0])
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		writeJSONCompact(&b, jsonStripNulls(v))
+		return types.DJSON(b.String()), nil
+	}))
+	addFunc("jsonb_pretty", fn(params(jb), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		v, err := decodeJSONB(a[0])
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		writeJSONPretty(&b, v, 0)
+		return types.DString(b.String()), nil
+	}))
+	for _, jt := range []*types.T{types.JSON, jb} {
+		jsonb := jt == jb
+		prefix := "json"
+		if jsonb {
+			prefix = "jsonb"
+		}
+		extract := func(asText bool) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				raw, ok := jsonPath([]byte(jtext(a[0])), a[1:])
+				switch {
+				case !ok:
+					return types.Null, nil
+				case asText:
+					return jsonAsText(raw, jsonb), nil
+				}
+				return jsonOut(raw, jsonb), nil
+			}
+		}
+		addFunc(prefix+"_extract_path", &Overload{Params: params(jt), Variadic: types.Text, Return: jt, Fn: extract(false)})
+		addFunc(prefix+"_extract_path_text", &Overload{Params: params(jt), Variadic: types.Text, Return: types.Text, Fn: extract(true)})
+	}
+}
