@@ -164,6 +164,9 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 			call := eq.(*Call)
 			return &DistinctExpr{Left: call.Args[0], Right: call.Args[1], Eq: call.Fn, Not: n.Op == "is not distinct from"}, nil
 		}
+		if n.Op == "similar to" || n.Op == "not similar to" {
+			return b.bindSimilarTo(n, sc)
+		}
 		if n.Escape != nil {
 			return b.bindLikeEscape(n, sc)
 		}
@@ -387,6 +390,28 @@ func (b *Binder) bindLikeEscape(n *tree.BinaryExpr, sc *scope) (Expr, error) {
 		return nil, err
 	}
 	return b.bindBinary(n.Op, l, pat, n.Pos)
+}
+
+// bindSimilarTo binds x [NOT] SIMILAR TO p [ESCAPE e] as PostgreSQL does:
+// x ~ similar_to_escape(p [, e]) (!~ for NOT).
+func (b *Binder) bindSimilarTo(n *tree.BinaryExpr, sc *scope) (Expr, error) {
+	l, err := b.bindExpr(n.Left, sc)
+	if err != nil {
+		return nil, err
+	}
+	args := []tree.Expr{n.Right}
+	if n.Escape != nil {
+		args = append(args, n.Escape)
+	}
+	pat, err := b.bindFunc(&tree.FuncCall{Name: "similar_to_escape", Args: args, Pos: n.Pos}, sc)
+	if err != nil {
+		return nil, err
+	}
+	op := "~"
+	if n.Op == "not similar to" {
+		op = "!~"
+	}
+	return b.bindBinary(op, l, pat, n.Pos)
 }
 
 func (b *Binder) bindBetween(n *tree.BetweenExpr, sc *scope) (Expr, error) {

@@ -386,6 +386,19 @@ func registerOperators() {
 		}
 		return types.DString(s), nil
 	}))
+	similar := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+		esc := "\\"
+		if len(a) == 2 {
+			esc = str(a[1])
+		}
+		s, err := similarToRegex(str(a[0]), esc)
+		if err != nil {
+			return nil, err
+		}
+		return types.DString(s), nil
+	}
+	addFunc("similar_to_escape", fn(params(types.Text), types.Text, similar))
+	addFunc("similar_to_escape", fn(params(types.Text, types.Text), types.Text, similar))
 	for _, name := range []string{"like", "ilike", "notlike", "notilike"} {
 		insensitive := strings.Contains(name, "ilike")
 		negate := strings.HasPrefix(name, "not")
@@ -412,6 +425,69 @@ func registerOperators() {
 // strict), unlike concat().
 func concatOp(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
 	return types.DString(str(a[0]) + str(a[1])), nil
+}
+
+// similarToRegex translates a SIMILAR TO pattern with escape character
+// esc ("" for none) into the anchored POSIX regular expression that ~
+// matches, as PostgreSQL's similar_to_escape does: % and _ become .* and
+// ., parentheses do not capture, a bracket expression is copied, the
+// regex characters SQL treats literally are escaped, and esc" marks the
+// parts of substring(... similar ...).
+func similarToRegex(pat, esc string) (string, error) {
+	if len([]rune(esc)) > 1 {
+		return "", pgerror.New(pgerror.CodeInvalidEscapeSequence, "invalid escape string").WithHint("Escape string must be empty or one character.")
+	}
+	var e rune = -1
+	for _, r := range esc {
+		e = r
+	}
+	var b strings.Builder
+	b.WriteString("^(?:")
+	quotes, afterEscape, inClass := 0, false, false
+	for _, c := range pat {
+		switch {
+		case afterEscape:
+			afterEscape = false
+			if c == '"' && !inClass {
+				switch quotes {
+				case 0:
+					b.WriteString("){1,1}?(")
+				case 1:
+					b.WriteString("){1,1}(?:")
+				default:
+					return "", pgerror.New("2200C", "SQL regular expression may not contain more than two escape-double-quote separators")
+				}
+				quotes++
+				continue
+			}
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		case c == e:
+			afterEscape = true
+		case inClass:
+			if c == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(c)
+			inClass = c != ']'
+		case c == '[':
+			b.WriteRune(c)
+			inClass = true
+		case c == '%':
+			b.WriteString(".*")
+		case c == '_':
+			b.WriteByte('.')
+		case c == '(':
+			b.WriteString("(?:")
+		case c == '\\' || c == '.' || c == '^' || c == '$':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteString(")$")
+	return b.String(), nil
 }
 
 // likeEscape rewrites a pattern using escape character esc into one using
