@@ -330,6 +330,22 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			}
 			return out, nil
 		}, nil
+	case *planner.RowExpr:
+		fields, err := ec.compileAll(n.Fields)
+		if err != nil {
+			return nil, err
+		}
+		return func(row []types.Datum) (types.Datum, error) {
+			out := make(types.DTuple, len(fields))
+			for i, f := range fields {
+				v, err := f(row)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = v
+			}
+			return out, nil
+		}, nil
 	case *planner.FieldExpr:
 		arg, err := ec.compile(n.Operand)
 		if err != nil {

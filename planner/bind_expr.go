@@ -287,7 +287,16 @@ func (b *Binder) bindExpr(e tree.Expr, sc *scope) (Expr, error) {
 		}
 		return &SubscriptExpr{Operand: x, Index: idx, T: x.Type().Elem}, nil
 	case *tree.RowExpr:
-		return nil, notSupported("row constructors")
+		// An anonymous record (its fields print as f1, f2, ... in JSON).
+		row := &RowExpr{T: &types.T{Family: types.FamRecord}}
+		for _, e := range n.Elems {
+			x, err := b.bindExpr(e, sc)
+			if err != nil {
+				return nil, err
+			}
+			row.Fields = append(row.Fields, x)
+		}
+		return row, nil
 	case *tree.FieldAccess:
 		return b.bindFieldAccess(n, sc)
 	}

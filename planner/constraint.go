@@ -419,6 +419,10 @@ func (d *deparser) expr(x Expr) {
 		b.WriteString("ARRAY[")
 		d.list(n.Elems)
 		b.WriteByte(']')
+	case *RowExpr:
+		b.WriteString("ROW(")
+		d.list(n.Fields)
+		b.WriteByte(')')
 	case *SubscriptExpr:
 		b.WriteByte('(')
 		d.expr(n.Operand)

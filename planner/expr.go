@@ -153,6 +153,13 @@ type ArrayExpr struct {
 	T     *types.T
 }
 
+// RowExpr is a whole-row reference (t, or t.* as an argument): the
+// relation's columns as one record, whose type names them.
+type RowExpr struct {
+	Fields []Expr
+	T      *types.T
+}
+
 // FieldExpr is (record).field: field Idx of a record value.
 type FieldExpr struct {
 	Operand Expr
@@ -199,6 +206,7 @@ func (e *InListExpr) Type() *types.T          { return types.Bool }
 func (e *SubqueryExpr) Type() *types.T        { return e.T }
 func (e *QuantifiedArrayExpr) Type() *types.T { return types.Bool }
 func (e *ArrayExpr) Type() *types.T           { return e.T }
+func (e *RowExpr) Type() *types.T             { return e.T }
 func (e *SubscriptExpr) Type() *types.T       { return e.T }
 func (e *SeqFuncExpr) Type() *types.T         { return types.Int8 }
 func (e *AggRef) Type() *types.T              { return e.T }

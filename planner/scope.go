@@ -157,6 +157,9 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 		}
 		depth++
 	}
+	if row, err := s.wholeRow(table, name); row != nil || err != nil {
+		return row, err
+	}
 	if table != "" {
 		if !tableSeen {
 			for cur := s; cur != nil; cur = cur.parent {
@@ -172,6 +175,42 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 		return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column %s.%s does not exist", table, name).WithPosition(int(ref.Pos))
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", name).WithPosition(int(ref.Pos))
+}
+
+// wholeRow binds a reference to a range-table entry itself, t (no column
+// of that name) or t.* where an expression is expected, to the record of
+// its columns (nil when no entry has that name).
+func (s *scope) wholeRow(table, name string) (Expr, error) {
+	rel := name
+	if table != "" {
+		if name != "*" {
+			return nil, nil
+		}
+		rel = table
+	}
+	depth := 0
+	for cur := s; cur != nil; cur = cur.parent {
+		if cur.hasTable(rel) {
+			row := &RowExpr{T: &types.T{Family: types.FamRecord}}
+			for i, c := range cur.cols {
+				if c.Table != rel || c.Hidden {
+					continue
+				}
+				var ref Expr = &ColRef{Idx: i, T: c.T}
+				if depth > 0 {
+					ref = &OuterRef{Depth: depth, Idx: i, T: c.T}
+					if cur.lateral && !cur.lateralUsed {
+						cur.lateralUsed, cur.lateralTable = true, rel
+					}
+				}
+				row.Fields = append(row.Fields, ref)
+				row.T.Fields = append(row.T.Fields, types.Field{Name: c.Name, Type: c.T})
+			}
+			return row, nil
+		}
+		depth++
+	}
+	return nil, nil
 }
 
 // aggState collects the aggregates and grouping expressions of one query

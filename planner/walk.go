@@ -63,6 +63,8 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 		return &QuantifiedArrayExpr{Operand: f(n.Operand), Array: f(n.Array), Cmp: n.Cmp, All: n.All}
 	case *ArrayExpr:
 		return &ArrayExpr{Elems: mapAll(n.Elems), T: n.T}
+	case *RowExpr:
+		return &RowExpr{Fields: mapAll(n.Fields), T: n.T}
 	case *SubscriptExpr:
 		return &SubscriptExpr{Operand: f(n.Operand), Index: f(n.Index), T: n.T}
 	case *FieldExpr:
@@ -361,7 +363,7 @@ func ColumnsRead(e Expr) (cols []int, all bool) {
 		case *Const, *ParamRef, *OuterRef,
 			*Call, *CastExpr, *BoolOp, *NotExpr, *IsNullExpr, *IsBoolExpr, *CaseExpr,
 			*CoalesceExpr, *NullIfExpr, *MinMaxExpr, *InListExpr, *QuantifiedArrayExpr,
-			*ArrayExpr, *SubscriptExpr, *FieldExpr, *DistinctExpr:
+			*ArrayExpr, *RowExpr, *SubscriptExpr, *FieldExpr, *DistinctExpr:
 		default: // subqueries and nodes whose children are not walked
 			all = true
 		}

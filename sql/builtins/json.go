@@ -261,8 +261,65 @@ func writeJSONString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
+// withArgTypes gives o's function its arguments' static types, which
+// name a whole-row reference's fields, through Bind; Fn, for callers that
+// do not bind, sees none.
+func withArgTypes(o *Overload, f func(ts []*types.T) evalFn) *Overload {
+	o.Fn = f(nil)
+	o.Bind = func(ts []*types.T) func(*EvalContext, []types.Datum) (types.Datum, error) { return f(ts) }
+	return o
+}
+
 // toJSON renders a SQL value as JSON text, as to_json does.
-func toJSON(d types.Datum) string {
+func toJSON(d types.Datum) string { return toJSONTyped(d, nil) }
+
+// toJSONTyped is toJSON for a value of static type t (nil: unknown): a
+// record becomes an object keyed by t's field names (f1, f2, ... for an
+// anonymous one), arrays pass their element type down.
+func toJSONTyped(d types.Datum, t *types.T) string {
+	var b strings.Builder
+	switch x := d.(type) {
+	case types.DTuple:
+		return recordJSON(x, t, ",")
+	case *types.DArray:
+		var et *types.T
+		if t != nil && t.Family == types.FamArray {
+			et = t.Elem
+		}
+		b.WriteByte('[')
+		for i, e := range x.Elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(toJSONTyped(e, et))
+		}
+		b.WriteByte(']')
+		return b.String()
+	}
+	return scalarJSON(d)
+}
+
+// recordJSON is row_to_json: the fields as an object, separated by sep.
+func recordJSON(r types.DTuple, t *types.T, sep string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range r {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		name, ft := "f"+strconv.Itoa(i+1), (*types.T)(nil)
+		if t != nil && t.Family == types.FamRecord && i < len(t.Fields) {
+			name, ft = t.Fields[i].Name, t.Fields[i].Type
+		}
+		writeJSONString(&b, name)
+		b.WriteByte(':')
+		b.WriteString(toJSONTyped(v, ft))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func scalarJSON(d types.Datum) string {
 	var b strings.Builder
 	switch x := d.(type) {
 	case types.DNull, nil:
@@ -282,16 +339,6 @@ func toJSON(d types.Datum) string {
 		return strconv.FormatBool(bool(x))
 	case types.DJSON:
 		return string(x)
-	case *types.DArray:
-		b.WriteByte('[')
-		for i, e := range x.Elems {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(toJSON(e))
-		}
-		b.WriteByte(']')
-		return b.String()
 	case types.DTimestamp:
 		writeJSONString(&b, strings.Replace(datumText(x), " ", "T", 1))
 		return b.String()
@@ -436,38 +483,62 @@ func registerJSON() {
 			}
 			return types.DJSON(s)
 		}
-		addFunc("to_"+prefix, &Overload{Params: params(Any), Return: jt, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			return render(toJSON(a[0])), nil
-		}})
-		addFunc(prefix+"_build_object", &Overload{Variadic: Any, Return: jt, NullCall: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			if len(a)%2 != 0 {
-				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "argument list must have even number of elements").
-					WithHint("The arguments of %s_build_object() must consist of alternating keys and values.", prefix)
+		addFunc("to_"+prefix, withArgTypes(&Overload{Params: params(Any), Return: jt}, func(ts []*types.T) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				return render(toJSONTyped(a[0], argType(ts, 0))), nil
 			}
-			var b strings.Builder
-			b.WriteByte('{')
-			for i := 0; i < len(a); i += 2 {
-				if types.IsNull(a[i]) {
-					return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "argument %d cannot be null", i+1).
-						WithHint("Object keys should be text.")
+		}))
+		if !jsonb {
+			addFunc("array_to_json", withArgTypes(&Overload{Params: params(AnyArray), Return: jt}, func(ts []*types.T) evalFn {
+				return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+					return types.DJSON(toJSONTyped(a[0], argType(ts, 0))), nil
 				}
-				if i > 0 {
-					b.WriteString(", ")
+			}))
+			rowToJSON := func(ts []*types.T) evalFn {
+				return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+					sep := ","
+					if len(a) > 1 && bool(a[1].(types.DBool)) {
+						sep = ",\n " // pretty: a line per field
+					}
+					return types.DJSON(recordJSON(a[0].(types.DTuple), argType(ts, 0), sep)), nil
 				}
-				writeJSONString(&b, datumText(a[i]))
-				b.WriteString(" : ")
-				b.WriteString(toJSON(a[i+1]))
 			}
-			b.WriteByte('}')
-			return render(b.String()), nil
-		}})
-		addFunc(prefix+"_build_array", &Overload{Variadic: Any, Return: jt, NullCall: true, Fn: func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			parts := make([]string, len(a))
-			for i, d := range a {
-				parts[i] = toJSON(d)
+			addFunc("row_to_json", withArgTypes(&Overload{Params: params(types.Record), Return: jt}, rowToJSON))
+			addFunc("row_to_json", withArgTypes(&Overload{Params: params(types.Record, types.Bool), Return: jt}, rowToJSON))
+		}
+		addFunc(prefix+"_build_object", withArgTypes(&Overload{Variadic: Any, Return: jt, NullCall: true}, func(ts []*types.T) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				if len(a)%2 != 0 {
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "argument list must have even number of elements").
+						WithHint("The arguments of %s_build_object() must consist of alternating keys and values.", prefix)
+				}
+				var b strings.Builder
+				b.WriteByte('{')
+				for i := 0; i < len(a); i += 2 {
+					if types.IsNull(a[i]) {
+						return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "argument %d cannot be null", i+1).
+							WithHint("Object keys should be text.")
+					}
+					if i > 0 {
+						b.WriteString(", ")
+					}
+					writeJSONString(&b, datumText(a[i]))
+					b.WriteString(" : ")
+					b.WriteString(toJSONTyped(a[i+1], argType(ts, i+1)))
+				}
+				b.WriteByte('}')
+				return render(b.String()), nil
 			}
-			return render("[" + strings.Join(parts, ", ") + "]"), nil
-		}})
+		}))
+		addFunc(prefix+"_build_array", withArgTypes(&Overload{Variadic: Any, Return: jt, NullCall: true}, func(ts []*types.T) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				parts := make([]string, len(a))
+				for i, d := range a {
+					parts[i] = toJSONTyped(d, argType(ts, i))
+				}
+				return render("[" + strings.Join(parts, ", ") + "]"), nil
+			}
+		}))
 	}
 	jb := types.JSONB
 	contains := func(swap bool) evalFn {

@@ -13,10 +13,11 @@ import (
 type jsonAgg struct {
 	parts []string
 	jsonb bool
+	t     *types.T // the argument's type (a record's field names)
 }
 
 func (a *jsonAgg) Add(ctx *EvalContext, args []types.Datum) error {
-	a.parts = append(a.parts, toJSON(args[0]))
+	a.parts = append(a.parts, toJSONTyped(args[0], a.t))
 	return nil
 }
 
@@ -24,7 +25,11 @@ func (a *jsonAgg) Result(ctx *EvalContext) (types.Datum, error) {
 	if a.parts == nil {
 		return types.Null, nil
 	}
-	s := "[" + strings.Join(a.parts, ", ") + "]"
+	sep := ", "
+	if a.t != nil && (a.t.Family == types.FamRecord || a.t.Family == types.FamArray) {
+		sep = ", \n " // json_agg starts each record or array on a line
+	}
+	s := "[" + strings.Join(a.parts, sep) + "]"
 	if a.jsonb {
 		return types.DJSON(jsonbCanonical([]byte(s))), nil
 	}
@@ -111,7 +116,7 @@ func registerJSONSets() {
 			prefix = "jsonb"
 		}
 		registry.aggs[prefix+"_agg"] = append(registry.aggs[prefix+"_agg"], &AggOverload{Params: params(Any), Return: jt,
-			New: func([]*types.T) Aggregator { return &jsonAgg{jsonb: jsonb} }})
+			New: func(ts []*types.T) Aggregator { return &jsonAgg{jsonb: jsonb, t: argType(ts, 0)} }})
 		registry.aggs[prefix+"_object_agg"] = append(registry.aggs[prefix+"_object_agg"], &AggOverload{Params: params(Any, Any), Return: jt,
 			New: func([]*types.T) Aggregator { return &jsonObjectAgg{jsonb: jsonb} }})
 		objectOnly := func(fnName string, raw []byte) error {

@@ -115,6 +115,15 @@ type T struct {
 	Elem *T
 	// Enum identifies an enum type and holds its labels (FamEnum only).
 	Enum *EnumType `json:",omitempty"`
+	// Fields name a record's columns (FamRecord: a whole-row reference's
+	// type); nil for an anonymous record.
+	Fields []Field `json:",omitempty"`
+}
+
+// Field is one named column of a record type.
+type Field struct {
+	Name string
+	Type *T
 }
 
 // Unconstrained instances, shared and never mutated.
