@@ -140,11 +140,20 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 	if err != nil {
 		return err
 	}
-	if len(deps) == 0 {
+	// Expression indexes' hidden columns go with the column, and their
+	// indexes too, as PostgreSQL drops an index on a dropped column.
+	var shown []int
+	for _, g := range deps {
+		if !t.Columns[g].Hidden {
+			shown = append(shown, g)
+		}
+	}
+	if len(shown) == 0 {
+		dropGeneratedColumns(t, deps)
 		return nil
 	}
-	lines := make([]string, len(deps))
-	for k, g := range deps {
+	lines := make([]string, len(shown))
+	for k, g := range shown {
 		lines[k] = fmt.Sprintf("column %s of table %s", t.Columns[g].Name, t.Name)
 	}
 	obj := fmt.Sprintf("column %s of table %s", t.Columns[i].Name, t.Name)
@@ -155,7 +164,14 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 	if err := s.reportDependents(obj, lines, detail, cascade); err != nil {
 		return err
 	}
-	for _, g := range deps {
+	dropGeneratedColumns(t, deps)
+	return nil
+}
+
+// dropGeneratedColumns marks generated columns cols of t dropped, with
+// the indexes over them.
+func dropGeneratedColumns(t *catalog.Table, cols []int) {
+	for _, g := range cols {
 		kept := t.Indexes[:0]
 		for _, idx := range t.Indexes {
 			uses := false
@@ -170,7 +186,6 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 		t.Columns[g].Dropped = true
 		t.Columns[g].Name = fmt.Sprintf("........pg.dropped.%d........", g+1)
 	}
-	return nil
 }
 
 // generatedReaders lists, in column order, the generated columns of t

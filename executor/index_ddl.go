@@ -63,18 +63,33 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 		idx.WherePretty = planner.DeparseCheck(t, pred, true)
 	}
 	var colNames []string
+	// An expression element is kept in a hidden STORED generated column
+	// (added to nt) which the index covers like any other column.
+	nt := *t
+	nt.Columns = append([]catalog.Column(nil), t.Columns...)
+	hasExprs := false
 	for _, el := range n.Elems {
-		if el.Expr != nil {
-			return nil, notSupportedStmt("indexes on expressions")
+		if el.Expr == nil {
+			c := t.ColumnByName(el.Column)
+			if c < 0 || t.Columns[c].Hidden {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", el.Column)
+			}
+			idx.Columns = append(idx.Columns, c)
+			colNames = append(colNames, el.Column)
+		} else {
+			if method != "btree" {
+				return nil, notSupportedStmt("indexes on expressions with access method " + method)
+			}
+			c, name, err := indexExprColumn(b, &nt, el.Expr)
+			if err != nil {
+				return nil, err
+			}
+			hasExprs = true
+			idx.Columns = append(idx.Columns, c)
+			colNames = append(colNames, name)
 		}
-		c := t.ColumnByName(el.Column)
-		if c < 0 || t.Columns[c].Hidden {
-			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", el.Column)
-		}
-		idx.Columns = append(idx.Columns, c)
 		idx.Desc = append(idx.Desc, el.Desc)
 		idx.Opclass = append(idx.Opclass, el.Opclass)
-		colNames = append(colNames, el.Column)
 	}
 	if method == "hnsw" {
 		if err := checkHNSW(t, &idx, n.With); err != nil {
@@ -95,9 +110,19 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	if idx.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
 		return nil, err
 	}
-	nt := *t
 	nt.Indexes = append(append([]catalog.Index(nil), t.Indexes...), idx)
 	added := &nt.Indexes[len(nt.Indexes)-1]
+	if hasExprs && len(nt.Columns) > len(t.Columns) {
+		// New hidden columns: every row is stored again with their
+		// values, which also fills the index.
+		if err := ec.txn.PutTable(&nt); err != nil {
+			return nil, err
+		}
+		if err := s.rewriteRows(ec, t, &nt, nil, nil); err != nil {
+			return nil, err
+		}
+		return doneResult("CREATE INDEX"), nil
+	}
 	if method == "btree" {
 		if err := ec.txn.PutTable(&nt); err != nil {
 			return nil, err
@@ -223,6 +248,42 @@ func hnswDimsError(t *catalog.Table, idx *catalog.Index) error {
 	return nil
 }
 
+// indexExprColumn binds an index expression over t and returns the
+// hidden generated column holding its value, adding one to t unless an
+// existing one holds the same expression, and the name PostgreSQL's
+// ChooseIndexColumnNames gives the element: the function's name for a
+// function call, else "expr".
+func indexExprColumn(b *planner.Binder, t *catalog.Table, e tree.Expr) (int, string, error) {
+	x, err := b.BindIndexExpr(t, e)
+	if err != nil {
+		return 0, "", err
+	}
+	name := "expr"
+	if call, ok := x.(*planner.Call); ok && planner.IsFunctionCall(call) {
+		name = call.Name
+	}
+	if i := planner.IndexExprColumn(t, x); i >= 0 {
+		return i, name, nil
+	}
+	var nextID uint32 = 1
+	for _, c := range t.Columns {
+		if c.ID >= nextID {
+			nextID = c.ID + 1
+		}
+	}
+	t.Columns = append(t.Columns, catalog.Column{
+		ID: nextID,
+		// The name is what PostgreSQL's unique-violation DETAIL shows
+		// for the element; SQL cannot name a hidden column.
+		Name:            planner.IndexElemText(t, x, true),
+		Type:            x.Type(),
+		Hidden:          true,
+		Generated:       planner.DeparseCheck(t, x, false),
+		GeneratedPretty: planner.DeparseCheck(t, x, true),
+	})
+	return len(t.Columns) - 1, name, nil
+}
+
 func (s *Session) relationExists(b *planner.Binder, schema catalog.ID, name string) bool {
 	return b.Cat.RelationNameTaken(schema, name)
 }
@@ -274,10 +335,27 @@ func (s *Session) dropIndexes(ec *execCtx, b *planner.Binder, n *tree.DropIndex)
 		}
 		nt := *t
 		nt.Indexes = nil
+		inUse := map[int]bool{}
 		for _, other := range t.Indexes {
 			if other.ID != idx.ID {
 				nt.Indexes = append(nt.Indexes, other)
+				for _, c := range other.Columns {
+					inUse[c] = true
+				}
 			}
+		}
+		// The hidden columns of its expressions go with it unless
+		// another index shares them; stored rows keep their values,
+		// which nothing reads any more.
+		var unused []int
+		for _, c := range idx.Columns {
+			if col := &t.Columns[c]; col.Hidden && col.Generated != "" && !col.Dropped && !inUse[c] {
+				unused = append(unused, c)
+			}
+		}
+		if len(unused) > 0 {
+			nt.Columns = append([]catalog.Column(nil), t.Columns...)
+			dropGeneratedColumns(&nt, unused)
 		}
 		// The dropped index's b-tree entries stay behind under its never
 		// reused ID until a later clean-up; nothing reads them.

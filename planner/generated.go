@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
@@ -184,3 +185,71 @@ func dropTargets(ins *Insert, drop map[int]bool) {
 // GeneratedExprs binds the generated columns of t over its full row (nil
 // entries for other columns, nil when it has none).
 func (b *Binder) GeneratedExprs(t *catalog.Table) ([]Expr, error) { return b.generatedExprs(t) }
+
+// BindIndexExpr binds an expression element of CREATE INDEX over t's row,
+// with PostgreSQL's restrictions on index expressions.
+func (b *Binder) BindIndexExpr(t *catalog.Table, e tree.Expr) (Expr, error) {
+	var bad error
+	walkTree(e, func(n tree.Expr) bool {
+		switch n := n.(type) {
+		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
+			bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in index expression").WithPosition(int(exprPos(n)))
+		case *tree.InExpr:
+			if n.Subquery != nil {
+				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in index expression").WithPosition(int(exprPos(n)))
+			}
+		case *tree.FuncCall:
+			if n.Over == nil && builtins.SRFs(n.Name) != nil && builtins.Functions(n.Name) == nil {
+				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "set-returning functions are not allowed in index expressions").WithPosition(int(n.Pos))
+			}
+		}
+		return bad == nil
+	})
+	if bad != nil {
+		return nil, bad
+	}
+	sc := newScope(TableColumns(t, t.Name), nil)
+	sc.noAggReason = "index expressions"
+	x, err := b.bindExpr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !immutable(x) {
+		return nil, pgerror.New("42P17", "functions in index expression must be marked IMMUTABLE")
+	}
+	return x, nil
+}
+
+// IndexExprColumn returns the hidden generated column of t that holds
+// the value of x (an expression bound over t's row) for an expression
+// index, or -1. Expressions are compared as pg_get_expr spells them.
+func IndexExprColumn(t *catalog.Table, x Expr) int {
+	var text string
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if !c.Hidden || c.Dropped || c.Generated == "" {
+			continue
+		}
+		if text == "" {
+			text = DeparseCheck(t, x, false)
+		}
+		if c.Generated == text {
+			return i
+		}
+	}
+	return -1
+}
+
+// IndexElemText spells an index's expression element as pg_get_indexdef
+// does: an expression that is not function-like gets its own parentheses.
+func IndexElemText(t *catalog.Table, x Expr, pretty bool) string {
+	s := DeparseCheck(t, x, pretty)
+	if !isFunctionLike(x) {
+		s = "(" + s + ")"
+	}
+	return s
+}
+
+// IsFunctionCall reports whether c is a function call rather than an
+// operator.
+func IsFunctionCall(c *Call) bool { return !isOperatorName(c.Name) }

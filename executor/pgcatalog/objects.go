@@ -388,7 +388,7 @@ func indexDef(c *Context, x *indexInfo, pretty bool) string {
 			b.WriteString(", ")
 		}
 		if ci >= 0 && ci < len(x.table.Columns) {
-			b.WriteString(builtins.QuoteIdent(x.table.Columns[ci].Name))
+			b.WriteString(indexColumnText(&x.table.Columns[ci], pretty))
 		}
 		if i < len(x.opclass) && x.opclass[i] != "" {
 			b.WriteString(" " + x.opclass[i])
@@ -705,7 +705,7 @@ func IndexColumn(c *Context, oid uint32, column int) (string, bool) {
 				if column < 1 || column > len(x.cols) {
 					return "", false
 				}
-				return builtins.QuoteIdent(t.Columns[x.cols[column-1]].Name), true
+				return indexColumnText(&t.Columns[x.cols[column-1]], false), true
 			}
 		}
 	}
@@ -757,4 +757,22 @@ func UserType(c *Context, searchPath []string, oid uint32) (name string, visible
 		return name, visible, true
 	}
 	return "", false, false
+}
+
+// indexColumnText is an index column as pg_get_indexdef spells it: the
+// column's name, or for an expression index's hidden column the
+// expression, parenthesized unless it is function-like. The hidden
+// column's name is the pretty form already so parenthesized (the form
+// PostgreSQL's unique-violation DETAIL shows).
+func indexColumnText(col *catalog.Column, pretty bool) string {
+	if !col.Hidden || col.Generated == "" {
+		return builtins.QuoteIdent(col.Name)
+	}
+	if pretty {
+		return col.Name
+	}
+	if col.Name != col.GeneratedPretty {
+		return "(" + col.Generated + ")"
+	}
+	return col.Generated
 }
