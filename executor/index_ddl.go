@@ -251,17 +251,18 @@ func hnswDimsError(t *catalog.Table, idx *catalog.Index) error {
 // indexExprColumn binds an index expression over t and returns the
 // hidden generated column holding its value, adding one to t unless an
 // existing one holds the same expression, and the name PostgreSQL's
-// ChooseIndexColumnNames gives the element: the function's name for a
-// function call, else "expr".
+// ChooseIndexColumnNames gives the element.
 func indexExprColumn(b *planner.Binder, t *catalog.Table, e tree.Expr) (int, string, error) {
 	x, err := b.BindIndexExpr(t, e)
 	if err != nil {
 		return 0, "", err
 	}
-	name := "expr"
-	if call, ok := x.(*planner.Call); ok && planner.IsFunctionCall(call) {
-		name = call.Name
+	if ref, ok := x.(*planner.ColRef); ok {
+		// (email::text) over a text column is the column itself, which
+		// PostgreSQL indexes as a plain column.
+		return ref.Idx, t.Columns[ref.Idx].Name, nil
 	}
+	name := planner.IndexColumnName(e)
 	if i := planner.IndexExprColumn(t, x); i >= 0 {
 		return i, name, nil
 	}

@@ -241,15 +241,30 @@ func IndexExprColumn(t *catalog.Table, x Expr) int {
 }
 
 // IndexElemText spells an index's expression element as pg_get_indexdef
-// does: an expression that is not function-like gets its own parentheses.
+// does: parenthesized unless ruleutils' looks_like_function says the
+// grammar takes it bare (a function call, COALESCE, NULLIF, GREATEST,
+// LEAST).
 func IndexElemText(t *catalog.Table, x Expr, pretty bool) string {
 	s := DeparseCheck(t, x, pretty)
-	if !isFunctionLike(x) {
+	bare := false
+	switch n := x.(type) {
+	case *Call:
+		bare = !isOperatorName(n.Name)
+	case *CoalesceExpr, *NullIfExpr, *MinMaxExpr:
+		bare = true
+	}
+	if !bare {
 		s = "(" + s + ")"
 	}
 	return s
 }
 
-// IsFunctionCall reports whether c is a function call rather than an
-// operator.
-func IsFunctionCall(c *Call) bool { return !isOperatorName(c.Name) }
+// IndexColumnName is the name PostgreSQL's FigureIndexColname gives an
+// index expression element (which default index names are made of):
+// the column or function it names, else "expr".
+func IndexColumnName(e tree.Expr) string {
+	if name, strength := figureColname(e); strength > 0 {
+		return name
+	}
+	return "expr"
+}

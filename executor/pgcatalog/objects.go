@@ -696,16 +696,16 @@ func SerialSequence(c *Context, tableOID uint32, column string) (string, bool) {
 	return qualified(schemaName(c, s.SchemaID), s.Name), true
 }
 
-// IndexColumn is pg_get_indexdef(oid, column, ...) for column > 0: the key
-// column's name.
-func IndexColumn(c *Context, oid uint32, column int) (string, bool) {
+// IndexColumn is pg_get_indexdef(oid, column, pretty) for column > 0: the
+// key column's name or expression.
+func IndexColumn(c *Context, oid uint32, column int, pretty bool) (string, bool) {
 	for _, t := range dbTables(c) {
 		for _, x := range tableIndexes(t) {
 			if x.oid == oid {
 				if column < 1 || column > len(x.cols) {
 					return "", false
 				}
-				return indexColumnText(&t.Columns[x.cols[column-1]], false), true
+				return indexColumnText(&t.Columns[x.cols[column-1]], pretty), true
 			}
 		}
 	}
