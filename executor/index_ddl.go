@@ -91,6 +91,10 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 		idx.Desc = append(idx.Desc, el.Desc)
 		idx.Opclass = append(idx.Opclass, el.Opclass)
 	}
+	colNames = uniqueIndexColumnNames(colNames)
+	if hasExprs {
+		idx.ColumnNames = colNames
+	}
 	if method == "hnsw" {
 		if err := checkHNSW(t, &idx, n.With); err != nil {
 			return nil, err
@@ -283,6 +287,27 @@ func indexExprColumn(b *planner.Binder, t *catalog.Table, e tree.Expr) (int, str
 		GeneratedPretty: planner.DeparseCheck(t, x, true),
 	})
 	return len(t.Columns) - 1, name, nil
+}
+
+// uniqueIndexColumnNames is PostgreSQL's ChooseIndexColumnNames: a name
+// met before in the index gets the first number that makes it new.
+func uniqueIndexColumnNames(names []string) []string {
+	out := make([]string, 0, len(names))
+	used := map[string]bool{}
+	for _, name := range names {
+		cur := name
+		for i := 1; used[cur]; i++ {
+			suffix := strconv.Itoa(i)
+			base := name
+			if len(base) > 63-len(suffix) {
+				base = base[:63-len(suffix)]
+			}
+			cur = base + suffix
+		}
+		used[cur] = true
+		out = append(out, cur)
+	}
+	return out
 }
 
 func (s *Session) relationExists(b *planner.Binder, schema catalog.ID, name string) bool {

@@ -184,6 +184,7 @@ type indexInfo struct {
 	building    bool
 	options     map[string]string
 	optionOrder []string
+	colNames    []string
 }
 
 func tableIndexes(t *catalog.Table) []indexInfo {
@@ -198,7 +199,7 @@ func tableIndexes(t *catalog.Table) []indexInfo {
 			m = "btree"
 		}
 		out = append(out, indexInfo{oid: uint32(x.ID), table: t, name: x.Name, unique: x.Unique, constraint: x.Constraint,
-			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, wherePretty: x.WherePretty, building: x.Building, options: x.Options, optionOrder: x.OptionOrder})
+			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, wherePretty: x.WherePretty, building: x.Building, options: x.Options, optionOrder: x.OptionOrder, colNames: x.ColumnNames})
 	}
 	return out
 }

@@ -504,7 +504,11 @@ func init() {
 			for _, x := range tableIndexes(t) {
 				for k, ci := range x.cols {
 					if ci >= 0 && ci < len(t.Columns) {
-						att(x.oid, t.Columns[ci].Name, t.Columns[ci].Type, k+1, false, false, "", false)
+						name := t.Columns[ci].Name
+						if k < len(x.colNames) {
+							name = x.colNames[k]
+						}
+						att(x.oid, name, t.Columns[ci].Type, k+1, false, false, "", false)
 					}
 				}
 			}

@@ -103,6 +103,10 @@ type Index struct {
 	// WherePretty its pretty form (psql's \d).
 	Where       string `json:"where,omitempty"`
 	WherePretty string `json:"where_pretty,omitempty"`
+	// ColumnNames are the index's own attribute names when it has
+	// expressions ("lower", "expr1": PostgreSQL's ChooseIndexColumnNames);
+	// nil for an index of plain columns, named after them.
+	ColumnNames []string `json:"column_names,omitempty"`
 	// Building is true while CREATE INDEX is filling the index.
 	Building bool `json:"building,omitempty"`
 }
