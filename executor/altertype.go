@@ -375,8 +375,7 @@ func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, old, t *catal
 		if !uses(planner.CheckColumns(x)) {
 			continue
 		}
-		c.Name, c.Type = planner.IndexElemText(t, x, true), x.Type()
-		c.Generated, c.GeneratedPretty = planner.DeparseCheck(t, x, false), planner.DeparseCheck(t, x, true)
+		setIndexExprColumn(c, t, x)
 		// the stored values are computed again by the rewrite
 		tr.rewrite, tr.reindex = true, true
 	}

@@ -217,6 +217,12 @@ func renameInGenerated(b *planner.Binder, old, renamed *catalog.Table) error {
 		if c := &old.Columns[i]; c.Generated == "" || c.Dropped {
 			continue
 		}
+		if old.Columns[i].Hidden {
+			if err := respellIndexExpr(b, old, renamed, i); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := respellGenerated(b, old, renamed, i); err != nil {
 			return err
 		}
@@ -239,6 +245,33 @@ func respellGenerated(b *planner.Binder, from, to *catalog.Table, i int) error {
 	}
 	to.Columns[i].Generated, to.Columns[i].GeneratedPretty = generatedText(to, coerced, bound, to.Columns[i].Type)
 	return nil
+}
+
+// respellIndexExpr binds the expression of an expression index's hidden
+// column i over from and spells it into to (the same table with columns
+// renamed or retyped), with the name the index's errors show.
+func respellIndexExpr(b *planner.Binder, from, to *catalog.Table, i int) error {
+	c := &from.Columns[i]
+	e, err := pgdialect.ParseExpr(c.Generated)
+	if err != nil {
+		return fmt.Errorf("index expression %s: %w", c.Name, err)
+	}
+	x, err := b.BindIndexExpr(from, e)
+	if err != nil {
+		return err
+	}
+	setIndexExprColumn(&to.Columns[i], to, x)
+	return nil
+}
+
+// setIndexExprColumn makes c the hidden column of an expression index
+// holding x, bound over t's row.
+func setIndexExprColumn(c *catalog.Column, t *catalog.Table, x planner.Expr) {
+	c.Hidden, c.Type = true, x.Type()
+	// The name is what PostgreSQL's unique-violation DETAIL shows for
+	// the element; SQL cannot name a hidden column.
+	c.Name = planner.IndexElemText(t, x, true)
+	c.Generated, c.GeneratedPretty = planner.DeparseCheck(t, x, false), planner.DeparseCheck(t, x, true)
 }
 
 // generatedText is a bound generation expression as PostgreSQL shows it

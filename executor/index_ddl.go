@@ -276,16 +276,8 @@ func indexExprColumn(b *planner.Binder, t *catalog.Table, e tree.Expr) (int, str
 			nextID = c.ID + 1
 		}
 	}
-	t.Columns = append(t.Columns, catalog.Column{
-		ID: nextID,
-		// The name is what PostgreSQL's unique-violation DETAIL shows
-		// for the element; SQL cannot name a hidden column.
-		Name:            planner.IndexElemText(t, x, true),
-		Type:            x.Type(),
-		Hidden:          true,
-		Generated:       planner.DeparseCheck(t, x, false),
-		GeneratedPretty: planner.DeparseCheck(t, x, true),
-	})
+	t.Columns = append(t.Columns, catalog.Column{ID: nextID})
+	setIndexExprColumn(&t.Columns[len(t.Columns)-1], t, x)
 	return len(t.Columns) - 1, name, nil
 }
 
