@@ -77,9 +77,6 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 			idx.Columns = append(idx.Columns, c)
 			colNames = append(colNames, el.Column)
 		} else {
-			if method != "btree" {
-				return nil, notSupportedStmt("indexes on expressions with access method " + method)
-			}
 			c, name, err := indexExprColumn(b, &nt, el.Expr)
 			if err != nil {
 				return nil, err
@@ -96,7 +93,7 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 		idx.ColumnNames = colNames
 	}
 	if method == "hnsw" {
-		if err := checkHNSW(t, &idx, n.With); err != nil {
+		if err := checkHNSW(&nt, &idx, n.With); err != nil {
 			return nil, err
 		}
 	} else if len(n.With) > 0 {
@@ -116,7 +113,7 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	}
 	nt.Indexes = append(append([]catalog.Index(nil), t.Indexes...), idx)
 	added := &nt.Indexes[len(nt.Indexes)-1]
-	if hasExprs && len(nt.Columns) > len(t.Columns) {
+	if hasExprs && len(nt.Columns) > len(t.Columns) && method == "btree" {
 		// New hidden columns: every row is stored again with their
 		// values, which also fills the index.
 		if err := ec.txn.PutTable(&nt); err != nil {
@@ -126,6 +123,22 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 			return nil, err
 		}
 		return doneResult("CREATE INDEX"), nil
+	}
+	if hasExprs && len(nt.Columns) > len(t.Columns) {
+		// An HNSW graph is built from the rows once they hold the
+		// hidden column's values, which rewriting the table stores: no
+		// concurrent writers can be followed through that.
+		if n.Concurrently {
+			return nil, notSupportedStmt("CREATE INDEX CONCURRENTLY on an expression")
+		}
+		filled := nt
+		filled.Indexes = t.Indexes
+		if err := ec.txn.PutTable(&filled); err != nil {
+			return nil, err
+		}
+		if err := s.rewriteRows(ec, t, &filled, nil, nil); err != nil {
+			return nil, err
+		}
 	}
 	if method == "btree" {
 		if err := ec.txn.PutTable(&nt); err != nil {
