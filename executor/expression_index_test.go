@@ -2,6 +2,7 @@ package executor
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -79,4 +80,21 @@ func detailOf(pe *pgerror.Error) string {
 		return ""
 	}
 	return pe.Detail
+}
+
+// TestUniqueIndexColumnNames follows ChooseIndexColumnNames: a repeated
+// name takes the first free number, cut so that it fits in 63 bytes.
+func TestUniqueIndexColumnNames(t *testing.T) {
+	long := strings.Repeat("x", 63)
+	cases := []struct{ in, want []string }{
+		{[]string{"lower", "id"}, []string{"lower", "id"}},
+		{[]string{"expr", "expr", "expr"}, []string{"expr", "expr1", "expr2"}},
+		{[]string{"expr1", "expr", "expr"}, []string{"expr1", "expr", "expr2"}},
+		{[]string{long, long}, []string{long, long[:62] + "1"}},
+	}
+	for _, c := range cases {
+		if got := uniqueIndexColumnNames(c.in); strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%v: got %v, want %v", c.in, got, c.want)
+		}
+	}
 }
