@@ -15,17 +15,6 @@ import (
 // and new rows get their hidden values computed.
 func TestExpressionIndexSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	open := func() (*Session, *storage.Engine) {
-		store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s, store
-	}
 	dupDetail := func(s *Session, sql, want string) {
 		t.Helper()
 		_, err := run(t, s, sql)
@@ -34,21 +23,15 @@ func TestExpressionIndexSurvivesRestart(t *testing.T) {
 			t.Fatalf("%s: got %v (detail %q), want 23505 with detail %q", sql, err, detailOf(pe), want)
 		}
 	}
-	s, store := open()
+	s, store := openDirSession(t, dir)
 	mustRun(t, s, `CREATE TABLE users (id int PRIMARY KEY, email varchar(100), body jsonb)`)
 	mustRun(t, s, `INSERT INTO users VALUES (1, 'A@x.com', '{"kind": "a"}'), (2, 'b@x.com', '{"kind": "b"}')`)
 	mustRun(t, s, `CREATE UNIQUE INDEX users_lower_email ON users (lower(email))`)
 	mustRun(t, s, `CREATE INDEX ON users ((body->>'kind'), id)`)
 	dupDetail(s, `INSERT INTO users VALUES (3, 'a@X.COM', NULL)`, "Key (lower(email::text))=(a@x.com) already exists.")
-	s.Close()
-	if err := s.eng.Close(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Close(); err != nil {
-		t.Fatal(err)
-	}
+	closeDirSession(t, s, store)
 
-	s2, store2 := open()
+	s2, store2 := openDirSession(t, dir)
 	defer store2.Close()
 	defer s2.Close()
 	mustRun(t, s2, `SET enable_seqscan = off`)
@@ -96,5 +79,32 @@ func TestUniqueIndexColumnNames(t *testing.T) {
 		if got := uniqueIndexColumnNames(c.in); strings.Join(got, ",") != strings.Join(c.want, ",") {
 			t.Errorf("%v: got %v, want %v", c.in, got, c.want)
 		}
+	}
+}
+
+// openDirSession opens the store kept in dir (a restart when it was
+// closed with closeDirSession) and a session of postgres on it.
+func openDirSession(t *testing.T, dir string) (*Session, *storage.Engine) {
+	t.Helper()
+	store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, store
+}
+
+// closeDirSession shuts down what openDirSession opened, cleanly.
+func closeDirSession(t *testing.T, s *Session, store *storage.Engine) {
+	t.Helper()
+	s.Close()
+	if err := s.eng.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"github.com/quiverdb/quiver/sql/builtins"
 	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
@@ -189,24 +188,8 @@ func (b *Binder) GeneratedExprs(t *catalog.Table) ([]Expr, error) { return b.gen
 // BindIndexExpr binds an expression element of CREATE INDEX over t's row,
 // with PostgreSQL's restrictions on index expressions.
 func (b *Binder) BindIndexExpr(t *catalog.Table, e tree.Expr) (Expr, error) {
-	var bad error
-	walkTree(e, func(n tree.Expr) bool {
-		switch n := n.(type) {
-		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
-			bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in index expression").WithPosition(int(exprPos(n)))
-		case *tree.InExpr:
-			if n.Subquery != nil {
-				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in index expression").WithPosition(int(exprPos(n)))
-			}
-		case *tree.FuncCall:
-			if n.Over == nil && builtins.SRFs(n.Name) != nil && builtins.Functions(n.Name) == nil {
-				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "set-returning functions are not allowed in index expressions").WithPosition(int(n.Pos))
-			}
-		}
-		return bad == nil
-	})
-	if bad != nil {
-		return nil, bad
+	if err := checkExprTree(e, "index expression"); err != nil {
+		return nil, err
 	}
 	sc := newScope(TableColumns(t, t.Name), nil)
 	sc.noAggReason = "index expressions"
