@@ -81,6 +81,11 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 			if err != nil {
 				return nil, err
 			}
+			if typ := nt.Columns[c].Type; method == "btree" && (typ.Family == types.FamUnknown || typ.Family == types.FamJSON) {
+				// values of these types have no b-tree order
+				return nil, pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"btree\"", typ.BaseString()).
+					WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+			}
 			hasExprs = true
 			idx.Columns = append(idx.Columns, c)
 			colNames = append(colNames, name)

@@ -19,6 +19,10 @@ var stableFuncs = map[string]bool{
 	"localtimestamp": true, "statement_timestamp": true, "transaction_timestamp": true, "clock_timestamp": true,
 	"timeofday": true, "current_setting": true, "current_user": true, "session_user": true, "current_schema": true,
 	"current_database": true, "to_char": true, "to_timestamp": true, "age": true,
+	// these format values through their types' output functions
+	"to_json": true, "to_jsonb": true, "array_to_json": true, "row_to_json": true, "json_build_object": true,
+	"jsonb_build_object": true, "json_build_array": true, "jsonb_build_array": true, "concat": true, "concat_ws": true,
+	"format": true,
 }
 
 // BindGenerated binds the expression of column col of t, GENERATED ALWAYS
