@@ -197,10 +197,12 @@ func (r *Role) ConnectionLimit() int32 {
 }
 
 // ColumnByName returns the ordinal of a visible, not dropped column or -1.
+// An expression index's hidden column is never found: its name is the
+// expression's text, which a user column may also be called.
 func (t *Table) ColumnByName(name string) int {
 	for i := range t.Columns {
 		c := &t.Columns[i]
-		if c.Name == name && !c.Dropped {
+		if c.Name == name && !c.Dropped && !(c.Hidden && c.Generated != "") {
 			return i
 		}
 	}
