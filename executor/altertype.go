@@ -300,7 +300,15 @@ func (s *Session) refuseTypeDependents(b *planner.Binder, t *catalog.Table, col 
 	if err != nil {
 		return err
 	}
-	if len(gens) > 0 {
+	// Expression indexes' hidden columns are bound again instead
+	// (retypeDependents), as PostgreSQL rebuilds such indexes.
+	kept := gens[:0]
+	for _, g := range gens {
+		if !t.Columns[g].Hidden {
+			kept = append(kept, g)
+		}
+	}
+	if gens = kept; len(gens) > 0 {
 		return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter type of a column used by a generated column").
 			WithDetail("Column \"%s\" is used by generated column \"%s\".", name, t.Columns[gens[0]].Name)
 	}
@@ -350,6 +358,26 @@ func (s *Session) retypeDependents(ec *execCtx, b *planner.Binder, old, t *catal
 			}
 		}
 		return false
+	}
+	for g := range t.Columns {
+		c := &t.Columns[g]
+		if !c.Hidden || c.Dropped || c.Generated == "" {
+			continue
+		}
+		e, err := b.ParseExpr(c.Generated)
+		if err != nil {
+			return fmt.Errorf("index expression %s: %w", c.Name, err)
+		}
+		x, err := b.BindIndexExpr(t, e)
+		if err != nil {
+			return storedTextError(err)
+		}
+		if !uses(planner.CheckColumns(x)) {
+			continue
+		}
+		setIndexExprColumn(c, t, x)
+		// the stored values are computed again by the rewrite
+		tr.rewrite, tr.reindex = true, true
 	}
 	for k, ck := range t.Checks {
 		if !uses(ck.Columns) {

@@ -417,7 +417,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		}
 		t.Indexes = append(t.Indexes, idx)
 	}
-	if err := s.addLikeIndexes(ec, t, likeIdxs); err != nil {
+	if err := s.addLikeIndexes(ec, b, t, likeIdxs); err != nil {
 		return nil, err
 	}
 	if err := s.newTableConstraints(b, t, checks, fks); err != nil {

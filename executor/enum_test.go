@@ -8,7 +8,6 @@ import (
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
-	"github.com/quiverdb/quiver/storage"
 )
 
 // TestEnumSurvivesRestart closes the store and opens it again: the enum
@@ -16,18 +15,7 @@ import (
 // and the rows and index entries written before decode in that order.
 func TestEnumSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	open := func() (*Session, *storage.Engine) {
-		store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s, store
-	}
-	s, store := open()
+	s, store := openDirSession(t, dir)
 	mustRun(t, s, `CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN')`)
 	mustRun(t, s, `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`)
 	mustRun(t, s, `ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok'`)
@@ -42,15 +30,9 @@ func TestEnumSurvivesRestart(t *testing.T) {
 	if got := flat(mustRun(t, s, ordered)); got != want {
 		t.Fatalf("before restart: %q", got)
 	}
-	s.Close()
-	if err := s.eng.Close(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Close(); err != nil {
-		t.Fatal(err)
-	}
+	closeDirSession(t, s, store)
 
-	s2, store2 := open()
+	s2, store2 := openDirSession(t, dir)
 	defer store2.Close()
 	defer s2.Close()
 	if got := flat(mustRun(t, s2, catalogQ)); got != before {

@@ -140,11 +140,20 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 	if err != nil {
 		return err
 	}
-	if len(deps) == 0 {
+	// Expression indexes' hidden columns go with the column, and their
+	// indexes too, as PostgreSQL drops an index on a dropped column.
+	var shown []int
+	for _, g := range deps {
+		if !t.Columns[g].Hidden {
+			shown = append(shown, g)
+		}
+	}
+	if len(shown) == 0 {
+		dropGeneratedColumns(t, deps)
 		return nil
 	}
-	lines := make([]string, len(deps))
-	for k, g := range deps {
+	lines := make([]string, len(shown))
+	for k, g := range shown {
 		lines[k] = fmt.Sprintf("column %s of table %s", t.Columns[g].Name, t.Name)
 	}
 	obj := fmt.Sprintf("column %s of table %s", t.Columns[i].Name, t.Name)
@@ -155,7 +164,14 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 	if err := s.reportDependents(obj, lines, detail, cascade); err != nil {
 		return err
 	}
-	for _, g := range deps {
+	dropGeneratedColumns(t, deps)
+	return nil
+}
+
+// dropGeneratedColumns marks generated columns cols of t dropped, with
+// the indexes over them.
+func dropGeneratedColumns(t *catalog.Table, cols []int) {
+	for _, g := range cols {
 		kept := t.Indexes[:0]
 		for _, idx := range t.Indexes {
 			uses := false
@@ -170,7 +186,6 @@ func (s *Session) dropGeneratedDependents(b *planner.Binder, t *catalog.Table, i
 		t.Columns[g].Dropped = true
 		t.Columns[g].Name = fmt.Sprintf("........pg.dropped.%d........", g+1)
 	}
-	return nil
 }
 
 // generatedReaders lists, in column order, the generated columns of t
@@ -202,6 +217,12 @@ func renameInGenerated(b *planner.Binder, old, renamed *catalog.Table) error {
 		if c := &old.Columns[i]; c.Generated == "" || c.Dropped {
 			continue
 		}
+		if old.Columns[i].Hidden {
+			if err := respellIndexExpr(b, old, renamed, i); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := respellGenerated(b, old, renamed, i); err != nil {
 			return err
 		}
@@ -224,6 +245,33 @@ func respellGenerated(b *planner.Binder, from, to *catalog.Table, i int) error {
 	}
 	to.Columns[i].Generated, to.Columns[i].GeneratedPretty = generatedText(to, coerced, bound, to.Columns[i].Type)
 	return nil
+}
+
+// respellIndexExpr binds the expression of an expression index's hidden
+// column i over from and spells it into to (the same table with columns
+// renamed or retyped), with the name the index's errors show.
+func respellIndexExpr(b *planner.Binder, from, to *catalog.Table, i int) error {
+	c := &from.Columns[i]
+	e, err := pgdialect.ParseExpr(c.Generated)
+	if err != nil {
+		return fmt.Errorf("index expression %s: %w", c.Name, err)
+	}
+	x, err := b.BindIndexExpr(from, e)
+	if err != nil {
+		return err
+	}
+	setIndexExprColumn(&to.Columns[i], to, x)
+	return nil
+}
+
+// setIndexExprColumn makes c the hidden column of an expression index
+// holding x, bound over t's row.
+func setIndexExprColumn(c *catalog.Column, t *catalog.Table, x planner.Expr) {
+	c.Hidden, c.Type = true, x.Type()
+	// The name is what PostgreSQL's unique-violation DETAIL shows for
+	// the element; SQL cannot name a hidden column.
+	c.Name = planner.IndexElemText(t, x, true)
+	c.Generated, c.GeneratedPretty = planner.DeparseCheck(t, x, false), planner.DeparseCheck(t, x, true)
 }
 
 // generatedText is a bound generation expression as PostgreSQL shows it

@@ -63,21 +63,42 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 		idx.WherePretty = planner.DeparseCheck(t, pred, true)
 	}
 	var colNames []string
+	// An expression element is kept in a hidden STORED generated column
+	// (added to nt) which the index covers like any other column.
+	nt := *t
+	nt.Columns = append([]catalog.Column(nil), t.Columns...)
+	hasExprs := false
 	for _, el := range n.Elems {
-		if el.Expr != nil {
-			return nil, notSupportedStmt("indexes on expressions")
+		if el.Expr == nil {
+			c := t.ColumnByName(el.Column)
+			if c < 0 || t.Columns[c].Hidden {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", el.Column)
+			}
+			idx.Columns = append(idx.Columns, c)
+			colNames = append(colNames, el.Column)
+		} else {
+			c, name, err := indexExprColumn(b, &nt, el.Expr)
+			if err != nil {
+				return nil, err
+			}
+			if typ := nt.Columns[c].Type; method == "btree" && (typ.Family == types.FamUnknown || typ.Family == types.FamJSON) {
+				// values of these types have no b-tree order
+				return nil, pgerror.New(pgerror.CodeUndefinedObject, "data type %s has no default operator class for access method \"btree\"", typ.BaseString()).
+					WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+			}
+			hasExprs = true
+			idx.Columns = append(idx.Columns, c)
+			colNames = append(colNames, name)
 		}
-		c := t.ColumnByName(el.Column)
-		if c < 0 || t.Columns[c].Hidden {
-			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", el.Column)
-		}
-		idx.Columns = append(idx.Columns, c)
 		idx.Desc = append(idx.Desc, el.Desc)
 		idx.Opclass = append(idx.Opclass, el.Opclass)
-		colNames = append(colNames, el.Column)
+	}
+	colNames = uniqueIndexColumnNames(colNames)
+	if hasExprs {
+		idx.ColumnNames = colNames
 	}
 	if method == "hnsw" {
-		if err := checkHNSW(t, &idx, n.With); err != nil {
+		if err := checkHNSW(&nt, &idx, n.With); err != nil {
 			return nil, err
 		}
 	} else if len(n.With) > 0 {
@@ -95,9 +116,35 @@ func (s *Session) createIndex(ec *execCtx, b *planner.Binder, n *tree.CreateInde
 	if idx.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
 		return nil, err
 	}
-	nt := *t
 	nt.Indexes = append(append([]catalog.Index(nil), t.Indexes...), idx)
 	added := &nt.Indexes[len(nt.Indexes)-1]
+	if hasExprs && len(nt.Columns) > len(t.Columns) && method == "btree" {
+		// New hidden columns: every row is stored again with their
+		// values, which also fills the index.
+		if err := ec.txn.PutTable(&nt); err != nil {
+			return nil, err
+		}
+		if err := s.rewriteRows(ec, t, &nt, nil, nil); err != nil {
+			return nil, err
+		}
+		return doneResult("CREATE INDEX"), nil
+	}
+	if hasExprs && len(nt.Columns) > len(t.Columns) {
+		// An HNSW graph is built from the rows once they hold the
+		// hidden column's values, which rewriting the table stores: no
+		// concurrent writers can be followed through that.
+		if n.Concurrently {
+			return nil, notSupportedStmt("CREATE INDEX CONCURRENTLY on an expression")
+		}
+		filled := nt
+		filled.Indexes = t.Indexes
+		if err := ec.txn.PutTable(&filled); err != nil {
+			return nil, err
+		}
+		if err := s.rewriteRows(ec, t, &filled, nil, nil); err != nil {
+			return nil, err
+		}
+	}
 	if method == "btree" {
 		if err := ec.txn.PutTable(&nt); err != nil {
 			return nil, err
@@ -223,6 +270,56 @@ func hnswDimsError(t *catalog.Table, idx *catalog.Index) error {
 	return nil
 }
 
+// indexExprColumn binds an index expression over t and returns the
+// hidden generated column holding its value, adding one to t unless an
+// existing one holds the same expression, and the name PostgreSQL's
+// ChooseIndexColumnNames gives the element.
+func indexExprColumn(b *planner.Binder, t *catalog.Table, e tree.Expr) (int, string, error) {
+	x, err := b.BindIndexExpr(t, e)
+	if err != nil {
+		return 0, "", err
+	}
+	if ref, ok := x.(*planner.ColRef); ok {
+		// (email::text) over a text column is the column itself, which
+		// PostgreSQL indexes as a plain column.
+		return ref.Idx, t.Columns[ref.Idx].Name, nil
+	}
+	name := planner.IndexColumnName(e)
+	if i := planner.IndexExprColumn(t, x); i >= 0 {
+		return i, name, nil
+	}
+	var nextID uint32 = 1
+	for _, c := range t.Columns {
+		if c.ID >= nextID {
+			nextID = c.ID + 1
+		}
+	}
+	t.Columns = append(t.Columns, catalog.Column{ID: nextID})
+	setIndexExprColumn(&t.Columns[len(t.Columns)-1], t, x)
+	return len(t.Columns) - 1, name, nil
+}
+
+// uniqueIndexColumnNames is PostgreSQL's ChooseIndexColumnNames: a name
+// met before in the index gets the first number that makes it new.
+func uniqueIndexColumnNames(names []string) []string {
+	out := make([]string, 0, len(names))
+	used := map[string]bool{}
+	for _, name := range names {
+		cur := name
+		for i := 1; used[cur]; i++ {
+			suffix := strconv.Itoa(i)
+			base := name
+			if len(base) > 63-len(suffix) {
+				base = base[:63-len(suffix)]
+			}
+			cur = base + suffix
+		}
+		used[cur] = true
+		out = append(out, cur)
+	}
+	return out
+}
+
 func (s *Session) relationExists(b *planner.Binder, schema catalog.ID, name string) bool {
 	return b.Cat.RelationNameTaken(schema, name)
 }
@@ -274,10 +371,27 @@ func (s *Session) dropIndexes(ec *execCtx, b *planner.Binder, n *tree.DropIndex)
 		}
 		nt := *t
 		nt.Indexes = nil
+		inUse := map[int]bool{}
 		for _, other := range t.Indexes {
 			if other.ID != idx.ID {
 				nt.Indexes = append(nt.Indexes, other)
+				for _, c := range other.Columns {
+					inUse[c] = true
+				}
 			}
+		}
+		// The hidden columns of its expressions go with it unless
+		// another index shares them; stored rows keep their values,
+		// which nothing reads any more.
+		var unused []int
+		for _, c := range idx.Columns {
+			if col := &t.Columns[c]; col.Hidden && col.Generated != "" && !col.Dropped && !inUse[c] {
+				unused = append(unused, c)
+			}
+		}
+		if len(unused) > 0 {
+			nt.Columns = append([]catalog.Column(nil), t.Columns...)
+			dropGeneratedColumns(&nt, unused)
 		}
 		// The dropped index's b-tree entries stay behind under its never
 		// reused ID until a later clean-up; nothing reads them.

@@ -63,7 +63,7 @@ func (s *Session) IndexDef(oid uint32, column int, pretty bool) (string, bool, e
 	var ok bool
 	err := s.withCatalog(func(c *pgcatalog.Context) error {
 		if column > 0 {
-			def, ok = pgcatalog.IndexColumn(c, oid, column)
+			def, ok = pgcatalog.IndexColumn(c, oid, column, pretty)
 		} else {
 			def, ok = pgcatalog.IndexDef(c, oid, pretty)
 		}

@@ -17,8 +17,12 @@ import (
 // INDEXES copies onto the new table.
 type likeIndex struct {
 	columns []string
-	desc    []bool
-	unique  bool
+	// exprs hold, per column, an expression element's text ("" for a
+	// column), and names the index's attribute names, when it has any.
+	exprs  []string
+	names  []string
+	desc   []bool
+	unique bool
 }
 
 // likeExtras is what LIKE copies once the new table's columns exist:
@@ -127,7 +131,18 @@ func (s *Session) expandLike(b *planner.Binder, n *tree.CreateTable) (*tree.Crea
 				case x.Constraint:
 					out.Constraints = append(out.Constraints, tree.Constraint{Kind: "unique", Columns: names(x.Columns)})
 				default:
-					extras.indexes = append(extras.indexes, likeIndex{columns: names(x.Columns), desc: x.Desc, unique: x.Unique})
+					li := likeIndex{columns: names(x.Columns), desc: x.Desc, unique: x.Unique, names: x.ColumnNames}
+					if len(x.ColumnNames) > 0 {
+						for _, c := range x.Columns {
+							col := &src.Columns[c]
+							if col.Hidden {
+								li.exprs = append(li.exprs, col.Generated)
+							} else {
+								li.exprs = append(li.exprs, "")
+							}
+						}
+					}
+					extras.indexes = append(extras.indexes, li)
 				}
 			}
 		}
@@ -151,7 +166,7 @@ func typeNameOf(t *types.T) (tree.TypeName, error) {
 // addLikeIndexes adds the copied plain indexes to the new, empty table t,
 // named as PostgreSQL names an index without a name, and the copied
 // column comments.
-func (s *Session) addLikeIndexes(ec *execCtx, t *catalog.Table, extras *likeExtras) error {
+func (s *Session) addLikeIndexes(ec *execCtx, b *planner.Binder, t *catalog.Table, extras *likeExtras) error {
 	if extras == nil {
 		return nil
 	}
@@ -161,15 +176,31 @@ func (s *Session) addLikeIndexes(ec *execCtx, t *catalog.Table, extras *likeExtr
 		}
 	}
 	for _, li := range extras.indexes {
-		x := catalog.Index{Method: "btree", Unique: li.unique, Desc: li.desc}
-		for _, name := range li.columns {
+		x := catalog.Index{Method: "btree", Unique: li.unique, Desc: li.desc, ColumnNames: li.names}
+		for k, name := range li.columns {
+			if k < len(li.exprs) && li.exprs[k] != "" {
+				e, err := pgdialect.ParseExpr(li.exprs[k])
+				if err != nil {
+					return fmt.Errorf("index expression %s: %w", name, err)
+				}
+				i, _, err := indexExprColumn(b, t, e)
+				if err != nil {
+					return err
+				}
+				x.Columns = append(x.Columns, i)
+				continue
+			}
 			i := t.ColumnByName(name)
 			if i < 0 {
 				return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", name)
 			}
 			x.Columns = append(x.Columns, i)
 		}
-		base := t.Name + "_" + strings.Join(li.columns, "_") + "_idx"
+		named := li.columns
+		if len(li.names) > 0 {
+			named = li.names
+		}
+		base := t.Name + "_" + strings.Join(named, "_") + "_idx"
 		x.Name = base
 		for k := 1; t.IndexByName(x.Name) != nil || x.Name == t.PrimaryKeyName; k++ {
 			x.Name = base + strconv.Itoa(k)

@@ -12,7 +12,7 @@ import (
 // row as it was before the statement, with PostgreSQL's restrictions on
 // a transform expression.
 func (b *Binder) BindUsing(t *catalog.Table, using tree.Expr) (Expr, error) {
-	if err := checkTransformTree(using); err != nil {
+	if err := checkExprTree(using, "transform expression"); err != nil {
 		return nil, err
 	}
 	sc := newScope(TableColumns(t, t.Name), nil)
@@ -42,22 +42,24 @@ func (b *Binder) Transform(t *catalog.Table, col int, using Expr, target *types.
 	return x, err
 }
 
-// checkTransformTree rejects, in the order written, what PostgreSQL does
-// not allow in a USING expression before binding it: subqueries,
-// set-returning functions and parameters (there are none to bind).
-func checkTransformTree(e tree.Expr) error {
+// checkExprTree rejects, in the order written, what PostgreSQL does not
+// allow in an expression stored with the table (what: "transform
+// expression" for ALTER COLUMN TYPE's USING, "index expression") before
+// binding it: subqueries, set-returning functions and parameters (there
+// are none to bind).
+func checkExprTree(e tree.Expr, what string) error {
 	var bad error
 	walkTree(e, func(n tree.Expr) bool {
 		switch n := n.(type) {
 		case *tree.SubqueryExpr, *tree.ExistsExpr, *tree.ArraySubquery:
-			bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in transform expression").WithPosition(int(exprPos(n)))
+			bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in %s", what).WithPosition(int(exprPos(n)))
 		case *tree.InExpr:
 			if n.Subquery != nil {
-				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in transform expression").WithPosition(int(exprPos(n)))
+				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in %s", what).WithPosition(int(exprPos(n)))
 			}
 		case *tree.FuncCall:
 			if n.Over == nil && builtins.SRFs(n.Name) != nil && builtins.Functions(n.Name) == nil {
-				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "set-returning functions are not allowed in transform expressions").WithPosition(int(n.Pos))
+				bad = pgerror.New(pgerror.CodeFeatureNotSupported, "set-returning functions are not allowed in %ss", what).WithPosition(int(n.Pos))
 			}
 		case *tree.Param:
 			bad = pgerror.New(pgerror.CodeUndefinedParameter, "there is no parameter $%d", n.N).WithPosition(int(n.Pos))

@@ -241,16 +241,28 @@ func (b *Binder) bindOnConflict(oc *tree.OnConflict, t *catalog.Table, alias str
 			return nil, pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" for table \"%s\" does not exist", oc.Constraint, t.Name)
 		}
 		out.Index = idx
-	case len(oc.Exprs) > 0 || oc.Collate:
-		// no expression index exists to infer, and indexes use the
-		// columns' default collation
+	case oc.Collate:
+		// indexes use the columns' default collation
 		return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
-	case len(oc.Columns) > 0:
+	case len(oc.Columns) > 0 || len(oc.Exprs) > 0:
 		var cols []int
 		for _, name := range oc.Columns {
 			i := t.ColumnByName(name)
-			if i < 0 {
+			if i < 0 || t.Columns[i].Hidden {
 				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", name)
+			}
+			cols = append(cols, i)
+		}
+		// An expression element matches an expression index through the
+		// hidden column holding the expression's value.
+		for _, e := range oc.Exprs {
+			x, err := b.bindExpr(e, newScope(TableColumns(t, tableAlias(t, alias)), nil))
+			if err != nil {
+				return nil, err
+			}
+			i := IndexExprColumn(t, x)
+			if i < 0 {
+				return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
 			}
 			cols = append(cols, i)
 		}

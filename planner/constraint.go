@@ -264,7 +264,16 @@ func (d *deparser) expr(x Expr) {
 	switch n := x.(type) {
 	case *ColRef:
 		if n.Idx >= 0 && n.Idx < len(d.t.Columns) {
-			b.WriteString(builtins.QuoteIdent(d.t.Columns[n.Idx].Name))
+			// An expression index's hidden column stands for its
+			// expression, which is what PostgreSQL shows.
+			switch c := &d.t.Columns[n.Idx]; {
+			case c.Hidden && c.Generated != "" && d.pretty:
+				b.WriteString(c.GeneratedPretty)
+			case c.Hidden && c.Generated != "":
+				b.WriteString(c.Generated)
+			default:
+				b.WriteString(builtins.QuoteIdent(c.Name))
+			}
 		}
 	case *Const:
 		d.constant(n)

@@ -19,6 +19,10 @@ var stableFuncs = map[string]bool{
 	"localtimestamp": true, "statement_timestamp": true, "transaction_timestamp": true, "clock_timestamp": true,
 	"timeofday": true, "current_setting": true, "current_user": true, "session_user": true, "current_schema": true,
 	"current_database": true, "to_char": true, "to_timestamp": true, "age": true,
+	// these format values through their types' output functions
+	"to_json": true, "to_jsonb": true, "array_to_json": true, "row_to_json": true, "json_build_object": true,
+	"jsonb_build_object": true, "json_build_array": true, "jsonb_build_array": true, "concat": true, "concat_ws": true,
+	"format": true,
 }
 
 // BindGenerated binds the expression of column col of t, GENERATED ALWAYS
@@ -184,3 +188,70 @@ func dropTargets(ins *Insert, drop map[int]bool) {
 // GeneratedExprs binds the generated columns of t over its full row (nil
 // entries for other columns, nil when it has none).
 func (b *Binder) GeneratedExprs(t *catalog.Table) ([]Expr, error) { return b.generatedExprs(t) }
+
+// BindIndexExpr binds an expression element of CREATE INDEX over t's row,
+// with PostgreSQL's restrictions on index expressions.
+func (b *Binder) BindIndexExpr(t *catalog.Table, e tree.Expr) (Expr, error) {
+	if err := checkExprTree(e, "index expression"); err != nil {
+		return nil, err
+	}
+	sc := newScope(TableColumns(t, t.Name), nil)
+	sc.noAggReason = "index expressions"
+	x, err := b.bindExpr(e, sc)
+	if err != nil {
+		return nil, err
+	}
+	if !immutable(x) {
+		return nil, pgerror.New("42P17", "functions in index expression must be marked IMMUTABLE")
+	}
+	return x, nil
+}
+
+// IndexExprColumn returns the hidden generated column of t that holds
+// the value of x (an expression bound over t's row) for an expression
+// index, or -1. Expressions are compared as pg_get_expr spells them.
+func IndexExprColumn(t *catalog.Table, x Expr) int {
+	var text string
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if !c.Hidden || c.Dropped || c.Generated == "" {
+			continue
+		}
+		if text == "" {
+			text = DeparseCheck(t, x, false)
+		}
+		if c.Generated == text {
+			return i
+		}
+	}
+	return -1
+}
+
+// IndexElemText spells an index's expression element as pg_get_indexdef
+// does: parenthesized unless ruleutils' looks_like_function says the
+// grammar takes it bare (a function call, COALESCE, NULLIF, GREATEST,
+// LEAST).
+func IndexElemText(t *catalog.Table, x Expr, pretty bool) string {
+	s := DeparseCheck(t, x, pretty)
+	bare := false
+	switch n := x.(type) {
+	case *Call:
+		bare = !isOperatorName(n.Name)
+	case *CoalesceExpr, *NullIfExpr, *MinMaxExpr:
+		bare = true
+	}
+	if !bare {
+		s = "(" + s + ")"
+	}
+	return s
+}
+
+// IndexColumnName is the name PostgreSQL's FigureIndexColname gives an
+// index expression element (which default index names are made of):
+// the column or function it names, else "expr".
+func IndexColumnName(e tree.Expr) string {
+	if name, strength := figureColname(e); strength > 0 {
+		return name
+	}
+	return "expr"
+}

@@ -157,7 +157,8 @@ func chooseIndex(s *Scan, implied func(*catalog.Table, *catalog.Index, Expr) boo
 	if len(s.Lower) > 0 || len(s.Upper) > 0 || s.Filter == nil {
 		return s
 	}
-	conds := conjunctsOf(s.Filter)
+	conds := indexExprConds(s.Table, conjunctsOf(s.Filter))
+	filter := andOf(conds)
 	var best *IndexScan
 	bestEq := 0
 	for i := range s.Table.Indexes {
@@ -165,7 +166,7 @@ func chooseIndex(s *Scan, implied func(*catalog.Table, *catalog.Index, Expr) boo
 		if idx.Method != "btree" || idx.Building || idx.Where != "" && !implied(s.Table, idx, s.Filter) {
 			continue
 		}
-		is := &IndexScan{Table: s.Table, Index: idx, Cols: s.Cols, Filter: s.Filter}
+		is := &IndexScan{Table: s.Table, Index: idx, Cols: s.Cols, Filter: filter}
 		var eq int
 		is.Lower, is.Upper, is.LowerIncl, is.UpperIncl, eq = keySpan(conds, idx.Columns, idx.Desc)
 		if len(is.Lower) == 0 && len(is.Upper) == 0 {
@@ -179,4 +180,40 @@ func chooseIndex(s *Scan, implied func(*catalog.Table, *catalog.Index, Expr) boo
 		return s
 	}
 	return best
+}
+
+// indexExprConds rewrites the comparisons in conds whose side is an
+// expression an expression index holds (lower(email) = $1) to compare
+// the index's hidden column instead, which carries the same value, so
+// that key spans find them as they find plain columns.
+func indexExprConds(t *catalog.Table, conds []Expr) []Expr {
+	has := false
+	for i := range t.Columns {
+		has = has || t.Columns[i].Hidden && t.Columns[i].Generated != "" && !t.Columns[i].Dropped
+	}
+	if !has {
+		return conds
+	}
+	out := make([]Expr, len(conds))
+	for k, c := range conds {
+		out[k] = c
+		call, ok := c.(*Call)
+		if !ok || len(call.Args) != 2 || flipped[call.Name] == "" {
+			continue
+		}
+		for side := 0; side < 2; side++ {
+			arg := call.Args[side]
+			if _, isRef := arg.(*ColRef); isRef || isScanConstant(arg) {
+				continue
+			}
+			if g := IndexExprColumn(t, arg); g >= 0 {
+				nc := *call
+				nc.Args = append([]Expr(nil), call.Args...)
+				nc.Args[side] = &ColRef{Idx: g, T: t.Columns[g].Type}
+				out[k] = &nc
+				break
+			}
+		}
+	}
+	return out
 }

@@ -48,6 +48,15 @@ func useVectorIndex(sort *Sort, implied func(t *catalog.Table, idx *catalog.Inde
 	for side := 0; side < 2; side++ {
 		col, ok := call.Args[side].(*ColRef)
 		query := call.Args[1-side]
+		if !ok && isQueryVector(query) && !isQueryVector(call.Args[side]) {
+			// an expression an HNSW index holds in a hidden column
+			if g := IndexExprColumn(scan.Table, call.Args[side]); g >= 0 {
+				if ref := (&ColRef{Idx: g, T: scan.Table.Columns[g].Type}); useHNSW(sort, proj, scan, call, ref, query, pre, implied) {
+					return
+				}
+			}
+			continue
+		}
 		if !ok || !isQueryVector(query) {
 			continue
 		}

@@ -47,6 +47,8 @@ var pgDumpSchema = []string{
 	`CREATE INDEX posts_title_idx ON posts (title)`,
 	`CREATE INDEX posts_author_title_idx ON posts (author_id, title)`,
 	`CREATE INDEX posts_embedding_idx ON posts USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32)`,
+	`CREATE UNIQUE INDEX authors_lower_email ON authors (lower(email))`,
+	`CREATE INDEX ON posts ((meta->>'a'), id)`,
 	`CREATE SEQUENCE counter START 100 INCREMENT 5`,
 	`INSERT INTO authors (name, email) VALUES ('Ann O''Neil', 'ann@x.org'), (E'Tab\tNew\nLine\\back', NULL), ('Zoë 日本 😀', 'z@y.jp')`,
 	`INSERT INTO posts (author_id, title, body, meta, price, tags, uid, blob, embedding) VALUES
@@ -90,6 +92,7 @@ var pgDumpChecks = []string{
 	`SELECT * FROM members ORDER BY m NULLS FIRST`,
 	`SELECT enum_range(NULL::mood), enum_range(NULL::"Role")`,
 	`SELECT last_value, is_called FROM members_id_seq`,
+	`SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indkey[0] = 0 AND indrelid IN ('authors'::regclass, 'posts'::regclass) ORDER BY 2`,
 }
 
 // TestPgDumpRoundTrip dumps a database with PostgreSQL 15's real pg_dump,

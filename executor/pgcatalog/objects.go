@@ -184,6 +184,7 @@ type indexInfo struct {
 	building    bool
 	options     map[string]string
 	optionOrder []string
+	colNames    []string
 }
 
 func tableIndexes(t *catalog.Table) []indexInfo {
@@ -198,7 +199,7 @@ func tableIndexes(t *catalog.Table) []indexInfo {
 			m = "btree"
 		}
 		out = append(out, indexInfo{oid: uint32(x.ID), table: t, name: x.Name, unique: x.Unique, constraint: x.Constraint,
-			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, wherePretty: x.WherePretty, building: x.Building, options: x.Options, optionOrder: x.OptionOrder})
+			method: m, cols: x.Columns, desc: x.Desc, opclass: x.Opclass, where: x.Where, wherePretty: x.WherePretty, building: x.Building, options: x.Options, optionOrder: x.OptionOrder, colNames: x.ColumnNames})
 	}
 	return out
 }
@@ -388,7 +389,7 @@ func indexDef(c *Context, x *indexInfo, pretty bool) string {
 			b.WriteString(", ")
 		}
 		if ci >= 0 && ci < len(x.table.Columns) {
-			b.WriteString(builtins.QuoteIdent(x.table.Columns[ci].Name))
+			b.WriteString(indexColumnText(&x.table.Columns[ci], pretty))
 		}
 		if i < len(x.opclass) && x.opclass[i] != "" {
 			b.WriteString(" " + x.opclass[i])
@@ -706,16 +707,16 @@ func SerialSequence(c *Context, tableOID uint32, column string) (string, bool) {
 	return qualified(schemaName(c, s.SchemaID), s.Name), true
 }
 
-// IndexColumn is pg_get_indexdef(oid, column, ...) for column > 0: the key
-// column's name.
-func IndexColumn(c *Context, oid uint32, column int) (string, bool) {
+// IndexColumn is pg_get_indexdef(oid, column, pretty) for column > 0: the
+// key column's name or expression.
+func IndexColumn(c *Context, oid uint32, column int, pretty bool) (string, bool) {
 	for _, t := range dbTables(c) {
 		for _, x := range tableIndexes(t) {
 			if x.oid == oid {
 				if column < 1 || column > len(x.cols) {
 					return "", false
 				}
-				return builtins.QuoteIdent(t.Columns[x.cols[column-1]].Name), true
+				return indexColumnText(&t.Columns[x.cols[column-1]], pretty), true
 			}
 		}
 	}
@@ -767,4 +768,22 @@ func UserType(c *Context, searchPath []string, oid uint32) (name string, visible
 		return name, visible, true
 	}
 	return "", false, false
+}
+
+// indexColumnText is an index column as pg_get_indexdef spells it: the
+// column's name, or for an expression index's hidden column the
+// expression, parenthesized unless it is function-like. The hidden
+// column's name is the pretty form already so parenthesized (the form
+// PostgreSQL's unique-violation DETAIL shows).
+func indexColumnText(col *catalog.Column, pretty bool) string {
+	if !col.Hidden || col.Generated == "" {
+		return builtins.QuoteIdent(col.Name)
+	}
+	if pretty {
+		return col.Name
+	}
+	if col.Name != col.GeneratedPretty {
+		return "(" + col.Generated + ")"
+	}
+	return col.Generated
 }

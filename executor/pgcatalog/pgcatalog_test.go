@@ -171,7 +171,7 @@ func TestDefinitions(t *testing.T) {
 			"CREATE INDEX items_emb_idx ON items USING hnsw (emb vector_l2_ops) WITH (m='16')"},
 		{"plain form qualifies the table", func() (string, bool) { return IndexDef(c, 20001, false) },
 			`CREATE UNIQUE INDEX items_label_key ON public.items USING btree ("Label")`},
-		{"index column", func() (string, bool) { return IndexColumn(c, 20001, 1) }, `"Label"`},
+		{"index column", func() (string, bool) { return IndexColumn(c, 20001, 1, false) }, `"Label"`},
 		{"primary key", func() (string, bool) { return ConstraintDef(c, constraintPK|20000) }, "PRIMARY KEY (id)"},
 		{"unique", func() (string, bool) { return ConstraintDef(c, constraintUQ|20001) }, `UNIQUE ("Label")`},
 		{"check", func() (string, bool) { return ConstraintDef(c, uint32(c.Cat.Tables[20000].Checks[0].OID)) }, "CHECK ((id > 0))"},
@@ -238,5 +238,29 @@ func TestInformationSchemaColumns(t *testing.T) {
 	want := "id:integer:int4:NULL Label:character varying:varchar:20 emb:USER-DEFINED:vector:NULL"
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("information_schema.columns:\n got %s\nwant %s", g, want)
+	}
+}
+
+// TestIndexColumnText checks how an expression index's hidden column is
+// spelled in pg_get_indexdef: a function call bare, anything else in its
+// own parentheses, the pretty form being the column's name.
+func TestIndexColumnText(t *testing.T) {
+	cases := []struct {
+		col           catalog.Column
+		plain, pretty string
+	}{
+		{catalog.Column{Name: "Label"}, `"Label"`, `"Label"`},
+		{catalog.Column{Name: "lower(email::text)", Hidden: true, Generated: "lower((email)::text)", GeneratedPretty: "lower(email::text)"},
+			"lower((email)::text)", "lower(email::text)"},
+		{catalog.Column{Name: "(id + 1)", Hidden: true, Generated: "(id + 1)", GeneratedPretty: "id + 1"}, "((id + 1))", "(id + 1)"},
+		{catalog.Column{Name: "((a + b) * c)", Hidden: true, Generated: "((a + b) * c)", GeneratedPretty: "(a + b) * c"}, "(((a + b) * c))", "((a + b) * c)"},
+	}
+	for _, c := range cases {
+		if got := indexColumnText(&c.col, false); got != c.plain {
+			t.Errorf("%s plain: got %s, want %s", c.col.Name, got, c.plain)
+		}
+		if got := indexColumnText(&c.col, true); got != c.pretty {
+			t.Errorf("%s pretty: got %s, want %s", c.col.Name, got, c.pretty)
+		}
 	}
 }

@@ -504,7 +504,11 @@ func init() {
 			for _, x := range tableIndexes(t) {
 				for k, ci := range x.cols {
 					if ci >= 0 && ci < len(t.Columns) {
-						att(x.oid, t.Columns[ci].Name, t.Columns[ci].Type, k+1, false, false, "", false)
+						name := t.Columns[ci].Name
+						if k < len(x.colNames) {
+							name = x.colNames[k]
+						}
+						att(x.oid, name, t.Columns[ci].Type, k+1, false, false, "", false)
 					}
 				}
 			}
@@ -570,8 +574,16 @@ func init() {
 		for _, t := range dbTables(c) {
 			for _, x := range tableIndexes(t) {
 				keys, colls, classes, opts := make([]int, len(x.cols)), make([]uint32, len(x.cols)), make([]uint32, len(x.cols)), make([]int, len(x.cols))
+				var exprs []string
 				for k, ci := range x.cols {
 					keys[k] = ci + 1
+					if ci >= 0 && ci < len(t.Columns) && t.Columns[ci].Hidden && t.Columns[ci].Generated != "" {
+						// an expression: PostgreSQL's indkey holds 0 and
+						// indexprs the expression (a node tree there,
+						// its text here)
+						keys[k] = 0
+						exprs = append(exprs, t.Columns[ci].Generated)
+					}
 					if ci >= 0 && ci < len(t.Columns) {
 						colls[k] = collationOf(t.Columns[ci].Type)
 					}
@@ -585,7 +597,7 @@ func init() {
 				rows = append(rows, []types.Datum{dO(x.oid), dO(uint32(t.ID)), dI(int64(len(x.cols))), dI(int64(len(x.cols))),
 					dB(x.unique), dB(false), dB(x.primary), dB(false), dB(true), dB(false), dB(!x.building), dB(false),
 					dB(!x.building), dB(true), dB(false), int2Array(keys), oidArray(colls), oidArray(classes), int2Array(opts),
-					null, dSnull(x.where)})
+					dSnull(strings.Join(exprs, " ")), dSnull(x.where)})
 			}
 		}
 		return rows, nil

@@ -103,6 +103,10 @@ type Index struct {
 	// WherePretty its pretty form (psql's \d).
 	Where       string `json:"where,omitempty"`
 	WherePretty string `json:"where_pretty,omitempty"`
+	// ColumnNames are the index's own attribute names when it has
+	// expressions ("lower", "expr1": PostgreSQL's ChooseIndexColumnNames);
+	// nil for an index of plain columns, named after them.
+	ColumnNames []string `json:"column_names,omitempty"`
 	// Building is true while CREATE INDEX is filling the index.
 	Building bool `json:"building,omitempty"`
 }
@@ -198,10 +202,12 @@ func (r *Role) ConnectionLimit() int32 {
 }
 
 // ColumnByName returns the ordinal of a visible, not dropped column or -1.
+// An expression index's hidden column is never found: its name is the
+// expression's text, which a user column may also be called.
 func (t *Table) ColumnByName(name string) int {
 	for i := range t.Columns {
 		c := &t.Columns[i]
-		if c.Name == name && !c.Dropped {
+		if c.Name == name && !c.Dropped && !(c.Hidden && c.Generated != "") {
 			return i
 		}
 	}
