@@ -23,6 +23,16 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if old != nil && n.View {
 		return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", n.Name.Name)
 	}
+	if n.Matview {
+		if old != nil && old.Matview == nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", n.Name.Name)
+		}
+		if old == nil {
+			if v, _ := b.LookupView(n.Name); v != nil {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", n.Name.Name)
+			}
+		}
+	}
 	if old == nil {
 		if v, err := b.LookupView(n.Name); err == nil && v != nil {
 			return s.alterView(ec, b, v, n)

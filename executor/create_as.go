@@ -69,32 +69,9 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	if n.WithNoData {
 		return doneResult("CREATE TABLE AS"), nil
 	}
-	it, err := ec.build(plan)
+	count, err := ec.insertQueryRows(t, plan, len(cols))
 	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	var count int64
-	for {
-		in, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		if in == nil {
-			break
-		}
-		if count&255 == 0 {
-			if err := ec.ctx.Err(); err != nil {
-				return nil, canceled(err)
-			}
-		}
-		row := make([]types.Datum, len(t.Columns))
-		copy(row, in[:len(cols)])
-		row[len(row)-1] = types.Null // the rowid, assigned on insert
-		if err := ec.txn.InsertRow(ec.ctx, t, row); err != nil {
-			return nil, fmt.Errorf("CREATE TABLE AS: %w", err)
-		}
-		count++
+		return nil, fmt.Errorf("CREATE TABLE AS: %w", err)
 	}
 	return doneResult(fmt.Sprintf("SELECT %d", count)), nil
 }

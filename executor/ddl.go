@@ -136,6 +136,9 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 			if err != nil {
 				return nil, err
 			}
+			if t.Matview != nil {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", t.Name)
+			}
 			tables = append(tables, t)
 		}
 		if tables, err = s.truncateReferenced(cat, tables, n.Cascade); err != nil {
@@ -211,9 +214,17 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.AlterTable:
 		return s.alterTable(ec, b, n)
 	case *tree.CreateView:
+		if n.Materialized {
+			return s.createMatview(ec, b, n)
+		}
 		return s.createView(ec, b, n)
 	case *tree.DropView:
+		if n.Materialized {
+			return s.dropMatviews(ec, b, n)
+		}
 		return s.dropViews(ec, b, n)
+	case *tree.RefreshMatview:
+		return s.refreshMatview(ec, b, n)
 	case *tree.SetConstraints:
 		return s.setConstraints(ec, b, n)
 	}
@@ -579,6 +590,9 @@ func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) 
 				continue
 			}
 			return nil, pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
+		}
+		if t.Matview != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name).WithHint("Use DROP MATERIALIZED VIEW to remove a materialized view.")
 		}
 		cat, err := ec.txn.Catalog()
 		if err != nil {

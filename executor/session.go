@@ -958,6 +958,9 @@ func ddlCommand(stmt tree.Statement) string {
 		if n.View {
 			return "ALTER VIEW"
 		}
+		if n.Matview {
+			return "ALTER MATERIALIZED VIEW"
+		}
 		return "ALTER TABLE"
 	case *tree.CreateSchema:
 		return "CREATE SCHEMA"
@@ -970,8 +973,14 @@ func ddlCommand(stmt tree.Statement) string {
 	case *tree.DropSequence:
 		return "DROP SEQUENCE"
 	case *tree.CreateView:
+		if n.Materialized {
+			return "CREATE MATERIALIZED VIEW"
+		}
 		return "CREATE VIEW"
 	case *tree.DropView:
+		if n.Materialized {
+			return "DROP MATERIALIZED VIEW"
+		}
 		return "DROP VIEW"
 	case *tree.CommentOn:
 		return "COMMENT"

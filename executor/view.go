@@ -278,6 +278,9 @@ func (s *Session) dropViews(ec *execCtx, b *planner.Binder, n *tree.DropView) (R
 // relation (nil when it names none).
 func (s *Session) notAView(b *planner.Binder, name tree.ObjectName) error {
 	if t, err := b.LookupTable(name); err == nil && t != nil {
+		if t.Matview != nil {
+			return pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", name.Name).WithHint("Use DROP MATERIALIZED VIEW to remove a materialized view.")
+		}
 		return pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", name.Name).WithHint("Use DROP TABLE to remove a table.")
 	}
 	if seq, err := s.resolveSequence(b, name); err == nil && seq != nil {
@@ -305,8 +308,8 @@ func dependentViews(cat *storage.Catalog, id catalog.ID, what string, skip map[c
 			}
 			seen[d.ID] = true
 			views = append(views, d)
-			lines = append(lines, fmt.Sprintf("view %s depends on %s", d.Name, what))
-			walk(d.ID, "view "+d.Name)
+			lines = append(lines, fmt.Sprintf("%s depends on %s", viewKind(d), what))
+			walk(d.ID, viewKind(d))
 		}
 	}
 	walk(id, what)
@@ -327,20 +330,45 @@ func (s *Session) dropDependentViews(ec *execCtx, cat *storage.Catalog, id catal
 			WithDetail("%s", strings.Join(lines, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 	}
 	if len(views) == 1 {
-		s.notice("drop cascades to view %s", views[0].Name)
+		s.notice("drop cascades to %s", viewKind(views[0]))
 	} else {
 		names := make([]string, len(views))
 		for i, v := range views {
-			names[i] = "drop cascades to view " + v.Name
+			names[i] = "drop cascades to " + viewKind(v)
 		}
 		nt := pgerror.Notice("drop cascades to %d other objects", len(views))
 		nt.Detail = strings.Join(names, "\n")
 		s.notices = append(s.notices, nt)
 	}
 	for _, v := range views {
-		if err := ec.txn.DropView(v.ID); err != nil {
-			return fmt.Errorf("drop view %s: %w", v.Name, err)
+		if err := s.dropAnyView(ec, cat, v); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// viewKind names a view as PostgreSQL's dependency messages do.
+func viewKind(v *catalog.View) string {
+	if v.Materialized {
+		return "materialized view " + v.Name
+	}
+	return "view " + v.Name
+}
+
+// dropAnyView drops a view, or a materialized view given in the form
+// ViewsDependingOn lists it.
+func (s *Session) dropAnyView(ec *execCtx, cat *storage.Catalog, v *catalog.View) error {
+	if v.Materialized {
+		if t := cat.Tables[v.ID]; t != nil {
+			if err := s.dropTable(ec, cat, t); err != nil {
+				return fmt.Errorf("drop materialized view %s: %w", v.Name, err)
+			}
+		}
+		return nil
+	}
+	if err := ec.txn.DropView(v.ID); err != nil {
+		return fmt.Errorf("drop view %s: %w", v.Name, err)
 	}
 	return nil
 }
@@ -353,8 +381,8 @@ func (s *Session) dropViewsOn(ec *execCtx, cat *storage.Catalog, ids []catalog.I
 		views, _ := dependentViews(cat, id, "", gone)
 		for _, v := range views {
 			gone[v.ID] = true
-			if err := ec.txn.DropView(v.ID); err != nil {
-				return fmt.Errorf("drop view %s: %w", v.Name, err)
+			if err := s.dropAnyView(ec, cat, v); err != nil {
+				return err
 			}
 		}
 	}

@@ -226,6 +226,9 @@ func dbViews(c *Context) []*catalog.View {
 // space, a closing semicolon). false when oid is no view.
 func ViewDefinition(c *Context, oid uint32) (string, bool) {
 	v := c.Cat.Views[catalog.ID(oid)]
+	if t := c.Cat.Tables[catalog.ID(oid)]; t != nil {
+		v = t.MatviewQuery()
+	}
 	if v == nil || v.DatabaseID != c.DB.ID {
 		return "", false
 	}

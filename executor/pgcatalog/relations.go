@@ -408,8 +408,16 @@ func init() {
 		for _, t := range dbTables(c) {
 			owner := roleOID(c, t.Owner)
 			idx := tableIndexes(t)
-			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, "r", relnatts(t), len(t.Checks))
+			kind := "r"
+			if t.Matview != nil {
+				kind = "m"
+			}
+			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, kind, relnatts(t), len(t.Checks))
 			rows[len(rows)-1][20] = dB(triggers[t.ID])
+			if t.Matview != nil {
+				const relIsPopulatedCol = 24
+				rows[len(rows)-1][relIsPopulatedCol] = dB(t.Matview.Populated)
+			}
 			for _, x := range idx {
 				am := uint32(oidBtreeAM)
 				switch x.method {
@@ -892,7 +900,16 @@ func init() {
 	register("pg_catalog", "pg_matviews", 12016, []planner.Column{
 		col("schemaname", types.Name), col("matviewname", types.Name), col("matviewowner", types.Name), col("tablespace", types.Name),
 		col("hasindexes", types.Bool), col("ispopulated", types.Bool), col("definition", types.Text),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			if v := t.MatviewQuery(); v != nil {
+				rows = append(rows, []types.Datum{dS(schemaName(c, t.SchemaID)), dS(t.Name), dS(t.Owner), null,
+					dB(len(tableIndexes(t)) > 0), dB(t.Matview.Populated), dS(viewDefinition(c, v))})
+			}
+		}
+		return rows, nil
+	})
 	register("pg_catalog", "pg_sequence", 2224, []planner.Column{
 		col("seqrelid", types.Oid), col("seqtypid", types.Oid), col("seqstart", types.Int8), col("seqincrement", types.Int8),
 		col("seqmax", types.Int8), col("seqmin", types.Int8), col("seqcache", types.Int8), col("seqcycle", types.Bool),

@@ -1,0 +1,274 @@
+package executor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/quiverdb/quiver/planner"
+	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgerror"
+	"github.com/quiverdb/quiver/sql/tree"
+	"github.com/quiverdb/quiver/sql/types"
+)
+
+// createMatview is CREATE MATERIALIZED VIEW: a table (relkind 'm') whose
+// rows are the query's, keeping the query as a view keeps it (text, the
+// relations it names by OID, the search path) so that REFRESH can run it
+// again and the relations it reads cannot be dropped under it.
+func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateView) (Result, error) {
+	sc, err := s.relationSchema(ec, b, n.Name, false)
+	if err != nil {
+		return nil, err
+	}
+	// PostgreSQL looks for the name before it looks at the query.
+	if b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
+		if n.IfNotExists {
+			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
+			return doneResult("CREATE MATERIALIZED VIEW"), nil
+		}
+		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	}
+	plan, err := b.BindViewDefinition(n.Query)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range b.Params {
+		if t != nil {
+			return nil, pgerror.New("42P02", "there is no parameter $%d", i+1)
+		}
+	}
+	cols := plan.Columns()
+	if len(n.Columns) > len(cols) {
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "too many column names were specified")
+	}
+	deps := b.Relations()
+	for _, id := range deps {
+		if s.inTempSchema(b.Cat, id) {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "materialized views must not use temporary tables or views")
+		}
+	}
+	vcols := make([]catalog.ViewColumn, len(cols))
+	t := &catalog.Table{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user}
+	for i, c := range cols {
+		vcols[i] = catalog.ViewColumn{Name: c.Name, Source: c.Name, Type: c.T}
+		if i < len(n.Columns) {
+			vcols[i].Name = n.Columns[i]
+		}
+		if t.ColumnByName(vcols[i].Name) >= 0 {
+			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", vcols[i].Name)
+		}
+		t.Columns = append(t.Columns, catalog.Column{ID: uint32(i + 1), Name: vcols[i].Name, Type: c.T})
+	}
+	if len(t.Columns) == 0 {
+		return nil, notSupportedStmt("materialized views without columns")
+	}
+	t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
+	t.PrimaryKey = []int{len(t.Columns) - 1}
+	query, refs := viewText(n, vcols, b.RelationRefs())
+	m := &catalog.Matview{Query: query, Refs: refs, DependsOn: deps, Populated: !n.WithNoData}
+	for _, c := range vcols {
+		m.Sources = append(m.Sources, c.Source)
+	}
+	for _, name := range b.SearchPath {
+		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
+			m.SearchPath = append(m.SearchPath, name)
+		}
+	}
+	t.Matview = m
+	if t.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
+		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
+	}
+	if err := ec.txn.PutTable(t); err != nil {
+		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
+	}
+	if n.WithNoData {
+		return doneResult("CREATE MATERIALIZED VIEW"), nil
+	}
+	count, err := ec.insertQueryRows(t, plan, len(cols))
+	if err != nil {
+		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
+	}
+	return doneResult(fmt.Sprintf("SELECT %d", count)), nil
+}
+
+// insertQueryRows inserts what plan returns into t, a table made for its
+// first ncols columns plus the hidden rowid, row by row as the plan
+// yields them (CREATE TABLE AS, materialized views).
+func (ec *execCtx) insertQueryRows(t *catalog.Table, plan planner.Plan, ncols int) (int64, error) {
+	it, err := ec.build(plan)
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	var count int64
+	for {
+		in, err := it.Next()
+		if err != nil {
+			return count, err
+		}
+		if in == nil {
+			return count, nil
+		}
+		if count&255 == 0 {
+			if err := ec.ctx.Err(); err != nil {
+				return count, canceled(err)
+			}
+		}
+		row := make([]types.Datum, len(t.Columns))
+		copy(row, in[:ncols])
+		row[len(row)-1] = types.Null // the rowid, assigned on insert
+		if err := ec.txn.InsertRow(ec.ctx, t, row); err != nil {
+			return count, err
+		}
+		count++
+	}
+}
+
+// lookupMatview resolves a name DROP MATERIALIZED VIEW gives; other
+// relations get PostgreSQL's error with its hint. A missing relation
+// gives nil, nil.
+func (s *Session) lookupMatview(b *planner.Binder, name tree.ObjectName) (*catalog.Table, error) {
+	t, err := b.LookupTable(name)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		if v, _ := b.LookupView(name); v != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", name.Name).
+				WithHint("Use DROP VIEW to remove a view.")
+		}
+		return nil, nil
+	}
+	if t.Matview == nil {
+		return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", name.Name).
+			WithHint("Use DROP TABLE to remove a table.")
+	}
+	return t, nil
+}
+
+// dropMatviews is DROP MATERIALIZED VIEW.
+func (s *Session) dropMatviews(ec *execCtx, b *planner.Binder, n *tree.DropView) (Result, error) {
+	for _, name := range n.Names {
+		t, err := s.lookupMatview(b, name)
+		if err != nil {
+			return nil, err
+		}
+		if t == nil {
+			if n.IfExists {
+				s.notice("materialized view \"%s\" does not exist, skipping", name.Name)
+				continue
+			}
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "materialized view \"%s\" does not exist", name.Name)
+		}
+		cat, err := ec.txn.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		if cat.Tables[t.ID] == nil {
+			continue // dropped already, as a dependent of an earlier name
+		}
+		if err := s.dropDependentViews(ec, cat, t.ID, "materialized view "+t.Name, n.Cascade, nil); err != nil {
+			return nil, err
+		}
+		if err := s.dropTable(ec, cat, t); err != nil {
+			return nil, fmt.Errorf("drop materialized view %s: %w", t.Name, err)
+		}
+	}
+	return doneResult("DROP MATERIALIZED VIEW"), nil
+}
+
+// refreshMatview is REFRESH MATERIALIZED VIEW: the rows are replaced by
+// what the query returns now, within the statement's transaction (a
+// rollback brings the old rows back). CONCURRENTLY is checked as
+// PostgreSQL checks it and then refreshes the same way: Quiver's readers
+// see their snapshot whatever a transaction writes, so there is no lock
+// for it to avoid.
+func (s *Session) refreshMatview(ec *execCtx, b *planner.Binder, n *tree.RefreshMatview) (Result, error) {
+	t, err := b.LookupTable(n.Name)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		if v, _ := b.LookupView(n.Name); v != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table or materialized view", n.Name.Name)
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", n.Name.Name)
+	}
+	if r := s.currentRole(b.Cat); !r.Superuser && r.Name != t.Owner {
+		return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of materialized view %s", t.Name)
+	}
+	if t.Matview == nil {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "\"%s\" is not a materialized view", t.Name)
+	}
+	if n.Concurrently {
+		if n.WithNoData {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "REFRESH options CONCURRENTLY and WITH NO DATA cannot be used together")
+		}
+		if !t.Matview.Populated {
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "CONCURRENTLY cannot be used when the materialized view is not populated")
+		}
+		if !hasPlainUniqueIndex(t) {
+			return nil, pgerror.New("55000", "cannot refresh materialized view \"%s.%s\" concurrently",
+				b.Cat.Schemas[t.SchemaID].Name, t.Name).
+				WithHint("Create a unique index with no WHERE clause on one or more columns of the materialized view.")
+		}
+	}
+	var plan planner.Plan
+	if !n.WithNoData {
+		// Bound before anything changes, so that a query that no longer
+		// binds leaves the rows as they were.
+		if plan, err = b.BindViewQuery(t.MatviewQuery()); err != nil {
+			return nil, err
+		}
+	}
+	if err := ec.deleteAllRows(t); err != nil {
+		return nil, fmt.Errorf("refresh materialized view %s: %w", t.Name, err)
+	}
+	if t.Matview.Populated == n.WithNoData {
+		nt := *t
+		m := *t.Matview
+		m.Populated = !n.WithNoData
+		nt.Matview = &m
+		if err := ec.txn.PutTable(&nt); err != nil {
+			return nil, fmt.Errorf("refresh materialized view %s: %w", t.Name, err)
+		}
+		t = &nt
+	}
+	if plan != nil {
+		if _, err := ec.insertQueryRows(t, plan, len(t.Matview.Sources)); err != nil {
+			return nil, fmt.Errorf("refresh materialized view %s: %w", t.Name, err)
+		}
+	}
+	return doneResult("REFRESH MATERIALIZED VIEW"), nil
+}
+
+// hasPlainUniqueIndex reports whether t has a unique index on columns
+// alone, without a predicate: what REFRESH ... CONCURRENTLY matches old
+// and new rows by.
+func hasPlainUniqueIndex(t *catalog.Table) bool {
+	for _, ix := range t.Indexes {
+		if ix.Unique && ix.Where == "" && !ix.Building && len(ix.Columns) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPopulated is PostgreSQL's refusal to read a materialized view
+// created or refreshed WITH NO DATA. It looks at the transaction's
+// catalog, not the plan's descriptor, which a cached plan may hold from
+// before a REFRESH.
+func (ec *execCtx) checkPopulated(t *catalog.Table) error {
+	if t.Matview == nil {
+		return nil
+	}
+	cat, err := ec.txn.Catalog()
+	if err != nil {
+		return err
+	}
+	if cur := cat.Tables[t.ID]; cur != nil && cur.Matview != nil && !cur.Matview.Populated {
+		return pgerror.New("55000", "materialized view \"%s\" has not been populated", cur.Name).
+			WithHint("Use the REFRESH MATERIALIZED VIEW command.")
+	}
+	return nil
+}
