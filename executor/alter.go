@@ -23,6 +23,16 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if old != nil && n.View {
 		return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", n.Name.Name)
 	}
+	if old != nil && old.Matview != nil {
+		for _, cmd := range n.Cmds {
+			switch cmd.Kind {
+			case "rename to", "rename column", "owner to":
+			default:
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "ALTER action %s cannot be performed on relation \"%s\"", strings.ToUpper(cmd.Kind), old.Name).
+					WithDetail("This operation is not supported for materialized views.")
+			}
+		}
+	}
 	if n.Matview {
 		if old != nil && old.Matview == nil {
 			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", n.Name.Name)
@@ -382,7 +392,7 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			return nil, err
 		}
 	}
-	return doneResult("ALTER TABLE"), nil
+	return doneResult(ddlCommand(n)), nil
 }
 
 // addConstraint adds a PRIMARY KEY or UNIQUE constraint to t.

@@ -873,17 +873,23 @@ func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (
 		}
 	}
 	switch n.Kind {
-	case "table", "column":
+	case "table", "column", "materialized view":
 		old, err := b.ResolveTable(n.Name)
 		if err != nil {
 			return nil, err
+		}
+		if n.Kind == "table" && old.Matview != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", old.Name)
+		}
+		if n.Kind == "materialized view" && old.Matview == nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", old.Name)
 		}
 		if r := s.currentRole(b.Cat); !r.Superuser && r.Name != old.Owner {
 			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of relation %s", old.Name)
 		}
 		t := *old
 		t.Columns = append([]catalog.Column(nil), old.Columns...)
-		if n.Kind == "table" {
+		if n.Kind != "column" {
 			t.Comment = text
 		} else {
 			i := t.ColumnByName(n.Column)

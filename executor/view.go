@@ -402,7 +402,7 @@ func (s *Session) checkDependentViews(ec *execCtx, id catalog.ID, obj string) er
 	views, _ := dependentViews(cat, id, "", nil)
 	for _, v := range views {
 		if _, err := s.binder(cat, nil).BindViewQuery(v); err != nil {
-			return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter %s because view %s depends on it", obj, v.Name).
+			return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter %s because %s depends on it", obj, viewKind(v)).
 				WithDetail("With the change, the view's query fails: %s", viewErrorText(err)).
 				WithHint("Quiver binds a view's query again on every use; drop the view, make the change, and create the view again.")
 		}
