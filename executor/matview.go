@@ -78,6 +78,9 @@ func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateVi
 	if t.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
 		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
 	}
+	if m.RuleOID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
+		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
+	}
 	if err := ec.txn.PutTable(t); err != nil {
 		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
 	}

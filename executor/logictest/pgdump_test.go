@@ -76,6 +76,7 @@ var pgDumpSchema = []string{
 	`CREATE MATERIALIZED VIEW post_counts (author, n) AS SELECT author_id, count(*) FROM posts GROUP BY author_id`,
 	`CREATE UNIQUE INDEX post_counts_author ON post_counts (author)`,
 	`CREATE MATERIALIZED VIEW later AS SELECT name FROM authors WITH NO DATA`,
+	`CREATE MATERIALIZED VIEW post_total AS SELECT sum(n) AS total FROM post_counts`,
 }
 
 // pgDumpChecks are the queries whose results must survive dump and
@@ -95,6 +96,7 @@ var pgDumpChecks = []string{
 	`SELECT obj_description('priced'::regclass, 'pg_class')`,
 	`SELECT * FROM members ORDER BY m NULLS FIRST`,
 	`SELECT * FROM post_counts ORDER BY author`,
+	`SELECT * FROM post_total`,
 	`SELECT matviewname, hasindexes, ispopulated FROM pg_matviews ORDER BY 1`,
 	`SELECT enum_range(NULL::mood), enum_range(NULL::"Role")`,
 	`SELECT last_value, is_called FROM members_id_seq`,
@@ -130,6 +132,10 @@ func TestPgDumpRoundTrip(t *testing.T) {
 		if !bytes.Contains(plain, []byte(line)) {
 			t.Errorf("the dump lacks %q", line)
 		}
+	}
+	// A materialized view over another is refreshed after it.
+	if a, b := bytes.Index(plain, []byte("REFRESH MATERIALIZED VIEW public.post_counts;")), bytes.Index(plain, []byte("REFRESH MATERIALIZED VIEW public.post_total;")); b < a {
+		t.Errorf("the dump refreshes post_total (at %d) before post_counts (at %d)", b, a)
 	}
 	if bytes.Contains(plain, []byte("REFRESH MATERIALIZED VIEW public.later")) {
 		t.Errorf("the dump refreshes the unpopulated materialized view later")

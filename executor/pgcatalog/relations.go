@@ -415,7 +415,8 @@ func init() {
 			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, kind, relnatts(t), len(t.Checks))
 			rows[len(rows)-1][20] = dB(triggers[t.ID])
 			if t.Matview != nil {
-				const relIsPopulatedCol = 24
+				const relHasRulesCol, relIsPopulatedCol = 19, 24
+				rows[len(rows)-1][relHasRulesCol] = dB(true) // its _RETURN rule
 				rows[len(rows)-1][relIsPopulatedCol] = dB(t.Matview.Populated)
 			}
 			for _, x := range idx {
@@ -1007,7 +1008,7 @@ func init() {
 		// _RETURN. Quiver has no rule trees to show: ev_qual and
 		// ev_action are NULL.
 		var rows [][]types.Datum
-		for _, v := range dbViews(c) {
+		for _, v := range dbViewQueries(c) {
 			rows = append(rows, []types.Datum{dO(uint32(v.RuleOID)), dS("_RETURN"), dO(uint32(v.ID)), dS("1"), dS("O"), dB(true), null, null})
 		}
 		return rows, nil
@@ -1203,7 +1204,7 @@ func init() {
 		// A view's _RETURN rule is part of the view ('i') and depends on
 		// what the query reads ('n'); PostgreSQL records the columns
 		// read, Quiver the relation as a whole.
-		for _, v := range dbViews(c) {
+		for _, v := range dbViewQueries(c) {
 			rule := uint32(v.RuleOID)
 			rows = append(rows, []types.Datum{dO(oidPgRewrite), dO(rule), dI(0), dO(oidPgClass), dO(uint32(v.ID)), dI(0), dS("i")})
 			for _, d := range v.DependsOn {

@@ -68,6 +68,9 @@ type Matview struct {
 	Sources []string `json:"sources"`
 	// Populated is false after WITH NO DATA, until a REFRESH fills it.
 	Populated bool `json:"populated"`
+	// RuleOID is the OID of its _RETURN rule, as a view's (View.RuleOID):
+	// pg_dump orders refreshes by the rule's dependencies.
+	RuleOID ID `json:"rule_oid"`
 }
 
 // MatviewQuery is a materialized view's query in the form of a View, so
@@ -79,7 +82,7 @@ func (t *Table) MatviewQuery() *View {
 	}
 	m := t.Matview
 	v := &View{ID: t.ID, DatabaseID: t.DatabaseID, SchemaID: t.SchemaID, Name: t.Name, Owner: t.Owner,
-		Query: m.Query, Refs: m.Refs, SearchPath: m.SearchPath, DependsOn: m.DependsOn, Comment: t.Comment, Materialized: true}
+		Query: m.Query, Refs: m.Refs, SearchPath: m.SearchPath, DependsOn: m.DependsOn, Comment: t.Comment, RuleOID: m.RuleOID, Materialized: true}
 	i := 0
 	for _, c := range t.Columns {
 		if c.Hidden || c.Dropped {
