@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -90,4 +91,20 @@ func TestMatviewRefreshIsolated(t *testing.T) {
 	expectRows(t, other, []queryCase{{"SELECT count(*) FROM mv", "1"}})
 	mustRun(t, s, "COMMIT")
 	expectRows(t, other, []queryCase{{"SELECT count(*) FROM mv", "2"}})
+}
+
+// TestCopyMatview: COPY never writes a materialized view, with
+// PostgreSQL's error, and reads one through a query (COPY mv TO, refused,
+// is in testdata/psql/describe/matviews.sql).
+func TestCopyMatview(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2); CREATE MATERIALIZED VIEW mv AS SELECT id FROM t")
+	_, err := copyIn(t, s, "COPY mv FROM STDIN", "3\n")
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) || pe.Code != pgerror.CodeWrongObjectType || pe.Message != `cannot copy to materialized view "mv"` {
+		t.Errorf("COPY mv FROM STDIN: %v", err)
+	}
+	if tag, out := copyOut(t, s, "COPY (SELECT id FROM mv ORDER BY id) TO STDOUT"); tag != "COPY 2" || out != "1\n2\n" {
+		t.Errorf("COPY (SELECT ...) TO STDOUT = %q, %q", tag, out)
+	}
 }
