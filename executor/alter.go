@@ -237,7 +237,11 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			if cur := s.currentRole(b.Cat); !cur.Superuser && cur.Name != t.Owner {
-				return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of table %s", t.Name)
+				kind := "table"
+				if t.Matview != nil {
+					kind = "materialized view"
+				}
+				return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of %s %s", kind, t.Name)
 			}
 			t.Owner = r.Name
 		case "alter column set default":

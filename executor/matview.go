@@ -151,6 +151,13 @@ func (s *Session) lookupMatview(b *planner.Binder, name tree.ObjectName) (*catal
 
 // dropMatviews is DROP MATERIALIZED VIEW.
 func (s *Session) dropMatviews(ec *execCtx, b *planner.Binder, n *tree.DropView) (Result, error) {
+	// What the statement drops anyway is no dependent to refuse for.
+	dropping := map[catalog.ID]bool{}
+	for _, name := range n.Names {
+		if t, err := b.LookupTable(name); err == nil && t != nil && t.Matview != nil {
+			dropping[t.ID] = true
+		}
+	}
 	for _, name := range n.Names {
 		t, err := s.lookupMatview(b, name)
 		if err != nil {
@@ -170,7 +177,7 @@ func (s *Session) dropMatviews(ec *execCtx, b *planner.Binder, n *tree.DropView)
 		if cat.Tables[t.ID] == nil {
 			continue // dropped already, as a dependent of an earlier name
 		}
-		if err := s.dropDependentViews(ec, cat, t.ID, "materialized view "+t.Name, n.Cascade, nil); err != nil {
+		if err := s.dropDependentViews(ec, cat, t.ID, "materialized view "+t.Name, n.Cascade, dropping); err != nil {
 			return nil, err
 		}
 		if err := s.dropTable(ec, cat, t); err != nil {
