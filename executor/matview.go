@@ -211,11 +211,11 @@ func (s *Session) refreshMatview(ec *execCtx, b *planner.Binder, n *tree.Refresh
 		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "\"%s\" is not a materialized view", t.Name)
 	}
 	if n.Concurrently {
-		if n.WithNoData {
-			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "REFRESH options CONCURRENTLY and WITH NO DATA cannot be used together")
-		}
 		if !t.Matview.Populated {
 			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "CONCURRENTLY cannot be used when the materialized view is not populated")
+		}
+		if n.WithNoData {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "CONCURRENTLY and WITH NO DATA options cannot be used together")
 		}
 		if !hasPlainUniqueIndex(t) {
 			return nil, pgerror.New("55000", "cannot refresh materialized view \"%s.%s\" concurrently",
