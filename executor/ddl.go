@@ -219,9 +219,6 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 		}
 		return s.createView(ec, b, n)
 	case *tree.DropView:
-		if n.Materialized {
-			return s.dropMatviews(ec, b, n)
-		}
 		return s.dropViews(ec, b, n)
 	case *tree.RefreshMatview:
 		return s.refreshMatview(ec, b, n)

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
@@ -47,17 +46,13 @@ func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateVi
 			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "materialized views must not use temporary tables or views")
 		}
 	}
-	vcols := make([]catalog.ViewColumn, len(cols))
+	vcols, err := viewColumns(cols, n.Columns)
+	if err != nil {
+		return nil, err
+	}
 	t := &catalog.Table{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user}
-	for i, c := range cols {
-		vcols[i] = catalog.ViewColumn{Name: c.Name, Source: c.Name, Type: c.T}
-		if i < len(n.Columns) {
-			vcols[i].Name = n.Columns[i]
-		}
-		if t.ColumnByName(vcols[i].Name) >= 0 {
-			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", vcols[i].Name)
-		}
-		t.Columns = append(t.Columns, catalog.Column{ID: uint32(i + 1), Name: vcols[i].Name, Type: c.T})
+	for i, c := range vcols {
+		t.Columns = append(t.Columns, catalog.Column{ID: uint32(i + 1), Name: c.Name, Type: c.Type})
 	}
 	if len(t.Columns) == 0 {
 		return nil, notSupportedStmt("materialized views without columns")
@@ -69,11 +64,7 @@ func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateVi
 	for _, c := range vcols {
 		m.Sources = append(m.Sources, c.Source)
 	}
-	for _, name := range b.SearchPath {
-		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
-			m.SearchPath = append(m.SearchPath, name)
-		}
-	}
+	m.SearchPath = s.viewSearchPath(b)
 	t.Matview = m
 	if t.ID, err = s.eng.store.AllocateID(ec.ctx); err != nil {
 		return nil, fmt.Errorf("create materialized view %s: %w", t.Name, err)
@@ -147,44 +138,6 @@ func (s *Session) lookupMatview(b *planner.Binder, name tree.ObjectName) (*catal
 			WithHint("Use DROP TABLE to remove a table.")
 	}
 	return t, nil
-}
-
-// dropMatviews is DROP MATERIALIZED VIEW.
-func (s *Session) dropMatviews(ec *execCtx, b *planner.Binder, n *tree.DropView) (Result, error) {
-	// What the statement drops anyway is no dependent to refuse for.
-	dropping := map[catalog.ID]bool{}
-	for _, name := range n.Names {
-		if t, err := b.LookupTable(name); err == nil && t != nil && t.Matview != nil {
-			dropping[t.ID] = true
-		}
-	}
-	for _, name := range n.Names {
-		t, err := s.lookupMatview(b, name)
-		if err != nil {
-			return nil, err
-		}
-		if t == nil {
-			if n.IfExists {
-				s.notice("materialized view \"%s\" does not exist, skipping", name.Name)
-				continue
-			}
-			return nil, pgerror.New(pgerror.CodeUndefinedTable, "materialized view \"%s\" does not exist", name.Name)
-		}
-		cat, err := ec.txn.Catalog()
-		if err != nil {
-			return nil, err
-		}
-		if cat.Tables[t.ID] == nil {
-			continue // dropped already, as a dependent of an earlier name
-		}
-		if err := s.dropDependentViews(ec, cat, t.ID, "materialized view "+t.Name, n.Cascade, dropping); err != nil {
-			return nil, err
-		}
-		if err := s.dropTable(ec, cat, t); err != nil {
-			return nil, fmt.Errorf("drop materialized view %s: %w", t.Name, err)
-		}
-	}
-	return doneResult("DROP MATERIALIZED VIEW"), nil
 }
 
 // refreshMatview is REFRESH MATERIALIZED VIEW: the rows are replaced by

@@ -32,17 +32,9 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 	if len(n.Columns) > len(cols) {
 		return nil, pgerror.New(pgerror.CodeSyntaxError, "CREATE VIEW specifies more column names than columns")
 	}
-	vcols := make([]catalog.ViewColumn, len(cols))
-	seen := map[string]bool{}
-	for i, c := range cols {
-		vcols[i] = catalog.ViewColumn{Name: c.Name, Source: c.Name, Type: c.T}
-		if i < len(n.Columns) {
-			vcols[i].Name = n.Columns[i]
-		}
-		if seen[vcols[i].Name] {
-			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", vcols[i].Name)
-		}
-		seen[vcols[i].Name] = true
+	vcols, err := viewColumns(cols, n.Columns)
+	if err != nil {
+		return nil, err
 	}
 	deps := b.Relations()
 	temp := n.Temporary
@@ -64,11 +56,7 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 	query, refs := viewText(n, vcols, b.RelationRefs())
 	v := &catalog.View{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user, Columns: vcols,
 		Query: query, Refs: refs, DependsOn: deps}
-	for _, name := range b.SearchPath {
-		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
-			v.SearchPath = append(v.SearchPath, name)
-		}
-	}
+	v.SearchPath = s.viewSearchPath(b)
 	if old := b.Cat.ViewByName(sc.ID, v.Name); old != nil && n.Replace {
 		if err := checkViewReplacement(old, v); err != nil {
 			return nil, err
@@ -94,6 +82,37 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 		return nil, fmt.Errorf("create view %s: %w", v.Name, err)
 	}
 	return doneResult("CREATE VIEW"), nil
+}
+
+// viewColumns names a view's columns: the column list's names, then
+// the query's own.
+func viewColumns(cols []planner.Column, names []string) ([]catalog.ViewColumn, error) {
+	vcols := make([]catalog.ViewColumn, len(cols))
+	seen := map[string]bool{}
+	for i, c := range cols {
+		vcols[i] = catalog.ViewColumn{Name: c.Name, Source: c.Name, Type: c.T}
+		if i < len(names) {
+			vcols[i].Name = names[i]
+		}
+		if seen[vcols[i].Name] {
+			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", vcols[i].Name)
+		}
+		seen[vcols[i].Name] = true
+	}
+	return vcols, nil
+}
+
+// viewSearchPath is the search path a view's query is bound with again
+// later: the existing schemas of the one in force, less the session's
+// temporary schema.
+func (s *Session) viewSearchPath(b *planner.Binder) []string {
+	var path []string
+	for _, name := range b.SearchPath {
+		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
+			path = append(path, name)
+		}
+	}
+	return path
 }
 
 // viewText is the query text a view keeps, and where in it the tables
@@ -234,44 +253,58 @@ func (s *Session) inTempSchema(cat *storage.Catalog, id catalog.ID) bool {
 	return sc != nil && strings.HasPrefix(sc.Name, "pg_temp_")
 }
 
-// dropViews is DROP VIEW.
+// dropViews is DROP VIEW and DROP MATERIALIZED VIEW.
 func (s *Session) dropViews(ec *execCtx, b *planner.Binder, n *tree.DropView) (Result, error) {
+	kind, lookup := "view", b.LookupView
+	if n.Materialized {
+		kind = "materialized view"
+		lookup = func(name tree.ObjectName) (*catalog.View, error) {
+			t, err := s.lookupMatview(b, name)
+			if err != nil || t == nil {
+				return nil, err
+			}
+			return t.MatviewQuery(), nil
+		}
+	}
+	// What the statement drops anyway is no dependent to refuse for.
 	dropping := map[catalog.ID]bool{}
 	for _, name := range n.Names {
-		if v, err := b.LookupView(name); err == nil && v != nil {
+		if v, err := lookup(name); err == nil && v != nil {
 			dropping[v.ID] = true
 		}
 	}
 	for _, name := range n.Names {
-		v, err := b.LookupView(name)
+		v, err := lookup(name)
 		if err != nil {
 			return nil, err
 		}
 		if v == nil {
-			if err := s.notAView(b, name); err != nil {
-				return nil, err
+			if !n.Materialized {
+				if err := s.notAView(b, name); err != nil {
+					return nil, err
+				}
 			}
 			if n.IfExists {
-				s.notice("view \"%s\" does not exist, skipping", name.Name)
+				s.notice("%s \"%s\" does not exist, skipping", kind, name.Name)
 				continue
 			}
-			return nil, pgerror.New(pgerror.CodeUndefinedTable, "view \"%s\" does not exist", name.Name)
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "%s \"%s\" does not exist", kind, name.Name)
 		}
 		cat, err := ec.txn.Catalog()
 		if err != nil {
 			return nil, err
 		}
-		if cat.Views[v.ID] == nil {
+		if cat.Views[v.ID] == nil && cat.Tables[v.ID] == nil {
 			continue // dropped already, as a dependent of an earlier name
 		}
-		if err := s.dropDependentViews(ec, cat, v.ID, "view "+v.Name, n.Cascade, dropping); err != nil {
+		if err := s.dropDependentViews(ec, cat, v.ID, viewKind(v), n.Cascade, dropping); err != nil {
 			return nil, err
 		}
-		if err := ec.txn.DropView(v.ID); err != nil {
-			return nil, fmt.Errorf("drop view %s: %w", v.Name, err)
+		if err := s.dropAnyView(ec, cat, v); err != nil {
+			return nil, err
 		}
 	}
-	return doneResult("DROP VIEW"), nil
+	return doneResult(ddlCommand(n)), nil
 }
 
 // notAView is DROP VIEW's error for a name that is another kind of
