@@ -402,8 +402,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		}
 		t.PrimaryKeyName = pkName
 	} else {
-		t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
-		t.PrimaryKey = []int{len(t.Columns) - 1}
+		addRowid(t)
 	}
 	for _, u := range uniques {
 		idx := catalog.Index{Name: u.Name, Unique: true, Method: "btree", Constraint: true}

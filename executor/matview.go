@@ -19,22 +19,12 @@ func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateVi
 	if err != nil {
 		return nil, err
 	}
-	// PostgreSQL looks for the name before it looks at the query.
-	if b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
-		if n.IfNotExists {
-			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
-			return doneResult("CREATE MATERIALIZED VIEW"), nil
-		}
-		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	if skip, err := s.checkNewRelationName(b, sc, n.Name.Name, n.IfNotExists); err != nil || skip {
+		return doneResult("CREATE MATERIALIZED VIEW"), err
 	}
-	plan, err := b.BindViewDefinition(n.Query)
+	plan, err := bindViewDefinition(b, n.Query)
 	if err != nil {
 		return nil, err
-	}
-	for i, t := range b.Params {
-		if t != nil {
-			return nil, pgerror.New("42P02", "there is no parameter $%d", i+1)
-		}
 	}
 	cols := plan.Columns()
 	if len(n.Columns) > len(cols) {
@@ -57,8 +47,7 @@ func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateVi
 	if len(t.Columns) == 0 {
 		return nil, notSupportedStmt("materialized views without columns")
 	}
-	t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
-	t.PrimaryKey = []int{len(t.Columns) - 1}
+	addRowid(t)
 	query, refs := viewText(n, vcols, b.RelationRefs())
 	m := &catalog.Matview{Query: query, Refs: refs, DependsOn: deps, Populated: !n.WithNoData}
 	for _, c := range vcols {

@@ -19,14 +19,9 @@ import (
 // stored as its text with the schemas its names were resolved against
 // (catalog.View).
 func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView) (Result, error) {
-	plan, err := b.BindViewDefinition(n.Query)
+	plan, err := bindViewDefinition(b, n.Query)
 	if err != nil {
 		return nil, err
-	}
-	for i, t := range b.Params {
-		if t != nil {
-			return nil, pgerror.New("42P02", "there is no parameter $%d", i+1)
-		}
 	}
 	cols := plan.Columns()
 	if len(n.Columns) > len(cols) {
@@ -82,6 +77,21 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 		return nil, fmt.Errorf("create view %s: %w", v.Name, err)
 	}
 	return doneResult("CREATE VIEW"), nil
+}
+
+// bindViewDefinition binds the query of a view being created, which
+// cannot take parameters: it is kept to run later, without them.
+func bindViewDefinition(b *planner.Binder, sel *tree.Select) (planner.Plan, error) {
+	plan, err := b.BindViewDefinition(sel)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range b.Params {
+		if t != nil {
+			return nil, pgerror.New("42P02", "there is no parameter $%d", i+1)
+		}
+	}
+	return plan, nil
 }
 
 // viewColumns names a view's columns: the column list's names, then
