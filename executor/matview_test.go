@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
-	"github.com/quiverdb/quiver/storage"
 )
 
 // TestMatviewsSurviveRestart: a materialized view's rows, query, column
@@ -14,36 +13,17 @@ import (
 // query.
 func TestMatviewsSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
-	open := func() (*storage.Engine, *Engine, *Session) {
-		store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng := NewEngine(store)
-		s, err := eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return store, eng, s
-	}
-	store, eng, s := open()
+	s, shutdown := sessionOnDir(t, dir)
 	mustRun(t, s, `CREATE TABLE t (id int PRIMARY KEY, v text);
 		INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');
 		CREATE MATERIALIZED VIEW odd (ident, val) AS SELECT id, v FROM t WHERE id % 2 = 1;
 		CREATE UNIQUE INDEX odd_ident ON odd (ident);
 		CREATE MATERIALIZED VIEW empty AS SELECT v FROM t WITH NO DATA;
 		INSERT INTO t VALUES (5, 'e')`)
-	s.Close()
-	if err := eng.Close(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Close(); err != nil {
-		t.Fatal(err)
-	}
+	shutdown()
 
-	store, _, s = open()
-	defer store.Close()
-	defer s.Close()
+	s, shutdown = sessionOnDir(t, dir)
+	defer shutdown()
 	expectRows(t, s, []queryCase{
 		{"SELECT ident, val FROM odd ORDER BY ident", "1|a\n3|c"},
 		{"SELECT matviewname, hasindexes, ispopulated FROM pg_matviews ORDER BY 1", "empty|f|f\nodd|t|t"},
