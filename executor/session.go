@@ -921,6 +921,8 @@ func (s *Session) checkReadOnly(stmt tree.Statement) error {
 		what = "DELETE"
 	case *tree.Truncate:
 		what = "TRUNCATE TABLE"
+	case *tree.RefreshMatview:
+		what = "REFRESH MATERIALIZED VIEW"
 	case *tree.Copy:
 		if n.From {
 			what = "COPY FROM"
