@@ -227,6 +227,13 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			t.Columns = renamed.Columns
+			if t.Matview != nil {
+				m, err := renamedMatviewQuery(&t)
+				if err != nil {
+					return nil, err
+				}
+				t.Matview = m
+			}
 		case "alter column add identity", "alter column set identity", "alter column restart", "alter column drop identity":
 			if err := s.alterIdentity(ec, b, sc, &t, cmd); err != nil {
 				return nil, err
@@ -386,7 +393,11 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			return nil, err
 		}
 	}
-	if err := s.checkDependentViews(ec, t.ID, "table "+old.Name); err != nil {
+	obj := "table " + old.Name
+	if old.Matview != nil {
+		obj = "materialized view " + old.Name
+	}
+	if err := s.checkDependentViews(ec, t.ID, obj); err != nil {
 		return nil, err
 	}
 	// Last, when nothing can fail any more: a rebuilt graph is installed

@@ -2,9 +2,11 @@ package executor
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/catalog"
+	"github.com/quiverdb/quiver/sql/pgdialect"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
@@ -223,4 +225,38 @@ func (ec *execCtx) checkPopulated(t *catalog.Table) error {
 			WithHint("Use the REFRESH MATERIALIZED VIEW command.")
 	}
 	return nil
+}
+
+// renamedMatviewQuery is t's query after RENAME COLUMN renamed columns
+// of t (their names in t.Columns, the query's own in Sources): the select
+// list gets the new names as aliases, as PostgreSQL's deparsed query has
+// them, so that pg_get_viewdef, and a dump restored from it, name the
+// columns as t does. A query whose columns cannot take an alias (a star)
+// keeps its text.
+func renamedMatviewQuery(t *catalog.Table) (*catalog.Matview, error) {
+	m := *t.Matview
+	const head = "CREATE MATERIALIZED VIEW x AS "
+	parsed, err := pgdialect.ParseOne(head + m.Query)
+	if err != nil {
+		return nil, fmt.Errorf("materialized view %s: parsing its query: %w", t.Name, err)
+	}
+	n, ok := parsed.Stmt.(*tree.CreateView)
+	if !ok || n.QueryText != m.Query {
+		return nil, fmt.Errorf("materialized view %s: its query does not parse back", t.Name)
+	}
+	// viewText takes the names' positions as the parser gives them:
+	// characters from the statement's start.
+	refs := make([]planner.RelationRef, len(m.Refs))
+	for i, r := range m.Refs {
+		from := utf8.RuneCountInString(m.Query[:r.Offset])
+		to := from + utf8.RuneCountInString(m.Query[r.Offset:r.Offset+r.Len])
+		refs[i] = planner.RelationRef{Pos: n.QueryPos + tree.Pos(from), End: n.QueryPos + tree.Pos(to), Relation: r.Relation}
+	}
+	vcols := t.MatviewQuery().Columns
+	m.Query, m.Refs = viewText(n, vcols, refs)
+	m.Sources = nil
+	for _, c := range vcols {
+		m.Sources = append(m.Sources, c.Source)
+	}
+	return &m, nil
 }

@@ -88,3 +88,24 @@ func TestCopyMatview(t *testing.T) {
 		t.Errorf("COPY (SELECT ...) TO STDOUT = %q, %q", tag, out)
 	}
 }
+
+// TestMatviewRenameColumnKeepsDefinition: RENAME COLUMN puts the new
+// name into the stored query as an alias, so that pg_get_viewdef (what
+// pg_dump recreates the view from) still yields the renamed columns, and
+// a refresh binds it; names the text spells in other scripts and quoted
+// names survive.
+func TestMatviewRenameColumnKeepsDefinition(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `CREATE TABLE "Tä" (a int PRIMARY KEY, "B" text);
+		INSERT INTO "Tä" VALUES (1, 'x');
+		CREATE MATERIALIZED VIEW mv2 AS SELECT a, "B" AS bee, a + 1 FROM "Tä" WHERE a > 0;
+		ALTER MATERIALIZED VIEW mv2 RENAME COLUMN a TO aa;
+		ALTER MATERIALIZED VIEW mv2 RENAME COLUMN bee TO "Bee";
+		ALTER MATERIALIZED VIEW mv2 RENAME COLUMN "?column?" TO c;
+		ALTER TABLE "Tä" RENAME TO tb;
+		REFRESH MATERIALIZED VIEW mv2`)
+	expectRows(t, s, []queryCase{
+		{"SELECT definition FROM pg_matviews", ` SELECT a AS aa, "B" AS "Bee", a + 1 AS c FROM tb WHERE a > 0;`},
+		{`SELECT aa, "Bee", c FROM mv2`, "1|x|2"},
+	})
+}
