@@ -232,7 +232,7 @@ func (ec *execCtx) checkPopulated(t *catalog.Table) error {
 // list gets the new names as aliases, as PostgreSQL's deparsed query has
 // them, so that pg_get_viewdef, and a dump restored from it, name the
 // columns as t does. A query whose columns cannot take an alias (a star)
-// keeps its text.
+// is refused: Quiver keeps the star as written.
 func renamedMatviewQuery(t *catalog.Table) (*catalog.Matview, error) {
 	m := *t.Matview
 	const head = "CREATE MATERIALIZED VIEW x AS "
@@ -256,6 +256,12 @@ func renamedMatviewQuery(t *catalog.Table) (*catalog.Matview, error) {
 	m.Query, m.Refs = viewText(n, vcols, refs)
 	m.Sources = nil
 	for _, c := range vcols {
+		if c.Name != c.Source {
+			// The text would still name the column as before, and a
+			// dump restored from it would bring the old name back.
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot rename column \"%s\" of materialized view \"%s\": its query's select list has no item to give the new name to", c.Source, t.Name).
+				WithHint("Create the materialized view again with the column named in its query or column list.")
+		}
 		m.Sources = append(m.Sources, c.Source)
 	}
 	return &m, nil
