@@ -23,6 +23,26 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 	if old != nil && n.View {
 		return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", n.Name.Name)
 	}
+	if old != nil && old.Matview != nil {
+		for _, cmd := range n.Cmds {
+			switch cmd.Kind {
+			case "rename to", "rename column", "owner to":
+			default:
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "ALTER action %s cannot be performed on relation \"%s\"", strings.ToUpper(cmd.Kind), old.Name).
+					WithDetail("This operation is not supported for materialized views.")
+			}
+		}
+	}
+	if n.Matview {
+		if old != nil && old.Matview == nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", n.Name.Name)
+		}
+		if old == nil {
+			if v, _ := b.LookupView(n.Name); v != nil {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", n.Name.Name)
+			}
+		}
+	}
 	if old == nil {
 		if v, err := b.LookupView(n.Name); err == nil && v != nil {
 			return s.alterView(ec, b, v, n)
@@ -239,6 +259,13 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			t.Columns = renamed.Columns
+			if t.Matview != nil {
+				m, err := renamedMatviewQuery(&t)
+				if err != nil {
+					return nil, err
+				}
+				t.Matview = m
+			}
 		case "alter column add identity", "alter column set identity", "alter column restart", "alter column drop identity":
 			if err := s.alterIdentity(ec, b, sc, &t, cmd); err != nil {
 				return nil, err
@@ -249,7 +276,11 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 				return nil, err
 			}
 			if cur := s.currentRole(b.Cat); !cur.Superuser && cur.Name != t.Owner {
-				return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of table %s", t.Name)
+				kind := "table"
+				if t.Matview != nil {
+					kind = "materialized view"
+				}
+				return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of %s %s", kind, t.Name)
 			}
 			t.Owner = r.Name
 		case "alter column set default":
@@ -400,7 +431,11 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			return nil, err
 		}
 	}
-	if err := s.checkDependentViews(ec, t.ID, "table "+old.Name); err != nil {
+	obj := "table " + old.Name
+	if old.Matview != nil {
+		obj = "materialized view " + old.Name
+	}
+	if err := s.checkDependentViews(ec, t.ID, obj); err != nil {
 		return nil, err
 	}
 	// Last, when nothing can fail any more: a rebuilt graph is installed
@@ -410,7 +445,7 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			return nil, err
 		}
 	}
-	return doneResult("ALTER TABLE"), nil
+	return doneResult(ddlCommand(n)), nil
 }
 
 // addConstraint adds a PRIMARY KEY or UNIQUE constraint to t.

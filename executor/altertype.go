@@ -293,7 +293,7 @@ func (s *Session) refuseTypeDependents(b *planner.Binder, t *catalog.Table, col 
 		}
 		if reads[planner.TableColumn{Table: t.ID, AttNum: col + 1}] {
 			return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter type of a column used by a view or rule").
-				WithDetail("rule _RETURN on view %s depends on column \"%s\"", v.Name, name)
+				WithDetail("rule _RETURN on %s depends on column \"%s\"", viewKind(v), name)
 		}
 	}
 	gens, err := generatedReaders(b, t, col)

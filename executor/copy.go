@@ -222,6 +222,9 @@ func (s *Session) CopyIn(ctx context.Context, p *Prepared, start CopyStart, src 
 		if err != nil {
 			return err
 		}
+		if t.Matview != nil {
+			return pgerror.New(pgerror.CodeWrongObjectType, "cannot copy to materialized view \"%s\"", t.Name)
+		}
 		colNames, err := copyColumns(t, n.Columns)
 		if err != nil {
 			return err
@@ -700,6 +703,10 @@ func (s *Session) CopyOut(ctx context.Context, p *Prepared, start CopyStart, emi
 			t, err := b.ResolveTable(n.Table)
 			if err != nil {
 				return err
+			}
+			if t.Matview != nil {
+				return pgerror.New(pgerror.CodeWrongObjectType, "cannot copy from materialized view \"%s\"", t.Name).
+					WithHint("Try the COPY (SELECT ...) TO variant.")
 			}
 			names, err := copyColumns(t, n.Columns)
 			if err != nil {

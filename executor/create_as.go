@@ -18,12 +18,8 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	if err != nil {
 		return nil, err
 	}
-	if b.Cat.RelationNameTaken(sc.ID, n.Name.Name) {
-		if n.IfNotExists {
-			s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", n.Name.Name)
-			return doneResult("CREATE TABLE AS"), nil
-		}
-		return nil, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", n.Name.Name)
+	if skip, err := s.checkNewRelationName(b, sc, n.Name.Name, n.IfNotExists); err != nil || skip {
+		return doneResult("CREATE TABLE AS"), err
 	}
 	plan, err := b.BindQuery(n.AsSelect)
 	if err != nil {
@@ -60,8 +56,7 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	if len(t.Columns) == 0 {
 		return nil, notSupportedStmt("tables without columns")
 	}
-	t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
-	t.PrimaryKey = []int{len(t.Columns) - 1}
+	addRowid(t)
 	if err := ec.txn.PutTable(t); err != nil {
 		return nil, err
 	}
@@ -69,32 +64,30 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 	if n.WithNoData {
 		return doneResult("CREATE TABLE AS"), nil
 	}
-	it, err := ec.build(plan)
+	count, err := ec.insertQueryRows(t, plan, len(cols))
 	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	var count int64
-	for {
-		in, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		if in == nil {
-			break
-		}
-		if count&255 == 0 {
-			if err := ec.ctx.Err(); err != nil {
-				return nil, canceled(err)
-			}
-		}
-		row := make([]types.Datum, len(t.Columns))
-		copy(row, in[:len(cols)])
-		row[len(row)-1] = types.Null // the rowid, assigned on insert
-		if err := ec.txn.InsertRow(ec.ctx, t, row); err != nil {
-			return nil, fmt.Errorf("CREATE TABLE AS: %w", err)
-		}
-		count++
+		return nil, fmt.Errorf("CREATE TABLE AS: %w", err)
 	}
 	return doneResult(fmt.Sprintf("SELECT %d", count)), nil
+}
+
+// checkNewRelationName is CREATE ... AS's check that the name is free, made
+// before the query is looked at, as PostgreSQL makes it: with IF NOT
+// EXISTS a taken name is skipped with a notice.
+func (s *Session) checkNewRelationName(b *planner.Binder, sc *catalog.Schema, name string, ifNotExists bool) (skip bool, err error) {
+	if !b.Cat.RelationNameTaken(sc.ID, name) {
+		return false, nil
+	}
+	if ifNotExists {
+		s.noticeCode(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", name)
+		return true, nil
+	}
+	return false, pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", name)
+}
+
+// addRowid gives a table made without a primary key the hidden rowid
+// column that serves as one.
+func addRowid(t *catalog.Table) {
+	t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
+	t.PrimaryKey = []int{len(t.Columns) - 1}
 }

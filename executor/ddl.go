@@ -136,6 +136,9 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 			if err != nil {
 				return nil, err
 			}
+			if t.Matview != nil {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", t.Name)
+			}
 			tables = append(tables, t)
 		}
 		if tables, err = s.truncateReferenced(cat, tables, n.Cascade); err != nil {
@@ -211,9 +214,14 @@ func (s *Session) execUtility(ec *execCtx, stmt tree.Statement) (Result, error) 
 	case *tree.AlterTable:
 		return s.alterTable(ec, b, n)
 	case *tree.CreateView:
+		if n.Materialized {
+			return s.createMatview(ec, b, n)
+		}
 		return s.createView(ec, b, n)
 	case *tree.DropView:
 		return s.dropViews(ec, b, n)
+	case *tree.RefreshMatview:
+		return s.refreshMatview(ec, b, n)
 	case *tree.SetConstraints:
 		return s.setConstraints(ec, b, n)
 	}
@@ -394,8 +402,7 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 		}
 		t.PrimaryKeyName = pkName
 	} else {
-		t.Columns = append(t.Columns, catalog.Column{ID: uint32(len(t.Columns) + 1), Name: rowidColumn, Type: types.Int8, NotNull: true, Hidden: true})
-		t.PrimaryKey = []int{len(t.Columns) - 1}
+		addRowid(t)
 	}
 	for _, u := range uniques {
 		idx := catalog.Index{Name: u.Name, Unique: true, Method: "btree", Constraint: true}
@@ -579,6 +586,9 @@ func (s *Session) dropTables(ec *execCtx, b *planner.Binder, n *tree.DropTable) 
 				continue
 			}
 			return nil, pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
+		}
+		if t.Matview != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name).WithHint("Use DROP MATERIALIZED VIEW to remove a materialized view.")
 		}
 		cat, err := ec.txn.Catalog()
 		if err != nil {
@@ -859,17 +869,23 @@ func (s *Session) commentOn(ec *execCtx, b *planner.Binder, n *tree.CommentOn) (
 		}
 	}
 	switch n.Kind {
-	case "table", "column":
+	case "table", "column", "materialized view":
 		old, err := b.ResolveTable(n.Name)
 		if err != nil {
 			return nil, err
+		}
+		if n.Kind == "table" && old.Matview != nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", old.Name)
+		}
+		if n.Kind == "materialized view" && old.Matview == nil {
+			return nil, pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a materialized view", old.Name)
 		}
 		if r := s.currentRole(b.Cat); !r.Superuser && r.Name != old.Owner {
 			return nil, pgerror.New(pgerror.CodeInsufficientPrivilege, "must be owner of relation %s", old.Name)
 		}
 		t := *old
 		t.Columns = append([]catalog.Column(nil), old.Columns...)
-		if n.Kind == "table" {
+		if n.Kind != "column" {
 			t.Comment = text
 		} else {
 			i := t.ColumnByName(n.Column)

@@ -29,6 +29,31 @@ func newTestSession(t testing.TB) *Session {
 	return s
 }
 
+// sessionOnDir opens a store on dir and a session on it; shutdown closes
+// the session, the engine and the store as a server stopping does, so that
+// the next call on dir finds what a restart finds.
+func sessionOnDir(t *testing.T, dir string) (s *Session, shutdown func()) {
+	t.Helper()
+	store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := NewEngine(store)
+	s, err = eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, func() {
+		s.Close()
+		if err := eng.Close(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // run executes every statement of sql and returns the last statement's
 // rows in text form ("NULL" for NULL), or its error.
 // prepareOne parses and prepares a single statement, as the extended

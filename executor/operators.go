@@ -96,12 +96,24 @@ func (m *measuredIter) Close() { m.in.Close() }
 func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 	switch n := p.(type) {
 	case *planner.Scan:
+		if err := ec.checkPopulated(n.Table); err != nil {
+			return nil, err
+		}
 		return ec.buildScan(n)
 	case *planner.IndexScan:
+		if err := ec.checkPopulated(n.Table); err != nil {
+			return nil, err
+		}
 		return ec.buildIndexScan(n)
 	case *planner.VectorScan:
+		if err := ec.checkPopulated(n.Table); err != nil {
+			return nil, err
+		}
 		return ec.buildVectorScan(n)
 	case *planner.ExactScan:
+		if err := ec.checkPopulated(n.Scan.Table); err != nil {
+			return nil, err
+		}
 		return ec.buildExactScan(n)
 	case *planner.SequenceScan:
 		last, called, err := ec.sess.eng.store.SequenceState(n.Seq)

@@ -928,6 +928,8 @@ func (s *Session) checkReadOnly(stmt tree.Statement) error {
 		what = "DELETE"
 	case *tree.Truncate:
 		what = "TRUNCATE TABLE"
+	case *tree.RefreshMatview:
+		what = "REFRESH MATERIALIZED VIEW"
 	case *tree.Copy:
 		if n.From {
 			what = "COPY FROM"
@@ -965,6 +967,9 @@ func ddlCommand(stmt tree.Statement) string {
 		if n.View {
 			return "ALTER VIEW"
 		}
+		if n.Matview {
+			return "ALTER MATERIALIZED VIEW"
+		}
 		return "ALTER TABLE"
 	case *tree.CreateSchema:
 		return "CREATE SCHEMA"
@@ -977,8 +982,14 @@ func ddlCommand(stmt tree.Statement) string {
 	case *tree.DropSequence:
 		return "DROP SEQUENCE"
 	case *tree.CreateView:
+		if n.Materialized {
+			return "CREATE MATERIALIZED VIEW"
+		}
 		return "CREATE VIEW"
 	case *tree.DropView:
+		if n.Materialized {
+			return "DROP MATERIALIZED VIEW"
+		}
 		return "DROP VIEW"
 	case *tree.CommentOn:
 		return "COMMENT"

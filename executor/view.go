@@ -19,30 +19,17 @@ import (
 // stored as its text with the schemas its names were resolved against
 // (catalog.View).
 func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView) (Result, error) {
-	plan, err := b.BindViewDefinition(n.Query)
+	plan, err := bindViewDefinition(b, n.Query)
 	if err != nil {
 		return nil, err
-	}
-	for i, t := range b.Params {
-		if t != nil {
-			return nil, pgerror.New("42P02", "there is no parameter $%d", i+1)
-		}
 	}
 	cols := plan.Columns()
 	if len(n.Columns) > len(cols) {
 		return nil, pgerror.New(pgerror.CodeSyntaxError, "CREATE VIEW specifies more column names than columns")
 	}
-	vcols := make([]catalog.ViewColumn, len(cols))
-	seen := map[string]bool{}
-	for i, c := range cols {
-		vcols[i] = catalog.ViewColumn{Name: c.Name, Source: c.Name, Type: c.T}
-		if i < len(n.Columns) {
-			vcols[i].Name = n.Columns[i]
-		}
-		if seen[vcols[i].Name] {
-			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", vcols[i].Name)
-		}
-		seen[vcols[i].Name] = true
+	vcols, err := viewColumns(cols, n.Columns)
+	if err != nil {
+		return nil, err
 	}
 	deps := b.Relations()
 	temp := n.Temporary
@@ -64,11 +51,7 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 	query, refs := viewText(n, vcols, b.RelationRefs())
 	v := &catalog.View{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user, Columns: vcols,
 		Query: query, Refs: refs, DependsOn: deps}
-	for _, name := range b.SearchPath {
-		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
-			v.SearchPath = append(v.SearchPath, name)
-		}
-	}
+	v.SearchPath = s.viewSearchPath(b)
 	if old := b.Cat.ViewByName(sc.ID, v.Name); old != nil && n.Replace {
 		if err := checkViewReplacement(old, v); err != nil {
 			return nil, err
@@ -94,6 +77,52 @@ func (s *Session) createView(ec *execCtx, b *planner.Binder, n *tree.CreateView)
 		return nil, fmt.Errorf("create view %s: %w", v.Name, err)
 	}
 	return doneResult("CREATE VIEW"), nil
+}
+
+// bindViewDefinition binds the query of a view being created, which
+// cannot take parameters: it is kept to run later, without them.
+func bindViewDefinition(b *planner.Binder, sel *tree.Select) (planner.Plan, error) {
+	plan, err := b.BindViewDefinition(sel)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range b.Params {
+		if t != nil {
+			return nil, pgerror.New("42P02", "there is no parameter $%d", i+1)
+		}
+	}
+	return plan, nil
+}
+
+// viewColumns names a view's columns: the column list's names, then
+// the query's own.
+func viewColumns(cols []planner.Column, names []string) ([]catalog.ViewColumn, error) {
+	vcols := make([]catalog.ViewColumn, len(cols))
+	seen := map[string]bool{}
+	for i, c := range cols {
+		vcols[i] = catalog.ViewColumn{Name: c.Name, Source: c.Name, Type: c.T}
+		if i < len(names) {
+			vcols[i].Name = names[i]
+		}
+		if seen[vcols[i].Name] {
+			return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", vcols[i].Name)
+		}
+		seen[vcols[i].Name] = true
+	}
+	return vcols, nil
+}
+
+// viewSearchPath is the search path a view's query is bound with again
+// later: the existing schemas of the one in force, less the session's
+// temporary schema.
+func (s *Session) viewSearchPath(b *planner.Binder) []string {
+	var path []string
+	for _, name := range b.SearchPath {
+		if x := b.Cat.SchemaByName(s.db.ID, name); x != nil && !strings.HasPrefix(name, "pg_temp_") {
+			path = append(path, name)
+		}
+	}
+	return path
 }
 
 // viewText is the query text a view keeps, and where in it the tables
@@ -234,50 +263,67 @@ func (s *Session) inTempSchema(cat *storage.Catalog, id catalog.ID) bool {
 	return sc != nil && strings.HasPrefix(sc.Name, "pg_temp_")
 }
 
-// dropViews is DROP VIEW.
+// dropViews is DROP VIEW and DROP MATERIALIZED VIEW.
 func (s *Session) dropViews(ec *execCtx, b *planner.Binder, n *tree.DropView) (Result, error) {
+	kind, lookup := "view", b.LookupView
+	if n.Materialized {
+		kind = "materialized view"
+		lookup = func(name tree.ObjectName) (*catalog.View, error) {
+			t, err := s.lookupMatview(b, name)
+			if err != nil || t == nil {
+				return nil, err
+			}
+			return t.MatviewQuery(), nil
+		}
+	}
+	// What the statement drops anyway is no dependent to refuse for.
 	dropping := map[catalog.ID]bool{}
 	for _, name := range n.Names {
-		if v, err := b.LookupView(name); err == nil && v != nil {
+		if v, err := lookup(name); err == nil && v != nil {
 			dropping[v.ID] = true
 		}
 	}
 	for _, name := range n.Names {
-		v, err := b.LookupView(name)
+		v, err := lookup(name)
 		if err != nil {
 			return nil, err
 		}
 		if v == nil {
-			if err := s.notAView(b, name); err != nil {
-				return nil, err
+			if !n.Materialized {
+				if err := s.notAView(b, name); err != nil {
+					return nil, err
+				}
 			}
 			if n.IfExists {
-				s.notice("view \"%s\" does not exist, skipping", name.Name)
+				s.notice("%s \"%s\" does not exist, skipping", kind, name.Name)
 				continue
 			}
-			return nil, pgerror.New(pgerror.CodeUndefinedTable, "view \"%s\" does not exist", name.Name)
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "%s \"%s\" does not exist", kind, name.Name)
 		}
 		cat, err := ec.txn.Catalog()
 		if err != nil {
 			return nil, err
 		}
-		if cat.Views[v.ID] == nil {
+		if cat.Views[v.ID] == nil && cat.Tables[v.ID] == nil {
 			continue // dropped already, as a dependent of an earlier name
 		}
-		if err := s.dropDependentViews(ec, cat, v.ID, "view "+v.Name, n.Cascade, dropping); err != nil {
+		if err := s.dropDependentViews(ec, cat, v.ID, viewKind(v), n.Cascade, dropping); err != nil {
 			return nil, err
 		}
-		if err := ec.txn.DropView(v.ID); err != nil {
-			return nil, fmt.Errorf("drop view %s: %w", v.Name, err)
+		if err := s.dropAnyView(ec, cat, v); err != nil {
+			return nil, err
 		}
 	}
-	return doneResult("DROP VIEW"), nil
+	return doneResult(ddlCommand(n)), nil
 }
 
 // notAView is DROP VIEW's error for a name that is another kind of
 // relation (nil when it names none).
 func (s *Session) notAView(b *planner.Binder, name tree.ObjectName) error {
 	if t, err := b.LookupTable(name); err == nil && t != nil {
+		if t.Matview != nil {
+			return pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", name.Name).WithHint("Use DROP MATERIALIZED VIEW to remove a materialized view.")
+		}
 		return pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a view", name.Name).WithHint("Use DROP TABLE to remove a table.")
 	}
 	if seq, err := s.resolveSequence(b, name); err == nil && seq != nil {
@@ -305,8 +351,8 @@ func dependentViews(cat *storage.Catalog, id catalog.ID, what string, skip map[c
 			}
 			seen[d.ID] = true
 			views = append(views, d)
-			lines = append(lines, fmt.Sprintf("view %s depends on %s", d.Name, what))
-			walk(d.ID, "view "+d.Name)
+			lines = append(lines, fmt.Sprintf("%s depends on %s", viewKind(d), what))
+			walk(d.ID, viewKind(d))
 		}
 	}
 	walk(id, what)
@@ -327,20 +373,45 @@ func (s *Session) dropDependentViews(ec *execCtx, cat *storage.Catalog, id catal
 			WithDetail("%s", strings.Join(lines, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 	}
 	if len(views) == 1 {
-		s.notice("drop cascades to view %s", views[0].Name)
+		s.notice("drop cascades to %s", viewKind(views[0]))
 	} else {
 		names := make([]string, len(views))
 		for i, v := range views {
-			names[i] = "drop cascades to view " + v.Name
+			names[i] = "drop cascades to " + viewKind(v)
 		}
 		nt := pgerror.Notice("drop cascades to %d other objects", len(views))
 		nt.Detail = strings.Join(names, "\n")
 		s.notices = append(s.notices, nt)
 	}
 	for _, v := range views {
-		if err := ec.txn.DropView(v.ID); err != nil {
-			return fmt.Errorf("drop view %s: %w", v.Name, err)
+		if err := s.dropAnyView(ec, cat, v); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// viewKind names a view as PostgreSQL's dependency messages do.
+func viewKind(v *catalog.View) string {
+	if v.Materialized {
+		return "materialized view " + v.Name
+	}
+	return "view " + v.Name
+}
+
+// dropAnyView drops a view, or a materialized view given in the form
+// ViewsDependingOn lists it.
+func (s *Session) dropAnyView(ec *execCtx, cat *storage.Catalog, v *catalog.View) error {
+	if v.Materialized {
+		if t := cat.Tables[v.ID]; t != nil {
+			if err := s.dropTable(ec, cat, t); err != nil {
+				return fmt.Errorf("drop materialized view %s: %w", v.Name, err)
+			}
+		}
+		return nil
+	}
+	if err := ec.txn.DropView(v.ID); err != nil {
+		return fmt.Errorf("drop view %s: %w", v.Name, err)
 	}
 	return nil
 }
@@ -353,8 +424,8 @@ func (s *Session) dropViewsOn(ec *execCtx, cat *storage.Catalog, ids []catalog.I
 		views, _ := dependentViews(cat, id, "", gone)
 		for _, v := range views {
 			gone[v.ID] = true
-			if err := ec.txn.DropView(v.ID); err != nil {
-				return fmt.Errorf("drop view %s: %w", v.Name, err)
+			if err := s.dropAnyView(ec, cat, v); err != nil {
+				return err
 			}
 		}
 	}
@@ -374,7 +445,7 @@ func (s *Session) checkDependentViews(ec *execCtx, id catalog.ID, obj string) er
 	views, _ := dependentViews(cat, id, "", nil)
 	for _, v := range views {
 		if _, err := s.binder(cat, nil).BindViewQuery(v); err != nil {
-			return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter %s because view %s depends on it", obj, v.Name).
+			return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter %s because %s depends on it", obj, viewKind(v)).
 				WithDetail("With the change, the view's query fails: %s", viewErrorText(err)).
 				WithHint("Quiver binds a view's query again on every use; drop the view, make the change, and create the view again.")
 		}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
-	"github.com/quiverdb/quiver/storage"
 )
 
 // TestViewsSurviveRestart: views, their column names, comments and
@@ -13,38 +12,16 @@ import (
 // data directory has them all and still enforces them.
 func TestViewsSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
-	store, err := storage.Open(storage.Options{Dir: dir, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := NewEngine(store)
-	s, err := eng.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, shutdown := sessionOnDir(t, dir)
 	mustRun(t, s, `CREATE TABLE t (id int PRIMARY KEY, v text);
 		INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');
 		CREATE VIEW odd (ident, val) AS SELECT id, v FROM t WHERE id % 2 = 1;
 		CREATE VIEW odd_count AS SELECT count(*) AS n FROM odd;
 		COMMENT ON VIEW odd IS 'odd rows'`)
-	s.Close()
-	if err := eng.Close(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Close(); err != nil {
-		t.Fatal(err)
-	}
+	shutdown()
 
-	store, err = storage.Open(storage.Options{Dir: dir, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	s, err = NewEngine(store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, shutdown = sessionOnDir(t, dir)
+	defer shutdown()
 	expectRows(t, s, []queryCase{
 		{"SELECT ident, val FROM odd ORDER BY ident", "1|a\n3|c"},
 		{"SELECT n FROM odd_count", "2"},

@@ -38,6 +38,9 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseMatviewWrite(t); err != nil {
+		return nil, err
+	}
 	var targets []int
 	if len(n.Columns) == 0 {
 		for i, c := range t.Columns {
@@ -388,6 +391,9 @@ func (b *Binder) bindTarget(name tree.ObjectName, uv *updatableView, alias strin
 		if t, err = b.ResolveTable(name); err != nil {
 			return nil, nil, nil, err
 		}
+		if err := refuseMatviewWrite(t); err != nil {
+			return nil, nil, nil, err
+		}
 		cols = TableColumns(t, tableAlias(t, alias))
 		p = &Scan{Table: t, Cols: cols}
 	}
@@ -496,4 +502,13 @@ func (b *Binder) BindScalar(e tree.Expr) (Expr, error) {
 // Coerce converts a bound expression to t as an assignment would.
 func (b *Binder) Coerce(x Expr, t *types.T) (Expr, error) {
 	return b.coerce(x, t, types.CastAssignment, "parameter")
+}
+
+// refuseMatviewWrite is PostgreSQL's refusal of INSERT, UPDATE and DELETE
+// on a materialized view, whose rows only REFRESH writes.
+func refuseMatviewWrite(t *catalog.Table) error {
+	if t.Matview != nil {
+		return pgerror.New(pgerror.CodeWrongObjectType, "cannot change materialized view \"%s\"", t.Name)
+	}
+	return nil
 }

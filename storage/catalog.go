@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -263,15 +264,18 @@ func (c *Catalog) RelationNameTaken(schema catalog.ID, name string) bool {
 }
 
 // ViewsDependingOn returns the views whose query reads the relation id,
-// sorted by name.
+// sorted by name; materialized views among them are in the form
+// catalog.Table.MatviewQuery gives them.
 func (c *Catalog) ViewsDependingOn(id catalog.ID) []*catalog.View {
 	var vs []*catalog.View
 	for _, v := range c.Views {
-		for _, d := range v.DependsOn {
-			if d == id {
-				vs = append(vs, v)
-				break
-			}
+		if slices.Contains(v.DependsOn, id) {
+			vs = append(vs, v)
+		}
+	}
+	for _, t := range c.Tables {
+		if t.Matview != nil && slices.Contains(t.Matview.DependsOn, id) {
+			vs = append(vs, t.MatviewQuery())
 		}
 	}
 	sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })

@@ -138,7 +138,7 @@ func init() {
 		col("is_typed", tYesNo), col("commit_action", tChars),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			rows = append(rows, []types.Datum{dS(c.DB.Name), dS(schemaName(c, t.SchemaID)), dS(t.Name), dS("BASE TABLE"),
 				null, null, null, null, null, dS("YES"), dS("NO"), null})
 		}
@@ -170,7 +170,7 @@ func init() {
 		col("identity_cycle", tYesNo), col("is_generated", tChars), col("generation_expression", tChars), col("is_updatable", tYesNo),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			schema := schemaName(c, t.SchemaID)
 			for i := range t.Columns {
 				cl := &t.Columns[i]
@@ -229,7 +229,7 @@ func init() {
 		col("is_deferrable", tYesNo), col("initially_deferred", tYesNo), col("enforced", tYesNo), col("nulls_distinct", tYesNo),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			schema := schemaName(c, t.SchemaID)
 			for _, ci := range tableConstraints(c, t) {
 				kind := map[string]string{"p": "PRIMARY KEY", "u": "UNIQUE", "c": "CHECK", "f": "FOREIGN KEY"}[ci.kind]
@@ -254,7 +254,7 @@ func init() {
 		col("ordinal_position", tCard), col("position_in_unique_constraint", tCard),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			schema := schemaName(c, t.SchemaID)
 			for _, ci := range tableConstraints(c, t) {
 				if ci.kind == "c" {
@@ -277,7 +277,7 @@ func init() {
 		col("constraint_catalog", tIdent), col("constraint_schema", tIdent), col("constraint_name", tIdent),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			schema := schemaName(c, t.SchemaID)
 			for _, ci := range tableConstraints(c, t) {
 				// A foreign key uses the referenced columns; the others their own.
@@ -306,7 +306,7 @@ func init() {
 		col("match_option", tChars), col("update_rule", tChars), col("delete_rule", tChars),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			schema := schemaName(c, t.SchemaID)
 			for _, ci := range tableConstraints(c, t) {
 				if ci.kind != "f" {
@@ -338,7 +338,7 @@ func init() {
 		col("check_clause", tChars),
 	}, func(c *Context) ([][]types.Datum, error) {
 		var rows [][]types.Datum
-		for _, t := range dbTables(c) {
+		for _, t := range sqlTables(c) {
 			schema := schemaName(c, t.SchemaID)
 			for _, ci := range tableConstraints(c, t) {
 				if ci.kind == "c" {
@@ -461,6 +461,18 @@ func notNullChecks(t *catalog.Table) []notNullCheck {
 				name:   fmt.Sprintf("%d_%d_%d_not_null", t.SchemaID, t.ID, i+1),
 				clause: cl.Name + " IS NOT NULL",
 			})
+		}
+	}
+	return out
+}
+
+// sqlTables are the tables the SQL standard's views describe: materialized
+// views, which the standard lacks, are left out as PostgreSQL leaves them.
+func sqlTables(c *Context) []*catalog.Table {
+	var out []*catalog.Table
+	for _, t := range dbTables(c) {
+		if t.Matview == nil {
+			out = append(out, t)
 		}
 	}
 	return out

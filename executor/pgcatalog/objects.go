@@ -222,11 +222,26 @@ func dbViews(c *Context) []*catalog.View {
 	return inDatabase(c, c.Cat.Views, func(v *catalog.View) (catalog.ID, catalog.ID) { return v.DatabaseID, v.ID })
 }
 
+// dbViewQueries are the views and, in View form, the materialized views
+// (catalog.Table.MatviewQuery): the relations with a _RETURN rule.
+func dbViewQueries(c *Context) []*catalog.View {
+	vs := dbViews(c)
+	for _, t := range dbTables(c) {
+		if v := t.MatviewQuery(); v != nil {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
 // ViewDefinition is pg_get_viewdef's text of view oid: the query as it
 // was written, framed as PostgreSQL frames its deparsed one (a leading
 // space, a closing semicolon). false when oid is no view.
 func ViewDefinition(c *Context, oid uint32) (string, bool) {
 	v := c.Cat.Views[catalog.ID(oid)]
+	if t := c.Cat.Tables[catalog.ID(oid)]; t != nil {
+		v = t.MatviewQuery()
+	}
 	if v == nil || v.DatabaseID != c.DB.ID {
 		return "", false
 	}

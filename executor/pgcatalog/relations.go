@@ -408,8 +408,17 @@ func init() {
 		for _, t := range dbTables(c) {
 			owner := roleOID(c, t.Owner)
 			idx := tableIndexes(t)
-			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, "r", relnatts(t), len(t.Checks))
+			kind := "r"
+			if t.Matview != nil {
+				kind = "m"
+			}
+			rel(uint32(t.ID), t.Name, uint32(t.SchemaID), owner, oidHeapAM, len(idx) > 0, kind, relnatts(t), len(t.Checks))
 			rows[len(rows)-1][20] = dB(triggers[t.ID])
+			if t.Matview != nil {
+				const relHasRulesCol, relIsPopulatedCol = 19, 24
+				rows[len(rows)-1][relHasRulesCol] = dB(true) // its _RETURN rule
+				rows[len(rows)-1][relIsPopulatedCol] = dB(t.Matview.Populated)
+			}
 			for _, x := range idx {
 				am := uint32(oidBtreeAM)
 				switch x.method {
@@ -904,7 +913,16 @@ func init() {
 	register("pg_catalog", "pg_matviews", 12016, []planner.Column{
 		col("schemaname", types.Name), col("matviewname", types.Name), col("matviewowner", types.Name), col("tablespace", types.Name),
 		col("hasindexes", types.Bool), col("ispopulated", types.Bool), col("definition", types.Text),
-	}, empty)
+	}, func(c *Context) ([][]types.Datum, error) {
+		var rows [][]types.Datum
+		for _, t := range dbTables(c) {
+			if v := t.MatviewQuery(); v != nil {
+				rows = append(rows, []types.Datum{dS(schemaName(c, t.SchemaID)), dS(t.Name), dS(t.Owner), null,
+					dB(len(tableIndexes(t)) > 0), dB(t.Matview.Populated), dS(viewDefinition(c, v))})
+			}
+		}
+		return rows, nil
+	})
 	register("pg_catalog", "pg_sequence", 2224, []planner.Column{
 		col("seqrelid", types.Oid), col("seqtypid", types.Oid), col("seqstart", types.Int8), col("seqincrement", types.Int8),
 		col("seqmax", types.Int8), col("seqmin", types.Int8), col("seqcache", types.Int8), col("seqcycle", types.Bool),
@@ -1002,7 +1020,7 @@ func init() {
 		// _RETURN. Quiver has no rule trees to show: ev_qual and
 		// ev_action are NULL.
 		var rows [][]types.Datum
-		for _, v := range dbViews(c) {
+		for _, v := range dbViewQueries(c) {
 			rows = append(rows, []types.Datum{dO(uint32(v.RuleOID)), dS("_RETURN"), dO(uint32(v.ID)), dS("1"), dS("O"), dB(true), null, null})
 		}
 		return rows, nil
@@ -1198,7 +1216,7 @@ func init() {
 		// A view's _RETURN rule is part of the view ('i') and depends on
 		// what the query reads ('n'); PostgreSQL records the columns
 		// read, Quiver the relation as a whole.
-		for _, v := range dbViews(c) {
+		for _, v := range dbViewQueries(c) {
 			rule := uint32(v.RuleOID)
 			rows = append(rows, []types.Datum{dO(oidPgRewrite), dO(rule), dI(0), dO(oidPgClass), dO(uint32(v.ID)), dI(0), dS("i")})
 			for _, d := range v.DependsOn {

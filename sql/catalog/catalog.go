@@ -51,6 +51,51 @@ type Table struct {
 	Version uint64 `json:"version"`
 	// Comment is COMMENT ON TABLE's text.
 	Comment string `json:"comment,omitempty"`
+	// Matview makes the table a materialized view (pg_class relkind
+	// 'm'): its rows are what its query returned at the last refresh.
+	Matview *Matview `json:"matview,omitempty"`
+}
+
+// Matview is what a materialized view keeps besides its rows: its query,
+// kept as a view keeps it (see View), and whether it holds data.
+type Matview struct {
+	Query      string    `json:"query"`
+	Refs       []ViewRef `json:"refs,omitempty"`
+	SearchPath []string  `json:"search_path,omitempty"`
+	DependsOn  []ID      `json:"depends_on,omitempty"`
+	// Sources are the names the query gave its columns at creation, one
+	// per visible column (ViewColumn.Source).
+	Sources []string `json:"sources"`
+	// Populated is false after WITH NO DATA, until a REFRESH fills it.
+	Populated bool `json:"populated"`
+	// RuleOID is the OID of its _RETURN rule, as a view's (View.RuleOID):
+	// pg_dump orders refreshes by the rule's dependencies.
+	RuleOID ID `json:"rule_oid"`
+}
+
+// MatviewQuery is a materialized view's query in the form of a View, so
+// that the machinery that binds, prints and tracks views' queries serves
+// both; nil for a plain table.
+func (t *Table) MatviewQuery() *View {
+	if t.Matview == nil {
+		return nil
+	}
+	m := t.Matview
+	v := &View{ID: t.ID, DatabaseID: t.DatabaseID, SchemaID: t.SchemaID, Name: t.Name, Owner: t.Owner,
+		Query: m.Query, Refs: m.Refs, SearchPath: m.SearchPath, DependsOn: m.DependsOn, Comment: t.Comment, RuleOID: m.RuleOID, Materialized: true}
+	i := 0
+	for _, c := range t.Columns {
+		if c.Hidden || c.Dropped {
+			continue
+		}
+		vc := ViewColumn{Name: c.Name, Source: c.Name, Type: c.Type, Comment: c.Comment}
+		if i < len(m.Sources) {
+			vc.Source = m.Sources[i]
+		}
+		v.Columns = append(v.Columns, vc)
+		i++
+	}
+	return v
 }
 
 // Column describes one column.
@@ -268,6 +313,9 @@ type View struct {
 	// RuleOID is the OID of the view's _RETURN rule in pg_rewrite, which
 	// pg_depend's rows for the view name.
 	RuleOID ID `json:"rule_oid"`
+	// Materialized marks the View that Table.MatviewQuery makes of a
+	// materialized view; such a View is never stored.
+	Materialized bool `json:"-"`
 }
 
 // ViewRef is a table or view named in a view's query: the name's bytes

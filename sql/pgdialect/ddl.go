@@ -135,6 +135,24 @@ func (p *parser) createStmt() tree.Statement {
 		return cr
 	case t.is("default") || t.is("trusted") || t.is("procedural"):
 		return p.skipUnsupported("CREATE " + strings.ToUpper(t.val))
+	case t.is("materialized") && p.peekN(1).is("view") && !temp && !replace:
+		p.i += 2
+		cv := &tree.CreateView{Materialized: true, IfNotExists: p.kws("if", "not", "exists"), Name: p.objectName()}
+		if p.peek().isPunct("(") {
+			cv.Columns = p.parenIdentList()
+		}
+		if p.peek().is("using") || p.peek().is("with") || p.peek().is("tablespace") {
+			// Access methods, storage parameters and tablespaces are
+			// Badger's business in Quiver.
+			return p.skipUnsupported("CREATE MATERIALIZED VIEW ... " + strings.ToUpper(p.peek().val))
+		}
+		p.expectKw("as")
+		start := p.peek().off
+		cv.QueryPos = p.pos(start)
+		cv.Query = p.selectStmt()
+		cv.QueryText = p.src[start:p.prevEnd()]
+		cv.WithNoData = p.withData()
+		return cv
 	case t.kind == tIdent && unsupportedCreate[t.val]:
 		what := "CREATE " + strings.ToUpper(t.val)
 		if t.is("materialized") || t.is("event") || t.is("foreign") || t.is("access") || t.is("text") {
@@ -734,6 +752,11 @@ func (p *parser) dropStmt() tree.Statement {
 			return &tree.DropType{Names: d.names, IfExists: d.ifExists, Cascade: d.cascade}
 		}
 		return &tree.DropIndex{Names: d.names, IfExists: d.ifExists, Concurrently: d.conc, Cascade: d.cascade}
+	case "materialized":
+		p.expectKw("view")
+		dv := &tree.DropView{Materialized: true, IfExists: p.kws("if", "exists"), Names: p.objectNames()}
+		dv.Cascade = p.dropBehavior()
+		return dv
 	case "schema":
 		ds := &tree.DropSchema{IfExists: p.kws("if", "exists"), Names: p.identList()}
 		ds.Cascade = p.dropBehavior()
@@ -789,6 +812,24 @@ func (p *parser) alterStmt() tree.Statement {
 			at.Cmds = []tree.AlterTableCmd{{Kind: "owner to", NewName: p.ident()}}
 		default:
 			return p.skipUnsupported("ALTER VIEW " + strings.ToUpper(p.peek().val))
+		}
+		return at
+	case t.is("materialized"):
+		p.expectKw("view")
+		at := &tree.AlterTable{Matview: true, IfExists: p.kws("if", "exists"), Name: p.objectName()}
+		switch {
+		case p.kws("rename", "to"):
+			at.Cmds = []tree.AlterTableCmd{{Kind: "rename to", NewName: p.ident()}}
+		case p.kw("rename"):
+			p.kw("column")
+			cmd := tree.AlterTableCmd{Kind: "rename column", Name: p.ident()}
+			p.expectKw("to")
+			cmd.NewName = p.ident()
+			at.Cmds = []tree.AlterTableCmd{cmd}
+		case p.kws("owner", "to"):
+			at.Cmds = []tree.AlterTableCmd{{Kind: "owner to", NewName: p.ident()}}
+		default:
+			return p.skipUnsupported("ALTER MATERIALIZED VIEW " + strings.ToUpper(p.peek().val))
 		}
 		return at
 	case t.is("sequence"):

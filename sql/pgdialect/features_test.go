@@ -136,3 +136,15 @@ func TestRowsFromAndConflictTargets(t *testing.T) {
 		t.Errorf("IS DOCUMENT: %s", dump(is))
 	}
 }
+
+func TestCreateMaterializedView(t *testing.T) {
+	cv := parseClean(t, "CREATE MATERIALIZED VIEW IF NOT EXISTS s.mv (x, y) AS SELECT a, b FROM t WITH NO DATA").(*tree.CreateView)
+	if !cv.Materialized || !cv.IfNotExists || !cv.WithNoData || cv.Name.Schema != "s" || cv.Name.Name != "mv" ||
+		!reflect.DeepEqual(cv.Columns, []string{"x", "y"}) || cv.QueryText != "SELECT a, b FROM t" {
+		t.Errorf("CREATE MATERIALIZED VIEW: %s", dump(cv))
+	}
+	cv = parseClean(t, "CREATE MATERIALIZED VIEW mv AS SELECT 1 WITH DATA").(*tree.CreateView)
+	if !cv.Materialized || cv.WithNoData || cv.QueryText != "SELECT 1" {
+		t.Errorf("CREATE MATERIALIZED VIEW WITH DATA: %s", dump(cv))
+	}
+}

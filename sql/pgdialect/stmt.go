@@ -212,7 +212,14 @@ func (p *parser) stmtNoEnd() tree.Statement {
 		return &tree.CloseCursor{Name: p.ident()}
 	case "lock":
 		return p.lockStmt()
-	case "checkpoint", "load", "cluster", "call", "refresh", "reassign", "security", "import":
+	case "refresh":
+		p.i++
+		p.expectKw("materialized")
+		p.expectKw("view")
+		r := &tree.RefreshMatview{Concurrently: p.kw("concurrently"), Name: p.objectName()}
+		r.WithNoData = p.withData()
+		return r
+	case "checkpoint", "load", "cluster", "call", "reassign", "security", "import":
 		return p.skipUnsupported(strings.ToUpper(t.val))
 	}
 	p.fail()

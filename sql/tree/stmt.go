@@ -151,7 +151,9 @@ type AlterTable struct {
 	Name     ObjectName
 	IfExists bool
 	View     bool
-	Cmds     []AlterTableCmd
+	// Matview is ALTER MATERIALIZED VIEW.
+	Matview bool
+	Cmds    []AlterTableCmd
 }
 
 // AlterTableCmd is one ALTER TABLE action. Kind is "add column",
@@ -294,13 +296,27 @@ type CreateView struct {
 	// QueryPos is the position where QueryText starts: subtracted from
 	// the positions in Query, it gives positions within QueryText.
 	QueryPos Pos
+	// Materialized is CREATE MATERIALIZED VIEW, which alone has
+	// IfNotExists and WithNoData.
+	Materialized bool
+	IfNotExists  bool
+	WithNoData   bool
 }
 
-// DropView is DROP VIEW.
+// DropView is DROP VIEW, or DROP MATERIALIZED VIEW when Materialized.
 type DropView struct {
-	Names    []ObjectName
-	IfExists bool
-	Cascade  bool
+	Names        []ObjectName
+	IfExists     bool
+	Cascade      bool
+	Materialized bool
+}
+
+// RefreshMatview is REFRESH MATERIALIZED VIEW [CONCURRENTLY] name
+// [WITH [NO] DATA].
+type RefreshMatview struct {
+	Name         ObjectName
+	Concurrently bool
+	WithNoData   bool
 }
 
 // Truncate is TRUNCATE [TABLE] names [RESTART IDENTITY] [CASCADE].
@@ -553,6 +569,7 @@ func (*AlterSequence) stmt()    {}
 func (*DropSequence) stmt()     {}
 func (*CreateView) stmt()       {}
 func (*DropView) stmt()         {}
+func (*RefreshMatview) stmt()   {}
 func (*Truncate) stmt()         {}
 func (*Lock) stmt()             {}
 func (*AlterOwner) stmt()       {}
