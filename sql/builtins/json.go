@@ -188,32 +188,45 @@ func jsonbKeys(x map[string]any) []string {
 	return keys
 }
 
-func writeJSONB(b *strings.Builder, v any) {
+func writeJSONB(b *strings.Builder, v any) { writeJSONAs(b, v, false) }
+
+// writeJSONAs renders a decoded value as jsonb's output does or, compact,
+// as json functions that rebuild their input do (json_strip_nulls): no
+// spaces after separators, numbers as written.
+func writeJSONAs(b *strings.Builder, v any, compact bool) {
+	itemSep, keySep := ", ", ": "
+	if compact {
+		itemSep, keySep = ",", ":"
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		b.WriteByte('{')
 		for i, k := range jsonbKeys(x) {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(itemSep)
 			}
 			writeJSONString(b, k)
-			b.WriteString(": ")
-			writeJSONB(b, x[k])
+			b.WriteString(keySep)
+			writeJSONAs(b, x[k], compact)
 		}
 		b.WriteByte('}')
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(itemSep)
 			}
-			writeJSONB(b, e)
+			writeJSONAs(b, e, compact)
 		}
 		b.WriteByte(']')
 	case string:
 		writeJSONString(b, x)
 	case json.Number:
-		b.WriteString(canonicalNumber(string(x)))
+		if compact {
+			b.WriteString(string(x))
+		} else {
+			b.WriteString(canonicalNumber(string(x)))
+		}
 	case bool:
 		b.WriteString(strconv.FormatBool(x))
 	case nil:

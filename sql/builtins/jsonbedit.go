@@ -1,7 +1,6 @@
 package builtins
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -102,33 +101,28 @@ func pathIndex(path []string, pos int) (int, error) {
 	return i, nil
 }
 
-// jsonbDeletePath is #-: the element at path goes, when there is one.
-func jsonbDeletePath(v any, path []string) (any, error) {
-	switch v.(type) {
-	case map[string]any, []any:
-	default:
-		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot delete path in scalar")
-	}
-	var del func(v any, pos int) (any, error)
-	del = func(v any, pos int) (any, error) {
+// editAt rebuilds v with edit's result in place of the container that
+// path's last element indexes (edit gets that container and the element);
+// the containers on the way are copied, and a step that is missing or
+// meets a scalar leaves v as it is, as PostgreSQL's setPath and
+// deletePath do.
+func editAt(v any, path []string, edit func(parent any, pos int) (any, error)) (any, error) {
+	var walk func(v any, pos int) (any, error)
+	walk = func(v any, pos int) (any, error) {
+		if pos == len(path)-1 {
+			return edit(v, pos)
+		}
 		switch x := v.(type) {
 		case map[string]any:
 			e, ok := x[path[pos]]
 			if !ok {
 				return v, nil
 			}
-			out := make(map[string]any, len(x))
-			for k, e := range x {
-				out[k] = e
-			}
-			if pos == len(path)-1 {
-				delete(out, path[pos])
-				return out, nil
-			}
-			sub, err := del(e, pos+1)
+			sub, err := walk(e, pos+1)
 			if err != nil {
 				return nil, err
 			}
+			out := cloneObject(x)
 			out[path[pos]] = sub
 			return out, nil
 		case []any:
@@ -136,25 +130,61 @@ func jsonbDeletePath(v any, path []string) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			i, ok := arrayIndex(i, len(x))
+			j, ok := arrayIndex(i, len(x))
 			if !ok {
 				return v, nil
 			}
-			out := append([]any{}, x...)
-			if pos == len(path)-1 {
-				return append(out[:i], out[i+1:]...), nil
-			}
-			if out[i], err = del(x[i], pos+1); err != nil {
+			sub, err := walk(x[j], pos+1)
+			if err != nil {
 				return nil, err
 			}
+			out := append([]any{}, x...)
+			out[j] = sub
 			return out, nil
 		}
-		return v, nil // a scalar inside: no such path
+		return v, nil
 	}
 	if len(path) == 0 {
 		return v, nil
 	}
-	return del(v, 0)
+	return walk(v, 0)
+}
+
+func cloneObject(x map[string]any) map[string]any {
+	out := make(map[string]any, len(x)+1)
+	for k, e := range x {
+		out[k] = e
+	}
+	return out
+}
+
+// jsonbDeletePath is #-: the element at path goes, when there is one.
+func jsonbDeletePath(v any, path []string) (any, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+	default:
+		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot delete path in scalar")
+	}
+	return editAt(v, path, func(parent any, pos int) (any, error) {
+		switch x := parent.(type) {
+		case map[string]any:
+			if _, ok := x[path[pos]]; !ok {
+				return parent, nil
+			}
+			out := cloneObject(x)
+			delete(out, path[pos])
+			return out, nil
+		case []any:
+			i, err := pathIndex(path, pos)
+			if err != nil {
+				return nil, err
+			}
+			if i, ok := arrayIndex(i, len(x)); ok {
+				return append(append([]any{}, x[:i]...), x[i+1:]...), nil
+			}
+		}
+		return parent, nil
+	})
 }
 
 // jsonbSetPath is jsonb_set (insert false) and jsonb_insert (insert
@@ -169,32 +199,19 @@ func jsonbSetPath(v any, path []string, nv any, create, insert, after bool) (any
 	default:
 		return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot set path in scalar")
 	}
-	var set func(v any, pos int) (any, error)
-	set = func(v any, pos int) (any, error) {
-		last := pos == len(path)-1
-		switch x := v.(type) {
+	return editAt(v, path, func(parent any, pos int) (any, error) {
+		switch x := parent.(type) {
 		case map[string]any:
-			e, ok := x[path[pos]]
-			if !ok && !(last && create) {
-				return v, nil
-			}
-			if ok && last && insert {
+			_, ok := x[path[pos]]
+			switch {
+			case ok && insert:
 				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot replace existing key").
 					WithHint("Try using the function jsonb_set to replace key value.")
+			case !ok && !create:
+				return parent, nil
 			}
-			out := make(map[string]any, len(x)+1)
-			for k, e := range x {
-				out[k] = e
-			}
-			if last {
-				out[path[pos]] = nv
-				return out, nil
-			}
-			sub, err := set(e, pos+1)
-			if err != nil {
-				return nil, err
-			}
-			out[path[pos]] = sub
+			out := cloneObject(x)
+			out[path[pos]] = nv
 			return out, nil
 		case []any:
 			i, err := pathIndex(path, pos)
@@ -202,40 +219,26 @@ func jsonbSetPath(v any, path []string, nv any, create, insert, after bool) (any
 				return nil, err
 			}
 			j, ok := arrayIndex(i, len(x))
-			if last {
-				switch {
-				case !ok && !create:
-					return v, nil
-				case !ok && j < 0:
-					return append([]any{nv}, x...), nil
-				case !ok:
-					return append(append([]any{}, x...), nv), nil
-				case insert:
-					if after {
-						j++
-					}
-					out := append(append([]any{}, x[:j]...), nv)
-					return append(out, x[j:]...), nil
+			switch {
+			case !ok && !create:
+				return parent, nil
+			case !ok && j < 0:
+				return append([]any{nv}, x...), nil
+			case !ok:
+				return append(append([]any{}, x...), nv), nil
+			case insert:
+				if after {
+					j++
 				}
-				out := append([]any{}, x...)
-				out[j] = nv
-				return out, nil
-			}
-			if !ok {
-				return v, nil
+				out := append(append([]any{}, x[:j]...), nv)
+				return append(out, x[j:]...), nil
 			}
 			out := append([]any{}, x...)
-			if out[j], err = set(x[j], pos+1); err != nil {
-				return nil, err
-			}
+			out[j] = nv
 			return out, nil
 		}
-		return v, nil // a scalar inside: no such path
-	}
-	if len(path) == 0 {
-		return v, nil
-	}
-	return set(v, 0)
+		return parent, nil
+	})
 }
 
 // jsonStripNulls drops object fields whose value is null, at every depth
@@ -293,38 +296,6 @@ func writeJSONPretty(b *strings.Builder, v any, indent int) {
 			b.WriteByte('\n')
 		}
 		b.WriteString(pad + "]")
-	default:
-		writeJSONB(b, v)
-	}
-}
-
-// writeJSONCompact renders json (not jsonb) without whitespace and with
-// keys in input order lost to decoding sorted as jsonb's, which is what
-// json_strip_nulls emits for the objects it rebuilds.
-func writeJSONCompact(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range jsonbKeys(x) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeJSONString(b, k)
-			b.WriteByte(':')
-			writeJSONCompact(b, x[k])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeJSONCompact(b, e)
-		}
-		b.WriteByte(']')
-	case json.Number:
-		b.WriteString(string(x))
 	default:
 		writeJSONB(b, v)
 	}
@@ -436,7 +407,7 @@ func registerJSONBEdit() {
 			return nil, err
 		}
 		var b strings.Builder
-		writeJSONCompact(&b, jsonStripNulls(v))
+		writeJSONAs(&b, jsonStripNulls(v), true)
 		return types.DJSON(b.String()), nil
 	}))
 	addFunc("jsonb_pretty", fn(params(jb), types.Text, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
