@@ -93,12 +93,30 @@ func arrayIndex(i, n int) (int, bool) {
 }
 
 // pathIndex reads a path element that must address an array element.
-func pathIndex(path []string, pos int) (int, error) {
-	i, err := strconv.Atoi(path[pos])
+func pathIndex(path jsonbPath, pos int) (int, error) {
+	i, err := strconv.Atoi(path.elems[pos])
 	if err != nil {
-		return 0, pgerror.New(pgerror.CodeInvalidTextRepresentation, "path element at position %d is not an integer: \"%s\"", pos+1, path[pos])
+		return 0, pgerror.New(pgerror.CodeInvalidTextRepresentation, "path element at position %d is not an integer: \"%s\"", pos+1, path.elems[pos])
 	}
 	return i, nil
+}
+
+// jsonbPath is a text[] path argument; a NULL element is an error only
+// where a path walk reaches it.
+type jsonbPath struct {
+	elems []string
+	nulls []bool
+}
+
+func pathArg(d types.Datum) jsonbPath {
+	elems := d.(*types.DArray).Elems
+	p := jsonbPath{elems: make([]string, len(elems)), nulls: make([]bool, len(elems))}
+	for i, e := range elems {
+		if p.nulls[i] = types.IsNull(e); !p.nulls[i] {
+			p.elems[i] = str(e)
+		}
+	}
+	return p
 }
 
 // editAt rebuilds v with edit's result in place of the container that
@@ -106,15 +124,22 @@ func pathIndex(path []string, pos int) (int, error) {
 // the containers on the way are copied, and a step that is missing or
 // meets a scalar leaves v as it is, as PostgreSQL's setPath and
 // deletePath do.
-func editAt(v any, path []string, edit func(parent any, pos int) (any, error)) (any, error) {
+func editAt(v any, path jsonbPath, edit func(parent any, pos int) (any, error)) (any, error) {
 	var walk func(v any, pos int) (any, error)
 	walk = func(v any, pos int) (any, error) {
-		if pos == len(path)-1 {
+		switch v.(type) {
+		case map[string]any, []any:
+			if path.nulls[pos] {
+				// Only an element the walk reaches must not be NULL.
+				return nil, pgerror.New(pgerror.CodeNullValueNotAllowed, "path element at position %d is null", pos+1)
+			}
+		}
+		if pos == len(path.elems)-1 {
 			return edit(v, pos)
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			e, ok := x[path[pos]]
+			e, ok := x[path.elems[pos]]
 			if !ok {
 				return v, nil
 			}
@@ -123,7 +148,7 @@ func editAt(v any, path []string, edit func(parent any, pos int) (any, error)) (
 				return nil, err
 			}
 			out := cloneObject(x)
-			out[path[pos]] = sub
+			out[path.elems[pos]] = sub
 			return out, nil
 		case []any:
 			i, err := pathIndex(path, pos)
@@ -144,7 +169,7 @@ func editAt(v any, path []string, edit func(parent any, pos int) (any, error)) (
 		}
 		return v, nil
 	}
-	if len(path) == 0 {
+	if len(path.elems) == 0 {
 		return v, nil
 	}
 	return walk(v, 0)
@@ -159,7 +184,7 @@ func cloneObject(x map[string]any) map[string]any {
 }
 
 // jsonbDeletePath is #-: the element at path goes, when there is one.
-func jsonbDeletePath(v any, path []string) (any, error) {
+func jsonbDeletePath(v any, path jsonbPath) (any, error) {
 	switch v.(type) {
 	case map[string]any, []any:
 	default:
@@ -168,11 +193,11 @@ func jsonbDeletePath(v any, path []string) (any, error) {
 	return editAt(v, path, func(parent any, pos int) (any, error) {
 		switch x := parent.(type) {
 		case map[string]any:
-			if _, ok := x[path[pos]]; !ok {
+			if _, ok := x[path.elems[pos]]; !ok {
 				return parent, nil
 			}
 			out := cloneObject(x)
-			delete(out, path[pos])
+			delete(out, path.elems[pos])
 			return out, nil
 		case []any:
 			i, err := pathIndex(path, pos)
@@ -193,7 +218,7 @@ func jsonbDeletePath(v any, path []string) (any, error) {
 // added: a key to an object, an element past either end of an array at
 // that end. jsonb_insert puts the value before the addressed array
 // element (after it with after) and refuses an existing key.
-func jsonbSetPath(v any, path []string, nv any, create, insert, after bool) (any, error) {
+func jsonbSetPath(v any, path jsonbPath, nv any, create, insert, after bool) (any, error) {
 	switch v.(type) {
 	case map[string]any, []any:
 	default:
@@ -202,7 +227,7 @@ func jsonbSetPath(v any, path []string, nv any, create, insert, after bool) (any
 	return editAt(v, path, func(parent any, pos int) (any, error) {
 		switch x := parent.(type) {
 		case map[string]any:
-			_, ok := x[path[pos]]
+			_, ok := x[path.elems[pos]]
 			switch {
 			case ok && insert:
 				return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot replace existing key").
@@ -211,7 +236,7 @@ func jsonbSetPath(v any, path []string, nv any, create, insert, after bool) (any
 				return parent, nil
 			}
 			out := cloneObject(x)
-			out[path[pos]] = nv
+			out[path.elems[pos]] = nv
 			return out, nil
 		case []any:
 			i, err := pathIndex(path, pos)
@@ -361,7 +386,7 @@ func registerJSONBEdit() {
 		if err != nil {
 			return nil, err
 		}
-		if v, err = jsonbDeletePath(v, textArray(a[1])); err != nil {
+		if v, err = jsonbDeletePath(v, pathArg(a[1])); err != nil {
 			return nil, err
 		}
 		return renderJSONB(v), nil
@@ -381,7 +406,7 @@ func registerJSONBEdit() {
 			if insert {
 				create, after = true, flag
 			}
-			if v, err = jsonbSetPath(v, textArray(a[1]), nv, create, insert, after); err != nil {
+			if v, err = jsonbSetPath(v, pathArg(a[1]), nv, create, insert, after); err != nil {
 				return nil, err
 			}
 			return renderJSONB(v), nil
