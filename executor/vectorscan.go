@@ -7,6 +7,7 @@ import (
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/types"
 	"github.com/quiverdb/quiver/storage"
+	"unsafe"
 )
 
 // buildVectorScan runs an HNSW search for the reader's snapshot and
@@ -86,7 +87,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 		if r, ok := rows[pk]; ok {
 			return r, nil
 		}
-		r, err := ec.txn.GetRowByKey(ec.ctx, n.Table, []byte(pk))
+		r, err := ec.txn.GetRowByKey(ec.ctx, n.Table, keyBytes(pk))
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +110,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 			}
 		}
 		keep = func(pk string) (bool, error) {
-			r, err := ec.txn.GetRowColumnsByKey(ec.ctx, n.Table, []byte(pk), want)
+			r, err := ec.txn.GetRowColumnsByKey(ec.ctx, n.Table, keyBytes(pk), want)
 			if err != nil || r == nil {
 				return false, err
 			}
@@ -158,7 +159,7 @@ func (ec *execCtx) buildVectorScan(n *planner.VectorScan) (rowIter, error) {
 				row[i] = types.Null
 			}
 			var ok bool
-			if pk, ok = decodeKeyDatums(n.Table, []byte(h.pk), pk[:0]); !ok {
+			if pk, ok = decodeKeyDatums(n.Table, keyBytes(h.pk), pk[:0]); !ok {
 				// A key type whose encoding does not read back (floats,
 				// numerics, intervals): the row has the values.
 				r, err := fetch(h.pk)
@@ -230,3 +231,9 @@ func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me 
 	}
 	return vi.search(q, k, ef, readTs, me, keep, withVec, st)
 }
+
+// keyBytes views a primary-key encoding held as a string (nodeInfo.pk) as
+// bytes without copying it: a filtered search reads a row per candidate,
+// thousands per query. The readers only read it (the store copies it
+// into the row key), never keep or change it.
+func keyBytes(pk string) []byte { return unsafe.Slice(unsafe.StringData(pk), len(pk)) }
