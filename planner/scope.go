@@ -157,8 +157,8 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 		}
 		depth++
 	}
-	if row, err := s.wholeRow(table, name); row != nil || err != nil {
-		return row, err
+	if row := s.wholeRow(table, name, ref.Pos); row != nil {
+		return row, nil
 	}
 	if table != "" {
 		if !tableSeen {
@@ -180,11 +180,11 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 // wholeRow binds a reference to a range-table entry itself, t (no column
 // of that name) or t.* where an expression is expected, to the record of
 // its columns (nil when no entry has that name).
-func (s *scope) wholeRow(table, name string) (Expr, error) {
+func (s *scope) wholeRow(table, name string, pos tree.Pos) Expr {
 	rel := name
 	if table != "" {
 		if name != "*" {
-			return nil, nil
+			return nil
 		}
 		rel = table
 	}
@@ -200,17 +200,17 @@ func (s *scope) wholeRow(table, name string) (Expr, error) {
 				if depth > 0 {
 					ref = &OuterRef{Depth: depth, Idx: i, T: c.T}
 					if cur.lateral && !cur.lateralUsed {
-						cur.lateralUsed, cur.lateralTable = true, rel
+						cur.lateralUsed, cur.lateralTable, cur.lateralPos = true, rel, pos
 					}
 				}
 				row.Fields = append(row.Fields, ref)
 				row.T.Fields = append(row.T.Fields, types.Field{Name: c.Name, Type: c.T})
 			}
-			return row, nil
+			return row
 		}
 		depth++
 	}
-	return nil, nil
+	return nil
 }
 
 // aggState collects the aggregates and grouping expressions of one query
