@@ -11,6 +11,11 @@ var avx2Kernels = kernels{
 	l1:          l1AVX2,
 	cosineParts: cosinePartsAVX2,
 	normSquared: normSquaredAVX2,
+
+	l2SquaredHalf:   l2SquaredHalfGeneric,
+	dotHalf:         dotHalfGeneric,
+	l1Half:          l1HalfGeneric,
+	cosinePartsHalf: cosinePartsHalfGeneric,
 }
 
 // archKernels lists the accelerated kernels this CPU can run, best first.

@@ -11,6 +11,11 @@ var neonKernels = kernels{
 	l1:          l1NEON,
 	cosineParts: cosinePartsNEON,
 	normSquared: normSquaredGeneric,
+
+	l2SquaredHalf:   l2SquaredHalfGeneric,
+	dotHalf:         dotHalfGeneric,
+	l1Half:          l1HalfGeneric,
+	cosinePartsHalf: cosinePartsHalfGeneric,
 }
 
 // archKernels lists the accelerated kernels this CPU can run, best first.

@@ -38,6 +38,11 @@ type kernels struct {
 	// normSquared returns sum(a_i^2) accumulated in float64, as pgvector's
 	// vector_norm does.
 	normSquared func(a []float32) float64
+	// The mixed kernels take a half-precision b (half.go).
+	l2SquaredHalf   func(a []float32, b []uint16) float32
+	dotHalf         func(a []float32, b []uint16) float32
+	l1Half          func(a []float32, b []uint16) float32
+	cosinePartsHalf func(a []float32, b []uint16) (dot, normA, normB float32)
 }
 
 var genericKernels = kernels{
@@ -47,6 +52,11 @@ var genericKernels = kernels{
 	l1:          l1Generic,
 	cosineParts: cosinePartsGeneric,
 	normSquared: normSquaredGeneric,
+
+	l2SquaredHalf:   l2SquaredHalfGeneric,
+	dotHalf:         dotHalfGeneric,
+	l1Half:          l1HalfGeneric,
+	cosinePartsHalf: cosinePartsHalfGeneric,
 }
 
 // active is selected once at init and never written afterwards.

@@ -3,6 +3,7 @@ package types
 import (
 	"math"
 
+	"github.com/quiverdb/quiver/index/vecmath"
 	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
@@ -13,67 +14,13 @@ import (
 // infinity.
 
 // MaxHalf is the largest finite half-precision value.
-const MaxHalf = 65504
+const MaxHalf = vecmath.MaxHalf
 
-// Float32ToHalf returns the binary16 bits nearest to f: ties go to the even
-// mantissa, values past MaxHalf's rounding range become infinity, values
-// below half the smallest subnormal become a zero of f's sign, and NaN stays
-// a (quiet) NaN.
-func Float32ToHalf(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int(b>>23) & 0xff
-	mant := b & 0x7fffff
-	if exp == 0xff {
-		if mant == 0 {
-			return sign | 0x7c00
-		}
-		return sign | 0x7e00 | uint16(mant>>13)
-	}
-	e := exp - 127 + 15 // the exponent field the value would have as a half
-	if e >= 31 {
-		return sign | 0x7c00
-	}
-	if e <= 0 {
-		// A half subnormal (or zero): the significand with its implicit
-		// bit, shifted down to units of 2^-24.
-		if e < -10 {
-			return sign // below 2^-25: nearer to zero than to 2^-24
-		}
-		return sign | roundShift(mant|0x800000, uint(14-e))
-	}
-	// roundShift's carry out of the mantissa increments the exponent,
-	// which is the right result, up to infinity (0x7c00) after 65504.
-	return sign | (uint16(e)<<10 + roundShift(mant, 13))
-}
+// Float32ToHalf returns the binary16 bits nearest to f (vecmath.ToHalf).
+func Float32ToHalf(f float32) uint16 { return vecmath.ToHalf(f) }
 
-// roundShift returns m >> shift rounded to nearest, ties to even.
-func roundShift(m uint32, shift uint) uint16 {
-	r := m >> shift
-	rem := m & (1<<shift - 1)
-	half := uint32(1) << (shift - 1)
-	if rem > half || rem == half && r&1 == 1 {
-		r++
-	}
-	return uint16(r)
-}
-
-// HalfToFloat32 widens binary16 bits to the float32 of the same value
-// (every half is exactly a float32).
-func HalfToFloat32(h uint16) float32 {
-	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch exp {
-	case 0:
-		// Zero or subnormal: mant × 2^-24, exact in float32.
-		f := float32(mant) * (1.0 / (1 << 24))
-		return math.Float32frombits(math.Float32bits(f) | sign)
-	case 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
-}
+// HalfToFloat32 widens binary16 bits to the float32 of the same value.
+func HalfToFloat32(h uint16) float32 { return vecmath.FromHalf(h) }
 
 // RoundHalf rounds f to the nearest half-precision value, as a float32;
 // a result outside the half range is infinite.
