@@ -12,9 +12,9 @@ import (
 // sums are of at most 64,000 ones, exact in float32, so both equal
 // pgvector's popcount results.
 var (
-	hammingMetric = indexMetric{"<~>", vecmath.L1, widened, types.FamBit}
-	jaccardMetric = indexMetric{"<%>", func(a, b []float32) float32 { return float32(jaccard01(a, b)) },
-		func(q, v []float32, _ float32) float64 { return jaccard01(v, q) }, types.FamBit}
+	hammingMetric = indexMetric{op: "<~>", dist: vecmath.L1, value: widened, family: types.FamBit}
+	jaccardMetric = indexMetric{op: "<%>", dist: func(a, b []float32) float32 { return float32(jaccard01(a, b)) },
+		value: func(q, v []float32, _ float32) float64 { return jaccard01(v, q) }, family: types.FamBit}
 )
 
 // jaccard01 is pgvector's Jaccard distance of two bit strings given as 0s

@@ -77,7 +77,7 @@ func TestHNSWBitRestart(t *testing.T) {
 	}
 	for _, name := range []string{"hb_ham", "hb_jac"} {
 		tb, idx := cat.IndexByName(cat.SchemaByName(s2.db.ID, "public").ID, name)
-		vi, err := newVectorIndex(cat, tb, idx)
+		vi, err := newVectorIndex(cat, tb, idx, "")
 		if err != nil {
 			t.Fatal(err)
 		}

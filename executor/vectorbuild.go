@@ -244,7 +244,11 @@ func (s *Session) buildHNSW(ec *execCtx, tb *catalog.Table, idx *catalog.Index, 
 	if err != nil {
 		return nil, nil, err
 	}
-	vi, err := newVectorIndex(cat, tb, idx)
+	dir, err := s.eng.store.ScratchDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	vi, err := newVectorIndex(cat, tb, idx, dir)
 	if err != nil {
 		return nil, nil, err
 	}

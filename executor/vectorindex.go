@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -51,16 +49,25 @@ type indexMetric struct {
 	value func(q, v []float32, d float32) float64
 	// family is the column type the operator class indexes.
 	family types.Family
+	// half is dist against a half-precision vector, for graphs that keep
+	// their vectors in half precision (nil: the graph keeps float32s);
+	// nearer bounds how much nearer than a half graph's distance d a
+	// node may truly be (vectorrerank.go).
+	half   hnsw.HalfDistanceFunc
+	nearer func(d float32, e hnsw.HalfError, qNorm float32) float32
 }
 
 func widened(_, _ []float32, d float32) float64 { return float64(d) }
 
 var (
-	l2Metric     = indexMetric{"<->", vecmath.L2Squared, func(_, _ []float32, d float32) float64 { return math.Sqrt(float64(d)) }, types.FamVector}
+	l2Metric = indexMetric{"<->", vecmath.L2Squared, func(_, _ []float32, d float32) float64 { return math.Sqrt(float64(d)) }, types.FamVector,
+		vecmath.L2SquaredHalf, l2Nearer}
 	cosineMetric = indexMetric{"<=>", func(a, b []float32) float32 { return float32(vecmath.CosineDistance(a, b)) },
-		func(q, v []float32, _ float32) float64 { return vecmath.CosineDistance(v, q) }, types.FamVector}
-	ipMetric = indexMetric{"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }, widened, types.FamVector}
-	l1Metric = indexMetric{"<+>", vecmath.L1, widened, types.FamVector}
+		func(q, v []float32, _ float32) float64 { return vecmath.CosineDistance(v, q) }, types.FamVector,
+		func(a []float32, b []uint16) float32 { return float32(vecmath.CosineDistanceHalf(a, b)) }, cosineNearer}
+	ipMetric = indexMetric{"<#>", func(a, b []float32) float32 { return -vecmath.Dot(a, b) }, widened, types.FamVector,
+		func(a []float32, b []uint16) float32 { return -vecmath.DotHalf(a, b) }, ipNearer}
+	l1Metric = indexMetric{"<+>", vecmath.L1, widened, types.FamVector, vecmath.L1Half, l1Nearer}
 )
 
 // forHalfvec is m for halfvec columns: their values are float32s in
@@ -246,7 +253,10 @@ func hnswParams(idx *catalog.Index) (m, efC int) {
 	return m, efC
 }
 
-func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index) (*vectorIndex, error) {
+// newVectorIndex creates idx's empty graph. With exactDir set (a store on
+// disk), the graph keeps vectors in half precision and their exact values
+// in a file there (vectorrerank.go).
+func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index, exactDir string) (*vectorIndex, error) {
 	metric, ok := opclassMetric[idx.Opclass[0]]
 	if !ok {
 		return nil, pgerror.New(pgerror.CodeUndefinedObject, "operator class \"%s\" does not exist for access method \"hnsw\"", idx.Opclass[0])
@@ -261,7 +271,11 @@ func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index)
 			return nil, err
 		}
 	}
-	return newGraphIndex(tb.ID, col, hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}, metric, holds), nil
+	cfg := hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}
+	if metric.half != nil && exactDir != "" {
+		cfg.HalfDistance, cfg.ExactDir = metric.half, exactDir
+	}
+	return newGraphIndex(tb.ID, col, cfg, metric, holds)
 }
 
 // compileIndexPredicate compiles a partial index's WHERE over the
@@ -313,20 +327,24 @@ func (vi *vectorIndex) indexes(row []types.Datum) (bool, error) {
 	return vi.holds(row)
 }
 
-func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric, holds func([]types.Datum) (bool, error)) *vectorIndex {
+func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric, holds func([]types.Datum) (bool, error)) (*vectorIndex, error) {
+	g, err := hnsw.New(cfg)
+	if err != nil {
+		return nil, err
+	}
 	vi := &vectorIndex{
 		tableID:  table,
 		col:      col,
 		dims:     cfg.Dims,
 		cfg:      cfg,
-		graph:    hnsw.New(cfg),
+		graph:    g,
 		dist:     cfg.Distance,
 		metric:   metric,
 		holds:    holds,
 		versions: newVersionKeys(),
 	}
 	vi.checkpointAt.Store(time.Now().UnixNano())
-	return vi
+	return vi, nil
 }
 
 // build fills a new index from every row txn sees, inserting from all
@@ -540,17 +558,6 @@ type vectorHit struct {
 	value float64
 }
 
-// hit makes the vectorHit of search result r for query q, copying the
-// node's vector only when the caller reads it.
-func (vi *vectorIndex) hit(q []float32, r hnsw.Result, pk string, withVec bool) vectorHit {
-	v := vi.graph.Vector(r.Node)
-	h := vectorHit{pk: pk, dist: r.Dist, value: vi.metric.value(q, v, r.Dist)}
-	if withVec {
-		h.vec = slices.Clone(v)
-	}
-	return h
-}
-
 // search returns up to k nodes visible to the reader, nearest first; keep,
 // when set, further filters candidates (WHERE), and the search goes on
 // until k accepted nodes are found or the graph is exhausted.
@@ -574,26 +581,40 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 		}
 		return ok
 	}
-	res, err := vi.graph.Search(q, k, ef, accept, st)
-	if err == nil && keepErr == nil && len(res) < k {
-		// Short: either fewer than k rows qualify or some are unreachable
-		// in the graph; a scan of every node tells, so a k-NN query never
-		// misses rows the index holds.
-		if all := vi.exhaustive(q, k, accept); len(all) > len(res) {
-			res = all
-		}
-	}
+	// All ef accepted nodes the search finds are candidates: the search
+	// finds them anyway, and the re-ranking may prefer any of them.
+	res, err := vi.graph.Search(q, max(k, ef), ef, accept, st)
 	if keepErr != nil {
 		return nil, keepErr
 	}
 	if err != nil {
 		return nil, err
 	}
-	out := make([]vectorHit, len(res))
-	for i, r := range res {
-		out[i] = vi.hit(q, r, vi.info(r.Key).pk, withVec)
+	r := vi.ranker(q)
+	pks := make([]string, len(res))
+	for i, c := range res {
+		pks[i] = vi.info(c.Key).pk
 	}
-	return out, nil
+	hits, err := r.top(res, pks, k, withVec)
+	if err != nil {
+		return nil, err
+	}
+	if len(res) < k {
+		// Short: either fewer than k rows qualify or some are unreachable
+		// in the graph; a scan of every node tells, so a k-NN query never
+		// misses rows the index holds.
+		all, err := vi.exhaustive(r, k, accept, withVec)
+		if keepErr != nil {
+			return nil, keepErr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(all) > len(hits) {
+			hits = all
+		}
+	}
+	return hits, nil
 }
 
 // exhaustive returns the k nearest accepted nodes by scanning every node
@@ -602,8 +623,8 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 // the neighbour heuristic), so this fallback makes a k-NN query never miss
 // rows the index holds. It costs about as much as the filtered search that
 // came back short, which had to exhaust the reachable graph already.
-func (vi *vectorIndex) exhaustive(q []float32, k int, accept func(hnsw.Node) bool) []hnsw.Result {
-	var best []hnsw.Result // sorted by distance, at most k
+func (vi *vectorIndex) exhaustive(r *ranker, k int, accept func(hnsw.Node) bool, withVec bool) ([]vectorHit, error) {
+	var best []vectorHit
 	n := vi.infos.n.Load()
 	for key := uint64(0); key < n; key++ {
 		info := vi.infos.get(key)
@@ -614,21 +635,19 @@ func (vi *vectorIndex) exhaustive(q []float32, k int, accept func(hnsw.Node) boo
 		if vi.graph.Deleted(node) {
 			continue
 		}
-		d := vi.dist(q, vi.graph.Vector(node))
-		if len(best) == k && d >= best[k-1].Dist {
+		d := vi.graph.Distance(r.q, node)
+		if len(best) == k && distBefore(best[k-1].dist, r.nearest(d)) {
 			continue
 		}
 		if !accept(node) {
 			continue
 		}
-		i := sort.Search(len(best), func(i int) bool { return best[i].Dist > d })
-		if len(best) < k {
-			best = append(best, hnsw.Result{})
+		var err error
+		if best, _, err = r.consider(best, k, node, info.pk, d, withVec); err != nil {
+			return nil, err
 		}
-		copy(best[i+1:], best[i:])
-		best[i] = hnsw.Result{Node: node, Key: key, Dist: d}
 	}
-	return best
+	return best, nil
 }
 
 // vectorTxn is a transaction's footprint in vector indexes; it is the
@@ -992,13 +1011,17 @@ func (e *Engine) readVectorIndex(ctx context.Context, tb *catalog.Table, idx *ca
 	if err != nil {
 		return nil, err
 	}
-	vi, err := newVectorIndex(cat, tb, idx)
+	dir, err := e.store.ScratchDir()
+	if err != nil {
+		return nil, err
+	}
+	vi, err := newVectorIndex(cat, tb, idx, dir)
 	if err != nil {
 		return nil, err
 	}
 	switch err := vi.loadCheckpoint(ctx, txn, tb, idx); {
 	case errors.Is(err, errNoCheckpoint):
-		if vi, err = newVectorIndex(cat, tb, idx); err != nil {
+		if vi, err = newVectorIndex(cat, tb, idx, dir); err != nil {
 			return nil, err
 		}
 		if err := vi.build(ctx, txn, tb); err != nil {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -403,7 +404,11 @@ func TestHNSWCheckpointRestart(t *testing.T) {
 	}
 	sc := cat.SchemaByName(s2.db.ID, "public")
 	tb, idx := cat.IndexByName(sc.ID, "v_e")
-	vi, err := newVectorIndex(cat, tb, idx)
+	dir, err := s2.eng.store.ScratchDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vi, err := newVectorIndex(cat, tb, idx, dir) // half precision: the exact vectors come back from the table
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,8 +435,8 @@ func TestHNSWCheckpointRestart(t *testing.T) {
 			if !vi.graph.Deleted(n) {
 				t.Fatalf("node of row %d, changed after the checkpoint, is not tombstoned", id)
 			}
-		case vi.graph.Vector(n)[0] != float32(id):
-			t.Fatalf("node of row %d restored with vector %v", id, vi.graph.Vector(n))
+		case mustExact(t, vi.graph, n)[0] != float32(id):
+			t.Fatalf("node of row %d restored with vector %v", id, mustExact(t, vi.graph, n))
 		}
 	}
 	if len(gone) != 2 {
@@ -681,7 +686,7 @@ func TestHNSWHalfvecRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb, idx := cat.IndexByName(cat.SchemaByName(s2.db.ID, "public").ID, "hv_e")
-	vi, err := newVectorIndex(cat, tb, idx)
+	vi, err := newVectorIndex(cat, tb, idx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -728,7 +733,7 @@ func TestHNSWNumericKeyRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb, idx := cat.IndexByName(cat.SchemaByName(s2.db.ID, "public").ID, "nk_e")
-	vi, err := newVectorIndex(cat, tb, idx)
+	vi, err := newVectorIndex(cat, tb, idx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -769,7 +774,7 @@ func TestHNSWNumericKeyRestart(t *testing.T) {
 	altered := *tb
 	altered.Columns = slices.Clone(tb.Columns)
 	altered.Columns[1].Type = types.Int8
-	vi, err = newVectorIndex(cat, &altered, idx)
+	vi, err = newVectorIndex(cat, &altered, idx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -780,5 +785,112 @@ func TestHNSWNumericKeyRestart(t *testing.T) {
 	meta, ok := decodeCheckpointMeta(append(checkpointMeta{c: 7, gen: 3, n: 5, dims: 2}.encode()[:32], checkpointFormatV2))
 	if !ok || meta.hasKeyTypes || meta.c != 7 || meta.gen != 3 || meta.n != 5 || meta.dims != 2 {
 		t.Fatalf("format 2 meta decodes as %+v, %v", meta, ok)
+	}
+}
+
+func mustExact(t testing.TB, g *hnsw.Graph, n hnsw.Node) []float32 {
+	t.Helper()
+	v, err := g.Exact(n, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestHNSWHalfGraphExact: an index on disk keeps its vectors in half
+// precision, where rows closer together than half precision's spacing
+// are ties. Each way an index scan answers must still return the exact
+// nearest rows in exact order with exact distances: the graph search
+// (when its candidates hold them), the exhaustive pass after a short
+// filtered search, and the exact pass over a b-tree span; and so again
+// after a restart, which refills the exact vectors from the table.
+func TestHNSWHalfGraphExact(t *testing.T) {
+	s, store := newDiskSession(t)
+	// Rows 1..60 lie 1e-5 apart along x from [1,2,3], all one vector in
+	// half precision; 400 more rows spread around them.
+	mustRun(t, s, "CREATE TABLE h (id int PRIMARY KEY, cat int, e vector(3))")
+	mustRun(t, s, "INSERT INTO h SELECT g, g % 3, ARRAY[1 + g * 1e-5, 2, 3]::real[]::vector FROM generate_series(1, 60) g")
+	mustRun(t, s, "INSERT INTO h SELECT g, 5, ARRAY[1 + sin(g), 2 + cos(g * 7), 3 + sin(g * 3)]::real[]::vector FROM generate_series(100, 499) g")
+	mustRun(t, s, "CREATE INDEX h_e ON h USING hnsw (e vector_l2_ops)")
+	mustRun(t, s, "CREATE INDEX h_cat ON h (cat)")
+	const q = "'[1,2,3]'"
+	// Two sort keys keep the index out: the exact answer.
+	cases := []struct{ where, limit string }{
+		{"", "5"},
+		{"WHERE id % 20 = 0", "100"}, // 23 rows: the search comes back short
+		{"WHERE cat = 1", "5"},       // a span of 20 rows, measured exactly
+	}
+	check := func(s *Session) []string {
+		t.Helper()
+		var answers []string
+		mustRun(t, s, "SET hnsw.ef_search = 100")
+		for _, c := range cases {
+			sel := "SELECT id, e <-> " + q + " FROM h " + c.where + " ORDER BY e <-> " + q
+			plan := flat(mustRun(t, s, "EXPLAIN "+sel+" LIMIT "+c.limit))
+			if !strings.Contains(plan, "Index Scan using h_e") {
+				t.Fatalf("%s: no index scan:\n%s", sel, plan)
+			}
+			got := flat(mustRun(t, s, sel+" LIMIT "+c.limit))
+			if want := flat(mustRun(t, s, sel+", id LIMIT "+c.limit)); got != want {
+				t.Fatalf("%s LIMIT %s:\nindex %q\nexact %q", sel, c.limit, got, want)
+			}
+			answers = append(answers, got)
+		}
+		// At ef_search 10 the candidates hold some of the tied rows: the
+		// ones returned are in exact order, with exact distances.
+		mustRun(t, s, "SET hnsw.ef_search = 10")
+		rows := mustRun(t, s, "SELECT id, e <-> "+q+" FROM h ORDER BY e <-> "+q+" LIMIT 5")
+		if len(rows) != 5 {
+			t.Fatalf("ef_search 10: %d rows", len(rows))
+		}
+		prev := -1.0
+		for _, r := range rows {
+			d, err := strconv.ParseFloat(r[1], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := flat(mustRun(t, s, "SELECT e <-> "+q+" FROM h WHERE id = "+r[0])); r[1] != want {
+				t.Fatalf("row %s: index distance %s, exact %s", r[0], r[1], want)
+			}
+			if d < prev {
+				t.Fatalf("ef_search 10: rows out of exact order: %v", rows)
+			}
+			prev = d
+		}
+		mustRun(t, s, "RESET hnsw.ef_search")
+		return answers
+	}
+	before := check(s)
+	var ids []string
+	for _, line := range strings.Split(before[0], "\n") {
+		ids = append(ids, strings.Split(line, "|")[0])
+	}
+	if got := strings.Join(ids, ","); got != "1,2,3,4,5" {
+		t.Fatalf("nearest rows %q, want ids 1..5", before[0])
+	}
+	txn := store.Begin()
+	cat, err := txn.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, idx := cat.IndexByName(cat.SchemaByName(s.db.ID, "public").ID, "h_e")
+	txn.Rollback()
+	s.eng.vindex.mu.Lock()
+	li := s.eng.vindex.byIndex[idx.ID]
+	s.eng.vindex.mu.Unlock()
+	if li == nil || !li.vi.graph.Half() {
+		t.Fatal("the index of a store on disk does not keep half-precision vectors")
+	}
+	if err := s.eng.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	eng2 := NewEngine(store)
+	s2, err := eng2.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if after := check(s2); !slices.Equal(before, after) {
+		t.Fatalf("answers changed across the restart:\nbefore %q\nafter  %q", before, after)
 	}
 }

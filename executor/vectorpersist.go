@@ -148,7 +148,10 @@ func (e *Engine) checkpoint(ctx context.Context, vi *vectorIndex, tb *catalog.Ta
 	meta.entry, meta.maxLevel = entry, maxLevel
 	batch := map[string][]byte{}
 	for node := hnsw.Node(0); node < meta.n; node++ {
-		rec := vi.nodeRecord(node, meta.c)
+		rec, err := vi.nodeRecord(node, meta.c)
+		if err != nil {
+			return fmt.Errorf("checkpoint of index %s: %w", idx.Name, err)
+		}
 		batch[string(checkpointNodeKey(tb.ID, idx.ID, meta.gen, node))] = rec
 		if len(batch) >= checkpointBatch || node == meta.n-1 {
 			if err := ctx.Err(); err != nil {
@@ -220,7 +223,7 @@ const (
 
 // nodeRecord encodes one node: its layers' links, then its row key when
 // its version was live at c, or else its vector.
-func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64) []byte {
+func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64) ([]byte, error) {
 	info := vi.info(vi.graph.Key(node))
 	live := info != nil
 	if live {
@@ -238,14 +241,18 @@ func (vi *vectorIndex) nodeRecord(node hnsw.Node, c uint64) []byte {
 		}
 	}
 	if !live {
+		v, err := vi.graph.Exact(node, nil)
+		if err != nil {
+			return nil, err
+		}
 		rec = append(rec, recordVector)
-		for _, f := range vi.graph.Vector(node) {
+		for _, f := range v {
 			rec = binary.LittleEndian.AppendUint32(rec, math.Float32bits(f))
 		}
-		return rec
+		return rec, nil
 	}
 	rec = append(rec, recordKey)
-	return append(binary.AppendUvarint(rec, uint64(len(info.pk))), info.pk...)
+	return append(binary.AppendUvarint(rec, uint64(len(info.pk))), info.pk...), nil
 }
 
 // loadCheckpoint restores vi's graph from its checkpoint and reconciles it

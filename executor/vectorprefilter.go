@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -64,7 +65,6 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 		return nil, false, err
 	}
 	limit := prefilterLimit(vi.graph.Len(), ef, n.PrefilterExact)
-	heap := knnHeap{k: k}
 	fetched := map[string][]types.Datum{} // by primary-key encoding
 	// The span's keys are collected first and then looked up in a tight
 	// loop: the lookups are independent memory misses (map, visibility
@@ -92,8 +92,12 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 		return nil, false, err
 	}
 	count := len(ends)
-	vecs := make([][]float32, count)
+	// nodes[i] is the i-th row's visible node + 1 (0: the graph holds
+	// none); dists[i] its graph distance, or its exact distance once
+	// exact[i] is set (a row read, a node measured exactly).
+	nodes := make([]uint32, count)
 	dists := make([]float32, count)
+	exact := make([]bool, count)
 	if n.PrefilterExact {
 		// Lookups and distances of a large span split over the cores.
 		workers := max(1, min(runtime.GOMAXPROCS(0), count/prefilterChunk))
@@ -101,10 +105,10 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 		for w := range workers {
 			lo, hi := w*count/workers, (w+1)*count/workers
 			lookup := func() {
-				vi.visibleVectors(encs, ends, lo, hi, ec.txn.ReadTs(), vt, vecs)
+				vi.visibleNodes(encs, ends, lo, hi, ec.txn.ReadTs(), vt, nodes)
 				for i := lo; i < hi; i++ {
-					if vecs[i] != nil {
-						dists[i] = vi.dist(q, vecs[i])
+					if nodes[i] != 0 {
+						dists[i] = vi.graph.Distance(q, hnsw.Node(nodes[i]-1))
 					}
 				}
 			}
@@ -116,12 +120,37 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 		}
 		wg.Wait()
 	}
-	for i, end := range ends {
-		enc := encs[:end]
-		if i > 0 {
-			enc = encs[ends[i-1]:end]
+	keyAt := func(i int) []byte {
+		if i == 0 {
+			return encs[:ends[0]]
 		}
-		if vecs[i] == nil {
+		return encs[ends[i-1]:ends[i]]
+	}
+	// The k nearest by graph distance, measured exactly, bound the k-th
+	// exact distance; only rows that may be nearer than that bound need
+	// measuring exactly (vectorrerank.go). A float32 graph's distances
+	// are exact, and its vectors are read from memory.
+	r := vi.ranker(q)
+	measure := func(i int) error {
+		if exact[i] {
+			return nil
+		}
+		v, err := vi.graph.Exact(hnsw.Node(nodes[i]-1), r.buf)
+		if err != nil {
+			return err
+		}
+		if vi.graph.Half() {
+			r.buf = v
+		}
+		dists[i], exact[i] = vi.dist(q, v), true
+		return nil
+	}
+	candidate := make([]bool, count)
+	byGraph := knnHeap{k: k}
+	var idx [4]byte
+	for i := range ends {
+		enc := keyAt(i)
+		if nodes[i] == 0 {
 			row, err := ec.txn.GetRowByKey(ec.ctx, tb, enc)
 			if err != nil {
 				return nil, false, err
@@ -143,9 +172,36 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 				continue // NULL vectors are not in the index
 			}
 			fetched[string(enc)] = row
-			dists[i] = vi.dist(q, rv)
+			dists[i], exact[i] = vi.dist(q, rv), true
 		}
-		heap.offer(float64(dists[i]), false, enc, nil)
+		candidate[i] = true
+		binary.LittleEndian.PutUint32(idx[:], uint32(i))
+		byGraph.offer(float64(dists[i]), false, enc, idx[:])
+	}
+	bound := float32(math.NaN()) // no bound while fewer than k rows qualify
+	if len(byGraph.items) == k {
+		bound = float32(math.Inf(-1))
+		for _, e := range byGraph.items {
+			i := int(binary.LittleEndian.Uint32(e.val))
+			if err := measure(i); err != nil {
+				return nil, false, err
+			}
+			bound = max(bound, dists[i])
+		}
+	}
+	heap := knnHeap{k: k}
+	for i := range ends {
+		if !candidate[i] {
+			continue
+		}
+		if !exact[i] && !isNaN32(bound) && distBefore(bound, r.nearest(dists[i])) {
+			continue
+		}
+		if err := measure(i); err != nil {
+			return nil, false, err
+		}
+		binary.LittleEndian.PutUint32(idx[:], uint32(i))
+		heap.offer(float64(dists[i]), false, keyAt(i), idx[:])
 	}
 	if ns != nil {
 		ns.prefilter = fmt.Sprintf("%d rows: exact distances", count)
@@ -158,29 +214,20 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	hits = make([]vectorHit, 0, len(heap.items))
 	for _, e := range heap.items {
 		h := vectorHit{dist: float32(e.d), pk: string(e.key)}
-		row := fetched[h.pk]
-		if row == nil {
-			var v [1][]float32
-			vi.visibleVectors(e.key, []int{len(e.key)}, 0, 1, ec.txn.ReadTs(), vt, v[:])
-			h.vec = slices.Clone(v[0])
-			if h.vec == nil {
-				// The node was there during the scan and a snapshot's
-				// visibility does not change; read the row all the same.
-				if row, err = ec.txn.GetRowByKey(ec.ctx, tb, e.key); err != nil {
-					return nil, false, err
-				}
-				if row == nil {
-					continue
-				}
-			}
-		}
-		if row != nil {
+		if row := fetched[h.pk]; row != nil {
 			rv, ok := vi.metric.elems(row[vi.col])
 			if !ok {
 				continue
 			}
 			h.vec = slices.Clone([]float32(rv))
 			rows[h.pk] = row
+		} else {
+			i := int(binary.LittleEndian.Uint32(e.val))
+			v, err := vi.graph.Exact(hnsw.Node(nodes[i]-1), nil)
+			if err != nil {
+				return nil, false, err
+			}
+			h.vec = slices.Clone(v)
 		}
 		h.value = vi.metric.value(q, h.vec, h.dist)
 		hits = append(hits, h)
@@ -188,13 +235,12 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	return hits, true, nil
 }
 
-// visibleVectors sets out[i], for i in [lo, hi), to the vector of the row
-// version that the reader sees with the i-th primary-key encoding in encs
-// (which ends at ends[i]); it stays nil when the graph holds none (a NULL
-// vector, no such row). The vectors are the graph's own memory: a caller
-// that keeps one past the graph copies it. Several goroutines may run it
-// at once on disjoint ranges.
-func (vi *vectorIndex) visibleVectors(encs []byte, ends []int, lo, hi int, readTs uint64, me *vectorTxn, out [][]float32) {
+// visibleNodes sets out[i], for i in [lo, hi), to the graph node (+1) of
+// the row version that the reader sees with the i-th primary-key encoding
+// in encs (which ends at ends[i]); it stays 0 when the graph holds none (a
+// NULL vector, no such row). Several goroutines may run it at once on
+// disjoint ranges.
+func (vi *vectorIndex) visibleNodes(encs []byte, ends []int, lo, hi int, readTs uint64, me *vectorTxn, out []uint32) {
 	// Rows go in batches, each in passes (map lookups, then visibility
 	// records, then nodes): every pass is a run of independent memory
 	// misses that the processor overlaps, where one row at a time would
@@ -246,7 +292,7 @@ func (vi *vectorIndex) visibleVectors(encs []byte, ends []int, lo, hi int, readT
 					continue
 				}
 				if node, ok := vi.infos.node(key); ok && !vi.graph.Deleted(node) {
-					out[i] = vi.graph.Vector(node)
+					out[i] = uint32(node) + 1
 				}
 				break
 			}

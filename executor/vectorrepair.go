@@ -283,7 +283,10 @@ func (vi *vectorIndex) queueUnsettled() {
 // index id, unless the index was replaced or dropped meanwhile.
 func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) error {
 	start := time.Now()
-	nv := newGraphIndex(vi.tableID, vi.col, vi.cfg, vi.metric, vi.holds)
+	nv, err := newGraphIndex(vi.tableID, vi.col, vi.cfg, vi.metric, vi.holds)
+	if err != nil {
+		return err
+	}
 	b := &indexBuild{tableID: vi.tableID, vi: nv, command: "compaction"}
 	b.done.Store(true) // not a statement: no pg_stat_progress row
 	// From here every write reaches both graphs; none is half applied
@@ -307,6 +310,7 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []float32
 			for {
 				key := next.Add(1) - 1
 				if key >= n || ctx.Err() != nil {
@@ -317,9 +321,16 @@ func (e *Engine) compact(ctx context.Context, id catalog.ID, vi *vectorIndex) er
 				if info == nil || !ok || info.removable(oldest) {
 					continue
 				}
-				if err := nv.addShared(info, vi.graph.Vector(node)); err != nil {
+				v, err := vi.graph.Exact(node, buf)
+				if err == nil {
+					err = nv.addShared(info, v)
+				}
+				if err != nil {
 					errs <- err
 					return
+				}
+				if vi.graph.Half() {
+					buf = v
 				}
 			}
 		}()

@@ -40,7 +40,7 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 	// of the same rows recall from 0.90 to 0.97 at ef_search 40.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	start := time.Now()
-	s := newTestSession(t)
+	s, _ := newDiskSession(t) // on disk: half-precision graphs, re-ranked exactly
 	rng := rand.New(rand.NewPCG(21, 22))
 	vecs := loadVectors(t, s, 10000, 32, rng)
 	// A sparse graph (m 8, ef_construction 32) and queries a full
@@ -129,7 +129,7 @@ func TestHNSWRepairAfterDeletes(t *testing.T) {
 // sessions insert, move and delete rows (some in open transactions):
 // the index and the table agree afterwards.
 func TestHNSWCompactionWithWriters(t *testing.T) {
-	s := newTestSession(t)
+	s, _ := newDiskSession(t) // on disk: the compaction copies exact vectors between half graphs
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(4))")
 	mustRun(t, s, "INSERT INTO v SELECT g, ARRAY[sin(g), cos(g), sin(g * 3), cos(g * 5)]::real[]::vector FROM generate_series(1, 1500) g")
 	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")

@@ -218,18 +218,17 @@ func (vi *vectorIndex) searchSnapshot(q []float32, k, ef int, readTs uint64, me 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]vectorHit, 0, k)
-	for _, r := range res {
-		info := vi.info(r.Key)
-		if info == nil || !info.visible(readTs, me) {
-			continue
-		}
-		out = append(out, vi.hit(q, r, info.pk, withVec))
-		if len(out) == k {
-			return out, nil
+	visible, pks := res[:0], make([]string, 0, len(res))
+	for _, c := range res {
+		if info := vi.info(c.Key); info != nil && info.visible(readTs, me) {
+			visible = append(visible, c)
+			pks = append(pks, info.pk)
 		}
 	}
-	return vi.search(q, k, ef, readTs, me, keep, withVec, st)
+	if len(visible) < k {
+		return vi.search(q, k, ef, readTs, me, keep, withVec, st)
+	}
+	return vi.ranker(q).top(visible, pks, k, withVec)
 }
 
 // keyBytes views a primary-key encoding held as a string (nodeInfo.pk) as

@@ -83,6 +83,22 @@ func (a *spillArea) iterator(prefix []byte, reverse bool) *spillIter {
 
 func (e *Engine) spillDir() string { return filepath.Join(e.opts.Dir, "spill") }
 
+// ScratchDir returns a directory for files that live only as long as this
+// process (a transaction's spilled writes, an HNSW graph's exact
+// vectors), creating it if needed: Open clears it, so a crash leaves
+// nothing there for long. It is "" for a store in memory, which keeps
+// nothing on disk.
+func (e *Engine) ScratchDir() (string, error) {
+	if e.opts.InMemory {
+		return "", nil
+	}
+	dir := e.spillDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("storage: scratch directory: %w", err)
+	}
+	return dir, nil
+}
+
 // conflictKeys is the set of fingerprints the commit-time conflict check
 // uses: recent writes (and locks) plus the spilled ones.
 func (t *Txn) conflictKeys() keySet {

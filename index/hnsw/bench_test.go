@@ -15,7 +15,7 @@ func benchGraph(b *testing.B, n, dims int) (*Graph, mixture) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	mix := newMixture(rng, dims, 100)
 	data := mix.draw(rng, n)
-	g := New(Config{Dims: dims, Distance: vecmath.L2Squared, Seed: 42})
+	g := mustNew(b, Config{Dims: dims, Distance: vecmath.L2Squared, Seed: 42})
 	var wg sync.WaitGroup
 	for w := 0; w < 2; w++ {
 		wg.Add(1)

@@ -32,11 +32,15 @@ type chunkLayout struct {
 	keys, vecs, l0, dead, levels, size int
 }
 
-func layoutChunk(dims, m0 int) chunkLayout {
+func layoutChunk(dims, m0 int, half bool) chunkLayout {
+	elem := 4
+	if half {
+		elem = 2
+	}
 	var l chunkLayout
 	l.keys = 0
 	l.vecs = l.keys + chunkSize*8
-	l.l0 = l.vecs + chunkSize*dims*4
+	l.l0 = l.vecs + (chunkSize*dims*elem+3)&^3
 	l.dead = l.l0 + chunkSize*(m0+1)*4
 	l.levels = l.dead + chunkSize*int(unsafe.Sizeof(atomic.Bool{}))
 	l.size = (l.levels + chunkSize + 63) &^ 63 // chunks start on cache lines
@@ -57,10 +61,10 @@ type chunkAllocator struct {
 	chunks int // chunks allocated so far: sizes the next segment
 }
 
-// newChunk allocates a zeroed chunk for dims-long vectors and layer-0
-// lists of m0 entries.
-func (a *chunkAllocator) newChunk(dims, m0 int) (*chunk, error) {
-	l := layoutChunk(dims, m0)
+// newChunk allocates a zeroed chunk for dims-long vectors (of float32s,
+// or halves) and layer-0 lists of m0 entries.
+func (a *chunkAllocator) newChunk(dims, m0 int, half bool) (*chunk, error) {
+	l := layoutChunk(dims, m0, half)
 	if a.cur == nil || len(a.cur.mem)-a.cur.used < l.size {
 		// The first segment holds one chunk (small tables stay small),
 		// then each as many chunks as exist already, up to the cap.
@@ -80,13 +84,18 @@ func (a *chunkAllocator) newChunk(dims, m0 int) (*chunk, error) {
 	base := unsafe.Pointer(unsafe.SliceData(seg.mem[seg.used:]))
 	seg.used += l.size
 	a.chunks++
-	return &chunk{
+	c := &chunk{
 		seg:    seg,
 		keys:   unsafe.Slice((*uint64)(unsafe.Add(base, l.keys)), chunkSize),
-		vecs:   unsafe.Slice((*float32)(unsafe.Add(base, l.vecs)), chunkSize*dims),
 		l0:     unsafe.Slice((*atomic.Uint32)(unsafe.Add(base, l.l0)), chunkSize*(m0+1)),
 		dead:   unsafe.Slice((*atomic.Bool)(unsafe.Add(base, l.dead)), chunkSize),
 		levels: unsafe.Slice((*int8)(unsafe.Add(base, l.levels)), chunkSize),
 		upper:  make([]*[]atomic.Uint32, chunkSize),
-	}, nil
+	}
+	if half {
+		c.halves = unsafe.Slice((*uint16)(unsafe.Add(base, l.vecs)), chunkSize*dims)
+	} else {
+		c.vecs = unsafe.Slice((*float32)(unsafe.Add(base, l.vecs)), chunkSize*dims)
+	}
+	return c, nil
 }

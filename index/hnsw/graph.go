@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/quiverdb/quiver/index/chunkdir"
+	"github.com/quiverdb/quiver/index/vecmath"
 )
 
 // Node identifies a vector inside one graph (dense, from 0).
@@ -23,6 +24,11 @@ type Node uint32
 // closer). It must not retain its arguments.
 type DistanceFunc func(a, b []float32) float32
 
+// HalfDistanceFunc is DistanceFunc with b in half precision
+// (vecmath.L2SquaredHalf and its siblings); it must agree with the
+// DistanceFunc on b widened.
+type HalfDistanceFunc func(a []float32, b []uint16) float32
+
 // Config configures a graph. Zero values take pgvector's defaults.
 type Config struct {
 	Dims           int
@@ -30,6 +36,15 @@ type Config struct {
 	EfConstruction int
 	Distance       DistanceFunc
 	Seed           uint64
+	// HalfDistance and ExactDir, both set, make the graph keep its
+	// vectors in half precision: vectors are most of a graph's memory,
+	// and a search's ranking barely changes at half precision. The
+	// full-precision vectors go to an unlinked file in ExactDir (read
+	// back with pread, so they cost page cache the kernel may reclaim,
+	// not the server's own memory), for the caller to re-rank the
+	// results by their exact distances (Exact, HalfError).
+	HalfDistance HalfDistanceFunc
+	ExactDir     string
 }
 
 const (
@@ -52,7 +67,8 @@ const (
 // before it was linked, which is all a search needs.
 type chunk struct {
 	seg    *segment           // the memory the arrays below point into
-	vecs   []float32          // chunkSize * dims
+	vecs   []float32          // chunkSize * dims, unless the graph is half
+	halves []uint16           // chunkSize * dims, if the graph is half
 	levels []int8             // top layer of each node
 	l0     []atomic.Uint32    // chunkSize * (m0+1): layer-0 lists
 	upper  []*[]atomic.Uint32 // nil for nodes on layer 0 only: 8 bytes each, not a slice's 24
@@ -67,6 +83,9 @@ type Graph struct {
 	efC       int
 	mult      float64
 	dist      DistanceFunc
+	halfDist  HalfDistanceFunc // set when vectors are kept in half precision
+	exact     *exactFile       // the full-precision vectors of a half graph
+	halfErr   halfErrors
 	chunks    chunkdir.Dir[chunk]
 	count     atomic.Uint32
 	alloc     chunkAllocator // used only inside chunks.LoadOrStore, which serialises it
@@ -93,8 +112,9 @@ var (
 	ErrNoMemory = errors.New("hnsw: out of memory")
 )
 
-// New creates an empty graph.
-func New(cfg Config) *Graph {
+// New creates an empty graph. It fails only when a half-precision graph
+// cannot create its file of exact vectors.
+func New(cfg Config) (*Graph, error) {
 	if cfg.M == 0 {
 		cfg.M = 16
 	}
@@ -110,8 +130,18 @@ func New(cfg Config) *Graph {
 		dist: cfg.Distance,
 		rng:  rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 	}
-	return g
+	if cfg.HalfDistance != nil && cfg.ExactDir != "" {
+		f, err := createExactFile(cfg.ExactDir, cfg.Dims)
+		if err != nil {
+			return nil, err
+		}
+		g.halfDist, g.exact = cfg.HalfDistance, f
+	}
+	return g, nil
 }
+
+// Half reports whether the graph keeps its vectors in half precision.
+func (g *Graph) Half() bool { return g.halfDist != nil }
 
 // Len returns the number of nodes (including deleted ones).
 func (g *Graph) Len() int { return int(g.count.Load()) }
@@ -123,10 +153,47 @@ func (g *Graph) chunkOf(n Node) (*chunk, int) {
 	return g.chunks.Load(int(n >> chunkBits)), int(n & (chunkSize - 1))
 }
 
-// Vector returns node n's vector (shared; do not modify).
-func (g *Graph) Vector(n Node) []float32 {
+// Exact returns node n's vector at full precision: the graph's own
+// memory for a float32 graph (shared; do not modify), or the vector read
+// into buf for a half one.
+func (g *Graph) Exact(n Node, buf []float32) ([]float32, error) {
+	if g.halfDist == nil {
+		c, i := g.chunkOf(n)
+		return c.vecs[i*g.dims : (i+1)*g.dims : (i+1)*g.dims], nil
+	}
+	return g.exact.read(n, buf)
+}
+
+// stored returns node n's vector as the graph holds it, widened into buf
+// for a half graph.
+func (g *Graph) stored(n Node, buf []float32) []float32 {
 	c, i := g.chunkOf(n)
-	return c.vecs[i*g.dims : (i+1)*g.dims : (i+1)*g.dims]
+	if g.halfDist == nil {
+		return c.vecs[i*g.dims : (i+1)*g.dims : (i+1)*g.dims]
+	}
+	buf = slices.Grow(buf[:0], g.dims)[:g.dims]
+	vecmath.DecodeHalf(buf, c.halves[i*g.dims:(i+1)*g.dims])
+	return buf
+}
+
+// Distance returns the graph's distance from q to node n: the distance to
+// the rounded vector in a half graph.
+func (g *Graph) Distance(q []float32, n Node) float32 {
+	c, i := g.chunkOf(n)
+	if g.halfDist != nil {
+		return g.halfDist(q, c.halves[i*g.dims:(i+1)*g.dims:(i+1)*g.dims])
+	}
+	return g.dist(q, c.vecs[i*g.dims:(i+1)*g.dims:(i+1)*g.dims])
+}
+
+// prefetch starts loading node n's vector into cache.
+func (g *Graph) prefetch(n Node) {
+	c, i := g.chunkOf(n)
+	if g.halfDist != nil {
+		vecmath.PrefetchHalf(c.halves[i*g.dims : (i+1)*g.dims])
+		return
+	}
+	vecmath.Prefetch(c.vecs[i*g.dims : (i+1)*g.dims])
 }
 
 // Key returns the caller's key of node n.
@@ -225,7 +292,7 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		}
 		var err error
 		c, err = g.chunks.LoadOrStore(ci, func() (*chunk, error) {
-			return g.alloc.newChunk(g.dims, g.m0)
+			return g.alloc.newChunk(g.dims, g.m0, g.halfDist != nil)
 		})
 		if err != nil {
 			return 0, err
@@ -236,7 +303,11 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		}
 	}
 	i := int(n & (chunkSize - 1))
-	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
+	if err := g.storeVector(n, vec); err != nil {
+		// The slot stays taken: tombstoned, no search returns it.
+		g.Delete(n)
+		return 0, err
+	}
 	c.levels[i] = int8(level)
 	c.keys[i] = key
 	if level > 0 {
@@ -246,6 +317,18 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		c.upper[i] = &ls
 	}
 	return n, nil
+}
+
+// storeVector writes node n's vector: in half precision plus the exact
+// file for a half graph.
+func (g *Graph) storeVector(n Node, vec []float32) error {
+	c, i := g.chunkOf(n)
+	if g.halfDist == nil {
+		copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
+		return nil
+	}
+	g.halfErr.note(encodeClamped(c.halves[i*g.dims:(i+1)*g.dims], vec))
+	return g.exact.write(n, vec)
 }
 
 func (g *Graph) level(n Node) int {
@@ -276,9 +359,9 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 		}
 		g.entryMu.Unlock()
 	}
-	q := g.Vector(n)
+	q := vec
 	ep := entry
-	epDist := g.dist(q, g.Vector(ep))
+	epDist := g.Distance(q, ep)
 	vs := g.getVisited()
 	defer g.putVisited(vs)
 	// A new node on layer 0 only routes through layer 1 with a beam, as
@@ -311,7 +394,7 @@ func (g *Graph) Insert(key uint64, vec []float32) (Node, error) {
 	for l := top; l >= 0; l-- {
 		vs.next() // each layer is searched afresh
 		vs.found = g.searchLayer(q, vs.found, g.efC, l, vs, nil, nil)
-		vs.layers[l] = g.selectHeuristic(vs.found, g.m, vs.layers[l][:0])
+		vs.layers[l] = g.selectHeuristic(vs.found, g.m, vs.layers[l][:0], &vs.vec)
 	}
 	for l := 0; l <= top; l++ {
 		maxN := g.m
@@ -378,14 +461,14 @@ func (g *Graph) addLink(from, to Node, d float32, l, maxN int, vs *visited) {
 		list[0].Store(uint32(cnt + 1))
 		return
 	}
-	fv := g.Vector(from)
+	vs.from = g.stored(from, vs.from)
 	cands := append(vs.cands[:0], candidate{to, d})
 	for j := 1; j <= cnt; j++ {
 		x := Node(list[j].Load())
-		cands = append(cands, candidate{x, g.dist(fv, g.Vector(x))})
+		cands = append(cands, candidate{x, g.Distance(vs.from, x)})
 	}
 	sortCandidates(cands)
-	kept := g.selectHeuristic(cands, maxN, vs.kept[:0])
+	kept := g.selectHeuristic(cands, maxN, vs.kept[:0], &vs.vec)
 	ls := vs.nodes[:0]
 	for _, k := range kept {
 		ls = append(ls, k.node)
@@ -402,7 +485,7 @@ func (g *Graph) greedy(q []float32, ep Node, epDist float32, l int) (Node, float
 		cnt := min(int(ls[0].Load()), len(ls)-1)
 		for j := 1; j <= cnt; j++ {
 			nb := Node(ls[j].Load())
-			if d := g.dist(q, g.Vector(nb)); d < epDist {
+			if d := g.Distance(q, nb); d < epDist {
 				ep, epDist, changed = nb, d, true
 			}
 		}
@@ -414,8 +497,8 @@ func (g *Graph) greedy(q []float32, ep Node, epDist float32, l int) (Node, float
 // 4 without extension): keep a candidate only if it is closer to the base
 // than to every neighbour already kept, which spreads links across
 // directions. cands must be sorted by distance to the base; the result is
-// appended to out.
-func (g *Graph) selectHeuristic(cands []candidate, m int, out []candidate) []candidate {
+// appended to out; buf is scratch for a half graph's widened vectors.
+func (g *Graph) selectHeuristic(cands []candidate, m int, out []candidate, buf *[]float32) []candidate {
 	if len(cands) <= m {
 		return append(out, cands...)
 	}
@@ -423,10 +506,11 @@ func (g *Graph) selectHeuristic(cands []candidate, m int, out []candidate) []can
 		if len(out) >= m {
 			break
 		}
-		cv := g.Vector(c.node)
+		cv := g.stored(c.node, *buf)
+		*buf = cv
 		good := true
 		for _, s := range out {
-			if g.dist(cv, g.Vector(s.node)) < c.dist {
+			if g.Distance(cv, s.node) < c.dist {
 				good = false
 				break
 			}

@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/quiverdb/quiver/index/vecmath"
 )
 
 func l2(a, b []float32) float32 {
@@ -82,7 +86,7 @@ func recall(got []Result, want []int) float64 {
 
 func build(t *testing.T, data [][]float32, workers int) *Graph {
 	t.Helper()
-	g := New(Config{Dims: len(data[0]), Distance: l2, Seed: 42})
+	g := mustNew(t, Config{Dims: len(data[0]), Distance: l2, Seed: 42})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
@@ -189,7 +193,7 @@ func TestDeletedNodesNeverReturned(t *testing.T) {
 }
 
 func TestWrongDimensions(t *testing.T) {
-	g := New(Config{Dims: 3, Distance: l2})
+	g := mustNew(t, Config{Dims: 3, Distance: l2})
 	if _, err := g.Insert(1, []float32{1, 2}); err != ErrDims {
 		t.Fatalf("insert: %v", err)
 	}
@@ -206,13 +210,13 @@ func TestExportRestore(t *testing.T) {
 	mix := newMixture(rng, 16, 10)
 	data := mix.draw(rng, 2000)
 	g := build(t, data, 2)
-	r := New(Config{Dims: 16, Distance: l2, Seed: 1})
+	r := mustNew(t, Config{Dims: 16, Distance: l2, Seed: 1})
 	for n := Node(0); int(n) < g.Len(); n++ {
 		links := make([][]Node, g.Level(n)+1)
 		for l := range links {
 			links[l] = append([]Node(nil), g.Links(n, l)...)
 		}
-		if _, err := r.Restore(g.Key(n), g.Vector(n), links, Node(g.Len())); err != nil {
+		if _, err := r.Restore(g.Key(n), mustExact(t, g, n), links, Node(g.Len())); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -240,7 +244,7 @@ func TestSearchWhileInserting(t *testing.T) {
 	mix := newMixture(rng, 16, 20)
 	data := mix.draw(rng, 4000)
 	queries := mix.draw(rng, 50)
-	g := New(Config{Dims: 16, Distance: l2, Seed: 7})
+	g := mustNew(t, Config{Dims: 16, Distance: l2, Seed: 7})
 	done := make(chan struct{})
 	var searchers sync.WaitGroup
 	errs := make(chan string, 4)
@@ -297,7 +301,7 @@ func TestSearchWhileInserting(t *testing.T) {
 // (which happens when links are published top layer first).
 func TestInsertThroughHalfLinkedNode(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	g := New(Config{Dims: 2, M: 4, EfConstruction: 32, Distance: l2, Seed: 1})
+	g := mustNew(t, Config{Dims: 2, M: 4, EfConstruction: 32, Distance: l2, Seed: 1})
 	levels := []int{2} // node 0 is the only node on layer 2 at first
 	for range 400 {
 		levels = append(levels, rng.IntN(2))
@@ -357,7 +361,7 @@ func TestRestoreVectorsAndDetach(t *testing.T) {
 		}
 		return l2(a, b)
 	}
-	r := New(Config{Dims: 16, Distance: dist, Seed: 1})
+	r := mustNew(t, Config{Dims: 16, Distance: dist, Seed: 1})
 	placeholder := make([]float32, 16)
 	placeholder[0] = float32(math.NaN())
 	for n := Node(0); int(n) < g.Len(); n++ {
@@ -373,7 +377,7 @@ func TestRestoreVectorsAndDetach(t *testing.T) {
 	r.SetEntry(e, lvl)
 	for n := Node(0); int(n) < r.Len(); n++ {
 		if !gone(n) {
-			if err := r.RestoreVector(n, g.Vector(n)); err != nil {
+			if err := r.RestoreVector(n, mustExact(t, g, n)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -439,7 +443,7 @@ func TestDetachKeepsLineConnected(t *testing.T) {
 		if gone(x) {
 			continue
 		}
-		res, err := g.Search(g.Vector(x), 1, 10, nil, nil)
+		res, err := g.Search(mustExact(t, g, x), 1, 10, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -459,7 +463,7 @@ func TestSmallGraphHeap(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	keep := make([]*Graph, graphs)
 	for i := range keep {
-		g := New(Config{Dims: 3, Distance: l2, Seed: uint64(i)})
+		g := mustNew(t, Config{Dims: 3, Distance: l2, Seed: uint64(i)})
 		for j := range 3 {
 			if _, err := g.Insert(uint64(j), []float32{float32(j), 1, 2}); err != nil {
 				t.Fatal(err)
@@ -474,4 +478,97 @@ func TestSmallGraphHeap(t *testing.T) {
 		t.Fatalf("a 3-node graph holds %d KB of heap", per>>10)
 	}
 	runtime.KeepAlive(keep)
+}
+
+func mustNew(t testing.TB, cfg Config) *Graph {
+	t.Helper()
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func mustExact(t testing.TB, g *Graph, n Node) []float32 {
+	t.Helper()
+	v, err := g.Exact(n, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestHalfGraph builds a graph that keeps its vectors in half precision:
+// its recall matches the float32 graph's, Exact gives every vector back
+// bit for bit from the unlinked file, and HalfError bounds every node's
+// true distance from its graph distance.
+func TestHalfGraph(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	mix := newMixture(rng, 32, 50)
+	data := mix.draw(rng, 10000)
+	queries := mix.draw(rng, 200)
+	dir := t.TempDir()
+	g := mustNew(t, Config{Dims: 32, Distance: l2, HalfDistance: vecmath.L2SquaredHalf, ExactDir: dir, Seed: 42})
+	if !g.Half() {
+		t.Fatal("graph with HalfDistance and ExactDir is not half")
+	}
+	for i, v := range data {
+		if _, err := g.Insert(uint64(i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Fatalf("exact file left a name in %s: %v %v", dir, ents, err)
+	}
+	for n := range Node(g.Len()) {
+		if got := mustExact(t, g, n); !slices.Equal(got, data[g.Key(n)]) {
+			t.Fatalf("Exact(%d) = %v, want %v", n, got, data[g.Key(n)])
+		}
+	}
+	he := g.HalfError()
+	if he.L2 <= 0 || he.L1 < he.L2 || he.Rel <= 0 || he.Rel > 1e-3 {
+		t.Fatalf("HalfError = %+v", he)
+	}
+	var total float64
+	for _, q := range queries {
+		res, err := g.Search(q, 10, 40, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += recall(res, bruteForce(data, q, 10, nil))
+		for _, r := range res {
+			exact := math.Sqrt(float64(l2(q, data[r.Key])))
+			if d := math.Abs(exact - math.Sqrt(float64(r.Dist))); d > float64(he.L2)*1.001+1e-6 {
+				t.Fatalf("node %d: exact distance %g, graph %g: off by %g, more than the bound %g", r.Node, exact, math.Sqrt(float64(r.Dist)), d, he.L2)
+			}
+		}
+	}
+	if r := total / float64(len(queries)); r < 0.95 {
+		t.Fatalf("half graph recall@10 at ef 40 = %.3f, want >= 0.95", r)
+	}
+}
+
+// TestHalfGraphClamps: a component beyond half precision's range is
+// clamped, not made infinite, and the error bound covers the clamping.
+func TestHalfGraphClamps(t *testing.T) {
+	g := mustNew(t, Config{Dims: 2, Distance: l2, HalfDistance: vecmath.L2SquaredHalf, ExactDir: t.TempDir()})
+	if _, err := g.Insert(1, []float32{1e6, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Insert(2, []float32{0, 1}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := g.Search([]float32{1e6, 0}, 2, 10, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || res[0].Key != 1 || math.IsInf(float64(res[0].Dist), 0) {
+		t.Fatalf("search = %+v", res)
+	}
+	if he := g.HalfError(); he.L2 < 1e6-vecmath.MaxHalf {
+		t.Fatalf("HalfError.L2 = %g, below the clamping's %g", he.L2, 1e6-vecmath.MaxHalf)
+	}
+	if v := mustExact(t, g, res[0].Node); v[0] != 1e6 {
+		t.Fatalf("Exact = %v", v)
+	}
 }

@@ -68,9 +68,7 @@ func (g *Graph) RestoreVector(n Node, vec []float32) error {
 	if uint32(n) >= g.count.Load() {
 		return fmt.Errorf("hnsw: restored vector for node %d of %d", n, g.count.Load())
 	}
-	c, i := g.chunkOf(n)
-	copy(c.vecs[i*g.dims:(i+1)*g.dims], vec)
-	return nil
+	return g.storeVector(n, vec)
 }
 
 // detachExpand bounds how many detached nodes Detach follows to find
@@ -92,6 +90,7 @@ func (g *Graph) Detach(gone func(Node) bool) {
 	var (
 		ls, more     []Node
 		cands, kept  []candidate
+		xv, buf      []float32
 		seen         = map[Node]bool{}
 		pending, nbs []Node
 	)
@@ -100,7 +99,7 @@ func (g *Graph) Detach(gone func(Node) bool) {
 			g.Delete(x)
 			continue
 		}
-		xv := g.Vector(x)
+		xv = g.stored(x, xv)
 		for l := 0; l <= g.level(x); l++ {
 			ls = g.links(x, l, ls)
 			if !slices.ContainsFunc(ls, gone) {
@@ -114,7 +113,7 @@ func (g *Graph) Detach(gone func(Node) bool) {
 				if gone(y) {
 					pending = append(pending, y)
 				} else {
-					cands = append(cands, candidate{y, g.dist(xv, g.Vector(y))})
+					cands = append(cands, candidate{y, g.Distance(xv, y)})
 				}
 			}
 			for expanded := 0; len(pending) > 0 && expanded < detachExpand; expanded++ {
@@ -132,7 +131,7 @@ func (g *Graph) Detach(gone func(Node) bool) {
 					if gone(z) {
 						pending = append(pending, z)
 					} else {
-						cands = append(cands, candidate{z, g.dist(xv, g.Vector(z))})
+						cands = append(cands, candidate{z, g.Distance(xv, z)})
 					}
 				}
 			}
@@ -141,7 +140,7 @@ func (g *Graph) Detach(gone func(Node) bool) {
 			if l == 0 {
 				maxN = g.m0
 			}
-			kept = g.selectHeuristic(cands, maxN, kept[:0])
+			kept = g.selectHeuristic(cands, maxN, kept[:0], &buf)
 			nbs = nbs[:0]
 			for _, k := range kept {
 				nbs = append(nbs, k.node)

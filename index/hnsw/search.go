@@ -2,8 +2,6 @@ package hnsw
 
 import (
 	"slices"
-
-	"github.com/quiverdb/quiver/index/vecmath"
 )
 
 type candidate struct {
@@ -96,6 +94,9 @@ type visited struct {
 	nodes  []Node
 	prev   []Node
 	nbs    []Node // searchLayer's unvisited neighbours of one node
+	// from and vec hold a half graph's vectors widened for addLink and
+	// the heuristic.
+	from, vec []float32
 }
 
 func (g *Graph) getVisited() *visited {
@@ -182,13 +183,13 @@ func (g *Graph) searchLayer(q []float32, eps []candidate, ef, l int, vs *visited
 		for j := 1; j <= cnt; j++ {
 			nb := Node(ls[j].Load())
 			if vs.visit(nb) {
-				vecmath.Prefetch(g.Vector(nb))
+				g.prefetch(nb)
 				nbs = append(nbs, nb)
 			}
 		}
 		vs.nbs = nbs
 		for _, nb := range nbs {
-			d := g.dist(q, g.Vector(nb))
+			d := g.Distance(q, nb)
 			if st != nil {
 				st.Visited++
 				st.Distances++
@@ -247,7 +248,7 @@ func (g *Graph) Search(q []float32, k, ef int, accept func(Node) bool, st *Stats
 	if !has || k <= 0 {
 		return nil, nil
 	}
-	ep, epDist := entry, g.dist(q, g.Vector(entry))
+	ep, epDist := entry, g.Distance(q, entry)
 	for l := maxLevel; l > 1; l-- {
 		ep, epDist = g.greedy(q, ep, epDist, l)
 	}
