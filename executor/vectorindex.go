@@ -255,7 +255,8 @@ func hnswParams(idx *catalog.Index) (m, efC int) {
 
 // newVectorIndex creates idx's empty graph. With exactDir set (a store on
 // disk), the graph keeps vectors in half precision and their exact values
-// in a file there (vectorrerank.go).
+// in a file there (vectorrerank.go); a halfvec column's graph keeps its
+// values in half precision in any store.
 func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index, exactDir string) (*vectorIndex, error) {
 	metric, ok := opclassMetric[idx.Opclass[0]]
 	if !ok {
@@ -272,7 +273,12 @@ func newVectorIndex(cat *storage.Catalog, tb *catalog.Table, idx *catalog.Index,
 		}
 	}
 	cfg := hnsw.Config{Dims: dims, M: m, EfConstruction: efC, Distance: metric.dist, Seed: uint64(idx.ID)}
-	if metric.half != nil && exactDir != "" {
+	switch {
+	case metric.half != nil && metric.family == types.FamHalfvec:
+		// A halfvec's values are halves already: nothing to re-rank
+		// against, in memory or on disk.
+		cfg.HalfDistance, cfg.Lossless = metric.half, true
+	case metric.half != nil && exactDir != "":
 		cfg.HalfDistance, cfg.ExactDir = metric.half, exactDir
 	}
 	return newGraphIndex(tb.ID, col, cfg, metric, holds)

@@ -45,6 +45,10 @@ type Config struct {
 	// results by their exact distances (Exact, HalfError).
 	HalfDistance HalfDistanceFunc
 	ExactDir     string
+	// Lossless, with HalfDistance, says the vectors are half precision
+	// values already (a halfvec column's): the graph keeps them in half
+	// precision with no file, and Exact widens them.
+	Lossless bool
 }
 
 const (
@@ -130,7 +134,10 @@ func New(cfg Config) (*Graph, error) {
 		dist: cfg.Distance,
 		rng:  rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 	}
-	if cfg.HalfDistance != nil && cfg.ExactDir != "" {
+	switch {
+	case cfg.HalfDistance != nil && cfg.Lossless:
+		g.halfDist = cfg.HalfDistance
+	case cfg.HalfDistance != nil && cfg.ExactDir != "":
 		f, err := createExactFile(cfg.ExactDir, cfg.Dims)
 		if err != nil {
 			return nil, err
@@ -157,9 +164,12 @@ func (g *Graph) chunkOf(n Node) (*chunk, int) {
 // memory for a float32 graph (shared; do not modify), or the vector read
 // into buf for a half one.
 func (g *Graph) Exact(n Node, buf []float32) ([]float32, error) {
-	if g.halfDist == nil {
+	switch {
+	case g.halfDist == nil:
 		c, i := g.chunkOf(n)
 		return c.vecs[i*g.dims : (i+1)*g.dims : (i+1)*g.dims], nil
+	case g.exact == nil:
+		return g.stored(n, buf), nil
 	}
 	return g.exact.read(n, buf)
 }
@@ -328,6 +338,9 @@ func (g *Graph) storeVector(n Node, vec []float32) error {
 		return nil
 	}
 	g.halfErr.note(encodeClamped(c.halves[i*g.dims:(i+1)*g.dims], vec))
+	if g.exact == nil {
+		return nil
+	}
 	return g.exact.write(n, vec)
 }
 

@@ -572,3 +572,30 @@ func TestHalfGraphClamps(t *testing.T) {
 		t.Fatalf("Exact = %v", v)
 	}
 }
+
+// TestLosslessHalfGraph: vectors that are halves already (a halfvec
+// column's) need no file: Exact widens the graph's own copy, and the
+// error bound is zero, so a caller's re-ranking reads nothing more.
+func TestLosslessHalfGraph(t *testing.T) {
+	g := mustNew(t, Config{Dims: 3, Distance: l2, HalfDistance: vecmath.L2SquaredHalf, Lossless: true})
+	vecs := [][]float32{{0.5, 1.25, -3}, {1000, 0.0009765625, 2}, {-0.1 + 0.0001, 7, 8}}
+	for i, v := range vecs {
+		for j := range v {
+			v[j] = vecmath.FromHalf(vecmath.ToHalf(v[j]))
+		}
+		if _, err := g.Insert(uint64(i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !g.Half() || g.exact != nil {
+		t.Fatalf("lossless graph: half %v, file %v", g.Half(), g.exact)
+	}
+	for n := range Node(3) {
+		if got := mustExact(t, g, n); !slices.Equal(got, vecs[g.Key(n)]) {
+			t.Fatalf("Exact(%d) = %v, want %v", n, got, vecs[g.Key(n)])
+		}
+	}
+	if he := g.HalfError(); he != (HalfError{}) {
+		t.Fatalf("HalfError of halves = %+v, want zero", he)
+	}
+}
