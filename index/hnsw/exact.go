@@ -28,13 +28,17 @@ func createExactFile(dir string, dims int) (*exactFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hnsw: creating the file of exact vectors: %w", err)
 	}
-	if err := os.Remove(f.Name()); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("hnsw: unlinking the file of exact vectors: %w", err)
-	}
+	// Where an open file cannot be unlinked (Windows), it is removed
+	// when closed, and the store's next start clears what a crash left.
+	unlinked := os.Remove(f.Name()) == nil
 	e := &exactFile{f: f, dims: dims}
 	// The file lives as long as the graph that points to it.
-	runtime.AddCleanup(e, func(f *os.File) { _ = f.Close() }, f)
+	runtime.AddCleanup(e, func(f *os.File) {
+		_ = f.Close()
+		if !unlinked {
+			_ = os.Remove(f.Name())
+		}
+	}, f)
 	return e, nil
 }
 
