@@ -259,3 +259,33 @@ func TestToHalfAgainstOracle(t *testing.T) {
 		t.Errorf("ToHalf(NaN) = %#04x, not a quiet NaN", h)
 	}
 }
+
+// checkHalfMirrorsFloat32 is for kernel sets whose mixed kernels only add
+// the widening in front of their float32 kernels' arithmetic, in the same
+// order: they must then agree bit for bit with those kernels run on b
+// widened, which pins the lane and tail bookkeeping more tightly than the
+// error bound can.
+func checkHalfMirrorsFloat32(t *testing.T, k kernels) {
+	t.Helper()
+	same := func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range testLengths() {
+		a := randVec(r, n+1, 1)[1:]
+		b := randHalfVec(r, n+1, 1)[1:]
+		w := widen(b)
+		if got, want := k.l2SquaredHalf(a, b), k.l2Squared(a, w); !same(got, want) {
+			t.Errorf("%s n=%d l2SquaredHalf = %v, l2Squared = %v", k.name, n, got, want)
+		}
+		if got, want := k.dotHalf(a, b), k.dot(a, w); !same(got, want) {
+			t.Errorf("%s n=%d dotHalf = %v, dot = %v", k.name, n, got, want)
+		}
+		if got, want := k.l1Half(a, b), k.l1(a, w); !same(got, want) {
+			t.Errorf("%s n=%d l1Half = %v, l1 = %v", k.name, n, got, want)
+		}
+		d1, a1, b1 := k.cosinePartsHalf(a, b)
+		d2, a2, b2 := k.cosineParts(a, w)
+		if !same(d1, d2) || !same(a1, a2) || !same(b1, b2) {
+			t.Errorf("%s n=%d cosinePartsHalf = (%v,%v,%v), cosineParts = (%v,%v,%v)", k.name, n, d1, a1, b1, d2, a2, b2)
+		}
+	}
+}

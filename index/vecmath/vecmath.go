@@ -20,8 +20,8 @@
 //
 // The implementation is chosen once at package initialisation from the CPU
 // features: AVX2+FMA assembly on amd64 (its mixed half kernels also need
-// F16C, and stay portable Go without it), NEON on arm64 (mixed half kernels
-// portable Go), and portable Go otherwise or when built with -tags purego.
+// F16C, and stay portable Go without it), NEON on arm64, and portable Go
+// otherwise or when built with -tags purego.
 package vecmath
 
 import "math"
