@@ -17,6 +17,8 @@ var avx2Kernels = kernels{
 	dotHalf:         dotHalfGeneric,
 	l1Half:          l1HalfGeneric,
 	cosinePartsHalf: cosinePartsHalfGeneric,
+	encodeHalf:      encodeHalfGeneric,
+	decodeHalf:      decodeHalfGeneric,
 }
 
 // archKernels lists the accelerated kernels this CPU can run, best first.
@@ -34,6 +36,8 @@ func archKernels() []kernels {
 		ks.dotHalf = dotHalfAVX2
 		ks.l1Half = l1HalfAVX2
 		ks.cosinePartsHalf = cosinePartsHalfAVX2
+		ks.encodeHalf = encodeHalfF16C
+		ks.decodeHalf = decodeHalfF16C
 	}
 	return []kernels{ks}
 }
@@ -72,3 +76,31 @@ func l1HalfAVX2(a []float32, b []uint16) float32
 
 //go:noescape
 func cosinePartsHalfAVX2(a []float32, b []uint16) (dot, normA, normB float32)
+
+// VCVTPS2PH with rounding immediate 0 (nearest, ties to even) gives
+// ToHalf's bits for every float32, NaN included: both quiet a signalling
+// NaN and keep the top of its payload.
+//
+//go:noescape
+func encodeHalfF16C(dst []uint16, src []float32)
+
+// decodeHalfF16C is DecodeHalf with VCVTPH2PS, which, unlike FromHalf,
+// quiets a signalling NaN; the eight-element blocks holding any NaN (rare
+// in a vector that came through ToHalf) and the last len%8 elements go
+// through the portable path.
+func decodeHalfF16C(dst []float32, src []uint16) {
+	dst = dst[:len(src)]
+	for len(src) > 0 {
+		n := decodeHalfBlocksF16C(dst, src)
+		m := min(n+8, len(src))
+		decodeHalfGeneric(dst[n:m], src[n:m])
+		dst, src = dst[m:], src[m:]
+	}
+}
+
+// decodeHalfBlocksF16C widens whole eight-element blocks of src into dst
+// up to the first block holding a NaN, and returns how many elements it
+// wrote.
+//
+//go:noescape
+func decodeHalfBlocksF16C(dst []float32, src []uint16) int

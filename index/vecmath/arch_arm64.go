@@ -17,6 +17,8 @@ var neonKernels = kernels{
 	dotHalf:         dotHalfNEON,
 	l1Half:          l1HalfNEON,
 	cosinePartsHalf: cosinePartsHalfNEON,
+	encodeHalf:      encodeHalfGeneric,
+	decodeHalf:      decodeHalfGeneric,
 }
 
 // archKernels lists the accelerated kernels this CPU can run, best first.

@@ -93,3 +93,13 @@ func BenchmarkCosineHalf(b *testing.B) {
 func BenchmarkL1Half(b *testing.B) {
 	benchHalfKernels(b, func(k kernels, x []float32, y []uint16) { sinkF32 = k.l1Half(x, y) })
 }
+
+func BenchmarkEncodeHalf(b *testing.B) {
+	dst := make([]uint16, halfBenchDims[len(halfBenchDims)-1])
+	benchHalfKernels(b, func(k kernels, x []float32, _ []uint16) { k.encodeHalf(dst[:len(x)], x) })
+}
+
+func BenchmarkDecodeHalf(b *testing.B) {
+	dst := make([]float32, halfBenchDims[len(halfBenchDims)-1])
+	benchHalfKernels(b, func(k kernels, _ []float32, y []uint16) { k.decodeHalf(dst[:len(y)], y) })
+}

@@ -314,3 +314,73 @@ hcos_done:
 	MOVSS X2, normA+52(FP)
 	MOVSS X4, normB+56(FP)
 	RET
+
+// func encodeHalfF16C(dst []uint16, src []float32)
+TEXT ·encodeHalfF16C(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	XORQ AX, AX
+	MOVQ CX, DX
+	ANDQ $-8, DX
+	JZ   enc_tail
+
+enc_loop8:
+	VMOVUPS   (SI)(AX*4), Y0
+	VCVTPS2PH $0, Y0, (DI)(AX*2)
+	ADDQ      $8, AX
+	CMPQ      AX, DX
+	JLT       enc_loop8
+
+enc_tail:
+	CMPQ AX, CX
+	JGE  enc_done
+
+enc_loop1:
+	VMOVSS    (SI)(AX*4), X0
+	VCVTPS2PH $0, X0, X0
+	VMOVD     X0, BX
+	MOVW      BX, (DI)(AX*2)
+	INCQ      AX
+	CMPQ      AX, CX
+	JLT       enc_loop1
+
+enc_done:
+	VZEROUPPER
+	RET
+
+// func decodeHalfBlocksF16C(dst []float32, src []uint16) int
+// A half is a NaN when its bits without the sign exceed 0x7c00 (infinity);
+// both sides are non-negative int16s, so VPCMPGTW compares them.
+TEXT ·decodeHalfBlocksF16C(SB), NOSPLIT, $0-56
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	XORQ AX, AX
+	ANDQ $-8, CX
+	JZ   dec_done
+
+	// X14 = 0x7fff and X15 = 0x7c00 in every word.
+	MOVL         $0x7fff, BX
+	VMOVD        BX, X14
+	VPBROADCASTW X14, X14
+	MOVL         $0x7c00, BX
+	VMOVD        BX, X15
+	VPBROADCASTW X15, X15
+
+dec_loop8:
+	VMOVDQU   (SI)(AX*2), X0
+	VPAND     X14, X0, X1
+	VPCMPGTW  X15, X1, X1
+	VPTEST    X1, X1
+	JNZ       dec_done
+	VCVTPH2PS X0, Y0
+	VMOVUPS   Y0, (DI)(AX*4)
+	ADDQ      $8, AX
+	CMPQ      AX, CX
+	JLT       dec_loop8
+
+dec_done:
+	VZEROUPPER
+	MOVQ AX, ret+48(FP)
+	RET

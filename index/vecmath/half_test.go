@@ -289,3 +289,85 @@ func checkHalfMirrorsFloat32(t *testing.T, k kernels) {
 		}
 	}
 }
+
+// halfEdgeFloats are the float32 inputs around every rounding decision of
+// ToHalf: each finite half, the midpoint to the next one (a tie), their
+// float32 neighbours, both signs, plus infinities and NaNs of both kinds.
+func halfEdgeFloats() []float32 {
+	var fs []float32
+	for h := range 0x7c00 {
+		lo := float64(FromHalf(uint16(h)))
+		hi := 65536.0 // where the next half would be after 65504
+		if h+1 < 0x7c00 {
+			hi = float64(FromHalf(uint16(h + 1)))
+		}
+		for _, x := range []float64{lo, (lo + hi) / 2} {
+			f := float32(x)
+			for _, g := range []float32{f, math.Nextafter32(f, 0), math.Nextafter32(f, float32(math.Inf(1)))} {
+				fs = append(fs, g, -g)
+			}
+		}
+	}
+	for _, bits := range []uint32{
+		0x7f800000, 0xff800000, // ±Inf
+		0x7fc00000, 0xffc00000, 0x7fffffff, 0x7fc02000, 0xffe00001, // quiet NaNs
+		0x7f800001, 0xff800001, 0x7fbfffff, 0x7f802000, 0x7fa00000, // signalling NaNs
+		0x7f7fffff, 0x00000001, 0x80000001, // MaxFloat32, ±smallest subnormal
+	} {
+		fs = append(fs, math.Float32frombits(bits))
+	}
+	return fs
+}
+
+// TestEncodeDecodeHalfKernels holds every implementation's vector
+// conversions to ToHalf and FromHalf bit for bit, NaN payloads included,
+// over lengths and offsets that exercise whole blocks and tails.
+func TestEncodeDecodeHalfKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	floats := halfEdgeFloats()
+	for range 100000 {
+		floats = append(floats, math.Float32frombits(r.Uint32()))
+	}
+	r.Shuffle(len(floats), func(i, j int) { floats[i], floats[j] = floats[j], floats[i] })
+	halves := make([]uint16, 1<<16)
+	for i := range halves {
+		halves[i] = uint16(i)
+	}
+	// Shuffled, the NaNs (0x7c01-0x7fff and 0xfc01-0xffff) fall in random
+	// blocks among ordinary values.
+	r.Shuffle(len(halves), func(i, j int) { halves[i], halves[j] = halves[j], halves[i] })
+
+	// The whole arrays, then short pieces at every offset mod 8.
+	type span struct{ lo, hi int }
+	fSpans, hSpans := []span{{0, len(floats)}}, []span{{0, len(halves)}}
+	for n := range 40 {
+		for off := range 9 {
+			fSpans = append(fSpans, span{off, off + n})
+			hSpans = append(hSpans, span{off, off + n})
+		}
+	}
+	for _, k := range allKernels() {
+		for _, sp := range fSpans {
+			src := floats[sp.lo:sp.hi]
+			got := make([]uint16, len(src))
+			k.encodeHalf(got, src)
+			for i, f := range src {
+				if want := ToHalf(f); got[i] != want {
+					t.Fatalf("%s encodeHalf %v: element %d (%#08x) = %#04x, ToHalf = %#04x",
+						k.name, sp, i, math.Float32bits(f), got[i], want)
+				}
+			}
+		}
+		for _, sp := range hSpans {
+			src := halves[sp.lo:sp.hi]
+			got := make([]float32, len(src))
+			k.decodeHalf(got, src)
+			for i, h := range src {
+				if want := FromHalf(h); math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("%s decodeHalf %v: element %d (%#04x) = %#08x, FromHalf = %#08x",
+						k.name, sp, i, h, math.Float32bits(got[i]), math.Float32bits(want))
+				}
+			}
+		}
+	}
+}

@@ -19,9 +19,10 @@
 // vector widened to float32, which is exact.
 //
 // The implementation is chosen once at package initialisation from the CPU
-// features: AVX2+FMA assembly on amd64 (its mixed half kernels also need
-// F16C, and stay portable Go without it), NEON on arm64, and portable Go
-// otherwise or when built with -tags purego.
+// features: AVX2+FMA assembly on amd64 (its mixed half kernels and
+// EncodeHalf/DecodeHalf also need F16C, and stay portable Go without it),
+// NEON on arm64 (where EncodeHalf/DecodeHalf are portable Go), and portable
+// Go otherwise or when built with -tags purego.
 package vecmath
 
 import "math"
@@ -46,6 +47,10 @@ type kernels struct {
 	dotHalf         func(a []float32, b []uint16) float32
 	l1Half          func(a []float32, b []uint16) float32
 	cosinePartsHalf func(a []float32, b []uint16) (dot, normA, normB float32)
+	// encodeHalf and decodeHalf convert whole vectors (len(dst) ==
+	// len(src)) exactly as ToHalf and FromHalf do element by element.
+	encodeHalf func(dst []uint16, src []float32)
+	decodeHalf func(dst []float32, src []uint16)
 }
 
 var genericKernels = kernels{
@@ -60,6 +65,8 @@ var genericKernels = kernels{
 	dotHalf:         dotHalfGeneric,
 	l1Half:          l1HalfGeneric,
 	cosinePartsHalf: cosinePartsHalfGeneric,
+	encodeHalf:      encodeHalfGeneric,
+	decodeHalf:      decodeHalfGeneric,
 }
 
 // active is selected once at init and never written afterwards.
