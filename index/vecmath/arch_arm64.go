@@ -12,10 +12,13 @@ var neonKernels = kernels{
 	cosineParts: cosinePartsNEON,
 	normSquared: normSquaredGeneric,
 
-	l2SquaredHalf:   l2SquaredHalfGeneric,
-	dotHalf:         dotHalfGeneric,
-	l1Half:          l1HalfGeneric,
-	cosinePartsHalf: cosinePartsHalfGeneric,
+	// Half-precision conversion (FCVTL) is part of base Advanced SIMD.
+	l2SquaredHalf:   l2SquaredHalfNEON,
+	dotHalf:         dotHalfNEON,
+	l1Half:          l1HalfNEON,
+	cosinePartsHalf: cosinePartsHalfNEON,
+	encodeHalf:      encodeHalfGeneric,
+	decodeHalf:      decodeHalfGeneric,
 }
 
 // archKernels lists the accelerated kernels this CPU can run, best first.
@@ -35,3 +38,17 @@ func l1NEON(a, b []float32) float32
 
 //go:noescape
 func cosinePartsNEON(a, b []float32) (dot, normA, normB float32)
+
+// The mixed kernels read len(a) halves from b (half_arm64.s).
+
+//go:noescape
+func l2SquaredHalfNEON(a []float32, b []uint16) float32
+
+//go:noescape
+func dotHalfNEON(a []float32, b []uint16) float32
+
+//go:noescape
+func l1HalfNEON(a []float32, b []uint16) float32
+
+//go:noescape
+func cosinePartsHalfNEON(a []float32, b []uint16) (dot, normA, normB float32)

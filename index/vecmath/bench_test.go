@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-var benchDims = []int{128, 768, 1536}
+var benchDims = []int{128, 768, 784, 1536}
 
 // sinkF32 and sinkF64 keep results live so the compiler cannot drop calls.
 var (
@@ -52,4 +52,54 @@ func BenchmarkL1(b *testing.B) {
 
 func BenchmarkNorm(b *testing.B) {
 	benchKernels(b, 1, func(_ *testing.B, k kernels, x, _ []float32) { sinkF64 = k.normSquared(x) })
+}
+
+// halfBenchDims are the HNSW graph's typical extremes (a 784-dimension
+// vector is MNIST's); compare with BenchmarkL2Squared etc. at the same
+// sizes for the cost of keeping b in half precision.
+var halfBenchDims = []int{128, 784}
+
+// benchHalfKernels is benchKernels for the mixed float32-by-half kernels.
+func benchHalfKernels(b *testing.B, body func(k kernels, x []float32, y []uint16)) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, k := range allKernels() {
+		for _, n := range halfBenchDims {
+			x, y := randVec(r, n, 1), make([]uint16, n)
+			EncodeHalf(y, randVec(r, n, 1))
+			b.Run(fmt.Sprintf("%s/%d", k.name, n), func(b *testing.B) {
+				b.SetBytes(int64(6 * n))
+				for b.Loop() {
+					body(k, x, y)
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkL2SquaredHalf(b *testing.B) {
+	benchHalfKernels(b, func(k kernels, x []float32, y []uint16) { sinkF32 = k.l2SquaredHalf(x, y) })
+}
+
+func BenchmarkDotHalf(b *testing.B) {
+	benchHalfKernels(b, func(k kernels, x []float32, y []uint16) { sinkF32 = k.dotHalf(x, y) })
+}
+
+func BenchmarkCosineHalf(b *testing.B) {
+	benchHalfKernels(b, func(k kernels, x []float32, y []uint16) {
+		sinkF64 = cosineFromParts(k.cosinePartsHalf(x, y))
+	})
+}
+
+func BenchmarkL1Half(b *testing.B) {
+	benchHalfKernels(b, func(k kernels, x []float32, y []uint16) { sinkF32 = k.l1Half(x, y) })
+}
+
+func BenchmarkEncodeHalf(b *testing.B) {
+	dst := make([]uint16, halfBenchDims[len(halfBenchDims)-1])
+	benchHalfKernels(b, func(k kernels, x []float32, _ []uint16) { k.encodeHalf(dst[:len(x)], x) })
+}
+
+func BenchmarkDecodeHalf(b *testing.B) {
+	dst := make([]float32, halfBenchDims[len(halfBenchDims)-1])
+	benchHalfKernels(b, func(k kernels, _ []float32, y []uint16) { k.decodeHalf(dst[:len(y)], y) })
 }

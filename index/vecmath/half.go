@@ -74,15 +74,25 @@ func FromHalf(h uint16) float32 {
 
 // EncodeHalf stores src rounded to half precision in dst (len(dst) >=
 // len(src)).
+// The result is bit for bit ToHalf's on every path.
 func EncodeHalf(dst []uint16, src []float32) {
+	active.encodeHalf(dst[:len(src)], src)
+}
+
+// DecodeHalf widens src into dst (len(dst) >= len(src)), bit for bit as
+// FromHalf does.
+func DecodeHalf(dst []float32, src []uint16) {
+	active.decodeHalf(dst[:len(src)], src)
+}
+
+func encodeHalfGeneric(dst []uint16, src []float32) {
 	dst = dst[:len(src)]
 	for i, f := range src {
 		dst[i] = ToHalf(f)
 	}
 }
 
-// DecodeHalf widens src into dst (len(dst) >= len(src)).
-func DecodeHalf(dst []float32, src []uint16) {
+func decodeHalfGeneric(dst []float32, src []uint16) {
 	dst = dst[:len(src)]
 	for i, h := range src {
 		dst[i] = FromHalf(h)

@@ -1,22 +1,13 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "hsum_amd64.h"
 
 // Layout shared by the float32 kernels: SI = a, DI = b, CX = n, AX = i.
 // A 32-element loop feeds four 8-lane accumulators (hiding FMA latency),
 // an 8-element loop drains what is left in whole vectors, and a scalar
 // loop handles the last n%8 elements. Unaligned loads are used throughout
 // so subslices at any offset work.
-
-// HSUM8 folds the eight float32 lanes of Y(r) into lane 0 of X(r),
-// clobbering X(t).
-#define HSUM8(Yr, Xr, Xt) \
-	VEXTRACTF128 $1, Yr, Xt \
-	VADDPS       Xt, Xr, Xr \
-	VMOVHLPS     Xr, Xr, Xt \
-	VADDPS       Xt, Xr, Xr \
-	VMOVSHDUP    Xr, Xt     \
-	VADDSS       Xt, Xr, Xr
 
 // func l2SquaredAVX2(a, b []float32) float32
 TEXT ·l2SquaredAVX2(SB), NOSPLIT, $0-52

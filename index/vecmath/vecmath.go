@@ -14,11 +14,15 @@
 // where exact is the float64 sum of the terms formed from the float32
 // inputs; for L2Squared and L1 that is a relative error of (n+4)*2^-24.
 // Cosine similarity is within 3*(n+4)*2^-24 of the exact value. Norm sums
-// in float64 like pgvector's vector_norm, to within (n+2)*2^-53.
+// in float64 like pgvector's vector_norm, to within (n+2)*2^-53. The mixed
+// float32-by-half kernels (half.go) meet the same bounds with the half
+// vector widened to float32, which is exact.
 //
 // The implementation is chosen once at package initialisation from the CPU
-// features: AVX2+FMA assembly on amd64, NEON on arm64, and portable Go
-// otherwise or when built with -tags purego.
+// features: AVX2+FMA assembly on amd64 (its mixed half kernels and
+// EncodeHalf/DecodeHalf also need F16C, and stay portable Go without it),
+// NEON on arm64 (where EncodeHalf/DecodeHalf are portable Go), and portable
+// Go otherwise or when built with -tags purego.
 package vecmath
 
 import "math"
@@ -43,6 +47,10 @@ type kernels struct {
 	dotHalf         func(a []float32, b []uint16) float32
 	l1Half          func(a []float32, b []uint16) float32
 	cosinePartsHalf func(a []float32, b []uint16) (dot, normA, normB float32)
+	// encodeHalf and decodeHalf convert whole vectors (len(dst) ==
+	// len(src)) exactly as ToHalf and FromHalf do element by element.
+	encodeHalf func(dst []uint16, src []float32)
+	decodeHalf func(dst []float32, src []uint16)
 }
 
 var genericKernels = kernels{
@@ -57,6 +65,8 @@ var genericKernels = kernels{
 	dotHalf:         dotHalfGeneric,
 	l1Half:          l1HalfGeneric,
 	cosinePartsHalf: cosinePartsHalfGeneric,
+	encodeHalf:      encodeHalfGeneric,
+	decodeHalf:      decodeHalfGeneric,
 }
 
 // active is selected once at init and never written afterwards.

@@ -102,7 +102,7 @@ func testLengths() []int {
 	for n := 0; n <= 70; n++ {
 		ns = append(ns, n)
 	}
-	return append(ns, 128, 768, 1536, 16000)
+	return append(ns, 128, 768, 784, 1536, 16000)
 }
 
 func TestKernelsAgainstReference(t *testing.T) {
@@ -122,20 +122,27 @@ func TestKernelsAgainstReference(t *testing.T) {
 	}
 }
 
-// TestKernelsExactValues pins values that are exact in float32 and that
-// pgvector returns for its README examples.
-func TestKernelsExactValues(t *testing.T) {
-	tests := []struct {
-		a, b          []float32
-		l2sq, dot, l1 float32
-		cosine, norm  float64
-	}{
+type exactCase struct {
+	a, b          []float32
+	l2sq, dot, l1 float32
+	cosine, norm  float64
+}
+
+// exactCases pins values that are exact in float32 and that pgvector
+// returns for its README examples. The inputs are small integers, exact in
+// half precision too, so the mixed kernels must return the same values.
+func exactCases() []exactCase {
+	return []exactCase{
 		{a: []float32{1, 2, 3}, b: []float32{3, 1, 2}, l2sq: 6, dot: 11, l1: 4, cosine: 1 - 11.0/14, norm: math.Sqrt(14)},
 		{a: []float32{1, 1}, b: []float32{-1, -1}, l2sq: 8, dot: -2, l1: 4, cosine: 2, norm: math.Sqrt2},
 		{a: []float32{3, 4}, b: []float32{3, 4}, l2sq: 0, dot: 25, l1: 0, cosine: 0, norm: 5},
 		{a: []float32{1, 0, 0, 0, 0, 0, 0, 0, 0}, b: []float32{0, 0, 0, 0, 0, 0, 0, 0, 2},
 			l2sq: 5, dot: 0, l1: 3, cosine: 1, norm: 1},
 	}
+}
+
+func TestKernelsExactValues(t *testing.T) {
+	tests := exactCases()
 	for _, k := range allKernels() {
 		for _, tc := range tests {
 			name := fmt.Sprintf("%s/%v", k.name, tc.a)
