@@ -71,7 +71,8 @@ var (
 )
 
 // forHalfvec is m for halfvec columns: their values are float32s in
-// memory too, so the kernels and the graph are the vector ones.
+// memory too, so the kernels are the vector ones (and their graph keeps
+// them in half precision losslessly: newVectorIndex).
 func (m indexMetric) forHalfvec() indexMetric {
 	m.family = types.FamHalfvec
 	return m
