@@ -125,17 +125,27 @@ func TestRecall(t *testing.T) {
 	data := mix.draw(rng, 10000)
 	queries := mix.draw(rng, 200)
 	g := build(t, data, 2)
+	if r := meanRecall(t, g, data, queries, nil); r < 0.95 {
+		t.Fatalf("recall@10 at ef 40 = %.3f, want >= 0.95", r)
+	}
+}
+
+// meanRecall is g's mean recall@10 at ef 40 over queries; check, when
+// set, inspects each query's results.
+func meanRecall(t *testing.T, g *Graph, data, queries [][]float32, check func(q []float32, res []Result)) float64 {
+	t.Helper()
 	var total float64
 	for _, q := range queries {
 		res, err := g.Search(q, 10, 40, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if check != nil {
+			check(q, res)
+		}
 		total += recall(res, bruteForce(data, q, 10, nil))
 	}
-	if r := total / float64(len(queries)); r < 0.95 {
-		t.Fatalf("recall@10 at ef 40 = %.3f, want >= 0.95", r)
-	}
+	return total / float64(len(queries))
 }
 
 // TestFilteredSearchNeverShort checks that a selective filter still
@@ -529,21 +539,15 @@ func TestHalfGraph(t *testing.T) {
 	if he.L2 <= 0 || he.L1 < he.L2 || he.Rel <= 0 || he.Rel > 1e-3 {
 		t.Fatalf("HalfError = %+v", he)
 	}
-	var total float64
-	for _, q := range queries {
-		res, err := g.Search(q, 10, 40, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		total += recall(res, bruteForce(data, q, 10, nil))
+	r := meanRecall(t, g, data, queries, func(q []float32, res []Result) {
 		for _, r := range res {
 			exact := math.Sqrt(float64(l2(q, data[r.Key])))
 			if d := math.Abs(exact - math.Sqrt(float64(r.Dist))); d > float64(he.L2)*1.001+1e-6 {
 				t.Fatalf("node %d: exact distance %g, graph %g: off by %g, more than the bound %g", r.Node, exact, math.Sqrt(float64(r.Dist)), d, he.L2)
 			}
 		}
-	}
-	if r := total / float64(len(queries)); r < 0.95 {
+	})
+	if r < 0.95 {
 		t.Fatalf("half graph recall@10 at ef 40 = %.3f, want >= 0.95", r)
 	}
 }
