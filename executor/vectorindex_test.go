@@ -230,7 +230,21 @@ func BenchmarkHNSWQuery(b *testing.B) {
 // is not in the key space), and every row a search returns is visible to
 // that search's snapshot.
 func TestHNSWConcurrentWritersAndReaders(t *testing.T) {
-	s := newTestSession(t)
+	for _, store := range []string{"memory", "disk"} {
+		t.Run(store, func(t *testing.T) {
+			if store == "disk" {
+				// Half-precision graph: exact vectors written and read
+				// back concurrently.
+				s, _ := newDiskSession(t)
+				concurrentWritersAndReaders(t, s)
+				return
+			}
+			concurrentWritersAndReaders(t, newTestSession(t))
+		})
+	}
+}
+
+func concurrentWritersAndReaders(t *testing.T, s *Session) {
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, w int, e vector(4))")
 	mustRun(t, s, "CREATE INDEX ON v USING hnsw (e vector_l2_ops)")
 	open := func() *Session {
