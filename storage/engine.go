@@ -706,6 +706,13 @@ func (b badgerLogger) Errorf(f string, a ...any) {
 	b.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
 }
 func (b badgerLogger) Warningf(f string, a ...any) {
+	// Badger's minutely block-cache report warns that the cache "might be
+	// too small" whenever scans miss it, which the small cache here is
+	// chosen to let them do (see Open): it is a statistic, not a fault.
+	if strings.HasPrefix(f, "%s might be too small") || strings.HasPrefix(f, "Cache life expectancy") {
+		b.debug(f, a)
+		return
+	}
 	b.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
 }
 func (b badgerLogger) Infof(f string, a ...any) { b.debug(f, a) }
