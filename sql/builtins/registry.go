@@ -87,6 +87,7 @@ func init() {
 	registerBit()
 	registerToChar()
 	registerJSONSets()
+	registerJSONRecords()
 	registerBytea()
 	registerAggregates()
 	registerSRFs()
