@@ -113,9 +113,9 @@ func populateField(ctx *EvalContext, raw []byte, t *types.T, key string) (types.
 	case kind == "null":
 		return types.Null, nil
 	case kind == "string":
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, errInvalidJSON(string(raw))
+		s, err := types.DecodeJSONString(string(raw))
+		if err != nil {
+			return nil, err
 		}
 		text = s
 		if isJSON {
