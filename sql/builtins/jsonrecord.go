@@ -8,69 +8,63 @@ import (
 	"github.com/quiverdb/quiver/sql/types"
 )
 
-// registerJSONRecords adds json[b]_to_record and json[b]_to_recordset,
-// whose columns come from the caller's column definition list.
-func registerJSONRecords() {
-	for _, jt := range []*types.T{types.JSON, types.JSONB} {
-		jsonb := jt == types.JSONB
-		prefix := "json"
-		if jsonb {
-			prefix = "jsonb"
-		}
-		addSRF(prefix+"_to_record", &SRFOverload{Params: params(jt), SingleRow: true,
-			RecordFn: func(cols []Column) func(*EvalContext, []types.Datum) (generator, error) {
-				return func(ctx *EvalContext, a []types.Datum) (generator, error) {
-					raw := []byte(jtext(a[0]))
-					switch jsonKind(raw) {
-					case "object":
-					case "array":
-						return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call populate_composite on an array")
-					default:
-						return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call populate_composite on a scalar")
+// registerJSONRecords adds prefix_to_record and prefix_to_recordset for
+// json or jsonb, whose columns come from the caller's column definition
+// list.
+func registerJSONRecords(jt *types.T, jsonb bool, prefix string) {
+	addSRF(prefix+"_to_record", &SRFOverload{Params: params(jt), SingleRow: true,
+		RecordFn: func(cols []Column) func(*EvalContext, []types.Datum) (generator, error) {
+			return func(ctx *EvalContext, a []types.Datum) (generator, error) {
+				raw := []byte(jtext(a[0]))
+				switch jsonKind(raw) {
+				case "object":
+				case "array":
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call populate_composite on an array")
+				default:
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call populate_composite on a scalar")
+				}
+				row, err := populateRow(ctx, raw, cols, jsonb)
+				if err != nil {
+					return nil, err
+				}
+				return rowsOf([][]types.Datum{row}), nil
+			}
+		}})
+	setName := prefix + "_to_recordset"
+	addSRF(setName, &SRFOverload{Params: params(jt),
+		RecordFn: func(cols []Column) func(*EvalContext, []types.Datum) (generator, error) {
+			return func(ctx *EvalContext, a []types.Datum) (generator, error) {
+				raw := []byte(jtext(a[0]))
+				switch k := jsonKind(raw); {
+				case k == "array":
+				case jsonb:
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call %s on a non-array", setName)
+				case k == "object":
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call %s on an object", setName)
+				default:
+					return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call %s on a scalar", setName)
+				}
+				elems, _ := jsonElems(raw)
+				// All rows are converted before the first is returned, so
+				// that a bad element fails the query even under a LIMIT,
+				// as PostgreSQL's materialized result does.
+				rows := make([][]types.Datum, len(elems))
+				for i, e := range elems {
+					if i&1023 == 0 && ctx != nil && ctx.Ctx != nil && ctx.Ctx.Err() != nil {
+						return nil, canceledError(ctx.Ctx)
 					}
-					row, err := populateRow(ctx, raw, cols, jsonb)
+					if jsonKind(e) != "object" {
+						return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "argument of %s must be an array of objects", setName)
+					}
+					row, err := populateRow(ctx, e, cols, jsonb)
 					if err != nil {
 						return nil, err
 					}
-					return rowsOf([][]types.Datum{row}), nil
+					rows[i] = row
 				}
-			}})
-		setName := prefix + "_to_recordset"
-		addSRF(setName, &SRFOverload{Params: params(jt),
-			RecordFn: func(cols []Column) func(*EvalContext, []types.Datum) (generator, error) {
-				return func(ctx *EvalContext, a []types.Datum) (generator, error) {
-					raw := []byte(jtext(a[0]))
-					switch k := jsonKind(raw); {
-					case k == "array":
-					case jsonb:
-						return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call %s on a non-array", setName)
-					case k == "object":
-						return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call %s on an object", setName)
-					default:
-						return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "cannot call %s on a scalar", setName)
-					}
-					elems, _ := jsonElems(raw)
-					// All rows are converted before the first is returned, so
-					// that a bad element fails the query even under a LIMIT,
-					// as PostgreSQL's materialized result does.
-					rows := make([][]types.Datum, len(elems))
-					for i, e := range elems {
-						if i&1023 == 0 && ctx != nil && ctx.Ctx != nil && ctx.Ctx.Err() != nil {
-							return nil, canceledError(ctx.Ctx)
-						}
-						if jsonKind(e) != "object" {
-							return nil, pgerror.New(pgerror.CodeInvalidParameterValue, "argument of %s must be an array of objects", setName)
-						}
-						row, err := populateRow(ctx, e, cols, jsonb)
-						if err != nil {
-							return nil, err
-						}
-						rows[i] = row
-					}
-					return rowsOf(rows), nil
-				}
-			}})
-	}
+				return rowsOf(rows), nil
+			}
+		}})
 }
 
 // populateRow converts a JSON object's members to the columns named like

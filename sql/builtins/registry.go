@@ -87,7 +87,6 @@ func init() {
 	registerBit()
 	registerToChar()
 	registerJSONSets()
-	registerJSONRecords()
 	registerBytea()
 	registerAggregates()
 	registerSRFs()
