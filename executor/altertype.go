@@ -147,7 +147,7 @@ func (s *Session) prepTypeChange(b *planner.Binder, old, t *catalog.Table, cmd t
 	if c.Identity != "" && !typ.IsIntegerFamily() {
 		return typeChange{}, pgerror.New(pgerror.CodeInvalidParameterValue, "identity column type must be smallint, integer, or bigint")
 	}
-	if cmd.Collate != "" && !collatable(typ) {
+	if cmd.Collate != "" && !typ.Collatable() {
 		return typeChange{}, pgerror.New(pgerror.CodeDatatypeMismatch, "collations are not supported by type %s", typ.BaseString())
 	}
 	if c.Generated != "" && using != nil {
@@ -163,13 +163,6 @@ func (s *Session) prepTypeChange(b *planner.Binder, old, t *catalog.Table, cmd t
 
 // collatable reports whether values of t have a collation: strings and
 // arrays of them.
-func collatable(t *types.T) bool {
-	for t.Family == types.FamArray {
-		t = t.Elem
-	}
-	return t.IsStringFamily()
-}
-
 // applyTypeChange is PostgreSQL's ATExecAlterColumnType for one change.
 func (s *Session) applyTypeChange(ec *execCtx, b *planner.Binder, old, t *catalog.Table, ch typeChange, tr *typeRewrite) error {
 	c := &t.Columns[ch.col]

@@ -570,6 +570,18 @@ type funcScanIter struct {
 	done       bool
 }
 
+// nullRow is a strict record function's one row for a NULL argument.
+func (f *funcScanIter) nullRow() []types.Datum {
+	row := make([]types.Datum, len(f.fn.Columns))
+	for i := range row {
+		row[i] = types.Null
+	}
+	if f.ordinality {
+		row = append(row, types.DInt(1))
+	}
+	return row
+}
+
 func (f *funcScanIter) Next() ([]types.Datum, error) {
 	if f.done {
 		return nil, nil
@@ -583,6 +595,9 @@ func (f *funcScanIter) Next() ([]types.Datum, error) {
 			}
 			if types.IsNull(v) {
 				f.done = true
+				if f.fn.SingleRow {
+					return f.nullRow(), nil
+				}
 				return nil, nil
 			}
 			vals[i] = v

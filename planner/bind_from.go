@@ -151,6 +151,10 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		// items beside it (unless LATERAL: bindRightItem).
 		return b.bindSubqueryTable(n, outer, outer)
 	case *tree.FuncTable:
+		if n.Ordinality && len(n.ColDefs) > 0 {
+			return nil, nil, pgerror.New(pgerror.CodeSyntaxError, "WITH ORDINALITY cannot be used with a column definition list").
+				WithHint("Put the column definition list inside ROWS FROM().").WithPosition(int(n.ColDefs[0].Pos))
+		}
 		return b.bindFuncTable(n, outer)
 	case *tree.RowsFrom:
 		return b.bindRowsFrom(n, outer)
@@ -240,6 +244,9 @@ func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, e
 		} else if n.Alias != "" {
 			name = n.Alias
 		}
+		if len(n.ColDefs) > 0 {
+			return nil, nil, errColDefNotAllowed(n.ColDefs)
+		}
 		cols := []Column{{Name: name, Table: alias, T: x.Type()}}
 		return &ValuesNode{Rows: [][]Expr{{x}}, Cols: cols}, newScope(cols, outer), nil
 	}
@@ -248,6 +255,19 @@ func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, e
 	if err != nil {
 		return nil, nil, err
 	}
+	switch {
+	case srf.ReturnsRecord() && n.Target:
+		return nil, nil, errRecordRowType(n.Func.Name)
+	case srf.ReturnsRecord() && len(n.ColDefs) == 0:
+		return nil, nil, pgerror.New(pgerror.CodeSyntaxError, "a column definition list is required for functions returning \"record\"").WithPosition(int(n.Func.Pos))
+	case srf.ReturnsRecord():
+		if fcols, err = b.colDefColumns(n.ColDefs); err != nil {
+			return nil, nil, err
+		}
+		srf = srf.WithColumns(fcols)
+	case len(n.ColDefs) > 0:
+		return nil, nil, errColDefNotAllowed(n.ColDefs)
+	}
 	alias := n.Func.Name
 	if n.Alias != "" {
 		alias = n.Alias
@@ -255,7 +275,7 @@ func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, e
 	cols := make([]Column, 0, len(fcols)+1)
 	for i, c := range fcols {
 		name := c.Name
-		if len(fcols) == 1 {
+		if len(fcols) == 1 && len(n.ColDefs) == 0 {
 			name = n.Func.Name
 			if n.Alias != "" {
 				name = n.Alias
@@ -273,7 +293,44 @@ func (b *Binder) bindFuncTable(n *tree.FuncTable, outer *scope) (Plan, *scope, e
 		}
 		cols = append(cols, Column{Name: name, Table: alias, T: types.Int8})
 	}
+	if len(n.ColAliases) > len(cols) {
+		return nil, nil, pgerror.New(pgerror.CodeInvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(cols), len(n.ColAliases))
+	}
 	return &FuncScan{Fn: srf, Args: args, Cols: cols, Ordinality: n.Ordinality}, newScope(cols, outer), nil
+}
+
+// errRecordRowType rejects a function returning record where no column
+// definition list can say what its rows hold.
+func errRecordRowType(name string) error {
+	return pgerror.New(pgerror.CodeFeatureNotSupported, "could not determine row type for result of %s", name).
+		WithHint("Provide a non-null record argument, or call the function in the FROM clause using a column definition list.")
+}
+
+func errColDefNotAllowed(defs []tree.ColDef) error {
+	return pgerror.New(pgerror.CodeSyntaxError, "a column definition list is only allowed for functions returning \"record\"").WithPosition(int(defs[0].Pos))
+}
+
+// colDefColumns resolves a column definition list's types.
+func (b *Binder) colDefColumns(defs []tree.ColDef) ([]builtins.Column, error) {
+	cols := make([]builtins.Column, len(defs))
+	for i, d := range defs {
+		t, err := b.ResolveType(d.Type)
+		if err != nil {
+			return nil, err
+		}
+		if d.CollatePos != 0 && !t.Collatable() {
+			return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "collations are not supported by type %s", t.BaseString()).WithPosition(int(d.CollatePos))
+		}
+		cols[i] = builtins.Column{Name: d.Name, Type: t}
+	}
+	for i, c := range cols {
+		for _, prev := range cols[:i] {
+			if prev.Name == c.Name {
+				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column name \"%s\" specified more than once", c.Name)
+			}
+		}
+	}
+	return cols, nil
 }
 
 func (b *Binder) bindJoin(n *tree.Join, outer *scope) (Plan, *scope, error) {

@@ -602,7 +602,7 @@ func hoistSetReturning(sc *tree.SelectClause, perRow bool) (*tree.SelectClause, 
 		if perRow {
 			calls = append(calls, srfTarget{alias: alias, call: f})
 		} else {
-			out.From = append(out.From, &tree.FuncTable{Func: f, Alias: alias, ColAliases: []string{f.Name}})
+			out.From = append(out.From, &tree.FuncTable{Func: f, Alias: alias, ColAliases: []string{f.Name}, Target: true})
 		}
 		name := t.Alias
 		if name == "" {

@@ -36,6 +36,9 @@ func (b *Binder) bindProjectSet(input Plan, in *scope, calls []srfTarget) (Plan,
 		if err != nil {
 			return nil, err
 		}
+		if srf.ReturnsRecord() {
+			return nil, errRecordRowType(c.call.Name)
+		}
 		if len(fcols) == 1 {
 			col := Column{Name: c.call.Name, Table: c.alias, T: fcols[0].Type}
 			ps.Funcs = append(ps.Funcs, &FuncScan{Fn: srf, Args: args, Cols: []Column{col}})

@@ -20,15 +20,15 @@ func (p *RowsFromScan) Columns() []Column { return p.Cols }
 func (b *Binder) bindRowsFrom(n *tree.RowsFrom, outer *scope) (Plan, *scope, error) {
 	if len(n.Funcs) == 1 {
 		// one function: exactly a function in FROM
-		return b.bindFuncTable(&tree.FuncTable{Func: n.Funcs[0], Alias: n.Alias, ColAliases: n.ColAliases, Ordinality: n.Ordinality}, outer)
+		return b.bindFuncTable(&tree.FuncTable{Func: n.Funcs[0], ColDefs: n.ColDefs[0], Alias: n.Alias, ColAliases: n.ColAliases, Ordinality: n.Ordinality}, outer)
 	}
 	alias := "rows"
 	if n.Alias != "" {
 		alias = n.Alias
 	}
 	rs := &RowsFromScan{Ordinality: n.Ordinality}
-	for _, f := range n.Funcs {
-		p, _, err := b.bindFuncTable(&tree.FuncTable{Func: f}, outer)
+	for i, f := range n.Funcs {
+		p, _, err := b.bindFuncTable(&tree.FuncTable{Func: f, ColDefs: n.ColDefs[i]}, outer)
 		if err != nil {
 			return nil, nil, err
 		}

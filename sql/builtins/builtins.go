@@ -131,6 +131,26 @@ type SRFOverload struct {
 	// types and yields the Fn to use, for functions whose result depends
 	// on static types (generate_subscripts over int2vector starts at 0).
 	Bind func(argTypes []*types.T) func(ctx *EvalContext, args []types.Datum) (func() ([]types.Datum, bool, error), error)
+	// RecordFn, set on functions returning record (jsonb_to_record ...),
+	// takes the columns of the call's column definition list and yields
+	// the Fn producing rows of them.
+	RecordFn func(cols []Column) func(ctx *EvalContext, args []types.Datum) (func() ([]types.Datum, bool, error), error)
+	// SingleRow marks a function returning one record rather than a set
+	// (jsonb_to_record): a NULL argument gives a row of NULLs, where a
+	// set-returning function gives no rows.
+	SingleRow bool
+}
+
+// ReturnsRecord reports whether the function's columns come from a
+// column definition list.
+func (o *SRFOverload) ReturnsRecord() bool { return o.RecordFn != nil }
+
+// WithColumns is a record-returning overload bound to the columns of a
+// column definition list.
+func (o *SRFOverload) WithColumns(cols []Column) *SRFOverload {
+	b := *o
+	b.Columns, b.Fn, b.RecordFn = cols, o.RecordFn(cols), nil
+	return &b
 }
 
 // Bound is the overload to run for the resolved argument types: o itself,

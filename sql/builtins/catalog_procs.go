@@ -73,8 +73,11 @@ func Procs() []Proc {
 	for name, os := range registry.srfs {
 		pi, hasPI := paramInfo[name]
 		for _, o := range os {
-			p := Proc{Name: name, Kind: 'f', Params: o.Params, Variadic: o.Variadic, RetSet: true, Strict: true}
-			if len(o.Columns) == 1 {
+			p := Proc{Name: name, Kind: 'f', Params: o.Params, Variadic: o.Variadic, RetSet: !o.SingleRow, Strict: true}
+			if o.ReturnsRecord() {
+				// PostgreSQL's json[b]_to_recordset handle NULL themselves.
+				p.Return, p.Strict = types.Record, o.SingleRow
+			} else if len(o.Columns) == 1 {
 				p.Return = o.Columns[0].Type
 			} else if len(o.Columns) > 1 {
 				p.Return, p.Out = types.Record, o.Columns

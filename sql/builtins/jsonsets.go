@@ -115,6 +115,7 @@ func registerJSONSets() {
 		if jsonb {
 			prefix = "jsonb"
 		}
+		registerJSONRecords(jt, jsonb, prefix)
 		registry.aggs[prefix+"_agg"] = append(registry.aggs[prefix+"_agg"], &AggOverload{Params: params(Any), Return: jt,
 			New: func(ts []*types.T) Aggregator { return &jsonAgg{jsonb: jsonb, t: argType(ts, 0)} }})
 		registry.aggs[prefix+"_object_agg"] = append(registry.aggs[prefix+"_object_agg"], &AggOverload{Params: params(Any, Any), Return: jt,

@@ -148,3 +148,53 @@ func TestCreateMaterializedView(t *testing.T) {
 		t.Errorf("CREATE MATERIALIZED VIEW WITH DATA: %s", dump(cv))
 	}
 }
+
+func TestColumnDefinitionLists(t *testing.T) {
+	from := func(sql string) tree.TableExpr {
+		return parseClean(t, sql).(*tree.Select).Body.(*tree.SelectClause).From[0]
+	}
+	intT := tree.TypeName{Name: "int4"}
+	numT := tree.TypeName{Name: "numeric", Mods: []int32{10, 2}}
+	for sql, want := range map[string]*tree.FuncTable{
+		"SELECT * FROM f() AS r(a int, b numeric(10,2))": {Alias: "r", ColDefs: []tree.ColDef{{Name: "a", Type: intT}, {Name: "b", Type: numT}}},
+		"SELECT * FROM f() r(a int)":                     {Alias: "r", ColDefs: []tree.ColDef{{Name: "a", Type: intT}}},
+		"SELECT * FROM f() AS (a int)":                   {ColDefs: []tree.ColDef{{Name: "a", Type: intT}}},
+		`SELECT * FROM f() AS r(a text COLLATE "C")`:     {Alias: "r", ColDefs: []tree.ColDef{{Name: "a", Type: tree.TypeName{Name: "text"}}}},
+		"SELECT * FROM f() AS r(a, b)":                   {Alias: "r", ColAliases: []string{"a", "b"}},
+		"SELECT * FROM f() AS r(a)":                      {Alias: "r", ColAliases: []string{"a"}},
+		"SELECT * FROM f() r":                            {Alias: "r"},
+	} {
+		ft, ok := from(sql).(*tree.FuncTable)
+		if !ok {
+			t.Errorf("%s: %s", sql, dump(from(sql)))
+			continue
+		}
+		want.Func = ft.Func
+		if !reflect.DeepEqual(ft, want) {
+			t.Errorf("%s:\n got %s\nwant %s", sql, dump(ft), dump(want))
+		}
+	}
+	// A COLLATE clause is kept by position, for the binder's type check.
+	p, err := ParseOne(`SELECT * FROM f() AS r(a int COLLATE "C")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := p.Stmt.(*tree.Select).Body.(*tree.SelectClause).From[0].(*tree.FuncTable).ColDefs[0]; d.Pos != 24 || d.CollatePos != 30 {
+		t.Errorf("positions: %s", dump(d))
+	}
+	rf := from("SELECT * FROM ROWS FROM (f() AS (a int), g()) WITH ORDINALITY AS t(x, y, n)").(*tree.RowsFrom)
+	if !reflect.DeepEqual(rf.ColDefs, [][]tree.ColDef{{{Name: "a", Type: intT}}, nil}) || !reflect.DeepEqual(rf.ColAliases, []string{"x", "y", "n"}) {
+		t.Errorf("ROWS FROM: %s", dump(rf))
+	}
+	// The first entry decides: names only, or names with types.
+	for sql, msg := range map[string]string{
+		"SELECT * FROM f() AS r(a, b int)":          `syntax error at or near "int"`,
+		"SELECT * FROM f() AS r(a int, b)":          `syntax error at or near ")"`,
+		"SELECT * FROM f() AS r(a int)(b)":          `syntax error at or near "("`,
+		"SELECT * FROM ROWS FROM (f() AS r(a int))": `syntax error at or near "r"`,
+	} {
+		if _, err := ParseOne(sql); errMessage(err) != msg {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+}

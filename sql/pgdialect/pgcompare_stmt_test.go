@@ -271,6 +271,14 @@ func deparseBody(body tree.SelectBody) string {
 	return fmt.Sprintf("<%T>", body)
 }
 
+func colDefsStr(defs []tree.ColDef) string {
+	var q []string
+	for _, d := range defs {
+		q = append(q, qi(d.Name)+" "+typeStr(d.Type))
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
 func aliasStr(alias string, cols []string) string {
 	if alias == "" {
 		return ""
@@ -309,7 +317,32 @@ func deparseTable(t tree.TableExpr) string {
 		if x.Ordinality {
 			ord = " WITH ORDINALITY"
 		}
+		if x.ColDefs != nil {
+			alias := ""
+			if x.Alias != "" {
+				alias = qi(x.Alias)
+			}
+			return lat + deparseFull(x.Func) + ord + " AS " + alias + colDefsStr(x.ColDefs)
+		}
 		return lat + deparseFull(x.Func) + ord + aliasStr(x.Alias, x.ColAliases)
+	case *tree.RowsFrom:
+		lat := ""
+		if x.Lateral {
+			lat = "LATERAL "
+		}
+		var fs []string
+		for i, f := range x.Funcs {
+			s := deparseFull(f)
+			if x.ColDefs[i] != nil {
+				s += " AS " + colDefsStr(x.ColDefs[i])
+			}
+			fs = append(fs, s)
+		}
+		ord := ""
+		if x.Ordinality {
+			ord = " WITH ORDINALITY"
+		}
+		return lat + "ROWS FROM (" + strings.Join(fs, ", ") + ")" + ord + aliasStr(x.Alias, x.ColAliases)
 	case *tree.Join:
 		nat := ""
 		if x.Natural {

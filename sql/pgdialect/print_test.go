@@ -351,6 +351,9 @@ func pr(b *strings.Builder, n any) {
 		if x.ColAliases != nil {
 			w("%v", x.ColAliases)
 		}
+		for _, d := range x.ColDefs {
+			w(" %s:%s", d.Name, typeStr(d.Type))
+		}
 	case *tree.Join:
 		w("(%s join ", x.Kind)
 		pr(b, x.Left)

@@ -497,10 +497,12 @@ func (p *parser) tablePrimary() tree.TableExpr {
 			if fc.Pos == 0 {
 				fc.Pos = fpos
 			}
+			var defs []tree.ColDef
 			if p.kw("as") {
-				p.unsupported("column definition lists in ROWS FROM")
+				defs = p.colDefList()
 			}
 			rf.Funcs = append(rf.Funcs, fc)
+			rf.ColDefs = append(rf.ColDefs, defs)
 			if !p.punct(",") {
 				break
 			}
@@ -524,7 +526,7 @@ func (p *parser) tablePrimary() tree.TableExpr {
 		if p.kws("with", "ordinality") {
 			ft.Ordinality = true
 		}
-		ft.Alias, ft.ColAliases = p.tableAlias()
+		ft.Alias, ft.ColAliases, ft.ColDefs = p.funcAlias()
 		return ft
 	}
 	if p.op("*") {
@@ -540,12 +542,7 @@ func (p *parser) tablePrimary() tree.TableExpr {
 
 // tableAlias reads [AS] alias [(col, ...)].
 func (p *parser) tableAlias() (string, []string) {
-	alias := ""
-	if p.kw("as") {
-		alias = p.ident()
-	} else if p.isIdentTok() && !noBareLabel[p.peek().val] || p.peek().kind == tQIdent {
-		alias = p.ident()
-	}
+	alias := p.aliasName()
 	if alias == "" {
 		return "", nil
 	}
@@ -554,6 +551,57 @@ func (p *parser) tableAlias() (string, []string) {
 		cols = p.parenIdentList()
 	}
 	return alias, cols
+}
+
+// aliasName reads [AS] alias, or nothing when no alias follows.
+func (p *parser) aliasName() string {
+	if p.kw("as") {
+		return p.ident()
+	}
+	if p.isIdentTok() && !noBareLabel[p.peek().val] || p.peek().kind == tQIdent {
+		return p.ident()
+	}
+	return ""
+}
+
+// funcAlias reads a function's alias: an ordinary one, or a column
+// definition list (AS (a int, ...) or [AS] r(a int, ...)), which the
+// first entry tells apart by having more than a name before its comma.
+func (p *parser) funcAlias() (string, []string, []tree.ColDef) {
+	if p.peek().is("as") && p.peekN(1).isPunct("(") {
+		p.i++
+		return "", nil, p.colDefList()
+	}
+	alias := p.aliasName()
+	if alias == "" || !p.peek().isPunct("(") {
+		return alias, nil, nil
+	}
+	if next := p.peekN(2); !next.isPunct(",") && !next.isPunct(")") {
+		return alias, nil, p.colDefList()
+	}
+	return alias, p.parenIdentList(), nil
+}
+
+// colDefList reads (name type [COLLATE c], ...).
+func (p *parser) colDefList() []tree.ColDef {
+	p.expectPunct("(")
+	var defs []tree.ColDef
+	for {
+		pos := p.pos(p.peek().off)
+		name := p.ident()
+		def := tree.ColDef{Name: name, Type: p.typeName(), Pos: pos}
+		if p.peek().is("collate") {
+			def.CollatePos = p.pos(p.peek().off)
+			p.i++
+			p.objectName()
+		}
+		defs = append(defs, def)
+		if !p.punct(",") {
+			break
+		}
+	}
+	p.expectPunct(")")
+	return defs
 }
 
 // ---- DML ----

@@ -423,14 +423,31 @@ type FuncTable struct {
 	Func       *FuncCall
 	Alias      string
 	ColAliases []string
+	// ColDefs is the column definition list of AS alias(name type, ...),
+	// which a function returning record needs and no other allows.
+	ColDefs    []ColDef
 	Ordinality bool
 	Lateral    bool
+	// Target marks a select-list call moved into FROM, where a function
+	// returning record cannot get a definition list.
+	Target bool
+}
+
+// ColDef is one entry of a column definition list.
+type ColDef struct {
+	Name string
+	Type TypeName
+	Pos  Pos
+	// CollatePos is where a COLLATE clause starts, 0 without one.
+	CollatePos Pos
 }
 
 // RowsFrom is ROWS FROM (f(...), g(...)) [WITH ORDINALITY]: the
 // functions' rows side by side, shorter ones padded with NULLs.
 type RowsFrom struct {
-	Funcs      []*FuncCall
+	Funcs []*FuncCall
+	// ColDefs[i] is Funcs[i]'s column definition list, if any.
+	ColDefs    [][]ColDef
 	Alias      string
 	ColAliases []string
 	Ordinality bool

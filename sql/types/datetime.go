@@ -100,7 +100,7 @@ func dtTypeName(f Family) string {
 }
 
 func dtSyntax(f Family, s string) error {
-	return pgerror.New(pgerror.CodeInvalidDatetimeFormat, "invalid input syntax for type %s: %q", dtTypeName(f), s)
+	return pgerror.New(pgerror.CodeInvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", dtTypeName(f), s)
 }
 
 func dtRange(s string) error {

@@ -3,6 +3,7 @@ package types
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/quiverdb/quiver/sql/pgerror"
@@ -292,6 +293,14 @@ func (p *jsonParser) str() (string, error) {
 			return "", jsonErr("Escape sequence \"\\" + string(rune(e)) + "\" is invalid.")
 		}
 	}
+}
+
+// DecodeJSONString is the value of a JSON string literal (raw includes
+// the quotes), decoded as PostgreSQL does when a json string becomes text:
+// \u0000 and unpaired surrogates are errors.
+func DecodeJSONString(raw string) (string, error) {
+	p := &jsonParser{s: strings.TrimSpace(raw), build: true}
+	return p.str()
 }
 
 func (p *jsonParser) hex4() (int, error) {

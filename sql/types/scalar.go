@@ -48,7 +48,7 @@ func trimPGSpace(s string) string {
 }
 
 func invalidSyntax(typ, s string) error {
-	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", typ, s)
+	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type %s: \"%s\"", typ, s)
 }
 
 func parseBool(s string) (Datum, error) {

@@ -496,6 +496,15 @@ func (t *T) IsNumericFamily() bool {
 	return false
 }
 
+// Collatable reports whether a COLLATE clause may name t: string types
+// and arrays of them.
+func (t *T) Collatable() bool {
+	for t.Family == FamArray {
+		t = t.Elem
+	}
+	return t.IsStringFamily()
+}
+
 // IsStringFamily reports text-like types (text, varchar, char, name).
 func (t *T) IsStringFamily() bool {
 	switch t.Family {

@@ -18,7 +18,7 @@ func vecName(t *T) string {
 }
 
 func vectorSyntax(t *T, s string) *pgerror.Error {
-	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", vecName(t), s)
+	return pgerror.New(pgerror.CodeInvalidTextRepresentation, "invalid input syntax for type %s: \"%s\"", vecName(t), s)
 }
 
 // checkVectorElem rejects what pgvector's CheckElement rejects.
