@@ -74,8 +74,9 @@ type Engine struct {
 	idMu           sync.Mutex
 	nextID, highID uint32
 
-	rowidMu sync.Mutex // guards rowids and txnIDs
+	rowidMu sync.Mutex // guards rowids, tuples and txnIDs
 	rowids  map[catalog.ID]*idBlock
+	tuples  map[catalog.ID]*idBlock // tuple numbers (rowversion.go)
 	txnIDs  idBlock
 
 	seqMu sync.Mutex
@@ -185,6 +186,7 @@ func Open(opts Options) (*Engine, error) {
 		applied: map[uint64]bool{},
 		active:  map[uint64]int{},
 		rowids:  map[catalog.ID]*idBlock{},
+		tuples:  map[catalog.ID]*idBlock{},
 		seqs:    map[catalog.ID]*seqState{},
 		rows:    newRowCache(opts.rowCacheBytes()),
 	}
