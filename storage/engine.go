@@ -607,14 +607,20 @@ func (e *Engine) AllocateID(ctx context.Context) (catalog.ID, error) {
 
 // allocateRowID hands out a table's next hidden row id.
 func (e *Engine) allocateRowID(tableID catalog.ID) (int64, error) {
+	return e.allocateTableCounter(e.rowids, tableID, rowidCounterKey(tableID), rowidBlockSize)
+}
+
+// allocateTableCounter hands out the next value, from 1, of a per-table
+// counter whose blocks are in blocks and whose high-water mark is at key.
+func (e *Engine) allocateTableCounter(blocks map[catalog.ID]*idBlock, tableID catalog.ID, key []byte, blockSize int64) (int64, error) {
 	e.rowidMu.Lock()
 	defer e.rowidMu.Unlock()
-	b := e.rowids[tableID]
+	b := blocks[tableID]
 	if b == nil {
 		b = &idBlock{}
-		e.rowids[tableID] = b
+		blocks[tableID] = b
 	}
-	return e.allocateCounted(b, rowidCounterKey(tableID), 1, rowidBlockSize)
+	return e.allocateCounted(b, key, 1, blockSize)
 }
 
 // firstTxnID is the first transaction id handed out, PostgreSQL's

@@ -53,14 +53,7 @@ func tupleCounterKey(id catalog.ID) []byte { return append(tablePrefix(id), 'c')
 
 // allocateTuple hands out a table's next tuple number.
 func (e *Engine) allocateTuple(tableID catalog.ID) (int64, error) {
-	e.rowidMu.Lock()
-	defer e.rowidMu.Unlock()
-	b := e.tuples[tableID]
-	if b == nil {
-		b = &idBlock{}
-		e.tuples[tableID] = b
-	}
-	return e.allocateCounted(b, tupleCounterKey(tableID), 1, tupleBlockSize)
+	return e.allocateTableCounter(e.tuples, tableID, tupleCounterKey(tableID), tupleBlockSize)
 }
 
 // newVersion is the version record of a row tb is about to get from this

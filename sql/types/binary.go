@@ -137,19 +137,13 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			buf = append(buf, jsonbVersion1)
 		}
 		return append(buf, v...), nil
-	case FamXid, FamCid:
-		v, ok := d.(DOid)
-		if !ok {
-			return nil, wrongDatum(t)
-		}
-		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
 	case FamTid:
 		v, ok := d.(DTid)
 		if !ok {
 			return nil, wrongDatum(t)
 		}
 		return appendTidBinary(buf, v), nil
-	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
+	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole, FamXid, FamCid:
 		if n, ok := d.(DNamedOid); ok {
 			return binary.BigEndian.AppendUint32(buf, n.Oid), nil
 		}
