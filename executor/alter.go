@@ -152,6 +152,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			rewrite = rewrite || retyped.rewrite
 		case "add column":
 			cd := *cmd.Column
+			if err := checkNotSystemColumn(cd.Name); err != nil {
+				return nil, err
+			}
 			if t.ColumnByName(cd.Name) >= 0 {
 				if cmd.IfExists {
 					s.noticeCode(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists, skipping", cd.Name, t.Name)
@@ -245,6 +248,9 @@ func (s *Session) alterTable(ec *execCtx, b *planner.Binder, n *tree.AlterTable)
 			i := t.ColumnByName(cmd.Name)
 			if i < 0 || t.Columns[i].Hidden {
 				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", cmd.Name)
+			}
+			if err := checkNotSystemColumn(cmd.NewName); err != nil {
+				return nil, err
 			}
 			if t.ColumnByName(cmd.NewName) >= 0 {
 				return nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", cmd.NewName, t.Name)

@@ -56,8 +56,19 @@ type typeRewrite struct {
 func (tr *typeRewrite) rebuildsGraphs() bool { return tr.rewrite || tr.reindex }
 
 // systemColumns are PostgreSQL's system column names, which ALTER
-// COLUMN names in vain.
+// COLUMN names in vain and no table column may take.
 var systemColumns = map[string]bool{"ctid": true, "xmin": true, "xmax": true, "cmin": true, "cmax": true, "tableoid": true}
+
+// checkNotSystemColumn rejects a new table column named like a system
+// column: PostgreSQL reserves those names in every table, even where
+// Quiver does not answer them yet, so a schema that loads here loads
+// there.
+func checkNotSystemColumn(name string) error {
+	if systemColumns[name] {
+		return pgerror.New(pgerror.CodeDuplicateColumn, "column name \"%s\" conflicts with a system column name", name)
+	}
+	return nil
+}
 
 // alterPass is PostgreSQL's pass of an ALTER TABLE subcommand as far as
 // it orders type changes: DROP ... (of columns, constraints, defaults,

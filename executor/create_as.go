@@ -53,6 +53,11 @@ func (s *Session) createTableAs(ec *execCtx, b *planner.Binder, n *tree.CreateTa
 		}
 		t.Columns = append(t.Columns, catalog.Column{ID: uint32(i + 1), Name: name, Type: typ})
 	}
+	for _, c := range t.Columns {
+		if err := checkNotSystemColumn(c.Name); err != nil {
+			return nil, err
+		}
+	}
 	if len(t.Columns) == 0 {
 		return nil, notSupportedStmt("tables without columns")
 	}

@@ -377,6 +377,13 @@ func (s *Session) createTable(ec *execCtx, b *planner.Binder, n *tree.CreateTabl
 			}
 		}
 	}
+	// After the loop: PostgreSQL reports a duplicate name first, wherever
+	// it stands.
+	for _, cd := range n.Columns {
+		if err := checkNotSystemColumn(cd.Name); err != nil {
+			return nil, err
+		}
+	}
 	if err := bindGeneratedColumns(b, t, n.Columns); err != nil {
 		return nil, err
 	}

@@ -295,9 +295,9 @@ func (ec *execCtx) execInsert(n *planner.Insert) (Result, error) {
 					return nil, err
 				}
 				if ri.cons != nil {
-					err = ri.cons.update(t, existing, updated)
+					err = ri.cons.upsert(t, existing, updated)
 				} else if err = checkRow(t, updated); err == nil {
-					err = ec.txn.UpdateRow(ec.ctx, t, existing, updated)
+					err = ec.txn.UpsertRow(ec.ctx, t, existing, updated)
 				}
 				if err != nil {
 					return nil, err
@@ -507,6 +507,14 @@ func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
 				return nil, canceled(err)
 			}
 		}
+		// RETURNING reads the row before it goes, so that its system
+		// columns (xmin, ctid) find the deleted version, as in PostgreSQL.
+		var r []types.Datum
+		if ret != nil {
+			if r, err = ec.returning(ret, full); err != nil {
+				return nil, err
+			}
+		}
 		if cons != nil {
 			err = cons.delete(t, full[:len(t.Columns)])
 		} else {
@@ -516,10 +524,6 @@ func (ec *execCtx) execDelete(n *planner.Delete) (Result, error) {
 			return nil, err
 		}
 		if ret != nil {
-			r, err := ec.returning(ret, full)
-			if err != nil {
-				return nil, err
-			}
 			out = append(out, r)
 		}
 	}

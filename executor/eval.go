@@ -330,6 +330,8 @@ func (ec *execCtx) compile(e planner.Expr) (evalFn, error) {
 			}
 			return out, nil
 		}, nil
+	case *planner.SysColumn:
+		return ec.compileSysColumn(n)
 	case *planner.RowExpr:
 		fields, err := ec.compileAll(n.Fields)
 		if err != nil {

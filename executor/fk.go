@@ -470,13 +470,22 @@ func (w *consWriter) insert(t *catalog.Table, row []types.Datum) error {
 // update replaces old by row in t, checking it and queueing the actions of
 // keys referencing a changed key.
 func (w *consWriter) update(t *catalog.Table, old, row []types.Datum) error {
+	return w.updateWith(w.ec.txn.UpdateRow, t, old, row)
+}
+
+// upsert is update for ON CONFLICT DO UPDATE (storage.Txn.UpsertRow).
+func (w *consWriter) upsert(t *catalog.Table, old, row []types.Datum) error {
+	return w.updateWith(w.ec.txn.UpsertRow, t, old, row)
+}
+
+func (w *consWriter) updateWith(write func(context.Context, *catalog.Table, []types.Datum, []types.Datum) error, t *catalog.Table, old, row []types.Datum) error {
 	if err := checkRow(t, row); err != nil {
 		return err
 	}
 	if err := w.checkNew(t, row); err != nil {
 		return err
 	}
-	if err := w.ec.txn.UpdateRow(w.ec.ctx, t, old, row); err != nil {
+	if err := write(w.ec.ctx, t, old, row); err != nil {
 		return err
 	}
 	if err := w.afterWrite(t, old, row); err != nil {

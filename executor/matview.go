@@ -44,6 +44,9 @@ func (s *Session) createMatview(ec *execCtx, b *planner.Binder, n *tree.CreateVi
 	}
 	t := &catalog.Table{DatabaseID: s.db.ID, SchemaID: sc.ID, Name: n.Name.Name, Owner: s.user}
 	for i, c := range vcols {
+		if err := checkNotSystemColumn(c.Name); err != nil {
+			return nil, err
+		}
 		t.Columns = append(t.Columns, catalog.Column{ID: uint32(i + 1), Name: c.Name, Type: c.Type})
 	}
 	if len(t.Columns) == 0 {

@@ -154,7 +154,7 @@ func (b *Binder) BindInsert(n *tree.Insert) (*Insert, error) {
 	if ins.Generated, err = b.generatedExprs(t); err != nil {
 		return nil, err
 	}
-	rowScope := newScope(TableColumns(t, tableAlias(t, n.Alias)), nil)
+	rowScope := tableScope(t, tableAlias(t, n.Alias), nil)
 	if n.OnConflict != nil {
 		if ins.OnConflict, err = b.bindOnConflict(n.OnConflict, t, n.Alias); err != nil {
 			return nil, err
@@ -302,6 +302,9 @@ func (b *Binder) bindOnConflict(oc *tree.OnConflict, t *catalog.Table, alias str
 	}
 	cols := append(TableColumns(t, tableAlias(t, alias)), TableColumns(t, "excluded")...)
 	sc := newScope(cols, nil)
+	for i := range t.Columns {
+		sc.cols[i].rel = t
+	}
 	var err error
 	if out.SetCols, out.Set, err = b.bindSetClauses(oc.Set, t, sc); err != nil {
 		return nil, err
@@ -398,6 +401,11 @@ func (b *Binder) bindTarget(name tree.ObjectName, uv *updatableView, alias strin
 		p = &Scan{Table: t, Cols: cols}
 	}
 	sc := newScope(cols, nil)
+	if uv == nil {
+		for i := range sc.cols {
+			sc.cols[i].rel = t
+		}
+	}
 	for _, f := range from {
 		fp, fsc, err := b.bindTableExpr(f, nil)
 		if err != nil {

@@ -142,7 +142,7 @@ func (b *Binder) bindTableExpr(te tree.TableExpr, outer *scope) (Plan, *scope, e
 		}
 		sc := newScope(cols, outer)
 		for i := range sc.cols {
-			sc.cols[i].relName = t.Name
+			sc.cols[i].relName, sc.cols[i].rel = t.Name, t
 		}
 		b.noteRelation(t.ID, n.Name)
 		return &Scan{Table: t, Cols: cols}, sc, nil

@@ -73,7 +73,7 @@ func immutable(x Expr) bool {
 			if types.PrintsName(n.T) || n.T.Family == types.FamRegtype {
 				ok = false
 			}
-		case *SeqFuncExpr, *SubqueryExpr:
+		case *SeqFuncExpr, *SubqueryExpr, *SysColumn:
 			ok = false
 		}
 	})
@@ -443,6 +443,8 @@ func (d *deparser) expr(x Expr) {
 		// PostgreSQL numbers them and lists their plans, which our
 		// EXPLAIN does not, so the reference stays unnumbered.
 		b.WriteString("(SubPlan)")
+	case *SysColumn:
+		b.WriteString(n.Name)
 	default:
 		b.WriteString("NULL")
 	}

@@ -3,6 +3,7 @@ package planner
 import (
 	"strings"
 
+	"github.com/quiverdb/quiver/sql/catalog"
 	"github.com/quiverdb/quiver/sql/pgerror"
 	"github.com/quiverdb/quiver/sql/tree"
 	"github.com/quiverdb/quiver/sql/types"
@@ -34,6 +35,10 @@ type scopeCol struct {
 	// relName is the table behind an aliased range-table entry, for the
 	// "invalid reference to FROM-clause entry" diagnosis.
 	relName string
+	// rel is the stored table whose rows the column comes from, directly
+	// from its range-table entry (not through a subquery or view): its
+	// system columns can be read.
+	rel *catalog.Table
 	// mergedAway hides a USING column from unqualified references and
 	// from *, because its merged twin on the other side answers for it.
 	mergedAway bool
@@ -151,6 +156,9 @@ func (s *scope) resolveColumn(ref *tree.ColumnRef) (Expr, error) {
 			if ok {
 				return &Const{Val: types.DOid(oid), T: types.Oid}, nil
 			}
+		}
+		if x, ok, err := cur.resolveSysColumn(table, name, depth, ref.Pos); err != nil || ok {
+			return x, err
 		}
 		if table != "" && cur.hasTable(table) {
 			tableSeen = true

@@ -73,6 +73,8 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 		return &DistinctExpr{Left: f(n.Left), Right: f(n.Right), Eq: n.Eq, Not: n.Not}
 	case *LimitSum:
 		return &LimitSum{Count: f(n.Count), Offset: f(n.Offset)}
+	case *SysColumn:
+		return &SysColumn{Name: n.Name, Table: n.Table, Key: mapAll(n.Key)}
 	}
 	return e
 }
@@ -363,7 +365,7 @@ func ColumnsRead(e Expr) (cols []int, all bool) {
 		case *Const, *ParamRef, *OuterRef,
 			*Call, *CastExpr, *BoolOp, *NotExpr, *IsNullExpr, *IsBoolExpr, *CaseExpr,
 			*CoalesceExpr, *NullIfExpr, *MinMaxExpr, *InListExpr, *QuantifiedArrayExpr,
-			*ArrayExpr, *RowExpr, *SubscriptExpr, *FieldExpr, *DistinctExpr:
+			*ArrayExpr, *RowExpr, *SubscriptExpr, *FieldExpr, *DistinctExpr, *SysColumn:
 		default: // subqueries and nodes whose children are not walked
 			all = true
 		}

@@ -74,8 +74,9 @@ type Engine struct {
 	idMu           sync.Mutex
 	nextID, highID uint32
 
-	rowidMu sync.Mutex // guards rowids and txnIDs
+	rowidMu sync.Mutex // guards rowids, tuples and txnIDs
 	rowids  map[catalog.ID]*idBlock
+	tuples  map[catalog.ID]*idBlock // tuple numbers (rowversion.go)
 	txnIDs  idBlock
 
 	seqMu sync.Mutex
@@ -185,6 +186,7 @@ func Open(opts Options) (*Engine, error) {
 		applied: map[uint64]bool{},
 		active:  map[uint64]int{},
 		rowids:  map[catalog.ID]*idBlock{},
+		tuples:  map[catalog.ID]*idBlock{},
 		seqs:    map[catalog.ID]*seqState{},
 		rows:    newRowCache(opts.rowCacheBytes()),
 	}
@@ -605,14 +607,20 @@ func (e *Engine) AllocateID(ctx context.Context) (catalog.ID, error) {
 
 // allocateRowID hands out a table's next hidden row id.
 func (e *Engine) allocateRowID(tableID catalog.ID) (int64, error) {
+	return e.allocateTableCounter(e.rowids, tableID, rowidCounterKey(tableID), rowidBlockSize)
+}
+
+// allocateTableCounter hands out the next value, from 1, of a per-table
+// counter whose blocks are in blocks and whose high-water mark is at key.
+func (e *Engine) allocateTableCounter(blocks map[catalog.ID]*idBlock, tableID catalog.ID, key []byte, blockSize int64) (int64, error) {
 	e.rowidMu.Lock()
 	defer e.rowidMu.Unlock()
-	b := e.rowids[tableID]
+	b := blocks[tableID]
 	if b == nil {
 		b = &idBlock{}
-		e.rowids[tableID] = b
+		blocks[tableID] = b
 	}
-	return e.allocateCounted(b, rowidCounterKey(tableID), 1, rowidBlockSize)
+	return e.allocateCounted(b, key, 1, blockSize)
 }
 
 // firstTxnID is the first transaction id handed out, PostgreSQL's

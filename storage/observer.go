@@ -94,7 +94,19 @@ func (t *Txn) insertRowLocking(ctx context.Context, tb *catalog.Table, row []typ
 // else FOR NO KEY UPDATE's, which a foreign key check's FOR KEY SHARE
 // lets through.
 func (t *Txn) UpdateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
-	if err := t.updateRow(ctx, tb, oldRow, newRow); err != nil {
+	return t.updateRowLocked(ctx, tb, oldRow, newRow, false)
+}
+
+// UpsertRow is UpdateRow for INSERT ... ON CONFLICT DO UPDATE, which in
+// PostgreSQL locks the row before updating it: the new version keeps the
+// transaction as its xmax, so that RETURNING xmax = 0 tells inserted rows
+// from updated ones.
+func (t *Txn) UpsertRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+	return t.updateRowLocked(ctx, tb, oldRow, newRow, true)
+}
+
+func (t *Txn) updateRowLocked(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum, locked bool) error {
+	if err := t.updateRow(ctx, tb, oldRow, newRow, locked); err != nil {
 		return err
 	}
 	if t.observed(tb) {

@@ -116,7 +116,7 @@ func TestRowDecoderColumns(t *testing.T) {
 		{types.DInt(7), types.DVector{1.5, -2, 3e38}, types.DString("x")},
 		{types.DInt(8), types.Null, types.DString("y")},
 	} {
-		val, err := encodeRow(nil, tb, row)
+		val, err := encodeRow(nil, tb, row, RowVersion{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestRowDecoderColumns(t *testing.T) {
 	}
 	// A halfvec column decodes from its two-byte elements to float32s.
 	tb.Columns[1].Type = types.HalfvecN(3)
-	val, err := encodeRow(nil, tb, []types.Datum{types.DInt(9), types.DHalfvec{1.5, -2, 65504}, types.DString("z")})
+	val, err := encodeRow(nil, tb, []types.Datum{types.DInt(9), types.DHalfvec{1.5, -2, 65504}, types.DString("z")}, RowVersion{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,12 +27,14 @@ const (
 
 var errCorruptRow = errors.New("storage: corrupt row value")
 
-// encodeRow encodes a full-width row of tb.
-func encodeRow(buf []byte, tb *catalog.Table, row []types.Datum) ([]byte, error) {
+// encodeRow encodes a full-width row of tb, version v first (so that
+// reading it back needs no walk over the columns).
+func encodeRow(buf []byte, tb *catalog.Table, row []types.Datum, v RowVersion) ([]byte, error) {
 	if len(row) != len(tb.Columns) {
 		return nil, fmt.Errorf("storage: row has %d values, table %q has %d columns", len(row), tb.Name, len(tb.Columns))
 	}
 	buf = append(buf, rowFormatV1)
+	buf = appendVersion(buf, v)
 	for i := range tb.Columns {
 		c := &tb.Columns[i]
 		d := row[i]
@@ -116,6 +118,8 @@ func appendPayload(buf []byte, d types.Datum) ([]byte, error) {
 		return append(buf, v...), nil
 	case types.DUUID:
 		return append(buf, v[:]...), nil
+	case types.DTid:
+		return binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint32(buf, v.Block), v.Offset), nil
 	case types.DInterval:
 		buf = binary.AppendVarint(buf, int64(v.Months))
 		buf = binary.AppendVarint(buf, int64(v.Days))
@@ -236,6 +240,9 @@ func eachColumn(tb *catalog.Table, colIdx map[uint32]int, b []byte, fn func(ord 
 		default:
 			return errCorruptRow
 		}
+		if id == 0 {
+			continue // the version record (rowversion.go)
+		}
 		ord, ok := columnOrdinal(tb, colIdx, id)
 		if !ok || tb.Columns[ord].Dropped {
 			continue
@@ -283,7 +290,7 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 			return nil, errCorruptRow
 		}
 		return l.Datum(), nil
-	case types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc:
+	case types.FamOid, types.FamRegclass, types.FamRegtype, types.FamRegproc, types.FamXid, types.FamCid:
 		v, n := binary.Uvarint(b)
 		if n <= 0 || n != len(b) {
 			return nil, errCorruptRow
@@ -307,6 +314,11 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 		}
 		copy(u[:], b)
 		return u, nil
+	case types.FamTid:
+		if len(b) != 6 {
+			return nil, errCorruptRow
+		}
+		return types.DTid{Block: binary.BigEndian.Uint32(b), Offset: binary.BigEndian.Uint16(b[4:])}, nil
 	case types.FamInterval:
 		var vals [3]int64
 		for i := range vals {

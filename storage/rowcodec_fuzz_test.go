@@ -18,7 +18,7 @@ func FuzzDecodeRow(f *testing.F) {
 	good, err := encodeRow(nil, tb, []types.Datum{types.DInt(-7), dec("12.50"),
 		&types.DArray{Elem: types.Text, Elems: []types.Datum{types.DString("x"), types.Null}},
 		types.DInterval{Months: 1, Days: 2, Micros: 3}, types.DVector{1, 2}, types.DUUID{1}, types.DHalfvec{1, 2},
-		&types.DSparsevec{Dim: 9, Indices: []int32{1, 8}, Values: []float32{1, -1}}, &types.DBit{Len: 10, Bytes: []byte{0xF0, 0xC0}}})
+		&types.DSparsevec{Dim: 9, Indices: []int32{1, 8}, Values: []float32{1, -1}}, &types.DBit{Len: 10, Bytes: []byte{0xF0, 0xC0}}}, RowVersion{Stored: true, Xmin: 5, Tuple: 3})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -209,7 +209,7 @@ func TestRowCodecRoundTrip(t *testing.T) {
 			tb := &catalog.Table{Name: "t", Columns: []catalog.Column{
 				{ID: 1, Name: "k", Type: types.Int8}, {ID: 7, Name: "v", Type: tc.typ}}}
 			row := []types.Datum{types.DInt(1), tc.val}
-			b, err := encodeRow(nil, tb, row)
+			b, err := encodeRow(nil, tb, row, RowVersion{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,7 +260,7 @@ func TestRowCodecRoundTrip(t *testing.T) {
 func TestSparsevecRowSize(t *testing.T) {
 	tb := &catalog.Table{Name: "t", Columns: []catalog.Column{{ID: 1, Name: "v", Type: types.Sparsevec}}}
 	v := &types.DSparsevec{Dim: 1000000000, Indices: []int32{5, 999999999}, Values: []float32{1, 2}}
-	b, err := encodeRow(nil, tb, []types.Datum{v})
+	b, err := encodeRow(nil, tb, []types.Datum{v}, RowVersion{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestBitPayloadCorrupt(t *testing.T) {
 func TestRowCodecSchemaChange(t *testing.T) {
 	v1 := &catalog.Table{Name: "t", Columns: []catalog.Column{
 		{ID: 1, Name: "a", Type: types.Int8}, {ID: 2, Name: "b", Type: types.Text}}}
-	b, err := encodeRow(nil, v1, []types.Datum{types.DInt(1), types.DString("x")})
+	b, err := encodeRow(nil, v1, []types.Datum{types.DInt(1), types.DString("x")}, RowVersion{})
 	if err != nil {
 		t.Fatal(err)
 	}

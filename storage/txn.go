@@ -626,7 +626,11 @@ func (t *Txn) insertRow(ctx context.Context, tb *catalog.Table, row []types.Datu
 			return uniqueViolation(tb, pkName(tb), tb.PrimaryKey, row)
 		}
 	}
-	val, err := encodeRow(t.rowScratch[:0], tb, row)
+	ver, err := t.newVersion(ctx, tb, false)
+	if err != nil {
+		return err
+	}
+	val, err := encodeRow(t.rowScratch[:0], tb, row, ver)
 	if err != nil {
 		return err
 	}
@@ -672,8 +676,9 @@ func (t *Txn) addIndexEntry(tb *catalog.Table, idx *catalog.Index, row []types.D
 }
 
 // updateRow replaces oldRow (as read) by newRow, moving the row if its
-// primary key changed and maintaining secondary indexes.
-func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum) error {
+// primary key changed and maintaining secondary indexes; locked records
+// the transaction as the new version's xmax (RowVersion).
+func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow []types.Datum, locked bool) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
@@ -764,7 +769,11 @@ func (t *Txn) updateRow(ctx context.Context, tb *catalog.Table, oldRow, newRow [
 			return err
 		}
 	}
-	val, err := encodeRow(nil, tb, newRow)
+	ver, err := t.newVersion(ctx, tb, locked)
+	if err != nil {
+		return err
+	}
+	val, err := encodeRow(nil, tb, newRow, ver)
 	if err != nil {
 		return err
 	}

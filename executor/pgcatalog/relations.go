@@ -170,6 +170,7 @@ func collationOf(t *types.T) uint32 {
 // builtinTypes are pg_type's base types (their arrays are added too).
 var builtinTypes = []*types.T{
 	types.Bool, types.Bytea, types.Name, types.Int8, types.Int2, types.Int4, types.Regproc, types.Text, types.Oid,
+	types.Tid, types.Xid, types.Cid,
 	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
 	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole, types.Halfvec,
@@ -193,6 +194,9 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamRegproc:      {"regproc", "i"},
 	types.FamText:         {"text", "i"},
 	types.FamOid:          {"oid", "i"},
+	types.FamTid:          {"tid", "s"},
+	types.FamXid:          {"xid", "i"},
+	types.FamCid:          {"cid", "i"},
 	types.FamJSON:         {"json", "i"},
 	types.FamFloat4:       {"float4", "i"},
 	types.FamFloat8:       {"float8", "d"},
@@ -250,7 +254,7 @@ func typeRows() []typeRow {
 			ns = uint32(storage.PublicSchemaID)
 		}
 		l := t.Len()
-		byval := l > 0 && l <= 8 && t.Family != types.FamName && t.Family != types.FamUUID
+		byval := l > 0 && l <= 8 && t.Family != types.FamName && t.Family != types.FamUUID && t.Family != types.FamTid
 		rows = append(rows, typeRow{oid: t.OID(), name: t.TypeName(), namespace: ns, length: l, byval: byval, typtype: tt,
 			category: string(t.Category()), preferred: t.Preferred(), io: m.io, align: m.align, coll: collationOf(t)})
 		if a := types.ArrayOf(t); a.OID() != 0 {

@@ -201,6 +201,18 @@ func addComparisons() {
 			addBin(op, t, t, types.Bool, mk(t))
 		}
 		addBin(op, types.Bpchar, types.Bpchar, types.Bool, mk(types.Bpchar))
+		addBin(op, types.Tid, types.Tid, types.Bool, mk(types.Tid))
+		if op != "=" && op != "<>" {
+			continue
+		}
+		// xid and cid have only equality: their values wrap around, so
+		// PostgreSQL gives them no order. xid = int4 compares the
+		// integer's bits as an xid (xideqint4).
+		addBin(op, types.Xid, types.Xid, types.Bool, mk(types.Xid))
+		addBin(op, types.Cid, types.Cid, types.Bool, mk(types.Cid))
+		addBin(op, types.Xid, types.Int4, types.Bool, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+			return cmpResult(op, types.Compare(types.Xid, a[0], types.DOid(uint32(int32(a[1].(types.DInt)))))), nil
+		})
 	}
 }
 

@@ -137,7 +137,13 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			buf = append(buf, jsonbVersion1)
 		}
 		return append(buf, v...), nil
-	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
+	case FamTid:
+		v, ok := d.(DTid)
+		if !ok {
+			return nil, wrongDatum(t)
+		}
+		return appendTidBinary(buf, v), nil
+	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole, FamXid, FamCid:
 		if n, ok := d.(DNamedOid); ok {
 			return binary.BigEndian.AppendUint32(buf, n.Oid), nil
 		}
@@ -445,11 +451,16 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return DJSON(n), nil
-	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
+	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole, FamXid, FamCid:
 		if err := fixed(4); err != nil {
 			return nil, err
 		}
 		return DOid(binary.BigEndian.Uint32(b)), nil
+	case FamTid:
+		if err := fixed(6); err != nil {
+			return nil, err
+		}
+		return DTid{Block: binary.BigEndian.Uint32(b), Offset: binary.BigEndian.Uint16(b[4:])}, nil
 	case FamVector, FamHalfvec:
 		return decodeVectorBinary(t, b)
 	case FamSparsevec:

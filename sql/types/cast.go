@@ -371,7 +371,9 @@ func datumFits(f Family, d Datum) bool {
 	case DJSON:
 		return f == FamJSON || f == FamJSONB
 	case DOid:
-		return isOidFamily(f)
+		return isOidFamily(f) || f == FamXid || f == FamCid
+	case DTid:
+		return f == FamTid
 	case DVector:
 		return f == FamVector
 	case DHalfvec:

@@ -107,6 +107,9 @@ func Compare(t *T, a, b Datum) int {
 	case DOid:
 		y, _ := b.(DOid)
 		return cmp3(uint32(x), uint32(y))
+	case DTid:
+		y, _ := b.(DTid)
+		return compareTid(x, y)
 	case DVector:
 		y, _ := b.(DVector)
 		return compareVector(x, y)

@@ -42,6 +42,8 @@ func appendText(buf []byte, t *T, d Datum, loc *time.Location) []byte {
 		return append(buf, v.Label...)
 	case DJSON:
 		return append(buf, v...)
+	case DTid:
+		return appendTid(buf, v)
 	case DOid:
 		if t != nil && t.Family == FamRegtype && v == 0 {
 			return append(buf, '-') // regtypeout's InvalidOid
@@ -131,6 +133,8 @@ func typeOfDatum(d Datum) *T {
 		return JSONB
 	case DOid:
 		return Oid
+	case DTid:
+		return Tid
 	case DVector:
 		return Vector
 	case DHalfvec:

@@ -92,6 +92,10 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 		return DJSON(n), nil
 	case FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		return parseOid(t, s)
+	case FamXid, FamCid:
+		return parseXid(s), nil
+	case FamTid:
+		return parseTid(s)
 	case FamVector, FamHalfvec:
 		return parseVector(t, s)
 	case FamSparsevec:

@@ -41,6 +41,9 @@ var baseByName = map[string]*T{
 	"regproc":      Regproc,
 	"regnamespace": Regnamespace,
 	"regrole":      Regrole,
+	"xid":          Xid,
+	"cid":          Cid,
+	"tid":          Tid,
 	"vector":       Vector,
 	"halfvec":      Halfvec,
 	"sparsevec":    Sparsevec,
@@ -62,7 +65,7 @@ var unsupportedTypes = map[string]bool{
 	"daterange": true, "jsonpath": true, "pg_lsn": true,
 	"txid_snapshot": true, "pg_snapshot": true,
 	"regoper": true, "regoperator": true, "regprocedure": true, "regconfig": true, "regdictionary": true,
-	"xid": true, "cid": true, "tid": true, "xid8": true, `"char"`: true,
+	"xid8": true, `"char"`: true,
 }
 
 // Resolve maps a SQL type name as written (already lower-cased unless it

@@ -49,6 +49,9 @@ const (
 	FamBit
 	FamVarbit
 	FamEnum
+	FamXid
+	FamCid
+	FamTid
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -66,6 +69,9 @@ const (
 	OidRegrole      uint32 = 4096
 	OidText         uint32 = 25
 	OidOid          uint32 = 26
+	OidTid          uint32 = 27
+	OidXid          uint32 = 28
+	OidCid          uint32 = 29
 	OidJSON         uint32 = 114
 	OidFloat4       uint32 = 700
 	OidFloat8       uint32 = 701
@@ -154,6 +160,9 @@ var (
 	Regproc      = &T{Family: FamRegproc}
 	Regnamespace = &T{Family: FamRegnamespace}
 	Regrole      = &T{Family: FamRegrole}
+	Xid          = &T{Family: FamXid}
+	Cid          = &T{Family: FamCid}
+	Tid          = &T{Family: FamTid}
 	Vector       = &T{Family: FamVector}
 	Halfvec      = &T{Family: FamHalfvec}
 	Sparsevec    = &T{Family: FamSparsevec}
@@ -268,6 +277,9 @@ var famInfos = map[Family]famInfo{
 	FamVarbit:       {OidVarbit, 1563, "varbit", "bit varying", -1},
 	FamVoid:         {OidVoid, 0, "void", "void", 4},
 	FamRecord:       {OidRecord, 2287, "record", "record", -1},
+	FamXid:          {OidXid, 1011, "xid", "xid", 4},
+	FamCid:          {OidCid, 1012, "cid", "cid", 4},
+	FamTid:          {OidTid, 1010, "tid", "tid", 6},
 }
 
 // Category is pg_type.typcategory, which overload resolution and pg_type

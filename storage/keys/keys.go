@@ -91,6 +91,8 @@ func encodeAsc(buf []byte, d types.Datum) ([]byte, error) {
 		return appendFloat(buf, float64(v.Sort)), nil
 	case types.DOid:
 		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
+	case types.DTid:
+		return binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint32(buf, v.Block), v.Offset), nil
 	case types.DVector:
 		return appendVectorKey(buf, v), nil
 	case types.DHalfvec:
