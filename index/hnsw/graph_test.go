@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/quiverdb/quiver/index/vecmath"
 )
@@ -602,4 +603,25 @@ func TestLosslessHalfGraph(t *testing.T) {
 	if he := g.HalfError(); he != (HalfError{}) {
 		t.Fatalf("HalfError of halves = %+v, want zero", he)
 	}
+}
+
+// TestExactFileClosedWithGraph: the file of a dropped graph's exact
+// vectors is closed once the graph is garbage, so its disk space goes
+// back without anyone closing it (searches may hold a graph past its
+// index's drop).
+func TestExactFileClosedWithGraph(t *testing.T) {
+	g := mustNew(t, Config{Dims: 2, Distance: l2, HalfDistance: vecmath.L2SquaredHalf, ExactDir: t.TempDir()})
+	if _, err := g.Insert(1, []float32{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	f := g.exact.f
+	g = nil
+	for range 100 {
+		runtime.GC()
+		if f.Fd() == ^uintptr(0) { // closed
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the exact-vector file of an unreachable graph is still open")
 }
