@@ -330,7 +330,11 @@ func (vi *vectorIndex) loadCheckpoint(ctx context.Context, txn *storage.Txn, tb 
 		default:
 			return corrupt(node)
 		}
-		if _, err := vi.graph.Restore(uint64(node), vec, links, meta.n); err != nil {
+		restored := vec
+		if needVec[node] {
+			restored = nil // the graph's zeroed memory is the placeholder
+		}
+		if _, err := vi.graph.Restore(uint64(node), restored, links, meta.n); err != nil {
 			return fmt.Errorf("vector index %s: %w", idx.Name, err)
 		}
 		if info.dead() {

@@ -108,15 +108,34 @@ func (g *Graph) HalfError() HalfError {
 // the clamping too. It returns v's rounding error, rounded up so float32
 // arithmetic never makes the bound smaller than the truth.
 func encodeClamped(dst []uint16, v []float32) HalfError {
+	clamp := false
+	for _, x := range v {
+		if x > vecmath.MaxHalf || x < -vecmath.MaxHalf {
+			clamp = true
+			break
+		}
+	}
+	if clamp {
+		for i, x := range v {
+			dst[i] = vecmath.ToHalf(min(max(x, -vecmath.MaxHalf), vecmath.MaxHalf))
+		}
+	} else {
+		vecmath.EncodeHalf(dst, v)
+	}
+	// The error is measured against the halves widened back, a block at
+	// a time (no allocation: inserts run on every core at once).
 	var l2, l1, norm float64
-	for i, x := range v {
-		c := min(max(x, -vecmath.MaxHalf), vecmath.MaxHalf)
-		h := vecmath.ToHalf(c)
-		dst[i] = h
-		d := math.Abs(float64(x) - float64(vecmath.FromHalf(h)))
-		l2 += d * d
-		l1 += d
-		norm += float64(x) * float64(x)
+	var wide [64]float32
+	for i := 0; i < len(v); i += len(wide) {
+		n := min(len(wide), len(v)-i)
+		vecmath.DecodeHalf(wide[:n], dst[i:i+n])
+		for j, w := range wide[:n] {
+			x := float64(v[i+j])
+			d := math.Abs(x - float64(w))
+			l2 += d * d
+			l1 += d
+			norm += x * x
+		}
 	}
 	e := HalfError{L2: roundUp(math.Sqrt(l2)), L1: roundUp(l1)}
 	if norm > 0 {

@@ -313,10 +313,12 @@ func (g *Graph) allocate(key uint64, vec []float32, level int) (Node, error) {
 		}
 	}
 	i := int(n & (chunkSize - 1))
-	if err := g.storeVector(n, vec); err != nil {
-		// The slot stays taken: tombstoned, no search returns it.
-		g.Delete(n)
-		return 0, err
+	if vec != nil { // nil: a restored node's placeholder (Restore)
+		if err := g.storeVector(n, vec); err != nil {
+			// The slot stays taken: tombstoned, no search returns it.
+			g.Delete(n)
+			return 0, err
+		}
 	}
 	c.levels[i] = int8(level)
 	c.keys[i] = key

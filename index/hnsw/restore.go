@@ -23,8 +23,9 @@ func (g *Graph) Entry() (n Node, maxLevel int, ok bool) {
 // Restore appends a node with its stored links; it must be called for
 // nodes 0, 1, 2, ... in order, before the graph is shared. Links to nodes
 // at or beyond limit are dropped (they were not part of the checkpoint).
+// A nil vec leaves the node's vector zero until RestoreVector sets it.
 func (g *Graph) Restore(key uint64, vec []float32, links [][]Node, limit Node) (Node, error) {
-	if len(vec) != g.dims {
+	if vec != nil && len(vec) != g.dims {
 		return 0, ErrDims
 	}
 	if len(links) == 0 {
