@@ -65,7 +65,7 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 				details = append(details, "Prefilter Rows: "+st.prefilter)
 			}
 			if st.search != nil {
-				details = append(details, fmt.Sprintf("Index Searches: nodes visited=%d, distance computations=%d, rejected by visibility or filter=%d", st.search.Visited, st.search.Distances, st.search.Rejected))
+				details = append(details, fmt.Sprintf("Index Searches: nodes visited=%d, distance computations=%d, rejected by visibility or filter=%d, exact vectors read=%d", st.search.Visited, st.search.Distances, st.search.Rejected, st.search.Exact))
 			}
 		}
 		*lines = append(*lines, indent+title)

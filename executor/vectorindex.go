@@ -598,6 +598,7 @@ func (vi *vectorIndex) search(q []float32, k, ef int, readTs uint64, me *vectorT
 		return nil, err
 	}
 	r := vi.ranker(q)
+	r.st = st
 	pks := make([]string, len(res))
 	for i, c := range res {
 		pks[i] = vi.info(c.Key).pk

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -335,7 +336,7 @@ func TestExplainAnalyzeVectorScan(t *testing.T) {
 	mustRun(t, s, "CREATE TABLE v (id int PRIMARY KEY, e vector(2)); INSERT INTO v SELECT g, ARRAY[g, g * 2]::real[]::vector FROM generate_series(1, 200) g")
 	mustRun(t, s, "CREATE INDEX v_e ON v USING hnsw (e vector_l2_ops)")
 	out := flat(mustRun(t, s, "EXPLAIN ANALYZE SELECT id FROM v ORDER BY e <-> '[3,6]' LIMIT 3"))
-	for _, want := range []string{"Index Scan using v_e on v (actual time=", "rows=3 loops=1", "nodes visited=", "Execution Time:"} {
+	for _, want := range []string{"Index Scan using v_e on v (actual time=", "rows=3 loops=1", "nodes visited=", "exact vectors read=0", "Execution Time:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("EXPLAIN ANALYZE lacks %q:\n%s", want, out)
 		}
@@ -875,6 +876,17 @@ func TestHNSWHalfGraphExact(t *testing.T) {
 		return answers
 	}
 	before := check(s)
+	// EXPLAIN ANALYZE counts the exact vectors the re-ranking read: at
+	// least the k returned (a float32 graph reads none: see
+	// TestExplainAnalyzeVectorScan).
+	plan := flat(mustRun(t, s, "EXPLAIN ANALYZE SELECT id FROM h ORDER BY e <-> "+q+" LIMIT 5"))
+	m := regexp.MustCompile(`exact vectors read=(\d+)`).FindStringSubmatch(plan)
+	if m == nil {
+		t.Fatalf("EXPLAIN ANALYZE lacks the exact read count:\n%s", plan)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 5 {
+		t.Fatalf("EXPLAIN ANALYZE: %d exact vectors read for 5 rows:\n%s", n, plan)
+	}
 	var ids []string
 	for _, line := range strings.Split(before[0], "\n") {
 		ids = append(ids, strings.Split(line, "|")[0])

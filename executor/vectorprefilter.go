@@ -131,16 +131,19 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	// measuring exactly (vectorrerank.go). A float32 graph's distances
 	// are exact, and its vectors are read from memory.
 	r := vi.ranker(q)
+	if ns != nil {
+		if ns.search == nil {
+			ns.search = &hnsw.Stats{}
+		}
+		r.st = ns.search
+	}
 	measure := func(i int) error {
 		if exact[i] {
 			return nil
 		}
-		v, err := vi.graph.Exact(hnsw.Node(nodes[i]-1), r.buf)
+		v, err := r.exact(hnsw.Node(nodes[i] - 1))
 		if err != nil {
 			return err
-		}
-		if vi.graph.Half() {
-			r.buf = v
 		}
 		dists[i], exact[i] = vi.dist(q, v), true
 		return nil
@@ -205,9 +208,6 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 	}
 	if ns != nil {
 		ns.prefilter = fmt.Sprintf("%d rows: exact distances", count)
-		if ns.search == nil {
-			ns.search = &hnsw.Stats{}
-		}
 		ns.search.Distances += count
 	}
 	heap.order.sort(heap.items)

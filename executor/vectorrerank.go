@@ -53,7 +53,8 @@ type ranker struct {
 	// distances agree to that precision may come out in either order,
 	// as they may between two pgvector builds.
 	slack float32
-	buf   []float32 // a half graph's vector read back
+	buf   []float32   // a half graph's vector read back
+	st    *hnsw.Stats // EXPLAIN ANALYZE's counters, when it runs
 }
 
 func (vi *vectorIndex) ranker(q []float32) *ranker {
@@ -73,6 +74,21 @@ func (r *ranker) nearest(d float32) float32 {
 	return lb - r.slack*float32(math.Abs(float64(d)))
 }
 
+// exact reads node n's full-precision vector (valid until the next read).
+func (r *ranker) exact(n hnsw.Node) ([]float32, error) {
+	v, err := r.vi.graph.Exact(n, r.buf)
+	if err != nil {
+		return nil, err
+	}
+	if r.vi.graph.Half() {
+		r.buf = v
+		if r.st != nil {
+			r.st.Exact++
+		}
+	}
+	return v, nil
+}
+
 // distBefore orders distances with NaN (a zero vector's cosine) last, as
 // PostgreSQL sorts NaN above every number.
 func distBefore(a, b float32) bool {
@@ -89,12 +105,9 @@ func (r *ranker) consider(best []vectorHit, k int, n hnsw.Node, pk string, d flo
 	if len(best) == k && distBefore(best[k-1].dist, r.nearest(d)) {
 		return best, false, nil
 	}
-	v, err := r.vi.graph.Exact(n, r.buf)
+	v, err := r.exact(n)
 	if err != nil {
 		return best, false, err
-	}
-	if r.vi.graph.Half() {
-		r.buf = v
 	}
 	exact := r.vi.dist(r.q, v)
 	if len(best) == k && !distBefore(exact, best[k-1].dist) {

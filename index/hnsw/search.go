@@ -141,6 +141,9 @@ type Stats struct {
 	Visited   int
 	Distances int
 	Rejected  int // nodes passed over because deleted or filtered out
+	// Exact counts vectors read back at full precision (Graph.Exact) to
+	// re-rank the results; the caller that re-ranks counts them.
+	Exact int
 }
 
 // searchLayer is the paper's SEARCH-LAYER with ef results, which it
