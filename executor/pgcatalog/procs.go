@@ -354,7 +354,7 @@ func appendUint(b []byte, v uint32) []byte {
 // does without pg_cast rows, are left out.
 var castTable = func() []castEntry {
 	isString := func(f types.Family) bool {
-		return f == types.FamText || f == types.FamVarchar || f == types.FamChar || f == types.FamName
+		return f == types.FamText || f == types.FamVarchar || f == types.FamChar || f == types.FamName || f == types.FamCitext
 	}
 	isOid := func(f types.Family) bool {
 		switch f {
@@ -376,6 +376,9 @@ var castTable = func() []castEntry {
 			}
 			if isPgvectorType(from.OID()) && isPgvectorType(to.OID()) {
 				continue // pgvector's own casts, with its function names, follow
+			}
+			if (f == types.FamCitext && g == types.FamName) || (f == types.FamName && g == types.FamCitext) {
+				continue // extension citext declares no cast with name
 			}
 			var ctx string
 			switch {
@@ -590,6 +593,10 @@ func extensionDependRows() [][]types.Datum {
 			for _, m := range vectorMembers() {
 				member(e.oid, m[0], m[1])
 			}
+		}
+		if e.name == "citext" {
+			member(e.oid, oidPgType, types.OidCitext)
+			member(e.oid, oidPgType, types.OidCitextArray)
 		}
 		for _, p := range procTable {
 			if p.ext == e.name {

@@ -84,6 +84,7 @@ type builtinExtension struct {
 // builtinExtensions, ordered by name; versions are those of PostgreSQL
 // 15's contrib and of pgvector whose SQL Quiver speaks. Read-only.
 var builtinExtensions = []builtinExtension{
+	{name: "citext", version: "1.6", comment: "data type for case-insensitive character strings", oid: oidCitextExt, relocatable: true, trusted: true},
 	{name: "pgcrypto", version: "1.3", comment: "cryptographic functions", oid: oidPgcryptoExt, relocatable: true, trusted: true},
 	{name: "plpgsql", version: "1.0", comment: "PL/pgSQL procedural language", oid: oidPlpgsql, pgCatalog: true, trusted: true},
 	{name: "uuid-ossp", version: "1.1", comment: "generate universally unique identifiers (UUIDs)", oid: oidUUIDOsspExt, relocatable: true, trusted: true},
@@ -159,7 +160,7 @@ func collationOf(t *types.T) uint32 {
 		return collationOf(t.Elem)
 	}
 	switch t.Family {
-	case types.FamText, types.FamVarchar, types.FamChar:
+	case types.FamText, types.FamVarchar, types.FamChar, types.FamCitext:
 		return oidDefColl
 	case types.FamName:
 		return oidCColl
@@ -173,7 +174,7 @@ var builtinTypes = []*types.T{
 	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
 	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole, types.Halfvec,
-	types.Sparsevec, types.Bit, types.Varbit,
+	types.Sparsevec, types.Bit, types.Varbit, types.Citext,
 }
 
 // typeMeta is what pg_type needs beyond types.T (whose Category and
@@ -217,6 +218,7 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamSparsevec:    {"sparsevec", "i"},
 	types.FamBit:          {"bit", "i"},
 	types.FamVarbit:       {"varbit", "i"},
+	types.FamCitext:       {"citext", "i"},
 }
 
 // typeRow is one pg_type row.
@@ -246,7 +248,7 @@ func typeRows() []typeRow {
 			tt = "p"
 		}
 		ns := uint32(storage.PgCatalogSchemaID)
-		if isPgvectorType(t.OID()) {
+		if isPgvectorType(t.OID()) || t.Family == types.FamCitext {
 			ns = uint32(storage.PublicSchemaID)
 		}
 		l := t.Len()

@@ -49,6 +49,9 @@ const (
 	FamBit
 	FamVarbit
 	FamEnum
+	// FamCitext is the citext extension's case-insensitive text: DString
+	// values kept as spelled, compared (and index keys encoded) lowered.
+	FamCitext
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -99,6 +102,11 @@ const (
 	// _sparsevec; 16397 is halfvec_ops.
 	OidSparsevec      uint32 = 16398
 	OidSparsevecArray uint32 = 16399
+	// OidCitext and OidCitextArray are citext and _citext, fixed for the
+	// same reason, after the OIDs pgvector, uuid-ossp and pgcrypto take;
+	// clients know citext by name (it is not built into PostgreSQL).
+	OidCitext      uint32 = 16404
+	OidCitextArray uint32 = 16405
 )
 
 // T is a SQL type: a family plus its modifiers.
@@ -161,6 +169,7 @@ var (
 	Varbit       = &T{Family: FamVarbit}
 	Void         = &T{Family: FamVoid}
 	Record       = &T{Family: FamRecord}
+	Citext       = &T{Family: FamCitext}
 )
 
 // ArrayOf returns the array type with elements of type elem.
@@ -268,6 +277,7 @@ var famInfos = map[Family]famInfo{
 	FamVarbit:       {OidVarbit, 1563, "varbit", "bit varying", -1},
 	FamVoid:         {OidVoid, 0, "void", "void", 4},
 	FamRecord:       {OidRecord, 2287, "record", "record", -1},
+	FamCitext:       {OidCitext, OidCitextArray, "citext", "citext", -1},
 }
 
 // Category is pg_type.typcategory, which overload resolution and pg_type
@@ -277,7 +287,7 @@ func (t *T) Category() byte {
 	case FamInt2, FamInt4, FamInt8, FamFloat4, FamFloat8, FamNumeric,
 		FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		return 'N'
-	case FamText, FamVarchar, FamChar, FamName:
+	case FamText, FamVarchar, FamChar, FamName, FamCitext:
 		return 'S'
 	case FamDate, FamTimestamp, FamTimestampTZ:
 		return 'D'
@@ -505,10 +515,11 @@ func (t *T) Collatable() bool {
 	return t.IsStringFamily()
 }
 
-// IsStringFamily reports text-like types (text, varchar, char, name).
+// IsStringFamily reports text-like types (text, varchar, char, name,
+// citext).
 func (t *T) IsStringFamily() bool {
 	switch t.Family {
-	case FamText, FamVarchar, FamChar, FamName:
+	case FamText, FamVarchar, FamChar, FamName, FamCitext:
 		return true
 	}
 	return false
