@@ -95,7 +95,7 @@ func TestCitextPrimaryKey(t *testing.T) {
 	ctx := context.Background()
 	e := openMem(t)
 	tb := createTable(t, e, &catalog.Table{ID: 30200, DatabaseID: BootstrapDatabaseID, SchemaID: PublicSchemaID, Name: "ck",
-		Columns: []catalog.Column{{ID: 1, Name: "k", Type: types.Citext, NotNull: true}, {ID: 2, Name: "v", Type: types.Int4}},
+		Columns:    []catalog.Column{{ID: 1, Name: "k", Type: types.Citext, NotNull: true}, {ID: 2, Name: "v", Type: types.Int4}},
 		PrimaryKey: []int{0}})
 	tx := e.Begin()
 	defer tx.Rollback()

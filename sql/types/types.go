@@ -103,10 +103,12 @@ const (
 	OidSparsevec      uint32 = 16398
 	OidSparsevecArray uint32 = 16399
 	// OidCitext and OidCitextArray are citext and _citext, fixed for the
-	// same reason, after the OIDs pgvector, uuid-ossp and pgcrypto take;
-	// clients know citext by name (it is not built into PostgreSQL).
-	OidCitext      uint32 = 16404
-	OidCitextArray uint32 = 16405
+	// same reason (clients know citext by name; PostgreSQL has no fixed
+	// OID for it). They lie below 16384, where no enum type of an existing
+	// database can already have them, in the range PostgreSQL's own
+	// catalogs never use (8000-9999 is kept for its development).
+	OidCitext      uint32 = 9010
+	OidCitextArray uint32 = 9011
 )
 
 // T is a SQL type: a family plus its modifiers.
