@@ -77,6 +77,13 @@ var procTable = func() []procEntry {
 		if vector {
 			e.ext = "vector"
 		}
+		// citext's overloads of the string functions and its min/max
+		// belong to extension citext, as its script creates them.
+		for _, a := range append([]uint32{e.ret}, e.args...) {
+			if a == types.OidCitext && e.ext == "" {
+				e.ext = "citext"
+			}
+		}
 		rows = append(rows, e)
 		have[r.Name] = true
 	}
@@ -377,8 +384,8 @@ var castTable = func() []castEntry {
 			if isPgvectorType(from.OID()) && isPgvectorType(to.OID()) {
 				continue // pgvector's own casts, with its function names, follow
 			}
-			if (f == types.FamCitext && g == types.FamName) || (f == types.FamName && g == types.FamCitext) {
-				continue // extension citext declares no cast with name
+			if f == types.FamCitext && (g == types.FamName || g == types.FamRegclass) || f == types.FamName && g == types.FamCitext {
+				continue // extension citext declares no cast with name or regclass
 			}
 			var ctx string
 			switch {
@@ -595,8 +602,8 @@ func extensionDependRows() [][]types.Datum {
 			}
 		}
 		if e.name == "citext" {
+			// _citext depends on citext ('i'), not on the extension.
 			member(e.oid, oidPgType, types.OidCitext)
-			member(e.oid, oidPgType, types.OidCitextArray)
 		}
 		for _, p := range procTable {
 			if p.ext == e.name {
