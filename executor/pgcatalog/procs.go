@@ -99,12 +99,16 @@ var procTable = func() []procEntry {
 			args   []uint32
 			ret    uint32
 		}{{"_in", []uint32{oidCstring}, ret}, {"_out", []uint32{ret}, oidCstring}, {"_recv", []uint32{oidInternal}, ret}, {"_send", []uint32{ret}, types.OidBytea}} {
-			name := t.io + f.suffix
+			name := ioProc(t.io, f.suffix)
 			if have[name] {
 				continue
 			}
 			have[name] = true
-			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, ext: vectorExt(isPgvectorType(t.oid)), kind: "f",
+			ext := vectorExt(isPgvectorType(t.oid))
+			if t.oid == types.OidCitext {
+				ext = "citext"
+			}
+			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, ext: ext, kind: "f",
 				args: f.args, ret: f.ret, strict: true})
 		}
 	}

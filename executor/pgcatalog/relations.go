@@ -221,6 +221,16 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamCitext:       {"citext", "i"},
 }
 
+// ioProc is the name of a type's I/O function (suffix _in, _out, _recv
+// or _send after the typeMeta.io prefix): citext's script names its own
+// without the underscore (citextin).
+func ioProc(io, suffix string) string {
+	if io == "citext" {
+		return io + suffix[1:]
+	}
+	return io + suffix
+}
+
 // typeRow is one pg_type row.
 type typeRow struct {
 	oid       uint32
@@ -332,7 +342,7 @@ var procNames = func() map[uint32]string {
 	}
 	for _, r := range typeRows() {
 		for _, suffix := range []string{"_in", "_out", "_recv", "_send"} {
-			add(r.io + suffix)
+			add(ioProc(r.io, suffix))
 		}
 	}
 	return m
@@ -566,7 +576,7 @@ func init() {
 			storage := storageOf(r.oid, r.length)
 			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(nsOID(c, catalog.ID(r.namespace))), dO(owner), dI(int64(r.length)), dB(r.byval),
 				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dProc(sub), dO(r.elem), dO(r.array),
-				dProc(r.io + "_in"), dProc(r.io + "_out"), dProc(r.io + "_recv"), dProc(r.io + "_send"), dProc(modin), dProc(modout),
+				dProc(ioProc(r.io, "_in")), dProc(ioProc(r.io, "_out")), dProc(ioProc(r.io, "_recv")), dProc(ioProc(r.io, "_send")), dProc(modin), dProc(modout),
 				dProc("-"),
 				dS(r.align), dS(storage), dB(false), dO(0), dI(-1), dI(0), dO(r.coll), null, null, null})
 		}
