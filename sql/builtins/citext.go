@@ -19,24 +19,6 @@ import (
 func registerCitext() {
 	c, t := types.Citext, types.Text
 	textArr := types.ArrayOf(types.Text)
-	// withI appends citext's i flag to the flags argument at ordinal at,
-	// or adds the argument when the call has none.
-	withI := func(f evalFn, at int) evalFn {
-		return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			args := make([]types.Datum, at+1)
-			copy(args, a)
-			args[at] = types.DString(citextFlags(a, at))
-			return f(ctx, args)
-		}
-	}
-	withISRF := func(f srfFn, at int) srfFn {
-		return func(ctx *EvalContext, a []types.Datum) (generator, error) {
-			args := make([]types.Datum, at+1)
-			copy(args, a)
-			args[at] = types.DString(citextFlags(a, at))
-			return f(ctx, args)
-		}
-	}
 	match := textFuncFn("regexp_match", t, t, t)
 	addFunc("regexp_match", fn(params(c, c), textArr, withI(match, 2)))
 	addFunc("regexp_match", fn(params(c, c, t), textArr, withI(match, 2)))
@@ -48,12 +30,12 @@ func registerCitext() {
 	addFunc("regexp_replace", fn(params(c, c, t, t), t, withI(repl, 3)))
 	matches := textSRFFn("regexp_matches", t, t, t)
 	col := []Column{{Name: "regexp_matches", Type: textArr}}
-	addSRF("regexp_matches", &SRFOverload{Params: params(c, c), Columns: col, Fn: withISRF(matches, 2)})
-	addSRF("regexp_matches", &SRFOverload{Params: params(c, c, t), Columns: col, Fn: withISRF(matches, 2)})
+	addSRF("regexp_matches", &SRFOverload{Params: params(c, c), Columns: col, Fn: withI(matches, 2)})
+	addSRF("regexp_matches", &SRFOverload{Params: params(c, c, t), Columns: col, Fn: withI(matches, 2)})
 	splitRows := textSRFFn("regexp_split_to_table", t, t, t)
 	scol := []Column{{Name: "regexp_split_to_table", Type: t}}
-	addSRF("regexp_split_to_table", &SRFOverload{Params: params(c, c), Columns: scol, Fn: withISRF(splitRows, 2)})
-	addSRF("regexp_split_to_table", &SRFOverload{Params: params(c, c, t), Columns: scol, Fn: withISRF(splitRows, 2)})
+	addSRF("regexp_split_to_table", &SRFOverload{Params: params(c, c), Columns: scol, Fn: withI(splitRows, 2)})
+	addSRF("regexp_split_to_table", &SRFOverload{Params: params(c, c, t), Columns: scol, Fn: withI(splitRows, 2)})
 
 	pos := textFuncFn("strpos", t, t)
 	addFunc("strpos", fn(params(c, c), types.Int4, func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
@@ -83,6 +65,17 @@ func registerCitext() {
 		}
 		return translate(ctx, []types.Datum{d, types.DString(strings.ToUpper(from)), a[2]})
 	}))
+}
+
+// withI wraps a regexp function f so that its flags argument (ordinal
+// at, added when the call has none) gets citext's i flag.
+func withI[R any](f func(*EvalContext, []types.Datum) (R, error), at int) func(*EvalContext, []types.Datum) (R, error) {
+	return func(ctx *EvalContext, a []types.Datum) (R, error) {
+		args := make([]types.Datum, at+1)
+		copy(args, a)
+		args[at] = types.DString(citextFlags(a, at))
+		return f(ctx, args)
+	}
 }
 
 // citextFlags is the flags argument at ordinal at (empty when absent)
