@@ -106,7 +106,7 @@ func (ec *execCtx) feedAggs(aggs []compiledAgg, argBufs [][]types.Datum, g *aggG
 		}
 		st := &g.aggs[i]
 		if st.seen != nil {
-			k := string(appendRowKey(nil, vals))
+			k := string(appendRowKey(nil, vals, a.call.ArgTypes))
 			if _, dup := st.seen[k]; dup {
 				continue
 			}
@@ -183,6 +183,7 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 	groups := map[string]*aggGroup{}
 	var order []*aggGroup
 	var keyBuf []byte
+	groupTypes := exprTypes(n.GroupBy)
 	var seq int64
 	// Without GROUP BY there is one group: no key to compute or hash.
 	var single *aggGroup
@@ -213,7 +214,7 @@ func (ec *execCtx) buildAggregate(n *planner.Aggregate) (rowIter, error) {
 					return nil, err
 				}
 			}
-			keyBuf = appendRowKey(keyBuf[:0], keys)
+			keyBuf = appendRowKey(keyBuf[:0], keys, groupTypes)
 			g = groups[string(keyBuf)]
 			if g == nil {
 				g = newAggGroup(aggs, keys)
@@ -296,10 +297,11 @@ func (ec *execCtx) buildGroupingSets(n *planner.Aggregate) (rowIter, error) {
 		for _, s := range sets {
 			keyBuf = keyBuf[:0]
 			keys := make([]types.Datum, len(s.cols))
+			typs := make([]*types.T, len(s.cols))
 			for k, c := range s.cols {
-				keys[k] = all[c]
+				keys[k], typs[k] = all[c], n.GroupBy[c].Type()
 			}
-			keyBuf = appendRowKey(keyBuf, keys)
+			keyBuf = appendRowKey(keyBuf, keys, typs)
 			g := s.groups[string(keyBuf)]
 			if g == nil {
 				g = newAggGroup(aggs, keys)

@@ -404,7 +404,7 @@ func (ec *execCtx) collectTargets(p planner.Plan, width int) ([][]types.Datum, e
 		}
 		if len(r) > width {
 			// A joined FROM/USING row: each target row is changed once.
-			key = appendRowKey(key[:0], r[:width])
+			key = appendRowKey(key[:0], r[:width], nil)
 			if seen[string(key)] {
 				continue
 			}

@@ -10,23 +10,26 @@ import (
 // grows with the right input. A lateral join materialises the right input
 // anew for each left row, with that row as the innermost outer row.
 type joinIter struct {
-	ec        *execCtx
-	lateral   planner.Plan // the right input, when it is run per left row
-	kind      planner.JoinKind
-	left      rowIter
-	leftKeys  []evalFn
-	cond      evalFn
-	right     [][]types.Datum
-	table     map[string][]int // hash join: key -> right row indexes
-	matched   []bool           // right rows matched (right/full joins)
-	nl, nr    int
-	cur       []types.Datum
-	cands     []int
-	ci        int
-	curHit    bool
-	tail      int // position while emitting unmatched right rows
-	leftDone  bool
-	keyBuf    []byte
+	ec       *execCtx
+	lateral  planner.Plan // the right input, when it is run per left row
+	kind     planner.JoinKind
+	left     rowIter
+	leftKeys []evalFn
+	cond     evalFn
+	right    [][]types.Datum
+	table    map[string][]int // hash join: key -> right row indexes
+	matched  []bool           // right rows matched (right/full joins)
+	nl, nr   int
+	cur      []types.Datum
+	cands    []int
+	ci       int
+	curHit   bool
+	tail     int // position while emitting unmatched right rows
+	leftDone bool
+	keyBuf   []byte
+	// keyTypes fold a key pair to one spelling only where both sides are
+	// citext: citext = text compares as text, case-sensitively.
+	keyTypes  []*types.T
 	useHash   bool
 	allRights []int
 }
@@ -50,6 +53,13 @@ func (ec *execCtx) buildJoin(n *planner.Join) (rowIter, error) {
 	}
 	if len(n.LeftKeys) > 0 {
 		j.useHash = true
+		for i, l := range n.LeftKeys {
+			if t := l.Type(); t.Family == types.FamCitext && n.RightKeys[i].Type().Family == types.FamCitext {
+				j.keyTypes = append(j.keyTypes, t)
+			} else {
+				j.keyTypes = append(j.keyTypes, nil)
+			}
+		}
 		if j.leftKeys, err = ec.compileAll(n.LeftKeys); err != nil {
 			return nil, err
 		}
@@ -70,7 +80,7 @@ func (ec *execCtx) buildJoin(n *planner.Join) (rowIter, error) {
 			if null { // NULL keys never join
 				continue
 			}
-			j.keyBuf = appendRowKey(j.keyBuf[:0], vals)
+			j.keyBuf = appendRowKey(j.keyBuf[:0], vals, j.keyTypes)
 			j.table[string(j.keyBuf)] = append(j.table[string(j.keyBuf)], i)
 		}
 	} else {
@@ -116,7 +126,7 @@ func (j *joinIter) Next() ([]types.Datum, error) {
 				}
 				j.cands = nil
 				if !null {
-					j.keyBuf = appendRowKey(j.keyBuf[:0], vals)
+					j.keyBuf = appendRowKey(j.keyBuf[:0], vals, j.keyTypes)
 					j.cands = j.table[string(j.keyBuf)]
 				}
 			} else {

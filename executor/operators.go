@@ -190,7 +190,7 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &distinctIter{in: in}, nil
+		return &distinctIter{in: in, seen: rowSet{typs: columnTypes(n.Input.Columns())}}, nil
 	case *planner.SetOpNode:
 		return ec.buildSetOp(n)
 	case *planner.WithNode:
@@ -209,7 +209,7 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		}
 		return &cteReader{ec: ec, def: n.CTE}, nil
 	case *planner.RecursiveUnion:
-		return &recursiveIter{ec: ec, n: n}, nil
+		return &recursiveIter{ec: ec, n: n, seen: rowSet{typs: columnTypes(n.Cols)}}, nil
 	case interface{ Unwrap() planner.Plan }:
 		return ec.build(n.Unwrap())
 	}
@@ -833,13 +833,14 @@ func (l *limitIter) Close() { l.in.Close() }
 type rowSet struct {
 	seen map[string]struct{}
 	buf  []byte
+	typs []*types.T // the rows' column types, for appendRowKey
 }
 
 func (s *rowSet) add(row []types.Datum) bool {
 	if s.seen == nil {
 		s.seen = map[string]struct{}{}
 	}
-	s.buf = appendRowKey(s.buf[:0], row)
+	s.buf = appendRowKey(s.buf[:0], row, s.typs)
 	if _, dup := s.seen[string(s.buf)]; dup {
 		return false
 	}
@@ -1035,8 +1036,9 @@ func (ec *execCtx) buildSetOp(n *planner.SetOpNode) (rowIter, error) {
 	}
 	var out [][]types.Datum
 	var buf []byte
+	typs := columnTypes(n.Cols)
 	key := func(r []types.Datum) string {
-		buf = appendRowKey(buf[:0], r)
+		buf = appendRowKey(buf[:0], r, typs)
 		return string(buf)
 	}
 	switch n.Op {
@@ -1044,7 +1046,7 @@ func (ec *execCtx) buildSetOp(n *planner.SetOpNode) (rowIter, error) {
 		if n.All {
 			return &sliceIter{rows: append(left, right...)}, nil
 		}
-		var seen rowSet
+		seen := rowSet{typs: typs}
 		for _, r := range append(left, right...) {
 			if seen.add(r) {
 				out = append(out, r)

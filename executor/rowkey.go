@@ -4,21 +4,46 @@ import (
 	"encoding/binary"
 	"math"
 
+	"github.com/quiverdb/quiver/planner"
 	"github.com/quiverdb/quiver/sql/types"
 )
 
 // appendRowKey appends a canonical encoding of values for hashing: two
 // rows get the same bytes exactly when they are equal for grouping,
 // DISTINCT, set operations and hash joins (1.0 = 1.00, -0 = 0, NULLs
-// group together). Unlike storage keys it need not preserve order.
-func appendRowKey(buf []byte, row []types.Datum) []byte {
-	for _, d := range row {
-		buf = appendDatumKey(buf, d)
+// group together). Unlike storage keys it need not preserve order. typs
+// are the values' types where known (nil or short is fine): only citext
+// needs them, since its values are equal in any letter case.
+func appendRowKey(buf []byte, row []types.Datum, typs []*types.T) []byte {
+	for i, d := range row {
+		var t *types.T
+		if i < len(typs) {
+			t = typs[i]
+		}
+		buf = appendDatumKey(buf, d, t)
 	}
 	return buf
 }
 
-func appendDatumKey(buf []byte, d types.Datum) []byte {
+// columnTypes lists cols' types, appendRowKey's typs.
+func columnTypes(cols []planner.Column) []*types.T {
+	typs := make([]*types.T, len(cols))
+	for i, c := range cols {
+		typs[i] = c.T
+	}
+	return typs
+}
+
+// exprTypes lists exprs' types, appendRowKey's typs.
+func exprTypes(exprs []planner.Expr) []*types.T {
+	typs := make([]*types.T, len(exprs))
+	for i, e := range exprs {
+		typs[i] = e.Type()
+	}
+	return typs
+}
+
+func appendDatumKey(buf []byte, d types.Datum, t *types.T) []byte {
 	switch v := d.(type) {
 	case nil, types.DNull:
 		return append(buf, 0)
@@ -45,6 +70,9 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 		r.Reduce(&v.Decimal)
 		return appendBytesKey(append(buf, 4), []byte(r.Text('E')))
 	case types.DString:
+		if t != nil && t.Family == types.FamCitext {
+			v = types.DString(types.CitextFold(string(v)))
+		}
 		return appendBytesKey(append(buf, 5), []byte(v))
 	case types.DBytes:
 		return appendBytesKey(append(buf, 6), v)
@@ -87,10 +115,23 @@ func appendDatumKey(buf []byte, d types.Datum) []byte {
 		return append(buf, v.Bytes...)
 	case *types.DArray:
 		buf = binary.BigEndian.AppendUint32(append(buf, 15), uint32(len(v.Elems)))
-		return appendRowKey(buf, v.Elems)
+		var elem *types.T
+		if t != nil && t.Family == types.FamArray {
+			elem = t.Elem
+		}
+		for _, e := range v.Elems {
+			buf = appendDatumKey(buf, e, elem)
+		}
+		return buf
 	case types.DTuple:
 		buf = binary.BigEndian.AppendUint32(append(buf, 16), uint32(len(v)))
-		return appendRowKey(buf, v)
+		var fields []*types.T
+		if t != nil {
+			for _, f := range t.Fields {
+				fields = append(fields, f.Type)
+			}
+		}
+		return appendRowKey(buf, v, fields)
 	}
 	return append(buf, 255)
 }

@@ -301,7 +301,7 @@ func decodePayload(t *types.T, b []byte) (types.Datum, error) {
 			return nil, errCorruptRow
 		}
 		return types.DFloat(math.Float64frombits(binary.LittleEndian.Uint64(b))), nil
-	case types.FamText, types.FamVarchar, types.FamChar, types.FamName, types.FamUnknown:
+	case types.FamText, types.FamVarchar, types.FamChar, types.FamName, types.FamUnknown, types.FamCitext:
 		return types.DString(b), nil
 	case types.FamBytea:
 		return types.DBytes(append([]byte(nil), b...)), nil

@@ -390,12 +390,20 @@ func encodeCols(buf []byte, tb *catalog.Table, row []types.Datum, cols []int, de
 }
 
 // coerceKey converts a bound of another numeric kind to the column's kind
-// where that is exact, so keys of one column always share one encoding.
+// where that is exact, and lowers citext, so keys of one column always
+// share one encoding and values equal under the column's type encode alike.
 func coerceKey(t *types.T, d types.Datum) types.Datum {
 	if t == nil {
 		return d
 	}
 	switch t.Family {
+	case types.FamCitext:
+		// Case variants must share one key: a unique index then refuses
+		// 'Foo' beside 'foo', and WHERE c = 'FOO' seeks the same bytes.
+		// The row keeps the value as spelled.
+		if v, ok := d.(types.DString); ok {
+			return types.DString(types.CitextFold(string(v)))
+		}
 	case types.FamFloat4, types.FamFloat8:
 		if v, ok := d.(types.DInt); ok {
 			return types.DFloat(float64(v))

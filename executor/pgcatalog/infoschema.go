@@ -66,7 +66,10 @@ func typeInfo(c *Context, t *types.T) columnTypeInfo {
 		ti.dataType = "USER-DEFINED"
 	case types.FamArray:
 		ti.dataType = "ARRAY"
-	case types.FamVector, types.FamHalfvec, types.FamSparsevec:
+		if t.Elem.Family == types.FamCitext {
+			ti.udtSchema = "public"
+		}
+	case types.FamVector, types.FamHalfvec, types.FamSparsevec, types.FamCitext:
 		ti.dataType, ti.udtSchema = "USER-DEFINED", "public"
 	case types.FamVarchar, types.FamChar, types.FamText:
 		if t.Width > 0 {

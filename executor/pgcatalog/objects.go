@@ -57,6 +57,7 @@ const (
 	// take (up to 16400, sparsevec_ops).
 	oidUUIDOsspExt = 16401
 	oidPgcryptoExt = 16402
+	oidCitextExt   = 16403
 	// oidDatabaseOwner is pg_database_owner, public's owner in PostgreSQL 15.
 	oidDatabaseOwner = 6171
 )

@@ -77,6 +77,13 @@ var procTable = func() []procEntry {
 		if vector {
 			e.ext = "vector"
 		}
+		// citext's overloads of the string functions and its min/max
+		// belong to extension citext, as its script creates them.
+		for _, a := range append([]uint32{e.ret}, e.args...) {
+			if a == types.OidCitext && e.ext == "" {
+				e.ext = "citext"
+			}
+		}
 		rows = append(rows, e)
 		have[r.Name] = true
 	}
@@ -92,12 +99,16 @@ var procTable = func() []procEntry {
 			args   []uint32
 			ret    uint32
 		}{{"_in", []uint32{oidCstring}, ret}, {"_out", []uint32{ret}, oidCstring}, {"_recv", []uint32{oidInternal}, ret}, {"_send", []uint32{ret}, types.OidBytea}} {
-			name := t.io + f.suffix
+			name := ioProc(t.io, f.suffix)
 			if have[name] {
 				continue
 			}
 			have[name] = true
-			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, ext: vectorExt(isPgvectorType(t.oid)), kind: "f",
+			ext := vectorExt(isPgvectorType(t.oid))
+			if t.oid == types.OidCitext {
+				ext = "citext"
+			}
+			rows = append(rows, procEntry{oid: types.RegprocOID(name), name: name, ext: ext, kind: "f",
 				args: f.args, ret: f.ret, strict: true})
 		}
 	}
@@ -354,7 +365,7 @@ func appendUint(b []byte, v uint32) []byte {
 // does without pg_cast rows, are left out.
 var castTable = func() []castEntry {
 	isString := func(f types.Family) bool {
-		return f == types.FamText || f == types.FamVarchar || f == types.FamChar || f == types.FamName
+		return f == types.FamText || f == types.FamVarchar || f == types.FamChar || f == types.FamName || f == types.FamCitext
 	}
 	isOid := func(f types.Family) bool {
 		switch f {
@@ -376,6 +387,9 @@ var castTable = func() []castEntry {
 			}
 			if isPgvectorType(from.OID()) && isPgvectorType(to.OID()) {
 				continue // pgvector's own casts, with its function names, follow
+			}
+			if f == types.FamCitext && (g == types.FamName || g == types.FamRegclass) || f == types.FamName && g == types.FamCitext {
+				continue // extension citext declares no cast with name or regclass
 			}
 			var ctx string
 			switch {
@@ -590,6 +604,10 @@ func extensionDependRows() [][]types.Datum {
 			for _, m := range vectorMembers() {
 				member(e.oid, m[0], m[1])
 			}
+		}
+		if e.name == "citext" {
+			// _citext depends on citext ('i'), not on the extension.
+			member(e.oid, oidPgType, types.OidCitext)
 		}
 		for _, p := range procTable {
 			if p.ext == e.name {

@@ -84,6 +84,7 @@ type builtinExtension struct {
 // builtinExtensions, ordered by name; versions are those of PostgreSQL
 // 15's contrib and of pgvector whose SQL Quiver speaks. Read-only.
 var builtinExtensions = []builtinExtension{
+	{name: "citext", version: "1.6", comment: "data type for case-insensitive character strings", oid: oidCitextExt, relocatable: true, trusted: true},
 	{name: "pgcrypto", version: "1.3", comment: "cryptographic functions", oid: oidPgcryptoExt, relocatable: true, trusted: true},
 	{name: "plpgsql", version: "1.0", comment: "PL/pgSQL procedural language", oid: oidPlpgsql, pgCatalog: true, trusted: true},
 	{name: "uuid-ossp", version: "1.1", comment: "generate universally unique identifiers (UUIDs)", oid: oidUUIDOsspExt, relocatable: true, trusted: true},
@@ -159,7 +160,7 @@ func collationOf(t *types.T) uint32 {
 		return collationOf(t.Elem)
 	}
 	switch t.Family {
-	case types.FamText, types.FamVarchar, types.FamChar:
+	case types.FamText, types.FamVarchar, types.FamChar, types.FamCitext:
 		return oidDefColl
 	case types.FamName:
 		return oidCColl
@@ -174,7 +175,7 @@ var builtinTypes = []*types.T{
 	types.JSON, types.Float4, types.Float8, types.Unknown, types.Bpchar, types.Varchar, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.Numeric, types.Regclass, types.Regtype, types.Record, types.Void,
 	types.UUID, types.JSONB, types.Vector, types.Regnamespace, types.Regrole, types.Halfvec,
-	types.Sparsevec, types.Bit, types.Varbit,
+	types.Sparsevec, types.Bit, types.Varbit, types.Citext,
 }
 
 // typeMeta is what pg_type needs beyond types.T (whose Category and
@@ -221,6 +222,17 @@ var typeMetas = map[types.Family]typeMeta{
 	types.FamSparsevec:    {"sparsevec", "i"},
 	types.FamBit:          {"bit", "i"},
 	types.FamVarbit:       {"varbit", "i"},
+	types.FamCitext:       {"citext", "i"},
+}
+
+// ioProc is the name of a type's I/O function (suffix _in, _out, _recv
+// or _send after the typeMeta.io prefix): citext's script names its own
+// without the underscore (citextin).
+func ioProc(io, suffix string) string {
+	if io == "citext" {
+		return io + suffix[1:]
+	}
+	return io + suffix
 }
 
 // typeRow is one pg_type row.
@@ -250,7 +262,7 @@ func typeRows() []typeRow {
 			tt = "p"
 		}
 		ns := uint32(storage.PgCatalogSchemaID)
-		if isPgvectorType(t.OID()) {
+		if isPgvectorType(t.OID()) || t.Family == types.FamCitext {
 			ns = uint32(storage.PublicSchemaID)
 		}
 		l := t.Len()
@@ -334,7 +346,7 @@ var procNames = func() map[uint32]string {
 	}
 	for _, r := range typeRows() {
 		for _, suffix := range []string{"_in", "_out", "_recv", "_send"} {
-			add(r.io + suffix)
+			add(ioProc(r.io, suffix))
 		}
 	}
 	return m
@@ -568,7 +580,7 @@ func init() {
 			storage := storageOf(r.oid, r.length)
 			rows = append(rows, []types.Datum{dO(r.oid), dS(r.name), dO(nsOID(c, catalog.ID(r.namespace))), dO(owner), dI(int64(r.length)), dB(r.byval),
 				dS(r.typtype), dS(r.category), dB(r.preferred), dB(true), dS(","), dO(0), dProc(sub), dO(r.elem), dO(r.array),
-				dProc(r.io + "_in"), dProc(r.io + "_out"), dProc(r.io + "_recv"), dProc(r.io + "_send"), dProc(modin), dProc(modout),
+				dProc(ioProc(r.io, "_in")), dProc(ioProc(r.io, "_out")), dProc(ioProc(r.io, "_recv")), dProc(ioProc(r.io, "_send")), dProc(modin), dProc(modout),
 				dProc("-"),
 				dS(r.align), dS(storage), dB(false), dO(0), dI(-1), dI(0), dO(r.coll), null, null, null})
 		}

@@ -418,7 +418,7 @@ func registerAggregates() {
 		}
 	}
 	minMaxTypes := []*types.T{types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric, types.Text,
-		types.Bpchar, types.Date, types.Timestamp, types.TimestampTZ, types.Interval, types.Oid, AnyArray, AnyEnum}
+		types.Bpchar, types.Date, types.Timestamp, types.TimestampTZ, types.Interval, types.Oid, AnyArray, AnyEnum, types.Citext}
 	for _, isMax := range []bool{false, true} {
 		name := "min"
 		if isMax {

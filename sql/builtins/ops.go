@@ -167,6 +167,7 @@ func cmpResult(op string, c int) types.Datum {
 var comparableTypes = []*types.T{
 	types.Bool, types.Numeric, types.Text, types.Name, types.Bytea, types.Date, types.Timestamp,
 	types.TimestampTZ, types.Interval, types.UUID, types.JSONB, types.Oid, types.Vector, types.Halfvec, types.Sparsevec, types.Bit, types.Varbit, AnyArray, types.Record, AnyEnum,
+	types.Citext,
 }
 
 // typedCompare orders values with the types package's btree order for t
@@ -354,16 +355,22 @@ func registerOperators() {
 		negate      bool
 	}{{"LIKE", false, false}, {"NOT LIKE", false, true}, {"ILIKE", true, false}, {"NOT ILIKE", true, true}} {
 		l := l
-		f := func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-			ok, err := likeMatch(string(a[0].(types.DString)), string(a[1].(types.DString)), '\\', l.insensitive)
-			if err != nil {
-				return nil, err
+		like := func(insensitive bool) evalFn {
+			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
+				ok, err := likeMatch(string(a[0].(types.DString)), string(a[1].(types.DString)), '\\', insensitive)
+				if err != nil {
+					return nil, err
+				}
+				return types.DBool(ok != l.negate), nil
 			}
-			return types.DBool(ok != l.negate), nil
 		}
+		f := like(l.insensitive)
 		addBin(l.op, types.Text, types.Text, types.Bool, f)
 		addBin(l.op, types.Bpchar, types.Text, types.Bool, f)
 		addBin(l.op, types.Name, types.Text, types.Bool, f)
+		// citext's LIKE ignores case whichever operator is spelled.
+		addBin(l.op, types.Citext, types.Citext, types.Bool, like(true))
+		addBin(l.op, types.Citext, types.Text, types.Bool, like(true))
 	}
 	for _, r := range []struct {
 		op          string
@@ -371,22 +378,26 @@ func registerOperators() {
 		negate      bool
 	}{{"~", false, false}, {"!~", false, true}, {"~*", true, false}, {"!~*", true, true}} {
 		r := r
-		match := func(cache *regexCache) evalFn {
+		match := func(cache *regexCache, insensitive bool) evalFn {
 			return func(ctx *EvalContext, a []types.Datum) (types.Datum, error) {
-				re, err := cache.get(string(a[1].(types.DString)), r.insensitive)
+				re, err := cache.get(string(a[1].(types.DString)), insensitive)
 				if err != nil {
 					return nil, err
 				}
 				return types.DBool(re.MatchString(string(a[0].(types.DString))) != r.negate), nil
 			}
 		}
-		for _, lt := range []*types.T{types.Text, types.Name, types.Bpchar} {
+		for _, ps := range [][]*types.T{{types.Text, types.Text}, {types.Name, types.Text}, {types.Bpchar, types.Text},
+			{types.Citext, types.Citext}, {types.Citext, types.Text}} {
+			// citext's regular expression operators ignore case whichever
+			// operator is spelled.
+			insensitive := r.insensitive || ps[0].Family == types.FamCitext
 			registry.binary[r.op] = append(registry.binary[r.op], &Overload{
-				Params: params(lt, types.Text), Return: types.Bool, Fn: match(nil),
+				Params: ps, Return: types.Bool, Fn: match(nil, insensitive),
 				// Each bound use keeps the last compiled pattern: a
 				// constant pattern compiles once per statement.
 				Bind: func([]*types.T) func(ctx *EvalContext, args []types.Datum) (types.Datum, error) {
-					return match(&regexCache{})
+					return match(&regexCache{}, insensitive)
 				},
 			})
 		}

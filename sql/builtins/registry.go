@@ -95,6 +95,7 @@ func init() {
 	registerHash()
 	registerUUIDOssp()
 	registerPgcrypto()
+	registerCitext()
 }
 
 func stripCatalog(name string) string {

@@ -201,7 +201,8 @@ func resolve(name string, overloads []*Overload, args []*types.T) (*Overload, []
 	}
 	// An exact match on every known argument wins outright; operators
 	// first assume an unknown operand has the other operand's type.
-	if unknown > 0 && known > 0 && isOperatorName(name) {
+	// (LIKE arrives spelled as the parser has it, "like".)
+	if unknown > 0 && known > 0 && isOperatorName(normalizeOp(name)) {
 		if c := assumeKnownType(cands, args); c != nil {
 			return c.o, c.resolved, nil
 		}

@@ -77,7 +77,7 @@ func EncodeBinary(buf []byte, t *T, d Datum) ([]byte, error) {
 			return nil, wrongDatum(t)
 		}
 		return appendNumericBinary(buf, v), nil
-	case FamText, FamVarchar, FamChar, FamName, FamUnknown:
+	case FamText, FamVarchar, FamChar, FamName, FamUnknown, FamCitext:
 		v, ok := d.(DString)
 		if !ok {
 			return nil, wrongDatum(t)
@@ -382,7 +382,7 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return applyNumericTypmod(d, t)
 		}
 		return d, nil
-	case FamText, FamVarchar, FamChar, FamUnknown:
+	case FamText, FamVarchar, FamChar, FamUnknown, FamCitext:
 		if err := checkUTF8(b); err != nil {
 			return nil, err
 		}

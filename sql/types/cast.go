@@ -28,7 +28,7 @@ func PrintsName(t *T) bool {
 }
 
 func isStringFam(f Family) bool {
-	return f == FamText || f == FamVarchar || f == FamChar || f == FamName
+	return f == FamText || f == FamVarchar || f == FamChar || f == FamName || f == FamCitext
 }
 
 func isBitFam(f Family) bool { return f == FamBit || f == FamVarbit }
@@ -117,6 +117,15 @@ func castContextOf(from, to *T) (CastContext, bool) {
 		return CastAssignment, true
 	}
 	if isStringFam(f) && isStringFam(g) {
+		// citext's pg_cast: to text and varchar implicitly, everything
+		// else (into citext, to bpchar) on assignment, so that citext =
+		// text compares as text, case-sensitively, as in PostgreSQL.
+		if f == FamCitext || g == FamCitext {
+			if f == FamCitext && (g == FamText || g == FamVarchar) {
+				return CastImplicit, true
+			}
+			return CastAssignment, true
+		}
 		if f == FamName && g != FamText {
 			return CastAssignment, true
 		}

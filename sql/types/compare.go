@@ -20,6 +20,11 @@ func cmp3[X int64 | uint32 | int32 | float32](a, b X) int {
 	return 0
 }
 
+// CitextFold is the form citext compares and index keys hold: the
+// value lowered, as citext's comparisons lower() both sides and
+// compare the results in the database's (C.UTF-8) collation.
+func CitextFold(s string) string { return strings.ToLower(s) }
+
 // Compare orders two non-NULL values of type t: -1, 0, +1, as PostgreSQL's
 // default btree operator class does.
 func Compare(t *T, a, b Datum) int {
@@ -61,6 +66,9 @@ func Compare(t *T, a, b Datum) int {
 		if t != nil && t.Family == FamChar {
 			// bpchar ignores trailing blanks when comparing.
 			return strings.Compare(strings.TrimRight(string(x), " "), strings.TrimRight(string(y), " "))
+		}
+		if t != nil && t.Family == FamCitext {
+			return strings.Compare(CitextFold(string(x)), CitextFold(string(y)))
 		}
 		return strings.Compare(string(x), string(y))
 	case DBytes:

@@ -49,7 +49,7 @@ func ParseTextLoc(t *T, s string, loc *time.Location) (Datum, error) {
 			return applyNumericTypmod(d, t)
 		}
 		return d, nil
-	case FamText, FamUnknown:
+	case FamText, FamUnknown, FamCitext:
 		return DString(s), nil
 	case FamVarchar, FamChar:
 		// With a length, the input function enforces it as on assignment.

@@ -49,6 +49,7 @@ var baseByName = map[string]*T{
 	"sparsevec":    Sparsevec,
 	"bit":          Bit,
 	"varbit":       Varbit, "bit varying": Varbit,
+	"citext":  Citext,
 	"void":    Void,
 	"record":  Record,
 	"unknown": Unknown,

@@ -52,6 +52,9 @@ const (
 	FamXid
 	FamCid
 	FamTid
+	// FamCitext is the citext extension's case-insensitive text: DString
+	// values kept as spelled, compared (and index keys encoded) lowered.
+	FamCitext
 )
 
 // Well-known PostgreSQL type OIDs.
@@ -105,6 +108,13 @@ const (
 	// _sparsevec; 16397 is halfvec_ops.
 	OidSparsevec      uint32 = 16398
 	OidSparsevecArray uint32 = 16399
+	// OidCitext and OidCitextArray are citext and _citext, fixed for the
+	// same reason (clients know citext by name; PostgreSQL has no fixed
+	// OID for it). They lie below 16384, where no enum type of an existing
+	// database can already have them, in the range PostgreSQL's own
+	// catalogs never use (8000-9999 is kept for its development).
+	OidCitext      uint32 = 9010
+	OidCitextArray uint32 = 9011
 )
 
 // T is a SQL type: a family plus its modifiers.
@@ -170,6 +180,7 @@ var (
 	Varbit       = &T{Family: FamVarbit}
 	Void         = &T{Family: FamVoid}
 	Record       = &T{Family: FamRecord}
+	Citext       = &T{Family: FamCitext}
 )
 
 // ArrayOf returns the array type with elements of type elem.
@@ -280,6 +291,7 @@ var famInfos = map[Family]famInfo{
 	FamXid:          {OidXid, 1011, "xid", "xid", 4},
 	FamCid:          {OidCid, 1012, "cid", "cid", 4},
 	FamTid:          {OidTid, 1010, "tid", "tid", 6},
+	FamCitext:       {OidCitext, OidCitextArray, "citext", "citext", -1},
 }
 
 // Category is pg_type.typcategory, which overload resolution and pg_type
@@ -289,7 +301,7 @@ func (t *T) Category() byte {
 	case FamInt2, FamInt4, FamInt8, FamFloat4, FamFloat8, FamNumeric,
 		FamOid, FamRegclass, FamRegtype, FamRegproc, FamRegnamespace, FamRegrole:
 		return 'N'
-	case FamText, FamVarchar, FamChar, FamName:
+	case FamText, FamVarchar, FamChar, FamName, FamCitext:
 		return 'S'
 	case FamDate, FamTimestamp, FamTimestampTZ:
 		return 'D'
@@ -517,10 +529,11 @@ func (t *T) Collatable() bool {
 	return t.IsStringFamily()
 }
 
-// IsStringFamily reports text-like types (text, varchar, char, name).
+// IsStringFamily reports text-like types (text, varchar, char, name,
+// citext).
 func (t *T) IsStringFamily() bool {
 	switch t.Family {
-	case FamText, FamVarchar, FamChar, FamName:
+	case FamText, FamVarchar, FamChar, FamName, FamCitext:
 		return true
 	}
 	return false
