@@ -54,6 +54,9 @@ type Engine struct {
 	bulkMu sync.Mutex
 	bulk   bulkReads // guarded by bulkMu
 
+	tablesMu       sync.Mutex
+	releasedTables map[string]bool // guarded by tablesMu (ReleaseWrittenTables)
+
 	locks rowLocks
 
 	descs descCache
@@ -189,6 +192,8 @@ func Open(opts Options) (*Engine, error) {
 		tuples:  map[catalog.ID]*idBlock{},
 		seqs:    map[catalog.ID]*seqState{},
 		rows:    newRowCache(opts.rowCacheBytes()),
+
+		releasedTables: map[string]bool{},
 	}
 	e.cond = sync.NewCond(&e.mu)
 	e.catVersionFp = maphash.Bytes(e.seed, keyCatalogVersion)

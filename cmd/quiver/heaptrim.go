@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
@@ -132,8 +133,11 @@ func (h *heapTrimmer) tick() bool {
 }
 
 // trimHeapUntilDone ticks a trimmer every heapTrimEvery until ctx ends;
-// tuneGC: it adjusts the collector's percentage too.
-func trimHeapUntilDone(ctx context.Context, tuneGC bool) {
+// tuneGC: it adjusts the collector's percentage too. Each tick also runs
+// releaseTables (storage's ReleaseWrittenTables): the table files Badger
+// wrote since the last tick are the other memory a burst of writes
+// leaves resident (12 MB after a 100,000 x 128 load and index build).
+func trimHeapUntilDone(ctx context.Context, tuneGC bool, releaseTables func() error, log *slog.Logger) {
 	h := heapTrimmer{minFree: heapTrimMinFree, quietFor: heapTrimQuiet, tuneGC: tuneGC}
 	t := time.NewTicker(heapTrimEvery)
 	defer t.Stop()
@@ -143,6 +147,11 @@ func trimHeapUntilDone(ctx context.Context, tuneGC bool) {
 			return
 		case <-t.C:
 			h.tick()
+			if err := releaseTables(); err != nil {
+				// Only a hint is lost: the pages are clean once
+				// written, and the kernel reclaims them under pressure.
+				log.Debug("releasing written tables", "err", err)
+			}
 		}
 	}
 }

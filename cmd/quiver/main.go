@@ -203,7 +203,7 @@ func serve(log *slog.Logger, store *storage.Engine, addr string, cfg server.Conf
 	tuneGC := setGCPercent(os.Getenv("GOGC"))
 	trimCtx, stopTrim := context.WithCancel(context.Background())
 	defer stopTrim()
-	go trimHeapUntilDone(trimCtx, tuneGC)
+	go trimHeapUntilDone(trimCtx, tuneGC, store.ReleaseWrittenTables, log)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
