@@ -374,6 +374,18 @@ func newDiskSession(t *testing.T) (*Session, *storage.Engine) {
 	return s, store
 }
 
+// reopenedSession is a session on a new engine over s's store, as after
+// a restart; s's engine must be closed first (its shutdown checkpoint).
+func reopenedSession(t *testing.T, s *Session) *Session {
+	t.Helper()
+	s2, err := NewEngine(s.eng.store).NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s2.Close)
+	return s2
+}
+
 // newDiskHNSWTable opens an on-disk store (an in-memory one has no use
 // for checkpoints) with a session and a table v of 300 rows, e = [id,0],
 // under an HNSW index v_e.
@@ -684,12 +696,7 @@ func TestHNSWHalfvecRestart(t *testing.T) {
 	if err := s.eng.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	eng2 := NewEngine(store)
-	s2, err := eng2.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s2 := reopenedSession(t, s)
 	after := check(s2)
 	if !slices.Equal(before, after) {
 		t.Fatalf("answers changed across the restart:\nbefore %q\nafter  %q", before, after)
@@ -732,12 +739,7 @@ func TestHNSWNumericKeyRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustRun(t, s, "DELETE FROM nk WHERE a = 18.875")
-	eng2 := NewEngine(store)
-	s2, err := eng2.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s2 := reopenedSession(t, s)
 	if got, want := flat(mustRun(t, s2, q)), flat(mustRun(t, s2, exact)); got != want || strings.Contains(got, "18.875") {
 		t.Fatalf("after restart: index %q, exact %q", got, want)
 	}
@@ -910,13 +912,7 @@ func TestHNSWHalfGraphExact(t *testing.T) {
 	if err := s.eng.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	eng2 := NewEngine(store)
-	s2, err := eng2.NewSession(t.Context(), SessionOptions{User: "postgres", Database: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	if after := check(s2); !slices.Equal(before, after) {
+	if after := check(reopenedSession(t, s)); !slices.Equal(before, after) {
 		t.Fatalf("answers changed across the restart:\nbefore %q\nafter  %q", before, after)
 	}
 }
