@@ -42,11 +42,14 @@ const (
 // before a collection; the server's live heap is mostly caches and
 // buffers (Badger's memtable, the row cache, vector visibility records)
 // with few pointers to trace, so collecting at half that costs little.
-// Measured: PSS while serving k-NN queries 136 MiB instead of 153, peak
-// RSS of pgbench -i -s 10 1.15-1.18 GB instead of 1.46-1.61, pgbench -S
-// unchanged within noise. The trimmer then lowers it for small heaps
+// Measured at 50: PSS while serving k-NN queries 136 MiB instead of 153,
+// peak RSS of pgbench -i -s 10 1.15-1.18 GB instead of 1.46-1.61, pgbench
+// -S unchanged within noise. The trimmer then lowers it for small heaps
 // (gcPercentFor): 114-117 MiB instead of 114-125 for the same queries.
-const serverGCPercent = 50
+// At 25, with half-precision graphs: 84-91 MiB instead of 90-91 (three
+// interleaved pairs), pgbench TPC-B and -S within noise of 50 (two
+// interleaved pairs each, twice), k-NN QPS unchanged.
+const serverGCPercent = 25
 
 // setGCPercent applies serverGCPercent unless gogc (the GOGC variable,
 // which the runtime has read already) is set, and reports whether it did:
