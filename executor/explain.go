@@ -171,7 +171,11 @@ func explainNode(p planner.Plan, depth int, lines *[]string, stats map[planner.P
 		add("LockRows")
 		child(n.Input)
 	case *planner.Distinct:
-		add("HashAggregate")
+		if n.On != nil {
+			add("Unique") // over its sorted input, as PostgreSQL's DISTINCT ON
+		} else {
+			add("HashAggregate")
+		}
 		child(n.Input)
 	case *planner.SetOpNode:
 		add(map[string]string{"union": "Append", "intersect": "SetOp Intersect", "except": "SetOp Except"}[n.Op])

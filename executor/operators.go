@@ -190,7 +190,15 @@ func (ec *execCtx) buildNode(p planner.Plan) (rowIter, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &distinctIter{in: in, seen: rowSet{typs: columnTypes(n.Input.Columns())}}, nil
+		typs := columnTypes(n.Input.Columns())
+		if n.On != nil {
+			on := make([]*types.T, len(n.On))
+			for i, c := range n.On {
+				on[i] = typs[c]
+			}
+			typs = on
+		}
+		return &distinctIter{in: in, on: n.On, seen: rowSet{typs: typs}}, nil
 	case *planner.SetOpNode:
 		return ec.buildSetOp(n)
 	case *planner.WithNode:
@@ -851,6 +859,8 @@ func (s *rowSet) add(row []types.Datum) bool {
 type distinctIter struct {
 	in   rowIter
 	seen rowSet
+	on   []int // DISTINCT ON's columns: the first row of each key is kept
+	key  []types.Datum
 }
 
 func (d *distinctIter) Next() ([]types.Datum, error) {
@@ -859,7 +869,15 @@ func (d *distinctIter) Next() ([]types.Datum, error) {
 		if err != nil || row == nil {
 			return nil, err
 		}
-		if d.seen.add(row) {
+		key := row
+		if d.on != nil {
+			d.key = d.key[:0]
+			for _, c := range d.on {
+				d.key = append(d.key, row[c])
+			}
+			key = d.key
+		}
+		if d.seen.add(key) {
 			return row, nil
 		}
 	}

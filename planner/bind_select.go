@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/quiverdb/quiver/sql/builtins"
@@ -415,9 +416,6 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 			return nil, err
 		}
 	}
-	if len(sc.DistinctOn) > 0 {
-		return nil, notSupported("SELECT DISTINCT ON")
-	}
 
 	ws := &winState{named: sc.Windows}
 	targets, err := b.expandTargets(sc.Targets, in)
@@ -512,8 +510,23 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		if err != nil {
 			return nil, err
 		}
+		var on []int
+		if len(sc.DistinctOn) > 0 {
+			in.agg = st
+			on, orderKeys, exprs, cols, err = b.bindDistinctOn(sc.DistinctOn, orderKeys, exprs, cols, func(e tree.Expr) (Expr, error) {
+				x, err := b.bindExpr(e, in)
+				if err != nil {
+					return nil, err
+				}
+				return b.finishAggExpr(x, st, in, 0)
+			})
+			in.agg = nil
+			if err != nil {
+				return nil, err
+			}
+		}
 		proj = &Project{Input: agg, Exprs: exprs, Cols: cols}
-		return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
+		return b.finishSelect(proj, sc.Distinct, on, orderKeys, len(extra))
 	}
 	in.win = ws
 	for _, t := range targets {
@@ -540,6 +553,14 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 	}
 	exprs = append(exprs, extra...)
 	cols = append(cols, extraCols...)
+	var on []int
+	if len(sc.DistinctOn) > 0 {
+		if on, orderKeys, exprs, cols, err = b.bindDistinctOn(sc.DistinctOn, orderKeys, exprs, cols, func(e tree.Expr) (Expr, error) {
+			return b.bindExpr(e, post)
+		}); err != nil {
+			return nil, err
+		}
+	}
 	if exprs, cols, err = b.lock.lockKeys(sc, input, exprs, cols); err != nil {
 		return nil, err
 	}
@@ -553,7 +574,7 @@ func (b *Binder) bindSelectClause(sc *tree.SelectClause, orderBy []tree.OrderIte
 		return nil, err
 	}
 	proj = &Project{Input: input, Exprs: exprs, Cols: cols}
-	return b.finishSelect(proj, sc.Distinct, orderKeys, len(extra))
+	return b.finishSelect(proj, sc.Distinct, on, orderKeys, len(extra))
 }
 
 // hoistSetReturning takes set-returning calls out of the select list
@@ -624,7 +645,11 @@ func targetList(ts []tree.Target) []tree.Expr {
 	return out
 }
 
-func (b *Binder) finishSelect(p Plan, distinct bool, keys []SortKey, hiddenKeys int) (Plan, error) {
+func (b *Binder) finishSelect(p Plan, distinct bool, on []int, keys []SortKey, hiddenKeys int) (Plan, error) {
+	if on != nil {
+		// The sort puts first the row each DISTINCT ON group keeps.
+		return &Distinct{Input: &Sort{Input: p, Keys: keys}, On: on}, nil
+	}
 	if distinct {
 		if hiddenKeys > 0 {
 			return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
@@ -635,6 +660,76 @@ func (b *Binder) finishSelect(p Plan, distinct bool, keys []SortKey, hiddenKeys 
 		p = &Sort{Input: p, Keys: keys}
 	}
 	return p, nil
+}
+
+// bindDistinctOn binds DISTINCT ON items as ORDER BY items are bound (an
+// output name or ordinal, else an expression over the input) and returns
+// their columns, the sort the query needs and its projection with any
+// new hidden columns. As in PostgreSQL the items must match the leftmost
+// ORDER BY keys, in any order among themselves; the sort is the ORDER BY
+// followed by the items it lacks. An item equal to a column already
+// projected (select list or ORDER BY) is that column.
+func (b *Binder) bindDistinctOn(on []tree.Expr, order []SortKey, exprs []Expr, cols []Column, bindInput func(tree.Expr) (Expr, error)) ([]int, []SortKey, []Expr, []Column, error) {
+	items := make([]tree.OrderItem, len(on))
+	for i, e := range on {
+		items[i] = tree.OrderItem{Expr: e}
+	}
+	base := len(exprs)
+	keys, extra, extraCols, err := b.bindOrderKeys(items, cols, bindInput, base)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	// canon is the first projected column computing the same expression.
+	canon := func(idx int) int {
+		k := exprKey(exprs[idx])
+		for i := range idx {
+			if exprKey(exprs[i]) == k {
+				return i
+			}
+		}
+		return idx
+	}
+	cols = slices.Clone(cols)
+	onCols := make([]int, len(keys))
+	for i, k := range keys {
+		idx := k.Expr.(*ColRef).Idx
+		if idx >= base {
+			x := extra[idx-base]
+			exprs = append(exprs, x)
+			cols = append(cols, extraCols[idx-base])
+			idx = len(exprs) - 1
+		}
+		onCols[i] = canon(idx)
+	}
+	mismatch := func(i int) error {
+		return pgerror.New(pgerror.CodeInvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions").WithPosition(int(exprPos(on[i])))
+	}
+	matched := map[int]bool{}
+	skipped := false
+	for _, k := range order {
+		c := canon(k.Expr.(*ColRef).Idx)
+		i := slices.Index(onCols, c)
+		if i < 0 {
+			skipped = true
+			continue
+		}
+		if skipped {
+			return nil, nil, nil, nil, mismatch(i)
+		}
+		matched[c] = true
+	}
+	sort := slices.Clone(order)
+	for i, c := range onCols {
+		if matched[c] {
+			continue
+		}
+		if skipped {
+			return nil, nil, nil, nil, mismatch(i)
+		}
+		matched[c] = true
+		sort = append(sort, SortKey{Expr: &ColRef{Idx: c, T: cols[c].T}})
+	}
+	return onCols, sort, exprs, cols, nil
 }
 
 // bindOrderKeys binds ORDER BY items against the select list: an output

@@ -249,11 +249,13 @@ type Limit struct {
 	TieKeys []SortKey
 }
 
-// Distinct removes duplicate rows (over the first N columns when
-// OnColumns > 0, for DISTINCT ON). Memory grows with distinct rows.
+// Distinct removes duplicate rows. With On (DISTINCT ON) rows are
+// duplicates when those columns agree, and the first of each is kept: the
+// input is sorted so that it is the one ORDER BY puts first. Memory grows
+// with distinct rows.
 type Distinct struct {
-	Input     Plan
-	OnColumns int
+	Input Plan
+	On    []int
 }
 
 // SetOpNode is UNION/INTERSECT/EXCEPT.
