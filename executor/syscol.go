@@ -21,8 +21,8 @@ func (ec *execCtx) compileSysColumn(n *planner.SysColumn) (evalFn, error) {
 		return nil, err
 	}
 	name, t := n.Name, n.Table
+	pk := make([]types.Datum, len(keys)) // scratch: RowVersion encodes it and keeps nothing
 	return func(row []types.Datum) (types.Datum, error) {
-		pk := make([]types.Datum, len(keys))
 		for i, k := range keys {
 			v, err := k(row)
 			if err != nil {

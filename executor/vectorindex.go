@@ -337,7 +337,7 @@ func (vi *vectorIndex) indexes(row []types.Datum) (bool, error) {
 func newGraphIndex(table catalog.ID, col int, cfg hnsw.Config, metric indexMetric, holds func([]types.Datum) (bool, error)) (*vectorIndex, error) {
 	g, err := hnsw.New(cfg)
 	if err != nil {
-		return nil, err
+		return nil, pgerror.Wrap(err, pgerror.CodeIOError, "creating HNSW index")
 	}
 	vi := &vectorIndex{
 		tableID:  table,
@@ -516,6 +516,8 @@ func (vi *vectorIndex) linkNode(key uint64, v []float32) error {
 		return pgerror.Wrap(err, "53200", "adding to HNSW index")
 	case errors.Is(err, hnsw.ErrFull):
 		return pgerror.Wrap(err, pgerror.CodeProgramLimitExceeded, "adding to HNSW index")
+	case errors.Is(err, hnsw.ErrExactFile):
+		return pgerror.Wrap(err, pgerror.CodeIOError, "adding to HNSW index")
 	case err != nil:
 		return fmt.Errorf("hnsw insert: %w", err)
 	}
@@ -644,8 +646,8 @@ func (vi *vectorIndex) exhaustive(r *ranker, k int, accept func(hnsw.Node) bool,
 			continue
 		}
 		d := vi.graph.Distance(r.q, node)
-		if len(best) == k && distBefore(best[k-1].dist, r.nearest(d)) {
-			continue
+		if r.excluded(best, k, d) {
+			continue // before accept, which may read the row
 		}
 		if !accept(node) {
 			continue

@@ -223,7 +223,7 @@ func (ec *execCtx) prefilterSearch(n *planner.VectorScan, vi *vectorIndex, q []f
 			rows[h.pk] = row
 		} else {
 			i := int(binary.LittleEndian.Uint32(e.val))
-			v, err := vi.graph.Exact(hnsw.Node(nodes[i]-1), nil)
+			v, err := r.exact(hnsw.Node(nodes[i] - 1))
 			if err != nil {
 				return nil, false, err
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/quiverdb/quiver/index/hnsw"
 	"github.com/quiverdb/quiver/index/vecmath"
+	"github.com/quiverdb/quiver/sql/pgerror"
 )
 
 // A graph on disk keeps its vectors in half precision (hnsw.Config's
@@ -53,13 +54,17 @@ type ranker struct {
 	// distances agree to that precision may come out in either order,
 	// as they may between two pgvector builds.
 	slack float32
-	buf   []float32   // a half graph's vector read back
-	st    *hnsw.Stats // EXPLAIN ANALYZE's counters, when it runs
+	// nearer is the metric's bound for a half graph, nil where graph
+	// distances are exact.
+	nearer func(d float32, e hnsw.HalfError, qNorm float32) float32
+	buf    []float32   // a half graph's vector read back
+	st     *hnsw.Stats // EXPLAIN ANALYZE's counters, when it runs
 }
 
 func (vi *vectorIndex) ranker(q []float32) *ranker {
 	r := &ranker{vi: vi, q: q, err: vi.graph.HalfError(), slack: float32(vi.dims+4) * 0x1p-23}
-	if vi.metric.nearer != nil && vi.graph.Half() {
+	if vi.graph.Half() && vi.metric.nearer != nil {
+		r.nearer = vi.metric.nearer
 		r.qNorm = float32(vecmath.Norm(q))
 	}
 	return r
@@ -68,17 +73,23 @@ func (vi *vectorIndex) ranker(q []float32) *ranker {
 // nearest is the least exact distance a node at graph distance d may have.
 func (r *ranker) nearest(d float32) float32 {
 	lb := d
-	if r.vi.metric.nearer != nil && r.vi.graph.Half() {
-		lb = r.vi.metric.nearer(d, r.err, r.qNorm)
+	if r.nearer != nil {
+		lb = r.nearer(d, r.err, r.qNorm)
 	}
 	return lb - r.slack*float32(math.Abs(float64(d)))
+}
+
+// excluded reports whether a node at graph distance d cannot enter best,
+// which already holds k hits.
+func (r *ranker) excluded(best []vectorHit, k int, d float32) bool {
+	return len(best) == k && distBefore(best[k-1].dist, r.nearest(d))
 }
 
 // exact reads node n's full-precision vector (valid until the next read).
 func (r *ranker) exact(n hnsw.Node) ([]float32, error) {
 	v, err := r.vi.graph.Exact(n, r.buf)
 	if err != nil {
-		return nil, err
+		return nil, pgerror.Wrap(err, pgerror.CodeIOError, "reading the exact vectors of an HNSW index")
 	}
 	if r.vi.graph.Half() {
 		r.buf = v
@@ -102,7 +113,7 @@ func isNaN32(f float32) bool { return f != f }
 // false when n's graph distance d shows that neither it nor any farther
 // candidate can enter.
 func (r *ranker) consider(best []vectorHit, k int, n hnsw.Node, pk string, d float32, withVec bool) ([]vectorHit, bool, error) {
-	if len(best) == k && distBefore(best[k-1].dist, r.nearest(d)) {
+	if r.excluded(best, k, d) {
 		return best, false, nil
 	}
 	v, err := r.exact(n)

@@ -689,7 +689,6 @@ func (b *Binder) bindDistinctOn(on []tree.Expr, order []SortKey, exprs []Expr, c
 		}
 		return idx
 	}
-	cols = slices.Clone(cols)
 	onCols := make([]int, len(keys))
 	for i, k := range keys {
 		idx := k.Expr.(*ColRef).Idx

@@ -1,6 +1,7 @@
 package hnsw
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -11,6 +12,10 @@ import (
 
 	"github.com/quiverdb/quiver/index/vecmath"
 )
+
+// ErrExactFile reports a failure of a half graph's file of exact vectors
+// (creating, writing or reading it): an I/O error.
+var ErrExactFile = errors.New("hnsw: file of exact vectors")
 
 // exactFile holds a half graph's vectors at full precision, node n's at
 // offset n*dims*4, in native byte order: it is this process's scratch,
@@ -26,7 +31,7 @@ type exactFile struct {
 func createExactFile(dir string, dims int) (*exactFile, error) {
 	f, err := os.CreateTemp(dir, "hnsw-exact-*")
 	if err != nil {
-		return nil, fmt.Errorf("hnsw: creating the file of exact vectors: %w", err)
+		return nil, fmt.Errorf("%w: creating it: %w", ErrExactFile, err)
 	}
 	// Where an open file cannot be unlinked (Windows), it is removed
 	// when closed, and the store's next start clears what a crash left.
@@ -48,7 +53,7 @@ func floatBytes(v []float32) []byte {
 
 func (e *exactFile) write(n Node, v []float32) error {
 	if _, err := e.f.WriteAt(floatBytes(v), int64(n)*int64(e.dims)*4); err != nil {
-		return fmt.Errorf("hnsw: writing the exact vector of node %d: %w", n, err)
+		return fmt.Errorf("%w: writing node %d: %w", ErrExactFile, n, err)
 	}
 	return nil
 }
@@ -56,7 +61,7 @@ func (e *exactFile) write(n Node, v []float32) error {
 func (e *exactFile) read(n Node, buf []float32) ([]float32, error) {
 	buf = slices.Grow(buf[:0], e.dims)[:e.dims]
 	if _, err := e.f.ReadAt(floatBytes(buf), int64(n)*int64(e.dims)*4); err != nil {
-		return nil, fmt.Errorf("hnsw: reading the exact vector of node %d: %w", n, err)
+		return nil, fmt.Errorf("%w: reading node %d: %w", ErrExactFile, n, err)
 	}
 	return buf, nil
 }

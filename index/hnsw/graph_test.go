@@ -1,6 +1,7 @@
 package hnsw
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -624,4 +625,27 @@ func TestExactFileClosedWithGraph(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("the exact-vector file of an unreachable graph is still open")
+}
+
+// TestExactFileErrors: a failing file of exact vectors is reported as
+// ErrExactFile (the caller's I/O error), from a read and from an insert,
+// and the node whose write failed is never a result.
+func TestExactFileErrors(t *testing.T) {
+	g := mustNew(t, Config{Dims: 2, Distance: l2, HalfDistance: vecmath.L2SquaredHalf, ExactDir: t.TempDir()})
+	if _, err := g.Insert(1, []float32{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.exact.f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Exact(0, nil); !errors.Is(err, ErrExactFile) {
+		t.Fatalf("Exact on a closed file: %v, want ErrExactFile", err)
+	}
+	if _, err := g.Insert(2, []float32{1, 2}); !errors.Is(err, ErrExactFile) {
+		t.Fatalf("Insert on a closed file: %v, want ErrExactFile", err)
+	}
+	res, err := g.Search([]float32{1, 2}, 2, 10, nil, nil)
+	if err != nil || len(res) != 1 || res[0].Key != 1 {
+		t.Fatalf("search after a failed insert: %+v %v", res, err)
+	}
 }
