@@ -456,17 +456,6 @@ func (w *consWriter) afterWrite(t *catalog.Table, old, row []types.Datum) error 
 	return nil
 }
 
-// insert stores a full, NOT NULL-checked row of t.
-func (w *consWriter) insert(t *catalog.Table, row []types.Datum) error {
-	if err := w.checkNew(t, row); err != nil {
-		return err
-	}
-	if err := w.ec.txn.InsertRow(w.ec.ctx, t, row); err != nil {
-		return err
-	}
-	return w.afterWrite(t, nil, row)
-}
-
 // update replaces old by row in t, checking it and queueing the actions of
 // keys referencing a changed key.
 func (w *consWriter) update(t *catalog.Table, old, row []types.Datum) error {

@@ -110,15 +110,6 @@ func (b *Binder) schemaIDs() []catalog.ID {
 	return ids
 }
 
-// resolveSchema finds a named schema; missing is 3F000.
-func (b *Binder) resolveSchema(name string) (*catalog.Schema, error) {
-	s := b.Cat.SchemaByName(b.DB.ID, name)
-	if s == nil {
-		return nil, pgerror.New(pgerror.CodeInvalidSchemaName, "schema \"%s\" does not exist", name)
-	}
-	return s, nil
-}
-
 // ResolveTable finds a table by possibly qualified name; missing is 42P01,
 // and a view where a table is wanted is 42809.
 func (b *Binder) ResolveTable(n tree.ObjectName) (*catalog.Table, error) {

@@ -53,16 +53,6 @@ type spillArea struct {
 	runs []*spillRun
 }
 
-// err is the first read error of any run.
-func (a *spillArea) err() error {
-	for _, r := range a.runs {
-		if err := r.err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // spillBytes is the buffer size at which transactions spill (0: never).
 func (e *Engine) spillBytes() int64 {
 	switch {

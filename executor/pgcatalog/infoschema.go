@@ -27,13 +27,6 @@ func yesNo(b bool) types.Datum {
 	return dS("NO")
 }
 
-func dIntOrNull(v int64, ok bool) types.Datum {
-	if !ok {
-		return null
-	}
-	return dI(v)
-}
-
 // userTypeSchema names the schema of an enum type.
 func userTypeSchema(c *Context, e *types.EnumType) string {
 	if e != nil {

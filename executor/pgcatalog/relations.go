@@ -376,16 +376,6 @@ func ProcName(oid uint32) string {
 	return strconv.FormatUint(uint64(oid), 10)
 }
 
-// TypeOIDByName finds a built-in type's OID by its pg_type name.
-func TypeOIDByName(name string) (uint32, bool) {
-	for _, r := range typeRows() {
-		if r.name == name {
-			return r.oid, true
-		}
-	}
-	return 0, false
-}
-
 // pg_settings metadata for the settings Quiver knows; rows appear only for
 // settings the session reports.
 var settingNames = []string{

@@ -118,13 +118,6 @@ func tsDiff(a, b int64) types.DInterval {
 
 func dateToTS(d types.DDate) int64 { return int64(d) * usPerDay }
 
-// dateToTSTZ is date -> timestamptz: midnight in the session zone.
-func dateToTSTZ(ctx *EvalContext, d types.DDate) int64 {
-	t := dateToTime(d)
-	loc := location(ctx)
-	return timeToMicros(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc))
-}
-
 func tsVal(d types.Datum) int64 {
 	switch x := d.(type) {
 	case types.DTimestamp:

@@ -131,12 +131,6 @@ func addFunc(name string, o *Overload) {
 	registry.funcs[name] = append(registry.funcs[name], o)
 }
 
-func addFuncs(names []string, o *Overload) {
-	for _, n := range names {
-		addFunc(n, o)
-	}
-}
-
 func fn(params []*types.T, ret *types.T, f evalFn) *Overload {
 	return &Overload{Params: params, Return: ret, Fn: f}
 }

@@ -113,9 +113,6 @@ func New(code, format string, args ...any) *Error {
 	return &Error{Severity: "ERROR", Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Newf is New under the name most call sites reach for.
-func Newf(code, format string, args ...any) *Error { return New(code, format, args...) }
-
 // Notice builds a NOTICE-level report.
 func Notice(format string, args ...any) *Error {
 	return &Error{Severity: "NOTICE", Code: CodeSuccessfulCompletion, Message: fmt.Sprintf(format, args...)}

@@ -33,8 +33,6 @@ func isStringFam(f Family) bool {
 
 func isBitFam(f Family) bool { return f == FamBit || f == FamVarbit }
 
-func isFloatFam(f Family) bool { return f == FamFloat4 || f == FamFloat8 }
-
 // numRank orders the numeric families along PostgreSQL's implicit
 // widening chain int2 -> int4 -> int8 -> numeric -> float4 -> float8.
 func numRank(f Family) int {
